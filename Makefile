@@ -1,0 +1,105 @@
+# tinyjail - see README.md.  `make`, `make check`, `make demo`, `make install`.
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+SAN ?= 0
+BUILD ?= $(if $(filter 1,$(SAN)),build-san,build)
+
+CC ?= gcc
+PKGS := libseccomp json-c libcap
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+	-Winit-self -Wformat=2 -Wmisleading-indentation -Wno-missing-field-initializers \
+	-Werror=implicit-function-declaration -Werror=return-type -Werror=int-conversion \
+	-Werror=incompatible-pointer-types
+CFLAGS ?= -g -O2
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Iinclude $(WARN) -fstack-protector-strong \
+	-DTJ_VERSION='"$(VERSION)"' -DTJ_POLICY_DIR='"$(PREFIX)/share/tinyjail/policies"'
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+SAN_FLAGS := -D_FORTIFY_SOURCE=2
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
+LDFLAGS ?=
+ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS)
+
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/libtj.a
+BIN := $(BUILD)/tinyjail
+PROBE := $(BUILD)/probe
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all tests check check-unit check-integration check-fuzz deps-build deps-test demo \
+	install uninstall clean format bench bench-quick
+
+all: $(BIN) $(PROBE)
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The probe runs inside strict filters: static, and never sanitised (a
+# sanitizer runtime makes system calls of its own at start-up).
+$(PROBE): tests/helpers/probe.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -static -pthread -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+tests: all $(UNIT_BINS)
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/obj/main.d
+
+deps-build:
+	@tools/install-deps.sh build
+
+deps-test:
+	@tools/install-deps.sh test
+
+# The whole suite, under AddressSanitizer and UBSan.  Installs what is missing.
+check: deps-test
+	$(MAKE) --no-print-directory SAN=1 tests
+	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz
+
+check-unit:
+	@tests/run-unit.sh $(BUILD)
+
+check-integration:
+	@tests/integration/run.sh $(BUILD)
+
+check-fuzz:
+	@tests/fuzz/smoke.sh $(BUILD)
+
+# One real program under the bundled default profile.
+demo: deps-build
+	$(MAKE) --no-print-directory all
+	$(BIN) --profile policies/default.json -- ls -l /
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tinyjail/policies
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tinyjail
+	install -m 0644 policies/*.json $(DESTDIR)$(PREFIX)/share/tinyjail/policies/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/tinyjail
+	rm -rf $(DESTDIR)$(PREFIX)/share/tinyjail
+
+format:
+	clang-format -i src/*.c include/tj/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c
+
+clean:
+	rm -rf build build-san build-fuzz

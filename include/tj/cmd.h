@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The command layer: one function per verb.  The only code that prints or
+ * chooses an exit code.
+ */
+#ifndef TJ_CMD_H
+#define TJ_CMD_H
+
+#include "tj/cli.h"
+#include "tj/err.h"
+#include "tj/filter.h"
+#include "tj/profile.h"
+#include "tj/util.h"
+
+int tj_cmd_run(const struct tj_options *o);
+int tj_cmd_check(const struct tj_options *o);
+int tj_cmd_compile(const struct tj_options *o);
+int tj_cmd_version(void);
+
+/* --- shared by the verbs (cmd_common.c) --- */
+
+/* Prints "tinyjail: <error>" to stderr and returns the exit code it maps to. */
+int tj_cmd_report(const struct tj_err *e);
+/* Prints each note as "tinyjail: <label>: file: path: message". */
+void tj_cmd_print_notes(const char *label, const char *file, const struct tj_notes *notes);
+/* Resolves a profile argument (bundled name or path) and loads it; prints
+ * its warnings unless quiet.  On error prints it and returns the exit code
+ * (always non-zero); returns 0 on success. */
+int tj_cmd_load_profile(const char *arg, int verbosity, struct tj_profile **ret);
+/* Compiles and prints warnings (and info when verbose); like the above. */
+int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_opts *fo, int verbosity,
+			   struct tj_filter **ret);
+
+#endif

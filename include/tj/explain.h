@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which rule of a (resolved) profile decides a given syscall: provenance for
+ * reports, kill messages and `tinyjail why`.  The compiled program is the
+ * truth about the action; this module names the rule that produced it.
+ */
+#ifndef TJ_EXPLAIN_H
+#define TJ_EXPLAIN_H
+
+#include <linux/seccomp.h>
+#include <stdint.h>
+
+#include "tj/profile.h"
+
+/* Returns the JSON path of the first rule that names the syscall in data,
+ * whose argument checks match, and whose action equals `action` (the value
+ * the compiled program returned); "defaultAction" when no rule does. */
+const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action);
+
+/* True when one comparison matches an argument.  32-bit ABIs compare only
+ * the low 32 bits, as libseccomp compiles them. */
+bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);
+
+#endif

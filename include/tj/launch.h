@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Starting the command: resolve it, probe and prepare every wanted layer,
+ * clone3, apply the layers in the child in a fixed order, execve, then
+ * supervise until it ends.  Never prints: results and events go back to the
+ * command layer.
+ */
+#ifndef TJ_LAUNCH_H
+#define TJ_LAUNCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tj/err.h"
+#include "tj/events.h"
+#include "tj/layer.h"
+
+/* Called by the monitor as things happen, so the command layer can tell the
+ * user at once (a kill of a grandchild does not end the run). */
+struct tj_launch_hooks {
+	void *ctx;
+	void (*on_kill)(void *ctx, const struct tj_syscall_event *e);
+};
+
+struct tj_launch_result {
+	int exit_code;            /* what tinyjail exits with */
+	bool exited;              /* the command exited normally... */
+	int status;               /* ...with this status */
+	int signal;               /* or died from this signal (0 if exited) */
+	bool seccomp_kill;        /* tinyjail killed the command for a syscall */
+	struct tj_syscall_event kill_event;
+	uint64_t wall_ms;
+	bool outlived;            /* processes still used the filter when the command ended */
+};
+
+/* Finds the program like execvp: a name with a slash is used as it is,
+ * otherwise PATH from envp is searched (default "/usr/local/bin:/usr/bin:/bin").
+ * Fails with TJ_ERR_NOT_FOUND (127) or TJ_ERR_CANNOT_EXEC (126). */
+int tj_resolve_command(const char *name, char *const envp[], char **ret_path, struct tj_err **err);
+
+/* Probes every layer the plan wants; fails closed on the first that cannot
+ * be applied.  Fills the manifest for `check` and -v. */
+int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err);
+
+/* Runs the plan to completion.  Returns -1 only when tinyjail itself failed
+ * before or while starting the command (err says why; the command did not
+ * run, or was killed).  Otherwise fills res. */
+int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct tj_launch_hooks *hooks,
+	      struct tj_launch_result *res, struct tj_err **err);
+
+/* --- internal: the monitor loop, shared by launch.c and its tests --- */
+struct tj_monitor_args {
+	const struct tj_plan *plan;
+	struct tj_events *events;
+	const struct tj_launch_hooks *hooks;
+	pid_t child;
+	int pidfd;
+	int errfd;          /* read end of the child's CLOEXEC error pipe */
+	int sigfd;          /* signalfd for the blocked signals */
+	int listener_sock;  /* where the seccomp listener arrives, or -1 */
+	void *seccomp_state;
+};
+int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err);
+
+#endif

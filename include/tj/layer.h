@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The confinement-layer interface.  Every layer (seccomp now; cgroups,
+ * rlimits, Landlock, namespaces, network later) is one file implementing
+ * struct tj_layer, and launch.c holds the ordered list with the reason for
+ * each position (notes/layers.md).
+ *
+ * Life of a layer in one run:
+ *   probe    parent, no side effects: can this host do what the plan asks?
+ *            Feeds `tinyjail check`, -v, and the fail-closed decision.
+ *   prepare  parent, before clone: everything that allocates or can fail
+ *            with a good message.
+ *   enter    child, after clone, before execve: system calls only (no
+ *            malloc, no stdio).  On failure fill *cerr and return -1.
+ *   started  parent, after clone (the child may still be setting up).
+ *   release  parent, always: accepts half-prepared state; removes only what
+ *            the layer created.
+ */
+#ifndef TJ_LAYER_H
+#define TJ_LAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "tj/err.h"
+#include "tj/filter.h"
+#include "tj/profile.h"
+#include "tj/util.h"
+
+/* Everything decided before launch; layers read it and never change it. */
+struct tj_plan {
+	char *const *argv;          /* the command and its arguments */
+	const char *exec_path;      /* argv[0] resolved against PATH */
+	char *const *envp;          /* the command's environment */
+	enum tj_mode mode;
+	const struct tj_profile *profile; /* may be NULL */
+	const struct tj_filter *filter;   /* NULL: no seccomp layer */
+};
+
+/* One line of the enforcement manifest (`tinyjail check`, -v, --log). */
+enum tj_layer_status {
+	TJ_LAYER_APPLIED,     /* will be enforced as asked */
+	TJ_LAYER_DEGRADED,    /* enforced partly, because the user allowed it */
+	TJ_LAYER_UNAVAILABLE, /* cannot be enforced on this host */
+};
+struct tj_manifest_entry {
+	const char *layer;
+	enum tj_layer_status status;
+	char *detail;
+};
+struct tj_manifest {
+	struct tj_manifest_entry *v;
+	size_t n, cap;
+};
+__attribute__((format(printf, 4, 5)))
+void tj_manifest_add(struct tj_manifest *m, const char *layer, enum tj_layer_status st, const char *fmt, ...);
+void tj_manifest_done(struct tj_manifest *m);
+const char *tj_layer_status_name(enum tj_layer_status st);
+
+/* A child-side failure, shipped to the parent over the CLOEXEC pipe as one
+ * fixed-size record (no pointers). */
+struct tj_child_error {
+	int kind;     /* enum tj_err_kind */
+	int errnum;
+	char layer[24];
+	char msg[232];
+};
+/* Fills cerr from constant text; async-signal-safe. Returns -1. */
+int tj_child_fail(struct tj_child_error *cerr, enum tj_err_kind kind, int errnum, const char *layer,
+		  const char *msg);
+
+struct tj_layer {
+	const char *name;
+	bool (*wanted)(const struct tj_plan *plan);
+	int (*probe)(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err);
+	int (*prepare)(const struct tj_plan *plan, void **state, struct tj_err **err);
+	int (*enter)(const struct tj_plan *plan, void *state, struct tj_child_error *cerr);
+	int (*started)(const struct tj_plan *plan, void *state, pid_t child, struct tj_err **err);
+	void (*release)(void *state);
+};
+
+extern const struct tj_layer tj_layer_seccomp;
+
+/* The seccomp layer hands the supervisor the parent's end of the socket on
+ * which the filter's listener fd arrives (or -1 when the filter needs no
+ * listener); ownership moves to the caller.  Also reports the pid of the
+ * helper that sends it, once known (0 before), so it can be reaped or killed. */
+int tj_layer_seccomp_take_listener_sock(void *state);
+pid_t tj_layer_seccomp_helper_pid(void *state);
+
+#endif

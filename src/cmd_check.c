@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `tinyjail check profile...`: validate, compile and probe; run nothing. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tj/cleanup.h"
+#include "tj/cmd.h"
+#include "tj/launch.h"
+
+static const char *shape_name(enum tj_profile_shape s)
+{
+	switch (s) {
+	case TJ_SHAPE_SECCOMP: return "seccomp profile";
+	case TJ_SHAPE_OCI_CONFIG: return "OCI runtime config (linux.seccomp)";
+	case TJ_SHAPE_TINYJAIL: return "tinyjail profile";
+	}
+	return "profile";
+}
+
+static void describe_arches(const struct tj_seccomp *s, struct tj_buf *b)
+{
+	tj_buf_add(b, "x86_64");
+	for (size_t i = 0; i < s->arches.n; i++) {
+		const char *a = s->arches.v[i];
+		if (strcmp(a, "SCMP_ARCH_X86") == 0)
+			tj_buf_add(b, ", x86");
+		else if (strcmp(a, "SCMP_ARCH_X32") == 0)
+			tj_buf_add(b, ", x32");
+	}
+}
+
+static int check_one(const struct tj_options *o, const char *arg)
+{
+	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *p = NULL;
+	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *f = NULL;
+	int code = tj_cmd_load_profile(arg, o->verbosity, &p);
+	if (code)
+		return code;
+	if (!p->seccomp) {
+		if (o->verbosity >= 0)
+			printf("%s: ok: %s without a seccomp section\n", p->file, shape_name(p->shape));
+		return 0;
+	}
+	/* Compile exactly as `run` would in enforce mode. */
+	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE, .supervise_kills = true,
+				    .ignore_unknown_deny = o->ignore_unknown};
+	if ((code = tj_cmd_compile_profile(p, &fo, o->verbosity, &f)) != 0)
+		return code;
+
+	char *argv[] = {(char *)"true", NULL};
+	struct tj_plan plan = {.argv = argv, .exec_path = "/bin/true", .mode = TJ_MODE_ENFORCE, .profile = p, .filter = f};
+	struct tj_manifest m = {0};
+	struct tj_err *err = NULL;
+	if (tj_launch_probe(&plan, &m, &err) < 0) {
+		tj_err_at(&err, p->file, NULL);
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		tj_manifest_done(&m);
+		return code;
+	}
+	if (o->verbosity >= 0) {
+		size_t names = 0;
+		for (size_t i = 0; i < f->resolved->nrules; i++)
+			names += f->resolved->rules[i].names.n;
+		struct tj_buf arches = {0};
+		describe_arches(f->resolved, &arches);
+		char def[64];
+		tj_filter_describe_action(tj_filter_action_value(f->resolved->default_action,
+								 tj_seccomp_effective_default_errno(f->resolved)),
+					  def, sizeof(def));
+		printf("%s: ok: %s; %zu of %zu rules apply here (%zu syscall names); default %s; %s; %zu BPF instructions\n",
+		       p->file, shape_name(p->shape), f->resolved->nrules, p->seccomp->nrules, names, def, arches.s, f->len);
+		tj_buf_done(&arches);
+		for (size_t i = 0; i < m.n; i++)
+			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);
+	}
+	tj_manifest_done(&m);
+	return 0;
+}
+
+int tj_cmd_check(const struct tj_options *o)
+{
+	int worst = 0;
+	for (size_t i = 0; i < o->ninputs; i++) {
+		int code = check_one(o, o->inputs[i]);
+		if (code > worst)
+			worst = code;
+	}
+	if (o->lint && worst == 0)
+		fprintf(stderr, "tinyjail: note: --lint has no findings to report in this version\n");
+	return worst;
+}

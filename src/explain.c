@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Rule provenance: which rule of a profile decides one syscall. */
+#include <linux/audit.h>
+#include <string.h>
+
+#include "tj/explain.h"
+#include "tj/filter.h"
+
+bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32)
+{
+	uint64_t v = value, d = a->value, d2 = a->value_two;
+	if (abi32) {
+		v &= 0xffffffffu;
+		d &= 0xffffffffu;
+		d2 &= 0xffffffffu;
+	}
+	switch (a->op) {
+	case TJ_CMP_NE: return v != d;
+	case TJ_CMP_LT: return v < d;
+	case TJ_CMP_LE: return v <= d;
+	case TJ_CMP_EQ: return v == d;
+	case TJ_CMP_GE: return v >= d;
+	case TJ_CMP_GT: return v > d;
+	case TJ_CMP_MASKED_EQ: return (v & d) == d2;
+	default: return false;
+	}
+}
+
+static bool has_repeated_index(const struct tj_rule *r)
+{
+	unsigned seen = 0;
+	for (size_t i = 0; i < r->nargs; i++) {
+		if (seen & (1u << r->args[i].index))
+			return true;
+		seen |= 1u << r->args[i].index;
+	}
+	return false;
+}
+
+static bool args_match(const struct tj_rule *r, const struct seccomp_data *d, bool abi32)
+{
+	if (r->nargs == 0)
+		return true;
+	/* Same semantics as the compiler: with a repeated index any one
+	 * comparison suffices (OR); otherwise all must hold (AND). */
+	bool any = has_repeated_index(r);
+	for (size_t i = 0; i < r->nargs; i++) {
+		bool m = tj_explain_arg_matches(&r->args[i], d->args[r->args[i].index], abi32);
+		if (any && m)
+			return true;
+		if (!any && !m)
+			return false;
+	}
+	return !any;
+}
+
+const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action)
+{
+	char name[64];
+	tj_syscall_name(data->arch, data->nr, name, sizeof(name));
+	bool abi32 = data->arch == AUDIT_ARCH_I386;
+	for (size_t i = 0; i < resolved->nrules; i++) {
+		const struct tj_rule *r = &resolved->rules[i];
+		if (tj_filter_action_value(r->action, tj_rule_effective_errno(r)) != action)
+			continue;
+		bool named = false;
+		for (size_t k = 0; k < r->names.n && !named; k++)
+			named = strcmp(r->names.v[k], name) == 0;
+		if (named && args_match(r, data, abi32))
+			return r->json_path;
+	}
+	return "defaultAction";
+}

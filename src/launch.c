@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Starting the command.  Everything that can fail with an explanation
+ * happens here in the parent, before clone; the child runs a short ordered
+ * list of system calls (the layers' enter hooks), then execve.  A child-side
+ * failure travels back as one record on a CLOEXEC pipe, whose EOF means the
+ * execve succeeded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tj/cleanup.h"
+#include "tj/launch.h"
+#include "tj/sys.h"
+
+/* The layers, in the order the child applies them.  Each position has a
+ * reason; notes/layers.md keeps the long form. */
+static const struct tj_layer *const layers[] = {
+	/* Last: once loaded, the filter judges every system call the child
+	 * makes, including those the layers above need. */
+	&tj_layer_seccomp,
+};
+#define NLAYERS TJ_ARRAY_SIZE(layers)
+
+/* Signals tinyjail handles through a signalfd; they are blocked in the
+ * parent and unblocked in the child before execve. */
+static const int handled_signals[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				      SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH, SIGPIPE};
+
+/* --- finding the program --- */
+
+static int check_candidate(const char *path, int *saw_eacces)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode) || access(path, X_OK) < 0) {
+		*saw_eacces = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int tj_resolve_command(const char *name, char *const envp[], char **ret_path, struct tj_err **err)
+{
+	if (!name || !*name)
+		return tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "empty command name");
+	if (strchr(name, '/')) {
+		struct stat st;
+		if (stat(name, &st) < 0) {
+			int e = errno;
+			return tj_err_set(err, e == ENOENT || e == ENOTDIR ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, e,
+					  "cannot run '%s'", name);
+		}
+		if (S_ISDIR(st.st_mode))
+			return tj_err_set(err, TJ_ERR_CANNOT_EXEC, EISDIR, "cannot run '%s'", name);
+		if (access(name, X_OK) < 0)
+			return tj_err_set(err, TJ_ERR_CANNOT_EXEC, errno, "cannot run '%s'", name);
+		*ret_path = tj_xstrdup(name);
+		return 0;
+	}
+	const char *path = NULL;
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int saw_eacces = 0;
+	const char *p = path;
+	for (;;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *cand = len ? tj_xasprintf("%.*s/%s", (int)len, p, name) : tj_xasprintf("./%s", name);
+		if (check_candidate(cand, &saw_eacces) == 0) {
+			*ret_path = cand;
+			return 0;
+		}
+		free(cand);
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	if (saw_eacces)
+		return tj_err_set(err, TJ_ERR_CANNOT_EXEC, EACCES, "cannot run '%s'", name);
+	tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "'%s': command not found", name);
+	return tj_err_hint(err, "searched PATH=%s", path);
+}
+
+/* --- probing --- */
+
+int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
+{
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (!layers[i]->wanted(plan))
+			continue;
+		if (layers[i]->probe(plan, m, err) < 0)
+			return tj_err_layer(err, layers[i]->name);
+	}
+	return 0;
+}
+
+/* --- the child --- */
+
+static void report_child_error(int fd, const struct tj_child_error *cerr)
+{
+	const char *p = (const char *)cerr;
+	size_t left = sizeof(*cerr);
+	while (left) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		left -= (size_t)n;
+	}
+}
+
+__attribute__((noreturn)) static void child_main(const struct tj_plan *plan, void **states, int errfd,
+						 const sigset_t *oldmask, pid_t parent)
+{
+	struct tj_child_error cerr;
+	memset(&cerr, 0, sizeof(cerr));
+
+	if (sigprocmask(SIG_SETMASK, oldmask, NULL) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot restore the signal mask");
+		goto fail;
+	}
+	/* Die with tinyjail, so that the command never outlives its supervisor. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot set the parent-death signal");
+		goto fail;
+	}
+	if (getppid() != parent)
+		_exit(TJ_EXIT_ERROR); /* tinyjail is already gone */
+
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (layers[i]->wanted(plan) && layers[i]->enter(plan, states[i], &cerr) < 0) {
+			if (!cerr.layer[0])
+				tj_child_fail(&cerr, (enum tj_err_kind)cerr.kind, cerr.errnum, layers[i]->name, cerr.msg);
+			goto fail;
+		}
+	}
+	execve(plan->exec_path, plan->argv, plan->envp);
+	int e = errno;
+	tj_child_fail(&cerr, e == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, e, NULL, "cannot execute");
+	report_child_error(errfd, &cerr);
+	_exit(e == ENOENT ? TJ_EXIT_NOT_FOUND : TJ_EXIT_CANNOT_EXEC);
+fail:
+	report_child_error(errfd, &cerr);
+	_exit(TJ_EXIT_ERROR);
+}
+
+/* --- the parent --- */
+
+static void release_all(void **states)
+{
+	for (size_t i = NLAYERS; i-- > 0;)
+		if (layers[i]->release && states[i])
+			layers[i]->release(states[i]);
+}
+
+int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct tj_launch_hooks *hooks,
+	      struct tj_launch_result *res, struct tj_err **err)
+{
+	void *states[NLAYERS] = {0};
+	int ret = -1;
+	int errpipe[2] = {-1, -1};
+	tj_autoclose int sigfd = -1;
+	tj_autoclose int pidfd = -1;
+	sigset_t handled, oldmask;
+	bool mask_changed = false;
+
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (!layers[i]->wanted(plan))
+			continue;
+		if (layers[i]->prepare(plan, &states[i], err) < 0) {
+			tj_err_layer(err, layers[i]->name);
+			goto out;
+		}
+	}
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "pipe");
+		goto out;
+	}
+
+	sigemptyset(&handled);
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(handled_signals); i++)
+		sigaddset(&handled, handled_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &handled, &oldmask) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "sigprocmask");
+		goto out;
+	}
+	mask_changed = true;
+	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
+		goto out;
+	}
+
+	pid_t parent = getpid();
+	struct tj_clone_args ca = {
+		.flags = CLONE_PIDFD,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = tj_sys_clone3(&ca);
+	if (pid < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, (int)-pid, "clone3");
+		goto out;
+	}
+	if (pid == 0)
+		child_main(plan, states, errpipe[1], &oldmask, parent);
+
+	tj_closep(&errpipe[1]);
+	errpipe[1] = -1;
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (states[i] && layers[i]->started && layers[i]->started(plan, states[i], (pid_t)pid, err) < 0) {
+			tj_err_layer(err, layers[i]->name);
+			/* Never leave the command running behind an error. */
+			tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+			waitpid((pid_t)pid, NULL, 0);
+			goto out;
+		}
+	}
+
+	size_t seccomp_index = 0; /* the seccomp layer is the last one */
+	for (size_t i = 0; i < NLAYERS; i++)
+		if (layers[i] == &tj_layer_seccomp)
+			seccomp_index = i;
+	struct tj_monitor_args ma = {
+		.plan = plan,
+		.events = events,
+		.hooks = hooks,
+		.child = (pid_t)pid,
+		.pidfd = pidfd,
+		.errfd = errpipe[0],
+		.sigfd = sigfd,
+		.listener_sock = tj_layer_seccomp_take_listener_sock(states[seccomp_index]),
+		.seccomp_state = states[seccomp_index],
+	};
+	ret = tj_monitor_run(&ma, res, err);
+	if (ma.listener_sock >= 0)
+		close(ma.listener_sock);
+
+out:
+	if (mask_changed) {
+		/* Signals that arrived after the command ended are dropped
+		 * rather than delivered to tinyjail with their default action. */
+		struct signalfd_siginfo si;
+		while (sigfd >= 0 && read(sigfd, &si, sizeof(si)) == sizeof(si))
+			;
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	}
+	tj_closep(&errpipe[0]);
+	tj_closep(&errpipe[1]);
+	release_all(states);
+	return ret;
+}

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The parent's loop while the command runs: reaps children, forwards
+ * signals, receives the seccomp listener from the helper and answers its
+ * notifications, and learns from the error pipe whether execve happened.
+ *
+ * Notifications mean one of two things (notes/architecture.md):
+ *   complain mode: the profile would have denied this call; record it and
+ *                  let it run (SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+ *   enforce mode:  the profile kills for this call; record it, then kill the
+ *                  calling process (its whole thread group) with SIGKILL.
+ * What the profile would have done is learnt by running the "truth" program
+ * on the notification with the BPF simulator.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tj/bpfsim.h"
+#include "tj/cleanup.h"
+#include "tj/explain.h"
+#include "tj/launch.h"
+#include "tj/notify.h"
+#include "tj/sys.h"
+
+struct monitor {
+	const struct tj_monitor_args *a;
+	struct tj_launch_result *res;
+	struct tj_notify *notify;
+	int listener;
+	bool child_reaped;
+	siginfo_t child_info;
+	bool err_done;
+	struct tj_child_error cerr;
+	size_t cerr_got;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void read_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+}
+
+/* The thread group (process) a thread id belongs to, or -1. */
+static pid_t thread_group_of(pid_t tid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	pid_t tgid = -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+/* Kills the process a notified thread belongs to.  The pidfd is opened and
+ * then the notification is checked to still be pending, so a recycled pid
+ * can never be hit (seccomp_unotify(2)). */
+static bool kill_notified_process(struct monitor *m, const struct tj_notification *n, pid_t *ret_tgid)
+{
+	pid_t tgid = thread_group_of(n->pid);
+	if (tgid <= 0)
+		return false;
+	int pidfd = tj_sys_pidfd_open(tgid, 0);
+	if (pidfd < 0)
+		return false;
+	bool killed = false;
+	if (tj_notify_id_valid(m->listener, n->id) == 0)
+		killed = tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
+	close(pidfd);
+	*ret_tgid = tgid;
+	return killed;
+}
+
+/* Returns -1 when the listener is unusable: the supervisor then fails
+ * closed (the command is killed, since nobody could answer it). */
+static int handle_notification(struct monitor *m, struct tj_err **err)
+{
+	const struct tj_monitor_args *a = m->a;
+	const struct tj_filter *f = a->plan->filter;
+	struct tj_notification n;
+	int r = tj_notify_receive(m->notify, m->listener, &n);
+	if (r == -ENOENT || r == -EINTR || r == -EAGAIN)
+		return 0; /* the task died before we read it, or nothing pending */
+	if (r < 0)
+		return tj_err_set(err, TJ_ERR_INTERNAL, -r, "receiving a seccomp notification failed");
+
+	const struct sock_filter *truth = f->truth ? f->truth : f->prog;
+	size_t truth_len = f->truth ? f->truth_len : f->len;
+	uint32_t action = tj_bpf_run(truth, truth_len, &n.data);
+
+	struct tj_syscall_event e;
+	memset(&e, 0, sizeof(e));
+	e.pid = n.pid;
+	e.data = n.data;
+	e.action = action;
+	e.rule = tj_explain_rule(f->resolved, &n.data, action);
+	read_comm(n.pid, e.comm, sizeof(e.comm));
+
+	if (a->plan->mode == TJ_MODE_COMPLAIN) {
+		e.verdict = TJ_VERDICT_WOULD_DENY;
+		tj_events_syscall(a->events, &e);
+		tj_notify_continue(m->notify, m->listener, n.id);
+		return 0;
+	}
+
+	uint32_t kind = action & 0xffff0000u;
+	if (kind == 0x80000000u /* KILL_PROCESS */) {
+		e.verdict = TJ_VERDICT_KILLED;
+		pid_t tgid = -1;
+		bool killed = kill_notified_process(m, &n, &tgid);
+		if (!killed) {
+			/* Could not kill it (it is already dying): it must not go on. */
+			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
+		}
+		tj_events_syscall(a->events, &e);
+		if (tgid == a->child && !m->res->seccomp_kill) {
+			m->res->seccomp_kill = true;
+			m->res->kill_event = e;
+		}
+		if (a->hooks && a->hooks->on_kill)
+			a->hooks->on_kill(a->hooks->ctx, &e);
+		return 0;
+	}
+	/* Any other notification in enforce mode is a rule the profile routes
+	 * to an external agent; with none attached, deny as a vanished agent
+	 * would (ENOSYS), never let it run. */
+	tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
+	return 0;
+}
+
+static void receive_listener(struct monitor *m, int *sock)
+{
+	char byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	ssize_t n = recvmsg(*sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&m->listener, CMSG_DATA(c), sizeof(int));
+	/* One message, or EOF when the helper gave up: either way we are done. */
+	close(*sock);
+	*sock = -1;
+}
+
+static void read_error_pipe(struct monitor *m)
+{
+	char *p = (char *)&m->cerr;
+	for (;;) {
+		ssize_t n = read(m->a->errfd, p + m->cerr_got, sizeof(m->cerr) - m->cerr_got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			m->err_done = true; /* EOF: execve happened, or the child is gone */
+			return;
+		}
+		m->cerr_got += (size_t)n;
+		if (m->cerr_got == sizeof(m->cerr)) {
+			m->err_done = true;
+			return;
+		}
+	}
+}
+
+static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
+{
+	/* Signals from the terminal (Ctrl-C, Ctrl-\, window size) already
+	 * reached the command, which shares tinyjail's process group; only
+	 * signals sent to tinyjail itself are passed on. */
+	if (si->ssi_code == SI_KERNEL)
+		return;
+	if (!m->child_reaped)
+		tj_sys_pidfd_send_signal(m->a->pidfd, (int)si->ssi_signo, NULL, 0);
+}
+
+static void reap_children(struct monitor *m)
+{
+	for (;;) {
+		siginfo_t info;
+		memset(&info, 0, sizeof(info));
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG) < 0 || info.si_pid == 0)
+			return;
+		if (info.si_pid == m->a->child) {
+			m->child_reaped = true;
+			m->child_info = info;
+		}
+	}
+}
+
+static void handle_signals(struct monitor *m)
+{
+	struct signalfd_siginfo si;
+	while (read(m->a->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap_children(m);
+		else if (si.ssi_signo != SIGPIPE)
+			forward_signal(m, &si);
+	}
+}
+
+int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err)
+{
+	struct monitor m = {.a = a, .res = res, .listener = -1};
+	int listener_sock = a->listener_sock;
+	uint64_t start = now_ms();
+	int ret = 0;
+
+	if (listener_sock >= 0 && tj_notify_new(&m.notify, err) < 0) {
+		tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+		ret = -1;
+	}
+	tj_events_start(a->events, a->plan->mode == TJ_MODE_COMPLAIN ? "complain" : "enforce",
+			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
+	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
+
+	while (!(m.child_reaped && m.err_done)) {
+		struct pollfd pfd[4];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1;
+		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
+		if (!m.err_done) {
+			i_err = n;
+			pfd[n++] = (struct pollfd){.fd = a->errfd, .events = POLLIN};
+		}
+		if (listener_sock >= 0) {
+			i_sock = n;
+			pfd[n++] = (struct pollfd){.fd = listener_sock, .events = POLLIN};
+		}
+		if (m.listener >= 0) {
+			i_lis = n;
+			pfd[n++] = (struct pollfd){.fd = m.listener, .events = POLLIN};
+		}
+		/* Once the command is gone, the helper (if it is stuck) is the
+		 * only holder of the error pipe; do not wait for it. */
+		int timeout = m.child_reaped ? 100 : -1;
+		int r = poll(pfd, (nfds_t)n, timeout);
+		if (r < 0 && errno != EINTR) {
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "poll");
+			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+			ret = -1;
+			break;
+		}
+		if (r == 0 && m.child_reaped) {
+			pid_t helper = tj_layer_seccomp_helper_pid(a->seccomp_state);
+			if (helper > 0)
+				kill(helper, SIGKILL);
+			read_error_pipe(&m);
+			m.err_done = true;
+			continue;
+		}
+		if (pfd[0].revents)
+			handle_signals(&m);
+		if (i_err >= 0 && pfd[i_err].revents)
+			read_error_pipe(&m);
+		if (i_sock >= 0 && pfd[i_sock].revents)
+			receive_listener(&m, &listener_sock);
+		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) && handle_notification(&m, err) < 0) {
+			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+			close(m.listener);
+			m.listener = -1;
+			ret = -1;
+		}
+		if (i_lis >= 0 && (pfd[i_lis].revents & (POLLHUP | POLLERR)) && !(pfd[i_lis].revents & POLLIN)) {
+			/* No task uses the filter any more. */
+			close(m.listener);
+			m.listener = -1;
+		}
+	}
+	reap_children(&m);
+
+	if (m.listener >= 0) {
+		/* Whoever still uses the filter outlived the command; their
+		 * notifications will fail with ENOSYS once we close it. */
+		struct pollfd p = {.fd = m.listener, .events = POLLIN};
+		if (poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP))
+			res->outlived = true;
+		close(m.listener);
+	}
+	if (listener_sock >= 0)
+		close(listener_sock);
+	tj_notify_free(m.notify);
+
+	res->wall_ms = now_ms() - start;
+	if (ret < 0)
+		return ret;
+	if (m.cerr_got == sizeof(m.cerr)) {
+		struct tj_child_error *c = &m.cerr;
+		c->msg[sizeof(c->msg) - 1] = '\0';
+		c->layer[sizeof(c->layer) - 1] = '\0';
+		enum tj_err_kind kind = c->kind >= 0 && c->kind < _TJ_ERR_KIND_MAX ? (enum tj_err_kind)c->kind
+										 : TJ_ERR_INTERNAL;
+		if (kind == TJ_ERR_NOT_FOUND || kind == TJ_ERR_CANNOT_EXEC)
+			tj_err_set(err, kind, c->errnum, "%s '%s'", c->msg, a->plan->exec_path);
+		else
+			tj_err_set(err, kind, c->errnum, "%s", c->msg);
+		if (c->layer[0])
+			tj_err_layer(err, c->layer);
+		return -1;
+	}
+	if (m.child_info.si_code == CLD_EXITED) {
+		res->exited = true;
+		res->status = m.child_info.si_status;
+		res->exit_code = res->status;
+	} else {
+		res->signal = m.child_info.si_status;
+		res->exit_code = TJ_EXIT_SIGNAL_BASE + res->signal;
+	}
+	if (res->seccomp_kill)
+		res->exit_code = TJ_EXIT_SIGNAL_BASE + SIGSYS;
+	return 0;
+}

@@ -1,0 +1,987 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * JSON -> profile model, and seccomp model -> plain OCI JSON.
+ *
+ * Three document shapes are recognised (notes/profile-format.md):
+ *   - a seccomp object (OCI linux.seccomp, Docker/Moby, Podman, SPO), found by
+ *     its top-level "defaultAction";
+ *   - an OCI runtime config.json ("ociVersion"), of which linux.seccomp is used;
+ *   - a tinyjail profile ("tinyjail" key): the OCI config layout, where every
+ *     section must be understood and enforced.
+ *
+ * Every error names the JSON path; tj_profile_load_buffer adds the file name
+ * and the line:column at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tj/cleanup.h"
+#include "tj/jsonpos.h"
+#include "tj/profile_json.h"
+
+struct loader {
+	struct tj_profile *p;
+	struct tj_jpath path;
+	struct tj_err **err;
+};
+
+/* --- small helpers --- */
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct loader *L, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tj_err_setv(L->err, TJ_ERR_PROFILE, 0, fmt, ap);
+	va_end(ap);
+	return tj_err_at(L->err, NULL, L->path.s);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void warn(struct loader *L, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = tj_xvasprintf(fmt, ap);
+	va_end(ap);
+	tj_notes_add(&L->p->warnings, L->path.s, "%s", msg);
+	free(msg);
+}
+
+static const char *type_name(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_null: return "null";
+	case json_type_boolean: return "a boolean";
+	case json_type_double: return "a fractional number";
+	case json_type_int: return "a number";
+	case json_type_object: return "an object";
+	case json_type_array: return "an array";
+	case json_type_string: return "a string";
+	}
+	return "something else";
+}
+
+static int expect_type(struct loader *L, json_object *o, enum json_type t, const char *what)
+{
+	if (json_object_get_type(o) == t)
+		return 0;
+	return fail(L, "expected %s, got %s", what, type_name(o));
+}
+
+/* A non-negative integer no larger than max (JSON integers only: json-c
+ * would otherwise coerce strings, doubles and booleans). */
+static int get_uint(struct loader *L, json_object *o, uint64_t max, uint64_t *ret)
+{
+	if (json_object_get_type(o) != json_type_int)
+		return fail(L, "expected a non-negative integer, got %s", type_name(o));
+	if (json_object_get_int64(o) < 0)
+		return fail(L, "must not be negative, got %lld", (long long)json_object_get_int64(o));
+	uint64_t v = json_object_get_uint64(o);
+	if (v > max)
+		return fail(L, "%llu is out of range (at most %llu)", (unsigned long long)v,
+			    (unsigned long long)max);
+	*ret = v;
+	return 0;
+}
+
+static int get_string(struct loader *L, json_object *o, bool nonempty, const char **ret)
+{
+	if (expect_type(L, o, json_type_string, "a string") < 0)
+		return -1;
+	const char *s = json_object_get_string(o);
+	if (strlen(s) != (size_t)json_object_get_string_len(o))
+		return fail(L, "string contains a NUL character");
+	if (nonempty && !*s)
+		return fail(L, "must not be empty");
+	*ret = s;
+	return 0;
+}
+
+/* Unknown keys: an error where ignoring them could weaken the sandbox (or in
+ * a tinyjail profile, which is ours to define); otherwise a warning.  Keys in
+ * `ignored` are known foreign keys that are skipped silently. */
+static int check_keys(struct loader *L, json_object *obj, const char *const *known,
+		      const char *const *ignored, bool strict)
+{
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		bool ok = false;
+		for (size_t i = 0; known[i] && !ok; i++)
+			ok = strcmp(known[i], key) == 0;
+		for (size_t i = 0; ignored && ignored[i] && !ok; i++)
+			ok = strcmp(ignored[i], key) == 0;
+		if (ok)
+			continue;
+		const char *hint = tj_suggest(key, known);
+		size_t old = tj_jpath_push_key(&L->path, key);
+		int r = 0;
+		if (strict) {
+			r = hint ? fail(L, "unknown key '%s' (did you mean '%s'?)", key, hint)
+				 : fail(L, "unknown key '%s'", key);
+		} else {
+			if (hint)
+				warn(L, "unknown key '%s' ignored (did you mean '%s'?)", key, hint);
+			else
+				warn(L, "unknown key '%s' ignored", key);
+		}
+		tj_jpath_pop(&L->path, old);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Looks up a name in a NULL-terminated table; fails with a suggestion. */
+static int lookup_name(struct loader *L, const char *what, const char *name,
+		       int (*from_name)(const char *), const char *const *table, int *ret)
+{
+	int v = from_name(name);
+	if (v >= 0) {
+		*ret = v;
+		return 0;
+	}
+	const char *hint = tj_suggest(name, table);
+	if (hint)
+		return fail(L, "unknown %s '%s' (did you mean '%s'?)", what, name, hint);
+	return fail(L, "unknown %s '%s'", what, name);
+}
+
+/* An errno given as a name ("ENOSYS") or a decimal string ("38"), as
+ * Podman's defaultErrno/errno fields allow. */
+static int errno_from_string(struct loader *L, const char *s, unsigned *ret)
+{
+	uint64_t v;
+	if (tj_parse_u64(s, &v) && v <= TJ_ERRNO_MAX) {
+		*ret = (unsigned)v;
+		return 0;
+	}
+	for (int e = 1; e <= TJ_ERRNO_MAX; e++) {
+		const char *name = strerrorname_np(e);
+		if (name && strcmp(name, s) == 0) {
+			*ret = (unsigned)e;
+			return 0;
+		}
+	}
+	return fail(L, "unknown errno '%s' (expected a name such as EPERM or a number)", s);
+}
+
+static int errno_limit(enum tj_action a)
+{
+	/* ERRNO values above 4094 are rejected by libseccomp; TRACE carries a
+	 * 16-bit message number. */
+	return a == TJ_ACT_TRACE ? 0xffff : TJ_ERRNO_MAX;
+}
+
+/* Reads an optional array of strings; null counts as empty. */
+static int get_string_array(struct loader *L, json_object *arr, bool nonempty_items,
+			    struct tj_strv *out)
+{
+	if (!arr || json_object_get_type(arr) == json_type_null)
+		return 0;
+	if (expect_type(L, arr, json_type_array, "an array of strings") < 0)
+		return -1;
+	size_t n = json_object_array_length(arr);
+	for (size_t i = 0; i < n; i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		const char *s;
+		if (get_string(L, json_object_array_get_idx(arr, i), nonempty_items, &s) < 0)
+			return -1;
+		tj_strv_add(out, s);
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+/* --- seccomp rules --- */
+
+static int parse_arg(struct loader *L, json_object *o, struct tj_arg *arg)
+{
+	static const char *const keys[] = {"index", "value", "valueTwo", "op", NULL};
+	if (expect_type(L, o, json_type_object, "an object with index, value and op") < 0)
+		return -1;
+	if (check_keys(L, o, keys, NULL, true) < 0)
+		return -1;
+
+	json_object *v;
+	uint64_t u;
+	size_t old;
+	if (!json_object_object_get_ex(o, "index", &v))
+		return fail(L, "missing 'index' (the argument number, 0 to 5)");
+	old = tj_jpath_push_key(&L->path, "index");
+	if (json_object_get_type(v) == json_type_int && json_object_get_int64(v) > 5)
+		return fail(L, "argument index %lld is out of range: system calls have arguments 0 to 5",
+			    (long long)json_object_get_int64(v));
+	if (get_uint(L, v, 5, &u) < 0)
+		return -1;
+	arg->index = (unsigned)u;
+	tj_jpath_pop(&L->path, old);
+
+	if (!json_object_object_get_ex(o, "value", &v))
+		return fail(L, "missing 'value'");
+	old = tj_jpath_push_key(&L->path, "value");
+	if (get_uint(L, v, UINT64_MAX, &arg->value) < 0)
+		return -1;
+	tj_jpath_pop(&L->path, old);
+
+	if (json_object_object_get_ex(o, "valueTwo", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "valueTwo");
+		if (get_uint(L, v, UINT64_MAX, &arg->value_two) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+
+	if (!json_object_object_get_ex(o, "op", &v))
+		return fail(L, "missing 'op'");
+	old = tj_jpath_push_key(&L->path, "op");
+	const char *s;
+	int op;
+	if (get_string(L, v, true, &s) < 0 || lookup_name(L, "operator", s, tj_cmp_from_name, tj_cmp_names(), &op) < 0)
+		return -1;
+	arg->op = (enum tj_cmp)op;
+	tj_jpath_pop(&L->path, old);
+
+	if (arg->op != TJ_CMP_MASKED_EQ && arg->value_two != 0) {
+		old = tj_jpath_push_key(&L->path, "valueTwo");
+		return fail(L, "valueTwo is only used by SCMP_CMP_MASKED_EQ, not by %s", tj_cmp_name(arg->op));
+	}
+	if (arg->op == TJ_CMP_MASKED_EQ && (arg->value_two & ~arg->value)) {
+		old = tj_jpath_push_key(&L->path, "valueTwo");
+		return fail(L, "SCMP_CMP_MASKED_EQ can never match: valueTwo 0x%llx has bits outside the mask 'value' 0x%llx",
+			    (unsigned long long)arg->value_two, (unsigned long long)arg->value);
+	}
+	return 0;
+}
+
+static int parse_cond(struct loader *L, json_object *o, struct tj_cond *c, bool *present)
+{
+	static const char *const keys[] = {"caps", "arches", "minKernel", NULL};
+	*present = false;
+	if (!o || json_object_get_type(o) == json_type_null)
+		return 0;
+	if (expect_type(L, o, json_type_object, "an object") < 0)
+		return -1;
+	if (check_keys(L, o, keys, NULL, true) < 0)
+		return -1;
+	json_object *v;
+	size_t old;
+	if (json_object_object_get_ex(o, "caps", &v)) {
+		old = tj_jpath_push_key(&L->path, "caps");
+		if (get_string_array(L, v, true, &c->caps) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "arches", &v)) {
+		old = tj_jpath_push_key(&L->path, "arches");
+		if (get_string_array(L, v, true, &c->arches) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "minKernel", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "minKernel");
+		const char *s;
+		if (get_string(L, v, true, &s) < 0)
+			return -1;
+		char tail;
+		if (sscanf(s, "%u.%u%c", &c->min_major, &c->min_minor, &tail) != 2 ||
+		    (c->min_major == 0 && c->min_minor == 0))
+			return fail(L, "invalid kernel version '%s' (expected MAJOR.MINOR, e.g. \"4.8\")", s);
+		c->min_kernel = tj_xstrdup(s);
+		tj_jpath_pop(&L->path, old);
+	}
+	*present = c->caps.n || c->arches.n || c->min_kernel;
+	return 0;
+}
+
+static int parse_rule(struct loader *L, json_object *o, struct tj_rule *r)
+{
+	static const char *const keys[] = {"names", "name", "action", "errnoRet", "errno", "args",
+					   "comment", "includes", "excludes", NULL};
+	if (expect_type(L, o, json_type_object, "an object with names and action") < 0)
+		return -1;
+	r->json_path = tj_xstrdup(L->path.s);
+	if (check_keys(L, o, keys, NULL, true) < 0)
+		return -1;
+
+	json_object *names = NULL, *name = NULL, *v;
+	size_t old;
+	bool has_names = json_object_object_get_ex(o, "names", &names) &&
+			 json_object_get_type(names) != json_type_null;
+	bool has_name = json_object_object_get_ex(o, "name", &name) &&
+			json_object_get_type(name) != json_type_null;
+	if (has_names && has_name)
+		return fail(L, "both 'name' and 'names' are set; use 'names' only");
+	if (has_name) {
+		old = tj_jpath_push_key(&L->path, "name");
+		const char *s;
+		if (get_string(L, name, true, &s) < 0)
+			return -1;
+		tj_strv_add(&r->names, s);
+		r->singular_name = true;
+		tj_jpath_pop(&L->path, old);
+	} else if (has_names) {
+		old = tj_jpath_push_key(&L->path, "names");
+		if (expect_type(L, names, json_type_array, "an array of syscall names") < 0)
+			return -1;
+		if (json_object_array_length(names) == 0)
+			return fail(L, "must list at least one syscall name");
+		if (json_object_array_length(names) > TJ_PROFILE_MAX_NAMES)
+			return fail(L, "too many names in one rule (limit %d)", TJ_PROFILE_MAX_NAMES);
+		if (get_string_array(L, names, true, &r->names) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	} else {
+		return fail(L, "missing 'names' (the syscalls this rule is about)");
+	}
+
+	if (!json_object_object_get_ex(o, "action", &v))
+		return fail(L, "missing 'action'");
+	old = tj_jpath_push_key(&L->path, "action");
+	const char *s;
+	int act;
+	if (get_string(L, v, true, &s) < 0 ||
+	    lookup_name(L, "action", s, tj_action_from_name, tj_action_names(), &act) < 0)
+		return -1;
+	r->action = (enum tj_action)act;
+	tj_jpath_pop(&L->path, old);
+
+	if (json_object_object_get_ex(o, "errnoRet", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "errnoRet");
+		if (!tj_action_takes_errno(r->action))
+			return fail(L, "errnoRet is only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+				    tj_action_name(r->action));
+		uint64_t u;
+		if (get_uint(L, v, (uint64_t)errno_limit(r->action), &u) < 0)
+			return -1;
+		r->has_errno = true;
+		r->errno_ret = (unsigned)u;
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "errno", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "errno");
+		const char *es;
+		if (get_string(L, v, false, &es) < 0)
+			return -1;
+		if (*es) { /* Podman writes "" for "not set" */
+			if (!tj_action_takes_errno(r->action))
+				return fail(L, "errno is only valid with SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+					    tj_action_name(r->action));
+			unsigned e;
+			if (errno_from_string(L, es, &e) < 0)
+				return -1;
+			if (r->has_errno && r->errno_ret != e)
+				warn(L, "errno '%s' overrides errnoRet %u (as Podman does)", es, r->errno_ret);
+			r->has_errno = true;
+			r->errno_ret = e;
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+
+	if (json_object_object_get_ex(o, "args", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "args");
+		if (expect_type(L, v, json_type_array, "an array of argument comparisons") < 0)
+			return -1;
+		size_t n = json_object_array_length(v);
+		if (n > TJ_PROFILE_MAX_ARGS)
+			return fail(L, "too many argument comparisons (limit %d)", TJ_PROFILE_MAX_ARGS);
+		r->args = tj_xcalloc(n, sizeof(*r->args));
+		for (size_t i = 0; i < n; i++) {
+			size_t o2 = tj_jpath_push_index(&L->path, i);
+			if (parse_arg(L, json_object_array_get_idx(v, i), &r->args[i]) < 0)
+				return -1;
+			r->nargs++;
+			tj_jpath_pop(&L->path, o2);
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+
+	if (json_object_object_get_ex(o, "comment", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "comment");
+		if (get_string(L, v, false, &s) < 0)
+			return -1;
+		r->comment = tj_xstrdup(s);
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "includes", &v)) {
+		old = tj_jpath_push_key(&L->path, "includes");
+		if (parse_cond(L, v, &r->includes, &r->has_includes) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "excludes", &v)) {
+		old = tj_jpath_push_key(&L->path, "excludes");
+		if (parse_cond(L, v, &r->excludes, &r->has_excludes) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+/* --- the seccomp object --- */
+
+static int parse_arch_map(struct loader *L, json_object *v, struct tj_seccomp *sc)
+{
+	if (expect_type(L, v, json_type_array, "an array of {architecture, subArchitectures}") < 0)
+		return -1;
+	static const char *const keys[] = {"architecture", "subArchitectures", NULL};
+	size_t n = json_object_array_length(v);
+	for (size_t i = 0; i < n; i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		json_object *e = json_object_array_get_idx(v, i), *a, *subs = NULL;
+		if (expect_type(L, e, json_type_object, "an object") < 0 || check_keys(L, e, keys, NULL, true) < 0)
+			return -1;
+		if (!json_object_object_get_ex(e, "architecture", &a))
+			return fail(L, "missing 'architecture'");
+		size_t o2 = tj_jpath_push_key(&L->path, "architecture");
+		const char *arch;
+		if (get_string(L, a, true, &arch) < 0)
+			return -1;
+		if (!tj_arch_name_valid(arch)) {
+			const char *hint = tj_suggest(arch, tj_arch_names());
+			return hint ? fail(L, "unknown architecture '%s' (did you mean '%s'?)", arch, hint)
+				    : fail(L, "unknown architecture '%s'", arch);
+		}
+		tj_jpath_pop(&L->path, o2);
+		struct tj_strv sub = {0};
+		json_object_object_get_ex(e, "subArchitectures", &subs);
+		o2 = tj_jpath_push_key(&L->path, "subArchitectures");
+		int r = get_string_array(L, subs, true, &sub);
+		for (size_t k = 0; r == 0 && k < sub.n; k++) {
+			if (!tj_arch_name_valid(sub.v[k])) {
+				size_t o3 = tj_jpath_push_index(&L->path, k);
+				r = fail(L, "unknown architecture '%s'", sub.v[k]);
+				(void)o3;
+			}
+		}
+		/* As moby and containers-common do: only the entry for the
+		 * native architecture matters; it and its sub-architectures
+		 * become the architecture list. */
+		if (r == 0 && strcmp(arch, "SCMP_ARCH_X86_64") == 0) {
+			tj_strv_add(&sc->arches, arch);
+			for (size_t k = 0; k < sub.n; k++)
+				tj_strv_add(&sc->arches, sub.v[k]);
+			sc->arches_from_archmap = true;
+		}
+		tj_strv_done(&sub);
+		if (r < 0)
+			return -1;
+		tj_jpath_pop(&L->path, o2);
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_seccomp(struct loader *L, json_object *o, bool strict, struct tj_seccomp **ret)
+{
+	static const char *const keys[] = {"defaultAction", "defaultErrnoRet", "defaultErrno", "architectures",
+					   "archMap", "flags", "listenerPath", "listenerMetadata", "syscalls", NULL};
+	/* Keys real profiles carry that tinyjail does not use (SPO, comments). */
+	static const char *const ignored[] = {"comment", "baseProfileName", "state", NULL};
+
+	if (expect_type(L, o, json_type_object, "a seccomp object") < 0)
+		return -1;
+	struct tj_seccomp *sc = tj_xcalloc(1, sizeof(*sc));
+	*ret = sc; /* owned by the caller from here on, even on failure */
+	sc->json_path = tj_xstrdup(L->path.s);
+	if (check_keys(L, o, keys, ignored, strict) < 0)
+		return -1;
+
+	json_object *v;
+	size_t old;
+	const char *s;
+	if (!json_object_object_get_ex(o, "defaultAction", &v))
+		return fail(L, "missing 'defaultAction' (required by the OCI runtime-spec)");
+	old = tj_jpath_push_key(&L->path, "defaultAction");
+	int act;
+	if (get_string(L, v, true, &s) < 0 ||
+	    lookup_name(L, "action", s, tj_action_from_name, tj_action_names(), &act) < 0)
+		return -1;
+	sc->default_action = (enum tj_action)act;
+	tj_jpath_pop(&L->path, old);
+
+	if (json_object_object_get_ex(o, "defaultErrnoRet", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "defaultErrnoRet");
+		if (!tj_action_takes_errno(sc->default_action))
+			return fail(L, "defaultErrnoRet is only valid when defaultAction is SCMP_ACT_ERRNO or SCMP_ACT_TRACE, not %s",
+				    tj_action_name(sc->default_action));
+		uint64_t u;
+		if (get_uint(L, v, (uint64_t)errno_limit(sc->default_action), &u) < 0)
+			return -1;
+		sc->has_default_errno = true;
+		sc->default_errno = (unsigned)u;
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "defaultErrno", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "defaultErrno");
+		if (get_string(L, v, false, &s) < 0)
+			return -1;
+		if (*s) {
+			if (!tj_action_takes_errno(sc->default_action))
+				return fail(L, "defaultErrno is only valid when defaultAction is SCMP_ACT_ERRNO or SCMP_ACT_TRACE");
+			unsigned e;
+			if (errno_from_string(L, s, &e) < 0)
+				return -1;
+			if (sc->has_default_errno && sc->default_errno != e)
+				warn(L, "defaultErrno '%s' overrides defaultErrnoRet %u (as Podman does)", s, sc->default_errno);
+			sc->has_default_errno = true;
+			sc->default_errno = e;
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+
+	json_object *arches = NULL, *archmap = NULL;
+	bool has_arches = json_object_object_get_ex(o, "architectures", &arches) &&
+			  json_object_get_type(arches) != json_type_null;
+	bool has_archmap = json_object_object_get_ex(o, "archMap", &archmap) &&
+			   json_object_get_type(archmap) != json_type_null;
+	if (has_arches) {
+		old = tj_jpath_push_key(&L->path, "architectures");
+		if (get_string_array(L, arches, true, &sc->arches) < 0)
+			return -1;
+		for (size_t i = 0; i < sc->arches.n; i++) {
+			if (!tj_arch_name_valid(sc->arches.v[i])) {
+				tj_jpath_push_index(&L->path, i);
+				const char *hint = tj_suggest(sc->arches.v[i], tj_arch_names());
+				return hint ? fail(L, "unknown architecture '%s' (did you mean '%s'?)", sc->arches.v[i], hint)
+					    : fail(L, "unknown architecture '%s'", sc->arches.v[i]);
+			}
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+	if (has_archmap) {
+		old = tj_jpath_push_key(&L->path, "archMap");
+		if (has_arches && sc->arches.n && json_object_array_length(archmap) > 0)
+			return fail(L, "'architectures' and 'archMap' are both set; use one of them");
+		if (parse_arch_map(L, archmap, sc) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+
+	if (json_object_object_get_ex(o, "flags", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "flags");
+		struct tj_strv flags = {0};
+		int r = get_string_array(L, v, true, &flags);
+		sc->has_flags = true;
+		for (size_t i = 0; r == 0 && i < flags.n; i++) {
+			int f;
+			size_t o2 = tj_jpath_push_index(&L->path, i);
+			r = lookup_name(L, "flag", flags.v[i], tj_flag_from_name, tj_flag_names(), &f);
+			if (r == 0) {
+				sc->flags |= (unsigned)f;
+				tj_jpath_pop(&L->path, o2);
+			}
+		}
+		tj_strv_done(&flags);
+		if (r < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+
+	if (json_object_object_get_ex(o, "listenerPath", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "listenerPath");
+		if (get_string(L, v, false, &s) < 0)
+			return -1;
+		if (*s)
+			sc->listener_path = tj_xstrdup(s);
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "listenerMetadata", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "listenerMetadata");
+		if (get_string(L, v, false, &s) < 0)
+			return -1;
+		if (*s && !sc->listener_path)
+			return fail(L, "listenerMetadata is set but listenerPath is not (the OCI spec forbids this)");
+		if (*s)
+			sc->listener_metadata = tj_xstrdup(s);
+		tj_jpath_pop(&L->path, old);
+	}
+
+	if (json_object_object_get_ex(o, "syscalls", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "syscalls");
+		if (expect_type(L, v, json_type_array, "an array of rules") < 0)
+			return -1;
+		size_t n = json_object_array_length(v);
+		if (n > TJ_PROFILE_MAX_RULES)
+			return fail(L, "too many rules (limit %d)", TJ_PROFILE_MAX_RULES);
+		sc->rules = tj_xcalloc(n, sizeof(*sc->rules));
+		for (size_t i = 0; i < n; i++) {
+			size_t o2 = tj_jpath_push_index(&L->path, i);
+			sc->nrules++;
+			if (parse_rule(L, json_object_array_get_idx(v, i), &sc->rules[i]) < 0)
+				return -1;
+			tj_jpath_pop(&L->path, o2);
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+	if (sc->listener_path && sc->default_action != TJ_ACT_NOTIFY) {
+		bool uses_notify = false;
+		for (size_t i = 0; i < sc->nrules; i++)
+			uses_notify |= sc->rules[i].action == TJ_ACT_NOTIFY;
+		if (!uses_notify)
+			warn(L, "listenerPath is ignored: no rule uses SCMP_ACT_NOTIFY");
+	}
+	return 0;
+}
+
+/* --- document shapes --- */
+
+static int parse_oci_config(struct loader *L, json_object *root, bool tinyjail)
+{
+	struct tj_profile *p = L->p;
+	json_object *linux_obj = NULL, *v;
+	size_t old;
+
+	if (tinyjail) {
+		static const char *const keys[] = {"tinyjail", "linux", "ociVersion", NULL};
+		if (check_keys(L, root, keys, NULL, true) < 0)
+			return -1;
+		json_object *tj = json_object_object_get(root, "tinyjail");
+		old = tj_jpath_push_key(&L->path, "tinyjail");
+		static const char *const tj_keys[] = {"version", "description", NULL};
+		if (expect_type(L, tj, json_type_object, "an object with version and description") < 0 ||
+		    check_keys(L, tj, tj_keys, NULL, true) < 0)
+			return -1;
+		if (!json_object_object_get_ex(tj, "version", &v))
+			return fail(L, "missing 'version' (this tinyjail reads version 1)");
+		uint64_t version;
+		size_t o2 = tj_jpath_push_key(&L->path, "version");
+		if (get_uint(L, v, UINT32_MAX, &version) < 0)
+			return -1;
+		if (version != 1)
+			return fail(L, "profile version %llu is not supported (this tinyjail reads version 1)",
+				    (unsigned long long)version);
+		tj_jpath_pop(&L->path, o2);
+		if (json_object_object_get_ex(tj, "description", &v)) {
+			o2 = tj_jpath_push_key(&L->path, "description");
+			const char *s;
+			if (get_string(L, v, false, &s) < 0)
+				return -1;
+			p->description = tj_xstrdup(s);
+			tj_jpath_pop(&L->path, o2);
+		}
+		tj_jpath_pop(&L->path, old);
+	} else {
+		/* A runtime config.json: tinyjail applies its own layers from its
+		 * own flags and profile sections; say what is not taken from here. */
+		struct tj_buf ignored = {0};
+		json_object_object_foreach(root, key, val) {
+			(void)val;
+			if (strcmp(key, "ociVersion") && strcmp(key, "linux"))
+				tj_buf_addf(&ignored, "%s%s", ignored.len ? ", " : "", key);
+		}
+		if (json_object_object_get_ex(root, "linux", &linux_obj) &&
+		    json_object_get_type(linux_obj) == json_type_object) {
+			json_object_object_foreach(linux_obj, lkey, lval) {
+				(void)lval;
+				if (strcmp(lkey, "seccomp"))
+					tj_buf_addf(&ignored, "%slinux.%s", ignored.len ? ", " : "", lkey);
+			}
+		}
+		if (ignored.len)
+			tj_notes_add(&p->warnings, NULL, "OCI config: only linux.seccomp is used; not applied: %s", ignored.s);
+		tj_buf_done(&ignored);
+	}
+
+	if (!json_object_object_get_ex(root, "linux", &linux_obj) || json_object_get_type(linux_obj) == json_type_null) {
+		if (!tinyjail)
+			tj_notes_add(&p->warnings, NULL, "OCI config has no linux.seccomp: no syscall filter");
+		return 0;
+	}
+	old = tj_jpath_push_key(&L->path, "linux");
+	if (expect_type(L, linux_obj, json_type_object, "an object") < 0)
+		return -1;
+	if (tinyjail) {
+		static const char *const keys[] = {"seccomp", NULL};
+		if (check_keys(L, linux_obj, keys, NULL, true) < 0)
+			return -1;
+	}
+	if (json_object_object_get_ex(linux_obj, "seccomp", &v) && json_object_get_type(v) != json_type_null) {
+		size_t o2 = tj_jpath_push_key(&L->path, "seccomp");
+		if (parse_seccomp(L, v, tinyjail, &p->seccomp) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, o2);
+	} else if (!tinyjail) {
+		tj_notes_add(&p->warnings, NULL, "OCI config has no linux.seccomp: no syscall filter");
+	}
+	tj_jpath_pop(&L->path, old);
+	return 0;
+}
+
+static int parse_document(struct loader *L, json_object *root)
+{
+	struct tj_profile *p = L->p;
+	if (json_object_get_type(root) != json_type_object)
+		return fail(L, "expected a JSON object at the top level, got %s", type_name(root));
+	if (json_object_object_get_ex(root, "tinyjail", NULL)) {
+		p->shape = TJ_SHAPE_TINYJAIL;
+		return parse_oci_config(L, root, true);
+	}
+	if (json_object_object_get_ex(root, "defaultAction", NULL) ||
+	    json_object_object_get_ex(root, "syscalls", NULL)) {
+		p->shape = TJ_SHAPE_SECCOMP;
+		return parse_seccomp(L, root, false, &p->seccomp);
+	}
+	if (json_object_object_get_ex(root, "ociVersion", NULL) || json_object_object_get_ex(root, "linux", NULL)) {
+		p->shape = TJ_SHAPE_OCI_CONFIG;
+		return parse_oci_config(L, root, false);
+	}
+	return fail(L, "not a profile: expected 'defaultAction' (a seccomp profile), 'ociVersion' (an OCI config) or 'tinyjail' (a tinyjail profile)");
+}
+
+/* --- entry points --- */
+
+static void add_position(const struct tj_profile *p, struct tj_err **err)
+{
+	struct tj_err *e = *err;
+	if (!e || e->line || !e->json_path || !p->text)
+		return;
+	int line, col;
+	if (tj_jsonpos_locate(p->text, p->text_len, e->json_path, &line, &col))
+		tj_err_position(err, line, col);
+}
+
+int tj_profile_load_buffer(const char *display, const char *text, size_t len, struct tj_profile **ret,
+			   struct tj_err **err)
+{
+	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *p = tj_xcalloc(1, sizeof(*p));
+	p->file = tj_xstrdup(display);
+
+	if (len > TJ_PROFILE_MAX_BYTES) {
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "file is too large (%zu bytes; the limit is %u)", len,
+			   TJ_PROFILE_MAX_BYTES);
+		return tj_err_at(err, display, NULL);
+	}
+	if (memchr(text, '\0', len)) {
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "file contains a NUL byte: not a JSON text file");
+		return tj_err_at(err, display, NULL);
+	}
+	p->text = tj_xstrndup(text, len);
+	p->text_len = len;
+
+	size_t start = 0;
+	while (start < len && strchr(" \t\r\n", text[start]))
+		start++;
+	if (start == len) {
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "file is empty");
+		return tj_err_at(err, display, NULL);
+	}
+
+	struct json_tokener *tok = json_tokener_new_ex(TJ_PROFILE_MAX_DEPTH);
+	if (!tok)
+		return tj_err_set(err, TJ_ERR_INTERNAL, ENOMEM, "json-c: cannot allocate a tokener");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *root = json_tokener_parse_ex(tok, p->text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	size_t end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+
+	if (!root || jerr != json_tokener_success) {
+		int line, col;
+		const char *why = jerr == json_tokener_continue ? "unexpected end of file: the JSON is incomplete"
+				  : jerr == json_tokener_error_depth
+					  ? "nested too deeply (tinyjail accepts at most 32 levels)"
+					  : json_tokener_error_desc(jerr);
+		tj_jsonpos_line_col(p->text, len, end, &line, &col);
+		if (root)
+			json_object_put(root);
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "invalid JSON: %s", why);
+		tj_err_at(err, display, NULL);
+		return tj_err_position(err, line, col);
+	}
+	while (end < len && strchr(" \t\r\n", text[end]))
+		end++;
+	if (end < len) {
+		int line, col;
+		tj_jsonpos_line_col(p->text, len, end, &line, &col);
+		json_object_put(root);
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "invalid JSON: unexpected text after the end of the document");
+		tj_err_at(err, display, NULL);
+		return tj_err_position(err, line, col);
+	}
+	if (tj_jsonpos_check(p->text, len, err) < 0) {
+		json_object_put(root);
+		return tj_err_at(err, display, NULL);
+	}
+
+	struct loader L = {.p = p, .err = err};
+	tj_jpath_init(&L.path);
+	int r = parse_document(&L, root);
+	json_object_put(root);
+	if (r < 0) {
+		tj_err_at(err, display, NULL);
+		add_position(p, err);
+		return -1;
+	}
+	*ret = TJ_STEAL(&p);
+	return 0;
+}
+
+int tj_profile_load_file(const char *path, const char *display, struct tj_profile **ret, struct tj_err **err)
+{
+	tj_autoclose int fd = -1;
+	bool is_stdin = strcmp(path, "-") == 0;
+	if (!display)
+		display = is_stdin ? "<stdin>" : path;
+	if (is_stdin) {
+		fd = dup(0);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	}
+	if (fd < 0) {
+		int e = errno;
+		tj_err_set(err, TJ_ERR_PROFILE, e, "cannot open profile");
+		if (e == ENOENT)
+			tj_err_hint(err, "bundled profiles are named without a path: --profile default, --profile strict");
+		return tj_err_at(err, display, NULL);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		tj_err_set(err, TJ_ERR_PROFILE, errno, "cannot stat profile");
+		return tj_err_at(err, display, NULL);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "is a directory, not a profile file");
+		return tj_err_at(err, display, NULL);
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "is not a regular file");
+		return tj_err_at(err, display, NULL);
+	}
+
+	struct tj_buf b = {0};
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			tj_buf_done(&b);
+			tj_err_set(err, TJ_ERR_PROFILE, e, "cannot read profile");
+			return tj_err_at(err, display, NULL);
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > TJ_PROFILE_MAX_BYTES) {
+			tj_buf_done(&b);
+			tj_err_set(err, TJ_ERR_PROFILE, 0, "file is too large (the limit is %u bytes)", TJ_PROFILE_MAX_BYTES);
+			return tj_err_at(err, display, NULL);
+		}
+		tj_buf_addn(&b, chunk, (size_t)n);
+	}
+	int r = tj_profile_load_buffer(display, b.s ? b.s : "", b.len, ret, err);
+	tj_buf_done(&b);
+	return r;
+}
+
+/* --- writing plain OCI --- */
+
+static json_object *arg_to_json(const struct tj_arg *a)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "index", json_object_new_int64(a->index));
+	json_object_object_add(o, "value", json_object_new_uint64(a->value));
+	if (a->op == TJ_CMP_MASKED_EQ)
+		json_object_object_add(o, "valueTwo", json_object_new_uint64(a->value_two));
+	json_object_object_add(o, "op", json_object_new_string(tj_cmp_name(a->op)));
+	return o;
+}
+
+static json_object *rule_to_json(const struct tj_rule *r, const struct tj_arg *args, size_t nargs)
+{
+	json_object *o = json_object_new_object();
+	json_object *names = json_object_new_array();
+	for (size_t i = 0; i < r->names.n; i++)
+		json_object_array_add(names, json_object_new_string(r->names.v[i]));
+	json_object_object_add(o, "names", names);
+	json_object_object_add(o, "action", json_object_new_string(tj_action_name(r->action)));
+	if (tj_action_takes_errno(r->action))
+		json_object_object_add(o, "errnoRet", json_object_new_int64(tj_rule_effective_errno(r)));
+	if (nargs) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < nargs; i++)
+			json_object_array_add(arr, arg_to_json(&args[i]));
+		json_object_object_add(o, "args", arr);
+	}
+	return o;
+}
+
+static bool rule_equals_default(const struct tj_seccomp *s, const struct tj_rule *r)
+{
+	return r->action == s->default_action &&
+	       tj_rule_effective_errno(r) == tj_seccomp_effective_default_errno(s);
+}
+
+static bool has_repeated_index(const struct tj_rule *r)
+{
+	unsigned seen = 0;
+	for (size_t i = 0; i < r->nargs; i++) {
+		if (seen & (1u << r->args[i].index))
+			return true;
+		seen |= 1u << r->args[i].index;
+	}
+	return false;
+}
+
+char *tj_seccomp_to_oci_json(const struct tj_seccomp *s)
+{
+	json_object *root = json_object_new_object();
+	json_object_object_add(root, "defaultAction", json_object_new_string(tj_action_name(s->default_action)));
+	if (tj_action_takes_errno(s->default_action))
+		json_object_object_add(root, "defaultErrnoRet",
+				       json_object_new_int64(tj_seccomp_effective_default_errno(s)));
+	json_object *arches = json_object_new_array();
+	json_object_array_add(arches, json_object_new_string("SCMP_ARCH_X86_64"));
+	for (size_t i = 0; i < s->arches.n; i++) {
+		const char *a = s->arches.v[i];
+		if (strcmp(a, "SCMP_ARCH_X86_64") && strcmp(a, "SCMP_ARCH_NATIVE"))
+			json_object_array_add(arches, json_object_new_string(a));
+	}
+	json_object_object_add(root, "architectures", arches);
+	if (s->has_flags) {
+		json_object *flags = json_object_new_array();
+		for (const char *const *f = tj_flag_names(); *f; f++)
+			if (s->flags & (unsigned)tj_flag_from_name(*f))
+				json_object_array_add(flags, json_object_new_string(*f));
+		json_object_object_add(root, "flags", flags);
+	}
+	if (s->listener_path)
+		json_object_object_add(root, "listenerPath", json_object_new_string(s->listener_path));
+	if (s->listener_metadata)
+		json_object_object_add(root, "listenerMetadata", json_object_new_string(s->listener_metadata));
+
+	json_object *rules = json_object_new_array();
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct tj_rule *r = &s->rules[i];
+		if (rule_equals_default(s, r))
+			continue;
+		if (has_repeated_index(r)) {
+			/* runc and crun turn every argument into its own rule
+			 * here (an OR); write that out so no reader can take it
+			 * for an AND. */
+			for (size_t k = 0; k < r->nargs; k++)
+				json_object_array_add(rules, rule_to_json(r, &r->args[k], 1));
+		} else {
+			json_object_array_add(rules, rule_to_json(r, r->args, r->nargs));
+		}
+	}
+	json_object_object_add(root, "syscalls", rules);
+
+	const char *out = json_object_to_json_string_ext(
+		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *copy = tj_xasprintf("%s\n", out);
+	json_object_put(root);
+	return copy;
+}
+
+const char *tj_json_library_version(void)
+{
+	return json_c_version();
+}

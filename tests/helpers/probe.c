@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * probe: the program the integration tests run inside sandboxes.  Each
+ * subcommand does one observable thing and exits with a status that tells
+ * what happened, so that an allowed and a blocked outcome always differ:
+ *
+ *   probe syscall NR|NAME [ARG...]   make one raw system call; exit 0 on
+ *                                    success, else the errno it failed with
+ *   probe seq NR|NAME...             several raw calls with zero arguments;
+ *                                    exit 0 (results are printed)
+ *   probe x32 NR                     the call through the x32 ABI bit
+ *   probe thread NR|NAME [ARG...]    the call from a second thread while the
+ *                                    main thread waits; exit 0 if the process
+ *                                    survives
+ *   probe fork NR|NAME [ARG...]      the call from a child process; prints
+ *                                    how the child ended, exits 0
+ *   probe exit N | probe raise SIG   end with status N / by signal SIG
+ *   probe sleep SECONDS              sleep (for signal tests)
+ *   probe write FILE BYTES           write BYTES bytes to FILE
+ *   probe env NAME                   print NAME's value, exit 1 if unset
+ *
+ * Built static and without sanitizers: it must start under strict filters,
+ * and a sanitizer runtime makes system calls of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	long nr;
+} names[] = {
+	{"read", SYS_read}, {"write", SYS_write}, {"getpid", SYS_getpid}, {"getppid", SYS_getppid},
+	{"getuid", SYS_getuid}, {"getgid", SYS_getgid}, {"geteuid", SYS_geteuid}, {"gettid", SYS_gettid},
+	{"uname", SYS_uname}, {"socket", SYS_socket}, {"ptrace", SYS_ptrace}, {"personality", SYS_personality},
+	{"mkdir", SYS_mkdir}, {"mkdirat", SYS_mkdirat}, {"unshare", SYS_unshare}, {"setns", SYS_setns},
+	{"kcmp", SYS_kcmp}, {"dup3", SYS_dup3}, {"ftruncate", SYS_ftruncate}, {"clone", SYS_clone},
+	{"process_vm_readv", SYS_process_vm_readv}, {"process_vm_writev", SYS_process_vm_writev},
+	{"mount", SYS_mount}, {"chroot", SYS_chroot}, {"sethostname", SYS_sethostname},
+	{"syslog", SYS_syslog}, {"reboot", SYS_reboot}, {"bpf", SYS_bpf}, {"keyctl", SYS_keyctl},
+	{"userfaultfd", SYS_userfaultfd}, {"acct", SYS_acct}, {"chmod", SYS_chmod}, {"getcwd", SYS_getcwd},
+	{"sched_yield", SYS_sched_yield}, {"getpgrp", SYS_getpgrp}, {"getsid", SYS_getsid},
+	{"mseal", 462}, {"clone3", SYS_clone3}, {"io_uring_setup", SYS_io_uring_setup},
+};
+
+static long parse_nr(const char *s)
+{
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].name, s) == 0)
+			return names[i].nr;
+	char *end;
+	long v = strtol(s, &end, 0);
+	if (*end || end == s) {
+		fprintf(stderr, "probe: unknown syscall '%s'\n", s);
+		exit(200);
+	}
+	return v;
+}
+
+static unsigned long parse_arg(const char *s)
+{
+	return strtoul(s, NULL, 0);
+}
+
+struct call {
+	long nr;
+	unsigned long a[6];
+	long ret;
+	int err;
+};
+
+static void parse_call(struct call *c, int argc, char **argv)
+{
+	memset(c, 0, sizeof(*c));
+	c->nr = parse_nr(argv[0]);
+	/* Defaults make allowed calls fail harmlessly: fd -1 (EBADF), NULL
+	 * pointers (EFAULT). */
+	for (int i = 0; i < 6; i++)
+		c->a[i] = (unsigned long)-1;
+	for (int i = 1; i < argc && i <= 6; i++)
+		c->a[i - 1] = parse_arg(argv[i]);
+	if (argc == 1)
+		memset(c->a, 0, sizeof(c->a));
+}
+
+static void do_call(struct call *c)
+{
+	errno = 0;
+	c->ret = syscall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
+	c->err = c->ret < 0 ? errno : 0;
+}
+
+static void print_call(const char *prefix, const struct call *c)
+{
+	printf("%ssyscall %ld = %ld", prefix, c->nr, c->ret);
+	if (c->err)
+		printf(" (%s)", strerrorname_np(c->err) ? strerrorname_np(c->err) : "?");
+	printf("\n");
+	fflush(stdout);
+}
+
+static void *thread_main(void *arg)
+{
+	struct call *c = arg;
+	do_call(c);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: probe syscall|seq|x32|thread|fork|exit|raise|sleep|write|env ...\n");
+		return 200;
+	}
+	const char *cmd = argv[1];
+	struct call c;
+
+	if (strcmp(cmd, "syscall") == 0 && argc >= 3) {
+		parse_call(&c, argc - 2, argv + 2);
+		do_call(&c);
+		print_call("", &c);
+		return c.err;
+	}
+	if (strcmp(cmd, "seq") == 0) {
+		for (int i = 2; i < argc; i++) {
+			parse_call(&c, 1, argv + i);
+			do_call(&c);
+			print_call("", &c);
+		}
+		return 0;
+	}
+	if (strcmp(cmd, "x32") == 0 && argc >= 3) {
+		parse_call(&c, argc - 2, argv + 2);
+		c.nr |= 0x40000000;
+		do_call(&c);
+		print_call("x32 ", &c);
+		return c.err;
+	}
+	if (strcmp(cmd, "thread") == 0 && argc >= 3) {
+		parse_call(&c, argc - 2, argv + 2);
+		pthread_t t;
+		if (pthread_create(&t, NULL, thread_main, &c) != 0)
+			return 201;
+		pthread_join(t, NULL);
+		print_call("thread ", &c);
+		printf("probe: process survived\n");
+		return 0;
+	}
+	if (strcmp(cmd, "fork") == 0 && argc >= 3) {
+		parse_call(&c, argc - 2, argv + 2);
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid < 0)
+			return 202;
+		if (pid == 0) {
+			do_call(&c);
+			print_call("child ", &c);
+			_exit(c.err);
+		}
+		int st;
+		waitpid(pid, &st, 0);
+		if (WIFSIGNALED(st))
+			printf("probe: child killed by signal %d\n", WTERMSIG(st));
+		else
+			printf("probe: child exited %d\n", WEXITSTATUS(st));
+		printf("probe: parent survived\n");
+		return 0;
+	}
+	if (strcmp(cmd, "exit") == 0 && argc >= 3)
+		return atoi(argv[2]);
+	if (strcmp(cmd, "raise") == 0 && argc >= 3) {
+		signal(atoi(argv[2]), SIG_DFL);
+		raise(atoi(argv[2]));
+		return 203;
+	}
+	if (strcmp(cmd, "sleep") == 0 && argc >= 3) {
+		struct timespec ts = {atoi(argv[2]), 0};
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		return 0;
+	}
+	if (strcmp(cmd, "write") == 0 && argc >= 4) {
+		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return errno;
+		long left = atol(argv[3]);
+		char buf[65536];
+		memset(buf, 'x', sizeof(buf));
+		while (left > 0) {
+			ssize_t n = write(fd, buf, left < (long)sizeof(buf) ? (size_t)left : sizeof(buf));
+			if (n < 0)
+				return errno;
+			left -= n;
+		}
+		return close(fd) < 0 ? errno : 0;
+	}
+	if (strcmp(cmd, "env") == 0 && argc >= 3) {
+		const char *v = getenv(argv[2]);
+		if (!v)
+			return 1;
+		printf("%s\n", v);
+		return 0;
+	}
+	fprintf(stderr, "probe: bad arguments\n");
+	return 200;
+}

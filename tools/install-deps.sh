@@ -1,0 +1,45 @@
+#!/bin/sh
+# Installs the Debian packages tinyjail needs for one purpose, and nothing if
+# they are already there.  Usage: tools/install-deps.sh build|test|bench
+# Needs root (or sudo) only when something is missing.
+set -eu
+
+build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev"
+# Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
+# (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
+# the OCI JSON schema and python3-jsonschema to validate exported profiles,
+# coreutils-style programs the policies are tested with, and iproute2/curl
+# for loopback tests.
+test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
+golang-github-opencontainers-specs-dev busybox-static strace procps util-linux make gcc curl iproute2"
+bench="$build hyperfine bubblewrap firejail util-linux"
+
+case "${1:-}" in
+build) want=$build ;;
+test) want=$test ;;
+bench) want=$bench ;;
+*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		case " $missing " in *" $p "*) ;; *) missing="$missing $p" ;; esac
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "tinyjail: installing missing Debian packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+	sudo="sudo"
+else
+	echo "tinyjail: not root and no sudo; run as root: apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# The package lists of a fresh machine may be empty or stale.
+$sudo apt-get update -q >/dev/null
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
