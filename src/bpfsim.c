@@ -135,9 +135,11 @@ uint32_t tj_bpf_run(const struct sock_filter *prog, size_t len, const struct sec
 		case BPF_ALU | BPF_XOR | BPF_K: A ^= f->k; break;
 		case BPF_ALU | BPF_XOR | BPF_X: A ^= X; break;
 		case BPF_ALU | BPF_LSH | BPF_K: A = f->k < 32 ? A << f->k : 0; break;
-		case BPF_ALU | BPF_LSH | BPF_X: A = X < 32 ? A << X : 0; break;
+		/* The kernel shifts by X & 31 (its interpreter masks, and so
+		 * do the x86 shift instructions its JIT emits). */
+		case BPF_ALU | BPF_LSH | BPF_X: A <<= X & 31; break;
 		case BPF_ALU | BPF_RSH | BPF_K: A = f->k < 32 ? A >> f->k : 0; break;
-		case BPF_ALU | BPF_RSH | BPF_X: A = X < 32 ? A >> X : 0; break;
+		case BPF_ALU | BPF_RSH | BPF_X: A >>= X & 31; break;
 		case BPF_ALU | BPF_NEG: A = -A; break;
 		case BPF_JMP | BPF_JA: pc += f->k; break;
 		case BPF_JMP | BPF_JEQ | BPF_K: pc += A == f->k ? f->jt : f->jf; break;

@@ -172,13 +172,21 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 	char **gargv = argv + (first - 1);
 	/* The run form stops at the first non-option (the command); the
 	 * others take their profile arguments anywhere. */
-	const char *shortopts = o->verb == TJ_VERB_RUN ? "+:p:vqhV" : ":vqhV";
+	const char *shortopts = o->verb == TJ_VERB_RUN ? "+:p:vqhV" : ":p:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(gargc, gargv, shortopts, long_options, NULL)) != -1) {
 		if (c == '?') {
 			const char *bad = gargv[optind - 1];
+			/* getopt sets optopt to the character of an unknown short
+			 * option, to 0 for an unknown long one, and to the
+			 * option's value when a long option got "=value" it does
+			 * not take. */
+			const char *eq = strncmp(bad, "--", 2) == 0 ? strchr(bad, '=') : NULL;
+			if (optopt >= OPT_ENFORCE ||
+			    (optopt && eq && strncmp(option_name(optopt), bad + 2, (size_t)(eq - bad - 2)) == 0))
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "option '--%s' takes no value", option_name(optopt));
 			if (optopt)
 				return tj_err_set(err, TJ_ERR_USAGE, 0, "unknown option '-%c'", optopt);
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "unknown option '%s'", bad);

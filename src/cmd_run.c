@@ -73,10 +73,16 @@ static void print_summary(const struct tj_events *ev, const struct tj_launch_res
 				strcmp(arch, "x86_64") ? arch : "", (int)t->first_pid);
 		}
 	}
+	if (res->lost)
+		fprintf(stderr,
+			"tinyjail: incomplete: up to %llu would-be denial%s may be missing: a signal interrupted the "
+			"call before tinyjail received it; a restarted call was recorded, one that failed with EINTR "
+			"was not (notes/architecture.md)\n",
+			(unsigned long long)res->lost, res->lost == 1 ? "" : "s");
 	if (res->outlived)
 		fprintf(stderr, "tinyjail: incomplete: processes outlived the command; what they did afterwards was not recorded\n");
-	else
-		fprintf(stderr, "tinyjail: complete: every would-be denial was recorded (seccomp user notification, lossless)\n");
+	if (!res->lost && !res->outlived)
+		fprintf(stderr, "tinyjail: complete: every would-be denial was recorded (seccomp user notification)\n");
 }
 
 int tj_cmd_run(const struct tj_options *o)
@@ -145,15 +151,32 @@ int tj_cmd_run(const struct tj_options *o)
 
 	if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
 		print_summary(&events, &res, profile->file);
+	if (res.kill_unattributed && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
+				"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
 	if (res.signal && !res.seccomp_kill && o->verbosity >= 0) {
 		const char *name = sigabbrev_np(res.signal);
-		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?",
-			res.signal == SIGSYS ? " (a seccomp kill by the kernel: the syscall is not known to tinyjail; "
-					       "use --kill-via=supervisor to have it named)"
-					     : "");
+		const char *why = "";
+		/* Only suggest the supervisor when it was not already in charge:
+		 * with it, a SIGSYS comes from the profile's KILL_THREAD or TRAP
+		 * rules, or from a call through an ABI the profile does not list. */
+		if (res.signal == SIGSYS)
+			why = o->kernel_kills ? " (a seccomp kill by the kernel, which does not name the syscall; "
+						"use --kill-via=supervisor to have it named)"
+					      : " (from seccomp, without passing through the supervisor: an "
+						"SCMP_ACT_KILL_THREAD or SCMP_ACT_TRAP rule, or a call through an ABI the "
+						"profile does not list)";
+		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
 	}
+	/* Once tinyjail exits nobody answers the filter's notifications: the
+	 * kernel fails them with ENOSYS, so what the profile kills for is then
+	 * only denied. */
+	if (o->mode == TJ_MODE_ENFORCE && filter && filter->uses_listener && res.outlived && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: warning: processes outlived the command and are no longer supervised: calls "
+				"the profile kills for now fail with ENOSYS instead (--kill-via=kernel has the kernel "
+				"kill them)\n");
 	tj_events_exit(&events, res.exit_code, res.status, res.seccomp_kill ? SIGSYS : res.signal, res.seccomp_kill,
-		       res.wall_ms);
+		       res.wall_ms, res.lost);
 	code = res.exit_code;
 	if (tj_events_close(&events, &err) < 0) {
 		events_open = false;

@@ -70,11 +70,12 @@ int tj_err_position(struct tj_err **err, int line, int col)
 
 int tj_err_hint(struct tj_err **err, const char *fmt, ...)
 {
-	if (!err || !*err)
+	/* Like the other fields, the innermost hint is the most specific:
+	 * one already set stays (notes/errors.md). */
+	if (!err || !*err || (*err)->hint)
 		return -1;
 	va_list ap;
 	va_start(ap, fmt);
-	free((*err)->hint);
 	(*err)->hint = tj_xvasprintf(fmt, ap);
 	va_end(ap);
 	return -1;

@@ -136,7 +136,7 @@ void tj_events_syscall(struct tj_events *ev, const struct tj_syscall_event *e)
 }
 
 void tj_events_exit(struct tj_events *ev, int exit_code, int status_code, int signal, bool seccomp_kill,
-		    uint64_t wall_ms)
+		    uint64_t wall_ms, uint64_t lost)
 {
 	if (!ev->log)
 		return;
@@ -147,8 +147,9 @@ void tj_events_exit(struct tj_events *ev, int exit_code, int status_code, int si
 		tj_buf_addf(&b, ",\"status\":\"signaled\",\"signal\":%d", signal);
 	else
 		tj_buf_addf(&b, ",\"status\":\"exited\",\"code\":%d", status_code);
-	tj_buf_addf(&b, ",\"seccomp_kill\":%s,\"wall_ms\":%llu,\"records\":%llu", seccomp_kill ? "true" : "false",
-		    (unsigned long long)wall_ms, (unsigned long long)ev->total);
+	tj_buf_addf(&b, ",\"seccomp_kill\":%s,\"wall_ms\":%llu,\"records\":%llu,\"lost\":%llu",
+		    seccomp_kill ? "true" : "false", (unsigned long long)wall_ms, (unsigned long long)ev->total,
+		    (unsigned long long)lost);
 	emit(ev, &b);
 }
 

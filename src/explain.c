@@ -26,24 +26,13 @@ bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32)
 	}
 }
 
-static bool has_repeated_index(const struct tj_rule *r)
-{
-	unsigned seen = 0;
-	for (size_t i = 0; i < r->nargs; i++) {
-		if (seen & (1u << r->args[i].index))
-			return true;
-		seen |= 1u << r->args[i].index;
-	}
-	return false;
-}
-
 static bool args_match(const struct tj_rule *r, const struct seccomp_data *d, bool abi32)
 {
 	if (r->nargs == 0)
 		return true;
 	/* Same semantics as the compiler: with a repeated index any one
 	 * comparison suffices (OR); otherwise all must hold (AND). */
-	bool any = has_repeated_index(r);
+	bool any = tj_rule_has_repeated_index(r);
 	for (size_t i = 0; i < r->nargs; i++) {
 		bool m = tj_explain_arg_matches(&r->args[i], d->args[r->args[i].index], abi32);
 		if (any && m)
@@ -54,11 +43,31 @@ static bool args_match(const struct tj_rule *r, const struct seccomp_data *d, bo
 	return !any;
 }
 
+/* True when the profile filters the ABI the call came through. */
+static bool abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d)
+{
+	const char *needed = NULL;
+	if (d->arch == AUDIT_ARCH_I386)
+		needed = "SCMP_ARCH_X86";
+	else if (d->arch == AUDIT_ARCH_X86_64 && ((uint32_t)d->nr & 0x40000000u))
+		needed = "SCMP_ARCH_X32";
+	else
+		return d->arch == AUDIT_ARCH_X86_64;
+	return tj_strv_contains(&s->arches, needed);
+}
+
 const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action)
 {
+	/* A call through an ABI the profile does not list meets the bad-arch
+	 * action, not the default: "architectures" decides it. */
+	if (!abi_listed(resolved, data))
+		return "architectures";
 	char name[64];
 	tj_syscall_name(data->arch, data->nr, name, sizeof(name));
-	bool abi32 = data->arch == AUDIT_ARCH_I386;
+	/* libseccomp compiles x32 (x86_64 numbers with bit 30 set) as a
+	 * 32-bit ABI too: only the low words of its arguments are compared. */
+	bool abi32 = data->arch == AUDIT_ARCH_I386 ||
+		     (data->arch == AUDIT_ARCH_X86_64 && ((uint32_t)data->nr & 0x40000000u));
 	for (size_t i = 0; i < resolved->nrules; i++) {
 		const struct tj_rule *r = &resolved->rules[i];
 		if (tj_filter_action_value(r->action, tj_rule_effective_errno(r)) != action)

@@ -20,6 +20,7 @@
 
 #include "tj/cleanup.h"
 #include "tj/filter.h"
+#include "tj/jsonpos.h"
 
 #define X32_SYSCALL_BIT 0x40000000
 #define NATIVE_NR_LIMIT 1024 /* x86_64 syscall numbers, supplements included, stay below */
@@ -214,9 +215,9 @@ static struct tj_seccomp *resolve_for_host(const struct tj_seccomp *in, const st
 			tj_notes_add(info, r->json_path, "rule skipped on this host: %s", why);
 			continue;
 		}
-		struct tj_rule *c = &out->rules[out->nrules++];
-		tj_rule_copy(c, r);
-		c->has_includes = c->has_excludes = false;
+		/* The conditions stay on the copy only as a record of where the
+		 * rule came from (check_conflicts); they have been evaluated. */
+		tj_rule_copy(&out->rules[out->nrules++], r);
 	}
 	return out;
 }
@@ -282,17 +283,44 @@ static int drop_unknown_names(struct tj_seccomp *s, const struct tj_filter_opts 
 	return ret;
 }
 
-static bool rule_equals_default(const struct tj_seccomp *s, const struct tj_rule *r)
+static bool from_condition(const struct tj_rule *r)
 {
-	return r->action == s->default_action && tj_rule_effective_errno(r) == tj_seccomp_effective_default_errno(s);
+	return r->has_includes || r->has_excludes;
 }
 
-/* libseccomp silently keeps the first of two unconditional rules for one
+static void drop_name(struct tj_rule *r, size_t k)
+{
+	free(r->names.v[k]);
+	memmove(&r->names.v[k], &r->names.v[k + 1], (r->names.n - k) * sizeof(char *));
+	r->names.n--;
+}
+
+/* Drops rules left without names (all unknown, or all overridden). */
+static void compact_rules(struct tj_seccomp *s)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < s->nrules; i++) {
+		if (s->rules[i].names.n == 0)
+			tj_rule_done(&s->rules[i]);
+		else
+			s->rules[out++] = s->rules[i];
+	}
+	s->nrules = out;
+}
+
+/*
+ * libseccomp silently keeps the first of two unconditional rules for one
  * syscall, and silently drops a conditional rule when an unconditional one
- * exists (oci-seccomp.md 3.2).  Turn the cases that would surprise into
- * errors before they happen. */
-static int check_conflicts(const struct tj_seccomp *s, const char *file, struct tj_notes *info,
-			   struct tj_err **err)
+ * exists (oci-seccomp.md 3.2).  Between plain rules that is a mistake in the
+ * profile and an error here.  Docker and Podman profiles, though, overlap by
+ * design through their includes/excludes conditions (Podman allows setns for
+ * everyone and denies it again without CAP_SYS_ADMIN), and runc and crun give
+ * them libseccomp's outcome; so when either rule is conditional, tinyjail
+ * gives the same outcome, warns, and removes the overridden name from the
+ * resolved rules so that reports and exports show what is enforced.
+ */
+static int check_conflicts(struct tj_seccomp *s, const char *file, struct tj_notes *warnings,
+			   struct tj_notes *info, struct tj_err **err)
 {
 	struct slot {
 		long uncond_rule; /* index, or -1 */
@@ -303,8 +331,8 @@ static int check_conflicts(const struct tj_seccomp *s, const char *file, struct 
 	int ret = 0;
 
 	for (size_t i = 0; i < s->nrules && !ret; i++) {
-		const struct tj_rule *r = &s->rules[i];
-		if (r->nargs || rule_equals_default(s, r))
+		struct tj_rule *r = &s->rules[i];
+		if (r->nargs || tj_rule_equals_default(s, r))
 			continue;
 		uint32_t value = tj_filter_action_value(r->action, tj_rule_effective_errno(r));
 		for (size_t k = 0; k < r->names.n && !ret; k++) {
@@ -312,25 +340,35 @@ static int check_conflicts(const struct tj_seccomp *s, const char *file, struct 
 			if (tj_syscall_resolve(r->names.v[k], &nr) != TJ_SYSCALL_NATIVE || nr >= NATIVE_NR_LIMIT)
 				continue;
 			struct slot *sl = &slots[nr];
-			if (sl->uncond_rule >= 0 && sl->value != value) {
-				char a[64], b[64];
-				tj_filter_describe_action(sl->value, a, sizeof(a));
-				tj_filter_describe_action(value, b, sizeof(b));
-				tj_err_set(err, TJ_ERR_PROFILE, 0,
-					   "conflicting rules for '%s': %s says %s, this rule says %s",
-					   r->names.v[k], s->rules[sl->uncond_rule].json_path, a, b);
-				tj_err_at(err, file, r->json_path);
-				tj_err_hint(err, "libseccomp would silently keep the first; remove one of them");
-				ret = -1;
-			} else if (sl->uncond_rule < 0) {
+			if (sl->uncond_rule < 0) {
 				sl->uncond_rule = (long)i;
 				sl->value = value;
+				continue;
 			}
+			if (sl->value == value)
+				continue;
+			const struct tj_rule *first = &s->rules[sl->uncond_rule];
+			char a[64], b[64];
+			tj_filter_describe_action(sl->value, a, sizeof(a));
+			tj_filter_describe_action(value, b, sizeof(b));
+			if (from_condition(r) || from_condition(first)) {
+				tj_notes_add(warnings, r->json_path,
+					     "'%s' %s is overridden by %s (%s), which comes first: libseccomp keeps the "
+					     "first rule, as runc and crun do",
+					     r->names.v[k], b, first->json_path, a);
+				drop_name(r, k--);
+				continue;
+			}
+			tj_err_set(err, TJ_ERR_PROFILE, 0, "conflicting rules for '%s': %s says %s, this rule says %s",
+				   r->names.v[k], first->json_path, a, b);
+			tj_err_at(err, file, r->json_path);
+			tj_err_hint(err, "libseccomp would silently keep the first; remove one of them");
+			ret = -1;
 		}
 	}
 	for (size_t i = 0; i < s->nrules && !ret; i++) {
-		const struct tj_rule *r = &s->rules[i];
-		if (!r->nargs || rule_equals_default(s, r))
+		struct tj_rule *r = &s->rules[i];
+		if (!r->nargs || tj_rule_equals_default(s, r))
 			continue;
 		uint32_t value = tj_filter_action_value(r->action, tj_rule_effective_errno(r));
 		for (size_t k = 0; k < r->names.n && !ret; k++) {
@@ -338,24 +376,35 @@ static int check_conflicts(const struct tj_seccomp *s, const char *file, struct 
 			if (tj_syscall_resolve(r->names.v[k], &nr) != TJ_SYSCALL_NATIVE || nr >= NATIVE_NR_LIMIT)
 				continue;
 			const struct slot *sl = &slots[nr];
-			if (sl->uncond_rule < 0 || sl->value == value)
+			if (sl->uncond_rule < 0)
 				continue;
 			const struct tj_rule *u = &s->rules[sl->uncond_rule];
-			if (tj_action_rank(r->action) > tj_action_rank(u->action)) {
-				tj_err_set(err, TJ_ERR_PROFILE, 0,
-					   "this rule never applies to '%s': %s already decides it (%s) for all arguments",
-					   r->names.v[k], u->json_path, tj_action_name(u->action));
-				tj_err_at(err, file, r->json_path);
-				tj_err_hint(err, "libseccomp drops a conditional rule when an unconditional rule exists for the "
-						 "same syscall, so these argument checks would be silently ignored");
-				ret = -1;
-			} else {
+			if (sl->value != value && tj_action_rank(r->action) > tj_action_rank(u->action)) {
+				if (!from_condition(r) && !from_condition(u)) {
+					tj_err_set(err, TJ_ERR_PROFILE, 0,
+						   "this rule never applies to '%s': %s already decides it (%s) for all "
+						   "arguments",
+						   r->names.v[k], u->json_path, tj_action_name(u->action));
+					tj_err_at(err, file, r->json_path);
+					tj_err_hint(err, "libseccomp drops a conditional rule when an unconditional rule "
+							 "exists for the same syscall, so these argument checks would be "
+							 "silently ignored");
+					ret = -1;
+					break;
+				}
+				tj_notes_add(warnings, r->json_path,
+					     "the argument checks for '%s' never apply: %s decides it for all arguments "
+					     "(libseccomp, runc and crun drop them too)",
+					     r->names.v[k], u->json_path);
+			} else if (sl->value != value) {
 				tj_notes_add(info, r->json_path, "no effect for '%s': %s decides it for all arguments",
 					     r->names.v[k], u->json_path);
 			}
+			drop_name(r, k--);
 		}
 	}
 	free(slots);
+	compact_rules(s);
 	return ret;
 }
 
@@ -366,7 +415,7 @@ static int seccomp_fail(struct tj_err **err, int rc, const char *what)
 	return tj_err_set(err, TJ_ERR_INTERNAL, rc < 0 ? -rc : 0, "libseccomp: %s", what);
 }
 
-static scmp_filter_ctx new_ctx(uint32_t def, int optimize, struct tj_err **err)
+static scmp_filter_ctx new_ctx(uint32_t def, uint32_t badarch, int optimize, struct tj_err **err)
 {
 	scmp_filter_ctx ctx = seccomp_init(def);
 	if (!ctx) {
@@ -378,7 +427,7 @@ static scmp_filter_ctx new_ctx(uint32_t def, int optimize, struct tj_err **err)
 		return NULL;
 	}
 	int rc;
-	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, badarch)) < 0 ||
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)) < 0 ||
 	    (rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, (uint32_t)optimize)) < 0) {
 		seccomp_release(ctx);
@@ -495,9 +544,17 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 			optimize = 2;
 	}
 	uint32_t def = compile_action(fl, s->default_action, tj_seccomp_effective_default_errno(s));
-	out->uses_notify = def == SCMP_ACT_NOTIFY;
+	out->uses_notify = def == SCMP_ACT_NOTIFY || fl == FLAVOUR_COMPLAIN;
+	for (size_t i = 0; i < s->nrules && !out->uses_notify; i++)
+		if (!tj_rule_equals_default(s, &s->rules[i]))
+			out->uses_notify = compile_action(fl, s->rules[i].action,
+							  tj_rule_effective_errno(&s->rules[i])) == SCMP_ACT_NOTIFY;
+	/* A call through an ABI the profile does not list is killed.  When a
+	 * supervisor is listening anyway, it goes there first, so that complain
+	 * mode records it and enforce mode names it. */
+	uint32_t badarch = out->uses_notify ? compile_action(fl, TJ_ACT_KILL_PROCESS, 0) : SCMP_ACT_KILL_PROCESS;
 
-	__attribute__((cleanup(seccomp_releasep))) scmp_filter_ctx native = new_ctx(def, optimize, err);
+	__attribute__((cleanup(seccomp_releasep))) scmp_filter_ctx native = new_ctx(def, badarch, optimize, err);
 	if (!native)
 		return -1;
 	__attribute__((cleanup(seccomp_releasep))) scmp_filter_ctx compat = NULL;
@@ -512,7 +569,7 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 		if (token == SCMP_ARCH_X86_64)
 			continue;
 		if (!compat) {
-			compat = new_ctx(def, optimize, err);
+			compat = new_ctx(def, badarch, optimize, err);
 			if (!compat)
 				return -1;
 			int rc = seccomp_arch_remove(compat, SCMP_ARCH_NATIVE);
@@ -526,13 +583,11 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct tj_rule *r = &s->rules[i];
-		if (rule_equals_default(s, r))
+		if (tj_rule_equals_default(s, r))
 			continue;
 		uint32_t action = compile_action(fl, r->action, tj_rule_effective_errno(r));
 		if (action == def)
 			continue; /* same effect as the default in this program */
-		if (action == SCMP_ACT_NOTIFY)
-			out->uses_notify = true;
 		for (size_t k = 0; k < r->names.n; k++) {
 			const char *name = r->names.v[k];
 			int nr;
@@ -549,6 +604,14 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 				return -1;
 		}
 	}
+	if (fl != FLAVOUR_TRUTH && out->uses_notify && def != SCMP_ACT_NOTIFY) {
+		/* The child's first notification, which tells the supervisor
+		 * where the notification ids start (filter.h). */
+		struct scmp_arg_cmp magic = SCMP_A0(SCMP_CMP_EQ, TJ_FILTER_SENTINEL_MAGIC);
+		int rc = seccomp_rule_add_array(native, SCMP_ACT_NOTIFY, TJ_FILTER_SENTINEL_NR, 1, &magic);
+		if (rc < 0)
+			return seccomp_fail(err, rc, "cannot add the supervisor's start rule");
+	}
 	if (compat) {
 		int rc = seccomp_merge(native, compat);
 		if (rc < 0)
@@ -564,19 +627,25 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 		free(bytes);
 		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "libseccomp produced a malformed program (%zu bytes)", nbytes);
 	}
-	out->prog = (struct sock_filter *)bytes;
-	out->len = nbytes / sizeof(struct sock_filter);
-	if (out->len > BPF_MAXINSNS) {
+	size_t len = nbytes / sizeof(struct sock_filter);
+	if (len > BPF_MAXINSNS) {
+		free(bytes);
 		tj_err_set(err, TJ_ERR_PROFILE, 0, "the compiled filter has %zu instructions; the kernel accepts at most %d",
-			   out->len, BPF_MAXINSNS);
+			   len, BPF_MAXINSNS);
 		tj_err_hint(err, "list fewer architectures or fewer argument checks");
 		return tj_err_at(err, file, NULL);
 	}
 	if (opts->want_pfc) {
 		size_t n;
-		if (export_ctx(native, true, &out->pfc, &n, err) < 0)
+		if (export_ctx(native, true, &out->pfc, &n, err) < 0) {
+			free(bytes);
 			return -1;
+		}
 	}
+	/* Only a complete result is handed out: the caller frees nothing
+	 * on failure. */
+	out->prog = (struct sock_filter *)bytes;
+	out->len = len;
 	return 0;
 }
 
@@ -586,8 +655,21 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 #define FLAG_TSYNC_ESRCH (1u << 4)
 #define FLAG_WAIT_KILLABLE_RECV (1u << 5)
 
+static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts, struct tj_filter **ret,
+		   struct tj_err **err);
+
 int tj_filter_compile(const struct tj_profile *p, const struct tj_filter_opts *opts, struct tj_filter **ret,
 		      struct tj_err **err)
+{
+	if (compile(p, opts, ret, err) < 0) {
+		tj_jsonpos_locate_error(p->text, p->text_len, err);
+		return -1;
+	}
+	return 0;
+}
+
+static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts, struct tj_filter **ret,
+		   struct tj_err **err)
 {
 	if (!p->seccomp)
 		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "profile '%s' has no seccomp section", p->file);
@@ -602,7 +684,7 @@ int tj_filter_compile(const struct tj_profile *p, const struct tj_filter_opts *o
 	f->resolved = resolve_for_host(p->seccomp, host, &f->info);
 	if (drop_unknown_names(f->resolved, opts, p->file, &f->warnings, err) < 0)
 		return -1;
-	if (check_conflicts(f->resolved, p->file, &f->info, err) < 0)
+	if (check_conflicts(f->resolved, p->file, &f->warnings, &f->info, err) < 0)
 		return -1;
 
 	enum flavour fl = FLAVOUR_TRUTH;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A structural re-scan of JSON text that json-c has already accepted: finds
- * positions for JSON paths, duplicate keys and 64-bit integer overflow.
- * Because the input is known to be valid, the scanner only needs to be
- * correct on valid JSON; it still never reads past the end on invalid input.
+ * positions for JSON paths, duplicate keys and 64-bit integer overflow, and
+ * what json-c's strict mode lets through although RFC 8259 does not
+ * ('single-quoted' keys, NaN and Infinity, "1.", raw control characters in
+ * strings).  The scanner only needs to be correct on JSON json-c accepted;
+ * it still never reads past the end on any input.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -121,6 +123,22 @@ static int hexval(char c)
 	return -1;
 }
 
+__attribute__((format(printf, 3, 4)))
+static void report(struct scan *s, size_t at, const char *fmt, ...)
+{
+	if (!s->err || s->failed)
+		return;
+	s->failed = true;
+	va_list ap;
+	va_start(ap, fmt);
+	tj_err_setv(s->err, TJ_ERR_PROFILE, 0, fmt, ap);
+	va_end(ap);
+	int line, col;
+	tj_jsonpos_line_col(s->text, s->len, at, &line, &col);
+	tj_err_at(s->err, NULL, s->path.s);
+	tj_err_position(s->err, line, col);
+}
+
 /* Scans a string starting at the opening quote; decodes it into out (up to
  * cap bytes, truncated, and truncation is reported).  Returns false at EOF. */
 static bool scan_string(struct scan *s, char *out, size_t cap, bool *truncated)
@@ -130,6 +148,14 @@ static bool scan_string(struct scan *s, char *out, size_t cap, bool *truncated)
 	s->pos++; /* opening quote */
 	while (s->pos < s->len) {
 		char c = s->text[s->pos++];
+		/* json-c accepts raw control characters in strings; JSON does not. */
+		if ((unsigned char)c < 0x20) {
+			if (c == '\n')
+				report(s, s->pos - 1, "invalid JSON: line break inside a string (is a closing quote missing?)");
+			else
+				report(s, s->pos - 1, "invalid JSON: control character 0x%02x inside a string (write it as an escape)",
+				       (unsigned)c);
+		}
 		if (c == '"') {
 			if (out)
 				out[n < cap ? n : cap - 1] = '\0';
@@ -184,20 +210,42 @@ static bool scan_string(struct scan *s, char *out, size_t cap, bool *truncated)
 	return false;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void report(struct scan *s, size_t at, const char *fmt, ...)
+/* true, false, null or a number as RFC 8259 spells it (json-c also takes
+ * NaN, Infinity and "1."). */
+static bool valid_literal(const char *p, size_t n)
 {
-	if (!s->err || s->failed)
-		return;
-	s->failed = true;
-	va_list ap;
-	va_start(ap, fmt);
-	tj_err_setv(s->err, TJ_ERR_PROFILE, 0, fmt, ap);
-	va_end(ap);
-	int line, col;
-	tj_jsonpos_line_col(s->text, s->len, at, &line, &col);
-	tj_err_at(s->err, NULL, s->path.s);
-	tj_err_position(s->err, line, col);
+	if ((n == 4 && memcmp(p, "true", 4) == 0) || (n == 5 && memcmp(p, "false", 5) == 0) ||
+	    (n == 4 && memcmp(p, "null", 4) == 0))
+		return true;
+	size_t i = 0, start;
+	if (i < n && p[i] == '-')
+		i++;
+	if (i < n && p[i] == '0') {
+		i++;
+	} else if (i < n && p[i] >= '1' && p[i] <= '9') {
+		while (i < n && isdigit((unsigned char)p[i]))
+			i++;
+	} else {
+		return false;
+	}
+	if (i < n && p[i] == '.') {
+		start = ++i;
+		while (i < n && isdigit((unsigned char)p[i]))
+			i++;
+		if (i == start)
+			return false;
+	}
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		start = i;
+		while (i < n && isdigit((unsigned char)p[i]))
+			i++;
+		if (i == start)
+			return false;
+	}
+	return i == n;
 }
 
 /* Integer literals must fit in int64 (negative) or uint64 (positive). */
@@ -243,8 +291,15 @@ static bool scan_object(struct scan *s, int depth)
 	}
 	for (;;) {
 		skip_ws(s);
-		if (s->pos >= s->len || s->text[s->pos] != '"')
+		if (s->pos >= s->len)
 			goto out;
+		if (s->text[s->pos] != '"') {
+			/* json-c takes 'single-quoted' keys even in strict mode. */
+			report(s, s->pos, "%s", s->text[s->pos] == '\''
+				   ? "invalid JSON: object keys must be in double quotes"
+				   : "invalid JSON: expected a quoted object key");
+			goto out;
+		}
 		size_t at = s->pos;
 		char name[MAX_KEY];
 		bool trunc;
@@ -342,6 +397,12 @@ static bool scan_value(struct scan *s, int depth)
 		s->pos++;
 	if (s->pos == start)
 		return false;
+	if (!valid_literal(s->text + start, s->pos - start)) {
+		size_t n = s->pos - start;
+		report(s, start, "invalid JSON: '%.*s%s' is not a JSON value", (int)(n > 40 ? 40 : n), s->text + start,
+		       n > 40 ? "..." : "");
+		return true;
+	}
 	if (c == '-' || isdigit((unsigned char)c))
 		check_number(s, start, s->pos);
 	return true;
@@ -351,7 +412,9 @@ int tj_jsonpos_check(const char *text, size_t len, struct tj_err **err)
 {
 	struct scan s = {.text = text, .len = len, .err = err};
 	tj_jpath_init(&s.path);
-	scan_value(&s, 0);
+	if (!scan_value(&s, 0))
+		report(&s, s.pos < len ? s.pos : len, "%s",
+		       s.pos < len ? "invalid JSON: unexpected character" : "invalid JSON: unexpected end of file");
 	return s.failed ? -1 : 0;
 }
 
@@ -393,6 +456,14 @@ static bool next_segment(const char **pp, char *key, size_t cap, long *index)
 	key[n] = '\0';
 	*pp = p;
 	return n > 0;
+}
+
+void tj_jsonpos_locate_error(const char *text, size_t len, struct tj_err **err)
+{
+	struct tj_err *e = err ? *err : NULL;
+	int line, col;
+	if (e && !e->line && e->json_path && text && tj_jsonpos_locate(text, len, e->json_path, &line, &col))
+		tj_err_position(err, line, col);
 }
 
 bool tj_jsonpos_locate(const char *text, size_t len, const char *json_path, int *line, int *col)

@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +43,10 @@ struct state {
 	int parent_sock; /* the supervisor's end */
 	int child_sock;  /* the helper's end */
 	struct shared *shared;
+	unsigned extra_flags; /* flags this kernel offers beyond the compiled ones */
 };
+
+#define FLAG_WAIT_KILLABLE_RECV (1u << 5)
 
 static bool seccomp_wanted(const struct tj_plan *plan)
 {
@@ -119,6 +123,12 @@ static int seccomp_prepare(const struct tj_plan *plan, void **ret_state, struct 
 	}
 	s->shared->listener_fd = LISTENER_PENDING;
 	s->shared->helper_pid = 0;
+	/* Once the supervisor has received a notification, a signal must not
+	 * withdraw it (the call would fail with EINTR after being recorded);
+	 * kernels since 5.19 can wait killably from then on. */
+	unsigned flags = plan->filter->load_flags | FLAG_WAIT_KILLABLE_RECV;
+	if (tj_sys_seccomp_flags_supported(flags) == 0)
+		s->extra_flags = FLAG_WAIT_KILLABLE_RECV;
 	return 0;
 }
 
@@ -180,15 +190,21 @@ static int seccomp_enter(const struct tj_plan *plan, void *state, struct tj_chil
 		__atomic_store_n(&s->shared->helper_pid, (int)pid, __ATOMIC_RELEASE);
 	}
 
-	int fd = tj_sys_seccomp_load(f->load_flags, f->prog, (unsigned short)f->len);
+	int fd = tj_sys_seccomp_load(f->load_flags | s->extra_flags, f->prog, (unsigned short)f->len);
 	if (fd < 0) {
 		if (f->uses_listener)
 			__atomic_store_n(&s->shared->listener_fd, LISTENER_FAILED, __ATOMIC_RELEASE);
 		return tj_child_fail(cerr, TJ_ERR_LAYER, -fd, LAYER, "the kernel refused the filter");
 	}
-	/* From here on, no system calls until execve. */
-	if (f->uses_listener)
+	/* From here on, no system calls but the start call and execve. */
+	if (f->uses_listener) {
 		__atomic_store_n(&s->shared->listener_fd, fd, __ATOMIC_RELEASE);
+		/* The start call (filter.h): it blocks until the supervisor holds
+		 * the listener and has seen where notification ids begin.  A
+		 * signal may interrupt it; then it is simply made again. */
+		while (syscall(TJ_FILTER_SENTINEL_NR, TJ_FILTER_SENTINEL_MAGIC, 0, 0, 0, 0, 0) < 0 && errno == EINTR)
+			;
+	}
 	return 0;
 }
 

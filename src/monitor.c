@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ struct monitor {
 	bool err_done;
 	struct tj_child_error cerr;
 	size_t cerr_got;
+	bool have_base;   /* the start call has been seen */
+	uint64_t next_id; /* the id the next notification should carry */
 };
 
 static uint64_t now_ms(void)
@@ -104,6 +107,18 @@ static bool kill_notified_process(struct monitor *m, const struct tj_notificatio
 	return killed;
 }
 
+/* In enforce mode every notification is a call the profile kills for.  One
+ * that was withdrawn before tinyjail could see which process made it cannot
+ * be attributed; the command is ended rather than let that process go on. */
+static void fail_closed_on_lost(struct monitor *m)
+{
+	if (m->child_reaped || m->res->seccomp_kill)
+		return;
+	tj_sys_pidfd_send_signal(m->a->pidfd, SIGKILL, NULL, 0);
+	m->res->seccomp_kill = true;
+	m->res->kill_unattributed = true;
+}
+
 /* Returns -1 when the listener is unusable: the supervisor then fails
  * closed (the command is killed, since nobody could answer it). */
 static int handle_notification(struct monitor *m, struct tj_err **err)
@@ -116,6 +131,30 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		return 0; /* the task died before we read it, or nothing pending */
 	if (r < 0)
 		return tj_err_set(err, TJ_ERR_INTERNAL, -r, "receiving a seccomp notification failed");
+
+	/* The child's start call marks where ids begin (filter.h); answer it
+	 * as the kernel would answer a syscall that does not exist. */
+	if (n.data.nr == TJ_FILTER_SENTINEL_NR && n.data.arch == AUDIT_ARCH_X86_64 &&
+	    n.data.args[0] == TJ_FILTER_SENTINEL_MAGIC) {
+		if (!m->have_base) {
+			m->have_base = true;
+			m->next_id = n.id + 1;
+		}
+		tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
+		return 0;
+	}
+	/* Ids count up by one per notification: a gap is a notification the
+	 * kernel withdrew before we received it (a signal interrupted the call,
+	 * which then failed with EINTR, or the caller died). */
+	if (m->have_base && n.id > m->next_id) {
+		m->res->lost += n.id - m->next_id;
+		if (a->plan->mode == TJ_MODE_ENFORCE)
+			fail_closed_on_lost(m);
+	}
+	if (!m->have_base || n.id >= m->next_id) {
+		m->have_base = true;
+		m->next_id = n.id + 1;
+	}
 
 	const struct sock_filter *truth = f->truth ? f->truth : f->prog;
 	size_t truth_len = f->truth ? f->truth_len : f->len;

@@ -156,6 +156,29 @@ bool tj_action_is_kill(enum tj_action a)
 	return a == TJ_ACT_KILL || a == TJ_ACT_KILL_PROCESS || a == TJ_ACT_KILL_THREAD;
 }
 
+enum tj_action tj_action_canonical(enum tj_action a)
+{
+	return a == TJ_ACT_KILL ? TJ_ACT_KILL_PROCESS : a;
+}
+
+bool tj_rule_equals_default(const struct tj_seccomp *s, const struct tj_rule *r)
+{
+	return tj_action_canonical(r->action) == tj_action_canonical(s->default_action) &&
+	       tj_rule_effective_errno(r) == tj_seccomp_effective_default_errno(s);
+}
+
+bool tj_rule_has_repeated_index(const struct tj_rule *r)
+{
+	unsigned seen = 0;
+	for (size_t i = 0; i < r->nargs; i++) {
+		unsigned bit = 1u << r->args[i].index;
+		if (seen & bit)
+			return true;
+		seen |= bit;
+	}
+	return false;
+}
+
 unsigned tj_rule_effective_errno(const struct tj_rule *r)
 {
 	if (!tj_action_takes_errno(r->action))

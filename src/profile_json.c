@@ -123,15 +123,14 @@ static int check_keys(struct loader *L, json_object *obj, const char *const *kno
 		const char *hint = tj_suggest(key, known);
 		size_t old = tj_jpath_push_key(&L->path, key);
 		int r = 0;
-		if (strict) {
-			r = hint ? fail(L, "unknown key '%s' (did you mean '%s'?)", key, hint)
-				 : fail(L, "unknown key '%s'", key);
-		} else {
-			if (hint)
-				warn(L, "unknown key '%s' ignored (did you mean '%s'?)", key, hint);
-			else
-				warn(L, "unknown key '%s' ignored", key);
-		}
+		/* A near miss of a known key is a typo whatever the shape: a
+		 * misspelt "syscalls" would drop every rule. */
+		if (hint)
+			r = fail(L, "unknown key '%s' (did you mean '%s'?)", key, hint);
+		else if (strict)
+			r = fail(L, "unknown key '%s'", key);
+		else
+			warn(L, "unknown key '%s' ignored", key);
 		tj_jpath_pop(&L->path, old);
 		if (r < 0)
 			return -1;
@@ -260,6 +259,25 @@ static int parse_arg(struct loader *L, json_object *o, struct tj_arg *arg)
 	return 0;
 }
 
+/* "MAJOR.MINOR" as moby reads minKernel: two decimal numbers of at most
+ * 255, not both 0.  No signs, spaces or suffixes ("5.4-rc1", "4.8.1"). */
+static bool parse_kernel_version(const char *s, unsigned *major, unsigned *minor)
+{
+	const char *digits = "0123456789";
+	size_t n1 = strspn(s, digits);
+	if (n1 == 0 || n1 > 3 || s[n1] != '.')
+		return false;
+	size_t n2 = strspn(s + n1 + 1, digits);
+	if (n2 == 0 || n2 > 3 || s[n1 + 1 + n2] != '\0')
+		return false;
+	unsigned long a = strtoul(s, NULL, 10), b = strtoul(s + n1 + 1, NULL, 10);
+	if (a > 255 || b > 255 || (a == 0 && b == 0))
+		return false;
+	*major = (unsigned)a;
+	*minor = (unsigned)b;
+	return true;
+}
+
 static int parse_cond(struct loader *L, json_object *o, struct tj_cond *c, bool *present)
 {
 	static const char *const keys[] = {"caps", "arches", "minKernel", NULL};
@@ -287,13 +305,13 @@ static int parse_cond(struct loader *L, json_object *o, struct tj_cond *c, bool 
 	if (json_object_object_get_ex(o, "minKernel", &v) && json_object_get_type(v) != json_type_null) {
 		old = tj_jpath_push_key(&L->path, "minKernel");
 		const char *s;
-		if (get_string(L, v, true, &s) < 0)
+		if (get_string(L, v, false, &s) < 0)
 			return -1;
-		char tail;
-		if (sscanf(s, "%u.%u%c", &c->min_major, &c->min_minor, &tail) != 2 ||
-		    (c->min_major == 0 && c->min_minor == 0))
+		/* moby treats "" as "no minimum" */
+		if (*s && !parse_kernel_version(s, &c->min_major, &c->min_minor))
 			return fail(L, "invalid kernel version '%s' (expected MAJOR.MINOR, e.g. \"4.8\")", s);
-		c->min_kernel = tj_xstrdup(s);
+		if (*s)
+			c->min_kernel = tj_xstrdup(s);
 		tj_jpath_pop(&L->path, old);
 	}
 	*present = c->caps.n || c->arches.n || c->min_kernel;
@@ -455,9 +473,10 @@ static int parse_arch_map(struct loader *L, json_object *v, struct tj_seccomp *s
 		int r = get_string_array(L, subs, true, &sub);
 		for (size_t k = 0; r == 0 && k < sub.n; k++) {
 			if (!tj_arch_name_valid(sub.v[k])) {
-				size_t o3 = tj_jpath_push_index(&L->path, k);
-				r = fail(L, "unknown architecture '%s'", sub.v[k]);
-				(void)o3;
+				const char *hint = tj_suggest(sub.v[k], tj_arch_names());
+				tj_jpath_push_index(&L->path, k);
+				r = hint ? fail(L, "unknown architecture '%s' (did you mean '%s'?)", sub.v[k], hint)
+					 : fail(L, "unknown architecture '%s'", sub.v[k]);
 			}
 		}
 		/* As moby and containers-common do: only the entry for the
@@ -557,7 +576,8 @@ static int parse_seccomp(struct loader *L, json_object *o, bool strict, struct t
 	}
 	if (has_archmap) {
 		old = tj_jpath_push_key(&L->path, "archMap");
-		if (has_arches && sc->arches.n && json_object_array_length(archmap) > 0)
+		if (has_arches && sc->arches.n && json_object_get_type(archmap) == json_type_array &&
+		    json_object_array_length(archmap) > 0)
 			return fail(L, "'architectures' and 'archMap' are both set; use one of them");
 		if (parse_arch_map(L, archmap, sc) < 0)
 			return -1;
@@ -737,14 +757,71 @@ static int parse_document(struct loader *L, json_object *root)
 
 /* --- entry points --- */
 
-static void add_position(const struct tj_profile *p, struct tj_err **err)
+/* True when text[0, end) is a whole JSON document: json-c's strict mode
+ * reports text after the document as just an unexpected character. */
+static bool complete_before(const char *text, size_t end)
 {
-	struct tj_err *e = *err;
-	if (!e || e->line || !e->json_path || !p->text)
-		return;
-	int line, col;
-	if (tj_jsonpos_locate(p->text, p->text_len, e->json_path, &line, &col))
-		tj_err_position(err, line, col);
+	struct json_tokener *tok = json_tokener_new_ex(TJ_PROFILE_MAX_DEPTH);
+	if (!tok)
+		return false;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *o = json_tokener_parse_ex(tok, text, (int)end);
+	if (!o && json_tokener_get_error(tok) == json_tokener_continue)
+		o = json_tokener_parse_ex(tok, "", 1);
+	bool ok = json_tokener_get_error(tok) == json_tokener_success;
+	json_object_put(o);
+	json_tokener_free(tok);
+	return ok;
+}
+
+/* json-c takes a line break inside a string, so a missing closing quote
+ * shows up later as a puzzling error; find that line break instead. */
+static bool find_broken_string(const char *text, size_t end, size_t *at)
+{
+	bool in_string = false;
+	for (size_t i = 0; i < end; i++) {
+		char c = text[i];
+		if (!in_string) {
+			in_string = c == '"';
+		} else if (c == '\\') {
+			i++;
+		} else if (c == '"') {
+			in_string = false;
+		} else if (c == '\n') {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Says what is wrong where json-c stopped (*end), in words that point at
+ * the usual mistakes; may move *end to where the mistake is. */
+static const char *describe_json_error(const char *text, size_t len, enum json_tokener_error jerr, size_t *end)
+{
+	size_t at = *end;
+	if (jerr == json_tokener_error_depth)
+		return "nested too deeply (tinyjail accepts at most 32 levels)";
+	if (find_broken_string(text, at, end))
+		return "line break inside a string (is a closing quote missing?)";
+	if (jerr == json_tokener_continue)
+		return "unexpected end of file: the JSON is incomplete";
+	if (jerr == json_tokener_error_parse_unexpected && complete_before(text, at))
+		return "unexpected text after the end of the document";
+	if (at + 1 < len && text[at] == '/' && (text[at + 1] == '/' || text[at + 1] == '*'))
+		return "comments are not allowed in JSON";
+	if (at < len && text[at] == '\'')
+		return "strings must be in double quotes";
+	if (at < len && (text[at] == ']' || text[at] == '}')) {
+		size_t k = at;
+		while (k > 0 && strchr(" \t\r\n", text[k - 1]))
+			k--;
+		if (k > 0 && text[k - 1] == ',') {
+			*end = k - 1;
+			return text[at] == ']' ? "trailing comma before ']'" : "trailing comma before '}'";
+		}
+	}
+	return json_tokener_error_desc(jerr);
 }
 
 int tj_profile_load_buffer(const char *display, const char *text, size_t len, struct tj_profile **ret,
@@ -762,6 +839,12 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 		tj_err_set(err, TJ_ERR_PROFILE, 0, "file contains a NUL byte: not a JSON text file");
 		return tj_err_at(err, display, NULL);
 	}
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		tj_err_set(err, TJ_ERR_PROFILE, 0,
+			   "invalid JSON: the file starts with a byte order mark (save it as UTF-8 without BOM)");
+		tj_err_at(err, display, NULL);
+		return tj_err_position(err, 1, 1);
+	}
 	p->text = tj_xstrndup(text, len);
 	p->text_len = len;
 
@@ -776,18 +859,26 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 	struct json_tokener *tok = json_tokener_new_ex(TJ_PROFILE_MAX_DEPTH);
 	if (!tok)
 		return tj_err_set(err, TJ_ERR_INTERNAL, ENOMEM, "json-c: cannot allocate a tokener");
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	json_object *root = json_tokener_parse_ex(tok, p->text, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
+	if (!root && jerr == json_tokener_continue) {
+		/* A number or literal at the very end needs a terminator to
+		 * be complete ("42" is a whole, if useless, document). */
+		root = json_tokener_parse_ex(tok, "", 1);
+		if (json_tokener_get_error(tok) == json_tokener_success) {
+			jerr = json_tokener_success;
+			end = len;
+		}
+	}
 	json_tokener_free(tok);
 
-	if (!root || jerr != json_tokener_success) {
+	/* On success root is NULL only for the document `null`, which
+	 * parse_document rejects like any other non-object. */
+	if (jerr != json_tokener_success) {
 		int line, col;
-		const char *why = jerr == json_tokener_continue ? "unexpected end of file: the JSON is incomplete"
-				  : jerr == json_tokener_error_depth
-					  ? "nested too deeply (tinyjail accepts at most 32 levels)"
-					  : json_tokener_error_desc(jerr);
+		const char *why = describe_json_error(p->text, len, jerr, &end);
 		tj_jsonpos_line_col(p->text, len, end, &line, &col);
 		if (root)
 			json_object_put(root);
@@ -816,7 +907,7 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 	json_object_put(root);
 	if (r < 0) {
 		tj_err_at(err, display, NULL);
-		add_position(p, err);
+		tj_jsonpos_locate_error(p->text, p->text_len, err);
 		return -1;
 	}
 	*ret = TJ_STEAL(&p);
@@ -901,7 +992,8 @@ static json_object *rule_to_json(const struct tj_rule *r, const struct tj_arg *a
 	for (size_t i = 0; i < r->names.n; i++)
 		json_object_array_add(names, json_object_new_string(r->names.v[i]));
 	json_object_object_add(o, "names", names);
-	json_object_object_add(o, "action", json_object_new_string(tj_action_name(r->action)));
+	/* Written as enforced: runc would read SCMP_ACT_KILL as KILL_THREAD. */
+	json_object_object_add(o, "action", json_object_new_string(tj_action_name(tj_action_canonical(r->action))));
 	if (tj_action_takes_errno(r->action))
 		json_object_object_add(o, "errnoRet", json_object_new_int64(tj_rule_effective_errno(r)));
 	if (nargs) {
@@ -913,27 +1005,11 @@ static json_object *rule_to_json(const struct tj_rule *r, const struct tj_arg *a
 	return o;
 }
 
-static bool rule_equals_default(const struct tj_seccomp *s, const struct tj_rule *r)
-{
-	return r->action == s->default_action &&
-	       tj_rule_effective_errno(r) == tj_seccomp_effective_default_errno(s);
-}
-
-static bool has_repeated_index(const struct tj_rule *r)
-{
-	unsigned seen = 0;
-	for (size_t i = 0; i < r->nargs; i++) {
-		if (seen & (1u << r->args[i].index))
-			return true;
-		seen |= 1u << r->args[i].index;
-	}
-	return false;
-}
-
 char *tj_seccomp_to_oci_json(const struct tj_seccomp *s)
 {
 	json_object *root = json_object_new_object();
-	json_object_object_add(root, "defaultAction", json_object_new_string(tj_action_name(s->default_action)));
+	json_object_object_add(root, "defaultAction",
+			       json_object_new_string(tj_action_name(tj_action_canonical(s->default_action))));
 	if (tj_action_takes_errno(s->default_action))
 		json_object_object_add(root, "defaultErrnoRet",
 				       json_object_new_int64(tj_seccomp_effective_default_errno(s)));
@@ -960,9 +1036,9 @@ char *tj_seccomp_to_oci_json(const struct tj_seccomp *s)
 	json_object *rules = json_object_new_array();
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct tj_rule *r = &s->rules[i];
-		if (rule_equals_default(s, r))
+		if (tj_rule_equals_default(s, r))
 			continue;
-		if (has_repeated_index(r)) {
+		if (tj_rule_has_repeated_index(r)) {
 			/* runc and crun turn every argument into its own rule
 			 * here (an OR); write that out so no reader can take it
 			 * for an AND. */

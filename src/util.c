@@ -205,11 +205,20 @@ void tj_notes_done(struct tj_notes *notes)
 
 bool tj_parse_u64(const char *s, uint64_t *ret)
 {
-	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+	if (!s)
+		return false;
+	/* Decimal, or hex after 0x: never octal, so "010" is ten. */
+	int base = 10;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	/* strtoull would also accept leading spaces and a sign. */
+	if (!(base == 16 ? isxdigit((unsigned char)*s) : isdigit((unsigned char)*s)))
 		return false;
 	char *end = NULL;
 	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
+	unsigned long long v = strtoull(s, &end, base);
 	if (errno || !end || *end)
 		return false;
 	*ret = v;
@@ -249,26 +258,38 @@ bool tj_parse_size(const char *s, uint64_t *ret)
 
 bool tj_parse_duration_ms(const char *s, uint64_t *ret)
 {
-	if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+	/* [DIGITS][.DIGITS][ms|s|m|min|h] with at least one digit: no signs,
+	 * exponents or hex floats. */
+	if (!s || !(isdigit((unsigned char)*s) || (*s == '.' && isdigit((unsigned char)s[1]))))
 		return false;
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v) || v < 0)
-		return false;
+	size_t i = strspn(s, "0123456789");
+	if (s[i] == '.') {
+		size_t frac = strspn(s + i + 1, "0123456789");
+		if (frac == 0)
+			return false;
+		i += 1 + frac;
+	}
+	const char *unit = s + i;
 	double scale;
-	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+	if (strcmp(unit, "") == 0 || strcmp(unit, "s") == 0)
 		scale = 1000;
-	else if (strcmp(end, "ms") == 0)
+	else if (strcmp(unit, "ms") == 0)
 		scale = 1;
-	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+	else if (strcmp(unit, "m") == 0 || strcmp(unit, "min") == 0)
 		scale = 60000;
-	else if (strcmp(end, "h") == 0)
+	else if (strcmp(unit, "h") == 0)
 		scale = 3600000;
 	else
 		return false;
+	char num[64];
+	if (i >= sizeof(num))
+		return false;
+	memcpy(num, s, i);
+	num[i] = '\0';
+	errno = 0;
+	double v = strtod(num, NULL);
 	double ms = v * scale;
-	if (ms > (double)(UINT64_MAX / 2))
+	if (errno || !isfinite(ms) || ms > (double)(UINT64_MAX / 2))
 		return false;
 	*ret = (uint64_t)(ms + 0.5);
 	return true;
@@ -276,37 +297,55 @@ bool tj_parse_duration_ms(const char *s, uint64_t *ret)
 
 unsigned tj_edit_distance(const char *a, const char *b)
 {
+	/* Optimal string alignment: insertions, deletions, substitutions and
+	 * swaps of neighbours ("mkdri" -> "mkdir") each cost 1; case is ignored. */
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 64 || lb > 64)
 		return 255;
-	unsigned prev[65], cur[65];
+	unsigned d[65][65];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
 	for (size_t j = 0; j <= lb; j++)
-		prev[j] = (unsigned)j;
+		d[0][j] = (unsigned)j;
 	for (size_t i = 1; i <= la; i++) {
-		cur[0] = (unsigned)i;
 		for (size_t j = 1; j <= lb; j++) {
-			unsigned cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-			unsigned best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			if (prev[j - 1] + cost < best)
-				best = prev[j - 1] + cost;
-			cur[j] = best;
+			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			unsigned best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + (ca != cb) < best)
+				best = d[i - 1][j - 1] + (ca != cb);
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
-		memcpy(prev, cur, sizeof(unsigned) * (lb + 1));
 	}
-	return prev[lb] > 255 ? 255 : prev[lb];
+	return d[la][lb] > 255 ? 255 : d[la][lb];
+}
+
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+	while (a[n] && tolower((unsigned char)a[n]) == tolower((unsigned char)b[n]))
+		n++;
+	return n;
 }
 
 const char *tj_suggest(const char *word, const char *const *candidates)
 {
 	const char *best = NULL;
 	unsigned best_d = 255;
+	size_t best_prefix = 0;
 	for (size_t i = 0; candidates[i]; i++) {
 		unsigned d = tj_edit_distance(word, candidates[i]);
-		if (d < best_d) {
+		size_t prefix = common_prefix(word, candidates[i]);
+		/* On a tie, the candidate sharing the longer beginning wins:
+		 * SCMP_ACT_EROR is SCMP_ACT_ERRNO, not SCMP_ACT_TRAP. */
+		if (d < best_d || (d == best_d && prefix > best_prefix)) {
 			best_d = d;
 			best = candidates[i];
+			best_prefix = prefix;
 		}
 	}
 	/* Close enough to be a typo: at most a third of the word, and at most 3. */

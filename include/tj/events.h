@@ -59,7 +59,7 @@ int tj_events_close(struct tj_events *ev, struct tj_err **err);
 void tj_events_start(struct tj_events *ev, const char *mode, const char *profile, char *const *argv, pid_t pid);
 void tj_events_syscall(struct tj_events *ev, const struct tj_syscall_event *e);
 void tj_events_exit(struct tj_events *ev, int exit_code, int status_code, int signal, bool seccomp_kill,
-		    uint64_t wall_ms);
+		    uint64_t wall_ms, uint64_t lost);
 
 /* Formats "name(0x1, 0x2, ...)" for messages. */
 void tj_format_syscall(const struct seccomp_data *d, char *buf, size_t size);

@@ -14,7 +14,8 @@
 
 /* Returns the JSON path of the first rule that names the syscall in data,
  * whose argument checks match, and whose action equals `action` (the value
- * the compiled program returned); "defaultAction" when no rule does. */
+ * the compiled program returned); "defaultAction" when no rule does, and
+ * "architectures" for a call through an ABI the profile does not list. */
 const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action);
 
 /* True when one comparison matches an argument.  32-bit ABIs compare only

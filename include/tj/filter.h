@@ -57,6 +57,17 @@ struct tj_filter {
 	struct tj_notes info;       /* shown with --verbose */
 };
 
+/* When the program notifies, the child makes this call once, right after
+ * loading it: syscall TJ_FILTER_SENTINEL_NR with TJ_FILTER_SENTINEL_MAGIC in
+ * the first argument, which the program routes to the supervisor.  It is the
+ * first notification the supervisor sees; notification ids then count up
+ * by one per notification, so a gap means a notification was withdrawn
+ * before tinyjail received it (a signal interrupted the call).  The number
+ * is far beyond any x86_64 syscall, and the call without the magic value
+ * meets the profile's default as before. */
+#define TJ_FILTER_SENTINEL_NR 1023
+#define TJ_FILTER_SENTINEL_MAGIC 0x74696e796a61696cULL /* "tinyjail" */
+
 void tj_filter_free(struct tj_filter *f);
 TJ_DEFINE_CLEANUP(struct tj_filter, tj_filter_free)
 

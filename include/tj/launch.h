@@ -28,7 +28,9 @@ struct tj_launch_result {
 	int status;               /* ...with this status */
 	int signal;               /* or died from this signal (0 if exited) */
 	bool seccomp_kill;        /* tinyjail killed the command for a syscall */
+	bool kill_unattributed;   /* ...one it could not attribute (see lost) */
 	struct tj_syscall_event kill_event;
+	uint64_t lost;            /* notifications withdrawn before tinyjail saw them */
 	uint64_t wall_ms;
 	bool outlived;            /* processes still used the filter when the command ended */
 };

@@ -148,6 +148,14 @@ bool tj_action_takes_errno(enum tj_action a);
 int tj_action_rank(enum tj_action a);
 /* True for the actions that end the process or thread. */
 bool tj_action_is_kill(enum tj_action a);
+/* The action as tinyjail enforces it: SCMP_ACT_KILL is SCMP_ACT_KILL_PROCESS. */
+enum tj_action tj_action_canonical(enum tj_action a);
+/* True when the rule's enforced action and errno equal the default's: such
+ * rules are skipped, as runc and crun skip them (libseccomp refuses them). */
+bool tj_rule_equals_default(const struct tj_seccomp *s, const struct tj_rule *r);
+/* True when an argument index repeats in the rule: then every comparison is a
+ * rule of its own (OR), as runc and crun compile it. */
+bool tj_rule_has_repeated_index(const struct tj_rule *r);
 /* The errno (or TRACE message) an action carries once defaults apply:
  * absent means EPERM (1), as runc and crun do. */
 unsigned tj_rule_effective_errno(const struct tj_rule *r);

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer entry point for the profile loader and the seccomp compiler:
+ * any byte string must either load and compile, or fail with an error
+ * record; never crash, leak or trip a sanitizer.  Built and run by
+ * tests/fuzz/smoke.sh (make check-fuzz); crashing inputs become fixtures.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tj/filter.h"
+#include "tj/profile_json.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tj_profile *p = NULL;
+	struct tj_err *err = NULL;
+	if (tj_profile_load_buffer("fuzz.json", (const char *)data, size, &p, &err) < 0) {
+		char *text = tj_err_format(err);
+		free(text);
+		tj_err_free(err);
+		return 0;
+	}
+	if (p->seccomp) {
+		/* A fixed host, so that results do not depend on who runs it. */
+		struct tj_host host = {.go_arch = "amd64", .kernel_major = 6, .kernel_minor = 1, .caps = 0};
+		struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE, .supervise_kills = true, .host = &host};
+		struct tj_filter *f = NULL;
+		if (tj_filter_compile(p, &fo, &f, &err) < 0) {
+			tj_err_free(err);
+		} else {
+			char *json = tj_seccomp_to_oci_json(f->resolved);
+			free(json);
+			tj_filter_free(f);
+		}
+	}
+	tj_profile_free(p);
+	return 0;
+}

@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: Apache-2.0
+# The integration-test harness, sourced by every tests/integration/test_*.sh.
+#
+#   t "name"                 starts a test case (and closes the previous one)
+#   run CMD...               runs CMD with a time limit; sets $rc, $out, $err
+#   run_in DIR CMD...        the same, in directory DIR
+#   expect_rc N              the last run exited with N
+#   expect_out_contains S / expect_err_contains S / expect_err_lacks S
+#   expect_file_contains F S / expect_true CMD... / fail "why"
+#   skip "reason"            this case cannot run here (a failure when
+#                            TJ_STRICT_SKIPS=1, as in CI on a full machine)
+#   as_nobody CMD...         CMD as the unprivileged user nobody
+#   finish                   prints this file's totals; call once at the end
+#
+# Environment from run.sh: TJ (tinyjail), PROBE (the static probe), ROOT (the
+# repository), BUILD, and RESULTS (where totals are appended).
+set -u
+
+: "${TJ:?}" "${PROBE:?}" "${ROOT:?}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tj-it.XXXXXX")
+chmod 755 "$TMP"
+trap 'rm -rf "$TMP"' EXIT
+FILE_NAME=$(basename "$0" .sh)
+_pass=0 _fail=0 _skip=0 _case="" _case_failed=0 _case_skipped=0
+rc=0 out="" err=""
+
+_close_case() {
+	[ -n "$_case" ] || return 0
+	if [ "$_case_skipped" -eq 1 ]; then
+		:
+	elif [ "$_case_failed" -eq 0 ]; then
+		_pass=$((_pass + 1))
+		printf 'ok   %s: %s\n' "$FILE_NAME" "$_case"
+	else
+		_fail=$((_fail + 1))
+		printf 'FAIL %s: %s\n' "$FILE_NAME" "$_case"
+	fi
+	_case=""
+}
+
+t() {
+	_close_case
+	_case=$1 _case_failed=0 _case_skipped=0
+}
+
+fail() {
+	_case_failed=1
+	printf '     %s\n' "$*"
+	printf '     last command exit %s; stderr:\n' "$rc"
+	printf '%s\n' "$err" | head -15 | sed 's/^/       | /'
+}
+
+skip() {
+	if [ "${TJ_STRICT_SKIPS:-0}" = 1 ]; then
+		fail "skipped, but TJ_STRICT_SKIPS=1: $*"
+		return
+	fi
+	_case_skipped=1
+	_skip=$((_skip + 1))
+	printf 'skip %s: %s (%s)\n' "$FILE_NAME" "$_case" "$*"
+}
+
+run() {
+	timeout -k 5 "${TJ_TEST_TIMEOUT:-60}" "$@" >"$TMP/.out" 2>"$TMP/.err"
+	rc=$?
+	out=$(cat "$TMP/.out")
+	err=$(cat "$TMP/.err")
+}
+
+run_in() {
+	_dir=$1
+	shift
+	(cd "$_dir" && timeout -k 5 "${TJ_TEST_TIMEOUT:-60}" "$@") >"$TMP/.out" 2>"$TMP/.err"
+	rc=$?
+	out=$(cat "$TMP/.out")
+	err=$(cat "$TMP/.err")
+}
+
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "$@"
+}
+
+expect_rc() {
+	[ "$rc" -eq "$1" ] || fail "expected exit $1, got $rc"
+}
+
+expect_out_contains() {
+	case "$out" in *"$1"*) ;; *) fail "stdout lacks: $1"; printf '%s\n' "$out" | head -10 | sed 's/^/       > /' ;; esac
+}
+
+expect_err_contains() {
+	case "$err" in *"$1"*) ;; *) fail "stderr lacks: $1" ;; esac
+}
+
+expect_err_lacks() {
+	case "$err" in *"$1"*) fail "stderr should not contain: $1" ;; *) ;; esac
+}
+
+expect_file_contains() {
+	grep -qF -- "$2" "$1" 2>/dev/null || fail "$1 lacks: $2"
+}
+
+expect_true() {
+	"$@" || fail "expected success: $*"
+}
+
+finish() {
+	_close_case
+	printf '%s: %d passed, %d failed, %d skipped\n' "$FILE_NAME" "$_pass" "$_fail" "$_skip"
+	[ -n "${RESULTS:-}" ] && printf '%d %d %d\n' "$_pass" "$_fail" "$_skip" >>"$RESULTS"
+	[ "$_fail" -eq 0 ]
+}

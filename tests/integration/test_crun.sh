@@ -1,0 +1,209 @@
+# SPDX-License-Identifier: Apache-2.0
+# Interoperability: what tinyjail writes, other OCI tools must accept.  The
+# output of `tinyjail compile --oci` goes into an OCI bundle's
+# linux.seccomp, and crun must run the container with it: what the profile
+# allows works, what it kills is killed, what it answers with an errno gets
+# that errno.
+. "$ROOT/tests/integration/lib.sh"
+
+BUNDLE="$TMP/bundle"
+ID_BASE="tj-it-$$"
+ids=0
+use_unshare=0
+
+# crun, as root.  This host has hybrid cgroups (v1 controllers plus
+# /sys/fs/cgroup/unified), which crun 1.8 refuses ("cgroups in hybrid mode
+# not supported"); with --cgroup-manager=disabled it only needs to not see
+# the v2 mount, so it then runs in a private mount namespace in which
+# /sys/fs/cgroup/unified is unmounted.  The host's mounts are never touched:
+# unshare(1) makes the new namespace's mounts private before the umount.
+crun_run() {
+	ids=$((ids + 1))
+	_id="$ID_BASE-$ids"
+	if [ "$use_unshare" = 1 ]; then
+		run unshare -m --propagation private sh -c '
+			if mountpoint -q /sys/fs/cgroup/unified; then
+				umount /sys/fs/cgroup/unified || exit 120
+			fi
+			exec crun --cgroup-manager=disabled run --bundle "$1" "$2"' sh "$BUNDLE" "$_id"
+	else
+		run crun --cgroup-manager=disabled run --bundle "$BUNDLE" "$_id"
+	fi
+	crun delete -f "$_id" >/dev/null 2>&1
+	return 0
+}
+
+# Sets the container's command and seccomp object (a file, or "none").
+configure() {
+	_seccomp=$1
+	shift
+	/usr/bin/python3 - "$BUNDLE/config.json" "$_seccomp" "$@" <<'EOF'
+import json, sys
+path, seccomp, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+with open(path) as f:
+    c = json.load(f)
+c["process"]["terminal"] = False
+c["process"]["args"] = args
+if seccomp == "none":
+    c["linux"].pop("seccomp", None)
+else:
+    with open(seccomp) as f:
+        c["linux"]["seccomp"] = json.load(f)
+with open(path, "w") as f:
+    json.dump(c, f, indent=1)
+EOF
+}
+
+t "crun is available and runs a container here"
+ready=0
+if [ "$(id -u)" -ne 0 ]; then
+	skip "needs root to run crun"
+else
+	if ! command -v crun >/dev/null 2>&1; then
+		# Install only when missing; refresh the lists only if needed.
+		apt-get install -y crun >"$TMP/apt.log" 2>&1 ||
+			{ apt-get update >>"$TMP/apt.log" 2>&1 && apt-get install -y crun >>"$TMP/apt.log" 2>&1; }
+	fi
+	if ! command -v crun >/dev/null 2>&1; then
+		skip "crun is not installed and apt-get could not install it: $(tail -1 "$TMP/apt.log")"
+	elif [ ! -x /bin/busybox ]; then
+		skip "needs /bin/busybox (busybox-static) for the rootfs"
+	else
+		mkdir -p "$BUNDLE/rootfs/bin"
+		cp /bin/busybox "$PROBE" "$BUNDLE/rootfs/bin/"
+		(cd "$BUNDLE" && crun spec) || fail "crun spec failed"
+		configure none /bin/busybox echo container-ok
+		crun_run
+		case "$err" in
+		*"hybrid mode not supported"*)
+			use_unshare=1
+			crun_run
+			;;
+		esac
+		if [ "$rc" -eq 0 ] && [ "$out" = container-ok ]; then
+			ready=1
+		else
+			# E.g. a dynamic busybox (the rootfs has no libc), or no
+			# namespaces for crun in this sandbox.
+			skip "crun cannot run a container on this host (exit $rc): $(printf '%s' "$err" | head -1)"
+		fi
+	fi
+fi
+
+if [ "$ready" = 1 ]; then
+	run "$TJ" compile "$ROOT/policies/default.json" --oci "$TMP/default.oci.json"
+	[ "$rc" -eq 0 ] || fail "compile --oci default.json failed"
+	run "$TJ" compile strict --oci "$TMP/strict.oci.json"
+	[ "$rc" -eq 0 ] || fail "compile --oci strict failed"
+fi
+
+t "without seccomp: the calls the profiles deny work in the container"
+if [ "$ready" = 1 ]; then
+	# The controls.  ptrace(PTRACE_ATTACH, 999999999) fails with ESRCH;
+	# socket with a bad family with EAFNOSUPPORT; io_uring_setup(0, NULL)
+	# with something other than ENOSYS.
+	configure none /bin/probe syscall ptrace 16 999999999
+	crun_run
+	expect_rc 3
+	configure none /bin/probe syscall socket 9999 0 0
+	crun_run
+	expect_rc 97
+	configure none /bin/probe syscall io_uring_setup 0 0
+	crun_run
+	[ "$rc" -ne 38 ] && [ "$rc" -ne 0 ] || fail "io_uring_setup gave $rc without a filter"
+else
+	skip "crun is not usable"
+fi
+
+t "crun accepts the exported default profile and runs what it allows"
+if [ "$ready" = 1 ]; then
+	configure "$TMP/default.oci.json" /bin/busybox true
+	crun_run
+	expect_rc 0
+	expect_err_lacks "seccomp"
+	configure "$TMP/default.oci.json" /bin/busybox sh -c 'echo hi | /bin/busybox tr a-z A-Z'
+	crun_run
+	expect_rc 0
+	expect_out_contains "HI"
+	configure "$TMP/default.oci.json" /bin/probe syscall socket 9999 0 0
+	crun_run
+	expect_rc 97
+else
+	skip "crun is not usable"
+fi
+
+t "under crun, the exported default profile kills ptrace"
+if [ "$ready" = 1 ]; then
+	configure "$TMP/default.oci.json" /bin/probe syscall ptrace 16 999999999
+	crun_run
+	# SIGSYS from the kernel's SECCOMP_RET_KILL_PROCESS: 128 + 31.
+	expect_rc 159
+	case "$out" in *"syscall 101"*) fail "ptrace returned" ;; esac
+	# busybox unshare needs unshare(2), which default.json kills; without
+	# the filter it merely fails (no CAP_SYS_ADMIN in the container).
+	configure "$TMP/default.oci.json" /bin/busybox unshare -m /bin/busybox true
+	crun_run
+	expect_rc 159
+	configure none /bin/busybox unshare -m /bin/busybox true
+	crun_run
+	[ "$rc" -ne 159 ] || fail "unshare was killed without a filter"
+else
+	skip "crun is not usable"
+fi
+
+t "under crun, ERRNO rules answer with the profile's errno"
+if [ "$ready" = 1 ]; then
+	# default.json answers io_uring_setup with ENOSYS (38).
+	configure "$TMP/default.oci.json" /bin/probe syscall io_uring_setup 0 0
+	crun_run
+	expect_rc 38
+	cat >"$TMP/errno.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["ptrace"], "action": "SCMP_ACT_ERRNO", "errnoRet": 77},
+              {"names": ["socket"], "action": "SCMP_ACT_ERRNO", "errnoRet": 79,
+               "args": [{"index": 0, "value": 9999, "op": "SCMP_CMP_EQ"}]}]}
+EOF
+	run "$TJ" compile "$TMP/errno.json" --oci "$TMP/errno.oci.json"
+	expect_rc 0
+	configure "$TMP/errno.oci.json" /bin/probe syscall ptrace 16 999999999
+	crun_run
+	expect_rc 77
+	configure "$TMP/errno.oci.json" /bin/probe syscall socket 9999 0 0
+	crun_run
+	expect_rc 79
+	configure "$TMP/errno.oci.json" /bin/probe syscall socket 9998 0 0
+	crun_run
+	expect_rc 97
+else
+	skip "crun is not usable"
+fi
+
+t "under crun, the exported strict profile kills sockets and new processes"
+if [ "$ready" = 1 ]; then
+	configure "$TMP/strict.oci.json" /bin/probe syscall socket 9999 0 0
+	crun_run
+	expect_rc 159
+	configure "$TMP/strict.oci.json" /bin/probe syscall getpid
+	crun_run
+	expect_rc 0
+	configure "$TMP/strict.oci.json" /bin/probe fork getpid
+	crun_run
+	expect_rc 159
+	# The same commands under tinyjail give the same results.
+	run "$TJ" --profile "$TMP/strict.oci.json" -- "$PROBE" syscall socket 9999 0 0
+	expect_rc 159
+	run "$TJ" --profile "$TMP/strict.oci.json" -- "$PROBE" fork getpid
+	expect_rc 159
+else
+	skip "crun is not usable"
+fi
+
+t "no container is left behind"
+if [ "$ready" = 1 ]; then
+	left=$(crun list 2>/dev/null | grep -c "$ID_BASE-" || true)
+	[ "$left" -eq 0 ] || fail "$left containers left"
+else
+	skip "crun is not usable"
+fi
+
+finish

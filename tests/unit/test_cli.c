@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The command line (src/cli.c): verbs, the run form, options per verb. */
+#include "unit.h"
+
+#include "tj/cli.h"
+
+#define MAXARGS 32
+
+/* Parses a NULL-terminated list of arguments after "tinyjail".  The
+ * strings live in a static array so that o's pointers stay valid. */
+static char *argbuf[MAXARGS];
+static int parse(struct tj_options *o, struct tj_err **err, ...)
+{
+	va_list ap;
+	va_start(ap, err);
+	int argc = 0;
+	argbuf[argc++] = "tinyjail";
+	const char *a;
+	while ((a = va_arg(ap, const char *)) != NULL && argc < MAXARGS - 1)
+		argbuf[argc++] = (char *)a;
+	va_end(ap);
+	argbuf[argc] = NULL;
+	return tj_cli_parse(argc, argbuf, o, err);
+}
+
+/* Expects a usage error with exactly this message. */
+#define EXPECT_USAGE(want_, ...)                                             \
+	do {                                                                \
+		struct tj_options o_;                                       \
+		struct tj_err *e_ = NULL;                                   \
+		assert_int_equal(parse(&o_, &e_, __VA_ARGS__, NULL), -1);   \
+		assert_non_null(e_);                                        \
+		assert_int_equal(e_->kind, TJ_ERR_USAGE);                   \
+		assert_string_equal(e_->msg, want_);                         \
+		assert_int_equal(tj_err_exit_code(e_), TJ_EXIT_ERROR);      \
+		tj_err_free(e_);                                            \
+	} while (0)
+
+static void expect_ok(struct tj_options *o, int rc, struct tj_err *err)
+{
+	if (rc != 0)
+		fail_msg("unexpected error: %s", err ? err->msg : "(none)");
+	assert_null(err);
+	(void)o;
+}
+
+static void test_run_form(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "ls", "-l", "/", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_RUN);
+	assert_null(o.profile);
+	assert_int_equal(o.mode, TJ_MODE_ENFORCE);
+	assert_false(o.kernel_kills);
+	assert_int_equal(o.verbosity, 0);
+	assert_string_equal(o.command[0], "ls");
+	assert_string_equal(o.command[1], "-l"); /* not an option of tinyjail */
+	assert_string_equal(o.command[2], "/");
+	assert_null(o.command[3]);
+	assert_null(o.inputs);
+
+	/* Options stop at the first non-option, as env(1). */
+	expect_ok(&o, parse(&o, &err, "-p", "strict", "--complain", "-v", "sh", "-c", "-p", NULL), err);
+	assert_string_equal(o.profile, "strict");
+	assert_int_equal(o.mode, TJ_MODE_COMPLAIN);
+	assert_int_equal(o.verbosity, 1);
+	assert_string_equal(o.command[0], "sh");
+	assert_string_equal(o.command[2], "-p");
+
+	/* "--" ends the options; the command may then start with '-'. */
+	expect_ok(&o, parse(&o, &err, "--profile=default", "--", "-weird", "--help", NULL), err);
+	assert_string_equal(o.profile, "default");
+	assert_string_equal(o.command[0], "-weird");
+	assert_string_equal(o.command[1], "--help");
+
+	/* The explicit verb, and a command named like a verb. */
+	expect_ok(&o, parse(&o, &err, "run", "--log", "ev.json", "--ignore-unknown-syscalls", "true", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_RUN);
+	assert_string_equal(o.log_path, "ev.json");
+	assert_true(o.ignore_unknown);
+	assert_string_equal(o.command[0], "true");
+	expect_ok(&o, parse(&o, &err, "run", "--", "check", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_RUN);
+	assert_string_equal(o.command[0], "check");
+	expect_ok(&o, parse(&o, &err, "--", "compile", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_RUN);
+	assert_string_equal(o.command[0], "compile");
+	expect_ok(&o, parse(&o, &err, "ls", "check", NULL), err);
+	assert_string_equal(o.command[1], "check");
+
+	/* A short option with its value attached, and clustered flags. */
+	expect_ok(&o, parse(&o, &err, "-vvpnone", "x", NULL), err);
+	assert_string_equal(o.profile, "none");
+	assert_int_equal(o.verbosity, 2);
+	tj_options_done(&o);
+	assert_null(o.command);
+	assert_null(o.profile);
+}
+
+static void test_run_errors(void **state)
+{
+	(void)state;
+	EXPECT_USAGE("no command given (usage: tinyjail [options] -- command [args...])", "-v");
+	EXPECT_USAGE("no command given (usage: tinyjail [options] -- command [args...])", "--");
+	EXPECT_USAGE("no command given (usage: tinyjail [options] -- command [args...])", "run");
+	EXPECT_USAGE("the command name is empty", "");
+	EXPECT_USAGE("the command name is empty", "--", "");
+	EXPECT_USAGE("unknown option '--bogus'", "--bogus", "ls");
+	EXPECT_USAGE("unknown option '-z'", "-z", "ls");
+	EXPECT_USAGE("unknown option '-z'", "-vz", "ls");
+	EXPECT_USAGE("option '-p' needs a value", "-p");
+	EXPECT_USAGE("option '--profile' needs a value", "--profile");
+	EXPECT_USAGE("option '--log' needs a value", "--log");
+	EXPECT_USAGE("option '--complain' takes no value", "--complain=yes", "ls");
+	EXPECT_USAGE("option '--complain' takes no value", "--compl=yes", "ls");
+	EXPECT_USAGE("option '--verbose' takes no value", "--verbose=2", "ls");
+	EXPECT_USAGE("unknown option '-z'", "--complain", "-zv", "ls");
+	EXPECT_USAGE("unknown option '--verbose-ish'", "--verbose-ish", "ls");
+	EXPECT_USAGE("option '--optimize' does not apply to this command", "--optimize", "2", "ls");
+	EXPECT_USAGE("option '--lint' does not apply to this command", "--lint", "ls");
+	EXPECT_USAGE("option '--bpf' does not apply to this command", "--bpf", "x", "ls");
+	/* An empty argv (no program name) is the run form without a command. */
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	char *none[] = {NULL};
+	assert_int_equal(tj_cli_parse(0, none, &o, &err), -1);
+	assert_string_equal(err->msg, "no command given (usage: tinyjail [options] -- command [args...])");
+	tj_err_free(err);
+}
+
+static void test_modes_and_kill_via(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "--mode", "complain", "x", NULL), err);
+	assert_int_equal(o.mode, TJ_MODE_COMPLAIN);
+	expect_ok(&o, parse(&o, &err, "--mode=enforce", "x", NULL), err);
+	assert_int_equal(o.mode, TJ_MODE_ENFORCE);
+	expect_ok(&o, parse(&o, &err, "--complain", "--enforce", "x", NULL), err);
+	assert_int_equal(o.mode, TJ_MODE_ENFORCE);
+	expect_ok(&o, parse(&o, &err, "--enforce", "--mode", "complain", "x", NULL), err);
+	assert_int_equal(o.mode, TJ_MODE_COMPLAIN);
+	EXPECT_USAGE("unknown mode 'audit' (enforce or complain)", "--mode", "audit", "x");
+	EXPECT_USAGE("unknown mode 'Complain' (enforce or complain)", "--mode=Complain", "x");
+	EXPECT_USAGE("unknown mode '' (enforce or complain)", "--mode=", "x");
+
+	expect_ok(&o, parse(&o, &err, "--kill-via", "kernel", "x", NULL), err);
+	assert_true(o.kernel_kills);
+	expect_ok(&o, parse(&o, &err, "--kill-via=kernel", "--kill-via=supervisor", "x", NULL), err);
+	assert_false(o.kernel_kills);
+	EXPECT_USAGE("--kill-via takes 'supervisor' or 'kernel', not 'signal'", "--kill-via", "signal", "x");
+	EXPECT_USAGE("option '--kill-via' needs a value", "--kill-via");
+}
+
+static void test_verbosity(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "-v", "-v", "--verbose", "x", NULL), err);
+	assert_int_equal(o.verbosity, 3);
+	expect_ok(&o, parse(&o, &err, "-q", "x", NULL), err);
+	assert_int_equal(o.verbosity, -1);
+	expect_ok(&o, parse(&o, &err, "-v", "--quiet", "x", NULL), err);
+	assert_int_equal(o.verbosity, -1);
+	expect_ok(&o, parse(&o, &err, "-q", "-v", "x", NULL), err);
+	assert_int_equal(o.verbosity, 1);
+}
+
+static void test_help_and_version(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "-h", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_HELP);
+	assert_int_equal(o.help_verb, TJ_VERB_RUN);
+	expect_ok(&o, parse(&o, &err, "--help", "--bogus", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_HELP);
+	expect_ok(&o, parse(&o, &err, "-v", "-h", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_HELP);
+	/* After the command, -h belongs to the command. */
+	expect_ok(&o, parse(&o, &err, "ls", "-h", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_RUN);
+	assert_string_equal(o.command[1], "-h");
+	/* Other verbs take options anywhere. */
+	expect_ok(&o, parse(&o, &err, "check", "a.json", "-h", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_HELP);
+	assert_int_equal(o.help_verb, TJ_VERB_CHECK);
+	expect_ok(&o, parse(&o, &err, "compile", "--help", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_COMPILE);
+	expect_ok(&o, parse(&o, &err, "run", "-h", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_HELP);
+	assert_int_equal(o.help_verb, TJ_VERB_RUN);
+
+	expect_ok(&o, parse(&o, &err, "help", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_HELP);
+	assert_int_equal(o.help_verb, TJ_VERB_RUN);
+	expect_ok(&o, parse(&o, &err, "help", "check", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_CHECK);
+	expect_ok(&o, parse(&o, &err, "help", "compile", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_COMPILE);
+	expect_ok(&o, parse(&o, &err, "help", "nonsense", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_RUN);
+
+	expect_ok(&o, parse(&o, &err, "version", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_VERSION);
+	expect_ok(&o, parse(&o, &err, "-V", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_VERSION);
+	expect_ok(&o, parse(&o, &err, "-q", "--version", "ls", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_VERSION);
+	expect_ok(&o, parse(&o, &err, "check", "-V", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_VERSION);
+	expect_ok(&o, parse(&o, &err, "compile", "a", "b", "-V", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_VERSION);
+
+	assert_contains(tj_cli_usage(TJ_VERB_RUN), "usage: tinyjail [run] [options] [--] command [args...]");
+	assert_contains(tj_cli_usage(TJ_VERB_RUN), "--kill-via supervisor|kernel");
+	assert_contains(tj_cli_usage(TJ_VERB_HELP), "usage: tinyjail [run]");
+	assert_contains(tj_cli_usage(TJ_VERB_CHECK), "usage: tinyjail check [options] profile...");
+	assert_contains(tj_cli_usage(TJ_VERB_CHECK), "--lint");
+	assert_contains(tj_cli_usage(TJ_VERB_COMPILE), "usage: tinyjail compile profile [options]");
+	assert_contains(tj_cli_usage(TJ_VERB_COMPILE), "--optimize 1|2");
+}
+
+static void test_check(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "check", "a.json", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_CHECK);
+	assert_int_equal(o.ninputs, 1);
+	assert_string_equal(o.inputs[0], "a.json");
+	assert_false(o.lint);
+	assert_null(o.command);
+	/* Options anywhere, several profiles. */
+	expect_ok(&o, parse(&o, &err, "check", "a.json", "--lint", "b.json", "-q", "--ignore-unknown-syscalls", NULL), err);
+	assert_true(o.lint);
+	assert_int_equal(o.verbosity, -1);
+	assert_true(o.ignore_unknown);
+	assert_int_equal(o.ninputs, 2);
+	assert_string_equal(o.inputs[0], "a.json");
+	assert_string_equal(o.inputs[1], "b.json");
+	expect_ok(&o, parse(&o, &err, "check", "--", "-odd.json", NULL), err);
+	assert_int_equal(o.ninputs, 1);
+	assert_string_equal(o.inputs[0], "-odd.json");
+	EXPECT_USAGE("no profile given", "check");
+	EXPECT_USAGE("no profile given", "check", "--lint");
+	EXPECT_USAGE("option '--profile' does not apply to this command", "check", "-p", "x", "a.json");
+	EXPECT_USAGE("option '--complain' does not apply to this command", "check", "--complain", "a.json");
+	EXPECT_USAGE("option '--mode' does not apply to this command", "check", "--mode", "enforce", "a.json");
+	EXPECT_USAGE("option '--kill-via' does not apply to this command", "check", "--kill-via=kernel", "a.json");
+	EXPECT_USAGE("option '--log' does not apply to this command", "check", "--log", "f", "a.json");
+	EXPECT_USAGE("option '--pfc' does not apply to this command", "check", "--pfc", "-", "a.json");
+	EXPECT_USAGE("unknown option '--frob'", "check", "--frob", "a.json");
+	EXPECT_USAGE("option '--lint' takes no value", "check", "--lint=yes", "a.json");
+}
+
+static void test_compile(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "compile", "p.json", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_COMPILE);
+	assert_int_equal(o.ninputs, 1);
+	assert_string_equal(o.inputs[0], "p.json");
+	assert_int_equal(o.optimize, 0);
+	assert_null(o.out_bpf);
+	assert_null(o.out_pfc);
+	assert_null(o.out_oci);
+	expect_ok(&o, parse(&o, &err, "compile", "--bpf", "f.bpf", "p.json", "--pfc=-", "--oci", "o.json",
+			    "--optimize", "2", "-v", NULL), err);
+	assert_string_equal(o.out_bpf, "f.bpf");
+	assert_string_equal(o.out_pfc, "-");
+	assert_string_equal(o.out_oci, "o.json");
+	assert_int_equal(o.optimize, 2);
+	assert_string_equal(o.inputs[0], "p.json");
+	expect_ok(&o, parse(&o, &err, "compile", "--optimize=1", "p.json", NULL), err);
+	assert_int_equal(o.optimize, 1);
+	EXPECT_USAGE("--optimize takes 1 or 2, not '3'", "compile", "--optimize", "3", "p.json");
+	EXPECT_USAGE("--optimize takes 1 or 2, not '0'", "compile", "--optimize", "0", "p.json");
+	EXPECT_USAGE("--optimize takes 1 or 2, not '1x'", "compile", "--optimize=1x", "p.json");
+	EXPECT_USAGE("no profile given", "compile");
+	EXPECT_USAGE("no profile given", "compile", "--bpf", "out");
+	EXPECT_USAGE("compile takes one profile, got 2", "compile", "a.json", "b.json");
+	EXPECT_USAGE("compile takes one profile, got 3", "compile", "a", "b", "c");
+	EXPECT_USAGE("option '--lint' does not apply to this command", "compile", "--lint", "p.json");
+	EXPECT_USAGE("option '--profile' does not apply to this command", "compile", "--profile", "x", "p.json");
+	EXPECT_USAGE("option '--bpf' needs a value", "compile", "p.json", "--bpf");
+}
+
+/* Parsing twice in one process starts from scratch (getopt state). */
+static void test_reparse(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	for (int i = 0; i < 3; i++) {
+		expect_ok(&o, parse(&o, &err, "-q", "--complain", "cmd", NULL), err);
+		assert_string_equal(o.command[0], "cmd");
+		assert_int_equal(o.mode, TJ_MODE_COMPLAIN);
+		expect_ok(&o, parse(&o, &err, "check", "x.json", NULL), err);
+		assert_int_equal(o.mode, TJ_MODE_ENFORCE);
+		assert_int_equal(o.verbosity, 0);
+		assert_string_equal(o.inputs[0], "x.json");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_form),
+		cmocka_unit_test(test_run_errors),
+		cmocka_unit_test(test_modes_and_kill_via),
+		cmocka_unit_test(test_verbosity),
+		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_compile),
+		cmocka_unit_test(test_reparse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
