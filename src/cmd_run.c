@@ -10,6 +10,7 @@
 #include "tj/cleanup.h"
 #include "tj/cmd.h"
 #include "tj/launch.h"
+#include "tj/notify.h"
 #include "tj/profile_json.h"
 
 extern char **environ;
@@ -101,7 +102,22 @@ int tj_cmd_run(const struct tj_options *o)
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
 			return code;
 		if (profile->seccomp) {
-			struct tj_filter_opts fo = {.mode = o->mode, .supervise_kills = !o->kernel_kills,
+			/* The supervisor needs seccomp user notification.  Without
+			 * it, enforce mode lets the kernel kill (unnamed); complain
+			 * mode cannot keep its promise and refuses. */
+			bool notify = tj_notify_available();
+			if (!notify && o->mode == TJ_MODE_COMPLAIN) {
+				tj_err_set(&err, TJ_ERR_LAYER, 0,
+					   "complain mode needs seccomp user notification, which this kernel or "
+					   "libseccomp does not offer");
+				tj_err_hint(&err, "Linux 5.5 and libseccomp 2.5 or later provide it");
+				tj_err_layer(&err, "seccomp");
+				goto fail;
+			}
+			if (!notify && !o->kernel_kills && o->verbosity >= 0)
+				fprintf(stderr, "tinyjail: warning: seccomp user notification is unavailable here: kills are "
+						"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
+			struct tj_filter_opts fo = {.mode = o->mode, .supervise_kills = notify && !o->kernel_kills,
 						    .ignore_unknown_deny = o->ignore_unknown};
 			if ((code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
 				return code;

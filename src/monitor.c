@@ -171,7 +171,11 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	if (a->plan->mode == TJ_MODE_COMPLAIN) {
 		e.verdict = TJ_VERDICT_WOULD_DENY;
 		tj_events_syscall(a->events, &e);
-		tj_notify_continue(m->notify, m->listener, n.id);
+		r = tj_notify_continue(m->notify, m->listener, n.id);
+		/* ENOENT: the caller died meanwhile.  Anything else leaves the
+		 * call blocked for good (a kernel without CONTINUE, before 5.5). */
+		if (r < 0 && r != -ENOENT)
+			return tj_err_set(err, TJ_ERR_LAYER, -r, "cannot let a notified call continue");
 		return 0;
 	}
 

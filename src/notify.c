@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tj/notify.h"
+#include "tj/sys.h"
 #include "tj/util.h"
 
 struct tj_notify {
@@ -15,6 +16,13 @@ struct tj_notify {
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size; /* the kernel's sizes, which may exceed the headers' */
 };
+
+bool tj_notify_available(void)
+{
+	/* libseccomp's notify API is API level 5; the kernel reports the
+	 * action itself (Linux 5.0). */
+	return seccomp_api_get() >= 5 && tj_sys_seccomp_action_available(SECCOMP_RET_USER_NOTIF) == 0;
+}
 
 int tj_notify_new(struct tj_notify **ret, struct tj_err **err)
 {

@@ -11,7 +11,7 @@ build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev"
 # coreutils-style programs the policies are tested with, and iproute2/curl
 # for loopback tests.
 test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
-golang-github-opencontainers-specs-dev busybox-static strace procps util-linux make gcc curl iproute2"
+golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
 bench="$build hyperfine bubblewrap firejail util-linux"
 
 case "${1:-}" in

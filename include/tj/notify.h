@@ -7,6 +7,7 @@
 #define TJ_NOTIFY_H
 
 #include <linux/seccomp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -19,6 +20,10 @@ struct tj_notification {
 	pid_t pid; /* the calling thread, in tinyjail's pid namespace */
 	struct seccomp_data data;
 };
+
+/* True when this kernel and libseccomp offer seccomp user notification
+ * (the source tinyjail names kills and records complaints from). */
+bool tj_notify_available(void);
 
 int tj_notify_new(struct tj_notify **ret, struct tj_err **err);
 void tj_notify_free(struct tj_notify *n);
