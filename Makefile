@@ -6,7 +6,7 @@ SAN ?= 0
 BUILD ?= $(if $(filter 1,$(SAN)),build-san,build)
 
 CC ?= gcc
-PKGS := libseccomp json-c libcap
+PKGS := libseccomp json-c libcap libelf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -5,6 +5,7 @@
 #include <sys/capability.h>
 
 #include "tj/caps.h"
+#include "tj/util.h"
 
 int tj_cap_from_name(const char *name)
 {
@@ -24,6 +25,21 @@ int tj_cap_from_name(const char *name)
 	if (cap_from_name(buf, &v) != 0 || v < 0 || v > 63)
 		return -1;
 	return (int)v;
+}
+
+void tj_caps_describe(uint64_t caps, struct tj_buf *out)
+{
+	bool first = true;
+	for (cap_value_t v = 0; v < 64; v++) {
+		if (!(caps & ((uint64_t)1 << v)))
+			continue;
+		char *name = cap_to_name(v); /* "cap_net_raw", or a number for unknown ones */
+		tj_buf_add(out, first ? "" : ",");
+		for (char *p = name; p && *p; p++)
+			tj_buf_addf(out, "%c", toupper((unsigned char)*p));
+		cap_free(name);
+		first = false;
+	}
 }
 
 uint64_t tj_caps_permitted(void)

@@ -38,13 +38,41 @@ static const char usage_run[] =
 	"      --rlimit NAME=SOFT[:HARD]\n"
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
-	"      --allow-degraded LIST    run without these limits where the host cannot enforce them\n"
-	"                               (memory, cpu, pids, cgroup); the default is to refuse\n"
+	"      --allow-degraded LIST    run without these where the host cannot enforce them: memory,\n"
+	"                               cpu, pids, cgroup, landlock, landlock-net (default: refuse)\n"
 	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
 	"                               CPU and wall time\n"
 	"      --kill-via supervisor|kernel\n"
 	"                               who kills on a violation: tinyjail's supervisor names the\n"
 	"                               syscall first (default); the kernel kills without a report\n"
+	"isolation:\n"
+	"      --user USER[:GROUP]      run as this user (name or number), no supplementary groups\n"
+	"      --cap-keep LIST          keep these capabilities (default: none at all)\n"
+	"      --unshare LIST           new namespaces: user,mount,pid,ipc,uts,net,cgroup or all\n"
+	"                               (net: loopback only; pid: tinyjail's init is pid 1)\n"
+	"      --hostname NAME          the hostname in a new uts namespace (default tinyjail)\n"
+	"      --ro PATH                PATH readable (Landlock; read-only in a mount namespace);\n"
+	"                               paths not granted by --ro/--rw/--exec are inaccessible\n"
+	"      --rw PATH                PATH readable and writable\n"
+	"      --exec PATH              programs beneath PATH may be executed\n"
+	"      --noexec PATH            nothing beneath PATH may be executed (mount namespace)\n"
+	"      --tmpfs PATH             an empty private tmpfs on PATH\n"
+	"      --rw-limit PATH=SIZE     PATH writable, at most SIZE bytes in all; what the command\n"
+	"                               writes is copied back into PATH at the end\n"
+	"      --no-exec                the command may execute nothing but itself\n"
+	"      --no-fork                the command may start threads but no processes\n"
+	"      --deny-write-execute     no writable or anonymous executable memory (W^X)\n"
+	"      --signals LIST           the only signals the command may send, e.g. TERM,INT\n"
+	"      --tcp-connect PORTS      TCP connections only to these ports (or none; Landlock)\n"
+	"      --tcp-bind PORTS         TCP listening only on these ports (or none; Landlock)\n"
+	"environment:\n"
+	"      --env-keep LIST          also pass these variables (names or globs, e.g. CC,LC_*);\n"
+	"                               by default only PATH, HOME, USER, TERM, LANG, LC_*, TZ and a\n"
+	"                               few others pass, and secrets (*TOKEN*, *SECRET*, AWS_*, ...)\n"
+	"                               never do\n"
+	"      --env-deny LIST          never pass these (globs), even if kept\n"
+	"      --env-all                pass every variable that no deny pattern matches\n"
+	"      --setenv NAME=VALUE      set a variable (wins over every deny pattern)\n"
 	"  -v, --verbose                say what is enforced and what was skipped (repeatable)\n"
 	"  -q, --quiet                  print only errors\n"
 	"  -h, --help                   this help\n"
@@ -119,6 +147,26 @@ enum {
 	OPT_RLIMIT,
 	OPT_DEGRADE,
 	OPT_JSON_STATUS,
+	OPT_ENV_KEEP,
+	OPT_ENV_DENY,
+	OPT_ENV_ALL,
+	OPT_SETENV,
+	OPT_USER,
+	OPT_CAP_KEEP,
+	OPT_UNSHARE,
+	OPT_HOSTNAME,
+	OPT_RO,
+	OPT_RW,
+	OPT_EXEC,
+	OPT_NOEXEC,
+	OPT_TMPFS,
+	OPT_RW_LIMIT,
+	OPT_NO_EXEC,
+	OPT_NO_FORK,
+	OPT_WX,
+	OPT_SIGNALS,
+	OPT_TCP_CONNECT,
+	OPT_TCP_BIND,
 };
 
 static const struct option long_options[] = {
@@ -142,6 +190,26 @@ static const struct option long_options[] = {
 	{"rlimit", required_argument, NULL, OPT_RLIMIT},
 	{"allow-degraded", required_argument, NULL, OPT_DEGRADE},
 	{"json-status", required_argument, NULL, OPT_JSON_STATUS},
+	{"env-keep", required_argument, NULL, OPT_ENV_KEEP},
+	{"env-deny", required_argument, NULL, OPT_ENV_DENY},
+	{"env-all", no_argument, NULL, OPT_ENV_ALL},
+	{"setenv", required_argument, NULL, OPT_SETENV},
+	{"user", required_argument, NULL, OPT_USER},
+	{"cap-keep", required_argument, NULL, OPT_CAP_KEEP},
+	{"unshare", required_argument, NULL, OPT_UNSHARE},
+	{"hostname", required_argument, NULL, OPT_HOSTNAME},
+	{"ro", required_argument, NULL, OPT_RO},
+	{"rw", required_argument, NULL, OPT_RW},
+	{"exec", required_argument, NULL, OPT_EXEC},
+	{"noexec", required_argument, NULL, OPT_NOEXEC},
+	{"tmpfs", required_argument, NULL, OPT_TMPFS},
+	{"rw-limit", required_argument, NULL, OPT_RW_LIMIT},
+	{"no-exec", no_argument, NULL, OPT_NO_EXEC},
+	{"no-fork", no_argument, NULL, OPT_NO_FORK},
+	{"deny-write-execute", no_argument, NULL, OPT_WX},
+	{"signals", required_argument, NULL, OPT_SIGNALS},
+	{"tcp-connect", required_argument, NULL, OPT_TCP_CONNECT},
+	{"tcp-bind", required_argument, NULL, OPT_TCP_BIND},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -155,7 +223,10 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	switch (opt) {
 	case 'p': case OPT_ENFORCE: case OPT_COMPLAIN: case OPT_MODE: case OPT_LOG: case OPT_KILL_VIA:
 	case OPT_MEMORY: case OPT_CPU: case OPT_PIDS: case OPT_TIMEOUT: case OPT_KILL_AFTER: case OPT_RLIMIT:
-	case OPT_DEGRADE: case OPT_JSON_STATUS:
+	case OPT_DEGRADE: case OPT_JSON_STATUS: case OPT_ENV_KEEP: case OPT_ENV_DENY: case OPT_ENV_ALL:
+	case OPT_SETENV: case OPT_USER: case OPT_CAP_KEEP: case OPT_UNSHARE: case OPT_HOSTNAME: case OPT_RO:
+	case OPT_RW: case OPT_EXEC: case OPT_NOEXEC: case OPT_TMPFS: case OPT_RW_LIMIT: case OPT_NO_EXEC:
+	case OPT_NO_FORK: case OPT_WX: case OPT_SIGNALS: case OPT_TCP_CONNECT: case OPT_TCP_BIND:
 		return verb == TJ_VERB_RUN;
 	case OPT_LINT:
 		return verb == TJ_VERB_CHECK;
@@ -174,9 +245,27 @@ static const char *option_name(int opt)
 	return "?";
 }
 
-int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **err)
+/* --allow-degraded names limits (limits.h) and isolation layers (isolation.h). */
+static int parse_degrade(struct tj_options *o, const char *list, struct tj_err **err)
 {
-	memset(o, 0, sizeof(*o));
+	char *copy = tj_xstrdup(list), *save = NULL;
+	int r = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
+		struct tj_err *ignored = NULL;
+		if (tj_limits_parse_degrade(&o->limits, tok, &ignored) == 0)
+			continue;
+		tj_err_free(ignored);
+		if (tj_isolation_parse_degrade(&o->iso, tok) < 0)
+			r = tj_err_set(err, TJ_ERR_USAGE, 0,
+				       "--allow-degraded: unknown layer '%s' (memory, cpu, pids, cgroup, landlock, "
+				       "landlock-net)", tok);
+	}
+	free(copy);
+	return r;
+}
+
+static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err **err)
+{
 	o->verb = TJ_VERB_RUN;
 	int first = 1;
 	if (argc > 1) {
@@ -292,10 +381,82 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 				return -1;
 			break;
 		case OPT_DEGRADE:
-			if (tj_limits_parse_degrade(&o->limits, optarg, err) < 0)
+			if (parse_degrade(o, optarg, err) < 0)
 				return -1;
 			break;
+		case OPT_USER:
+			free(o->iso.user);
+			o->iso.user = tj_xstrdup(optarg);
+			break;
+		case OPT_CAP_KEEP:
+			if (tj_isolation_parse_caps(&o->iso, optarg, err) < 0)
+				return tj_err_wrap(err, "--cap-keep");
+			break;
+		case OPT_UNSHARE:
+			if (tj_isolation_parse_unshare(&o->iso, optarg, err) < 0)
+				return tj_err_wrap(err, "--unshare");
+			break;
+		case OPT_HOSTNAME:
+			if (!*optarg || strlen(optarg) > 64)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--hostname: 1 to 64 characters");
+			free(o->iso.hostname);
+			o->iso.hostname = tj_xstrdup(optarg);
+			break;
+		case OPT_RO: case OPT_RW: case OPT_EXEC: case OPT_NOEXEC: case OPT_TMPFS: {
+			char *path = tj_isolation_absolute_path(optarg);
+			if (!path)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--%s '%s': give a path", option_name(c),
+						  optarg);
+			struct tj_strv *to = c == OPT_RO ? &o->iso.ro : c == OPT_RW ? &o->iso.rw : c == OPT_EXEC
+							? &o->iso.exec : c == OPT_NOEXEC ? &o->iso.noexec : &o->iso.tmpfs;
+			tj_strv_add_owned(to, path);
+			break;
+		}
+		case OPT_RW_LIMIT:
+			if (tj_isolation_parse_rw_limit(&o->iso, optarg, err) < 0)
+				return tj_err_wrap(err, "--rw-limit");
+			break;
+		case OPT_NO_EXEC: o->iso.no_exec = true; break;
+		case OPT_NO_FORK: o->iso.no_new_processes = true; break;
+		case OPT_WX: o->iso.deny_write_execute = true; break;
+		case OPT_SIGNALS:
+			if (tj_isolation_parse_signals(&o->iso, optarg, err) < 0)
+				return tj_err_wrap(err, "--signals");
+			break;
+		case OPT_TCP_CONNECT:
+		case OPT_TCP_BIND: {
+			bool bind = c == OPT_TCP_BIND;
+			uint16_t *ports;
+			size_t n;
+			if (tj_isolation_parse_ports(optarg, &ports, &n, err) < 0)
+				return tj_err_wrap(err, "--%s", option_name(c));
+			if (bind) {
+				free(o->iso.tcp_bind.v);
+				o->iso.has_tcp_bind = true;
+				o->iso.tcp_bind.v = ports;
+				o->iso.tcp_bind.n = n;
+			} else {
+				free(o->iso.tcp_connect.v);
+				o->iso.has_tcp_connect = true;
+				o->iso.tcp_connect.v = ports;
+				o->iso.tcp_connect.n = n;
+			}
+			break;
+		}
 		case OPT_JSON_STATUS: o->json_status = optarg; break;
+		case OPT_ENV_KEEP:
+			if (tj_env_add_list(&o->env.keep, optarg, err) < 0)
+				return tj_err_wrap(err, "--env-keep");
+			break;
+		case OPT_ENV_DENY:
+			if (tj_env_add_list(&o->env.deny, optarg, err) < 0)
+				return tj_err_wrap(err, "--env-deny");
+			break;
+		case OPT_ENV_ALL: o->env.inherit_all = true; break;
+		case OPT_SETENV:
+			if (tj_env_add_setting(&o->env, optarg, err) < 0)
+				return tj_err_wrap(err, "--setenv");
+			break;
 		case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
 		case 'q': o->verbosity = -1; break;
 		case 'h':
@@ -325,7 +486,19 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 	return 0;
 }
 
+int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **err)
+{
+	memset(o, 0, sizeof(*o));
+	if (parse_args(argc, argv, o, err) < 0) {
+		tj_options_done(o); /* nothing half-parsed is handed back */
+		return -1;
+	}
+	return 0;
+}
+
 void tj_options_done(struct tj_options *o)
 {
+	tj_env_done(&o->env);
+	tj_isolation_done(&o->iso);
 	memset(o, 0, sizeof(*o));
 }

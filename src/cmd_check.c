@@ -2,9 +2,12 @@
 /* `tinyjail check profile...`: validate, compile and probe; run nothing. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tj/cleanup.h"
 #include "tj/cmd.h"
+#include "tj/hardening.h"
+#include "tj/identity.h"
 #include "tj/launch.h"
 
 static const char *shape_name(enum tj_profile_shape s)
@@ -37,24 +40,31 @@ static int check_one(const struct tj_options *o, const char *arg)
 	if (code)
 		return code;
 	/* Compile exactly as `run` would in enforce mode. */
+	struct tj_host host;
+	tj_cmd_target_host(p->iso.keep_caps, &host);
 	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE, .supervise_kills = true,
-				    .ignore_unknown_deny = o->ignore_unknown};
+				    .ignore_unknown_deny = o->ignore_unknown, .host = &host};
 	if (p->seccomp && (code = tj_cmd_compile_profile(p, &fo, o->verbosity, &f)) != 0)
 		return code;
 
 	/* Probe every layer the profile asks for, as `run` would. */
-	char *argv[] = {(char *)"true", NULL};
-	struct tj_plan plan = {.argv = argv, .exec_path = "/bin/true", .mode = TJ_MODE_ENFORCE, .profile = p,
-			       .filter = f, .limits = &p->limits};
+	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
+	struct tj_identity id = {.uid = geteuid(), .gid = getegid()};
 	struct tj_manifest m = {0};
 	struct tj_err *err = NULL;
-	if (tj_launch_probe(&plan, &m, &err) < 0) {
-		tj_err_at(&err, p->file, NULL);
-		code = tj_cmd_report(err);
-		tj_err_free(err);
-		tj_manifest_done(&m);
-		return code;
-	}
+	char *argv[] = {(char *)"true", NULL};
+	struct tj_plan plan = {.argv = argv, .exec_path = "/bin/true", .mode = TJ_MODE_ENFORCE, .profile = p,
+			       .filter = f, .limits = &p->limits, .iso = &p->iso};
+	if (p->iso.user && tj_identity_resolve(p->iso.user, &id, &err) < 0)
+		goto fail;
+	if ((f || tj_isolation_wants_hardening(&p->iso)) && tj_hardening_compile(&p->iso, &hardening, &err) < 0)
+		goto fail;
+	plan.uid = id.uid;
+	plan.gid = id.gid;
+	plan.hardening = hardening;
+	if (tj_launch_probe(&plan, &m, &err) < 0)
+		goto fail;
+	tj_identity_done(&id);
 	if (o->verbosity >= 0 && !f)
 		printf("%s: ok: %s without a seccomp section\n", p->file, shape_name(p->shape));
 	if (o->verbosity >= 0 && !f)
@@ -78,6 +88,14 @@ static int check_one(const struct tj_options *o, const char *arg)
 	}
 	tj_manifest_done(&m);
 	return 0;
+
+fail:
+	tj_err_at(&err, p->file, NULL);
+	code = tj_cmd_report(err);
+	tj_err_free(err);
+	tj_identity_done(&id);
+	tj_manifest_done(&m);
+	return code;
 }
 
 int tj_cmd_check(const struct tj_options *o)

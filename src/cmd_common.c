@@ -67,3 +67,9 @@ int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_op
 		tj_cmd_print_notes("note", p->file, &(*ret)->info);
 	return 0;
 }
+
+void tj_cmd_target_host(uint64_t keep_caps, struct tj_host *host)
+{
+	tj_host_detect(host);
+	host->caps = keep_caps;
+}

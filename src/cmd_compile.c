@@ -44,9 +44,11 @@ int tj_cmd_compile(const struct tj_options *o)
 	bool no_output = !o->out_bpf && !o->out_pfc && !o->out_oci;
 	/* The profile's own actions: this is the program as the kernel would
 	 * enforce it on its own (bwrap --seccomp, a container runtime). */
+	struct tj_host host;
+	tj_cmd_target_host(p->iso.keep_caps | o->iso.keep_caps, &host);
 	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE, .supervise_kills = false,
 				    .ignore_unknown_deny = o->ignore_unknown, .optimize = o->optimize,
-				    .want_pfc = no_output || o->out_pfc};
+				    .want_pfc = no_output || o->out_pfc, .host = &host};
 	if ((code = tj_cmd_compile_profile(p, &fo, o->verbosity, &f)) != 0)
 		return code;
 	if (o->verbosity > 0)

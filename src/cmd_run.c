@@ -11,6 +11,9 @@
 #include "tj/bpfsim.h"
 #include "tj/cleanup.h"
 #include "tj/cmd.h"
+#include "tj/exefile.h"
+#include "tj/hardening.h"
+#include "tj/identity.h"
 #include "tj/launch.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
@@ -119,6 +122,22 @@ static void report_limits(const struct tj_launch_result *res, const struct tj_li
 	}
 }
 
+/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
+ * the profile lets calls through another one. */
+static void warn_hardening_abis(const struct tj_profile *profile, const struct tj_isolation *iso, int verbosity)
+{
+	if (verbosity < 0 || !profile || !profile->seccomp || !tj_isolation_wants_hardening(iso))
+		return;
+	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
+		const char *a = profile->seccomp->arches.v[i];
+		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
+			fprintf(stderr,
+				"tinyjail: warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
+				"and --signals do not cover; remove it from \"architectures\" to close that door\n",
+				profile->file, a);
+	}
+}
+
 /* --json-status: the outcome for machines, written whole or not at all. */
 static int write_json_status(const char *path, const struct tj_launch_result *res, const struct tj_limits *l)
 {
@@ -173,11 +192,26 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_manifest manifest = {0};
 	struct tj_events events = {0};
 	bool events_open = false;
+	struct tj_strv command_env = {0};
+	struct tj_isolation iso = {0};
+	struct tj_identity id = {0};
+	struct tj_strv exec_pins = {0};
+	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
 
 	const char *profile_arg = o->profile ? o->profile : "default";
 	if (strcmp(profile_arg, "none") != 0) {
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
 			return code;
+	}
+
+	/* Isolation: the profile's, then the flags', which add to it. */
+	if (profile)
+		tj_isolation_merge(&iso, &profile->iso);
+	tj_isolation_merge(&iso, &o->iso);
+	if (iso.user && tj_identity_resolve(iso.user, &id, &err) < 0)
+		goto fail;
+
+	if (profile) {
 		if (profile->seccomp) {
 			/* The supervisor needs seccomp user notification.  Without
 			 * it, enforce mode lets the kernel kill (unnamed); complain
@@ -194,10 +228,14 @@ int tj_cmd_run(const struct tj_options *o)
 			if (!notify && !o->kernel_kills && o->verbosity >= 0)
 				fprintf(stderr, "tinyjail: warning: seccomp user notification is unavailable here: kills are "
 						"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
+			/* Conditional rules ("includes": {"caps": ...}) see the
+			 * capabilities the command will hold, as in Docker. */
+			struct tj_host host;
+			tj_cmd_target_host(iso.keep_caps, &host);
 			struct tj_filter_opts fo = {.mode = o->mode, .supervise_kills = notify && !o->kernel_kills,
-						    .ignore_unknown_deny = o->ignore_unknown};
+						    .ignore_unknown_deny = o->ignore_unknown, .host = &host};
 			if ((code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
-				return code;
+				goto out; /* reported */
 			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE) {
 				tj_err_set(&err, TJ_ERR_PROFILE, 0,
 					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent; this tinyjail "
@@ -212,8 +250,47 @@ int tj_cmd_run(const struct tj_options *o)
 		}
 	}
 
-	if (tj_resolve_command(o->command[0], environ, &exec_path, &err) < 0)
+	/* The command's environment: the identity's variables, the profile's
+	 * policy, then the flags'.  The command is found through the new PATH,
+	 * as env(1) does. */
+	struct tj_env_policy envp = {0};
+	if (iso.user) {
+		tj_autofree char *user = tj_xasprintf("USER=%s", id.name);
+		tj_autofree char *logname = tj_xasprintf("LOGNAME=%s", id.name);
+		tj_autofree char *home = tj_xasprintf("HOME=%s", id.home);
+		tj_strv_add(&envp.set, user);
+		tj_strv_add(&envp.set, logname);
+		tj_strv_add(&envp.set, home);
+	}
+	if (profile)
+		tj_env_merge(&envp, &profile->env);
+	tj_env_merge(&envp, &o->env);
+	struct tj_strv denied = {0};
+	tj_env_build(&envp, environ, &command_env, &denied);
+	tj_env_done(&envp);
+	if (denied.n && o->verbosity > 0) {
+		struct tj_buf names = {0};
+		for (size_t i = 0; i < denied.n; i++)
+			tj_buf_addf(&names, "%s%s", i ? ", " : "", denied.v[i]);
+		fprintf(stderr, "tinyjail: environment: withheld as secrets: %s\n", names.s);
+		tj_buf_done(&names);
+	}
+	tj_strv_done(&denied);
+
+	if (tj_resolve_command(o->command[0], command_env.v, &exec_path, &err) < 0)
 		goto fail;
+	/* --no-exec lets the command execute only itself, and what execve
+	 * opens for it: a script's interpreter, the ELF interpreter. */
+	if (iso.no_exec && tj_exe_dependencies(exec_path, &exec_pins, &err) < 0)
+		goto fail;
+
+	/* tinyjail's own rules ride along with every syscall filter, and are
+	 * loaded alone when only they are asked for. */
+	if (filter || tj_isolation_wants_hardening(&iso)) {
+		if (tj_hardening_compile(&iso, &hardening, &err) < 0)
+			goto fail;
+		warn_hardening_abis(profile, &iso, o->verbosity);
+	}
 
 	/* Limits: the profile's, then the flags', which win. */
 	struct tj_limits limits = {0};
@@ -228,20 +305,31 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_plan plan = {
 		.argv = o->command,
 		.exec_path = exec_path,
-		.envp = environ,
+		.envp = command_env.v,
 		.mode = o->mode,
 		.profile = profile,
 		.filter = filter,
 		.limits = &limits,
+		.iso = &iso,
+		.hardening = hardening,
+		.uid = iso.user ? id.uid : geteuid(),
+		.gid = iso.user ? id.gid : getegid(),
+		.exec_pins = exec_pins.n ? exec_pins.v : NULL,
 	};
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
-	if (o->verbosity > 0)
-		for (size_t i = 0; i < manifest.n; i++)
-			fprintf(stderr, "tinyjail: %s: %s: %s\n", manifest.v[i].layer,
-				tj_layer_status_name(manifest.v[i].status), manifest.v[i].detail);
+	for (size_t i = 0; i < manifest.n; i++) {
+		const struct tj_manifest_entry *me = &manifest.v[i];
+		/* A degraded layer is worth a warning even when not asked for
+		 * details: the user allowed it, but should see it happen. */
+		if (o->verbosity > 0)
+			fprintf(stderr, "tinyjail: %s: %s: %s\n", me->layer, tj_layer_status_name(me->status), me->detail);
+		else if (o->verbosity == 0 && me->status == TJ_LAYER_DEGRADED)
+			fprintf(stderr, "tinyjail: warning: %s degraded: %s\n", me->layer, me->detail);
+	}
 	if (!filter && o->verbosity >= 0)
-		fprintf(stderr, "tinyjail: warning: no syscall filter (--profile none)\n");
+		fprintf(stderr, "tinyjail: warning: no syscall filter (%s)\n",
+			profile ? "the profile has no seccomp section" : "--profile none");
 
 	if (tj_events_open(&events, o->log_path, &err) < 0)
 		goto fail;
@@ -257,6 +345,17 @@ int tj_cmd_run(const struct tj_options *o)
 		print_summary(&events, &res, profile->file);
 	if (o->verbosity >= 0)
 		report_limits(&res, &limits, o->verbosity);
+	if (res.copy_back && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: %s\n", res.copy_back);
+	if (res.copy_back_error) {
+		/* Files the command wrote could not all reach the host: that
+		 * is tinyjail's failure, even when the command succeeded. */
+		fprintf(stderr, "tinyjail: error: %s\n", res.copy_back_error);
+		if (res.exit_code == 0)
+			res.exit_code = TJ_EXIT_ERROR;
+	}
+	free(res.copy_back);
+	free(res.copy_back_error);
 	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
 	if (res.kill_unattributed && o->verbosity >= 0)
@@ -287,16 +386,25 @@ int tj_cmd_run(const struct tj_options *o)
 			code = TJ_EXIT_ERROR;
 	}
 	tj_manifest_done(&manifest);
+	tj_strv_done(&command_env);
+	tj_strv_done(&exec_pins);
+	tj_identity_done(&id);
+	tj_isolation_done(&iso);
 	return code;
 
 fail:
 	code = tj_cmd_report(err);
 	tj_err_free(err);
+out:
 	if (events_open) {
 		struct tj_err *e2 = NULL;
 		tj_events_close(&events, &e2);
 		tj_err_free(e2);
 	}
 	tj_manifest_done(&manifest);
+	tj_strv_done(&command_env);
+	tj_strv_done(&exec_pins);
+	tj_identity_done(&id);
+	tj_isolation_done(&iso);
 	return code;
 }

@@ -553,6 +553,8 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 	 * supervisor is listening anyway, it goes there first, so that complain
 	 * mode records it and enforce mode names it. */
 	uint32_t badarch = out->uses_notify ? compile_action(fl, TJ_ACT_KILL_PROCESS, 0) : SCMP_ACT_KILL_PROCESS;
+	if (opts->bad_arch_allow)
+		badarch = SCMP_ACT_ALLOW;
 
 	__attribute__((cleanup(seccomp_releasep))) scmp_filter_ctx native = new_ctx(def, badarch, optimize, err);
 	if (!native)
@@ -732,6 +734,22 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 	f->load_flags = flags;
 	*ret = TJ_STEAL(&f);
 	return 0;
+}
+
+int tj_filter_allowlist(const char *const *names, struct tj_filter **ret, struct tj_err **err)
+{
+	struct tj_profile p = {.file = (char *)"<tinyjail>"};
+	struct tj_seccomp sc = {.json_path = (char *)"", .default_action = TJ_ACT_KILL_PROCESS, .nrules = 1};
+	struct tj_rule rule = {.json_path = (char *)"syscalls[0]", .action = TJ_ACT_ALLOW};
+	for (size_t i = 0; names[i]; i++)
+		tj_strv_add(&rule.names, names[i]);
+	sc.rules = &rule;
+	p.seccomp = &sc;
+	struct tj_host host = {.go_arch = "amd64"};
+	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE, .host = &host};
+	int r = tj_filter_compile(&p, &fo, ret, err);
+	tj_strv_done(&rule.names);
+	return r;
 }
 
 void tj_filter_free(struct tj_filter *f)

@@ -8,9 +8,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -19,6 +21,7 @@
 
 #include "tj/cleanup.h"
 #include "tj/launch.h"
+#include "tj/pidinit.h"
 #include "tj/sys.h"
 
 /* The layers, in the order the child applies them.  Each position has a
@@ -28,8 +31,23 @@ static const struct tj_layer *const layers[] = {
 	 * does anything, so every byte and every process it makes is counted;
 	 * and before any layer could take the right to be moved away. */
 	&tj_layer_cgroup,
-	/* Before exec, after anything that must not be limited by them. */
+	/* Namespaces come with clone3; the parent writes the id maps while the
+	 * child waits.  Then, still with the namespace's full capabilities,
+	 * the hostname, loopback and cgroup namespace... */
+	&tj_layer_ns,
+	/* ...and the filesystem view, which needs CAP_SYS_ADMIN in the user
+	 * namespace and must exist before Landlock opens its paths in it.
+	 * With a pid namespace, init forks the command here: the layers below
+	 * are per process and apply to the command only. */
+	&tj_layer_mount,
+	/* Before anything drops CAP_SYS_RESOURCE (raising a hard limit). */
 	&tj_layer_rlimit,
+	/* After the mounts (its rules name inodes of the command's view), and
+	 * before the privilege drop, so that every path can still be opened;
+	 * no_new_privs is already set (launch.c). */
+	&tj_layer_landlock,
+	/* The identity and capabilities: nothing below needs privileges. */
+	&tj_layer_privs,
 	/* Last: once loaded, the filter judges every system call the child
 	 * makes, including those the layers above need. */
 	&tj_layer_seccomp,
@@ -130,13 +148,39 @@ static void report_child_error(int fd, const struct tj_child_error *cerr)
 	}
 }
 
-__attribute__((noreturn)) static void child_main(const struct tj_plan *plan, void **states, int errfd,
-						 int syncfd, const sigset_t *oldmask, pid_t parent)
+/* Runs the enter hooks of the layers with per_process == want. */
+static int enter_layers(const struct tj_plan *plan, void **states, bool per_process, struct tj_child_error *cerr)
 {
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (layers[i]->per_process != per_process || !layers[i]->wanted(plan) || !layers[i]->enter)
+			continue;
+		if (layers[i]->enter(plan, states[i], cerr) < 0) {
+			if (!cerr->layer[0])
+				tj_child_fail(cerr, (enum tj_err_kind)cerr->kind, cerr->errnum, layers[i]->name, cerr->msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct child_args {
+	const struct tj_plan *plan;
+	void **states;
+	int errfd, syncfd;
+	const sigset_t *oldmask;
+	pid_t parent;
+	bool pidns;
+	struct tj_pidinit_shared *init_shared;
+	const struct tj_filter *init_filter;
+};
+
+__attribute__((noreturn)) static void child_main(const struct child_args *a)
+{
+	const struct tj_plan *plan = a->plan;
 	struct tj_child_error cerr;
 	memset(&cerr, 0, sizeof(cerr));
 
-	if (sigprocmask(SIG_SETMASK, oldmask, NULL) < 0) {
+	if (sigprocmask(SIG_SETMASK, a->oldmask, NULL) < 0) {
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot restore the signal mask");
 		goto fail;
 	}
@@ -145,20 +189,20 @@ __attribute__((noreturn)) static void child_main(const struct tj_plan *plan, voi
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot set the parent-death signal");
 		goto fail;
 	}
-	if (getppid() != parent)
+	/* In a new pid namespace the parent shows as 0; check by pidfd-less means. */
+	if (!a->pidns && getppid() != a->parent)
 		_exit(TJ_EXIT_ERROR); /* tinyjail is already gone */
-	if (syncfd >= 0) {
-		/* Wait until the parent has done its part (cgroups); EOF means
-		 * it failed and will report why. */
+	if (a->syncfd >= 0) {
+		/* Wait until the parent has done its part (cgroups, id maps);
+		 * EOF means it failed and will report why. */
 		char go;
 		ssize_t n;
-		while ((n = read(syncfd, &go, 1)) < 0 && errno == EINTR)
+		while ((n = read(a->syncfd, &go, 1)) < 0 && errno == EINTR)
 			;
 		if (n != 1)
 			_exit(TJ_EXIT_ERROR);
-		close(syncfd);
+		close(a->syncfd);
 	}
-
 	/* Descriptors the caller happened to leave open (a directory, a socket)
 	 * must not reach the command: only stdin, stdout and stderr pass.
 	 * Before the layers: the seccomp filter may deny close_range. */
@@ -166,20 +210,35 @@ __attribute__((noreturn)) static void child_main(const struct tj_plan *plan, voi
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot close inherited file descriptors");
 		goto fail;
 	}
-	for (size_t i = 0; i < NLAYERS; i++) {
-		if (layers[i]->wanted(plan) && layers[i]->enter && layers[i]->enter(plan, states[i], &cerr) < 0) {
-			if (!cerr.layer[0])
-				tj_child_fail(&cerr, (enum tj_err_kind)cerr.kind, cerr.errnum, layers[i]->name, cerr.msg);
+	if (enter_layers(plan, a->states, false, &cerr) < 0)
+		goto fail;
+
+	if (a->pidns) {
+		/* We are pid 1: fork the command and become its init. */
+		long pid = tj_sys_clone_flags(SIGCHLD);
+		if (pid < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, (int)-pid, NULL, "cannot start the command in its pid namespace");
 			goto fail;
 		}
+		if (pid > 0)
+			tj_pidinit_main((pid_t)pid, a->init_shared, a->init_filter->prog, a->init_filter->len);
 	}
+	/* Always: setuid binaries and file capabilities gain nothing, and
+	 * Landlock and seccomp may then be applied without privileges. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot set no_new_privs");
+		goto fail;
+	}
+	if (enter_layers(plan, a->states, true, &cerr) < 0)
+		goto fail;
+
 	execve(plan->exec_path, plan->argv, plan->envp);
 	int e = errno;
 	tj_child_fail(&cerr, e == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, e, NULL, "cannot execute");
-	report_child_error(errfd, &cerr);
+	report_child_error(a->errfd, &cerr);
 	_exit(e == ENOENT ? TJ_EXIT_NOT_FOUND : TJ_EXIT_CANNOT_EXEC);
 fail:
-	report_child_error(errfd, &cerr);
+	report_child_error(a->errfd, &cerr);
 	_exit(TJ_EXIT_ERROR);
 }
 
@@ -205,16 +264,32 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 
 	int syncpipe[2] = {-1, -1};
 	bool need_sync = false;
+	uint64_t clone_flags = 0;
+	struct tj_pidinit_shared *init_shared = MAP_FAILED;
+	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *init_filter = NULL;
 
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (!layers[i]->wanted(plan))
 			continue;
 		need_sync |= layers[i]->sync_after_started;
+		if (layers[i]->clone_flags)
+			clone_flags |= layers[i]->clone_flags(plan);
 		if (layers[i]->prepare && layers[i]->prepare(plan, &states[i], err) < 0) {
 			tj_err_layer(err, layers[i]->name);
 			goto out;
 		}
+	}
+	bool pidns = clone_flags & CLONE_NEWPID;
+	if (pidns) {
+		/* Init's status page and its own seccomp allowlist. */
+		init_shared = mmap(NULL, sizeof(*init_shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (init_shared == MAP_FAILED) {
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "mmap");
+			goto out;
+		}
+		if (tj_filter_allowlist(tj_pidinit_syscalls, &init_filter, err) < 0)
+			goto out;
 	}
 	if (pipe2(errpipe, O_CLOEXEC) < 0 || (need_sync && pipe2(syncpipe, O_CLOEXEC) < 0)) {
 		tj_err_set(err, TJ_ERR_INTERNAL, errno, "pipe");
@@ -243,7 +318,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 
 	pid_t parent = getpid();
 	struct tj_clone_args ca = {
-		.flags = CLONE_PIDFD,
+		.flags = CLONE_PIDFD | clone_flags,
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
 	};
@@ -255,7 +330,10 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	if (pid == 0) {
 		if (need_sync)
 			close(syncpipe[1]);
-		child_main(plan, states, errpipe[1], syncpipe[0], &oldmask, parent);
+		struct child_args a = {.plan = plan, .states = states, .errfd = errpipe[1], .syncfd = syncpipe[0],
+				       .oldmask = &oldmask, .parent = parent, .pidns = pidns,
+				       .init_shared = init_shared, .init_filter = init_filter};
+		child_main(&a);
 	}
 
 	tj_closep(&errpipe[1]);
@@ -282,12 +360,14 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		syncpipe[1] = -1;
 	}
 
-	size_t seccomp_index = 0, cgroup_index = 0;
+	size_t seccomp_index = 0, cgroup_index = 0, mount_index = 0;
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (layers[i] == &tj_layer_seccomp)
 			seccomp_index = i;
 		if (layers[i] == &tj_layer_cgroup)
 			cgroup_index = i;
+		if (layers[i] == &tj_layer_mount)
+			mount_index = i;
 	}
 	struct tj_monitor_args ma = {
 		.plan = plan,
@@ -300,10 +380,20 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.listener_sock = tj_layer_seccomp_take_listener_sock(states[seccomp_index]),
 		.seccomp_state = states[seccomp_index],
 		.cgroup_state = states[cgroup_index],
+		.init_shared = pidns ? init_shared : NULL,
 	};
 	ret = tj_monitor_run(&ma, res, err);
 	if (ma.listener_sock >= 0)
 		close(ma.listener_sock);
+	/* What the command wrote into size-limited directories goes back now. */
+	struct tj_buf report = {0};
+	struct tj_err *copy_err = NULL;
+	if (tj_layer_mount_copy_back(states[mount_index], &report, &copy_err) < 0) {
+		res->copy_back_error = tj_err_format(copy_err);
+		tj_err_free(copy_err);
+	}
+	res->copy_back = report.len ? tj_buf_steal(&report) : NULL;
+	tj_buf_done(&report);
 
 out:
 	if (mask_changed) {
@@ -318,6 +408,8 @@ out:
 	tj_closep(&errpipe[1]);
 	tj_closep(&syncpipe[0]);
 	tj_closep(&syncpipe[1]);
+	if (init_shared != MAP_FAILED)
+		munmap(init_shared, sizeof(*init_shared));
 	release_all(states);
 	return ret;
 }

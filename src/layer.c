@@ -54,3 +54,16 @@ int tj_child_fail(struct tj_child_error *cerr, enum tj_err_kind kind, int errnum
 	copy_str(cerr->msg, sizeof(cerr->msg), msg);
 	return -1;
 }
+
+int tj_child_fail_path(struct tj_child_error *cerr, enum tj_err_kind kind, int errnum, const char *layer,
+		       const char *msg, const char *path)
+{
+	tj_child_fail(cerr, kind, errnum, layer, msg);
+	size_t n = strlen(cerr->msg);
+	copy_str(cerr->msg + n, sizeof(cerr->msg) - n, " '");
+	n = strlen(cerr->msg);
+	copy_str(cerr->msg + n, sizeof(cerr->msg) - n, path);
+	n = strlen(cerr->msg);
+	copy_str(cerr->msg + n, sizeof(cerr->msg) - n, "'");
+	return -1;
+}

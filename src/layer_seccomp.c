@@ -50,7 +50,7 @@ struct state {
 
 static bool seccomp_wanted(const struct tj_plan *plan)
 {
-	return plan->filter != NULL;
+	return plan->filter || plan->hardening;
 }
 
 /* Collects the distinct actions the program can return. */
@@ -72,8 +72,22 @@ static size_t program_actions(const struct sock_filter *prog, size_t len, uint32
 
 static int seccomp_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
-	const struct tj_filter *f = plan->filter;
 	char why[128];
+	const struct tj_filter *h = plan->hardening;
+	if (h && tj_bpf_validate(h->prog, h->len, why, sizeof(why)) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, 0, "the hardening program is invalid: %s", why);
+		return tj_err_layer(err, LAYER);
+	}
+	if (h)
+		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED,
+				"tinyjail's hardening filter: %zu BPF instructions (%s%s%s%s)", h->len,
+				"no TIOCSTI/TIOCLINUX",
+				plan->iso && plan->iso->deny_write_execute ? ", no W+X memory" : "",
+				plan->iso && plan->iso->no_new_processes ? ", no new processes" : "",
+				plan->iso && plan->iso->has_signals ? ", restricted signals" : "");
+	const struct tj_filter *f = plan->filter;
+	if (!f)
+		return 0;
 	if (tj_bpf_validate(f->prog, f->len, why, sizeof(why)) < 0) {
 		tj_err_set(err, TJ_ERR_INTERNAL, 0, "the compiled program is invalid: %s", why);
 		return tj_err_layer(err, LAYER);
@@ -109,7 +123,7 @@ static int seccomp_prepare(const struct tj_plan *plan, void **ret_state, struct 
 	struct state *s = tj_xcalloc(1, sizeof(*s));
 	s->parent_sock = s->child_sock = -1;
 	*ret_state = s;
-	if (!plan->filter->uses_listener)
+	if (!plan->filter || !plan->filter->uses_listener)
 		return 0;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -175,13 +189,10 @@ static int seccomp_enter(const struct tj_plan *plan, void *state, struct tj_chil
 {
 	struct state *s = state;
 	const struct tj_filter *f = plan->filter;
+	const struct tj_filter *h = plan->hardening;
 
-	/* Unprivileged filter loading needs it, and it keeps setuid binaries
-	 * from regaining privileges under the filter. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot set no_new_privs");
-
-	if (f->uses_listener) {
+	/* no_new_privs is set (launch.c): unprivileged loading needs it. */
+	if (f && f->uses_listener) {
 		long pid = tj_sys_clone_flags(CLONE_FILES | CLONE_PARENT | SIGCHLD);
 		if (pid < 0)
 			return tj_child_fail(cerr, TJ_ERR_LAYER, (int)-pid, LAYER, "cannot start the listener helper");
@@ -190,6 +201,19 @@ static int seccomp_enter(const struct tj_plan *plan, void *state, struct tj_chil
 		__atomic_store_n(&s->shared->helper_pid, (int)pid, __ATOMIC_RELEASE);
 	}
 
+	/* tinyjail's own rules first (hardening.h): the kernel runs every
+	 * filter and the stricter answer wins, so the order only matters for
+	 * the helper above, which must be started before either. */
+	if (h) {
+		int r = tj_sys_seccomp_load(0, h->prog, (unsigned short)h->len);
+		if (r < 0) {
+			if (f && f->uses_listener)
+				__atomic_store_n(&s->shared->listener_fd, LISTENER_FAILED, __ATOMIC_RELEASE);
+			return tj_child_fail(cerr, TJ_ERR_LAYER, -r, LAYER, "the kernel refused the hardening filter");
+		}
+	}
+	if (!f)
+		return 0;
 	int fd = tj_sys_seccomp_load(f->load_flags | s->extra_flags, f->prog, (unsigned short)f->len);
 	if (fd < 0) {
 		if (f->uses_listener)
@@ -248,6 +272,7 @@ pid_t tj_layer_seccomp_helper_pid(void *state)
 
 const struct tj_layer tj_layer_seccomp = {
 	.name = LAYER,
+	.per_process = true,
 	.wanted = seccomp_wanted,
 	.probe = seccomp_probe,
 	.prepare = seccomp_prepare,

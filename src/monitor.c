@@ -93,6 +93,32 @@ static pid_t thread_group_of(pid_t tid)
 	return tgid;
 }
 
+/* True when tgid is the command itself: the first child, or, with a pid
+ * namespace, pid 2 of that namespace (init's first child). */
+static bool is_the_command(const struct monitor *m, pid_t tgid)
+{
+	if (tgid == m->a->child)
+		return true;
+	if (!m->a->init_shared)
+		return false;
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tgid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	int ppid = -1, inner = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "PPid:", 5) == 0)
+			ppid = atoi(line + 5);
+		if (strncmp(line, "NSpid:", 6) == 0) {
+			char *last = strrchr(line, '\t');
+			inner = last ? atoi(last + 1) : -1;
+		}
+	}
+	fclose(f);
+	return ppid == m->a->child && inner == 2;
+}
+
 /* Kills the process a notified thread belongs to.  The pidfd is opened and
  * then the notification is checked to still be pending, so a recycled pid
  * can never be hit (seccomp_unotify(2)). */
@@ -194,7 +220,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
 		}
 		tj_events_syscall(a->events, &e);
-		if (tgid == a->child && !m->res->seccomp_kill) {
+		if (!m->res->seccomp_kill && is_the_command(m, tgid)) {
 			m->res->seccomp_kill = true;
 			m->res->kill_event = e;
 		}
@@ -351,6 +377,22 @@ static void reap_children(struct monitor *m)
 	}
 }
 
+/* Killed processes take a moment to die and reach tinyjail (the subreaper)
+ * as orphans: wait until every one is reaped, so that none is still visible
+ * when tinyjail exits.  Bounded, in case one is stuck in the kernel. */
+static void reap_until_none(struct monitor *m)
+{
+	for (int round = 0; round < 5000; round++) {
+		reap_children(m);
+		siginfo_t info;
+		memset(&info, 0, sizeof(info));
+		if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
+			return;
+		struct timespec ts = {0, 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void handle_signals(struct monitor *m)
 {
 	struct signalfd_siginfo si;
@@ -457,7 +499,7 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	res->leftovers = signal_descendants(0);
 	if (res->leftovers)
 		kill_tree(&m);
-	reap_children(&m);
+	reap_until_none(&m);
 	if (m.listener >= 0)
 		close(m.listener);
 	if (m.timer >= 0)
@@ -482,15 +524,31 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		c->layer[sizeof(c->layer) - 1] = '\0';
 		enum tj_err_kind kind = c->kind >= 0 && c->kind < _TJ_ERR_KIND_MAX ? (enum tj_err_kind)c->kind
 										 : TJ_ERR_INTERNAL;
-		if (kind == TJ_ERR_NOT_FOUND || kind == TJ_ERR_CANNOT_EXEC)
+		if (kind == TJ_ERR_NOT_FOUND || kind == TJ_ERR_CANNOT_EXEC) {
 			tj_err_set(err, kind, c->errnum, "%s '%s'", c->msg, a->plan->exec_path);
-		else
+			const struct tj_isolation *iso = a->plan->iso;
+			if (c->errnum == EACCES && iso && (tj_isolation_wants_landlock_fs(iso) || iso->noexec.n))
+				tj_err_hint(err, "the filesystem rules do not let it be executed: it, its interpreter "
+						 "and its libraries need --ro, --rw or --exec on a directory above them "
+						 "(for example --ro /usr), and no --noexec over them");
+		} else
 			tj_err_set(err, kind, c->errnum, "%s", c->msg);
 		if (c->layer[0])
 			tj_err_layer(err, c->layer);
 		return -1;
 	}
-	if (m.child_info.si_code == CLD_EXITED) {
+	if (a->init_shared && __atomic_load_n(&a->init_shared->status_set, __ATOMIC_ACQUIRE)) {
+		/* The pid namespace's init reported the command's own status. */
+		int st = a->init_shared->wait_status;
+		if (WIFEXITED(st)) {
+			res->exited = true;
+			res->status = WEXITSTATUS(st);
+			res->exit_code = res->status;
+		} else {
+			res->signal = WTERMSIG(st);
+			res->exit_code = TJ_EXIT_SIGNAL_BASE + res->signal;
+		}
+	} else if (m.child_info.si_code == CLD_EXITED) {
 		res->exited = true;
 		res->status = m.child_info.si_status;
 		res->exit_code = res->status;

@@ -265,6 +265,8 @@ void tj_profile_free(struct tj_profile *p)
 	free(p->text);
 	free(p->description);
 	tj_seccomp_free(p->seccomp);
+	tj_env_done(&p->env);
+	tj_isolation_done(&p->iso);
 	tj_notes_done(&p->warnings);
 	free(p);
 }

@@ -729,9 +729,10 @@ static int parse_tj_degrade(struct loader *L, json_object *v)
 	int r = get_string_array(L, v, true, &list);
 	for (size_t i = 0; r == 0 && i < list.n; i++) {
 		struct tj_err *e = NULL;
-		if (tj_limits_parse_degrade(&L->p->limits, list.v[i], &e) < 0) {
+		if (tj_limits_parse_degrade(&L->p->limits, list.v[i], &e) < 0 &&
+		    tj_isolation_parse_degrade(&L->p->iso, list.v[i]) < 0) {
 			tj_jpath_push_index(&L->path, i);
-			r = fail(L, "unknown layer '%s' (memory, cpu, pids or cgroup)", list.v[i]);
+			r = fail(L, "unknown layer '%s' (memory, cpu, pids, cgroup, landlock or landlock-net)", list.v[i]);
 		}
 		tj_err_free(e);
 	}
@@ -739,9 +740,343 @@ static int parse_tj_degrade(struct loader *L, json_object *v)
 	return r;
 }
 
+/* Validates a list of names or globs into `to`. */
+static int parse_name_list(struct loader *L, json_object *v, struct tj_strv *to)
+{
+	struct tj_strv list = {0};
+	int r = get_string_array(L, v, true, &list);
+	for (size_t i = 0; r == 0 && i < list.n; i++) {
+		struct tj_err *e = NULL;
+		if (tj_env_add_list(to, list.v[i], &e) < 0 || strchr(list.v[i], ',')) {
+			tj_jpath_push_index(&L->path, i);
+			r = fail(L, "'%s' is not a variable name or pattern (letters, digits, _ and *)", list.v[i]);
+		}
+		tj_err_free(e);
+	}
+	tj_strv_done(&list);
+	return r;
+}
+
+static int parse_env_keep(struct loader *L, json_object *v)
+{
+	return parse_name_list(L, v, &L->p->env.keep);
+}
+
+static int parse_env_deny(struct loader *L, json_object *v)
+{
+	return parse_name_list(L, v, &L->p->env.deny);
+}
+
+static int parse_env_inherit_all(struct loader *L, json_object *v)
+{
+	if (expect_type(L, v, json_type_boolean, "true or false") < 0)
+		return -1;
+	L->p->env.inherit_all = json_object_get_boolean(v);
+	return 0;
+}
+
+
+/* --- isolation sections --- */
+
+static int parse_path_list(struct loader *L, json_object *v, struct tj_strv *to)
+{
+	struct tj_strv list = {0};
+	int r = get_string_array(L, v, true, &list);
+	for (size_t i = 0; r == 0 && i < list.n; i++) {
+		char *clean = tj_isolation_clean_path(list.v[i]);
+		if (!clean) {
+			tj_jpath_push_index(&L->path, i);
+			r = fail(L, "'%s' is not an absolute path", list.v[i]);
+		} else {
+			tj_strv_add_owned(to, clean);
+		}
+	}
+	tj_strv_done(&list);
+	return r;
+}
+
+static int parse_fs_read(struct loader *L, json_object *v) { return parse_path_list(L, v, &L->p->iso.ro); }
+static int parse_fs_write(struct loader *L, json_object *v) { return parse_path_list(L, v, &L->p->iso.rw); }
+static int parse_fs_exec(struct loader *L, json_object *v) { return parse_path_list(L, v, &L->p->iso.exec); }
+static int parse_fs_noexec(struct loader *L, json_object *v) { return parse_path_list(L, v, &L->p->iso.noexec); }
+static int parse_fs_tmpfs(struct loader *L, json_object *v) { return parse_path_list(L, v, &L->p->iso.tmpfs); }
+
+static int get_bool(struct loader *L, json_object *v, bool *ret)
+{
+	if (expect_type(L, v, json_type_boolean, "true or false") < 0)
+		return -1;
+	*ret = json_object_get_boolean(v);
+	return 0;
+}
+
+static int parse_fs_exec_only_self(struct loader *L, json_object *v) { return get_bool(L, v, &L->p->iso.no_exec); }
+
+/* writeLimits: [{"path": "/tmp/dl", "size": "50M"}] */
+static int parse_fs_write_limits(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"path", "size", NULL};
+	if (expect_type(L, v, json_type_array, "an array of {path, size}") < 0)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		json_object *e = json_object_array_get_idx(v, i), *path, *size;
+		if (expect_type(L, e, json_type_object, "an object with path and size") < 0 ||
+		    check_keys(L, e, keys, NULL, true) < 0)
+			return -1;
+		const char *ps, *ss;
+		if (!json_object_object_get_ex(e, "path", &path) || !json_object_object_get_ex(e, "size", &size))
+			return fail(L, "a write limit needs 'path' and 'size'");
+		if (get_string(L, path, true, &ps) < 0 || get_string(L, size, true, &ss) < 0)
+			return -1;
+		char *arg = tj_xasprintf("%s=%s", ps, ss);
+		struct tj_err *e2 = NULL;
+		int r = tj_isolation_parse_rw_limit(&L->p->iso, arg, &e2);
+		free(arg);
+		if (r < 0) {
+			r = fail(L, "%s", e2->msg);
+			tj_err_free(e2);
+			return r;
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_filesystem(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"read", parse_fs_read},
+		{"write", parse_fs_write},
+		{"execute", parse_fs_exec},
+		{"noexec", parse_fs_noexec},
+		{"tmpfs", parse_fs_tmpfs},
+		{"writeLimits", parse_fs_write_limits},
+		{"executeOnlySelf", parse_fs_exec_only_self},
+		{NULL, NULL},
+	};
+	return parse_sections(L, v, table);
+}
+
+static int parse_ports(struct loader *L, json_object *v, bool *has, uint16_t **ports, size_t *n)
+{
+	if (expect_type(L, v, json_type_array, "an array of TCP ports") < 0)
+		return -1;
+	size_t count = json_object_array_length(v);
+	free(*ports);
+	*ports = tj_xcalloc(count + 1, sizeof(**ports));
+	*n = 0;
+	*has = true;
+	for (size_t i = 0; i < count; i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		uint64_t p;
+		if (get_uint(L, json_object_array_get_idx(v, i), 65535, &p) < 0)
+			return -1;
+		(*ports)[(*n)++] = (uint16_t)p;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_tcp_connect(struct loader *L, json_object *v)
+{
+	struct tj_isolation *iso = &L->p->iso;
+	return parse_ports(L, v, &iso->has_tcp_connect, &iso->tcp_connect.v, &iso->tcp_connect.n);
+}
+
+static int parse_tcp_bind(struct loader *L, json_object *v)
+{
+	struct tj_isolation *iso = &L->p->iso;
+	return parse_ports(L, v, &iso->has_tcp_bind, &iso->tcp_bind.v, &iso->tcp_bind.n);
+}
+
+static int parse_network(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"tcpConnect", parse_tcp_connect},
+		{"tcpBind", parse_tcp_bind},
+		{NULL, NULL},
+	};
+	return parse_sections(L, v, table);
+}
+
+static int parse_h_wx(struct loader *L, json_object *v) { return get_bool(L, v, &L->p->iso.deny_write_execute); }
+static int parse_h_nofork(struct loader *L, json_object *v) { return get_bool(L, v, &L->p->iso.no_new_processes); }
+
+static int parse_h_signals(struct loader *L, json_object *v)
+{
+	struct tj_strv list = {0};
+	int r = get_string_array(L, v, true, &list);
+	struct tj_isolation *iso = &L->p->iso;
+	iso->has_signals = true;
+	iso->signals = 0;
+	for (size_t i = 0; r == 0 && i < list.n; i++) {
+		struct tj_isolation one = {0};
+		struct tj_err *e = NULL;
+		if (tj_isolation_parse_signals(&one, list.v[i], &e) < 0) {
+			tj_jpath_push_index(&L->path, i);
+			r = fail(L, "unknown signal '%s'", list.v[i]);
+		}
+		iso->signals |= one.signals;
+		tj_err_free(e);
+	}
+	tj_strv_done(&list);
+	return r;
+}
+
+static int parse_hardening(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"denyWriteExecute", parse_h_wx},
+		{"noNewProcesses", parse_h_nofork},
+		{"signals", parse_h_signals},
+		{NULL, NULL},
+	};
+	return parse_sections(L, v, table);
+}
+
+static int parse_tj_user(struct loader *L, json_object *v)
+{
+	const char *s;
+	if (get_string(L, v, true, &s) < 0)
+		return -1;
+	free(L->p->iso.user);
+	L->p->iso.user = tj_xstrdup(s);
+	return 0;
+}
+
+/* process.user: {"uid": N, "gid": N} (OCI). */
+static int parse_process_user(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"uid", "gid", NULL};
+	json_object *u, *g;
+	if (expect_type(L, v, json_type_object, "an object with uid and gid") < 0 || check_keys(L, v, keys, NULL, true) < 0)
+		return -1;
+	if (!json_object_object_get_ex(v, "uid", &u) || !json_object_object_get_ex(v, "gid", &g))
+		return fail(L, "process.user needs 'uid' and 'gid'");
+	uint64_t uid, gid;
+	size_t old = tj_jpath_push_key(&L->path, "uid");
+	if (get_uint(L, u, UINT32_MAX - 1, &uid) < 0)
+		return -1;
+	tj_jpath_pop(&L->path, old);
+	old = tj_jpath_push_key(&L->path, "gid");
+	if (get_uint(L, g, UINT32_MAX - 1, &gid) < 0)
+		return -1;
+	tj_jpath_pop(&L->path, old);
+	free(L->p->iso.user);
+	L->p->iso.user = tj_xasprintf("%llu:%llu", (unsigned long long)uid, (unsigned long long)gid);
+	return 0;
+}
+
+/* process.capabilities: {"bounding": [...], "permitted": [...], ...} (OCI):
+ * tinyjail keeps one set, the union of those listed, in all five. */
+static int parse_process_caps(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"bounding", "effective", "inheritable", "permitted", "ambient", NULL};
+	if (expect_type(L, v, json_type_object, "an object of capability lists") < 0 ||
+	    check_keys(L, v, keys, NULL, true) < 0)
+		return -1;
+	L->p->iso.has_keep_caps = true;
+	json_object_object_foreach(v, key, list) {
+		size_t old = tj_jpath_push_key(&L->path, key);
+		struct tj_strv names = {0};
+		if (get_string_array(L, list, true, &names) < 0) {
+			tj_strv_done(&names);
+			return -1;
+		}
+		for (size_t i = 0; i < names.n; i++) {
+			struct tj_err *e = NULL;
+			if (tj_isolation_parse_caps(&L->p->iso, names.v[i], &e) < 0) {
+				tj_err_free(e);
+				tj_jpath_push_index(&L->path, i);
+				int r = fail(L, "unknown capability '%s'", names.v[i]);
+				tj_strv_done(&names);
+				return r;
+			}
+		}
+		tj_strv_done(&names);
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_process_nnp(struct loader *L, json_object *v)
+{
+	bool on;
+	if (get_bool(L, v, &on) < 0)
+		return -1;
+	if (!on)
+		return fail(L, "tinyjail always sets no_new_privs; false cannot be honoured");
+	return 0;
+}
+
+/* linux.namespaces: [{"type": "pid"}, ...] (OCI); joining one by path is not supported. */
+static int parse_namespaces(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"type", NULL};
+	static const struct {
+		const char *oci, *ours;
+	} map[] = {{"user", "user"}, {"mount", "mount"}, {"pid", "pid"}, {"ipc", "ipc"},
+		   {"uts", "uts"},   {"network", "net"}, {"cgroup", "cgroup"}};
+	if (expect_type(L, v, json_type_array, "an array of {type}") < 0)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		json_object *e = json_object_array_get_idx(v, i), *t;
+		if (expect_type(L, e, json_type_object, "an object with type") < 0)
+			return -1;
+		if (json_object_object_get_ex(e, "path", NULL))
+			return fail(L, "joining an existing namespace by path is not supported");
+		if (check_keys(L, e, keys, NULL, true) < 0)
+			return -1;
+		const char *type;
+		if (!json_object_object_get_ex(e, "type", &t) || get_string(L, t, true, &type) < 0)
+			return json_object_object_get_ex(e, "type", NULL) ? -1 : fail(L, "missing 'type'");
+		const char *ours = NULL;
+		for (size_t k = 0; k < TJ_ARRAY_SIZE(map) && !ours; k++)
+			if (strcmp(map[k].oci, type) == 0)
+				ours = map[k].ours;
+		if (!ours)
+			return fail(L, "unknown namespace type '%s' (user, mount, pid, ipc, uts, network, cgroup)", type);
+		struct tj_err *e2 = NULL;
+		tj_isolation_parse_unshare(&L->p->iso, ours, &e2);
+		tj_err_free(e2);
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_hostname(struct loader *L, json_object *v)
+{
+	const char *s;
+	if (get_string(L, v, true, &s) < 0)
+		return -1;
+	if (strlen(s) > 64)
+		return fail(L, "a hostname has at most 64 characters");
+	free(L->p->iso.hostname);
+	L->p->iso.hostname = tj_xstrdup(s);
+	return 0;
+}
+
+/* tinyjail.environment: which variables of tinyjail's own environment pass. */
+static int parse_environment(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"keep", parse_env_keep},
+		{"deny", parse_env_deny},
+		{"inheritAll", parse_env_inherit_all},
+		{NULL, NULL},
+	};
+	return parse_sections(L, v, table);
+}
+
 static int parse_tinyjail_section(struct loader *L, json_object *v)
 {
 	static const struct section table[] = {
+		{"environment", parse_environment},
+		{"filesystem", parse_filesystem},
+		{"network", parse_network},
+		{"hardening", parse_hardening},
+		{"user", parse_tj_user},
 		{"version", parse_tj_version},
 		{"description", parse_tj_description},
 		{"timeout", parse_tj_timeout},
@@ -799,10 +1134,31 @@ static int parse_rlimits(struct loader *L, json_object *v)
 	return 0;
 }
 
+/* process.env: ["NAME=VALUE", ...] (OCI), set in the command's environment. */
+static int parse_process_env(struct loader *L, json_object *v)
+{
+	struct tj_strv list = {0};
+	int r = get_string_array(L, v, false, &list);
+	for (size_t i = 0; r == 0 && i < list.n; i++) {
+		struct tj_err *e = NULL;
+		if (tj_env_add_setting(&L->p->env, list.v[i], &e) < 0) {
+			tj_jpath_push_index(&L->path, i);
+			r = fail(L, "'%s': expected NAME=VALUE", list.v[i]);
+		}
+		tj_err_free(e);
+	}
+	tj_strv_done(&list);
+	return r;
+}
+
 static int parse_process(struct loader *L, json_object *v)
 {
 	static const struct section table[] = {
+		{"env", parse_process_env},
 		{"rlimits", parse_rlimits},
+		{"user", parse_process_user},
+		{"capabilities", parse_process_caps},
+		{"noNewPrivileges", parse_process_nnp},
 		{NULL, NULL},
 	};
 	return parse_sections(L, v, table);
@@ -907,6 +1263,7 @@ static int parse_linux(struct loader *L, json_object *v)
 	static const struct section table[] = {
 		{"seccomp", parse_linux_seccomp},
 		{"resources", parse_resources},
+		{"namespaces", parse_namespaces},
 		{NULL, NULL},
 	};
 	return parse_sections(L, v, table);
@@ -923,6 +1280,7 @@ static int parse_tinyjail_profile(struct loader *L, json_object *root)
 	static const struct section table[] = {
 		{"tinyjail", parse_tinyjail_section},
 		{"ociVersion", parse_oci_version},
+		{"hostname", parse_hostname},
 		{"process", parse_process},
 		{"linux", parse_linux},
 		{NULL, NULL},

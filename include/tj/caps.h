@@ -13,4 +13,8 @@ int tj_cap_from_name(const char *name);
 /* The permitted capability set of the calling process as a bit mask. */
 uint64_t tj_caps_permitted(void);
 
+struct tj_buf;
+/* Appends "CAP_NET_BIND_SERVICE,CAP_SYS_PTRACE" for the set bits. */
+void tj_caps_describe(uint64_t caps, struct tj_buf *out);
+
 #endif

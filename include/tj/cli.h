@@ -10,7 +10,9 @@
 #include <stddef.h>
 
 #include "tj/err.h"
+#include "tj/env.h"
 #include "tj/filter.h"
+#include "tj/isolation.h"
 #include "tj/limits.h"
 
 enum tj_verb {
@@ -37,6 +39,8 @@ struct tj_options {
 	bool lint;                  /* check --lint */
 	struct tj_limits limits;    /* --memory, --cpu, --pids, --timeout, --rlimit ... */
 	const char *json_status;    /* --json-status */
+	struct tj_env_policy env;   /* --env-keep, --env-deny, --setenv, --env-all */
+	struct tj_isolation iso;    /* --user, --unshare, --ro, --rw, ... */
 	const char *out_bpf, *out_pfc, *out_oci; /* compile outputs */
 };
 

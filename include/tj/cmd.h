@@ -27,6 +27,10 @@ void tj_cmd_print_notes(const char *label, const char *file, const struct tj_not
  * its warnings unless quiet.  On error prints it and returns the exit code
  * (always non-zero); returns 0 on success. */
 int tj_cmd_load_profile(const char *arg, int verbosity, struct tj_profile **ret);
+/* The host as the filter compiler should see it for Docker-style
+ * conditions: this kernel, and the capabilities the command will hold
+ * (keep_caps: none unless the profile or --cap-keep keeps some). */
+void tj_cmd_target_host(uint64_t keep_caps, struct tj_host *host);
 /* Compiles and prints warnings (and info when verbose); like the above. */
 int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_opts *fo, int verbosity,
 			   struct tj_filter **ret);

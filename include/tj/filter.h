@@ -37,6 +37,9 @@ struct tj_filter_opts {
 	bool ignore_unknown_deny;
 	/* Also produce libseccomp's pseudo-code listing in ->pfc. */
 	bool want_pfc;
+	/* Let calls through ABIs the profile does not list pass (tinyjail's
+	 * hardening filter, which leaves them to the profile). */
+	bool bad_arch_allow;
 	/* 0 = choose (binary tree above 32 rules), 1 = linear, 2 = binary tree. */
 	int optimize;
 	const struct tj_host *host; /* NULL = detect */
@@ -74,6 +77,11 @@ TJ_DEFINE_CLEANUP(struct tj_filter, tj_filter_free)
 /* Compiles the profile's seccomp section (which must exist). */
 int tj_filter_compile(const struct tj_profile *p, const struct tj_filter_opts *opts,
 		      struct tj_filter **ret, struct tj_err **err);
+
+/* Compiles a program that allows exactly the named syscalls (x86_64) and
+ * kills the process for anything else: for tinyjail's own helpers, such as
+ * the pid namespace's init. */
+int tj_filter_allowlist(const char *const *names, struct tj_filter **ret, struct tj_err **err);
 
 /* --- syscall names --- */
 

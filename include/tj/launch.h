@@ -14,6 +14,7 @@
 #include "tj/err.h"
 #include "tj/events.h"
 #include "tj/layer.h"
+#include "tj/pidinit.h"
 
 /* Called by the monitor as things happen, so the command layer can tell the
  * user at once (a kill of a grandchild does not end the run). */
@@ -37,6 +38,8 @@ struct tj_launch_result {
 	struct tj_cgroup_stats cg;/* from the cgroup, when there is one */
 	uint64_t cpu_usec;        /* user + system time of the whole tree */
 	uint64_t max_rss;         /* the largest resident set of any one process, bytes */
+	char *copy_back;          /* what was copied out of size-limited directories (caller frees) */
+	char *copy_back_error;    /* why copying back failed: files were lost (caller frees) */
 	uint64_t wall_ms;
 };
 
@@ -67,6 +70,7 @@ struct tj_monitor_args {
 	int listener_sock;  /* where the seccomp listener arrives, or -1 */
 	void *seccomp_state;
 	void *cgroup_state; /* NULL without a cgroup */
+	struct tj_pidinit_shared *init_shared; /* with a pid namespace: the command's real status */
 };
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err);
 

@@ -26,6 +26,7 @@
 
 #include "tj/err.h"
 #include "tj/filter.h"
+#include "tj/isolation.h"
 #include "tj/limits.h"
 #include "tj/profile.h"
 #include "tj/util.h"
@@ -39,6 +40,12 @@ struct tj_plan {
 	const struct tj_profile *profile; /* may be NULL */
 	const struct tj_filter *filter;   /* NULL: no seccomp layer */
 	const struct tj_limits *limits;   /* cgroup limits, rlimits, timeout; NULL: none */
+	const struct tj_isolation *iso;   /* namespaces, identity, filesystem; NULL: none */
+	const struct tj_filter *hardening;/* tinyjail's own rules, loaded before `filter`; NULL: none */
+	uid_t uid;                        /* the identity the command runs as (after --user) */
+	gid_t gid;
+	char *const *exec_pins;           /* what execve opens besides exec_path: a script's
+					   * interpreter, the ELF interpreter (NULL-terminated) */
 };
 
 /* One line of the enforcement manifest (`tinyjail check`, -v, --log). */
@@ -72,6 +79,9 @@ struct tj_child_error {
 /* Fills cerr from constant text; async-signal-safe. Returns -1. */
 int tj_child_fail(struct tj_child_error *cerr, enum tj_err_kind kind, int errnum, const char *layer,
 		  const char *msg);
+/* The same, with " 'path'" after the message. */
+int tj_child_fail_path(struct tj_child_error *cerr, enum tj_err_kind kind, int errnum, const char *layer,
+		       const char *msg, const char *path);
 
 struct tj_layer {
 	const char *name;
@@ -79,6 +89,12 @@ struct tj_layer {
 	 * (for example, the parent moves it into its cgroups). */
 	bool sync_after_started;
 	bool (*wanted)(const struct tj_plan *plan);
+	/* CLONE_NEW* flags this layer needs clone3 to create, or NULL. */
+	uint64_t (*clone_flags)(const struct tj_plan *plan);
+	/* Runs in the command process itself (after the pid namespace's init
+	 * forked it) rather than in the first child: per-process state such
+	 * as rlimits, Landlock, privileges and seccomp. */
+	bool per_process;
 	int (*probe)(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err);
 	int (*prepare)(const struct tj_plan *plan, void **state, struct tj_err **err);
 	int (*enter)(const struct tj_plan *plan, void *state, struct tj_child_error *cerr);
@@ -87,6 +103,10 @@ struct tj_layer {
 };
 
 extern const struct tj_layer tj_layer_cgroup;
+extern const struct tj_layer tj_layer_ns;
+extern const struct tj_layer tj_layer_mount;
+extern const struct tj_layer tj_layer_landlock;
+extern const struct tj_layer tj_layer_privs;
 extern const struct tj_layer tj_layer_rlimit;
 extern const struct tj_layer tj_layer_seccomp;
 
@@ -96,6 +116,10 @@ extern const struct tj_layer tj_layer_seccomp;
  * helper that sends it, once known (0 before), so it can be reaped or killed. */
 int tj_layer_seccomp_take_listener_sock(void *state);
 pid_t tj_layer_seccomp_helper_pid(void *state);
+
+/* The mount layer copies size-limited directories back to the host when the
+ * run is over; report gets a line per directory. */
+int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err **err);
 
 /* The cgroup layer, for the monitor.  All accept a NULL state (no cgroup). */
 struct tj_cgroup_stats {

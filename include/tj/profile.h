@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 #include "tj/cleanup.h"
+#include "tj/env.h"
 #include "tj/err.h"
+#include "tj/isolation.h"
 #include "tj/limits.h"
 #include "tj/util.h"
 
@@ -121,6 +123,8 @@ struct tj_profile {
 	char *description;        /* tinyjail.description */
 	struct tj_seccomp *seccomp; /* NULL when the profile has no seccomp section */
 	struct tj_limits limits;    /* process.rlimits, linux.resources, tinyjail.timeout */
+	struct tj_env_policy env;   /* process.env, tinyjail.environment */
+	struct tj_isolation iso;    /* process.user/capabilities, linux.namespaces, tinyjail.filesystem ... */
 	struct tj_notes warnings; /* what was ignored, for the command layer to print */
 };
 

@@ -16,7 +16,7 @@ srcs=$(ls src/*.c | grep -v '/main\.c$')
 clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude $(pkg-config --cflags json-c) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$srcs tests/fuzz/fuzz_profile.c -o "$out/fuzz_profile" \
-	$(pkg-config --libs libseccomp json-c libcap) || exit 1
+	$(pkg-config --libs libseccomp json-c libcap libelf) || exit 1
 cp tests/fixtures/profiles/good/*.json tests/fixtures/profiles/bad/*.json tests/fixtures/corpus/*.json \
 	policies/*.json "$out/corpus/" 2>/dev/null
 log="$out/fuzz.log"

@@ -58,6 +58,10 @@ static const struct {
 	{"userfaultfd", SYS_userfaultfd}, {"acct", SYS_acct}, {"chmod", SYS_chmod}, {"getcwd", SYS_getcwd},
 	{"sched_yield", SYS_sched_yield}, {"getpgrp", SYS_getpgrp}, {"getsid", SYS_getsid},
 	{"mseal", 462}, {"clone3", SYS_clone3}, {"io_uring_setup", SYS_io_uring_setup},
+	{"mmap", SYS_mmap}, {"mprotect", SYS_mprotect}, {"ioctl", SYS_ioctl}, {"kill", SYS_kill},
+	{"init_module", SYS_init_module}, {"finit_module", SYS_finit_module}, {"kexec_load", SYS_kexec_load},
+	{"open_by_handle_at", SYS_open_by_handle_at}, {"perf_event_open", SYS_perf_event_open},
+	{"iopl", SYS_iopl}, {"ioperm", SYS_ioperm}, {"add_key", SYS_add_key}, {"delete_module", SYS_delete_module},
 };
 
 static long parse_nr(const char *s)

@@ -4,8 +4,10 @@
 #   t "name"                 starts a test case (and closes the previous one)
 #   run CMD...               runs CMD with a time limit; sets $rc, $out, $err
 #   run_in DIR CMD...        the same, in directory DIR
+#   run_nobody CMD...        the same, as the unprivileged user nobody
 #   expect_rc N              the last run exited with N
-#   expect_out_contains S / expect_err_contains S / expect_err_lacks S
+#   expect_out_is S / expect_out_contains S / expect_out_lacks S
+#   expect_err_contains S / expect_err_lacks S
 #   expect_file_contains F S / expect_true CMD... / fail "why"
 #   skip "reason"            this case cannot run here (a failure when
 #                            TJ_STRICT_SKIPS=1, as in CI on a full machine)
@@ -80,8 +82,23 @@ as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- "$@"
 }
 
+run_nobody() {
+	as_nobody timeout -k 5 "${TJ_TEST_TIMEOUT:-60}" "$@" >"$TMP/.out" 2>"$TMP/.err"
+	rc=$?
+	out=$(cat "$TMP/.out")
+	err=$(cat "$TMP/.err")
+}
+
 expect_rc() {
 	[ "$rc" -eq "$1" ] || fail "expected exit $1, got $rc"
+}
+
+expect_out_is() {
+	[ "$out" = "$1" ] || fail "stdout is '$out', expected '$1'"
+}
+
+expect_out_lacks() {
+	case "$out" in *"$1"*) fail "stdout should not contain: $1" ;; *) ;; esac
 }
 
 expect_out_contains() {

@@ -56,7 +56,9 @@ corpus_expect() {
 corpus_run() {
 	_want=$1
 	shift
-	run "$TJ" -q --profile "$CORPUS/$name" -- "$@"
+	# CAP_SYS_PTRACE is kept so that the kernel itself would allow
+	# userfaultfd: a denial then comes from the profile.
+	run "$TJ" -q --cap-keep SYS_PTRACE --profile "$CORPUS/$name" -- "$@"
 	case $_want in
 	e125)
 		[ "$rc" -eq 125 ] || fail "$name: $*: expected 125, got $rc"
@@ -117,9 +119,12 @@ for p in "$CORPUS"/*.json; do
 	*) corpus_run 0 "$PROBE" syscall getpid ;;
 	esac
 done
-# The control for userfaultfd: without a filter the kernel allows it.
-run "$TJ" -q --profile none -- "$PROBE" syscall userfaultfd
+# The control for userfaultfd: without a filter the kernel allows it (to a
+# holder of CAP_SYS_PTRACE), and refuses it once capabilities are dropped.
+run "$TJ" -q --cap-keep SYS_PTRACE --profile none -- "$PROBE" syscall userfaultfd
 expect_rc 0
+run "$TJ" -q --profile none -- "$PROBE" syscall userfaultfd
+expect_rc 1
 
 t "the fixture with errnoRet 12345 runs nothing"
 run "$TJ" --profile "$CORPUS/$BAD" -- /bin/touch "$TMP/bad-ran"

@@ -185,12 +185,34 @@ run_in "$TMP/work dir" "$TJ" -- /bin/pwd
 expect_rc 0
 expect_out_is "$TMP/work dir"
 
-t "the environment is inherited"
+t "the environment is filtered: allowlisted names pass, others on request"
+run env TERM=tj-term TJ_IT_VAR='a value with spaces' "$TJ" -- "$PROBE" env TERM
+expect_rc 0
+expect_out_is "tj-term"
 run env TJ_IT_VAR='a value with spaces' "$TJ" -- "$PROBE" env TJ_IT_VAR
+expect_rc 1
+run env TJ_IT_VAR='a value with spaces' "$TJ" --env-keep 'TJ_IT_*' -- "$PROBE" env TJ_IT_VAR
 expect_rc 0
 expect_out_is "a value with spaces"
-run env -u TJ_IT_VAR "$TJ" -- "$PROBE" env TJ_IT_VAR
+run env TJ_IT_VAR='a value with spaces' "$TJ" --env-all -- "$PROBE" env TJ_IT_VAR
+expect_rc 0
+expect_out_is "a value with spaces"
+run env -u TJ_IT_VAR "$TJ" --env-all -- "$PROBE" env TJ_IT_VAR
 expect_rc 1
+
+t "secrets are withheld even with --env-all; --setenv wins over everything"
+run env GITHUB_TOKEN=ghp_secret AWS_SECRET_ACCESS_KEY=x "$TJ" --env-all -v -- "$PROBE" env GITHUB_TOKEN
+expect_rc 1
+expect_err_contains "withheld as secrets"
+expect_err_contains "GITHUB_TOKEN"
+run env GITHUB_TOKEN=ghp_secret "$TJ" --env-all --setenv GITHUB_TOKEN=given -- "$PROBE" env GITHUB_TOKEN
+expect_rc 0
+expect_out_is "given"
+run env GITHUB_TOKEN=ghp_secret "$TJ" --env-keep GITHUB_TOKEN -- "$PROBE" env GITHUB_TOKEN
+expect_rc 1
+run "$TJ" --setenv 'BAD NAME=1' -- "$PROBE" exit 0
+expect_rc 125
+expect_err_contains "expected NAME=VALUE"
 # PATH from the environment finds the command.
 mkdir -p "$TMP/bin"
 cp "$PROBE" "$TMP/bin/tj-it-probe"

@@ -791,6 +791,48 @@ static void test_all_actions(void **state)
 	tj_profile_free(p);
 }
 
+/* Every isolation section lands in the model as the flags would put it. */
+static void test_isolation_sections(void **state)
+{
+	(void)state;
+	struct tj_profile *p = load_ok(GOOD_DIR "/tinyjail-isolation.json");
+	const struct tj_isolation *iso = &p->iso;
+	assert_int_equal(p->shape, TJ_SHAPE_TINYJAIL);
+	assert_string_equal(iso->user, "65534:65534");
+	assert_true(iso->has_keep_caps);
+	assert_int_equal(iso->keep_caps, 1ull << 10); /* CAP_NET_BIND_SERVICE, listed twice */
+	assert_int_equal(iso->unshare, TJ_NS_PID | TJ_NS_NET | TJ_NS_MOUNT | TJ_NS_IPC);
+	assert_string_equal(iso->hostname, "box");
+	assert_int_equal(iso->ro.n, 3);
+	assert_string_equal(iso->ro.v[1], "/etc"); /* paths are normalised */
+	assert_string_equal(iso->ro.v[2], "/lib/x86_64-linux-gnu");
+	assert_string_equal(iso->rw.v[0], "/tmp/out");
+	assert_string_equal(iso->exec.v[0], "/opt/tools");
+	assert_string_equal(iso->noexec.v[0], "/tmp");
+	assert_string_equal(iso->tmpfs.v[0], "/var/tmp");
+	assert_int_equal(iso->nrw_limits, 1);
+	assert_string_equal(iso->rw_limits[0].path, "/tmp/dl");
+	assert_int_equal(iso->rw_limits[0].bytes, 50ull << 20);
+	assert_true(iso->no_exec);
+	assert_true(iso->has_tcp_connect);
+	assert_int_equal(iso->tcp_connect.n, 2);
+	assert_int_equal(iso->tcp_connect.v[1], 443);
+	assert_true(iso->has_tcp_bind);
+	assert_int_equal(iso->tcp_bind.n, 0); /* handled, no port granted */
+	assert_true(iso->deny_write_execute);
+	assert_true(iso->no_new_processes);
+	assert_true(iso->has_signals);
+	assert_int_equal(iso->signals, (1ull << 14) | (1ull << 1) | (1ull << 8)); /* TERM, INT, KILL */
+	assert_int_equal(iso->degrade, TJ_DEGRADE_LANDLOCK_NET);
+	assert_false(p->env.inherit_all);
+	assert_int_equal(p->env.keep.n, 2);
+	assert_string_equal(p->env.deny.v[0], "MY_SECRET*");
+	assert_int_equal(p->env.set.n, 2);
+	assert_string_equal(p->env.set.v[1], "MODE=test");
+	assert_int_equal(p->warnings.n, 0);
+	tj_profile_free(p);
+}
+
 static void test_operators_and_values(void **state)
 {
 	(void)state;
@@ -1284,6 +1326,7 @@ int main(void)
 		cmocka_unit_test(test_no_orphan_expect_files),
 		cmocka_unit_test(test_bad_compile_fixtures),
 		cmocka_unit_test(test_good_fixtures),
+		cmocka_unit_test(test_isolation_sections),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_error_position_exact),
 		cmocka_unit_test(test_error_positions),

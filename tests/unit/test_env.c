@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The command's environment: allowlist, secrets, settings. */
+#include "unit.h"
+
+#include "tj/env.h"
+
+static bool has(const struct tj_strv *v, const char *entry)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], entry) == 0)
+			return true;
+	return false;
+}
+
+static char *host_env[] = {
+	"PATH=/usr/bin:/bin", "HOME=/home/u", "TERM=xterm", "LC_ALL=C", "LANG=C.UTF-8",
+	"EDITOR=vi", "MY_APP_DEBUG=1", "GITHUB_TOKEN=ghp_x", "AWS_SECRET_ACCESS_KEY=k",
+	"DB_PASSWORD=p", "SSH_AUTH_SOCK=/run/agent", "NOEQUALS", NULL,
+};
+
+static void test_glob(void **state)
+{
+	(void)state;
+	assert_true(tj_env_glob("PATH", "PATH"));
+	assert_true(tj_env_glob("path", "PATH")); /* names compare without case */
+	assert_false(tj_env_glob("PATH", "PATHS"));
+	assert_true(tj_env_glob("LC_*", "LC_ALL"));
+	assert_true(tj_env_glob("LC_*", "LC_"));
+	assert_false(tj_env_glob("LC_*", "XLC_ALL"));
+	assert_true(tj_env_glob("*TOKEN*", "GITHUB_TOKEN"));
+	assert_true(tj_env_glob("*TOKEN*", "TOKEN_FILE"));
+	assert_true(tj_env_glob("*_KEY", "AWS_SECRET_ACCESS_KEY"));
+	assert_true(tj_env_glob("A*B*C", "AxxBxxBxxC"));
+	assert_false(tj_env_glob("A*B*C", "AxxBxxBxxD"));
+	assert_true(tj_env_glob("*", "ANY"));
+}
+
+static void test_default(void **state)
+{
+	(void)state;
+	struct tj_env_policy p = {0};
+	struct tj_strv out = {0}, denied = {0};
+	tj_env_build(&p, host_env, &out, &denied);
+	assert_true(has(&out, "PATH=/usr/bin:/bin"));
+	assert_true(has(&out, "HOME=/home/u"));
+	assert_true(has(&out, "TERM=xterm"));
+	assert_true(has(&out, "LC_ALL=C"));
+	assert_true(has(&out, "LANG=C.UTF-8"));
+	assert_false(has(&out, "EDITOR=vi"));        /* not on the allowlist */
+	assert_false(has(&out, "MY_APP_DEBUG=1"));
+	assert_false(has(&out, "GITHUB_TOKEN=ghp_x")); /* a secret */
+	assert_int_equal(out.n, 5);
+	/* Secrets are reported by name (never by value); names merely not
+	 * on the allowlist are not. */
+	assert_true(tj_strv_contains(&denied, "GITHUB_TOKEN"));
+	assert_true(tj_strv_contains(&denied, "AWS_SECRET_ACCESS_KEY"));
+	assert_true(tj_strv_contains(&denied, "DB_PASSWORD"));
+	assert_true(tj_strv_contains(&denied, "SSH_AUTH_SOCK"));
+	assert_false(tj_strv_contains(&denied, "EDITOR"));
+	assert_null(out.v[out.n]);
+	tj_strv_done(&out);
+	tj_strv_done(&denied);
+}
+
+static void test_keep_all_and_deny(void **state)
+{
+	(void)state;
+	struct tj_env_policy p = {0};
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_env_add_list(&p.keep, "EDITOR,MY_APP_*,GITHUB_TOKEN", &err), 0);
+	assert_int_equal(tj_env_add_list(&p.deny, "LC_*", &err), 0);
+	struct tj_strv out = {0};
+	tj_env_build(&p, host_env, &out, NULL);
+	assert_true(has(&out, "EDITOR=vi"));
+	assert_true(has(&out, "MY_APP_DEBUG=1"));
+	assert_false(has(&out, "GITHUB_TOKEN=ghp_x")); /* deny wins over keep */
+	assert_false(has(&out, "LC_ALL=C"));           /* a deny of one's own */
+	tj_strv_done(&out);
+
+	struct tj_env_policy all = {.inherit_all = true};
+	tj_env_build(&all, host_env, &out, NULL);
+	assert_true(has(&out, "EDITOR=vi"));
+	assert_false(has(&out, "DB_PASSWORD=p"));
+	assert_false(has(&out, "NOEQUALS")); /* malformed entries never pass */
+	tj_strv_done(&out);
+	tj_env_done(&p);
+
+	assert_int_equal(tj_env_add_list(&p.keep, "OK,BAD-NAME", &err), -1);
+	assert_contains(err->msg, "'BAD-NAME' is not a variable name");
+	tj_err_free(err);
+	err = NULL;
+	assert_int_equal(tj_env_add_list(&p.keep, "1ABC", &err), -1);
+	tj_err_free(err);
+	tj_env_done(&p);
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	struct tj_env_policy p = {0}, over = {0};
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_env_add_setting(&p, "GITHUB_TOKEN=given", &err), 0);
+	assert_int_equal(tj_env_add_setting(&p, "HOME=/first", &err), 0);
+	assert_int_equal(tj_env_add_setting(&over, "HOME=/second", &err), 0);
+	assert_int_equal(tj_env_add_setting(&over, "EMPTY=", &err), 0);
+	tj_env_merge(&p, &over);
+	struct tj_strv out = {0};
+	tj_env_build(&p, host_env, &out, NULL);
+	assert_true(has(&out, "GITHUB_TOKEN=given")); /* an explicit setting passes */
+	assert_true(has(&out, "HOME=/second"));       /* the later setting wins */
+	assert_false(has(&out, "HOME=/first"));
+	assert_false(has(&out, "HOME=/home/u"));
+	assert_true(has(&out, "EMPTY="));
+	tj_strv_done(&out);
+	assert_int_equal(tj_env_add_setting(&p, "NOVALUE", &err), -1);
+	assert_contains(err->msg, "expected NAME=VALUE");
+	tj_err_free(err);
+	err = NULL;
+	assert_int_equal(tj_env_add_setting(&p, "=x", &err), -1);
+	tj_err_free(err);
+	tj_env_done(&p);
+	tj_env_done(&over);
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	struct tj_env_policy p = {0};
+	struct tj_strv out = {0};
+	char *none[] = {"EDITOR=vi", NULL};
+	tj_env_build(&p, none, &out, NULL);
+	assert_int_equal(out.n, 0);
+	assert_non_null(out.v); /* still a NULL-terminated array for execve */
+	assert_null(out.v[0]);
+	tj_strv_done(&out);
+	/* The defaults are published for the docs and --help. */
+	assert_string_equal(tj_env_default_keep()[0], "PATH");
+	assert_non_null(tj_env_default_deny()[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_default),
+		cmocka_unit_test(test_keep_all_and_deny),
+		cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_empty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The hardening filter, run through the BPF simulator: what each option
+ * denies, and what it must leave alone for ordinary programs to work. */
+#include "unit.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+
+#include "tj/bpfsim.h"
+#include "tj/hardening.h"
+
+#define ALLOW 0x7fff0000u
+#define ERRNO(e) (0x00050000u | (unsigned)(e))
+
+static uint32_t run(const struct tj_filter *f, int nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct seccomp_data d = {.nr = nr, .arch = AUDIT_ARCH_X86_64, .args = {a0, a1, a2, a3}};
+	return tj_bpf_run(f->prog, f->len, &d);
+}
+
+static struct tj_filter *compile(const struct tj_isolation *iso)
+{
+	struct tj_filter *f = NULL;
+	struct tj_err *err = NULL;
+	if (tj_hardening_compile(iso, &f, &err) < 0)
+		fail_msg("compile: %s", err->msg);
+	char why[128];
+	assert_int_equal(tj_bpf_validate(f->prog, f->len, why, sizeof(why)), 0);
+	return f;
+}
+
+static void test_always_on(void **state)
+{
+	(void)state;
+	struct tj_filter *f = compile(NULL);
+	assert_int_equal(run(f, SYS_ioctl, 0, TIOCSTI, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_ioctl, 1, TIOCLINUX, 0, 0), ERRNO(EPERM));
+	/* High bits the kernel ignores for the 32-bit request do not help. */
+	assert_int_equal(run(f, SYS_ioctl, 0, 0xffffffff00000000ull | TIOCSTI, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_ioctl, 0, TCGETS, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_ioctl, 0, TIOCGWINSZ, 0, 0), ALLOW);
+	/* Without options nothing else is touched. */
+	assert_int_equal(run(f, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_ANONYMOUS), ALLOW);
+	assert_int_equal(run(f, SYS_fork, 0, 0, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_kill, 1, SIGKILL, 0, 0), ALLOW);
+	/* Other ABIs are the profile's to judge. */
+	struct seccomp_data d = {.nr = 54, .arch = AUDIT_ARCH_I386, .args = {0, TIOCSTI}};
+	assert_int_equal(tj_bpf_run(f->prog, f->len, &d), ALLOW);
+	tj_filter_free(f);
+}
+
+static void test_deny_write_execute(void **state)
+{
+	(void)state;
+	struct tj_isolation iso = {.deny_write_execute = true};
+	struct tj_filter *f = compile(&iso);
+	int priv = MAP_PRIVATE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+	assert_int_equal(run(f, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, priv), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_mmap, 0, 4096, PROT_READ | PROT_EXEC, anon), ERRNO(EPERM));
+	/* What the dynamic loader does: map a file executable, data writable. */
+	assert_int_equal(run(f, SYS_mmap, 0, 4096, PROT_READ | PROT_EXEC, priv), ALLOW);
+	assert_int_equal(run(f, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE, anon), ALLOW);
+	assert_int_equal(run(f, SYS_mprotect, 0, 4096, PROT_READ | PROT_EXEC, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_mprotect, 0, 4096, PROT_READ, 0), ALLOW);
+	assert_int_equal(run(f, SYS_pkey_mprotect, 0, 4096, PROT_EXEC, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_shmat, 1, 0, SHM_EXEC, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_shmat, 1, 0, SHM_RDONLY, 0), ALLOW);
+	tj_filter_free(f);
+}
+
+static void test_no_new_processes(void **state)
+{
+	(void)state;
+	struct tj_isolation iso = {.no_new_processes = true};
+	struct tj_filter *f = compile(&iso);
+	assert_int_equal(run(f, SYS_fork, 0, 0, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_vfork, 0, 0, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_clone, SIGCHLD, 0, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0), ERRNO(EPERM));
+	/* glibc's pthread_create flags. */
+	uint64_t thread = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+			  CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+	assert_int_equal(run(f, SYS_clone, thread, 0, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_clone3, 0, 88, 0, 0), ERRNO(ENOSYS));
+	assert_int_equal(run(f, SYS_execve, 0, 0, 0, 0), ALLOW);
+	tj_filter_free(f);
+}
+
+static void test_signals(void **state)
+{
+	(void)state;
+	struct tj_isolation iso = {0};
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_isolation_parse_signals(&iso, "TERM,INT", &err), 0);
+	struct tj_filter *f = compile(&iso);
+	assert_int_equal(run(f, SYS_kill, 100, SIGTERM, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_kill, 100, SIGINT, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_kill, 100, 0, 0, 0), ALLOW); /* the existence check */
+	assert_int_equal(run(f, SYS_kill, 100, SIGKILL, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_kill, 100, SIGHUP, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_kill, 100, SIGUSR1, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_kill, 100, 64, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_kill, 100, 0x100000000ull | SIGTERM, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_tgkill, 100, 101, SIGKILL, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_tgkill, 100, 101, SIGTERM, 0), ALLOW);
+	assert_int_equal(run(f, SYS_tkill, 101, SIGSTOP, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_rt_sigqueueinfo, 100, SIGUSR2, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_rt_tgsigqueueinfo, 100, 101, SIGUSR2, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_pidfd_send_signal, 3, SIGKILL, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_pidfd_send_signal, 3, SIGINT, 0, 0), ALLOW);
+	tj_filter_free(f);
+
+	/* An empty allowance: no signal at all, but the check still works. */
+	struct tj_isolation none = {.has_signals = true, .signals = 0};
+	f = compile(&none);
+	assert_int_equal(run(f, SYS_kill, 100, 0, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_kill, 100, SIGHUP, 0, 0), ERRNO(EPERM));
+	tj_filter_free(f);
+	tj_isolation_done(&iso);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_always_on),
+		cmocka_unit_test(test_deny_write_execute),
+		cmocka_unit_test(test_no_new_processes),
+		cmocka_unit_test(test_signals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
