@@ -38,7 +38,7 @@ static void print_finding(const struct tj_profile *p, const struct tj_finding *f
 		printf("%s:%d:%d: ", p->file, line, col);
 	else
 		printf("%s: ", p->file);
-	printf("%s: %s: %s\n", tj_severity_name(f->severity), f->where, f->what);
+	printf("%s: %s: %s [%s]\n", tj_severity_name(f->severity), f->where, f->what, f->check);
 	printf("  why: %s\n", f->why);
 	printf("  fix: %s\n", f->fix);
 }

@@ -457,24 +457,27 @@ struct decider {
 	uint32_t value;
 };
 
-/* One entry of a profile rule ("syscalls[2].names[1]") and what became of its syscalls. */
+/* One entry of a profile rule ("syscalls[2].names[1]") and how many of its
+ * syscalls earlier unconditional rules decide already. */
 struct entry {
 	const struct tj_rule *rule;
 	size_t k;         /* a name of the entry, for its path */
 	size_t total, shadowed;
 	const char *example;
 	struct decider by;
-	bool conditional;
 	bool other_value;
 };
 
+static size_t origin_index(const struct tj_rule *r, size_t k)
+{
+	return r->origins ? r->origins[k].index : k;
+}
+
 static struct entry *entry_for(struct entry **v, size_t *n, size_t *cap, const struct tj_rule *r, size_t k)
 {
-	size_t index = r->origins ? r->origins[k].index : k;
 	for (size_t i = 0; i < *n; i++) {
 		const struct tj_rule *o = (*v)[i].rule;
-		size_t oi = o->origins ? o->origins[(*v)[i].k].index : (*v)[i].k;
-		if (oi == index && strcmp(o->json_path, r->json_path) == 0)
+		if (origin_index(o, (*v)[i].k) == origin_index(r, k) && strcmp(o->json_path, r->json_path) == 0)
 			return &(*v)[i];
 	}
 	tj_xreserve((void **)v, cap, *n + 1, sizeof(**v));
@@ -482,75 +485,100 @@ static struct entry *entry_for(struct entry **v, size_t *n, size_t *cap, const s
 	return &(*v)[(*n)++];
 }
 
-static void report_shadowed(struct ctx *c, const struct entry *e)
+static void report_redundant(struct ctx *c, const struct entry *e)
 {
-	const struct tj_rule *by = &c->x->rules[e->by.rule];
-	char *by_where = entry_where(by, e->by.k);
-	char *path = tj_rule_name_path(e->rule, e->k);
-	char *where = entry_where(e->rule, e->k);
+	char *by_where = entry_where(&c->x->rules[e->by.rule], e->by.k);
 	struct tj_finding *f;
-	if (e->conditional) {
-		f = add(c, TJ_SEV_MEDIUM, "shadowed", path, where,
-			"the argument checks never apply: %s decides '%s' for all arguments", by_where, e->example);
-		f->why = tj_xstrdup("libseccomp keeps only the rule without argument checks for a syscall, so these "
-				    "checks are dropped");
-		f->fix = tj_xstrdup("take the syscall out of the other rule (\"!NAME\" after a group), or remove this one");
-	} else if (e->total == 1) {
-		f = add(c, e->other_value ? TJ_SEV_MEDIUM : TJ_SEV_LOW, "shadowed", path, where,
-			"'%s' is already decided by %s, which comes first", e->example, by_where);
-		f->why = tj_xstrdup(e->other_value ? "this rule never takes effect: the first rule for a syscall wins"
-						   : "it has no effect");
-		f->fix = tj_xstrdup("remove it here, or take it out of the earlier rule");
-	} else {
-		f = add(c, e->other_value ? TJ_SEV_MEDIUM : TJ_SEV_LOW, "shadowed", path, where,
-			"all %zu syscalls of this entry are decided by earlier rules (e.g. '%s' by %s)", e->total, e->example,
+	if (e->total == 1)
+		f = add(c, e->other_value ? TJ_SEV_MEDIUM : TJ_SEV_LOW, "shadowed", tj_rule_name_path(e->rule, e->k),
+			entry_where(e->rule, e->k), "'%s' is already decided by %s, which comes first", e->example,
 			by_where);
-		f->why = tj_xstrdup(e->other_value ? "this entry never takes effect: the first rule for a syscall wins"
-						   : "it has no effect");
-		f->fix = tj_xstrdup("remove the entry");
-	}
+	else
+		f = add(c, e->other_value ? TJ_SEV_MEDIUM : TJ_SEV_LOW, "shadowed", tj_rule_name_path(e->rule, e->k),
+			entry_where(e->rule, e->k), "all %zu syscalls of this entry are decided by earlier rules (e.g. '%s' by %s)",
+			e->total, e->example, by_where);
+	f->why = tj_xstrdup(e->other_value ? "it never takes effect: the first rule for a syscall wins" : "it has no effect");
+	f->fix = tj_xstrdup("remove it here, or take it out of the earlier rule (\"!NAME\" after a group)");
 	free(by_where);
+}
+
+/* Unconditional rules: entries whose every syscall an earlier rule decides. */
+static void check_redundant(struct ctx *c, struct decider *first)
+{
+	const struct tj_seccomp *x = c->x;
+	struct entry *v = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < x->nrules; i++) {
+		const struct tj_rule *r = &x->rules[i];
+		if (r->nargs || tj_rule_equals_default(x, r))
+			continue;
+		uint32_t value = tj_filter_action_value(r->action, tj_rule_effective_errno(r));
+		for (size_t k = 0; k < r->names.n; k++) {
+			int nr = native_nr(r->names.v[k]);
+			if (nr < 0)
+				continue;
+			struct entry *e = entry_for(&v, &n, &cap, r, k);
+			e->total++;
+			if (first[nr].rule < 0) {
+				first[nr] = (struct decider){.rule = (long)i, .k = k, .value = value};
+				continue;
+			}
+			if ((size_t)first[nr].rule == i)
+				continue;
+			if (e->shadowed++ == 0) {
+				e->example = r->names.v[k];
+				e->by = first[nr];
+			}
+			e->other_value |= first[nr].value != value;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].shadowed && v[i].shadowed == v[i].total)
+			report_redundant(c, &v[i]);
+	free(v);
+}
+
+/* Conditional rules for a syscall some rule decides for all arguments:
+ * libseccomp drops their checks, wherever the rules stand. */
+static void check_dropped_checks(struct ctx *c, const struct decider *first)
+{
+	const struct tj_seccomp *x = c->x;
+	struct tj_strv seen = {0};
+	for (size_t i = 0; i < x->nrules; i++) {
+		const struct tj_rule *r = &x->rules[i];
+		if (!r->nargs || tj_rule_equals_default(x, r))
+			continue;
+		for (size_t k = 0; k < r->names.n; k++) {
+			int nr = native_nr(r->names.v[k]);
+			if (nr < 0 || first[nr].rule < 0)
+				continue;
+			char *key = tj_xasprintf("%s/%zu/%s", r->json_path, origin_index(r, k), r->names.v[k]);
+			if (tj_strv_contains(&seen, key)) {
+				free(key);
+				continue;
+			}
+			tj_strv_add_owned(&seen, key);
+			char *by_where = entry_where(&x->rules[first[nr].rule], first[nr].k);
+			struct tj_finding *f = add(c, TJ_SEV_MEDIUM, "shadowed", tj_rule_name_path(r, k), entry_where(r, k),
+						   "the argument checks for '%s' never apply: %s decides it for all arguments",
+						   r->names.v[k], by_where);
+			f->why = tj_xstrdup("libseccomp keeps only the rule without argument checks for a syscall, so these "
+					    "checks are dropped");
+			f->fix = tj_xstrdup("take the syscall out of the other rule (\"!NAME\" after a group), or remove "
+					    "this one");
+			free(by_where);
+		}
+	}
+	tj_strv_done(&seen);
 }
 
 static void check_shadowed(struct ctx *c)
 {
-	const struct tj_seccomp *x = c->x;
 	struct decider *first = tj_xcalloc(NR_LIMIT, sizeof(*first));
 	for (size_t n = 0; n < NR_LIMIT; n++)
 		first[n].rule = -1;
-	struct entry *v = NULL;
-	size_t n = 0, cap = 0;
-	/* Unconditional rules first: they decide, whatever their order. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < x->nrules; i++) {
-			const struct tj_rule *r = &x->rules[i];
-			if ((pass == 0) != (r->nargs == 0) || tj_rule_equals_default(x, r))
-				continue;
-			uint32_t value = tj_filter_action_value(r->action, tj_rule_effective_errno(r));
-			for (size_t k = 0; k < r->names.n; k++) {
-				int nr = native_nr(r->names.v[k]);
-				if (nr < 0)
-					continue;
-				struct entry *e = entry_for(&v, &n, &cap, r, k);
-				e->total++;
-				if (first[nr].rule < 0 || (size_t)first[nr].rule == i) {
-					if (pass == 0 && first[nr].rule < 0)
-						first[nr] = (struct decider){.rule = (long)i, .k = k, .value = value};
-					continue;
-				}
-				if (e->shadowed++ == 0) {
-					e->example = r->names.v[k];
-					e->by = first[nr];
-					e->conditional = pass == 1;
-				}
-				e->other_value |= first[nr].value != value;
-			}
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		if (v[i].total && v[i].shadowed == v[i].total)
-			report_shadowed(c, &v[i]);
-	free(v);
+	check_redundant(c, first);
+	check_dropped_checks(c, first);
 	free(first);
 }
 
