@@ -88,9 +88,13 @@ static int check_one(const struct tj_options *o, const char *arg)
 		return code;
 	}
 	if (o->verbosity >= 0) {
-		size_t names = 0;
-		for (size_t i = 0; i < f->resolved->nrules; i++)
-			names += f->resolved->rules[i].names.n;
+		size_t names = 0, rules = 0;
+		for (size_t i = 0; i < f->resolved->nrules; i++) {
+			const struct tj_rule *r = &f->resolved->rules[i];
+			names += r->names.n;
+			/* A rule with groups may have become several (same path). */
+			rules += i == 0 || strcmp(r->json_path, f->resolved->rules[i - 1].json_path) != 0;
+		}
 		struct tj_buf arches = {0};
 		describe_arches(f->resolved, &arches);
 		char def[64];
@@ -98,7 +102,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 								 tj_seccomp_effective_default_errno(f->resolved)),
 					  def, sizeof(def));
 		printf("%s: ok: %s; %zu of %zu rules apply here (%zu syscall names); default %s; %s; %zu BPF instructions\n",
-		       p->file, shape_name(p->shape), f->resolved->nrules, p->seccomp->nrules, names, def, arches.s, f->len);
+		       p->file, shape_name(p->shape), rules, p->seccomp->nrules, names, def, arches.s, f->len);
 		tj_buf_done(&arches);
 		for (size_t i = 0; i < m.n; i++)
 			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);

@@ -120,7 +120,7 @@ static void print_decider(const struct tj_profile *p, const struct tj_rule *r, s
 static void print_others(const struct tj_seccomp *s, const char *name, const struct tj_rule *decider,
 			 bool args_given)
 {
-	bool conditional = false;
+	bool conditional = decider && decider->nargs > 0;
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct tj_rule *r = &s->rules[i];
 		if (r == decider || tj_rule_equals_default(s, r))

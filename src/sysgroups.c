@@ -89,6 +89,20 @@ static const struct tj_sysgroup_alt ioctl_basic[] = {
 	ALT1(ioctl_basic_args, 4), ALT1(ioctl_basic_args, 5), ALT1(ioctl_basic_args, 6),
 };
 
+/* prctl on the caller itself: PR_SET_PDEATHSIG, PR_GET_PDEATHSIG,
+ * PR_GET_DUMPABLE, PR_SET_NAME, PR_GET_NAME, PR_GET_SECCOMP, PR_CAPBSET_READ,
+ * PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS.  Not PR_SET_DUMPABLE or
+ * PR_SET_PTRACER (they open the process to ptrace), not PR_SET_MM. */
+static const struct tj_arg prctl_basic_args[] = {
+	MASKED(0, INT32, 1),  MASKED(0, INT32, 2),  MASKED(0, INT32, 3),  MASKED(0, INT32, 15), MASKED(0, INT32, 16),
+	MASKED(0, INT32, 21), MASKED(0, INT32, 23), MASKED(0, INT32, 38), MASKED(0, INT32, 39),
+};
+static const struct tj_sysgroup_alt prctl_basic[] = {
+	ALT1(prctl_basic_args, 0), ALT1(prctl_basic_args, 1), ALT1(prctl_basic_args, 2),
+	ALT1(prctl_basic_args, 3), ALT1(prctl_basic_args, 4), ALT1(prctl_basic_args, 5),
+	ALT1(prctl_basic_args, 6), ALT1(prctl_basic_args, 7), ALT1(prctl_basic_args, 8),
+};
+
 /* socket: Unix, IPv4 and IPv6; stream or datagram (flags allowed). */
 #define SOCKET_ARGS(dom, type) {MASKED(0, INT32, dom), MASKED(1, SOCK_TYPE_MASK, type)}
 static const struct tj_arg sock_unix_stream[] = SOCKET_ARGS(AF_UNIX_, SOCK_STREAM_);
@@ -286,6 +300,9 @@ static const struct tj_sysgroup_member m_network_client[] = {
 	G("@socket-ip"), S("connect"), S("getpeername"), S("getsockname"), S("getsockopt"), S("recvfrom"),
 	S("recvmmsg"), S("recvmsg"), S("sendmmsg"), S("sendmsg"), S("sendto"), S("setsockopt"), S("shutdown"),
 };
+static const struct tj_sysgroup_member m_prctl_basic[] = {
+	C("prctl", prctl_basic, "option names, death signal, dumpable, seccomp, bounding set or no_new_privs of the caller"),
+};
 static const struct tj_sysgroup_member m_sandbox[] = {
 	S("landlock_add_rule"), S("landlock_create_ruleset"), S("landlock_restrict_self"), S("seccomp"),
 };
@@ -422,6 +439,8 @@ static const struct tj_sysgroup groups[] = {
 	      true, m_network_io),
 	GROUP("@obsolete", "unusual, obsolete or unimplemented system calls", DANGEROUS, true, m_obsolete),
 	GROUP("@pkey", "memory protection keys", NORMAL, true, m_pkey),
+	GROUP("@prctl-basic", "prctl on the caller only: thread names, death signal, no_new_privs, queries", NORMAL, false,
+	      m_prctl_basic),
 	GROUP("@privileged", "calls that need super-user capabilities (with @chown @clock @module @raw-io @reboot @swap)",
 	      DANGEROUS, true, m_privileged),
 	GROUP("@process", "process control: clone, fork, kill, wait, prctl, and namespaces (unshare, setns)",
