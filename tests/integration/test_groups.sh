@@ -119,6 +119,20 @@ run "$TJ" -q --profile "$TMP/risky.json" -- "$PROBE" syscall socket 0x100000028 
 run "$TJ" check "$TMP/risky.json"
 expect_rc 0
 
+t "check --lint finds the real hole in Docker's socket rule"
+MOBY="$ROOT/tests/fixtures/corpus/moby-profiles_default.json"
+run "$TJ" check -q --lint "$MOBY"
+expect_rc 1
+expect_out_contains "argument 0 of 'socket' is an int, but SCMP_CMP_GT compares all 64 bits: a value with high bits set (0x100000028) passes this check [int-arg-bypass]"
+# AF_VSOCK (40) is denied; 40 with a high bit set makes an AF_VSOCK socket.
+run "$TJ" -q --profile "$MOBY" -- "$PROBE" syscall socket 40 1 0
+expect_rc 1
+run "$TJ" -q --profile "$MOBY" -- "$PROBE" syscall socket 0x100000028 1 0
+[ "$rc" -ne 1 ] || fail "socket(0x100000028) was denied"
+# tinyjail's groups compare the 32 bits the kernel reads.
+run "$TJ" -q --profile net-client -- "$PROBE" syscall socket 0x100000028 1 0
+expect_rc 159
+
 t "check --lint: exit 0 on low and medium findings, 125 on errors"
 run "$TJ" check --lint "$POL/default.json"
 expect_rc 0
