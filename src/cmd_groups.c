@@ -26,7 +26,7 @@ static void show_group(const struct tj_sysgroup *g)
 {
 	struct tj_sysgroup_set set = {0};
 	tj_sysgroup_set_add_group(&set, g, 0);
-	qsort(set.v, set.n, sizeof(*set.v), by_name);
+	qsort(set.v, set.n, sizeof(*set.v), by_name); /* the set is only printed and freed after this */
 	printf("%s: %s\n", g->name, g->meaning);
 	printf("risk %s; from %s; %zu syscalls\n", tj_risk_name(g->risk), g->systemd ? "systemd 252" : "tinyjail",
 	       set.n);

@@ -73,24 +73,30 @@ static int check_exclusion(const char *file, const struct tj_rule *r, size_t j, 
 static int collect(const struct tj_rule *r, const char *file, struct tj_sysgroup_set *set, bool *has_exclusions,
 		   struct tj_err **err)
 {
-	for (size_t j = 0; j < r->names.n; j++) {
+	size_t ngroups;
+	const struct tj_sysgroup *base = tj_sysgroups(&ngroups);
+	/* A group named twice adds nothing the second time. */
+	bool *added = tj_xcalloc(ngroups, sizeof(*added));
+	int ret = 0;
+	for (size_t j = 0; j < r->names.n && ret == 0; j++) {
 		const char *name = r->names.v[j];
+		const struct tj_sysgroup *g = name[0] == '@' ? tj_sysgroup_find(name) : NULL;
 		if (name[0] == '!') {
 			*has_exclusions = true;
-			if (check_exclusion(file, r, j, err) < 0)
-				return -1;
-		} else if (name[0] == '@') {
-			const struct tj_sysgroup *g = tj_sysgroup_find(name);
-			if (!g)
-				return unknown_group(err, file, r, j, name);
+			ret = check_exclusion(file, r, j, err);
+		} else if (name[0] == '@' && !g) {
+			ret = unknown_group(err, file, r, j, name);
+		} else if (g && !added[g - base]) {
+			added[g - base] = true;
 			tj_sysgroup_set_add_group(set, g, j);
-		} else {
+		} else if (!g) {
 			tj_sysgroup_set_add_name(set, name, j);
 		}
 	}
-	if (set->n == 0 && *has_exclusions)
+	free(added);
+	if (ret == 0 && set->n == 0 && *has_exclusions)
 		return fail_at(err, file, r, 0, "this rule only excludes: name the syscalls or groups to take them from");
-	return 0;
+	return ret;
 }
 
 /* Takes the excluded syscalls out of set; an exclusion that removes

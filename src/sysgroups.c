@@ -512,12 +512,45 @@ const char *tj_risk_name(enum tj_risk r)
 
 /* --- sets --- */
 
+static size_t hash_name(const char *s)
+{
+	size_t h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot for name: the one holding it, or the empty one where it goes. */
+static size_t *set_slot(const struct tj_sysgroup_set *set, const char *name)
+{
+	size_t i = hash_name(name) & (set->nslots - 1);
+	while (set->slots[i] && strcmp(set->v[set->slots[i] - 1].name, name) != 0)
+		i = (i + 1) & (set->nslots - 1);
+	return &set->slots[i];
+}
+
+/* Rebuilds the index, at least twice as large as the set. */
+static void set_reindex(struct tj_sysgroup_set *set)
+{
+	size_t want = 64;
+	while (want < 2 * (set->n + 1))
+		want *= 2;
+	if (want != set->nslots) {
+		free(set->slots);
+		set->slots = tj_xmalloc(want * sizeof(*set->slots));
+		set->nslots = want;
+	}
+	memset(set->slots, 0, set->nslots * sizeof(*set->slots));
+	for (size_t i = 0; i < set->n; i++)
+		*set_slot(set, set->v[i].name) = i + 1;
+}
+
 static struct tj_sysgroup_syscall *set_lookup(const struct tj_sysgroup_set *set, const char *name)
 {
-	for (size_t i = 0; i < set->n; i++)
-		if (strcmp(set->v[i].name, name) == 0)
-			return &set->v[i];
-	return NULL;
+	if (!set->nslots)
+		return NULL;
+	size_t at = *set_slot(set, name);
+	return at ? &set->v[at - 1] : NULL;
 }
 
 const struct tj_sysgroup_syscall *tj_sysgroup_set_find(const struct tj_sysgroup_set *set, const char *name)
@@ -534,7 +567,10 @@ static void set_add(struct tj_sysgroup_set *set, const char *name, const struct 
 	bool any = !m || !m->alts;
 	struct tj_sysgroup_syscall *e = set_lookup(set, name);
 	if (!e) {
+		if (2 * (set->n + 1) > set->nslots)
+			set_reindex(set);
 		tj_xreserve((void **)&set->v, &set->cap, set->n + 1, sizeof(*set->v));
+		*set_slot(set, name) = set->n + 1;
 		e = &set->v[set->n++];
 		*e = (struct tj_sysgroup_syscall){.name = name, .origin = origin, .via = via ? tj_xstrdup(via) : NULL,
 						  .any_args = any};
@@ -606,6 +642,7 @@ bool tj_sysgroup_set_remove(struct tj_sysgroup_set *set, const char *name)
 	size_t k = (size_t)(e - set->v);
 	memmove(e, e + 1, (set->n - k - 1) * sizeof(*e));
 	set->n--;
+	set_reindex(set); /* the entries after k moved */
 	return true;
 }
 
@@ -616,6 +653,7 @@ void tj_sysgroup_set_done(struct tj_sysgroup_set *set)
 		free(set->v[i].constrained);
 	}
 	free(set->v);
+	free(set->slots);
 	*set = (struct tj_sysgroup_set){0};
 }
 

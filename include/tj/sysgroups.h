@@ -73,6 +73,9 @@ struct tj_sysgroup_syscall {
 struct tj_sysgroup_set {
 	struct tj_sysgroup_syscall *v;
 	size_t n, cap;
+	size_t *slots;  /* hash index into v (index + 1; 0 = empty), so that a
+			 * rule of thousands of entries expands in linear time */
+	size_t nslots;
 };
 
 /* Adds the syscalls of g (tagged with origin) to set; returns the number of

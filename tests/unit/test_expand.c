@@ -109,7 +109,8 @@ static void test_group_becomes_names(void **state)
 	tj_filter_free(f);
 
 	/* The deprecated singular "name" takes a group too. */
-	f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"name\": \"@keyring\", \"action\": \"SCMP_ACT_ERRNO\"}]}");
+	f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": "
+		       "[{\"name\": \"@keyring\", \"action\": \"SCMP_ACT_ERRNO\"}]}");
 	assert_int_equal(run(f, "keyctl", 0, 0, 0, 0), EPERM_);
 	assert_int_equal(run(f, "request_key", 0, 0, 0, 0), EPERM_);
 	path = tj_rule_name_path(&f->resolved->rules[0], 1);
