@@ -8,7 +8,7 @@
 
 POL="$ROOT/policies"
 DATA="$ROOT/tests/integration/data/policies"
-READY="static-tool cli-tool net-client build shell-script curl-download"
+READY="static-tool cli-tool net-client build-job shell-script curl-download"
 srv_pid=""
 trap '[ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; rm -rf "$TMP"' EXIT
 
@@ -124,20 +124,20 @@ killed net-client socket syscall socket 2 3 1
 killed net-client listen syscall 50 3 1
 killed net-client clone fork getpid
 
-t "build: make runs gcc on a small project"
+t "build-job: make runs gcc on a small project"
 cp -r "$DATA/hello" "$TMP/hello"
-run "$TJ" -q --profile build -- make -C "$TMP/hello"
+run "$TJ" -q --profile build-job -- make -C "$TMP/hello"
 expect_rc 0
 [ -x "$TMP/hello/hello" ] || fail "no program was built"
 run "$TMP/hello/hello"
 [ "$out" = 42 ] || fail "the program printed '$out'"
-run "$TJ" -q --profile build -- make -C "$TMP/hello" clean
+run "$TJ" -q --profile build-job -- make -C "$TMP/hello" clean
 expect_rc 0
 
-t "build: no namespaces, no mounts, no network"
-killed build unshare syscall unshare 0x10000000
-killed build mount syscall mount 0 0 0 0 0
-expect_probe build 13 syscall socket 2 1 0
+t "build-job: no namespaces, no mounts, no network"
+killed build-job unshare syscall unshare 0x10000000
+killed build-job mount syscall mount 0 0 0 0 0
+expect_probe build-job 13 syscall socket 2 1 0
 
 t "shell-script: sh and bash run a script with pipelines and jobs"
 for sh in sh bash; do
