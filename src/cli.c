@@ -32,6 +32,18 @@ static const char usage_run[] =
 	"      --ignore-unknown-syscalls\n"
 	"                               skip deny rules naming syscalls libseccomp does not know\n"
 	"                               (this weakens the filter; allow rules are always skipped)\n"
+	"      --memory SIZE            memory limit (cgroup; swap cannot extend it), e.g. 100M\n"
+	"      --cpu SHARE              CPU limit as a share of one CPU, e.g. 50%% or 1.5\n"
+	"      --pids N                 at most N processes and threads (cgroup)\n"
+	"      --timeout DURATION       kill the whole tree after this long (exit 124), e.g. 120s, 2m\n"
+	"      --kill-after DURATION    at the timeout send SIGTERM first, SIGKILL this much later\n"
+	"      --rlimit NAME=SOFT[:HARD]\n"
+	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
+	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
+	"      --allow-degraded LIST    run without these limits where the host cannot enforce them\n"
+	"                               (memory, cpu, pids, cgroup); the default is to refuse\n"
+	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
+	"                               CPU and wall time\n"
 	"      --kill-via supervisor|kernel\n"
 	"                               who kills on a violation: tinyjail's supervisor names the\n"
 	"                               syscall first (default); the kernel kills without a report\n"
@@ -127,6 +139,14 @@ enum {
 	OPT_PFC,
 	OPT_OCI,
 	OPT_OPTIMIZE,
+	OPT_MEMORY,
+	OPT_CPU,
+	OPT_PIDS,
+	OPT_TIMEOUT,
+	OPT_KILL_AFTER,
+	OPT_RLIMIT,
+	OPT_DEGRADE,
+	OPT_JSON_STATUS,
 };
 
 static const struct option long_options[] = {
@@ -142,6 +162,14 @@ static const struct option long_options[] = {
 	{"pfc", required_argument, NULL, OPT_PFC},
 	{"oci", required_argument, NULL, OPT_OCI},
 	{"optimize", required_argument, NULL, OPT_OPTIMIZE},
+	{"memory", required_argument, NULL, OPT_MEMORY},
+	{"cpu", required_argument, NULL, OPT_CPU},
+	{"pids", required_argument, NULL, OPT_PIDS},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
+	{"rlimit", required_argument, NULL, OPT_RLIMIT},
+	{"allow-degraded", required_argument, NULL, OPT_DEGRADE},
+	{"json-status", required_argument, NULL, OPT_JSON_STATUS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -154,6 +182,8 @@ static bool option_allowed(enum tj_verb verb, int opt)
 {
 	switch (opt) {
 	case 'p': case OPT_ENFORCE: case OPT_COMPLAIN: case OPT_MODE: case OPT_LOG: case OPT_KILL_VIA:
+	case OPT_MEMORY: case OPT_CPU: case OPT_PIDS: case OPT_TIMEOUT: case OPT_KILL_AFTER: case OPT_RLIMIT:
+	case OPT_DEGRADE: case OPT_JSON_STATUS:
 		return verb == TJ_VERB_RUN;
 	case OPT_LINT:
 		return verb == TJ_VERB_CHECK;
@@ -261,6 +291,42 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 			else
 				return tj_err_set(err, TJ_ERR_USAGE, 0, "--optimize takes 1 or 2, not '%s'", optarg);
 			break;
+		case OPT_MEMORY:
+			if (!tj_parse_size(optarg, &o->limits.memory) || o->limits.memory < 4096)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--memory '%s': expected a size of at least 4K, e.g. 100M",
+						  optarg);
+			o->limits.has_memory = true;
+			break;
+		case OPT_CPU:
+			if (tj_limits_parse_cpu(&o->limits, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_PIDS:
+			if (!tj_parse_u64(optarg, &o->limits.pids) || o->limits.pids == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--pids '%s': expected a number of at least 1", optarg);
+			o->limits.has_pids = true;
+			break;
+		case OPT_TIMEOUT:
+		case OPT_KILL_AFTER: {
+			uint64_t ms;
+			if (!tj_parse_duration_ms(optarg, &ms) || ms == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--%s '%s': expected a duration such as 120s, 2m or 500ms",
+						  option_name(c), optarg);
+			if (c == OPT_TIMEOUT)
+				o->limits.timeout_ms = ms;
+			else
+				o->limits.kill_after_ms = ms;
+			break;
+		}
+		case OPT_RLIMIT:
+			if (tj_limits_parse_rlimit(&o->limits, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_DEGRADE:
+			if (tj_limits_parse_degrade(&o->limits, optarg, err) < 0)
+				return -1;
+			break;
+		case OPT_JSON_STATUS: o->json_status = optarg; break;
 		case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
 		case 'q': o->verbosity = -1; break;
 		case 'h':

@@ -65,19 +65,16 @@ static int check_one(const struct tj_options *o, const char *arg)
 	int code = tj_cmd_load_profile(arg, o->verbosity, &p);
 	if (code)
 		return code;
-	if (!p->seccomp) {
-		if (o->verbosity >= 0)
-			printf("%s: ok: %s without a seccomp section\n", p->file, shape_name(p->shape));
-		return 0;
-	}
 	/* Compile exactly as `run` would in enforce mode. */
 	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE, .supervise_kills = true,
 				    .ignore_unknown_deny = o->ignore_unknown};
-	if ((code = tj_cmd_compile_profile(p, &fo, o->verbosity, &f)) != 0)
+	if (p->seccomp && (code = tj_cmd_compile_profile(p, &fo, o->verbosity, &f)) != 0)
 		return code;
 
+	/* Probe every layer the profile asks for, as `run` would. */
 	char *argv[] = {(char *)"true", NULL};
-	struct tj_plan plan = {.argv = argv, .exec_path = "/bin/true", .mode = TJ_MODE_ENFORCE, .profile = p, .filter = f};
+	struct tj_plan plan = {.argv = argv, .exec_path = "/bin/true", .mode = TJ_MODE_ENFORCE, .profile = p,
+			       .filter = f, .limits = &p->limits};
 	struct tj_manifest m = {0};
 	struct tj_err *err = NULL;
 	if (tj_launch_probe(&plan, &m, &err) < 0) {
@@ -87,7 +84,12 @@ static int check_one(const struct tj_options *o, const char *arg)
 		tj_manifest_done(&m);
 		return code;
 	}
-	if (o->verbosity >= 0) {
+	if (o->verbosity >= 0 && !f)
+		printf("%s: ok: %s without a seccomp section\n", p->file, shape_name(p->shape));
+	if (o->verbosity >= 0 && !f)
+		for (size_t i = 0; i < m.n; i++)
+			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);
+	if (o->verbosity >= 0 && f) {
 		size_t names = 0, rules = 0;
 		for (size_t i = 0; i < f->resolved->nrules; i++) {
 			const struct tj_rule *r = &f->resolved->rules[i];
@@ -108,7 +110,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);
 	}
 	tj_manifest_done(&m);
-	return o->lint ? lint_one(o, p, f) : 0;
+	return o->lint && f ? lint_one(o, p, f) : 0;
 }
 
 int tj_cmd_check(const struct tj_options *o)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `tinyjail [run] [options] -- command...` */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "tj/bpfsim.h"
 #include "tj/cleanup.h"
@@ -80,10 +82,85 @@ static void print_summary(const struct tj_events *ev, const struct tj_launch_res
 			"call before tinyjail received it; a restarted call was recorded, one that failed with EINTR "
 			"was not (notes/architecture.md)\n",
 			(unsigned long long)res->lost, res->lost == 1 ? "" : "s");
-	if (res->outlived)
-		fprintf(stderr, "tinyjail: incomplete: processes outlived the command; what they did afterwards was not recorded\n");
-	if (!res->lost && !res->outlived)
+	if (!res->lost)
 		fprintf(stderr, "tinyjail: complete: every would-be denial was recorded (seccomp user notification)\n");
+}
+
+/* What ended the command, and what the limits saw along the way. */
+static void report_limits(const struct tj_launch_result *res, const struct tj_limits *l, int verbosity)
+{
+	char v[32];
+	if (res->limit && strcmp(res->limit, "timeout") == 0) {
+		tj_format_ms(l->timeout_ms, v, sizeof(v));
+		fprintf(stderr, "tinyjail: killed: timeout %s\n", v);
+	} else if (res->limit && strcmp(res->limit, "memory") == 0) {
+		tj_format_bytes(l->memory, v, sizeof(v));
+		fprintf(stderr, "tinyjail: killed: memory limit %s reached\n", v);
+	}
+	if (res->interrupted)
+		fprintf(stderr, "tinyjail: killed: interrupted a second time\n");
+	if (res->cg.oom_kills && !(res->limit && strcmp(res->limit, "memory") == 0))
+		fprintf(stderr, "tinyjail: note: the memory limit killed %llu process%s\n",
+			(unsigned long long)res->cg.oom_kills, res->cg.oom_kills == 1 ? "" : "es");
+	if (res->cg.pids_refused)
+		fprintf(stderr, "tinyjail: note: the pids limit (%llu) refused %llu fork%s\n", (unsigned long long)l->pids,
+			(unsigned long long)res->cg.pids_refused, res->cg.pids_refused == 1 ? "" : "s");
+	if (res->leftovers)
+		fprintf(stderr, "tinyjail: killed %llu process%s that outlived the command\n",
+			(unsigned long long)res->leftovers, res->leftovers == 1 ? "" : "es");
+	if (verbosity > 0) {
+		char mem[32] = "?", wall[32], cpu[32];
+		if (res->cg.has_memory_peak)
+			tj_format_bytes(res->cg.memory_peak, mem, sizeof(mem));
+		tj_format_ms(res->wall_ms, wall, sizeof(wall));
+		tj_format_ms(res->cpu_usec / 1000, cpu, sizeof(cpu));
+		fprintf(stderr, "tinyjail: used: cpu %s, wall %s, peak memory %s%s\n", cpu, wall, mem,
+			res->cg.has_memory_peak ? " (cgroup)" : " (no memory cgroup)");
+	}
+}
+
+/* --json-status: the outcome for machines, written whole or not at all. */
+static int write_json_status(const char *path, const struct tj_launch_result *res, const struct tj_limits *l)
+{
+	(void)l;
+	struct tj_buf b = {0};
+	tj_buf_addf(&b, "{\n  \"exit_code\": %d,\n", res->exit_code);
+	if (res->signal)
+		tj_buf_addf(&b, "  \"status\": \"signaled\",\n  \"signal\": %d,\n", res->signal);
+	else
+		tj_buf_addf(&b, "  \"status\": \"exited\",\n  \"code\": %d,\n", res->status);
+	tj_buf_add(&b, "  \"limit\": ");
+	if (res->limit)
+		tj_buf_add_json_string(&b, res->limit);
+	else if (res->seccomp_kill)
+		tj_buf_add(&b, "\"seccomp\"");
+	else if (res->interrupted)
+		tj_buf_add(&b, "\"interrupt\"");
+	else
+		tj_buf_add(&b, "null");
+	tj_buf_add(&b, ",\n  \"peak_memory_bytes\": ");
+	if (res->cg.has_memory_peak)
+		tj_buf_addf(&b, "%llu", (unsigned long long)res->cg.memory_peak);
+	else
+		tj_buf_add(&b, "null");
+	tj_buf_addf(&b,
+		    ",\n  \"largest_process_rss_bytes\": %llu,\n  \"cpu_usec\": %llu,\n  \"wall_ms\": %llu,\n"
+		    "  \"oom_kills\": %llu,\n  \"pids_refused\": %llu,\n  \"cpu_throttled_periods\": %llu,\n"
+		    "  \"leftovers_killed\": %llu\n}\n",
+		    (unsigned long long)res->max_rss, (unsigned long long)res->cpu_usec, (unsigned long long)res->wall_ms,
+		    (unsigned long long)res->cg.oom_kills, (unsigned long long)res->cg.pids_refused,
+		    (unsigned long long)res->cg.cpu_throttled, (unsigned long long)res->leftovers);
+	tj_autofree char *tmp = tj_xasprintf("%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "we");
+	bool ok = f && fputs(b.s, f) != EOF;
+	ok = f && fclose(f) == 0 && ok;
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok) {
+		fprintf(stderr, "tinyjail: cannot write the status file '%s': %s\n", path, strerror(errno));
+		unlink(tmp);
+	}
+	tj_buf_done(&b);
+	return ok ? 0 : -1;
 }
 
 int tj_cmd_run(const struct tj_options *o)
@@ -138,6 +215,16 @@ int tj_cmd_run(const struct tj_options *o)
 	if (tj_resolve_command(o->command[0], environ, &exec_path, &err) < 0)
 		goto fail;
 
+	/* Limits: the profile's, then the flags', which win. */
+	struct tj_limits limits = {0};
+	if (profile)
+		limits = profile->limits;
+	tj_limits_merge(&limits, &o->limits);
+	if (limits.kill_after_ms && !limits.timeout_ms) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0, "--kill-after needs a timeout (--timeout or tinyjail.timeout)");
+		goto fail;
+	}
+
 	struct tj_plan plan = {
 		.argv = o->command,
 		.exec_path = exec_path,
@@ -145,6 +232,7 @@ int tj_cmd_run(const struct tj_options *o)
 		.mode = o->mode,
 		.profile = profile,
 		.filter = filter,
+		.limits = &limits,
 	};
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
@@ -167,10 +255,14 @@ int tj_cmd_run(const struct tj_options *o)
 
 	if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
 		print_summary(&events, &res, profile->file);
+	if (o->verbosity >= 0)
+		report_limits(&res, &limits, o->verbosity);
+	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
+		res.exit_code = TJ_EXIT_ERROR;
 	if (res.kill_unattributed && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 				"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
-	if (res.signal && !res.seccomp_kill && o->verbosity >= 0) {
+	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && o->verbosity >= 0) {
 		const char *name = sigabbrev_np(res.signal);
 		const char *why = "";
 		/* Only suggest the supervisor when it was not already in charge:
@@ -184,13 +276,6 @@ int tj_cmd_run(const struct tj_options *o)
 						"profile does not list)";
 		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
 	}
-	/* Once tinyjail exits nobody answers the filter's notifications: the
-	 * kernel fails them with ENOSYS, so what the profile kills for is then
-	 * only denied. */
-	if (o->mode == TJ_MODE_ENFORCE && filter && filter->uses_listener && res.outlived && o->verbosity >= 0)
-		fprintf(stderr, "tinyjail: warning: processes outlived the command and are no longer supervised: calls "
-				"the profile kills for now fail with ENOSYS instead (--kill-via=kernel has the kernel "
-				"kill them)\n");
 	tj_events_exit(&events, res.exit_code, res.status, res.seccomp_kill ? SIGSYS : res.signal, res.seccomp_kill,
 		       res.wall_ms, res.lost);
 	code = res.exit_code;

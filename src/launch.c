@@ -24,6 +24,12 @@
 /* The layers, in the order the child applies them.  Each position has a
  * reason; notes/layers.md keeps the long form. */
 static const struct tj_layer *const layers[] = {
+	/* First: the parent moves the child into its cgroups before the child
+	 * does anything, so every byte and every process it makes is counted;
+	 * and before any layer could take the right to be moved away. */
+	&tj_layer_cgroup,
+	/* Before exec, after anything that must not be limited by them. */
+	&tj_layer_rlimit,
 	/* Last: once loaded, the filter judges every system call the child
 	 * makes, including those the layers above need. */
 	&tj_layer_seccomp,
@@ -101,7 +107,7 @@ int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (!layers[i]->wanted(plan))
 			continue;
-		if (layers[i]->probe(plan, m, err) < 0)
+		if (layers[i]->probe && layers[i]->probe(plan, m, err) < 0)
 			return tj_err_layer(err, layers[i]->name);
 	}
 	return 0;
@@ -125,7 +131,7 @@ static void report_child_error(int fd, const struct tj_child_error *cerr)
 }
 
 __attribute__((noreturn)) static void child_main(const struct tj_plan *plan, void **states, int errfd,
-						 const sigset_t *oldmask, pid_t parent)
+						 int syncfd, const sigset_t *oldmask, pid_t parent)
 {
 	struct tj_child_error cerr;
 	memset(&cerr, 0, sizeof(cerr));
@@ -141,9 +147,27 @@ __attribute__((noreturn)) static void child_main(const struct tj_plan *plan, voi
 	}
 	if (getppid() != parent)
 		_exit(TJ_EXIT_ERROR); /* tinyjail is already gone */
+	if (syncfd >= 0) {
+		/* Wait until the parent has done its part (cgroups); EOF means
+		 * it failed and will report why. */
+		char go;
+		ssize_t n;
+		while ((n = read(syncfd, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(TJ_EXIT_ERROR);
+		close(syncfd);
+	}
 
+	/* Descriptors the caller happened to leave open (a directory, a socket)
+	 * must not reach the command: only stdin, stdout and stderr pass.
+	 * Before the layers: the seccomp filter may deny close_range. */
+	if (tj_sys_close_range_cloexec(3) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot close inherited file descriptors");
+		goto fail;
+	}
 	for (size_t i = 0; i < NLAYERS; i++) {
-		if (layers[i]->wanted(plan) && layers[i]->enter(plan, states[i], &cerr) < 0) {
+		if (layers[i]->wanted(plan) && layers[i]->enter && layers[i]->enter(plan, states[i], &cerr) < 0) {
 			if (!cerr.layer[0])
 				tj_child_fail(&cerr, (enum tj_err_kind)cerr.kind, cerr.errnum, layers[i]->name, cerr.msg);
 			goto fail;
@@ -179,17 +203,27 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	sigset_t handled, oldmask;
 	bool mask_changed = false;
 
+	int syncpipe[2] = {-1, -1};
+	bool need_sync = false;
+
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (!layers[i]->wanted(plan))
 			continue;
-		if (layers[i]->prepare(plan, &states[i], err) < 0) {
+		need_sync |= layers[i]->sync_after_started;
+		if (layers[i]->prepare && layers[i]->prepare(plan, &states[i], err) < 0) {
 			tj_err_layer(err, layers[i]->name);
 			goto out;
 		}
 	}
-	if (pipe2(errpipe, O_CLOEXEC) < 0) {
+	if (pipe2(errpipe, O_CLOEXEC) < 0 || (need_sync && pipe2(syncpipe, O_CLOEXEC) < 0)) {
 		tj_err_set(err, TJ_ERR_INTERNAL, errno, "pipe");
+		goto out;
+	}
+	/* Orphans of the command become tinyjail's children, so that no
+	 * process of the tree can slip away from the final kill. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
 		goto out;
 	}
 
@@ -218,11 +252,16 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		tj_err_set(err, TJ_ERR_INTERNAL, (int)-pid, "clone3");
 		goto out;
 	}
-	if (pid == 0)
-		child_main(plan, states, errpipe[1], &oldmask, parent);
+	if (pid == 0) {
+		if (need_sync)
+			close(syncpipe[1]);
+		child_main(plan, states, errpipe[1], syncpipe[0], &oldmask, parent);
+	}
 
 	tj_closep(&errpipe[1]);
 	errpipe[1] = -1;
+	tj_closep(&syncpipe[0]);
+	syncpipe[0] = -1;
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (states[i] && layers[i]->started && layers[i]->started(plan, states[i], (pid_t)pid, err) < 0) {
 			tj_err_layer(err, layers[i]->name);
@@ -232,11 +271,24 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 			goto out;
 		}
 	}
+	if (need_sync) {
+		if (write(syncpipe[1], "g", 1) != 1) {
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot release the command");
+			tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+			waitpid((pid_t)pid, NULL, 0);
+			goto out;
+		}
+		tj_closep(&syncpipe[1]);
+		syncpipe[1] = -1;
+	}
 
-	size_t seccomp_index = 0; /* the seccomp layer is the last one */
-	for (size_t i = 0; i < NLAYERS; i++)
+	size_t seccomp_index = 0, cgroup_index = 0;
+	for (size_t i = 0; i < NLAYERS; i++) {
 		if (layers[i] == &tj_layer_seccomp)
 			seccomp_index = i;
+		if (layers[i] == &tj_layer_cgroup)
+			cgroup_index = i;
+	}
 	struct tj_monitor_args ma = {
 		.plan = plan,
 		.events = events,
@@ -247,6 +299,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.sigfd = sigfd,
 		.listener_sock = tj_layer_seccomp_take_listener_sock(states[seccomp_index]),
 		.seccomp_state = states[seccomp_index],
+		.cgroup_state = states[cgroup_index],
 	};
 	ret = tj_monitor_run(&ma, res, err);
 	if (ma.listener_sock >= 0)
@@ -263,6 +316,8 @@ out:
 	}
 	tj_closep(&errpipe[0]);
 	tj_closep(&errpipe[1]);
+	tj_closep(&syncpipe[0]);
+	tj_closep(&syncpipe[1]);
 	release_all(states);
 	return ret;
 }

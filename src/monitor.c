@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +47,9 @@ struct monitor {
 	size_t cerr_got;
 	bool have_base;   /* the start call has been seen */
 	uint64_t next_id; /* the id the next notification should carry */
+	int timer;        /* timerfd for the timeout, or -1 */
+	bool terminating; /* the timeout sent SIGTERM; the timer now runs the grace */
+	int sigints;      /* SIGINTs received */
 };
 
 static uint64_t now_ms(void)
@@ -245,6 +250,82 @@ static void read_error_pipe(struct monitor *m)
 	}
 }
 
+/* tinyjail's direct children, from the kernel's list (tinyjail is a
+ * subreaper, so every orphan of the tree is among them). */
+static size_t read_children(pid_t pid, pid_t *out, size_t max)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = 0;
+	long v;
+	while (n < max && fscanf(f, "%ld", &v) == 1)
+		out[n++] = (pid_t)v;
+	fclose(f);
+	return n;
+}
+
+/* Sends sig to every descendant of tinyjail; returns how many it found. */
+static size_t signal_descendants(int sig)
+{
+	pid_t todo[4096];
+	size_t n = read_children(getpid(), todo, TJ_ARRAY_SIZE(todo)), done = 0;
+	while (done < n) {
+		pid_t p = todo[done++];
+		n += read_children(p, todo + n, TJ_ARRAY_SIZE(todo) - n);
+		kill(p, sig);
+	}
+	return n;
+}
+
+static void reap_children(struct monitor *m);
+
+/* Ends the whole tree: through the cgroup when there is one, else by
+ * sweeping tinyjail's descendants until none is left. */
+static void kill_tree(struct monitor *m)
+{
+	if (tj_layer_cgroup_kill(m->a->cgroup_state) == 0)
+		return;
+	for (int round = 0; round < 200; round++) {
+		reap_children(m);
+		if (signal_descendants(SIGKILL) == 0)
+			return;
+		struct timespec ts = {0, 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void signal_tree(struct monitor *m, int sig)
+{
+	if (tj_layer_cgroup_signal(m->a->cgroup_state, sig) < 0)
+		signal_descendants(sig);
+}
+
+static int arm_timer(int timer, uint64_t ms)
+{
+	struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000}};
+	return timerfd_settime(timer, 0, &its, NULL);
+}
+
+static void handle_timer(struct monitor *m)
+{
+	uint64_t expirations;
+	if (read(m->timer, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return;
+	const struct tj_limits *l = m->a->plan->limits;
+	m->res->limit = "timeout";
+	if (l->kill_after_ms && !m->terminating) {
+		/* timeout(1)'s --kill-after: ask politely, then insist. */
+		m->terminating = true;
+		signal_tree(m, SIGTERM);
+		arm_timer(m->timer, l->kill_after_ms);
+		return;
+	}
+	kill_tree(m);
+}
+
 static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 {
 	/* Signals from the terminal (Ctrl-C, Ctrl-\, window size) already
@@ -274,19 +355,34 @@ static void handle_signals(struct monitor *m)
 {
 	struct signalfd_siginfo si;
 	while (read(m->a->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGCHLD)
+		if (si.ssi_signo == SIGCHLD) {
 			reap_children(m);
-		else if (si.ssi_signo != SIGPIPE)
+		} else if (si.ssi_signo == SIGINT && ++m->sigints >= 2 && !m->child_reaped) {
+			/* A second interrupt means "stop now", for the whole tree. */
+			m->res->interrupted = true;
+			kill_tree(m);
+		} else if (si.ssi_signo != SIGPIPE) {
 			forward_signal(m, &si);
+		}
 	}
 }
 
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err)
 {
-	struct monitor m = {.a = a, .res = res, .listener = -1};
+	struct monitor m = {.a = a, .res = res, .listener = -1, .timer = -1};
 	int listener_sock = a->listener_sock;
 	uint64_t start = now_ms();
 	int ret = 0;
+
+	const struct tj_limits *limits = a->plan->limits;
+	if (limits && limits->timeout_ms) {
+		m.timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (m.timer < 0 || arm_timer(m.timer, limits->timeout_ms) < 0) {
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot start the timeout");
+			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+			ret = -1;
+		}
+	}
 
 	if (listener_sock >= 0 && tj_notify_new(&m.notify, err) < 0) {
 		tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
@@ -297,9 +393,13 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[4];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1;
+		struct pollfd pfd[5];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1;
 		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
+		if (m.timer >= 0 && !m.child_reaped) {
+			i_timer = n;
+			pfd[n++] = (struct pollfd){.fd = m.timer, .events = POLLIN};
+		}
 		if (!m.err_done) {
 			i_err = n;
 			pfd[n++] = (struct pollfd){.fd = a->errfd, .events = POLLIN};
@@ -332,6 +432,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		}
 		if (pfd[0].revents)
 			handle_signals(&m);
+		if (i_timer >= 0 && pfd[i_timer].revents)
+			handle_timer(&m);
 		if (i_err >= 0 && pfd[i_err].revents)
 			read_error_pipe(&m);
 		if (i_sock >= 0 && pfd[i_sock].revents)
@@ -350,13 +452,22 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	}
 	reap_children(&m);
 
-	if (m.listener >= 0) {
-		/* Whoever still uses the filter outlived the command; their
-		 * notifications will fail with ENOSYS once we close it. */
-		struct pollfd p = {.fd = m.listener, .events = POLLIN};
-		if (poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP))
-			res->outlived = true;
+	/* Nothing of the tree outlives tinyjail: what is left is killed (and
+	 * the cgroups can then be removed). */
+	res->leftovers = signal_descendants(0);
+	if (res->leftovers)
+		kill_tree(&m);
+	reap_children(&m);
+	if (m.listener >= 0)
 		close(m.listener);
+	if (m.timer >= 0)
+		close(m.timer);
+	tj_layer_cgroup_stats(a->cgroup_state, &res->cg);
+	struct rusage ru;
+	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+		res->cpu_usec = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec +
+				(uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
+		res->max_rss = (uint64_t)ru.ru_maxrss * 1024;
 	}
 	if (listener_sock >= 0)
 		close(listener_sock);
@@ -389,5 +500,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	}
 	if (res->seccomp_kill)
 		res->exit_code = TJ_EXIT_SIGNAL_BASE + SIGSYS;
+	/* The memory limit killed the command itself. */
+	if (!res->limit && res->cg.oom_kills && res->signal == SIGKILL)
+		res->limit = "memory";
+	if (res->limit && strcmp(res->limit, "timeout") == 0)
+		res->exit_code = TJ_EXIT_TIMEOUT; /* as timeout(1) */
 	return 0;
 }

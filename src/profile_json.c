@@ -652,86 +652,332 @@ static int parse_seccomp(struct loader *L, json_object *o, bool strict, struct t
 
 /* --- document shapes --- */
 
-static int parse_oci_config(struct loader *L, json_object *root, bool tinyjail)
+/* --- tinyjail profiles: sections --- */
+
+/* A tinyjail profile is read section by section: every key of an object
+ * must have an entry here (fail closed: an unknown section could be a
+ * confinement this tinyjail does not apply). */
+struct section {
+	const char *key;
+	int (*parse)(struct loader *L, json_object *v);
+};
+
+static int parse_sections(struct loader *L, json_object *obj, const struct section *table)
+{
+	const char *keys[32];
+	size_t n = 0;
+	for (; table[n].key && n + 1 < TJ_ARRAY_SIZE(keys); n++)
+		keys[n] = table[n].key;
+	keys[n] = NULL;
+	if (expect_type(L, obj, json_type_object, "an object") < 0 || check_keys(L, obj, keys, NULL, true) < 0)
+		return -1;
+	for (size_t i = 0; table[i].key; i++) {
+		json_object *v;
+		if (!json_object_object_get_ex(obj, table[i].key, &v) || json_object_get_type(v) == json_type_null)
+			continue;
+		size_t old = tj_jpath_push_key(&L->path, table[i].key);
+		if (table[i].parse(L, v) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_duration(struct loader *L, json_object *v, uint64_t *ret)
+{
+	const char *s;
+	if (get_string(L, v, true, &s) < 0)
+		return -1;
+	if (!tj_parse_duration_ms(s, ret) || *ret == 0)
+		return fail(L, "invalid duration '%s' (e.g. \"120s\", \"2m\", \"500ms\")", s);
+	return 0;
+}
+
+static int parse_tj_version(struct loader *L, json_object *v)
+{
+	uint64_t version;
+	if (get_uint(L, v, UINT32_MAX, &version) < 0)
+		return -1;
+	if (version != 1)
+		return fail(L, "profile version %llu is not supported (this tinyjail reads version 1)",
+			    (unsigned long long)version);
+	return 0;
+}
+
+static int parse_tj_description(struct loader *L, json_object *v)
+{
+	const char *s;
+	if (get_string(L, v, false, &s) < 0)
+		return -1;
+	L->p->description = tj_xstrdup(s);
+	return 0;
+}
+
+static int parse_tj_timeout(struct loader *L, json_object *v)
+{
+	return parse_duration(L, v, &L->p->limits.timeout_ms);
+}
+
+static int parse_tj_kill_after(struct loader *L, json_object *v)
+{
+	return parse_duration(L, v, &L->p->limits.kill_after_ms);
+}
+
+static int parse_tj_degrade(struct loader *L, json_object *v)
+{
+	struct tj_strv list = {0};
+	int r = get_string_array(L, v, true, &list);
+	for (size_t i = 0; r == 0 && i < list.n; i++) {
+		struct tj_err *e = NULL;
+		if (tj_limits_parse_degrade(&L->p->limits, list.v[i], &e) < 0) {
+			tj_jpath_push_index(&L->path, i);
+			r = fail(L, "unknown layer '%s' (memory, cpu, pids or cgroup)", list.v[i]);
+		}
+		tj_err_free(e);
+	}
+	tj_strv_done(&list);
+	return r;
+}
+
+static int parse_tinyjail_section(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"version", parse_tj_version},
+		{"description", parse_tj_description},
+		{"timeout", parse_tj_timeout},
+		{"killAfter", parse_tj_kill_after},
+		{"allowDegraded", parse_tj_degrade},
+		{NULL, NULL},
+	};
+	if (expect_type(L, v, json_type_object, "an object with version and description") < 0)
+		return -1;
+	if (!json_object_object_get_ex(v, "version", NULL))
+		return fail(L, "missing 'version' (this tinyjail reads version 1)");
+	return parse_sections(L, v, table);
+}
+
+/* process.rlimits: [{"type": "RLIMIT_NOFILE", "hard": 256, "soft": 256}] (OCI). */
+static int parse_rlimits(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"type", "hard", "soft", NULL};
+	if (expect_type(L, v, json_type_array, "an array of {type, hard, soft}") < 0)
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		json_object *e = json_object_array_get_idx(v, i), *t, *h, *so;
+		if (expect_type(L, e, json_type_object, "an object with type, hard and soft") < 0 ||
+		    check_keys(L, e, keys, NULL, true) < 0)
+			return -1;
+		if (!json_object_object_get_ex(e, "type", &t) || !json_object_object_get_ex(e, "hard", &h) ||
+		    !json_object_object_get_ex(e, "soft", &so))
+			return fail(L, "an rlimit needs 'type', 'hard' and 'soft' (the OCI runtime-spec form)");
+		const char *name;
+		size_t o2 = tj_jpath_push_key(&L->path, "type");
+		if (get_string(L, t, true, &name) < 0)
+			return -1;
+		int r = strncmp(name, "RLIMIT_", 7) == 0 ? tj_rlimit_from_name(name) : -1;
+		if (r < 0) {
+			const char *hint = tj_suggest(name, tj_rlimit_names());
+			return hint ? fail(L, "unknown rlimit '%s' (did you mean '%s'?)", name, hint)
+				    : fail(L, "unknown rlimit '%s'", name);
+		}
+		tj_jpath_pop(&L->path, o2);
+		uint64_t hard, soft;
+		o2 = tj_jpath_push_key(&L->path, "hard");
+		if (get_uint(L, h, UINT64_MAX, &hard) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, o2);
+		o2 = tj_jpath_push_key(&L->path, "soft");
+		if (get_uint(L, so, UINT64_MAX, &soft) < 0)
+			return -1;
+		if (soft > hard)
+			return fail(L, "soft %llu is above hard %llu", (unsigned long long)soft, (unsigned long long)hard);
+		tj_jpath_pop(&L->path, o2);
+		L->p->limits.rlimits[r] = (struct tj_rlimit){.set = true, .soft = soft, .hard = hard};
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_process(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"rlimits", parse_rlimits},
+		{NULL, NULL},
+	};
+	return parse_sections(L, v, table);
+}
+
+/* linux.resources.memory: {"limit": bytes, "swap": bytes (memory + swap)} */
+static int parse_memory(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"limit", "swap", NULL};
+	json_object *lim, *swap;
+	if (expect_type(L, v, json_type_object, "an object with limit") < 0 || check_keys(L, v, keys, NULL, true) < 0)
+		return -1;
+	if (!json_object_object_get_ex(v, "limit", &lim))
+		return fail(L, "missing 'limit' (bytes)");
+	size_t old = tj_jpath_push_key(&L->path, "limit");
+	if (get_uint(L, lim, UINT64_MAX, &L->p->limits.memory) < 0)
+		return -1;
+	if (L->p->limits.memory < 4096)
+		return fail(L, "a memory limit below 4096 bytes cannot run anything");
+	tj_jpath_pop(&L->path, old);
+	if (json_object_object_get_ex(v, "swap", &swap)) {
+		/* OCI's swap is memory + swap; tinyjail never lets swap extend
+		 * the limit, so only swap == limit is meaningful. */
+		uint64_t total;
+		old = tj_jpath_push_key(&L->path, "swap");
+		if (get_uint(L, swap, UINT64_MAX, &total) < 0)
+			return -1;
+		if (total != L->p->limits.memory)
+			return fail(L, "swap must equal limit: tinyjail does not let swap extend the memory limit");
+		tj_jpath_pop(&L->path, old);
+	}
+	L->p->limits.has_memory = true;
+	return 0;
+}
+
+/* linux.resources.cpu: {"quota": us, "period": us} */
+static int parse_cpu(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"quota", "period", NULL};
+	json_object *q, *per;
+	if (expect_type(L, v, json_type_object, "an object with quota and period") < 0 ||
+	    check_keys(L, v, keys, NULL, true) < 0)
+		return -1;
+	if (!json_object_object_get_ex(v, "quota", &q))
+		return fail(L, "missing 'quota' (microseconds of CPU per period)");
+	L->p->limits.cpu_period = 100000;
+	size_t old = tj_jpath_push_key(&L->path, "quota");
+	if (get_uint(L, q, UINT32_MAX, &L->p->limits.cpu_quota) < 0)
+		return -1;
+	if (L->p->limits.cpu_quota < 1000)
+		return fail(L, "a CPU quota below 1000 us per period is not accepted by the kernel");
+	tj_jpath_pop(&L->path, old);
+	if (json_object_object_get_ex(v, "period", &per)) {
+		old = tj_jpath_push_key(&L->path, "period");
+		if (get_uint(L, per, 1000000, &L->p->limits.cpu_period) < 0)
+			return -1;
+		if (L->p->limits.cpu_period < 1000)
+			return fail(L, "the period must be between 1000 and 1000000 us");
+		tj_jpath_pop(&L->path, old);
+	}
+	L->p->limits.has_cpu = true;
+	return 0;
+}
+
+/* linux.resources.pids: {"limit": n} */
+static int parse_pids(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"limit", NULL};
+	json_object *lim;
+	if (expect_type(L, v, json_type_object, "an object with limit") < 0 || check_keys(L, v, keys, NULL, true) < 0)
+		return -1;
+	if (!json_object_object_get_ex(v, "limit", &lim))
+		return fail(L, "missing 'limit' (the number of processes and threads)");
+	size_t old = tj_jpath_push_key(&L->path, "limit");
+	if (get_uint(L, lim, UINT32_MAX, &L->p->limits.pids) < 0)
+		return -1;
+	if (L->p->limits.pids == 0)
+		return fail(L, "a pids limit of 0 cannot run anything");
+	tj_jpath_pop(&L->path, old);
+	L->p->limits.has_pids = true;
+	return 0;
+}
+
+static int parse_resources(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"memory", parse_memory},
+		{"cpu", parse_cpu},
+		{"pids", parse_pids},
+		{NULL, NULL},
+	};
+	return parse_sections(L, v, table);
+}
+
+static int parse_linux_seccomp(struct loader *L, json_object *v)
+{
+	return parse_seccomp(L, v, true, &L->p->seccomp);
+}
+
+static int parse_linux(struct loader *L, json_object *v)
+{
+	static const struct section table[] = {
+		{"seccomp", parse_linux_seccomp},
+		{"resources", parse_resources},
+		{NULL, NULL},
+	};
+	return parse_sections(L, v, table);
+}
+
+static int parse_oci_version(struct loader *L, json_object *v)
+{
+	const char *s;
+	return get_string(L, v, true, &s);
+}
+
+static int parse_tinyjail_profile(struct loader *L, json_object *root)
+{
+	static const struct section table[] = {
+		{"tinyjail", parse_tinyjail_section},
+		{"ociVersion", parse_oci_version},
+		{"process", parse_process},
+		{"linux", parse_linux},
+		{NULL, NULL},
+	};
+	if (parse_sections(L, root, table) < 0)
+		return -1;
+	if (L->p->limits.kill_after_ms && !L->p->limits.timeout_ms) {
+		tj_jpath_push_key(&L->path, "tinyjail");
+		tj_jpath_push_key(&L->path, "killAfter");
+		return fail(L, "killAfter needs a timeout");
+	}
+	return 0;
+}
+
+/* --- OCI runtime configs --- */
+
+/* A runtime config.json: tinyjail applies its own layers from its own flags
+ * and profile sections; only linux.seccomp is taken, and what is not applied
+ * is named in a warning. */
+static int parse_oci_config(struct loader *L, json_object *root)
 {
 	struct tj_profile *p = L->p;
 	json_object *linux_obj = NULL, *v;
-	size_t old;
-
-	if (tinyjail) {
-		static const char *const keys[] = {"tinyjail", "linux", "ociVersion", NULL};
-		if (check_keys(L, root, keys, NULL, true) < 0)
-			return -1;
-		json_object *tj = json_object_object_get(root, "tinyjail");
-		old = tj_jpath_push_key(&L->path, "tinyjail");
-		static const char *const tj_keys[] = {"version", "description", NULL};
-		if (expect_type(L, tj, json_type_object, "an object with version and description") < 0 ||
-		    check_keys(L, tj, tj_keys, NULL, true) < 0)
-			return -1;
-		if (!json_object_object_get_ex(tj, "version", &v))
-			return fail(L, "missing 'version' (this tinyjail reads version 1)");
-		uint64_t version;
-		size_t o2 = tj_jpath_push_key(&L->path, "version");
-		if (get_uint(L, v, UINT32_MAX, &version) < 0)
-			return -1;
-		if (version != 1)
-			return fail(L, "profile version %llu is not supported (this tinyjail reads version 1)",
-				    (unsigned long long)version);
-		tj_jpath_pop(&L->path, o2);
-		if (json_object_object_get_ex(tj, "description", &v)) {
-			o2 = tj_jpath_push_key(&L->path, "description");
-			const char *s;
-			if (get_string(L, v, false, &s) < 0)
-				return -1;
-			p->description = tj_xstrdup(s);
-			tj_jpath_pop(&L->path, o2);
-		}
-		tj_jpath_pop(&L->path, old);
-	} else {
-		/* A runtime config.json: tinyjail applies its own layers from its
-		 * own flags and profile sections; say what is not taken from here. */
-		struct tj_buf ignored = {0};
-		json_object_object_foreach(root, key, val) {
-			(void)val;
-			if (strcmp(key, "ociVersion") && strcmp(key, "linux"))
-				tj_buf_addf(&ignored, "%s%s", ignored.len ? ", " : "", key);
-		}
-		if (json_object_object_get_ex(root, "linux", &linux_obj) &&
-		    json_object_get_type(linux_obj) == json_type_object) {
-			json_object_object_foreach(linux_obj, lkey, lval) {
-				(void)lval;
-				if (strcmp(lkey, "seccomp"))
-					tj_buf_addf(&ignored, "%slinux.%s", ignored.len ? ", " : "", lkey);
-			}
-		}
-		if (ignored.len)
-			tj_notes_add(&p->warnings, NULL, "OCI config: only linux.seccomp is used; not applied: %s", ignored.s);
-		tj_buf_done(&ignored);
+	struct tj_buf ignored = {0};
+	json_object_object_foreach(root, key, val) {
+		(void)val;
+		if (strcmp(key, "ociVersion") && strcmp(key, "linux"))
+			tj_buf_addf(&ignored, "%s%s", ignored.len ? ", " : "", key);
 	}
+	bool has_linux = json_object_object_get_ex(root, "linux", &linux_obj) &&
+			 json_object_get_type(linux_obj) == json_type_object;
+	if (has_linux) {
+		json_object_object_foreach(linux_obj, lkey, lval) {
+			(void)lval;
+			if (strcmp(lkey, "seccomp"))
+				tj_buf_addf(&ignored, "%slinux.%s", ignored.len ? ", " : "", lkey);
+		}
+	}
+	if (ignored.len)
+		tj_notes_add(&p->warnings, NULL, "OCI config: only linux.seccomp is used; not applied: %s", ignored.s);
+	tj_buf_done(&ignored);
 
-	if (!json_object_object_get_ex(root, "linux", &linux_obj) || json_object_get_type(linux_obj) == json_type_null) {
-		if (!tinyjail)
-			tj_notes_add(&p->warnings, NULL, "OCI config has no linux.seccomp: no syscall filter");
+	if (linux_obj && json_object_get_type(linux_obj) != json_type_null && !has_linux) {
+		size_t old = tj_jpath_push_key(&L->path, "linux");
+		(void)old;
+		return expect_type(L, linux_obj, json_type_object, "an object");
+	}
+	if (!has_linux || !json_object_object_get_ex(linux_obj, "seccomp", &v) ||
+	    json_object_get_type(v) == json_type_null) {
+		tj_notes_add(&p->warnings, NULL, "OCI config has no linux.seccomp: no syscall filter");
 		return 0;
 	}
-	old = tj_jpath_push_key(&L->path, "linux");
-	if (expect_type(L, linux_obj, json_type_object, "an object") < 0)
-		return -1;
-	if (tinyjail) {
-		static const char *const keys[] = {"seccomp", NULL};
-		if (check_keys(L, linux_obj, keys, NULL, true) < 0)
-			return -1;
-	}
-	if (json_object_object_get_ex(linux_obj, "seccomp", &v) && json_object_get_type(v) != json_type_null) {
-		size_t o2 = tj_jpath_push_key(&L->path, "seccomp");
-		if (parse_seccomp(L, v, tinyjail, &p->seccomp) < 0)
-			return -1;
-		tj_jpath_pop(&L->path, o2);
-	} else if (!tinyjail) {
-		tj_notes_add(&p->warnings, NULL, "OCI config has no linux.seccomp: no syscall filter");
-	}
-	tj_jpath_pop(&L->path, old);
-	return 0;
+	tj_jpath_push_key(&L->path, "linux");
+	tj_jpath_push_key(&L->path, "seccomp");
+	return parse_seccomp(L, v, false, &p->seccomp);
 }
 
 static int parse_document(struct loader *L, json_object *root)
@@ -741,7 +987,7 @@ static int parse_document(struct loader *L, json_object *root)
 		return fail(L, "expected a JSON object at the top level, got %s", type_name(root));
 	if (json_object_object_get_ex(root, "tinyjail", NULL)) {
 		p->shape = TJ_SHAPE_TINYJAIL;
-		return parse_oci_config(L, root, true);
+		return parse_tinyjail_profile(L, root);
 	}
 	if (json_object_object_get_ex(root, "defaultAction", NULL) ||
 	    json_object_object_get_ex(root, "syscalls", NULL)) {
@@ -750,7 +996,7 @@ static int parse_document(struct loader *L, json_object *root)
 	}
 	if (json_object_object_get_ex(root, "ociVersion", NULL) || json_object_object_get_ex(root, "linux", NULL)) {
 		p->shape = TJ_SHAPE_OCI_CONFIG;
-		return parse_oci_config(L, root, false);
+		return parse_oci_config(L, root);
 	}
 	return fail(L, "not a profile: expected 'defaultAction' (a seccomp profile), 'ociVersion' (an OCI config) or 'tinyjail' (a tinyjail profile)");
 }

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Raw system calls; each returns -errno on failure. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/resource.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -39,6 +42,20 @@ int tj_sys_seccomp_load(unsigned flags, const struct sock_filter *prog, unsigned
 {
 	struct sock_fprog fprog = {.len = len, .filter = (struct sock_filter *)prog};
 	return (int)ret(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog));
+}
+
+int tj_sys_close_range_cloexec(unsigned first)
+{
+	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != EINVAL)
+		return -errno;
+	/* Before 5.11: every possible descriptor, without allocating. */
+	struct rlimit rl;
+	unsigned max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (unsigned)rl.rlim_cur : 65536;
+	for (unsigned fd = first; fd < max; fd++)
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+	return 0;
 }
 
 int tj_sys_seccomp_action_available(uint32_t action)

@@ -11,6 +11,7 @@
 
 #include "tj/err.h"
 #include "tj/filter.h"
+#include "tj/limits.h"
 
 enum tj_verb {
 	TJ_VERB_RUN,
@@ -36,6 +37,8 @@ struct tj_options {
 	char **inputs;              /* check/compile: profiles; groups: names; why: syscall, profile, args */
 	size_t ninputs;
 	bool lint;                  /* check --lint */
+	struct tj_limits limits;    /* --memory, --cpu, --pids, --timeout, --rlimit ... */
+	const char *json_status;    /* --json-status */
 	const char *out_bpf, *out_pfc, *out_oci; /* compile outputs */
 };
 

@@ -31,8 +31,13 @@ struct tj_launch_result {
 	bool kill_unattributed;   /* ...one it could not attribute (see lost) */
 	struct tj_syscall_event kill_event;
 	uint64_t lost;            /* notifications withdrawn before tinyjail saw them */
+	const char *limit;        /* the limit that ended the command: "timeout", "memory", or NULL */
+	bool interrupted;         /* a second SIGINT killed the tree */
+	uint64_t leftovers;       /* processes killed at the end because they outlived the command */
+	struct tj_cgroup_stats cg;/* from the cgroup, when there is one */
+	uint64_t cpu_usec;        /* user + system time of the whole tree */
+	uint64_t max_rss;         /* the largest resident set of any one process, bytes */
 	uint64_t wall_ms;
-	bool outlived;            /* processes still used the filter when the command ended */
 };
 
 /* Finds the program like execvp: a name with a slash is used as it is,
@@ -61,6 +66,7 @@ struct tj_monitor_args {
 	int sigfd;          /* signalfd for the blocked signals */
 	int listener_sock;  /* where the seccomp listener arrives, or -1 */
 	void *seccomp_state;
+	void *cgroup_state; /* NULL without a cgroup */
 };
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err);
 

@@ -21,10 +21,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "tj/err.h"
 #include "tj/filter.h"
+#include "tj/limits.h"
 #include "tj/profile.h"
 #include "tj/util.h"
 
@@ -36,6 +38,7 @@ struct tj_plan {
 	enum tj_mode mode;
 	const struct tj_profile *profile; /* may be NULL */
 	const struct tj_filter *filter;   /* NULL: no seccomp layer */
+	const struct tj_limits *limits;   /* cgroup limits, rlimits, timeout; NULL: none */
 };
 
 /* One line of the enforcement manifest (`tinyjail check`, -v, --log). */
@@ -72,6 +75,9 @@ int tj_child_fail(struct tj_child_error *cerr, enum tj_err_kind kind, int errnum
 
 struct tj_layer {
 	const char *name;
+	/* The child waits after clone until every started() hook has run
+	 * (for example, the parent moves it into its cgroups). */
+	bool sync_after_started;
 	bool (*wanted)(const struct tj_plan *plan);
 	int (*probe)(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err);
 	int (*prepare)(const struct tj_plan *plan, void **state, struct tj_err **err);
@@ -80,6 +86,8 @@ struct tj_layer {
 	void (*release)(void *state);
 };
 
+extern const struct tj_layer tj_layer_cgroup;
+extern const struct tj_layer tj_layer_rlimit;
 extern const struct tj_layer tj_layer_seccomp;
 
 /* The seccomp layer hands the supervisor the parent's end of the socket on
@@ -88,5 +96,20 @@ extern const struct tj_layer tj_layer_seccomp;
  * helper that sends it, once known (0 before), so it can be reaped or killed. */
 int tj_layer_seccomp_take_listener_sock(void *state);
 pid_t tj_layer_seccomp_helper_pid(void *state);
+
+/* The cgroup layer, for the monitor.  All accept a NULL state (no cgroup). */
+struct tj_cgroup_stats {
+	bool has_memory_peak;
+	uint64_t memory_peak;   /* bytes */
+	uint64_t oom_kills;     /* processes the memory limit killed */
+	uint64_t pids_refused;  /* forks the pids limit refused */
+	uint64_t cpu_throttled; /* periods in which the CPU limit throttled */
+};
+/* Kills every process in the sandbox's cgroup; -1 when there is no cgroup
+ * that can do it (the monitor then sweeps its descendants). */
+int tj_layer_cgroup_kill(void *state);
+/* Sends sig to every process in the sandbox's cgroup; -1 without one. */
+int tj_layer_cgroup_signal(void *state, int sig);
+void tj_layer_cgroup_stats(void *state, struct tj_cgroup_stats *out);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "tj/cleanup.h"
 #include "tj/err.h"
+#include "tj/limits.h"
 #include "tj/util.h"
 
 /* Seccomp actions, in OCI spelling.  SCMP_ACT_KILL is kept apart from
@@ -127,6 +128,7 @@ struct tj_profile {
 	enum tj_profile_shape shape;
 	char *description;        /* tinyjail.description */
 	struct tj_seccomp *seccomp; /* NULL when the profile has no seccomp section */
+	struct tj_limits limits;    /* process.rlimits, linux.resources, tinyjail.timeout */
 	struct tj_notes warnings; /* what was ignored, for the command layer to print */
 };
 

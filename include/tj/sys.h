@@ -37,6 +37,9 @@ long tj_sys_clone_flags(unsigned long flags);
 int tj_sys_pidfd_open(pid_t pid, unsigned flags);
 int tj_sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned flags);
 int tj_sys_seccomp_load(unsigned flags, const struct sock_filter *prog, unsigned short len);
+/* Marks every descriptor from `first` up close-on-exec (close_range, 5.11),
+ * falling back to a loop over /proc/self/fd's range on older kernels. */
+int tj_sys_close_range_cloexec(unsigned first);
 /* 0 if the kernel supports this SECCOMP_RET_* action, else -errno. */
 int tj_sys_seccomp_action_available(uint32_t action);
 /* 0 if the kernel accepts these SECCOMP_FILTER_FLAG_* bits, else -EINVAL. */

@@ -18,6 +18,14 @@
  *   probe sleep SECONDS              sleep (for signal tests)
  *   probe write FILE BYTES           write BYTES bytes to FILE
  *   probe env NAME                   print NAME's value, exit 1 if unset
+ *   probe alloc MB                   allocate and touch MB MiB; exit 0
+ *   probe spin SECONDS               burn CPU for SECONDS of wall time
+ *   probe stack MB                   recurse until MB MiB of stack are used
+ *   probe forks N SECONDS            fork N children that sleep SECONDS; print
+ *                                    how many forks failed; exit 0
+ *   probe tree PIDFILE SECONDS       start a grandchild that writes its pid to
+ *                                    PIDFILE and sleeps; then sleep too
+ *   probe fds                        print the open file descriptors
  *
  * Built static and without sanitizers: it must start under strict filters,
  * and a sanitizer runtime makes system calls of its own.
@@ -106,6 +114,19 @@ static void print_call(const char *prefix, const struct call *c)
 		printf(" (%s)", strerrorname_np(c->err) ? strerrorname_np(c->err) : "?");
 	printf("\n");
 	fflush(stdout);
+}
+
+/* Uses about `bytes` of stack, a page per call; returns what it used. */
+__attribute__((noinline)) static long recurse(long bytes, long used)
+{
+	volatile char page[4096];
+	page[0] = (char)used;
+	if (used + (long)sizeof(page) >= bytes)
+		return used + (long)sizeof(page);
+	/* Not a tail call: each frame must stay on the stack. */
+	long r = recurse(bytes, used + (long)sizeof(page));
+	page[1] = (char)r;
+	return r;
 }
 
 static void *thread_main(void *arg)
@@ -208,6 +229,70 @@ int main(int argc, char **argv)
 		if (!v)
 			return 1;
 		printf("%s\n", v);
+		return 0;
+	}
+	if (strcmp(cmd, "alloc") == 0 && argc >= 3) {
+		size_t mb = (size_t)atol(argv[2]);
+		char *p = malloc(mb << 20);
+		if (!p)
+			return 12;
+		for (size_t i = 0; i < (mb << 20); i += 4096)
+			p[i] = 1;
+		printf("probe: allocated %zu MiB\n", mb);
+		return 0;
+	}
+	if (strcmp(cmd, "spin") == 0 && argc >= 3) {
+		struct timespec t0, t;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		volatile unsigned long x = 0;
+		do {
+			for (int i = 0; i < 100000; i++)
+				x++;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while (t.tv_sec - t0.tv_sec < atoi(argv[2]));
+		return 0;
+	}
+	if (strcmp(cmd, "stack") == 0 && argc >= 3) {
+		printf("probe: used %ld MiB of stack\n", recurse((long)atol(argv[2]) << 20, 0) >> 20);
+		return 0;
+	}
+	if (strcmp(cmd, "forks") == 0 && argc >= 4) {
+		int n = atoi(argv[2]), failed = 0;
+		for (int i = 0; i < n; i++) {
+			pid_t pid = fork();
+			if (pid == 0) {
+				sleep((unsigned)atoi(argv[3]));
+				_exit(0);
+			}
+			if (pid < 0)
+				failed++;
+		}
+		printf("probe: %d of %d forks failed\n", failed, n);
+		fflush(stdout);
+		while (wait(NULL) > 0)
+			;
+		return 0;
+	}
+	if (strcmp(cmd, "tree") == 0 && argc >= 4) {
+		if (fork() == 0) {
+			if (fork() == 0) {
+				FILE *f = fopen(argv[2], "w");
+				if (f) {
+					fprintf(f, "%d\n", (int)getpid());
+					fclose(f);
+				}
+				sleep((unsigned)atoi(argv[3]));
+				_exit(0);
+			}
+			_exit(0);
+		}
+		sleep((unsigned)atoi(argv[3]));
+		return 0;
+	}
+	if (strcmp(cmd, "fds") == 0) {
+		for (int fd = 0; fd < 1024; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				printf("%d\n", fd);
 		return 0;
 	}
 	fprintf(stderr, "probe: bad arguments\n");

@@ -165,8 +165,15 @@ else
 		"http://127.0.0.1:$port/blob.bin"
 	expect_rc 0
 	cmp -s "$TMP/downloads/a.bin" "$TMP/www/blob.bin" || fail "the download differs"
+	# nobody has no delegated cgroup here: the memory and CPU limits
+	# refuse to run without one, unless told to degrade
 	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
 		"$TJ" -q --profile "$POL/curl-download.json" -- curl -sS -o "$TMP/downloads/b.bin" "http://localhost:$port/blob.bin"
+	expect_rc 125
+	expect_err_contains "cannot enforce memory 100M"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
+		"$TJ" -q --allow-degraded memory,cpu --profile "$POL/curl-download.json" -- \
+		curl -sS -o "$TMP/downloads/b.bin" "http://localhost:$port/blob.bin"
 	expect_rc 0
 	cmp -s "$TMP/downloads/b.bin" "$TMP/www/blob.bin" || fail "the download as nobody differs"
 fi
@@ -195,6 +202,19 @@ expect_probe curl-download 3 syscall 62 999999999 2
 # The kernel reads the signal as an int: high bits change nothing.
 killed curl-download kill syscall 62 999999999 0x100000009
 expect_probe curl-download 3 syscall 62 999999999 0x10000000f
+
+t "curl-download: MEM-001, MEM-003, MEM-004, MEM-006 and FS-003 from the profile's limits"
+run "$TJ" check "$POL/curl-download.json"
+expect_rc 0
+expect_out_contains "cgroup: applied: memory 100M (no swap)"
+expect_out_contains "cgroup: applied: cpu 50% of one CPU"
+expect_out_contains "timeout 120s"
+expect_out_contains "rlimit: applied: RLIMIT_STACK soft 8388608 hard 8388608"
+expect_out_contains "rlimit: applied: RLIMIT_FSIZE soft 10485760 hard 10485760"
+# FS-003 for real: the write past 10 MiB gets SIGXFSZ (128 + 25)
+expect_probe curl-download 153 write "$TMP/downloads/big" 11000000
+[ "$(stat -c %s "$TMP/downloads/big")" -eq 10485760 ] || fail "the file grew past 10 MiB"
+expect_probe none 0 write "$TMP/downloads/big2" 11000000
 
 t "curl-download: SEC-005 no module loading; limits stay as set"
 killed curl-download init_module syscall 175 0 0 0

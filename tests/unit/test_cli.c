@@ -334,6 +334,50 @@ static void test_groups_and_why(void **state)
 }
 
 /* Parsing twice in one process starts from scratch (getopt state). */
+static void test_limits(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	assert_int_equal(parse(&o, &err, "--memory", "100M", "--cpu", "50%", "--pids", "64", "--timeout", "2m",
+			       "--kill-after", "5s", "--rlimit", "nofile=256", "--rlimit", "stack=8M",
+			       "--allow-degraded", "cpu", "--json-status", "s.json", "--", "true", NULL),
+			 0);
+	assert_true(o.limits.has_memory && o.limits.memory == 100u << 20);
+	assert_true(o.limits.has_cpu && o.limits.cpu_quota == 50000);
+	assert_true(o.limits.has_pids && o.limits.pids == 64);
+	assert_true(o.limits.timeout_ms == 120000 && o.limits.kill_after_ms == 5000);
+	assert_true(o.limits.rlimits[RLIMIT_NOFILE].soft == 256 && o.limits.rlimits[RLIMIT_STACK].hard == 8u << 20);
+	assert_int_equal(o.limits.degrade, TJ_DEGRADE_CPU);
+	assert_string_equal(o.json_status, "s.json");
+	assert_string_equal(o.command[0], "true");
+
+	static const struct {
+		const char *opt, *value, *fragment;
+	} bad[] = {
+		{"--memory", "1K", "at least 4K"},
+		{"--memory", "lots", "expected a size"},
+		{"--pids", "0", "at least 1"},
+		{"--pids", "-3", "at least 1"},
+		{"--timeout", "0s", "expected a duration"},
+		{"--timeout", "soon", "expected a duration"},
+		{"--kill-after", "-1s", "expected a duration"},
+		{"--cpu", "900%", "this host has"},
+		{"--rlimit", "stack", "NAME=SOFT[:HARD]"},
+		{"--allow-degraded", "seccomp", "unknown layer 'seccomp'"},
+	};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad); i++) {
+		assert_int_equal(parse(&o, &err, bad[i].opt, bad[i].value, "--", "true", NULL), -1);
+		assert_int_equal(err->kind, TJ_ERR_USAGE);
+		assert_contains(err->msg, bad[i].fragment);
+		tj_err_freep(&err);
+	}
+	/* Limits are for running things. */
+	assert_int_equal(parse(&o, &err, "check", "--memory", "1M", "p.json", NULL), -1);
+	assert_contains(err->msg, "does not apply to this command");
+	tj_err_freep(&err);
+}
+
 static void test_reparse(void **state)
 {
 	(void)state;
@@ -361,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_compile),
 		cmocka_unit_test(test_groups_and_why),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reparse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
