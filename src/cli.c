@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Argument parsing.  The first argument chooses a verb (run, check, compile,
- * help, version); anything else is the run form, `tinyjail [options] [--]
+ * groups, why, help, version); anything else is the run form, `tinyjail [options] [--]
  * command...`, where the first non-option starts the command, as with env(1).
  */
 #include <getopt.h>
@@ -15,6 +15,8 @@ static const char usage_run[] =
 	"usage: tinyjail [run] [options] [--] command [args...]\n"
 	"       tinyjail check [--lint] profile...\n"
 	"       tinyjail compile profile [--bpf FILE] [--pfc FILE] [--oci FILE]\n"
+	"       tinyjail groups [@group|syscall...]\n"
+	"       tinyjail why syscall profile [arg...]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -85,10 +87,13 @@ static const char usage_check[] =
 	"usage: tinyjail check [options] profile...\n"
 	"\n"
 	"Loads and compiles each profile and checks this host can enforce it; runs nothing.\n"
-	"Exit status 0 when every profile is valid, 125 otherwise.\n"
+	"Exit status 0 when every profile is valid, 125 otherwise (1: --lint found a high-severity\n"
+	"problem).\n"
 	"\n"
 	"options:\n"
-	"      --lint                   also report risky rules (see notes/profile-format.md)\n"
+	"      --lint                   also report risky rules, each with its severity, JSON path,\n"
+	"                               why it matters and a fix (notes/profile-format.md, Lint);\n"
+	"                               exit status 1 when a finding is of high severity\n"
 	"      --ignore-unknown-syscalls\n"
 	"  -v, --verbose                also list skipped rules and what each layer applies\n"
 	"  -q, --quiet                  print only errors\n";
@@ -110,11 +115,33 @@ static const char usage_compile[] =
 	"  -q, --quiet                  print only errors\n"
 	"FILE may be - for standard output.\n";
 
+static const char usage_groups[] =
+	"usage: tinyjail groups [@group|syscall...]\n"
+	"\n"
+	"Without arguments, lists every syscall group: name, size, risk, origin (systemd or\n"
+	"tinyjail) and meaning.  With a group, lists its syscalls (nested groups expanded, with\n"
+	"the group each came through and any argument constraint).  With a syscall, lists the\n"
+	"groups that contain it.  Groups go wherever a syscall name goes in a profile; \"!name\"\n"
+	"takes a syscall or group out of a rule (notes/groups.md).\n";
+
+static const char usage_why[] =
+	"usage: tinyjail why [options] syscall profile [arg...]\n"
+	"\n"
+	"Says what the profile does with one x86_64 syscall, called with the given arguments\n"
+	"(numbers; missing ones are 0), and which rule decides it: its JSON path and line, and\n"
+	"the group the syscall came through.  The answer comes from the compiled program.\n"
+	"\n"
+	"options:\n"
+	"      --ignore-unknown-syscalls\n"
+	"  -q, --quiet                  print only errors and the answer\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
+	case TJ_VERB_GROUPS: return usage_groups;
+	case TJ_VERB_WHY: return usage_why;
 	default: return usage_run;
 	}
 }
@@ -124,7 +151,8 @@ static const struct {
 	enum tj_verb verb;
 } verbs[] = {
 	{"run", TJ_VERB_RUN}, {"check", TJ_VERB_CHECK}, {"compile", TJ_VERB_COMPILE},
-	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},
+	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION}, {"groups", TJ_VERB_GROUPS},
+	{"why", TJ_VERB_WHY},
 };
 
 enum {
@@ -232,6 +260,8 @@ static bool option_allowed(enum tj_verb verb, int opt)
 		return verb == TJ_VERB_CHECK;
 	case OPT_BPF: case OPT_PFC: case OPT_OCI: case OPT_OPTIMIZE:
 		return verb == TJ_VERB_COMPILE;
+	case OPT_IGNORE_UNKNOWN:
+		return verb != TJ_VERB_GROUPS;
 	default:
 		return true;
 	}
@@ -289,9 +319,10 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	/* getopt works on argv[first - 1 ...]: it skips element 0. */
 	int gargc = argc - (first - 1);
 	char **gargv = argv + (first - 1);
-	/* The run form stops at the first non-option (the command); the
-	 * others take their profile arguments anywhere. */
-	const char *shortopts = o->verb == TJ_VERB_RUN ? "+:p:vqhV" : ":p:vqhV";
+	/* The run form stops at the first non-option (the command), and so
+	 * does why (its arguments may be negative numbers); the others take
+	 * their arguments anywhere. */
+	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY ? "+:p:vqhV" : ":p:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
 	int c;
@@ -475,6 +506,15 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		if (rest[0][0] == '\0')
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
 		o->command = rest;
+		return 0;
+	}
+	if (o->verb == TJ_VERB_GROUPS || o->verb == TJ_VERB_WHY) {
+		if (o->verb == TJ_VERB_WHY && nrest < 2)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "why needs a syscall and a profile");
+		if (o->verb == TJ_VERB_WHY && nrest > 8)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "a syscall has at most 6 arguments, got %d", nrest - 2);
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
 		return 0;
 	}
 	if (nrest == 0)

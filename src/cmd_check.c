@@ -8,7 +8,9 @@
 #include "tj/cmd.h"
 #include "tj/hardening.h"
 #include "tj/identity.h"
+#include "tj/jsonpos.h"
 #include "tj/launch.h"
+#include "tj/lint.h"
 
 static const char *shape_name(enum tj_profile_shape s)
 {
@@ -30,6 +32,33 @@ static void describe_arches(const struct tj_seccomp *s, struct tj_buf *b)
 		else if (strcmp(a, "SCMP_ARCH_X32") == 0)
 			tj_buf_add(b, ", x32");
 	}
+}
+
+static void print_finding(const struct tj_profile *p, const struct tj_finding *f)
+{
+	int line, col;
+	if (tj_jsonpos_locate(p->text, p->text_len, f->json_path, &line, &col))
+		printf("%s:%d:%d: ", p->file, line, col);
+	else
+		printf("%s: ", p->file);
+	printf("%s: %s: %s [%s]\n", tj_severity_name(f->severity), f->where, f->what, f->check);
+	printf("  why: %s\n", f->why);
+	printf("  fix: %s\n", f->fix);
+}
+
+/* Prints the findings; returns 1 when one is of high severity. */
+static int lint_one(const struct tj_options *o, const struct tj_profile *p, const struct tj_filter *f)
+{
+	struct tj_findings findings = {0};
+	tj_lint(p, f, NULL, &findings);
+	for (size_t i = 0; i < findings.n; i++)
+		print_finding(p, &findings.v[i]);
+	size_t high = tj_findings_count(&findings, TJ_SEV_HIGH);
+	if (o->verbosity >= 0)
+		printf("%s: lint: %zu high, %zu medium, %zu low\n", p->file, high,
+		       tj_findings_count(&findings, TJ_SEV_MEDIUM), tj_findings_count(&findings, TJ_SEV_LOW));
+	tj_findings_done(&findings);
+	return high ? TJ_EXIT_FINDINGS : 0;
 }
 
 static int check_one(const struct tj_options *o, const char *arg)
@@ -71,9 +100,13 @@ static int check_one(const struct tj_options *o, const char *arg)
 		for (size_t i = 0; i < m.n; i++)
 			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);
 	if (o->verbosity >= 0 && f) {
-		size_t names = 0;
-		for (size_t i = 0; i < f->resolved->nrules; i++)
-			names += f->resolved->rules[i].names.n;
+		size_t names = 0, rules = 0;
+		for (size_t i = 0; i < f->resolved->nrules; i++) {
+			const struct tj_rule *r = &f->resolved->rules[i];
+			names += r->names.n;
+			/* A rule with groups may have become several (same path). */
+			rules += i == 0 || strcmp(r->json_path, f->resolved->rules[i - 1].json_path) != 0;
+		}
 		struct tj_buf arches = {0};
 		describe_arches(f->resolved, &arches);
 		char def[64];
@@ -81,13 +114,13 @@ static int check_one(const struct tj_options *o, const char *arg)
 								 tj_seccomp_effective_default_errno(f->resolved)),
 					  def, sizeof(def));
 		printf("%s: ok: %s; %zu of %zu rules apply here (%zu syscall names); default %s; %s; %zu BPF instructions\n",
-		       p->file, shape_name(p->shape), f->resolved->nrules, p->seccomp->nrules, names, def, arches.s, f->len);
+		       p->file, shape_name(p->shape), rules, p->seccomp->nrules, names, def, arches.s, f->len);
 		tj_buf_done(&arches);
 		for (size_t i = 0; i < m.n; i++)
 			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);
 	}
 	tj_manifest_done(&m);
-	return 0;
+	return o->lint && f ? lint_one(o, p, f) : 0;
 
 fail:
 	tj_err_at(&err, p->file, NULL);
@@ -106,7 +139,5 @@ int tj_cmd_check(const struct tj_options *o)
 		if (code > worst)
 			worst = code;
 	}
-	if (o->lint && worst == 0)
-		fprintf(stderr, "tinyjail: note: --lint has no findings to report in this version\n");
 	return worst;
 }

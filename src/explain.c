@@ -56,12 +56,11 @@ static bool abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d)
 	return tj_strv_contains(&s->arches, needed);
 }
 
-const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action)
+const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const struct seccomp_data *data,
+				      uint32_t action, size_t *name_k)
 {
-	/* A call through an ABI the profile does not list meets the bad-arch
-	 * action, not the default: "architectures" decides it. */
 	if (!abi_listed(resolved, data))
-		return "architectures";
+		return NULL;
 	char name[64];
 	tj_syscall_name(data->arch, data->nr, name, sizeof(name));
 	/* libseccomp compiles x32 (x86_64 numbers with bit 30 set) as a
@@ -72,11 +71,23 @@ const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct secc
 		const struct tj_rule *r = &resolved->rules[i];
 		if (tj_filter_action_value(r->action, tj_rule_effective_errno(r)) != action)
 			continue;
-		bool named = false;
-		for (size_t k = 0; k < r->names.n && !named; k++)
-			named = strcmp(r->names.v[k], name) == 0;
-		if (named && args_match(r, data, abi32))
-			return r->json_path;
+		for (size_t k = 0; k < r->names.n; k++) {
+			if (strcmp(r->names.v[k], name) == 0 && args_match(r, data, abi32)) {
+				if (name_k)
+					*name_k = k;
+				return r;
+			}
+		}
 	}
-	return "defaultAction";
+	return NULL;
+}
+
+const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action)
+{
+	/* A call through an ABI the profile does not list meets the bad-arch
+	 * action, not the default: "architectures" decides it. */
+	if (!abi_listed(resolved, data))
+		return "architectures";
+	const struct tj_rule *r = tj_explain_find(resolved, data, action, NULL);
+	return r ? r->json_path : "defaultAction";
 }

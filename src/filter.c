@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "tj/cleanup.h"
+#include "tj/expand.h"
 #include "tj/filter.h"
 #include "tj/jsonpos.h"
 
@@ -236,21 +237,17 @@ static int drop_unknown_names(struct tj_seccomp *s, const struct tj_filter_opts 
 	int ret = 0;
 	for (size_t i = 0; i < s->nrules && ret == 0; i++) {
 		struct tj_rule *r = &s->rules[i];
-		struct tj_strv kept = {0};
 		struct tj_buf skipped = {0};
 		for (size_t k = 0; k < r->names.n; k++) {
 			int nr;
 			const char *name = r->names.v[k];
-			if (tj_syscall_resolve(name, &nr) != TJ_SYSCALL_UNKNOWN) {
-				tj_strv_add(&kept, name);
+			if (tj_syscall_resolve(name, &nr) != TJ_SYSCALL_UNKNOWN)
 				continue;
-			}
 			if (is_deny_relative_to_default(s, r) && !opts->ignore_unknown_deny) {
 				if (!known)
 					known = all_syscall_names();
 				const char *hint = tj_suggest(name, (const char *const *)known);
-				char *path = r->singular_name ? tj_xasprintf("%s.name", r->json_path)
-							      : tj_xasprintf("%s.names[%zu]", r->json_path, k);
+				char *path = tj_rule_name_path(r, k);
 				if (hint)
 					tj_err_set(err, TJ_ERR_PROFILE, 0, "unknown syscall '%s' (did you mean '%s'?)", name, hint);
 				else
@@ -265,6 +262,7 @@ static int drop_unknown_names(struct tj_seccomp *s, const struct tj_filter_opts 
 				break;
 			}
 			tj_buf_addf(&skipped, "%s'%s'", skipped.len ? ", " : "", name);
+			tj_rule_drop_name(r, k--);
 		}
 		if (skipped.len) {
 			const char *effect = is_deny_relative_to_default(s, r)
@@ -276,8 +274,6 @@ static int drop_unknown_names(struct tj_seccomp *s, const struct tj_filter_opts 
 				     version, skipped.s, effect);
 		}
 		tj_buf_done(&skipped);
-		tj_strv_done(&r->names);
-		r->names = kept;
 	}
 	free_strv(known);
 	return ret;
@@ -286,13 +282,6 @@ static int drop_unknown_names(struct tj_seccomp *s, const struct tj_filter_opts 
 static bool from_condition(const struct tj_rule *r)
 {
 	return r->has_includes || r->has_excludes;
-}
-
-static void drop_name(struct tj_rule *r, size_t k)
-{
-	free(r->names.v[k]);
-	memmove(&r->names.v[k], &r->names.v[k + 1], (r->names.n - k) * sizeof(char *));
-	r->names.n--;
 }
 
 /* Drops rules left without names (all unknown, or all overridden). */
@@ -324,6 +313,7 @@ static int check_conflicts(struct tj_seccomp *s, const char *file, struct tj_not
 {
 	struct slot {
 		long uncond_rule; /* index, or -1 */
+		size_t name_k;    /* the name's index in that rule */
 		uint32_t value;
 	} *slots = tj_xcalloc(NATIVE_NR_LIMIT, sizeof(*slots));
 	for (size_t n = 0; n < NATIVE_NR_LIMIT; n++)
@@ -342,12 +332,15 @@ static int check_conflicts(struct tj_seccomp *s, const char *file, struct tj_not
 			struct slot *sl = &slots[nr];
 			if (sl->uncond_rule < 0) {
 				sl->uncond_rule = (long)i;
+				sl->name_k = k;
 				sl->value = value;
 				continue;
 			}
 			if (sl->value == value)
 				continue;
 			const struct tj_rule *first = &s->rules[sl->uncond_rule];
+			tj_autofree char *first_at = tj_rule_name_where(first, sl->name_k);
+			tj_autofree char *here = tj_rule_name_where(r, k);
 			char a[64], b[64];
 			tj_filter_describe_action(sl->value, a, sizeof(a));
 			tj_filter_describe_action(value, b, sizeof(b));
@@ -355,13 +348,14 @@ static int check_conflicts(struct tj_seccomp *s, const char *file, struct tj_not
 				tj_notes_add(warnings, r->json_path,
 					     "'%s' %s is overridden by %s (%s), which comes first: libseccomp keeps the "
 					     "first rule, as runc and crun do",
-					     r->names.v[k], b, first->json_path, a);
-				drop_name(r, k--);
+					     r->names.v[k], b, first_at, a);
+				tj_rule_drop_name(r, k--);
 				continue;
 			}
-			tj_err_set(err, TJ_ERR_PROFILE, 0, "conflicting rules for '%s': %s says %s, this rule says %s",
-				   r->names.v[k], first->json_path, a, b);
-			tj_err_at(err, file, r->json_path);
+			tj_err_set(err, TJ_ERR_PROFILE, 0, "conflicting rules for '%s': %s says %s, %s says %s",
+				   r->names.v[k], first_at, a, r->origins ? here : "this rule", b);
+			tj_autofree char *path = r->origins ? tj_rule_name_path(r, k) : tj_xstrdup(r->json_path);
+			tj_err_at(err, file, path);
 			tj_err_hint(err, "libseccomp would silently keep the first; remove one of them");
 			ret = -1;
 		}
@@ -379,12 +373,13 @@ static int check_conflicts(struct tj_seccomp *s, const char *file, struct tj_not
 			if (sl->uncond_rule < 0)
 				continue;
 			const struct tj_rule *u = &s->rules[sl->uncond_rule];
+			tj_autofree char *u_at = tj_rule_name_where(u, sl->name_k);
 			if (sl->value != value && tj_action_rank(r->action) > tj_action_rank(u->action)) {
 				if (!from_condition(r) && !from_condition(u)) {
 					tj_err_set(err, TJ_ERR_PROFILE, 0,
 						   "this rule never applies to '%s': %s already decides it (%s) for all "
 						   "arguments",
-						   r->names.v[k], u->json_path, tj_action_name(u->action));
+						   r->names.v[k], u_at, tj_action_name(u->action));
 					tj_err_at(err, file, r->json_path);
 					tj_err_hint(err, "libseccomp drops a conditional rule when an unconditional rule "
 							 "exists for the same syscall, so these argument checks would be "
@@ -395,12 +390,12 @@ static int check_conflicts(struct tj_seccomp *s, const char *file, struct tj_not
 				tj_notes_add(warnings, r->json_path,
 					     "the argument checks for '%s' never apply: %s decides it for all arguments "
 					     "(libseccomp, runc and crun drop them too)",
-					     r->names.v[k], u->json_path);
+					     r->names.v[k], u_at);
 			} else if (sl->value != value) {
 				tj_notes_add(info, r->json_path, "no effect for '%s': %s decides it for all arguments",
-					     r->names.v[k], u->json_path);
+					     r->names.v[k], u_at);
 			}
-			drop_name(r, k--);
+			tj_rule_drop_name(r, k--);
 		}
 	}
 	free(slots);
@@ -684,6 +679,10 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 	}
 
 	f->resolved = resolve_for_host(p->seccomp, host, &f->info);
+	/* Groups become syscall names first, so that everything below
+	 * judges each syscall on its own (notes/groups.md). */
+	if (tj_expand_groups(f->resolved, p->file, &f->warnings, err) < 0)
+		return -1;
 	if (drop_unknown_names(f->resolved, opts, p->file, &f->warnings, err) < 0)
 		return -1;
 	if (check_conflicts(f->resolved, p->file, &f->warnings, &f->info, err) < 0)

@@ -22,6 +22,8 @@ int main(int argc, char **argv)
 	case TJ_VERB_VERSION: code = tj_cmd_version(); break;
 	case TJ_VERB_CHECK: code = tj_cmd_check(&o); break;
 	case TJ_VERB_COMPILE: code = tj_cmd_compile(&o); break;
+	case TJ_VERB_GROUPS: code = tj_cmd_groups(&o); break;
+	case TJ_VERB_WHY: code = tj_cmd_why(&o); break;
 	case TJ_VERB_RUN:
 	default: code = tj_cmd_run(&o); break;
 	}

@@ -218,6 +218,9 @@ static void cond_copy(struct tj_cond *dst, const struct tj_cond *src)
 void tj_rule_done(struct tj_rule *r)
 {
 	free(r->json_path);
+	for (size_t i = 0; r->origins && i < r->names.n; i++)
+		free(r->origins[i].via);
+	free(r->origins);
 	tj_strv_done(&r->names);
 	free(r->args);
 	cond_done(&r->includes);
@@ -233,6 +236,14 @@ void tj_rule_copy(struct tj_rule *dst, const struct tj_rule *src)
 	memset(&dst->names, 0, sizeof(dst->names));
 	for (size_t i = 0; i < src->names.n; i++)
 		tj_strv_add(&dst->names, src->names.v[i]);
+	dst->origins = NULL;
+	if (src->origins) {
+		dst->origins = tj_xcalloc(src->names.n ? src->names.n : 1, sizeof(*dst->origins));
+		for (size_t i = 0; i < src->names.n; i++) {
+			dst->origins[i].index = src->origins[i].index;
+			dst->origins[i].via = src->origins[i].via ? tj_xstrdup(src->origins[i].via) : NULL;
+		}
+	}
 	dst->args = NULL;
 	if (src->nargs) {
 		dst->args = tj_xcalloc(src->nargs, sizeof(*dst->args));
@@ -241,6 +252,41 @@ void tj_rule_copy(struct tj_rule *dst, const struct tj_rule *src)
 	cond_copy(&dst->includes, &src->includes);
 	cond_copy(&dst->excludes, &src->excludes);
 	dst->comment = src->comment ? tj_xstrdup(src->comment) : NULL;
+}
+
+void tj_rule_drop_name(struct tj_rule *r, size_t k)
+{
+	free(r->names.v[k]);
+	memmove(&r->names.v[k], &r->names.v[k + 1], (r->names.n - k) * sizeof(char *));
+	if (r->origins) {
+		free(r->origins[k].via);
+		memmove(&r->origins[k], &r->origins[k + 1], (r->names.n - k - 1) * sizeof(*r->origins));
+	}
+	r->names.n--;
+}
+
+char *tj_rule_name_path(const struct tj_rule *r, size_t k)
+{
+	if (r->singular_name)
+		return tj_xasprintf("%s.name", r->json_path);
+	return tj_xasprintf("%s.names[%zu]", r->json_path, r->origins ? r->origins[k].index : k);
+}
+
+const char *tj_rule_name_via(const struct tj_rule *r, size_t k)
+{
+	return r->origins ? r->origins[k].via : NULL;
+}
+
+char *tj_rule_name_where(const struct tj_rule *r, size_t k)
+{
+	if (!r->origins)
+		return tj_xstrdup(r->json_path);
+	char *path = tj_rule_name_path(r, k);
+	if (!r->origins[k].via)
+		return path;
+	char *where = tj_xasprintf("%s (%s)", path, r->origins[k].via);
+	free(path);
+	return where;
 }
 
 void tj_seccomp_free(struct tj_seccomp *s)

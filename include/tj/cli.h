@@ -21,6 +21,8 @@ enum tj_verb {
 	TJ_VERB_COMPILE,
 	TJ_VERB_HELP,
 	TJ_VERB_VERSION,
+	TJ_VERB_GROUPS,
+	TJ_VERB_WHY,
 };
 
 struct tj_options {
@@ -34,7 +36,7 @@ struct tj_options {
 	bool kernel_kills;          /* --kill-via=kernel */
 	int optimize;               /* --optimize (compile) */
 	char **command;             /* run: the command and its arguments */
-	char **inputs;              /* check/compile: profile arguments */
+	char **inputs;              /* check/compile: profiles; groups: names; why: syscall, profile, args */
 	size_t ninputs;
 	bool lint;                  /* check --lint */
 	struct tj_limits limits;    /* --memory, --cpu, --pids, --timeout, --rlimit ... */

@@ -16,6 +16,8 @@ int tj_cmd_run(const struct tj_options *o);
 int tj_cmd_check(const struct tj_options *o);
 int tj_cmd_compile(const struct tj_options *o);
 int tj_cmd_version(void);
+int tj_cmd_groups(const struct tj_options *o);
+int tj_cmd_why(const struct tj_options *o);
 
 /* --- shared by the verbs (cmd_common.c) --- */
 

@@ -18,6 +18,12 @@
  * "architectures" for a call through an ABI the profile does not list. */
 const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action);
 
+/* The rule tj_explain_rule names, and the index of the syscall's name in it
+ * (for its origin: the group it came through); NULL when the default or the
+ * architectures decide. */
+const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const struct seccomp_data *data,
+				      uint32_t action, size_t *name_k);
+
 /* True when one comparison matches an argument.  32-bit ABIs compare only
  * the low 32 bits, as libseccomp compiles them. */
 bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);

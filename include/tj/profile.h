@@ -80,9 +80,17 @@ struct tj_cond {
 	unsigned min_major, min_minor;
 };
 
+/* Where one name of a rule came from once syscall groups are expanded
+ * (expand.c): a group entry ("@network-io") becomes many names. */
+struct tj_name_origin {
+	size_t index;             /* its entry in the profile's "names" array */
+	char *via;                /* "@system-service > @ipc", or NULL if named directly */
+};
+
 struct tj_rule {
 	char *json_path;          /* e.g. "syscalls[3]" */
 	struct tj_strv names;
+	struct tj_name_origin *origins; /* NULL (names as written), or one per name */
 	bool singular_name;       /* written with the deprecated "name" key */
 	enum tj_action action;
 	bool has_errno;
@@ -133,6 +141,17 @@ TJ_DEFINE_CLEANUP(struct tj_profile, tj_profile_free)
 void tj_seccomp_free(struct tj_seccomp *s);
 void tj_rule_done(struct tj_rule *r);
 void tj_rule_copy(struct tj_rule *dst, const struct tj_rule *src);
+/* Removes names.v[k] (and its origin). */
+void tj_rule_drop_name(struct tj_rule *r, size_t k);
+/* The JSON path of the entry names.v[k] came from: "syscalls[3].names[1]"
+ * (or ".name").  Caller frees. */
+char *tj_rule_name_path(const struct tj_rule *r, size_t k);
+/* The groups names.v[k] came through, or NULL when it was named directly. */
+const char *tj_rule_name_via(const struct tj_rule *r, size_t k);
+/* For messages: the rule's path, or for a name from a group rule the
+ * entry's path and the groups ("syscalls[0].names[2] (@privileged > @chown)").
+ * Caller frees. */
+char *tj_rule_name_where(const struct tj_rule *r, size_t k);
 
 /* Names and their inverse; *_from_name returns -1 for unknown names. */
 const char *tj_action_name(enum tj_action a);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * libFuzzer entry point for the profile loader and the seccomp compiler:
+ * libFuzzer entry point for the profile loader, the seccomp compiler (with
+ * syscall groups) and the linter:
  * any byte string must either load and compile, or fail with an error
  * record; never crash, leak or trip a sanitizer.  Built and run by
  * tests/fuzz/smoke.sh (make check-fuzz); crashing inputs become fixtures.
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 #include "tj/filter.h"
+#include "tj/lint.h"
 #include "tj/profile_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,6 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			char *json = tj_seccomp_to_oci_json(f->resolved);
 			free(json);
+			struct tj_findings findings = {0};
+			tj_lint(p, f, &host, &findings);
+			tj_findings_done(&findings);
 			tj_filter_free(f);
 		}
 	}

@@ -193,6 +193,35 @@ else
 	skip "crun is not usable"
 fi
 
+t "crun accepts exported profiles built from syscall groups"
+if [ "$ready" = 1 ]; then
+	# Groups, exclusions and constrained members become plain OCI rules.
+	run "$TJ" compile "$ROOT/policies/static-tool.json" --oci "$TMP/static-tool.oci.json"
+	expect_rc 0
+	run "$TJ" compile "$ROOT/policies/curl-download.json" --oci "$TMP/curl-download.oci.json"
+	expect_rc 0
+	configure "$TMP/static-tool.oci.json" /bin/busybox sha256sum /bin/busybox
+	crun_run
+	expect_rc 0
+	expect_out_contains "/bin/busybox"
+	configure "$TMP/static-tool.oci.json" /bin/busybox sh -c '/bin/busybox true | /bin/busybox true'
+	crun_run
+	expect_rc 159
+	# W^X from @memory: read-write memory works, writable+executable is killed
+	configure "$TMP/curl-download.oci.json" /bin/probe syscall 9 0 4096 3 0x22 -1 0
+	crun_run
+	expect_rc 0
+	configure "$TMP/curl-download.oci.json" /bin/probe syscall 9 0 4096 7 0x22 -1 0
+	crun_run
+	expect_rc 159
+	# @threads: a thread starts (clone3 answers ENOSYS, clone follows)
+	configure "$TMP/curl-download.oci.json" /bin/probe thread getpid
+	crun_run
+	expect_rc 0
+else
+	skip "crun is not usable"
+fi
+
 t "no container is left behind"
 if [ "$ready" = 1 ]; then
 	left=$(crun list 2>/dev/null | grep -c "$ID_BASE-" || true)

@@ -294,6 +294,45 @@ static void test_compile(void **state)
 	EXPECT_USAGE("option '--bpf' needs a value", "compile", "p.json", "--bpf");
 }
 
+static void test_groups_and_why(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "groups", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_GROUPS);
+	assert_int_equal(o.ninputs, 0);
+	expect_ok(&o, parse(&o, &err, "groups", "@network-io", "openat", NULL), err);
+	assert_int_equal(o.ninputs, 2);
+	assert_string_equal(o.inputs[0], "@network-io");
+	assert_string_equal(o.inputs[1], "openat");
+	EXPECT_USAGE("option '--ignore-unknown-syscalls' does not apply to this command", "groups",
+		     "--ignore-unknown-syscalls");
+	EXPECT_USAGE("option '--lint' does not apply to this command", "groups", "--lint");
+
+	expect_ok(&o, parse(&o, &err, "why", "openat", "p.json", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_WHY);
+	assert_int_equal(o.ninputs, 2);
+	/* Arguments may be negative numbers: options stop at the syscall. */
+	expect_ok(&o, parse(&o, &err, "why", "-q", "--ignore-unknown-syscalls", "openat", "p.json", "-100", "0x1", NULL),
+		  err);
+	assert_int_equal(o.verbosity, -1);
+	assert_true(o.ignore_unknown);
+	assert_int_equal(o.ninputs, 4);
+	assert_string_equal(o.inputs[2], "-100");
+	EXPECT_USAGE("why needs a syscall and a profile", "why", "openat");
+	EXPECT_USAGE("why needs a syscall and a profile", "why");
+	EXPECT_USAGE("a syscall has at most 6 arguments, got 7", "why", "read", "p", "1", "2", "3", "4", "5", "6", "7");
+	EXPECT_USAGE("option '--oci' does not apply to this command", "why", "--oci", "x", "read", "p");
+	assert_contains(tj_cli_usage(TJ_VERB_WHY), "usage: tinyjail why");
+	assert_contains(tj_cli_usage(TJ_VERB_GROUPS), "usage: tinyjail groups");
+	assert_contains(tj_cli_usage(TJ_VERB_RUN), "tinyjail groups [@group|syscall...]");
+	expect_ok(&o, parse(&o, &err, "help", "why", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_WHY);
+	expect_ok(&o, parse(&o, &err, "groups", "--help", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_GROUPS);
+}
+
 /* Parsing twice in one process starts from scratch (getopt state). */
 static void test_limits(void **state)
 {
@@ -365,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_compile),
+		cmocka_unit_test(test_groups_and_why),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reparse),
 	};

@@ -146,6 +146,10 @@ static const char *const profiles[] = {
 	"tests/fixtures/corpus/moby-profiles_default.json",
 	"policies/default.json",
 	"policies/strict.json",
+	/* groups, exclusions and constrained members */
+	"tests/sim/profiles/groups.json",
+	"policies/curl-download.json",
+	"policies/cli-tool.json",
 };
 
 /* --- the child --- */

@@ -1,0 +1,6 @@
+#include "twice.h"
+
+int twice(int x)
+{
+	return 2 * x;
+}

@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: Apache-2.0
+# The ready profiles in policies/ (notes/policies.md): each is a tinyjail
+# profile with a description, lints without high findings, runs a real Debian
+# program in enforce mode, and stops what it forbids; every stopped call has a
+# control showing the same call succeeds without the profile.  Network
+# traffic goes to a loopback server only.
+. "$ROOT/tests/integration/lib.sh"
+
+POL="$ROOT/policies"
+DATA="$ROOT/tests/integration/data/policies"
+READY="static-tool cli-tool net-client build-job shell-script curl-download"
+srv_pid=""
+trap '[ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; rm -rf "$TMP"' EXIT
+
+# expect_probe PROFILE RC PROBE-ARGS...: the probe under a profile exits RC
+# (159: killed by seccomp; "none" runs it without a filter, the control).
+expect_probe() {
+	_p=$1 _want=$2
+	shift 2
+	run "$TJ" -q --profile "$_p" -- "$PROBE" "$@"
+	[ "$rc" -eq "$_want" ] || fail "$_p: probe $*: expected exit $_want, got $rc"
+}
+
+# killed PROFILE SYSCALL PROBE-ARGS...: killed under PROFILE, naming the
+# call; allowed without a filter (exit 0 or an errno, never 159).
+killed() {
+	_p=$1 _name=$2
+	shift 2
+	run "$TJ" --profile "$_p" -- "$PROBE" "$@"
+	[ "$rc" -eq 159 ] || fail "$_p: probe $*: expected 159, got $rc"
+	expect_err_contains "killed by seccomp: $_name("
+	run "$TJ" -q --profile none -- "$PROBE" "$@"
+	[ "$rc" -ne 159 ] && [ "$rc" -lt 128 ] || fail "control without a filter: probe $* exited $rc"
+}
+
+t "every ready profile is a described tinyjail profile and lints clean"
+for p in $READY; do
+	run "$TJ" check --lint "$POL/$p.json"
+	expect_rc 0
+	expect_out_contains "$POL/$p.json: ok: tinyjail profile;"
+	expect_out_contains "lint: 0 high, 0 medium"
+	grep -q '"description": "[A-Za-z]' "$POL/$p.json" || fail "$p has no description"
+	grep -q '"@' "$POL/$p.json" || fail "$p is not built from groups"
+done
+
+t "static-tool: busybox (static) works on files"
+printf 'b\na\nc\n' >"$TMP/in.txt"
+run "$TJ" -q --profile static-tool -- busybox sha256sum "$TMP/in.txt"
+expect_rc 0
+[ "$out" = "$(sha256sum "$TMP/in.txt")" ] || fail "sha256sum differs: $out"
+run "$TJ" -q --profile static-tool -- busybox sort "$TMP/in.txt"
+expect_rc 0
+[ "$out" = "$(printf 'a\nb\nc')" ] || fail "sort printed: $out"
+run "$TJ" -q --profile static-tool -- busybox tar -cf "$TMP/in.tar" -C "$TMP" in.txt
+expect_rc 0
+[ "$(tar -tf "$TMP/in.tar")" = in.txt ] || fail "busybox tar made a bad archive"
+run "$TJ" -q --profile static-tool -- busybox find "$TMP" -name 'in.*'
+expect_out_contains "$TMP/in.tar"
+
+t "static-tool: no new processes, no network"
+run "$TJ" --profile static-tool -- busybox sh -c "busybox cat $TMP/in.txt | busybox wc -l"
+expect_rc 159
+expect_err_contains "killed by seccomp: pipe2("
+run "$TJ" -q --profile none -- busybox sh -c "busybox cat $TMP/in.txt | busybox wc -l"
+expect_rc 0
+killed static-tool socket syscall socket 2 1 0
+killed static-tool clone fork getpid
+
+t "cli-tool: coreutils, tar and gzip, id with name-service lookups"
+seq 1 50000 | sort -R >"$TMP/nums.txt"
+run "$TJ" -q --profile cli-tool -- sort -n --parallel=2 -S 1M "$TMP/nums.txt"
+expect_rc 0
+[ "$(printf '%s\n' "$out" | tail -1)" = 50000 ] || fail "sort did not sort"
+run "$TJ" -q --profile cli-tool -- wc -l "$TMP/nums.txt"
+expect_out_contains "50000"
+run "$TJ" -q --profile cli-tool -- cp "$TMP/nums.txt" "$TMP/copy.txt"
+expect_rc 0
+cmp -s "$TMP/nums.txt" "$TMP/copy.txt" || fail "cp made a different file"
+run "$TJ" -q --profile cli-tool -- ls -l "$TMP/copy.txt"
+expect_rc 0
+[ "$out" = "$(ls -l "$TMP/copy.txt")" ] || fail "ls -l differs: $out"
+run "$TJ" -q --profile cli-tool -- tar -czf "$TMP/n.tgz" -C "$TMP" nums.txt copy.txt
+expect_rc 0
+run "$TJ" -q --profile cli-tool -- tar -tzf "$TMP/n.tgz"
+expect_out_contains "copy.txt"
+run "$TJ" -q --profile cli-tool -- id
+expect_rc 0
+[ "$out" = "$(id)" ] || fail "id differs: $out"
+
+t "cli-tool: sockets fail with EACCES; W^X memory; no ptrace"
+expect_probe cli-tool 13 syscall socket 2 1 0
+expect_probe none 0 syscall socket 2 1 0
+# mmap(PROT_READ|PROT_WRITE|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS) is killed;
+# read-write memory is not
+killed cli-tool mmap syscall 9 0 4096 7 0x22 -1 0
+expect_probe cli-tool 0 syscall 9 0 4096 3 0x22 -1 0
+killed cli-tool ptrace syscall ptrace 16 999999999
+
+t "net-client: curl downloads from a loopback server"
+mkdir -p "$TMP/www"
+head -c 200000 /dev/urandom >"$TMP/www/blob.bin"
+(cd "$TMP/www" && exec /usr/bin/python3 -u -m http.server --bind 127.0.0.1 0) >"$TMP/srv.log" 2>&1 &
+srv_pid=$!
+port=""
+for _ in $(seq 1 100); do
+	port=$(sed -n 's/^Serving HTTP on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$TMP/srv.log")
+	[ -n "$port" ] && break
+	sleep 0.1
+done
+if [ -z "$port" ]; then
+	fail "the loopback server did not start: $(cat "$TMP/srv.log")"
+else
+	run "$TJ" -q --profile net-client -- curl -sS -o "$TMP/got.bin" "http://127.0.0.1:$port/blob.bin"
+	expect_rc 0
+	cmp -s "$TMP/got.bin" "$TMP/www/blob.bin" || fail "the download differs"
+	run "$TJ" -q --profile net-client -- curl -sS -o /dev/null -w '%{http_code}' "http://localhost:$port/missing"
+	expect_out_contains "404"
+fi
+
+t "net-client: no raw, packet or netlink sockets, no listening, no fork"
+killed net-client socket syscall socket 16 3 0
+killed net-client socket syscall socket 17 3 0
+killed net-client socket syscall socket 2 3 1
+killed net-client listen syscall 50 3 1
+killed net-client clone fork getpid
+
+t "build-job: make runs gcc on a small project"
+cp -r "$DATA/hello" "$TMP/hello"
+run "$TJ" -q --profile build-job -- make -C "$TMP/hello"
+expect_rc 0
+[ -x "$TMP/hello/hello" ] || fail "no program was built"
+run "$TMP/hello/hello"
+[ "$out" = 42 ] || fail "the program printed '$out'"
+run "$TJ" -q --profile build-job -- make -C "$TMP/hello" clean
+expect_rc 0
+
+t "build-job: no namespaces, no mounts, no network"
+killed build-job unshare syscall unshare 0x10000000
+killed build-job mount syscall mount 0 0 0 0 0
+expect_probe build-job 13 syscall socket 2 1 0
+
+t "shell-script: sh and bash run a script with pipelines and jobs"
+for sh in sh bash; do
+	run "$TJ" -q --profile shell-script -- "$sh" "$DATA/script.sh"
+	expect_rc 0
+	[ "$out" = ok ] || fail "$sh printed '$out'"
+done
+
+t "shell-script: what the script runs is confined too"
+run "$TJ" --profile shell-script -- sh -c "exec $PROBE syscall ptrace 16 999999999"
+expect_rc 159
+expect_err_contains "killed by seccomp: ptrace("
+# A child killed for a syscall: the shell sees SIGKILL and goes on.
+run "$TJ" --profile shell-script -- sh -c "$PROBE syscall bpf 0 0 0; echo after \$?"
+expect_out_contains "after 137"
+expect_err_contains "killed by seccomp: bpf("
+
+t "curl-download: curl saves a file, as root and as nobody"
+if [ -z "$port" ]; then
+	fail "no loopback server"
+else
+	mkdir -p "$TMP/downloads"
+	chmod 777 "$TMP/downloads"
+	run "$TJ" -q --profile curl-download -- curl -sS --proto =http,https -o "$TMP/downloads/a.bin" \
+		"http://127.0.0.1:$port/blob.bin"
+	expect_rc 0
+	cmp -s "$TMP/downloads/a.bin" "$TMP/www/blob.bin" || fail "the download differs"
+	# nobody has no delegated cgroup here: the memory and CPU limits
+	# refuse to run without one, unless told to degrade
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
+		"$TJ" -q --profile "$POL/curl-download.json" -- curl -sS -o "$TMP/downloads/b.bin" "http://localhost:$port/blob.bin"
+	expect_rc 125
+	expect_err_contains "cannot enforce memory 100M"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
+		"$TJ" -q --allow-degraded memory,cpu --profile "$POL/curl-download.json" -- \
+		curl -sS -o "$TMP/downloads/b.bin" "http://localhost:$port/blob.bin"
+	expect_rc 0
+	cmp -s "$TMP/downloads/b.bin" "$TMP/www/blob.bin" || fail "the download as nobody differs"
+fi
+
+t "curl-download: MEM-002 no fork (threads are fine)"
+killed curl-download clone fork getpid
+expect_probe curl-download 0 thread getpid
+expect_probe curl-download 38 syscall clone3 0 0
+
+t "curl-download: MEM-005 no writable+executable or anonymous executable memory"
+killed curl-download mmap syscall 9 0 4096 7 0x22 -1 0
+killed curl-download mmap syscall 9 0 4096 5 0x22 -1 0
+killed curl-download mprotect syscall 10 0 4096 5
+expect_probe curl-download 0 syscall 9 0 4096 3 0x22 -1 0
+
+t "curl-download: SEC-003 no netlink, packet or raw sockets, no interface ioctls"
+killed curl-download socket syscall socket 16 3 0
+killed curl-download socket syscall socket 17 3 0
+# SIOCSIFFLAGS on stdin: ENOTTY or EFAULT without the profile
+killed curl-download ioctl syscall 16 0 0x8914 0
+
+t "curl-download: SEC-004 only SIGTERM and SIGINT"
+killed curl-download kill syscall 62 999999999 9
+expect_probe curl-download 3 syscall 62 999999999 15
+expect_probe curl-download 3 syscall 62 999999999 2
+# The kernel reads the signal as an int: high bits change nothing.
+killed curl-download kill syscall 62 999999999 0x100000009
+expect_probe curl-download 3 syscall 62 999999999 0x10000000f
+
+t "curl-download: MEM-001, MEM-003, MEM-004, MEM-006 and FS-003 from the profile's limits"
+run "$TJ" check "$POL/curl-download.json"
+expect_rc 0
+expect_out_contains "cgroup: applied: memory 100M (no swap)"
+expect_out_contains "cgroup: applied: cpu 50% of one CPU"
+expect_out_contains "timeout 120s"
+expect_out_contains "rlimit: applied: RLIMIT_STACK soft 8388608 hard 8388608"
+expect_out_contains "rlimit: applied: RLIMIT_FSIZE soft 10485760 hard 10485760"
+# FS-003 for real: the write past 10 MiB gets SIGXFSZ (128 + 25)
+expect_probe curl-download 153 write "$TMP/downloads/big" 11000000
+[ "$(stat -c %s "$TMP/downloads/big")" -eq 10485760 ] || fail "the file grew past 10 MiB"
+expect_probe none 0 write "$TMP/downloads/big2" 11000000
+
+t "curl-download: SEC-005 no module loading; limits stay as set"
+killed curl-download init_module syscall 175 0 0 0
+killed curl-download finit_module syscall 313 0 0 0
+killed curl-download prlimit64 syscall 302 0 7 1 0
+expect_probe curl-download 0 syscall 302 0 7 0 0
+
+finish
