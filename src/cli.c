@@ -15,6 +15,7 @@ static const char usage_run[] =
 	"usage: tinyjail [run] [options] [--] command [args...]\n"
 	"       tinyjail check [--lint] profile...\n"
 	"       tinyjail compile profile [--bpf FILE] [--pfc FILE] [--oci FILE]\n"
+	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -24,9 +25,16 @@ static const char usage_run[] =
 	"                               config.json, or a bundled profile: default, strict);\n"
 	"                               'none' runs without a syscall filter.  Default: default\n"
 	"      --enforce                apply the profile's actions (the default)\n"
-	"      --complain               deny nothing; report what the profile would have denied\n"
+	"      --complain[=notify|kmsg] deny nothing; report what the profile would have denied,\n"
+	"                               seen through seccomp user notification (the default,\n"
+	"                               lossless) or the kernel log (kmsg: root, lossy, cheaper)\n"
 	"      --mode enforce|complain  the same as the two above\n"
 	"      --log FILE               write events as JSON lines (notes/events.md)\n"
+	"      --report[=usage]         at exit: denials, kills, rules never used, why it ended;\n"
+	"                               =usage also tracks allowed calls (slower; notes/supervise.md)\n"
+	"      --notify-socket SOCK     send the seccomp listener to an OCI seccomp agent at SOCK\n"
+	"                               (e.g. tinyjail supervise): it decides the profile's\n"
+	"                               SCMP_ACT_NOTIFY rules and the calls the profile does not name\n"
 	"      --ignore-unknown-syscalls\n"
 	"                               skip deny rules naming syscalls libseccomp does not know\n"
 	"                               (this weakens the filter; allow rules are always skipped)\n"
@@ -70,9 +78,30 @@ static const char usage_compile[] =
 	"  -q, --quiet                  print only errors\n"
 	"FILE may be - for standard output.\n";
 
+static const char usage_supervise[] =
+	"usage: tinyjail supervise --listen SOCK [options]\n"
+	"\n"
+	"A seccomp agent (OCI runtime-spec protocol): receives seccomp listeners on the unix\n"
+	"socket SOCK from tinyjail --notify-socket, or from runc and crun (listenerPath), and\n"
+	"decides each notified system call on its register values: allow, deny with an errno,\n"
+	"kill, or ask the person at this terminal.  See notes/supervise.md.\n"
+	"\n"
+	"options:\n"
+	"      --listen SOCK            the socket to create and listen on (required)\n"
+	"      --rules FILE             decisions per syscall (notes/supervise.md); without it, or\n"
+	"                               for calls it does not name: ask, or deny without a terminal\n"
+	"  -p, --profile FILE           the profile the supervised runs use, for write-back\n"
+	"      --write-back             add remembered decisions to the profile as plain OCI rules,\n"
+	"                               in place (the previous version is kept as FILE.bak)\n"
+	"      --write-back-to OUT      the same, written to a copy OUT\n"
+	"      --once                   exit when the first supervised sandbox has ended\n"
+	"      --log FILE               write decisions as JSON lines (notes/events.md)\n"
+	"  -q, --quiet                  print only errors, not every decision\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
+	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
 	default: return usage_run;
@@ -84,7 +113,7 @@ static const struct {
 	enum tj_verb verb;
 } verbs[] = {
 	{"run", TJ_VERB_RUN}, {"check", TJ_VERB_CHECK}, {"compile", TJ_VERB_COMPILE},
-	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},
+	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION}, {"supervise", TJ_VERB_SUPERVISE},
 };
 
 enum {
@@ -99,12 +128,19 @@ enum {
 	OPT_PFC,
 	OPT_OCI,
 	OPT_OPTIMIZE,
+	OPT_REPORT,
+	OPT_NOTIFY_SOCKET,
+	OPT_LISTEN,
+	OPT_RULES,
+	OPT_WRITE_BACK,
+	OPT_WRITE_BACK_TO,
+	OPT_ONCE,
 };
 
 static const struct option long_options[] = {
 	{"profile", required_argument, NULL, 'p'},
 	{"enforce", no_argument, NULL, OPT_ENFORCE},
-	{"complain", no_argument, NULL, OPT_COMPLAIN},
+	{"complain", optional_argument, NULL, OPT_COMPLAIN},
 	{"mode", required_argument, NULL, OPT_MODE},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"ignore-unknown-syscalls", no_argument, NULL, OPT_IGNORE_UNKNOWN},
@@ -114,6 +150,13 @@ static const struct option long_options[] = {
 	{"pfc", required_argument, NULL, OPT_PFC},
 	{"oci", required_argument, NULL, OPT_OCI},
 	{"optimize", required_argument, NULL, OPT_OPTIMIZE},
+	{"report", optional_argument, NULL, OPT_REPORT},
+	{"notify-socket", required_argument, NULL, OPT_NOTIFY_SOCKET},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"write-back", no_argument, NULL, OPT_WRITE_BACK},
+	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
+	{"once", no_argument, NULL, OPT_ONCE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -125,8 +168,13 @@ static const struct option long_options[] = {
 static bool option_allowed(enum tj_verb verb, int opt)
 {
 	switch (opt) {
-	case 'p': case OPT_ENFORCE: case OPT_COMPLAIN: case OPT_MODE: case OPT_LOG: case OPT_KILL_VIA:
+	case OPT_ENFORCE: case OPT_COMPLAIN: case OPT_MODE: case OPT_KILL_VIA: case OPT_REPORT:
+	case OPT_NOTIFY_SOCKET:
 		return verb == TJ_VERB_RUN;
+	case 'p': case OPT_LOG:
+		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
+	case OPT_LISTEN: case OPT_RULES: case OPT_WRITE_BACK: case OPT_WRITE_BACK_TO: case OPT_ONCE:
+		return verb == TJ_VERB_SUPERVISE;
 	case OPT_LINT:
 		return verb == TJ_VERB_CHECK;
 	case OPT_BPF: case OPT_PFC: case OPT_OCI: case OPT_OPTIMIZE:
@@ -142,6 +190,20 @@ static const char *option_name(int opt)
 		if (long_options[i].val == opt)
 			return long_options[i].name;
 	return "?";
+}
+
+/* supervise takes no positional arguments; write-back needs the profile. */
+static int tj_cli_check_supervise(const struct tj_options *o, int nrest, struct tj_err **err)
+{
+	if (nrest > 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "supervise takes no arguments besides options");
+	if (!o->listen)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "supervise needs --listen SOCK");
+	if ((o->write_back || o->write_back_to) && !o->profile)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--write-back needs the profile to update (--profile FILE)");
+	if (o->write_back && o->write_back_to)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--write-back and --write-back-to exclude each other");
+	return 0;
 }
 
 int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **err)
@@ -198,7 +260,28 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case OPT_ENFORCE: o->mode = TJ_MODE_ENFORCE; break;
-		case OPT_COMPLAIN: o->mode = TJ_MODE_COMPLAIN; break;
+		case OPT_COMPLAIN:
+			o->mode = TJ_MODE_COMPLAIN;
+			if (optarg && strcmp(optarg, "kmsg") == 0)
+				o->complain_kmsg = true;
+			else if (optarg && strcmp(optarg, "notify") != 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--complain takes 'notify' or 'kmsg', not '%s'",
+						  optarg);
+			break;
+		case OPT_REPORT:
+			o->report = TJ_REPORT_SUMMARY;
+			if (optarg && strcmp(optarg, "usage") == 0)
+				o->report = TJ_REPORT_USAGE;
+			else if (optarg && strcmp(optarg, "summary") != 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--report takes 'usage' (or nothing), not '%s'",
+						  optarg);
+			break;
+		case OPT_NOTIFY_SOCKET: o->notify_socket = optarg; break;
+		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_RULES: o->rules = optarg; break;
+		case OPT_WRITE_BACK: o->write_back = true; break;
+		case OPT_WRITE_BACK_TO: o->write_back_to = optarg; break;
+		case OPT_ONCE: o->once = true; break;
 		case OPT_MODE:
 			if (strcmp(optarg, "enforce") == 0)
 				o->mode = TJ_MODE_ENFORCE;
@@ -250,6 +333,8 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 		o->command = rest;
 		return 0;
 	}
+	if (o->verb == TJ_VERB_SUPERVISE)
+		return tj_cli_check_supervise(o, nrest, err);
 	if (nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "no profile given");
 	if (o->verb == TJ_VERB_COMPILE && nrest > 1)

@@ -5,10 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
+#include "tj/agent.h"
 #include "tj/bpfsim.h"
 #include "tj/cleanup.h"
 #include "tj/cmd.h"
+#include "tj/kmsg_source.h"
 #include "tj/launch.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
@@ -18,6 +21,7 @@ extern char **environ;
 struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
+	struct tj_agent_client *agent;
 };
 
 static void describe_kill(const struct tj_syscall_event *e, const char *profile, char *buf, size_t size)
@@ -34,9 +38,49 @@ static void describe_kill(const struct tj_syscall_event *e, const char *profile,
 static void on_kill(void *ctx, const struct tj_syscall_event *e)
 {
 	const struct run_ctx *rc = ctx;
-	char msg[512];
+	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+}
+
+static int on_listener(void *ctx, int listener, pid_t child, struct tj_err **err)
+{
+	const struct run_ctx *rc = ctx;
+	return tj_agent_hand_over(rc->agent, listener, child, err);
+}
+
+static void on_notice(void *ctx, const char *text)
+{
+	const struct tj_options *o = ctx;
+	if (o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: %s\n", text);
+}
+
+/* Where the seccomp listener goes: --notify-socket, or in enforce mode the
+ * profile's listenerPath when it routes calls with SCMP_ACT_NOTIFY. */
+static const char *agent_path(const struct tj_options *o, const struct tj_profile *p)
+{
+	if (o->notify_socket)
+		return o->notify_socket;
+	const struct tj_seccomp *s = p->seccomp;
+	if (o->mode != TJ_MODE_ENFORCE || !s || !s->listener_path)
+		return NULL;
+	bool notifies = s->default_action == TJ_ACT_NOTIFY;
+	for (size_t i = 0; i < s->nrules; i++)
+		notifies |= s->rules[i].action == TJ_ACT_NOTIFY;
+	return notifies ? s->listener_path : NULL;
+}
+
+/* Option combinations that cannot work, found before anything runs. */
+static int check_run_options(const struct tj_options *o, struct tj_err **err)
+{
+	if (o->notify_socket && o->mode == TJ_MODE_COMPLAIN)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--notify-socket applies to enforce mode: in complain mode "
+							 "tinyjail itself records every call the profile would deny");
+	if (o->complain_kmsg && o->report == TJ_REPORT_USAGE)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--report=usage needs seccomp user notification, not "
+							 "--complain=kmsg (the kernel log does not record allowed calls)");
+	return 0;
 }
 
 /* The launcher's own last step needs execve; a profile that denies it can
@@ -56,36 +100,6 @@ static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, st
 				"the filter is loaded");
 }
 
-static void print_summary(const struct tj_events *ev, const struct tj_launch_result *res, const char *profile)
-{
-	if (ev->n == 0) {
-		fprintf(stderr, "tinyjail: complain mode: nothing the command did would have been denied by %s\n", profile);
-	} else {
-		fprintf(stderr, "tinyjail: complain mode: %s would have denied %zu kind%s of syscall (%llu call%s):\n",
-			profile, ev->n, ev->n == 1 ? "" : "s", (unsigned long long)ev->total, ev->total == 1 ? "" : "s");
-		for (size_t i = 0; i < ev->n; i++) {
-			const struct tj_tally *t = &ev->v[i];
-			char name[64], action[64];
-			tj_syscall_name(t->arch, t->nr, name, sizeof(name));
-			tj_filter_describe_action(t->action, action, sizeof(action));
-			const char *arch = tj_arch_short_name(t->arch, t->nr);
-			fprintf(stderr, "tinyjail: %8llu  %-20s %-24s by %s%s%s (first pid %d)\n",
-				(unsigned long long)t->count, name, action, t->rule, strcmp(arch, "x86_64") ? ", " : "",
-				strcmp(arch, "x86_64") ? arch : "", (int)t->first_pid);
-		}
-	}
-	if (res->lost)
-		fprintf(stderr,
-			"tinyjail: incomplete: up to %llu would-be denial%s may be missing: a signal interrupted the "
-			"call before tinyjail received it; a restarted call was recorded, one that failed with EINTR "
-			"was not (notes/architecture.md)\n",
-			(unsigned long long)res->lost, res->lost == 1 ? "" : "s");
-	if (res->outlived)
-		fprintf(stderr, "tinyjail: incomplete: processes outlived the command; what they did afterwards was not recorded\n");
-	if (!res->lost && !res->outlived)
-		fprintf(stderr, "tinyjail: complete: every would-be denial was recorded (seccomp user notification)\n");
-}
-
 int tj_cmd_run(const struct tj_options *o)
 {
 	struct tj_err *err = NULL;
@@ -96,7 +110,16 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_manifest manifest = {0};
 	struct tj_events events = {0};
 	bool events_open = false;
+	const char *agent = NULL;
+	struct tj_agent_client agent_client = {.sock = -1};
+	struct tj_kmsg_source kmsg;
+	bool kmsg_open = false;
 
+	if (check_run_options(o, &err) < 0) {
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
 	const char *profile_arg = o->profile ? o->profile : "default";
 	if (strcmp(profile_arg, "none") != 0) {
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
@@ -104,9 +127,19 @@ int tj_cmd_run(const struct tj_options *o)
 		if (profile->seccomp) {
 			/* The supervisor needs seccomp user notification.  Without
 			 * it, enforce mode lets the kernel kill (unnamed); complain
-			 * mode cannot keep its promise and refuses. */
+			 * mode cannot keep its promise and refuses (unless the
+			 * kernel log is its source); an agent cannot be given a
+			 * listener. */
 			bool notify = tj_notify_available();
-			if (!notify && o->mode == TJ_MODE_COMPLAIN) {
+			agent = agent_path(o, profile);
+			if (!notify && agent) {
+				tj_err_set(&err, TJ_ERR_LAYER, 0,
+					   "a seccomp agent needs seccomp user notification, which this kernel or "
+					   "libseccomp does not offer");
+				tj_err_layer(&err, "seccomp");
+				goto fail;
+			}
+			if (!notify && o->mode == TJ_MODE_COMPLAIN && !o->complain_kmsg) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
 					   "complain mode needs seccomp user notification, which this kernel or "
 					   "libseccomp does not offer");
@@ -117,14 +150,32 @@ int tj_cmd_run(const struct tj_options *o)
 			if (!notify && !o->kernel_kills && o->verbosity >= 0)
 				fprintf(stderr, "tinyjail: warning: seccomp user notification is unavailable here: kills are "
 						"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
-			struct tj_filter_opts fo = {.mode = o->mode, .supervise_kills = notify && !o->kernel_kills,
-						    .ignore_unknown_deny = o->ignore_unknown};
+			/* An agent owns the listener: kills go back to the kernel. */
+			bool supervised = notify && !agent;
+			struct tj_filter_opts fo = {
+				.mode = o->mode,
+				.supervise_kills = supervised && !o->kernel_kills,
+				.route_errno = supervised && o->report && o->mode == TJ_MODE_ENFORCE,
+				.track_allowed = supervised && o->report == TJ_REPORT_USAGE,
+				.agent = agent != NULL,
+				.agent_default = o->notify_socket != NULL,
+				.complain_via_log = o->complain_kmsg,
+				.ignore_unknown_deny = o->ignore_unknown,
+			};
 			if ((code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
 				return code;
-			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE) {
+			if (agent && !filter->uses_listener) {
+				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
+				if (o->verbosity >= 0)
+					fprintf(stderr, "tinyjail: warning: --notify-socket: %s sends no call to the agent "
+							"(nothing it does not name is denied)\n", profile->file);
+				agent = NULL;
+			}
+			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE && !agent) {
 				tj_err_set(&err, TJ_ERR_PROFILE, 0,
-					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent; this tinyjail "
-					   "cannot attach one yet");
+					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent");
+				tj_err_hint(&err, "name one with --notify-socket SOCK (e.g. tinyjail supervise --listen "
+						  "SOCK) or in the profile's listenerPath");
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
@@ -158,15 +209,37 @@ int tj_cmd_run(const struct tj_options *o)
 	if (tj_events_open(&events, o->log_path, &err) < 0)
 		goto fail;
 	events_open = true;
+	events.notice = on_notice;
+	events.notice_ctx = (void *)o;
+	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
+	if (agent) {
+		/* Reached before anything starts: no agent, no run. */
+		if (tj_agent_connect(agent, &agent_client.sock, &err) < 0)
+			goto fail;
+		agent_client.path = agent;
+		agent_client.metadata = profile->seccomp->listener_metadata;
+		agent_client.profile = profile->file;
+		agent_client.command = o->command[0];
+	}
+	if (filter && o->complain_kmsg) {
+		if (tj_kmsg_source_start(&kmsg, filter, &events, &err) < 0)
+			goto fail;
+		kmsg_open = true;
+	}
 
-	struct run_ctx rc = {.o = o, .profile = profile};
-	struct tj_launch_hooks hooks = {.ctx = &rc, .on_kill = on_kill};
+	struct run_ctx rc = {.o = o, .profile = profile, .agent = &agent_client};
+	struct tj_launch_hooks hooks = {.ctx = &rc, .on_kill = on_kill, .on_listener = agent ? on_listener : NULL,
+					.source = kmsg_open ? &kmsg.src : NULL};
 	struct tj_launch_result res;
 	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
 
-	if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
-		print_summary(&events, &res, profile->file);
+	struct tj_run_report report = {.o = o, .profile = profile, .filter = filter, .events = &events, .res = &res,
+				       .kmsg = kmsg_open ? &kmsg : NULL, .agent = agent != NULL, .agent_path = agent};
+	if (o->report && o->verbosity >= 0)
+		tj_cmd_print_report(&report);
+	else if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
+		tj_cmd_print_summary(&report);
 	if (res.kill_unattributed && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 				"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
@@ -176,7 +249,10 @@ int tj_cmd_run(const struct tj_options *o)
 		/* Only suggest the supervisor when it was not already in charge:
 		 * with it, a SIGSYS comes from the profile's KILL_THREAD or TRAP
 		 * rules, or from a call through an ABI the profile does not list. */
-		if (res.signal == SIGSYS)
+		if (res.signal == SIGSYS && agent)
+			why = " (a seccomp kill by the kernel: the listener belongs to the seccomp agent, so tinyjail "
+			      "does not see the call)";
+		else if (res.signal == SIGSYS)
 			why = o->kernel_kills ? " (a seccomp kill by the kernel, which does not name the syscall; "
 						"use --kill-via=supervisor to have it named)"
 					      : " (from seccomp, without passing through the supervisor: an "
@@ -187,13 +263,20 @@ int tj_cmd_run(const struct tj_options *o)
 	/* Once tinyjail exits nobody answers the filter's notifications: the
 	 * kernel fails them with ENOSYS, so what the profile kills for is then
 	 * only denied. */
-	if (o->mode == TJ_MODE_ENFORCE && filter && filter->uses_listener && res.outlived && o->verbosity >= 0)
+	if (o->mode == TJ_MODE_ENFORCE && filter && filter->uses_listener && !agent && res.outlived && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: warning: processes outlived the command and are no longer supervised: calls "
 				"the profile kills for now fail with ENOSYS instead (--kill-via=kernel has the kernel "
 				"kill them)\n");
-	tj_events_exit(&events, res.exit_code, res.status, res.seccomp_kill ? SIGSYS : res.signal, res.seccomp_kill,
-		       res.wall_ms, res.lost);
+	struct tj_exit_event xe = {.exit_code = res.exit_code, .status = res.status,
+				   .signal = res.seccomp_kill ? SIGSYS : res.signal, .seccomp_kill = res.seccomp_kill,
+				   .wall_ms = res.wall_ms, .lost = res.lost,
+				   .incomplete = filter && !agent && !tj_cmd_run_complete(&report)};
+	tj_events_exit_ex(&events, &xe);
 	code = res.exit_code;
+	if (kmsg_open)
+		tj_kmsg_source_done(&kmsg);
+	if (agent_client.sock >= 0)
+		close(agent_client.sock);
 	if (tj_events_close(&events, &err) < 0) {
 		events_open = false;
 		tj_cmd_report(err);
@@ -207,6 +290,10 @@ int tj_cmd_run(const struct tj_options *o)
 fail:
 	code = tj_cmd_report(err);
 	tj_err_free(err);
+	if (kmsg_open)
+		tj_kmsg_source_done(&kmsg);
+	if (agent_client.sock >= 0)
+		close(agent_client.sock);
 	if (events_open) {
 		struct tj_err *e2 = NULL;
 		tj_events_close(&events, &e2);

@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 	case TJ_VERB_VERSION: code = tj_cmd_version(); break;
 	case TJ_VERB_CHECK: code = tj_cmd_check(&o); break;
 	case TJ_VERB_COMPILE: code = tj_cmd_compile(&o); break;
+	case TJ_VERB_SUPERVISE: code = tj_cmd_supervise(&o); break;
 	case TJ_VERB_RUN:
 	default: code = tj_cmd_run(&o); break;
 	}

@@ -22,4 +22,8 @@ const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct secc
  * the low 32 bits, as libseccomp compiles them. */
 bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);
 
+/* True when the rule names the call and its argument checks hold, with the
+ * compiler's semantics (AND across indexes, OR when an index repeats). */
+bool tj_explain_rule_matches(const struct tj_rule *r, const struct seccomp_data *data);
+
 #endif
