@@ -31,6 +31,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libtj.a
 BIN := $(BUILD)/tinyjail
 PROBE := $(BUILD)/probe
+EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -56,11 +57,16 @@ $(PROBE): tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -static -pthread -o $@ $<
 
+# Writes one event of every kind through events.h, for the schema test.
+$(EMIT): tests/helpers/emit_events.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
-tests: all $(UNIT_BINS)
+tests: all $(UNIT_BINS) $(EMIT)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/obj/main.d
 

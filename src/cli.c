@@ -17,6 +17,7 @@ static const char usage_run[] =
 	"       tinyjail compile profile [--bpf FILE] [--pfc FILE] [--oci FILE]\n"
 	"       tinyjail groups [@group|syscall...]\n"
 	"       tinyjail why syscall profile [arg...]\n"
+	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -26,9 +27,16 @@ static const char usage_run[] =
 	"                               config.json, or a bundled profile: default, strict);\n"
 	"                               'none' runs without a syscall filter.  Default: default\n"
 	"      --enforce                apply the profile's actions (the default)\n"
-	"      --complain               deny nothing; report what the profile would have denied\n"
+	"      --complain[=notify|kmsg] deny nothing; report what the profile would have denied,\n"
+	"                               seen through seccomp user notification (the default,\n"
+	"                               lossless) or the kernel log (kmsg: root, lossy, cheaper)\n"
 	"      --mode enforce|complain  the same as the two above\n"
 	"      --log FILE               write events as JSON lines (notes/events.md)\n"
+	"      --report[=usage]         at exit: denials, kills, rules never used, why it ended;\n"
+	"                               =usage also tracks allowed calls (slower; notes/supervise.md)\n"
+	"      --notify-socket SOCK     send the seccomp listener to an OCI seccomp agent at SOCK\n"
+	"                               (e.g. tinyjail supervise): it decides the profile's\n"
+	"                               SCMP_ACT_NOTIFY rules and the calls the profile does not name\n"
 	"      --ignore-unknown-syscalls\n"
 	"                               skip deny rules naming syscalls libseccomp does not know\n"
 	"                               (this weakens the filter; allow rules are always skipped)\n"
@@ -134,10 +142,30 @@ static const char usage_why[] =
 	"options:\n"
 	"      --ignore-unknown-syscalls\n"
 	"  -q, --quiet                  print only errors and the answer\n";
+static const char usage_supervise[] =
+	"usage: tinyjail supervise --listen SOCK [options]\n"
+	"\n"
+	"A seccomp agent (OCI runtime-spec protocol): receives seccomp listeners on the unix\n"
+	"socket SOCK from tinyjail --notify-socket, or from runc and crun (listenerPath), and\n"
+	"decides each notified system call on its register values: allow, deny with an errno,\n"
+	"kill, or ask the person at this terminal.  See notes/supervise.md.\n"
+	"\n"
+	"options:\n"
+	"      --listen SOCK            the socket to create and listen on (required)\n"
+	"      --rules FILE             decisions per syscall (notes/supervise.md); without it, or\n"
+	"                               for calls it does not name: ask, or deny without a terminal\n"
+	"  -p, --profile FILE           the profile the supervised runs use, for write-back\n"
+	"      --write-back             add remembered decisions to the profile as plain OCI rules,\n"
+	"                               in place (the previous version is kept as FILE.bak)\n"
+	"      --write-back-to OUT      the same, written to a copy OUT\n"
+	"      --once                   exit when the first supervised sandbox has ended\n"
+	"      --log FILE               write decisions as JSON lines (notes/events.md)\n"
+	"  -q, --quiet                  print only errors, not every decision\n";
 
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
+	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
 	case TJ_VERB_GROUPS: return usage_groups;
@@ -152,7 +180,7 @@ static const struct {
 } verbs[] = {
 	{"run", TJ_VERB_RUN}, {"check", TJ_VERB_CHECK}, {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION}, {"groups", TJ_VERB_GROUPS},
-	{"why", TJ_VERB_WHY},
+	{"why", TJ_VERB_WHY}, {"supervise", TJ_VERB_SUPERVISE},
 };
 
 enum {
@@ -195,12 +223,19 @@ enum {
 	OPT_SIGNALS,
 	OPT_TCP_CONNECT,
 	OPT_TCP_BIND,
+	OPT_REPORT,
+	OPT_NOTIFY_SOCKET,
+	OPT_LISTEN,
+	OPT_RULES,
+	OPT_WRITE_BACK,
+	OPT_WRITE_BACK_TO,
+	OPT_ONCE,
 };
 
 static const struct option long_options[] = {
 	{"profile", required_argument, NULL, 'p'},
 	{"enforce", no_argument, NULL, OPT_ENFORCE},
-	{"complain", no_argument, NULL, OPT_COMPLAIN},
+	{"complain", optional_argument, NULL, OPT_COMPLAIN},
 	{"mode", required_argument, NULL, OPT_MODE},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"ignore-unknown-syscalls", no_argument, NULL, OPT_IGNORE_UNKNOWN},
@@ -238,6 +273,13 @@ static const struct option long_options[] = {
 	{"signals", required_argument, NULL, OPT_SIGNALS},
 	{"tcp-connect", required_argument, NULL, OPT_TCP_CONNECT},
 	{"tcp-bind", required_argument, NULL, OPT_TCP_BIND},
+	{"report", optional_argument, NULL, OPT_REPORT},
+	{"notify-socket", required_argument, NULL, OPT_NOTIFY_SOCKET},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"rules", required_argument, NULL, OPT_RULES},
+	{"write-back", no_argument, NULL, OPT_WRITE_BACK},
+	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
+	{"once", no_argument, NULL, OPT_ONCE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -249,13 +291,18 @@ static const struct option long_options[] = {
 static bool option_allowed(enum tj_verb verb, int opt)
 {
 	switch (opt) {
-	case 'p': case OPT_ENFORCE: case OPT_COMPLAIN: case OPT_MODE: case OPT_LOG: case OPT_KILL_VIA:
-	case OPT_MEMORY: case OPT_CPU: case OPT_PIDS: case OPT_TIMEOUT: case OPT_KILL_AFTER: case OPT_RLIMIT:
-	case OPT_DEGRADE: case OPT_JSON_STATUS: case OPT_ENV_KEEP: case OPT_ENV_DENY: case OPT_ENV_ALL:
-	case OPT_SETENV: case OPT_USER: case OPT_CAP_KEEP: case OPT_UNSHARE: case OPT_HOSTNAME: case OPT_RO:
-	case OPT_RW: case OPT_EXEC: case OPT_NOEXEC: case OPT_TMPFS: case OPT_RW_LIMIT: case OPT_NO_EXEC:
-	case OPT_NO_FORK: case OPT_WX: case OPT_SIGNALS: case OPT_TCP_CONNECT: case OPT_TCP_BIND:
+	case OPT_ENFORCE: case OPT_COMPLAIN: case OPT_MODE: case OPT_KILL_VIA: case OPT_REPORT:
+	case OPT_NOTIFY_SOCKET: case OPT_MEMORY: case OPT_CPU: case OPT_PIDS: case OPT_TIMEOUT:
+	case OPT_KILL_AFTER: case OPT_RLIMIT: case OPT_DEGRADE: case OPT_JSON_STATUS: case OPT_ENV_KEEP:
+	case OPT_ENV_DENY: case OPT_ENV_ALL: case OPT_SETENV: case OPT_USER: case OPT_CAP_KEEP: case OPT_UNSHARE:
+	case OPT_HOSTNAME: case OPT_RO: case OPT_RW: case OPT_EXEC: case OPT_NOEXEC: case OPT_TMPFS:
+	case OPT_RW_LIMIT: case OPT_NO_EXEC: case OPT_NO_FORK: case OPT_WX: case OPT_SIGNALS:
+	case OPT_TCP_CONNECT: case OPT_TCP_BIND:
 		return verb == TJ_VERB_RUN;
+	case 'p': case OPT_LOG:
+		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
+	case OPT_LISTEN: case OPT_RULES: case OPT_WRITE_BACK: case OPT_WRITE_BACK_TO: case OPT_ONCE:
+		return verb == TJ_VERB_SUPERVISE;
 	case OPT_LINT:
 		return verb == TJ_VERB_CHECK;
 	case OPT_BPF: case OPT_PFC: case OPT_OCI: case OPT_OPTIMIZE:
@@ -292,6 +339,20 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 	}
 	free(copy);
 	return r;
+}
+
+/* supervise takes no positional arguments; write-back needs the profile. */
+static int check_supervise(const struct tj_options *o, int nrest, struct tj_err **err)
+{
+	if (nrest > 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "supervise takes no arguments besides options");
+	if (!o->listen)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "supervise needs --listen SOCK");
+	if ((o->write_back || o->write_back_to) && !o->profile)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--write-back needs the profile to update (--profile FILE)");
+	if (o->write_back && o->write_back_to)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--write-back and --write-back-to exclude each other");
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err **err)
@@ -348,7 +409,28 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		switch (c) {
 		case 'p': o->profile = optarg; break;
 		case OPT_ENFORCE: o->mode = TJ_MODE_ENFORCE; break;
-		case OPT_COMPLAIN: o->mode = TJ_MODE_COMPLAIN; break;
+		case OPT_COMPLAIN:
+			o->mode = TJ_MODE_COMPLAIN;
+			if (optarg && strcmp(optarg, "kmsg") == 0)
+				o->complain_kmsg = true;
+			else if (optarg && strcmp(optarg, "notify") != 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--complain takes 'notify' or 'kmsg', not '%s'",
+						  optarg);
+			break;
+		case OPT_REPORT:
+			o->report = TJ_REPORT_SUMMARY;
+			if (optarg && strcmp(optarg, "usage") == 0)
+				o->report = TJ_REPORT_USAGE;
+			else if (optarg && strcmp(optarg, "summary") != 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--report takes 'usage' (or nothing), not '%s'",
+						  optarg);
+			break;
+		case OPT_NOTIFY_SOCKET: o->notify_socket = optarg; break;
+		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_RULES: o->rules = optarg; break;
+		case OPT_WRITE_BACK: o->write_back = true; break;
+		case OPT_WRITE_BACK_TO: o->write_back_to = optarg; break;
+		case OPT_ONCE: o->once = true; break;
 		case OPT_MODE:
 			if (strcmp(optarg, "enforce") == 0)
 				o->mode = TJ_MODE_ENFORCE;
@@ -517,6 +599,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		o->ninputs = (size_t)nrest;
 		return 0;
 	}
+	if (o->verb == TJ_VERB_SUPERVISE)
+		return check_supervise(o, nrest, err);
 	if (nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "no profile given");
 	if (o->verb == TJ_VERB_COMPILE && nrest > 1)

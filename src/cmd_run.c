@@ -8,12 +8,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tj/agent.h"
 #include "tj/bpfsim.h"
 #include "tj/cleanup.h"
 #include "tj/cmd.h"
 #include "tj/exefile.h"
 #include "tj/hardening.h"
 #include "tj/identity.h"
+#include "tj/kmsg_source.h"
 #include "tj/launch.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
@@ -23,6 +25,7 @@ extern char **environ;
 struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
+	struct tj_agent_client *agent;
 };
 
 static void describe_kill(const struct tj_syscall_event *e, const char *profile, char *buf, size_t size)
@@ -39,9 +42,49 @@ static void describe_kill(const struct tj_syscall_event *e, const char *profile,
 static void on_kill(void *ctx, const struct tj_syscall_event *e)
 {
 	const struct run_ctx *rc = ctx;
-	char msg[512];
+	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+}
+
+static int on_listener(void *ctx, int listener, pid_t child, struct tj_err **err)
+{
+	const struct run_ctx *rc = ctx;
+	return tj_agent_hand_over(rc->agent, listener, child, err);
+}
+
+static void on_notice(void *ctx, const char *text)
+{
+	const struct tj_options *o = ctx;
+	if (o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: %s\n", text);
+}
+
+/* Where the seccomp listener goes: --notify-socket, or in enforce mode the
+ * profile's listenerPath when it routes calls with SCMP_ACT_NOTIFY. */
+static const char *agent_path(const struct tj_options *o, const struct tj_profile *p)
+{
+	if (o->notify_socket)
+		return o->notify_socket;
+	const struct tj_seccomp *s = p->seccomp;
+	if (o->mode != TJ_MODE_ENFORCE || !s || !s->listener_path)
+		return NULL;
+	bool notifies = s->default_action == TJ_ACT_NOTIFY;
+	for (size_t i = 0; i < s->nrules; i++)
+		notifies |= s->rules[i].action == TJ_ACT_NOTIFY;
+	return notifies ? s->listener_path : NULL;
+}
+
+/* Option combinations that cannot work, found before anything runs. */
+static int check_run_options(const struct tj_options *o, struct tj_err **err)
+{
+	if (o->notify_socket && o->mode == TJ_MODE_COMPLAIN)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--notify-socket applies to enforce mode: in complain mode "
+							 "tinyjail itself records every call the profile would deny");
+	if (o->complain_kmsg && o->report == TJ_REPORT_USAGE)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--report=usage needs seccomp user notification, not "
+							 "--complain=kmsg (the kernel log does not record allowed calls)");
+	return 0;
 }
 
 /* The launcher's own last step needs execve; a profile that denies it can
@@ -59,34 +102,6 @@ static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, st
 	tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile does not allow execve (%s), so no command could start", name);
 	return tj_err_hint(err, "add execve to an SCMP_ACT_ALLOW rule: tinyjail starts the command with it after "
 				"the filter is loaded");
-}
-
-static void print_summary(const struct tj_events *ev, const struct tj_launch_result *res, const char *profile)
-{
-	if (ev->n == 0) {
-		fprintf(stderr, "tinyjail: complain mode: nothing the command did would have been denied by %s\n", profile);
-	} else {
-		fprintf(stderr, "tinyjail: complain mode: %s would have denied %zu kind%s of syscall (%llu call%s):\n",
-			profile, ev->n, ev->n == 1 ? "" : "s", (unsigned long long)ev->total, ev->total == 1 ? "" : "s");
-		for (size_t i = 0; i < ev->n; i++) {
-			const struct tj_tally *t = &ev->v[i];
-			char name[64], action[64];
-			tj_syscall_name(t->arch, t->nr, name, sizeof(name));
-			tj_filter_describe_action(t->action, action, sizeof(action));
-			const char *arch = tj_arch_short_name(t->arch, t->nr);
-			fprintf(stderr, "tinyjail: %8llu  %-20s %-24s by %s%s%s (first pid %d)\n",
-				(unsigned long long)t->count, name, action, t->rule, strcmp(arch, "x86_64") ? ", " : "",
-				strcmp(arch, "x86_64") ? arch : "", (int)t->first_pid);
-		}
-	}
-	if (res->lost)
-		fprintf(stderr,
-			"tinyjail: incomplete: up to %llu would-be denial%s may be missing: a signal interrupted the "
-			"call before tinyjail received it; a restarted call was recorded, one that failed with EINTR "
-			"was not (notes/architecture.md)\n",
-			(unsigned long long)res->lost, res->lost == 1 ? "" : "s");
-	if (!res->lost)
-		fprintf(stderr, "tinyjail: complete: every would-be denial was recorded (seccomp user notification)\n");
 }
 
 /* What ended the command, and what the limits saw along the way. */
@@ -136,6 +151,47 @@ static void warn_hardening_abis(const struct tj_profile *profile, const struct t
 				"and --signals do not cover; remove it from \"architectures\" to close that door\n",
 				profile->file, a);
 	}
+}
+
+/* The enforcement manifest on stderr: every layer with -v, else only the
+ * degraded ones (the user allowed it, but should see it happen).  The log
+ * gets it from the monitor, after the start event. */
+static void print_manifest(const struct tj_manifest *m, int verbosity)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tj_manifest_entry *me = &m->v[i];
+		if (verbosity > 0)
+			fprintf(stderr, "tinyjail: %s: %s: %s\n", me->layer, tj_layer_status_name(me->status), me->detail);
+		else if (verbosity == 0 && me->status == TJ_LAYER_DEGRADED)
+			fprintf(stderr, "tinyjail: warning: %s degraded: %s\n", me->layer, me->detail);
+	}
+}
+
+/* Limits that were reached, for the log; run prints its own wording
+ * (report_limits), so the events' notice stays quiet here. */
+static void log_limits(struct tj_events *events, const struct tj_launch_result *res, const struct tj_limits *l)
+{
+	void (*saved)(void *, const char *) = events->notice;
+	events->notice = NULL;
+	if (res->limit && strcmp(res->limit, "timeout") == 0)
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "wall-time", .source = "timeout", .unit = "ms",
+								 .has_limit = true, .limit = l->timeout_ms,
+								 .action = "killed"});
+	if (res->cg.oom_kills || (res->limit && strcmp(res->limit, "memory") == 0))
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "memory", .source = "cgroup", .unit = "bytes",
+								 .has_limit = true, .limit = l->memory,
+								 .has_value = res->cg.has_memory_peak,
+								 .value = res->cg.memory_peak, .action = "killed"});
+	if (res->cg.pids_refused)
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "pids", .source = "cgroup", .unit = "count",
+								 .has_limit = true, .limit = l->pids,
+								 .has_value = true, .value = res->cg.pids_refused,
+								 .action = "denied", .detail = "forks refused"});
+	if (res->cg.cpu_throttled)
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "cpu", .source = "cgroup", .unit = "count",
+								 .has_value = true, .value = res->cg.cpu_throttled,
+								 .action = "throttled", .detail = "periods throttled"});
+	events->notice = saved;
 }
 
 /* --json-status: the outcome for machines, written whole or not at all. */
@@ -197,7 +253,16 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_identity id = {0};
 	struct tj_strv exec_pins = {0};
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
+	const char *agent = NULL;
+	struct tj_agent_client agent_client = {.sock = -1};
+	struct tj_kmsg_source kmsg;
+	bool kmsg_open = false;
 
+	if (check_run_options(o, &err) < 0) {
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
 	const char *profile_arg = o->profile ? o->profile : "default";
 	if (strcmp(profile_arg, "none") != 0) {
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
@@ -215,9 +280,19 @@ int tj_cmd_run(const struct tj_options *o)
 		if (profile->seccomp) {
 			/* The supervisor needs seccomp user notification.  Without
 			 * it, enforce mode lets the kernel kill (unnamed); complain
-			 * mode cannot keep its promise and refuses. */
+			 * mode cannot keep its promise and refuses (unless the
+			 * kernel log is its source); an agent cannot be given a
+			 * listener. */
 			bool notify = tj_notify_available();
-			if (!notify && o->mode == TJ_MODE_COMPLAIN) {
+			agent = agent_path(o, profile);
+			if (!notify && agent) {
+				tj_err_set(&err, TJ_ERR_LAYER, 0,
+					   "a seccomp agent needs seccomp user notification, which this kernel or "
+					   "libseccomp does not offer");
+				tj_err_layer(&err, "seccomp");
+				goto fail;
+			}
+			if (!notify && o->mode == TJ_MODE_COMPLAIN && !o->complain_kmsg) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
 					   "complain mode needs seccomp user notification, which this kernel or "
 					   "libseccomp does not offer");
@@ -232,14 +307,33 @@ int tj_cmd_run(const struct tj_options *o)
 			 * capabilities the command will hold, as in Docker. */
 			struct tj_host host;
 			tj_cmd_target_host(iso.keep_caps, &host);
-			struct tj_filter_opts fo = {.mode = o->mode, .supervise_kills = notify && !o->kernel_kills,
-						    .ignore_unknown_deny = o->ignore_unknown, .host = &host};
+			/* An agent owns the listener: kills go back to the kernel. */
+			bool supervised = notify && !agent;
+			struct tj_filter_opts fo = {
+				.mode = o->mode,
+				.supervise_kills = supervised && !o->kernel_kills,
+				.route_errno = supervised && o->report && o->mode == TJ_MODE_ENFORCE,
+				.track_allowed = supervised && o->report == TJ_REPORT_USAGE,
+				.agent = agent != NULL,
+				.agent_default = o->notify_socket != NULL,
+				.complain_via_log = o->complain_kmsg,
+				.ignore_unknown_deny = o->ignore_unknown,
+				.host = &host,
+			};
 			if ((code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
 				goto out; /* reported */
-			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE) {
+			if (agent && !filter->uses_listener) {
+				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
+				if (o->verbosity >= 0)
+					fprintf(stderr, "tinyjail: warning: --notify-socket: %s sends no call to the agent "
+							"(nothing it does not name is denied)\n", profile->file);
+				agent = NULL;
+			}
+			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE && !agent) {
 				tj_err_set(&err, TJ_ERR_PROFILE, 0,
-					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent; this tinyjail "
-					   "cannot attach one yet");
+					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent");
+				tj_err_hint(&err, "name one with --notify-socket SOCK (e.g. tinyjail supervise --listen "
+						  "SOCK) or in the profile's listenerPath");
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
@@ -318,31 +412,45 @@ int tj_cmd_run(const struct tj_options *o)
 	};
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
-	for (size_t i = 0; i < manifest.n; i++) {
-		const struct tj_manifest_entry *me = &manifest.v[i];
-		/* A degraded layer is worth a warning even when not asked for
-		 * details: the user allowed it, but should see it happen. */
-		if (o->verbosity > 0)
-			fprintf(stderr, "tinyjail: %s: %s: %s\n", me->layer, tj_layer_status_name(me->status), me->detail);
-		else if (o->verbosity == 0 && me->status == TJ_LAYER_DEGRADED)
-			fprintf(stderr, "tinyjail: warning: %s degraded: %s\n", me->layer, me->detail);
-	}
-	if (!filter && o->verbosity >= 0)
-		fprintf(stderr, "tinyjail: warning: no syscall filter (%s)\n",
-			profile ? "the profile has no seccomp section" : "--profile none");
-
 	if (tj_events_open(&events, o->log_path, &err) < 0)
 		goto fail;
 	events_open = true;
+	events.notice = on_notice;
+	events.notice_ctx = (void *)o;
+	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
+	print_manifest(&manifest, o->verbosity);
+	plan.manifest = &manifest;
+	if (!filter && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: warning: no syscall filter (%s)\n",
+			profile ? "the profile has no seccomp section" : "--profile none");
+	if (agent) {
+		/* Reached before anything starts: no agent, no run. */
+		if (tj_agent_connect(agent, &agent_client.sock, &err) < 0)
+			goto fail;
+		agent_client.path = agent;
+		agent_client.metadata = profile->seccomp->listener_metadata;
+		agent_client.profile = profile->file;
+		agent_client.command = o->command[0];
+	}
+	if (filter && o->complain_kmsg) {
+		if (tj_kmsg_source_start(&kmsg, filter, &events, &err) < 0)
+			goto fail;
+		kmsg_open = true;
+	}
 
-	struct run_ctx rc = {.o = o, .profile = profile};
-	struct tj_launch_hooks hooks = {.ctx = &rc, .on_kill = on_kill};
+	struct run_ctx rc = {.o = o, .profile = profile, .agent = &agent_client};
+	struct tj_launch_hooks hooks = {.ctx = &rc, .on_kill = on_kill, .on_listener = agent ? on_listener : NULL,
+					.source = kmsg_open ? &kmsg.src : NULL};
 	struct tj_launch_result res;
 	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
 
-	if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
-		print_summary(&events, &res, profile->file);
+	struct tj_run_report report = {.o = o, .profile = profile, .filter = filter, .events = &events, .res = &res,
+				       .kmsg = kmsg_open ? &kmsg : NULL, .agent = agent != NULL, .agent_path = agent};
+	if (o->report && o->verbosity >= 0)
+		tj_cmd_print_report(&report);
+	else if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
+		tj_cmd_print_summary(&report);
 	if (o->verbosity >= 0)
 		report_limits(&res, &limits, o->verbosity);
 	if (res.copy_back && o->verbosity >= 0)
@@ -367,7 +475,10 @@ int tj_cmd_run(const struct tj_options *o)
 		/* Only suggest the supervisor when it was not already in charge:
 		 * with it, a SIGSYS comes from the profile's KILL_THREAD or TRAP
 		 * rules, or from a call through an ABI the profile does not list. */
-		if (res.signal == SIGSYS)
+		if (res.signal == SIGSYS && agent)
+			why = " (a seccomp kill by the kernel: the listener belongs to the seccomp agent, so tinyjail "
+			      "does not see the call)";
+		else if (res.signal == SIGSYS)
 			why = o->kernel_kills ? " (a seccomp kill by the kernel, which does not name the syscall; "
 						"use --kill-via=supervisor to have it named)"
 					      : " (from seccomp, without passing through the supervisor: an "
@@ -375,9 +486,18 @@ int tj_cmd_run(const struct tj_options *o)
 						"profile does not list)";
 		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
 	}
-	tj_events_exit(&events, res.exit_code, res.status, res.seccomp_kill ? SIGSYS : res.signal, res.seccomp_kill,
-		       res.wall_ms, res.lost);
+	log_limits(&events, &res, &limits);
+	struct tj_exit_event xe = {.exit_code = res.exit_code, .status = res.status,
+				   .signal = res.seccomp_kill ? SIGSYS : res.signal, .seccomp_kill = res.seccomp_kill,
+				   .reason = !res.limit ? NULL : strcmp(res.limit, "timeout") == 0 ? "timeout" : "limit",
+				   .wall_ms = res.wall_ms, .lost = res.lost,
+				   .incomplete = filter && !agent && !tj_cmd_run_complete(&report)};
+	tj_events_exit_ex(&events, &xe);
 	code = res.exit_code;
+	if (kmsg_open)
+		tj_kmsg_source_done(&kmsg);
+	if (agent_client.sock >= 0)
+		close(agent_client.sock);
 	if (tj_events_close(&events, &err) < 0) {
 		events_open = false;
 		tj_cmd_report(err);
@@ -396,6 +516,10 @@ fail:
 	code = tj_cmd_report(err);
 	tj_err_free(err);
 out:
+	if (kmsg_open)
+		tj_kmsg_source_done(&kmsg);
+	if (agent_client.sock >= 0)
+		close(agent_client.sock);
 	if (events_open) {
 		struct tj_err *e2 = NULL;
 		tj_events_close(&events, &e2);

@@ -91,3 +91,15 @@ const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct secc
 	const struct tj_rule *r = tj_explain_find(resolved, data, action, NULL);
 	return r ? r->json_path : "defaultAction";
 }
+
+bool tj_explain_rule_matches(const struct tj_rule *r, const struct seccomp_data *data)
+{
+	char name[64];
+	tj_syscall_name(data->arch, data->nr, name, sizeof(name));
+	bool abi32 = data->arch == AUDIT_ARCH_I386 ||
+		     (data->arch == AUDIT_ARCH_X86_64 && ((uint32_t)data->nr & 0x40000000u));
+	for (size_t k = 0; k < r->names.n; k++)
+		if (strcmp(r->names.v[k], name) == 0)
+			return args_match(r, data, abi32);
+	return false;
+}

@@ -168,21 +168,39 @@ void tj_filter_describe_action(uint32_t action, char *buf, size_t size)
 /* How a profile action is compiled into the loaded program. */
 enum flavour {
 	FLAVOUR_TRUTH,    /* the profile's own actions */
-	FLAVOUR_ENFORCE,  /* truth, with kills routed through the supervisor */
-	FLAVOUR_COMPLAIN, /* nothing denied: would-be denials notify the supervisor */
+	FLAVOUR_ENFORCE,  /* truth, with some actions routed through a supervisor */
+	FLAVOUR_COMPLAIN, /* nothing denied: would-be denials notify (or log) */
 };
 
-static uint32_t compile_action(enum flavour fl, enum tj_action a, unsigned errno_ret)
+static uint32_t compile_action(enum flavour fl, const struct tj_filter_opts *o, enum tj_action a,
+			       unsigned errno_ret, bool is_default)
 {
+	bool allows = a == TJ_ACT_ALLOW || a == TJ_ACT_LOG;
 	switch (fl) {
 	case FLAVOUR_ENFORCE:
+		/* An agent owns the listener: tinyjail routes nothing of its
+		 * own through it. */
+		if (o->agent) {
+			if (is_default && o->agent_default && !allows)
+				return SCMP_ACT_NOTIFY;
+			break;
+		}
 		/* KILL_THREAD stays with the kernel: the supervisor can only
-		 * kill whole processes. */
-		if (a == TJ_ACT_KILL || a == TJ_ACT_KILL_PROCESS)
+		 * kill whole processes.  TRAP and TRACE too: their effect (a
+		 * signal, a tracer stop) cannot be given by a supervisor. */
+		if (o->supervise_kills && (a == TJ_ACT_KILL || a == TJ_ACT_KILL_PROCESS))
+			return SCMP_ACT_NOTIFY;
+		if (o->route_errno && a == TJ_ACT_ERRNO)
+			return SCMP_ACT_NOTIFY;
+		/* Only explicit ALLOW rules: a default ALLOW would route every
+		 * call, and it has no rule to find unused. */
+		if (o->track_allowed && !is_default && a == TJ_ACT_ALLOW)
 			return SCMP_ACT_NOTIFY;
 		break;
 	case FLAVOUR_COMPLAIN:
-		if (a != TJ_ACT_ALLOW && a != TJ_ACT_LOG)
+		if (!allows)
+			return o->complain_via_log ? SCMP_ACT_LOG : SCMP_ACT_NOTIFY;
+		if (o->track_allowed && !o->complain_via_log && !is_default && a == TJ_ACT_ALLOW)
 			return SCMP_ACT_NOTIFY;
 		break;
 	case FLAVOUR_TRUTH:
@@ -538,16 +556,19 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 		if (names > 32)
 			optimize = 2;
 	}
-	uint32_t def = compile_action(fl, s->default_action, tj_seccomp_effective_default_errno(s));
-	out->uses_notify = def == SCMP_ACT_NOTIFY || fl == FLAVOUR_COMPLAIN;
+	uint32_t def = compile_action(fl, opts, s->default_action, tj_seccomp_effective_default_errno(s), true);
+	out->uses_notify = def == SCMP_ACT_NOTIFY || (fl == FLAVOUR_COMPLAIN && !opts->complain_via_log);
 	for (size_t i = 0; i < s->nrules && !out->uses_notify; i++)
 		if (!tj_rule_equals_default(s, &s->rules[i]))
-			out->uses_notify = compile_action(fl, s->rules[i].action,
-							  tj_rule_effective_errno(&s->rules[i])) == SCMP_ACT_NOTIFY;
+			out->uses_notify = compile_action(fl, opts, s->rules[i].action,
+							  tj_rule_effective_errno(&s->rules[i]), false) == SCMP_ACT_NOTIFY;
 	/* A call through an ABI the profile does not list is killed.  When a
 	 * supervisor is listening anyway, it goes there first, so that complain
-	 * mode records it and enforce mode names it. */
-	uint32_t badarch = out->uses_notify ? compile_action(fl, TJ_ACT_KILL_PROCESS, 0) : SCMP_ACT_KILL_PROCESS;
+	 * mode records it and enforce mode names it; complain mode through the
+	 * kernel log logs it instead. */
+	uint32_t badarch = SCMP_ACT_KILL_PROCESS;
+	if (out->uses_notify || (fl == FLAVOUR_COMPLAIN && opts->complain_via_log))
+		badarch = compile_action(fl, opts, TJ_ACT_KILL_PROCESS, 0, false);
 	if (opts->bad_arch_allow)
 		badarch = SCMP_ACT_ALLOW;
 
@@ -582,7 +603,7 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 		const struct tj_rule *r = &s->rules[i];
 		if (tj_rule_equals_default(s, r))
 			continue;
-		uint32_t action = compile_action(fl, r->action, tj_rule_effective_errno(r));
+		uint32_t action = compile_action(fl, opts, r->action, tj_rule_effective_errno(r), false);
 		if (action == def)
 			continue; /* same effect as the default in this program */
 		for (size_t k = 0; k < r->names.n; k++) {
@@ -601,7 +622,7 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 				return -1;
 		}
 	}
-	if (fl != FLAVOUR_TRUTH && out->uses_notify && def != SCMP_ACT_NOTIFY) {
+	if (fl != FLAVOUR_TRUTH && out->uses_notify && def != SCMP_ACT_NOTIFY && !opts->agent) {
 		/* The child's first notification, which tells the supervisor
 		 * where the notification ids start (filter.h). */
 		struct scmp_arg_cmp magic = SCMP_A0(SCMP_CMP_EQ, TJ_FILTER_SENTINEL_MAGIC);
@@ -691,7 +712,7 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 	enum flavour fl = FLAVOUR_TRUTH;
 	if (opts->mode == TJ_MODE_COMPLAIN)
 		fl = FLAVOUR_COMPLAIN;
-	else if (opts->supervise_kills)
+	else if (opts->supervise_kills || opts->route_errno || opts->track_allowed || opts->agent)
 		fl = FLAVOUR_ENFORCE;
 
 	struct build_out loaded = {0};
@@ -702,12 +723,16 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 	f->pfc = loaded.pfc;
 	f->nrules_added = loaded.nrules;
 	f->uses_listener = loaded.uses_notify;
+	/* An agent answers what it is sent and knows nothing of tinyjail's
+	 * start call; the gap accounting it serves is tinyjail's own. */
+	f->has_start_call = fl != FLAVOUR_TRUTH && f->uses_listener && !opts->agent;
+	f->routes_more_than_kills = fl == FLAVOUR_ENFORCE && !opts->agent && (opts->route_errno || opts->track_allowed);
 
 	f->has_agent_rules = f->resolved->default_action == TJ_ACT_NOTIFY;
 	for (size_t i = 0; i < f->resolved->nrules; i++)
 		f->has_agent_rules |= f->resolved->rules[i].action == TJ_ACT_NOTIFY;
 
-	if (fl != FLAVOUR_TRUTH && f->uses_listener) {
+	if (fl != FLAVOUR_TRUTH && (f->uses_listener || opts->complain_via_log)) {
 		struct tj_filter_opts topts = *opts;
 		topts.want_pfc = false;
 		struct build_out truth = {0};

@@ -114,7 +114,8 @@ static int seccomp_probe(const struct tj_plan *plan, struct tj_manifest *m, stru
 	}
 	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%zu BPF instructions, %s%s, no_new_privs",
 			f->len, plan->mode == TJ_MODE_COMPLAIN ? "complain mode (nothing denied)" : "enforce mode",
-			f->uses_listener ? ", supervised through a seccomp listener" : "");
+			!f->uses_listener ? "" : f->has_start_call ? ", supervised through a seccomp listener"
+								    : ", listener handed to a seccomp agent");
 	return 0;
 }
 
@@ -225,8 +226,10 @@ static int seccomp_enter(const struct tj_plan *plan, void *state, struct tj_chil
 		__atomic_store_n(&s->shared->listener_fd, fd, __ATOMIC_RELEASE);
 		/* The start call (filter.h): it blocks until the supervisor holds
 		 * the listener and has seen where notification ids begin.  A
-		 * signal may interrupt it; then it is simply made again. */
-		while (syscall(TJ_FILTER_SENTINEL_NR, TJ_FILTER_SENTINEL_MAGIC, 0, 0, 0, 0, 0) < 0 && errno == EINTR)
+		 * signal may interrupt it; then it is simply made again.  A
+		 * filter whose listener goes to an external agent has none. */
+		while (f->has_start_call &&
+		       syscall(TJ_FILTER_SENTINEL_NR, TJ_FILTER_SENTINEL_MAGIC, 0, 0, 0, 0, 0) < 0 && errno == EINTR)
 			;
 	}
 	return 0;

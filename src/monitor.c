@@ -179,7 +179,10 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	 * which then failed with EINTR, or the caller died). */
 	if (m->have_base && n.id > m->next_id) {
 		m->res->lost += n.id - m->next_id;
-		if (a->plan->mode == TJ_MODE_ENFORCE)
+		/* With --report, errno and allowed calls notify too, so a gap
+		 * need not be a kill: the withdrawn call did not run either
+		 * way, and it is only counted. */
+		if (a->plan->mode == TJ_MODE_ENFORCE && !f->routes_more_than_kills)
 			fail_closed_on_lost(m);
 	}
 	if (!m->have_base || n.id >= m->next_id) {
@@ -199,8 +202,14 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	e.rule = tj_explain_rule(f->resolved, &n.data, action);
 	read_comm(n.pid, e.comm, sizeof(e.comm));
 
-	if (a->plan->mode == TJ_MODE_COMPLAIN) {
-		e.verdict = TJ_VERDICT_WOULD_DENY;
+	uint32_t kind = action & 0xffff0000u;
+	bool allowed = kind == 0x7fff0000u /* ALLOW */ || kind == 0x7ffc0000u /* LOG */;
+	if (a->plan->mode == TJ_MODE_COMPLAIN || allowed) {
+		/* Allowed calls arrive only for --report=usage: counted, not
+		 * logged.  CONTINUE is safe here: the profile allowed the call
+		 * on its register values alone, as the kernel would have. */
+		e.verdict = allowed ? TJ_VERDICT_ALLOWED : TJ_VERDICT_WOULD_DENY;
+		e.tally_only = allowed;
 		tj_events_syscall(a->events, &e);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
 		/* ENOENT: the caller died meanwhile.  Anything else leaves the
@@ -210,7 +219,14 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		return 0;
 	}
 
-	uint32_t kind = action & 0xffff0000u;
+	if (kind == 0x00050000u /* ERRNO */) {
+		/* --report: the kernel would have answered this itself. */
+		e.verdict = TJ_VERDICT_DENIED;
+		e.errnum = (int)(action & 0xffffu);
+		tj_events_syscall(a->events, &e);
+		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
+		return 0;
+	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
 		e.verdict = TJ_VERDICT_KILLED;
 		pid_t tgid = -1;
@@ -253,6 +269,23 @@ static void receive_listener(struct monitor *m, int *sock)
 	/* One message, or EOF when the helper gave up: either way we are done. */
 	close(*sock);
 	*sock = -1;
+}
+
+/* An external seccomp agent decides from now on; tinyjail keeps no copy of
+ * the listener, so that if the agent goes away the kernel fails every
+ * pending and later notification (ENOSYS) instead of leaving it blocked. */
+static int hand_over_listener(struct monitor *m, struct tj_err **err)
+{
+	const struct tj_launch_hooks *h = m->a->hooks;
+	int r = h->on_listener(h->ctx, m->listener, m->a->child, err);
+	close(m->listener);
+	m->listener = -1;
+	if (r < 0) {
+		tj_sys_pidfd_send_signal(m->a->pidfd, SIGKILL, NULL, 0);
+		return -1;
+	}
+	m->res->listener_handed = true;
+	return 0;
 }
 
 static void read_error_pipe(struct monitor *m)
@@ -359,8 +392,8 @@ static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 	 * signals sent to tinyjail itself are passed on. */
 	if (si->ssi_code == SI_KERNEL)
 		return;
-	if (!m->child_reaped)
-		tj_sys_pidfd_send_signal(m->a->pidfd, (int)si->ssi_signo, NULL, 0);
+	if (!m->child_reaped && tj_sys_pidfd_send_signal(m->a->pidfd, (int)si->ssi_signo, NULL, 0) == 0)
+		m->res->forwarded_signal = (int)si->ssi_signo;
 }
 
 static void reap_children(struct monitor *m)
@@ -409,6 +442,17 @@ static void handle_signals(struct monitor *m)
 	}
 }
 
+/* The enforcement manifest, one layer event per line, after the start
+ * event.  People already saw it before the run (cmd_run.c): no notice. */
+static void log_manifest(struct tj_events *events, const struct tj_manifest *m)
+{
+	void (*notice)(void *, const char *) = events->notice;
+	events->notice = NULL;
+	for (size_t i = 0; m && i < m->n; i++)
+		tj_events_layer(events, m->v[i].layer, m->v[i].status, m->v[i].detail);
+	events->notice = notice;
+}
+
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err)
 {
 	struct monitor m = {.a = a, .res = res, .listener = -1, .timer = -1};
@@ -432,11 +476,13 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	}
 	tj_events_start(a->events, a->plan->mode == TJ_MODE_COMPLAIN ? "complain" : "enforce",
 			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
+	log_manifest(a->events, a->plan->manifest);
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
+	const struct tj_monitor_source *src = a->hooks ? a->hooks->source : NULL;
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[5];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1;
+		struct pollfd pfd[6];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_src = -1;
 		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
 		if (m.timer >= 0 && !m.child_reaped) {
 			i_timer = n;
@@ -453,6 +499,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (m.listener >= 0) {
 			i_lis = n;
 			pfd[n++] = (struct pollfd){.fd = m.listener, .events = POLLIN};
+		}
+		if (src && src->fd >= 0) {
+			i_src = n;
+			pfd[n++] = (struct pollfd){.fd = src->fd, .events = POLLIN};
 		}
 		/* Once the command is gone, the helper (if it is stuck) is the
 		 * only holder of the error pipe; do not wait for it. */
@@ -478,8 +528,15 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			handle_timer(&m);
 		if (i_err >= 0 && pfd[i_err].revents)
 			read_error_pipe(&m);
-		if (i_sock >= 0 && pfd[i_sock].revents)
+		if (i_sock >= 0 && pfd[i_sock].revents) {
 			receive_listener(&m, &listener_sock);
+			/* On failure the command is killed; the loop goes on
+			 * to reap it. */
+			if (m.listener >= 0 && a->hooks && a->hooks->on_listener && hand_over_listener(&m, err) < 0)
+				ret = -1;
+		}
+		if (i_src >= 0 && pfd[i_src].revents)
+			src->ready(src->ctx, a->child);
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) && handle_notification(&m, err) < 0) {
 			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
 			close(m.listener);
@@ -493,6 +550,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		}
 	}
 	reap_children(&m);
+	if (src && ret == 0)
+		src->finish(src->ctx, a->child);
 
 	/* Nothing of the tree outlives tinyjail: what is left is killed (and
 	 * the cgroups can then be removed). */

@@ -22,7 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tj/agent.h"
 #include "tj/cleanup.h"
+#include "tj/decisions.h"
+#include "tj/filter.h"
 #include "tj/jsonpos.h"
 #include "tj/profile_json.h"
 
@@ -1428,12 +1431,13 @@ static const char *describe_json_error(const char *text, size_t len, enum json_t
 	return json_tokener_error_desc(jerr);
 }
 
-int tj_profile_load_buffer(const char *display, const char *text, size_t len, struct tj_profile **ret,
-			   struct tj_err **err)
+/* The checks every JSON document tinyjail reads gets: size, NUL bytes, a
+ * BOM, strict syntax with a helpful message and position, nothing after
+ * the document, duplicate keys and out-of-range integers.  On success
+ * *ret_root is the document (NULL for the document `null`). */
+static int parse_text(const char *display, const char *text, size_t len, json_object **ret_root,
+		      struct tj_err **err)
 {
-	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *p = tj_xcalloc(1, sizeof(*p));
-	p->file = tj_xstrdup(display);
-
 	if (len > TJ_PROFILE_MAX_BYTES) {
 		tj_err_set(err, TJ_ERR_PROFILE, 0, "file is too large (%zu bytes; the limit is %u)", len,
 			   TJ_PROFILE_MAX_BYTES);
@@ -1449,9 +1453,6 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 		tj_err_at(err, display, NULL);
 		return tj_err_position(err, 1, 1);
 	}
-	p->text = tj_xstrndup(text, len);
-	p->text_len = len;
-
 	size_t start = 0;
 	while (start < len && strchr(" \t\r\n", text[start]))
 		start++;
@@ -1464,7 +1465,7 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 	if (!tok)
 		return tj_err_set(err, TJ_ERR_INTERNAL, ENOMEM, "json-c: cannot allocate a tokener");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	json_object *root = json_tokener_parse_ex(tok, p->text, (int)len);
+	json_object *root = json_tokener_parse_ex(tok, text, (int)len);
 	enum json_tokener_error jerr = json_tokener_get_error(tok);
 	size_t end = json_tokener_get_parse_end(tok);
 	if (!root && jerr == json_tokener_continue) {
@@ -1478,12 +1479,10 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 	}
 	json_tokener_free(tok);
 
-	/* On success root is NULL only for the document `null`, which
-	 * parse_document rejects like any other non-object. */
 	if (jerr != json_tokener_success) {
 		int line, col;
-		const char *why = describe_json_error(p->text, len, jerr, &end);
-		tj_jsonpos_line_col(p->text, len, end, &line, &col);
+		const char *why = describe_json_error(text, len, jerr, &end);
+		tj_jsonpos_line_col(text, len, end, &line, &col);
 		if (root)
 			json_object_put(root);
 		tj_err_set(err, TJ_ERR_PROFILE, 0, "invalid JSON: %s", why);
@@ -1494,17 +1493,33 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 		end++;
 	if (end < len) {
 		int line, col;
-		tj_jsonpos_line_col(p->text, len, end, &line, &col);
+		tj_jsonpos_line_col(text, len, end, &line, &col);
 		json_object_put(root);
 		tj_err_set(err, TJ_ERR_PROFILE, 0, "invalid JSON: unexpected text after the end of the document");
 		tj_err_at(err, display, NULL);
 		return tj_err_position(err, line, col);
 	}
-	if (tj_jsonpos_check(p->text, len, err) < 0) {
+	if (tj_jsonpos_check(text, len, err) < 0) {
 		json_object_put(root);
 		return tj_err_at(err, display, NULL);
 	}
+	*ret_root = root;
+	return 0;
+}
 
+int tj_profile_load_buffer(const char *display, const char *text, size_t len, struct tj_profile **ret,
+			   struct tj_err **err)
+{
+	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *p = tj_xcalloc(1, sizeof(*p));
+	p->file = tj_xstrdup(display);
+	json_object *root = NULL;
+	if (parse_text(display, text, len, &root, err) < 0)
+		return -1;
+	p->text = tj_xstrndup(text, len);
+	p->text_len = len;
+
+	/* On success root is NULL only for the document `null`, which
+	 * parse_document rejects like any other non-object. */
 	struct loader L = {.p = p, .err = err};
 	tj_jpath_init(&L.path);
 	int r = parse_document(&L, root);
@@ -1518,12 +1533,12 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 	return 0;
 }
 
-int tj_profile_load_file(const char *path, const char *display, struct tj_profile **ret, struct tj_err **err)
+/* Reads a whole file of at most TJ_PROFILE_MAX_BYTES ("-" is stdin). */
+static int read_text_file(const char *path, const char *display, const char *what, struct tj_buf *out,
+			  struct tj_err **err)
 {
 	tj_autoclose int fd = -1;
 	bool is_stdin = strcmp(path, "-") == 0;
-	if (!display)
-		display = is_stdin ? "<stdin>" : path;
 	if (is_stdin) {
 		fd = dup(0);
 	} else {
@@ -1531,18 +1546,18 @@ int tj_profile_load_file(const char *path, const char *display, struct tj_profil
 	}
 	if (fd < 0) {
 		int e = errno;
-		tj_err_set(err, TJ_ERR_PROFILE, e, "cannot open profile");
-		if (e == ENOENT)
+		tj_err_set(err, TJ_ERR_PROFILE, e, "cannot open %s", what);
+		if (e == ENOENT && strcmp(what, "profile") == 0)
 			tj_err_hint(err, "bundled profiles are named without a path: --profile default, --profile strict");
 		return tj_err_at(err, display, NULL);
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
-		tj_err_set(err, TJ_ERR_PROFILE, errno, "cannot stat profile");
+		tj_err_set(err, TJ_ERR_PROFILE, errno, "cannot stat %s", what);
 		return tj_err_at(err, display, NULL);
 	}
 	if (S_ISDIR(st.st_mode)) {
-		tj_err_set(err, TJ_ERR_PROFILE, 0, "is a directory, not a profile file");
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "is a directory, not a %s file", what);
 		return tj_err_at(err, display, NULL);
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
@@ -1550,7 +1565,6 @@ int tj_profile_load_file(const char *path, const char *display, struct tj_profil
 		return tj_err_at(err, display, NULL);
 	}
 
-	struct tj_buf b = {0};
 	char chunk[65536];
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -1558,19 +1572,29 @@ int tj_profile_load_file(const char *path, const char *display, struct tj_profil
 			continue;
 		if (n < 0) {
 			int e = errno;
-			tj_buf_done(&b);
-			tj_err_set(err, TJ_ERR_PROFILE, e, "cannot read profile");
+			tj_buf_done(out);
+			tj_err_set(err, TJ_ERR_PROFILE, e, "cannot read %s", what);
 			return tj_err_at(err, display, NULL);
 		}
 		if (n == 0)
 			break;
-		if (b.len + (size_t)n > TJ_PROFILE_MAX_BYTES) {
-			tj_buf_done(&b);
+		if (out->len + (size_t)n > TJ_PROFILE_MAX_BYTES) {
+			tj_buf_done(out);
 			tj_err_set(err, TJ_ERR_PROFILE, 0, "file is too large (the limit is %u bytes)", TJ_PROFILE_MAX_BYTES);
 			return tj_err_at(err, display, NULL);
 		}
-		tj_buf_addn(&b, chunk, (size_t)n);
+		tj_buf_addn(out, chunk, (size_t)n);
 	}
+	return 0;
+}
+
+int tj_profile_load_file(const char *path, const char *display, struct tj_profile **ret, struct tj_err **err)
+{
+	if (!display)
+		display = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	struct tj_buf b = {0};
+	if (read_text_file(path, display, "profile", &b, err) < 0)
+		return -1;
 	int r = tj_profile_load_buffer(display, b.s ? b.s : "", b.len, ret, err);
 	tj_buf_done(&b);
 	return r;
@@ -1659,6 +1683,428 @@ char *tj_seccomp_to_oci_json(const struct tj_seccomp *s)
 	char *copy = tj_xasprintf("%s\n", out);
 	json_object_put(root);
 	return copy;
+}
+
+/* --- the supervisor's decisions file (notes/supervise.md) --- */
+
+/* "errno": a name ("EPERM"), a decimal string or a JSON integer. */
+static int get_errno_value(struct loader *L, json_object *v, int *ret)
+{
+	unsigned e;
+	if (json_object_get_type(v) == json_type_int) {
+		uint64_t u;
+		if (get_uint(L, v, TJ_ERRNO_MAX, &u) < 0)
+			return -1;
+		e = (unsigned)u;
+	} else {
+		const char *s;
+		if (get_string(L, v, true, &s) < 0 || errno_from_string(L, s, &e) < 0)
+			return -1;
+	}
+	*ret = (int)e;
+	return 0;
+}
+
+/* A decision: "allow" | "deny" | "kill" | "ask" in o["decision"], with an
+ * optional "errno" for deny (EPERM when absent). */
+static int parse_decision_fields(struct loader *L, json_object *o, struct tj_decision *d)
+{
+	static const char *const names[] = {"allow", "deny", "kill", "ask", NULL};
+	json_object *v;
+	size_t old;
+	if (!json_object_object_get_ex(o, "decision", &v))
+		return fail(L, "missing 'decision' (allow, deny, kill or ask)");
+	old = tj_jpath_push_key(&L->path, "decision");
+	const char *s;
+	int k;
+	if (get_string(L, v, true, &s) < 0 || lookup_name(L, "decision", s, tj_decision_from_name, names, &k) < 0)
+		return -1;
+	tj_jpath_pop(&L->path, old);
+	d->kind = (enum tj_decision_kind)k;
+	d->errnum = EPERM;
+	if (json_object_object_get_ex(o, "errno", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "errno");
+		if (d->kind != TJ_DECIDE_DENY)
+			return fail(L, "errno is only valid with the decision 'deny', not '%s'", s);
+		if (get_errno_value(L, v, &d->errnum) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_decision_rule(struct loader *L, json_object *o, struct tj_decision_rule *dr)
+{
+	static const char *const keys[] = {"names", "decision", "errno", "args", "comment", NULL};
+	struct tj_rule *r = &dr->rule;
+	if (expect_type(L, o, json_type_object, "an object with names and decision") < 0)
+		return -1;
+	r->json_path = tj_xstrdup(L->path.s);
+	if (check_keys(L, o, keys, NULL, true) < 0)
+		return -1;
+	json_object *v;
+	size_t old;
+	if (!json_object_object_get_ex(o, "names", &v) || json_object_get_type(v) == json_type_null)
+		return fail(L, "missing 'names' (the syscalls this rule is about)");
+	old = tj_jpath_push_key(&L->path, "names");
+	if (expect_type(L, v, json_type_array, "an array of syscall names") < 0)
+		return -1;
+	if (json_object_array_length(v) == 0)
+		return fail(L, "must list at least one syscall name");
+	if (json_object_array_length(v) > TJ_PROFILE_MAX_NAMES)
+		return fail(L, "too many names in one rule (limit %d)", TJ_PROFILE_MAX_NAMES);
+	if (get_string_array(L, v, true, &r->names) < 0)
+		return -1;
+	/* A misspelt name would silently never match. */
+	for (size_t i = 0; i < r->names.n; i++) {
+		int nr;
+		if (tj_syscall_resolve(r->names.v[i], &nr) == TJ_SYSCALL_UNKNOWN) {
+			tj_jpath_push_index(&L->path, i);
+			return fail(L, "unknown syscall '%s'", r->names.v[i]);
+		}
+	}
+	tj_jpath_pop(&L->path, old);
+	if (parse_decision_fields(L, o, &dr->d) < 0)
+		return -1;
+	r->action = tj_decision_action(&dr->d);
+	if (json_object_object_get_ex(o, "args", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "args");
+		if (expect_type(L, v, json_type_array, "an array of argument comparisons") < 0)
+			return -1;
+		size_t n = json_object_array_length(v);
+		if (n > TJ_PROFILE_MAX_ARGS)
+			return fail(L, "too many argument comparisons (limit %d)", TJ_PROFILE_MAX_ARGS);
+		r->args = tj_xcalloc(n ? n : 1, sizeof(*r->args));
+		for (size_t i = 0; i < n; i++) {
+			size_t o2 = tj_jpath_push_index(&L->path, i);
+			if (parse_arg(L, json_object_array_get_idx(v, i), &r->args[i]) < 0)
+				return -1;
+			r->nargs++;
+			tj_jpath_pop(&L->path, o2);
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(o, "comment", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "comment");
+		const char *s;
+		if (get_string(L, v, false, &s) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_decisions(struct loader *L, json_object *root, struct tj_decisions *d)
+{
+	static const char *const keys[] = {"tinyjailDecisions", "default", "rules", "comment", NULL};
+	if (expect_type(L, root, json_type_object, "an object") < 0)
+		return -1;
+	if (check_keys(L, root, keys, NULL, true) < 0)
+		return -1;
+	json_object *v;
+	size_t old;
+	if (!json_object_object_get_ex(root, "tinyjailDecisions", &v))
+		return fail(L, "missing 'tinyjailDecisions' (the format version, 1): is this a decisions file?");
+	old = tj_jpath_push_key(&L->path, "tinyjailDecisions");
+	uint64_t version;
+	if (get_uint(L, v, UINT32_MAX, &version) < 0)
+		return -1;
+	if (version != TJ_DECISIONS_VERSION)
+		return fail(L, "decisions version %llu is not supported (this tinyjail reads version 1)",
+			    (unsigned long long)version);
+	tj_jpath_pop(&L->path, old);
+
+	d->def.kind = TJ_DECIDE_ASK;
+	d->def.errnum = EPERM;
+	if (json_object_object_get_ex(root, "default", &v) && json_object_get_type(v) != json_type_null) {
+		static const char *const dkeys[] = {"decision", "errno", "comment", NULL};
+		old = tj_jpath_push_key(&L->path, "default");
+		if (expect_type(L, v, json_type_object, "an object with decision (and errno)") < 0 ||
+		    check_keys(L, v, dkeys, NULL, true) < 0 || parse_decision_fields(L, v, &d->def) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(root, "rules", &v) && json_object_get_type(v) != json_type_null) {
+		old = tj_jpath_push_key(&L->path, "rules");
+		if (expect_type(L, v, json_type_array, "an array of rules") < 0)
+			return -1;
+		size_t n = json_object_array_length(v);
+		if (n > TJ_PROFILE_MAX_RULES)
+			return fail(L, "too many rules (limit %d)", TJ_PROFILE_MAX_RULES);
+		d->rules = tj_xcalloc(n ? n : 1, sizeof(*d->rules));
+		for (size_t i = 0; i < n; i++) {
+			size_t o2 = tj_jpath_push_index(&L->path, i);
+			d->nrules++;
+			if (parse_decision_rule(L, json_object_array_get_idx(v, i), &d->rules[i]) < 0)
+				return -1;
+			tj_jpath_pop(&L->path, o2);
+		}
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+int tj_decisions_load_buffer(const char *display, const char *text, size_t len, struct tj_decisions **ret,
+			     struct tj_err **err)
+{
+	json_object *root = NULL;
+	if (parse_text(display, text, len, &root, err) < 0)
+		return -1;
+	struct tj_decisions *d = tj_xcalloc(1, sizeof(*d));
+	d->file = tj_xstrdup(display);
+	struct loader L = {.err = err};
+	tj_jpath_init(&L.path);
+	int r = parse_decisions(&L, root, d);
+	json_object_put(root);
+	if (r < 0) {
+		tj_decisions_free(d);
+		tj_err_at(err, display, NULL);
+		tj_jsonpos_locate_error(text, len, err);
+		return -1;
+	}
+	*ret = d;
+	return 0;
+}
+
+int tj_decisions_load_file(const char *path, struct tj_decisions **ret, struct tj_err **err)
+{
+	struct tj_buf b = {0};
+	if (read_text_file(path, path, "decisions file", &b, err) < 0)
+		return -1;
+	int r = tj_decisions_load_buffer(path, b.s ? b.s : "", b.len, ret, err);
+	tj_buf_done(&b);
+	return r;
+}
+
+/* --- the container process state (OCI seccomp agent protocol) --- */
+
+static char *opt_string(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
+		return NULL;
+	return tj_xstrdup(json_object_get_string(v));
+}
+
+int tj_agent_state_parse(const char *json, size_t len, struct tj_agent_state *st, struct tj_err **err)
+{
+	memset(st, 0, sizeof(*st));
+	st->seccomp_fd_index = -1;
+	json_object *root = NULL;
+	if (parse_text("container state", json, len, &root, err) < 0)
+		return -1;
+	struct loader L = {.err = err};
+	tj_jpath_init(&L.path);
+	json_object *v, *state;
+	int r = -1;
+	/* Runtimes add keys of their own; only what the spec requires is
+	 * checked (specs-go ContainerProcessState). */
+	if (expect_type(&L, root, json_type_object, "an object") < 0)
+		goto out;
+	st->oci_version = opt_string(root, "ociVersion");
+	if (!st->oci_version) {
+		fail(&L, "missing 'ociVersion'");
+		goto out;
+	}
+	if (!json_object_object_get_ex(root, "pid", &v) || json_object_get_type(v) != json_type_int ||
+	    json_object_get_int64(v) <= 0 || json_object_get_int64(v) > INT32_MAX) {
+		tj_jpath_push_key(&L.path, "pid");
+		fail(&L, "missing or invalid 'pid'");
+		goto out;
+	}
+	st->pid = (pid_t)json_object_get_int64(v);
+	st->metadata = opt_string(root, "metadata");
+	if (json_object_object_get_ex(root, "fds", &v) && json_object_get_type(v) == json_type_array) {
+		st->nfds = json_object_array_length(v);
+		for (size_t i = 0; i < st->nfds; i++) {
+			json_object *e = json_object_array_get_idx(v, i);
+			if (json_object_get_type(e) == json_type_string &&
+			    strcmp(json_object_get_string(e), TJ_AGENT_SECCOMP_FD) == 0 && st->seccomp_fd_index < 0)
+				st->seccomp_fd_index = (int)i;
+		}
+	}
+	if (!json_object_object_get_ex(root, "state", &state) || json_object_get_type(state) != json_type_object) {
+		fail(&L, "missing 'state' (the container state)");
+		goto out;
+	}
+	st->id = opt_string(state, "id");
+	st->status = opt_string(state, "status");
+	st->bundle = opt_string(state, "bundle");
+	if (!st->id) {
+		tj_jpath_push_key(&L.path, "state");
+		fail(&L, "missing 'id'");
+		goto out;
+	}
+	r = 0;
+out:
+	json_object_put(root);
+	if (r < 0)
+		tj_agent_state_done(st);
+	return r;
+}
+
+/* --- writing decisions back into a profile --- */
+
+/* The seccomp object of a profile document, or NULL. */
+static json_object *find_seccomp(json_object *root)
+{
+	json_object *linux_obj, *sc;
+	if (json_object_get_type(root) != json_type_object)
+		return NULL;
+	if (json_object_object_get_ex(root, "defaultAction", NULL))
+		return root;
+	if (json_object_object_get_ex(root, "linux", &linux_obj) && json_object_get_type(linux_obj) == json_type_object &&
+	    json_object_object_get_ex(linux_obj, "seccomp", &sc) && json_object_get_type(sc) == json_type_object)
+		return sc;
+	return NULL;
+}
+
+static bool rule_names(json_object *rule, const char *name)
+{
+	json_object *v;
+	if (json_object_object_get_ex(rule, "name", &v) && json_object_get_type(v) == json_type_string)
+		return strcmp(json_object_get_string(v), name) == 0;
+	if (!json_object_object_get_ex(rule, "names", &v) || json_object_get_type(v) != json_type_array)
+		return false;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *e = json_object_array_get_idx(v, i);
+		if (json_object_get_type(e) == json_type_string && strcmp(json_object_get_string(e), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool nonempty(json_object *rule, const char *key)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(rule, key, &v) || json_object_get_type(v) == json_type_null)
+		return false;
+	if (json_object_get_type(v) == json_type_array)
+		return json_object_array_length(v) > 0;
+	return true;
+}
+
+/* A rule that notifies for every call of its syscalls on every host. */
+static bool plain_notify_rule(json_object *rule)
+{
+	json_object *v;
+	return json_object_object_get_ex(rule, "action", &v) && json_object_get_type(v) == json_type_string &&
+	       strcmp(json_object_get_string(v), "SCMP_ACT_NOTIFY") == 0 && !nonempty(rule, "args") &&
+	       !nonempty(rule, "includes") && !nonempty(rule, "excludes");
+}
+
+/* Removes name from a rule; returns true when the rule has no names left. */
+static bool remove_name(json_object *rule, const char *name)
+{
+	json_object *v;
+	if (json_object_object_get_ex(rule, "name", &v) && json_object_get_type(v) == json_type_string)
+		return true;
+	if (!json_object_object_get_ex(rule, "names", &v) || json_object_get_type(v) != json_type_array)
+		return false;
+	for (size_t i = json_object_array_length(v); i-- > 0;) {
+		json_object *e = json_object_array_get_idx(v, i);
+		if (json_object_get_type(e) == json_type_string && strcmp(json_object_get_string(e), name) == 0)
+			json_object_array_del_idx(v, i, 1);
+	}
+	return json_object_array_length(v) == 0;
+}
+
+static json_object *added_to_json(const struct tj_added_rule *a)
+{
+	struct tj_rule r = {.action = a->action, .has_errno = true, .errno_ret = a->errno_ret};
+	tj_strv_add(&r.names, a->name);
+	json_object *o = rule_to_json(&r, a->args, a->nargs);
+	tj_strv_done(&r.names);
+	if (a->comment)
+		json_object_object_add(o, "comment", json_object_new_string(a->comment));
+	return o;
+}
+
+int tj_profile_json_add_rules(const char *display, const char *text, size_t len, struct tj_added_rule *rules,
+			      size_t nrules, char **ret_text, struct tj_notes *skipped, struct tj_err **err)
+{
+	json_object *root = NULL;
+	if (parse_text(display, text, len, &root, err) < 0)
+		return -1;
+	json_object *sc = find_seccomp(root);
+	if (!sc) {
+		json_object_put(root);
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile has no seccomp section to add rules to");
+		return tj_err_at(err, display, NULL);
+	}
+	json_object *calls;
+	if (!json_object_object_get_ex(sc, "syscalls", &calls) || json_object_get_type(calls) != json_type_array) {
+		calls = json_object_new_array();
+		json_object_object_add(sc, "syscalls", calls);
+	}
+	size_t nold = json_object_array_length(calls);
+	const char *prefix = sc == root ? "" : "linux.seccomp.";
+
+	/* First, on the document as written (so that paths in messages are
+	 * the user's): another rule already decides a name, and a second
+	 * rule would conflict with it (profile-format.md), so it is left. */
+	for (size_t k = 0; k < nrules; k++) {
+		struct tj_added_rule *a = &rules[k];
+		for (size_t i = 0; i < nold && !a->skipped; i++) {
+			json_object *r = json_object_array_get_idx(calls, i);
+			if (json_object_get_type(r) != json_type_object || !rule_names(r, a->name))
+				continue;
+			if (plain_notify_rule(r) && !a->nargs)
+				continue;
+			char path[64];
+			snprintf(path, sizeof(path), "%ssyscalls[%zu]", prefix, i);
+			tj_notes_add(skipped, path, "'%s' was not written back: this rule already decides it", a->name);
+			a->skipped = true;
+		}
+	}
+	/* Then the edit: the name leaves the rules that sent it to the agent
+	 * (emptied rules go), and the decision is appended. */
+	for (size_t k = 0; k < nrules; k++) {
+		const struct tj_added_rule *a = &rules[k];
+		if (a->skipped)
+			continue;
+		for (size_t i = nold; i-- > 0;) {
+			json_object *r = json_object_array_get_idx(calls, i);
+			if (json_object_get_type(r) != json_type_object || !rule_names(r, a->name))
+				continue;
+			if (remove_name(r, a->name)) {
+				json_object_array_del_idx(calls, i, 1);
+				nold--;
+			}
+		}
+		json_object_array_add(calls, added_to_json(a));
+	}
+	/* Once nothing is sent to the agent any more, the listener fields go
+	 * too: runtimes (crun) connect to listenerPath whenever it is set, and
+	 * the updated profile must run without an agent. */
+	bool notifies = false;
+	json_object *v;
+	if (json_object_object_get_ex(sc, "defaultAction", &v) && json_object_get_type(v) == json_type_string)
+		notifies = strcmp(json_object_get_string(v), "SCMP_ACT_NOTIFY") == 0;
+	for (size_t i = 0; i < json_object_array_length(calls) && !notifies; i++) {
+		json_object *r = json_object_array_get_idx(calls, i);
+		notifies = json_object_get_type(r) == json_type_object && json_object_object_get_ex(r, "action", &v) &&
+			   json_object_get_type(v) == json_type_string &&
+			   strcmp(json_object_get_string(v), "SCMP_ACT_NOTIFY") == 0;
+	}
+	if (!notifies) {
+		json_object_object_del(sc, "listenerPath");
+		json_object_object_del(sc, "listenerMetadata");
+	}
+
+	const char *out = json_object_to_json_string_ext(
+		root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *result = tj_xasprintf("%s\n", out);
+	json_object_put(root);
+
+	struct tj_profile *check = NULL;
+	if (tj_profile_load_buffer(display, result, strlen(result), &check, err) < 0) {
+		free(result);
+		return tj_err_wrap(err, "the profile with the decisions added would not load");
+	}
+	tj_profile_free(check);
+	*ret_text = result;
+	return 0;
 }
 
 const char *tj_json_library_version(void)

@@ -23,6 +23,14 @@ enum tj_verb {
 	TJ_VERB_VERSION,
 	TJ_VERB_GROUPS,
 	TJ_VERB_WHY,
+	TJ_VERB_SUPERVISE,
+};
+
+/* --report: what is printed at exit (notes/supervise.md). */
+enum tj_report {
+	TJ_REPORT_NONE = 0,
+	TJ_REPORT_SUMMARY, /* --report: denials, kills, unused deny rules, why it ended */
+	TJ_REPORT_USAGE,   /* --report=usage: also allowed calls, so unused allow rules */
 };
 
 struct tj_options {
@@ -44,6 +52,14 @@ struct tj_options {
 	struct tj_env_policy env;   /* --env-keep, --env-deny, --setenv, --env-all */
 	struct tj_isolation iso;    /* --user, --unshare, --ro, --rw, ... */
 	const char *out_bpf, *out_pfc, *out_oci; /* compile outputs */
+	enum tj_report report;      /* run: --report[=usage] */
+	bool complain_kmsg;         /* run: --complain=kmsg (the kernel log is the source) */
+	const char *notify_socket;  /* run: --notify-socket, an OCI seccomp agent */
+	const char *listen;         /* supervise: --listen SOCK */
+	const char *rules;          /* supervise: --rules FILE */
+	bool write_back;            /* supervise: --write-back (the profile, in place) */
+	const char *write_back_to;  /* supervise: --write-back-to FILE (a copy) */
+	bool once;                  /* supervise: --once */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings

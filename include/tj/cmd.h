@@ -18,6 +18,29 @@ int tj_cmd_compile(const struct tj_options *o);
 int tj_cmd_version(void);
 int tj_cmd_groups(const struct tj_options *o);
 int tj_cmd_why(const struct tj_options *o);
+int tj_cmd_supervise(const struct tj_options *o);
+
+/* --- what run prints at exit (cmd_report.c) --- */
+
+struct tj_launch_result;
+struct tj_kmsg_source;
+struct tj_events;
+struct tj_run_report {
+	const struct tj_options *o;
+	const struct tj_profile *profile;        /* NULL with --profile none */
+	const struct tj_filter *filter;          /* NULL with --profile none */
+	const struct tj_events *events;
+	const struct tj_launch_result *res;
+	const struct tj_kmsg_source *kmsg;       /* --complain=kmsg, else NULL */
+	bool agent;                              /* an external agent held the listener */
+	const char *agent_path;
+};
+/* The complain-mode summary. */
+void tj_cmd_print_summary(const struct tj_run_report *r);
+/* --report. */
+void tj_cmd_print_report(const struct tj_run_report *r);
+/* Whether nothing the run should have recorded may be missing. */
+bool tj_cmd_run_complete(const struct tj_run_report *r);
 
 /* --- shared by the verbs (cmd_common.c) --- */
 

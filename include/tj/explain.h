@@ -28,4 +28,8 @@ const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const s
  * the low 32 bits, as libseccomp compiles them. */
 bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);
 
+/* True when the rule names the call and its argument checks hold, with the
+ * compiler's semantics (AND across indexes, OR when an index repeats). */
+bool tj_explain_rule_matches(const struct tj_rule *r, const struct seccomp_data *data);
+
 #endif

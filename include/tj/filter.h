@@ -32,6 +32,23 @@ struct tj_filter_opts {
 	/* Enforce mode: route kill actions through the supervisor, which
 	 * reports the syscall and then kills the process. */
 	bool supervise_kills;
+	/* Enforce mode, --report: route SCMP_ACT_ERRNO through the
+	 * supervisor too, which answers with the same errno (so denials are
+	 * seen; one round trip per denied call). */
+	bool route_errno;
+	/* --report=usage: route the calls explicit SCMP_ACT_ALLOW rules allow
+	 * through the supervisor, which counts them and lets them continue
+	 * (one round trip per allowed call; notes/supervise.md). */
+	bool track_allowed;
+	/* An external seccomp agent gets the listener (--notify-socket,
+	 * listenerPath): only the profile's SCMP_ACT_NOTIFY rules notify, and
+	 * with agent_default also a denying default action; nothing else is
+	 * routed and there is no start call. */
+	bool agent;
+	bool agent_default;
+	/* Complain mode through the kernel log: would-be denials become
+	 * SCMP_ACT_LOG instead of notifications (--complain=kmsg). */
+	bool complain_via_log;
 	/* Skip deny rules that name syscalls libseccomp does not know
 	 * (weakens the filter; off by default). */
 	bool ignore_unknown_deny;
@@ -53,6 +70,8 @@ struct tj_filter {
 	unsigned load_flags;        /* seccomp(2) SECCOMP_FILTER_FLAG_* bits */
 	bool uses_listener;         /* prog can return USER_NOTIF */
 	bool has_agent_rules;       /* the profile itself uses SCMP_ACT_NOTIFY */
+	bool has_start_call;        /* the child makes the start call (below) */
+	bool routes_more_than_kills;/* enforce mode notifies ERRNO or allowed calls too (--report) */
 	struct tj_seccomp *resolved;/* the rules in force on this host */
 	char *pfc;                  /* when opts.want_pfc */
 	size_t nrules_added;        /* libseccomp rules added to the loaded program */

@@ -16,11 +16,27 @@
 #include "tj/layer.h"
 #include "tj/pidinit.h"
 
+/* An extra source of events the monitor polls while the command runs (the
+ * kernel log, kmsg_source.c).  ready() is called when fd is readable;
+ * finish() once the command has ended, to collect what is still in flight. */
+struct tj_monitor_source {
+	int fd;
+	void (*ready)(void *ctx, pid_t child);
+	void (*finish)(void *ctx, pid_t child);
+	void *ctx;
+};
+
 /* Called by the monitor as things happen, so the command layer can tell the
  * user at once (a kill of a grandchild does not end the run). */
 struct tj_launch_hooks {
 	void *ctx;
 	void (*on_kill)(void *ctx, const struct tj_syscall_event *e);
+	/* When set, the seccomp listener is handed to it as soon as it
+	 * arrives (an external seccomp agent, agent.c) and tinyjail keeps no
+	 * copy: it returns 0 once the listener is sent, or -1 with err, and
+	 * then the command is killed (fail closed). */
+	int (*on_listener)(void *ctx, int listener, pid_t child, struct tj_err **err);
+	const struct tj_monitor_source *source; /* or NULL */
 };
 
 struct tj_launch_result {
@@ -41,6 +57,8 @@ struct tj_launch_result {
 	char *copy_back;          /* what was copied out of size-limited directories (caller frees) */
 	char *copy_back_error;    /* why copying back failed: files were lost (caller frees) */
 	uint64_t wall_ms;
+	int forwarded_signal;     /* the last signal tinyjail passed on to the command, or 0 */
+	bool listener_handed;     /* the listener went to an external agent */
 };
 
 /* Finds the program like execvp: a name with a slash is used as it is,

@@ -31,6 +31,8 @@
 #include "tj/profile.h"
 #include "tj/util.h"
 
+struct tj_manifest;
+
 /* Everything decided before launch; layers read it and never change it. */
 struct tj_plan {
 	char *const *argv;          /* the command and its arguments */
@@ -46,6 +48,8 @@ struct tj_plan {
 	gid_t gid;
 	char *const *exec_pins;           /* what execve opens besides exec_path: a script's
 					   * interpreter, the ELF interpreter (NULL-terminated) */
+	const struct tj_manifest *manifest; /* what the probes said, logged after the start
+					     * event (NULL: nothing to log) */
 };
 
 /* One line of the enforcement manifest (`tinyjail check`, -v, --log). */

@@ -26,6 +26,9 @@
  *   probe tree PIDFILE SECONDS       start a grandchild that writes its pid to
  *                                    PIDFILE and sleeps; then sleep too
  *   probe fds                        print the open file descriptors
+ *   probe repeat NR|NAME COUNT       the call COUNT times with zero arguments;
+ *                                    prints the mean time per call (for
+ *                                    measuring a path's overhead, bench/)
  *
  * Built static and without sanitizers: it must start under strict filters,
  * and a sanitizer runtime makes system calls of its own.
@@ -143,7 +146,7 @@ static void *thread_main(void *arg)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: probe syscall|seq|x32|thread|fork|exit|raise|sleep|write|env ...\n");
+		fprintf(stderr, "usage: probe syscall|seq|x32|thread|fork|exit|raise|sleep|write|env|repeat ...\n");
 		return 200;
 	}
 	const char *cmd = argv[1];
@@ -227,6 +230,19 @@ int main(int argc, char **argv)
 			left -= n;
 		}
 		return close(fd) < 0 ? errno : 0;
+	}
+	if (strcmp(cmd, "repeat") == 0 && argc >= 4) {
+		long nr = parse_nr(argv[2]);
+		long count = atol(argv[3]);
+		struct timespec t0, t1;
+		/* clock_gettime is answered by the vDSO: no system call. */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < count; i++)
+			syscall(nr, 0, 0, 0, 0, 0, 0);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+		printf("repeat %s: %ld calls, %.0f ns/call\n", argv[2], count, count > 0 ? ns / (double)count : 0.0);
+		return 0;
 	}
 	if (strcmp(cmd, "env") == 0 && argc >= 3) {
 		const char *v = getenv(argv[2]);

@@ -39,8 +39,10 @@ ev = [json.loads(l) for l in lines]          # every line is JSON
 assert all(e["v"] == 1 and e["time"].endswith("Z") for e in ev)
 assert ev[0]["event"] == "start" and ev[-1]["event"] == "exit", [e["event"] for e in ev]
 assert ev[0]["mode"] == "complain", ev[0]
-mid = ev[1:-1]
+# After the start event, the enforcement manifest (layer events), then the calls.
+mid = [e for e in ev[1:-1] if e["event"] != "layer"]
 assert all(e["event"] == "syscall" for e in mid), mid
+assert any(e["event"] == "layer" and e["layer"] == "seccomp" for e in ev[1:-1]), ev
 got = [e["syscall"] for e in mid]
 assert got == names, "syscalls %r, want %r" % (got, names)
 for e in mid:
@@ -49,7 +51,7 @@ for e in mid:
     assert e["action"].startswith("SCMP_ACT_") and e["rule"], e
 x = ev[-1]
 assert x["exit_code"] == code and x["seccomp_kill"] is False and x["records"] == len(names), x
-print("pids", " ".join(str(e["pid"]) for e in ev[:-1]))
+print("pids", " ".join(str(e["pid"]) for e in [ev[0]] + mid))
 EOF
 }
 

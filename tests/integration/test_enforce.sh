@@ -73,7 +73,7 @@ expect_rc 14
 t "strict kills ptrace(PTRACE_ATTACH) and names it"
 run "$TJ" --profile strict -- "$PROBE" syscall ptrace 16 999999999
 expect_rc 159
-expect_err_contains "tinyjail: killed by seccomp: ptrace(0x10, 0x3b9ac9ff, "
+expect_err_contains "tinyjail: killed by seccomp: ptrace(PTRACE_ATTACH, 999999999, "
 expect_err_contains "): syscall 101 on x86_64, pid "
 expect_err_contains "not allowed by $STRICT (defaultAction: SCMP_ACT_KILL_PROCESS)"
 expect_kill_pid probe
@@ -82,7 +82,7 @@ expect_out_lacks "syscall 101 ="
 t "strict kills socket with a bad family and names it"
 run "$TJ" --profile strict -- "$PROBE" syscall socket 9999 0 0
 expect_rc 159
-expect_err_contains "tinyjail: killed by seccomp: socket(0x270f, 0x0, 0x0, "
+expect_err_contains "tinyjail: killed by seccomp: socket(9999, 0, 0): "
 expect_err_contains "syscall 41 on x86_64"
 expect_err_contains "(defaultAction: SCMP_ACT_KILL_PROCESS)"
 expect_out_lacks "syscall 41 ="
@@ -90,7 +90,7 @@ expect_out_lacks "syscall 41 ="
 t "strict kills mount with NULL pointers and names it"
 run "$TJ" --profile strict -- "$PROBE" syscall mount 0 0 0 0 0
 expect_rc 159
-expect_err_contains "tinyjail: killed by seccomp: mount(0x0, 0x0, 0x0, 0x0, 0x0, "
+expect_err_contains "tinyjail: killed by seccomp: mount(NULL, NULL, NULL, 0, NULL): "
 expect_err_contains "syscall 165 on x86_64"
 expect_out_lacks "syscall 165 ="
 
@@ -123,7 +123,7 @@ t "a second thread's forbidden call kills the whole process"
 run "$TJ" --profile strict -- "$PROBE" thread ptrace 16 999999999
 expect_rc 159
 expect_out_lacks "process survived"
-expect_err_contains "killed by seccomp: ptrace(0x10, 0x3b9ac9ff"
+expect_err_contains "killed by seccomp: ptrace(PTRACE_ATTACH, 999999999"
 # The control: an allowed call from the thread leaves the process alive.
 run "$TJ" --profile strict -- "$PROBE" thread getpid
 expect_rc 0
@@ -133,7 +133,7 @@ t "SCMP_ACT_KILL (Docker's spelling) also kills the whole process"
 run "$TJ" --profile "$TMP/errno.json" -- "$PROBE" thread chroot 0
 expect_rc 159
 expect_out_lacks "process survived"
-expect_err_contains "killed by seccomp: chroot(0x0"
+expect_err_contains "killed by seccomp: chroot(NULL)"
 expect_err_contains "not allowed by $TMP/errno.json (syscalls[5]: SCMP_ACT_KILL_PROCESS)"
 
 t "a forked child that violates is killed; the parent survives"
@@ -142,7 +142,7 @@ expect_rc 0
 expect_out_contains "probe: child killed by signal 9"
 expect_out_contains "probe: parent survived"
 expect_out_lacks "child syscall"
-expect_err_contains "tinyjail: killed by seccomp: ptrace(0x10, 0x3b9ac9ff"
+expect_err_contains "tinyjail: killed by seccomp: ptrace(PTRACE_ATTACH, 999999999"
 expect_err_contains "not allowed by $DEFAULT"
 # The control: the same child making an allowed call exits normally.
 run "$TJ" --profile default -- "$PROBE" fork getpid
@@ -234,7 +234,7 @@ run "$TJ" --profile strict --log "$TMP/kill.log" -- "$PROBE" syscall ptrace 16 9
 expect_rc 159
 run /usr/bin/python3 - "$TMP/kill.log" <<'EOF'
 import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
+ev = [e for e in map(json.loads, open(sys.argv[1])) if e["event"] != "layer"]
 assert [e["event"] for e in ev] == ["start", "syscall", "exit"], [e["event"] for e in ev]
 s, k, x = ev
 assert s["mode"] == "enforce", s
@@ -282,7 +282,7 @@ expect_out_contains "syscall 102 = 65534"
 t "as nobody: strict kills ptrace and names it"
 run_nobody "$TJ" --profile strict -- "$PROBE" syscall ptrace 16 999999999
 expect_rc 159
-expect_err_contains "tinyjail: killed by seccomp: ptrace(0x10, 0x3b9ac9ff"
+expect_err_contains "tinyjail: killed by seccomp: ptrace(PTRACE_ATTACH, 999999999"
 expect_err_contains "syscall 101 on x86_64"
 expect_out_lacks "syscall 101 ="
 run_nobody "$TJ" --profile strict -- "$PROBE" thread socket 9999 0 0

@@ -113,8 +113,9 @@ static void test_run_errors(void **state)
 	EXPECT_USAGE("option '-p' needs a value", "-p");
 	EXPECT_USAGE("option '--profile' needs a value", "--profile");
 	EXPECT_USAGE("option '--log' needs a value", "--log");
-	EXPECT_USAGE("option '--complain' takes no value", "--complain=yes", "ls");
-	EXPECT_USAGE("option '--complain' takes no value", "--compl=yes", "ls");
+	EXPECT_USAGE("option '--enforce' takes no value", "--enforce=yes", "ls");
+	EXPECT_USAGE("option '--enforce' takes no value", "--enf=yes", "ls");
+	EXPECT_USAGE("--complain takes 'notify' or 'kmsg', not 'yes'", "--complain=yes", "ls");
 	EXPECT_USAGE("option '--verbose' takes no value", "--verbose=2", "ls");
 	EXPECT_USAGE("unknown option '-z'", "--complain", "-zv", "ls");
 	EXPECT_USAGE("unknown option '--verbose-ish'", "--verbose-ish", "ls");
@@ -333,7 +334,7 @@ static void test_groups_and_why(void **state)
 	assert_int_equal(o.help_verb, TJ_VERB_GROUPS);
 }
 
-/* Parsing twice in one process starts from scratch (getopt state). */
+/* The limit flags, their values, and the verbs that take them. */
 static void test_limits(void **state)
 {
 	(void)state;
@@ -378,6 +379,79 @@ static void test_limits(void **state)
 	tj_err_freep(&err);
 }
 
+/* Issue 6: --report, --complain=kmsg, --notify-socket, and supervise. */
+static void test_report_and_sources(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "ls", NULL), err);
+	assert_int_equal(o.report, TJ_REPORT_NONE);
+	assert_false(o.complain_kmsg);
+	assert_null(o.notify_socket);
+	expect_ok(&o, parse(&o, &err, "--report", "ls", NULL), err);
+	assert_int_equal(o.report, TJ_REPORT_SUMMARY);
+	expect_ok(&o, parse(&o, &err, "--report=usage", "ls", NULL), err);
+	assert_int_equal(o.report, TJ_REPORT_USAGE);
+	/* An optional value only attaches with '=': here "usage" is the command. */
+	expect_ok(&o, parse(&o, &err, "--report", "usage", NULL), err);
+	assert_int_equal(o.report, TJ_REPORT_SUMMARY);
+	assert_string_equal(o.command[0], "usage");
+	EXPECT_USAGE("--report takes 'usage' (or nothing), not 'all'", "--report=all", "ls");
+
+	expect_ok(&o, parse(&o, &err, "--complain", "ls", NULL), err);
+	assert_int_equal(o.mode, TJ_MODE_COMPLAIN);
+	assert_false(o.complain_kmsg);
+	expect_ok(&o, parse(&o, &err, "--complain=kmsg", "ls", NULL), err);
+	assert_int_equal(o.mode, TJ_MODE_COMPLAIN);
+	assert_true(o.complain_kmsg);
+	expect_ok(&o, parse(&o, &err, "--complain=notify", "ls", NULL), err);
+	assert_false(o.complain_kmsg);
+
+	expect_ok(&o, parse(&o, &err, "--notify-socket", "/run/a.sock", "ls", NULL), err);
+	assert_string_equal(o.notify_socket, "/run/a.sock");
+	EXPECT_USAGE("option '--notify-socket' needs a value", "--notify-socket");
+	EXPECT_USAGE("option '--listen' does not apply to this command", "--listen", "x", "ls");
+	EXPECT_USAGE("option '--notify-socket' does not apply to this command", "check", "--notify-socket", "s", "p.json");
+}
+
+static void test_supervise(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "supervise", "--listen", "s.sock", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_SUPERVISE);
+	assert_string_equal(o.listen, "s.sock");
+	assert_null(o.rules);
+	assert_false(o.once);
+	expect_ok(&o, parse(&o, &err, "supervise", "--rules", "d.json", "--listen", "s", "--once", "-p", "p.json",
+			    "--write-back", "--log", "l", "-v", NULL),
+		  err);
+	assert_string_equal(o.rules, "d.json");
+	assert_string_equal(o.profile, "p.json");
+	assert_true(o.write_back);
+	assert_true(o.once);
+	assert_string_equal(o.log_path, "l");
+	assert_int_equal(o.verbosity, 1);
+	expect_ok(&o, parse(&o, &err, "supervise", "--listen", "s", "--profile", "p.json", "--write-back-to", "out.json",
+			    NULL),
+		  err);
+	assert_string_equal(o.write_back_to, "out.json");
+	EXPECT_USAGE("supervise needs --listen SOCK", "supervise");
+	EXPECT_USAGE("supervise takes no arguments besides options", "supervise", "--listen", "s", "extra");
+	EXPECT_USAGE("--write-back needs the profile to update (--profile FILE)", "supervise", "--listen", "s",
+		     "--write-back");
+	EXPECT_USAGE("--write-back and --write-back-to exclude each other", "supervise", "--listen", "s", "-p", "p",
+		     "--write-back", "--write-back-to", "o");
+	EXPECT_USAGE("option '--complain' does not apply to this command", "supervise", "--complain", "--listen", "s");
+	expect_ok(&o, parse(&o, &err, "help", "supervise", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_SUPERVISE);
+	assert_contains(tj_cli_usage(TJ_VERB_SUPERVISE), "usage: tinyjail supervise --listen SOCK");
+	assert_contains(tj_cli_usage(TJ_VERB_RUN), "--notify-socket SOCK");
+}
+
+/* Parsing twice in one process starts from scratch (getopt state). */
 static void test_reparse(void **state)
 {
 	(void)state;
@@ -406,6 +480,8 @@ int main(void)
 		cmocka_unit_test(test_compile),
 		cmocka_unit_test(test_groups_and_why),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_report_and_sources),
+		cmocka_unit_test(test_supervise),
 		cmocka_unit_test(test_reparse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * System-call arguments as people read them: "ptrace(PTRACE_ATTACH, 1234,
+ * NULL, NULL)" instead of six hexadecimal registers.  A small table covers
+ * the calls sandboxes usually stop (process tracing, sockets, namespaces,
+ * mounts, mappings, tty ioctls, ...); everything else is shown raw.
+ *
+ * Only register values are decoded: strings and structures that arguments
+ * point to are never read (they could change before the call runs).
+ */
+#ifndef TJ_DECODE_H
+#define TJ_DECODE_H
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes "name(arg, ...)" into buf.  Known x86_64 calls show their real
+ * argument count with names for flags and enums; others show six raw
+ * registers.  Always NUL-terminates (truncating if buf is small). */
+void tj_decode_call(const struct seccomp_data *d, char *buf, size_t size);
+
+/* True when the table knows the call (and so decodes its arguments). */
+bool tj_decode_known(const struct seccomp_data *d);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Facts about other processes from /proc (pids in this pid namespace). */
+#ifndef TJ_PROC_H
+#define TJ_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* The command name of pid ("" when it is gone). */
+void tj_proc_comm(pid_t pid, char *buf, size_t size);
+/* The thread group (process) of a thread, or -1 when it is gone. */
+pid_t tj_proc_tgid(pid_t tid);
+/* The parent of a process, or -1 when it is gone. */
+pid_t tj_proc_ppid(pid_t pid);
+/* True when pid is root or one of its descendants, judged now by walking
+ * the parent links (a process that has exited and been reaped is not). */
+bool tj_proc_descends_from(pid_t pid, pid_t root);
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * emit_events FILE: writes one event of every kind through the events.h API
+ * (those the command line cannot produce yet: limits, network refusals,
+ * layers; plus the rest), for tests/integration/test_events.sh to validate
+ * against notes/events.schema.json.  Linked against libtj.
+ */
+#include <linux/audit.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+
+#include "tj/events.h"
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: emit_events FILE\n");
+		return 2;
+	}
+	struct tj_events ev;
+	struct tj_err *err = NULL;
+	if (tj_events_open(&ev, argv[1], &err) < 0) {
+		fprintf(stderr, "emit_events: %s\n", err->msg);
+		return 1;
+	}
+	char *args[] = {"./app", "--flag", NULL};
+	tj_events_start(&ev, "enforce", "p.json", args, 4242);
+	struct tj_syscall_event e = {.verdict = TJ_VERDICT_DENIED, .pid = 4242, .comm = "app",
+				     .data = {.nr = SYS_clone3, .arch = AUDIT_ARCH_X86_64}, .action = 0x00050026u,
+				     .rule = "syscalls[8]", .errnum = 38};
+	tj_events_syscall(&ev, &e);
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_ALLOWED, .pid = 4242, .comm = "app",
+				      .data = {.nr = SYS_getpgrp, .arch = AUDIT_ARCH_X86_64},
+				      .action = 0x7fc00000u, .rule = "d.json rules[0]", .decided_by = "rules"};
+	tj_events_syscall(&ev, &e);
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_WOULD_DENY, .source = TJ_SOURCE_KMSG, .pid = 4243,
+				      .data = {.nr = 102, .arch = AUDIT_ARCH_I386}, .no_args = true,
+				      .action_unknown = true, .rule = "unknown"};
+	tj_events_syscall(&ev, &e);
+	struct tj_limit_event l = {.resource = "memory", .source = "cgroup", .unit = "bytes", .has_limit = true,
+				   .limit = 104857600, .has_value = true, .value = 104861696, .action = "killed",
+				   .pid = 4242, .detail = "memory.max"};
+	tj_events_limit(&ev, &l);
+	struct tj_limit_event t = {.resource = "wall-time", .source = "timeout", .unit = "ms", .has_limit = true,
+				   .limit = 2000, .action = "killed"};
+	tj_events_limit(&ev, &t);
+	struct tj_net_event n = {.pid = 4242, .comm = "app", .syscall = "connect", .family = "inet",
+				 .protocol = "tcp", .address = "192.0.2.1", .port = 443, .reason = "network is off"};
+	tj_events_net_refused(&ev, &n);
+	tj_events_layer(&ev, "seccomp", TJ_LAYER_APPLIED, "45 BPF instructions");
+	tj_events_layer(&ev, "cgroup", TJ_LAYER_DEGRADED, "no memory controller");
+	tj_events_layer(&ev, "landlock", TJ_LAYER_UNAVAILABLE, "not in this kernel");
+	tj_events_listener(&ev, true, 4242, "tinyjail-4242", "meta");
+	tj_events_listener(&ev, false, 4242, "tinyjail-4242", NULL);
+	struct tj_exit_event x = {.exit_code = 124, .signal = 9, .reason = "timeout", .wall_ms = 2003};
+	tj_events_exit_ex(&ev, &x);
+	if (tj_events_close(&ev, &err) < 0) {
+		fprintf(stderr, "emit_events: %s\n", err->msg);
+		return 1;
+	}
+	return 0;
+}
