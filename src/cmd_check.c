@@ -81,8 +81,9 @@ static int check_one(const struct tj_options *o, const char *arg)
 	struct tj_identity id = {.uid = geteuid(), .gid = getegid()};
 	struct tj_manifest m = {0};
 	struct tj_err *err = NULL;
+	/* No command: probes only describe it (they never open it). */
 	char *argv[] = {(char *)"true", NULL};
-	struct tj_plan plan = {.argv = argv, .exec_path = "/bin/true", .mode = TJ_MODE_ENFORCE, .profile = p,
+	struct tj_plan plan = {.argv = argv, .exec_path = "the command", .mode = TJ_MODE_ENFORCE, .profile = p,
 			       .filter = f, .limits = &p->limits, .iso = &p->iso};
 	if (p->iso.user && tj_identity_resolve(p->iso.user, &id, &err) < 0)
 		goto fail;

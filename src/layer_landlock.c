@@ -233,10 +233,12 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 	for (size_t i = 0; i < iso->exec.n; i++)
 		add_rule(s, iso->exec.v[i], FS_EXECUTE | FS_READ);
 	if (iso->no_exec) {
-		/* The command itself and whatever the kernel opens to start it. */
+		/* The command itself (readable too: an interpreter reads a
+		 * script), and what the kernel opens to start it, which needs
+		 * the execute right only. */
 		add_rule(s, plan->exec_path, FS_EXECUTE | FS_READ_FILE);
 		for (size_t i = 0; plan->exec_pins && plan->exec_pins[i]; i++)
-			add_rule(s, plan->exec_pins[i], FS_EXECUTE | FS_READ_FILE);
+			add_rule(s, plan->exec_pins[i], FS_EXECUTE);
 	}
 	if (s->nrules == MAX_RULES)
 		return tj_err_set(err, TJ_ERR_LAYER, 0, "too many Landlock rules (at most %d)", MAX_RULES);

@@ -57,11 +57,19 @@ static bool mount_wanted(const struct tj_plan *plan)
 	return tj_isolation_namespaces(plan->iso, geteuid() == 0) & TJ_NS_MOUNT;
 }
 
-static int resolve(const char *path, bool create, struct tj_strv *to, struct tj_err **err)
+/* Adds path's real name to `to`.  With create_for, a missing directory is
+ * made (its parent must exist) and given to the plan's user, so that the
+ * command can write in it; an existing one is left as it is. */
+static int resolve(const char *path, const struct tj_plan *create_for, struct tj_strv *to, struct tj_err **err)
 {
 	char buf[PATH_MAX];
-	if (create && mkdir(path, 0755) < 0 && errno != EEXIST)
+	if (create_for && mkdir(path, 0755) == 0) {
+		if (geteuid() == 0 && chown(path, create_for->uid, create_for->gid) < 0)
+			return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot give '%s' to uid %u", path,
+					  (unsigned)create_for->uid);
+	} else if (create_for && errno != EEXIST) {
 		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot create '%s'", path);
+	}
 	if (!realpath(path, buf))
 		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot find '%s'", path);
 	if (!tj_strv_contains(to, buf))
@@ -106,23 +114,13 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	s->sock[0] = s->sock[1] = -1;
 	*ret_state = s;
 	s->proc = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID;
-	for (size_t i = 0; i < iso->ro.n; i++)
-		if (resolve(iso->ro.v[i], false, &s->ro, err) < 0)
-			return tj_err_wrap(err, "--ro");
-	for (size_t i = 0; i < iso->rw.n; i++)
-		if (resolve(iso->rw.v[i], false, &s->rw, err) < 0)
-			return tj_err_wrap(err, "--rw");
-	for (size_t i = 0; i < iso->noexec.n; i++)
-		if (resolve(iso->noexec.v[i], false, &s->noexec, err) < 0)
-			return tj_err_wrap(err, "--noexec");
-	for (size_t i = 0; i < iso->tmpfs.n; i++)
-		if (resolve(iso->tmpfs.v[i], false, &s->tmpfs, err) < 0)
-			return tj_err_wrap(err, "--tmpfs");
+	/* Size-limited directories first: they may be created, and other
+	 * options may name them. */
 	if (iso->nrw_limits) {
 		s->lim = tj_xcalloc(iso->nrw_limits, sizeof(*s->lim));
 		for (size_t i = 0; i < iso->nrw_limits; i++) {
 			struct tj_strv one = {0};
-			if (resolve(iso->rw_limits[i].path, true, &one, err) < 0) {
+			if (resolve(iso->rw_limits[i].path, plan, &one, err) < 0) {
 				tj_strv_done(&one);
 				return tj_err_wrap(err, "--rw-limit");
 			}
@@ -136,6 +134,18 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, s->sock) < 0)
 			return tj_err_set(err, TJ_ERR_INTERNAL, errno, "socketpair");
 	}
+	for (size_t i = 0; i < iso->ro.n; i++)
+		if (resolve(iso->ro.v[i], NULL, &s->ro, err) < 0)
+			return tj_err_wrap(err, "--ro");
+	for (size_t i = 0; i < iso->rw.n; i++)
+		if (resolve(iso->rw.v[i], NULL, &s->rw, err) < 0)
+			return tj_err_wrap(err, "--rw");
+	for (size_t i = 0; i < iso->noexec.n; i++)
+		if (resolve(iso->noexec.v[i], NULL, &s->noexec, err) < 0)
+			return tj_err_wrap(err, "--noexec");
+	for (size_t i = 0; i < iso->tmpfs.n; i++)
+		if (resolve(iso->tmpfs.v[i], NULL, &s->tmpfs, err) < 0)
+			return tj_err_wrap(err, "--tmpfs");
 	return 0;
 }
 

@@ -122,8 +122,9 @@ static bool is_the_command(const struct monitor *m, pid_t tgid)
 /* Kills the process a notified thread belongs to.  The pidfd is opened and
  * then the notification is checked to still be pending, so a recycled pid
  * can never be hit (seccomp_unotify(2)). */
-static bool kill_notified_process(struct monitor *m, const struct tj_notification *n, pid_t *ret_tgid)
+static bool kill_notified_process(struct monitor *m, const struct tj_notification *n, bool *ret_command)
 {
+	*ret_command = false;
 	pid_t tgid = thread_group_of(n->pid);
 	if (tgid <= 0)
 		return false;
@@ -131,10 +132,12 @@ static bool kill_notified_process(struct monitor *m, const struct tj_notificatio
 	if (pidfd < 0)
 		return false;
 	bool killed = false;
-	if (tj_notify_id_valid(m->listener, n->id) == 0)
+	if (tj_notify_id_valid(m->listener, n->id) == 0) {
+		/* Whether it is the command, asked while /proc still shows it. */
+		*ret_command = is_the_command(m, tgid);
 		killed = tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
+	}
 	close(pidfd);
-	*ret_tgid = tgid;
 	return killed;
 }
 
@@ -229,14 +232,14 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
 		e.verdict = TJ_VERDICT_KILLED;
-		pid_t tgid = -1;
-		bool killed = kill_notified_process(m, &n, &tgid);
+		bool command = false;
+		bool killed = kill_notified_process(m, &n, &command);
 		if (!killed) {
 			/* Could not kill it (it is already dying): it must not go on. */
 			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
 		}
 		tj_events_syscall(a->events, &e);
-		if (!m->res->seccomp_kill && is_the_command(m, tgid)) {
+		if (!m->res->seccomp_kill && command) {
 			m->res->seccomp_kill = true;
 			m->res->kill_event = e;
 		}

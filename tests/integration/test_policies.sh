@@ -155,53 +155,121 @@ run "$TJ" --profile shell-script -- sh -c "$PROBE syscall bpf 0 0 0; echo after 
 expect_out_contains "after 137"
 expect_err_contains "killed by seccomp: bpf("
 
+# curl-download writes to /tmp/curl_downloads; the tests use a copy of the
+# bundled profile that names a directory of their own instead.
+DLDIR=$TMP/curl_downloads
+CURLDL=$TMP/curl-download.json
+sed "s|/tmp/curl_downloads|$DLDIR|g" "$POL/curl-download.json" >"$CURLDL"
+
+t "curl-download: the bundled profile names /tmp/curl_downloads and every layer it needs"
+run "$TJ" check "$POL/curl-download.json"
+expect_rc 0
+expect_out_contains "/tmp/curl_downloads limited to 50M (copied back at the end), not executable /tmp/curl_downloads"
+expect_out_contains "privileges: applied: uid 65534"
+expect_out_contains "TCP connect to 80,443"
+expect_out_contains "namespaces: applied: mount (private), pid"
+grep -c "$DLDIR" "$CURLDL" | grep -q '^[1-9]' || fail "the test copy does not name $DLDIR"
+
 t "curl-download: curl saves a file, as root and as nobody"
 if [ -z "$port" ]; then
 	fail "no loopback server"
 else
-	mkdir -p "$TMP/downloads"
-	chmod 777 "$TMP/downloads"
-	run "$TJ" -q --profile curl-download -- curl -sS --proto =http,https -o "$TMP/downloads/a.bin" \
-		"http://127.0.0.1:$port/blob.bin"
+	# The download directory is made for the command's user (nobody).
+	run "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS --proto =http,https \
+		-o "$DLDIR/a.bin" "http://127.0.0.1:$port/blob.bin"
 	expect_rc 0
-	cmp -s "$TMP/downloads/a.bin" "$TMP/www/blob.bin" || fail "the download differs"
+	cmp -s "$DLDIR/a.bin" "$TMP/www/blob.bin" || fail "the download differs"
+	[ "$(stat -c %U "$DLDIR")" = nobody ] || fail "the download directory belongs to $(stat -c %U "$DLDIR")"
 	# nobody has no delegated cgroup here: the memory and CPU limits
 	# refuse to run without one, unless told to degrade
-	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
-		"$TJ" -q --profile "$POL/curl-download.json" -- curl -sS -o "$TMP/downloads/b.bin" "http://localhost:$port/blob.bin"
+	run_nobody "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS -o "$DLDIR/b.bin" \
+		"http://localhost:$port/blob.bin"
 	expect_rc 125
 	expect_err_contains "cannot enforce memory 100M"
-	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- \
-		"$TJ" -q --allow-degraded memory,cpu --profile "$POL/curl-download.json" -- \
-		curl -sS -o "$TMP/downloads/b.bin" "http://localhost:$port/blob.bin"
+	run_nobody "$TJ" -q --allow-degraded memory,cpu --profile "$CURLDL" --tcp-connect "$port" -- \
+		curl -sS -o "$DLDIR/b.bin" "http://localhost:$port/blob.bin"
 	expect_rc 0
-	cmp -s "$TMP/downloads/b.bin" "$TMP/www/blob.bin" || fail "the download as nobody differs"
+	cmp -s "$DLDIR/b.bin" "$TMP/www/blob.bin" || fail "the download as nobody differs"
 fi
 
-t "curl-download: MEM-002 no fork (threads are fine)"
-killed curl-download clone fork getpid
-expect_probe curl-download 0 thread getpid
-expect_probe curl-download 38 syscall clone3 0 0
+t "curl-download: NET-006 only ports 80 and 443 (TCP)"
+run "$TJ" -q --profile "$CURLDL" -- curl -sS -o "$DLDIR/c.bin" "http://127.0.0.1:$port/blob.bin"
+expect_rc 7
+[ -e "$DLDIR/c.bin" ] && fail "a file was downloaded from port $port"
+run "$TJ" -q --profile none -- curl -sS -o "$TMP/c.bin" "http://127.0.0.1:$port/blob.bin"
+expect_rc 0
+
+t "curl-download: FS-001 writes only to the download directory; FS-005 at most 50 MB there"
+run "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS -o "$TMP/outside.bin" \
+	"http://127.0.0.1:$port/blob.bin"
+expect_rc 23
+[ -e "$TMP/outside.bin" ] && fail "curl wrote outside the download directory"
+run "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS -o "/var/tmp/tj-curl-$$.bin" \
+	"http://127.0.0.1:$port/blob.bin"
+[ "$rc" -ne 0 ] || fail "curl wrote to /var/tmp"
+rm -f "/var/tmp/tj-curl-$$.bin"
+# Six files of 9 MB (each under FS-003's 10 MB): the sixth does not fit.
+run "$TJ" -q --profile "$CURLDL" -- "$PROBE" write "$DLDIR/f1" 9000000
+expect_rc 0
+for i in 2 3 4 5; do head -c 9000000 /dev/zero >"$DLDIR/f$i"; done
+run "$TJ" -q --profile "$CURLDL" -- "$PROBE" write "$DLDIR/f6" 9000000
+expect_rc 28
+total=$(du -sb "$DLDIR" | cut -f1)
+[ "$total" -le 52428800 ] || fail "the download directory holds $total bytes"
+rm -f "$DLDIR"/f?
+
+t "curl-download: FS-002, FS-006 no reads beyond what curl needs; FS-004 no exec of downloads"
+run "$TJ" -q --profile "$CURLDL" -- curl -sS file:///etc/passwd
+expect_rc 37
+run "$TJ" -q --profile "$CURLDL" -- curl -sS file:///usr/bin/env -o /dev/null
+expect_rc 37
+run "$TJ" -q --profile none -- curl -sS file:///etc/passwd
+expect_rc 0
+cp "$PROBE" "$DLDIR/payload"
+run "$TJ" -q --profile "$CURLDL" -- "$DLDIR/payload" exit 0
+expect_rc 126
+run "$TJ" -q --profile none -- "$DLDIR/payload" exit 0
+expect_rc 0
+rm -f "$DLDIR/payload"
+
+t "curl-download: SEC-001 nobody without capabilities; SEC-002 no secrets in the environment"
+run "$TJ" -q --profile "$CURLDL" -- "$PROBE" syscall geteuid
+expect_out_contains "= 65534"
+run env GITHUB_TOKEN=ghp_x DB_PASSWORD=p "$TJ" -q --profile "$CURLDL" -- "$PROBE" env GITHUB_TOKEN
+expect_rc 1
+run env GITHUB_TOKEN=ghp_x "$TJ" -q --profile none --env-all -- "$PROBE" env GITHUB_TOKEN
+expect_rc 1
+run env TJ_PLAIN=x "$TJ" -q --profile none --env-all -- "$PROBE" env TJ_PLAIN
+expect_rc 0
+
+t "curl-download: MEM-002 no fork (threads are fine) and no exec but curl's own"
+killed "$CURLDL" clone fork getpid
+expect_probe "$CURLDL" 0 thread getpid
+expect_probe "$CURLDL" 38 syscall clone3 0 0
+run "$TJ" -q --profile "$CURLDL" -- sh -c 'exec /bin/ls /'
+expect_rc 126
+run "$TJ" -q --profile none -- sh -c 'exec /bin/ls /'
+expect_rc 0
 
 t "curl-download: MEM-005 no writable+executable or anonymous executable memory"
-killed curl-download mmap syscall 9 0 4096 7 0x22 -1 0
-killed curl-download mmap syscall 9 0 4096 5 0x22 -1 0
-killed curl-download mprotect syscall 10 0 4096 5
-expect_probe curl-download 0 syscall 9 0 4096 3 0x22 -1 0
+killed "$CURLDL" mmap syscall 9 0 4096 7 0x22 -1 0
+killed "$CURLDL" mmap syscall 9 0 4096 5 0x22 -1 0
+killed "$CURLDL" mprotect syscall 10 0 4096 5
+expect_probe "$CURLDL" 0 syscall 9 0 4096 3 0x22 -1 0
 
 t "curl-download: SEC-003 no netlink, packet or raw sockets, no interface ioctls"
-killed curl-download socket syscall socket 16 3 0
-killed curl-download socket syscall socket 17 3 0
+killed "$CURLDL" socket syscall socket 16 3 0
+killed "$CURLDL" socket syscall socket 17 3 0
 # SIOCSIFFLAGS on stdin: ENOTTY or EFAULT without the profile
-killed curl-download ioctl syscall 16 0 0x8914 0
+killed "$CURLDL" ioctl syscall 16 0 0x8914 0
 
 t "curl-download: SEC-004 only SIGTERM and SIGINT"
-killed curl-download kill syscall 62 999999999 9
-expect_probe curl-download 3 syscall 62 999999999 15
-expect_probe curl-download 3 syscall 62 999999999 2
+killed "$CURLDL" kill syscall 62 999999999 9
+expect_probe "$CURLDL" 3 syscall 62 999999999 15
+expect_probe "$CURLDL" 3 syscall 62 999999999 2
 # The kernel reads the signal as an int: high bits change nothing.
-killed curl-download kill syscall 62 999999999 0x100000009
-expect_probe curl-download 3 syscall 62 999999999 0x10000000f
+killed "$CURLDL" kill syscall 62 999999999 0x100000009
+expect_probe "$CURLDL" 3 syscall 62 999999999 0x10000000f
 
 t "curl-download: MEM-001, MEM-003, MEM-004, MEM-006 and FS-003 from the profile's limits"
 run "$TJ" check "$POL/curl-download.json"
@@ -211,15 +279,20 @@ expect_out_contains "cgroup: applied: cpu 50% of one CPU"
 expect_out_contains "timeout 120s"
 expect_out_contains "rlimit: applied: RLIMIT_STACK soft 8388608 hard 8388608"
 expect_out_contains "rlimit: applied: RLIMIT_FSIZE soft 10485760 hard 10485760"
-# FS-003 for real: the write past 10 MiB gets SIGXFSZ (128 + 25)
-expect_probe curl-download 153 write "$TMP/downloads/big" 11000000
-[ "$(stat -c %s "$TMP/downloads/big")" -eq 10485760 ] || fail "the file grew past 10 MiB"
+# FS-003 for real: the write past 10 MiB gets SIGXFSZ (128 + 25), and the
+# file that reaches the host stops at the limit.
+expect_probe "$CURLDL" 153 write "$DLDIR/big" 11000000
+[ "$(stat -c %s "$DLDIR/big")" -eq 10485760 ] || fail "the file grew past 10 MiB"
+rm -f "$DLDIR/big"
+mkdir -p "$TMP/downloads"
 expect_probe none 0 write "$TMP/downloads/big2" 11000000
 
-t "curl-download: SEC-005 no module loading; limits stay as set"
-killed curl-download init_module syscall 175 0 0 0
-killed curl-download finit_module syscall 313 0 0 0
-killed curl-download prlimit64 syscall 302 0 7 1 0
-expect_probe curl-download 0 syscall 302 0 7 0 0
+t "curl-download: SEC-005 no module loading, no kernel memory; limits stay as set"
+killed "$CURLDL" init_module syscall 175 0 0 0
+killed "$CURLDL" finit_module syscall 313 0 0 0
+killed "$CURLDL" prlimit64 syscall 302 0 7 1 0
+expect_probe "$CURLDL" 0 syscall 302 0 7 0 0
+run "$TJ" -q --profile "$CURLDL" -- curl -sS file:///proc/kcore -o /dev/null
+expect_rc 37
 
 finish
