@@ -75,6 +75,24 @@ static const char usage_run[] =
 	"      --signals LIST           the only signals the command may send, e.g. TERM,INT\n"
 	"      --tcp-connect PORTS      TCP connections only to these ports (or none; Landlock)\n"
 	"      --tcp-bind PORTS         TCP listening only on these ports (or none; Landlock)\n"
+	"network:\n"
+	"      --net none               its own network namespace, loopback only\n"
+	"      --net allow=NAME[:PORT],...\n"
+	"                               its own namespace; out only through tinyjail's HTTP(S) proxy\n"
+	"                               (HTTP_PROXY/HTTPS_PROXY are set), to these names or *.domains\n"
+	"      --net host               the host's network, with the rules below in the kernel\n"
+	"      --resolve NAME:ADDRESS   the proxy sends NAME to ADDRESS (which is thereby allowed)\n"
+	"      --net-ports LIST         destination ports (allow=: default 80,443; host: TCP and UDP)\n"
+	"      --net-max-conns N        at most N connections at once through the proxy\n"
+	"      --net-conn-timeout DURATION\n"
+	"                               cut a proxied connection after this long\n"
+	"      --net-idle-timeout DURATION\n"
+	"                               cut a proxied connection idle this long (default 5m)\n"
+	"      --net-deny-private       host: refuse private, loopback, link-local, CGNAT, multicast\n"
+	"                               and unique-local addresses (allow= always does)\n"
+	"      --net-allow-cidr LIST    addresses allowed even so, e.g. 10.0.0.0/8\n"
+	"      --net-deny-cidr LIST     addresses always refused\n"
+	"      --net-dns LIST           host: the only resolvers DNS (port 53) may reach\n"
 	"environment:\n"
 	"      --env-keep LIST          also pass these variables (names or globs, e.g. CC,LC_*);\n"
 	"                               by default only PATH, HOME, USER, TERM, LANG, LC_*, TZ and a\n"
@@ -223,6 +241,16 @@ enum {
 	OPT_SIGNALS,
 	OPT_TCP_CONNECT,
 	OPT_TCP_BIND,
+	OPT_NET,
+	OPT_RESOLVE,
+	OPT_NET_PORTS,
+	OPT_NET_MAX_CONNS,
+	OPT_NET_CONN_TIMEOUT,
+	OPT_NET_IDLE_TIMEOUT,
+	OPT_NET_DENY_PRIVATE,
+	OPT_NET_ALLOW_CIDR,
+	OPT_NET_DENY_CIDR,
+	OPT_NET_DNS,
 	OPT_REPORT,
 	OPT_NOTIFY_SOCKET,
 	OPT_LISTEN,
@@ -273,6 +301,16 @@ static const struct option long_options[] = {
 	{"signals", required_argument, NULL, OPT_SIGNALS},
 	{"tcp-connect", required_argument, NULL, OPT_TCP_CONNECT},
 	{"tcp-bind", required_argument, NULL, OPT_TCP_BIND},
+	{"net", required_argument, NULL, OPT_NET},
+	{"resolve", required_argument, NULL, OPT_RESOLVE},
+	{"net-ports", required_argument, NULL, OPT_NET_PORTS},
+	{"net-max-conns", required_argument, NULL, OPT_NET_MAX_CONNS},
+	{"net-conn-timeout", required_argument, NULL, OPT_NET_CONN_TIMEOUT},
+	{"net-idle-timeout", required_argument, NULL, OPT_NET_IDLE_TIMEOUT},
+	{"net-deny-private", no_argument, NULL, OPT_NET_DENY_PRIVATE},
+	{"net-allow-cidr", required_argument, NULL, OPT_NET_ALLOW_CIDR},
+	{"net-deny-cidr", required_argument, NULL, OPT_NET_DENY_CIDR},
+	{"net-dns", required_argument, NULL, OPT_NET_DNS},
 	{"report", optional_argument, NULL, OPT_REPORT},
 	{"notify-socket", required_argument, NULL, OPT_NOTIFY_SOCKET},
 	{"listen", required_argument, NULL, OPT_LISTEN},
@@ -297,7 +335,9 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_ENV_DENY: case OPT_ENV_ALL: case OPT_SETENV: case OPT_USER: case OPT_CAP_KEEP: case OPT_UNSHARE:
 	case OPT_HOSTNAME: case OPT_RO: case OPT_RW: case OPT_EXEC: case OPT_NOEXEC: case OPT_TMPFS:
 	case OPT_RW_LIMIT: case OPT_NO_EXEC: case OPT_NO_FORK: case OPT_WX: case OPT_SIGNALS:
-	case OPT_TCP_CONNECT: case OPT_TCP_BIND:
+	case OPT_TCP_CONNECT: case OPT_TCP_BIND: case OPT_NET: case OPT_RESOLVE: case OPT_NET_PORTS:
+	case OPT_NET_MAX_CONNS: case OPT_NET_CONN_TIMEOUT: case OPT_NET_IDLE_TIMEOUT: case OPT_NET_DENY_PRIVATE:
+	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS:
 		return verb == TJ_VERB_RUN;
 	case 'p': case OPT_LOG:
 		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
@@ -556,6 +596,47 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			}
 			break;
 		}
+		case OPT_NET:
+			if (tj_net_parse_mode(&o->net, optarg, err) < 0)
+				return tj_err_wrap(err, "--net");
+			break;
+		case OPT_RESOLVE:
+			if (tj_net_add_resolve(&o->net, optarg, err) < 0)
+				return tj_err_wrap(err, "--resolve");
+			break;
+		case OPT_NET_PORTS:
+			o->net.has_ports = true;
+			if (tj_net_add_ports(&o->net.ports, optarg, err) < 0)
+				return tj_err_wrap(err, "--net-ports");
+			break;
+		case OPT_NET_MAX_CONNS: {
+			uint64_t n;
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 100000)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--net-max-conns: '%s' is not a number from 1 to 100000",
+						  optarg);
+			o->net.max_conns = (unsigned)n;
+			break;
+		}
+		case OPT_NET_CONN_TIMEOUT:
+		case OPT_NET_IDLE_TIMEOUT: {
+			uint64_t ms;
+			if (!tj_parse_duration_ms(optarg, &ms) || ms == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--%s: expected a duration such as 30s, not '%s'",
+						  option_name(c), optarg);
+			*(c == OPT_NET_CONN_TIMEOUT ? &o->net.conn_timeout_ms : &o->net.idle_timeout_ms) = ms;
+			break;
+		}
+		case OPT_NET_DENY_PRIVATE: o->net.deny_private = true; break;
+		case OPT_NET_ALLOW_CIDR:
+		case OPT_NET_DENY_CIDR:
+			if (tj_net_add_cidrs(c == OPT_NET_ALLOW_CIDR ? &o->net.allow_cidrs : &o->net.deny_cidrs, optarg, err) < 0)
+				return tj_err_wrap(err, "--%s", option_name(c));
+			break;
+		case OPT_NET_DNS:
+			o->net.has_dns = true;
+			if (tj_net_add_cidrs(&o->net.dns, optarg, err) < 0)
+				return tj_err_wrap(err, "--net-dns");
+			break;
 		case OPT_JSON_STATUS: o->json_status = optarg; break;
 		case OPT_ENV_KEEP:
 			if (tj_env_add_list(&o->env.keep, optarg, err) < 0)
@@ -624,5 +705,6 @@ void tj_options_done(struct tj_options *o)
 {
 	tj_env_done(&o->env);
 	tj_isolation_done(&o->iso);
+	tj_net_policy_done(&o->net);
 	memset(o, 0, sizeof(*o));
 }

@@ -250,6 +250,7 @@ int tj_cmd_run(const struct tj_options *o)
 	bool events_open = false;
 	struct tj_strv command_env = {0};
 	struct tj_isolation iso = {0};
+	struct tj_net_policy net = {0};
 	struct tj_identity id = {0};
 	struct tj_strv exec_pins = {0};
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
@@ -275,6 +276,25 @@ int tj_cmd_run(const struct tj_options *o)
 	tj_isolation_merge(&iso, &o->iso);
 	if (iso.user && tj_identity_resolve(iso.user, &id, &err) < 0)
 		goto fail;
+	/* The network: the profile's policy, then the flags'. */
+	if (profile)
+		tj_net_policy_merge(&net, &profile->net);
+	tj_net_policy_merge(&net, &o->net);
+	if (tj_net_policy_check(&net, &err) < 0)
+		goto fail;
+	if (net.mode == TJ_NET_HOST && (iso.unshare & TJ_NS_NET)) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0, "--net host contradicts --unshare net (or the profile's network namespace)");
+		goto fail;
+	}
+	if (net.mode == TJ_NET_NONE || net.mode == TJ_NET_FILTERED)
+		iso.unshare |= TJ_NS_NET;
+	bool host_rules = net.deny_private || net.allow_cidrs.n || net.deny_cidrs.n || net.has_ports || net.has_dns;
+	if (net.mode == TJ_NET_FILTERED || (net.mode == TJ_NET_HOST && host_rules)) {
+		tj_err_set(&err, TJ_ERR_LAYER, 0, "the %s network layer is not part of this build yet",
+			   net.mode == TJ_NET_FILTERED ? "filtering proxy" : "host-rules");
+		tj_err_layer(&err, "network");
+		goto fail;
+	}
 
 	if (profile) {
 		if (profile->seccomp) {
@@ -405,6 +425,7 @@ int tj_cmd_run(const struct tj_options *o)
 		.filter = filter,
 		.limits = &limits,
 		.iso = &iso,
+		.net = &net,
 		.hardening = hardening,
 		.uid = iso.user ? id.uid : geteuid(),
 		.gid = iso.user ? id.gid : getegid(),
@@ -510,6 +531,7 @@ int tj_cmd_run(const struct tj_options *o)
 	tj_strv_done(&exec_pins);
 	tj_identity_done(&id);
 	tj_isolation_done(&iso);
+	tj_net_policy_done(&net);
 	return code;
 
 fail:
@@ -530,5 +552,6 @@ out:
 	tj_strv_done(&exec_pins);
 	tj_identity_done(&id);
 	tj_isolation_done(&iso);
+	tj_net_policy_done(&net);
 	return code;
 }

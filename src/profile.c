@@ -313,6 +313,7 @@ void tj_profile_free(struct tj_profile *p)
 	tj_seccomp_free(p->seccomp);
 	tj_env_done(&p->env);
 	tj_isolation_done(&p->iso);
+	tj_net_policy_done(&p->net);
 	tj_notes_done(&p->warnings);
 	free(p);
 }

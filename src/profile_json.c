@@ -892,14 +892,159 @@ static int parse_tcp_bind(struct loader *L, json_object *v)
 	return parse_ports(L, v, &iso->has_tcp_bind, &iso->tcp_bind.v, &iso->tcp_bind.n);
 }
 
+/* Hands a string to one of netpolicy.c's parsers; its complaint becomes
+ * an error at the current JSON path. */
+static int net_parse(struct loader *L, int (*fn)(void *to, const char *s, struct tj_err **err), void *to,
+		     const char *s)
+{
+	struct tj_err *e = NULL;
+	if (fn(to, s, &e) == 0)
+		return 0;
+	int r = fail(L, "%s", e->msg);
+	tj_err_free(e);
+	return r;
+}
+
+/* An array of strings, each handed to fn. */
+static int net_parse_list(struct loader *L, json_object *v, int (*fn)(void *to, const char *s, struct tj_err **err),
+			  void *to)
+{
+	struct tj_strv list = {0};
+	int r = get_string_array(L, v, true, &list);
+	for (size_t i = 0; r == 0 && i < list.n; i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		r = net_parse(L, fn, to, list.v[i]);
+		if (r == 0)
+			tj_jpath_pop(&L->path, old);
+	}
+	tj_strv_done(&list);
+	return r;
+}
+
+static int net_allow_fn(void *to, const char *s, struct tj_err **err) { return tj_net_add_allow(to, s, err); }
+static int net_resolve_fn(void *to, const char *s, struct tj_err **err) { return tj_net_add_resolve(to, s, err); }
+static int net_cidrs_fn(void *to, const char *s, struct tj_err **err) { return tj_net_add_cidrs(to, s, err); }
+
+static int parse_net_mode(struct loader *L, json_object *v)
+{
+	const char *s;
+	if (get_string(L, v, true, &s) < 0)
+		return -1;
+	static const struct {
+		const char *name;
+		enum tj_net_mode mode;
+	} modes[] = {{"none", TJ_NET_NONE}, {"host", TJ_NET_HOST}, {"filtered", TJ_NET_FILTERED}};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(modes); i++) {
+		if (strcmp(modes[i].name, s) == 0) {
+			L->p->net.mode = modes[i].mode;
+			return 0;
+		}
+	}
+	return fail(L, "unknown network mode '%s' (none, host or filtered)", s);
+}
+
+static int parse_net_allow(struct loader *L, json_object *v) { return net_parse_list(L, v, net_allow_fn, &L->p->net); }
+static int parse_net_allow_cidrs(struct loader *L, json_object *v)
+{
+	return net_parse_list(L, v, net_cidrs_fn, &L->p->net.allow_cidrs);
+}
+static int parse_net_deny_cidrs(struct loader *L, json_object *v)
+{
+	return net_parse_list(L, v, net_cidrs_fn, &L->p->net.deny_cidrs);
+}
+static int parse_net_dns(struct loader *L, json_object *v)
+{
+	L->p->net.has_dns = true;
+	return net_parse_list(L, v, net_cidrs_fn, &L->p->net.dns);
+}
+
+/* "resolve": {"name": "address", ...} */
+static int parse_net_resolve(struct loader *L, json_object *v)
+{
+	if (expect_type(L, v, json_type_object, "an object of name: address") < 0)
+		return -1;
+	json_object_object_foreach(v, name, addr) {
+		size_t old = tj_jpath_push_key(&L->path, name);
+		const char *a;
+		if (get_string(L, addr, true, &a) < 0)
+			return -1;
+		tj_autofree char *arg = tj_xasprintf("%s:%s", name, a);
+		if (net_parse(L, net_resolve_fn, &L->p->net, arg) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_net_ports(struct loader *L, json_object *v)
+{
+	struct tj_net_policy *n = &L->p->net;
+	if (expect_type(L, v, json_type_array, "an array of ports") < 0)
+		return -1;
+	n->has_ports = true;
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		uint64_t port;
+		if (get_uint(L, json_object_array_get_idx(v, i), 65535, &port) < 0)
+			return -1;
+		if (port == 0)
+			return fail(L, "port 0 cannot be connected to");
+		n->ports.v = tj_xrealloc(n->ports.v, (n->ports.n + 2) * sizeof(*n->ports.v));
+		n->ports.v[n->ports.n++] = (uint16_t)port;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
+static int parse_net_max_conns(struct loader *L, json_object *v)
+{
+	uint64_t n;
+	if (get_uint(L, v, 100000, &n) < 0)
+		return -1;
+	if (n == 0)
+		return fail(L, "at least 1 connection");
+	L->p->net.max_conns = (unsigned)n;
+	return 0;
+}
+
+static int parse_net_conn_timeout(struct loader *L, json_object *v)
+{
+	return parse_duration(L, v, &L->p->net.conn_timeout_ms);
+}
+
+static int parse_net_idle_timeout(struct loader *L, json_object *v)
+{
+	return parse_duration(L, v, &L->p->net.idle_timeout_ms);
+}
+
+static int parse_net_deny_private(struct loader *L, json_object *v) { return get_bool(L, v, &L->p->net.deny_private); }
+
 static int parse_network(struct loader *L, json_object *v)
 {
 	static const struct section table[] = {
+		{"mode", parse_net_mode},
+		{"allow", parse_net_allow},
+		{"resolve", parse_net_resolve},
+		{"ports", parse_net_ports},
+		{"maxConnections", parse_net_max_conns},
+		{"connectionTimeout", parse_net_conn_timeout},
+		{"idleTimeout", parse_net_idle_timeout},
+		{"denyPrivate", parse_net_deny_private},
+		{"allowCidrs", parse_net_allow_cidrs},
+		{"denyCidrs", parse_net_deny_cidrs},
+		{"dnsServers", parse_net_dns},
 		{"tcpConnect", parse_tcp_connect},
 		{"tcpBind", parse_tcp_bind},
 		{NULL, NULL},
 	};
-	return parse_sections(L, v, table);
+	if (parse_sections(L, v, table) < 0)
+		return -1;
+	/* An allowlist makes sense only for the proxy. */
+	if (L->p->net.nallow && L->p->net.mode != TJ_NET_FILTERED && L->p->net.mode != TJ_NET_UNSET)
+		return fail(L, "'allow' needs \"mode\": \"filtered\" (it is the proxy's allowlist)");
+	if (L->p->net.nallow && L->p->net.mode == TJ_NET_UNSET)
+		L->p->net.mode = TJ_NET_FILTERED;
+	return 0;
 }
 
 static int parse_h_wx(struct loader *L, json_object *v) { return get_bool(L, v, &L->p->iso.deny_write_execute); }

@@ -14,6 +14,7 @@
 #include "tj/filter.h"
 #include "tj/isolation.h"
 #include "tj/limits.h"
+#include "tj/netpolicy.h"
 
 enum tj_verb {
 	TJ_VERB_RUN,
@@ -51,6 +52,7 @@ struct tj_options {
 	const char *json_status;    /* --json-status */
 	struct tj_env_policy env;   /* --env-keep, --env-deny, --setenv, --env-all */
 	struct tj_isolation iso;    /* --user, --unshare, --ro, --rw, ... */
+	struct tj_net_policy net;   /* --net, --resolve, --net-* */
 	const char *out_bpf, *out_pfc, *out_oci; /* compile outputs */
 	enum tj_report report;      /* run: --report[=usage] */
 	bool complain_kmsg;         /* run: --complain=kmsg (the kernel log is the source) */

@@ -28,6 +28,7 @@
 #include "tj/filter.h"
 #include "tj/isolation.h"
 #include "tj/limits.h"
+#include "tj/netpolicy.h"
 #include "tj/profile.h"
 #include "tj/util.h"
 
@@ -43,6 +44,7 @@ struct tj_plan {
 	const struct tj_filter *filter;   /* NULL: no seccomp layer */
 	const struct tj_limits *limits;   /* cgroup limits, rlimits, timeout; NULL: none */
 	const struct tj_isolation *iso;   /* namespaces, identity, filesystem; NULL: none */
+	const struct tj_net_policy *net;  /* the network policy; NULL: none */
 	const struct tj_filter *hardening;/* tinyjail's own rules, loaded before `filter`; NULL: none */
 	uid_t uid;                        /* the identity the command runs as (after --user) */
 	gid_t gid;

@@ -17,6 +17,7 @@
 #include "tj/env.h"
 #include "tj/err.h"
 #include "tj/isolation.h"
+#include "tj/netpolicy.h"
 #include "tj/limits.h"
 #include "tj/util.h"
 
@@ -133,6 +134,7 @@ struct tj_profile {
 	struct tj_limits limits;    /* process.rlimits, linux.resources, tinyjail.timeout */
 	struct tj_env_policy env;   /* process.env, tinyjail.environment */
 	struct tj_isolation iso;    /* process.user/capabilities, linux.namespaces, tinyjail.filesystem ... */
+	struct tj_net_policy net;   /* tinyjail.network (mode, allowlist, ...) */
 	struct tj_notes warnings; /* what was ignored, for the command layer to print */
 };
 
