@@ -278,11 +278,13 @@ void tj_cmd_print_report(const struct tj_run_report *r)
 			kinds == 1 ? "" : "s", (unsigned long long)calls, calls == 1 ? "" : "s");
 	}
 	print_unused(r);
-	if (ev->limits || ev->net_refusals || ev->layers_degraded)
-		fprintf(stderr, "tinyjail: report: %llu limit%s reached, %llu network refusal%s, %llu layer%s degraded\n",
+	if (ev->limits || ev->net_refusals || ev->net_cuts || ev->layers_degraded)
+		fprintf(stderr,
+			"tinyjail: report: %llu limit%s reached, %llu network refusal%s, %llu connection%s cut, "
+			"%llu layer%s degraded\n",
 			(unsigned long long)ev->limits, ev->limits == 1 ? "" : "s", (unsigned long long)ev->net_refusals,
-			ev->net_refusals == 1 ? "" : "s", (unsigned long long)ev->layers_degraded,
-			ev->layers_degraded == 1 ? "" : "s");
+			ev->net_refusals == 1 ? "" : "s", (unsigned long long)ev->net_cuts, ev->net_cuts == 1 ? "" : "s",
+			(unsigned long long)ev->layers_degraded, ev->layers_degraded == 1 ? "" : "s");
 	if (!r->agent)
 		print_completeness(r, r->o->mode == TJ_MODE_COMPLAIN ? "would-be denial" : "tracked call");
 }

@@ -19,6 +19,7 @@
 #include "tj/launch.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
+#include "tj/proxy.h"
 
 extern char **environ;
 
@@ -135,6 +136,17 @@ static void report_limits(const struct tj_launch_result *res, const struct tj_li
 		fprintf(stderr, "tinyjail: used: cpu %s, wall %s, peak memory %s%s\n", cpu, wall, mem,
 			res->cg.has_memory_peak ? " (cgroup)" : " (no memory cgroup)");
 	}
+}
+
+/* The proxy's refusals and cuts were printed as they happened; the exit
+ * summary counts them, so that a run that scrolled past them still says. */
+static void report_network(const struct tj_events *ev, int verbosity)
+{
+	if (verbosity < 0 || (!ev->net_refusals && !ev->net_cuts))
+		return;
+	fprintf(stderr, "tinyjail: network: %llu request%s refused, %llu connection%s cut\n",
+		(unsigned long long)ev->net_refusals, ev->net_refusals == 1 ? "" : "s",
+		(unsigned long long)ev->net_cuts, ev->net_cuts == 1 ? "" : "s");
 }
 
 /* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
@@ -286,12 +298,12 @@ int tj_cmd_run(const struct tj_options *o)
 		tj_err_set(&err, TJ_ERR_USAGE, 0, "--net host contradicts --unshare net (or the profile's network namespace)");
 		goto fail;
 	}
-	if (net.mode == TJ_NET_NONE || net.mode == TJ_NET_FILTERED)
-		iso.unshare |= TJ_NS_NET;
+	/* A network namespace for none and filtered; the proxy's port in
+	 * Landlock's TCP rules. */
+	tj_layer_net_compose(&net, &iso);
 	bool host_rules = net.deny_private || net.allow_cidrs.n || net.deny_cidrs.n || net.has_ports || net.has_dns;
-	if (net.mode == TJ_NET_FILTERED || (net.mode == TJ_NET_HOST && host_rules)) {
-		tj_err_set(&err, TJ_ERR_LAYER, 0, "the %s network layer is not part of this build yet",
-			   net.mode == TJ_NET_FILTERED ? "filtering proxy" : "host-rules");
+	if (net.mode == TJ_NET_HOST && host_rules) {
+		tj_err_set(&err, TJ_ERR_LAYER, 0, "the host-rules network layer is not part of this build yet");
 		tj_err_layer(&err, "network");
 		goto fail;
 	}
@@ -382,6 +394,11 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_strv denied = {0};
 	tj_env_build(&envp, environ, &command_env, &denied);
 	tj_env_done(&envp);
+	/* Filtered mode: the proxy is the only way out, so every client that
+	 * honours the usual variables uses it; no_proxy would send some
+	 * names around it, into a namespace with no route. */
+	if (net.mode == TJ_NET_FILTERED)
+		tj_env_set_proxy(&command_env, TJ_PROXY_URL);
 	if (denied.n && o->verbosity > 0) {
 		struct tj_buf names = {0};
 		for (size_t i = 0; i < denied.n; i++)
@@ -474,6 +491,8 @@ int tj_cmd_run(const struct tj_options *o)
 		tj_cmd_print_summary(&report);
 	if (o->verbosity >= 0)
 		report_limits(&res, &limits, o->verbosity);
+	if (!o->report)
+		report_network(&events, o->verbosity);
 	if (res.copy_back && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: %s\n", res.copy_back);
 	if (res.copy_back_error) {

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "tj/env.h"
 
@@ -169,5 +170,29 @@ void tj_env_build(const struct tj_env_policy *p, char *const *from, struct tj_st
 	if (!out->v) { /* an empty environment is still a NULL-terminated array */
 		out->v = tj_xcalloc(1, sizeof(char *));
 		out->cap = 1;
+	}
+}
+
+void tj_env_set_proxy(struct tj_strv *env, const char *url)
+{
+	static const char *const names[] = {"http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY",
+					    "ALL_PROXY"};
+	size_t kept = 0;
+	for (size_t i = 0; i < env->n; i++) {
+		const char *eq = strchr(env->v[i], '=');
+		size_t n = eq ? (size_t)(eq - env->v[i]) : strlen(env->v[i]);
+		/* Any *_proxy (ftp_proxy, no_proxy, ...), in either case. */
+		if (n >= 6 && strncasecmp(env->v[i] + n - 6, "_proxy", 6) == 0) {
+			free(env->v[i]);
+			continue;
+		}
+		env->v[kept++] = env->v[i];
+	}
+	env->n = kept;
+	if (env->v)
+		env->v[kept] = NULL;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(names); i++) {
+		char *s = tj_xasprintf("%s=%s", names[i], url);
+		tj_strv_add_owned(env, s);
 	}
 }

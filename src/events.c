@@ -8,6 +8,7 @@
 #include "tj/decode.h"
 #include "tj/events.h"
 #include "tj/filter.h"
+#include "tj/limits.h"
 #include "tj/util.h"
 
 const char *tj_verdict_name(enum tj_verdict v)
@@ -232,31 +233,54 @@ void tj_events_limit(struct tj_events *ev, const struct tj_limit_event *e)
 	emit(ev, &b);
 }
 
+/* The proxy's requests read as the command asked: "CONNECT example.org
+ * port 443 (192.0.2.1)"; system calls as the kernel saw them. */
 char *tj_events_net_text(const struct tj_net_event *e)
 {
 	struct tj_buf b = {0};
-	tj_buf_add(&b, "network refused:");
-	if (e->syscall)
-		tj_buf_addf(&b, " %s", e->syscall);
-	tj_buf_addf(&b, " %s", e->family ? e->family : "?");
-	if (e->protocol)
-		tj_buf_addf(&b, "/%s", e->protocol);
-	if (e->address && e->port >= 0)
-		tj_buf_addf(&b, " %s port %d", e->address, e->port);
-	else if (e->address)
-		tj_buf_addf(&b, " %s", e->address);
+	tj_buf_add(&b, e->cut ? "network connection cut:" : "network refused:");
+	if (e->host || e->method) {
+		if (e->method)
+			tj_buf_addf(&b, " %s", e->method);
+		if (e->host && e->host[0])
+			tj_buf_addf(&b, " %s", e->host);
+		if (e->port >= 0)
+			tj_buf_addf(&b, " port %d", e->port);
+		if (e->address)
+			tj_buf_addf(&b, " (%s)", e->address);
+	} else {
+		if (e->syscall)
+			tj_buf_addf(&b, " %s", e->syscall);
+		tj_buf_addf(&b, " %s", e->family ? e->family : "?");
+		if (e->protocol)
+			tj_buf_addf(&b, "/%s", e->protocol);
+		if (e->address && e->port >= 0)
+			tj_buf_addf(&b, " %s port %d", e->address, e->port);
+		else if (e->address)
+			tj_buf_addf(&b, " %s", e->address);
+	}
 	if (e->pid)
 		tj_buf_addf(&b, " by pid %d", (int)e->pid);
 	if (e->comm && e->comm[0])
 		tj_buf_addf(&b, " (%s)", e->comm);
+	if (e->cut) {
+		char d[32];
+		tj_format_ms(e->duration_ms, d, sizeof(d));
+		tj_buf_addf(&b, " after %s", d);
+	}
 	if (e->reason)
 		tj_buf_addf(&b, ": %s", e->reason);
+	if (e->rule)
+		tj_buf_addf(&b, " [%s]", e->rule);
 	return tj_buf_steal(&b);
 }
 
 void tj_events_net_refused(struct tj_events *ev, const struct tj_net_event *e)
 {
-	ev->net_refusals++;
+	if (e->cut)
+		ev->net_cuts++;
+	else
+		ev->net_refusals++;
 	char *text = tj_events_net_text(e);
 	notice(ev, text);
 	free(text);
@@ -264,7 +288,7 @@ void tj_events_net_refused(struct tj_events *ev, const struct tj_net_event *e)
 		return;
 	struct tj_buf b = {0};
 	add_header(&b, "network");
-	add_str(&b, "action", "refused");
+	add_str(&b, "action", e->cut ? "cut" : "refused");
 	if (e->pid)
 		tj_buf_addf(&b, ",\"pid\":%d", (int)e->pid);
 	add_str(&b, "comm", e->comm);
@@ -274,6 +298,13 @@ void tj_events_net_refused(struct tj_events *ev, const struct tj_net_event *e)
 	add_str(&b, "address", e->address);
 	if (e->port >= 0)
 		tj_buf_addf(&b, ",\"port\":%d", e->port);
+	add_str(&b, "host", e->host);
+	add_str(&b, "method", e->method);
+	add_str(&b, "rule", e->rule);
+	if (e->status)
+		tj_buf_addf(&b, ",\"status\":%d", e->status);
+	if (e->cut)
+		tj_buf_addf(&b, ",\"duration_ms\":%llu", (unsigned long long)e->duration_ms);
 	add_str(&b, "reason", e->reason ? e->reason : "");
 	emit(ev, &b);
 }

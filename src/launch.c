@@ -35,6 +35,10 @@ static const struct tj_layer *const layers[] = {
 	 * child waits.  Then, still with the namespace's full capabilities,
 	 * the hostname, loopback and cgroup namespace... */
 	&tj_layer_ns,
+	/* The proxy's listeners, made in the new network namespace once
+	 * loopback is up, handed to the proxy before anything of the command
+	 * runs (and before the privilege drop, which it does not need). */
+	&tj_layer_net,
 	/* ...and the filesystem view, which needs CAP_SYS_ADMIN in the user
 	 * namespace and must exist before Landlock opens its paths in it.
 	 * With a pid namespace, init forks the command here: the layers below
@@ -360,8 +364,10 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		syncpipe[1] = -1;
 	}
 
-	size_t seccomp_index = 0, cgroup_index = 0, mount_index = 0;
+	size_t seccomp_index = 0, cgroup_index = 0, mount_index = 0, net_index = 0;
 	for (size_t i = 0; i < NLAYERS; i++) {
+		if (layers[i] == &tj_layer_net)
+			net_index = i;
 		if (layers[i] == &tj_layer_seccomp)
 			seccomp_index = i;
 		if (layers[i] == &tj_layer_cgroup)
@@ -382,6 +388,10 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.cgroup_state = states[cgroup_index],
 		.init_shared = pidns ? init_shared : NULL,
 	};
+	if (hooks && hooks->source)
+		ma.sources[ma.nsources++] = hooks->source;
+	if (states[net_index])
+		ma.sources[ma.nsources++] = tj_layer_net_source(states[net_index], events);
 	ret = tj_monitor_run(&ma, res, err);
 	if (ma.listener_sock >= 0)
 		close(ma.listener_sock);

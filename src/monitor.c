@@ -329,17 +329,30 @@ static size_t read_children(pid_t pid, pid_t *out, size_t max)
 	return n;
 }
 
+/* A source's helper process (the proxy): ended by its owner, never swept
+ * with the command's tree. */
+static bool is_helper(const struct monitor *m, pid_t pid)
+{
+	for (size_t i = 0; i < m->a->nsources; i++)
+		if (m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
+			return true;
+	return false;
+}
+
 /* Sends sig to every descendant of tinyjail; returns how many it found. */
-static size_t signal_descendants(int sig)
+static size_t signal_descendants(const struct monitor *m, int sig)
 {
 	pid_t todo[4096];
-	size_t n = read_children(getpid(), todo, TJ_ARRAY_SIZE(todo)), done = 0;
+	size_t n = read_children(getpid(), todo, TJ_ARRAY_SIZE(todo)), done = 0, found = 0;
 	while (done < n) {
 		pid_t p = todo[done++];
+		if (is_helper(m, p))
+			continue;
+		found++;
 		n += read_children(p, todo + n, TJ_ARRAY_SIZE(todo) - n);
 		kill(p, sig);
 	}
-	return n;
+	return found;
 }
 
 static void reap_children(struct monitor *m);
@@ -352,7 +365,7 @@ static void kill_tree(struct monitor *m)
 		return;
 	for (int round = 0; round < 200; round++) {
 		reap_children(m);
-		if (signal_descendants(SIGKILL) == 0)
+		if (signal_descendants(m, SIGKILL) == 0)
 			return;
 		struct timespec ts = {0, 1000 * 1000};
 		nanosleep(&ts, NULL);
@@ -362,7 +375,7 @@ static void kill_tree(struct monitor *m)
 static void signal_tree(struct monitor *m, int sig)
 {
 	if (tj_layer_cgroup_signal(m->a->cgroup_state, sig) < 0)
-		signal_descendants(sig);
+		signal_descendants(m, sig);
 }
 
 static int arm_timer(int timer, uint64_t ms)
@@ -409,6 +422,11 @@ static void reap_children(struct monitor *m)
 		if (info.si_pid == m->a->child) {
 			m->child_reaped = true;
 			m->child_info = info;
+		}
+		for (size_t i = 0; i < m->a->nsources; i++) {
+			const struct tj_monitor_source *src = m->a->sources[i];
+			if (src->pid > 0 && src->pid == info.si_pid && src->exited)
+				src->exited(src->ctx, &info);
 		}
 	}
 }
@@ -482,10 +500,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	log_manifest(a->events, a->plan->manifest);
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
-	const struct tj_monitor_source *src = a->hooks ? a->hooks->source : NULL;
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[6];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_src = -1;
+		struct pollfd pfd[6 + TJ_ARRAY_SIZE(a->sources)];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1;
+		int i_src[TJ_ARRAY_SIZE(a->sources)];
 		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
 		if (m.timer >= 0 && !m.child_reaped) {
 			i_timer = n;
@@ -503,9 +521,12 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			i_lis = n;
 			pfd[n++] = (struct pollfd){.fd = m.listener, .events = POLLIN};
 		}
-		if (src && src->fd >= 0) {
-			i_src = n;
-			pfd[n++] = (struct pollfd){.fd = src->fd, .events = POLLIN};
+		for (size_t i = 0; i < a->nsources; i++) {
+			i_src[i] = -1;
+			if (a->sources[i]->fd >= 0) {
+				i_src[i] = n;
+				pfd[n++] = (struct pollfd){.fd = a->sources[i]->fd, .events = POLLIN};
+			}
 		}
 		/* Once the command is gone, the helper (if it is stuck) is the
 		 * only holder of the error pipe; do not wait for it. */
@@ -538,8 +559,9 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			if (m.listener >= 0 && a->hooks && a->hooks->on_listener && hand_over_listener(&m, err) < 0)
 				ret = -1;
 		}
-		if (i_src >= 0 && pfd[i_src].revents)
-			src->ready(src->ctx, a->child);
+		for (size_t i = 0; i < a->nsources; i++)
+			if (i_src[i] >= 0 && pfd[i_src[i]].revents && a->sources[i]->ready)
+				a->sources[i]->ready(a->sources[i]->ctx, a->child);
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) && handle_notification(&m, err) < 0) {
 			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
 			close(m.listener);
@@ -553,12 +575,19 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		}
 	}
 	reap_children(&m);
-	if (src && ret == 0)
-		src->finish(src->ctx, a->child);
+	for (size_t i = 0; i < a->nsources; i++) {
+		const struct tj_monitor_source *src = a->sources[i];
+		if (src->finish && ret == 0)
+			src->finish(src->ctx, a->child);
+		/* A source's helper (the proxy) is its owner's to end, before
+		 * anything left behind is counted. */
+		if (src->stop)
+			src->stop(src->ctx);
+	}
 
 	/* Nothing of the tree outlives tinyjail: what is left is killed (and
 	 * the cgroups can then be removed). */
-	res->leftovers = signal_descendants(0);
+	res->leftovers = signal_descendants(&m, 0);
 	if (res->leftovers)
 		kill_tree(&m);
 	reap_until_none(&m);

@@ -40,6 +40,8 @@ void tj_net_policy_done(struct tj_net_policy *p)
 
 static void append_ports(struct tj_port_list *to, const struct tj_port_list *from)
 {
+	if (!from->n)
+		return; /* from->v may be NULL, which memcpy must not see */
 	to->v = tj_xrealloc(to->v, (to->n + from->n + 1) * sizeof(*to->v));
 	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
 	to->n += from->n;
@@ -47,6 +49,8 @@ static void append_ports(struct tj_port_list *to, const struct tj_port_list *fro
 
 static void append_cidrs(struct tj_cidr_list *to, const struct tj_cidr_list *from)
 {
+	if (!from->n)
+		return;
 	to->v = tj_xrealloc(to->v, (to->n + from->n + 1) * sizeof(*to->v));
 	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
 	to->n += from->n;
@@ -489,6 +493,53 @@ const struct tj_net_allow *tj_net_match_host(const struct tj_net_policy *p, cons
 	free(h);
 	*why = named ? "the port is not allowed for this name" : "the name is not in the allowlist";
 	return NULL;
+}
+
+bool tj_net_host_named(const struct tj_net_policy *p, const char *host)
+{
+	char *h = normalise_host(host, strlen(host));
+	bool named = false;
+	for (size_t i = 0; i < p->nallow && !named; i++)
+		named = pattern_matches(p->allow[i].pattern, h);
+	free(h);
+	return named;
+}
+
+static void add_port_text(char *buf, size_t size, size_t *len, uint16_t port)
+{
+	/* Each port once, in the order met. */
+	char item[8];
+	snprintf(item, sizeof(item), "%u", port);
+	for (const char *p = buf; (p = strstr(p, item)); p += strlen(item))
+		if ((p == buf || p[-1] == ',') && (p[strlen(item)] == ',' || p[strlen(item)] == '\0'))
+			return;
+	int n = snprintf(buf + *len, size - *len, "%s%s", *len ? "," : "", item);
+	if (n > 0 && (size_t)n < size - *len)
+		*len += (size_t)n;
+}
+
+void tj_net_format_host_ports(const struct tj_net_policy *p, const char *host, char *buf, size_t size)
+{
+	char *h = normalise_host(host, strlen(host));
+	size_t len = 0;
+	buf[0] = '\0';
+	bool policy_ports = false;
+	for (size_t i = 0; i < p->nallow; i++) {
+		if (!pattern_matches(p->allow[i].pattern, h))
+			continue;
+		for (size_t j = 0; j < p->allow[i].nports; j++)
+			add_port_text(buf, size, &len, p->allow[i].ports[j]);
+		policy_ports |= p->allow[i].nports == 0;
+	}
+	if (policy_ports && p->has_ports)
+		for (size_t j = 0; j < p->ports.n; j++)
+			add_port_text(buf, size, &len, p->ports.v[j]);
+	else if (policy_ports && p->mode == TJ_NET_FILTERED) {
+		add_port_text(buf, size, &len, 80);
+		add_port_text(buf, size, &len, 443);
+	} else if (policy_ports)
+		snprintf(buf, size, "any");
+	free(h);
 }
 
 const struct tj_net_resolve *tj_net_find_resolve(const struct tj_net_policy *p, const char *host)

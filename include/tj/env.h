@@ -35,6 +35,11 @@ void tj_env_done(struct tj_env_policy *p);
  * `denied` when it is not NULL.  Caller frees with tj_strv_done. */
 void tj_env_build(const struct tj_env_policy *p, char *const *from, struct tj_strv *out, struct tj_strv *denied);
 
+/* Points every proxy variable at url: HTTP_PROXY, HTTPS_PROXY, ALL_PROXY
+ * and their lower-case forms (curl reads http_proxy only in lower case),
+ * and removes NO_PROXY/no_proxy and any other *_proxy variable. */
+void tj_env_set_proxy(struct tj_strv *env, const char *url);
+
 /* Case-insensitive glob match with '*' only (enough for variable names). */
 bool tj_env_glob(const char *pattern, const char *name);
 

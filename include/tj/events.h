@@ -11,7 +11,8 @@
  *
  * Other layers use:
  *   tj_events_limit()        a resource limit was reached (cgroups, rlimits, timeouts)
- *   tj_events_net_refused()  a network operation was refused
+ *   tj_events_net_refused()  a network operation was refused (or a proxied
+ *                            connection cut: e->cut)
  *   tj_events_layer()        a confinement layer was applied, degraded or unavailable
  */
 #ifndef TJ_EVENTS_H
@@ -87,7 +88,7 @@ struct tj_limit_event {
 	const char *detail;    /* free text for people (may be NULL) */
 };
 
-/* A network operation was refused. */
+/* A network operation was refused, or (the proxy) a connection was cut. */
 struct tj_net_event {
 	pid_t pid;             /* 0 if unknown */
 	const char *comm;      /* may be NULL */
@@ -97,6 +98,13 @@ struct tj_net_event {
 	const char *address;   /* the peer or local address (may be NULL) */
 	int port;              /* -1 if none */
 	const char *reason;    /* why it was refused, for people */
+	/* The filtering proxy's requests (all may be left unset): */
+	bool cut;              /* a connection that was allowed, ended by a limit */
+	const char *host;      /* the name the command asked for */
+	const char *method;    /* "CONNECT", "GET", ... */
+	const char *rule;      /* what decided: "allowlist", "port", "address", ... */
+	int status;            /* the HTTP status the proxy answered; 0 if none */
+	uint64_t duration_ms;  /* cut: how long the connection had lived */
 };
 
 /* How the run ended, for the exit event. */
@@ -116,7 +124,7 @@ struct tj_events {
 	struct tj_tally *v;
 	size_t n, cap;
 	uint64_t total;     /* syscall events, tally_only ones excluded */
-	uint64_t limits, net_refusals, layers_degraded;
+	uint64_t limits, net_refusals, net_cuts, layers_degraded;
 	char *last_limit;   /* the text of the last limit event, for "why it ended" */
 	bool log_failed;    /* a write to the log failed: the log is incomplete */
 	enum tj_source source; /* where syscall records come from in this run */

@@ -8,6 +8,7 @@
 #ifndef TJ_LAUNCH_H
 #define TJ_LAUNCH_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,12 +18,21 @@
 #include "tj/pidinit.h"
 
 /* An extra source of events the monitor polls while the command runs (the
- * kernel log, kmsg_source.c).  ready() is called when fd is readable;
- * finish() once the command has ended, to collect what is still in flight. */
+ * kernel log, kmsg_source.c; the proxy, layer_net.c).  ready() is called
+ * when fd is readable (a source sets its fd to -1 once it is done);
+ * finish() once the command has ended, to collect what is still in flight.
+ * A source may own a helper process (pid): the monitor hands its status to
+ * exited() if it reaps it during the run, and calls stop() after the
+ * command has ended and before it looks for processes left behind, so that
+ * the helper is ended and reaped by its owner rather than counted as one.
+ * Hooks may be NULL. */
 struct tj_monitor_source {
 	int fd;
 	void (*ready)(void *ctx, pid_t child);
 	void (*finish)(void *ctx, pid_t child);
+	pid_t pid;
+	void (*exited)(void *ctx, const siginfo_t *info);
+	void (*stop)(void *ctx);
 	void *ctx;
 };
 
@@ -89,6 +99,8 @@ struct tj_monitor_args {
 	void *seccomp_state;
 	void *cgroup_state; /* NULL without a cgroup */
 	struct tj_pidinit_shared *init_shared; /* with a pid namespace: the command's real status */
+	const struct tj_monitor_source *sources[4]; /* hooks->source and the layers' (NULL-padded) */
+	size_t nsources;
 };
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err);
 

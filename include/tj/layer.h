@@ -110,6 +110,7 @@ struct tj_layer {
 
 extern const struct tj_layer tj_layer_cgroup;
 extern const struct tj_layer tj_layer_ns;
+extern const struct tj_layer tj_layer_net;
 extern const struct tj_layer tj_layer_mount;
 extern const struct tj_layer tj_layer_landlock;
 extern const struct tj_layer tj_layer_privs;
@@ -126,6 +127,16 @@ pid_t tj_layer_seccomp_helper_pid(void *state);
 /* The mount layer copies size-limited directories back to the host when the
  * run is over; report gets a line per directory. */
 int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err **err);
+
+/* The network layer (filtered mode: the proxy).  compose() adds what the
+ * network mode needs to the isolation options: a network namespace for
+ * none and filtered, and the proxy's port to Landlock's TCP connect rules
+ * when there are any.  source() is the monitor's view of the proxy: its
+ * records become events in `events`; NULL without the layer. */
+struct tj_events;
+struct tj_monitor_source;
+void tj_layer_net_compose(const struct tj_net_policy *net, struct tj_isolation *iso);
+const struct tj_monitor_source *tj_layer_net_source(void *state, struct tj_events *events);
 
 /* The cgroup layer, for the monitor.  All accept a NULL state (no cgroup). */
 struct tj_cgroup_stats {

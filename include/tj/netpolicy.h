@@ -124,6 +124,11 @@ bool tj_cidr_list_contains(const struct tj_cidr_list *l, const struct sockaddr_s
  * allowlist entry that allows it, or NULL with a reason for people. */
 const struct tj_net_allow *tj_net_match_host(const struct tj_net_policy *p, const char *host, uint16_t port,
 					     const char **why);
+/* True when an allowlist entry names host, whatever its ports: a refusal
+ * by tj_net_match_host is then about the port. */
+bool tj_net_host_named(const struct tj_net_policy *p, const char *host);
+/* The ports host may be asked for on ("80,443"; "any" when unrestricted). */
+void tj_net_format_host_ports(const struct tj_net_policy *p, const char *host, char *buf, size_t size);
 /* The --resolve mapping for host, or NULL. */
 const struct tj_net_resolve *tj_net_find_resolve(const struct tj_net_policy *p, const char *host);
 /* Step 2, after resolution: may a connection go to addr?  `mapped` is true

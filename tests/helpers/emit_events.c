@@ -47,6 +47,15 @@ int main(int argc, char **argv)
 	struct tj_net_event n = {.pid = 4242, .comm = "app", .syscall = "connect", .family = "inet",
 				 .protocol = "tcp", .address = "192.0.2.1", .port = 443, .reason = "network is off"};
 	tj_events_net_refused(&ev, &n);
+	struct tj_net_event proxy = {.family = "inet", .protocol = "tcp", .address = "127.0.0.1", .port = 8443,
+				     .reason = "'evil.test' is not in the allowlist", .host = "evil.test",
+				     .method = "CONNECT", .rule = "allowlist", .status = 403};
+	tj_events_net_refused(&ev, &proxy);
+	struct tj_net_event cut = {.family = "inet", .protocol = "tcp", .address = "127.0.0.1", .port = 443,
+				   .reason = "the connection reached its maximum lifetime of 30s", .cut = true,
+				   .host = "files.test", .method = "CONNECT", .rule = "connection-timeout",
+				   .duration_ms = 30001};
+	tj_events_net_refused(&ev, &cut);
 	tj_events_layer(&ev, "seccomp", TJ_LAYER_APPLIED, "45 BPF instructions");
 	tj_events_layer(&ev, "cgroup", TJ_LAYER_DEGRADED, "no memory controller");
 	tj_events_layer(&ev, "landlock", TJ_LAYER_UNAVAILABLE, "not in this kernel");

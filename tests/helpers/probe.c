@@ -26,6 +26,11 @@
  *   probe tree PIDFILE SECONDS       start a grandchild that writes its pid to
  *                                    PIDFILE and sleeps; then sleep too
  *   probe fds                        print the open file descriptors
+ *   probe tcp ADDR PORT              connect over TCP (IPv4 or IPv6 literal,
+ *                                    2 s at most); exit 0 when connected, else
+ *                                    the errno (ETIMEDOUT on the time limit)
+ *   probe udp ADDR PORT              send one datagram; exit 0 when sent, else
+ *                                    the errno
  *   probe repeat NR|NAME COUNT       the call COUNT times with zero arguments;
  *                                    prints the mean time per call (for
  *                                    measuring a path's overhead, bench/)
@@ -33,10 +38,15 @@
  * Built static and without sanitizers: it must start under strict filters,
  * and a sanitizer runtime makes system calls of its own.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +153,56 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* A socket address from a literal and a port, or exit 200. */
+static socklen_t parse_addr(const char *text, const char *port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	int p = atoi(port);
+	if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)p);
+		return sizeof(*v4);
+	}
+	if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)p);
+		return sizeof(*v6);
+	}
+	fprintf(stderr, "probe: '%s' is not an address\n", text);
+	exit(200);
+}
+
+static int net_probe(bool tcp, const char *addr, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		printf("probe: socket: %s\n", strerror(errno));
+		return errno;
+	}
+	int err = 0;
+	if (!tcp) {
+		if (sendto(fd, "probe", 5, 0, (struct sockaddr *)&ss, len) < 0)
+			err = errno;
+	} else if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			socklen_t el = sizeof(err);
+			if (poll(&p, 1, 2000) != 1)
+				err = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+				err = errno;
+		}
+	}
+	printf("probe: %s %s port %s: %s\n", tcp ? "tcp connect" : "udp send", addr, port, err ? strerror(err) : "ok");
+	close(fd);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -152,6 +212,8 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	struct call c;
 
+	if ((strcmp(cmd, "tcp") == 0 || strcmp(cmd, "udp") == 0) && argc >= 4)
+		return net_probe(cmd[0] == 't', argv[2], argv[3]);
 	if (strcmp(cmd, "syscall") == 0 && argc >= 3) {
 		parse_call(&c, argc - 2, argv + 2);
 		do_call(&c);

@@ -102,7 +102,7 @@ t "every event kind, written through the C API (limits, network, layers, ...)"
 run "$EMIT" "$TMP/all.log"
 expect_rc 0
 validate "$TMP/all.log"
-[ "$(kinds "$TMP/all.log" all)" = "start syscall:denied syscall:allowed syscall:would-deny limit limit network layer layer layer listener listener exit" ] ||
+[ "$(kinds "$TMP/all.log" all)" = "start syscall:denied syscall:allowed syscall:would-deny limit limit network network network layer layer layer listener listener exit" ] ||
 	fail "events: $(kinds "$TMP/all.log" all)"
 
 t "the schema rejects what version 1 does not contain"
@@ -128,6 +128,10 @@ bad = [
     mutate("limit:", lambda e: e.update(value=-1)),
     mutate("limit:", lambda e: e.update(action="exploded")),
     mutate("network:", lambda e: e.pop("reason")),
+    mutate("network:", lambda e: e.update(action="dropped")),
+    mutate("network:", lambda e: e.update(duration_ms=5)),
+    mutate("network:", lambda e: e.update(action="cut")),
+    mutate("network:", lambda e: e.update(status=99)),
     mutate("layer:", lambda e: e.update(status="maybe")),
     mutate("exit:", lambda e: e.update(code=0)),
     mutate("exit:", lambda e: e.pop("complete")),
@@ -139,7 +143,7 @@ for i, e in enumerate(bad):
 
 PY
 nbad=$(ls "$TMP"/bad.* | wc -l)
-[ "$nbad" -eq 14 ] || fail "made $nbad bad events"
+[ "$nbad" -eq 18 ] || fail "made $nbad bad events"
 for f in "$TMP"/bad.*; do
 	/usr/bin/python3 "$VALIDATE" "$SCHEMA" "$f" >/dev/null 2>&1 && fail "accepted: $(cat "$f")"
 done

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The proxy's event loop, end to end on loopback: tj_proxy_serve runs in a
+ * child process on a listener at 127.0.0.1, the test's own servers (HTTP and
+ * echo) run in threads, and the records arrive on the report pipe.  Only
+ * 127.0.0.1 is ever connected to.
+ */
+#include "unit.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tj/proxy.h"
+
+/* --- loopback servers --- */
+
+struct server {
+	int fd;
+	uint16_t port;
+	bool echo;              /* echo bytes back; else answer one HTTP request */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	char last[8192];        /* the last request an HTTP connection sent */
+	int accepted;
+};
+
+static int listen_loopback(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 64) < 0)
+		fail_msg("cannot listen on 127.0.0.1: %s", strerror(errno));
+	socklen_t len = sizeof(a);
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void *serve_one(void *arg);
+
+struct client_arg {
+	struct server *s;
+	int fd;
+};
+
+static void *serve(void *arg)
+{
+	struct server *s = arg;
+	for (;;) {
+		int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			return NULL;
+		pthread_mutex_lock(&s->lock);
+		s->accepted++;
+		pthread_mutex_unlock(&s->lock);
+		struct client_arg *ca = malloc(sizeof(*ca));
+		*ca = (struct client_arg){s, fd};
+		pthread_t t;
+		pthread_create(&t, NULL, serve_one, ca);
+		pthread_detach(t);
+	}
+}
+
+static void *serve_one(void *arg)
+{
+	struct client_arg *ca = arg;
+	struct server *s = ca->s;
+	int fd = ca->fd;
+	free(ca);
+	char buf[8192];
+	size_t got = 0;
+	if (s->echo) {
+		ssize_t n;
+		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
+			if (send(fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+				break;
+		close(fd);
+		return NULL;
+	}
+	/* Read until the head and, with Content-Length, the body are in. */
+	for (;;) {
+		ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+		char *end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		char *cl = strstr(buf, "Content-Length: ");
+		size_t want = (size_t)(end + 4 - buf) + (cl ? strtoul(cl + 16, NULL, 10) : 0);
+		if (got >= want)
+			break;
+	}
+	/* Give pipelined bytes a moment to arrive: they must not. */
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 100) == 1) {
+		ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, MSG_DONTWAIT);
+		if (n > 0)
+			got += (size_t)n;
+	}
+	buf[got] = '\0';
+	pthread_mutex_lock(&s->lock);
+	snprintf(s->last, sizeof(s->last), "%s", buf);
+	pthread_mutex_unlock(&s->lock);
+	const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\nKeep-Alive: timeout=9\r\n\r\nhello";
+	send(fd, resp, strlen(resp), MSG_NOSIGNAL);
+	close(fd);
+	return NULL;
+}
+
+static void server_start(struct server *s, bool echo)
+{
+	memset(s, 0, sizeof(*s));
+	s->echo = echo;
+	pthread_mutex_init(&s->lock, NULL);
+	s->fd = listen_loopback(&s->port);
+	pthread_create(&s->thread, NULL, serve, s);
+}
+
+static void server_stop(struct server *s)
+{
+	shutdown(s->fd, SHUT_RDWR);
+	close(s->fd);
+	pthread_join(s->thread, NULL);
+}
+
+/* --- the proxy, in a child --- */
+
+struct proxy_run {
+	pid_t pid;
+	uint16_t port;
+	int report;  /* read end */
+};
+
+static void proxy_start(struct proxy_run *pr, struct tj_net_policy *p, unsigned max_conns, uint64_t lifetime_ms,
+			uint64_t idle_ms, bool resolver)
+{
+	int lfd = listen_loopback(&pr->port);
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		fail();
+	pr->pid = fork();
+	if (pr->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed test must not leave it behind */
+		close(fds[0]);
+		struct tj_proxy_config cfg;
+		tj_proxy_config_init(&cfg, p);
+		cfg.max_conns = max_conns;
+		cfg.lifetime_ms = lifetime_ms;
+		if (idle_ms)
+			cfg.idle_ms = idle_ms;
+		struct tj_err *err = NULL;
+		if (resolver && tj_resolver_start(2, &cfg.resolver, &err) < 0)
+			_exit(3);
+		tj_proxy_serve(&cfg, &lfd, 1, fds[1]);
+		_exit(2);
+	}
+	close(fds[1]);
+	close(lfd);
+	pr->report = fds[0];
+}
+
+static void proxy_stop(struct proxy_run *pr)
+{
+	kill(pr->pid, SIGKILL);
+	waitpid(pr->pid, NULL, 0);
+	close(pr->report);
+}
+
+/* The next record, waiting at most ms. */
+static bool next_record(struct proxy_run *pr, struct tj_proxy_record *r, int ms)
+{
+	struct pollfd p = {.fd = pr->report, .events = POLLIN};
+	if (poll(&p, 1, ms) != 1)
+		return false;
+	return read(pr->report, r, sizeof(*r)) == sizeof(*r);
+}
+
+static int connect_proxy(const struct proxy_run *pr)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pr->port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		fail_msg("cannot connect to the proxy: %s", strerror(errno));
+	struct timeval tv = {.tv_sec = 5};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static void send_all(int fd, const char *s)
+{
+	assert_int_equal(send(fd, s, strlen(s), MSG_NOSIGNAL), (ssize_t)strlen(s));
+}
+
+/* Reads until EOF (or an error: *reset says whether it was a reset). */
+static size_t read_all(int fd, char *buf, size_t size, bool *reset)
+{
+	size_t got = 0;
+	*reset = false;
+	for (;;) {
+		ssize_t n = recv(fd, buf + got, size - 1 - got, 0);
+		if (n <= 0) {
+			*reset = n < 0 && errno == ECONNRESET;
+			break;
+		}
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+/* Reads until the blank line that ends a head. */
+static void read_head(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	buf[0] = '\0';
+	while (!strstr(buf, "\r\n\r\n") && got + 1 < size) {
+		ssize_t n = recv(fd, buf + got, 1, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+	}
+}
+
+static struct tj_net_policy policy(const char *allow, const char *resolve)
+{
+	struct tj_net_policy p = {0};
+	struct tj_err *err = NULL;
+	char *a = tj_xasprintf("allow=%s", allow);
+	if (tj_net_parse_mode(&p, a, &err) < 0 || (resolve && tj_net_add_resolve(&p, resolve, &err) < 0))
+		fail_msg("bad policy: %s", err->msg);
+	free(a);
+	return p;
+}
+
+/* --- tests --- */
+
+static void test_http_forward(void **state)
+{
+	(void)state;
+	struct server srv;
+	server_start(&srv, false);
+	char allow[64];
+	snprintf(allow, sizeof(allow), "files.test:%u", srv.port);
+	struct tj_net_policy p = policy(allow, "files.test:127.0.0.1");
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 0, 0, 0, false);
+
+	int fd = connect_proxy(&pr);
+	char req[512], buf[8192];
+	/* A body of 5 bytes, then a pipelined second request that must not
+	 * reach the server. */
+	snprintf(req, sizeof(req),
+		 "POST http://files.test:%u/up?x=1 HTTP/1.1\r\nHost: evil.test\r\nProxy-Authorization: Basic eDp5\r\n"
+		 "Content-Length: 5\r\nConnection: keep-alive\r\n\r\nhelloGET http://evil.test/ HTTP/1.1\r\n\r\n",
+		 srv.port);
+	send_all(fd, req);
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	assert_false(reset);
+	assert_contains(buf, "HTTP/1.1 200 OK\r\n");
+	assert_contains(buf, "Connection: close\r\n");
+	assert_null(strstr(buf, "keep-alive"));
+	assert_null(strstr(buf, "Keep-Alive"));
+	assert_contains(buf, "\r\n\r\nhello");
+	pthread_mutex_lock(&srv.lock);
+	char expect[256];
+	snprintf(expect, sizeof(expect), "POST /up?x=1 HTTP/1.1\r\nHost: files.test:%u\r\n", srv.port);
+	assert_contains(srv.last, expect);
+	assert_null(strstr(srv.last, "Proxy-Authorization"));
+	assert_null(strstr(srv.last, "evil.test"));
+	assert_contains(srv.last, "Connection: close\r\n\r\nhello");
+	assert_int_equal(strlen(strstr(srv.last, "\r\n\r\n")), 4 + 5); /* the body and nothing after */
+	pthread_mutex_unlock(&srv.lock);
+	struct tj_proxy_record r;
+	assert_false(next_record(&pr, &r, 50)); /* allowed: no record */
+	proxy_stop(&pr);
+	server_stop(&srv);
+	tj_net_policy_done(&p);
+}
+
+static void test_connect_tunnel(void **state)
+{
+	(void)state;
+	struct server echo;
+	server_start(&echo, true);
+	char allow[64], req[256], buf[4096];
+	snprintf(allow, sizeof(allow), "echo.test:%u", echo.port);
+	struct tj_net_policy p = policy(allow, "echo.test:127.0.0.1");
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 0, 0, 0, false);
+	int fd = connect_proxy(&pr);
+	/* Tunnel data sent before the answer (a TLS hello) is kept. */
+	snprintf(req, sizeof(req), "CONNECT echo.test:%u HTTP/1.1\r\nHost: echo.test\r\n\r\nearly", echo.port);
+	send_all(fd, req);
+	read_head(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "HTTP/1.1 200 Connection established\r\n\r\n");
+	char got[16] = {0};
+	assert_int_equal(recv(fd, got, 5, MSG_WAITALL), 5);
+	assert_string_equal(got, "early");
+	/* A larger transfer both ways, through the fixed buffers. */
+	size_t big = 1 << 20, sent = 0, back = 0;
+	char *data = malloc(big), *in = malloc(big);
+	for (size_t i = 0; i < big; i++)
+		data[i] = (char)(i * 7);
+	while (back < big) {
+		if (sent < big) {
+			ssize_t n = send(fd, data + sent, big - sent < 65536 ? big - sent : 65536, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n > 0)
+				sent += (size_t)n;
+		}
+		ssize_t n = recv(fd, in + back, big - back, sent < big ? MSG_DONTWAIT : 0);
+		if (n > 0)
+			back += (size_t)n;
+		else if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
+	}
+	assert_int_equal(back, big);
+	assert_memory_equal(in, data, big);
+	/* A half-close passes through: the echo server then closes. */
+	shutdown(fd, SHUT_WR);
+	bool reset;
+	assert_int_equal(read_all(fd, buf, sizeof(buf), &reset), 0);
+	assert_false(reset);
+	close(fd);
+	free(data);
+	free(in);
+	proxy_stop(&pr);
+	server_stop(&echo);
+	tj_net_policy_done(&p);
+}
+
+static void expect_refusal(struct proxy_run *pr, const char *request, const char *status_line, const char *rule_header,
+			   enum tj_proxy_rule rule, const char *reason)
+{
+	int fd = connect_proxy(pr);
+	send_all(fd, request);
+	char buf[4096];
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	assert_false(reset);
+	assert_contains(buf, status_line);
+	if (rule_header)
+		assert_contains(buf, rule_header);
+	struct tj_proxy_record r;
+	assert_true(next_record(pr, &r, 2000));
+	assert_int_equal(r.kind, TJ_PROXY_REC_REFUSED);
+	assert_int_equal(r.rule, rule);
+	assert_contains(r.reason, reason);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	struct server srv;
+	server_start(&srv, false);
+	char allow[96], req[256];
+	snprintf(allow, sizeof(allow), "files.test:%u,files.test,127.0.0.1:%u", srv.port, srv.port);
+	struct tj_net_policy p = policy(allow, "files.test:127.0.0.1");
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 0, 0, 0, false);
+	expect_refusal(&pr, "CONNECT evil.test:443 HTTP/1.1\r\n\r\n", "HTTP/1.1 403 Forbidden",
+		       "X-Tinyjail-Refused: allowlist", TJ_PROXY_RULE_ALLOWLIST, "'evil.test' is not in the allowlist");
+	expect_refusal(&pr, "CONNECT files.test:22 HTTP/1.1\r\n\r\n", "HTTP/1.1 403", "X-Tinyjail-Refused: port",
+		       TJ_PROXY_RULE_PORT, "port 22 is not allowed");
+	expect_refusal(&pr, "GET ftp://files.test/x HTTP/1.1\r\n\r\n", "HTTP/1.1 403", "X-Tinyjail-Refused: protocol",
+		       TJ_PROXY_RULE_PROTOCOL, "'ftp://'");
+	/* A literal loopback address is not a --resolve allowance. */
+	snprintf(req, sizeof(req), "CONNECT 127.0.0.1:%u HTTP/1.1\r\n\r\n", srv.port);
+	expect_refusal(&pr, req, "HTTP/1.1 403", "X-Tinyjail-Refused: address", TJ_PROXY_RULE_ADDRESS,
+		       "127.0.0.1: loopback");
+	expect_refusal(&pr, "GET /local HTTP/1.1\r\nHost: files.test\r\n\r\n", "HTTP/1.1 400 Bad Request",
+		       "X-Tinyjail-Refused: malformed-request", TJ_PROXY_RULE_MALFORMED, "a proxy needs the whole URL");
+	expect_refusal(&pr, "\x16\x03\x01\x00\xa5\x01", "HTTP/1.1 400", NULL, TJ_PROXY_RULE_MALFORMED, "control characters");
+	/* None of it reached the server. */
+	pthread_mutex_lock(&srv.lock);
+	assert_int_equal(srv.accepted, 0);
+	pthread_mutex_unlock(&srv.lock);
+	proxy_stop(&pr);
+	server_stop(&srv);
+	tj_net_policy_done(&p);
+}
+
+static int open_tunnel(struct proxy_run *pr, uint16_t port, char *status, size_t size)
+{
+	int fd = connect_proxy(pr);
+	char req[128];
+	snprintf(req, sizeof(req), "CONNECT echo.test:%u HTTP/1.1\r\n\r\n", port);
+	send_all(fd, req);
+	read_head(fd, status, size);
+	return fd;
+}
+
+static void test_max_conns(void **state)
+{
+	(void)state;
+	struct server echo;
+	server_start(&echo, true);
+	char allow[64], st[512];
+	snprintf(allow, sizeof(allow), "echo.test:%u", echo.port);
+	struct tj_net_policy p = policy(allow, "echo.test:127.0.0.1");
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 3, 0, 0, false);
+	int fds[3];
+	for (int i = 0; i < 3; i++) {
+		fds[i] = open_tunnel(&pr, echo.port, st, sizeof(st));
+		assert_contains(st, "200 Connection established");
+	}
+	/* The fourth at once is refused... */
+	int fourth = open_tunnel(&pr, echo.port, st, sizeof(st));
+	assert_contains(st, "HTTP/1.1 503 Service Unavailable");
+	assert_contains(st, "X-Tinyjail-Refused: max-connections");
+	close(fourth);
+	struct tj_proxy_record r;
+	assert_true(next_record(&pr, &r, 2000));
+	assert_int_equal(r.rule, TJ_PROXY_RULE_MAX_CONNS);
+	assert_contains(r.reason, "at most 3 connections at once");
+	/* ...and works once one of the three has ended. */
+	close(fds[0]);
+	int again = -1;
+	for (int tries = 0; tries < 50; tries++) {
+		again = open_tunnel(&pr, echo.port, st, sizeof(st));
+		if (strstr(st, "200 Connection established"))
+			break;
+		close(again);
+		again = -1;
+		next_record(&pr, &r, 0);
+		usleep(20000);
+	}
+	assert_true(again >= 0);
+	close(again);
+	close(fds[1]);
+	close(fds[2]);
+	proxy_stop(&pr);
+	server_stop(&echo);
+	tj_net_policy_done(&p);
+}
+
+static void expect_cut(bool lifetime)
+{
+	struct server echo;
+	server_start(&echo, true);
+	char allow[64], st[512];
+	snprintf(allow, sizeof(allow), "echo.test:%u", echo.port);
+	struct tj_net_policy p = policy(allow, "echo.test:127.0.0.1");
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 0, lifetime ? 400 : 0, lifetime ? 0 : 300, false);
+	int fd = open_tunnel(&pr, echo.port, st, sizeof(st));
+	assert_contains(st, "200 Connection established");
+	/* Lifetime: the connection is cut though it is busy. */
+	char buf[16];
+	for (int i = 0; lifetime && i < 3; i++) {
+		send_all(fd, "ping");
+		assert_int_equal(recv(fd, buf, 4, MSG_WAITALL), 4);
+		usleep(50000);
+	}
+	bool reset;
+	char rest[64];
+	read_all(fd, rest, sizeof(rest), &reset);
+	assert_true(reset); /* a reset: never mistaken for a clean end */
+	close(fd);
+	struct tj_proxy_record r;
+	assert_true(next_record(&pr, &r, 2000));
+	assert_int_equal(r.kind, TJ_PROXY_REC_CUT);
+	assert_int_equal(r.rule, lifetime ? TJ_PROXY_RULE_LIFETIME : TJ_PROXY_RULE_IDLE);
+	assert_contains(r.reason, lifetime ? "maximum lifetime of 400ms" : "no data either way for 300ms");
+	assert_true(r.duration_ms >= (lifetime ? 400 : 300));
+	assert_true(r.duration_ms < 3000);
+	assert_string_equal(r.host, "echo.test");
+	assert_string_equal(r.address, "127.0.0.1");
+	proxy_stop(&pr);
+	server_stop(&echo);
+	tj_net_policy_done(&p);
+}
+
+static void test_lifetime(void **state)
+{
+	(void)state;
+	expect_cut(true);
+}
+
+static void test_idle(void **state)
+{
+	(void)state;
+	expect_cut(false);
+}
+
+/* Names without --resolve go through getaddrinfo on the resolver threads;
+ * "localhost" comes from /etc/hosts (no DNS) and is loopback: refused,
+ * unless --net-allow-cidr says otherwise. */
+static void test_resolver(void **state)
+{
+	(void)state;
+	FILE *hosts = fopen("/etc/hosts", "re");
+	char line[256];
+	bool listed = false;
+	while (hosts && fgets(line, sizeof(line), hosts))
+		listed |= strncmp(line, "127.0.0.1", 9) == 0 && strstr(line, "localhost");
+	if (hosts)
+		fclose(hosts);
+	if (!listed)
+		skip(); /* a lookup could leave the machine */
+	struct server srv;
+	server_start(&srv, false);
+	char allow[64], req[256], buf[4096];
+	snprintf(allow, sizeof(allow), "localhost:%u", srv.port);
+	struct tj_net_policy p = policy(allow, NULL);
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 0, 0, 0, true);
+	snprintf(req, sizeof(req), "GET http://localhost:%u/ HTTP/1.1\r\n\r\n", srv.port);
+	expect_refusal(&pr, req, "HTTP/1.1 403", "X-Tinyjail-Refused: address", TJ_PROXY_RULE_ADDRESS,
+		       "'localhost' resolves to 127.0.0.1: loopback");
+	proxy_stop(&pr);
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_net_add_cidrs(&p.allow_cidrs, "127.0.0.0/8,::1", &err), 0);
+	proxy_start(&pr, &p, 0, 0, 0, true);
+	int fd = connect_proxy(&pr);
+	send_all(fd, req);
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	assert_contains(buf, "HTTP/1.1 200 OK");
+	assert_contains(buf, "hello");
+	proxy_stop(&pr);
+	server_stop(&srv);
+	tj_net_policy_done(&p);
+}
+
+static void test_bad_gateway(void **state)
+{
+	(void)state;
+	/* A port nothing listens on (bound, then closed). */
+	uint16_t port;
+	close(listen_loopback(&port));
+	char allow[64], req[128], buf[4096];
+	snprintf(allow, sizeof(allow), "gone.test:%u", port);
+	struct tj_net_policy p = policy(allow, "gone.test:127.0.0.1");
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 0, 0, 0, false);
+	int fd = connect_proxy(&pr);
+	snprintf(req, sizeof(req), "CONNECT gone.test:%u HTTP/1.1\r\n\r\n", port);
+	send_all(fd, req);
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	assert_contains(buf, "HTTP/1.1 502 Bad Gateway");
+	assert_contains(buf, "Connection refused");
+	assert_null(strstr(buf, "X-Tinyjail-Refused"));
+	proxy_stop(&pr);
+	tj_net_policy_done(&p);
+}
+
+int main(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http_forward),
+		cmocka_unit_test(test_connect_tunnel),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_max_conns),
+		cmocka_unit_test(test_lifetime),
+		cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_resolver),
+		cmocka_unit_test(test_bad_gateway),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
