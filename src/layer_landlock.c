@@ -24,6 +24,7 @@
 
 #include "tj/cleanup.h"
 #include "tj/layer.h"
+#include "tj/proxy.h"
 #include "tj/sys.h"
 
 #define LAYER "landlock"
@@ -141,8 +142,10 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 	if (wants_net(iso) && abi >= 4) {
 		if (iso->has_tcp_connect) {
 			tj_buf_add(&b, "; TCP connect to");
+			bool proxy = plan->net && plan->net->mode == TJ_NET_FILTERED;
 			for (size_t i = 0; i < iso->tcp_connect.n; i++)
-				tj_buf_addf(&b, "%s%u", i ? "," : " ", iso->tcp_connect.v[i]);
+				tj_buf_addf(&b, "%s%u%s", i ? "," : " ", iso->tcp_connect.v[i],
+					    proxy && iso->tcp_connect.v[i] == TJ_PROXY_PORT ? " (the proxy)" : "");
 			if (!iso->tcp_connect.n)
 				tj_buf_add(&b, " no port");
 		}

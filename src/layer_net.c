@@ -77,6 +77,15 @@ void tj_layer_net_compose(const struct tj_net_policy *net, struct tj_isolation *
 	iso->tcp_connect.v[iso->tcp_connect.n++] = TJ_PROXY_PORT;
 }
 
+/* "30s", "5m", "1.5s": as people write durations. */
+static void format_duration(uint64_t ms, char *buf, size_t size)
+{
+	if (ms >= 60000 && ms % 60000 == 0)
+		snprintf(buf, size, "%llum", (unsigned long long)(ms / 60000));
+	else
+		tj_format_ms(ms, buf, size);
+}
+
 static void describe_policy(const struct tj_net_policy *p, struct tj_buf *b)
 {
 	tj_buf_add(b, "filtered: its own network namespace; out only through tinyjail's proxy at " TJ_PROXY_URL
@@ -121,12 +130,12 @@ static void describe_policy(const struct tj_net_policy *p, struct tj_buf *b)
 		tj_buf_add(b, "; no cap on connections");
 	char d[32];
 	if (p->conn_timeout_ms) {
-		tj_format_ms(p->conn_timeout_ms, d, sizeof(d));
+		format_duration(p->conn_timeout_ms, d, sizeof(d));
 		tj_buf_addf(b, "; lifetime %s", d);
 	} else {
 		tj_buf_add(b, "; no lifetime limit");
 	}
-	tj_format_ms(p->idle_timeout_ms ? p->idle_timeout_ms : TJ_NET_DEFAULT_IDLE_MS, d, sizeof(d));
+	format_duration(p->idle_timeout_ms ? p->idle_timeout_ms : TJ_NET_DEFAULT_IDLE_MS, d, sizeof(d));
 	tj_buf_addf(b, "; idle %s; ", d);
 	tj_proxy_describe_confinement(b);
 }
@@ -264,8 +273,15 @@ static int net_prepare(const struct tj_plan *plan, void **ret_state, struct tj_e
 	s->ctl = s->report = -1;
 	s->src.fd = -1;
 	*ret_state = s;
-	if (tj_proxy_filter_compile(&s->filter, err) < 0)
+	struct tj_err *inner = NULL;
+	if (tj_proxy_filter_compile(&s->filter, &inner) < 0) {
+		/* The proxy's filter is this layer's, whatever libseccomp said. */
+		tj_err_set(err, TJ_ERR_LAYER, inner->errnum, "cannot compile the proxy's seccomp filter: %s", inner->msg);
+		if (inner->hint)
+			tj_err_hint(err, "%s", inner->hint);
+		tj_err_free(inner);
 		return -1;
+	}
 	int ctl[2], rep[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
 		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot create the proxy's control socket");

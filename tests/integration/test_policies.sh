@@ -99,11 +99,12 @@ killed cli-tool ptrace syscall ptrace 16 999999999
 t "net-client: curl downloads from a loopback server"
 mkdir -p "$TMP/www"
 head -c 200000 /dev/urandom >"$TMP/www/blob.bin"
-(cd "$TMP/www" && exec /usr/bin/python3 -u -m http.server --bind 127.0.0.1 0) >"$TMP/srv.log" 2>&1 &
+/usr/bin/python3 "$ROOT/tests/integration/data/net/server.py" --bind 127.0.0.1 --dir "$TMP/www" \
+	--log "$TMP/requests.log" >"$TMP/srv.log" 2>&1 &
 srv_pid=$!
 port=""
 for _ in $(seq 1 100); do
-	port=$(sed -n 's/^Serving HTTP on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$TMP/srv.log")
+	port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/srv.log")
 	[ -n "$port" ] && break
 	sleep 0.1
 done
@@ -161,51 +162,115 @@ DLDIR=$TMP/curl_downloads
 CURLDL=$TMP/curl-download.json
 sed "s|/tmp/curl_downloads|$DLDIR|g" "$POL/curl-download.json" >"$CURLDL"
 
+# The loopback server is reached through the proxy as files.test (the
+# profile's allowlist is extended on the command line; --resolve points the
+# name at 127.0.0.1, which is thereby allowed).
+NET="--net allow=files.test:$port --resolve files.test:127.0.0.1"
+URL="http://files.test:$port"
+
 t "curl-download: the bundled profile names /tmp/curl_downloads and every layer it needs"
 run "$TJ" check "$POL/curl-download.json"
 expect_rc 0
 expect_out_contains "/tmp/curl_downloads limited to 50M (copied back at the end), not executable /tmp/curl_downloads"
 expect_out_contains "privileges: applied: uid 65534"
-expect_out_contains "TCP connect to 80,443"
+expect_out_contains "TCP connect to 3128 (the proxy)"
 expect_out_contains "namespaces: applied: mount (private), pid"
+expect_out_contains "net (loopback only)"
+expect_out_contains "network: applied: filtered"
 grep -c "$DLDIR" "$CURLDL" | grep -q '^[1-9]' || fail "the test copy does not name $DLDIR"
 
-t "curl-download: curl saves a file, as root and as nobody"
+t "curl-download: curl saves a file through the proxy, as root and as nobody"
 if [ -z "$port" ]; then
 	fail "no loopback server"
 else
 	# The download directory is made for the command's user (nobody).
-	run "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS --proto =http,https \
-		-o "$DLDIR/a.bin" "http://127.0.0.1:$port/blob.bin"
+	run "$TJ" -q --profile "$CURLDL" $NET -- curl -sS --proto =http,https -o "$DLDIR/a.bin" "$URL/blob.bin"
 	expect_rc 0
 	cmp -s "$DLDIR/a.bin" "$TMP/www/blob.bin" || fail "the download differs"
 	[ "$(stat -c %U "$DLDIR")" = nobody ] || fail "the download directory belongs to $(stat -c %U "$DLDIR")"
 	# nobody has no delegated cgroup here: the memory and CPU limits
 	# refuse to run without one, unless told to degrade
-	run_nobody "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS -o "$DLDIR/b.bin" \
-		"http://localhost:$port/blob.bin"
+	run_nobody "$TJ" -q --profile "$CURLDL" $NET -- curl -sS -o "$DLDIR/b.bin" "$URL/blob.bin"
 	expect_rc 125
 	expect_err_contains "cannot enforce memory 100M"
-	run_nobody "$TJ" -q --allow-degraded memory,cpu --profile "$CURLDL" --tcp-connect "$port" -- \
-		curl -sS -o "$DLDIR/b.bin" "http://localhost:$port/blob.bin"
+	run_nobody "$TJ" -q --allow-degraded memory,cpu --profile "$CURLDL" $NET -- \
+		curl -sS -o "$DLDIR/b.bin" "$URL/blob.bin"
 	expect_rc 0
 	cmp -s "$DLDIR/b.bin" "$TMP/www/blob.bin" || fail "the download as nobody differs"
 fi
 
-t "curl-download: NET-006 only ports 80 and 443 (TCP)"
-run "$TJ" -q --profile "$CURLDL" -- curl -sS -o "$DLDIR/c.bin" "http://127.0.0.1:$port/blob.bin"
+t "curl-download: SEC-006 its own network namespace; the proxy is the only way out"
+# Even with Landlock's permission for the port, a direct connection finds
+# nothing: the host's loopback is not in the command's namespace.
+run "$TJ" -q --profile "$CURLDL" $NET --tcp-connect "$port" -- curl -sS --noproxy '*' -o "$DLDIR/d.bin" \
+	"http://127.0.0.1:$port/blob.bin"
 expect_rc 7
+[ -e "$DLDIR/d.bin" ] && fail "a direct download worked"
+run "$TJ" -q --profile none -- curl -sS -o "$TMP/d.bin" "http://127.0.0.1:$port/blob.bin"
+expect_rc 0
+
+t "curl-download: NET-001 only allowlisted names (403, curl exits 56 for HTTPS, 22 for HTTP with -f)"
+before=$(wc -l <"$TMP/requests.log")
+run "$TJ" --profile "$CURLDL" $NET --resolve other.test:127.0.0.1 -- curl -sS -f -o "$DLDIR/e.bin" \
+	"http://other.test:$port/blob.bin"
+expect_rc 22
+expect_err_contains "network refused: GET other.test port $port: 'other.test' is not in the allowlist [allowlist]"
+run "$TJ" -q --profile "$CURLDL" $NET -- curl -sS "https://example.net/"
+expect_rc 56
+[ "$(wc -l <"$TMP/requests.log")" = "$before" ] || fail "a refused request reached the server"
+
+t "curl-download: NET-002, NET-006 only HTTP(S) on ports 80 and 443"
+# files.test without its port: the profile's ports, 80 and 443, only.
+run "$TJ" --profile "$CURLDL" --net allow=files.test --resolve files.test:127.0.0.1 -- curl -sS -f \
+	-o "$DLDIR/c.bin" "$URL/blob.bin"
+expect_rc 22
+expect_err_contains "port $port is not allowed for 'files.test' (ports 80,443) [port]"
 [ -e "$DLDIR/c.bin" ] && fail "a file was downloaded from port $port"
+for p in 21 22 23 25; do
+	run "$TJ" --profile "$CURLDL" --net allow=files.test --resolve files.test:127.0.0.1 -- curl -sS \
+		"https://files.test:$p/"
+	expect_rc 56
+	expect_err_contains "[port]"
+done
+run "$TJ" --profile "$CURLDL" $NET -- curl -sS -o "$DLDIR/f.bin" "ftp://files.test:$port/blob.bin"
+expect_err_contains "[protocol]"
 run "$TJ" -q --profile none -- curl -sS -o "$TMP/c.bin" "http://127.0.0.1:$port/blob.bin"
 expect_rc 0
 
+t "curl-download: NET-003 each connection lives at most 30 s (here 1 s), then it is cut"
+run "$TJ" check "$POL/curl-download.json"
+expect_out_contains "lifetime 30s"
+run "$TJ" --profile "$CURLDL" $NET --net-conn-timeout 1s -- curl -sS -o "$DLDIR/slow.bin" "$URL/slow/30"
+[ "$rc" -ne 0 ] || fail "a 3-second transfer outlived a 1-second lifetime"
+expect_err_contains "maximum lifetime of 1s (--net-conn-timeout) [connection-timeout]"
+
+t "curl-download: NET-004 at most 3 connections at once"
+run "$TJ" check "$POL/curl-download.json"
+expect_out_contains "at most 3 connections at once"
+# curl's own parallel transfers (the profile allows no fork): four at once.
+run "$TJ" -q --profile "$CURLDL" $NET -- curl -s -Z --parallel-immediate --parallel-max 4 -w '%{http_code}\n' \
+	-o /dev/null -o /dev/null -o /dev/null -o /dev/null \
+	"$URL/hold/2" "$URL/hold/2" "$URL/hold/2" "$URL/hold/2"
+[ "$(printf '%s\n' "$out" | grep -c '^200$')" = 3 ] || fail "expected three 200s: $out"
+[ "$(printf '%s\n' "$out" | grep -c '^503$')" = 1 ] || fail "expected one 503: $out"
+
+t "curl-download: NET-005 private and other special addresses are refused before any connection"
+# In a namespace of its own with nothing in it: had the proxy connected, it
+# would have found no route (502); the policy answers 403 first.
+for a in 10.0.0.5 172.16.0.5 192.168.0.5 169.254.169.254; do
+	run unshare --net "$TJ" --profile "$CURLDL" --net allow="$a" -- curl -sS -f "http://$a/"
+	expect_rc 22
+	expect_err_contains "[address]"
+done
+expect_err_contains "169.254.169.254: link-local (169.254.0.0/16)"
+run unshare --net "$TJ" --profile "$CURLDL" --net allow=10.0.0.5 -- curl -sS -f "http://10.0.0.5/"
+expect_err_contains "10.0.0.5: private (10.0.0.0/8)"
+
 t "curl-download: FS-001 writes only to the download directory; FS-005 at most 50 MB there"
-run "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS -o "$TMP/outside.bin" \
-	"http://127.0.0.1:$port/blob.bin"
+run "$TJ" -q --profile "$CURLDL" $NET -- curl -sS -o "$TMP/outside.bin" "$URL/blob.bin"
 expect_rc 23
 [ -e "$TMP/outside.bin" ] && fail "curl wrote outside the download directory"
-run "$TJ" -q --profile "$CURLDL" --tcp-connect "$port" -- curl -sS -o "/var/tmp/tj-curl-$$.bin" \
-	"http://127.0.0.1:$port/blob.bin"
+run "$TJ" -q --profile "$CURLDL" $NET -- curl -sS -o "/var/tmp/tj-curl-$$.bin" "$URL/blob.bin"
 [ "$rc" -ne 0 ] || fail "curl wrote to /var/tmp"
 rm -f "/var/tmp/tj-curl-$$.bin"
 # Six files of 9 MB (each under FS-003's 10 MB): the sixth does not fit.
