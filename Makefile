@@ -35,7 +35,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-unit check-integration check-fuzz deps-build deps-test demo \
+.PHONY: all tests check check-unit check-integration check-fuzz check-vm deps-build deps-test demo \
 	install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -75,11 +75,12 @@ deps-build:
 
 deps-test:
 	@tools/install-deps.sh test
+	@tools/install-deps.sh vm
 
 # The whole suite, under AddressSanitizer and UBSan.  Installs what is missing.
 check: deps-test
 	$(MAKE) --no-print-directory SAN=1 tests
-	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz
+	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-vm
 
 check-unit:
 	@tests/run-unit.sh $(BUILD)
@@ -89,6 +90,10 @@ check-integration:
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
+
+# The second kernel: Debian's 6.1 under qemu, pure cgroup v2, Landlock ABI 2.
+check-vm: all
+	@tools/vm-test.sh $(BUILD)
 
 # One real program under the bundled default profile.
 demo: deps-build

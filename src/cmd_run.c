@@ -252,6 +252,7 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_isolation iso = {0};
 	struct tj_net_policy net = {0};
 	struct tj_identity id = {0};
+	struct tj_launch_result res = {0};
 	struct tj_strv exec_pins = {0};
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
 	const char *agent = NULL;
@@ -462,7 +463,6 @@ int tj_cmd_run(const struct tj_options *o)
 	struct run_ctx rc = {.o = o, .profile = profile, .agent = &agent_client};
 	struct tj_launch_hooks hooks = {.ctx = &rc, .on_kill = on_kill, .on_listener = agent ? on_listener : NULL,
 					.source = kmsg_open ? &kmsg.src : NULL};
-	struct tj_launch_result res;
 	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
 
@@ -537,6 +537,11 @@ int tj_cmd_run(const struct tj_options *o)
 fail:
 	code = tj_cmd_report(err);
 	tj_err_free(err);
+	/* Even when the run failed, what it wrote may not have reached the host. */
+	if (res.copy_back_error)
+		fprintf(stderr, "tinyjail: error: %s\n", res.copy_back_error);
+	free(res.copy_back);
+	free(res.copy_back_error);
 out:
 	if (kmsg_open)
 		tj_kmsg_source_done(&kmsg);

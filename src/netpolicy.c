@@ -40,6 +40,8 @@ void tj_net_policy_done(struct tj_net_policy *p)
 
 static void append_ports(struct tj_port_list *to, const struct tj_port_list *from)
 {
+	if (!from->n)
+		return;
 	to->v = tj_xrealloc(to->v, (to->n + from->n + 1) * sizeof(*to->v));
 	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
 	to->n += from->n;
@@ -47,6 +49,8 @@ static void append_ports(struct tj_port_list *to, const struct tj_port_list *fro
 
 static void append_cidrs(struct tj_cidr_list *to, const struct tj_cidr_list *from)
 {
+	if (!from->n)
+		return;
 	to->v = tj_xrealloc(to->v, (to->n + from->n + 1) * sizeof(*to->v));
 	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
 	to->n += from->n;
@@ -63,7 +67,8 @@ void tj_net_policy_merge(struct tj_net_policy *base, const struct tj_net_policy 
 		b->pattern = tj_xstrdup(a->pattern);
 		b->nports = a->nports;
 		b->ports = tj_xcalloc(a->nports + 1, sizeof(*b->ports));
-		memcpy(b->ports, a->ports, a->nports * sizeof(*b->ports));
+		if (a->nports)
+			memcpy(b->ports, a->ports, a->nports * sizeof(*b->ports));
 	}
 	for (size_t i = 0; i < over->nresolve; i++) {
 		base->resolve = tj_xrealloc(base->resolve, (base->nresolve + 1) * sizeof(*base->resolve));

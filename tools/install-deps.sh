@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm
 # Needs root (or sudo) only when something is missing.
 set -eu
 
@@ -13,12 +13,15 @@ build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev lib
 test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
 bench="$build hyperfine bubblewrap firejail util-linux"
+# The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
+vm="qemu-system-x86 cpio busybox-static"
 
 case "${1:-}" in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
-*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+vm) want=$vm ;;
+*) echo "usage: $0 build|test|bench|vm" >&2; exit 2 ;;
 esac
 
 missing=""
