@@ -34,8 +34,8 @@ PROBE := $(BUILD)/probe
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-unit check-integration check-fuzz deps-build deps-test demo \
-	install uninstall clean format bench bench-quick
+.PHONY: all tests check check-unit check-integration check-fuzz check-bench deps-build deps-test \
+	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
 
@@ -60,7 +60,18 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
-tests: all $(UNIT_BINS)
+# The benchmark harness (bench/, notes/performance.md).
+BENCH_BINS := $(BUILD)/bench/abtime $(BUILD)/bench/sysbench
+
+$(BUILD)/bench/abtime: bench/abtime.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+$(BUILD)/bench/sysbench: bench/sysbench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+tests: all $(UNIT_BINS) $(BENCH_BINS)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/obj/main.d
 
@@ -73,7 +84,7 @@ deps-test:
 # The whole suite, under AddressSanitizer and UBSan.  Installs what is missing.
 check: deps-test
 	$(MAKE) --no-print-directory SAN=1 tests
-	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz
+	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-bench
 
 check-unit:
 	@tests/run-unit.sh $(BUILD)
@@ -83,6 +94,22 @@ check-integration:
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
+
+# The benchmark harness with tiny counts: keeps it working, times nothing.
+check-bench: $(BENCH_BINS)
+	@bench/smoke.sh $(BUILD)
+
+deps-bench:
+	@tools/install-deps.sh bench
+
+# The published figures (notes/performance.md), from an optimised build.
+bench: deps-bench
+	$(MAKE) --no-print-directory SAN=0 all $(patsubst $(BUILD)/%,build/%,$(BENCH_BINS))
+	bench/run.sh -m full -b build
+
+bench-quick: deps-bench
+	$(MAKE) --no-print-directory SAN=0 all $(patsubst $(BUILD)/%,build/%,$(BENCH_BINS))
+	bench/run.sh -m quick -b build
 
 # One real program under the bundled default profile.
 demo: deps-build
@@ -99,7 +126,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/tinyjail
 
 format:
-	clang-format -i src/*.c include/tj/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c
+	clang-format -i src/*.c include/tj/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c bench/*.c
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -33,6 +33,8 @@ static const char usage_run[] =
 	"      --kill-via supervisor|kernel\n"
 	"                               who kills on a violation: tinyjail's supervisor names the\n"
 	"                               syscall first (default); the kernel kills without a report\n"
+	"      --no-cache               compile the profile even if a cached filter exists, and do not\n"
+	"                               cache it ($XDG_CACHE_HOME/tinyjail, else ~/.cache/tinyjail)\n"
 	"  -v, --verbose                say what is enforced and what was skipped (repeatable)\n"
 	"  -q, --quiet                  print only errors\n"
 	"  -h, --help                   this help\n"
@@ -99,6 +101,7 @@ enum {
 	OPT_PFC,
 	OPT_OCI,
 	OPT_OPTIMIZE,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -114,6 +117,7 @@ static const struct option long_options[] = {
 	{"pfc", required_argument, NULL, OPT_PFC},
 	{"oci", required_argument, NULL, OPT_OCI},
 	{"optimize", required_argument, NULL, OPT_OPTIMIZE},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -126,6 +130,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 {
 	switch (opt) {
 	case 'p': case OPT_ENFORCE: case OPT_COMPLAIN: case OPT_MODE: case OPT_LOG: case OPT_KILL_VIA:
+	case OPT_NO_CACHE:
 		return verb == TJ_VERB_RUN;
 	case OPT_LINT:
 		return verb == TJ_VERB_CHECK;
@@ -218,6 +223,7 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 				return tj_err_set(err, TJ_ERR_USAGE, 0, "--kill-via takes 'supervisor' or 'kernel', not '%s'",
 						  optarg);
 			break;
+		case OPT_NO_CACHE: o->no_cache = true; break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
 		case OPT_PFC: o->out_pfc = optarg; break;

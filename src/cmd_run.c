@@ -9,6 +9,7 @@
 #include "tj/bpfsim.h"
 #include "tj/cleanup.h"
 #include "tj/cmd.h"
+#include "tj/filter_cache.h"
 #include "tj/launch.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
@@ -86,6 +87,58 @@ static void print_summary(const struct tj_events *ev, const struct tj_launch_res
 		fprintf(stderr, "tinyjail: complete: every would-be denial was recorded (seccomp user notification)\n");
 }
 
+/* Repeat launches take the compiled filter from the per-user cache
+ * (filter_cache.h) and skip libseccomp, which dominates start-up for large
+ * profiles (notes/performance.md).  The cache never fails a run: without a
+ * usable one the profile is compiled as before. */
+static int get_filter(const struct tj_options *o, const struct tj_profile *p, struct tj_filter_opts *fo,
+		      struct tj_filter **ret)
+{
+	struct tj_host host;
+	tj_host_detect(&host);
+	fo->host = &host; /* the key and the compile see the same facts */
+	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
+	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
+	struct tj_err *err = NULL;
+	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
+		/* An unsafe directory may be an attack: say so.  No writable
+		 * home (nobody, a read-only CI sandbox) is normal. */
+		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: %s: filter cache not used: %s\n", err->errnum ? "note" : "warning", why);
+		}
+		tj_err_free(err);
+		err = NULL;
+	}
+	uint8_t key[TJ_SHA256_LEN];
+	if (cache) {
+		tj_filter_cache_key(p, fo, &host, key);
+		if (tj_filter_cache_load(cache, key, ret) == 1) {
+			if (o->verbosity >= 0)
+				tj_cmd_print_notes("warning", p->file, &(*ret)->warnings);
+			if (o->verbosity > 0) {
+				tj_cmd_print_notes("note", p->file, &(*ret)->info);
+				fprintf(stderr, "tinyjail: seccomp: compiled filter taken from the cache in %s\n",
+					tj_filter_cache_path(cache));
+			}
+			return 0;
+		}
+	}
+	int code = tj_cmd_compile_profile(p, fo, o->verbosity, ret);
+	if (code || !cache)
+		return code;
+	if (tj_filter_cache_store(cache, key, *ret, &err) < 0) {
+		if (o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: note: %s\n", why);
+		}
+		tj_err_free(err);
+	} else if (o->verbosity > 0) {
+		fprintf(stderr, "tinyjail: seccomp: compiled filter stored in the cache in %s\n", tj_filter_cache_path(cache));
+	}
+	return 0;
+}
+
 int tj_cmd_run(const struct tj_options *o)
 {
 	struct tj_err *err = NULL;
@@ -119,7 +172,7 @@ int tj_cmd_run(const struct tj_options *o)
 						"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
 			struct tj_filter_opts fo = {.mode = o->mode, .supervise_kills = notify && !o->kernel_kills,
 						    .ignore_unknown_deny = o->ignore_unknown};
-			if ((code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
+			if ((code = get_filter(o, profile, &fo, &filter)) != 0)
 				return code;
 			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE) {
 				tj_err_set(&err, TJ_ERR_PROFILE, 0,
