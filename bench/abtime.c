@@ -236,5 +236,11 @@ int main(int argc, char **argv)
 			pairs, mb, ma, mr, min_of(ratio, pairs), max_of(ratio, pairs), mb - ma, mcb, mca, mcr, idle);
 		fclose(f);
 	}
+	free(wa);
+	free(wb);
+	free(ca);
+	free(cb);
+	free(ratio);
+	free(cratio);
 	return 0;
 }

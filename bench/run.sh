@@ -3,9 +3,10 @@
 # tinyjail's benchmark suite (notes/performance.md).  Prints markdown tables
 # and writes one JSON file per section.
 #
-#   bench/run.sh [-m full|quick|smoke] [-b BUILD] [-o OUTDIR] [section...]
+#   bench/run.sh [-m full|quick|smoke] [-b BUILD] [-o OUTDIR] [-B OLD-TINYJAIL] [section...]
 #
-# sections: launch syscall workloads monitor (default: all).  Modes:
+# sections: launch syscall workloads monitor (default: all), and compare
+# (an older tinyjail given with -B against this one).  Modes:
 #   full   the published figures (make bench), about 15-25 minutes
 #   quick  a development loop (make bench-quick), under 2 minutes
 #   smoke  tiny counts, only to keep the harness working (make check)
@@ -17,13 +18,14 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
-mode=full build=build outdir=""
-while getopts m:b:o: opt; do
+mode=full build=build outdir="" BEFORE=""
+while getopts m:b:o:B: opt; do
 	case $opt in
 	m) mode=$OPTARG ;;
 	b) build=$OPTARG ;;
 	o) outdir=$OPTARG ;;
-	*) echo "usage: bench/run.sh [-m full|quick|smoke] [-b BUILD] [-o OUTDIR] [section...]" >&2; exit 2 ;;
+	B) BEFORE=$OPTARG ;;
+	*) echo "usage: bench/run.sh [-m full|quick|smoke] [-b BUILD] [-o OUTDIR] [-B OLD] [section...]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -32,7 +34,7 @@ sections=${*:-launch syscall workloads monitor}
 case $mode in
 full)  pairs=40 warm=5 wpairs=10 wwarm=1 idle=85 wait=30 rounds=21 iters=100000 procs=3 ;;
 quick) pairs=10 warm=2 wpairs=3 wwarm=1 idle=70 wait=3 rounds=5 iters=20000 procs=1 ;;
-smoke) pairs=2 warm=0 wpairs=1 wwarm=0 idle=0 wait=0 rounds=1 iters=1000 procs=1 ;;
+smoke) pairs=1 warm=0 wpairs=1 wwarm=0 idle=0 wait=0 rounds=1 iters=1000 procs=1 ;;
 *) echo "bench: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 [ -n "$outdir" ] || outdir=bench/results
@@ -186,7 +188,7 @@ prepare_work() {
 	[ -d "$WORK/proj" ] && return 0
 	mkdir -p "$WORK/proj" "$WORK/www"
 	i=0
-	n=$([ "$mode" = smoke ] && echo 2 || echo 8)
+	n=$([ "$mode" = smoke ] && echo 1 || echo 8)
 	objs=""
 	while [ "$i" -lt "$n" ]; do
 		cat >"$WORK/proj/m$i.c" <<-EOF
@@ -255,11 +257,24 @@ section_monitor() {
 	write_json monitor "$WORK/monitor.jsonl" "$outdir/monitor$suffix.json"
 }
 
+section_compare() {
+	[ -x "$BEFORE" ] || { echo "bench: compare needs -B OLD-TINYJAIL" >&2; status=1; return; }
+	prepare_work
+	echo "## Before/after: $BEFORE (A) against $TJ (B) ($mode)"
+	echo
+	table_header "launch path" "old tinyjail"
+	: >"$WORK/compare.jsonl"
+	"$TJ" -q -- /bin/true
+	run_rows bench/compare.rows "$WORK/compare.jsonl" "$pairs" "$warm"
+	echo
+	write_json compare "$WORK/compare.jsonl" "$outdir/compare$suffix.json"
+}
+
 echo "# tinyjail benchmarks: $(nproc) CPUs, $(uname -r), $(date -u +%Y-%m-%d), mode $mode"
 echo
 for s in $sections; do
 	case $s in
-	launch | syscall | workloads | monitor) "section_$s" ;;
+	launch | syscall | workloads | monitor | compare) "section_$s" ;;
 	*) echo "bench: unknown section '$s'" >&2; status=1 ;;
 	esac
 done
