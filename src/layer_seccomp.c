@@ -16,7 +16,7 @@
  *
  * The helper also shares the child's memory (CLONE_VM) and runs on a stack
  * of its own: a fork would copy the page tables and then pay a copy-on-write
- * fault for every page either side touches, which cost about 2 ms per launch
+ * fault for every page either side touches, which cost about 1.7 ms per launch
  * on the reference VM (notes/performance.md).
  */
 #include <errno.h>
