@@ -131,9 +131,11 @@ static void add_u64(struct tj_sha256 *h, uint64_t v)
 	tj_sha256_update(h, &v, sizeof(v));
 }
 
-/* The main program's GNU build id: it changes whenever the code that
- * compiles filters does, even when the version string does not. */
-static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
+/* The GNU build ids of the program and of every library it has loaded
+ * (libseccomp among them): they change whenever code that shapes the
+ * filter does, even when a version string does not (a rebuild, a
+ * distribution's patch release). */
+static int add_build_id(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
 	struct tj_sha256 *h = data;
@@ -151,12 +153,13 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *data)
 				break;
 			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
 				add_field(h, desc, n->n_descsz);
-				return 1;
+				return 0;
 			}
 			p = desc + ((n->n_descsz + 3) & ~3u);
 		}
 	}
-	return 1; /* only the first object, the executable */
+	add_str(h, info->dlpi_name); /* no build id: at least its name */
+	return 0;
 }
 
 void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts *opts, const struct tj_host *host,
@@ -167,7 +170,7 @@ void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts
 	add_str(&h, "tinyjail filter cache");
 	add_u64(&h, FORMAT);
 	add_str(&h, TJ_VERSION);
-	dl_iterate_phdr(find_build_id, &h);
+	dl_iterate_phdr(add_build_id, &h);
 	char version[32];
 	tj_filter_library_version(version, sizeof(version));
 	add_str(&h, version);

@@ -8,7 +8,7 @@
  * The key is a SHA-256 over everything that can change the result: the
  * profile's text, the compile options, the host facts the profile's
  * conditions read (kernel version, capabilities), the kernel release,
- * libseccomp's version and this tinyjail build.  Entries live in a
+ * libseccomp's version, and the build ids of tinyjail and its libraries.  Entries live in a
  * directory only the user can write ($XDG_CACHE_HOME/tinyjail, else
  * ~/.cache/tinyjail, mode 0700); a directory or entry owned by someone else
  * or writable by group or others is refused, entries are opened with
