@@ -55,6 +55,8 @@ static const char usage_run[] =
 	"      --kill-via supervisor|kernel\n"
 	"                               who kills on a violation: tinyjail's supervisor names the\n"
 	"                               syscall first (default); the kernel kills without a report\n"
+	"      --no-cache               compile the profile even if a cached filter exists, and do not\n"
+	"                               cache it ($XDG_CACHE_HOME/tinyjail, else ~/.cache/tinyjail)\n"
 	"isolation:\n"
 	"      --user USER[:GROUP]      run as this user (name or number), no supplementary groups\n"
 	"      --cap-keep LIST          keep these capabilities (default: none at all)\n"
@@ -258,6 +260,7 @@ enum {
 	OPT_WRITE_BACK,
 	OPT_WRITE_BACK_TO,
 	OPT_ONCE,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -318,6 +321,7 @@ static const struct option long_options[] = {
 	{"write-back", no_argument, NULL, OPT_WRITE_BACK},
 	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
 	{"once", no_argument, NULL, OPT_ONCE},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -337,7 +341,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_RW_LIMIT: case OPT_NO_EXEC: case OPT_NO_FORK: case OPT_WX: case OPT_SIGNALS:
 	case OPT_TCP_CONNECT: case OPT_TCP_BIND: case OPT_NET: case OPT_RESOLVE: case OPT_NET_PORTS:
 	case OPT_NET_MAX_CONNS: case OPT_NET_CONN_TIMEOUT: case OPT_NET_IDLE_TIMEOUT: case OPT_NET_DENY_PRIVATE:
-	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS:
+	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS: case OPT_NO_CACHE:
 		return verb == TJ_VERB_RUN;
 	case 'p': case OPT_LOG:
 		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
@@ -490,6 +494,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 				return tj_err_set(err, TJ_ERR_USAGE, 0, "--kill-via takes 'supervisor' or 'kernel', not '%s'",
 						  optarg);
 			break;
+		case OPT_NO_CACHE: o->no_cache = true; break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
 		case OPT_PFC: o->out_pfc = optarg; break;

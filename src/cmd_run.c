@@ -16,6 +16,7 @@
 #include "tj/hardening.h"
 #include "tj/identity.h"
 #include "tj/kmsg_source.h"
+#include "tj/filter_cache.h"
 #include "tj/launch.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
@@ -238,6 +239,61 @@ static int write_json_status(const char *path, const struct tj_launch_result *re
 	return ok ? 0 : -1;
 }
 
+/* Repeat launches take the compiled filter from the per-user cache
+ * (filter_cache.h) and skip libseccomp, which dominates start-up for large
+ * profiles (notes/performance.md).  The cache never fails a run: without a
+ * usable one the profile is compiled as before. */
+static int get_filter(const struct tj_options *o, const struct tj_profile *p, struct tj_filter_opts *fo,
+		      struct tj_filter **ret)
+{
+	struct tj_host host;
+	if (fo->host)
+		host = *fo->host;
+	else
+		tj_host_detect(&host);
+	fo->host = &host; /* the key and the compile see the same facts */
+	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
+	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
+	struct tj_err *err = NULL;
+	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
+		/* An unsafe directory may be an attack: say so.  No writable
+		 * home (nobody, a read-only CI sandbox) is normal. */
+		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: %s: filter cache not used: %s\n", err->errnum ? "note" : "warning", why);
+		}
+		tj_err_free(err);
+		err = NULL;
+	}
+	uint8_t key[TJ_SHA256_LEN];
+	if (cache) {
+		tj_filter_cache_key(p, fo, &host, key);
+		if (tj_filter_cache_load(cache, key, ret) == 1) {
+			if (o->verbosity >= 0)
+				tj_cmd_print_notes("warning", p->file, &(*ret)->warnings);
+			if (o->verbosity > 0) {
+				tj_cmd_print_notes("note", p->file, &(*ret)->info);
+				fprintf(stderr, "tinyjail: seccomp: compiled filter taken from the cache in %s\n",
+					tj_filter_cache_path(cache));
+			}
+			return 0;
+		}
+	}
+	int code = tj_cmd_compile_profile(p, fo, o->verbosity, ret);
+	if (code || !cache)
+		return code;
+	if (tj_filter_cache_store(cache, key, *ret, &err) < 0) {
+		if (o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: note: %s\n", why);
+		}
+		tj_err_free(err);
+	} else if (o->verbosity > 0) {
+		fprintf(stderr, "tinyjail: seccomp: compiled filter stored in the cache in %s\n", tj_filter_cache_path(cache));
+	}
+	return 0;
+}
+
 int tj_cmd_run(const struct tj_options *o)
 {
 	struct tj_err *err = NULL;
@@ -341,7 +397,7 @@ int tj_cmd_run(const struct tj_options *o)
 				.ignore_unknown_deny = o->ignore_unknown,
 				.host = &host,
 			};
-			if ((code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
+			if ((code = get_filter(o, profile, &fo, &filter)) != 0)
 				goto out; /* reported */
 			if (agent && !filter->uses_listener) {
 				/* A default that allows and no SCMP_ACT_NOTIFY rule. */

@@ -518,7 +518,9 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			break;
 		}
 		if (r == 0 && m.child_reaped) {
-			pid_t helper = tj_layer_seccomp_helper_pid(a->seccomp_state);
+			/* In a pid namespace the helper's pid is the namespace's
+			 * own (and it died with init): never signal it here. */
+			pid_t helper = a->init_shared ? 0 : tj_layer_seccomp_helper_pid(a->seccomp_state);
 			if (helper > 0)
 				kill(helper, SIGKILL);
 			read_error_pipe(&m);

@@ -12,7 +12,9 @@ build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev lib
 # for loopback tests.
 test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
-bench="$build hyperfine bubblewrap firejail util-linux"
+# Benchmarks: the launchers compared, and what the workloads run (a loopback
+# HTTP server in python3, curl, strace for reference).
+bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
 
