@@ -256,19 +256,11 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 
 static void receive_listener(struct monitor *m, int *sock)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	ssize_t n = recvmsg(*sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	int fd = tj_sys_receive_fd(*sock);
+	if (fd < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&m->listener, CMSG_DATA(c), sizeof(int));
+	if (fd >= 0)
+		m->listener = fd;
 	/* One message, or EOF when the helper gave up: either way we are done. */
 	close(*sock);
 	*sock = -1;
