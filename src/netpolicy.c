@@ -248,22 +248,6 @@ bool tj_cidr_list_contains(const struct tj_cidr_list *l, const struct sockaddr_s
 
 /* --- parsing --- */
 
-/* Calls fn for each comma-separated item; an empty list is an error. */
-static int for_each_item(const char *list, int (*fn)(void *ctx, char *item, struct tj_err **err), void *ctx,
-			 struct tj_err **err)
-{
-	char *copy = tj_xstrdup(list), *save = NULL;
-	int r = 0;
-	bool any = false;
-	for (char *tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
-		any = true;
-		r = fn(ctx, tok, err);
-	}
-	free(copy);
-	if (r == 0 && !any)
-		r = tj_err_set(err, TJ_ERR_USAGE, 0, "an empty list");
-	return r;
-}
 
 static bool parse_port(const char *s, uint16_t *ret)
 {
@@ -287,7 +271,7 @@ static int add_port(void *ctx, char *item, struct tj_err **err)
 
 int tj_net_add_ports(struct tj_port_list *to, const char *list, struct tj_err **err)
 {
-	return for_each_item(list, add_port, to, err);
+	return tj_for_each_item(list, add_port, to, err);
 }
 
 static int add_cidr(void *ctx, char *item, struct tj_err **err)
@@ -322,7 +306,7 @@ static int add_cidr(void *ctx, char *item, struct tj_err **err)
 
 int tj_net_add_cidrs(struct tj_cidr_list *to, const char *list, struct tj_err **err)
 {
-	return for_each_item(list, add_cidr, to, err);
+	return tj_for_each_item(list, add_cidr, to, err);
 }
 
 /* A host name as the allowlist takes it: labels of letters, digits and
@@ -405,7 +389,7 @@ static int add_allow(void *ctx, char *item, struct tj_err **err)
 
 int tj_net_add_allow(struct tj_net_policy *p, const char *list, struct tj_err **err)
 {
-	return for_each_item(list, add_allow, p, err);
+	return tj_for_each_item(list, add_allow, p, err);
 }
 
 int tj_net_parse_mode(struct tj_net_policy *p, const char *arg, struct tj_err **err)
