@@ -118,7 +118,7 @@ static const char *load_failure(int e)
 	case EACCES:
 		return "loading BPF programs needs CAP_BPF and CAP_NET_ADMIN (root)";
 	case ENOSYS:
-		return "the bpf() system call is not available (ENOSYS: the kernel lacks it, or a seccomp filter "
+		return "the bpf() system call is not available (the kernel lacks it, or a seccomp filter "
 		       "denies it)";
 	default:
 		return "the kernel refused the BPF programs";
@@ -197,18 +197,24 @@ static enum how choose(const struct tj_plan *plan, const struct tj_net_rules *r,
 	*skel = NULL;
 	struct tj_cg_system sys;
 	struct tj_err *e = NULL;
-	if (tj_cg_discover("/proc/self", geteuid(), &sys, &e) < 0) {
+	/* Loading first: without the privileges, that is the reason to give. */
+	if (load(r, skel, &e) < 0) {
 		*why = tj_err_format(e);
 		tj_err_free(e);
-	} else if (sys.v2 < 0) {
-		*why = tj_xstrdup("cgroup v2 is not mounted, and the programs attach to a cgroup v2");
-	} else if (!sys.v2_base) {
-		*why = tj_xasprintf("no cgroup v2 for the sandbox to attach the programs to: %s", sys.v2_base_why);
-	} else if (load(r, skel, &e) < 0) {
+	} else if (tj_cg_discover("/proc/self", geteuid(), &sys, &e) < 0) {
 		*why = tj_err_format(e);
 		tj_err_free(e);
+	} else {
+		if (sys.v2 < 0)
+			*why = tj_xstrdup("cgroup v2 is not mounted, and the programs attach to a cgroup v2");
+		else if (!sys.v2_base)
+			*why = tj_xasprintf("no cgroup v2 for the sandbox to attach the programs to: %s", sys.v2_base_why);
+		tj_cg_system_done(&sys);
 	}
-	tj_cg_system_done(&sys);
+	if (*why && *skel) {
+		tj_netrules__destroy(*skel);
+		*skel = NULL;
+	}
 	if (!*why)
 		return HOW_BPF;
 	if (!(plan->iso && (plan->iso->degrade & TJ_DEGRADE_NET_RULES)))
@@ -227,13 +233,14 @@ static void add_ports(struct tj_buf *b, const struct tj_port_list *l)
 static int refuse(const struct tj_net_policy *p, const char *why, struct tj_err **err)
 {
 	tj_err_set(err, TJ_ERR_LAYER, 0, "cannot enforce the --net host rules: %s", why);
-	if (geteuid() != 0)
-		tj_err_hint(err, "the rules are cgroup BPF programs, which need root (CAP_BPF and CAP_NET_ADMIN) and a "
-				 "cgroup v2; --allow-degraded net-rules runs without them%s",
-			    tj_net_rules_ports_only(p) ? " (Landlock then limits TCP connect to the ports)" : "");
-	else
-		tj_err_hint(err, "--allow-degraded net-rules runs without them%s",
-			    tj_net_rules_ports_only(p) ? " (Landlock then limits TCP connect to the ports)" : "");
+	bool ports = tj_net_rules_ports_only(p);
+	tj_err_hint(err, "%s--allow-degraded net-rules runs without them%s",
+		    geteuid() != 0 ? "the rules are cgroup BPF programs, which need root (CAP_BPF and CAP_NET_ADMIN) "
+				     "and a cgroup v2; "
+				   : "",
+		    ports ? " (Landlock then still limits TCP connect to the ports); for TCP alone, --tcp-connect "
+			    "PORTS needs no privileges"
+			  : "");
 	return tj_err_layer(err, LAYER);
 }
 
