@@ -412,6 +412,13 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	}
 	res->copy_back = report.len ? tj_buf_steal(&report) : NULL;
 	tj_buf_done(&report);
+	if (ret < 0) {
+		/* The caller reads nothing of res after a failure (the files
+		 * were copied back all the same). */
+		free(res->copy_back);
+		free(res->copy_back_error);
+		res->copy_back = res->copy_back_error = NULL;
+	}
 
 out:
 	if (mask_changed) {

@@ -41,14 +41,16 @@ void tj_net_policy_done(struct tj_net_policy *p)
 static void append_ports(struct tj_port_list *to, const struct tj_port_list *from)
 {
 	to->v = tj_xrealloc(to->v, (to->n + from->n + 1) * sizeof(*to->v));
-	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
+	if (from->n) /* from->v may be NULL: memcpy must not see it */
+		memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
 	to->n += from->n;
 }
 
 static void append_cidrs(struct tj_cidr_list *to, const struct tj_cidr_list *from)
 {
 	to->v = tj_xrealloc(to->v, (to->n + from->n + 1) * sizeof(*to->v));
-	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
+	if (from->n) /* from->v may be NULL: memcpy must not see it */
+		memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
 	to->n += from->n;
 }
 
