@@ -41,6 +41,8 @@
  *                                    ready
  *   probe connects ADDR PORT COUNT   COUNT TCP connects, closing each; prints
  *                                    the mean time per connect (bench/)
+ *   probe sends ADDR PORT COUNT      COUNT UDP sendto calls on one socket;
+ *                                    prints the mean time per call (bench/)
  *
  * Built static and without sanitizers: it must start under strict filters,
  * and a sanitizer runtime makes system calls of its own.
@@ -187,12 +189,16 @@ static int report_net(const char *what, const char *addr, const char *port, int 
 	return err;
 }
 
-/* A TCP connect that gives up after 5 seconds (ETIMEDOUT). */
-static int tcp_connect(const struct sockaddr_storage *ss, socklen_t len)
+/* A TCP connect that gives up after 5 seconds (ETIMEDOUT).  reset: close
+ * with a reset, leaving no TIME_WAIT behind (many connects in a row). */
+static int tcp_connect(const struct sockaddr_storage *ss, socklen_t len, bool reset)
 {
 	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return errno;
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	if (reset)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	int err = 0;
 	if (connect(fd, (const struct sockaddr *)ss, len) < 0) {
 		err = errno;
@@ -215,17 +221,30 @@ static int net_command(const char *cmd, int argc, char **argv)
 	struct sockaddr_storage ss;
 	socklen_t len = parse_sockaddr(argv[2], argv[3], &ss);
 	if (strcmp(cmd, "tcp") == 0)
-		return report_net(cmd, argv[2], argv[3], tcp_connect(&ss, len));
+		return report_net(cmd, argv[2], argv[3], tcp_connect(&ss, len, false));
 	if (strcmp(cmd, "connects") == 0 && argc >= 5) {
 		long count = atol(argv[4]), failed = 0;
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		for (long i = 0; i < count; i++)
-			failed += tcp_connect(&ss, len) != 0;
+			failed += tcp_connect(&ss, len, true) != 0;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
 		printf("connects: %ld, %ld failed, %.0f ns/connect\n", count, failed, count > 0 ? ns / (double)count : 0.0);
 		return failed ? 1 : 0;
+	}
+	if (strcmp(cmd, "sends") == 0 && argc >= 5) {
+		long count = atol(argv[4]), failed = 0;
+		int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < count; i++)
+			failed += sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		close(fd);
+		double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+		printf("sends: %ld, %ld failed, %.0f ns/send\n", count, failed, count > 0 ? ns / (double)count : 0.0);
+		return 0;
 	}
 	int type = strcmp(cmd, "tfo") == 0 ? SOCK_STREAM : SOCK_DGRAM;
 	int fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
@@ -465,7 +484,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if ((strcmp(cmd, "tcp") == 0 || strcmp(cmd, "udp") == 0 || strcmp(cmd, "udpconn") == 0 ||
-	     strcmp(cmd, "tfo") == 0 || strcmp(cmd, "connects") == 0) &&
+	     strcmp(cmd, "tfo") == 0 || strcmp(cmd, "connects") == 0 || strcmp(cmd, "sends") == 0) &&
 	    argc >= 4)
 		return net_command(cmd, argc, argv);
 	if (strcmp(cmd, "listen") == 0 && argc >= 6)
