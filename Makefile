@@ -6,7 +6,7 @@ SAN ?= 0
 BUILD ?= $(if $(filter 1,$(SAN)),build-san,build)
 
 CC ?= gcc
-PKGS := libseccomp json-c libcap libelf
+PKGS := libseccomp json-c libcap libelf libbpf
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointe
 	-Werror=implicit-function-declaration -Werror=return-type -Werror=int-conversion \
 	-Werror=incompatible-pointer-types
 CFLAGS ?= -g -O2
-BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Iinclude $(WARN) -fstack-protector-strong \
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Iinclude -I$(BUILD)/bpf $(WARN) -fstack-protector-strong \
 	-DTJ_VERSION='"$(VERSION)"' -DTJ_POLICY_DIR='"$(PREFIX)/share/tinyjail/policies"'
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -48,6 +48,27 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
+
+# The host network rules: a BPF object (clang -target bpf, DWARF stripped by
+# bpftool) embedded in the binary through the skeleton bpftool generates.
+BPF_CC ?= clang
+BPFTOOL ?= bpftool
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+BPF_OBJ := $(BUILD)/bpf/netrules.bpf.o
+BPF_SKEL := $(BUILD)/bpf/netrules.skel.h
+
+$(BPF_OBJ): src/bpf/netrules.bpf.c include/tj/netrules_bpf.h
+	@mkdir -p $(@D)
+	$(BPF_CC) -g -O2 -target bpf -Wall -Werror -Iinclude $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) \
+		-c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp
+	@rm -f $@.tmp
+
+$(BPF_SKEL): $(BPF_OBJ)
+	$(BPFTOOL) gen skeleton $< name tj_netrules >$@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/obj/layer_net.o: $(BPF_SKEL)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)

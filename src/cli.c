@@ -49,7 +49,8 @@ static const char usage_run[] =
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
 	"      --allow-degraded LIST    run without these where the host cannot enforce them: memory,\n"
-	"                               cpu, pids, cgroup, landlock, landlock-net (default: refuse)\n"
+	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules\n"
+	"                               (default: refuse)\n"
 	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
 	"                               CPU and wall time\n"
 	"      --kill-via supervisor|kernel\n"
@@ -83,6 +84,7 @@ static const char usage_run[] =
 	"                               its own namespace; out only through tinyjail's HTTP(S) proxy\n"
 	"                               (HTTP_PROXY/HTTPS_PROXY are set), to these names or *.domains\n"
 	"      --net host               the host's network, with the rules below in the kernel\n"
+	"                               (cgroup BPF: root; refused attempts fail with EPERM)\n"
 	"      --resolve NAME:ADDRESS   the proxy sends NAME to ADDRESS (which is thereby allowed)\n"
 	"      --net-ports LIST         destination ports (allow=: default 80,443; host: TCP and UDP)\n"
 	"      --net-max-conns N        at most N connections at once through the proxy\n"
@@ -95,6 +97,7 @@ static const char usage_run[] =
 	"      --net-allow-cidr LIST    addresses allowed even so, e.g. 10.0.0.0/8\n"
 	"      --net-deny-cidr LIST     addresses always refused\n"
 	"      --net-dns LIST           host: the only resolvers DNS (port 53) may reach\n"
+	"                               (default: the nameservers of /etc/resolv.conf)\n"
 	"environment:\n"
 	"      --env-keep LIST          also pass these variables (names or globs, e.g. CC,LC_*);\n"
 	"                               by default only PATH, HOME, USER, TERM, LANG, LC_*, TZ and a\n"
@@ -379,7 +382,7 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 		if (tj_isolation_parse_degrade(&o->iso, tok) < 0)
 			r = tj_err_set(err, TJ_ERR_USAGE, 0,
 				       "--allow-degraded: unknown layer '%s' (memory, cpu, pids, cgroup, landlock, "
-				       "landlock-net)", tok);
+				       "landlock-net, net-rules)", tok);
 	}
 	free(copy);
 	return r;

@@ -84,7 +84,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 	/* No command: probes only describe it (they never open it). */
 	char *argv[] = {(char *)"true", NULL};
 	struct tj_plan plan = {.argv = argv, .exec_path = "the command", .mode = TJ_MODE_ENFORCE, .profile = p,
-			       .filter = f, .limits = &p->limits, .iso = &p->iso};
+			       .filter = f, .limits = &p->limits, .iso = &p->iso, .net = &p->net};
 	if (p->iso.user && tj_identity_resolve(p->iso.user, &id, &err) < 0)
 		goto fail;
 	if ((f || tj_isolation_wants_hardening(&p->iso)) && tj_hardening_compile(&p->iso, &hardening, &err) < 0)

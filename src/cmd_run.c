@@ -18,6 +18,7 @@
 #include "tj/kmsg_source.h"
 #include "tj/filter_cache.h"
 #include "tj/launch.h"
+#include "tj/netrules.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
 
@@ -85,6 +86,24 @@ static int check_run_options(const struct tj_options *o, struct tj_err **err)
 	if (o->complain_kmsg && o->report == TJ_REPORT_USAGE)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "--report=usage needs seccomp user notification, not "
 							 "--complain=kmsg (the kernel log does not record allowed calls)");
+	return 0;
+}
+
+/* Capabilities that would let the command go around the host network
+ * rules: raw sockets have no connect or sendmsg hook, and the BPF and
+ * admin capabilities can detach the programs or leave the cgroup. */
+static int check_host_rules(const struct tj_net_policy *net, const struct tj_isolation *iso, struct tj_err **err)
+{
+	if (!tj_net_host_rules(net))
+		return 0;
+	static const struct {
+		int cap;
+		const char *name;
+	} around[] = {{13, "CAP_NET_RAW"}, {12, "CAP_NET_ADMIN"}, {21, "CAP_SYS_ADMIN"}, {39, "CAP_BPF"}};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(around); i++)
+		if (iso->keep_caps & (1ULL << around[i].cap))
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--cap-keep %s would let the command go around the --net host rules", around[i].name);
 	return 0;
 }
 
@@ -345,13 +364,13 @@ int tj_cmd_run(const struct tj_options *o)
 	}
 	if (net.mode == TJ_NET_NONE || net.mode == TJ_NET_FILTERED)
 		iso.unshare |= TJ_NS_NET;
-	bool host_rules = net.deny_private || net.allow_cidrs.n || net.deny_cidrs.n || net.has_ports || net.has_dns;
-	if (net.mode == TJ_NET_FILTERED || (net.mode == TJ_NET_HOST && host_rules)) {
-		tj_err_set(&err, TJ_ERR_LAYER, 0, "the %s network layer is not part of this build yet",
-			   net.mode == TJ_NET_FILTERED ? "filtering proxy" : "host-rules");
+	if (net.mode == TJ_NET_FILTERED) {
+		tj_err_set(&err, TJ_ERR_LAYER, 0, "the filtering proxy network layer is not part of this build yet");
 		tj_err_layer(&err, "network");
 		goto fail;
 	}
+	if (check_host_rules(&net, &iso, &err) < 0)
+		goto fail;
 
 	if (profile) {
 		if (profile->seccomp) {
@@ -543,6 +562,12 @@ int tj_cmd_run(const struct tj_options *o)
 	free(res.copy_back_error);
 	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
+	if (res.net_refused && o->verbosity >= 0 && !o->report)
+		fprintf(stderr, "tinyjail: network: the host rules refused %llu attempt%s\n",
+			(unsigned long long)res.net_refused, res.net_refused == 1 ? "" : "s");
+	if (res.net_unrecorded && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: note: %llu refused network attempt%s could not be recorded (the ring buffer "
+				"was full)\n", (unsigned long long)res.net_unrecorded, res.net_unrecorded == 1 ? "" : "s");
 	if (res.kill_unattributed && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 				"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
@@ -568,7 +593,8 @@ int tj_cmd_run(const struct tj_options *o)
 				   .signal = res.seccomp_kill ? SIGSYS : res.signal, .seccomp_kill = res.seccomp_kill,
 				   .reason = !res.limit ? NULL : strcmp(res.limit, "timeout") == 0 ? "timeout" : "limit",
 				   .wall_ms = res.wall_ms, .lost = res.lost,
-				   .incomplete = filter && !agent && !tj_cmd_run_complete(&report)};
+				   .incomplete = (filter && !agent && !tj_cmd_run_complete(&report)) ||
+						 res.net_unrecorded};
 	tj_events_exit_ex(&events, &xe);
 	code = res.exit_code;
 	if (kmsg_open)

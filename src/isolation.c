@@ -215,6 +215,8 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 		iso->degrade |= TJ_DEGRADE_LANDLOCK | TJ_DEGRADE_LANDLOCK_NET;
 	else if (strcmp(name, "landlock-net") == 0)
 		iso->degrade |= TJ_DEGRADE_LANDLOCK_NET;
+	else if (strcmp(name, "net-rules") == 0)
+		iso->degrade |= TJ_DEGRADE_NET_RULES;
 	else
 		return -1;
 	return 0;

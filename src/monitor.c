@@ -474,10 +474,9 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	log_manifest(a->events, a->plan->manifest);
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
-	const struct tj_monitor_source *src = a->hooks ? a->hooks->source : NULL;
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[6];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_src = -1;
+		struct pollfd pfd[5 + TJ_MONITOR_SOURCES];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_src[TJ_MONITOR_SOURCES];
 		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
 		if (m.timer >= 0 && !m.child_reaped) {
 			i_timer = n;
@@ -495,9 +494,13 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			i_lis = n;
 			pfd[n++] = (struct pollfd){.fd = m.listener, .events = POLLIN};
 		}
-		if (src && src->fd >= 0) {
-			i_src = n;
-			pfd[n++] = (struct pollfd){.fd = src->fd, .events = POLLIN};
+		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
+			const struct tj_monitor_source *src = a->sources[i];
+			i_src[i] = -1;
+			if (src && src->fd >= 0) {
+				i_src[i] = n;
+				pfd[n++] = (struct pollfd){.fd = src->fd, .events = POLLIN};
+			}
 		}
 		/* Once the command is gone, the helper (if it is stuck) is the
 		 * only holder of the error pipe; do not wait for it. */
@@ -532,8 +535,9 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			if (m.listener >= 0 && a->hooks && a->hooks->on_listener && hand_over_listener(&m, err) < 0)
 				ret = -1;
 		}
-		if (i_src >= 0 && pfd[i_src].revents)
-			src->ready(src->ctx, a->child);
+		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
+			if (i_src[i] >= 0 && pfd[i_src[i]].revents)
+				a->sources[i]->ready(a->sources[i]->ctx, a->child);
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) && handle_notification(&m, err) < 0) {
 			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
 			close(m.listener);
@@ -547,8 +551,9 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		}
 	}
 	reap_children(&m);
-	if (src && ret == 0)
-		src->finish(src->ctx, a->child);
+	for (size_t i = 0; i < TJ_MONITOR_SOURCES && ret == 0; i++)
+		if (a->sources[i])
+			a->sources[i]->finish(a->sources[i]->ctx, a->child);
 
 	/* Nothing of the tree outlives tinyjail: what is left is killed (and
 	 * the cgroups can then be removed). */

@@ -4,7 +4,9 @@
 # Needs root (or sudo) only when something is missing.
 set -eu
 
-build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev"
+# clang, bpftool and libbpf build the host network rules (a BPF program and
+# its libbpf skeleton).
+build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
