@@ -133,6 +133,19 @@ char *tj_cg_own_dir(const struct tj_cg_hierarchy *h)
 	return join(h->mount, h->own);
 }
 
+/* The controllers listed in one of dir's files ("cpu memory pids"). */
+static unsigned read_controllers(const char *dir, const char *name)
+{
+	tj_autofree char *file = tj_xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return 0;
+	char line[1024];
+	unsigned c = fgets(line, sizeof(line), f) ? controllers_in(line) : 0;
+	fclose(f);
+	return c;
+}
+
 /* Where v2 cgroups can be made: see include/tj/cgroup.h. */
 static void choose_v2_base(struct tj_cg_system *sys, uid_t euid)
 {
@@ -225,13 +238,8 @@ int tj_cg_discover(const char *proc_self, uid_t euid, struct tj_cg_system *sys, 
 	if (sys->v2 >= 0) {
 		choose_v2_base(sys, euid);
 		if (sys->v2_base) {
-			tj_autofree char *file = tj_xasprintf("%s/cgroup.subtree_control", sys->v2_base);
-			FILE *sc = fopen(file, "re");
-			if (sc) {
-				if (fgets(line, sizeof(line), sc))
-					sys->v2_controllers = controllers_in(line);
-				fclose(sc);
-			}
+			sys->v2_controllers = read_controllers(sys->v2_base, "cgroup.subtree_control");
+			sys->v2_withheld = read_controllers(sys->v2_base, "cgroup.controllers") & ~sys->v2_controllers;
 		}
 	}
 	for (int c = 0; c < _TJ_CG_MAX; c++) {
@@ -255,6 +263,13 @@ int tj_cg_discover(const char *proc_self, uid_t euid, struct tj_cg_system *sys, 
 		if (sys->chosen[c] < 0 && !sys->why[c]) {
 			if (sys->v2 >= 0 && !sys->v2_base)
 				sys->why[c] = tj_xstrdup(sys->v2_base_why);
+			else if (sys->v2_withheld & (1u << c))
+				/* Enabling it would reshape a cgroup tinyjail did not
+				 * make: say how, rather than do it. */
+				sys->why[c] = tj_xasprintf("cgroup v2 at %s has the '%s' controller but does not pass it "
+							   "to child cgroups (enable it: echo +%s > %s/cgroup.subtree_control)",
+							   sys->v2_base, controller_names[c], controller_names[c],
+							   sys->v2_base);
 			else
 				sys->why[c] = tj_xasprintf("neither cgroup v2 nor cgroup v1 offers the '%s' controller here",
 							   controller_names[c]);

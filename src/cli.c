@@ -49,12 +49,15 @@ static const char usage_run[] =
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
 	"      --allow-degraded LIST    run without these where the host cannot enforce them: memory,\n"
-	"                               cpu, pids, cgroup, landlock, landlock-net (default: refuse)\n"
+	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules\n"
+	"                               (default: refuse)\n"
 	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
 	"                               CPU and wall time\n"
 	"      --kill-via supervisor|kernel\n"
 	"                               who kills on a violation: tinyjail's supervisor names the\n"
 	"                               syscall first (default); the kernel kills without a report\n"
+	"      --no-cache               compile the profile even if a cached filter exists, and do not\n"
+	"                               cache it ($XDG_CACHE_HOME/tinyjail, else ~/.cache/tinyjail)\n"
 	"isolation:\n"
 	"      --user USER[:GROUP]      run as this user (name or number), no supplementary groups\n"
 	"      --cap-keep LIST          keep these capabilities (default: none at all)\n"
@@ -81,6 +84,7 @@ static const char usage_run[] =
 	"                               its own namespace; out only through tinyjail's HTTP(S) proxy\n"
 	"                               (HTTP_PROXY/HTTPS_PROXY are set), to these names or *.domains\n"
 	"      --net host               the host's network, with the rules below in the kernel\n"
+	"                               (cgroup BPF: root; refused attempts fail with EPERM)\n"
 	"      --resolve NAME:ADDRESS   the proxy sends NAME to ADDRESS (which is thereby allowed)\n"
 	"      --net-ports LIST         destination ports (allow=: default 80,443; host: TCP and UDP)\n"
 	"      --net-max-conns N        at most N connections at once through the proxy\n"
@@ -93,6 +97,7 @@ static const char usage_run[] =
 	"      --net-allow-cidr LIST    addresses allowed even so, e.g. 10.0.0.0/8\n"
 	"      --net-deny-cidr LIST     addresses always refused\n"
 	"      --net-dns LIST           host: the only resolvers DNS (port 53) may reach\n"
+	"                               (default: the nameservers of /etc/resolv.conf)\n"
 	"environment:\n"
 	"      --env-keep LIST          also pass these variables (names or globs, e.g. CC,LC_*);\n"
 	"                               by default only PATH, HOME, USER, TERM, LANG, LC_*, TZ and a\n"
@@ -258,6 +263,7 @@ enum {
 	OPT_WRITE_BACK,
 	OPT_WRITE_BACK_TO,
 	OPT_ONCE,
+	OPT_NO_CACHE,
 };
 
 static const struct option long_options[] = {
@@ -318,6 +324,7 @@ static const struct option long_options[] = {
 	{"write-back", no_argument, NULL, OPT_WRITE_BACK},
 	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
 	{"once", no_argument, NULL, OPT_ONCE},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -337,7 +344,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_RW_LIMIT: case OPT_NO_EXEC: case OPT_NO_FORK: case OPT_WX: case OPT_SIGNALS:
 	case OPT_TCP_CONNECT: case OPT_TCP_BIND: case OPT_NET: case OPT_RESOLVE: case OPT_NET_PORTS:
 	case OPT_NET_MAX_CONNS: case OPT_NET_CONN_TIMEOUT: case OPT_NET_IDLE_TIMEOUT: case OPT_NET_DENY_PRIVATE:
-	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS:
+	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS: case OPT_NO_CACHE:
 		return verb == TJ_VERB_RUN;
 	case 'p': case OPT_LOG:
 		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
@@ -375,7 +382,7 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 		if (tj_isolation_parse_degrade(&o->iso, tok) < 0)
 			r = tj_err_set(err, TJ_ERR_USAGE, 0,
 				       "--allow-degraded: unknown layer '%s' (memory, cpu, pids, cgroup, landlock, "
-				       "landlock-net)", tok);
+				       "landlock-net, net-rules)", tok);
 	}
 	free(copy);
 	return r;
@@ -490,6 +497,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 				return tj_err_set(err, TJ_ERR_USAGE, 0, "--kill-via takes 'supervisor' or 'kernel', not '%s'",
 						  optarg);
 			break;
+		case OPT_NO_CACHE: o->no_cache = true; break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
 		case OPT_PFC: o->out_pfc = optarg; break;

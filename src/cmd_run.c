@@ -16,7 +16,9 @@
 #include "tj/hardening.h"
 #include "tj/identity.h"
 #include "tj/kmsg_source.h"
+#include "tj/filter_cache.h"
 #include "tj/launch.h"
+#include "tj/netrules.h"
 #include "tj/notify.h"
 #include "tj/profile_json.h"
 #include "tj/proxy.h"
@@ -88,6 +90,24 @@ static int check_run_options(const struct tj_options *o, struct tj_err **err)
 	return 0;
 }
 
+/* Capabilities that would let the command go around the host network
+ * rules: raw sockets have no connect or sendmsg hook, and the BPF and
+ * admin capabilities can detach the programs or leave the cgroup. */
+static int check_host_rules(const struct tj_net_policy *net, const struct tj_isolation *iso, struct tj_err **err)
+{
+	if (!tj_net_host_rules(net))
+		return 0;
+	static const struct {
+		int cap;
+		const char *name;
+	} around[] = {{13, "CAP_NET_RAW"}, {12, "CAP_NET_ADMIN"}, {21, "CAP_SYS_ADMIN"}, {39, "CAP_BPF"}};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(around); i++)
+		if (iso->keep_caps & (1ULL << around[i].cap))
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--cap-keep %s would let the command go around the --net host rules", around[i].name);
+	return 0;
+}
+
 /* The launcher's own last step needs execve; a profile that denies it can
  * never start anything, which deserves a clear error rather than a kill. */
 static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, struct tj_err **err)
@@ -138,15 +158,21 @@ static void report_limits(const struct tj_launch_result *res, const struct tj_li
 	}
 }
 
-/* The proxy's refusals and cuts were printed as they happened; the exit
- * summary counts them, so that a run that scrolled past them still says. */
-static void report_network(const struct tj_events *ev, int verbosity)
+/* Refusals were printed as they happened; the exit summary counts them,
+ * so that a run that scrolled past them still says.  The proxy counts
+ * requests and cuts, the host rules the kernel's refusals. */
+static void report_network(const struct tj_events *ev, const struct tj_launch_result *res, enum tj_net_mode mode,
+			   int verbosity)
 {
-	if (verbosity < 0 || (!ev->net_refusals && !ev->net_cuts))
+	if (verbosity < 0)
 		return;
-	fprintf(stderr, "tinyjail: network: %llu request%s refused, %llu connection%s cut\n",
-		(unsigned long long)ev->net_refusals, ev->net_refusals == 1 ? "" : "s",
-		(unsigned long long)ev->net_cuts, ev->net_cuts == 1 ? "" : "s");
+	if (mode == TJ_NET_FILTERED && (ev->net_refusals || ev->net_cuts))
+		fprintf(stderr, "tinyjail: network: %llu request%s refused, %llu connection%s cut\n",
+			(unsigned long long)ev->net_refusals, ev->net_refusals == 1 ? "" : "s",
+			(unsigned long long)ev->net_cuts, ev->net_cuts == 1 ? "" : "s");
+	if (res->net_refused)
+		fprintf(stderr, "tinyjail: network: the host rules refused %llu attempt%s\n",
+			(unsigned long long)res->net_refused, res->net_refused == 1 ? "" : "s");
 }
 
 /* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
@@ -250,6 +276,61 @@ static int write_json_status(const char *path, const struct tj_launch_result *re
 	return ok ? 0 : -1;
 }
 
+/* Repeat launches take the compiled filter from the per-user cache
+ * (filter_cache.h) and skip libseccomp, which dominates start-up for large
+ * profiles (notes/performance.md).  The cache never fails a run: without a
+ * usable one the profile is compiled as before. */
+static int get_filter(const struct tj_options *o, const struct tj_profile *p, struct tj_filter_opts *fo,
+		      struct tj_filter **ret)
+{
+	struct tj_host host;
+	if (fo->host)
+		host = *fo->host;
+	else
+		tj_host_detect(&host);
+	fo->host = &host; /* the key and the compile see the same facts */
+	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
+	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
+	struct tj_err *err = NULL;
+	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
+		/* An unsafe directory may be an attack: say so.  No writable
+		 * home (nobody, a read-only CI sandbox) is normal. */
+		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: %s: filter cache not used: %s\n", err->errnum ? "note" : "warning", why);
+		}
+		tj_err_free(err);
+		err = NULL;
+	}
+	uint8_t key[TJ_SHA256_LEN];
+	if (cache) {
+		tj_filter_cache_key(p, fo, &host, key);
+		if (tj_filter_cache_load(cache, key, ret) == 1) {
+			if (o->verbosity >= 0)
+				tj_cmd_print_notes("warning", p->file, &(*ret)->warnings);
+			if (o->verbosity > 0) {
+				tj_cmd_print_notes("note", p->file, &(*ret)->info);
+				fprintf(stderr, "tinyjail: seccomp: compiled filter taken from the cache in %s\n",
+					tj_filter_cache_path(cache));
+			}
+			return 0;
+		}
+	}
+	int code = tj_cmd_compile_profile(p, fo, o->verbosity, ret);
+	if (code || !cache)
+		return code;
+	if (tj_filter_cache_store(cache, key, *ret, &err) < 0) {
+		if (o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: note: %s\n", why);
+		}
+		tj_err_free(err);
+	} else if (o->verbosity > 0) {
+		fprintf(stderr, "tinyjail: seccomp: compiled filter stored in the cache in %s\n", tj_filter_cache_path(cache));
+	}
+	return 0;
+}
+
 int tj_cmd_run(const struct tj_options *o)
 {
 	struct tj_err *err = NULL;
@@ -264,6 +345,7 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_isolation iso = {0};
 	struct tj_net_policy net = {0};
 	struct tj_identity id = {0};
+	struct tj_launch_result res = {0};
 	struct tj_strv exec_pins = {0};
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
 	const char *agent = NULL;
@@ -300,13 +382,9 @@ int tj_cmd_run(const struct tj_options *o)
 	}
 	/* A network namespace for none and filtered; the proxy's port in
 	 * Landlock's TCP rules. */
-	tj_layer_net_compose(&net, &iso);
-	bool host_rules = net.deny_private || net.allow_cidrs.n || net.deny_cidrs.n || net.has_ports || net.has_dns;
-	if (net.mode == TJ_NET_HOST && host_rules) {
-		tj_err_set(&err, TJ_ERR_LAYER, 0, "the host-rules network layer is not part of this build yet");
-		tj_err_layer(&err, "network");
+	tj_layer_proxy_compose(&net, &iso);
+	if (check_host_rules(&net, &iso, &err) < 0)
 		goto fail;
-	}
 
 	if (profile) {
 		if (profile->seccomp) {
@@ -352,7 +430,7 @@ int tj_cmd_run(const struct tj_options *o)
 				.ignore_unknown_deny = o->ignore_unknown,
 				.host = &host,
 			};
-			if ((code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
+			if ((code = get_filter(o, profile, &fo, &filter)) != 0)
 				goto out; /* reported */
 			if (agent && !filter->uses_listener) {
 				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
@@ -479,7 +557,6 @@ int tj_cmd_run(const struct tj_options *o)
 	struct run_ctx rc = {.o = o, .profile = profile, .agent = &agent_client};
 	struct tj_launch_hooks hooks = {.ctx = &rc, .on_kill = on_kill, .on_listener = agent ? on_listener : NULL,
 					.source = kmsg_open ? &kmsg.src : NULL};
-	struct tj_launch_result res;
 	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
 
@@ -492,7 +569,7 @@ int tj_cmd_run(const struct tj_options *o)
 	if (o->verbosity >= 0)
 		report_limits(&res, &limits, o->verbosity);
 	if (!o->report)
-		report_network(&events, o->verbosity);
+		report_network(&events, &res, net.mode, o->verbosity);
 	if (res.copy_back && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: %s\n", res.copy_back);
 	if (res.copy_back_error) {
@@ -506,6 +583,9 @@ int tj_cmd_run(const struct tj_options *o)
 	free(res.copy_back_error);
 	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
+	if (res.net_unrecorded && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: note: %llu refused network attempt%s could not be recorded (the ring buffer "
+				"was full)\n", (unsigned long long)res.net_unrecorded, res.net_unrecorded == 1 ? "" : "s");
 	if (res.kill_unattributed && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 				"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
@@ -531,7 +611,8 @@ int tj_cmd_run(const struct tj_options *o)
 				   .signal = res.seccomp_kill ? SIGSYS : res.signal, .seccomp_kill = res.seccomp_kill,
 				   .reason = !res.limit ? NULL : strcmp(res.limit, "timeout") == 0 ? "timeout" : "limit",
 				   .wall_ms = res.wall_ms, .lost = res.lost,
-				   .incomplete = filter && !agent && !tj_cmd_run_complete(&report)};
+				   .incomplete = (filter && !agent && !tj_cmd_run_complete(&report)) ||
+						 res.net_unrecorded};
 	tj_events_exit_ex(&events, &xe);
 	code = res.exit_code;
 	if (kmsg_open)
@@ -556,6 +637,11 @@ int tj_cmd_run(const struct tj_options *o)
 fail:
 	code = tj_cmd_report(err);
 	tj_err_free(err);
+	/* Even when the run failed, what it wrote may not have reached the host. */
+	if (res.copy_back_error)
+		fprintf(stderr, "tinyjail: error: %s\n", res.copy_back_error);
+	free(res.copy_back);
+	free(res.copy_back_error);
 out:
 	if (kmsg_open)
 		tj_kmsg_source_done(&kmsg);

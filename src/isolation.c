@@ -86,22 +86,6 @@ void tj_isolation_merge(struct tj_isolation *base, const struct tj_isolation *ov
 	base->degrade |= over->degrade;
 }
 
-/* Calls fn for each item of a comma-separated list; stops on failure. */
-static int for_each_item(const char *list, int (*fn)(void *ctx, const char *item, struct tj_err **err), void *ctx,
-			 struct tj_err **err)
-{
-	char *copy = tj_xstrdup(list), *save = NULL;
-	int r = 0;
-	bool any = false;
-	for (char *tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
-		any = true;
-		r = fn(ctx, tok, err);
-	}
-	free(copy);
-	if (r == 0 && !any)
-		r = tj_err_set(err, TJ_ERR_USAGE, 0, "an empty list");
-	return r;
-}
 
 static const struct {
 	const char *name;
@@ -111,7 +95,7 @@ static const struct {
 	{"uts", TJ_NS_UTS},   {"net", TJ_NS_NET},     {"cgroup", TJ_NS_CGROUP}, {"all", TJ_NS_ALL},
 };
 
-static int add_ns(void *ctx, const char *item, struct tj_err **err)
+static int add_ns(void *ctx, char *item, struct tj_err **err)
 {
 	struct tj_isolation *iso = ctx;
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(ns_names); i++) {
@@ -126,10 +110,10 @@ static int add_ns(void *ctx, const char *item, struct tj_err **err)
 
 int tj_isolation_parse_unshare(struct tj_isolation *iso, const char *list, struct tj_err **err)
 {
-	return for_each_item(list, add_ns, iso, err);
+	return tj_for_each_item(list, add_ns, iso, err);
 }
 
-static int add_cap(void *ctx, const char *item, struct tj_err **err)
+static int add_cap(void *ctx, char *item, struct tj_err **err)
 {
 	struct tj_isolation *iso = ctx;
 	int c = tj_cap_from_name(item);
@@ -142,10 +126,10 @@ static int add_cap(void *ctx, const char *item, struct tj_err **err)
 int tj_isolation_parse_caps(struct tj_isolation *iso, const char *list, struct tj_err **err)
 {
 	iso->has_keep_caps = true;
-	return for_each_item(list, add_cap, iso, err);
+	return tj_for_each_item(list, add_cap, iso, err);
 }
 
-static int add_signal(void *ctx, const char *item, struct tj_err **err)
+static int add_signal(void *ctx, char *item, struct tj_err **err)
 {
 	struct tj_isolation *iso = ctx;
 	const char *name = strncasecmp(item, "SIG", 3) == 0 ? item + 3 : item;
@@ -170,7 +154,7 @@ int tj_isolation_parse_signals(struct tj_isolation *iso, const char *list, struc
 {
 	iso->has_signals = true;
 	iso->signals = 0;
-	return for_each_item(list, add_signal, iso, err);
+	return tj_for_each_item(list, add_signal, iso, err);
 }
 
 struct port_list {
@@ -178,7 +162,7 @@ struct port_list {
 	size_t n;
 };
 
-static int add_port(void *ctx, const char *item, struct tj_err **err)
+static int add_port(void *ctx, char *item, struct tj_err **err)
 {
 	struct port_list *l = ctx;
 	uint64_t p;
@@ -198,7 +182,7 @@ int tj_isolation_parse_ports(const char *list, uint16_t **ret, size_t *ret_n, st
 		*ret_n = 0;
 		return 0;
 	}
-	if (for_each_item(list, add_port, &l, err) < 0) {
+	if (tj_for_each_item(list, add_port, &l, err) < 0) {
 		free(l.v);
 		return -1;
 	}
@@ -231,6 +215,8 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 		iso->degrade |= TJ_DEGRADE_LANDLOCK | TJ_DEGRADE_LANDLOCK_NET;
 	else if (strcmp(name, "landlock-net") == 0)
 		iso->degrade |= TJ_DEGRADE_LANDLOCK_NET;
+	else if (strcmp(name, "net-rules") == 0)
+		iso->degrade |= TJ_DEGRADE_NET_RULES;
 	else
 		return -1;
 	return 0;

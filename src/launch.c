@@ -21,6 +21,7 @@
 
 #include "tj/cleanup.h"
 #include "tj/launch.h"
+#include "tj/net_source.h"
 #include "tj/pidinit.h"
 #include "tj/sys.h"
 
@@ -38,7 +39,7 @@ static const struct tj_layer *const layers[] = {
 	/* The proxy's listeners, made in the new network namespace once
 	 * loopback is up, handed to the proxy before anything of the command
 	 * runs (and before the privilege drop, which it does not need). */
-	&tj_layer_net,
+	&tj_layer_proxy,
 	/* ...and the filesystem view, which needs CAP_SYS_ADMIN in the user
 	 * namespace and must exist before Landlock opens its paths in it.
 	 * With a pid namespace, init forks the command here: the layers below
@@ -50,6 +51,10 @@ static const struct tj_layer *const layers[] = {
 	 * before the privilege drop, so that every path can still be opened;
 	 * no_new_privs is already set (launch.c). */
 	&tj_layer_landlock,
+	/* The host network rules act from the cgroup (attached before clone,
+	 * below); in the child only their Landlock fallback, which needs
+	 * no_new_privs like the layer above. */
+	&tj_layer_net,
 	/* The identity and capabilities: nothing below needs privileges. */
 	&tj_layer_privs,
 	/* Last: once loaded, the filter judges every system call the child
@@ -284,6 +289,26 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 			goto out;
 		}
 	}
+	size_t seccomp_index = 0, cgroup_index = 0, mount_index = 0, net_index = 0, proxy_index = 0;
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (layers[i] == &tj_layer_proxy)
+			proxy_index = i;
+		if (layers[i] == &tj_layer_seccomp)
+			seccomp_index = i;
+		if (layers[i] == &tj_layer_cgroup)
+			cgroup_index = i;
+		if (layers[i] == &tj_layer_mount)
+			mount_index = i;
+		if (layers[i] == &tj_layer_net)
+			net_index = i;
+	}
+	/* The host network rules go onto the sandbox's cgroup before the
+	 * command exists: nothing it does escapes them. */
+	if (tj_layer_net_attach(states[net_index], tj_layer_cgroup_v2_fd(states[cgroup_index]),
+				tj_layer_cgroup_v2_path(states[cgroup_index]), err) < 0) {
+		tj_err_layer(err, tj_layer_net.name);
+		goto out;
+	}
 	bool pidns = clone_flags & CLONE_NEWPID;
 	if (pidns) {
 		/* Init's status page and its own seccomp allowlist. */
@@ -364,17 +389,8 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		syncpipe[1] = -1;
 	}
 
-	size_t seccomp_index = 0, cgroup_index = 0, mount_index = 0, net_index = 0;
-	for (size_t i = 0; i < NLAYERS; i++) {
-		if (layers[i] == &tj_layer_net)
-			net_index = i;
-		if (layers[i] == &tj_layer_seccomp)
-			seccomp_index = i;
-		if (layers[i] == &tj_layer_cgroup)
-			cgroup_index = i;
-		if (layers[i] == &tj_layer_mount)
-			mount_index = i;
-	}
+	struct tj_net_source net_source;
+	tj_net_source_init(&net_source, states[net_index], events);
 	struct tj_monitor_args ma = {
 		.plan = plan,
 		.events = events,
@@ -387,12 +403,11 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.seccomp_state = states[seccomp_index],
 		.cgroup_state = states[cgroup_index],
 		.init_shared = pidns ? init_shared : NULL,
+		.sources = {hooks ? hooks->source : NULL, net_source.src.fd >= 0 ? &net_source.src : NULL,
+			    tj_layer_proxy_source(states[proxy_index], events)},
 	};
-	if (hooks && hooks->source)
-		ma.sources[ma.nsources++] = hooks->source;
-	if (states[net_index])
-		ma.sources[ma.nsources++] = tj_layer_net_source(states[net_index], events);
 	ret = tj_monitor_run(&ma, res, err);
+	tj_layer_net_counts(states[net_index], &res->net_refused, &res->net_unrecorded);
 	if (ma.listener_sock >= 0)
 		close(ma.listener_sock);
 	/* What the command wrote into size-limited directories goes back now. */
@@ -405,7 +420,8 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	res->copy_back = report.len ? tj_buf_steal(&report) : NULL;
 	tj_buf_done(&report);
 	if (ret < 0) {
-		/* The caller reports err and reads nothing else of res. */
+		/* The caller reads nothing of res after a failure (the files
+		 * were copied back all the same). */
 		free(res->copy_back);
 		free(res->copy_back_error);
 		res->copy_back = res->copy_back_error = NULL;

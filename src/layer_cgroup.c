@@ -23,6 +23,7 @@
 #include "tj/cgroup.h"
 #include "tj/cleanup.h"
 #include "tj/layer.h"
+#include "tj/netrules.h"
 
 #define LAYER "cgroup"
 #define MAX_DIRS 4 /* v2 + v1 memory, cpu, pids (freezer shares when needed) */
@@ -66,8 +67,10 @@ static unsigned degrade_bit(enum tj_cg_controller c)
 static bool cgroup_wanted(const struct tj_plan *plan)
 {
 	/* A timeout alone also wants a cgroup: it is the reliable way to
-	 * kill a whole tree.  Without one the monitor falls back to a sweep. */
-	return plan->limits && (tj_limits_want_cgroup(plan->limits) || plan->limits->timeout_ms);
+	 * kill a whole tree.  Without one the monitor falls back to a sweep.
+	 * The host network rules attach to its v2 cgroup. */
+	return (plan->limits && (tj_limits_want_cgroup(plan->limits) || plan->limits->timeout_ms)) ||
+	       tj_net_host_rules(plan->net);
 }
 
 static void describe_limit(const struct tj_limits *l, enum tj_cg_controller c, char *buf, size_t size)
@@ -103,7 +106,8 @@ static char *sandbox_parent(const struct tj_cg_system *sys, int index)
 
 static int cgroup_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
-	const struct tj_limits *l = plan->limits;
+	static const struct tj_limits none;
+	const struct tj_limits *l = plan->limits ? plan->limits : &none;
 	struct tj_cg_system sys;
 	if (tj_cg_discover("/proc/self", geteuid(), &sys, err) < 0)
 		return tj_err_layer(err, LAYER);
@@ -266,7 +270,8 @@ static int apply_limits(const struct cg_dir *d, const struct tj_limits *l, struc
 
 static int cgroup_prepare(const struct tj_plan *plan, void **ret_state, struct tj_err **err)
 {
-	const struct tj_limits *l = plan->limits;
+	static const struct tj_limits none;
+	const struct tj_limits *l = plan->limits ? plan->limits : &none;
 	struct state *s = tj_xcalloc(1, sizeof(*s));
 	s->v2 = s->frz = -1;
 	*ret_state = s;
@@ -401,6 +406,18 @@ void tj_layer_cgroup_stats(void *state, struct tj_cgroup_stats *out)
 		if (d->controllers & (1u << TJ_CG_CPU))
 			d->ops->cpu_throttled(d->fd, &out->cpu_throttled);
 	}
+}
+
+int tj_layer_cgroup_v2_fd(void *state)
+{
+	struct state *s = state;
+	return s && s->v2 >= 0 ? s->dirs[s->v2].fd : -1;
+}
+
+const char *tj_layer_cgroup_v2_path(void *state)
+{
+	struct state *s = state;
+	return s && s->v2 >= 0 ? s->dirs[s->v2].path : NULL;
 }
 
 const struct tj_layer tj_layer_cgroup = {

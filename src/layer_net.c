@@ -1,520 +1,336 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The network layer, filtered mode (--net allow=..., notes/network.md):
- * the command's only way out of its network namespace is tinyjail's proxy.
+ * The host-rules layer ("net-rules"): --net host with port, address and DNS
+ * rules, enforced by the kernel for every process of the sandbox.
  *
- *   prepare  (tinyjail) compiles the proxy's seccomp filter and forks the
- *            proxy process, which confines itself, starts its resolver
- *            threads and says "ok" (or why not: the run stops with 125);
- *   enter    (the child, in the new namespace, loopback up) listens on
- *            127.0.0.1:3128 and [::1]:3128, hands the sockets to the proxy
- *            over a socketpair (SCM_RIGHTS) and waits for "ready": the
- *            command never starts before its proxy;
- *   monitor  the proxy's records (refusals, cuts) become events; when the
- *            command has ended the proxy is killed and reaped before
- *            tinyjail looks for leftovers.
+ * Normally cgroup sock_addr BPF programs (src/bpf/netrules.bpf.c, loaded
+ * through the skeleton bpftool generates): loaded and given their maps in
+ * prepare, attached to the sandbox's cgroup v2 by launch.c before the
+ * command exists (tj_layer_net_attach), and never detached: they go with the
+ * cgroup, so a process that outlives tinyjail stays confined.  Refusals
+ * come back on a ring buffer the monitor polls (net_source.c).
  *
- * A socket stays in the namespace it was made in, so the proxy accepts the
- * command's connections there while it connects to servers from tinyjail's
- * own namespace.  The proxy dies with tinyjail (PR_SET_PDEATHSIG).
+ * Without cgroup BPF (not root, no cgroup v2) the rules cannot be enforced,
+ * and the run is refused unless --allow-degraded net-rules; then, when the
+ * rules are ports only, Landlock (ABI 4) still limits TCP connect to them.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "netrules.skel.h"
+#include "tj/cgroup.h"
 #include "tj/cleanup.h"
-#include "tj/events.h"
-#include "tj/launch.h"
-#include "tj/limits.h"
-#include "tj/proxy.h"
-#include "tj/proxy_confine.h"
+#include "tj/layer.h"
+#include "tj/netrules.h"
 #include "tj/sys.h"
 
-#define LAYER "network"
-#define READY_TIMEOUT_MS 10000
-#define RESOLVER_THREADS 4
-/* The proxy's descriptors once it has tidied up. */
-#define PROXY_CTL_FD 3
-#define PROXY_REPORT_FD 4
+#define LAYER "net-rules"
+#define LL_NET_CONNECT_TCP (1ULL << 1)
+
+enum how {
+	HOW_BPF,
+	HOW_LANDLOCK, /* degraded: TCP ports only */
+	HOW_NONE,     /* degraded: nothing */
+};
 
 struct state {
-	pid_t proxy;       /* 0 once reaped */
-	int ctl;           /* our end of the control socket; the child inherits it */
-	int report;        /* the records' pipe, read end */
-	struct tj_filter *filter;
-	struct tj_monitor_source src;
-	struct tj_events *events;
-	struct tj_proxy_record rec;
-	size_t got;        /* bytes of rec read so far */
-	bool stopping;     /* the command has ended: the proxy is killed on purpose */
+	enum how how;
+	struct tj_net_rules rules;
+	struct tj_netrules *skel;
+	struct ring_buffer *rb;
+	void (*on_record)(void *ctx, const struct tj_nr_event *e);
+	void *record_ctx;
+	int ruleset; /* Landlock */
+	const uint16_t *ports;
+	size_t nports;
 };
+
+/* libbpf writes to stderr by default; only cmd_* print.  Its last warning
+ * goes into the error message instead. */
+static char libbpf_last[256];
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(libbpf_last, sizeof(libbpf_last), fmt, ap);
+	libbpf_last[strcspn(libbpf_last, "\n")] = '\0';
+	return 0;
+}
 
 static bool net_wanted(const struct tj_plan *plan)
 {
-	return plan->net && plan->net->mode == TJ_NET_FILTERED;
+	return tj_net_host_rules(plan->net);
 }
 
-void tj_layer_net_compose(const struct tj_net_policy *net, struct tj_isolation *iso)
+/* --- the BPF programs and their maps --- */
+
+struct counts {
+	size_t v4, v6;
+};
+
+static struct counts count(const struct tj_cidr_list *l)
 {
-	if (net->mode == TJ_NET_NONE || net->mode == TJ_NET_FILTERED)
-		iso->unshare |= TJ_NS_NET;
-	if (net->mode != TJ_NET_FILTERED || !iso->has_tcp_connect)
-		return;
-	/* Landlock's TCP rules would stop the command reaching its proxy. */
-	for (size_t i = 0; i < iso->tcp_connect.n; i++)
-		if (iso->tcp_connect.v[i] == TJ_PROXY_PORT)
-			return;
-	iso->tcp_connect.v = tj_xrealloc(iso->tcp_connect.v, (iso->tcp_connect.n + 2) * sizeof(*iso->tcp_connect.v));
-	iso->tcp_connect.v[iso->tcp_connect.n++] = TJ_PROXY_PORT;
+	struct counts c = {0};
+	for (size_t i = 0; i < l->n; i++)
+		*(l->v[i].family == AF_INET ? &c.v4 : &c.v6) += 1;
+	return c;
 }
 
-/* "30s", "5m", "1.5s": as people write durations. */
-static void format_duration(uint64_t ms, char *buf, size_t size)
+static size_t at_least_one(size_t n)
 {
-	if (ms >= 60000 && ms % 60000 == 0)
-		snprintf(buf, size, "%llum", (unsigned long long)(ms / 60000));
-	else
-		tj_format_ms(ms, buf, size);
+	return n ? n : 1;
 }
 
-static void describe_policy(const struct tj_net_policy *p, struct tj_buf *b)
+static int fill(struct bpf_map *m4, struct bpf_map *m6, const struct tj_cidr_list *l, const char *what,
+		struct tj_err **err)
 {
-	tj_buf_add(b, "filtered: its own network namespace; out only through tinyjail's proxy at " TJ_PROXY_URL
-		      " (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY); allow");
-	for (size_t i = 0; i < p->nallow; i++) {
-		const struct tj_net_allow *a = &p->allow[i];
-		bool v6 = strchr(a->pattern, ':') != NULL;
-		tj_buf_addf(b, "%s%s%s%s", i ? ", " : " ", v6 && a->nports ? "[" : "", a->pattern,
-			    v6 && a->nports ? "]" : "");
-		for (size_t j = 0; j < a->nports; j++)
-			tj_buf_addf(b, "%s%u", j ? "+" : ":", a->ports[j]);
+	uint8_t one = 1;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct tj_cidr *c = &l->v[i];
+		int r;
+		if (c->family == AF_INET) {
+			struct tj_nr_key4 k = {.prefixlen = c->prefix};
+			memcpy(k.addr, c->addr, 4);
+			r = bpf_map_update_elem(bpf_map__fd(m4), &k, &one, BPF_ANY);
+		} else {
+			struct tj_nr_key6 k = {.prefixlen = c->prefix};
+			memcpy(k.addr, c->addr, 16);
+			r = bpf_map_update_elem(bpf_map__fd(m6), &k, &one, BPF_ANY);
+		}
+		if (r < 0)
+			return tj_err_set(err, TJ_ERR_LAYER, -r, "cannot fill the BPF map of %s", what);
 	}
-	if (!p->nallow)
-		tj_buf_add(b, " nothing");
-	tj_buf_add(b, "; ports");
-	if (!p->has_ports)
-		tj_buf_add(b, " 80,443");
-	for (size_t i = 0; p->has_ports && i < p->ports.n; i++)
-		tj_buf_addf(b, "%s%u", i ? "," : " ", p->ports.v[i]);
-	if (p->has_ports && !p->ports.n)
-		tj_buf_add(b, " none but the allowlist's own");
-	for (size_t i = 0; i < p->nresolve; i++) {
-		char a[64];
-		tj_net_format_addr(&p->resolve[i].addr, a, sizeof(a));
-		tj_buf_addf(b, "; resolve %s to %s", p->resolve[i].name, a);
+	return 0;
+}
+
+static const char *load_failure(int e)
+{
+	switch (e) {
+	case EPERM:
+	case EACCES:
+		return "loading BPF programs needs CAP_BPF and CAP_NET_ADMIN (root)";
+	case ENOSYS:
+		return "the bpf() system call is not available (the kernel lacks it, or a seccomp filter "
+		       "denies it)";
+	default:
+		return "the kernel refused the BPF programs";
 	}
-	tj_buf_add(b, "; private, loopback, link-local, CGNAT, multicast and other special addresses refused");
-	for (size_t i = 0; i < p->allow_cidrs.n; i++) {
-		const struct tj_cidr *c = &p->allow_cidrs.v[i];
-		struct sockaddr_storage a = {.ss_family = (sa_family_t)c->family};
-		if (c->family == AF_INET)
-			memcpy(&((struct sockaddr_in *)&a)->sin_addr, c->addr, 4);
-		else
-			memcpy(&((struct sockaddr_in6 *)&a)->sin6_addr, c->addr, 16);
-		char t[64];
-		tj_net_format_addr(&a, t, sizeof(t));
-		tj_buf_addf(b, "%s%s/%u", i ? ", " : " except ", t, c->prefix);
+}
+
+/* Loads the programs with maps that hold the rules. */
+static int load(const struct tj_net_rules *r, struct tj_netrules **ret, struct tj_err **err)
+{
+	const struct tj_net_policy *p = r->p;
+	libbpf_set_print(libbpf_quiet);
+	libbpf_last[0] = '\0';
+	struct tj_netrules *skel = tj_netrules__open();
+	if (!skel) {
+		int e = errno;
+		return tj_err_set(err, TJ_ERR_LAYER, e, "cannot open the BPF object: %s", load_failure(e));
 	}
-	if (p->max_conns)
-		tj_buf_addf(b, "; at most %u connection%s at once", p->max_conns, p->max_conns == 1 ? "" : "s");
-	else
-		tj_buf_add(b, "; no cap on connections");
-	char d[32];
-	if (p->conn_timeout_ms) {
-		format_duration(p->conn_timeout_ms, d, sizeof(d));
-		tj_buf_addf(b, "; lifetime %s", d);
+	skel->rodata->deny_private = p->deny_private;
+	skel->rodata->limit_ports = p->has_ports;
+	struct tj_cidr_list special4 = {0}, special6 = {0};
+	tj_net_special_cidrs(&special4, &special6);
+	struct counts deny = count(&p->deny_cidrs), allow = count(&p->allow_cidrs), dns = count(&r->resolvers);
+	bpf_map__set_max_entries(skel->maps.deny4, at_least_one(deny.v4));
+	bpf_map__set_max_entries(skel->maps.deny6, at_least_one(deny.v6));
+	bpf_map__set_max_entries(skel->maps.allow4, at_least_one(allow.v4));
+	bpf_map__set_max_entries(skel->maps.allow6, at_least_one(allow.v6));
+	bpf_map__set_max_entries(skel->maps.dns4, at_least_one(dns.v4));
+	bpf_map__set_max_entries(skel->maps.dns6, at_least_one(dns.v6));
+	bpf_map__set_max_entries(skel->maps.special4, at_least_one(special4.n));
+	bpf_map__set_max_entries(skel->maps.special6, at_least_one(special6.n));
+	bpf_map__set_max_entries(skel->maps.ports, at_least_one(p->ports.n));
+	int ret_code = 0;
+	int rc = tj_netrules__load(skel);
+	if (rc < 0) {
+		int e = -rc;
+		tj_err_set(err, TJ_ERR_LAYER, e, "cannot load the BPF programs: %s", load_failure(e));
+		if (libbpf_last[0] && e != EPERM && e != ENOSYS)
+			tj_err_hint(err, "libbpf: %s", libbpf_last);
+		ret_code = -1;
+	}
+	if (ret_code == 0)
+		ret_code = fill(skel->maps.deny4, skel->maps.deny6, &p->deny_cidrs, "denied ranges", err);
+	if (ret_code == 0)
+		ret_code = fill(skel->maps.allow4, skel->maps.allow6, &p->allow_cidrs, "allowed ranges", err);
+	if (ret_code == 0)
+		ret_code = fill(skel->maps.dns4, skel->maps.dns6, &r->resolvers, "DNS resolvers", err);
+	if (ret_code == 0)
+		ret_code = fill(skel->maps.special4, skel->maps.special6, &special4, "special ranges", err);
+	if (ret_code == 0)
+		ret_code = fill(skel->maps.special4, skel->maps.special6, &special6, "special ranges", err);
+	for (size_t i = 0; ret_code == 0 && i < p->ports.n; i++) {
+		uint16_t port = p->ports.v[i];
+		uint8_t one = 1;
+		int r2 = bpf_map_update_elem(bpf_map__fd(skel->maps.ports), &port, &one, BPF_ANY);
+		if (r2 < 0)
+			ret_code = tj_err_set(err, TJ_ERR_LAYER, -r2, "cannot fill the BPF map of ports");
+	}
+	free(special4.v);
+	free(special6.v);
+	if (ret_code < 0) {
+		tj_netrules__destroy(skel);
+		return -1;
+	}
+	*ret = skel;
+	return 0;
+}
+
+/* --- choosing how --- */
+
+/* Where the rules can be enforced from: BPF (with the loaded programs in
+ * *skel), or not, with why in *why (caller frees). */
+static enum how choose(const struct tj_plan *plan, const struct tj_net_rules *r, struct tj_netrules **skel,
+		       char **why)
+{
+	*why = NULL;
+	*skel = NULL;
+	struct tj_cg_system sys;
+	struct tj_err *e = NULL;
+	/* Loading first: without the privileges, that is the reason to give. */
+	if (load(r, skel, &e) < 0) {
+		*why = tj_err_format(e);
+		tj_err_free(e);
+	} else if (tj_cg_discover("/proc/self", geteuid(), &sys, &e) < 0) {
+		*why = tj_err_format(e);
+		tj_err_free(e);
 	} else {
-		tj_buf_add(b, "; no lifetime limit");
+		if (sys.v2 < 0)
+			*why = tj_xstrdup("cgroup v2 is not mounted, and the programs attach to a cgroup v2");
+		else if (!sys.v2_base)
+			*why = tj_xasprintf("no cgroup v2 for the sandbox to attach the programs to: %s", sys.v2_base_why);
+		tj_cg_system_done(&sys);
 	}
-	format_duration(p->idle_timeout_ms ? p->idle_timeout_ms : TJ_NET_DEFAULT_IDLE_MS, d, sizeof(d));
-	tj_buf_addf(b, "; idle %s; ", d);
-	tj_proxy_describe_confinement(b);
+	if (*why && *skel) {
+		tj_netrules__destroy(*skel);
+		*skel = NULL;
+	}
+	if (!*why)
+		return HOW_BPF;
+	if (!(plan->iso && (plan->iso->degrade & TJ_DEGRADE_NET_RULES)))
+		return HOW_NONE; /* the caller refuses */
+	return tj_net_rules_ports_only(r->p) && tj_sys_landlock_abi() >= 4 ? HOW_LANDLOCK : HOW_NONE;
+}
+
+static void add_ports(struct tj_buf *b, const struct tj_port_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		tj_buf_addf(b, "%s%u", i ? ", " : "", (unsigned)l->v[i]);
+	if (!l->n)
+		tj_buf_add(b, "none");
+}
+
+static int refuse(const struct tj_net_policy *p, const char *why, struct tj_err **err)
+{
+	tj_err_set(err, TJ_ERR_LAYER, 0, "cannot enforce the --net host rules: %s", why);
+	bool ports = tj_net_rules_ports_only(p);
+	tj_err_hint(err, "%s--allow-degraded net-rules runs without them%s",
+		    geteuid() != 0 ? "the rules are cgroup BPF programs, which need root (CAP_BPF and CAP_NET_ADMIN) "
+				     "and a cgroup v2; "
+				   : "",
+		    ports ? " (Landlock then still limits TCP connect to the ports); for TCP alone, --tcp-connect "
+			    "PORTS needs no privileges"
+			  : "");
+	return tj_err_layer(err, LAYER);
 }
 
 static int net_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
-	(void)err;
+	struct tj_net_rules r;
+	if (tj_net_rules_init(&r, plan->net, TJ_RESOLV_CONF, err) < 0)
+		return tj_err_layer(err, LAYER);
+	struct tj_netrules *skel;
+	tj_autofree char *why = NULL;
+	enum how how = choose(plan, &r, &skel, &why);
+	if (skel)
+		tj_netrules__destroy(skel); /* a probe only: prepare loads its own */
+	int ret = 0;
 	struct tj_buf b = {0};
-	describe_policy(plan->net, &b);
-	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%s", b.s);
+	if (how == HOW_BPF) {
+		tj_buf_add(&b, "cgroup BPF on TCP and UDP connect and UDP send (IPv4, IPv6) in the sandbox's cgroup v2: ");
+		tj_net_rules_describe(&r, &b);
+		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%s", b.s);
+	} else if (why && !(plan->iso && (plan->iso->degrade & TJ_DEGRADE_NET_RULES))) {
+		ret = refuse(plan->net, why, err);
+	} else if (how == HOW_LANDLOCK) {
+		tj_buf_add(&b, "TCP connect only to ports ");
+		add_ports(&b, &plan->net->ports);
+		tj_buf_addf(&b, " (Landlock ABI %d); UDP and DNS NOT restricted (--allow-degraded net-rules): %s",
+			    tj_sys_landlock_abi(), why);
+		tj_manifest_add(m, LAYER, TJ_LAYER_DEGRADED, "%s", b.s);
+	} else {
+		tj_manifest_add(m, LAYER, TJ_LAYER_DEGRADED, "the --net host rules are NOT enforced (--allow-degraded "
+							     "net-rules): %s", why);
+	}
 	tj_buf_done(&b);
+	tj_net_rules_done(&r);
+	return ret;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct state *s = ctx;
+	if (size >= sizeof(struct tj_nr_event) && s->on_record)
+		s->on_record(s->record_ctx, data);
 	return 0;
-}
-
-/* --- the proxy process --- */
-
-static void say(int ctl, const char *text)
-{
-	ssize_t r = send(ctl, text, strlen(text), MSG_NOSIGNAL);
-	(void)r;
-}
-
-/* Receives the listeners the child sends, up to its "E"; -1 on EOF. */
-static int receive_listeners(int ctl, int *fds, size_t max, size_t *n)
-{
-	*n = 0;
-	for (;;) {
-		char byte = 0;
-		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-		union {
-			char buf[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} u;
-		memset(&u, 0, sizeof(u));
-		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-				     .msg_controllen = sizeof(u.buf)};
-		ssize_t r = recvmsg(ctl, &msg, MSG_CMSG_CLOEXEC);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-			int fd;
-			memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-			if (*n < max)
-				fds[(*n)++] = fd;
-			else
-				close(fd);
-		}
-		if (byte == 'E')
-			return *n ? 0 : -1;
-	}
-}
-
-__attribute__((noreturn)) static void proxy_main(const struct tj_net_policy *policy, const struct tj_filter *filter,
-						 pid_t parent, int ctl, int report)
-{
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (getppid() != parent)
-		_exit(1); /* tinyjail is already gone */
-	/* Its own session: the terminal's Ctrl-C is for the command. */
-	setsid();
-	prctl(PR_SET_NAME, "tinyjail-proxy", 0, 0, 0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	/* Only what it needs: stderr (sanitizer reports), the control socket,
-	 * the records' pipe. */
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (devnull >= 0) {
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-	}
-	int tmp_ctl = fcntl(ctl, F_DUPFD_CLOEXEC, 16), tmp_report = fcntl(report, F_DUPFD_CLOEXEC, 16);
-	if (tmp_ctl < 0 || tmp_report < 0 || dup3(tmp_ctl, PROXY_CTL_FD, O_CLOEXEC) < 0 ||
-	    dup3(tmp_report, PROXY_REPORT_FD, O_CLOEXEC) < 0)
-		_exit(1);
-	close_range(PROXY_REPORT_FD + 1, ~0U, 0);
-	ctl = PROXY_CTL_FD;
-	report = PROXY_REPORT_FD;
-
-	char msg[256] = "ok";
-	struct tj_proxy_config cfg;
-	tj_proxy_config_init(&cfg, policy);
-	struct tj_err *err = NULL;
-	if (tj_proxy_confine(policy, msg + 1, sizeof(msg) - 1) < 0)
-		goto fail;
-	tj_proxy_config_init(&cfg, policy); /* the descriptor limit may have grown */
-	if (tj_resolver_start(RESOLVER_THREADS, &cfg.resolver, &err) < 0) {
-		snprintf(msg + 1, sizeof(msg) - 1, "%s", err->msg);
-		goto fail;
-	}
-	if (tj_proxy_load_filter(filter, msg + 1, sizeof(msg) - 1) < 0)
-		goto fail;
-	say(ctl, "ok");
-
-	int listeners[2];
-	size_t n = 0;
-	if (receive_listeners(ctl, listeners, 2, &n) < 0)
-		_exit(0); /* the command never started */
-	say(ctl, "R");
-	close(ctl);
-	tj_proxy_serve(&cfg, listeners, n, report);
-	_exit(1);
-fail:
-	msg[0] = 'E';
-	say(ctl, msg);
-	_exit(1);
-}
-
-/* Waits for the proxy's first word: "ok", or "E" and why not. */
-static int wait_for_proxy(struct state *s, struct tj_err **err)
-{
-	struct pollfd p = {.fd = s->ctl, .events = POLLIN};
-	int r;
-	while ((r = poll(&p, 1, READY_TIMEOUT_MS)) < 0 && errno == EINTR)
-		;
-	char msg[256] = "";
-	ssize_t n = r == 1 ? recv(s->ctl, msg, sizeof(msg) - 1, 0) : -1;
-	if (n == 2 && memcmp(msg, "ok", 2) == 0)
-		return 0;
-	if (n > 1 && msg[0] == 'E') {
-		msg[n] = '\0';
-		return tj_err_set(err, TJ_ERR_LAYER, 0, "the proxy could not confine itself: %s", msg + 1);
-	}
-	return tj_err_set(err, TJ_ERR_LAYER, 0, "the proxy did not start (%s)",
-			  r == 0 ? "no answer in 10s" : "it exited");
 }
 
 static int net_prepare(const struct tj_plan *plan, void **ret_state, struct tj_err **err)
 {
 	struct state *s = tj_xcalloc(1, sizeof(*s));
-	s->ctl = s->report = -1;
-	s->src.fd = -1;
+	s->ruleset = -1;
 	*ret_state = s;
-	struct tj_err *inner = NULL;
-	if (tj_proxy_filter_compile(&s->filter, &inner) < 0) {
-		/* The proxy's filter is this layer's, whatever libseccomp said. */
-		tj_err_set(err, TJ_ERR_LAYER, inner->errnum, "cannot compile the proxy's seccomp filter: %s", inner->msg);
-		if (inner->hint)
-			tj_err_hint(err, "%s", inner->hint);
-		tj_err_free(inner);
+	if (tj_net_rules_init(&s->rules, plan->net, TJ_RESOLV_CONF, err) < 0)
 		return -1;
+	tj_autofree char *why = NULL;
+	s->how = choose(plan, &s->rules, &s->skel, &why);
+	if (why && !(plan->iso && (plan->iso->degrade & TJ_DEGRADE_NET_RULES)))
+		return refuse(plan->net, why, err);
+	if (s->how == HOW_BPF) {
+		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_sample, s, NULL);
+		if (!s->rb)
+			return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot read the BPF ring buffer of refusals");
+	} else if (s->how == HOW_LANDLOCK) {
+		struct tj_landlock_ruleset_attr attr = {.handled_access_net = LL_NET_CONNECT_TCP};
+		s->ruleset = tj_sys_landlock_create_ruleset(&attr, offsetof(struct tj_landlock_ruleset_attr, scoped));
+		if (s->ruleset < 0) {
+			int e = -s->ruleset;
+			s->ruleset = -1;
+			return tj_err_set(err, TJ_ERR_LAYER, e, "cannot create a Landlock ruleset for the ports");
+		}
+		s->ports = plan->net->ports.v;
+		s->nports = plan->net->ports.n;
 	}
-	int ctl[2], rep[2];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) < 0)
-		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot create the proxy's control socket");
-	if (pipe2(rep, O_CLOEXEC) < 0) {
-		close(ctl[0]);
-		close(ctl[1]);
-		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot create the proxy's pipe");
-	}
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(ctl[0]);
-		close(ctl[1]);
-		close(rep[0]);
-		close(rep[1]);
-		return tj_err_set(err, TJ_ERR_LAYER, e, "cannot start the proxy");
-	}
-	if (pid == 0) {
-		close(ctl[0]);
-		close(rep[0]);
-		proxy_main(plan->net, s->filter, parent, ctl[1], rep[1]);
-	}
-	s->proxy = pid;
-	close(ctl[1]);
-	close(rep[1]);
-	s->ctl = ctl[0];
-	s->report = rep[0];
-	fcntl(s->report, F_SETFL, O_NONBLOCK);
-	return wait_for_proxy(s, err);
+	return 0;
 }
 
-/* In the child: sockets in the new namespace, handed to the proxy.  No
- * allocation, no stdio. */
-static int listen_on(int family)
-{
-	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	int r;
-	if (family == AF_INET) {
-		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(TJ_PROXY_PORT),
-					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-		r = bind(fd, (struct sockaddr *)&a, sizeof(a));
-	} else {
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(TJ_PROXY_PORT),
-					 .sin6_addr = IN6ADDR_LOOPBACK_INIT};
-		r = bind(fd, (struct sockaddr *)&a, sizeof(a));
-	}
-	if (r < 0 || listen(fd, 1024) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
+/* Landlock only: the BPF programs act from the cgroup, outside the child. */
 static int net_enter(const struct tj_plan *plan, void *state, struct tj_child_error *cerr)
 {
 	(void)plan;
 	struct state *s = state;
-	int l4 = listen_on(AF_INET);
-	if (l4 < 0)
-		return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER,
-				     "cannot listen on 127.0.0.1:3128 in the command's network namespace");
-	/* IPv6 loopback is a convenience: the variables name 127.0.0.1. */
-	int l6 = listen_on(AF_INET6);
-	bool sent = tj_sys_send_fd(s->ctl, l4) == 0 && (l6 < 0 || tj_sys_send_fd(s->ctl, l6) == 0) &&
-		    send(s->ctl, "E", 1, MSG_NOSIGNAL) == 1;
-	int e = errno;
-	close(l4);
-	if (l6 >= 0)
-		close(l6);
-	if (!sent)
-		return tj_child_fail(cerr, TJ_ERR_LAYER, e, LAYER, "cannot hand the listening socket to the proxy");
-	struct pollfd p = {.fd = s->ctl, .events = POLLIN};
-	char ready = 0;
-	int r;
-	while ((r = poll(&p, 1, READY_TIMEOUT_MS)) < 0 && errno == EINTR)
-		;
-	if (r != 1 || recv(s->ctl, &ready, 1, 0) != 1 || ready != 'R')
-		return tj_child_fail(cerr, TJ_ERR_LAYER, 0, LAYER, "the proxy did not take the listening socket");
-	close(s->ctl);
-	return 0;
-}
-
-static int net_started(const struct tj_plan *plan, void *state, pid_t child, struct tj_err **err)
-{
-	(void)plan;
-	(void)child;
-	(void)err;
-	struct state *s = state;
-	/* The child holds its own copy: once it has handed the sockets over,
-	 * or died, the proxy sees the end of the conversation. */
-	tj_closep(&s->ctl);
-	s->ctl = -1;
-	return 0;
-}
-
-/* --- the monitor's source --- */
-
-/* What a record says may have been written by a compromised proxy: it is
- * bounded and made printable before it reaches the log or a terminal. */
-static void sanitise(char *s, size_t size)
-{
-	s[size - 1] = '\0';
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
-			*s = '?';
-}
-
-static const char *family_of(const char *address)
-{
-	if (!address[0])
-		return "unknown";
-	return strchr(address, ':') ? "inet6" : "inet";
-}
-
-static void emit(struct state *s)
-{
-	struct tj_proxy_record *r = &s->rec;
-	if ((r->kind != TJ_PROXY_REC_REFUSED && r->kind != TJ_PROXY_REC_CUT) || r->rule >= _TJ_PROXY_RULE_MAX)
-		return;
-	sanitise(r->method, sizeof(r->method));
-	sanitise(r->host, sizeof(r->host));
-	sanitise(r->address, sizeof(r->address));
-	sanitise(r->reason, sizeof(r->reason));
-	struct tj_net_event e = {
-		.family = family_of(r->address),
-		.protocol = "tcp",
-		.address = r->address[0] ? r->address : NULL,
-		.port = r->port >= 0 && r->port <= 65535 ? r->port : -1,
-		.reason = r->reason,
-		.cut = r->kind == TJ_PROXY_REC_CUT,
-		.host = r->host[0] ? r->host : NULL,
-		.method = r->method[0] ? r->method : NULL,
-		.rule = r->rule ? tj_proxy_rule_name((enum tj_proxy_rule)r->rule) : NULL,
-		.status = r->status >= 100 && r->status <= 599 ? r->status : 0,
-		.duration_ms = r->duration_ms,
-	};
-	if (!e.method && !e.host)
-		e.method = "(no request)";
-	tj_events_net_refused(s->events, &e);
-}
-
-/* Reads what the proxy wrote; false at the end of the pipe. */
-static bool drain(struct state *s)
-{
-	while (s->report >= 0) {
-		ssize_t n = read(s->report, (char *)&s->rec + s->got, sizeof(s->rec) - s->got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return true; /* EAGAIN */
-		if (n == 0) {
-			tj_closep(&s->report);
-			s->report = -1;
-			s->src.fd = -1;
-			return false;
-		}
-		s->got += (size_t)n;
-		if (s->got == sizeof(s->rec)) {
-			emit(s);
-			s->got = 0;
-		}
+	if (s->ruleset < 0)
+		return 0;
+	for (size_t i = 0; i < s->nports; i++) {
+		struct tj_landlock_net_port_attr np = {.allowed_access = LL_NET_CONNECT_TCP, .port = s->ports[i]};
+		int rc = tj_sys_landlock_add_rule(s->ruleset, TJ_LANDLOCK_RULE_NET_PORT, &np);
+		if (rc < 0)
+			return tj_child_fail(cerr, TJ_ERR_LAYER, -rc, LAYER, "cannot add a Landlock port rule");
 	}
-	return false;
-}
-
-static void src_ready(void *ctx, pid_t child)
-{
-	(void)child;
-	drain(ctx);
-}
-
-static void report_end(struct state *s, int code, int status)
-{
-	if (s->stopping)
-		return;
-	char why[160];
-	if (code == CLD_EXITED)
-		snprintf(why, sizeof(why), "the proxy exited with status %d", status);
-	else
-		snprintf(why, sizeof(why), "the proxy was killed by signal %s", sigabbrev_np(status) ? sigabbrev_np(status) : "?");
-	char *text = tj_xasprintf("%s: from now on the command has no way out (fail closed)", why);
-	tj_events_layer(s->events, LAYER, TJ_LAYER_UNAVAILABLE, text);
-	free(text);
-}
-
-/* The monitor reaped the proxy while the command ran. */
-static void src_exited(void *ctx, const siginfo_t *info)
-{
-	struct state *s = ctx;
-	s->proxy = 0;
-	s->src.pid = 0;
-	report_end(s, info->si_code, info->si_status);
-}
-
-/* The command has ended: what the proxy still had to say, then its end. */
-static void src_stop(void *ctx)
-{
-	struct state *s = ctx;
-	drain(s);
-	if (s->proxy > 0) {
-		int st = 0;
-		if (waitpid(s->proxy, &st, WNOHANG) == s->proxy) {
-			report_end(s, WIFEXITED(st) ? CLD_EXITED : CLD_KILLED, WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-		} else {
-			s->stopping = true;
-			kill(s->proxy, SIGKILL);
-			while (waitpid(s->proxy, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-		s->proxy = 0;
-		s->src.pid = 0;
-	}
-	s->stopping = true;
-	drain(s); /* the writer is gone: everything, then EOF */
-}
-
-const struct tj_monitor_source *tj_layer_net_source(void *state, struct tj_events *events)
-{
-	struct state *s = state;
-	if (!s)
-		return NULL;
-	s->events = events;
-	s->src = (struct tj_monitor_source){.fd = s->report, .ready = src_ready, .pid = s->proxy,
-					    .exited = src_exited, .stop = src_stop, .ctx = s};
-	return &s->src;
+	int rc = tj_sys_landlock_restrict_self(s->ruleset);
+	if (rc < 0)
+		return tj_child_fail(cerr, TJ_ERR_LAYER, -rc, LAYER, "cannot enforce the Landlock port rules");
+	return 0;
 }
 
 static void net_release(void *state)
@@ -522,23 +338,108 @@ static void net_release(void *state)
 	struct state *s = state;
 	if (!s)
 		return;
-	if (s->proxy > 0) {
-		kill(s->proxy, SIGKILL);
-		while (waitpid(s->proxy, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	tj_closep(&s->ctl);
-	tj_closep(&s->report);
-	tj_filter_free(s->filter);
+	/* The programs stay attached to the cgroup until it is removed. */
+	ring_buffer__free(s->rb);
+	tj_netrules__destroy(s->skel);
+	tj_closep(&s->ruleset);
+	tj_net_rules_done(&s->rules);
 	free(s);
+}
+
+/* --- attaching, and what the monitor reads --- */
+
+static unsigned effective(int cgroup_fd, enum bpf_attach_type type)
+{
+	__u32 n = 0;
+	if (bpf_prog_query(cgroup_fd, type, BPF_F_QUERY_EFFECTIVE, NULL, NULL, &n) < 0)
+		return 0;
+	return n;
+}
+
+int tj_layer_net_attach(void *state, int cgroup_fd, const char *cgroup_path, struct tj_err **err)
+{
+	struct state *s = state;
+	if (!s || s->how != HOW_BPF)
+		return 0;
+	if (cgroup_fd < 0)
+		return tj_err_set(err, TJ_ERR_LAYER, 0, "the sandbox has no cgroup v2 to attach the rules to");
+	const struct {
+		struct bpf_program *prog;
+		enum bpf_attach_type type;
+		const char *name;
+	} hooks[] = {
+		{s->skel->progs.tj_connect4, BPF_CGROUP_INET4_CONNECT, "connect4"},
+		{s->skel->progs.tj_connect6, BPF_CGROUP_INET6_CONNECT, "connect6"},
+		{s->skel->progs.tj_sendmsg4, BPF_CGROUP_UDP4_SENDMSG, "sendmsg4"},
+		{s->skel->progs.tj_sendmsg6, BPF_CGROUP_UDP6_SENDMSG, "sendmsg6"},
+	};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(hooks); i++) {
+		int fd = bpf_program__fd(hooks[i].prog);
+		unsigned before = effective(cgroup_fd, hooks[i].type);
+		/* ALLOW_MULTI: added to what the system attached above, which
+		 * keeps running for the sandbox too. */
+		int r = bpf_prog_attach(fd, cgroup_fd, hooks[i].type, BPF_F_ALLOW_MULTI);
+		if (r < 0) {
+			tj_err_set(err, TJ_ERR_LAYER, -r, "cannot attach the %s program to cgroup '%s'", hooks[i].name,
+				   cgroup_path);
+			if (-r == EPERM)
+				tj_err_hint(err, "a program attached to a cgroup above it without BPF_F_ALLOW_MULTI "
+						 "forbids more (see bpftool cgroup tree)");
+			return -1;
+		}
+		unsigned after = effective(cgroup_fd, hooks[i].type);
+		if (after != before + 1) {
+			/* A program attached above with ALLOW_OVERRIDE would no
+			 * longer run for the sandbox: never weaken the host. */
+			bpf_prog_detach2(fd, cgroup_fd, hooks[i].type);
+			tj_err_set(err, TJ_ERR_LAYER, 0,
+				   "attaching the %s program to cgroup '%s' would set aside %u program(s) the system "
+				   "attached above it with BPF_F_ALLOW_OVERRIDE",
+				   hooks[i].name, cgroup_path, before + 1 > after ? before + 1 - after : 0);
+			return tj_err_hint(err, "see bpftool cgroup tree");
+		}
+	}
+	return 0;
+}
+
+int tj_layer_net_events_fd(void *state)
+{
+	struct state *s = state;
+	return s && s->rb ? ring_buffer__epoll_fd(s->rb) : -1;
+}
+
+void tj_layer_net_drain(void *state, void (*cb)(void *ctx, const struct tj_nr_event *e), void *ctx)
+{
+	struct state *s = state;
+	if (!s || !s->rb)
+		return;
+	s->on_record = cb;
+	s->record_ctx = ctx;
+	ring_buffer__consume(s->rb);
+}
+
+const struct tj_net_rules *tj_layer_net_rules(void *state)
+{
+	struct state *s = state;
+	return s ? &s->rules : NULL;
+}
+
+void tj_layer_net_counts(void *state, uint64_t *refused, uint64_t *unrecorded)
+{
+	struct state *s = state;
+	*refused = *unrecorded = 0;
+	if (!s || !s->skel || !s->skel->bss)
+		return;
+	*refused = __atomic_load_n(&s->skel->bss->refused, __ATOMIC_RELAXED);
+	*unrecorded = __atomic_load_n(&s->skel->bss->unrecorded, __ATOMIC_RELAXED);
 }
 
 const struct tj_layer tj_layer_net = {
 	.name = LAYER,
+	.per_process = true,
 	.wanted = net_wanted,
 	.probe = net_probe,
 	.prepare = net_prepare,
 	.enter = net_enter,
-	.started = net_started,
 	.release = net_release,
 };

@@ -256,19 +256,11 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 
 static void receive_listener(struct monitor *m, int *sock)
 {
-	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	ssize_t n = recvmsg(*sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	int fd = tj_sys_receive_fd(*sock);
+	if (fd < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&m->listener, CMSG_DATA(c), sizeof(int));
+	if (fd >= 0)
+		m->listener = fd;
 	/* One message, or EOF when the helper gave up: either way we are done. */
 	close(*sock);
 	*sock = -1;
@@ -333,8 +325,8 @@ static size_t read_children(pid_t pid, pid_t *out, size_t max)
  * with the command's tree. */
 static bool is_helper(const struct monitor *m, pid_t pid)
 {
-	for (size_t i = 0; i < m->a->nsources; i++)
-		if (m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
+	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
+		if (m->a->sources[i] && m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
 			return true;
 	return false;
 }
@@ -423,9 +415,9 @@ static void reap_children(struct monitor *m)
 			m->child_reaped = true;
 			m->child_info = info;
 		}
-		for (size_t i = 0; i < m->a->nsources; i++) {
+		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 			const struct tj_monitor_source *src = m->a->sources[i];
-			if (src->pid > 0 && src->pid == info.si_pid && src->exited)
+			if (src && src->pid > 0 && src->pid == info.si_pid && src->exited)
 				src->exited(src->ctx, &info);
 		}
 	}
@@ -501,9 +493,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[6 + TJ_ARRAY_SIZE(a->sources)];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1;
-		int i_src[TJ_ARRAY_SIZE(a->sources)];
+		struct pollfd pfd[5 + TJ_MONITOR_SOURCES];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_src[TJ_MONITOR_SOURCES];
 		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
 		if (m.timer >= 0 && !m.child_reaped) {
 			i_timer = n;
@@ -521,11 +512,12 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			i_lis = n;
 			pfd[n++] = (struct pollfd){.fd = m.listener, .events = POLLIN};
 		}
-		for (size_t i = 0; i < a->nsources; i++) {
+		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
+			const struct tj_monitor_source *src = a->sources[i];
 			i_src[i] = -1;
-			if (a->sources[i]->fd >= 0) {
+			if (src && src->fd >= 0) {
 				i_src[i] = n;
-				pfd[n++] = (struct pollfd){.fd = a->sources[i]->fd, .events = POLLIN};
+				pfd[n++] = (struct pollfd){.fd = src->fd, .events = POLLIN};
 			}
 		}
 		/* Once the command is gone, the helper (if it is stuck) is the
@@ -539,7 +531,9 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			break;
 		}
 		if (r == 0 && m.child_reaped) {
-			pid_t helper = tj_layer_seccomp_helper_pid(a->seccomp_state);
+			/* In a pid namespace the helper's pid is the namespace's
+			 * own (and it died with init): never signal it here. */
+			pid_t helper = a->init_shared ? 0 : tj_layer_seccomp_helper_pid(a->seccomp_state);
 			if (helper > 0)
 				kill(helper, SIGKILL);
 			read_error_pipe(&m);
@@ -559,7 +553,7 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			if (m.listener >= 0 && a->hooks && a->hooks->on_listener && hand_over_listener(&m, err) < 0)
 				ret = -1;
 		}
-		for (size_t i = 0; i < a->nsources; i++)
+		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
 			if (i_src[i] >= 0 && pfd[i_src[i]].revents && a->sources[i]->ready)
 				a->sources[i]->ready(a->sources[i]->ctx, a->child);
 		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) && handle_notification(&m, err) < 0) {
@@ -575,8 +569,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		}
 	}
 	reap_children(&m);
-	for (size_t i = 0; i < a->nsources; i++) {
+	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 		const struct tj_monitor_source *src = a->sources[i];
+		if (!src)
+			continue;
 		if (src->finish && ret == 0)
 			src->finish(src->ctx, a->child);
 		/* A source's helper (the proxy) is its owner's to end, before

@@ -50,7 +50,7 @@ static void append_ports(struct tj_port_list *to, const struct tj_port_list *fro
 static void append_cidrs(struct tj_cidr_list *to, const struct tj_cidr_list *from)
 {
 	if (!from->n)
-		return;
+		return; /* from->v may be NULL, which memcpy must not see */
 	to->v = tj_xrealloc(to->v, (to->n + from->n + 1) * sizeof(*to->v));
 	memcpy(to->v + to->n, from->v, from->n * sizeof(*to->v));
 	to->n += from->n;
@@ -67,7 +67,8 @@ void tj_net_policy_merge(struct tj_net_policy *base, const struct tj_net_policy 
 		b->pattern = tj_xstrdup(a->pattern);
 		b->nports = a->nports;
 		b->ports = tj_xcalloc(a->nports + 1, sizeof(*b->ports));
-		memcpy(b->ports, a->ports, a->nports * sizeof(*b->ports));
+		if (a->nports)
+			memcpy(b->ports, a->ports, a->nports * sizeof(*b->ports));
 	}
 	for (size_t i = 0; i < over->nresolve; i++) {
 		base->resolve = tj_xrealloc(base->resolve, (base->nresolve + 1) * sizeof(*base->resolve));
@@ -144,34 +145,75 @@ static const uint8_t *ipv6_of(const struct sockaddr_storage *a)
 	return ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
 }
 
+/* The special ranges, for tj_net_special_range() and for the kernel's copy
+ * of them (tj_net_special_cidrs). */
+static const struct {
+	uint32_t net;
+	unsigned prefix;
+	const char *name;
+} special_v4[] = {
+	{0x00000000, 8, "unspecified (0.0.0.0/8)"},
+	{0x0a000000, 8, "private (10.0.0.0/8)"},
+	{0x64400000, 10, "shared address space, CGNAT (100.64.0.0/10)"},
+	{0x7f000000, 8, "loopback (127.0.0.0/8)"},
+	{0xa9fe0000, 16, "link-local (169.254.0.0/16)"},
+	{0xac100000, 12, "private (172.16.0.0/12)"},
+	{0xc0000000, 24, "reserved for protocols (192.0.0.0/24)"},
+	{0xc0000200, 24, "documentation (192.0.2.0/24)"},
+	{0xc0a80000, 16, "private (192.168.0.0/16)"},
+	{0xc6120000, 15, "benchmarking (198.18.0.0/15)"},
+	{0xc6336400, 24, "documentation (198.51.100.0/24)"},
+	{0xcb007100, 24, "documentation (203.0.113.0/24)"},
+	{0xe0000000, 4, "multicast (224.0.0.0/4)"},
+	{0xf0000000, 4, "reserved (240.0.0.0/4, 255.255.255.255)"},
+};
+
+static const struct {
+	uint8_t net[16];
+	unsigned prefix;
+	const char *name;
+} special_v6[] = {
+	{{0}, 128, "unspecified (::)"},
+	{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, "loopback (::1)"},
+	{{0}, 96, "IPv4-compatible (::/96, deprecated)"},
+	{{0x01, 0x00}, 64, "discard (100::/64)"},
+	{{0x20, 0x01, 0x0d, 0xb8}, 32, "documentation (2001:db8::/32)"},
+	{{0x20, 0x01, 0x00, 0x00}, 32, "Teredo (2001::/32)"},
+	{{0xfc}, 7, "unique local (fc00::/7)"},
+	{{0xfe, 0x80}, 10, "link-local (fe80::/10)"},
+	{{0xfe, 0xc0}, 10, "site-local (fec0::/10, deprecated)"},
+	{{0xff}, 8, "multicast (ff00::/8)"},
+};
+
 static const char *special_ipv4(uint32_t ip)
 {
-	static const struct {
-		uint32_t net;
-		unsigned prefix;
-		const char *name;
-	} ranges[] = {
-		{0x00000000, 8, "unspecified (0.0.0.0/8)"},
-		{0x0a000000, 8, "private (10.0.0.0/8)"},
-		{0x64400000, 10, "shared address space, CGNAT (100.64.0.0/10)"},
-		{0x7f000000, 8, "loopback (127.0.0.0/8)"},
-		{0xa9fe0000, 16, "link-local (169.254.0.0/16)"},
-		{0xac100000, 12, "private (172.16.0.0/12)"},
-		{0xc0000000, 24, "reserved for protocols (192.0.0.0/24)"},
-		{0xc0000200, 24, "documentation (192.0.2.0/24)"},
-		{0xc0a80000, 16, "private (192.168.0.0/16)"},
-		{0xc6120000, 15, "benchmarking (198.18.0.0/15)"},
-		{0xc6336400, 24, "documentation (198.51.100.0/24)"},
-		{0xcb007100, 24, "documentation (203.0.113.0/24)"},
-		{0xe0000000, 4, "multicast (224.0.0.0/4)"},
-		{0xf0000000, 4, "reserved (240.0.0.0/4, 255.255.255.255)"},
-	};
-	for (size_t i = 0; i < TJ_ARRAY_SIZE(ranges); i++) {
-		uint32_t mask = ranges[i].prefix ? ~0u << (32 - ranges[i].prefix) : 0;
-		if ((ip & mask) == ranges[i].net)
-			return ranges[i].name;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(special_v4); i++) {
+		uint32_t mask = special_v4[i].prefix ? ~0u << (32 - special_v4[i].prefix) : 0;
+		if ((ip & mask) == special_v4[i].net)
+			return special_v4[i].name;
 	}
 	return NULL;
+}
+
+void tj_net_special_cidrs(struct tj_cidr_list *v4, struct tj_cidr_list *v6)
+{
+	v4->v = tj_xrealloc(v4->v, (v4->n + TJ_ARRAY_SIZE(special_v4)) * sizeof(*v4->v));
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(special_v4); i++) {
+		struct tj_cidr *c = &v4->v[v4->n++];
+		memset(c, 0, sizeof(*c));
+		c->family = AF_INET;
+		c->prefix = special_v4[i].prefix;
+		uint32_t net = htonl(special_v4[i].net);
+		memcpy(c->addr, &net, 4);
+	}
+	v6->v = tj_xrealloc(v6->v, (v6->n + TJ_ARRAY_SIZE(special_v6)) * sizeof(*v6->v));
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(special_v6); i++) {
+		struct tj_cidr *c = &v6->v[v6->n++];
+		memset(c, 0, sizeof(*c));
+		c->family = AF_INET6;
+		c->prefix = special_v6[i].prefix;
+		memcpy(c->addr, special_v6[i].net, 16);
+	}
 }
 
 static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned prefix)
@@ -204,25 +246,9 @@ const char *tj_net_special_range(const struct sockaddr_storage *a)
 		const char *r = special_ipv4((uint32_t)b[2] << 24 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 8 | b[5]);
 		return r ? r : NULL;
 	}
-	static const struct {
-		uint8_t net[16];
-		unsigned prefix;
-		const char *name;
-	} ranges[] = {
-		{{0}, 128, "unspecified (::)"},
-		{{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128, "loopback (::1)"},
-		{{0}, 96, "IPv4-compatible (::/96, deprecated)"},
-		{{0x01, 0x00}, 64, "discard (100::/64)"},
-		{{0x20, 0x01, 0x0d, 0xb8}, 32, "documentation (2001:db8::/32)"},
-		{{0x20, 0x01, 0x00, 0x00}, 32, "Teredo (2001::/32)"},
-		{{0xfc}, 7, "unique local (fc00::/7)"},
-		{{0xfe, 0x80}, 10, "link-local (fe80::/10)"},
-		{{0xfe, 0xc0}, 10, "site-local (fec0::/10, deprecated)"},
-		{{0xff}, 8, "multicast (ff00::/8)"},
-	};
-	for (size_t i = 0; i < TJ_ARRAY_SIZE(ranges); i++)
-		if (prefix_match(b, ranges[i].net, ranges[i].prefix))
-			return ranges[i].name;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(special_v6); i++)
+		if (prefix_match(b, special_v6[i].net, special_v6[i].prefix))
+			return special_v6[i].name;
 	return NULL;
 }
 
@@ -247,22 +273,6 @@ bool tj_cidr_list_contains(const struct tj_cidr_list *l, const struct sockaddr_s
 
 /* --- parsing --- */
 
-/* Calls fn for each comma-separated item; an empty list is an error. */
-static int for_each_item(const char *list, int (*fn)(void *ctx, char *item, struct tj_err **err), void *ctx,
-			 struct tj_err **err)
-{
-	char *copy = tj_xstrdup(list), *save = NULL;
-	int r = 0;
-	bool any = false;
-	for (char *tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
-		any = true;
-		r = fn(ctx, tok, err);
-	}
-	free(copy);
-	if (r == 0 && !any)
-		r = tj_err_set(err, TJ_ERR_USAGE, 0, "an empty list");
-	return r;
-}
 
 static bool parse_port(const char *s, uint16_t *ret)
 {
@@ -286,7 +296,7 @@ static int add_port(void *ctx, char *item, struct tj_err **err)
 
 int tj_net_add_ports(struct tj_port_list *to, const char *list, struct tj_err **err)
 {
-	return for_each_item(list, add_port, to, err);
+	return tj_for_each_item(list, add_port, to, err);
 }
 
 static int add_cidr(void *ctx, char *item, struct tj_err **err)
@@ -321,7 +331,7 @@ static int add_cidr(void *ctx, char *item, struct tj_err **err)
 
 int tj_net_add_cidrs(struct tj_cidr_list *to, const char *list, struct tj_err **err)
 {
-	return for_each_item(list, add_cidr, to, err);
+	return tj_for_each_item(list, add_cidr, to, err);
 }
 
 /* A host name as the allowlist takes it: labels of letters, digits and
@@ -404,7 +414,7 @@ static int add_allow(void *ctx, char *item, struct tj_err **err)
 
 int tj_net_add_allow(struct tj_net_policy *p, const char *list, struct tj_err **err)
 {
-	return for_each_item(list, add_allow, p, err);
+	return tj_for_each_item(list, add_allow, p, err);
 }
 
 int tj_net_parse_mode(struct tj_net_policy *p, const char *arg, struct tj_err **err)

@@ -735,7 +735,7 @@ static int parse_tj_degrade(struct loader *L, json_object *v)
 		if (tj_limits_parse_degrade(&L->p->limits, list.v[i], &e) < 0 &&
 		    tj_isolation_parse_degrade(&L->p->iso, list.v[i]) < 0) {
 			tj_jpath_push_index(&L->path, i);
-			r = fail(L, "unknown layer '%s' (memory, cpu, pids, cgroup, landlock or landlock-net)", list.v[i]);
+			r = fail(L, "unknown layer '%s' (memory, cpu, pids, cgroup, landlock, landlock-net or net-rules)", list.v[i]);
 		}
 		tj_err_free(e);
 	}

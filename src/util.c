@@ -353,3 +353,19 @@ const char *tj_suggest(const char *word, const char *const *candidates)
 	unsigned limit = len < 4 ? 1 : (len / 3 > 3 ? 3 : (unsigned)(len / 3));
 	return best_d <= limit ? best : NULL;
 }
+
+int tj_for_each_item(const char *list, int (*fn)(void *ctx, char *item, struct tj_err **err), void *ctx,
+		     struct tj_err **err)
+{
+	char *copy = tj_xstrdup(list), *save = NULL;
+	int r = 0;
+	bool any = false;
+	for (char *tok = strtok_r(copy, ",", &save); tok && r == 0; tok = strtok_r(NULL, ",", &save)) {
+		any = true;
+		r = fn(ctx, tok, err);
+	}
+	free(copy);
+	if (r == 0 && !any)
+		r = tj_err_set(err, TJ_ERR_USAGE, 0, "an empty list");
+	return r;
+}

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm
 # Needs root (or sudo) only when something is missing.
 set -eu
 
-build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev"
+# clang, bpftool and libbpf build the host network rules (a BPF program and
+# its libbpf skeleton).
+build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
@@ -12,13 +14,18 @@ build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev lib
 # for loopback tests.
 test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
-bench="$build hyperfine bubblewrap firejail util-linux"
+# Benchmarks: the launchers compared, and what the workloads run (a loopback
+# HTTP server in python3, curl, strace for reference).
+bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
+# The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
+vm="qemu-system-x86 cpio busybox-static"
 
 case "${1:-}" in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
-*) echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+vm) want=$vm ;;
+*) echo "usage: $0 build|test|bench|vm" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -45,6 +45,7 @@ struct tj_cg_system {
 	char *v2_base;               /* where tinyjail may create v2 cgroups, or NULL */
 	char *v2_base_why;           /* why there is none */
 	unsigned v2_controllers;     /* controllers children of v2_base can have */
+	unsigned v2_withheld;        /* ...that v2_base has but does not pass down */
 	int chosen[_TJ_CG_MAX];      /* per controller: hierarchy index, or -1 */
 	char *why[_TJ_CG_MAX];       /* per controller: why it is unavailable */
 };

@@ -43,6 +43,7 @@ struct tj_options {
 	int verbosity;              /* -1 quiet, 0 normal, 1+ verbose */
 	bool ignore_unknown;        /* --ignore-unknown-syscalls */
 	bool kernel_kills;          /* --kill-via=kernel */
+	bool no_cache;              /* --no-cache: compile even if a cached filter exists */
 	int optimize;               /* --optimize (compile) */
 	char **command;             /* run: the command and its arguments */
 	char **inputs;              /* check/compile: profiles; groups: names; why: syscall, profile, args */

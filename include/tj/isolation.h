@@ -32,6 +32,7 @@ enum tj_ns {
 enum tj_iso_degrade {
 	TJ_DEGRADE_LANDLOCK = 1u << 0,     /* filesystem rights without Landlock */
 	TJ_DEGRADE_LANDLOCK_NET = 1u << 1, /* TCP port rules (Landlock ABI 4) */
+	TJ_DEGRADE_NET_RULES = 1u << 2,    /* --net host rules without cgroup BPF */
 };
 
 /* A size-limited writable directory (FS-005). */
@@ -91,7 +92,7 @@ int tj_isolation_parse_signals(struct tj_isolation *iso, const char *list, struc
 int tj_isolation_parse_ports(const char *list, uint16_t **ret, size_t *ret_n, struct tj_err **err);
 /* "PATH=SIZE". */
 int tj_isolation_parse_rw_limit(struct tj_isolation *iso, const char *arg, struct tj_err **err);
-/* "landlock" or "landlock-net"; -1 for other names. */
+/* "landlock", "landlock-net" or "net-rules"; -1 for other names. */
 int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name);
 
 /* True when the filesystem options need a mount namespace (noexec, tmpfs,

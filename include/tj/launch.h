@@ -18,7 +18,8 @@
 #include "tj/pidinit.h"
 
 /* An extra source of events the monitor polls while the command runs (the
- * kernel log, kmsg_source.c; the proxy, layer_net.c).  ready() is called
+ * kernel log, kmsg_source.c; the host network rules'
+ * refusals, net_source.c; the proxy, layer_proxy.c).  ready() is called
  * when fd is readable (a source sets its fd to -1 once it is done);
  * finish() once the command has ended, to collect what is still in flight.
  * A source may own a helper process (pid): the monitor hands its status to
@@ -49,6 +50,8 @@ struct tj_launch_hooks {
 	const struct tj_monitor_source *source; /* or NULL */
 };
 
+#define TJ_MONITOR_SOURCES 4
+
 struct tj_launch_result {
 	int exit_code;            /* what tinyjail exits with */
 	bool exited;              /* the command exited normally... */
@@ -67,6 +70,8 @@ struct tj_launch_result {
 	char *copy_back;          /* what was copied out of size-limited directories (caller frees) */
 	char *copy_back_error;    /* why copying back failed: files were lost (caller frees) */
 	uint64_t wall_ms;
+	uint64_t net_refused;     /* attempts the host network rules refused (kernel count) */
+	uint64_t net_unrecorded;  /* ...of which no record reached tinyjail (ring buffer full) */
 	int forwarded_signal;     /* the last signal tinyjail passed on to the command, or 0 */
 	bool listener_handed;     /* the listener went to an external agent */
 };
@@ -99,8 +104,8 @@ struct tj_monitor_args {
 	void *seccomp_state;
 	void *cgroup_state; /* NULL without a cgroup */
 	struct tj_pidinit_shared *init_shared; /* with a pid namespace: the command's real status */
-	const struct tj_monitor_source *sources[4]; /* hooks->source and the layers' (NULL-padded) */
-	size_t nsources;
+	/* the hooks' source and the layers' (NULL entries are skipped) */
+	const struct tj_monitor_source *sources[TJ_MONITOR_SOURCES];
 };
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err);
 

@@ -110,9 +110,10 @@ struct tj_layer {
 
 extern const struct tj_layer tj_layer_cgroup;
 extern const struct tj_layer tj_layer_ns;
-extern const struct tj_layer tj_layer_net;
+extern const struct tj_layer tj_layer_proxy;
 extern const struct tj_layer tj_layer_mount;
 extern const struct tj_layer tj_layer_landlock;
+extern const struct tj_layer tj_layer_net;
 extern const struct tj_layer tj_layer_privs;
 extern const struct tj_layer tj_layer_rlimit;
 extern const struct tj_layer tj_layer_seccomp;
@@ -128,15 +129,15 @@ pid_t tj_layer_seccomp_helper_pid(void *state);
  * run is over; report gets a line per directory. */
 int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err **err);
 
-/* The network layer (filtered mode: the proxy).  compose() adds what the
+/* The filtering-proxy layer (layer_proxy.c, --net allow=...).  compose() adds what the
  * network mode needs to the isolation options: a network namespace for
  * none and filtered, and the proxy's port to Landlock's TCP connect rules
  * when there are any.  source() is the monitor's view of the proxy: its
  * records become events in `events`; NULL without the layer. */
 struct tj_events;
 struct tj_monitor_source;
-void tj_layer_net_compose(const struct tj_net_policy *net, struct tj_isolation *iso);
-const struct tj_monitor_source *tj_layer_net_source(void *state, struct tj_events *events);
+void tj_layer_proxy_compose(const struct tj_net_policy *net, struct tj_isolation *iso);
+const struct tj_monitor_source *tj_layer_proxy_source(void *state, struct tj_events *events);
 
 /* The cgroup layer, for the monitor.  All accept a NULL state (no cgroup). */
 struct tj_cgroup_stats {
@@ -152,5 +153,24 @@ int tj_layer_cgroup_kill(void *state);
 /* Sends sig to every process in the sandbox's cgroup; -1 without one. */
 int tj_layer_cgroup_signal(void *state, int sig);
 void tj_layer_cgroup_stats(void *state, struct tj_cgroup_stats *out);
+/* The sandbox's cgroup v2 (an open directory and its path), or -1 and NULL
+ * when it has none; for the host-rules layer, which attaches to it. */
+int tj_layer_cgroup_v2_fd(void *state);
+const char *tj_layer_cgroup_v2_path(void *state);
+
+/* The host-rules layer (layer_net.c).  All accept a NULL state.
+ * attach: the BPF programs onto the sandbox's cgroup v2, before the command
+ * exists (launch.c, after every prepare); 0 when the layer uses no BPF. */
+struct tj_nr_event;
+struct tj_net_rules;
+int tj_layer_net_attach(void *state, int cgroup_fd, const char *cgroup_path, struct tj_err **err);
+/* The refusals: a pollable descriptor (-1 without BPF), and draining what is
+ * there through cb. */
+int tj_layer_net_events_fd(void *state);
+void tj_layer_net_drain(void *state, void (*cb)(void *ctx, const struct tj_nr_event *e), void *ctx);
+/* The rules as enforced (with the resolvers), for the refusals' reasons. */
+const struct tj_net_rules *tj_layer_net_rules(void *state);
+/* The kernel's counts: every refusal, and those the ring buffer had no room for. */
+void tj_layer_net_counts(void *state, uint64_t *refused, uint64_t *unrecorded);
 
 #endif

@@ -116,6 +116,10 @@ void tj_net_format_addr(const struct sockaddr_storage *a, char *buf, size_t size
  * NULL for an ordinary public address.  IPv4-mapped IPv6 addresses are
  * judged as the IPv4 address they carry. */
 const char *tj_net_special_range(const struct sockaddr_storage *a);
+/* Appends the special ranges (those tj_net_special_range names) to v4 and
+ * v6, for the kernel's copy of them (host mode's BPF maps).  The forms that
+ * carry an IPv4 address are not among them: they are judged by it. */
+void tj_net_special_cidrs(struct tj_cidr_list *v4, struct tj_cidr_list *v6);
 
 bool tj_cidr_contains(const struct tj_cidr *c, const struct sockaddr_storage *a);
 bool tj_cidr_list_contains(const struct tj_cidr_list *l, const struct sockaddr_storage *a);

@@ -6,9 +6,9 @@
  * tinyjail's namespace to exactly the address it checked, and relays both
  * ways with epoll and fixed buffers.  It enforces the lifetime, idle and
  * concurrency limits, and reports every refusal and cut as one fixed-size
- * record on a pipe to the supervisor (layer_net.c turns them into events).
+ * record on a pipe to the supervisor (layer_proxy.c turns them into events).
  *
- * It runs in its own confined process (layer_net.c, proxy_confine.c); the
+ * It runs in its own confined process (layer_proxy.c, proxy_confine.c); the
  * loop itself only needs the descriptors it is given, so the unit tests run
  * it in a plain child process.
  */

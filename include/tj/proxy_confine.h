@@ -2,7 +2,7 @@
 /*
  * The proxy confines itself: it parses what the sandbox sends, so a flaw
  * in it must not become a way out of the sandbox or into the host.  In its
- * own process (layer_net.c), before it reads a byte from the sandbox:
+ * own process (layer_proxy.c), before it reads a byte from the sandbox:
  *
  *   no capabilities (bounding, ambient, the three sets), not dumpable,
  *   no_new_privs, RLIMIT_CORE 0;

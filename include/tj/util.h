@@ -51,6 +51,11 @@ void tj_strv_add_owned(struct tj_strv *sv, char *s);
 bool tj_strv_contains(const struct tj_strv *sv, const char *s);
 void tj_strv_done(struct tj_strv *sv);
 
+/* Calls fn for each item of a comma-separated list (empty items are
+ * skipped), stopping at the first failure; an empty list is an error. */
+int tj_for_each_item(const char *list, int (*fn)(void *ctx, char *item, struct tj_err **err), void *ctx,
+		     struct tj_err **err);
+
 /* Warnings collected while loading or compiling; the command layer prints
  * them.  json_path may be NULL. */
 struct tj_note {

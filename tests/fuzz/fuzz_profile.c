@@ -8,9 +8,11 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "tj/filter.h"
 #include "tj/lint.h"
+#include "tj/filter_cache.h"
 #include "tj/profile_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,6 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct tj_findings findings = {0};
 			tj_lint(p, f, &host, &findings);
 			tj_findings_done(&findings);
+			/* Whatever compiles must survive the filter cache. */
+			uint8_t key[TJ_SHA256_LEN];
+			tj_filter_cache_key(p, &fo, &host, key);
+			size_t len;
+			void *entry = tj_filter_cache_encode(key, f, &len);
+			struct tj_filter *g = NULL;
+			if (tj_filter_cache_decode(entry, len, key, &g) != 1 || g->len != f->len)
+				abort();
+			tj_filter_free(g);
+			free(entry);
 			tj_filter_free(f);
 		}
 	}

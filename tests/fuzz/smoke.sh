@@ -7,6 +7,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 out=build-fuzz
+build=${1:-build}
 mkdir -p "$out/corpus"
 seconds=${TJ_FUZZ_SECONDS:-20}
 if ! command -v clang >/dev/null 2>&1; then
@@ -14,12 +15,14 @@ if ! command -v clang >/dev/null 2>&1; then
 	exit 1
 fi
 srcs=$(ls src/*.c | grep -v '/main\.c$')
+# The host-rules layer embeds the BPF skeleton the Makefile generates.
+make --no-print-directory -s BUILD="$build" "$build/bpf/netrules.skel.h" || exit 1
 for f in profile supervise; do
 	# shellcheck disable=SC2086
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude $(pkg-config --cflags json-c) \
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -I"$build/bpf" $(pkg-config --cflags json-c) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		$srcs tests/fuzz/fuzz_$f.c -o "$out/fuzz_$f" \
-		$(pkg-config --libs libseccomp json-c libcap libelf) || exit 1
+		$(pkg-config --libs libseccomp json-c libcap libelf libbpf) || exit 1
 done
 cp tests/fixtures/profiles/good/*.json tests/fixtures/profiles/bad/*.json tests/fixtures/corpus/*.json \
 	policies/*.json "$out/corpus/" 2>/dev/null

@@ -26,14 +26,23 @@
  *   probe tree PIDFILE SECONDS       start a grandchild that writes its pid to
  *                                    PIDFILE and sleeps; then sleep too
  *   probe fds                        print the open file descriptors
- *   probe tcp ADDR PORT              connect over TCP (IPv4 or IPv6 literal,
- *                                    2 s at most); exit 0 when connected, else
- *                                    the errno (ETIMEDOUT on the time limit)
- *   probe udp ADDR PORT              send one datagram; exit 0 when sent, else
- *                                    the errno
  *   probe repeat NR|NAME COUNT       the call COUNT times with zero arguments;
  *                                    prints the mean time per call (for
  *                                    measuring a path's overhead, bench/)
+ *   probe tcp ADDR PORT              TCP connect (5 s at most); exit 0 when
+ *                                    connected, else the errno
+ *   probe udp ADDR PORT              one UDP datagram with sendto; 0 or errno
+ *   probe udpconn ADDR PORT          UDP connect, then send; 0 or errno
+ *   probe tfo ADDR PORT              TCP Fast Open: sendto(MSG_FASTOPEN); 0
+ *                                    or errno
+ *   probe listen tcp|udp ADDR PORT SECONDS
+ *                                    serve: accept and close (tcp), print
+ *                                    each datagram (udp); "listening" once
+ *                                    ready
+ *   probe connects ADDR PORT COUNT   COUNT TCP connects, closing each; prints
+ *                                    the mean time per connect (bench/)
+ *   probe sends ADDR PORT COUNT      COUNT UDP sendto calls on one socket;
+ *                                    prints the mean time per call (bench/)
  *
  * Built static and without sanitizers: it must start under strict filters,
  * and a sanitizer runtime makes system calls of its own.
@@ -51,6 +60,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -146,61 +160,165 @@ __attribute__((noinline)) static long recurse(long bytes, long used)
 	return r;
 }
 
+/* ADDR (IPv4 or IPv6, brackets optional) and PORT into a socket address. */
+static socklen_t parse_sockaddr(const char *addr, const char *port, struct sockaddr_storage *ss)
+{
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%s", addr);
+	if (buf[0] == '[') {
+		memmove(buf, buf + 1, strlen(buf));
+		buf[strcspn(buf, "]")] = '\0';
+	}
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, buf, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)atoi(port));
+		return sizeof(*v4);
+	}
+	if (inet_pton(AF_INET6, buf, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)atoi(port));
+		return sizeof(*v6);
+	}
+	fprintf(stderr, "probe: '%s' is not an address\n", addr);
+	exit(200);
+}
+
+static int report_net(const char *what, const char *addr, const char *port, int err)
+{
+	printf("%s %s %s = %s\n", what, addr, port, err ? strerrorname_np(err) : "ok");
+	fflush(stdout);
+	return err;
+}
+
+/* A TCP connect that gives up after 5 seconds (ETIMEDOUT).  reset: close
+ * with a reset, leaving no TIME_WAIT behind (many connects in a row). */
+static int tcp_connect(const struct sockaddr_storage *ss, socklen_t len, bool reset)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	if (reset)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	int err = 0;
+	if (connect(fd, (const struct sockaddr *)ss, len) < 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			struct pollfd p = {.fd = fd, .events = POLLOUT};
+			if (poll(&p, 1, 5000) != 1) {
+				err = ETIMEDOUT;
+			} else {
+				socklen_t l = sizeof(err);
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l);
+			}
+		}
+	}
+	close(fd);
+	return err;
+}
+
+static int net_command(const char *cmd, int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_sockaddr(argv[2], argv[3], &ss);
+	if (strcmp(cmd, "tcp") == 0)
+		return report_net(cmd, argv[2], argv[3], tcp_connect(&ss, len, false));
+	if (strcmp(cmd, "connects") == 0 && argc >= 5) {
+		long count = atol(argv[4]), failed = 0;
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < count; i++)
+			failed += tcp_connect(&ss, len, true) != 0;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+		printf("connects: %ld, %ld failed, %.0f ns/connect\n", count, failed, count > 0 ? ns / (double)count : 0.0);
+		return failed ? 1 : 0;
+	}
+	if (strcmp(cmd, "sends") == 0 && argc >= 5) {
+		long count = atol(argv[4]), failed = 0;
+		int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (long i = 0; i < count; i++)
+			failed += sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		close(fd);
+		double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+		printf("sends: %ld, %ld failed, %.0f ns/send\n", count, failed, count > 0 ? ns / (double)count : 0.0);
+		return 0;
+	}
+	int type = strcmp(cmd, "tfo") == 0 ? SOCK_STREAM : SOCK_DGRAM;
+	int fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return report_net(cmd, argv[2], argv[3], errno);
+	int err = 0;
+	if (strcmp(cmd, "udp") == 0) {
+		if (sendto(fd, "probe\n", 6, 0, (struct sockaddr *)&ss, len) < 0)
+			err = errno;
+	} else if (strcmp(cmd, "udpconn") == 0) {
+		if (connect(fd, (struct sockaddr *)&ss, len) < 0 || send(fd, "probe\n", 6, 0) < 0)
+			err = errno;
+	} else if (strcmp(cmd, "tfo") == 0) {
+		if (sendto(fd, "probe\n", 6, MSG_FASTOPEN, (struct sockaddr *)&ss, len) < 0)
+			err = errno;
+	} else {
+		fprintf(stderr, "probe: bad arguments\n");
+		return 200;
+	}
+	close(fd);
+	return report_net(cmd, argv[2], argv[3], err);
+}
+
+static int listen_command(const char *proto, const char *addr, const char *port, int seconds)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_sockaddr(addr, port, &ss);
+	bool tcp = strcmp(proto, "tcp") == 0;
+	int fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 || (tcp && listen(fd, 64) < 0)) {
+		perror("probe: listen");
+		return 1;
+	}
+	if (tcp)
+		setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &(int){16}, sizeof(int));
+	printf("listening\n");
+	fflush(stdout);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = (long)seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return 0;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)left) != 1)
+			continue;
+		if (tcp) {
+			int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+			if (c >= 0)
+				close(c);
+		} else {
+			char buf[512];
+			ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+			if (n > 0) {
+				buf[n] = '\0';
+				printf("received %s", buf);
+				fflush(stdout);
+			}
+		}
+	}
+}
+
 static void *thread_main(void *arg)
 {
 	struct call *c = arg;
 	do_call(c);
 	return NULL;
-}
-
-/* A socket address from a literal and a port, or exit 200. */
-static socklen_t parse_addr(const char *text, const char *port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-	int p = atoi(port);
-	if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)p);
-		return sizeof(*v4);
-	}
-	if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)p);
-		return sizeof(*v6);
-	}
-	fprintf(stderr, "probe: '%s' is not an address\n", text);
-	exit(200);
-}
-
-static int net_probe(bool tcp, const char *addr, const char *port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = parse_addr(addr, port, &ss);
-	int fd = socket(ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		printf("probe: socket: %s\n", strerror(errno));
-		return errno;
-	}
-	int err = 0;
-	if (!tcp) {
-		if (sendto(fd, "probe", 5, 0, (struct sockaddr *)&ss, len) < 0)
-			err = errno;
-	} else if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
-		err = errno;
-		if (err == EINPROGRESS) {
-			struct pollfd p = {.fd = fd, .events = POLLOUT};
-			socklen_t el = sizeof(err);
-			if (poll(&p, 1, 2000) != 1)
-				err = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
-				err = errno;
-		}
-	}
-	printf("probe: %s %s port %s: %s\n", tcp ? "tcp connect" : "udp send", addr, port, err ? strerror(err) : "ok");
-	close(fd);
-	return err;
 }
 
 int main(int argc, char **argv)
@@ -212,8 +330,6 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	struct call c;
 
-	if ((strcmp(cmd, "tcp") == 0 || strcmp(cmd, "udp") == 0) && argc >= 4)
-		return net_probe(cmd[0] == 't', argv[2], argv[3]);
 	if (strcmp(cmd, "syscall") == 0 && argc >= 3) {
 		parse_call(&c, argc - 2, argv + 2);
 		do_call(&c);
@@ -371,6 +487,12 @@ int main(int argc, char **argv)
 		sleep((unsigned)atoi(argv[3]));
 		return 0;
 	}
+	if ((strcmp(cmd, "tcp") == 0 || strcmp(cmd, "udp") == 0 || strcmp(cmd, "udpconn") == 0 ||
+	     strcmp(cmd, "tfo") == 0 || strcmp(cmd, "connects") == 0 || strcmp(cmd, "sends") == 0) &&
+	    argc >= 4)
+		return net_command(cmd, argc, argv);
+	if (strcmp(cmd, "listen") == 0 && argc >= 6)
+		return listen_command(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (strcmp(cmd, "fds") == 0) {
 		for (int fd = 0; fd < 1024; fd++)
 			if (fcntl(fd, F_GETFD) >= 0)

@@ -21,6 +21,8 @@ set -u
 : "${TJ:?}" "${PROBE:?}" "${ROOT:?}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tj-it.XXXXXX")
 chmod 755 "$TMP"
+# Each file starts with an empty filter cache of its own (test_cache.sh).
+export XDG_CACHE_HOME="$TMP/cache"
 trap 'rm -rf "$TMP"' EXIT
 FILE_NAME=$(basename "$0" .sh)
 _pass=0 _fail=0 _skip=0 _case="" _case_failed=0 _case_skipped=0

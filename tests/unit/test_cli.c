@@ -154,6 +154,12 @@ static void test_modes_and_kill_via(void **state)
 	assert_false(o.kernel_kills);
 	EXPECT_USAGE("--kill-via takes 'supervisor' or 'kernel', not 'signal'", "--kill-via", "signal", "x");
 	EXPECT_USAGE("option '--kill-via' needs a value", "--kill-via");
+
+	expect_ok(&o, parse(&o, &err, "x", NULL), err);
+	assert_false(o.no_cache);
+	expect_ok(&o, parse(&o, &err, "--no-cache", "x", NULL), err);
+	assert_true(o.no_cache);
+	EXPECT_USAGE("option '--no-cache' takes no value", "--no-cache=1", "x");
 }
 
 static void test_verbosity(void **state)

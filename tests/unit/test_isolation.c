@@ -213,6 +213,8 @@ static void test_degrade(void **state)
 	assert_int_equal(iso.degrade, TJ_DEGRADE_LANDLOCK_NET);
 	assert_int_equal(tj_isolation_parse_degrade(&iso, "landlock"), 0);
 	assert_int_equal(iso.degrade, TJ_DEGRADE_LANDLOCK | TJ_DEGRADE_LANDLOCK_NET);
+	assert_int_equal(tj_isolation_parse_degrade(&iso, "net-rules"), 0);
+	assert_int_equal(iso.degrade, TJ_DEGRADE_LANDLOCK | TJ_DEGRADE_LANDLOCK_NET | TJ_DEGRADE_NET_RULES);
 	assert_int_equal(tj_isolation_parse_degrade(&iso, "seccomp"), -1);
 }
 
