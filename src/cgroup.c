@@ -68,6 +68,51 @@ static char *unescape(const char *s)
 	return out;
 }
 
+/* One line of mountinfo, split in place: "id parent maj:min root
+ * mountpoint opts [optional...] - fstype source superopts".  The version is
+ * 1 or 2 for cgroup file systems, else 0; false for a line it cannot read. */
+struct mount_line {
+	char *root, *mount, *fstype, *superopts;
+	int version;
+};
+
+static bool split_mount_line(char *line, struct mount_line *m)
+{
+	char *fields[6] = {0}, *save = NULL;
+	char *tok = strtok_r(line, " \n", &save);
+	for (int i = 0; tok && i < 6; i++, tok = strtok_r(NULL, " \n", &save))
+		fields[i] = tok;
+	while (tok && strcmp(tok, "-") != 0)
+		tok = strtok_r(NULL, " \n", &save);
+	char *fstype = tok ? strtok_r(NULL, " \n", &save) : NULL;
+	char *source = fstype ? strtok_r(NULL, " \n", &save) : NULL;
+	char *superopts = source ? strtok_r(NULL, " \n", &save) : NULL;
+	if (!fields[4] || !fstype || !superopts)
+		return false;
+	*m = (struct mount_line){fields[3], fields[4], fstype, superopts,
+				 strcmp(fstype, "cgroup2") == 0 ? 2 : strcmp(fstype, "cgroup") == 0 ? 1 : 0};
+	return true;
+}
+
+int tj_cg_mount_points(const char *proc_self, struct tj_strv *out, struct tj_err **err)
+{
+	tj_autofree char *mountinfo = tj_xasprintf("%s/mountinfo", proc_self);
+	FILE *f = fopen(mountinfo, "re");
+	if (!f)
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot read %s", mountinfo);
+	char line[4096];
+	struct mount_line m;
+	while (fgets(line, sizeof(line), f))
+		if (split_mount_line(line, &m) && m.version) {
+			char *mount = unescape(m.mount);
+			if (!tj_strv_contains(out, mount))
+				tj_strv_add(out, mount);
+			free(mount);
+		}
+	fclose(f);
+	return 0;
+}
+
 /* This process's path in the hierarchy with these controllers (v1) or in
  * the unified hierarchy (v2), from /proc/self/cgroup. */
 static char *own_path(const char *cgroup_file, int version, unsigned controllers)
@@ -200,23 +245,12 @@ int tj_cg_discover(const char *proc_self, uid_t euid, struct tj_cg_system *sys, 
 	if (!f)
 		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot read %s", mountinfo);
 	char line[4096];
+	struct mount_line m;
 	while (fgets(line, sizeof(line), f)) {
-		/* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
-		char *fields[6] = {0}, *save = NULL;
-		char *tok = strtok_r(line, " \n", &save);
-		for (int i = 0; tok && i < 6; i++, tok = strtok_r(NULL, " \n", &save))
-			fields[i] = tok;
-		while (tok && strcmp(tok, "-") != 0)
-			tok = strtok_r(NULL, " \n", &save);
-		char *fstype = tok ? strtok_r(NULL, " \n", &save) : NULL;
-		char *source = fstype ? strtok_r(NULL, " \n", &save) : NULL;
-		char *superopts = source ? strtok_r(NULL, " \n", &save) : NULL;
-		if (!fields[4] || !fstype || !superopts)
+		if (!split_mount_line(line, &m) || !m.version)
 			continue;
-		int version = strcmp(fstype, "cgroup2") == 0 ? 2 : strcmp(fstype, "cgroup") == 0 ? 1 : 0;
-		if (!version)
-			continue;
-		unsigned controllers = version == 1 ? controllers_in(superopts) : 0;
+		int version = m.version;
+		unsigned controllers = version == 1 ? controllers_in(m.superopts) : 0;
 		if (version == 1 && !controllers)
 			continue; /* name=systemd and other named hierarchies */
 		if (version == 2 && sys->v2 >= 0)
@@ -224,7 +258,7 @@ int tj_cg_discover(const char *proc_self, uid_t euid, struct tj_cg_system *sys, 
 		char *own = own_path(cgroup_file, version, controllers);
 		if (!own)
 			continue;
-		char *root = unescape(fields[3]), *mount = unescape(fields[4]);
+		char *root = unescape(m.root), *mount = unescape(m.mount);
 		size_t before = sys->n;
 		add_hierarchy(sys, version, mount, root, own, controllers);
 		if (version == 2 && sys->n > before)

@@ -85,6 +85,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 	char *argv[] = {(char *)"true", NULL};
 	/* The network mode adds to the isolation as it does for run. */
 	tj_layer_proxy_compose(&p->net, &p->iso);
+	tj_layer_cgroup_compose(&p->limits, &p->net, &p->iso);
 	struct tj_plan plan = {.argv = argv, .exec_path = "the command", .mode = TJ_MODE_ENFORCE, .profile = p,
 			       .filter = f, .limits = &p->limits, .iso = &p->iso, .net = &p->net};
 	if (p->iso.user && tj_identity_resolve(p->iso.user, &id, &err) < 0)

@@ -510,6 +510,7 @@ int tj_cmd_run(const struct tj_options *o)
 		tj_err_set(&err, TJ_ERR_USAGE, 0, "--kill-after needs a timeout (--timeout or tinyjail.timeout)");
 		goto fail;
 	}
+	tj_layer_cgroup_compose(&limits, &net, &iso);
 
 	struct tj_plan plan = {
 		.argv = o->command,

@@ -224,7 +224,7 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 
 bool tj_isolation_wants_mount_ns(const struct tj_isolation *iso)
 {
-	return (iso->unshare & TJ_NS_MOUNT) || iso->noexec.n || iso->tmpfs.n || iso->nrw_limits;
+	return (iso->unshare & TJ_NS_MOUNT) || iso->noexec.n || iso->tmpfs.n || iso->nrw_limits || iso->protect_cgroups;
 }
 
 unsigned tj_isolation_namespaces(const struct tj_isolation *iso, bool root)

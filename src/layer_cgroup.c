@@ -73,6 +73,13 @@ static bool cgroup_wanted(const struct tj_plan *plan)
 	       tj_net_host_rules(plan->net);
 }
 
+void tj_layer_cgroup_compose(const struct tj_limits *limits, const struct tj_net_policy *net,
+			     struct tj_isolation *iso)
+{
+	if ((limits && tj_limits_want_cgroup(limits)) || tj_net_host_rules(net))
+		iso->protect_cgroups = true;
+}
+
 static void describe_limit(const struct tj_limits *l, enum tj_cg_controller c, char *buf, size_t size)
 {
 	char v[32];

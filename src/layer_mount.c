@@ -11,6 +11,10 @@
  *                content; the parent copies it back into P at the end
  *   --tmpfs P    an empty private tmpfs on P
  *   --noexec P   nothing beneath P can be executed
+ *   cgroups      every cgroup file system read-only, when a sandbox cgroup
+ *                enforces limits or network rules: a command that could
+ *                write cgroup.procs (uid 0, or the owner of a delegated
+ *                subtree) would otherwise move itself out of it
  *
  * Binds use the new mount API (open_tree, mount_setattr, move_mount:
  * Linux 5.12) so that flags apply to a whole subtree at once.
@@ -26,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tj/cgroup.h"
 #include "tj/cleanup.h"
 #include "tj/copytree.h"
 #include "tj/layer.h"
@@ -46,6 +51,7 @@ struct limited {
 
 struct state {
 	struct tj_strv ro, rw, noexec, tmpfs; /* resolved host paths */
+	struct tj_strv cgroups;               /* cgroup mount points, made read-only */
 	struct limited *lim;
 	size_t nlim;
 	bool proc;
@@ -102,6 +108,8 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 		tj_buf_addf(&b, ", tmpfs %s", iso->tmpfs.v[i]);
 	for (size_t i = 0; i < iso->noexec.n; i++)
 		tj_buf_addf(&b, ", not executable %s", iso->noexec.v[i]);
+	if (iso->protect_cgroups)
+		tj_buf_add(&b, ", the cgroup file systems read-only (the command cannot leave its cgroup)");
 	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%s", b.s);
 	tj_buf_done(&b);
 	return 0;
@@ -146,6 +154,9 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	for (size_t i = 0; i < iso->tmpfs.n; i++)
 		if (resolve(iso->tmpfs.v[i], NULL, &s->tmpfs, err) < 0)
 			return tj_err_wrap(err, "--tmpfs");
+	/* The child's mount namespace starts as a copy of this one. */
+	if (iso->protect_cgroups && tj_cg_mount_points("/proc/self", &s->cgroups, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -237,6 +248,11 @@ static int mount_enter(const struct tj_plan *plan, void *state, struct tj_child_
 	for (size_t i = 0; i < s->noexec.n; i++)
 		if (rebind(s->noexec.v[i], TJ_MOUNT_ATTR_NOEXEC, 0) < 0)
 			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "--noexec: cannot make non-executable", s->noexec.v[i]);
+	/* Last, so that the binds above cannot bring a writable copy back. */
+	for (size_t i = 0; i < s->cgroups.n; i++)
+		if (tj_sys_mount_setattr(AT_FDCWD, s->cgroups.v[i], 0, TJ_MOUNT_ATTR_RDONLY, 0) < 0 && errno != ENOENT)
+			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER,
+						  "cannot make the cgroup file system read-only at", s->cgroups.v[i]);
 	return 0;
 }
 
@@ -276,6 +292,7 @@ static void mount_release(void *state)
 	tj_strv_done(&s->rw);
 	tj_strv_done(&s->noexec);
 	tj_strv_done(&s->tmpfs);
+	tj_strv_done(&s->cgroups);
 	for (size_t i = 0; i < s->nlim; i++) {
 		free(s->lim[i].path);
 		tj_closep(&s->lim[i].host_fd);

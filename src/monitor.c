@@ -349,12 +349,13 @@ static size_t signal_descendants(const struct monitor *m, int sig)
 
 static void reap_children(struct monitor *m);
 
-/* Ends the whole tree: through the cgroup when there is one, else by
- * sweeping tinyjail's descendants until none is left. */
+/* Ends the whole tree: through the cgroup when there is one, then by
+ * sweeping tinyjail's descendants until none is left (which also finds a
+ * process that moved itself out of a cgroup it could write to: with a
+ * timeout alone its file systems stay writable, layer_cgroup.c). */
 static void kill_tree(struct monitor *m)
 {
-	if (tj_layer_cgroup_kill(m->a->cgroup_state) == 0)
-		return;
+	tj_layer_cgroup_kill(m->a->cgroup_state);
 	for (int round = 0; round < 200; round++) {
 		reap_children(m);
 		if (signal_descendants(m, SIGKILL) == 0)

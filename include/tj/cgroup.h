@@ -57,6 +57,8 @@ struct tj_cg_system {
 /* The directory of this process's own cgroup in hierarchy h.  Caller frees. */
 char *tj_cg_own_dir(const struct tj_cg_hierarchy *h);
 
+/* Adds every cgroup (v1) and cgroup2 mount point of mountinfo to out. */
+int tj_cg_mount_points(const char *proc_self, struct tj_strv *out, struct tj_err **err);
 int tj_cg_discover(const char *proc_self, uid_t euid, struct tj_cg_system *sys, struct tj_err **err);
 void tj_cg_system_done(struct tj_cg_system *sys);
 

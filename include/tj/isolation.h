@@ -76,6 +76,11 @@ struct tj_isolation {
 	uint64_t signals;        /* SEC-004: signals the command may send (bit N = signal N) */
 
 	unsigned degrade;        /* enum tj_iso_degrade bits */
+
+	/* The cgroup file systems are mounted read-only in the command's
+	 * mount namespace, so that it cannot move itself out of the cgroup
+	 * that enforces its limits (tj_layer_cgroup_compose). */
+	bool protect_cgroups;
 };
 
 void tj_isolation_done(struct tj_isolation *iso);

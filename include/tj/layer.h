@@ -153,6 +153,13 @@ int tj_layer_cgroup_kill(void *state);
 /* Sends sig to every process in the sandbox's cgroup; -1 without one. */
 int tj_layer_cgroup_signal(void *state, int sig);
 void tj_layer_cgroup_stats(void *state, struct tj_cgroup_stats *out);
+/* What a sandbox cgroup that enforces something needs of the isolation:
+ * the cgroup file systems read-only for the command (a process that may
+ * write cgroup.procs could otherwise leave its cgroup, and its limits and
+ * network rules with it).  A timeout alone does not: leftovers are swept. */
+struct tj_limits;
+void tj_layer_cgroup_compose(const struct tj_limits *limits, const struct tj_net_policy *net,
+			     struct tj_isolation *iso);
 /* The sandbox's cgroup v2 (an open directory and its path), or -1 and NULL
  * when it has none; for the host-rules layer, which attaches to it. */
 int tj_layer_cgroup_v2_fd(void *state);

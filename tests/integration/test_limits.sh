@@ -38,6 +38,23 @@ run "$TJ" --profile "$TMP/mem-profile.json" -- "$PROBE" alloc 200
 expect_rc 137
 expect_err_contains "memory limit 64M reached"
 
+t "MEM-001: a command that may write cgroup files (uid 0) cannot leave its cgroup"
+# It tries to move itself into the cgroup above its own, on every hierarchy
+# that has its memory or unified cgroup; the file systems are read-only for it.
+# shellcheck disable=SC2016
+escape='for line in $(grep -E "^[0-9]+:(memory)?:" /proc/self/cgroup); do
+	rel=${line#*:*:}; ctl=${line#*:}; ctl=${ctl%%:*}
+	for m in /sys/fs/cgroup/${ctl:-unified} /sys/fs/cgroup; do
+		if [ -e "$m$rel/cgroup.procs" ]; then echo $$ > "$m${rel%/*}/cgroup.procs" && echo "moved $m"; break; fi
+	done
+done; grep -E "^[0-9]+:(memory)?:" /proc/self/cgroup'
+run "$TJ" -q --profile none --memory 100M -- /bin/bash -c "$escape"
+expect_rc 0
+expect_out_lacks "moved"
+expect_err_contains "Read-only file system"
+[ "$(printf '%s\n' "$out" | grep -c 'tj-[0-9]*-[0-9]*$')" -ge 1 ] || fail "the command left its cgroup: $out"
+printf '%s\n' "$out" | grep -v 'tj-[0-9]*-[0-9]*$' | grep -q . && fail "a hierarchy lost the sandbox cgroup: $out"
+
 t "MEM-003: at the timeout the whole tree dies (grandchild too), exit 124"
 rm -f "$TMP/grandchild.pid"
 run "$TJ" --profile none --timeout 2s --json-status "$TMP/timeout.json" -- "$PROBE" tree "$TMP/grandchild.pid" 60
@@ -168,6 +185,7 @@ expect_rc 0
 expect_out_contains "cgroup: applied: memory 100M (no swap): cgroup v"
 expect_out_contains "cgroup: applied: cpu 50% of one CPU"
 expect_out_contains "cgroup: applied: pids 64: cgroup v"
+expect_out_contains "the cgroup file systems read-only (the command cannot leave its cgroup)"
 expect_out_contains "cgroup: applied: timeout 120s: the whole tree is killed with"
 expect_out_contains "rlimit: applied: RLIMIT_STACK soft 8388608 hard 8388608"
 
