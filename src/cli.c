@@ -87,7 +87,7 @@ static const char usage_run[] =
 	"                               (cgroup BPF: root; refused attempts fail with EPERM)\n"
 	"      --resolve NAME:ADDRESS   the proxy sends NAME to ADDRESS (which is thereby allowed)\n"
 	"      --net-ports LIST         destination ports (allow=: default 80,443; host: TCP and UDP)\n"
-	"      --net-max-conns N        at most N connections at once through the proxy\n"
+	"      --net-max-conns N        at most N connections at once through the proxy (default 64)\n"
 	"      --net-conn-timeout DURATION\n"
 	"                               cut a proxied connection after this long\n"
 	"      --net-idle-timeout DURATION\n"

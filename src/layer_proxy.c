@@ -127,7 +127,7 @@ static void describe_policy(const struct tj_net_policy *p, struct tj_buf *b)
 	if (p->max_conns)
 		tj_buf_addf(b, "; at most %u connection%s at once", p->max_conns, p->max_conns == 1 ? "" : "s");
 	else
-		tj_buf_add(b, "; no cap on connections");
+		tj_buf_addf(b, "; at most %u connections at once (the default)", TJ_NET_DEFAULT_MAX_CONNS);
 	char d[32];
 	if (p->conn_timeout_ms) {
 		format_duration(p->conn_timeout_ms, d, sizeof(d));

@@ -252,6 +252,23 @@ const char *tj_net_special_range(const struct sockaddr_storage *a)
 	return NULL;
 }
 
+/* ::ffff:a.b.c.d as a.b.c.d; anything else as it is. */
+struct sockaddr_storage tj_net_unmapped(const struct sockaddr_storage *a)
+{
+	struct sockaddr_storage out = *a;
+	if (a->ss_family != AF_INET6)
+		return out;
+	const uint8_t *b = ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
+	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (memcmp(b, prefix, 12) != 0)
+		return out;
+	memset(&out, 0, sizeof(out));
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&out;
+	v4->sin_family = AF_INET;
+	memcpy(&v4->sin_addr, b + 12, 4);
+	return out;
+}
+
 bool tj_cidr_contains(const struct tj_cidr *c, const struct sockaddr_storage *a)
 {
 	if (c->family == AF_INET && a->ss_family == AF_INET) {
@@ -566,11 +583,13 @@ const struct tj_net_resolve *tj_net_find_resolve(const struct tj_net_policy *p, 
 bool tj_net_addr_allowed(const struct tj_net_policy *p, const struct sockaddr_storage *addr, bool mapped,
 			 const char **why)
 {
-	if (tj_cidr_list_contains(&p->deny_cidrs, addr)) {
+	/* An IPv4-mapped address reaches the IPv4 one: the lists judge that. */
+	struct sockaddr_storage a = tj_net_unmapped(addr);
+	if (tj_cidr_list_contains(&p->deny_cidrs, &a)) {
 		*why = "the address is in a denied range";
 		return false;
 	}
-	if (mapped || tj_cidr_list_contains(&p->allow_cidrs, addr))
+	if (mapped || tj_cidr_list_contains(&p->allow_cidrs, &a))
 		return true;
 	const char *range = tj_net_special_range(addr);
 	if (range && (p->mode == TJ_NET_FILTERED || p->deny_private)) {

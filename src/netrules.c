@@ -104,27 +104,10 @@ void tj_net_rules_done(struct tj_net_rules *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* ::ffff:a.b.c.d as a.b.c.d; anything else as it is. */
-static struct sockaddr_storage unmapped(const struct sockaddr_storage *a)
-{
-	struct sockaddr_storage out = *a;
-	if (a->ss_family != AF_INET6)
-		return out;
-	const uint8_t *b = ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
-	static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	if (memcmp(b, prefix, 12) != 0)
-		return out;
-	memset(&out, 0, sizeof(out));
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&out;
-	v4->sin_family = AF_INET;
-	memcpy(&v4->sin_addr, b + 12, 4);
-	return out;
-}
-
 int tj_net_rules_decide(const struct tj_net_rules *r, const struct sockaddr_storage *addr, uint16_t port)
 {
 	const struct tj_net_policy *p = r->p;
-	struct sockaddr_storage a = unmapped(addr);
+	struct sockaddr_storage a = tj_net_unmapped(addr);
 	if (tj_cidr_list_contains(&p->deny_cidrs, &a))
 		return TJ_NR_DENY_CIDR;
 	if (port == 53)
@@ -184,7 +167,7 @@ char *tj_net_rules_reason(const struct tj_net_rules *r, int reason, const struct
 			  uint16_t port)
 {
 	const struct tj_net_policy *p = r->p;
-	struct sockaddr_storage a = unmapped(addr);
+	struct sockaddr_storage a = tj_net_unmapped(addr);
 	struct tj_buf b = {0};
 	char c[INET6_ADDRSTRLEN + 8];
 	switch (reason) {

@@ -105,7 +105,7 @@ void tj_proxy_config_init(struct tj_proxy_config *c, const struct tj_net_policy 
 {
 	memset(c, 0, sizeof(*c));
 	c->policy = p;
-	c->max_conns = p->max_conns;
+	c->max_conns = p->max_conns ? p->max_conns : TJ_NET_DEFAULT_MAX_CONNS;
 	c->lifetime_ms = p->conn_timeout_ms;
 	c->idle_ms = p->idle_timeout_ms ? p->idle_timeout_ms : TJ_NET_DEFAULT_IDLE_MS;
 	c->head_timeout_ms = 30000;
@@ -197,7 +197,8 @@ static void close_conn(struct proxy *px, struct conn *c, bool reset)
 	free(c->out.d);
 	free(c->resp);
 	tj_http_request_done(&c->req);
-	uint32_t gen = c->gen + 1;
+	/* 30 bits: key() puts it in bits 32-61, below the tags. */
+	uint32_t gen = (c->gen + 1) & 0x3fffffffu;
 	bool queued = c->queued; /* its entry on the list stays until the list is run */
 	memset(c, 0, sizeof(*c));
 	c->gen = gen;

@@ -85,6 +85,10 @@ struct tj_net_policy {
 };
 
 #define TJ_NET_DEFAULT_IDLE_MS (5u * 60u * 1000u)
+/* Connections through the proxy at once without --net-max-conns: the proxy
+ * lives outside the sandbox's memory cgroup, so what a command can make it
+ * hold (buffers, socket queues) is bounded here. */
+#define TJ_NET_DEFAULT_MAX_CONNS 64u
 
 void tj_net_policy_done(struct tj_net_policy *p);
 /* Adds what `over` sets to `base` (lists appended, values replaced). */
@@ -135,6 +139,9 @@ bool tj_net_host_named(const struct tj_net_policy *p, const char *host);
 void tj_net_format_host_ports(const struct tj_net_policy *p, const char *host, char *buf, size_t size);
 /* The --resolve mapping for host, or NULL. */
 const struct tj_net_resolve *tj_net_find_resolve(const struct tj_net_policy *p, const char *host);
+/* ::ffff:a.b.c.d as a.b.c.d (what a dual-stack socket connects to), for
+ * the CIDR lists; anything else as it is. */
+struct sockaddr_storage tj_net_unmapped(const struct sockaddr_storage *a);
 /* Step 2, after resolution: may a connection go to addr?  `mapped` is true
  * when the address came from --resolve (an explicit allowance).  Returns
  * true, or false with a reason. */

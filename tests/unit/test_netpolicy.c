@@ -183,6 +183,12 @@ static void test_addr_allowed(void **state)
 	assert_int_equal(tj_net_add_cidrs(&p.deny_cidrs, "93.184.216.0/24,127.0.0.1", &err), 0);
 	assert_false(tj_net_addr_allowed(&p, &pub, false, &why));
 	assert_false(tj_net_addr_allowed(&p, &lo, true, &why)); /* a deny wins even over --resolve */
+	/* An IPv4-mapped address is judged as the IPv4 address it reaches,
+	 * by the deny and the allow lists alike. */
+	struct sockaddr_storage pub_mapped = addr("::ffff:93.184.216.34"), priv_mapped = addr("::ffff:10.0.0.5");
+	assert_false(tj_net_addr_allowed(&p, &pub_mapped, false, &why));
+	assert_contains(why, "denied range");
+	assert_true(tj_net_addr_allowed(&p, &priv_mapped, false, &why));
 	/* Host mode refuses special ranges only when asked to. */
 	struct tj_net_policy h = {.mode = TJ_NET_HOST};
 	assert_true(tj_net_addr_allowed(&h, &priv, false, &why));
