@@ -43,6 +43,12 @@ check "memory limit kills past 32M (137)" 137 tinyjail --profile none --memory 3
 has "memory: the message" "$err" "killed: memory limit 32M reached"
 check "memory limit lets 16M run" 0 tinyjail --profile none -v --memory 64M -- probe alloc 16
 has "memory: cgroup v2 in the manifest" "$err" "cgroup v2"
+# uid 0 without capabilities could move itself to the parent cgroup; the
+# cgroup2 mount is read-only in its mount namespace.
+check "cgroup: a uid-0 command cannot leave its cgroup" 0 tinyjail --profile none --memory 64M -- \
+	sh -c 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo $$ >"/sys/fs/cgroup${cg%/*}/cgroup.procs"; cat /proc/self/cgroup'
+has "cgroup: the write failed" "$err" "Read-only file system"
+has "cgroup: still in the sandbox cgroup" "$out" "/tinyjail/tj-"
 check "pids limit refuses forks" 0 tinyjail --profile none --pids 8 -- probe forks 20 1
 case "$out" in
 "probe: 0 of"* | "") bad "pids: forks were refused" "printed '$out'" ;;
