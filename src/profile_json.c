@@ -202,6 +202,24 @@ static int get_string_array(struct loader *L, json_object *arr, bool nonempty_it
 	return 0;
 }
 
+/* Hands each string of an optional array to fn, with the item's index on
+ * the JSON path while fn runs (fn reports a bad item with fail()); stops at
+ * the first failure. */
+static int each_string(struct loader *L, json_object *arr, bool nonempty_items,
+		       int (*fn)(struct loader *L, void *ctx, const char *s), void *ctx)
+{
+	struct tj_strv list = {0};
+	int r = get_string_array(L, arr, nonempty_items, &list);
+	for (size_t i = 0; r == 0 && i < list.n; i++) {
+		size_t old = tj_jpath_push_index(&L->path, i);
+		r = fn(L, ctx, list.v[i]);
+		if (r == 0)
+			tj_jpath_pop(&L->path, old);
+	}
+	tj_strv_done(&list);
+	return r;
+}
+
 /* --- seccomp rules --- */
 
 static int parse_arg(struct loader *L, json_object *o, struct tj_arg *arg)
@@ -726,38 +744,36 @@ static int parse_tj_kill_after(struct loader *L, json_object *v)
 	return parse_duration(L, v, &L->p->limits.kill_after_ms);
 }
 
+static int degrade_item(struct loader *L, void *ctx, const char *s)
+{
+	(void)ctx;
+	struct tj_err *e = NULL;
+	int r = 0;
+	if (tj_limits_parse_degrade(&L->p->limits, s, &e) < 0 && tj_isolation_parse_degrade(&L->p->iso, s) < 0)
+		r = fail(L, "unknown layer '%s' (memory, cpu, pids, cgroup, landlock, landlock-net or net-rules)", s);
+	tj_err_free(e);
+	return r;
+}
+
 static int parse_tj_degrade(struct loader *L, json_object *v)
 {
-	struct tj_strv list = {0};
-	int r = get_string_array(L, v, true, &list);
-	for (size_t i = 0; r == 0 && i < list.n; i++) {
-		struct tj_err *e = NULL;
-		if (tj_limits_parse_degrade(&L->p->limits, list.v[i], &e) < 0 &&
-		    tj_isolation_parse_degrade(&L->p->iso, list.v[i]) < 0) {
-			tj_jpath_push_index(&L->path, i);
-			r = fail(L, "unknown layer '%s' (memory, cpu, pids, cgroup, landlock, landlock-net or net-rules)", list.v[i]);
-		}
-		tj_err_free(e);
-	}
-	tj_strv_done(&list);
+	return each_string(L, v, true, degrade_item, NULL);
+}
+
+static int name_item(struct loader *L, void *to, const char *s)
+{
+	struct tj_err *e = NULL;
+	int r = 0;
+	if (tj_env_add_list(to, s, &e) < 0 || strchr(s, ','))
+		r = fail(L, "'%s' is not a variable name or pattern (letters, digits, _ and *)", s);
+	tj_err_free(e);
 	return r;
 }
 
 /* Validates a list of names or globs into `to`. */
 static int parse_name_list(struct loader *L, json_object *v, struct tj_strv *to)
 {
-	struct tj_strv list = {0};
-	int r = get_string_array(L, v, true, &list);
-	for (size_t i = 0; r == 0 && i < list.n; i++) {
-		struct tj_err *e = NULL;
-		if (tj_env_add_list(to, list.v[i], &e) < 0 || strchr(list.v[i], ',')) {
-			tj_jpath_push_index(&L->path, i);
-			r = fail(L, "'%s' is not a variable name or pattern (letters, digits, _ and *)", list.v[i]);
-		}
-		tj_err_free(e);
-	}
-	tj_strv_done(&list);
-	return r;
+	return each_string(L, v, true, name_item, to);
 }
 
 static int parse_env_keep(struct loader *L, json_object *v)
@@ -781,21 +797,18 @@ static int parse_env_inherit_all(struct loader *L, json_object *v)
 
 /* --- isolation sections --- */
 
+static int path_item(struct loader *L, void *to, const char *s)
+{
+	char *clean = tj_isolation_clean_path(s);
+	if (!clean)
+		return fail(L, "'%s' is not an absolute path", s);
+	tj_strv_add_owned(to, clean);
+	return 0;
+}
+
 static int parse_path_list(struct loader *L, json_object *v, struct tj_strv *to)
 {
-	struct tj_strv list = {0};
-	int r = get_string_array(L, v, true, &list);
-	for (size_t i = 0; r == 0 && i < list.n; i++) {
-		char *clean = tj_isolation_clean_path(list.v[i]);
-		if (!clean) {
-			tj_jpath_push_index(&L->path, i);
-			r = fail(L, "'%s' is not an absolute path", list.v[i]);
-		} else {
-			tj_strv_add_owned(to, clean);
-		}
-	}
-	tj_strv_done(&list);
-	return r;
+	return each_string(L, v, true, path_item, to);
 }
 
 static int parse_fs_read(struct loader *L, json_object *v) { return parse_path_list(L, v, &L->p->iso.ro); }
@@ -905,20 +918,23 @@ static int net_parse(struct loader *L, int (*fn)(void *to, const char *s, struct
 	return r;
 }
 
+struct net_list {
+	int (*fn)(void *to, const char *s, struct tj_err **err);
+	void *to;
+};
+
+static int net_item(struct loader *L, void *ctx, const char *s)
+{
+	const struct net_list *nl = ctx;
+	return net_parse(L, nl->fn, nl->to, s);
+}
+
 /* An array of strings, each handed to fn. */
 static int net_parse_list(struct loader *L, json_object *v, int (*fn)(void *to, const char *s, struct tj_err **err),
 			  void *to)
 {
-	struct tj_strv list = {0};
-	int r = get_string_array(L, v, true, &list);
-	for (size_t i = 0; r == 0 && i < list.n; i++) {
-		size_t old = tj_jpath_push_index(&L->path, i);
-		r = net_parse(L, fn, to, list.v[i]);
-		if (r == 0)
-			tj_jpath_pop(&L->path, old);
-	}
-	tj_strv_done(&list);
-	return r;
+	struct net_list nl = {fn, to};
+	return each_string(L, v, true, net_item, &nl);
 }
 
 static int net_allow_fn(void *to, const char *s, struct tj_err **err) { return tj_net_add_allow(to, s, err); }
@@ -1050,25 +1066,22 @@ static int parse_network(struct loader *L, json_object *v)
 static int parse_h_wx(struct loader *L, json_object *v) { return get_bool(L, v, &L->p->iso.deny_write_execute); }
 static int parse_h_nofork(struct loader *L, json_object *v) { return get_bool(L, v, &L->p->iso.no_new_processes); }
 
+static int signal_item(struct loader *L, void *iso, const char *s)
+{
+	struct tj_isolation one = {0};
+	struct tj_err *e = NULL;
+	int r = tj_isolation_parse_signals(&one, s, &e) < 0 ? fail(L, "unknown signal '%s'", s) : 0;
+	((struct tj_isolation *)iso)->signals |= one.signals;
+	tj_err_free(e);
+	return r;
+}
+
 static int parse_h_signals(struct loader *L, json_object *v)
 {
-	struct tj_strv list = {0};
-	int r = get_string_array(L, v, true, &list);
 	struct tj_isolation *iso = &L->p->iso;
 	iso->has_signals = true;
 	iso->signals = 0;
-	for (size_t i = 0; r == 0 && i < list.n; i++) {
-		struct tj_isolation one = {0};
-		struct tj_err *e = NULL;
-		if (tj_isolation_parse_signals(&one, list.v[i], &e) < 0) {
-			tj_jpath_push_index(&L->path, i);
-			r = fail(L, "unknown signal '%s'", list.v[i]);
-		}
-		iso->signals |= one.signals;
-		tj_err_free(e);
-	}
-	tj_strv_done(&list);
-	return r;
+	return each_string(L, v, true, signal_item, iso);
 }
 
 static int parse_hardening(struct loader *L, json_object *v)
@@ -1283,20 +1296,17 @@ static int parse_rlimits(struct loader *L, json_object *v)
 }
 
 /* process.env: ["NAME=VALUE", ...] (OCI), set in the command's environment. */
+static int env_setting_item(struct loader *L, void *env, const char *s)
+{
+	struct tj_err *e = NULL;
+	int r = tj_env_add_setting(env, s, &e) < 0 ? fail(L, "'%s': expected NAME=VALUE", s) : 0;
+	tj_err_free(e);
+	return r;
+}
+
 static int parse_process_env(struct loader *L, json_object *v)
 {
-	struct tj_strv list = {0};
-	int r = get_string_array(L, v, false, &list);
-	for (size_t i = 0; r == 0 && i < list.n; i++) {
-		struct tj_err *e = NULL;
-		if (tj_env_add_setting(&L->p->env, list.v[i], &e) < 0) {
-			tj_jpath_push_index(&L->path, i);
-			r = fail(L, "'%s': expected NAME=VALUE", list.v[i]);
-		}
-		tj_err_free(e);
-	}
-	tj_strv_done(&list);
-	return r;
+	return each_string(L, v, false, env_setting_item, &L->p->env);
 }
 
 static int parse_process(struct loader *L, json_object *v)
