@@ -13,10 +13,6 @@ run_nobody() {
 	err=$(cat "$TMP/.err")
 }
 
-expect_out_lacks() {
-	case "$out" in *"$1"*) fail "stdout should not contain: $1" ;; *) ;; esac
-}
-
 # The summary's per-syscall lines as "COUNT NAME", sorted.
 summary_lines() {
 	printf '%s\n' "$err" | sed -n 's/^tinyjail: *\([0-9][0-9]*\)  \([a-z0-9_]*\) .*/\1 \2/p' | sort

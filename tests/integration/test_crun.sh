@@ -5,85 +5,13 @@
 # allows works, what it kills is killed, what it answers with an errno gets
 # that errno.
 . "$ROOT/tests/integration/lib.sh"
+. "$ROOT/tests/integration/crun_lib.sh"
 
 BUNDLE="$TMP/bundle"
 ID_BASE="tj-it-$$"
-ids=0
-use_unshare=0
-
-# crun, as root.  This host has hybrid cgroups (v1 controllers plus
-# /sys/fs/cgroup/unified), which crun 1.8 refuses ("cgroups in hybrid mode
-# not supported"); with --cgroup-manager=disabled it only needs to not see
-# the v2 mount, so it then runs in a private mount namespace in which
-# /sys/fs/cgroup/unified is unmounted.  The host's mounts are never touched:
-# unshare(1) makes the new namespace's mounts private before the umount.
-crun_run() {
-	ids=$((ids + 1))
-	_id="$ID_BASE-$ids"
-	if [ "$use_unshare" = 1 ]; then
-		run unshare -m --propagation private sh -c '
-			if mountpoint -q /sys/fs/cgroup/unified; then
-				umount /sys/fs/cgroup/unified || exit 120
-			fi
-			exec crun --cgroup-manager=disabled run --bundle "$1" "$2"' sh "$BUNDLE" "$_id"
-	else
-		run crun --cgroup-manager=disabled run --bundle "$BUNDLE" "$_id"
-	fi
-	crun delete -f "$_id" >/dev/null 2>&1
-	return 0
-}
-
-# Sets the container's command and seccomp object (a file, or "none").
-configure() {
-	_seccomp=$1
-	shift
-	/usr/bin/python3 - "$BUNDLE/config.json" "$_seccomp" "$@" <<'EOF'
-import json, sys
-path, seccomp, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-with open(path) as f:
-    c = json.load(f)
-c["process"]["terminal"] = False
-c["process"]["args"] = args
-if seccomp == "none":
-    c["linux"].pop("seccomp", None)
-else:
-    with open(seccomp) as f:
-        c["linux"]["seccomp"] = json.load(f)
-with open(path, "w") as f:
-    json.dump(c, f, indent=1)
-EOF
-}
 
 t "crun is available and runs a container here"
-ready=0
-if [ "$(id -u)" -ne 0 ]; then
-	skip "needs root to run crun"
-else
-	if ! command -v crun >/dev/null 2>&1; then
-		skip "crun is not installed (tools/install-deps.sh test installs it)"
-	elif [ ! -x /bin/busybox ]; then
-		skip "needs /bin/busybox (busybox-static) for the rootfs"
-	else
-		mkdir -p "$BUNDLE/rootfs/bin"
-		cp /bin/busybox "$PROBE" "$BUNDLE/rootfs/bin/"
-		(cd "$BUNDLE" && crun spec) || fail "crun spec failed"
-		configure none /bin/busybox echo container-ok
-		crun_run
-		case "$err" in
-		*"hybrid mode not supported"*)
-			use_unshare=1
-			crun_run
-			;;
-		esac
-		if [ "$rc" -eq 0 ] && [ "$out" = container-ok ]; then
-			ready=1
-		else
-			# E.g. a dynamic busybox (the rootfs has no libc), or no
-			# namespaces for crun in this sandbox.
-			skip "crun cannot run a container on this host (exit $rc): $(printf '%s' "$err" | head -1)"
-		fi
-	fi
-fi
+crun_setup
 
 if [ "$ready" = 1 ]; then
 	run "$TJ" compile "$ROOT/policies/default.json" --oci "$TMP/default.oci.json"

@@ -5,84 +5,12 @@
 # as the OCI runtime spec says; tinyjail decides the container's calls and
 # writes its decisions back into the bundle's config.json.
 . "$ROOT/tests/integration/lib.sh"
+. "$ROOT/tests/integration/crun_lib.sh"
+. "$ROOT/tests/integration/supervise_lib.sh"
 
 BUNDLE="$TMP/bundle"
 SOCK="$TMP/agent.sock"
 ID_BASE="tj-agent-$$"
-ids=0
-use_unshare=0
-
-# crun as in test_crun.sh: on this hybrid-cgroup host crun 1.8 runs in a
-# private mount namespace without /sys/fs/cgroup/unified (the host's mounts
-# are never touched).  Usage: crun_run [BUNDLE]
-crun_run() {
-	ids=$((ids + 1))
-	_id="$ID_BASE-$ids"
-	_b=${1:-$BUNDLE}
-	if [ "$use_unshare" = 1 ]; then
-		run unshare -m --propagation private sh -c '
-			if mountpoint -q /sys/fs/cgroup/unified; then
-				umount /sys/fs/cgroup/unified || exit 120
-			fi
-			exec crun --cgroup-manager=disabled run --bundle "$1" "$2"' sh "$_b" "$_id"
-	else
-		run crun --cgroup-manager=disabled run --bundle "$_b" "$_id"
-	fi
-	crun delete -f "$_id" >/dev/null 2>&1
-	return 0
-}
-
-# configure SECCOMP_JSON|none ARGS...: the container's command and seccomp.
-configure() {
-	_seccomp=$1
-	shift
-	/usr/bin/python3 - "$BUNDLE/config.json" "$_seccomp" "$@" <<'EOF'
-import json, sys
-path, seccomp, args = sys.argv[1], sys.argv[2], sys.argv[3:]
-with open(path) as f:
-    c = json.load(f)
-c["process"]["terminal"] = False
-c["process"]["args"] = args
-if seccomp == "none":
-    c["linux"].pop("seccomp", None)
-else:
-    c["linux"]["seccomp"] = json.loads(seccomp)
-with open(path, "w") as f:
-    json.dump(c, f, indent=1)
-EOF
-}
-
-wait_socket() {
-	_i=0
-	while [ ! -S "$1" ] && [ $_i -lt 400 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ -S "$1" ] || fail "no socket at $1"
-}
-
-start_sup() {
-	rm -f "$SOCK"
-	"$TJ" supervise --listen "$SOCK" "$@" >"$TMP/sup.out" 2>"$TMP/sup.err" </dev/null &
-	sup_pid=$!
-	wait_socket "$SOCK"
-}
-
-end_sup() {
-	_i=0
-	while kill -0 "$sup_pid" 2>/dev/null && [ $_i -lt 200 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	kill -TERM "$sup_pid" 2>/dev/null
-	wait "$sup_pid"
-	sup_rc=$?
-	sup_err=$(cat "$TMP/sup.err")
-}
-
-sup_contains() {
-	case "$sup_err" in *"$1"*) ;; *) fail "supervise's stderr lacks: $1"; printf '%s\n' "$sup_err" | head -20 | sed 's/^/       s /' ;; esac
-}
 
 cat >"$TMP/rules.json" <<'EOF'
 {"tinyjailDecisions": 1,
@@ -96,31 +24,7 @@ AGENT_SECCOMP='{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$SOCK"'", 
  "syscalls": [{"names": ["getpgrp", "socket", "mkdir"], "action": "SCMP_ACT_NOTIFY"}]}'
 
 t "crun is available and runs a container here"
-ready=0
-if [ "$(id -u)" -ne 0 ]; then
-	skip "needs root to run crun"
-elif ! command -v crun >/dev/null 2>&1; then
-	skip "crun is not installed (tools/install-deps.sh test installs it)"
-elif [ ! -x /bin/busybox ]; then
-	skip "needs /bin/busybox (busybox-static) for the rootfs"
-else
-	mkdir -p "$BUNDLE/rootfs/bin"
-	cp /bin/busybox "$PROBE" "$BUNDLE/rootfs/bin/"
-	(cd "$BUNDLE" && crun spec) || fail "crun spec failed"
-	configure none /bin/busybox echo container-ok
-	crun_run
-	case "$err" in
-	*"hybrid mode not supported"*)
-		use_unshare=1
-		crun_run
-		;;
-	esac
-	if [ "$rc" -eq 0 ] && [ "$out" = container-ok ]; then
-		ready=1
-	else
-		skip "crun cannot run a container on this host (exit $rc): $(printf '%s' "$err" | head -1)"
-	fi
-fi
+crun_setup
 
 t "controls: without a filter the calls run in the container"
 if [ "$ready" = 1 ]; then

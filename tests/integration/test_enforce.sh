@@ -14,10 +14,6 @@ run_nobody() {
 	err=$(cat "$TMP/.err")
 }
 
-expect_out_lacks() {
-	case "$out" in *"$1"*) fail "stdout should not contain: $1" ;; *) ;; esac
-}
-
 # The pid in the kill message is a number followed by the comm.
 expect_kill_pid() {
 	printf '%s\n' "$err" | grep -Eq "pid [0-9]+ \\($1\\)" || fail "kill message lacks 'pid N ($1)'"

@@ -6,10 +6,6 @@
 
 STRICT="$ROOT/policies/strict.json"
 
-expect_out_lacks() {
-	case "$out" in *"$1"*) fail "stdout should not contain: $1" ;; *) ;; esac
-}
-
 # The report's per-syscall lines as "COUNT NAME ACTION", sorted.
 tally_lines() {
 	printf '%s\n' "$err" | sed -n 's/^tinyjail: *\([0-9][0-9]*\)  \([a-z0-9_]*\) *\([A-Z_]*[A-Z_(0-9)]*\) .*/\1 \2 \3/p' | sort
