@@ -42,6 +42,9 @@ static int write_spo(const struct tj_options *o, const struct tj_profile *p, con
 	char *dot = strrchr(name, '.');
 	if (dot && dot != name)
 		*dot = '\0';
+	/* Conditional rules are resolved for this host already: those left apply. */
+	for (size_t i = 0; i < f->resolved->nrules; i++)
+		f->resolved->rules[i].has_includes = f->resolved->rules[i].has_excludes = false;
 	tj_autofree char *comment = tj_xasprintf("compiled by tinyjail from %s", p->file);
 	struct tj_profile_write_opts wo = {.flags = TJ_WRITE_SORT, .comment = comment};
 	struct tj_err *err = NULL;

@@ -387,7 +387,10 @@ int tj_profile_write_spo(const struct tj_seccomp *s, const struct tj_profile_wri
 		yaml_string(&b, s->listener_metadata);
 		tj_buf_add(&b, "\n");
 	}
-	tj_buf_add(&b, s->nrules ? "  syscalls:\n" : "  syscalls: []\n");
+	size_t written = 0;
+	for (size_t i = 0; i < s->nrules; i++)
+		written += !tj_rule_equals_default(s, &rules[i]);
+	tj_buf_add(&b, written ? "  syscalls:\n" : "  syscalls: []\n");
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct tj_rule *r = &rules[i];
 		/* As runc and crun apply them: a rule equal to the default
