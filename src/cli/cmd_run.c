@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `tinyjail [run] [options] -- command...` */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,18 +114,22 @@ static int check_host_rules(const struct tj_net_policy *net, const struct tj_iso
 }
 
 /* The launcher's own last step needs execve; a profile that denies it can
- * never start anything, which deserves a clear error rather than a kill. */
-static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, struct tj_err **err)
+ * never start anything, which deserves a clear error rather than a kill.
+ * With a seccomp agent, SCMP_ACT_NOTIFY on execve is the agent's to answer
+ * (runc and crun run such profiles; the manifest says so). */
+static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bool agent, struct tj_err **err)
 {
-	struct seccomp_data d = {.nr = SYS_execve, .arch = 0xc000003e /* AUDIT_ARCH_X86_64 */};
-	const struct sock_filter *prog = f->truth ? f->truth : f->prog;
-	size_t len = f->truth ? f->truth_len : f->len;
-	uint32_t action = tj_bpf_run(prog, len, &d) & 0xffff0000u;
-	if (mode == TJ_MODE_COMPLAIN || action == 0x7fff0000u /* ALLOW */ || action == 0x7ffc0000u /* LOG */)
+	uint32_t ret = tj_filter_execve_action(f);
+	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+	if (mode == TJ_MODE_COMPLAIN || action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
+	    (agent && action == SECCOMP_RET_USER_NOTIF))
 		return 0;
 	char name[64];
-	tj_filter_describe_action(tj_bpf_run(prog, len, &d), name, sizeof(name));
+	tj_filter_describe_action(ret, name, sizeof(name));
 	tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile does not allow execve (%s), so no command could start", name);
+	if (action == SECCOMP_RET_USER_NOTIF)
+		return tj_err_hint(err, "name a seccomp agent to answer it (--notify-socket SOCK or listenerPath), or "
+					"add execve to an SCMP_ACT_ALLOW rule");
 	return tj_err_hint(err, "add execve to an SCMP_ACT_ALLOW rule: tinyjail starts the command with it after "
 				"the filter is loaded");
 }
@@ -478,7 +483,7 @@ int tj_cmd_run(const struct tj_options *o)
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
-			if (check_execve_allowed(filter, o->mode, &err) < 0) {
+			if (check_execve_allowed(filter, o->mode, agent != NULL, &err) < 0) {
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
