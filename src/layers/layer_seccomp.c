@@ -91,11 +91,14 @@ static int seccomp_probe(const struct tj_plan *plan, struct tj_manifest *m, stru
 		tj_err_set(err, TJ_ERR_LAYER, -r, "the kernel refuses the filter flags 0x%x", f->load_flags);
 		return tj_err_layer(err, LAYER);
 	}
-	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%zu BPF instructions, %s%s, no_new_privs", f->len,
+	bool execve_to_agent = f->uses_listener && !f->has_start_call &&
+			       (tj_filter_execve_action(f) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF;
+	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%zu BPF instructions, %s%s%s, no_new_privs", f->len,
 			plan->mode == TJ_MODE_COMPLAIN ? "complain mode (nothing denied)" : "enforce mode",
 			!f->uses_listener   ? ""
 			: f->has_start_call ? ", supervised through a seccomp listener"
-					    : ", listener handed to a seccomp agent");
+					    : ", listener handed to a seccomp agent",
+			execve_to_agent ? " (the command starts only if the agent allows its execve)" : "");
 	return 0;
 }
 

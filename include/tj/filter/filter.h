@@ -118,6 +118,10 @@ void tj_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
 /* A short name for an audit arch value: "x86_64", "x86", "x32". */
 const char *tj_arch_short_name(uint32_t arch, int nr);
 
+/* What the profile itself (the truth program) returns for the x86_64
+ * execve with which tinyjail starts the command. */
+uint32_t tj_filter_execve_action(const struct tj_filter *f);
+
 /* Describes a raw seccomp return value: "SCMP_ACT_ERRNO(EPERM)". */
 void tj_filter_describe_action(uint32_t action, char *buf, size_t size);
 /* Converts a profile action (with its errno) to the kernel's return value. */
