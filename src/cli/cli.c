@@ -45,6 +45,7 @@ static const char usage_run[] =
 	"      --pids N                 at most N processes and threads (cgroup)\n"
 	"      --timeout DURATION       kill the whole tree after this long (exit 124), e.g. 120s, 2m\n"
 	"      --kill-after DURATION    at the timeout send SIGTERM first, SIGKILL this much later\n"
+	"                               (also the grace after a SIGTERM sent to tinyjail; default 10s)\n"
 	"      --rlimit NAME=SOFT[:HARD]\n"
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
