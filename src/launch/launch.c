@@ -190,7 +190,10 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 	struct tj_child_error cerr;
 	memset(&cerr, 0, sizeof(cerr));
 
-	if (sigprocmask(SIG_SETMASK, a->oldmask, NULL) < 0) {
+	/* The command gets tinyjail's original mask back; a pid namespace's
+	 * init keeps the signals blocked until it has taken them over
+	 * (tj_pidinit_take_signals), so that none is lost meanwhile. */
+	if (!a->pidns && sigprocmask(SIG_SETMASK, a->oldmask, NULL) < 0) {
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot restore the signal mask");
 		goto fail;
 	}
@@ -224,7 +227,11 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		goto fail;
 
 	if (a->pidns) {
-		/* We are pid 1: fork the command and become its init. */
+		/* We are pid 1: fork the command and become its init.  Init's
+		 * signals are blocked before the fork, so the command's SIGCHLD
+		 * stays pending however soon it comes. */
+		struct tj_pidinit_signals sigs;
+		tj_pidinit_take_signals(&sigs, a->oldmask);
 		long pid = tj_sys_clone_flags(SIGCHLD);
 		if (pid < 0) {
 			tj_child_fail(&cerr, TJ_ERR_INTERNAL, (int)-pid, NULL,
@@ -232,7 +239,11 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 			goto fail;
 		}
 		if (pid > 0)
-			tj_pidinit_main((pid_t)pid, a->init_shared, a->init_filter->prog, a->init_filter->len);
+			tj_pidinit_main((pid_t)pid, &sigs, a->init_shared, a->init_filter->prog, a->init_filter->len);
+		if (tj_pidinit_release_signals(&sigs) < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot restore the signal mask");
+			goto fail;
+		}
 	}
 	/* Always: setuid binaries and file capabilities gain nothing, and
 	 * Landlock and seccomp may then be applied without privileges. */

@@ -50,6 +50,7 @@ struct monitor {
 	int timer;	  /* timerfd for the timeout, or -1 */
 	bool terminating; /* the timeout sent SIGTERM; the timer now runs the grace */
 	int sigints;	  /* SIGINTs received */
+	int term_timer;	  /* after a SIGTERM sent to tinyjail: the grace, or -1 */
 };
 
 static uint64_t now_ms(void)
@@ -440,6 +441,37 @@ static void reap_until_none(struct monitor *m)
 	}
 }
 
+/* A SIGTERM sent to tinyjail is passed on, and the whole tree must then end
+ * within a bounded time even if the command ignores it or a helper on the
+ * way (the pid namespace's init) is stuck: a second SIGTERM, or the grace
+ * running out, kills the tree. */
+static void handle_sigterm(struct monitor *m, const struct signalfd_siginfo *si)
+{
+	forward_signal(m, si);
+	if (m->term_timer >= 0) {
+		m->res->term_killed = true;
+		kill_tree(m);
+		return;
+	}
+	const struct tj_limits *l = m->a->plan->limits;
+	uint64_t grace = l && l->kill_after_ms ? l->kill_after_ms : TJ_TERM_GRACE_MS;
+	m->term_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (m->term_timer < 0 || arm_timer(m->term_timer, grace) < 0) {
+		/* Without a clock to bound the wait, do not wait. */
+		m->res->term_killed = true;
+		kill_tree(m);
+	}
+}
+
+static void handle_term_timer(struct monitor *m)
+{
+	uint64_t expirations;
+	if (read(m->term_timer, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return;
+	m->res->term_killed = true;
+	kill_tree(m);
+}
+
 static void handle_signals(struct monitor *m)
 {
 	struct signalfd_siginfo si;
@@ -450,6 +482,8 @@ static void handle_signals(struct monitor *m)
 			/* A second interrupt means "stop now", for the whole tree. */
 			m->res->interrupted = true;
 			kill_tree(m);
+		} else if (si.ssi_signo == SIGTERM && si.ssi_code != SI_KERNEL && !m->child_reaped) {
+			handle_sigterm(m, &si);
 		} else if (si.ssi_signo != SIGPIPE) {
 			forward_signal(m, &si);
 		}
@@ -469,7 +503,7 @@ static void log_manifest(struct tj_events *events, const struct tj_manifest *m)
 
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err)
 {
-	struct monitor m = {.a = a, .res = res, .listener = -1, .timer = -1};
+	struct monitor m = {.a = a, .res = res, .listener = -1, .timer = -1, .term_timer = -1};
 	int listener_sock = a->listener_sock;
 	uint64_t start = now_ms();
 	int ret = 0;
@@ -494,12 +528,16 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[5 + TJ_MONITOR_SOURCES];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_src[TJ_MONITOR_SOURCES];
+		struct pollfd pfd[6 + TJ_MONITOR_SOURCES];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_term = -1, i_src[TJ_MONITOR_SOURCES];
 		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
 		if (m.timer >= 0 && !m.child_reaped) {
 			i_timer = n;
 			pfd[n++] = (struct pollfd){.fd = m.timer, .events = POLLIN};
+		}
+		if (m.term_timer >= 0 && !m.child_reaped) {
+			i_term = n;
+			pfd[n++] = (struct pollfd){.fd = m.term_timer, .events = POLLIN};
 		}
 		if (!m.err_done) {
 			i_err = n;
@@ -545,6 +583,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			handle_signals(&m);
 		if (i_timer >= 0 && pfd[i_timer].revents)
 			handle_timer(&m);
+		if (i_term >= 0 && pfd[i_term].revents)
+			handle_term_timer(&m);
 		if (i_err >= 0 && pfd[i_err].revents)
 			read_error_pipe(&m);
 		if (i_sock >= 0 && pfd[i_sock].revents) {
@@ -592,6 +632,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		close(m.listener);
 	if (m.timer >= 0)
 		close(m.timer);
+	if (m.term_timer >= 0)
+		close(m.term_timer);
 	tj_layer_cgroup_stats(a->cgroup_state, &res->cg);
 	struct rusage ru;
 	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {

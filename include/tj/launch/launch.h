@@ -32,6 +32,10 @@ struct tj_launch_hooks {
 
 #define TJ_MONITOR_SOURCES 4
 
+/* How long the tree may take to end after tinyjail passed on a SIGTERM
+ * before it is killed (--kill-after overrides it). */
+#define TJ_TERM_GRACE_MS 10000
+
 struct tj_launch_result {
 	int exit_code;		/* what tinyjail exits with */
 	bool exited;		/* the command exited normally... */
@@ -43,6 +47,7 @@ struct tj_launch_result {
 	uint64_t lost;		   /* notifications withdrawn before tinyjail saw them */
 	const char *limit;	   /* the limit that ended the command: "timeout", "memory", or NULL */
 	bool interrupted;	   /* a second SIGINT killed the tree */
+	bool term_killed;	   /* the tree outlasted a SIGTERM sent to tinyjail and was killed */
 	uint64_t leftovers;	   /* processes killed at the end because they outlived the command */
 	struct tj_cgroup_stats cg; /* from the cgroup, when there is one */
 	uint64_t cpu_usec;	   /* user + system time of the whole tree */
