@@ -7,10 +7,8 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/jsonpos.h"
 #include "tj/cli/cmd.h"
-#include "tj/filter/hardening.h"
 #include "tj/filter/lint.h"
-#include "tj/launch/launch.h"
-#include "tj/model/identity.h"
+#include "tj/plan/plan.h"
 
 static const char *shape_name(enum tj_profile_shape s)
 {
@@ -61,56 +59,37 @@ static int lint_one(const struct tj_options *o, const struct tj_profile *p, cons
 	return high ? TJ_EXIT_FINDINGS : 0;
 }
 
+/* Builds the plan `run --profile ARG` would build, with no command and no
+ * other flag (plan.h), so that check says ok exactly when run would start. */
 static int check_one(const struct tj_options *o, const char *arg)
 {
-	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *p = NULL;
-	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *f = NULL;
-	int code = tj_cmd_load_profile(arg, o->verbosity, &p);
+	struct tj_options po = {.verb = TJ_VERB_CHECK,
+				.profile = arg,
+				.mode = TJ_MODE_ENFORCE,
+				.verbosity = o->verbosity,
+				.ignore_unknown = o->ignore_unknown};
+	/* Loaded here rather than by the plan: `none` is a file name to check. */
+	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *loaded = NULL;
+	int code = tj_cmd_load_profile(arg, o->verbosity, &loaded);
 	if (code)
 		return code;
-	/* Compile exactly as `run` would in enforce mode. */
-	struct tj_host host;
-	tj_cmd_target_host(p->iso.keep_caps, &host);
-	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE,
-				    .supervise_kills = true,
-				    .ignore_unknown_deny = o->ignore_unknown,
-				    .host = &host};
-	if (p->seccomp && (code = tj_cmd_compile_profile(p, &fo, o->verbosity, &f)) != 0)
-		return code;
-
-	/* Probe every layer the profile asks for, as `run` would. */
-	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
-	struct tj_identity id = {.uid = geteuid(), .gid = getegid()};
-	struct tj_manifest m = {0};
+	struct tj_plan_request req = {.o = &po, .purpose = TJ_PLAN_CHECK, .profile = loaded};
+	struct tj_launch_plan lp;
 	struct tj_err *err = NULL;
-	/* No command: probes only describe it (they never open it). */
-	char *argv[] = {(char *)"true", NULL};
-	/* The network mode adds to the isolation as it does for run. */
-	tj_layer_proxy_compose(&p->net, &p->iso);
-	tj_layer_cgroup_compose(&p->limits, &p->net, &p->iso);
-	struct tj_plan plan = {.argv = argv,
-			       .exec_path = "the command",
-			       .mode = TJ_MODE_ENFORCE,
-			       .profile = p,
-			       .filter = f,
-			       .limits = &p->limits,
-			       .iso = &p->iso,
-			       .net = &p->net};
-	if (p->iso.user && tj_identity_resolve(p->iso.user, &id, &err) < 0)
-		goto fail;
-	if ((f || tj_isolation_wants_hardening(&p->iso)) && tj_hardening_compile(&p->iso, &hardening, &err) < 0)
-		goto fail;
-	plan.uid = id.uid;
-	plan.gid = id.gid;
-	plan.hardening = hardening;
-	if (tj_launch_probe(&plan, &m, &err) < 0)
-		goto fail;
-	tj_identity_done(&id);
+	int built = tj_plan_build(&req, &lp, &err);
+	tj_cmd_print_plan_msgs(&lp.msgs, o->verbosity);
+	if (built < 0) {
+		tj_err_at(&err, loaded->file, NULL);
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		tj_plan_done(&lp);
+		return code;
+	}
+	const struct tj_profile *p = lp.profile;
+	const struct tj_filter *f = lp.filter;
+	const struct tj_manifest *m = &lp.manifest;
 	if (o->verbosity >= 0 && !f)
 		printf("%s: ok: %s without a seccomp section\n", p->file, shape_name(p->shape));
-	if (o->verbosity >= 0 && !f)
-		for (size_t i = 0; i < m.n; i++)
-			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);
 	if (o->verbosity >= 0 && f) {
 		size_t names = 0, rules = 0;
 		for (size_t i = 0; i < f->resolved->nrules; i++) {
@@ -128,18 +107,12 @@ static int check_one(const struct tj_options *o, const char *arg)
 		printf("%s: ok: %s; %zu of %zu rules apply here (%zu syscall names); default %s; %s; %zu BPF instructions\n",
 		       p->file, shape_name(p->shape), rules, p->seccomp->nrules, names, def, arches.s, f->len);
 		tj_buf_done(&arches);
-		for (size_t i = 0; i < m.n; i++)
-			printf("  %s: %s: %s\n", m.v[i].layer, tj_layer_status_name(m.v[i].status), m.v[i].detail);
 	}
-	tj_manifest_done(&m);
-	return o->lint && f ? lint_one(o, p, f) : 0;
-
-fail:
-	tj_err_at(&err, p->file, NULL);
-	code = tj_cmd_report(err);
-	tj_err_free(err);
-	tj_identity_done(&id);
-	tj_manifest_done(&m);
+	if (o->verbosity >= 0)
+		for (size_t i = 0; i < m->n; i++)
+			printf("  %s: %s: %s\n", m->v[i].layer, tj_layer_status_name(m->v[i].status), m->v[i].detail);
+	code = o->lint && f ? lint_one(o, p, f) : 0;
+	tj_plan_done(&lp);
 	return code;
 }
 

@@ -6,8 +6,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/cli/cmd.h"
-#include "tj/json/profile_json.h"
-#include "tj/model/policy.h"
+#include "tj/plan/plan.h"
 
 int tj_cmd_report(const struct tj_err *e)
 {
@@ -37,19 +36,23 @@ void tj_cmd_print_notes(const char *label, const char *file, const struct tj_not
 int tj_cmd_load_profile(const char *arg, int verbosity, struct tj_profile **ret)
 {
 	struct tj_err *err = NULL;
-	tj_autofree char *path = NULL;
-	/* A bundled profile is shown by its real path, not the search path. */
-	tj_autofree char *shown = NULL;
-	if (tj_policy_find(arg, &path, &err) == 0 && strcmp(path, arg) != 0)
-		shown = realpath(path, NULL);
-	if (err || tj_profile_load_file(path, shown ? shown : arg, ret, &err) < 0) {
+	struct tj_plan_msgs msgs = {0};
+	int r = tj_plan_load_profile(arg, &msgs, ret, &err);
+	tj_cmd_print_plan_msgs(&msgs, verbosity);
+	tj_plan_msgs_done(&msgs);
+	if (r < 0) {
 		int code = tj_cmd_report(err);
 		tj_err_free(err);
 		return code;
 	}
-	if (verbosity >= 0)
-		tj_cmd_print_notes("warning", (*ret)->file, &(*ret)->warnings);
 	return 0;
+}
+
+void tj_cmd_print_plan_msgs(const struct tj_plan_msgs *msgs, int verbosity)
+{
+	for (size_t i = 0; i < msgs->n; i++)
+		if (verbosity >= msgs->v[i].verbosity)
+			fprintf(stderr, "tinyjail: %s\n", msgs->v[i].text);
 }
 
 int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_opts *fo, int verbosity,
@@ -70,6 +73,5 @@ int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_op
 
 void tj_cmd_target_host(uint64_t keep_caps, struct tj_host *host)
 {
-	tj_host_detect(host);
-	host->caps = keep_caps;
+	tj_plan_target_host(keep_caps, host);
 }

@@ -10,22 +10,12 @@
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
-#include "tj/base/exefile.h"
 #include "tj/base/outfile.h"
 #include "tj/cli/cmd.h"
-#include "tj/filter/bpfsim.h"
-#include "tj/filter/filter_cache.h"
-#include "tj/filter/hardening.h"
-#include "tj/filter/notify.h"
-#include "tj/json/profile_json.h"
 #include "tj/launch/kmsg_source.h"
 #include "tj/launch/launch.h"
-#include "tj/model/identity.h"
-#include "tj/net/netrules.h"
-#include "tj/net/proxy.h"
+#include "tj/plan/plan.h"
 #include "tj/supervise/agent.h"
-
-extern char **environ;
 
 struct run_ctx {
 	const struct tj_options *o;
@@ -63,75 +53,6 @@ static void on_notice(void *ctx, const char *text)
 	const struct tj_options *o = ctx;
 	if (o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: %s\n", text);
-}
-
-/* Where the seccomp listener goes: --notify-socket, or in enforce mode the
- * profile's listenerPath when it routes calls with SCMP_ACT_NOTIFY. */
-static const char *agent_path(const struct tj_options *o, const struct tj_profile *p)
-{
-	if (o->notify_socket)
-		return o->notify_socket;
-	const struct tj_seccomp *s = p->seccomp;
-	if (o->mode != TJ_MODE_ENFORCE || !s || !s->listener_path)
-		return NULL;
-	bool notifies = s->default_action == TJ_ACT_NOTIFY;
-	for (size_t i = 0; i < s->nrules; i++)
-		notifies |= s->rules[i].action == TJ_ACT_NOTIFY;
-	return notifies ? s->listener_path : NULL;
-}
-
-/* Option combinations that cannot work, found before anything runs. */
-static int check_run_options(const struct tj_options *o, struct tj_err **err)
-{
-	if (o->notify_socket && o->mode == TJ_MODE_COMPLAIN)
-		return tj_err_set(err, TJ_ERR_USAGE, 0,
-				  "--notify-socket applies to enforce mode: in complain mode "
-				  "tinyjail itself records every call the profile would deny");
-	if (o->complain_kmsg && o->report == TJ_REPORT_USAGE)
-		return tj_err_set(err, TJ_ERR_USAGE, 0,
-				  "--report=usage needs seccomp user notification, not "
-				  "--complain=kmsg (the kernel log does not record allowed calls)");
-	return 0;
-}
-
-/* Capabilities that would let the command go around the host network
- * rules: raw sockets have no connect or sendmsg hook, and the BPF and
- * admin capabilities can detach the programs or leave the cgroup. */
-static int check_host_rules(const struct tj_net_policy *net, const struct tj_isolation *iso, struct tj_err **err)
-{
-	if (!tj_net_host_rules(net))
-		return 0;
-	static const struct {
-		int cap;
-		const char *name;
-	} around[] = {{13, "CAP_NET_RAW"}, {12, "CAP_NET_ADMIN"}, {21, "CAP_SYS_ADMIN"}, {39, "CAP_BPF"}};
-	for (size_t i = 0; i < TJ_ARRAY_SIZE(around); i++)
-		if (iso->keep_caps & (1ULL << around[i].cap))
-			return tj_err_set(err, TJ_ERR_USAGE, 0,
-					  "--cap-keep %s would let the command go around the --net host rules",
-					  around[i].name);
-	return 0;
-}
-
-/* The launcher's own last step needs execve; a profile that denies it can
- * never start anything, which deserves a clear error rather than a kill.
- * With a seccomp agent, SCMP_ACT_NOTIFY on execve is the agent's to answer
- * (runc and crun run such profiles; the manifest says so). */
-static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bool agent, struct tj_err **err)
-{
-	uint32_t ret = tj_filter_execve_action(f);
-	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
-	if (mode == TJ_MODE_COMPLAIN || action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
-	    (agent && action == SECCOMP_RET_USER_NOTIF))
-		return 0;
-	char name[64];
-	tj_filter_describe_action(ret, name, sizeof(name));
-	tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile does not allow execve (%s), so no command could start", name);
-	if (action == SECCOMP_RET_USER_NOTIF)
-		return tj_err_hint(err, "name a seccomp agent to answer it (--notify-socket SOCK or listenerPath), or "
-					"add execve to an SCMP_ACT_ALLOW rule");
-	return tj_err_hint(err, "add execve to an SCMP_ACT_ALLOW rule: tinyjail starts the command with it after "
-				"the filter is loaded");
 }
 
 /* What ended the command, and what the limits saw along the way. */
@@ -185,22 +106,6 @@ static void report_network(const struct tj_events *ev, const struct tj_launch_re
 	if (res->net_refused)
 		fprintf(stderr, "tinyjail: network: the host rules refused %llu attempt%s\n",
 			(unsigned long long)res->net_refused, res->net_refused == 1 ? "" : "s");
-}
-
-/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
- * the profile lets calls through another one. */
-static void warn_hardening_abis(const struct tj_profile *profile, const struct tj_isolation *iso, int verbosity)
-{
-	if (verbosity < 0 || !profile || !profile->seccomp || !tj_isolation_wants_hardening(iso))
-		return;
-	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
-		const char *a = profile->seccomp->arches.v[i];
-		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
-			fprintf(stderr,
-				"tinyjail: warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
-				"and --signals do not cover; remove it from \"architectures\" to close that door\n",
-				profile->file, a);
-	}
 }
 
 /* The enforcement manifest on stderr: every layer with -v, else only the
@@ -308,267 +213,32 @@ static int write_json_status(struct tj_outfile *status_file, const struct tj_lau
 	return r;
 }
 
-/* Repeat launches take the compiled filter from the per-user cache
- * (filter_cache.h) and skip libseccomp, which dominates start-up for large
- * profiles (notes/performance.md).  The cache never fails a run: without a
- * usable one the profile is compiled as before. */
-static int get_filter(const struct tj_options *o, const struct tj_profile *p, struct tj_filter_opts *fo,
-		      struct tj_filter **ret)
-{
-	struct tj_host host;
-	if (fo->host)
-		host = *fo->host;
-	else
-		tj_host_detect(&host);
-	fo->host = &host; /* the key and the compile see the same facts */
-	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
-	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
-	struct tj_err *err = NULL;
-	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
-		/* An unsafe directory may be an attack: say so.  No writable
-		 * home (nobody, a read-only CI sandbox) is normal. */
-		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
-			tj_autofree char *why = tj_err_format(err);
-			fprintf(stderr, "tinyjail: %s: filter cache not used: %s\n", err->errnum ? "note" : "warning",
-				why);
-		}
-		tj_err_free(err);
-		err = NULL;
-	}
-	uint8_t key[TJ_SHA256_LEN];
-	if (cache) {
-		tj_filter_cache_key(p, fo, &host, key);
-		if (tj_filter_cache_load(cache, key, ret) == 1) {
-			if (o->verbosity >= 0)
-				tj_cmd_print_notes("warning", p->file, &(*ret)->warnings);
-			if (o->verbosity > 0) {
-				tj_cmd_print_notes("note", p->file, &(*ret)->info);
-				fprintf(stderr, "tinyjail: seccomp: compiled filter taken from the cache in %s\n",
-					tj_filter_cache_path(cache));
-			}
-			return 0;
-		}
-	}
-	int code = tj_cmd_compile_profile(p, fo, o->verbosity, ret);
-	if (code || !cache)
-		return code;
-	if (tj_filter_cache_store(cache, key, *ret, &err) < 0) {
-		if (o->verbosity > 0) {
-			tj_autofree char *why = tj_err_format(err);
-			fprintf(stderr, "tinyjail: note: %s\n", why);
-		}
-		tj_err_free(err);
-	} else if (o->verbosity > 0) {
-		fprintf(stderr, "tinyjail: seccomp: compiled filter stored in the cache in %s\n",
-			tj_filter_cache_path(cache));
-	}
-	return 0;
-}
-
 int tj_cmd_run(const struct tj_options *o)
 {
 	struct tj_err *err = NULL;
 	int code = 0;
-	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *profile = NULL;
-	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *filter = NULL;
-	tj_autofree char *exec_path = NULL;
-	struct tj_manifest manifest = {0};
+	struct tj_launch_plan lp;
 	struct tj_events events = {0};
 	bool events_open = false;
 	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile status_file = TJ_OUTFILE_INIT;
-	struct tj_strv command_env = {0};
-	struct tj_isolation iso = {0};
-	struct tj_net_policy net = {0};
-	struct tj_identity id = {0};
 	struct tj_launch_result res = {0};
-	struct tj_strv exec_pins = {0};
-	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
-	const char *agent = NULL;
 	struct tj_agent_client agent_client = {.sock = -1};
 	struct tj_kmsg_source kmsg;
 	bool kmsg_open = false;
+	const struct tj_profile *profile = NULL;
+	const struct tj_filter *filter = NULL;
+	const char *agent = NULL;
 
-	if (check_run_options(o, &err) < 0) {
-		code = tj_cmd_report(err);
-		tj_err_free(err);
-		return code;
-	}
-	const char *profile_arg = o->profile ? o->profile : "default";
-	if (strcmp(profile_arg, "none") != 0) {
-		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
-			return code;
-	}
-
-	/* Isolation: the profile's, then the flags', which add to it. */
-	if (profile)
-		tj_isolation_merge(&iso, &profile->iso);
-	tj_isolation_merge(&iso, &o->iso);
-	if (iso.user && tj_identity_resolve(iso.user, &id, &err) < 0)
+	/* Everything decided before anything starts, and every check, in the
+	 * plan builder that `check` shares (plan.h). */
+	struct tj_plan_request req = {.o = o, .purpose = TJ_PLAN_RUN};
+	int built = tj_plan_build(&req, &lp, &err);
+	tj_cmd_print_plan_msgs(&lp.msgs, o->verbosity);
+	if (built < 0)
 		goto fail;
-	/* The network: the profile's policy, then the flags'. */
-	if (profile)
-		tj_net_policy_merge(&net, &profile->net);
-	tj_net_policy_merge(&net, &o->net);
-	if (tj_net_policy_check(&net, &err) < 0)
-		goto fail;
-	if (net.mode == TJ_NET_HOST && (iso.unshare & TJ_NS_NET)) {
-		tj_err_set(&err, TJ_ERR_USAGE, 0,
-			   "--net host contradicts --unshare net (or the profile's network namespace)");
-		goto fail;
-	}
-	/* A network namespace for none and filtered; the proxy's port in
-	 * Landlock's TCP rules. */
-	tj_layer_proxy_compose(&net, &iso);
-	if (check_host_rules(&net, &iso, &err) < 0)
-		goto fail;
-
-	if (profile) {
-		if (profile->seccomp) {
-			/* The supervisor needs seccomp user notification.  Without
-			 * it, enforce mode lets the kernel kill (unnamed); complain
-			 * mode cannot keep its promise and refuses (unless the
-			 * kernel log is its source); an agent cannot be given a
-			 * listener. */
-			bool notify = tj_notify_available();
-			agent = agent_path(o, profile);
-			if (!notify && agent) {
-				tj_err_set(&err, TJ_ERR_LAYER, 0,
-					   "a seccomp agent needs seccomp user notification, which this kernel or "
-					   "libseccomp does not offer");
-				tj_err_layer(&err, "seccomp");
-				goto fail;
-			}
-			if (!notify && o->mode == TJ_MODE_COMPLAIN && !o->complain_kmsg) {
-				tj_err_set(&err, TJ_ERR_LAYER, 0,
-					   "complain mode needs seccomp user notification, which this kernel or "
-					   "libseccomp does not offer");
-				tj_err_hint(&err, "Linux 5.5 and libseccomp 2.5 or later provide it");
-				tj_err_layer(&err, "seccomp");
-				goto fail;
-			}
-			if (!notify && !o->kernel_kills && o->verbosity >= 0)
-				fprintf(stderr,
-					"tinyjail: warning: seccomp user notification is unavailable here: kills are "
-					"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
-			/* Conditional rules ("includes": {"caps": ...}) see the
-			 * capabilities the command will hold, as in Docker. */
-			struct tj_host host;
-			tj_cmd_target_host(iso.keep_caps, &host);
-			/* An agent owns the listener: kills go back to the kernel. */
-			bool supervised = notify && !agent;
-			struct tj_filter_opts fo = {
-				.mode = o->mode,
-				.supervise_kills = supervised && !o->kernel_kills,
-				.route_errno = supervised && o->report && o->mode == TJ_MODE_ENFORCE,
-				.track_allowed = supervised && o->report == TJ_REPORT_USAGE,
-				.agent = agent != NULL,
-				.agent_default = o->notify_socket != NULL,
-				.complain_via_log = o->complain_kmsg,
-				.ignore_unknown_deny = o->ignore_unknown,
-				.host = &host,
-			};
-			if ((code = get_filter(o, profile, &fo, &filter)) != 0)
-				goto out; /* reported */
-			if (agent && !filter->uses_listener) {
-				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
-				if (o->verbosity >= 0)
-					fprintf(stderr,
-						"tinyjail: warning: --notify-socket: %s sends no call to the agent "
-						"(nothing it does not name is denied)\n",
-						profile->file);
-				agent = NULL;
-			}
-			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE && !agent) {
-				tj_err_set(&err, TJ_ERR_PROFILE, 0,
-					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent");
-				tj_err_hint(&err,
-					    "name one with --notify-socket SOCK (e.g. tinyjail supervise --listen "
-					    "SOCK) or in the profile's listenerPath");
-				tj_err_at(&err, profile->file, NULL);
-				goto fail;
-			}
-			if (check_execve_allowed(filter, o->mode, agent != NULL, &err) < 0) {
-				tj_err_at(&err, profile->file, NULL);
-				goto fail;
-			}
-		}
-	}
-
-	/* The command's environment: the identity's variables, the profile's
-	 * policy, then the flags'.  The command is found through the new PATH,
-	 * as env(1) does. */
-	struct tj_env_policy envp = {0};
-	if (iso.user) {
-		tj_autofree char *user = tj_xasprintf("USER=%s", id.name);
-		tj_autofree char *logname = tj_xasprintf("LOGNAME=%s", id.name);
-		tj_autofree char *home = tj_xasprintf("HOME=%s", id.home);
-		tj_strv_add(&envp.set, user);
-		tj_strv_add(&envp.set, logname);
-		tj_strv_add(&envp.set, home);
-	}
-	if (profile)
-		tj_env_merge(&envp, &profile->env);
-	tj_env_merge(&envp, &o->env);
-	struct tj_strv denied = {0};
-	tj_env_build(&envp, environ, &command_env, &denied);
-	tj_env_done(&envp);
-	/* Filtered mode: the proxy is the only way out, so every client that
-	 * honours the usual variables uses it; no_proxy would send some
-	 * names around it, into a namespace with no route. */
-	if (net.mode == TJ_NET_FILTERED)
-		tj_env_set_proxy(&command_env, TJ_PROXY_URL);
-	if (denied.n && o->verbosity > 0) {
-		struct tj_buf names = {0};
-		for (size_t i = 0; i < denied.n; i++)
-			tj_buf_addf(&names, "%s%s", i ? ", " : "", denied.v[i]);
-		fprintf(stderr, "tinyjail: environment: withheld as secrets: %s\n", names.s);
-		tj_buf_done(&names);
-	}
-	tj_strv_done(&denied);
-
-	if (tj_resolve_command(o->command[0], command_env.v, &exec_path, &err) < 0)
-		goto fail;
-	/* --no-exec lets the command execute only itself, and what execve
-	 * opens for it: a script's interpreter, the ELF interpreter. */
-	if (iso.no_exec && tj_exe_dependencies(exec_path, &exec_pins, &err) < 0)
-		goto fail;
-
-	/* tinyjail's own rules ride along with every syscall filter, and are
-	 * loaded alone when only they are asked for. */
-	if (filter || tj_isolation_wants_hardening(&iso)) {
-		if (tj_hardening_compile(&iso, &hardening, &err) < 0)
-			goto fail;
-		warn_hardening_abis(profile, &iso, o->verbosity);
-	}
-
-	/* Limits: the profile's, then the flags', which win. */
-	struct tj_limits limits = {0};
-	if (profile)
-		limits = profile->limits;
-	tj_limits_merge(&limits, &o->limits);
-	if (limits.kill_after_ms && !limits.timeout_ms) {
-		tj_err_set(&err, TJ_ERR_USAGE, 0, "--kill-after needs a timeout (--timeout or tinyjail.timeout)");
-		goto fail;
-	}
-	tj_layer_cgroup_compose(&limits, &net, &iso);
-
-	struct tj_plan plan = {
-		.argv = o->command,
-		.exec_path = exec_path,
-		.envp = command_env.v,
-		.mode = o->mode,
-		.profile = profile,
-		.filter = filter,
-		.limits = &limits,
-		.iso = &iso,
-		.net = &net,
-		.hardening = hardening,
-		.uid = iso.user ? id.uid : geteuid(),
-		.gid = iso.user ? id.gid : getegid(),
-		.exec_pins = exec_pins.n ? exec_pins.v : NULL,
-	};
-	if (tj_launch_probe(&plan, &manifest, &err) < 0)
-		goto fail;
+	profile = lp.profile;
+	filter = lp.filter;
+	agent = lp.agent;
 	/* Output files are checked before anything runs, and written later
 	 * through their directory's descriptor (outfile.h). */
 	if (o->json_status && tj_outfile_prepare(&status_file, o->json_status, "the status file", &err) < 0)
@@ -579,8 +249,7 @@ int tj_cmd_run(const struct tj_options *o)
 	events.notice = on_notice;
 	events.notice_ctx = (void *)o;
 	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
-	print_manifest(&manifest, o->verbosity);
-	plan.manifest = &manifest;
+	print_manifest(&lp.manifest, o->verbosity);
 	if (!filter && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: warning: no syscall filter (%s)\n",
 			profile ? "the profile has no seccomp section" : "--profile none");
@@ -604,7 +273,7 @@ int tj_cmd_run(const struct tj_options *o)
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
 					.source = kmsg_open ? &kmsg.src : NULL};
-	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
+	if (tj_launch(&lp.plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
 
 	struct tj_run_report report = {.o = o,
@@ -620,9 +289,9 @@ int tj_cmd_run(const struct tj_options *o)
 	else if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
 		tj_cmd_print_summary(&report);
 	if (o->verbosity >= 0)
-		report_limits(&res, &limits, o->verbosity);
+		report_limits(&res, &lp.limits, o->verbosity);
 	if (!o->report)
-		report_network(&events, &res, net.mode, o->verbosity);
+		report_network(&events, &res, lp.net.mode, o->verbosity);
 	if (res.copy_back && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: %s\n", res.copy_back);
 	if (res.copy_back_error) {
@@ -634,7 +303,7 @@ int tj_cmd_run(const struct tj_options *o)
 	}
 	free(res.copy_back);
 	free(res.copy_back_error);
-	if (o->json_status && write_json_status(&status_file, &res, &limits) < 0 && res.exit_code == 0)
+	if (o->json_status && write_json_status(&status_file, &res, &lp.limits) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
 	if (res.net_unrecorded && o->verbosity >= 0)
 		fprintf(stderr,
@@ -664,7 +333,7 @@ int tj_cmd_run(const struct tj_options *o)
 					"profile does not list)";
 		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
 	}
-	log_limits(&events, &res, &limits);
+	log_limits(&events, &res, &lp.limits);
 	struct tj_exit_event xe = {.exit_code = res.exit_code,
 				   .status = res.status,
 				   .signal = res.seccomp_kill ? SIGSYS : res.signal,
@@ -689,12 +358,7 @@ int tj_cmd_run(const struct tj_options *o)
 		if (code == 0)
 			code = TJ_EXIT_ERROR;
 	}
-	tj_manifest_done(&manifest);
-	tj_strv_done(&command_env);
-	tj_strv_done(&exec_pins);
-	tj_identity_done(&id);
-	tj_isolation_done(&iso);
-	tj_net_policy_done(&net);
+	tj_plan_done(&lp);
 	return code;
 
 fail:
@@ -705,7 +369,6 @@ fail:
 		fprintf(stderr, "tinyjail: error: %s\n", res.copy_back_error);
 	free(res.copy_back);
 	free(res.copy_back_error);
-out:
 	if (kmsg_open)
 		tj_kmsg_source_done(&kmsg);
 	if (agent_client.sock >= 0)
@@ -715,11 +378,6 @@ out:
 		tj_events_close(&events, &e2);
 		tj_err_free(e2);
 	}
-	tj_manifest_done(&manifest);
-	tj_strv_done(&command_env);
-	tj_strv_done(&exec_pins);
-	tj_identity_done(&id);
-	tj_isolation_done(&iso);
-	tj_net_policy_done(&net);
+	tj_plan_done(&lp);
 	return code;
 }

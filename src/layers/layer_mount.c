@@ -89,6 +89,45 @@ static int resolve(const char *path, const struct tj_plan *create_for, struct tj
 	return 0;
 }
 
+/* True when path is a size-limited directory or beneath one (which
+ * prepare may create first). */
+static bool under_limit(const struct tj_isolation *iso, const char *path)
+{
+	for (size_t i = 0; i < iso->nrw_limits; i++) {
+		size_t n = strlen(iso->rw_limits[i].path);
+		if (strncmp(path, iso->rw_limits[i].path, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* What prepare will find, without creating anything: each path exists (a
+ * size-limited directory may be created, in a directory that exists), so
+ * that `check` refuses what `run` would, with the same message. */
+static int probe_paths(const struct tj_isolation *iso, struct tj_err **err)
+{
+	char buf[PATH_MAX];
+	for (size_t i = 0; i < iso->nrw_limits; i++) {
+		const char *path = iso->rw_limits[i].path;
+		tj_autofree char *parent = tj_xstrdup(path);
+		char *slash = strrchr(parent, '/');
+		if (slash)
+			*(slash == parent ? slash + 1 : slash) = '\0';
+		if (!realpath(path, buf) && (errno != ENOENT || !realpath(parent, buf)))
+			return tj_err_set(err, TJ_ERR_LAYER, errno, "--rw-limit: cannot create '%s'", path);
+	}
+	const struct {
+		const struct tj_strv *v;
+		const char *flag;
+	} lists[] = {{&iso->ro, "--ro"}, {&iso->rw, "--rw"}, {&iso->noexec, "--noexec"}, {&iso->tmpfs, "--tmpfs"}};
+	for (size_t l = 0; l < TJ_ARRAY_SIZE(lists); l++)
+		for (size_t i = 0; i < lists[l].v->n; i++)
+			if (!under_limit(iso, lists[l].v->v[i]) && !realpath(lists[l].v->v[i], buf))
+				return tj_err_set(err, TJ_ERR_LAYER, errno, "%s: cannot find '%s'", lists[l].flag,
+						  lists[l].v->v[i]);
+	return 0;
+}
+
 static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	const struct tj_isolation *iso = plan->iso;
@@ -97,6 +136,8 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 		tj_err_set(err, TJ_ERR_LAYER, ENOSYS, "read-only, writable and noexec views need mount_setattr");
 		return tj_err_hint(err, "Linux 5.12 or later provides it");
 	}
+	if (probe_paths(iso, err) < 0)
+		return -1;
 	struct tj_buf b = {0};
 	tj_buf_add(&b, "private propagation");
 	if (tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID)

@@ -48,6 +48,9 @@ bool tj_cmd_run_complete(const struct tj_run_report *r);
 int tj_cmd_report(const struct tj_err *e);
 /* Prints each note as "tinyjail: <label>: file: path: message". */
 void tj_cmd_print_notes(const char *label, const char *file, const struct tj_notes *notes);
+/* Prints the plan builder's messages that this verbosity shows (plan.h). */
+struct tj_plan_msgs;
+void tj_cmd_print_plan_msgs(const struct tj_plan_msgs *msgs, int verbosity);
 /* Resolves a profile argument (bundled name or path) and loads it; prints
  * its warnings unless quiet.  On error prints it and returns the exit code
  * (always non-zero); returns 0 on success. */

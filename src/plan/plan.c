@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Building the launch plan (plan.h): the profile and the flags merged, every
+ * cross-option check, the filter, the environment, the command, the probes.
+ * The order is run's: an error found earlier wins over one found later.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plan_internal.h"
+#include "tj/base/cleanup.h"
+#include "tj/base/exefile.h"
+#include "tj/base/jsonpos.h"
+#include "tj/filter/hardening.h"
+#include "tj/filter/notify.h"
+#include "tj/json/profile_json.h"
+#include "tj/launch/launch.h"
+#include "tj/model/policy.h"
+#include "tj/net/netrules.h"
+#include "tj/net/proxy.h"
+#include "tj/plan/plan.h"
+
+extern char **environ;
+
+/* --- messages --- */
+
+void tj_plan_msg_add(struct tj_plan_msgs *m, int verbosity, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *text = tj_xvasprintf(fmt, ap);
+	va_end(ap);
+	m->v = tj_xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+	m->v[m->n++] = (struct tj_plan_msg){.verbosity = verbosity, .text = text};
+}
+
+void tj_plan_msg_notes(struct tj_plan_msgs *m, int verbosity, const char *label, const char *file,
+		       const struct tj_notes *notes)
+{
+	for (size_t i = 0; m && i < notes->n; i++) {
+		const struct tj_note *n = &notes->v[i];
+		bool path = n->json_path && n->json_path[0];
+		tj_plan_msg_add(m, verbosity, "%s: %s%s%s%s%s", label, file ? file : "", file ? ": " : "",
+				path ? n->json_path : "", path ? ": " : "", n->msg);
+	}
+}
+
+void tj_plan_msgs_done(struct tj_plan_msgs *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].text);
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+/* --- where a value came from --- */
+
+int tj_plan_fail_at(const struct tj_profile *p, const char *json_path, struct tj_err **err)
+{
+	if (!p)
+		return -1;
+	tj_err_at(err, p->file, json_path);
+	int line, col;
+	if (json_path && p->text && tj_jsonpos_locate(p->text, p->text_len, json_path, &line, &col))
+		tj_err_position(err, line, col);
+	return -1;
+}
+
+/* --- loading --- */
+
+int tj_plan_load_profile(const char *arg, struct tj_plan_msgs *msgs, struct tj_profile **ret, struct tj_err **err)
+{
+	tj_autofree char *path = NULL;
+	/* A bundled profile is shown by its real path, not the search path. */
+	tj_autofree char *shown = NULL;
+	if (tj_policy_find(arg, &path, err) < 0)
+		return -1;
+	if (strcmp(path, arg) != 0)
+		shown = realpath(path, NULL);
+	if (tj_profile_load_file(path, shown ? shown : arg, ret, err) < 0)
+		return -1;
+	tj_plan_msg_notes(msgs, 0, "warning", (*ret)->file, &(*ret)->warnings);
+	return 0;
+}
+
+void tj_plan_target_host(uint64_t keep_caps, struct tj_host *host)
+{
+	tj_host_detect(host);
+	host->caps = keep_caps;
+}
+
+/* --- cross-option checks --- */
+
+/* Option combinations that cannot work, found before anything runs. */
+static int check_run_options(const struct tj_options *o, struct tj_err **err)
+{
+	if (o->notify_socket && o->mode == TJ_MODE_COMPLAIN)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--notify-socket applies to enforce mode: in complain mode "
+				  "tinyjail itself records every call the profile would deny");
+	if (o->complain_kmsg && o->report == TJ_REPORT_USAGE)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--report=usage needs seccomp user notification, not "
+				  "--complain=kmsg (the kernel log does not record allowed calls)");
+	return 0;
+}
+
+/* --net host and a network namespace exclude each other. */
+static int check_host_netns(const struct tj_options *o, const struct tj_profile *p, const struct tj_launch_plan *lp,
+			    struct tj_err **err)
+{
+	if (lp->net.mode != TJ_NET_HOST || !(lp->iso.unshare & TJ_NS_NET))
+		return 0;
+	if (o->net.mode == TJ_NET_HOST || (o->iso.unshare & TJ_NS_NET) || !p)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--net host contradicts --unshare net (or the profile's network namespace)");
+	/* Both from the profile: say where. */
+	tj_err_set(err, TJ_ERR_PROFILE, 0,
+		   "tinyjail.network.mode host contradicts the network namespace of linux.namespaces");
+	return tj_plan_fail_at(p, "linux.namespaces", err);
+}
+
+/* Capabilities that would let the command go around the host network
+ * rules: raw sockets have no connect or sendmsg hook, and the BPF and
+ * admin capabilities can detach the programs or leave the cgroup.  The
+ * message names what kept the capability: --cap-keep or the profile's
+ * process.capabilities. */
+static int check_host_rules(const struct tj_options *o, const struct tj_profile *p, const struct tj_launch_plan *lp,
+			    struct tj_err **err)
+{
+	if (!tj_net_host_rules(&lp->net))
+		return 0;
+	static const struct {
+		int cap;
+		const char *name;
+	} around[] = {{13, "CAP_NET_RAW"}, {12, "CAP_NET_ADMIN"}, {21, "CAP_SYS_ADMIN"}, {39, "CAP_BPF"}};
+	/* Whose rules: the flags' when any --net option asks for them. */
+	const char *rules = tj_net_host_rules(&o->net) || !p ? "the --net host rules"
+							     : "the host network rules of tinyjail.network";
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(around); i++) {
+		uint64_t bit = 1ULL << around[i].cap;
+		if (!(lp->iso.keep_caps & bit))
+			continue;
+		if ((o->iso.keep_caps & bit) || !p)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--cap-keep %s would let the command go around %s",
+					  around[i].name, rules);
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile keeps %s, which would let the command go around %s",
+			   around[i].name, rules);
+		tj_err_hint(err, "remove %s from process.capabilities, or use --net allow= (the proxy) instead",
+			    around[i].name);
+		return tj_plan_fail_at(p, "process.capabilities", err);
+	}
+	return 0;
+}
+
+/* --kill-after is the grace after the timeout's SIGTERM (the profile's
+ * loader refuses tinyjail.killAfter alone). */
+static int check_kill_after(const struct tj_limits *l, struct tj_err **err)
+{
+	if (l->kill_after_ms && !l->timeout_ms)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--kill-after needs a timeout (--timeout or tinyjail.timeout)");
+	return 0;
+}
+
+/* --- the environment and the command --- */
+
+/* The command's environment: the identity's variables, the profile's
+ * policy, then the flags'.  The command is found through the new PATH, as
+ * env(1) does. */
+static void build_env(const struct tj_options *o, const struct tj_profile *profile, struct tj_launch_plan *lp)
+{
+	struct tj_env_policy envp = {0};
+	if (lp->iso.user) {
+		tj_autofree char *user = tj_xasprintf("USER=%s", lp->id.name);
+		tj_autofree char *logname = tj_xasprintf("LOGNAME=%s", lp->id.name);
+		tj_autofree char *home = tj_xasprintf("HOME=%s", lp->id.home);
+		tj_strv_add(&envp.set, user);
+		tj_strv_add(&envp.set, logname);
+		tj_strv_add(&envp.set, home);
+	}
+	if (profile)
+		tj_env_merge(&envp, &profile->env);
+	tj_env_merge(&envp, &o->env);
+	struct tj_strv denied = {0};
+	tj_env_build(&envp, environ, &lp->env, &denied);
+	tj_env_done(&envp);
+	/* Filtered mode: the proxy is the only way out, so every client that
+	 * honours the usual variables uses it; no_proxy would send some names
+	 * around it, into a namespace with no route. */
+	if (lp->net.mode == TJ_NET_FILTERED)
+		tj_env_set_proxy(&lp->env, TJ_PROXY_URL);
+	if (denied.n) {
+		struct tj_buf names = {0};
+		for (size_t i = 0; i < denied.n; i++)
+			tj_buf_addf(&names, "%s%s", i ? ", " : "", denied.v[i]);
+		tj_plan_msg_add(&lp->msgs, 1, "environment: withheld as secrets: %s", names.s);
+		tj_buf_done(&names);
+	}
+	tj_strv_done(&denied);
+}
+
+/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
+ * the profile lets calls through another one. */
+static void warn_hardening_abis(const struct tj_profile *profile, struct tj_launch_plan *lp)
+{
+	if (!profile || !profile->seccomp || !tj_isolation_wants_hardening(&lp->iso))
+		return;
+	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
+		const char *a = profile->seccomp->arches.v[i];
+		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
+			tj_plan_msg_add(&lp->msgs, 0,
+					"warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
+					"and --signals do not cover; remove it from \"architectures\" to close that door",
+					profile->file, a);
+	}
+}
+
+/* --- the whole plan --- */
+
+int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, struct tj_err **err)
+{
+	const struct tj_options *o = req->o;
+	bool run = req->purpose == TJ_PLAN_RUN;
+	memset(lp, 0, sizeof(*lp));
+
+	if (check_run_options(o, err) < 0)
+		return -1;
+	const struct tj_profile *profile = req->profile;
+	const char *profile_arg = o->profile ? o->profile : "default";
+	if (!profile && strcmp(profile_arg, "none") != 0) {
+		if (tj_plan_load_profile(profile_arg, &lp->msgs, &lp->owned_profile, err) < 0)
+			return -1;
+		profile = lp->owned_profile;
+	}
+	lp->profile = profile;
+
+	/* Isolation: the profile's, then the flags', which add to it. */
+	if (profile)
+		tj_isolation_merge(&lp->iso, &profile->iso);
+	tj_isolation_merge(&lp->iso, &o->iso);
+	if (lp->iso.user && tj_identity_resolve(lp->iso.user, &lp->id, err) < 0)
+		return -1;
+	/* The network: the profile's policy, then the flags'. */
+	if (profile)
+		tj_net_policy_merge(&lp->net, &profile->net);
+	tj_net_policy_merge(&lp->net, &o->net);
+	if (tj_net_policy_check(&lp->net, err) < 0)
+		return -1;
+	if (check_host_netns(o, profile, lp, err) < 0)
+		return -1;
+	/* A network namespace for none and filtered; the proxy's port in
+	 * Landlock's TCP rules. */
+	tj_layer_proxy_compose(&lp->net, &lp->iso);
+	if (check_host_rules(o, profile, lp, err) < 0)
+		return -1;
+
+	if (profile && profile->seccomp && tj_plan_filter(req, profile, lp, err) < 0)
+		return -1;
+
+	build_env(o, profile, lp);
+	if (run) {
+		if (tj_resolve_command(o->command[0], lp->env.v, &lp->exec_path, err) < 0)
+			return -1;
+		/* --no-exec lets the command execute only itself, and what
+		 * execve opens for it: a script's interpreter, the ELF
+		 * interpreter. */
+		if (lp->iso.no_exec && tj_exe_dependencies(lp->exec_path, &lp->exec_pins, err) < 0)
+			return -1;
+	}
+
+	/* tinyjail's own rules ride along with every syscall filter, and are
+	 * loaded alone when only they are asked for. */
+	if (lp->filter || tj_isolation_wants_hardening(&lp->iso)) {
+		if (tj_hardening_compile(&lp->iso, &lp->hardening, err) < 0)
+			return -1;
+		warn_hardening_abis(profile, lp);
+	}
+
+	/* Limits: the profile's, then the flags', which win. */
+	if (profile)
+		lp->limits = profile->limits;
+	tj_limits_merge(&lp->limits, &o->limits);
+	if (check_kill_after(&lp->limits, err) < 0)
+		return -1;
+	tj_layer_cgroup_compose(&lp->limits, &lp->net, &lp->iso);
+
+	/* No command to check: the probes only describe it (never open it). */
+	static char *const no_command[] = {(char *)"true", NULL};
+	lp->plan = (struct tj_plan){
+		.argv = run ? o->command : no_command,
+		.exec_path = run ? lp->exec_path : "the command",
+		.envp = lp->env.v,
+		.mode = o->mode,
+		.profile = profile,
+		.filter = lp->filter,
+		.limits = &lp->limits,
+		.iso = &lp->iso,
+		.net = &lp->net,
+		.hardening = lp->hardening,
+		.uid = lp->iso.user ? lp->id.uid : geteuid(),
+		.gid = lp->iso.user ? lp->id.gid : getegid(),
+		.exec_pins = lp->exec_pins.n ? lp->exec_pins.v : NULL,
+	};
+	if (tj_launch_probe(&lp->plan, &lp->manifest, err) < 0)
+		return -1;
+	lp->plan.manifest = &lp->manifest;
+	return 0;
+}
+
+void tj_plan_done(struct tj_launch_plan *lp)
+{
+	tj_filter_free(lp->filter);
+	tj_filter_free(lp->hardening);
+	tj_isolation_done(&lp->iso);
+	tj_net_policy_done(&lp->net);
+	tj_identity_done(&lp->id);
+	tj_strv_done(&lp->env);
+	tj_strv_done(&lp->exec_pins);
+	free(lp->exec_path);
+	tj_manifest_done(&lp->manifest);
+	tj_plan_msgs_done(&lp->msgs);
+	tj_profile_free(lp->owned_profile);
+	memset(lp, 0, sizeof(*lp));
+}
