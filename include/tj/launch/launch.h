@@ -14,6 +14,7 @@
 
 #include "tj/base/err.h"
 #include "tj/events/events.h"
+#include "tj/filter/notify.h"
 #include "tj/launch/pidinit.h"
 #include "tj/layers/layer.h"
 
@@ -28,6 +29,11 @@ struct tj_launch_hooks {
 	 * then the command is killed (fail closed). */
 	int (*on_listener)(void *ctx, int listener, pid_t child, struct tj_err **err);
 	const struct tj_monitor_source *source; /* or NULL */
+	/* learn: each notification after the start call, while its caller
+	 * waits (listener and n->id let the hook confirm the caller is still
+	 * blocked).  Returns 0 to let the call run, or an errno to fail it
+	 * with (clone3 gets ENOSYS).  The monitor answers; the hook records. */
+	int (*on_notify)(void *ctx, const struct tj_notification *n, int listener);
 };
 
 #define TJ_MONITOR_SOURCES 4
