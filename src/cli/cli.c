@@ -119,6 +119,7 @@ static const char usage_check[] =
 	"usage: tinyjail check [options] profile...\n"
 	"\n"
 	"Loads and compiles each profile and checks this host can enforce it; runs nothing.\n"
+	"It refuses what `tinyjail --profile PROFILE -- command` would refuse, with the same message.\n"
 	"Exit status 0 when every profile is valid, 125 otherwise (1: --lint found a high-severity\n"
 	"problem).\n"
 	"\n"

@@ -45,12 +45,13 @@ struct monitor {
 	bool err_done;
 	struct tj_child_error cerr;
 	size_t cerr_got;
-	bool have_base;	  /* the start call has been seen */
-	uint64_t next_id; /* the id the next notification should carry */
-	int timer;	  /* timerfd for the timeout, or -1 */
-	bool terminating; /* the timeout sent SIGTERM; the timer now runs the grace */
-	int sigints;	  /* SIGINTs received */
-	int term_timer;	  /* after a SIGTERM sent to tinyjail: the grace, or -1 */
+	bool have_base;	    /* the start call has been seen */
+	uint64_t next_id;   /* the id the next notification should carry */
+	int timer;	    /* timerfd for the timeout, or -1 */
+	bool terminating;   /* the timeout sent SIGTERM; the timer now runs the grace */
+	int sigints;	    /* SIGINTs received */
+	int term_timer;	    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
+	bool helper_reaped; /* the listener's helper (tinyjail's, not the command's) */
 };
 
 static uint64_t now_ms(void)
@@ -419,6 +420,28 @@ static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 		m->res->forwarded_signal = (int)si->ssi_signo;
 }
 
+/* The seccomp listener's helper, our child outside a pid namespace (in one
+ * its pid is the namespace's own, and it dies with init); 0 otherwise. */
+static pid_t listener_helper(const struct monitor *m)
+{
+	const struct tj_listener_service *l = m->a->services ? m->a->services->listener : NULL;
+	return m->a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
+}
+
+/* The helper is tinyjail's: once the command has ended it is ended and
+ * reaped here (it may be between its send and its exit), never counted as
+ * a process the command left behind.  Not yet reaped, its pid cannot have
+ * been reused. */
+static void end_listener_helper(struct monitor *m)
+{
+	pid_t helper = listener_helper(m);
+	if (helper <= 0 || m->helper_reaped)
+		return;
+	kill(helper, SIGKILL);
+	waitpid(helper, NULL, __WALL);
+	m->helper_reaped = true;
+}
+
 static void reap_children(struct monitor *m)
 {
 	for (;;) {
@@ -430,6 +453,8 @@ static void reap_children(struct monitor *m)
 			m->child_reaped = true;
 			m->child_info = info;
 		}
+		if (info.si_pid == listener_helper(m))
+			m->helper_reaped = true;
 		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 			const struct tj_monitor_source *src = m->a->sources[i];
 			if (src && src->pid > 0 && src->pid == info.si_pid && src->exited)
@@ -586,12 +611,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			break;
 		}
 		if (r == 0 && m.child_reaped) {
-			/* In a pid namespace the helper's pid is the namespace's
-			 * own (and it died with init): never signal it here. */
-			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
-			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
-			if (helper > 0)
-				kill(helper, SIGKILL);
+			/* The helper (stuck) holds the pipe's other end. */
+			end_listener_helper(&m);
 			read_error_pipe(&m);
 			m.err_done = true;
 			continue;
@@ -641,6 +662,7 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 
 	/* Nothing of the tree outlives tinyjail: what is left is killed (and
 	 * the cgroups can then be removed). */
+	end_listener_helper(&m);
 	res->leftovers = signal_descendants(&m, 0);
 	if (res->leftovers)
 		kill_tree(&m);

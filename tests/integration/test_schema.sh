@@ -31,7 +31,11 @@ for p in "$GOOD"/*.json "$ROOT"/tests/fixtures/corpus/*.json; do
 	run "$TJ" check "$p"
 	# A few corpus profiles cannot compile here (see test_cli_profiles), but
 	# none is rejected as malformed.
-	[ "$rc" -ne 125 ] || case "$err" in *"is not"* | *unknown* | *expected*) fail "tinyjail rejects $p: $err" ;; esac
+	# (Warnings may say "unknown"; a profile that denies execve is refused
+	# as run refuses it, issue 18.)
+	[ "$rc" -ne 125 ] || case "$(printf '%s\n' "$err" | grep -v '^tinyjail: warning: ')" in
+	*"is not"* | *unknown* | *expected*) fail "tinyjail rejects $p: $err" ;;
+	esac
 done
 
 t "the schema rejects what the loader rejects for its structure"
