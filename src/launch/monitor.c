@@ -194,6 +194,19 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		m->next_id = n.id + 1;
 	}
 
+	/* learn: the learner records the call and says how to answer it. */
+	if (a->hooks && a->hooks->on_notify) {
+		int errnum = a->hooks->on_notify(a->hooks->ctx, &n, m->listener);
+		if (errnum > 0) {
+			tj_notify_deny(m->notify, m->listener, n.id, errnum);
+			return 0;
+		}
+		r = tj_notify_continue(m->notify, m->listener, n.id);
+		if (r < 0 && r != -ENOENT)
+			return tj_err_set(err, TJ_ERR_LAYER, -r, "cannot let a notified call continue");
+		return 0;
+	}
+
 	const struct sock_filter *truth = f->truth ? f->truth : f->prog;
 	size_t truth_len = f->truth ? f->truth_len : f->len;
 	uint32_t action = tj_bpf_run(truth, truth_len, &n.data);
@@ -522,7 +535,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
 		ret = -1;
 	}
-	tj_events_start(a->events, a->plan->mode == TJ_MODE_COMPLAIN ? "complain" : "enforce",
+	tj_events_start(a->events,
+			a->plan->mode == TJ_MODE_COMPLAIN ? "complain"
+			: a->plan->mode == TJ_MODE_LEARN  ? "learn"
+							  : "enforce",
 			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
 	log_manifest(a->events, a->plan->manifest);
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
@@ -572,7 +588,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (r == 0 && m.child_reaped) {
 			/* In a pid namespace the helper's pid is the namespace's
 			 * own (and it died with init): never signal it here. */
-			pid_t helper = a->init_shared ? 0 : tj_layer_seccomp_helper_pid(a->seccomp_state);
+			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
+			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
 			if (helper > 0)
 				kill(helper, SIGKILL);
 			read_error_pipe(&m);
