@@ -198,6 +198,9 @@ static void completeness_text(const struct tj_launch_result *res, bool interrupt
 		tj_buf_add(b, "incomplete: interrupted");
 	else if (res->limit)
 		tj_buf_add(b, "incomplete: stopped by a limit");
+	else if (res->leftovers)
+		tj_buf_addf(b, "incomplete: %llu process%s outlived the command and %s killed", (unsigned long long)res->leftovers,
+			    res->leftovers == 1 ? "" : "es", res->leftovers == 1 ? "was" : "were");
 	else
 		tj_buf_add(b, "complete");
 }
@@ -279,10 +282,15 @@ static int learn_one(const struct tj_options *o, char **argv, struct tj_learn_mo
 	const struct tj_learn_recorder_stats *st = tj_learn_recorder_stats(lr.rec);
 	*new_pairs = st->pairs;
 	if (o->verbosity >= 0) {
+		struct tj_buf how = {0};
+		outcome_text(&res, &how);
+		tj_buf_add(&how, "; recording ");
+		completeness_text(&res, *interrupted, &how);
 		fprintf(stderr,
 			"tinyjail: learn: %s: %s; %llu new (syscall, argument class) pair%s from %zu program%s\n", cmd,
-			outcome.s, (unsigned long long)st->pairs, st->pairs == 1 ? "" : "s", st->programs.n,
+			how.s, (unsigned long long)st->pairs, st->pairs == 1 ? "" : "s", st->programs.n,
 			st->programs.n == 1 ? "" : "s");
+		tj_buf_done(&how);
 		for (size_t i = 0; i < st->setuid.n; i++)
 			fprintf(stderr,
 				"tinyjail: learn: note: '%s' is set-user-ID or set-group-ID: no_new_privs ran it without "
@@ -412,9 +420,14 @@ struct check_run {
 	uint64_t stops;
 };
 
+/* A call the profile's default stops: the case needs something the
+ * profile does not allow.  (Its explicit rules, such as clone3's ENOSYS,
+ * say what is meant to happen.) */
 static void on_stopped(void *ctx, const struct tj_syscall_event *e)
 {
 	struct check_run *c = ctx;
+	if (e->rule && strcmp(e->rule, "defaultAction") != 0 && e->verdict != TJ_VERDICT_KILLED)
+		return;
 	c->stops++;
 	if (c->stopped)
 		return;

@@ -285,9 +285,10 @@ static const struct value_class value_classes[] = {
 	{"fcntl", "a descriptor's flags", {0, 1, 2, 3, 4, 1030}, 6},
 	{"fcntl", "record locks", {5, 6, 7, 36, 37, 38}, 6},
 	{"fcntl", "a pipe's size", {1031, 1032}, 2},
-	/* isatty() is TCGETS; programs that find a terminal ask its size
-	 * and process group next. */
-	{"ioctl", "terminal queries", {0x5401, 0x5413, 0x540F}, 3},
+	/* Questions about a descriptor that change nothing: isatty() is
+	 * TCGETS, programs that find a terminal ask its size and process
+	 * group next, and programs that read ask how much is there. */
+	{"ioctl", "read-only descriptor queries", {0x5401, 0x5413, 0x540F, 0x541B}, 4},
 	{"ioctl", "a descriptor's flags", {0x5450, 0x5451, 0x5421}, 3},
 	{"prctl", "the thread's name", {15, 16}, 2},
 };

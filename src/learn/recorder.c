@@ -169,6 +169,10 @@ int tj_learn_recorder_notify(void *recorder, const struct tj_notification *n, in
 	const struct tj_syscall_argspec *sp = tj_argspec_find(d->nr);
 	if (sp)
 		tj_argspec_classify(sp, d, vals);
+	/* Every execve that notifies, not only the first: each may run
+	 * another program. */
+	if (d->nr == SYS_execve)
+		note_setuid(r, n);
 	bool found;
 	struct slot *s = lookup(r, d->nr, vals, &found);
 	if (found) {
@@ -188,9 +192,6 @@ int tj_learn_recorder_notify(void *recorder, const struct tj_notification *n, in
 	r->st.pairs++;
 	if (s->program && !tj_strv_contains(&r->st.programs, s->program))
 		tj_strv_add(&r->st.programs, s->program);
-	if (d->nr == SYS_execve)
-		note_setuid(r, n);
-
 	if (r->events) {
 		struct tj_syscall_event e = {.verdict = answer ? TJ_VERDICT_DENIED : TJ_VERDICT_ALLOWED,
 					     .pid = n->pid,
