@@ -590,7 +590,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (r == 0 && m.child_reaped) {
 			/* In a pid namespace the helper's pid is the namespace's
 			 * own (and it died with init): never signal it here. */
-			pid_t helper = a->init_shared ? 0 : tj_layer_seccomp_helper_pid(a->seccomp_state);
+			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
+			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
 			if (helper > 0)
 				kill(helper, SIGKILL);
 			read_error_pipe(&m);

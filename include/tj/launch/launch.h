@@ -75,6 +75,16 @@ struct tj_launch_result {
  * Fails with TJ_ERR_NOT_FOUND (127) or TJ_ERR_CANNOT_EXEC (126). */
 int tj_resolve_command(const char *name, char *const envp[], char **ret_path, struct tj_err **err);
 
+/* One row of launch.c's ordered layer table: the layer, where its enter
+ * hook runs ("parent": nowhere in the child, "first child", "command"), and
+ * why it sits there.  For the tests and notes/layers.md. */
+struct tj_launch_step {
+	const struct tj_layer *layer;
+	const char *phase;
+	const char *why;
+};
+const struct tj_launch_step *tj_launch_order(size_t *n);
+
 /* Probes every layer the plan wants; fails closed on the first that cannot
  * be applied.  Fills the manifest for `check` and -v. */
 int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err);
@@ -95,7 +105,7 @@ struct tj_monitor_args {
 	int errfd;	   /* read end of the child's CLOEXEC error pipe */
 	int sigfd;	   /* signalfd for the blocked signals */
 	int listener_sock; /* where the seccomp listener arrives, or -1 */
-	void *seccomp_state;
+	const struct tj_services *services;
 	void *cgroup_state;		       /* NULL without a cgroup */
 	struct tj_pidinit_shared *init_shared; /* with a pid namespace: the command's real status */
 	/* the hooks' source and the layers' (NULL entries are skipped) */
