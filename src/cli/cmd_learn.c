@@ -199,8 +199,9 @@ static void completeness_text(const struct tj_launch_result *res, bool interrupt
 	else if (res->limit)
 		tj_buf_add(b, "incomplete: stopped by a limit");
 	else if (res->leftovers)
-		tj_buf_addf(b, "incomplete: %llu process%s outlived the command and %s killed", (unsigned long long)res->leftovers,
-			    res->leftovers == 1 ? "" : "es", res->leftovers == 1 ? "was" : "were");
+		tj_buf_addf(b, "incomplete: %llu process%s outlived the command and %s killed",
+			    (unsigned long long)res->leftovers, res->leftovers == 1 ? "" : "es",
+			    res->leftovers == 1 ? "was" : "were");
 	else
 		tj_buf_add(b, "complete");
 }
