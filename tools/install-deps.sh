@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|toolchains
 # Needs root (or sudo) only when something is missing.
 set -eu
 
@@ -19,13 +19,27 @@ golang-github-opencontainers-specs-dev busybox-static crun strace procps util-li
 bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
+# The toolchains the bundled profiles are tested with
+# (tests/integration/test_toolchains.sh), as command:package: a command
+# already on PATH counts as installed, whichever package (or rustup, or
+# NodeSource) brought it.
+toolchains="gcc:gcc make:make cmake:cmake ninja:ninja-build cargo:cargo node:nodejs npm:npm java:default-jre-headless \
+git:git python3:python3 tar:tar gzip:gzip curl:curl ps:procps flock:util-linux ionice:util-linux bwrap:bubblewrap"
 
 case "${1:-}" in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
 vm) want=$vm ;;
-*) echo "usage: $0 build|test|bench|vm" >&2; exit 2 ;;
+toolchains)
+	want=""
+	for pair in $toolchains; do
+		command -v "${pair%%:*}" >/dev/null 2>&1 || want="$want ${pair#*:}"
+	done
+	# python3 -m venv needs Debian's ensurepip package.
+	/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || want="$want python3-venv"
+	;;
+*) echo "usage: $0 build|test|bench|vm|toolchains" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -48,6 +48,7 @@ struct shared {
 
 struct state {
 	int parent_sock; /* the supervisor's end */
+	bool start_call; /* make the start call (not under another filter) */
 	int child_sock;	 /* the helper's end */
 	struct shared *shared;
 	void *helper_stack;
@@ -151,6 +152,12 @@ static int seccomp_prepare(const struct tj_plan *plan, void **ret_state, struct 
 		s->helper_stack = NULL;
 		return tj_err_set(err, TJ_ERR_INTERNAL, errno, "mmap for the seccomp listener helper's stack");
 	}
+	/* Under a filter of its own (tinyjail inside tinyjail or a container),
+	 * the outer filter judges the start call too, and may kill for a
+	 * syscall number it does not know: skip it there.  Notifications
+	 * queue on the listener all the same; only a withdrawn first one
+	 * would go uncounted (notes/architecture.md). */
+	s->start_call = plan->filter->has_start_call && tj_sys_seccomp_mode() != SECCOMP_MODE_FILTER;
 	s->shared->listener_fd = LISTENER_PENDING;
 	s->shared->helper_pid = 0;
 	/* Once the supervisor has received a notification, a signal must not
@@ -250,8 +257,8 @@ static int seccomp_enter(const struct tj_plan *plan, void *state, struct tj_chil
 		 * the listener and has seen where notification ids begin.  A
 		 * signal may interrupt it; then it is simply made again.  A
 		 * filter whose listener goes to an external agent has none. */
-		while (f->has_start_call &&
-		       syscall(TJ_FILTER_SENTINEL_NR, TJ_FILTER_SENTINEL_MAGIC, 0, 0, 0, 0, 0) < 0 && errno == EINTR)
+		while (s->start_call && syscall(TJ_FILTER_SENTINEL_NR, TJ_FILTER_SENTINEL_MAGIC, 0, 0, 0, 0, 0) < 0 &&
+		       errno == EINTR)
 			;
 	}
 	return 0;
