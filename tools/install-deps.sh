@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|toolchains
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz|toolchains
 # Needs root (or sudo) only when something is missing.
 set -eu
 
@@ -25,6 +25,8 @@ vm="qemu-system-x86 cpio busybox-static"
 # NodeSource) brought it.
 toolchains="gcc:gcc make:make cmake:cmake ninja:ninja-build cargo:cargo node:nodejs npm:npm java:default-jre-headless \
 git:git python3:python3 tar:tar gzip:gzip curl:curl ps:procps flock:util-linux ionice:util-linux bwrap:bubblewrap"
+# The long fuzzing campaigns (make fuzz, tests/fuzz/afl.sh): AFL++ and clang.
+fuzz="$build afl++ clang"
 
 case "${1:-}" in
 build) want=$build ;;
@@ -39,7 +41,8 @@ toolchains)
 	# python3 -m venv needs Debian's ensurepip package.
 	/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || want="$want python3-venv"
 	;;
-*) echo "usage: $0 build|test|bench|vm|toolchains" >&2; exit 2 ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: $0 build|test|bench|vm|fuzz|toolchains" >&2; exit 2 ;;
 esac
 
 missing=""

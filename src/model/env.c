@@ -56,21 +56,25 @@ const char *const *tj_env_default_deny(void)
 	return default_deny;
 }
 
-bool tj_env_glob(const char *pattern, const char *name)
+/* Matches the first len bytes of name: the names come straight from an
+ * environment entry ("NAME=value"), of any length, never copied into a
+ * fixed buffer (a deny pattern must not fail open on a long name). */
+static bool glob_n(const char *pattern, const char *name, size_t len)
 {
 	/* Backtracking over the last '*' is enough for patterns of stars and
 	 * letters. */
-	const char *star = NULL, *resume = NULL;
-	while (*name) {
+	const char *star = NULL;
+	size_t i = 0, resume = 0;
+	while (i < len) {
 		if (*pattern == '*') {
 			star = pattern++;
-			resume = name;
-		} else if (toupper((unsigned char)*pattern) == toupper((unsigned char)*name)) {
+			resume = i;
+		} else if (*pattern && toupper((unsigned char)*pattern) == toupper((unsigned char)name[i])) {
 			pattern++;
-			name++;
+			i++;
 		} else if (star) {
 			pattern = star + 1;
-			name = ++resume;
+			i = ++resume;
 		} else {
 			return false;
 		}
@@ -78,6 +82,11 @@ bool tj_env_glob(const char *pattern, const char *name)
 	while (*pattern == '*')
 		pattern++;
 	return *pattern == '\0';
+}
+
+bool tj_env_glob(const char *pattern, const char *name)
+{
+	return glob_n(pattern, name, strlen(name));
 }
 
 static bool valid_name(const char *s, size_t n, bool glob)
@@ -153,13 +162,8 @@ void tj_env_done(struct tj_env_policy *p)
 /* patterns: a NULL-terminated array (tj_strv keeps one), or NULL. */
 static bool matches_any(const char *const *patterns, const char *name, size_t len)
 {
-	char buf[256];
-	if (!patterns || len >= sizeof(buf))
-		return false;
-	memcpy(buf, name, len);
-	buf[len] = '\0';
-	for (size_t i = 0; patterns[i]; i++)
-		if (tj_env_glob(patterns[i], buf))
+	for (size_t i = 0; patterns && patterns[i]; i++)
+		if (glob_n(patterns[i], name, len))
 			return true;
 	return false;
 }

@@ -104,6 +104,44 @@ static void test_keep_all_and_deny(void **state)
 	tj_env_done(&p);
 }
 
+/* Issue 16 item 17: a deny pattern matched only names shorter than 256
+ * bytes, so with --env-all a long secret name passed. */
+static void test_long_names_denied(void **state)
+{
+	(void)state;
+	for (size_t pad = 200; pad <= 5000; pad += 300) {
+		char *name = tj_xmalloc(pad + 32);
+		memset(name, 'A', pad);
+		strcpy(name + pad, "_TOKEN=s3cret");
+		char *env[] = {name, "EDITOR=vi", NULL};
+		struct tj_env_policy all = {.inherit_all = true};
+		struct tj_strv out = {0}, denied = {0};
+		tj_env_build(&all, env, &out, &denied);
+		assert_false(has(&out, name));
+		assert_true(has(&out, "EDITOR=vi"));
+		assert_int_equal(denied.n, 1);
+		assert_int_equal(strlen(denied.v[0]), pad + 6);
+		tj_strv_done(&out);
+		tj_strv_done(&denied);
+
+		/* A deny pattern of one's own, and a keep glob, see the whole name. */
+		struct tj_env_policy p = {.inherit_all = true};
+		struct tj_err *err = NULL;
+		memcpy(name + pad, "_MINE=1", 8);
+		assert_int_equal(tj_env_add_list(&p.deny, "*_MINE", &err), 0);
+		tj_env_build(&p, env, &out, NULL);
+		assert_false(has(&out, name));
+		tj_strv_done(&out);
+		tj_env_done(&p);
+		assert_int_equal(tj_env_add_list(&p.keep, "A*_MINE", &err), 0);
+		tj_env_build(&p, env, &out, NULL);
+		assert_true(has(&out, name));
+		tj_strv_done(&out);
+		tj_env_done(&p);
+		free(name);
+	}
+}
+
 static void test_settings(void **state)
 {
 	(void)state;
@@ -154,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_keep_all_and_deny),
+		cmocka_unit_test(test_long_names_denied),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_empty),
 	};

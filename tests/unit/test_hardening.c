@@ -156,10 +156,8 @@ static void test_self_abort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_always_on),
-		cmocka_unit_test(test_deny_write_execute),
-		cmocka_unit_test(test_no_new_processes),
-		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_always_on),	 cmocka_unit_test(test_deny_write_execute),
+		cmocka_unit_test(test_no_new_processes), cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_self_abort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
