@@ -73,7 +73,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 	int code = tj_cmd_load_profile(arg, o->verbosity, &loaded);
 	if (code)
 		return code;
-	struct tj_plan_request req = {.o = &po, .purpose = TJ_PLAN_CHECK, .profile = loaded};
+	struct tj_plan_request req = {.o = &po, .purpose = TJ_PLAN_CHECK, .in_memory = true, .profile = loaded};
 	struct tj_launch_plan lp;
 	struct tj_err *err = NULL;
 	int built = tj_plan_build(&req, &lp, &err);

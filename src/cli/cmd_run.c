@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `tinyjail [run] [options] -- command...` */
 #include <errno.h>
-#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
@@ -17,10 +15,13 @@
 #include "tj/plan/plan.h"
 #include "tj/supervise/agent.h"
 
+extern char **environ;
+
 struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
 	struct tj_agent_client *agent;
+	const struct tj_run_ext *ext;
 };
 
 static void describe_kill(const struct tj_syscall_event *e, const char *profile, char *buf, size_t size)
@@ -40,6 +41,26 @@ static void on_kill(void *ctx, const struct tj_syscall_event *e)
 	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+}
+
+/* learn --check: the kill is reported as usual and handed to learn too. */
+static void on_kill_ext(void *ctx, const struct tj_syscall_event *e)
+{
+	const struct run_ctx *rc = ctx;
+	on_kill(ctx, e);
+	rc->ext->on_kill(rc->ext->ctx, e);
+}
+
+static int on_notify_ext(void *ctx, const struct tj_notification *n, int listener)
+{
+	const struct run_ctx *rc = ctx;
+	return rc->ext->on_notify(rc->ext->ctx, n, listener);
+}
+
+static void on_denied_ext(void *ctx, const struct tj_syscall_event *e)
+{
+	const struct run_ctx *rc = ctx;
+	rc->ext->on_denied(rc->ext->ctx, e);
 }
 
 static int on_listener(void *ctx, int listener, pid_t child, struct tj_err **err)
@@ -215,6 +236,11 @@ static int write_json_status(struct tj_outfile *status_file, const struct tj_lau
 
 int tj_cmd_run(const struct tj_options *o)
 {
+	return tj_cmd_run_ext(o, NULL);
+}
+
+int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
+{
 	struct tj_err *err = NULL;
 	int code = 0;
 	struct tj_launch_plan lp;
@@ -228,10 +254,20 @@ int tj_cmd_run(const struct tj_options *o)
 	const struct tj_profile *profile = NULL;
 	const struct tj_filter *filter = NULL;
 	const char *agent = NULL;
+	bool nested = false; /* under another tinyjail's listener: no notification */
+	enum tj_mode mode = x ? x->mode : o->mode;
 
 	/* Everything decided before anything starts, and every check, in the
-	 * plan builder that `check` shares (plan.h). */
+	 * plan builder that `check` shares (plan.h).  learn hands over a
+	 * profile in memory and its mode. */
 	struct tj_plan_request req = {.o = o, .purpose = TJ_PLAN_RUN};
+	if (x) {
+		req.profile = x->profile;
+		req.in_memory = true;
+		req.set_mode = true;
+		req.mode = x->mode;
+		req.route_errno = x->route_errno;
+	}
 	int built = tj_plan_build(&req, &lp, &err);
 	tj_cmd_print_plan_msgs(&lp.msgs, o->verbosity);
 	if (built < 0)
@@ -239,6 +275,7 @@ int tj_cmd_run(const struct tj_options *o)
 	profile = lp.profile;
 	filter = lp.filter;
 	agent = lp.agent;
+	nested = lp.nested;
 	/* Output files are checked before anything runs, and written later
 	 * through their directory's descriptor (outfile.h). */
 	if (o->json_status && tj_outfile_prepare(&status_file, o->json_status, "the status file", &err) < 0)
@@ -262,6 +299,8 @@ int tj_cmd_run(const struct tj_options *o)
 		agent_client.profile = profile->file;
 		agent_client.command = o->command[0];
 	}
+	if (x && x->begin && x->begin(x->ctx, lp.exec_path, &events, &err) < 0)
+		goto fail;
 	if (filter && o->complain_kmsg) {
 		if (tj_kmsg_source_start(&kmsg, filter, &events, &err) < 0)
 			goto fail;
@@ -272,9 +311,22 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_launch_hooks hooks = {.ctx = &rc,
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
-					.source = kmsg_open ? &kmsg.src : NULL};
+					.source = kmsg_open ? &kmsg.src : NULL,
+					.on_notify = x && x->on_notify ? on_notify_ext : NULL};
+	rc.ext = x;
+	if (x && x->on_kill)
+		hooks.on_kill = on_kill_ext;
+	if (x && x->on_denied)
+		hooks.on_denied = on_denied_ext;
 	if (tj_launch(&lp.plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
+	if (x && x->result) {
+		/* The copy-back texts stay this function's to print and free. */
+		*x->result = res;
+		x->result->copy_back = x->result->copy_back_error = NULL;
+	}
+	if (x && x->started)
+		*x->started = true;
 
 	struct tj_run_report report = {.o = o,
 				       .profile = profile,
@@ -286,7 +338,7 @@ int tj_cmd_run(const struct tj_options *o)
 				       .agent_path = agent};
 	if (o->report && o->verbosity >= 0)
 		tj_cmd_print_report(&report);
-	else if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
+	else if (mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
 		tj_cmd_print_summary(&report);
 	if (o->verbosity >= 0)
 		report_limits(&res, &lp.limits, o->verbosity);
@@ -321,7 +373,11 @@ int tj_cmd_run(const struct tj_options *o)
 		/* Only suggest the supervisor when it was not already in charge:
 		 * with it, a SIGSYS comes from the profile's KILL_THREAD or TRAP
 		 * rules, or from a call through an ABI the profile does not list. */
-		if (res.signal == SIGSYS && agent)
+		if (res.signal == SIGSYS && nested)
+			why = " (a seccomp kill by the kernel: this tinyjail runs under another one's seccomp listener, "
+			      "and the kernel allows one, so the syscall is not named; run the outer tinyjail with "
+			      "--kill-via kernel to have it named)";
+		else if (res.signal == SIGSYS && agent)
 			why = " (a seccomp kill by the kernel: the listener belongs to the seccomp agent, so tinyjail "
 			      "does not see the call)";
 		else if (res.signal == SIGSYS)

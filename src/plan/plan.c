@@ -230,9 +230,10 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 
 	if (check_run_options(o, err) < 0)
 		return -1;
-	const struct tj_profile *profile = req->profile;
+	lp->plan.mode = req->set_mode ? req->mode : o->mode;
+	const struct tj_profile *profile = req->in_memory ? req->profile : NULL;
 	const char *profile_arg = o->profile ? o->profile : "default";
-	if (!profile && strcmp(profile_arg, "none") != 0) {
+	if (!req->in_memory && strcmp(profile_arg, "none") != 0) {
 		if (tj_plan_load_profile(profile_arg, &lp->msgs, &lp->owned_profile, err) < 0)
 			return -1;
 		profile = lp->owned_profile;
@@ -291,11 +292,12 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 
 	/* No command to check: the probes only describe it (never open it). */
 	static char *const no_command[] = {(char *)"true", NULL};
+	enum tj_mode mode = lp->plan.mode;
 	lp->plan = (struct tj_plan){
 		.argv = run ? o->command : no_command,
 		.exec_path = run ? lp->exec_path : "the command",
 		.envp = lp->env.v,
-		.mode = o->mode,
+		.mode = mode,
 		.profile = profile,
 		.filter = lp->filter,
 		.limits = &lp->limits,

@@ -10,6 +10,7 @@
 
 #include "plan_internal.h"
 #include "tj/base/cleanup.h"
+#include "tj/base/sys.h"
 #include "tj/filter/filter_cache.h"
 #include "tj/filter/notify.h"
 
@@ -114,11 +115,19 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 		   struct tj_err **err)
 {
 	const struct tj_options *o = req->o;
+	enum tj_mode mode = lp->plan.mode;
 	/* The supervisor needs seccomp user notification.  Without it,
 	 * enforce mode lets the kernel kill (unnamed); complain mode cannot
 	 * keep its promise and refuses (unless the kernel log is its source);
 	 * an agent cannot be given a listener. */
 	bool notify = tj_notify_available();
+	/* Inside another supervised sandbox (tinyjail in tinyjail, a
+	 * container's seccomp agent) the kernel refuses a second listener:
+	 * behave as without notification, and say why. */
+	lp->nested = notify && (!o->kernel_kills || o->mode == TJ_MODE_COMPLAIN || o->report) &&
+		     tj_sys_seccomp_listener_taken();
+	if (lp->nested)
+		notify = false;
 	const char *agent = agent_path(o, profile);
 	if (!notify && agent) {
 		tj_err_set(err, TJ_ERR_LAYER, 0,
@@ -126,14 +135,21 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 			   "offer");
 		return tj_err_layer(err, "seccomp");
 	}
-	if (!notify && o->mode != TJ_MODE_ENFORCE && !o->complain_kmsg) {
+	if (!notify && mode != TJ_MODE_ENFORCE && !o->complain_kmsg) {
 		tj_err_set(err, TJ_ERR_LAYER, 0,
 			   "complain mode needs seccomp user notification, which this kernel or libseccomp does not "
 			   "offer");
-		tj_err_hint(err, "Linux 5.5 and libseccomp 2.5 or later provide it");
+		tj_err_hint(err, lp->nested ? "this process already runs under a seccomp listener (tinyjail inside "
+					      "tinyjail?) and the kernel allows one per process: run the outer "
+					      "tinyjail with --kill-via kernel, or use --complain=kmsg here"
+					    : "Linux 5.5 and libseccomp 2.5 or later provide it");
 		return tj_err_layer(err, "seccomp");
 	}
-	if (!notify && !o->kernel_kills)
+	if (lp->nested && !o->kernel_kills)
+		tj_plan_msg_add(&lp->msgs, 1,
+				"note: this process already runs under a seccomp listener (tinyjail inside tinyjail?), "
+				"and the kernel allows one: kills are done by the kernel and the syscall is not named");
+	else if (!notify && !lp->nested && !o->kernel_kills)
 		tj_plan_msg_add(&lp->msgs, 0,
 				"warning: seccomp user notification is unavailable here: kills are done by the kernel "
 				"and the syscall is not named (as with --kill-via=kernel)");
@@ -144,9 +160,9 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 	/* An agent owns the listener: kills go back to the kernel. */
 	bool supervised = notify && !agent;
 	struct tj_filter_opts fo = {
-		.mode = o->mode,
+		.mode = mode,
 		.supervise_kills = supervised && !o->kernel_kills,
-		.route_errno = supervised && (o->report || req->route_errno) && o->mode == TJ_MODE_ENFORCE,
+		.route_errno = supervised && (o->report || req->route_errno) && mode == TJ_MODE_ENFORCE,
 		.track_allowed = supervised && o->report == TJ_REPORT_USAGE,
 		.agent = agent != NULL,
 		.agent_default = o->notify_socket != NULL,
@@ -154,7 +170,8 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 		.ignore_unknown_deny = o->ignore_unknown,
 		.host = &host,
 	};
-	bool use_cache = req->purpose == TJ_PLAN_RUN && !o->no_cache;
+	/* A profile in memory has no text the cache could key on. */
+	bool use_cache = req->purpose == TJ_PLAN_RUN && !o->no_cache && !req->in_memory;
 	if (get_filter(use_cache, profile, &fo, &lp->msgs, &lp->filter, err) < 0)
 		return -1;
 	if (agent && !lp->filter->uses_listener) {
@@ -166,13 +183,13 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 		agent = NULL;
 	}
 	lp->agent = agent;
-	if (lp->filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE && !agent) {
+	if (lp->filter->has_agent_rules && mode == TJ_MODE_ENFORCE && !agent) {
 		tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent");
 		tj_err_hint(err, "name one with --notify-socket SOCK (e.g. tinyjail supervise --listen SOCK) or in "
 				 "the profile's listenerPath");
 		return tj_err_at(err, profile->file, NULL);
 	}
-	if (check_execve_allowed(lp->filter, o->mode, agent != NULL, err) < 0)
+	if (check_execve_allowed(lp->filter, mode, agent != NULL, err) < 0)
 		return tj_err_at(err, profile->file, NULL);
 	return 0;
 }

@@ -218,7 +218,7 @@ static void test_profile_in_memory(void **state)
 	assert_int_equal(tj_plan_load_profile("policies/strict.json", NULL, &p, &err), 0);
 	static char *command[] = {(char *)"true", NULL};
 	struct tj_options o = {.profile = "not-loaded", .command = command, .no_cache = true};
-	struct tj_plan_request req = {.o = &o, .purpose = TJ_PLAN_RUN, .profile = p};
+	struct tj_plan_request req = {.o = &o, .purpose = TJ_PLAN_RUN, .in_memory = true, .profile = p};
 	assert_int_equal(tj_plan_build(&req, &lp, &err), 0);
 	assert_ptr_equal(lp.profile, p);
 	assert_non_null(lp.filter);

@@ -54,9 +54,14 @@ enum tj_plan_purpose {
 struct tj_plan_request {
 	const struct tj_options *o; /* the flags; o->profile names the profile unless .profile is set */
 	enum tj_plan_purpose purpose;
-	/* A profile held in memory (learn's profile of the runs so far) used
-	 * instead of loading o->profile; not freed by the plan.  NULL: load. */
+	/* in_memory: a profile held in memory (learn's profile of the runs so
+	 * far; NULL: no profile) used instead of loading o->profile; not
+	 * freed by the plan. */
+	bool in_memory;
 	const struct tj_profile *profile;
+	/* set_mode: this mode instead of o->mode (TJ_MODE_LEARN). */
+	bool set_mode;
+	enum tj_mode mode;
 	/* Enforce mode: errno denials pass the supervisor too, as with
 	 * --report (learn --check reports them). */
 	bool route_errno;
@@ -87,6 +92,7 @@ struct tj_launch_plan {
 	struct tj_strv exec_pins;
 	char *exec_path;	     /* the command, resolved (TJ_PLAN_RUN) */
 	const char *agent;	     /* the seccomp agent's socket, or NULL */
+	bool nested;		     /* under another process's seccomp listener: the kernel kills, unnamed */
 	struct tj_manifest manifest; /* what each layer will apply (the probes) */
 	struct tj_plan_msgs msgs;
 	struct tj_profile *owned_profile; /* loaded here (freed by tj_plan_done) */
