@@ -22,7 +22,6 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/sys.h"
 #include "tj/launch/launch.h"
-#include "tj/launch/net_source.h"
 #include "tj/launch/pidinit.h"
 
 /* Where a layer's enter hook runs. */
@@ -296,6 +295,30 @@ fail:
 
 /* --- the parent --- */
 
+/* Plan time (plan.h): every layer adds what it needs of the others'
+ * options, in the table's order. */
+void tj_launch_compose(const struct tj_plan *plan, struct tj_isolation *iso)
+{
+	for (size_t i = 0; i < NLAYERS; i++)
+		if (order[i].layer->compose)
+			order[i].layer->compose(plan, iso);
+}
+
+/* Once the command and its tree have ended, on every path: each layer's
+ * statistics, counts and files copied back, into the result. */
+static void collect_all(void **states, struct tj_launch_result *res)
+{
+	struct tj_layer_results out = {0};
+	for (size_t i = 0; i < NLAYERS; i++)
+		if (states[i] && order[i].layer->collect)
+			order[i].layer->collect(states[i], &out);
+	res->cg = out.cg;
+	res->copy_back = out.copy_back;
+	res->copy_back_error = out.copy_back_error;
+	res->net_refused = out.net_refused;
+	res->net_unrecorded = out.net_unrecorded;
+}
+
 static void release_all(void **states)
 {
 	for (size_t i = NLAYERS; i-- > 0;)
@@ -333,24 +356,6 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 			tj_err_layer(err, order[i].layer->name);
 			goto out;
 		}
-	}
-	size_t cgroup_index = 0, mount_index = 0, net_index = 0, proxy_index = 0;
-	for (size_t i = 0; i < NLAYERS; i++) {
-		if (order[i].layer == &tj_layer_proxy)
-			proxy_index = i;
-		if (order[i].layer == &tj_layer_cgroup)
-			cgroup_index = i;
-		if (order[i].layer == &tj_layer_mount)
-			mount_index = i;
-		if (order[i].layer == &tj_layer_net)
-			net_index = i;
-	}
-	/* The host network rules go onto the sandbox's cgroup before the
-	 * command exists: nothing it does escapes them. */
-	if (tj_layer_net_attach(states[net_index], tj_layer_cgroup_v2_fd(states[cgroup_index]),
-				tj_layer_cgroup_v2_path(states[cgroup_index]), err) < 0) {
-		tj_err_layer(err, tj_layer_net.name);
-		goto out;
 	}
 	bool pidns = clone_flags & CLONE_NEWPID;
 	if (pidns) {
@@ -441,8 +446,19 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		syncpipe[1] = -1;
 	}
 
-	struct tj_net_source net_source;
-	tj_net_source_init(&net_source, states[net_index], events);
+	/* What the monitor watches besides its own: the verb's source and
+	 * each layer's (the proxy's records, the host rules' refusals). */
+	const struct tj_monitor_source *sources[TJ_MONITOR_SOURCES];
+	size_t nsources = 0;
+	if (hooks && hooks->source)
+		sources[nsources++] = hooks->source;
+	for (size_t i = 0; i < NLAYERS && nsources < TJ_MONITOR_SOURCES; i++) {
+		const struct tj_monitor_source *src = states[i] && order[i].layer->source
+							      ? order[i].layer->source(states[i], events)
+							      : NULL;
+		if (src)
+			sources[nsources++] = src;
+	}
 	struct tj_monitor_args ma = {
 		.plan = plan,
 		.events = events,
@@ -453,30 +469,23 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.sigfd = sigfd,
 		.listener_sock = svc.listener ? svc.listener->take_sock(svc.listener->ctx) : -1,
 		.services = &svc,
-		.cgroup_state = states[cgroup_index],
 		.init_shared = pidns ? init_shared : NULL,
-		.sources = {hooks ? hooks->source : NULL, net_source.src.fd >= 0 ? &net_source.src : NULL,
-			    tj_layer_proxy_source(states[proxy_index], events)},
+		.sources = sources,
+		.nsources = nsources,
 	};
 	ret = tj_monitor_run(&ma, res, err);
-	tj_layer_net_counts(states[net_index], &res->net_refused, &res->net_unrecorded);
 	if (ma.listener_sock >= 0)
 		close(ma.listener_sock);
-	/* What the command wrote into size-limited directories goes back now. */
-	struct tj_buf report = {0};
-	struct tj_err *copy_err = NULL;
-	if (tj_layer_mount_copy_back(states[mount_index], &report, &copy_err) < 0) {
-		res->copy_back_error = tj_err_format(copy_err);
-		tj_err_free(copy_err);
-	}
-	res->copy_back = report.len ? tj_buf_steal(&report) : NULL;
-	tj_buf_done(&report);
+	collect_all(states, res);
 	if (ret < 0) {
 		/* The caller reads nothing of res after a failure (the files
 		 * were copied back all the same). */
 		free(res->copy_back);
 		free(res->copy_back_error);
 		res->copy_back = res->copy_back_error = NULL;
+	} else if (!res->limit && res->cg.oom_kills && res->signal == SIGKILL) {
+		/* The memory limit killed the command itself. */
+		res->limit = "memory";
 	}
 
 out:

@@ -55,6 +55,9 @@ struct monitor {
 	int sigints;	    /* SIGINTs received */
 	int term_timer;	    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
 	bool helper_reaped; /* the listener's helper (tinyjail's, not the command's) */
+	int listener_sock;  /* where the listener arrives from the helper, or -1 */
+	int ret;	    /* -1 once tinyjail itself failed (the command is killed) */
+	struct tj_err **err;
 };
 
 static uint64_t now_ms(void)
@@ -360,8 +363,8 @@ static size_t read_children(pid_t pid, pid_t *out, size_t max)
  * with the command's tree. */
 static bool is_helper(const struct monitor *m, pid_t pid)
 {
-	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
-		if (m->a->sources[i] && m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
+	for (size_t i = 0; i < m->a->nsources; i++)
+		if (m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
 			return true;
 	return false;
 }
@@ -390,7 +393,9 @@ static void reap_children(struct monitor *m);
  * timeout alone its file systems stay writable, layer_cgroup.c). */
 static void kill_tree(struct monitor *m)
 {
-	tj_layer_cgroup_kill(m->a->cgroup_state);
+	const struct tj_cgroup_service *cg = m->a->services->cgroup;
+	if (cg)
+		cg->kill(cg->ctx);
 	for (int round = 0; round < 200; round++) {
 		reap_children(m);
 		if (signal_descendants(m, SIGKILL) == 0)
@@ -402,7 +407,8 @@ static void kill_tree(struct monitor *m)
 
 static void signal_tree(struct monitor *m, int sig)
 {
-	if (tj_layer_cgroup_signal(m->a->cgroup_state, sig) < 0)
+	const struct tj_cgroup_service *cg = m->a->services->cgroup;
+	if (!cg || cg->signal(cg->ctx, sig) < 0)
 		signal_descendants(m, sig);
 }
 
@@ -444,7 +450,7 @@ static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
  * its pid is the namespace's own, and it dies with init); 0 otherwise. */
 static pid_t listener_helper(const struct monitor *m)
 {
-	const struct tj_listener_service *l = m->a->services ? m->a->services->listener : NULL;
+	const struct tj_listener_service *l = m->a->services->listener;
 	return m->a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
 }
 
@@ -475,9 +481,9 @@ static void reap_children(struct monitor *m)
 		}
 		if (info.si_pid == listener_helper(m))
 			m->helper_reaped = true;
-		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
+		for (size_t i = 0; i < m->a->nsources; i++) {
 			const struct tj_monitor_source *src = m->a->sources[i];
-			if (src && src->pid > 0 && src->pid == info.si_pid && src->exited)
+			if (src->pid > 0 && src->pid == info.si_pid && src->exited)
 				src->exited(src->ctx, &info);
 		}
 	}
@@ -559,27 +565,130 @@ static void log_manifest(struct tj_events *events, const struct tj_manifest *m)
 	events->notice = notice;
 }
 
+/* --- one dispatch over everything the monitor watches --- */
+
+/* A descriptor the loop polls and what to do when it is ready.  The
+ * monitor's own (signals, timers, the error pipe, the listener and the
+ * socket it arrives on) and the sources of the layers and the verb
+ * (tj_monitor_source) are alike. */
+struct watch {
+	int fd;
+	void (*ready)(struct monitor *m, const struct watch *w, short revents);
+	const struct tj_monitor_source *src;
+};
+
+/* Tinyjail itself failed: the command must not go on (fail closed). */
+static void fail_run(struct monitor *m)
+{
+	tj_sys_pidfd_send_signal(m->a->pidfd, SIGKILL, NULL, 0);
+	m->ret = -1;
+}
+
+static void on_signals(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)w;
+	(void)revents;
+	handle_signals(m);
+}
+
+static void on_timer(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)w;
+	(void)revents;
+	handle_timer(m);
+}
+
+static void on_term_timer(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)w;
+	(void)revents;
+	handle_term_timer(m);
+}
+
+static void on_error_pipe(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)w;
+	(void)revents;
+	read_error_pipe(m);
+}
+
+static void on_listener_sock(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)w;
+	(void)revents;
+	receive_listener(m, &m->listener_sock);
+	/* On failure the command is killed; the loop goes on to reap it. */
+	if (m->listener >= 0 && m->a->hooks && m->a->hooks->on_listener && hand_over_listener(m, m->err) < 0)
+		m->ret = -1;
+}
+
+static void on_source(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)revents;
+	if (w->src->ready)
+		w->src->ready(w->src->ctx, m->a->child);
+}
+
+static void on_listener(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)w;
+	if ((revents & POLLIN) && handle_notification(m, m->err) < 0) {
+		fail_run(m);
+		close(m->listener);
+		m->listener = -1;
+	} else if ((revents & (POLLHUP | POLLERR)) && !(revents & POLLIN)) {
+		/* No task uses the filter any more. */
+		close(m->listener);
+		m->listener = -1;
+	}
+}
+
+/* What to poll now, in the order it is handled. */
+static size_t gather(struct monitor *m, struct watch *w)
+{
+	const struct tj_monitor_args *a = m->a;
+	size_t n = 0;
+	w[n++] = (struct watch){a->sigfd, on_signals, NULL};
+	if (m->timer >= 0 && !m->child_reaped)
+		w[n++] = (struct watch){m->timer, on_timer, NULL};
+	if (m->term_timer >= 0 && !m->child_reaped)
+		w[n++] = (struct watch){m->term_timer, on_term_timer, NULL};
+	if (!m->err_done)
+		w[n++] = (struct watch){a->errfd, on_error_pipe, NULL};
+	if (m->listener_sock >= 0)
+		w[n++] = (struct watch){m->listener_sock, on_listener_sock, NULL};
+	for (size_t i = 0; i < a->nsources; i++)
+		if (a->sources[i]->fd >= 0)
+			w[n++] = (struct watch){a->sources[i]->fd, on_source, a->sources[i]};
+	if (m->listener >= 0)
+		w[n++] = (struct watch){m->listener, on_listener, NULL};
+	return n;
+}
+
+#define MAX_WATCHES (6 + TJ_MONITOR_SOURCES)
+
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err)
 {
-	struct monitor m = {.a = a, .res = res, .listener = -1, .timer = -1, .term_timer = -1};
-	int listener_sock = a->listener_sock;
+	struct monitor m = {.a = a,
+			    .res = res,
+			    .listener = -1,
+			    .timer = -1,
+			    .term_timer = -1,
+			    .listener_sock = a->listener_sock,
+			    .err = err};
 	uint64_t start = now_ms();
-	int ret = 0;
 
 	const struct tj_limits *limits = a->plan->limits;
 	if (limits && limits->timeout_ms) {
 		m.timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		if (m.timer < 0 || arm_timer(m.timer, limits->timeout_ms) < 0) {
 			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot start the timeout");
-			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
-			ret = -1;
+			fail_run(&m);
 		}
 	}
 
-	if (listener_sock >= 0 && tj_notify_new(&m.notify, err) < 0) {
-		tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
-		ret = -1;
-	}
+	if (m.listener_sock >= 0 && tj_notify_new(&m.notify, err) < 0)
+		fail_run(&m);
 	tj_events_start(a->events,
 			a->plan->mode == TJ_MODE_COMPLAIN ? "complain"
 			: a->plan->mode == TJ_MODE_LEARN  ? "learn"
@@ -589,45 +698,17 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[6 + TJ_MONITOR_SOURCES];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_term = -1, i_src[TJ_MONITOR_SOURCES];
-		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
-		if (m.timer >= 0 && !m.child_reaped) {
-			i_timer = n;
-			pfd[n++] = (struct pollfd){.fd = m.timer, .events = POLLIN};
-		}
-		if (m.term_timer >= 0 && !m.child_reaped) {
-			i_term = n;
-			pfd[n++] = (struct pollfd){.fd = m.term_timer, .events = POLLIN};
-		}
-		if (!m.err_done) {
-			i_err = n;
-			pfd[n++] = (struct pollfd){.fd = a->errfd, .events = POLLIN};
-		}
-		if (listener_sock >= 0) {
-			i_sock = n;
-			pfd[n++] = (struct pollfd){.fd = listener_sock, .events = POLLIN};
-		}
-		if (m.listener >= 0) {
-			i_lis = n;
-			pfd[n++] = (struct pollfd){.fd = m.listener, .events = POLLIN};
-		}
-		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
-			const struct tj_monitor_source *src = a->sources[i];
-			i_src[i] = -1;
-			if (src && src->fd >= 0) {
-				i_src[i] = n;
-				pfd[n++] = (struct pollfd){.fd = src->fd, .events = POLLIN};
-			}
-		}
+		struct watch w[MAX_WATCHES];
+		struct pollfd pfd[MAX_WATCHES];
+		size_t n = gather(&m, w);
+		for (size_t i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){.fd = w[i].fd, .events = POLLIN};
 		/* Once the command is gone, the helper (if it is stuck) is the
 		 * only holder of the error pipe; do not wait for it. */
-		int timeout = m.child_reaped ? 100 : -1;
-		int r = poll(pfd, (nfds_t)n, timeout);
+		int r = poll(pfd, (nfds_t)n, m.child_reaped ? 100 : -1);
 		if (r < 0 && errno != EINTR) {
 			tj_err_set(err, TJ_ERR_INTERNAL, errno, "poll");
-			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
-			ret = -1;
+			fail_run(&m);
 			break;
 		}
 		if (r == 0 && m.child_reaped) {
@@ -637,41 +718,14 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			m.err_done = true;
 			continue;
 		}
-		if (pfd[0].revents)
-			handle_signals(&m);
-		if (i_timer >= 0 && pfd[i_timer].revents)
-			handle_timer(&m);
-		if (i_term >= 0 && pfd[i_term].revents)
-			handle_term_timer(&m);
-		if (i_err >= 0 && pfd[i_err].revents)
-			read_error_pipe(&m);
-		if (i_sock >= 0 && pfd[i_sock].revents) {
-			receive_listener(&m, &listener_sock);
-			/* On failure the command is killed; the loop goes on
-			 * to reap it. */
-			if (m.listener >= 0 && a->hooks && a->hooks->on_listener && hand_over_listener(&m, err) < 0)
-				ret = -1;
-		}
-		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
-			if (i_src[i] >= 0 && pfd[i_src[i]].revents && a->sources[i]->ready)
-				a->sources[i]->ready(a->sources[i]->ctx, a->child);
-		if (i_lis >= 0 && (pfd[i_lis].revents & POLLIN) && handle_notification(&m, err) < 0) {
-			tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
-			close(m.listener);
-			m.listener = -1;
-			ret = -1;
-		}
-		if (i_lis >= 0 && (pfd[i_lis].revents & (POLLHUP | POLLERR)) && !(pfd[i_lis].revents & POLLIN)) {
-			/* No task uses the filter any more. */
-			close(m.listener);
-			m.listener = -1;
-		}
+		for (size_t i = 0; r > 0 && i < n; i++)
+			if (pfd[i].revents)
+				w[i].ready(&m, &w[i], pfd[i].revents);
 	}
+	int ret = m.ret;
 	reap_children(&m);
-	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
+	for (size_t i = 0; i < a->nsources; i++) {
 		const struct tj_monitor_source *src = a->sources[i];
-		if (!src)
-			continue;
 		if (src->finish && ret == 0)
 			src->finish(src->ctx, a->child);
 		/* A source's helper (the proxy) is its owner's to end, before
@@ -693,15 +747,14 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		close(m.timer);
 	if (m.term_timer >= 0)
 		close(m.term_timer);
-	tj_layer_cgroup_stats(a->cgroup_state, &res->cg);
 	struct rusage ru;
 	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
 		res->cpu_usec = (uint64_t)ru.ru_utime.tv_sec * 1000000 + (uint64_t)ru.ru_utime.tv_usec +
 				(uint64_t)ru.ru_stime.tv_sec * 1000000 + (uint64_t)ru.ru_stime.tv_usec;
 		res->max_rss = (uint64_t)ru.ru_maxrss * 1024;
 	}
-	if (listener_sock >= 0)
-		close(listener_sock);
+	if (m.listener_sock >= 0)
+		close(m.listener_sock);
 	tj_notify_free(m.notify);
 
 	res->wall_ms = now_ms() - start;
@@ -748,9 +801,6 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	}
 	if (res->seccomp_kill)
 		res->exit_code = TJ_EXIT_SIGNAL_BASE + SIGSYS;
-	/* The memory limit killed the command itself. */
-	if (!res->limit && res->cg.oom_kills && res->signal == SIGKILL)
-		res->limit = "memory";
 	if (res->limit && strcmp(res->limit, "timeout") == 0)
 		res->exit_code = TJ_EXIT_TIMEOUT; /* as timeout(1) */
 	return 0;

@@ -6,8 +6,10 @@
  * the command moved in by the parent before it goes on, and everything
  * killed and removed at the end, on every path.
  *
- * Also what the monitor uses while the command runs: kill the whole tree,
- * signal it, read peak memory, OOM kills, refused forks and throttling.
+ * Also a service (struct tj_cgroup_service, link) that the host network
+ * rules attach to and the monitor ends the whole tree or signals it
+ * through; at the end (collect) peak memory, OOM kills, refused forks and
+ * throttling.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -42,6 +44,7 @@ struct state {
 	size_t n;
 	int v2;	 /* index in dirs of the v2 cgroup (for cgroup.kill), or -1 */
 	int frz; /* index of the v1 freezer cgroup, or -1 */
+	struct tj_cgroup_service service;
 };
 
 static bool wants(const struct tj_limits *l, enum tj_cg_controller c)
@@ -73,9 +76,13 @@ static bool cgroup_wanted(const struct tj_plan *plan)
 	       tj_net_host_rules(plan->net);
 }
 
-void tj_layer_cgroup_compose(const struct tj_limits *limits, const struct tj_net_policy *net, struct tj_isolation *iso)
+/* A sandbox cgroup that enforces something needs the cgroup file systems
+ * read-only for the command: a process that may write cgroup.procs could
+ * otherwise leave its cgroup, and its limits and network rules with it.  A
+ * timeout alone does not: leftovers are swept. */
+static void cgroup_compose(const struct tj_plan *plan, struct tj_isolation *iso)
 {
-	if ((limits && tj_limits_want_cgroup(limits)) || tj_net_host_rules(net))
+	if ((plan->limits && tj_limits_want_cgroup(plan->limits)) || tj_net_host_rules(plan->net))
 		iso->protect_cgroups = true;
 }
 
@@ -346,13 +353,11 @@ static void cgroup_release(void *state)
 	free(s);
 }
 
-/* --- for the monitor --- */
+/* --- the service: for the host network rules and the monitor --- */
 
-int tj_layer_cgroup_kill(void *state)
+static int service_kill(void *ctx)
 {
-	struct state *s = state;
-	if (!s)
-		return -1;
+	struct state *s = ctx;
 	if (s->v2 >= 0) {
 		kill_contents(s->dirs[s->v2].fd, 2);
 		return 0;
@@ -376,10 +381,10 @@ int tj_layer_cgroup_kill(void *state)
 	return 0;
 }
 
-int tj_layer_cgroup_signal(void *state, int sig)
+static int service_signal(void *ctx, int sig)
 {
-	struct state *s = state;
-	if (!s || s->n == 0)
+	struct state *s = ctx;
+	if (s->n == 0)
 		return -1;
 	pid_t pids[4096];
 	size_t n = tj_cg_read_procs(s->dirs[0].fd, pids, TJ_ARRAY_SIZE(pids));
@@ -388,41 +393,52 @@ int tj_layer_cgroup_signal(void *state, int sig)
 	return 0;
 }
 
-void tj_layer_cgroup_stats(void *state, struct tj_cgroup_stats *out)
+static int cgroup_link(void *state, struct tj_services *svc, struct tj_err **err)
+{
+	(void)err;
+	struct state *s = state;
+	if (s->n == 0)
+		return 0;
+	s->service = (struct tj_cgroup_service){
+		.ctx = s,
+		.kill = service_kill,
+		.signal = service_signal,
+		.v2_fd = s->v2 >= 0 ? s->dirs[s->v2].fd : -1,
+		.v2_path = s->v2 >= 0 ? s->dirs[s->v2].path : NULL,
+	};
+	svc->cgroup = &s->service;
+	return 0;
+}
+
+/* Peak memory, OOM kills, refused forks, throttled periods: read once the
+ * tree is gone, before release removes the cgroups. */
+static void cgroup_collect(void *state, struct tj_layer_results *out)
 {
 	struct state *s = state;
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; s && i < s->n; i++) {
+	struct tj_cgroup_stats *cg = &out->cg;
+	memset(cg, 0, sizeof(*cg));
+	for (size_t i = 0; i < s->n; i++) {
 		const struct cg_dir *d = &s->dirs[i];
 		if (d->controllers & (1u << TJ_CG_MEMORY)) {
-			out->has_memory_peak = d->ops->memory_peak(d->fd, &out->memory_peak) == 0;
-			d->ops->oom_kills(d->fd, &out->oom_kills);
+			cg->has_memory_peak = d->ops->memory_peak(d->fd, &cg->memory_peak) == 0;
+			d->ops->oom_kills(d->fd, &cg->oom_kills);
 		}
 		if (d->controllers & (1u << TJ_CG_PIDS))
-			d->ops->pids_refused(d->fd, &out->pids_refused);
+			d->ops->pids_refused(d->fd, &cg->pids_refused);
 		if (d->controllers & (1u << TJ_CG_CPU))
-			d->ops->cpu_throttled(d->fd, &out->cpu_throttled);
+			d->ops->cpu_throttled(d->fd, &cg->cpu_throttled);
 	}
-}
-
-int tj_layer_cgroup_v2_fd(void *state)
-{
-	struct state *s = state;
-	return s && s->v2 >= 0 ? s->dirs[s->v2].fd : -1;
-}
-
-const char *tj_layer_cgroup_v2_path(void *state)
-{
-	struct state *s = state;
-	return s && s->v2 >= 0 ? s->dirs[s->v2].path : NULL;
 }
 
 const struct tj_layer tj_layer_cgroup = {
 	.name = LAYER,
 	.sync_after_started = true,
 	.wanted = cgroup_wanted,
+	.compose = cgroup_compose,
 	.probe = cgroup_probe,
 	.prepare = cgroup_prepare,
+	.link = cgroup_link,
 	.started = cgroup_started,
+	.collect = cgroup_collect,
 	.release = cgroup_release,
 };

@@ -404,7 +404,9 @@ static int mount_enter(const struct tj_plan *plan, void *state, struct tj_child_
 	return 0;
 }
 
-int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err **err)
+/* What the command wrote into size-limited directories goes back into
+ * them; report gets a line per directory. */
+static int copy_back(void *state, struct tj_buf *report, struct tj_err **err)
 {
 	struct state *s = state;
 	if (!s || !s->nlim)
@@ -444,6 +446,20 @@ int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err *
 	return *err ? -1 : 0;
 }
 
+/* Once the command has ended, on every path: files are never lost
+ * silently (a failure to copy is the run's error, cmd_run.c). */
+static void mount_collect(void *state, struct tj_layer_results *out)
+{
+	struct tj_buf report = {0};
+	struct tj_err *err = NULL;
+	if (copy_back(state, &report, &err) < 0) {
+		out->copy_back_error = tj_err_format(err);
+		tj_err_free(err);
+	}
+	out->copy_back = report.len ? tj_buf_steal(&report) : NULL;
+	tj_buf_done(&report);
+}
+
 static void mount_release(void *state)
 {
 	struct state *s = state;
@@ -471,5 +487,6 @@ const struct tj_layer tj_layer_mount = {
 	.probe = mount_probe,
 	.prepare = mount_prepare,
 	.enter = mount_enter,
+	.collect = mount_collect,
 	.release = mount_release,
 };

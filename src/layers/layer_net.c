@@ -5,10 +5,11 @@
  *
  * Normally cgroup sock_addr BPF programs (src/net/bpf/netrules.bpf.c, loaded
  * through the skeleton bpftool generates): loaded and given their maps in
- * prepare, attached to the sandbox's cgroup v2 by launch.c before the
- * command exists (tj_layer_net_attach), and never detached: they go with the
+ * prepare, attached to the sandbox's cgroup v2 (the cgroup layer's service)
+ * in link, before the command exists, and never detached: they go with the
  * cgroup, so a process that outlives tinyjail stays confined.  Refusals
- * come back on a ring buffer the monitor polls (net_source.c).
+ * come back on a ring buffer, the layer's monitor source (net_source.c);
+ * at the end the kernel's counts (collect).
  *
  * Without cgroup BPF (not root, no cgroup v2) the rules cannot be enforced,
  * and the run is refused unless --allow-degraded net-rules; then, when the
@@ -29,6 +30,7 @@
 #include "tj/base/sys.h"
 #include "tj/layers/cgroup.h"
 #include "tj/layers/layer.h"
+#include "tj/layers/net_source.h"
 #include "tj/net/netrules.h"
 
 #define LAYER "net-rules"
@@ -50,6 +52,7 @@ struct state {
 	int ruleset; /* Landlock */
 	const uint16_t *ports;
 	size_t nports;
+	struct tj_net_source source;
 };
 
 /* libbpf writes to stderr by default; only cmd_* print.  Its last warning
@@ -347,7 +350,7 @@ static void net_release(void *state)
 	free(s);
 }
 
-/* --- attaching, and what the monitor reads --- */
+/* --- attaching (link), the records (source), the counts (collect) --- */
 
 static unsigned effective(int cgroup_fd, enum bpf_attach_type type)
 {
@@ -357,11 +360,15 @@ static unsigned effective(int cgroup_fd, enum bpf_attach_type type)
 	return n;
 }
 
-int tj_layer_net_attach(void *state, int cgroup_fd, const char *cgroup_path, struct tj_err **err)
+/* The programs go onto the sandbox's cgroup v2 (the cgroup layer, above,
+ * offers it) before the command exists: nothing it does escapes them. */
+static int net_link(void *state, struct tj_services *svc, struct tj_err **err)
 {
 	struct state *s = state;
-	if (!s || s->how != HOW_BPF)
+	if (s->how != HOW_BPF)
 		return 0;
+	int cgroup_fd = svc->cgroup ? svc->cgroup->v2_fd : -1;
+	const char *cgroup_path = svc->cgroup ? svc->cgroup->v2_path : NULL;
 	if (cgroup_fd < 0)
 		return tj_err_set(err, TJ_ERR_LAYER, 0, "the sandbox has no cgroup v2 to attach the rules to");
 	const struct {
@@ -425,14 +432,24 @@ const struct tj_net_rules *tj_layer_net_rules(void *state)
 	return s ? &s->rules : NULL;
 }
 
-void tj_layer_net_counts(void *state, uint64_t *refused, uint64_t *unrecorded)
+/* The refusals as events while the command runs (net_source.c). */
+static const struct tj_monitor_source *net_source(void *state, struct tj_events *events)
 {
 	struct state *s = state;
-	*refused = *unrecorded = 0;
-	if (!s || !s->skel || !s->skel->bss)
+	tj_net_source_init(&s->source, s, events);
+	return s->source.src.fd >= 0 ? &s->source.src : NULL;
+}
+
+/* The kernel's counts: every refusal, and those the ring buffer had no
+ * room for. */
+static void net_collect(void *state, struct tj_layer_results *out)
+{
+	struct state *s = state;
+	out->net_refused = out->net_unrecorded = 0;
+	if (!s->skel || !s->skel->bss)
 		return;
-	*refused = __atomic_load_n(&s->skel->bss->refused, __ATOMIC_RELAXED);
-	*unrecorded = __atomic_load_n(&s->skel->bss->unrecorded, __ATOMIC_RELAXED);
+	out->net_refused = __atomic_load_n(&s->skel->bss->refused, __ATOMIC_RELAXED);
+	out->net_unrecorded = __atomic_load_n(&s->skel->bss->unrecorded, __ATOMIC_RELAXED);
 }
 
 const struct tj_layer tj_layer_net = {
@@ -440,6 +457,9 @@ const struct tj_layer tj_layer_net = {
 	.wanted = net_wanted,
 	.probe = net_probe,
 	.prepare = net_prepare,
+	.link = net_link,
 	.enter = net_enter,
+	.source = net_source,
+	.collect = net_collect,
 	.release = net_release,
 };

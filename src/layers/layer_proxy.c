@@ -63,8 +63,14 @@ static bool net_wanted(const struct tj_plan *plan)
 	return plan->net && plan->net->mode == TJ_NET_FILTERED;
 }
 
-void tj_layer_proxy_compose(const struct tj_net_policy *net, struct tj_isolation *iso)
+/* What the network mode needs of the isolation: a network namespace for
+ * none and filtered, and the proxy's port in Landlock's TCP connect rules
+ * when there are any. */
+static void proxy_compose(const struct tj_plan *plan, struct tj_isolation *iso)
 {
+	const struct tj_net_policy *net = plan->net;
+	if (!net)
+		return;
 	if (net->mode == TJ_NET_NONE || net->mode == TJ_NET_FILTERED)
 		iso->unshare |= TJ_NS_NET;
 	if (net->mode != TJ_NET_FILTERED || !iso->has_tcp_connect)
@@ -513,11 +519,10 @@ static void src_stop(void *ctx)
 	drain(s); /* the writer is gone: everything, then EOF */
 }
 
-const struct tj_monitor_source *tj_layer_proxy_source(void *state, struct tj_events *events)
+/* The monitor's view of the proxy: its records become events. */
+static const struct tj_monitor_source *proxy_source(void *state, struct tj_events *events)
 {
 	struct state *s = state;
-	if (!s)
-		return NULL;
 	s->events = events;
 	s->src = (struct tj_monitor_source){.fd = s->report,
 					    .ready = src_ready,
@@ -547,9 +552,11 @@ static void net_release(void *state)
 const struct tj_layer tj_layer_proxy = {
 	.name = LAYER,
 	.wanted = net_wanted,
+	.compose = proxy_compose,
 	.probe = net_probe,
 	.prepare = net_prepare,
 	.enter = net_enter,
 	.started = net_started,
+	.source = proxy_source,
 	.release = net_release,
 };

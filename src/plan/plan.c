@@ -254,9 +254,6 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 		return -1;
 	if (check_host_netns(o, profile, lp, err) < 0)
 		return -1;
-	/* A network namespace for none and filtered; the proxy's port in
-	 * Landlock's TCP rules. */
-	tj_layer_proxy_compose(&lp->net, &lp->iso);
 	if (check_host_rules(o, profile, lp, err) < 0)
 		return -1;
 
@@ -288,7 +285,6 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	tj_limits_merge(&lp->limits, &o->limits);
 	if (check_kill_after(&lp->limits, err) < 0)
 		return -1;
-	tj_layer_cgroup_compose(&lp->limits, &lp->net, &lp->iso);
 
 	/* No command to check: the probes only describe it (never open it). */
 	static char *const no_command[] = {(char *)"true", NULL};
@@ -308,6 +304,9 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 		.gid = lp->iso.user ? lp->id.gid : getegid(),
 		.exec_pins = lp->exec_pins.n ? lp->exec_pins.v : NULL,
 	};
+	/* What each layer needs of the others' options (the proxy a network
+	 * namespace, the cgroup read-only cgroup file systems). */
+	tj_launch_compose(&lp->plan, &lp->iso);
 	if (tj_launch_probe(&lp->plan, &lp->manifest, err) < 0)
 		return -1;
 	lp->plan.manifest = &lp->manifest;

@@ -8,7 +8,7 @@
 
 #include "tj/base/util.h"
 #include "tj/events/events.h"
-#include "tj/launch/net_source.h"
+#include "tj/layers/net_source.h"
 #include "tj/net/netrules.h"
 
 static struct sockaddr_storage addr(const char *text)

@@ -26,6 +26,7 @@
 #include "tj/base/util.h"
 #include "tj/layers/cgroup.h"
 #include "tj/layers/layer.h"
+#include "tj/layers/net_source.h"
 #include "tj/net/netrules.h"
 
 #define MAX_CASES 1024
@@ -154,7 +155,10 @@ static void check_policy(const struct tj_net_policy *p, struct kcase *cases, siz
 	assert_int_equal(mkdir(cg, 0755), 0);
 	int cgfd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(cgfd >= 0);
-	if (tj_layer_net_attach(st, cgfd, cg, &err) < 0)
+	/* The layer attaches in link, to the cgroup service's v2 directory. */
+	struct tj_cgroup_service cgs = {.v2_fd = cgfd, .v2_path = cg};
+	struct tj_services svc = {.cgroup = &cgs};
+	if (tj_layer_net.link(st, &svc, &err) < 0)
 		fail_msg("%s: attach: %s", label, err->msg);
 
 	int *results = mmap(NULL, MAX_CASES * sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -195,10 +199,10 @@ static void check_policy(const struct tj_net_policy *p, struct kcase *cases, siz
 		assert_int_equal(e->hook, c->how == UDP_SENDTO ? TJ_NR_SENDMSG : TJ_NR_CONNECT);
 	}
 	assert_int_equal(next, seen->n);
-	uint64_t counted, unrecorded;
-	tj_layer_net_counts(st, &counted, &unrecorded);
-	assert_int_equal(counted, refusals);
-	assert_int_equal(unrecorded, 0);
+	struct tj_layer_results counts = {0};
+	tj_layer_net.collect(st, &counts);
+	assert_int_equal(counts.net_refused, refusals);
+	assert_int_equal(counts.net_unrecorded, 0);
 	print_message("%s: %zu attempts, %zu refused, all as the C rules decide\n", label, n, refusals);
 
 	free(seen);

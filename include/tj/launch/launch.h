@@ -39,7 +39,8 @@ struct tj_launch_hooks {
 	int (*on_notify)(void *ctx, const struct tj_notification *n, int listener);
 };
 
-#define TJ_MONITOR_SOURCES 4
+/* Sources the monitor can watch: the verb's and one per layer. */
+#define TJ_MONITOR_SOURCES 16
 
 /* How long the tree may take to end after tinyjail passed on a SIGTERM
  * before it is killed (--kill-after overrides it). */
@@ -85,6 +86,11 @@ struct tj_launch_step {
 };
 const struct tj_launch_step *tj_launch_order(size_t *n);
 
+/* Plan time: each layer's compose hook adds what it needs of the other
+ * layers' options to iso (plan->iso), in the table's order (plan.c, before
+ * the probes). */
+void tj_launch_compose(const struct tj_plan *plan, struct tj_isolation *iso);
+
 /* Probes every layer the plan wants; fails closed on the first that cannot
  * be applied.  Fills the manifest for `check` and -v. */
 int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err);
@@ -102,14 +108,14 @@ struct tj_monitor_args {
 	const struct tj_launch_hooks *hooks;
 	pid_t child;
 	int pidfd;
-	int errfd;	   /* read end of the child's CLOEXEC error pipe */
-	int sigfd;	   /* signalfd for the blocked signals */
-	int listener_sock; /* where the seccomp listener arrives, or -1 */
-	const struct tj_services *services;
-	void *cgroup_state;		       /* NULL without a cgroup */
+	int errfd;			       /* read end of the child's CLOEXEC error pipe */
+	int sigfd;			       /* signalfd for the blocked signals */
+	int listener_sock;		       /* where the seccomp listener arrives, or -1 */
+	const struct tj_services *services;    /* the layers' (the cgroup, the listener) */
 	struct tj_pidinit_shared *init_shared; /* with a pid namespace: the command's real status */
-	/* the hooks' source and the layers' (NULL entries are skipped) */
-	const struct tj_monitor_source *sources[TJ_MONITOR_SOURCES];
+	/* the hooks' source and the layers' */
+	const struct tj_monitor_source *const *sources;
+	size_t nsources;
 };
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err);
 

@@ -106,13 +106,49 @@ struct tj_listener_service {
 	pid_t (*helper_pid)(void *ctx);
 };
 
+/* The sandbox's cgroup as a service (layer_cgroup.c), for the host network
+ * rules, which attach to it, and the monitor, which ends the tree through
+ * it.  Present only when the run has a sandbox cgroup. */
+struct tj_cgroup_service {
+	void *ctx;
+	/* Kills every process in the sandbox's cgroup; -1 when this cgroup
+	 * cannot (the monitor then sweeps its descendants). */
+	int (*kill)(void *ctx);
+	/* Sends sig to every process in it; -1 when it cannot. */
+	int (*signal)(void *ctx, int sig);
+	int v2_fd;	     /* the sandbox's cgroup v2 (an open directory), or -1 */
+	const char *v2_path; /* ...and its path, or NULL */
+};
+
 /* What layers offer each other and the monitor.  launch.c calls each wanted
  * layer's link() in the table's order right after its prepare(): a layer
  * that provides a service puts its handle here, a layer that needs one
  * takes it from a layer above it.  NULL: no such service in this run. */
 struct tj_services {
 	const struct tj_listener_service *listener;
+	const struct tj_cgroup_service *cgroup;
 };
+
+/* The cgroup's statistics at the end of a run. */
+struct tj_cgroup_stats {
+	bool has_memory_peak;
+	uint64_t memory_peak;	/* bytes */
+	uint64_t oom_kills;	/* processes the memory limit killed */
+	uint64_t pids_refused;	/* forks the pids limit refused */
+	uint64_t cpu_throttled; /* periods in which the CPU limit throttled */
+};
+
+/* What layers collect once the command and its tree have ended (their
+ * collect hooks), for the run's result and report. */
+struct tj_layer_results {
+	struct tj_cgroup_stats cg; /* cgroup */
+	char *copy_back;	   /* mount: what was copied out of size-limited directories (caller frees) */
+	char *copy_back_error;	   /* ...why copying back failed: files were lost (caller frees) */
+	uint64_t net_refused;	   /* net-rules: attempts the kernel refused */
+	uint64_t net_unrecorded;   /* ...of which no record reached tinyjail (ring buffer full) */
+};
+
+struct tj_events;
 
 struct tj_layer {
 	const char *name;
@@ -120,6 +156,11 @@ struct tj_layer {
 	 * (for example, the parent moves it into its cgroups). */
 	bool sync_after_started;
 	bool (*wanted)(const struct tj_plan *plan);
+	/* Plan time, before the probes, for every layer (wanted or not): what
+	 * this layer needs of the other layers' options (the proxy a network
+	 * namespace, the cgroup read-only cgroup file systems).  May only add
+	 * to iso; plan->iso is iso. */
+	void (*compose)(const struct tj_plan *plan, struct tj_isolation *iso);
 	/* CLONE_NEW* flags this layer needs clone3 to create, or NULL. */
 	uint64_t (*clone_flags)(const struct tj_plan *plan);
 	/* Where enter() runs (the first child, or the command's own process)
@@ -129,6 +170,13 @@ struct tj_layer {
 	int (*link)(void *state, struct tj_services *svc, struct tj_err **err);
 	int (*enter)(const struct tj_plan *plan, void *state, struct tj_child_error *cerr);
 	int (*started)(const struct tj_plan *plan, void *state, pid_t child, struct tj_err **err);
+	/* While the command runs: the monitor's view of this layer (records
+	 * to turn into events, a helper process to end), or NULL. */
+	const struct tj_monitor_source *(*source)(void *state, struct tj_events *events);
+	/* Once the command and its tree have ended, on every path (also when
+	 * the run failed), before release: what the layer measured or must
+	 * hand back (statistics, counts, files copied back). */
+	void (*collect)(void *state, struct tj_layer_results *out);
 	void (*release)(void *state);
 };
 
@@ -142,58 +190,5 @@ extern const struct tj_layer tj_layer_privs;
 extern const struct tj_layer tj_layer_rlimit;
 extern const struct tj_layer tj_layer_listener;
 extern const struct tj_layer tj_layer_seccomp;
-
-/* The mount layer copies size-limited directories back to the host when the
- * run is over; report gets a line per directory. */
-int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err **err);
-
-/* The filtering-proxy layer (layer_proxy.c, --net allow=...).  compose() adds what the
- * network mode needs to the isolation options: a network namespace for
- * none and filtered, and the proxy's port to Landlock's TCP connect rules
- * when there are any.  source() is the monitor's view of the proxy: its
- * records become events in `events`; NULL without the layer. */
-struct tj_events;
-void tj_layer_proxy_compose(const struct tj_net_policy *net, struct tj_isolation *iso);
-const struct tj_monitor_source *tj_layer_proxy_source(void *state, struct tj_events *events);
-
-/* The cgroup layer, for the monitor.  All accept a NULL state (no cgroup). */
-struct tj_cgroup_stats {
-	bool has_memory_peak;
-	uint64_t memory_peak;	/* bytes */
-	uint64_t oom_kills;	/* processes the memory limit killed */
-	uint64_t pids_refused;	/* forks the pids limit refused */
-	uint64_t cpu_throttled; /* periods in which the CPU limit throttled */
-};
-/* Kills every process in the sandbox's cgroup; -1 when there is no cgroup
- * that can do it (the monitor then sweeps its descendants). */
-int tj_layer_cgroup_kill(void *state);
-/* Sends sig to every process in the sandbox's cgroup; -1 without one. */
-int tj_layer_cgroup_signal(void *state, int sig);
-void tj_layer_cgroup_stats(void *state, struct tj_cgroup_stats *out);
-/* What a sandbox cgroup that enforces something needs of the isolation:
- * the cgroup file systems read-only for the command (a process that may
- * write cgroup.procs could otherwise leave its cgroup, and its limits and
- * network rules with it).  A timeout alone does not: leftovers are swept. */
-struct tj_limits;
-void tj_layer_cgroup_compose(const struct tj_limits *limits, const struct tj_net_policy *net, struct tj_isolation *iso);
-/* The sandbox's cgroup v2 (an open directory and its path), or -1 and NULL
- * when it has none; for the host-rules layer, which attaches to it. */
-int tj_layer_cgroup_v2_fd(void *state);
-const char *tj_layer_cgroup_v2_path(void *state);
-
-/* The host-rules layer (layer_net.c).  All accept a NULL state.
- * attach: the BPF programs onto the sandbox's cgroup v2, before the command
- * exists (launch.c, after every prepare); 0 when the layer uses no BPF. */
-struct tj_nr_event;
-struct tj_net_rules;
-int tj_layer_net_attach(void *state, int cgroup_fd, const char *cgroup_path, struct tj_err **err);
-/* The refusals: a pollable descriptor (-1 without BPF), and draining what is
- * there through cb. */
-int tj_layer_net_events_fd(void *state);
-void tj_layer_net_drain(void *state, void (*cb)(void *ctx, const struct tj_nr_event *e), void *ctx);
-/* The rules as enforced (with the resolvers), for the refusals' reasons. */
-const struct tj_net_rules *tj_layer_net_rules(void *state);
-/* The kernel's counts: every refusal, and those the ring buffer had no room for. */
-void tj_layer_net_counts(void *state, uint64_t *refused, uint64_t *unrecorded);
 
 #endif

@@ -79,7 +79,7 @@ struct tj_isolation {
 
 	/* The cgroup file systems are mounted read-only in the command's
 	 * mount namespace, so that it cannot move itself out of the cgroup
-	 * that enforces its limits (tj_layer_cgroup_compose). */
+	 * that enforces its limits (the cgroup layer's compose hook). */
 	bool protect_cgroups;
 };
 

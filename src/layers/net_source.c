@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tj/launch/net_source.h"
+#include "tj/layers/net_source.h"
 
 static const char *protocol_name(unsigned p, char *buf, size_t size)
 {

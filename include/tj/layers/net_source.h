@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The host-rules layer's refusals as a monitor source (its source hook,
+ * layer.h): each record the BPF programs put on the ring buffer becomes a
+ * network event (tj_events_net_refused: the log, a line on stderr, the
+ * tallies), with the reason in words from the C reference of the rules
+ * (netrules.h).  Also the layer's records, for this source and the layer's
+ * kernel test (tests/unit/test_netrules_kernel.c); launch and the monitor
+ * use the layer's hooks only.
+ */
+#ifndef TJ_LAYERS_NET_SOURCE_H
+#define TJ_LAYERS_NET_SOURCE_H
+
+#include "tj/events/events.h"
+#include "tj/layers/layer.h"
+#include "tj/net/netrules.h"
+
+/* The records (layer_net.c); all accept a NULL state.  A pollable
+ * descriptor (-1 without BPF); draining what is there through cb; the
+ * rules as enforced (with the resolvers), for the records' reasons. */
+int tj_layer_net_events_fd(void *state);
+void tj_layer_net_drain(void *state, void (*cb)(void *ctx, const struct tj_nr_event *e), void *ctx);
+const struct tj_net_rules *tj_layer_net_rules(void *state);
+
+struct tj_net_source {
+	struct tj_monitor_source src;
+	void *layer; /* the net-rules layer's state */
+	struct tj_events *events;
+};
+
+/* Fills s for the layer's state; s->src.fd is -1 when it has no records. */
+void tj_net_source_init(struct tj_net_source *s, void *layer_state, struct tj_events *events);
+/* The event for one record (exposed for the unit tests). */
+void tj_net_source_event(const struct tj_net_rules *rules, const struct tj_nr_event *r, struct tj_events *events);
+
+#endif
