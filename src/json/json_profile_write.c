@@ -77,11 +77,12 @@ static struct tj_rule *sorted_rules(const struct tj_seccomp *s, bool sort)
 			free(v[i].origins[k].via);
 		free(v[i].origins);
 		v[i].origins = NULL;
-		qsort(v[i].names.v, v[i].names.n, sizeof(char *), strp_cmp);
-		if (!tj_rule_has_repeated_index(&v[i]))
+		if (v[i].names.n)
+			qsort(v[i].names.v, v[i].names.n, sizeof(char *), strp_cmp);
+		if (v[i].nargs && !tj_rule_has_repeated_index(&v[i]))
 			qsort(v[i].args, v[i].nargs, sizeof(*v[i].args), args_qsort_cmp);
 	}
-	if (sort)
+	if (sort && s->nrules)
 		qsort(v, s->nrules, sizeof(*v), rule_qsort_cmp);
 	return v;
 }
