@@ -493,7 +493,12 @@ static void fold_groups(struct items *it, unsigned share, size_t *ngroups)
 		bool constrained = false;
 		for (size_t k = 0; k < set.n; k++) {
 			constrained |= !set.v[k].any_args;
-			present += sole_unconstrained(it, set.v[k].name) != NULL;
+			bool sole = sole_unconstrained(it, set.v[k].name) != NULL;
+			present += sole;
+			/* A member the profile checks arguments of, or denies
+			 * (openat2, clone3: ENOSYS), cannot go into a group that
+			 * allows it for everything. */
+			constrained |= !sole && names_any(it, set.v[k].name);
 		}
 		if (constrained || present < 2 || present * 100 < (size_t)share * set.n) {
 			tj_sysgroup_set_done(&set);
