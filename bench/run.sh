@@ -275,7 +275,14 @@ section_learn() {
 	quick) FIND_DIR=/usr/include ;;
 	*) FIND_DIR=/usr/include/linux ;;
 	esac
-	export FIND_DIR
+	# Directories a command without capabilities cannot read (tinyjail
+	# drops them; plain root keeps CAP_DAC_READ_SEARCH) are pruned.
+	FIND_EXPR=""
+	for d in $(find "$FIND_DIR" -type d ! -perm -o+rx 2>/dev/null | head -20); do
+		FIND_EXPR="$FIND_EXPR -path $d -prune -o"
+	done
+	FIND_EXPR="$FIND_EXPR -name '*.h' -print"
+	export FIND_DIR FIND_EXPR
 	echo "## tinyjail learn: the cost of recording ($mode; find over $FIND_DIR)"
 	echo
 	table_header run plain
@@ -283,7 +290,7 @@ section_learn() {
 	# The repeat rows start from a profile of the same command.
 	rm -f "$WORK"/learn-*.json
 	"$TJ" learn -q -o "$WORK/learn-repeat.json" -- $BUILD_CMD >/dev/null 2>&1
-	"$TJ" learn -q -o "$WORK/learn-find-repeat.json" -- find "$FIND_DIR" -name '*.h' >/dev/null 2>&1
+	eval "\"\$TJ\" learn -q -o \"\$WORK/learn-find-repeat.json\" -- find \"\$FIND_DIR\" $FIND_EXPR" >/dev/null 2>&1
 	run_rows bench/learn.rows "$WORK/learn.jsonl" "$wpairs" "$wwarm"
 	echo
 	write_json learn "$WORK/learn.jsonl" "$outdir/learn$suffix.json"
