@@ -6,7 +6,7 @@ SAN ?= 0
 BUILD ?= $(if $(filter 1,$(SAN)),build-san,build)
 
 CC ?= gcc
-PKGS := libseccomp json-c libcap libelf libbpf
+PKGS := libseccomp json-c libcap libelf libbpf capstone
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
@@ -35,7 +35,7 @@ LDFLAGS ?=
 # takes a copy-on-write fault on the GOT afterwards (and it is hardening).
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(SAN_FLAGS)
 
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/static/*.c)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libtj.a
 BIN := $(BUILD)/tinyjail

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Argument parsing.  The first argument chooses a verb (run, check, compile,
- * groups, why, help, version); anything else is the run form, `tinyjail [options] [--]
+ * groups, why, supervise, analyze, explain, help, version); anything else is the run form, `tinyjail [options] [--]
  * command...`, where the first non-option starts the command, as with env(1).
  */
 #include <getopt.h>
@@ -18,6 +18,8 @@ static const char usage_run[] =
 	"       tinyjail groups [@group|syscall...]\n"
 	"       tinyjail why syscall profile [arg...]\n"
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
+	"       tinyjail analyze [-o FILE] program\n"
+	"       tinyjail explain syscall program\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -185,9 +187,43 @@ static const char usage_supervise[] =
 	"      --log FILE               write decisions as JSON lines (notes/events.md)\n"
 	"  -q, --quiet                  print only errors, not every decision\n";
 
+static const char usage_analyze[] =
+	"usage: tinyjail analyze [options] program\n"
+	"\n"
+	"Static pre-analysis: reads the program (an ELF file, or a #! script through its\n"
+	"interpreter) and every object it loads (libraries, ld.so, the vDSO, NSS modules, libraries\n"
+	"dlopen'ed by constant name), disassembles them, and writes a deny-by-default profile\n"
+	"(SCMP_ACT_KILL_PROCESS) allowing each syscall reachable from the entry points; each\n"
+	"rule's comment says which library and function make the call.  Nothing is run.  When a\n"
+	"reachable syscall number cannot be determined the profile says it is incomplete, and\n"
+	"every such place is listed (notes/static-analysis.md).\n"
+	"\n"
+	"options:\n"
+	"  -o, --output FILE            write the profile to FILE (default: standard output)\n"
+	"      --strict                 exit 1 when the result is incomplete\n"
+	"      --no-cache               analyse every object again (summaries are cached per user\n"
+	"                               by build id in $XDG_CACHE_HOME/tinyjail/static)\n"
+	"      --no-vdso                leave out the running kernel's vDSO\n"
+	"  -v, --verbose                list the objects, unresolved places and notes\n"
+	"  -q, --quiet                  print only errors\n";
+
+static const char usage_explain[] =
+	"usage: tinyjail explain [options] syscall program\n"
+	"\n"
+	"Static: the call paths in the program and the objects it loads that can reach the\n"
+	"syscall, one line per function that makes it, from the function up to an entry point:\n"
+	"  openat <- __open64 (libc.so.6) <- fopen (libc.so.6) <- main (app) <- _start (app) [entry]\n"
+	"Exits 1 when the syscall is not reachable.\n"
+	"\n"
+	"options:\n"
+	"      --no-cache               analyse every object again\n"
+	"      --no-vdso                leave out the running kernel's vDSO\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
+	case TJ_VERB_ANALYZE: return usage_analyze;
+	case TJ_VERB_EXPLAIN: return usage_explain;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
@@ -203,7 +239,8 @@ static const struct {
 } verbs[] = {
 	{"run", TJ_VERB_RUN}, {"check", TJ_VERB_CHECK}, {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION}, {"groups", TJ_VERB_GROUPS},
-	{"why", TJ_VERB_WHY}, {"supervise", TJ_VERB_SUPERVISE},
+	{"why", TJ_VERB_WHY}, {"supervise", TJ_VERB_SUPERVISE}, {"analyze", TJ_VERB_ANALYZE},
+	{"explain", TJ_VERB_EXPLAIN},
 };
 
 enum {
@@ -258,6 +295,8 @@ enum {
 	OPT_NET_DNS,
 	OPT_REPORT,
 	OPT_NOTIFY_SOCKET,
+	OPT_NO_VDSO,
+	OPT_STRICT,
 	OPT_LISTEN,
 	OPT_RULES,
 	OPT_WRITE_BACK,
@@ -268,6 +307,9 @@ enum {
 
 static const struct option long_options[] = {
 	{"profile", required_argument, NULL, 'p'},
+	{"output", required_argument, NULL, 'o'},
+	{"no-vdso", no_argument, NULL, OPT_NO_VDSO},
+	{"strict", no_argument, NULL, OPT_STRICT},
 	{"enforce", no_argument, NULL, OPT_ENFORCE},
 	{"complain", optional_argument, NULL, OPT_COMPLAIN},
 	{"mode", required_argument, NULL, OPT_MODE},
@@ -344,8 +386,14 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_RW_LIMIT: case OPT_NO_EXEC: case OPT_NO_FORK: case OPT_WX: case OPT_SIGNALS:
 	case OPT_TCP_CONNECT: case OPT_TCP_BIND: case OPT_NET: case OPT_RESOLVE: case OPT_NET_PORTS:
 	case OPT_NET_MAX_CONNS: case OPT_NET_CONN_TIMEOUT: case OPT_NET_IDLE_TIMEOUT: case OPT_NET_DENY_PRIVATE:
-	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS: case OPT_NO_CACHE:
+	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS:
 		return verb == TJ_VERB_RUN;
+	case OPT_NO_CACHE:
+		return verb == TJ_VERB_RUN || verb == TJ_VERB_ANALYZE || verb == TJ_VERB_EXPLAIN;
+	case OPT_NO_VDSO:
+		return verb == TJ_VERB_ANALYZE || verb == TJ_VERB_EXPLAIN;
+	case 'o': case OPT_STRICT:
+		return verb == TJ_VERB_ANALYZE;
 	case 'p': case OPT_LOG:
 		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
 	case OPT_LISTEN: case OPT_RULES: case OPT_WRITE_BACK: case OPT_WRITE_BACK_TO: case OPT_ONCE:
@@ -430,7 +478,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	/* The run form stops at the first non-option (the command), and so
 	 * does why (its arguments may be negative numbers); the others take
 	 * their arguments anywhere. */
-	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY ? "+:p:vqhV" : ":p:vqhV";
+	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY ? "+:p:o:vqhV" : ":p:o:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
 	int c;
@@ -455,6 +503,9 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "option '--%s' does not apply to this command", option_name(c));
 		switch (c) {
 		case 'p': o->profile = optarg; break;
+		case 'o': o->output = optarg; break;
+		case OPT_NO_VDSO: o->no_vdso = true; break;
+		case OPT_STRICT: o->strict = true; break;
 		case OPT_ENFORCE: o->mode = TJ_MODE_ENFORCE; break;
 		case OPT_COMPLAIN:
 			o->mode = TJ_MODE_COMPLAIN;
@@ -690,6 +741,18 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	}
 	if (o->verb == TJ_VERB_SUPERVISE)
 		return check_supervise(o, nrest, err);
+	if (o->verb == TJ_VERB_ANALYZE || o->verb == TJ_VERB_EXPLAIN) {
+		int want = o->verb == TJ_VERB_ANALYZE ? 1 : 2;
+		if (nrest != want)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "%s", o->verb == TJ_VERB_ANALYZE
+									  ? "analyze takes one program"
+									  : "explain takes a syscall and a program");
+		if (!rest[nrest - 1][0])
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "the program name is empty");
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
+		return 0;
+	}
 	if (nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "no profile given");
 	if (o->verb == TJ_VERB_COMPILE && nrest > 1)

@@ -5,8 +5,10 @@
 set -eu
 
 # clang, bpftool and libbpf build the host network rules (a BPF program and
-# its libbpf skeleton).
-build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev"
+# its libbpf skeleton).  capstone disassembles for the static analysis, which
+# reads libc's symbols from libc6-dbg when present (a tighter result).
+build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev \
+libcapstone-dev libc6-dbg"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,

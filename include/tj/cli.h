@@ -25,6 +25,8 @@ enum tj_verb {
 	TJ_VERB_GROUPS,
 	TJ_VERB_WHY,
 	TJ_VERB_SUPERVISE,
+	TJ_VERB_ANALYZE,
+	TJ_VERB_EXPLAIN,
 };
 
 /* --report: what is printed at exit (notes/supervise.md). */
@@ -63,6 +65,9 @@ struct tj_options {
 	bool write_back;            /* supervise: --write-back (the profile, in place) */
 	const char *write_back_to;  /* supervise: --write-back-to FILE (a copy) */
 	bool once;                  /* supervise: --once */
+	const char *output;         /* analyze: -o FILE (default: standard output) */
+	bool no_vdso;               /* analyze, explain: --no-vdso */
+	bool strict;                /* analyze: --strict (exit 1 when the result is incomplete) */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings
