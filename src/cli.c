@@ -18,8 +18,8 @@ static const char usage_run[] =
 	"       tinyjail groups [@group|syscall...]\n"
 	"       tinyjail why syscall profile [arg...]\n"
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
-	"       tinyjail analyze [-o FILE] program\n"
-	"       tinyjail explain syscall program\n"
+	"       tinyjail analyze [-o FILE] program...\n"
+	"       tinyjail explain syscall program...\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -188,7 +188,7 @@ static const char usage_supervise[] =
 	"  -q, --quiet                  print only errors, not every decision\n";
 
 static const char usage_analyze[] =
-	"usage: tinyjail analyze [options] program\n"
+	"usage: tinyjail analyze [options] program...\n"
 	"\n"
 	"Static pre-analysis: reads the program (an ELF file, or a #! script through its\n"
 	"interpreter) and every object it loads (libraries, ld.so, the vDSO, NSS modules, libraries\n"
@@ -196,7 +196,8 @@ static const char usage_analyze[] =
 	"(SCMP_ACT_KILL_PROCESS) allowing each syscall reachable from the entry points; each\n"
 	"rule's comment says which library and function make the call.  Nothing is run.  When a\n"
 	"reachable syscall number cannot be determined the profile says it is incomplete, and\n"
-	"every such place is listed (notes/static-analysis.md).\n"
+	"every such place is listed (notes/static-analysis.md).  Several programs give the union:\n"
+	"the filter is inherited across execve, so name every program the command runs.\n"
 	"\n"
 	"options:\n"
 	"  -o, --output FILE            write the profile to FILE (default: standard output)\n"
@@ -208,7 +209,7 @@ static const char usage_analyze[] =
 	"  -q, --quiet                  print only errors\n";
 
 static const char usage_explain[] =
-	"usage: tinyjail explain [options] syscall program\n"
+	"usage: tinyjail explain [options] syscall program...\n"
 	"\n"
 	"Static: the call paths in the program and the objects it loads that can reach the\n"
 	"syscall, one line per function that makes it, from the function up to an entry point:\n"
@@ -743,12 +744,13 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		return check_supervise(o, nrest, err);
 	if (o->verb == TJ_VERB_ANALYZE || o->verb == TJ_VERB_EXPLAIN) {
 		int want = o->verb == TJ_VERB_ANALYZE ? 1 : 2;
-		if (nrest != want)
+		if (nrest < want)
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "%s", o->verb == TJ_VERB_ANALYZE
-									  ? "analyze takes one program"
-									  : "explain takes a syscall and a program");
-		if (!rest[nrest - 1][0])
-			return tj_err_set(err, TJ_ERR_USAGE, 0, "the program name is empty");
+									  ? "analyze needs a program"
+									  : "explain needs a syscall and a program");
+		for (int i = 0; i < nrest; i++)
+			if (!rest[i][0])
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "an argument is empty");
 		o->inputs = rest;
 		o->ninputs = (size_t)nrest;
 		return 0;

@@ -14,12 +14,12 @@
 #include "tj/static/analyze.h"
 #include "tj/static/summary.h"
 
-static int analyze(const struct tj_options *o, const char *program, struct tj_static_result **ret)
+static int analyze(const struct tj_options *o, char *const *programs, size_t n, struct tj_static_result **ret)
 {
 	tj_autofree char *cache = o->no_cache ? NULL : tj_filter_cache_default_dir();
 	struct tj_static_opts so = {.debug_dir = "/usr/lib/debug", .cache_dir = cache, .no_vdso = o->no_vdso};
 	struct tj_err *err = NULL;
-	if (tj_static_analyze(program, &so, ret, &err) < 0) {
+	if (tj_static_analyze((const char *const *)programs, n, &so, ret, &err) < 0) {
 		int code = tj_cmd_report(err);
 		tj_err_free(err);
 		return code;
@@ -114,7 +114,7 @@ int tj_cmd_analyze(const struct tj_options *o)
 {
 	const char *program = o->inputs[0];
 	__attribute__((cleanup(tj_static_result_freep))) struct tj_static_result *r = NULL;
-	int code = analyze(o, program, &r);
+	int code = analyze(o, o->inputs, o->ninputs, &r);
 	if (code)
 		return code;
 	struct tj_seccomp *s = NULL;
@@ -142,7 +142,7 @@ int tj_cmd_explain(const struct tj_options *o)
 		return TJ_EXIT_ERROR;
 	}
 	__attribute__((cleanup(tj_static_result_freep))) struct tj_static_result *r = NULL;
-	int code = analyze(o, program, &r);
+	int code = analyze(o, o->inputs + 1, o->ninputs - 1, &r);
 	if (code)
 		return code;
 	struct tj_strv lines = {0};

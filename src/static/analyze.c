@@ -578,22 +578,57 @@ static void chain(const struct tj_static_graph *g, uint32_t obj, uint32_t idx, b
 	tj_buf_add(b, " ...");
 }
 
-/* Unknown numbers known not to matter: soname, function, why. */
+/* Unknown numbers that are known: object (file name), function ("*": any),
+ * kind, the syscalls the place makes (added to the result), why. */
 static const struct {
 	const char *object, *function;
 	uint32_t kind;
+	const char *adds;
 	const char *why;
 } accepted[] = {
-	{"libc.so.6", "__nptl_setxid", TJ_SU_SITE,
+	{"libc.so.6", "__nptl_setxid", TJ_SU_SITE, NULL,
 	 "the set*id number comes from the caller, and every caller also makes that call inline (glibc nptl_setxid.c)"},
-	{"libc.so.6", "__nptl_setxid_sighandler", TJ_SU_SITE,
+	{"libc.so.6", "__nptl_setxid_sighandler", TJ_SU_SITE, NULL,
 	 "the set*id number comes from the caller, and every caller also makes that call inline (glibc nptl_setxid.c)"},
-	{"libc.so.6", "__gconv_find_shlib", TJ_SU_DLOPEN,
+	{"libc.so.6", "__gconv_find_shlib", TJ_SU_DLOPEN, NULL,
 	 "gconv modules: character set converters without system calls of their own"},
-	{"libc.so.6", "module_load", TJ_SU_DLOPEN, "NSS modules: added from nsswitch.conf when NSS is reachable"},
-	{"ld-linux-x86-64.so.2", "__thread_gscope_wait", TJ_SU_SITE,
+	{"libc.so.6", "module_load", TJ_SU_DLOPEN, NULL, "NSS modules: added from nsswitch.conf when NSS is reachable"},
+	{"ld-linux-x86-64.so.2", "__thread_gscope_wait", TJ_SU_SITE, NULL,
 	 "futex: r9 holds 202 from before the wait loop; the loop's call is only assumed to clobber it"},
+	/* libcap's syscaller hooks (cap_proc.c: _cap_syscall3/6 in a struct of
+	 * function pointers, replaceable for libpsx); the numbers its callers
+	 * load before the indirect calls. */
+	{"libcap.so.2", "*", TJ_SU_WRAPPER_CALL, "setuid setgid setgroups capset prctl chroot",
+	 "libcap's syscall hooks, called through function pointers with the set*id, capset, prctl and chroot numbers"},
 };
+
+/* The accepted[] entry for an unknown place, or -1. */
+static int accepted_entry(const char *object, const char *fn, uint32_t kind)
+{
+	for (size_t a = 0; a < TJ_ARRAY_SIZE(accepted); a++)
+		if (!strcmp(accepted[a].object, object) && accepted[a].kind == kind &&
+		    (!strcmp(accepted[a].function, "*") || !strcmp(accepted[a].function, fn)))
+			return (int)a;
+	return -1;
+}
+
+static int nr_of(const char *name);
+
+/* A syscall an accepted entry adds, with that entry as its provenance. */
+static void add_known(struct tj_static_graph *g, uint32_t obj, uint32_t f, const char *names)
+{
+	tj_autofree char *copy = tj_xstrdup(names);
+	char *save = NULL;
+	for (char *n = strtok_r(copy, " ", &save); n; n = strtok_r(NULL, " ", &save)) {
+		int nr = nr_of(n);
+		if (nr < 0 || nr >= TJ_STATIC_MAX_NR)
+			continue;
+		struct first *x = &g->first[nr];
+		if (!x->set)
+			*x = (struct first){obj, f, obj, 0, g->objs[obj].sum->funcs[f].addr, 0, true};
+		x->nfuncs++;
+	}
+}
 
 static void collect_unresolved(struct tj_static_graph *g)
 {
@@ -606,12 +641,10 @@ static void collect_unresolved(struct tj_static_graph *g)
 			if (u->func >= s->nfuncs || !o->freached[u->func])
 				continue;
 			const char *fn = tj_summary_str(s, s->funcs[u->func].name);
-			size_t a;
-			for (a = 0; a < TJ_ARRAY_SIZE(accepted); a++)
-				if (!strcmp(accepted[a].object, o->name) && !strcmp(accepted[a].function, fn) &&
-				    accepted[a].kind == u->kind)
-					break;
-			if (a < TJ_ARRAY_SIZE(accepted)) {
+			int a = accepted_entry(o->name, fn, u->kind);
+			if (a >= 0) {
+				if (accepted[a].adds)
+					add_known(g, (uint32_t)i, u->func, accepted[a].adds);
 				tj_notes_add(&r->accepted, NULL, "%s: %s+0x%llx: %s", o->name, fn,
 					     (unsigned long long)(u->addr - s->funcs[u->func].addr), accepted[a].why);
 				continue;
@@ -635,6 +668,15 @@ static void collect_unresolved(struct tj_static_graph *g)
 		for (uint32_t f = 0; f < s->nfuncs; f++) {
 			if (!s->funcs[f].wrapper_regs || !o->freached[f] || !o->fparent[f].by_pointer)
 				continue;
+			const char *fn = tj_summary_str(s, s->funcs[f].name);
+			int a = accepted_entry(o->name, fn, TJ_SU_WRAPPER_CALL);
+			if (a >= 0) {
+				if (accepted[a].adds)
+					add_known(g, (uint32_t)i, f, accepted[a].adds);
+				tj_notes_add(&r->accepted, NULL, "%s: %s: %s (%s)", o->name, fn, accepted[a].why,
+					     accepted[a].adds ? accepted[a].adds : "");
+				continue;
+			}
 			r->unres = tj_xrealloc(r->unres, (r->nunres + 1) * sizeof(*r->unres));
 			struct tj_static_unresolved *x = &r->unres[r->nunres++];
 			struct tj_buf b = {0};
@@ -725,8 +767,66 @@ static int add_program(struct tj_static_graph *g, const char *path, const char *
 	return add_needed(g, prog, ROLE_LIBRARY, prog);
 }
 
-int tj_static_analyze(const char *path, const struct tj_static_opts *opts, struct tj_static_result **ret,
-		      struct tj_err **err)
+/* One program image: an ELF, or a script through its interpreter
+ * ("#!/usr/bin/env NAME" runs env, then NAME). */
+static int add_image(struct tj_static_graph *g, const char *path, struct tj_err **err)
+{
+	struct tj_static_result *r = g->r;
+	tj_autofree char *interp = NULL, *arg = NULL;
+	if (tj_loader_script(path, &interp, &arg, err) < 0)
+		return -1;
+	if (!interp)
+		return add_program(g, path, "program", err);
+	tj_notes_add(&r->notes, NULL, "'%s' is a script: analysed through its interpreter %s", path, interp);
+	tj_autofree char *how = tj_xasprintf("interpreter of %s", base_name(path));
+	if (add_program(g, interp, how, err) < 0)
+		return -1;
+	if (arg && !strcmp(base_name(interp), "env")) {
+		const char *name = arg;
+		if (!strncmp(name, "-S", 2))
+			name += 2 + strspn(name + 2, " ");
+		tj_autofree char *word = tj_xstrndup(name, strcspn(name, " \t"));
+		tj_autofree char *found = tj_loader_which(word);
+		if (!found)
+			return tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "'%s': its interpreter '%s' is not in PATH", path, word);
+		tj_notes_add(&r->notes, NULL, "%s runs %s: analysed too", interp, found);
+		tj_autofree char *how2 = tj_xasprintf("interpreter of %s (through env)", base_name(path));
+		if (add_program(g, found, how2, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Programs the command may execute are not in the result, and the filter
+ * is inherited across execve: say so when exec functions are reachable. */
+static void note_exec(struct tj_static_graph *g)
+{
+	static const char *const fns[] = {"execve", "execv", "execvp", "execvpe", "execl", "execlp", "execle",
+					  "fexecve", "execveat", "posix_spawn", "posix_spawnp", "system", "popen"};
+	struct tj_buf b = {0};
+	tj_buf_add(&b, "");
+	for (size_t i = 0; i < g->nobjs; i++) {
+		const struct object *o = &g->objs[i];
+		if (o->role == ROLE_INTERP)
+			continue; /* ld.so's execve serves only ld.so run as a command */
+		for (size_t k = 0; k < o->sum->nexports; k++) {
+			const struct tj_sexport *x = &o->sum->exports[k];
+			const char *n = tj_summary_str(o->sum, x->name);
+			for (size_t f = 0; !x->is_data && f < TJ_ARRAY_SIZE(fns); f++)
+				if (!strcmp(n, fns[f]) && o->freached[x->index] && !strstr(b.s, n))
+					tj_buf_addf(&b, "%s%s", b.len ? ", " : "", n);
+		}
+	}
+	if (b.len)
+		tj_notes_add(&g->r->notes, NULL,
+			     "the program can execute others (%s reachable): the filter is inherited across execve, so "
+			     "name every program it runs (tinyjail analyze prog other...)",
+			     b.s);
+	tj_buf_done(&b);
+}
+
+int tj_static_analyze(const char *const *paths, size_t npaths, const struct tj_static_opts *opts,
+		      struct tj_static_result **ret, struct tj_err **err)
 {
 	struct tj_static_result *r = tj_xcalloc(1, sizeof(*r));
 	struct tj_static_graph *g = tj_xcalloc(1, sizeof(*g));
@@ -744,33 +844,9 @@ int tj_static_analyze(const char *path, const struct tj_static_opts *opts, struc
 			tj_err_free(e2);
 		}
 	}
-	/* A script runs its interpreter; "#!/usr/bin/env NAME" runs env, then NAME. */
-	tj_autofree char *interp = NULL, *arg = NULL;
-	if (tj_loader_script(path, &interp, &arg, err) < 0)
-		goto out;
-	if (interp) {
-		tj_notes_add(&r->notes, NULL, "'%s' is a script: analysed through its interpreter %s", path, interp);
-		tj_autofree char *how = tj_xasprintf("interpreter of %s", base_name(path));
-		if (add_program(g, interp, how, err) < 0)
+	for (size_t i = 0; i < npaths; i++)
+		if (add_image(g, paths[i], err) < 0)
 			goto out;
-		if (arg && !strcmp(base_name(interp), "env")) {
-			const char *name = arg;
-			if (!strncmp(name, "-S", 2))
-				name += 2 + strspn(name + 2, " ");
-			tj_autofree char *word = tj_xstrndup(name, strcspn(name, " \t"));
-			tj_autofree char *found = tj_loader_which(word);
-			if (!found) {
-				tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "'%s': its interpreter '%s' is not in PATH", path, word);
-				goto out;
-			}
-			tj_notes_add(&r->notes, NULL, "%s runs %s: analysed too", interp, found);
-			tj_autofree char *how2 = tj_xasprintf("interpreter of %s (through env)", base_name(path));
-			if (add_program(g, found, how2, err) < 0)
-				goto out;
-		}
-	} else if (add_program(g, path, "program", err) < 0) {
-		goto out;
-	}
 	if (!opts->no_vdso && add_vdso(g, err) < 0)
 		goto out;
 	if (summarise_all(g, err) < 0)
@@ -807,6 +883,7 @@ int tj_static_analyze(const char *path, const struct tj_static_opts *opts, struc
 	}
 	collect_unresolved(g);
 	collect_syscalls(g);
+	note_exec(g);
 	rc = 0;
 out:
 	/* The ELF images are not needed any more; summaries stay for explain. */

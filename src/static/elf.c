@@ -169,6 +169,10 @@ static int read_symtab(struct tj_elf *e, Elf *elf, size_t index, bool copy_names
 		v[i].value = s.st_value;
 		v[i].size = s.st_size;
 		v[i].kind = type == STT_GNU_IFUNC ? TJ_SYM_IFUNC : type == STT_FUNC ? TJ_SYM_FUNC : TJ_SYM_OBJECT;
+		/* An assembler label without .type (_start in hand-written
+		 * code) names code when its section is code. */
+		if (type == STT_NOTYPE && s.st_shndx < e->nsecs && (e->secs[s.st_shndx].flags & SHF_EXECINSTR))
+			v[i].kind = TJ_SYM_FUNC;
 		if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT && type != STT_TLS && type != STT_NOTYPE)
 			v[i].name = ""; /* sections, files: not symbols we use */
 		v[i].defined = s.st_shndx != SHN_UNDEF && s.st_shndx != SHN_ABS;

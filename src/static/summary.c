@@ -1152,6 +1152,20 @@ static void step(struct walk *w, uint32_t r, uint32_t i, unsigned reg)
 	}
 	uint32_t f = w->regions[r].func;
 	bool start = in->addr == c->funcs[f].addr;
+	/* A start that is only a label (or a misplaced boundary): the code
+	 * before it may run into it. */
+	if (start && f > 0 && c->funcs[f - 1].addr + c->funcs[f - 1].size == in->addr) {
+		int pr = region_of(w, f - 1);
+		if (pr >= 0 && w->regions[pr].n) {
+			uint32_t last = (uint32_t)w->regions[pr].n - 1;
+			const struct insn *p = &w->regions[pr].v[last];
+			if (p->addr + p->size == in->addr && falls_through(p) && p->kind != K_CALL &&
+			    p->kind != K_CALLMEM && p->kind != K_CALLIND && p->kind != K_NOP) {
+				transfer(w, (uint32_t)pr, last, reg);
+				any = true;
+			}
+		}
+	}
 	if (start && c->entry_like[f]) {
 		if (arg_regs(c) >> reg & 1)
 			w->params |= 1u << reg;

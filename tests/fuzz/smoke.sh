@@ -1,7 +1,10 @@
 #!/bin/sh
 # A short libFuzzer run of the profile loader and compiler, seeded with every
-# fixture and corpus profile, and of the supervisor's parsers (decisions,
-# agent state, kernel-log records, write-back; tests/fixtures/supervise).
+# fixture and corpus profile, of the supervisor's parsers (decisions,
+# agent state, kernel-log records, write-back; tests/fixtures/supervise), and
+# of the static analysis's ELF reader (with the per-object analysis),
+# ld.so.cache reader and summary-cache decoder, seeded with tiny ELF files
+# built here.
 # Fails on any crash, leak or sanitizer report.
 # Usage: tests/fuzz/smoke.sh BUILD   (TJ_FUZZ_SECONDS, default 20)
 set -u
@@ -14,29 +17,39 @@ if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz smoke: clang is missing (tools/install-deps.sh test)" >&2
 	exit 1
 fi
-srcs=$(ls src/*.c | grep -v '/main\.c$')
+srcs="$(ls src/*.c | grep -v '/main\.c$') $(ls src/static/*.c)"
 # The host-rules layer embeds the BPF skeleton the Makefile generates.
 make --no-print-directory -s BUILD="$build" "$build/bpf/netrules.skel.h" || exit 1
-for f in profile supervise; do
+for f in profile supervise elf; do
 	# shellcheck disable=SC2086
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -I"$build/bpf" $(pkg-config --cflags json-c) \
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -I"$build/bpf" $(pkg-config --cflags json-c capstone) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		$srcs tests/fuzz/fuzz_$f.c -o "$out/fuzz_$f" \
-		$(pkg-config --libs libseccomp json-c libcap libelf libbpf) || exit 1
+		$(pkg-config --libs libseccomp json-c libcap libelf libbpf capstone) || exit 1
 done
 cp tests/fixtures/profiles/good/*.json tests/fixtures/profiles/bad/*.json tests/fixtures/corpus/*.json \
 	policies/*.json "$out/corpus/" 2>/dev/null
 mkdir -p "$out/corpus-supervise"
 cp tests/fixtures/supervise/* tests/fixtures/profiles/good/*.json policies/*.json "$out/corpus-supervise/" 2>/dev/null
+# Seeds for the ELF reader: small executables (static and dynamic, PIE and
+# not), and the head of ld.so.cache.
+mkdir -p "$out/corpus-elf"
+printf '.globl _start\n_start:\n mov $39, %%eax\n syscall\n mov %%rdi, %%rax\n call w\n hlt\nw: mov %%rdi, %%rax\n syscall\n ret\n' \
+	>"$out/seed.S"
+printf '#include <unistd.h>\n#include <sys/syscall.h>\nint main(void) { return syscall(SYS_gettid) < 0; }\n' >"$out/seed.c"
+gcc -nostdlib -static -s -Wl,-z,max-page-size=0x1000 -o "$out/corpus-elf/asm" "$out/seed.S" || exit 1
+gcc -Os -s -Wl,-z,max-page-size=0x1000 -o "$out/corpus-elf/pie" "$out/seed.c" || exit 1
+gcc -Os -s -no-pie -fno-plt -Wl,-z,max-page-size=0x1000 -o "$out/corpus-elf/nopie" "$out/seed.c" || exit 1
+head -c 4096 /etc/ld.so.cache >"$out/corpus-elf/ldcache" 2>/dev/null
 # The profile loader gets the time asked for; the smaller parsers of the
-# supervisor half of it.
+# supervisor and the ELF reader half of it each.
 status=0
-for f in profile supervise; do
+for f in profile supervise elf; do
 	t=$seconds
 	corpus="$out/corpus"
-	if [ "$f" = supervise ]; then
+	if [ "$f" != profile ]; then
 		t=$(((seconds + 1) / 2))
-		corpus="$out/corpus-supervise"
+		corpus="$out/corpus-$f"
 	fi
 	log="$out/fuzz-$f.log"
 	"$out/fuzz_$f" -max_total_time="$t" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \

@@ -340,6 +340,41 @@ static void test_groups_and_why(void **state)
 	assert_int_equal(o.help_verb, TJ_VERB_GROUPS);
 }
 
+/* The static pre-analysis verbs. */
+static void test_analyze_and_explain(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "analyze", "-o", "base.json", "./app", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_ANALYZE);
+	assert_string_equal(o.output, "base.json");
+	assert_int_equal(o.ninputs, 1);
+	assert_string_equal(o.inputs[0], "./app");
+	expect_ok(&o, parse(&o, &err, "analyze", "--strict", "--no-cache", "--no-vdso", "./app", "/bin/sh", "-v", NULL),
+		  err);
+	assert_true(o.strict && o.no_cache && o.no_vdso);
+	assert_int_equal(o.ninputs, 2);
+	assert_int_equal(o.verbosity, 1);
+	assert_null(o.output);
+	expect_ok(&o, parse(&o, &err, "explain", "openat", "./app", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_EXPLAIN);
+	assert_string_equal(o.inputs[0], "openat");
+	assert_string_equal(o.inputs[1], "./app");
+	EXPECT_USAGE("analyze needs a program", "analyze");
+	EXPECT_USAGE("analyze needs a program", "analyze", "-o", "x.json");
+	EXPECT_USAGE("explain needs a syscall and a program", "explain", "openat");
+	EXPECT_USAGE("an argument is empty", "analyze", "");
+	EXPECT_USAGE("option '--output' does not apply to this command", "explain", "-o", "x", "read", "p");
+	EXPECT_USAGE("option '--strict' does not apply to this command", "check", "--strict", "p.json");
+	EXPECT_USAGE("option '--output' does not apply to this command", "check", "-o", "x", "p.json");
+	assert_contains(tj_cli_usage(TJ_VERB_ANALYZE), "usage: tinyjail analyze");
+	assert_contains(tj_cli_usage(TJ_VERB_EXPLAIN), "usage: tinyjail explain");
+	assert_contains(tj_cli_usage(TJ_VERB_RUN), "tinyjail analyze [-o FILE] program...");
+	expect_ok(&o, parse(&o, &err, "help", "analyze", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_ANALYZE);
+}
+
 /* The limit flags, their values, and the verbs that take them. */
 static void test_limits(void **state)
 {
@@ -485,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_compile),
 		cmocka_unit_test(test_groups_and_why),
+		cmocka_unit_test(test_analyze_and_explain),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_report_and_sources),
 		cmocka_unit_test(test_supervise),

@@ -92,10 +92,11 @@ struct tj_static_result {
 void tj_static_result_free(struct tj_static_result *r);
 TJ_DEFINE_CLEANUP(struct tj_static_result, tj_static_result_free)
 
-/* Analyses the program at path (an ELF, or a #! script through its
- * interpreter). */
-int tj_static_analyze(const char *path, const struct tj_static_opts *opts, struct tj_static_result **ret,
-		      struct tj_err **err);
+/* Analyses the programs at paths (each an ELF, or a #! script through its
+ * interpreter): the result is their union, for a command that runs them all
+ * (the filter is inherited across execve). */
+int tj_static_analyze(const char *const *paths, size_t npaths, const struct tj_static_opts *opts,
+		      struct tj_static_result **ret, struct tj_err **err);
 
 /* The call chains that reach syscall nr: one line per function that makes it,
  * "openat <- __open64 (libc.so.6) <- fopen (libc.so.6) <- main (app) <- [entry] _start (app)".
