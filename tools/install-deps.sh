@@ -14,7 +14,7 @@ libcapstone-dev libc6-dbg"
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
 # coreutils-style programs the policies are tested with, and iproute2/curl
 # for loopback tests.
-test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
+test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).

@@ -8,14 +8,14 @@
 #include <elf.h>
 #include <errno.h>
 #include <libgen.h>
-#include <linux/audit.h>
 #include <limits.h>
+#include <linux/audit.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strmap.h"
-#include "tj/filter.h"
+#include "tj/filter/filter.h"
 #include "tj/static/analyze.h"
 #include "tj/static/cache.h"
 #include "tj/static/loader.h"
@@ -23,7 +23,14 @@
 
 #define NONE UINT32_MAX
 
-enum role { ROLE_PROGRAM, ROLE_LIBRARY, ROLE_INTERP, ROLE_VDSO, ROLE_NSS, ROLE_DLOPEN };
+enum role {
+	ROLE_PROGRAM,
+	ROLE_LIBRARY,
+	ROLE_INTERP,
+	ROLE_VDSO,
+	ROLE_NSS,
+	ROLE_DLOPEN
+};
 
 /* How a node was reached, for chains. */
 struct parent {
@@ -36,10 +43,10 @@ struct object {
 	char *name; /* file name, for messages */
 	enum role role;
 	char *nss_service;
-	struct tj_elf *elf;   /* closed after the summary is built */
+	struct tj_elf *elf; /* closed after the summary is built */
 	struct tj_summary *sum;
-	char *wctx;             /* the imported wrappers its summary was built with */
-	bool exported;          /* its exports are in the graph's name table */
+	char *wctx;		/* the imported wrappers its summary was built with */
+	bool exported;		/* its exports are in the graph's name table */
 	struct parent *fparent; /* per function */
 	struct parent *dparent;
 	uint8_t *freached, *dreached;
@@ -51,25 +58,34 @@ struct node {
 	uint8_t is_data;
 };
 
-enum root_kind { ROOT_NONE, ROOT_ENTRY, ROOT_INIT, ROOT_INTERP, ROOT_VDSO, ROOT_POINTER, ROOT_NSS, ROOT_DLOPEN,
-		 ROOT_EARLY };
-static const char *const root_names[] = {"", "entry", "init/fini", "ld.so", "vDSO", "pointer in data",
+enum root_kind {
+	ROOT_NONE,
+	ROOT_ENTRY,
+	ROOT_INIT,
+	ROOT_INTERP,
+	ROOT_VDSO,
+	ROOT_POINTER,
+	ROOT_NSS,
+	ROOT_DLOPEN,
+	ROOT_EARLY
+};
+static const char *const root_names[] = {"",	       "entry",	 "init/fini",	  "ld.so", "vDSO", "pointer in data",
 					 "NSS module", "dlopen", "ld.so calls it"};
 
 struct tj_static_graph {
 	struct object *objs;
 	size_t nobjs, capobjs;
-	struct tj_strpool names;       /* exported names */
+	struct tj_strpool names; /* exported names */
 	struct def {
 		uint32_t obj, idx, is_data, next;
-	} *defs;
+	} * defs;
 	size_t ndefs, capdefs;
-	uint32_t *head;                /* per name id: first def + 1 */
+	uint32_t *head; /* per name id: first def + 1 */
 	size_t nhead;
 	struct node *queue;
 	size_t nqueue, capqueue, qhead;
-	struct tj_strv pending;        /* libraries to load: "path\tname\twhy" */
-	int nss_triggered; /* 1: an NSS function is reachable; 2: modules added */
+	struct tj_strv pending; /* libraries to load: "path\tname\twhy" */
+	int nss_triggered;	/* 1: an NSS function is reachable; 2: modules added */
 	struct tj_ldcache ldcache;
 	const struct tj_static_opts *opts;
 	struct tj_static_cache *cache;
@@ -237,11 +253,13 @@ static int add_needed(struct tj_static_graph *g, uint32_t from, enum role role, 
 			continue;
 		for (size_t i = 0; i < o->elf->needed.n; i++) {
 			const char *n = o->elf->needed.v[i];
-			tj_autofree char *path =
-				tj_loader_find(n, o->elf, program != NONE ? g->objs[program].elf : NULL, &g->ldcache);
+			tj_autofree char *path = tj_loader_find(n, o->elf,
+								program != NONE ? g->objs[program].elf : NULL,
+								&g->ldcache);
 			if (!path) {
-				tj_notes_add(&g->r->notes, NULL, "'%s' (needed by %s) was not found: ld.so would refuse to start it",
-					     n, o->name);
+				tj_notes_add(&g->r->notes, NULL,
+					     "'%s' (needed by %s) was not found: ld.so would refuse to start it", n,
+					     o->name);
 				continue;
 			}
 			tj_autofree char *how = tj_xasprintf("needed by %s", g->objs[q].name);
@@ -376,12 +394,15 @@ static void follow(struct tj_static_graph *g, uint32_t obj, const struct tj_sedg
 
 static bool nss_entry(const char *name)
 {
-	static const char *const prefixes[] = {
-		"getpw", "getgr", "getsp", "getsg", "gethostby", "gethostent", "getaddrinfo", "getnameinfo",
-		"getservby", "getservent", "getprotoby", "getprotoent", "getnetby", "getnetent", "getrpcby",
-		"getrpcent", "initgroups", "getgrouplist", "getlogin", "getnetgrent", "innetgr", "getaliasby",
-		"getaliasent", "ether_", "getpublickey", "getsecretkey", "setpwent", "setgrent", "__nss_", "_nss_",
-		"__getpw", "__getgr", "__gethostby", "gethostbyname", "__nscd_"};
+	static const char *const prefixes[] = {"getpw",	       "getgr",		"getsp",       "getsg",
+					       "gethostby",    "gethostent",	"getaddrinfo", "getnameinfo",
+					       "getservby",    "getservent",	"getprotoby",  "getprotoent",
+					       "getnetby",     "getnetent",	"getrpcby",    "getrpcent",
+					       "initgroups",   "getgrouplist",	"getlogin",    "getnetgrent",
+					       "innetgr",      "getaliasby",	"getaliasent", "ether_",
+					       "getpublickey", "getsecretkey",	"setpwent",    "setgrent",
+					       "__nss_",       "_nss_",		"__getpw",     "__getgr",
+					       "__gethostby",  "gethostbyname", "__nscd_"};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(prefixes); i++)
 		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
 			return true;
@@ -409,8 +430,8 @@ static void visit_func(struct tj_static_graph *g, uint32_t obj, uint32_t f)
 	for (size_t k = 0; k < s->ndlopens; k++) {
 		if (s->dlopens[k].func != f)
 			continue;
-		tj_strv_add_owned(&g->pending,
-				  tj_xasprintf("%s\t%s", tj_summary_str(s, s->dlopens[k].name), tj_summary_str(s, fn->name)));
+		tj_strv_add_owned(&g->pending, tj_xasprintf("%s\t%s", tj_summary_str(s, s->dlopens[k].name),
+							    tj_summary_str(s, fn->name)));
 	}
 	if (!g->nss_triggered && nss_entry(tj_summary_str(s, fn->name)))
 		g->nss_triggered = true;
@@ -472,7 +493,8 @@ static void root_object(struct tj_static_graph *g, uint32_t i)
 		 * getcpu.  Its other exports (getrandom) glibc does not use. */
 		for (size_t k = 0; k < s->nexports; k++) {
 			const char *n = tj_summary_str(s, s->exports[k].name);
-			if (!s->exports[k].is_data && (strstr(n, "time") || strstr(n, "getcpu") || strstr(n, "clock_getres")))
+			if (!s->exports[k].is_data &&
+			    (strstr(n, "time") || strstr(n, "getcpu") || strstr(n, "clock_getres")))
 				root(g, i, s->exports[k].index, false, ROOT_VDSO);
 		}
 		break;
@@ -530,7 +552,8 @@ static int load_pending(struct tj_static_graph *g, bool *added, struct tj_err **
 		const char *lib = g->pending.v[k], *fn = tab + 1;
 		tj_autofree char *path = tj_loader_find(lib, g->objs[0].elf, g->objs[0].elf, &g->ldcache);
 		if (!path) {
-			tj_notes_add(&g->r->notes, NULL, "dlopen(\"%s\") in %s: no such library here, not analysed", lib, fn);
+			tj_notes_add(&g->r->notes, NULL, "dlopen(\"%s\") in %s: no such library here, not analysed",
+				     lib, fn);
 			continue;
 		}
 		if (find_object(g, path) != NONE)
@@ -562,7 +585,8 @@ static void chain(const struct tj_static_graph *g, uint32_t obj, uint32_t idx, b
 		const struct object *o = &g->objs[obj];
 		const struct tj_summary *s = o->sum;
 		const struct parent *p = is_data ? &o->dparent[idx] : &o->fparent[idx];
-		const char *name = is_data ? tj_summary_str(s, s->data[idx].name) : tj_summary_str(s, s->funcs[idx].name);
+		const char *name = is_data ? tj_summary_str(s, s->data[idx].name)
+					   : tj_summary_str(s, s->funcs[idx].name);
 		tj_buf_addf(b, "%s%s (%s)", is_data ? "data " : "", name[0] ? name : "?", o->name);
 		if (p->root) {
 			tj_buf_addf(b, " [%s]", root_names[p->root]);
@@ -659,7 +683,11 @@ static void collect_unresolved(struct tj_static_graph *g)
 			struct tj_static_unresolved *x = &r->unres[r->nunres++];
 			struct tj_buf b = {0};
 			chain(g, (uint32_t)i, u->func, false, &b);
-			*x = (struct tj_static_unresolved){tj_xstrdup(o->name), tj_xstrdup(fn), u->addr, u->kind, u->reasons,
+			*x = (struct tj_static_unresolved){tj_xstrdup(o->name),
+							   tj_xstrdup(fn),
+							   u->addr,
+							   u->kind,
+							   u->reasons,
 							   u->via ? tj_xstrdup(tj_summary_str(s, u->via)) : NULL,
 							   tj_buf_steal(&b)};
 		}
@@ -681,8 +709,12 @@ static void collect_unresolved(struct tj_static_graph *g)
 			struct tj_static_unresolved *x = &r->unres[r->nunres++];
 			struct tj_buf b = {0};
 			chain(g, (uint32_t)i, f, false, &b);
-			*x = (struct tj_static_unresolved){tj_xstrdup(o->name), tj_xstrdup(tj_summary_str(s, s->funcs[f].name)),
-							   s->funcs[f].addr, TJ_SU_WRAPPER_CALL, TJ_SR_POINTER, NULL,
+			*x = (struct tj_static_unresolved){tj_xstrdup(o->name),
+							   tj_xstrdup(tj_summary_str(s, s->funcs[f].name)),
+							   s->funcs[f].addr,
+							   TJ_SU_WRAPPER_CALL,
+							   TJ_SR_POINTER,
+							   NULL,
 							   tj_buf_steal(&b)};
 		}
 	}
@@ -758,8 +790,8 @@ static int add_program(struct tj_static_graph *g, const char *path, const char *
 		struct tj_err *e2 = NULL;
 		if (add_object(g, o->elf->interp, ROLE_INTERP, "interpreter (PT_INTERP)", &idx, &e2) < 0) {
 			tj_err_free(e2);
-			return tj_err_set(err, TJ_ERR_CANNOT_EXEC, ENOENT, "'%s': its interpreter '%s' cannot be read", path,
-					  g->objs[prog].elf->interp);
+			return tj_err_set(err, TJ_ERR_CANNOT_EXEC, ENOENT, "'%s': its interpreter '%s' cannot be read",
+					  path, g->objs[prog].elf->interp);
 		}
 	} else if (o->elf->has_dynamic && o->elf->needed.n) {
 		tj_notes_add(&g->r->notes, NULL, "%s has libraries but no PT_INTERP: analysed as it is", o->name);
@@ -788,7 +820,8 @@ static int add_image(struct tj_static_graph *g, const char *path, struct tj_err 
 		tj_autofree char *word = tj_xstrndup(name, strcspn(name, " \t"));
 		tj_autofree char *found = tj_loader_which(word);
 		if (!found)
-			return tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "'%s': its interpreter '%s' is not in PATH", path, word);
+			return tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "'%s': its interpreter '%s' is not in PATH", path,
+					  word);
 		tj_notes_add(&r->notes, NULL, "%s runs %s: analysed too", interp, found);
 		tj_autofree char *how2 = tj_xasprintf("interpreter of %s (through env)", base_name(path));
 		if (add_program(g, found, how2, err) < 0)
@@ -801,8 +834,9 @@ static int add_image(struct tj_static_graph *g, const char *path, struct tj_err 
  * is inherited across execve: say so when exec functions are reachable. */
 static void note_exec(struct tj_static_graph *g)
 {
-	static const char *const fns[] = {"execve", "execv", "execvp", "execvpe", "execl", "execlp", "execle",
-					  "fexecve", "execveat", "posix_spawn", "posix_spawnp", "system", "popen"};
+	static const char *const fns[] = {"execve",	  "execv",  "execvp",  "execvpe",  "execl",
+					  "execlp",	  "execle", "fexecve", "execveat", "posix_spawn",
+					  "posix_spawnp", "system", "popen"};
 	struct tj_buf b = {0};
 	tj_buf_add(&b, "");
 	for (size_t i = 0; i < g->nobjs; i++) {
@@ -931,8 +965,7 @@ size_t tj_static_explain(const struct tj_static_result *r, int nr, struct tj_str
 	return n;
 }
 
-int tj_static_to_seccomp(const struct tj_static_result *r, struct tj_seccomp **ret, char **comment,
-			 struct tj_err **err)
+int tj_static_to_seccomp(const struct tj_static_result *r, struct tj_seccomp **ret, char **comment, struct tj_err **err)
 {
 	(void)err;
 	struct tj_seccomp *s = tj_xcalloc(1, sizeof(*s));
@@ -956,11 +989,13 @@ int tj_static_to_seccomp(const struct tj_static_result *r, struct tj_seccomp **r
 						     x->nfuncs, x->nfuncs == 1 ? "" : "s");
 	}
 	if (r->incomplete)
-		*comment = tj_xasprintf("tinyjail static analysis: INCOMPLETE: %zu reachable place%s with an unknown syscall "
-					"number or library; a run may need syscalls this profile lacks",
-					r->nunres, r->nunres == 1 ? "" : "s");
+		*comment =
+			tj_xasprintf("tinyjail static analysis: INCOMPLETE: %zu reachable place%s with an unknown syscall "
+				     "number or library; a run may need syscalls this profile lacks",
+				     r->nunres, r->nunres == 1 ? "" : "s");
 	else
-		*comment = tj_xasprintf("tinyjail static analysis: complete: every reachable syscall site was resolved");
+		*comment = tj_xasprintf(
+			"tinyjail static analysis: complete: every reachable syscall site was resolved");
 	*ret = s;
 	return 0;
 }

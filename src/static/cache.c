@@ -39,11 +39,13 @@ struct tj_static_cache {
 static int check_owner(const struct stat *st, const char *path, struct tj_err **err)
 {
 	if (st->st_uid != geteuid())
-		return tj_err_set(err, TJ_ERR_LAYER, 0, "the cache directory '%s' is owned by uid %u, not by this user (uid %u)",
-				  path, (unsigned)st->st_uid, (unsigned)geteuid());
+		return tj_err_set(err, TJ_ERR_LAYER, 0,
+				  "the cache directory '%s' is owned by uid %u, not by this user (uid %u)", path,
+				  (unsigned)st->st_uid, (unsigned)geteuid());
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return tj_err_set(err, TJ_ERR_LAYER, 0, "the cache directory '%s' is writable by group or others (mode %04o)",
-				  path, (unsigned)(st->st_mode & 07777));
+		return tj_err_set(err, TJ_ERR_LAYER, 0,
+				  "the cache directory '%s' is writable by group or others (mode %04o)", path,
+				  (unsigned)(st->st_mode & 07777));
 	return 0;
 }
 
@@ -262,7 +264,8 @@ static bool valid(const struct tj_summary *s)
 		return false;
 	for (size_t i = 0; i < s->nfuncs; i++) {
 		const struct tj_sfunc *f = &s->funcs[i];
-		if (!str_ok(s, f->name) || !range_ok(f->edges, f->nedges, s->nedges) || !range_ok(f->sys, f->nsys, s->nsys))
+		if (!str_ok(s, f->name) || !range_ok(f->edges, f->nedges, s->nedges) ||
+		    !range_ok(f->sys, f->nsys, s->nsys))
 			return false;
 	}
 	for (size_t i = 0; i < s->nedges; i++)
@@ -278,7 +281,8 @@ static bool valid(const struct tj_summary *s)
 		if (!str_ok(s, s->data[i].name) || !range_ok(s->data[i].edges, s->data[i].nedges, s->nedges))
 			return false;
 	for (size_t i = 0; i < s->nexports; i++)
-		if (!str_ok(s, s->exports[i].name) || s->exports[i].index >= (s->exports[i].is_data ? s->ndata : s->nfuncs))
+		if (!str_ok(s, s->exports[i].name) ||
+		    s->exports[i].index >= (s->exports[i].is_data ? s->ndata : s->nfuncs))
 			return false;
 	for (size_t i = 0; i < s->nunres; i++)
 		if (s->unres[i].func >= s->nfuncs || !str_ok(s, s->unres[i].via))

@@ -25,8 +25,8 @@ static int bad(struct tj_err **err, const struct tj_elf *e, uint64_t off, const 
 	va_start(ap, fmt);
 	tj_autofree char *what = tj_xvasprintf(fmt, ap);
 	va_end(ap);
-	return tj_err_set(err, TJ_ERR_CANNOT_EXEC, ENOEXEC, "'%s': offset 0x%llx: %s", e->path,
-			  (unsigned long long)off, what);
+	return tj_err_set(err, TJ_ERR_CANNOT_EXEC, ENOEXEC, "'%s': offset 0x%llx: %s", e->path, (unsigned long long)off,
+			  what);
 }
 
 static const char *own(struct tj_elf *e, const char *s)
@@ -54,21 +54,25 @@ static int check_header(struct tj_elf *e, struct tj_err **err)
 	if (memcmp(h->e_ident, ELFMAG, SELFMAG) != 0)
 		return tj_err_set(err, TJ_ERR_CANNOT_EXEC, ENOEXEC, "'%s' is not an ELF file", e->path);
 	if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_ident[EI_DATA] != ELFDATA2LSB || h->e_machine != EM_X86_64)
-		return tj_err_set(err, TJ_ERR_CANNOT_EXEC, ENOEXEC,
-				  "'%s' is not an x86-64 ELF object (class %u, data %u, machine %u): only x86-64 is analysed",
-				  e->path, h->e_ident[EI_CLASS], h->e_ident[EI_DATA], h->e_machine);
+		return tj_err_set(
+			err, TJ_ERR_CANNOT_EXEC, ENOEXEC,
+			"'%s' is not an x86-64 ELF object (class %u, data %u, machine %u): only x86-64 is analysed",
+			e->path, h->e_ident[EI_CLASS], h->e_ident[EI_DATA], h->e_machine);
 	if (h->e_type != ET_EXEC && h->e_type != ET_DYN)
-		return bad(err, e, offsetof(Elf64_Ehdr, e_type), "ELF type %u is neither an executable nor a shared object",
-			   h->e_type);
+		return bad(err, e, offsetof(Elf64_Ehdr, e_type),
+			   "ELF type %u is neither an executable nor a shared object", h->e_type);
 	if (h->e_phnum && (h->e_phentsize != sizeof(Elf64_Phdr) ||
 			   !in_file(e, h->e_phoff, (uint64_t)h->e_phnum * sizeof(Elf64_Phdr))))
-		return bad(err, e, h->e_phoff, "program header table (%u entries of %u bytes) extends past the end of the file (%zu bytes)",
+		return bad(err, e, h->e_phoff,
+			   "program header table (%u entries of %u bytes) extends past the end of the file (%zu bytes)",
 			   h->e_phnum, h->e_phentsize, e->size);
 	if (h->e_shoff && (h->e_shentsize != sizeof(Elf64_Shdr) || !in_file(e, h->e_shoff, sizeof(Elf64_Shdr))))
-		return bad(err, e, h->e_shoff, "section header table extends past the end of the file (%zu bytes)", e->size);
+		return bad(err, e, h->e_shoff, "section header table extends past the end of the file (%zu bytes)",
+			   e->size);
 	if (h->e_shnum && !in_file(e, h->e_shoff, (uint64_t)h->e_shnum * sizeof(Elf64_Shdr)))
-		return bad(err, e, h->e_shoff, "section header table (%u entries) extends past the end of the file (%zu bytes)",
-			   h->e_shnum, e->size);
+		return bad(err, e, h->e_shoff,
+			   "section header table (%u entries) extends past the end of the file (%zu bytes)", h->e_shnum,
+			   e->size);
 	e->type = h->e_type;
 	e->entry = h->e_entry;
 	return 0;
@@ -88,8 +92,10 @@ static int read_segments(struct tj_elf *e, Elf *elf, struct tj_err **err)
 			return bad(err, e, at, "program header %zu unreadable: %s", i, elf_errmsg(-1));
 		if (ph.p_type == PT_LOAD || ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC) {
 			if (!in_file(e, ph.p_offset, ph.p_filesz))
-				return bad(err, e, at, "segment %zu (file offset 0x%llx, %llu bytes) extends past the end of the file (%zu bytes)",
-					   i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz, e->size);
+				return bad(err, e, at,
+					   "segment %zu (file offset 0x%llx, %llu bytes) extends past the end of the file (%zu bytes)",
+					   i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz,
+					   e->size);
 			if (ph.p_filesz > ph.p_memsz && ph.p_type == PT_LOAD)
 				return bad(err, e, at, "segment %zu has more file bytes than memory bytes", i);
 		}
@@ -101,7 +107,8 @@ static int read_segments(struct tj_elf *e, Elf *elf, struct tj_err **err)
 			e->interp = tj_xstrdup(s);
 		}
 		if (ph.p_type == PT_LOAD)
-			e->segs[e->nsegs++] = (struct tj_elf_seg){ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, ph.p_flags};
+			e->segs[e->nsegs++] = (struct tj_elf_seg){ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz,
+								  ph.p_flags};
 	}
 	return 0;
 }
@@ -115,7 +122,8 @@ static int read_sections(struct tj_elf *e, Elf *elf, struct tj_err **err)
 		return bad(err, e, 0, "unreadable section name table: %s", elf_errmsg(-1));
 	const Elf64_Ehdr *h = (const Elf64_Ehdr *)e->data;
 	if (n > 1 && !in_file(e, h->e_shoff, (uint64_t)n * sizeof(Elf64_Shdr)))
-		return bad(err, e, h->e_shoff, "section header table (%zu entries) extends past the end of the file", n);
+		return bad(err, e, h->e_shoff, "section header table (%zu entries) extends past the end of the file",
+			   n);
 	e->secs = tj_xcalloc(n ? n : 1, sizeof(*e->secs));
 	for (size_t i = 0; i < n; i++) {
 		Elf_Scn *scn = elf_getscn(elf, i);
@@ -127,7 +135,8 @@ static int read_sections(struct tj_elf *e, Elf *elf, struct tj_err **err)
 		if (!name)
 			name = "?";
 		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL && !in_file(e, sh.sh_offset, sh.sh_size))
-			return bad(err, e, at, "section %zu ('%s', file offset 0x%llx, %llu bytes) extends past the end of the file (%zu bytes)",
+			return bad(err, e, at,
+				   "section %zu ('%s', file offset 0x%llx, %llu bytes) extends past the end of the file (%zu bytes)",
 				   i, name, (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size, e->size);
 		e->secs[i] = (struct tj_elf_sec){name, sh.sh_type, sh.sh_flags, sh.sh_addr, sh.sh_size, sh.sh_offset};
 		if (!strcmp(name, ".note.go.buildid") || !strcmp(name, ".gopclntab") || !strcmp(name, ".go.buildinfo"))
@@ -141,8 +150,8 @@ static int read_sections(struct tj_elf *e, Elf *elf, struct tj_err **err)
 static int open_file(const char *path, const char *debug_dir, bool symbols_only, struct tj_elf **ret,
 		     struct tj_err **err);
 
-static int read_symtab(struct tj_elf *e, Elf *elf, size_t index, bool copy_names, struct tj_elf_sym **ret, size_t *ret_n,
-		       struct tj_err **err)
+static int read_symtab(struct tj_elf *e, Elf *elf, size_t index, bool copy_names, struct tj_elf_sym **ret,
+		       size_t *ret_n, struct tj_err **err)
 {
 	Elf_Scn *scn = elf_getscn(elf, index);
 	GElf_Shdr sh;
@@ -162,9 +171,11 @@ static int read_symtab(struct tj_elf *e, Elf *elf, size_t index, bool copy_names
 		const char *name = s.st_name ? elf_strptr(elf, sh.sh_link, s.st_name) : "";
 		if (!name) {
 			free(v);
-			return bad(err, e, sh.sh_offset + i * sizeof(Elf64_Sym), "symbol %zu has a name outside its string table", i);
+			return bad(err, e, sh.sh_offset + i * sizeof(Elf64_Sym),
+				   "symbol %zu has a name outside its string table", i);
 		}
-		unsigned type = GELF_ST_TYPE(s.st_info), bind = GELF_ST_BIND(s.st_info), vis = GELF_ST_VISIBILITY(s.st_other);
+		unsigned type = GELF_ST_TYPE(s.st_info), bind = GELF_ST_BIND(s.st_info),
+			 vis = GELF_ST_VISIBILITY(s.st_other);
 		v[i].name = copy_names ? own(e, name) : name;
 		v[i].value = s.st_value;
 		v[i].size = s.st_size;
@@ -173,7 +184,8 @@ static int read_symtab(struct tj_elf *e, Elf *elf, size_t index, bool copy_names
 		 * code) names code when its section is code. */
 		if (type == STT_NOTYPE && s.st_shndx < e->nsecs && (e->secs[s.st_shndx].flags & SHF_EXECINSTR))
 			v[i].kind = TJ_SYM_FUNC;
-		if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT && type != STT_TLS && type != STT_NOTYPE)
+		if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT && type != STT_TLS &&
+		    type != STT_NOTYPE)
 			v[i].name = ""; /* sections, files: not symbols we use */
 		v[i].defined = s.st_shndx != SHN_UNDEF && s.st_shndx != SHN_ABS;
 		v[i].global = (bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE) &&
@@ -202,7 +214,8 @@ static int read_dynamic(struct tj_elf *e, Elf *elf, size_t index, struct tj_err 
 		if (dyn.d_tag == DT_NULL)
 			break;
 		const char *s = NULL;
-		if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_SONAME || dyn.d_tag == DT_RUNPATH || dyn.d_tag == DT_RPATH) {
+		if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_SONAME || dyn.d_tag == DT_RUNPATH ||
+		    dyn.d_tag == DT_RPATH) {
 			s = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
 			if (!s)
 				return bad(err, e, sh.sh_offset + i * sizeof(Elf64_Dyn),
@@ -210,9 +223,18 @@ static int read_dynamic(struct tj_elf *e, Elf *elf, size_t index, struct tj_err 
 		}
 		switch (dyn.d_tag) {
 		case DT_NEEDED: tj_strv_add(&e->needed, s); break;
-		case DT_SONAME: free(e->soname); e->soname = tj_xstrdup(s); break;
-		case DT_RUNPATH: free(e->runpath); e->runpath = tj_xstrdup(s); break;
-		case DT_RPATH: free(e->rpath); e->rpath = tj_xstrdup(s); break;
+		case DT_SONAME:
+			free(e->soname);
+			e->soname = tj_xstrdup(s);
+			break;
+		case DT_RUNPATH:
+			free(e->runpath);
+			e->runpath = tj_xstrdup(s);
+			break;
+		case DT_RPATH:
+			free(e->rpath);
+			e->rpath = tj_xstrdup(s);
+			break;
 		case DT_INIT: e->init = dyn.d_un.d_ptr; break;
 		case DT_FINI: e->fini = dyn.d_un.d_ptr; break;
 		case DT_INIT_ARRAY: e->init_array = dyn.d_un.d_ptr; break;
@@ -298,7 +320,8 @@ static int read_relocations(struct tj_elf *e, Elf *elf, size_t dynsym_index, str
 			uint32_t sym = (uint32_t)GELF_R_SYM(r.r_info);
 			if (sym >= e->ndynsyms)
 				sym = 0;
-			add_rel(e, &cap, (struct tj_elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), sym, r.r_addend});
+			add_rel(e, &cap,
+				(struct tj_elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), sym, r.r_addend});
 		}
 	}
 	return 0;
@@ -316,7 +339,8 @@ static void read_build_id(struct tj_elf *e, Elf *elf)
 		size_t off = 0, name_off, desc_off;
 		while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
 			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-			    memcmp((const char *)d->d_buf + name_off, "GNU", 4) == 0 && nh.n_descsz <= sizeof(e->build_id)) {
+			    memcmp((const char *)d->d_buf + name_off, "GNU", 4) == 0 &&
+			    nh.n_descsz <= sizeof(e->build_id)) {
 				memcpy(e->build_id, (const char *)d->d_buf + desc_off, nh.n_descsz);
 				e->build_id_len = nh.n_descsz;
 				break;
@@ -422,8 +446,8 @@ static int open_file(const char *path, const char *debug_dir, bool symbols_only,
 {
 	tj_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return tj_err_set(err, errno == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, errno, "cannot open '%s'",
-				  path);
+		return tj_err_set(err, errno == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, errno,
+				  "cannot open '%s'", path);
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return tj_err_set(err, TJ_ERR_CANNOT_EXEC, errno, "cannot stat '%s'", path);
@@ -605,8 +629,8 @@ int tj_elf_is_elf(const char *path, struct tj_err **err)
 {
 	tj_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return tj_err_set(err, errno == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, errno, "cannot open '%s'",
-				  path);
+		return tj_err_set(err, errno == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, errno,
+				  "cannot open '%s'", path);
 	char m[4];
 	return pread(fd, m, 4, 0) == 4 && memcmp(m, ELFMAG, SELFMAG) == 0;
 }

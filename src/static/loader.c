@@ -47,7 +47,8 @@ int tj_ldcache_parse(const void *data, size_t size, struct tj_ldcache *ret, stru
 	uint32_t nlibs;
 	memcpy(&nlibs, p + 20, 4);
 	if (nlibs > (size - CACHE_HEADER) / CACHE_ENTRY)
-		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "ld.so.cache: %u entries do not fit in %zu bytes", nlibs, size);
+		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "ld.so.cache: %u entries do not fit in %zu bytes", nlibs,
+				  size);
 	size_t cap = 0;
 	for (uint32_t i = 0; i < nlibs; i++) {
 		const uint8_t *e = p + CACHE_HEADER + (size_t)i * CACHE_ENTRY;
@@ -260,8 +261,8 @@ int tj_loader_script(const char *path, char **interp, char **arg, struct tj_err 
 	*interp = *arg = NULL;
 	tj_autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return tj_err_set(err, errno == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, errno, "cannot open '%s'",
-				  path);
+		return tj_err_set(err, errno == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, errno,
+				  "cannot open '%s'", path);
 	char head[256];
 	ssize_t n = pread(fd, head, sizeof(head) - 1, 0);
 	if (n < 2 || head[0] != '#' || head[1] != '!')

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "strmap.h"
-#include "tj/util.h"
+#include "tj/base/util.h"
 
 static uint64_t hash(const char *s)
 {

@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 struct tj_strpool {
-	char *s;            /* NUL-separated strings; s[0] == '\0' */
+	char *s; /* NUL-separated strings; s[0] == '\0' */
 	size_t len, cap;
-	uint32_t *slots;    /* open addressing: id + 1, or 0 when empty */
+	uint32_t *slots; /* open addressing: id + 1, or 0 when empty */
 	size_t nslots, used;
 };
 

@@ -46,10 +46,15 @@ const char *tj_reg_name(unsigned reg)
 
 void tj_sreason_text(uint32_t r, char *buf, size_t size)
 {
-	static const char *const names[] = {"loaded from memory", "a call's result or clobbered by a call",
-					    "computed", "code reached from an unknown place",
-					    "a caller's value in a non-argument register", "search limit",
-					    "too many values", "an address", "a wrapper reached through a function pointer"};
+	static const char *const names[] = {"loaded from memory",
+					    "a call's result or clobbered by a call",
+					    "computed",
+					    "code reached from an unknown place",
+					    "a caller's value in a non-argument register",
+					    "search limit",
+					    "too many values",
+					    "an address",
+					    "a wrapper reached through a function pointer"};
 	size_t len = 0;
 	buf[0] = '\0';
 	for (unsigned i = 0; i < TJ_ARRAY_SIZE(names); i++) {
@@ -128,14 +133,35 @@ uint32_t tj_summary_func_at(const struct tj_summary *s, uint64_t addr)
 /* --- instructions, as the walks need them --- */
 
 enum kind {
-	K_OTHER, K_MOVIMM, K_MOVREG, K_CMOVREG, K_LOAD, K_LEA, K_ZERO,
-	K_CALL, K_CALLMEM, K_CALLIND, K_JMP, K_JMPMEM, K_JMPIND, K_JCC, K_RET, K_HALT, K_SYSCALL, K_I386, K_NOP,
+	K_OTHER,
+	K_MOVIMM,
+	K_MOVREG,
+	K_CMOVREG,
+	K_LOAD,
+	K_LEA,
+	K_ZERO,
+	K_CALL,
+	K_CALLMEM,
+	K_CALLIND,
+	K_JMP,
+	K_JMPMEM,
+	K_JMPIND,
+	K_JCC,
+	K_RET,
+	K_HALT,
+	K_SYSCALL,
+	K_I386,
+	K_NOP,
 };
-enum refkind { REF_NONE, REF_ADDR, REF_MEM };
+enum refkind {
+	REF_NONE,
+	REF_ADDR,
+	REF_MEM
+};
 
 struct insn {
 	uint64_t addr;
-	uint64_t ref;  /* branch target, or the address an operand names */
+	uint64_t ref; /* branch target, or the address an operand names */
 	int64_t imm;
 	uint16_t wmask;
 	uint8_t size, kind, dst, src, refkind;
@@ -147,16 +173,17 @@ static int gpr(unsigned r, int *width)
 		uint16_t reg;
 		uint8_t gpr, width;
 	} t[] = {
-		{X86_REG_RAX, 0, 64}, {X86_REG_EAX, 0, 32}, {X86_REG_AX, 0, 16}, {X86_REG_AL, 0, 8}, {X86_REG_AH, 0, 8},
-		{X86_REG_RCX, 1, 64}, {X86_REG_ECX, 1, 32}, {X86_REG_CX, 1, 16}, {X86_REG_CL, 1, 8}, {X86_REG_CH, 1, 8},
-		{X86_REG_RDX, 2, 64}, {X86_REG_EDX, 2, 32}, {X86_REG_DX, 2, 16}, {X86_REG_DL, 2, 8}, {X86_REG_DH, 2, 8},
-		{X86_REG_RBX, 3, 64}, {X86_REG_EBX, 3, 32}, {X86_REG_BX, 3, 16}, {X86_REG_BL, 3, 8}, {X86_REG_BH, 3, 8},
-		{X86_REG_RSP, 4, 64}, {X86_REG_ESP, 4, 32}, {X86_REG_SP, 4, 16}, {X86_REG_SPL, 4, 8},
-		{X86_REG_RBP, 5, 64}, {X86_REG_EBP, 5, 32}, {X86_REG_BP, 5, 16}, {X86_REG_BPL, 5, 8},
-		{X86_REG_RSI, 6, 64}, {X86_REG_ESI, 6, 32}, {X86_REG_SI, 6, 16}, {X86_REG_SIL, 6, 8},
-		{X86_REG_RDI, 7, 64}, {X86_REG_EDI, 7, 32}, {X86_REG_DI, 7, 16}, {X86_REG_DIL, 7, 8},
-		{X86_REG_R8, 8, 64},  {X86_REG_R8D, 8, 32}, {X86_REG_R8W, 8, 16}, {X86_REG_R8B, 8, 8},
-		{X86_REG_R9, 9, 64},  {X86_REG_R9D, 9, 32}, {X86_REG_R9W, 9, 16}, {X86_REG_R9B, 9, 8},
+		{X86_REG_RAX, 0, 64},  {X86_REG_EAX, 0, 32},   {X86_REG_AX, 0, 16},    {X86_REG_AL, 0, 8},
+		{X86_REG_AH, 0, 8},    {X86_REG_RCX, 1, 64},   {X86_REG_ECX, 1, 32},   {X86_REG_CX, 1, 16},
+		{X86_REG_CL, 1, 8},    {X86_REG_CH, 1, 8},     {X86_REG_RDX, 2, 64},   {X86_REG_EDX, 2, 32},
+		{X86_REG_DX, 2, 16},   {X86_REG_DL, 2, 8},     {X86_REG_DH, 2, 8},     {X86_REG_RBX, 3, 64},
+		{X86_REG_EBX, 3, 32},  {X86_REG_BX, 3, 16},    {X86_REG_BL, 3, 8},     {X86_REG_BH, 3, 8},
+		{X86_REG_RSP, 4, 64},  {X86_REG_ESP, 4, 32},   {X86_REG_SP, 4, 16},    {X86_REG_SPL, 4, 8},
+		{X86_REG_RBP, 5, 64},  {X86_REG_EBP, 5, 32},   {X86_REG_BP, 5, 16},    {X86_REG_BPL, 5, 8},
+		{X86_REG_RSI, 6, 64},  {X86_REG_ESI, 6, 32},   {X86_REG_SI, 6, 16},    {X86_REG_SIL, 6, 8},
+		{X86_REG_RDI, 7, 64},  {X86_REG_EDI, 7, 32},   {X86_REG_DI, 7, 16},    {X86_REG_DIL, 7, 8},
+		{X86_REG_R8, 8, 64},   {X86_REG_R8D, 8, 32},   {X86_REG_R8W, 8, 16},   {X86_REG_R8B, 8, 8},
+		{X86_REG_R9, 9, 64},   {X86_REG_R9D, 9, 32},   {X86_REG_R9W, 9, 16},   {X86_REG_R9B, 9, 8},
 		{X86_REG_R10, 10, 64}, {X86_REG_R10D, 10, 32}, {X86_REG_R10W, 10, 16}, {X86_REG_R10B, 10, 8},
 		{X86_REG_R11, 11, 64}, {X86_REG_R11D, 11, 32}, {X86_REG_R11W, 11, 16}, {X86_REG_R11B, 11, 8},
 		{X86_REG_R12, 12, 64}, {X86_REG_R12D, 12, 32}, {X86_REG_R12W, 12, 16}, {X86_REG_R12B, 12, 8},
@@ -186,11 +213,22 @@ static int full_reg(const cs_x86_op *op)
 static bool is_cmov(unsigned id)
 {
 	switch (id) {
-	case X86_INS_CMOVA: case X86_INS_CMOVAE: case X86_INS_CMOVB: case X86_INS_CMOVBE: case X86_INS_CMOVE:
-	case X86_INS_CMOVG: case X86_INS_CMOVGE: case X86_INS_CMOVL: case X86_INS_CMOVLE: case X86_INS_CMOVNE:
-	case X86_INS_CMOVNO: case X86_INS_CMOVNP: case X86_INS_CMOVNS: case X86_INS_CMOVO: case X86_INS_CMOVP:
-	case X86_INS_CMOVS:
-		return true;
+	case X86_INS_CMOVA:
+	case X86_INS_CMOVAE:
+	case X86_INS_CMOVB:
+	case X86_INS_CMOVBE:
+	case X86_INS_CMOVE:
+	case X86_INS_CMOVG:
+	case X86_INS_CMOVGE:
+	case X86_INS_CMOVL:
+	case X86_INS_CMOVLE:
+	case X86_INS_CMOVNE:
+	case X86_INS_CMOVNO:
+	case X86_INS_CMOVNP:
+	case X86_INS_CMOVNS:
+	case X86_INS_CMOVO:
+	case X86_INS_CMOVP:
+	case X86_INS_CMOVS: return true;
 	default: return false;
 	}
 }
@@ -261,11 +299,14 @@ static void classify(csh cs, const cs_insn *ci, bool absolute, struct insn *o)
 		}
 		return;
 	}
-	case X86_INS_RET: case X86_INS_RETF: case X86_INS_RETFQ: case X86_INS_IRET: case X86_INS_IRETD:
-	case X86_INS_IRETQ:
-		o->kind = K_RET;
-		return;
-	case X86_INS_HLT: case X86_INS_UD2: o->kind = K_HALT; return;
+	case X86_INS_RET:
+	case X86_INS_RETF:
+	case X86_INS_RETFQ:
+	case X86_INS_IRET:
+	case X86_INS_IRETD:
+	case X86_INS_IRETQ: o->kind = K_RET; return;
+	case X86_INS_HLT:
+	case X86_INS_UD2: o->kind = K_HALT; return;
 	case X86_INS_NOP: o->kind = K_NOP; return;
 	case X86_INS_MOV:
 	case X86_INS_MOVABS:
@@ -435,8 +476,8 @@ struct ctx {
 	struct tj_sdata *data;
 	size_t ndata, capdata;
 	/* results being built */
-	struct pairs fedges;   /* func -> packed edge (kind << 32 | target) */
-	struct pairs dedges;   /* data object -> packed edge */
+	struct pairs fedges; /* func -> packed edge (kind << 32 | target) */
+	struct pairs dedges; /* data object -> packed edge */
 	struct tj_sedge *live;
 	size_t nlive, caplive;
 	struct sysrec *sys;
@@ -867,7 +908,8 @@ static void data_edges(struct ctx *c)
 	 * (static executables have no dynamic section). */
 	uint64_t arrays[16][2];
 	size_t narrays = 0;
-	const uint64_t dyn[][2] = {{e->init_array, e->init_arraysz}, {e->fini_array, e->fini_arraysz},
+	const uint64_t dyn[][2] = {{e->init_array, e->init_arraysz},
+				   {e->fini_array, e->fini_arraysz},
 				   {e->preinit_array, e->preinit_arraysz}};
 	for (size_t i = 0; i < 3; i++)
 		if (dyn[i][0] && dyn[i][1] < (1u << 24))
@@ -945,7 +987,10 @@ struct region {
 	size_t n;
 };
 
-enum walk_mode { WALK_NUMBER, WALK_ADDRESS };
+enum walk_mode {
+	WALK_NUMBER,
+	WALK_ADDRESS
+};
 
 struct walk {
 	struct ctx *c;
@@ -958,7 +1003,7 @@ struct walk {
 		uint32_t region;
 		uint32_t idx;
 		uint8_t reg;
-	} *stack;
+	} * stack;
 	size_t nstack, capstack;
 	int64_t values[MAX_VALUES];
 	size_t nvalues;
@@ -1191,7 +1236,8 @@ static void step(struct walk *w, uint32_t r, uint32_t i, unsigned reg)
 	if (!any && in->kind != K_NOP) {
 		w->reasons |= TJ_SR_NO_PRED;
 		if (getenv("TJ_STATIC_DEBUG"))
-			fprintf(stderr, "no pred: %llx reg %u (func %llx)\n", (unsigned long long)in->addr, reg, (unsigned long long)c->funcs[f].addr);
+			fprintf(stderr, "no pred: %llx reg %u (func %llx)\n", (unsigned long long)in->addr, reg,
+				(unsigned long long)c->funcs[f].addr);
 	}
 }
 
@@ -1240,8 +1286,8 @@ static void add_unres(struct ctx *c, uint64_t addr, uint32_t f, uint32_t kind, u
 }
 
 /* Records what a walk found for a number used at addr in function f. */
-static void record_number(struct ctx *c, const struct walk *w, uint32_t f, uint64_t addr, uint32_t kind,
-			  uint32_t via, uint32_t *new_params)
+static void record_number(struct ctx *c, const struct walk *w, uint32_t f, uint64_t addr, uint32_t kind, uint32_t via,
+			  uint32_t *new_params)
 {
 	for (size_t i = 0; i < w->nvalues; i++) {
 		uint64_t v = (uint64_t)w->values[i];
@@ -1327,7 +1373,8 @@ static void wrapper_fixpoint(struct ctx *c, uint32_t *wrap, uint32_t *done)
 			const struct pairs *lists[] = {&c->calls, &c->jumps};
 			bool ignored = false;
 			for (size_t l = 0; l < 2; l++)
-				for (size_t k = pairs_lower(lists[l], a); k < lists[l]->n && lists[l]->v[k].key == a; k++)
+				for (size_t k = pairs_lower(lists[l], a); k < lists[l]->n && lists[l]->v[k].key == a;
+				     k++)
 					resolve_call(c, lists[l]->v[k].val, fresh, c->funcs[f].name, wrap, &ignored);
 		}
 	}
@@ -1347,7 +1394,8 @@ static void resolve_wrappers(struct ctx *c, uint32_t *wrap)
 				const char *name = import_of_target(c, p->v[k].key);
 				uint32_t regs = name ? tj_wrapper_table_get(c->wrappers, name) : 0;
 				if (regs)
-					resolve_call(c, p->v[k].val, regs, tj_strpool_intern(&c->pool, name), wrap, &ignored);
+					resolve_call(c, p->v[k].val, regs, tj_strpool_intern(&c->pool, name), wrap,
+						     &ignored);
 			}
 		}
 		for (size_t k = 0; k < c->memcalls.n; k++) {
@@ -1381,7 +1429,8 @@ static void find_dlopens(struct ctx *c)
 				name = import_of_target(c, p->v[k].key);
 				if (!name) {
 					uint32_t t = func_at(c, p->v[k].key);
-					name = t != NONE && c->funcs[t].addr == p->v[k].key && (c->funcs[t].flags & TJ_SF_NAMED)
+					name = t != NONE && c->funcs[t].addr == p->v[k].key &&
+							       (c->funcs[t].flags & TJ_SF_NAMED)
 						       ? tj_strpool_get(&c->pool, c->funcs[t].name)
 						       : NULL;
 				}
@@ -1405,7 +1454,8 @@ static void find_dlopens(struct ctx *c)
 					continue; /* dlopen(NULL): the program itself */
 				const uint8_t *s = tj_elf_bytes(c->e, a, 1);
 				size_t n = 0;
-				while (s && n < sizeof(buf) - 1 && tj_elf_bytes(c->e, a + n, 1) && s[n] >= 0x20 && s[n] < 0x7f)
+				while (s && n < sizeof(buf) - 1 && tj_elf_bytes(c->e, a + n, 1) && s[n] >= 0x20 &&
+				       s[n] < 0x7f)
 					buf[n] = (char)s[n], n++;
 				if (!s || !n || n == sizeof(buf) - 1 || !tj_elf_bytes(c->e, a + n, 1) || s[n]) {
 					reasons |= TJ_SR_ADDRESS;
@@ -1557,7 +1607,8 @@ static void finish(struct ctx *c, const uint32_t *wrap, struct tj_summary *s)
 		s->exports[s->nexports++] = (struct tj_sexport){tj_strpool_intern(&c->pool, y->name), is_data, idx};
 		if (!is_data && wrap[idx]) {
 			tj_xreserve((void **)&s->wrappers, &capw, s->nwrappers + 1, sizeof(*s->wrappers));
-			s->wrappers[s->nwrappers++] = (struct tj_swrapper){tj_strpool_intern(&c->pool, y->name), wrap[idx]};
+			s->wrappers[s->nwrappers++] = (struct tj_swrapper){tj_strpool_intern(&c->pool, y->name),
+									   wrap[idx]};
 		}
 	}
 	if (s->nexports)
@@ -1620,7 +1671,8 @@ int tj_summary_build(const struct tj_elf *e, const struct tj_wrapper_table *wrap
 	c.ci = cs_malloc(c.cs);
 	for (size_t i = 0; i < e->nsecs; i++) {
 		const struct tj_elf_sec *s = &e->secs[i];
-		if (!(s->flags & SHF_EXECINSTR) || s->type != SHT_PROGBITS || !s->size || !tj_elf_bytes(e, s->addr, s->size))
+		if (!(s->flags & SHF_EXECINSTR) || s->type != SHT_PROGBITS || !s->size ||
+		    !tj_elf_bytes(e, s->addr, s->size))
 			continue;
 		if (is_plt_name(s->name)) {
 			decode_plt(&c, s);

@@ -187,10 +187,11 @@ static void test_number_from_memory(void **state)
 static void test_wrapper_in_program(void **state)
 {
 	(void)state;
-	tj_autofree char *p = build("wrap", "S",
-				    ".globl _start\n_start:\n mov $186, %edi\n call w\n mov $39, %edi\n call w\n"
-				    " mov $60, %edi\n call w\n hlt\n.type w,@function\nw:\n mov %rdi, %rax\n syscall\n ret\n",
-				    "-nostdlib -static");
+	tj_autofree char *p =
+		build("wrap", "S",
+		      ".globl _start\n_start:\n mov $186, %edi\n call w\n mov $39, %edi\n call w\n"
+		      " mov $60, %edi\n call w\n hlt\n.type w,@function\nw:\n mov %rdi, %rax\n syscall\n ret\n",
+		      "-nostdlib -static");
 	struct result res;
 	analyze(p, &res);
 	assert_true(res.nr[SYS_gettid]);
@@ -206,12 +207,13 @@ static void test_wrapper_in_program(void **state)
 static void test_jump_table(void **state)
 {
 	(void)state;
-	tj_autofree char *p = build("switch", "c",
-				    "#define S(n) ({ long r; __asm__ volatile(\"syscall\" : \"=a\"(r) : \"0\"((long)(n)) : \"rcx\", \"r11\", \"memory\"); r; })\n"
-				    "int main(int argc, char **argv) { (void)argv; switch (argc) {\n"
-				    " case 1: return S(102); case 2: return S(104); case 3: return S(107); case 4: return S(108);\n"
-				    " case 5: return S(110); case 6: return S(111); case 7: return S(124); default: return 0; } }\n",
-				    "-O2");
+	tj_autofree char *p =
+		build("switch", "c",
+		      "#define S(n) ({ long r; __asm__ volatile(\"syscall\" : \"=a\"(r) : \"0\"((long)(n)) : \"rcx\", \"r11\", \"memory\"); r; })\n"
+		      "int main(int argc, char **argv) { (void)argv; switch (argc) {\n"
+		      " case 1: return S(102); case 2: return S(104); case 3: return S(107); case 4: return S(108);\n"
+		      " case 5: return S(110); case 6: return S(111); case 7: return S(124); default: return 0; } }\n",
+		      "-O2");
 	struct result res;
 	analyze(p, &res);
 	int want[] = {102, 104, 107, 108, 110, 111, 124};
@@ -235,7 +237,7 @@ static void check_gettid(const char *name, const char *flags)
 		fail_msg("%s (%s): gettid through syscall() is missing", name, flags);
 	tj_autofree char *why = explain(&res, SYS_gettid);
 	assert_contains(why, "gettid <- syscall() <- main");
-	assert_true(res.nr[SYS_write]);      /* libc's own paths */
+	assert_true(res.nr[SYS_write]); /* libc's own paths */
 	assert_true(res.nr[SYS_exit_group]);
 	tj_static_result_free(res.r);
 }
@@ -296,12 +298,13 @@ static void test_syscall_stripped(void **state)
 static void test_qsort_callback(void **state)
 {
 	(void)state;
-	tj_autofree char *p = build("qsort", "c",
-				    "#include <stdlib.h>\n#include <unistd.h>\n"
-				    "static int cmp(const void *a, const void *b) { if (getppid() == 1) return 0;\n"
-				    " return *(const int *)a - *(const int *)b; }\n"
-				    "int main(void) { int v[3] = {3, 1, 2}; qsort(v, 3, sizeof(int), cmp); return v[0]; }\n",
-				    "-O2");
+	tj_autofree char *p =
+		build("qsort", "c",
+		      "#include <stdlib.h>\n#include <unistd.h>\n"
+		      "static int cmp(const void *a, const void *b) { if (getppid() == 1) return 0;\n"
+		      " return *(const int *)a - *(const int *)b; }\n"
+		      "int main(void) { int v[3] = {3, 1, 2}; qsort(v, 3, sizeof(int), cmp); return v[0]; }\n",
+		      "-O2");
 	struct result res;
 	analyze(p, &res);
 	assert_true(res.nr[SYS_getppid]);
@@ -354,12 +357,13 @@ static void test_tables_stripped(void **state)
 static void test_wrapper_through_pointer(void **state)
 {
 	(void)state;
-	tj_autofree char *p = build("wrapptr", "c",
-				    "__attribute__((noinline)) long w(long n) { long r;\n"
-				    " __asm__ volatile(\"syscall\" : \"=a\"(r) : \"0\"(n) : \"rcx\", \"r11\", \"memory\"); return r; }\n"
-				    "long (*volatile fp)(long) = w;\n"
-				    "int main(void) { return fp(39) < 0; }\n",
-				    "-O2 -fno-inline");
+	tj_autofree char *p =
+		build("wrapptr", "c",
+		      "__attribute__((noinline)) long w(long n) { long r;\n"
+		      " __asm__ volatile(\"syscall\" : \"=a\"(r) : \"0\"(n) : \"rcx\", \"r11\", \"memory\"); return r; }\n"
+		      "long (*volatile fp)(long) = w;\n"
+		      "int main(void) { return fp(39) < 0; }\n",
+		      "-O2 -fno-inline");
 	struct result res;
 	analyze(p, &res);
 	assert_true(res.r->incomplete);

@@ -25,26 +25,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tj/cleanup.h"
-#include "tj/err.h"
-#include "tj/profile.h"
-#include "tj/util.h"
+#include "tj/base/cleanup.h"
+#include "tj/base/err.h"
+#include "tj/base/util.h"
+#include "tj/model/profile.h"
 
 struct tj_static_opts {
-	const char *debug_dir;  /* build-id debug files ("/usr/lib/debug"); NULL: none */
-	const char *cache_dir;  /* summaries by build id; NULL: no cache */
-	const char *nsswitch;   /* NULL: /etc/nsswitch.conf */
-	const char *ldcache;    /* NULL: /etc/ld.so.cache */
-	bool no_vdso;           /* leave the running kernel's vDSO out */
+	const char *debug_dir; /* build-id debug files ("/usr/lib/debug"); NULL: none */
+	const char *cache_dir; /* summaries by build id; NULL: no cache */
+	const char *nsswitch;  /* NULL: /etc/nsswitch.conf */
+	const char *ldcache;   /* NULL: /etc/ld.so.cache */
+	bool no_vdso;	       /* leave the running kernel's vDSO out */
 };
 
 /* An object of the closure, in load order. */
 struct tj_static_object {
 	char *path;
-	char *how;        /* "program", "needed by ls", "interpreter", "vDSO", "NSS module (systemd)", ... */
+	char *how; /* "program", "needed by ls", "interpreter", "vDSO", "NSS module (systemd)", ... */
 	char build_id[129];
-	bool cached;      /* its summary came from the cache */
-	bool symbols;     /* a full symbol table (own or debug file) */
+	bool cached;	  /* its summary came from the cache */
+	bool symbols;	  /* a full symbol table (own or debug file) */
 	char *debug_file; /* where the symbols came from, or NULL */
 	size_t nfuncs, nsites, nresolved;
 };
@@ -54,11 +54,11 @@ struct tj_static_object {
 struct tj_static_syscall {
 	int nr;
 	char *name;
-	char *object;    /* file name of the object, or NULL for a fixed addition */
+	char *object; /* file name of the object, or NULL for a fixed addition */
 	char *function;
-	char *via;       /* the wrapper it was called through, or NULL */
+	char *via; /* the wrapper it was called through, or NULL */
 	uint64_t addr;
-	size_t nfuncs;   /* reachable functions that make it */
+	size_t nfuncs;	 /* reachable functions that make it */
 	const char *why; /* a fixed addition's reason, else NULL */
 };
 
@@ -67,10 +67,10 @@ struct tj_static_unresolved {
 	char *object;
 	char *function;
 	uint64_t addr;
-	uint32_t kind;    /* enum tj_sunres_kind */
+	uint32_t kind;	  /* enum tj_sunres_kind */
 	uint32_t reasons; /* enum tj_sreason bits */
-	char *via;        /* the wrapper or dlopen function, or NULL */
-	char *chain;      /* a call path from a root */
+	char *via;	  /* the wrapper or dlopen function, or NULL */
+	char *chain;	  /* a call path from a root */
 };
 
 struct tj_static_graph;
@@ -82,9 +82,9 @@ struct tj_static_result {
 	size_t nunres;
 	struct tj_static_object *objs;
 	size_t nobjs;
-	struct tj_notes notes;   /* what the user should know (script interpreter, NSS, missing libraries) */
+	struct tj_notes notes;	  /* what the user should know (script interpreter, NSS, missing libraries) */
 	struct tj_notes accepted; /* unknown numbers that are known not to matter, with why */
-	bool incomplete;          /* nunres > 0 */
+	bool incomplete;	  /* nunres > 0 */
 	size_t nfuncs, nreached;
 	struct tj_static_graph *graph;
 };

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tj/err.h"
-#include "tj/sha256.h"
+#include "tj/base/err.h"
+#include "tj/base/sha256.h"
 #include "tj/static/elf.h"
 #include "tj/static/summary.h"
 

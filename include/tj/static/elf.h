@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tj/cleanup.h"
-#include "tj/err.h"
-#include "tj/util.h"
+#include "tj/base/cleanup.h"
+#include "tj/base/err.h"
+#include "tj/base/util.h"
 
 /* Files larger than this are refused (a clear error, not an allocation). */
 #define TJ_ELF_MAX_FILE (4ull << 30)
@@ -29,37 +29,41 @@ struct tj_elf_seg {
 
 struct tj_elf_sec {
 	const char *name;
-	uint32_t type;  /* SHT_* */
+	uint32_t type;	/* SHT_* */
 	uint64_t flags; /* SHF_* */
 	uint64_t addr, size, offset;
 };
 
-enum tj_elf_symkind { TJ_SYM_FUNC, TJ_SYM_IFUNC, TJ_SYM_OBJECT };
+enum tj_elf_symkind {
+	TJ_SYM_FUNC,
+	TJ_SYM_IFUNC,
+	TJ_SYM_OBJECT
+};
 
 struct tj_elf_sym {
 	const char *name;
 	uint64_t value, size;
 	enum tj_elf_symkind kind;
-	bool defined;  /* st_shndx != SHN_UNDEF */
-	bool global;   /* GLOBAL or WEAK binding with default or protected visibility */
+	bool defined; /* st_shndx != SHN_UNDEF */
+	bool global;  /* GLOBAL or WEAK binding with default or protected visibility */
 };
 
 /* One relocation, whatever table it came from.  RELR entries appear as
  * R_X86_64_RELATIVE with the addend read from the relocated word. */
 struct tj_elf_rel {
-	uint64_t offset;   /* the address relocated */
-	uint32_t type;     /* R_X86_64_* */
-	uint32_t sym;      /* index into dynsyms (0: none) */
+	uint64_t offset; /* the address relocated */
+	uint32_t type;	 /* R_X86_64_* */
+	uint32_t sym;	 /* index into dynsyms (0: none) */
 	int64_t addend;
 };
 
 struct tj_elf {
-	char *path;               /* as opened, for messages */
-	uint8_t *data;            /* the whole file (private mapping or copy) */
+	char *path;    /* as opened, for messages */
+	uint8_t *data; /* the whole file (private mapping or copy) */
 	size_t size;
 	bool mapped;
-	void *libelf;             /* Elf * */
-	uint16_t type;            /* ET_EXEC or ET_DYN */
+	void *libelf;  /* Elf * */
+	uint16_t type; /* ET_EXEC or ET_DYN */
 	uint64_t entry;
 	struct tj_elf_seg *segs;
 	size_t nsegs;
@@ -67,22 +71,22 @@ struct tj_elf {
 	size_t nsecs;
 	struct tj_elf_sym *dynsyms; /* index 0 is the null symbol */
 	size_t ndynsyms;
-	struct tj_elf_sym *syms;    /* .symtab (own, else the debug file's); may be empty */
+	struct tj_elf_sym *syms; /* .symtab (own, else the debug file's); may be empty */
 	size_t nsyms;
-	char *debug_file;           /* where syms came from when not the object */
+	char *debug_file; /* where syms came from when not the object */
 	struct tj_elf_rel *rels;
 	size_t nrels;
-	char *interp;               /* PT_INTERP */
+	char *interp; /* PT_INTERP */
 	char *soname;
-	struct tj_strv needed;      /* DT_NEEDED, in order */
-	char *runpath, *rpath;      /* DT_RUNPATH, DT_RPATH (unexpanded) */
+	struct tj_strv needed; /* DT_NEEDED, in order */
+	char *runpath, *rpath; /* DT_RUNPATH, DT_RPATH (unexpanded) */
 	bool has_dynamic;
-	uint64_t init, fini;        /* DT_INIT, DT_FINI (0: none) */
+	uint64_t init, fini; /* DT_INIT, DT_FINI (0: none) */
 	uint64_t init_array, init_arraysz, fini_array, fini_arraysz, preinit_array, preinit_arraysz;
 	uint8_t build_id[64];
 	size_t build_id_len;
-	bool is_go;                 /* a Go binary (.note.go.buildid or .gopclntab) */
-	char **owned;               /* name strings allocated separately */
+	bool is_go;   /* a Go binary (.note.go.buildid or .gopclntab) */
+	char **owned; /* name strings allocated separately */
 	size_t nowned, capowned;
 };
 

@@ -13,16 +13,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tj/cleanup.h"
-#include "tj/err.h"
+#include "tj/base/cleanup.h"
+#include "tj/base/err.h"
+#include "tj/base/util.h"
 #include "tj/static/elf.h"
-#include "tj/util.h"
 
 /* /etc/ld.so.cache's x86-64 entries (the "glibc-ld.so.cache1.1" format). */
 struct tj_ldcache {
 	struct tj_ldcache_entry {
 		char *name, *path;
-	} *v;
+	} * v;
 	size_t n;
 };
 /* Reads path; a missing file is an empty cache, a malformed one an error. */

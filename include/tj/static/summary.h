@@ -18,14 +18,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tj/cleanup.h"
-#include "tj/err.h"
+#include "tj/base/cleanup.h"
+#include "tj/base/err.h"
 #include "tj/static/elf.h"
 
 /* Register numbers (the hardware's): the bits of wrapper register masks. */
 enum tj_reg {
-	TJ_RAX, TJ_RCX, TJ_RDX, TJ_RBX, TJ_RSP, TJ_RBP, TJ_RSI, TJ_RDI,
-	TJ_R8, TJ_R9, TJ_R10, TJ_R11, TJ_R12, TJ_R13, TJ_R14, TJ_R15,
+	TJ_RAX,
+	TJ_RCX,
+	TJ_RDX,
+	TJ_RBX,
+	TJ_RSP,
+	TJ_RBP,
+	TJ_RSI,
+	TJ_RDI,
+	TJ_R8,
+	TJ_R9,
+	TJ_R10,
+	TJ_R11,
+	TJ_R12,
+	TJ_R13,
+	TJ_R14,
+	TJ_R15,
 };
 const char *tj_reg_name(unsigned reg);
 
@@ -33,10 +47,10 @@ const char *tj_reg_name(unsigned reg);
 #define TJ_STATIC_MAX_NR 1024
 
 enum tj_sedge_kind {
-	TJ_SE_CALL,        /* calls or jumps to function `target` of this object */
-	TJ_SE_ADDR,        /* takes the address of function `target` */
-	TJ_SE_OBJ,         /* refers to data object `target` */
-	TJ_SE_IMPORT,      /* calls the function named by string `target` */
+	TJ_SE_CALL,	   /* calls or jumps to function `target` of this object */
+	TJ_SE_ADDR,	   /* takes the address of function `target` */
+	TJ_SE_OBJ,	   /* refers to data object `target` */
+	TJ_SE_IMPORT,	   /* calls the function named by string `target` */
 	TJ_SE_IMPORT_ADDR, /* takes the address of the symbol named `target` */
 };
 
@@ -55,16 +69,16 @@ struct tj_ssys {
 
 enum tj_sfunc_flag {
 	TJ_SF_EXPORTED = 1u << 0, /* a dynamic symbol names it */
-	TJ_SF_NAMED = 1u << 1,    /* its name comes from a symbol (else "sub_ADDR") */
+	TJ_SF_NAMED = 1u << 1,	  /* its name comes from a symbol (else "sub_ADDR") */
 };
 
 struct tj_sfunc {
 	uint64_t addr, size;
-	uint32_t name;          /* string id */
+	uint32_t name; /* string id */
 	uint32_t flags;
 	uint32_t edges, nedges; /* range of edges[] */
-	uint32_t sys, nsys;     /* range of sys[] */
-	uint32_t wrapper_regs;  /* the number comes from these registers (1 << enum tj_reg) */
+	uint32_t sys, nsys;	/* range of sys[] */
+	uint32_t wrapper_regs;	/* the number comes from these registers (1 << enum tj_reg) */
 	uint32_t pad;
 };
 
@@ -81,23 +95,23 @@ struct tj_sexport {
 };
 
 enum tj_sunres_kind {
-	TJ_SU_SITE,         /* a syscall instruction */
+	TJ_SU_SITE,	    /* a syscall instruction */
 	TJ_SU_WRAPPER_CALL, /* a call of a wrapper (via) whose number argument is unknown */
-	TJ_SU_DLOPEN,       /* dlopen of a name not known statically */
-	TJ_SU_I386,         /* int 0x80 / sysenter: the i386 ABI, which the profile denies */
+	TJ_SU_DLOPEN,	    /* dlopen of a name not known statically */
+	TJ_SU_I386,	    /* int 0x80 / sysenter: the i386 ABI, which the profile denies */
 };
 
 /* Why a number is unknown (bits). */
 enum tj_sreason {
-	TJ_SR_LOAD = 1u << 0,       /* loaded from memory */
-	TJ_SR_CALL = 1u << 1,       /* a call's return value or clobbered by a call */
-	TJ_SR_WRITE = 1u << 2,      /* computed (arithmetic, partial write, pop, ...) */
-	TJ_SR_NO_PRED = 1u << 3,    /* code reached from an unknown place (jump table, pointer) */
-	TJ_SR_ENTRY = 1u << 4,      /* a value from the caller in a non-argument register */
-	TJ_SR_LIMIT = 1u << 5,      /* the search was too long */
-	TJ_SR_MANY = 1u << 6,       /* too many possible values */
-	TJ_SR_ADDRESS = 1u << 7,    /* an address, not a number */
-	TJ_SR_POINTER = 1u << 8,    /* a wrapper reached through a function pointer */
+	TJ_SR_LOAD = 1u << 0,	 /* loaded from memory */
+	TJ_SR_CALL = 1u << 1,	 /* a call's return value or clobbered by a call */
+	TJ_SR_WRITE = 1u << 2,	 /* computed (arithmetic, partial write, pop, ...) */
+	TJ_SR_NO_PRED = 1u << 3, /* code reached from an unknown place (jump table, pointer) */
+	TJ_SR_ENTRY = 1u << 4,	 /* a value from the caller in a non-argument register */
+	TJ_SR_LIMIT = 1u << 5,	 /* the search was too long */
+	TJ_SR_MANY = 1u << 6,	 /* too many possible values */
+	TJ_SR_ADDRESS = 1u << 7, /* an address, not a number */
+	TJ_SR_POINTER = 1u << 8, /* a wrapper reached through a function pointer */
 };
 /* "memory load, call return" for a reason mask; buf of 160 bytes. */
 void tj_sreason_text(uint32_t reasons, char *buf, size_t size);
@@ -107,7 +121,7 @@ struct tj_sunres {
 	uint32_t func;
 	uint32_t kind;
 	uint32_t reasons;
-	uint32_t via;  /* the wrapper's name for TJ_SU_WRAPPER_CALL */
+	uint32_t via; /* the wrapper's name for TJ_SU_WRAPPER_CALL */
 };
 
 /* A constant library name passed to dlopen by a function. */
@@ -122,16 +136,16 @@ struct tj_swrapper {
 };
 
 enum tj_summary_flag {
-	TJ_SUM_SYMBOLS = 1u << 0,   /* a full symbol table (own or debug file): data objects known */
+	TJ_SUM_SYMBOLS = 1u << 0, /* a full symbol table (own or debug file): data objects known */
 	TJ_SUM_GO = 1u << 1,
-	TJ_SUM_STATIC = 1u << 2,    /* no dynamic section */
+	TJ_SUM_STATIC = 1u << 2, /* no dynamic section */
 	TJ_SUM_PIE = 1u << 3,
 };
 
 struct tj_summary {
 	uint32_t flags;
-	uint32_t entry;              /* function of e_entry, UINT32_MAX when none */
-	char *strings;               /* string pool: ids are offsets; strings[0] == '\0' */
+	uint32_t entry; /* function of e_entry, UINT32_MAX when none */
+	char *strings;	/* string pool: ids are offsets; strings[0] == '\0' */
 	size_t strings_len;
 	struct tj_sfunc *funcs;
 	size_t nfuncs;
@@ -141,7 +155,7 @@ struct tj_summary {
 	size_t nsys;
 	struct tj_sdata *data;
 	size_t ndata;
-	struct tj_sexport *exports;  /* sorted by name id */
+	struct tj_sexport *exports; /* sorted by name id */
 	size_t nexports;
 	struct tj_sunres *unres;
 	size_t nunres;
@@ -149,9 +163,9 @@ struct tj_summary {
 	size_t ndlopens;
 	struct tj_swrapper *wrappers; /* exported wrappers */
 	size_t nwrappers;
-	uint32_t *inits;             /* DT_INIT(_ARRAY), DT_FINI(_ARRAY), preinit, IFUNC resolvers */
+	uint32_t *inits; /* DT_INIT(_ARRAY), DT_FINI(_ARRAY), preinit, IFUNC resolvers */
 	size_t ninits;
-	struct tj_sedge *live;       /* pointers in data no known object owns: always live */
+	struct tj_sedge *live; /* pointers in data no known object owns: always live */
 	size_t nlive;
 	/* statistics */
 	uint64_t ninsns, nsites, nsites_resolved;
@@ -170,7 +184,7 @@ struct tj_wrapper_table {
 	struct tj_swrapper_named {
 		char *name;
 		uint32_t regs;
-	} *v;
+	} * v;
 	size_t n, cap;
 };
 void tj_wrapper_table_add(struct tj_wrapper_table *t, const char *name, uint32_t regs);
