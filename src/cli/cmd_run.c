@@ -11,6 +11,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
+#include "tj/base/outfile.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/filter_cache.h"
@@ -258,8 +259,10 @@ static void log_limits(struct tj_events *events, const struct tj_launch_result *
 	events->notice = saved;
 }
 
-/* --json-status: the outcome for machines, written whole or not at all. */
-static int write_json_status(const char *path, const struct tj_launch_result *res, const struct tj_limits *l)
+/* --json-status: the outcome for machines, written whole or not at all,
+ * into the directory opened before the command started (outfile.h). */
+static int write_json_status(struct tj_outfile *status_file, const struct tj_launch_result *res,
+			     const struct tj_limits *l)
 {
 	(void)l;
 	struct tj_buf b = {0};
@@ -290,17 +293,15 @@ static int write_json_status(const char *path, const struct tj_launch_result *re
 		    (unsigned long long)res->wall_ms, (unsigned long long)res->cg.oom_kills,
 		    (unsigned long long)res->cg.pids_refused, (unsigned long long)res->cg.cpu_throttled,
 		    (unsigned long long)res->leftovers);
-	tj_autofree char *tmp = tj_xasprintf("%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "we");
-	bool ok = f && fputs(b.s, f) != EOF;
-	ok = f && fclose(f) == 0 && ok;
-	ok = ok && rename(tmp, path) == 0;
-	if (!ok) {
-		fprintf(stderr, "tinyjail: cannot write the status file '%s': %s\n", path, strerror(errno));
-		unlink(tmp);
+	struct tj_err *err = NULL;
+	int r = tj_outfile_replace(status_file, b.s, b.len, &err);
+	if (r < 0) {
+		tj_err_wrap(&err, "the status file");
+		tj_cmd_report(err);
+		tj_err_free(err);
 	}
 	tj_buf_done(&b);
-	return ok ? 0 : -1;
+	return r;
 }
 
 /* Repeat launches take the compiled filter from the per-user cache
@@ -370,6 +371,7 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_manifest manifest = {0};
 	struct tj_events events = {0};
 	bool events_open = false;
+	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile status_file = TJ_OUTFILE_INIT;
 	struct tj_strv command_env = {0};
 	struct tj_isolation iso = {0};
 	struct tj_net_policy net = {0};
@@ -563,6 +565,10 @@ int tj_cmd_run(const struct tj_options *o)
 	};
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
+	/* Output files are checked before anything runs, and written later
+	 * through their directory's descriptor (outfile.h). */
+	if (o->json_status && tj_outfile_prepare(&status_file, o->json_status, "the status file", &err) < 0)
+		goto fail;
 	if (tj_events_open(&events, o->log_path, &err) < 0)
 		goto fail;
 	events_open = true;
@@ -624,7 +630,7 @@ int tj_cmd_run(const struct tj_options *o)
 	}
 	free(res.copy_back);
 	free(res.copy_back_error);
-	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
+	if (o->json_status && write_json_status(&status_file, &res, &limits) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
 	if (res.net_unrecorded && o->verbosity >= 0)
 		fprintf(stderr,
