@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/outfile.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/filter_cache.h"
 #include "tj/json/profile_json.h"
@@ -85,8 +85,9 @@ static void print_summary(const struct tj_options *o, const char *program, const
 	}
 }
 
-/* The profile goes to a temporary file renamed into place, so an
- * interrupted run never leaves half a profile. */
+/* The profile replaces -o's file whole (outfile.h: a new file renamed into
+ * place, never through a link), so an interrupted run never leaves half a
+ * profile. */
 static int write_profile(const char *path, const char *text)
 {
 	if (!path || !strcmp(path, "-")) {
@@ -96,18 +97,16 @@ static int write_profile(const char *path, const char *text)
 		}
 		return 0;
 	}
-	tj_autofree char *tmp = tj_xasprintf("%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "wxe");
-	if (!f) {
-		fprintf(stderr, "tinyjail: cannot write '%s': %s\n", tmp, strerror(errno));
-		return TJ_EXIT_ERROR;
-	}
-	bool ok = fputs(text, f) >= 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		fprintf(stderr, "tinyjail: cannot write '%s': %s\n", path, strerror(errno));
-		unlink(tmp);
-		return TJ_EXIT_ERROR;
+	struct tj_outfile f = TJ_OUTFILE_INIT;
+	struct tj_err *err = NULL;
+	int rc = tj_outfile_prepare(&f, path, "the profile", &err);
+	if (rc == 0)
+		rc = tj_outfile_replace(&f, text, strlen(text), &err);
+	tj_outfile_done(&f);
+	if (rc < 0) {
+		int code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
 	}
 	return 0;
 }
