@@ -12,13 +12,15 @@ libcapstone-dev libc6-dbg"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
-# coreutils-style programs the policies are tested with, and iproute2/curl
-# for loopback tests.
+# coreutils-style programs the policies are tested with, iproute2/curl
+# for loopback tests, and for the static analysis's tests a Go toolchain (a
+# static Go binary), libnss-systemd (the NSS module case) and git.
 test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
-golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
+golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2 \
+golang-go libnss-systemd git"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
-bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
+bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
 

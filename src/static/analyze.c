@@ -50,6 +50,7 @@ struct object {
 	struct parent *fparent; /* per function */
 	struct parent *dparent;
 	uint8_t *freached, *dreached;
+	uint8_t *fpointer; /* per function: its address is held by reachable code or live data */
 	bool rooted;
 };
 
@@ -117,6 +118,7 @@ static void graph_free(struct tj_static_graph *g)
 		free(o->dparent);
 		free(o->freached);
 		free(o->dreached);
+		free(o->fpointer);
 	}
 	free(g->objs);
 	tj_strpool_done(&g->names);
@@ -327,6 +329,7 @@ static int summarise(struct tj_static_graph *g, uint32_t i, struct tj_err **err)
 	o->fparent = tj_xcalloc(o->sum->nfuncs + 1, sizeof(struct parent));
 	o->dparent = tj_xcalloc(o->sum->ndata + 1, sizeof(struct parent));
 	o->freached = tj_xcalloc(o->sum->nfuncs + 1, 1);
+	o->fpointer = tj_xcalloc(o->sum->nfuncs + 1, 1);
 	o->dreached = tj_xcalloc(o->sum->ndata + 1, 1);
 	return 0;
 }
@@ -348,6 +351,8 @@ static void reach(struct tj_static_graph *g, uint32_t obj, uint32_t idx, bool is
 	struct object *o = &g->objs[obj];
 	if (is_data ? idx >= o->sum->ndata : idx >= o->sum->nfuncs)
 		return;
+	if (!is_data && how.by_pointer)
+		o->fpointer[idx] = 1;
 	uint8_t *reached = is_data ? &o->dreached[idx] : &o->freached[idx];
 	if (*reached)
 		return;
@@ -619,6 +624,10 @@ static const struct {
 	{"libc.so.6", "module_load", TJ_SU_DLOPEN, NULL, "NSS modules: added from nsswitch.conf when NSS is reachable"},
 	{"ld-linux-x86-64.so.2", "__thread_gscope_wait", TJ_SU_SITE, NULL,
 	 "futex: r9 holds 202 from before the wait loop; the loop's call is only assumed to clobber it"},
+	/* Go's runtime replays on every thread a syscall one thread made
+	 * (syscall.AllThreadsSyscall), with the number from a shared record. */
+	{"*", "runtime.runPerThreadSyscall", TJ_SU_WRAPPER_CALL, NULL,
+	 "Go replays on each thread a call syscall.AllThreadsSyscall made first with the same number"},
 	/* libcap's syscaller hooks (cap_proc.c: _cap_syscall3/6 in a struct of
 	 * function pointers, replaceable for libpsx); the numbers its callers
 	 * load before the indirect calls. */
@@ -630,7 +639,8 @@ static const struct {
 static int accepted_entry(const char *object, const char *fn, uint32_t kind)
 {
 	for (size_t a = 0; a < TJ_ARRAY_SIZE(accepted); a++)
-		if (!strcmp(accepted[a].object, object) && accepted[a].kind == kind &&
+		if ((!strcmp(accepted[a].object, "*") || !strcmp(accepted[a].object, object)) &&
+		    accepted[a].kind == kind &&
 		    (!strcmp(accepted[a].function, "*") || !strcmp(accepted[a].function, fn)))
 			return (int)a;
 	return -1;
@@ -694,7 +704,7 @@ static void collect_unresolved(struct tj_static_graph *g)
 		/* A wrapper reached through a function pointer: its callers
 		 * are unknown, so is the number. */
 		for (uint32_t f = 0; f < s->nfuncs; f++) {
-			if (!s->funcs[f].wrapper_regs || !o->freached[f] || !o->fparent[f].by_pointer)
+			if (!s->funcs[f].wrapper_regs || !o->freached[f] || !o->fpointer[f])
 				continue;
 			const char *fn = tj_summary_str(s, s->funcs[f].name);
 			int a = accepted_entry(o->name, fn, TJ_SU_WRAPPER_CALL);
@@ -897,6 +907,7 @@ int tj_static_analyze(const char *const *paths, size_t npaths, const struct tj_s
 		free(g->objs[i].dparent);
 		free(g->objs[i].freached);
 		free(g->objs[i].dreached);
+		free(g->objs[i].fpointer);
 		if (summarise(g, (uint32_t)i, err) < 0)
 			goto out;
 	}

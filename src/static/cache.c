@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,36 @@ static void add_field(struct tj_sha256 *h, const void *p, size_t len)
 	tj_sha256_update(h, p, len);
 }
 
+/* The GNU build ids of tinyjail and of every library it has loaded
+ * (capstone among them): a rebuilt analyser never reuses old summaries,
+ * even under the same version string. */
+static int add_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct tj_sha256 *h = data;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		const char *end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			const char *name = p + sizeof(*n);
+			const char *desc = name + ((n->n_namesz + 3) & ~3u);
+			if (desc + n->n_descsz > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+				add_field(h, desc, n->n_descsz);
+				return 0;
+			}
+			p = desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+	add_field(h, info->dlpi_name, strlen(info->dlpi_name));
+	return 0;
+}
+
 void tj_static_cache_key(const struct tj_elf *e, const char *wrapper_context, uint8_t key[TJ_SHA256_LEN])
 {
 	struct tj_sha256 h;
@@ -119,6 +150,7 @@ void tj_static_cache_key(const struct tj_elf *e, const char *wrapper_context, ui
 	uint64_t fmt = FORMAT;
 	tj_sha256_update(&h, &fmt, sizeof(fmt));
 	add_field(&h, TJ_VERSION, strlen(TJ_VERSION));
+	dl_iterate_phdr(add_build_id, &h);
 	if (e->build_id_len) {
 		add_field(&h, e->build_id, e->build_id_len);
 	} else {

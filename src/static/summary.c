@@ -33,6 +33,7 @@
 #define MAX_VALUES 32
 #define WALK_STEPS 6000
 #define WALK_REGIONS 48
+#define WALK_SLOTS 16
 #define NONE UINT32_MAX
 
 /* --- small things --- */
@@ -50,7 +51,7 @@ void tj_sreason_text(uint32_t r, char *buf, size_t size)
 					    "a call's result or clobbered by a call",
 					    "computed",
 					    "code reached from an unknown place",
-					    "a caller's value in a non-argument register",
+					    "a value from the caller",
 					    "search limit",
 					    "too many values",
 					    "an address",
@@ -152,6 +153,12 @@ enum kind {
 	K_SYSCALL,
 	K_I386,
 	K_NOP,
+	K_STORE, /* mov [rsp+mdisp], a register (src) or a constant (imm) */
+};
+/* An operand [rsp+mdisp] without index: a stack slot the walk can follow. */
+enum {
+	MF_RSP = 1,
+	MF_WRITE = 2
 };
 enum refkind {
 	REF_NONE,
@@ -163,8 +170,9 @@ struct insn {
 	uint64_t addr;
 	uint64_t ref; /* branch target, or the address an operand names */
 	int64_t imm;
+	int32_t mdisp; /* the stack slot of an [rsp+mdisp] operand (mflags) */
 	uint16_t wmask;
-	uint8_t size, kind, dst, src, refkind;
+	uint8_t size, kind, dst, src, refkind, mflags, msize;
 };
 
 static int gpr(unsigned r, int *width)
@@ -258,6 +266,11 @@ static void classify(csh cs, const cs_insn *ci, bool absolute, struct insn *o)
 	const cs_x86_op *mem = NULL;
 	for (unsigned i = 0; i < x->op_count; i++) {
 		const cs_x86_op *op = &x->operands[i];
+		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_RSP && op->mem.index == X86_REG_INVALID &&
+		    op->mem.segment == X86_REG_INVALID && op->mem.disp >= INT32_MIN && op->mem.disp <= INT32_MAX) {
+			o->mflags |= MF_RSP | ((op->access & CS_AC_WRITE) ? MF_WRITE : 0);
+			o->mdisp = (int32_t)op->mem.disp;
+		}
 		if (op->type == X86_OP_MEM && op->mem.segment == X86_REG_INVALID) {
 			if (op->mem.base == X86_REG_RIP && op->mem.index == X86_REG_INVALID) {
 				o->ref = next + (uint64_t)op->mem.disp;
@@ -306,10 +319,20 @@ static void classify(csh cs, const cs_insn *ci, bool absolute, struct insn *o)
 	case X86_INS_IRETD:
 	case X86_INS_IRETQ: o->kind = K_RET; return;
 	case X86_INS_HLT:
+	case X86_INS_INT3: /* a trap, and the padding between functions */
 	case X86_INS_UD2: o->kind = K_HALT; return;
 	case X86_INS_NOP: o->kind = K_NOP; return;
 	case X86_INS_MOV:
 	case X86_INS_MOVABS:
+		if (a && b && a->type == X86_OP_MEM && (o->mflags & MF_RSP) && a->size >= 4 &&
+		    (full_reg(b) >= 0 || b->type == X86_OP_IMM)) {
+			o->kind = K_STORE;
+			if (b->type == X86_OP_IMM)
+				o->imm = b->imm;
+			else
+				o->src = (uint8_t)full_reg(b);
+			return;
+		}
 		if (a && b && full_reg(a) >= 0) {
 			o->dst = (uint8_t)full_reg(a);
 			if (b->type == X86_OP_IMM) {
@@ -320,6 +343,7 @@ static void classify(csh cs, const cs_insn *ci, bool absolute, struct insn *o)
 				o->src = (uint8_t)full_reg(b);
 			} else if (b->type == X86_OP_MEM) {
 				o->kind = K_LOAD;
+				o->msize = b->size;
 			}
 		}
 		return;
@@ -1007,6 +1031,8 @@ struct walk {
 	size_t nstack, capstack;
 	int64_t values[MAX_VALUES];
 	size_t nvalues;
+	int32_t slots[WALK_SLOTS]; /* stack slots followed, as registers 16 + i */
+	size_t nslots;
 	uint32_t params, reasons;
 	unsigned steps;
 };
@@ -1086,7 +1112,7 @@ static void push(struct walk *w, uint32_t region, uint32_t idx, unsigned reg)
 
 static bool seen(struct walk *w, uint64_t addr, unsigned reg)
 {
-	uint64_t key = (addr << 4 | reg) + 1;
+	uint64_t key = (addr << 6 | reg) + 1;
 	size_t mask = w->nseen_slots - 1;
 	for (size_t i = (key * 0x9e3779b97f4a7c15ull >> 20) & mask;; i = (i + 1) & mask) {
 		if (w->seen[i] == key)
@@ -1114,10 +1140,68 @@ static uint32_t call_clobbers(const struct ctx *c)
 	       1u << TJ_R10 | 1u << TJ_R11;
 }
 
+/* The register number standing for stack slot [rsp+disp], or -1. */
+static int slot_reg(struct walk *w, int32_t disp)
+{
+	for (size_t i = 0; i < w->nslots; i++)
+		if (w->slots[i] == disp)
+			return 16 + (int)i;
+	if (w->nslots == WALK_SLOTS)
+		return -1;
+	w->slots[w->nslots] = disp;
+	return 16 + (int)w->nslots++;
+}
+
+/* Following stack slot [rsp+disp] back through p: a store of a register or
+ * constant into it, anything else writing it, or the stack pointer moving.
+ * Callees are assumed not to write their caller's frame (Go spills a
+ * register argument around runtime.entersyscall and reloads it). */
+static void transfer_slot(struct walk *w, uint32_t r, uint32_t j, unsigned reg)
+{
+	const struct insn *p = &w->regions[r].v[j];
+	int32_t disp = w->slots[reg - 16];
+	bool here = (p->mflags & MF_RSP) && p->mdisp == disp;
+	if (p->kind == K_STORE && here) {
+		if (p->src != 0xff)
+			push(w, r, j, p->src);
+		else
+			add_value(w, w->mode == WALK_NUMBER ? (int64_t)(uint32_t)p->imm : p->imm);
+		return;
+	}
+	bool call = p->kind == K_CALL || p->kind == K_CALLMEM || p->kind == K_CALLIND;
+	if ((here && (p->mflags & MF_WRITE)) || (!call && (p->wmask >> TJ_RSP & 1))) {
+		w->reasons |= TJ_SR_WRITE;
+		return;
+	}
+	push(w, r, j, reg);
+}
+
+/* A load from a variable of the file (Go keeps some syscall numbers in
+ * package variables): read-only data is the value; writable data gives its
+ * initial value as a candidate, and the number stays unknown. */
+static void load_value(struct walk *w, const struct insn *p)
+{
+	const struct tj_elf *e = w->c->e;
+	const struct tj_elf_sec *sec = p->refkind == REF_MEM ? tj_elf_section_at(e, p->ref) : NULL;
+	uint64_t v = 0;
+	if (!sec || sec->type == SHT_NOBITS || (p->msize != 4 && p->msize != 8) || reloc_at(w->c, p->ref) ||
+	    !tj_elf_read(e, p->ref, &v, p->msize)) {
+		w->reasons |= TJ_SR_LOAD;
+		return;
+	}
+	add_value(w, w->mode == WALK_NUMBER ? (int64_t)(uint32_t)v : (int64_t)v);
+	if (sec->flags & SHF_WRITE)
+		w->reasons |= TJ_SR_LOAD;
+}
+
 /* The effect on `reg` of predecessor instruction p (region r, index j). */
 static void transfer(struct walk *w, uint32_t r, uint32_t j, unsigned reg)
 {
 	const struct insn *p = &w->regions[r].v[j];
+	if (reg >= 16) {
+		transfer_slot(w, r, j, reg);
+		return;
+	}
 	bool dst = p->dst == reg;
 	switch (p->kind) {
 	case K_MOVIMM:
@@ -1147,7 +1231,11 @@ static void transfer(struct walk *w, uint32_t r, uint32_t j, unsigned reg)
 		break;
 	case K_LOAD:
 		if (dst) {
-			w->reasons |= TJ_SR_LOAD;
+			int slot = (p->mflags & MF_RSP) && !(p->mflags & MF_WRITE) ? slot_reg(w, p->mdisp) : -1;
+			if (slot >= 0)
+				push(w, r, j, (unsigned)slot);
+			else
+				load_value(w, p);
 			return;
 		}
 		break;
@@ -1212,8 +1300,11 @@ static void step(struct walk *w, uint32_t r, uint32_t i, unsigned reg)
 		}
 	}
 	if (start && c->entry_like[f]) {
-		if (arg_regs(c) >> reg & 1)
+		int32_t disp = reg >= 16 ? w->slots[reg - 16] : 0;
+		if (reg < 16 && (arg_regs(c) >> reg & 1))
 			w->params |= 1u << reg;
+		else if (reg >= 16 && disp >= 8 && disp % 8 == 0 && disp < 8 + 8 * 16)
+			w->params |= 1u << (16 + (disp - 8) / 8); /* a stack argument (Go's ABI0 assembly) */
 		else
 			w->reasons |= TJ_SR_ENTRY;
 		any = true;
@@ -1242,9 +1333,8 @@ static void step(struct walk *w, uint32_t r, uint32_t i, unsigned reg)
 }
 
 /* The values of `reg` just before the instruction at addr in function f. */
-static void walk_run(struct walk *w, struct ctx *c, enum walk_mode mode, uint32_t f, uint64_t addr, unsigned reg)
+static void walk_run_from(struct walk *w, struct ctx *c, enum walk_mode mode, uint32_t f, uint64_t addr, unsigned reg)
 {
-	memset(w, 0, sizeof(*w));
 	w->c = c;
 	w->mode = mode;
 	w->nseen_slots = 16384;
@@ -1268,6 +1358,21 @@ static void walk_run(struct walk *w, struct ctx *c, enum walk_mode mode, uint32_
 		}
 		step(w, rr, ii, g);
 	}
+}
+
+static void walk_run_slot(struct walk *w, struct ctx *c, uint32_t f, uint64_t addr, int32_t disp)
+{
+	/* walk_run with the slot as the first "register" */
+	memset(w, 0, sizeof(*w));
+	w->slots[0] = disp;
+	w->nslots = 1;
+	walk_run_from(w, c, WALK_NUMBER, f, addr, 16);
+}
+
+static void walk_run(struct walk *w, struct ctx *c, enum walk_mode mode, uint32_t f, uint64_t addr, unsigned reg)
+{
+	memset(w, 0, sizeof(*w));
+	walk_run_from(w, c, mode, f, addr, reg);
 }
 
 /* --- sites and wrappers --- */
@@ -1302,11 +1407,70 @@ static void record_number(struct ctx *c, const struct walk *w, uint32_t f, uint6
 	*new_params = w->params;
 }
 
+/* Whether the instruction at addr can run: reached inside its function
+ * from the start, from a jump into the function, or from an address taken
+ * of a place in it, by fallthrough and direct jumps.  A function with an
+ * indirect jump (a jump table) counts as entirely reachable.  Bytes that
+ * only decode as a syscall instruction inside data kept in .text (OpenSSL's
+ * assembly tables) are not. */
+static void push_index(size_t **stack, size_t *n, size_t *cap, size_t i)
+{
+	tj_xreserve((void **)stack, cap, *n + 1, sizeof(size_t));
+	(*stack)[(*n)++] = i;
+}
+
+static bool site_runs(struct ctx *c, uint32_t f, uint64_t addr)
+{
+	struct region r;
+	decode_region(c, f, &r);
+	uint8_t *seen = tj_xcalloc(r.n + 1, 1);
+	size_t *stack = NULL, n = 0, cap = 0;
+	bool ind = false;
+	uint64_t lo = c->funcs[f].addr, hi = lo + c->funcs[f].size;
+	for (size_t i = 0; i < r.n; i++)
+		ind |= r.v[i].kind == K_JMPIND;
+	if (r.n)
+		push_index(&stack, &n, &cap, 0);
+	for (size_t k = pairs_lower(&c->jumps, lo); k < c->jumps.n && c->jumps.v[k].key < hi; k++) {
+		long i = func_at(c, c->jumps.v[k].val) != f ? index_of(&r, c->jumps.v[k].key) : -1;
+		if (i >= 0)
+			push_index(&stack, &n, &cap, (size_t)i);
+	}
+	for (size_t k = 0; k < c->nrefs; k++) {
+		long i = c->refs[k].addr >= lo && c->refs[k].addr < hi ? index_of(&r, c->refs[k].addr) : -1;
+		if (i >= 0)
+			push_index(&stack, &n, &cap, (size_t)i);
+	}
+	bool runs = ind || !r.n;
+	while (n && !runs) {
+		size_t i = stack[--n];
+		if (seen[i])
+			continue;
+		seen[i] = 1;
+		const struct insn *in = &r.v[i];
+		if (in->addr == addr) {
+			runs = true;
+			break;
+		}
+		if (falls_through(in) && i + 1 < r.n && !seen[i + 1])
+			push_index(&stack, &n, &cap, i + 1);
+		if (in->kind == K_JMP || in->kind == K_JCC) {
+			long t = index_of(&r, in->ref);
+			if (t >= 0 && !seen[t])
+				push_index(&stack, &n, &cap, (size_t)t);
+		}
+	}
+	free(seen);
+	free(stack);
+	free(r.v);
+	return runs;
+}
+
 static void resolve_sites(struct ctx *c, uint32_t *wrap)
 {
 	for (size_t i = 0; i < c->nsites; i++) {
 		uint32_t f = func_at(c, c->sites[i]);
-		if (f == NONE)
+		if (f == NONE || !site_runs(c, f, c->sites[i]))
 			continue;
 		struct walk w;
 		walk_run(&w, c, WALK_NUMBER, f, c->sites[i], TJ_RAX);
@@ -1321,17 +1485,26 @@ static void resolve_sites(struct ctx *c, uint32_t *wrap)
 
 /* Walks each register of regs at the call or jump `site` (bit 63 set for
  * a jmp through memory), which calls wrapper `via`. */
-static void resolve_call(struct ctx *c, uint64_t site, unsigned regs, uint32_t via, uint32_t *wrap, bool *changed)
+static void resolve_call(struct ctx *c, uint64_t site, bool jump, unsigned regs, uint32_t via, uint32_t *wrap,
+			 bool *changed)
 {
 	uint32_t f = func_at(c, site & ~(1ull << 63));
 	if (f == NONE)
 		return;
+	jump |= site >> 63;
 	site &= ~(1ull << 63);
-	for (unsigned reg = 0; reg < 16; reg++) {
+	for (unsigned reg = 0; reg < 32; reg++) {
 		if (!(regs >> reg & 1))
 			continue;
 		struct walk w;
-		walk_run(&w, c, WALK_NUMBER, f, site, reg);
+		if (reg < 16) {
+			walk_run(&w, c, WALK_NUMBER, f, site, reg);
+		} else {
+			/* Stack argument k: [rsp+8k] before a call, [rsp+8k+8]
+			 * before a tail jump (the return address is below). */
+			int32_t disp = (int32_t)(8 * (reg - 16) + (jump ? 8 : 0));
+			walk_run_slot(&w, c, f, site, disp);
+		}
 		uint32_t params;
 		record_number(c, &w, f, site, TJ_SU_WRAPPER_CALL, via, &params);
 		walk_done(&w);
@@ -1375,7 +1548,8 @@ static void wrapper_fixpoint(struct ctx *c, uint32_t *wrap, uint32_t *done)
 			for (size_t l = 0; l < 2; l++)
 				for (size_t k = pairs_lower(lists[l], a); k < lists[l]->n && lists[l]->v[k].key == a;
 				     k++)
-					resolve_call(c, lists[l]->v[k].val, fresh, c->funcs[f].name, wrap, &ignored);
+					resolve_call(c, lists[l]->v[k].val, l == 1, fresh, c->funcs[f].name, wrap,
+						     &ignored);
 		}
 	}
 }
@@ -1394,16 +1568,16 @@ static void resolve_wrappers(struct ctx *c, uint32_t *wrap)
 				const char *name = import_of_target(c, p->v[k].key);
 				uint32_t regs = name ? tj_wrapper_table_get(c->wrappers, name) : 0;
 				if (regs)
-					resolve_call(c, p->v[k].val, regs, tj_strpool_intern(&c->pool, name), wrap,
-						     &ignored);
+					resolve_call(c, p->v[k].val, l == 1, regs, tj_strpool_intern(&c->pool, name),
+						     wrap, &ignored);
 			}
 		}
 		for (size_t k = 0; k < c->memcalls.n; k++) {
 			const char *name = import_of_slot(c, c->memcalls.v[k].val);
 			uint32_t regs = name ? tj_wrapper_table_get(c->wrappers, name) : 0;
 			if (regs)
-				resolve_call(c, c->memcalls.v[k].key, regs, tj_strpool_intern(&c->pool, name), wrap,
-					     &ignored);
+				resolve_call(c, c->memcalls.v[k].key, false, regs, tj_strpool_intern(&c->pool, name),
+					     wrap, &ignored);
 		}
 		wrapper_fixpoint(c, wrap, done);
 	}
