@@ -147,6 +147,8 @@ static void report_limits(const struct tj_launch_result *res, const struct tj_li
 	}
 	if (res->interrupted)
 		fprintf(stderr, "tinyjail: killed: interrupted a second time\n");
+	if (res->term_killed)
+		fprintf(stderr, "tinyjail: killed: the command did not end after SIGTERM\n");
 	if (res->cg.oom_kills && !(res->limit && strcmp(res->limit, "memory") == 0))
 		fprintf(stderr, "tinyjail: note: the memory limit killed %llu process%s\n",
 			(unsigned long long)res->cg.oom_kills, res->cg.oom_kills == 1 ? "" : "es");
@@ -278,6 +280,8 @@ static int write_json_status(struct tj_outfile *status_file, const struct tj_lau
 		tj_buf_add(&b, "\"seccomp\"");
 	else if (res->interrupted)
 		tj_buf_add(&b, "\"interrupt\"");
+	else if (res->term_killed)
+		tj_buf_add(&b, "\"terminate\"");
 	else
 		tj_buf_add(&b, "null");
 	tj_buf_add(&b, ",\n  \"peak_memory_bytes\": ");
@@ -641,7 +645,8 @@ int tj_cmd_run(const struct tj_options *o)
 		fprintf(stderr,
 			"tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 			"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
-	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && o->verbosity >= 0) {
+	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && !res.term_killed &&
+	    o->verbosity >= 0) {
 		const char *name = sigabbrev_np(res.signal);
 		const char *why = "";
 		/* Only suggest the supervisor when it was not already in charge:

@@ -202,6 +202,7 @@ void tj_events_syscall(struct tj_events *ev, const struct tj_syscall_event *e)
 			tj_buf_addf(&b, ",\"errno\":\"%d\"", e->errnum);
 	}
 	add_str(&b, "decided_by", e->decided_by);
+	add_str(&b, "exe", e->exe);
 	emit(ev, &b);
 }
 

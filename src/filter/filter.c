@@ -726,7 +726,7 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 		return -1;
 
 	enum flavour fl = FLAVOUR_TRUTH;
-	if (opts->mode == TJ_MODE_COMPLAIN)
+	if (opts->mode == TJ_MODE_COMPLAIN || opts->mode == TJ_MODE_LEARN)
 		fl = FLAVOUR_COMPLAIN;
 	else if (opts->supervise_kills || opts->route_errno || opts->track_allowed || opts->agent)
 		fl = FLAVOUR_ENFORCE;

@@ -59,6 +59,8 @@ struct tj_syscall_event {
 	int errnum;		/* TJ_VERDICT_DENIED: the errno returned */
 	const char *decided_by; /* a supervisor's reason: "rules", "person", "memory", "default"; NULL: the profile */
 	bool tally_only;	/* count it but do not log it (calls seen only for --report=usage) */
+	/* Revision 1.1 (optional): */
+	const char *exe; /* the program that made the call (/proc/PID/exe); NULL: not known */
 };
 
 /* One line of the tally: a (syscall, action, verdict) and how often. */

@@ -25,6 +25,10 @@
 enum tj_mode {
 	TJ_MODE_ENFORCE = 0,
 	TJ_MODE_COMPLAIN,
+	/* `tinyjail learn`: compiled as complain mode (what the profile of
+	 * the runs so far does not allow notifies and runs); the monitor hands
+	 * each notification to the learner (launch.h, on_notify). */
+	TJ_MODE_LEARN,
 };
 
 struct tj_filter_opts {
