@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The static pre-analysis against traced runs (notes/static-analysis.md):
-# for each program, the syscalls `tinyjail analyze` allows, the syscalls a
+# for each program, the syscalls `tinyjail learn --static` allows, the syscalls a
 # traced run of it used (its own image: `strace -f`, then
 # tests/helpers/traced_syscalls.py), whether static covers traced, and the
 # analysis's wall and CPU time cold (an empty summary cache) and cached, and
@@ -37,7 +37,7 @@ names_of() {
 
 # measure OUT.json PROGRAM: "wall cpu maxrss_kb" of one analysis
 measure() {
-	/usr/bin/time -f '%e %U %S %M' -o time.txt "$TJ" analyze -q -o "$1" "$2" 2>/dev/null || echo "analyze failed: $2" >&2
+	/usr/bin/time -f '%e %U %S %M' -o time.txt "$TJ" learn --static --force -q -o "$1" "$2" 2>/dev/null || echo "learn --static failed: $2" >&2
 	awk '{printf "%.2f %.2f %d", $1, $2 + $3, $4}' time.txt
 }
 
@@ -90,7 +90,7 @@ export XDG_CACHE_HOME="$W/cache-coreutils"
 : >counts.txt
 for f in $(dpkg -L coreutils 2>/dev/null | grep -E '^/(usr/)?s?bin/' | sort -u); do
 	[ -f "$f" ] && [ ! -L "$f" ] || continue
-	"$TJ" analyze -q -o c.json "$f" 2>/dev/null || continue
+	"$TJ" learn --static --force -q -o c.json "$f" 2>/dev/null || continue
 	echo "$(names_of c.json | wc -l) $(basename "$f")" >>counts.txt
 done
 sort -n counts.txt | awk '{v[NR] = $1; n[NR] = $2} END {

@@ -13,14 +13,15 @@ libcapstone-dev libc6-dbg"
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
 # coreutils-style programs the policies are tested with, iproute2/curl
-# for loopback tests, and for the static analysis's tests a Go toolchain (a
-# static Go binary), libnss-systemd (the NSS module case) and git.
+# for loopback tests, python3-yaml for the SeccompProfile check, git, which
+# `learn` is tested on, and for the static analysis's tests a Go toolchain (a
+# static Go binary) and libnss-systemd (the NSS module case).
 test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
-golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2 \
-golang-go libnss-systemd git"
+python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
+iproute2 git golang-go libnss-systemd"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
-bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git"
+bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
 # The long fuzzing campaigns (make fuzz, tests/fuzz/afl.sh): AFL++ and clang.

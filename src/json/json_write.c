@@ -23,7 +23,7 @@ static json_object *arg_to_json(const struct tj_arg *a)
 	return o;
 }
 
-static json_object *rule_to_json(const struct tj_rule *r, const struct tj_arg *args, size_t nargs, bool comments)
+static json_object *rule_to_json(const struct tj_rule *r, const struct tj_arg *args, size_t nargs)
 {
 	json_object *o = json_object_new_object();
 	json_object *names = json_object_new_array();
@@ -40,16 +40,12 @@ static json_object *rule_to_json(const struct tj_rule *r, const struct tj_arg *a
 			json_object_array_add(arr, arg_to_json(&args[i]));
 		json_object_object_add(o, "args", arr);
 	}
-	if (comments && r->comment)
-		json_object_object_add(o, "comment", json_object_new_string(r->comment));
 	return o;
 }
 
-static char *seccomp_to_json(const struct tj_seccomp *s, bool comments, const char *comment)
+char *tj_seccomp_to_oci_json(const struct tj_seccomp *s)
 {
 	json_object *root = json_object_new_object();
-	if (comment)
-		json_object_object_add(root, "comment", json_object_new_string(comment));
 	json_object_object_add(root, "defaultAction",
 			       json_object_new_string(tj_action_name(tj_action_canonical(s->default_action))));
 	if (tj_action_takes_errno(s->default_action))
@@ -85,9 +81,9 @@ static char *seccomp_to_json(const struct tj_seccomp *s, bool comments, const ch
 			 * here (an OR); write that out so no reader can take it
 			 * for an AND. */
 			for (size_t k = 0; k < r->nargs; k++)
-				json_object_array_add(rules, rule_to_json(r, &r->args[k], 1, comments));
+				json_object_array_add(rules, rule_to_json(r, &r->args[k], 1));
 		} else {
-			json_object_array_add(rules, rule_to_json(r, r->args, r->nargs, comments));
+			json_object_array_add(rules, rule_to_json(r, r->args, r->nargs));
 		}
 	}
 	json_object_object_add(root, "syscalls", rules);
@@ -97,16 +93,6 @@ static char *seccomp_to_json(const struct tj_seccomp *s, bool comments, const ch
 	char *copy = tj_xasprintf("%s\n", out);
 	json_object_put(root);
 	return copy;
-}
-
-char *tj_seccomp_to_oci_json(const struct tj_seccomp *s)
-{
-	return seccomp_to_json(s, false, NULL);
-}
-
-char *tj_seccomp_to_commented_json(const struct tj_seccomp *s, const char *comment)
-{
-	return seccomp_to_json(s, true, comment);
 }
 
 /* --- writing decisions back into a profile --- */
@@ -180,7 +166,7 @@ static json_object *added_to_json(const struct tj_added_rule *a)
 {
 	struct tj_rule r = {.action = a->action, .has_errno = true, .errno_ret = a->errno_ret};
 	tj_strv_add(&r.names, a->name);
-	json_object *o = rule_to_json(&r, a->args, a->nargs, false);
+	json_object *o = rule_to_json(&r, a->args, a->nargs);
 	tj_strv_done(&r.names);
 	if (a->comment)
 		json_object_object_add(o, "comment", json_object_new_string(a->comment));

@@ -864,7 +864,7 @@ static void note_exec(struct tj_static_graph *g)
 	if (b.len)
 		tj_notes_add(&g->r->notes, NULL,
 			     "the program can execute others (%s reachable): the filter is inherited across execve, so "
-			     "name every program it runs (tinyjail analyze prog other...)",
+			     "name every program it runs (tinyjail learn --static -o FILE prog other...)",
 			     b.s);
 	tj_buf_done(&b);
 }

@@ -26,10 +26,6 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
  * action dropped, same-index argument lists split into separate rules so the
  * OR is explicit.  Caller frees. */
 char *tj_seccomp_to_oci_json(const struct tj_seccomp *s);
-/* The same object with each rule's comment and a top-level comment (NULL:
- * none): the dialect Docker's own profiles use, which tinyjail, runc, crun,
- * Docker and Podman read.  Caller frees. */
-char *tj_seccomp_to_commented_json(const struct tj_seccomp *s, const char *comment);
 
 /* --- the supervisor's documents (json-c stays in this one file) --- */
 

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `tinyjail analyze [-o FILE] program` and `tinyjail explain syscall program`:
- * the static pre-analysis (include/tj/static/analyze.h). */
+/* `tinyjail learn --static -o FILE program...` and `tinyjail explain syscall
+ * program...`: the static pre-analysis (include/tj/static/analyze.h); the
+ * profile is written by the profile writer every generator uses
+ * (json/profile_write.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tj/base/cleanup.h"
 #include "tj/base/outfile.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/filter_cache.h"
-#include "tj/json/profile_json.h"
+#include "tj/json/profile_write.h"
 #include "tj/static/analyze.h"
 #include "tj/static/summary.h"
 
@@ -59,7 +63,7 @@ static void print_summary(const struct tj_options *o, const char *program, const
 	if (o->verbosity < 0)
 		return;
 	for (size_t i = 0; i < r->notes.n; i++)
-		fprintf(stderr, "tinyjail: analyze: %s\n", r->notes.v[i].msg);
+		fprintf(stderr, "tinyjail: learn --static: %s\n", r->notes.v[i].msg);
 	if (o->verbosity > 0) {
 		for (size_t i = 0; i < r->nobjs; i++) {
 			const struct tj_static_object *x = &r->objs[i];
@@ -72,66 +76,66 @@ static void print_summary(const struct tj_options *o, const char *program, const
 				x->debug_file ? x->debug_file : "");
 		}
 		for (size_t i = 0; i < r->accepted.n; i++)
-			fprintf(stderr, "tinyjail: analyze: accepted: %s\n", r->accepted.v[i].msg);
+			fprintf(stderr, "tinyjail: learn --static: accepted: %s\n", r->accepted.v[i].msg);
 	}
-	fprintf(stderr, "tinyjail: analyze: %s: %zu syscalls reachable from %zu objects (%zu of %zu functions)%s\n",
+	fprintf(stderr,
+		"tinyjail: learn --static: %s: %zu syscalls reachable from %zu objects (%zu of %zu functions)%s\n",
 		program, r->nsys, r->nobjs, r->nreached, r->nfuncs, r->incomplete ? "" : "; complete");
 	if (r->incomplete) {
 		fprintf(stderr,
-			"tinyjail: analyze: INCOMPLETE: %zu reachable place%s with an unknown syscall number or "
+			"tinyjail: learn --static: INCOMPLETE: %zu reachable place%s with an unknown syscall number or "
 			"library; a run may need more:\n",
 			r->nunres, r->nunres == 1 ? "" : "s");
 		print_unresolved(r, o->verbosity > 0);
 	}
 }
 
-/* The profile replaces -o's file whole (outfile.h: a new file renamed into
- * place, never through a link), so an interrupted run never leaves half a
- * profile. */
-static int write_profile(const char *path, const char *text)
+static int report(struct tj_err *err)
 {
-	if (!path || !strcmp(path, "-")) {
-		if (fputs(text, stdout) < 0 || fflush(stdout) != 0) {
-			fprintf(stderr, "tinyjail: writing the profile failed: %s\n", strerror(errno));
-			return TJ_EXIT_ERROR;
-		}
-		return 0;
-	}
-	struct tj_outfile f = TJ_OUTFILE_INIT;
+	int code = tj_cmd_report(err);
+	tj_err_free(err);
+	return code;
+}
+
+/* As learn does: the output is checked before anything is analysed, an
+ * existing FILE is replaced only with --force, and the profile replaces it
+ * whole (outfile.h: a new file renamed into place, never through a link). */
+static int prepare_output(const struct tj_options *o, struct tj_outfile *out)
+{
 	struct tj_err *err = NULL;
-	int rc = tj_outfile_prepare(&f, path, "the profile", &err);
-	if (rc == 0)
-		rc = tj_outfile_replace(&f, text, strlen(text), &err);
-	tj_outfile_done(&f);
-	if (rc < 0) {
-		int code = tj_cmd_report(err);
-		tj_err_free(err);
-		return code;
+	struct stat st;
+	if (tj_outfile_prepare(out, o->learn.output, "the profile", &err) < 0)
+		return report(err);
+	if (!o->learn.force && fstatat(out->dirfd, out->name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0, "'%s' exists", o->learn.output);
+		tj_err_hint(&err,
+			    "--force replaces it; to add what runs do to a static baseline, learn --merge into it");
+		return report(err);
 	}
 	return 0;
 }
 
-int tj_cmd_analyze(const struct tj_options *o)
+int tj_cmd_learn_static(const struct tj_options *o)
 {
-	const char *program = o->inputs[0];
-	__attribute__((cleanup(tj_static_result_freep))) struct tj_static_result *r = NULL;
-	int code = analyze(o, o->inputs, o->ninputs, &r);
+	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile out = TJ_OUTFILE_INIT;
+	int code = prepare_output(o, &out);
 	if (code)
 		return code;
+	__attribute__((cleanup(tj_static_result_freep))) struct tj_static_result *res = NULL;
+	if ((code = analyze(o, o->inputs, o->ninputs, &res)))
+		return code;
 	struct tj_seccomp *s = NULL;
-	tj_autofree char *comment = NULL;
+	tj_autofree char *comment = NULL, *json = NULL;
 	struct tj_err *err = NULL;
-	if (tj_static_to_seccomp(r, &s, &comment, &err) < 0) {
-		code = tj_cmd_report(err);
-		tj_err_free(err);
-		return code;
-	}
-	tj_autofree char *json = tj_seccomp_to_commented_json(s, comment);
+	if (tj_static_to_seccomp(res, &s, &comment, &err) < 0)
+		return report(err);
+	struct tj_profile_write_opts wo = {.flags = TJ_WRITE_SORT, .comment = comment};
+	int rc = tj_profile_write_json(s, &wo, o->learn.output, &json, &err);
 	tj_seccomp_free(s);
-	if ((code = write_profile(o->output, json)))
-		return code;
-	print_summary(o, program, r);
-	return o->strict && r->incomplete ? TJ_EXIT_FINDINGS : 0;
+	if (rc < 0 || tj_outfile_replace(&out, json, strlen(json), &err) < 0)
+		return report(err);
+	print_summary(o, o->inputs[0], res);
+	return o->strict && res->incomplete ? TJ_EXIT_FINDINGS : 0;
 }
 
 int tj_cmd_explain(const struct tj_options *o)
@@ -158,6 +162,6 @@ int tj_cmd_explain(const struct tj_options *o)
 		}
 	if (!n)
 		fprintf(stderr, "tinyjail: explain: %s: %s is not reachable%s\n", program, name,
-			r->incomplete ? " (but the analysis is incomplete: see tinyjail analyze -v)" : "");
+			r->incomplete ? " (but the analysis is incomplete: see tinyjail learn --static -v)" : "");
 	return n ? 0 : TJ_EXIT_FINDINGS;
 }
