@@ -18,9 +18,9 @@ superset() {
 	_name=$1
 	shift
 	_img=$(readlink -f "$1")
-	run "$TJ" learn --static -q -o "$TMP/$_name.json" "$_img"
+	run "$TJ" learn --static -q -o "$TMP/sup-$_name.json" "$_img"
 	[ "$rc" -eq 0 ] || { fail "$_name: learn --static exited $rc"; return; }
-	names_of "$TMP/$_name.json" >"$TMP/$_name.static"
+	names_of "$TMP/sup-$_name.json" >"$TMP/$_name.static"
 	(cd "$TMP" && strace -f -qq -o "$TMP/$_name.strace" "$@" >/dev/null 2>&1)
 	python3 "$TRACED" "$TMP/$_name.strace" "$_img" >"$TMP/$_name.traced"
 	[ -s "$TMP/$_name.traced" ] || { fail "$_name: the traced run recorded nothing"; return; }
@@ -45,12 +45,12 @@ run "$TJ" check "$TMP/true.json"
 expect_rc 0
 
 t "nothing goes to standard output; an existing profile is replaced only with --force"
-expect_out_is ""
 run "$TJ" learn --static -o "$TMP/true.json" /bin/true
 expect_rc 125
 expect_err_contains "'$TMP/true.json' exists"
 run "$TJ" learn --static --force -o "$TMP/true.json" /bin/true
 expect_rc 0
+expect_out_is ""
 
 t "a static baseline and a traced run merge: learn --merge keeps the static rules"
 run "$TJ" learn --static -o "$TMP/base.json" /bin/ls
