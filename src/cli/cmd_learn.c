@@ -239,6 +239,10 @@ static int learn_one(const struct tj_options *o, char **argv, struct tj_learn_mo
 {
 	struct tj_learn_render_opts ro;
 	render_opts(o, m, &ro);
+	/* The filter of the run: what was learnt, generalised as it will be
+	 * written, but without groups, whose unmade members (--group-share)
+	 * the kernel would then allow unseen, and unrecorded. */
+	ro.plain_names = true;
 	struct tj_seccomp *known = NULL;
 	tj_autofree char *comment = NULL;
 	struct tj_err *err = NULL;
@@ -514,6 +518,8 @@ static int check_cases(const struct tj_options *o)
 
 int tj_cmd_learn(const struct tj_options *o)
 {
+	if (o->learn.static_analysis)
+		return tj_cmd_learn_static(o);
 	if (o->learn.check)
 		return check_cases(o);
 	struct cases cs = {0};

@@ -73,6 +73,14 @@ static bool net_wanted(const struct tj_plan *plan)
 	return tj_net_host_rules(plan->net);
 }
 
+/* The rules see where sockets connect and send, not who connects in: no
+ * listening sockets under them (the hardening rules, hardening.c). */
+static void net_compose(const struct tj_plan *plan, struct tj_isolation *iso)
+{
+	if (tj_net_host_rules(plan->net))
+		iso->deny_listen = true;
+}
+
 /* --- the BPF programs and their maps --- */
 
 struct counts {
@@ -455,6 +463,7 @@ static void net_collect(void *state, struct tj_layer_results *out)
 const struct tj_layer tj_layer_net = {
 	.name = LAYER,
 	.wanted = net_wanted,
+	.compose = net_compose,
 	.probe = net_probe,
 	.prepare = net_prepare,
 	.link = net_link,

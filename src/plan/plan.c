@@ -254,6 +254,17 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 		return -1;
 	if (check_host_netns(o, profile, lp, err) < 0)
 		return -1;
+	/* Limits: the profile's, then the flags', which win (checked below,
+	 * in run's order). */
+	if (profile)
+		lp->limits = profile->limits;
+	tj_limits_merge(&lp->limits, &o->limits);
+	/* What each layer needs of the others' options, in the launch
+	 * table's order: the proxy a network namespace and its port in
+	 * Landlock's TCP rules, the host rules no listening sockets (the
+	 * hardening rules below), the cgroup read-only cgroup file systems. */
+	lp->plan = (struct tj_plan){.mode = lp->plan.mode, .limits = &lp->limits, .iso = &lp->iso, .net = &lp->net};
+	tj_launch_compose(&lp->plan, &lp->iso);
 	if (check_host_rules(o, profile, lp, err) < 0)
 		return -1;
 
@@ -279,10 +290,6 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 		warn_hardening_abis(profile, lp);
 	}
 
-	/* Limits: the profile's, then the flags', which win. */
-	if (profile)
-		lp->limits = profile->limits;
-	tj_limits_merge(&lp->limits, &o->limits);
 	if (check_kill_after(&lp->limits, err) < 0)
 		return -1;
 
@@ -304,9 +311,6 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 		.gid = lp->iso.user ? lp->id.gid : getegid(),
 		.exec_pins = lp->exec_pins.n ? lp->exec_pins.v : NULL,
 	};
-	/* What each layer needs of the others' options (the proxy a network
-	 * namespace, the cgroup read-only cgroup file systems). */
-	tj_launch_compose(&lp->plan, &lp->iso);
 	if (tj_launch_probe(&lp->plan, &lp->manifest, err) < 0)
 		return -1;
 	lp->plan.manifest = &lp->manifest;

@@ -137,8 +137,8 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 	}
 	if (!notify && mode != TJ_MODE_ENFORCE && !o->complain_kmsg) {
 		tj_err_set(err, TJ_ERR_LAYER, 0,
-			   "complain mode needs seccomp user notification, which this kernel or libseccomp does not "
-			   "offer");
+			   "%s needs seccomp user notification, which this kernel or libseccomp does not offer",
+			   mode == TJ_MODE_LEARN ? "learn" : "complain mode");
 		tj_err_hint(err, lp->nested ? "this process already runs under a seccomp listener (tinyjail inside "
 					      "tinyjail?) and the kernel allows one per process: run the outer "
 					      "tinyjail with --kill-via kernel, or use --complain=kmsg here"
