@@ -13,6 +13,17 @@
  * is then not accessible at all.  --ro grants reading (and executing),
  * --rw everything, --exec executing; --no-exec takes executing away from
  * those and grants it only on the command and its ELF interpreter.
+ *
+ * Every run puts the command in a Landlock domain, asked for or not
+ * (notes/security.md): a process in a domain cannot ptrace, or open the
+ * /proc files that need ptrace rights of (mem, environ, fd, ...), any process
+ * outside it: tinyjail, its helpers, the user's other processes.  With ABI 6
+ * it cannot signal them either.  Without other rules that domain restricts
+ * nothing else: ABI 6 signal scoping alone (abstract UNIX sockets are scoped
+ * with a view, as host sockets are hidden then), or on ABI 2-5 the REFER
+ * right, handled and granted beneath "/" (handling nothing is not a
+ * domain).  ABI 1 cannot grant REFER, so any ruleset would break renames
+ * across directories: none there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +80,7 @@ static const char *const view_devices[] = {"/dev/null", "/dev/zero", "/dev/full"
 struct state {
 	int ruleset;
 	int abi;
+	bool own_only; /* no rights asked for: tinyjail's own domain */
 	uint64_t handled_fs;
 	struct rule *rules;
 	size_t nrules;
@@ -93,15 +105,46 @@ static bool wants_net(const struct tj_isolation *iso)
 	return iso->has_tcp_bind || iso->has_tcp_connect;
 }
 
+/* Rights the user asked for, as opposed to tinyjail's own domain. */
+static bool landlock_requested(const struct tj_isolation *iso)
+{
+	return iso && (tj_isolation_wants_landlock_fs(iso) || wants_net(iso));
+}
+
 static bool landlock_wanted(const struct tj_plan *plan)
 {
-	return plan->iso && (tj_isolation_wants_landlock_fs(plan->iso) || wants_net(plan->iso));
+	(void)plan;
+	return true; /* every command runs in a domain of its own */
+}
+
+static int own_domain_probe(int abi, struct tj_manifest *m)
+{
+	if (abi >= 6)
+		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED,
+				"ABI %d; filesystem unrestricted; the command cannot ptrace, signal or read the memory "
+				"of processes outside the sandbox",
+				abi);
+	else if (abi >= 2)
+		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED,
+				"ABI %d; filesystem unrestricted; the command cannot ptrace or read the memory of "
+				"processes outside the sandbox; no scoping of signals and abstract sockets (needs ABI "
+				"6: the hardening filter refuses signals to tinyjail instead)",
+				abi);
+	else
+		tj_manifest_add(m, LAYER, TJ_LAYER_UNAVAILABLE,
+				"%s: tinyjail's processes are protected by being non-dumpable alone, the user's other "
+				"processes not at all (a pid namespace hides them)",
+				abi < 1 ? "no Landlock on this kernel"
+					: "ABI 1 cannot make a domain that restricts nothing");
+	return 0;
 }
 
 static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	const struct tj_isolation *iso = plan->iso;
 	int abi = tj_sys_landlock_abi();
+	if (!landlock_requested(iso))
+		return own_domain_probe(abi, m);
 	if (abi < 1) {
 		if (iso->degrade & TJ_DEGRADE_LANDLOCK) {
 			tj_manifest_add(m, LAYER, TJ_LAYER_DEGRADED,
@@ -197,6 +240,33 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 	s->abi = tj_sys_landlock_abi();
 	if (s->abi < 1)
 		return 0; /* degraded, as the probe allowed */
+	if (!landlock_requested(iso)) {
+		/* tinyjail's own domain (above): nothing restricted but what
+		 * crosses its border. */
+		struct tj_landlock_ruleset_attr attr = {0};
+		size_t size = sizeof(uint64_t);
+		if (s->abi >= 6) {
+			attr.scoped = SCOPE_SIGNAL;
+			size = sizeof(attr);
+		} else if (s->abi >= 2) {
+			attr.handled_access_fs = FS_REFER;
+		} else {
+			return 0;
+		}
+		s->own_only = true;
+		s->handled_fs = attr.handled_access_fs;
+		s->ruleset = tj_sys_landlock_create_ruleset(&attr, size);
+		if (s->ruleset < 0) {
+			int e = -s->ruleset;
+			s->ruleset = -1;
+			return tj_err_set(err, TJ_ERR_LAYER, e, "cannot create a Landlock ruleset");
+		}
+		if (attr.handled_access_fs) {
+			s->rules = tj_xcalloc(MAX_RULES, sizeof(*s->rules));
+			add_rule(s, "/", FS_REFER);
+		}
+		return 0;
+	}
 
 	uint64_t all = fs_rights(s->abi);
 	uint64_t exec = iso->no_exec ? 0 : FS_EXECUTE;
