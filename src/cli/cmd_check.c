@@ -98,7 +98,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 			       .net = &p->net};
 	if (p->iso.user && tj_identity_resolve(p->iso.user, &id, &err) < 0)
 		goto fail;
-	if ((f || tj_isolation_wants_hardening(&p->iso)) && tj_hardening_compile(&p->iso, &hardening, &err) < 0)
+	if (tj_cmd_hardening(&p->iso, &hardening, &err) < 0)
 		goto fail;
 	plan.uid = id.uid;
 	plan.gid = id.gid;

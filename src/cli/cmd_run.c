@@ -179,22 +179,6 @@ static void report_network(const struct tj_events *ev, const struct tj_launch_re
 			(unsigned long long)res->net_refused, res->net_refused == 1 ? "" : "s");
 }
 
-/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
- * the profile lets calls through another one. */
-static void warn_hardening_abis(const struct tj_profile *profile, const struct tj_isolation *iso, int verbosity)
-{
-	if (verbosity < 0 || !profile || !profile->seccomp || !tj_isolation_wants_hardening(iso))
-		return;
-	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
-		const char *a = profile->seccomp->arches.v[i];
-		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
-			fprintf(stderr,
-				"tinyjail: warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
-				"and --signals do not cover; remove it from \"architectures\" to close that door\n",
-				profile->file, a);
-	}
-}
-
 /* The enforcement manifest on stderr: every layer with -v, else only the
  * degraded ones (the user allowed it, but should see it happen).  The log
  * gets it from the monitor, after the start event. */
@@ -514,6 +498,9 @@ int tj_cmd_run(const struct tj_options *o)
 		tj_buf_done(&names);
 	}
 	tj_strv_done(&denied);
+	/* What the command does not get must not stay readable in tinyjail
+	 * either (its memory is not dumpable; this is the second wall). */
+	tj_env_scrub(environ, &command_env, "TINYJAIL_");
 
 	if (tj_resolve_command(o->command[0], command_env.v, &exec_path, &err) < 0)
 		goto fail;
@@ -522,13 +509,10 @@ int tj_cmd_run(const struct tj_options *o)
 	if (iso.no_exec && tj_exe_dependencies(exec_path, &exec_pins, &err) < 0)
 		goto fail;
 
-	/* tinyjail's own rules ride along with every syscall filter, and are
-	 * loaded alone when only they are asked for. */
-	if (filter || tj_isolation_wants_hardening(&iso)) {
-		if (tj_hardening_compile(&iso, &hardening, &err) < 0)
-			goto fail;
-		warn_hardening_abis(profile, &iso, o->verbosity);
-	}
+	/* tinyjail's own rules are loaded in every run, alone when there is
+	 * no profile filter (TIOCSTI, the signal guard: notes/security.md). */
+	if (tj_cmd_hardening(&iso, &hardening, &err) < 0)
+		goto fail;
 
 	/* Limits: the profile's, then the flags', which win. */
 	struct tj_limits limits = {0};
