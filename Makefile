@@ -29,7 +29,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 else
 SAN_FLAGS := -D_FORTIFY_SOURCE=2
 endif
-ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
+# Test hooks (include/tj/base/testhook.h): in the sanitised build make check uses.
+TEST_HOOKS ?= $(SAN)
+HOOK_FLAGS := $(if $(filter 1,$(TEST_HOOKS)),-DTJ_TEST_HOOKS)
+ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(HOOK_FLAGS)
 LDFLAGS ?=
 # Full RELRO: symbols are bound before the command is cloned, so neither side
 # takes a copy-on-write fault on the GOT afterwards (and it is hardening).

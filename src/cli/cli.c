@@ -14,7 +14,7 @@
 static const char usage_run[] =
 	"usage: tinyjail [run] [options] [--] command [args...]\n"
 	"       tinyjail check [--lint] profile...\n"
-	"       tinyjail compile profile [--bpf FILE] [--pfc FILE] [--oci FILE]\n"
+	"       tinyjail compile profile [--bpf FILE] [--pfc FILE] [--oci FILE] [--spo FILE]\n"
 	"       tinyjail groups [@group|syscall...]\n"
 	"       tinyjail why syscall profile [arg...]\n"
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
@@ -45,6 +45,7 @@ static const char usage_run[] =
 	"      --pids N                 at most N processes and threads (cgroup)\n"
 	"      --timeout DURATION       kill the whole tree after this long (exit 124), e.g. 120s, 2m\n"
 	"      --kill-after DURATION    at the timeout send SIGTERM first, SIGKILL this much later\n"
+	"                               (also the grace after a SIGTERM sent to tinyjail; default 10s)\n"
 	"      --rlimit NAME=SOFT[:HARD]\n"
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
@@ -140,6 +141,9 @@ static const char usage_compile[] =
 	"      --pfc FILE               libseccomp pseudo filter code\n"
 	"      --oci FILE               a plain OCI linux.seccomp object for this host (dialect keys\n"
 	"                               and conditions resolved); accepted by runc, crun, Docker, Podman\n"
+	"      --spo FILE               a Kubernetes SeccompProfile object (security-profiles-operator,\n"
+	"                               YAML) with the same rules, for kubectl apply\n"
+	"      --spo-name NAME          its metadata.name (default: the profile's file name)\n"
 	"      --optimize 1|2           1 = linear, 2 = binary tree (default: chosen by size)\n"
 	"      --ignore-unknown-syscalls\n"
 	"  -v, --verbose                report sizes and skipped rules\n"
@@ -216,6 +220,8 @@ enum {
 	OPT_BPF,
 	OPT_PFC,
 	OPT_OCI,
+	OPT_SPO,
+	OPT_SPO_NAME,
 	OPT_OPTIMIZE,
 	OPT_MEMORY,
 	OPT_CPU,
@@ -277,6 +283,8 @@ static const struct option long_options[] = {
 	{"bpf", required_argument, NULL, OPT_BPF},
 	{"pfc", required_argument, NULL, OPT_PFC},
 	{"oci", required_argument, NULL, OPT_OCI},
+	{"spo", required_argument, NULL, OPT_SPO},
+	{"spo-name", required_argument, NULL, OPT_SPO_NAME},
 	{"optimize", required_argument, NULL, OPT_OPTIMIZE},
 	{"memory", required_argument, NULL, OPT_MEMORY},
 	{"cpu", required_argument, NULL, OPT_CPU},
@@ -391,6 +399,8 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_BPF:
 	case OPT_PFC:
 	case OPT_OCI:
+	case OPT_SPO:
+	case OPT_SPO_NAME:
 	case OPT_OPTIMIZE: return verb == TJ_VERB_COMPILE;
 	case OPT_IGNORE_UNKNOWN: return verb != TJ_VERB_GROUPS;
 	default: return true;
@@ -542,6 +552,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		case OPT_BPF: o->out_bpf = optarg; break;
 		case OPT_PFC: o->out_pfc = optarg; break;
 		case OPT_OCI: o->out_oci = optarg; break;
+		case OPT_SPO: o->out_spo = optarg; break;
+		case OPT_SPO_NAME: o->spo_name = optarg; break;
 		case OPT_OPTIMIZE:
 			if (strcmp(optarg, "1") == 0)
 				o->optimize = 1;

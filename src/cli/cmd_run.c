@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `tinyjail [run] [options] -- command...` */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
+#include "tj/base/outfile.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/filter_cache.h"
@@ -112,18 +114,22 @@ static int check_host_rules(const struct tj_net_policy *net, const struct tj_iso
 }
 
 /* The launcher's own last step needs execve; a profile that denies it can
- * never start anything, which deserves a clear error rather than a kill. */
-static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, struct tj_err **err)
+ * never start anything, which deserves a clear error rather than a kill.
+ * With a seccomp agent, SCMP_ACT_NOTIFY on execve is the agent's to answer
+ * (runc and crun run such profiles; the manifest says so). */
+static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bool agent, struct tj_err **err)
 {
-	struct seccomp_data d = {.nr = SYS_execve, .arch = 0xc000003e /* AUDIT_ARCH_X86_64 */};
-	const struct sock_filter *prog = f->truth ? f->truth : f->prog;
-	size_t len = f->truth ? f->truth_len : f->len;
-	uint32_t action = tj_bpf_run(prog, len, &d) & 0xffff0000u;
-	if (mode == TJ_MODE_COMPLAIN || action == 0x7fff0000u /* ALLOW */ || action == 0x7ffc0000u /* LOG */)
+	uint32_t ret = tj_filter_execve_action(f);
+	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+	if (mode == TJ_MODE_COMPLAIN || action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
+	    (agent && action == SECCOMP_RET_USER_NOTIF))
 		return 0;
 	char name[64];
-	tj_filter_describe_action(tj_bpf_run(prog, len, &d), name, sizeof(name));
+	tj_filter_describe_action(ret, name, sizeof(name));
 	tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile does not allow execve (%s), so no command could start", name);
+	if (action == SECCOMP_RET_USER_NOTIF)
+		return tj_err_hint(err, "name a seccomp agent to answer it (--notify-socket SOCK or listenerPath), or "
+					"add execve to an SCMP_ACT_ALLOW rule");
 	return tj_err_hint(err, "add execve to an SCMP_ACT_ALLOW rule: tinyjail starts the command with it after "
 				"the filter is loaded");
 }
@@ -141,6 +147,8 @@ static void report_limits(const struct tj_launch_result *res, const struct tj_li
 	}
 	if (res->interrupted)
 		fprintf(stderr, "tinyjail: killed: interrupted a second time\n");
+	if (res->term_killed)
+		fprintf(stderr, "tinyjail: killed: the command did not end after SIGTERM\n");
 	if (res->cg.oom_kills && !(res->limit && strcmp(res->limit, "memory") == 0))
 		fprintf(stderr, "tinyjail: note: the memory limit killed %llu process%s\n",
 			(unsigned long long)res->cg.oom_kills, res->cg.oom_kills == 1 ? "" : "es");
@@ -237,8 +245,10 @@ static void log_limits(struct tj_events *events, const struct tj_launch_result *
 	events->notice = saved;
 }
 
-/* --json-status: the outcome for machines, written whole or not at all. */
-static int write_json_status(const char *path, const struct tj_launch_result *res, const struct tj_limits *l)
+/* --json-status: the outcome for machines, written whole or not at all,
+ * into the directory opened before the command started (outfile.h). */
+static int write_json_status(struct tj_outfile *status_file, const struct tj_launch_result *res,
+			     const struct tj_limits *l)
 {
 	(void)l;
 	struct tj_buf b = {0};
@@ -254,6 +264,8 @@ static int write_json_status(const char *path, const struct tj_launch_result *re
 		tj_buf_add(&b, "\"seccomp\"");
 	else if (res->interrupted)
 		tj_buf_add(&b, "\"interrupt\"");
+	else if (res->term_killed)
+		tj_buf_add(&b, "\"terminate\"");
 	else
 		tj_buf_add(&b, "null");
 	tj_buf_add(&b, ",\n  \"peak_memory_bytes\": ");
@@ -269,17 +281,15 @@ static int write_json_status(const char *path, const struct tj_launch_result *re
 		    (unsigned long long)res->wall_ms, (unsigned long long)res->cg.oom_kills,
 		    (unsigned long long)res->cg.pids_refused, (unsigned long long)res->cg.cpu_throttled,
 		    (unsigned long long)res->leftovers);
-	tj_autofree char *tmp = tj_xasprintf("%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "we");
-	bool ok = f && fputs(b.s, f) != EOF;
-	ok = f && fclose(f) == 0 && ok;
-	ok = ok && rename(tmp, path) == 0;
-	if (!ok) {
-		fprintf(stderr, "tinyjail: cannot write the status file '%s': %s\n", path, strerror(errno));
-		unlink(tmp);
+	struct tj_err *err = NULL;
+	int r = tj_outfile_replace(status_file, b.s, b.len, &err);
+	if (r < 0) {
+		tj_err_wrap(&err, "the status file");
+		tj_cmd_report(err);
+		tj_err_free(err);
 	}
 	tj_buf_done(&b);
-	return ok ? 0 : -1;
+	return r;
 }
 
 /* Repeat launches take the compiled filter from the per-user cache
@@ -349,6 +359,7 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_manifest manifest = {0};
 	struct tj_events events = {0};
 	bool events_open = false;
+	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile status_file = TJ_OUTFILE_INIT;
 	struct tj_strv command_env = {0};
 	struct tj_isolation iso = {0};
 	struct tj_net_policy net = {0};
@@ -460,7 +471,7 @@ int tj_cmd_run(const struct tj_options *o)
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
-			if (check_execve_allowed(filter, o->mode, &err) < 0) {
+			if (check_execve_allowed(filter, o->mode, agent != NULL, &err) < 0) {
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
@@ -542,6 +553,10 @@ int tj_cmd_run(const struct tj_options *o)
 	};
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
+	/* Output files are checked before anything runs, and written later
+	 * through their directory's descriptor (outfile.h). */
+	if (o->json_status && tj_outfile_prepare(&status_file, o->json_status, "the status file", &err) < 0)
+		goto fail;
 	if (tj_events_open(&events, o->log_path, &err) < 0)
 		goto fail;
 	events_open = true;
@@ -603,7 +618,7 @@ int tj_cmd_run(const struct tj_options *o)
 	}
 	free(res.copy_back);
 	free(res.copy_back_error);
-	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
+	if (o->json_status && write_json_status(&status_file, &res, &limits) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
 	if (res.net_unrecorded && o->verbosity >= 0)
 		fprintf(stderr,
@@ -614,7 +629,8 @@ int tj_cmd_run(const struct tj_options *o)
 		fprintf(stderr,
 			"tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 			"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
-	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && o->verbosity >= 0) {
+	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && !res.term_killed &&
+	    o->verbosity >= 0) {
 		const char *name = sigabbrev_np(res.signal);
 		const char *why = "";
 		/* Only suggest the supervisor when it was not already in charge:

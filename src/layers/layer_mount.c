@@ -15,6 +15,10 @@
  *                enforces limits or network rules: a command that could
  *                write cgroup.procs (uid 0, or the owner of a delegated
  *                subtree) would otherwise move itself out of it
+ *   the cwd      re-entered by path: the process's working directory (and
+ *                root, for a mount on /) still point at the mounts that
+ *                were there before, beneath the new ones, so relative
+ *                paths would bypass every mount above (issue 16 item 19)
  *
  * Binds use the new mount API (open_tree, mount_setattr, move_mount:
  * Linux 5.12) so that flags apply to a whole subtree at once.
@@ -55,7 +59,9 @@ struct state {
 	struct limited *lim;
 	size_t nlim;
 	bool proc;
-	int sock[2]; /* the child sends each limited tmpfs's root here */
+	bool over_root; /* something is mounted on / itself */
+	char *cwd;	/* the working directory, re-entered in the new view */
+	int sock[2];	/* the child sends each limited tmpfs's root here */
 };
 
 static bool mount_wanted(const struct tj_plan *plan)
@@ -154,6 +160,18 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	for (size_t i = 0; i < iso->tmpfs.n; i++)
 		if (resolve(iso->tmpfs.v[i], NULL, &s->tmpfs, err) < 0)
 			return tj_err_wrap(err, "--tmpfs");
+	/* Mounts stacked on / are not seen by a process whose root is /
+	 * beneath them (mount_setattr on / changes that mount itself). */
+	s->over_root = tj_strv_contains(&s->rw, "/") || tj_strv_contains(&s->noexec, "/") ||
+		       tj_strv_contains(&s->tmpfs, "/");
+	for (size_t i = 0; i < s->nlim; i++)
+		s->over_root |= strcmp(s->lim[i].path, "/") == 0;
+	s->cwd = getcwd(NULL, 0);
+	if (!s->cwd || s->cwd[0] != '/') {
+		tj_err_set(err, TJ_ERR_LAYER, s->cwd ? ENOENT : errno,
+			   "cannot find the working directory to enter it in the command's view");
+		return tj_err_hint(err, "run tinyjail from a directory that exists");
+	}
 	/* The child's mount namespace starts as a copy of this one. */
 	if (iso->protect_cgroups && tj_cg_mount_points("/proc/self", &s->cgroups, err) < 0)
 		return -1;
@@ -256,6 +274,16 @@ static int mount_enter(const struct tj_plan *plan, void *state, struct tj_child_
 		if (tj_sys_mount_setattr(AT_FDCWD, s->cgroups.v[i], 0, TJ_MOUNT_ATTR_RDONLY, 0) < 0 && errno != ENOENT)
 			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER,
 						  "cannot make the cgroup file system read-only at", s->cgroups.v[i]);
+	/* "/.." from the root crosses into the mounts stacked on it; that top
+	 * becomes the root, so absolute paths see them too. */
+	if (s->over_root && (chdir("/..") < 0 || chroot(".") < 0))
+		return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot enter the mount made on /");
+	/* The working directory, by path, in the new view; as bwrap, a run
+	 * whose directory is not there (under a --tmpfs) stops rather than
+	 * starting elsewhere. */
+	if (chdir(s->cwd) < 0)
+		return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER,
+					  "the working directory is not there in the command's view:", s->cwd);
 	return 0;
 }
 
@@ -297,6 +325,7 @@ static void mount_release(void *state)
 	tj_strv_done(&s->noexec);
 	tj_strv_done(&s->tmpfs);
 	tj_strv_done(&s->cgroups);
+	free(s->cwd);
 	for (size_t i = 0; i < s->nlim; i++) {
 		free(s->lim[i].path);
 		tj_closep(&s->lim[i].host_fd);

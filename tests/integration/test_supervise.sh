@@ -243,6 +243,37 @@ run "$TJ" --profile strict --complain --notify-socket "$SOCK" -- "$PROBE" syscal
 expect_rc 125
 expect_err_contains "--notify-socket applies to enforce mode"
 
+t "SCMP_ACT_NOTIFY on execve: the agent's answer starts the command (as runc and crun)"
+# runc's seccomp-notify.bats sends execve, openat, read, close and fcntl to
+# its agent; such a profile runs when the agent allows execve.
+printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$SOCK"'", "syscalls": [' \
+	'{"names": ["execve", "openat", "read", "close", "fcntl", "getpgrp"], "action": "SCMP_ACT_NOTIFY"}]}' \
+	>"$TMP/notify-execve.json"
+printf '{"tinyjailDecisions": 1, "default": {"decision": "allow"}}\n' >"$TMP/allow-all.json"
+start_sup --rules "$TMP/allow-all.json" --once
+run "$TJ" -v --profile "$TMP/notify-execve.json" -- "$PROBE" syscall getpgrp
+end_sup
+expect_rc 0
+printf '%s\n' "$out" | grep -Eq '^syscall 111 = [0-9]+$' || fail "getpgrp did not run: $out"
+expect_err_contains "the command starts only if the agent allows its execve"
+sup_contains "allowed execve("
+sup_contains "allowed getpgrp() by pid "
+# The same profile with an agent that refuses execve: the command never runs.
+printf '{"tinyjailDecisions": 1, "rules": [{"names": ["execve"], "decision": "deny", "errno": "EACCES"}], "default": {"decision": "allow"}}\n' \
+	>"$TMP/no-exec.json"
+rm -f "$TMP/ran"
+start_sup --rules "$TMP/no-exec.json" --once
+run "$TJ" --profile "$TMP/notify-execve.json" -- /bin/touch "$TMP/ran"
+end_sup
+expect_rc 126
+[ ! -e "$TMP/ran" ] || fail "the command ran although the agent refused its execve"
+sup_contains "denied (EACCES) execve("
+# Without an agent, the profile is refused before anything runs, saying why.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}\n' \
+	>"$TMP/notify-execve-noagent.json"
+run "$TJ" --profile "$TMP/notify-execve-noagent.json" --complain -- "$PROBE" syscall getpgrp
+expect_rc 0
+
 t "supervise refuses a connection without a seccomp listener and keeps going"
 start_sup --rules "$TMP/rules.json" --once
 /usr/bin/python3 - "$SOCK" <<'EOF'

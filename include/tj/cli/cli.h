@@ -55,6 +55,7 @@ struct tj_options {
 	struct tj_isolation iso;		 /* --user, --unshare, --ro, --rw, ... */
 	struct tj_net_policy net;		 /* --net, --resolve, --net-* */
 	const char *out_bpf, *out_pfc, *out_oci; /* compile outputs */
+	const char *out_spo, *spo_name;		 /* compile --spo FILE --spo-name NAME */
 	enum tj_report report;			 /* run: --report[=usage] */
 	bool complain_kmsg;			 /* run: --complain=kmsg (the kernel log is the source) */
 	const char *notify_socket;		 /* run: --notify-socket, an OCI seccomp agent */
