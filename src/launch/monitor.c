@@ -336,6 +336,13 @@ static size_t read_children(pid_t pid, pid_t *out, size_t max)
 	return n;
 }
 
+/* The listener helper's pid, or 0. */
+static pid_t listener_helper(const struct monitor *m)
+{
+	const struct tj_listener_service *l = m->a->services ? m->a->services->listener : NULL;
+	return l ? l->helper_pid(l->ctx) : 0;
+}
+
 /* A source's helper process (the proxy): ended by its owner, never swept
  * with the command's tree.  Nor is the listener helper, which may still be
  * exiting when the command has ended (a loaded machine); the loop ends it. */
@@ -344,7 +351,7 @@ static bool is_helper(const struct monitor *m, pid_t pid)
 	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
 		if (m->a->sources[i] && m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
 			return true;
-	return !m->helper_reaped && !m->a->init_shared && pid == tj_layer_seccomp_helper_pid(m->a->seccomp_state);
+	return !m->helper_reaped && !m->a->init_shared && pid == listener_helper(m);
 }
 
 /* Sends sig to every descendant of tinyjail; returns how many it found. */
@@ -439,7 +446,7 @@ static void reap_children(struct monitor *m)
 			m->child_reaped = true;
 			m->child_info = info;
 		}
-		if (info.si_pid == tj_layer_seccomp_helper_pid(m->a->seccomp_state))
+		if (info.si_pid == listener_helper(m))
 			m->helper_reaped = true;
 		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 			const struct tj_monitor_source *src = m->a->sources[i];
@@ -599,8 +606,7 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (r == 0 && m.child_reaped) {
 			/* In a pid namespace the helper's pid is the namespace's
 			 * own (and it died with init): never signal it here. */
-			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
-			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
+			pid_t helper = a->init_shared ? 0 : listener_helper(&m);
 			if (helper > 0)
 				kill(helper, SIGKILL);
 			read_error_pipe(&m);
