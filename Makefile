@@ -48,7 +48,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-tree check-unit check-integration check-fuzz check-vm check-bench deps-build deps-test \
+.PHONY: all tests check check-tree check-unit check-integration check-fuzz fuzz check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -136,6 +136,12 @@ check-integration:
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
+
+# The long AFL++ campaigns (tests/fuzz/afl.sh; TJ_AFL_EXECS per target,
+# default 10 million): nice'd, one core; minimised corpora into tests/fuzz/corpus/.
+fuzz:
+	@tools/install-deps.sh fuzz
+	@tests/fuzz/afl.sh all
 
 # The second kernel: Debian's 6.1 under qemu, pure cgroup v2, Landlock ABI 2.
 check-vm: all

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz
 # Needs root (or sudo) only when something is missing.
 set -eu
 
@@ -19,13 +19,16 @@ golang-github-opencontainers-specs-dev busybox-static crun strace procps util-li
 bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
+# The long fuzzing campaigns (make fuzz, tests/fuzz/afl.sh): AFL++ and clang.
+fuzz="$build afl++ clang"
 
 case "${1:-}" in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
 vm) want=$vm ;;
-*) echo "usage: $0 build|test|bench|vm" >&2; exit 2 ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: $0 build|test|bench|vm|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""
