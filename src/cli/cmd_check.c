@@ -87,6 +87,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 	char *argv[] = {(char *)"true", NULL};
 	/* The network mode adds to the isolation as it does for run. */
 	tj_layer_proxy_compose(&p->net, &p->iso);
+	tj_layer_mount_compose(&p->iso, geteuid() == 0);
 	tj_layer_cgroup_compose(&p->limits, &p->net, &p->iso);
 	struct tj_plan plan = {.argv = argv,
 			       .exec_path = "the command",

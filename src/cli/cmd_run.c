@@ -403,6 +403,8 @@ int tj_cmd_run(const struct tj_options *o)
 	/* A network namespace for none and filtered; the proxy's port in
 	 * Landlock's TCP rules. */
 	tj_layer_proxy_compose(&net, &iso);
+	/* A view or an isolated network hides the host's UNIX sockets. */
+	tj_layer_mount_compose(&iso, geteuid() == 0);
 	if (check_host_rules(&net, &iso, &err) < 0)
 		goto fail;
 

@@ -156,6 +156,20 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 				 "list; --allow-degraded landlock runs without it");
 		return tj_err_layer(err, LAYER);
 	}
+	/* Abstract UNIX sockets have no file to cover: outside a network
+	 * namespace of its own only scoping (ABI 6) keeps a view's command
+	 * from the host's (security.md). */
+	bool netns = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_NET;
+	bool abstract_open = tj_isolation_wants_landlock_view(iso) && abi < 6 && !netns;
+	if (abstract_open && !(iso->degrade & TJ_DEGRADE_UNIX_SOCKETS)) {
+		tj_err_set(err, TJ_ERR_LAYER, 0,
+			   "a view cannot keep the command from the host's abstract UNIX sockets without Landlock "
+			   "ABI 6 (Linux 6.12); this kernel has ABI %d",
+			   abi);
+		tj_err_hint(err, "--unshare net gives the command abstract sockets of its own; --allow-degraded "
+				 "unix-sockets runs without that");
+		return tj_err_layer(err, LAYER);
+	}
 	if (wants_net(iso) && abi < 4 && !(iso->degrade & TJ_DEGRADE_LANDLOCK_NET)) {
 		tj_err_set(err, TJ_ERR_LAYER, 0,
 			   "TCP port rules need Landlock ABI 4 (Linux 6.7); this kernel has ABI %d", abi);
@@ -207,9 +221,15 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 		tj_buf_add(&b, "; signals and abstract UNIX sockets scoped to the sandbox");
 	else
 		tj_buf_add(&b, "; no scoping of signals and abstract sockets (needs ABI 6)");
-	bool degraded = wants_net(iso) && abi < 4;
-	if (degraded)
+	bool degraded = (wants_net(iso) && abi < 4) || abstract_open ||
+			(tj_isolation_wants_landlock_view(iso) && !iso->hide_sockets);
+	if (wants_net(iso) && abi < 4)
 		tj_buf_add(&b, "; TCP port rules NOT enforced (ABI 4 needed; allowed by --allow-degraded)");
+	if (abstract_open)
+		tj_buf_add(&b, "; the host's abstract UNIX sockets reachable (allowed by --allow-degraded)");
+	if (tj_isolation_wants_landlock_view(iso) && !iso->hide_sockets)
+		tj_buf_add(&b, "; the host's UNIX socket files reachable: no mount namespace to cover them in "
+			       "(allowed by --allow-degraded)");
 	tj_manifest_add(m, LAYER, degraded ? TJ_LAYER_DEGRADED : TJ_LAYER_APPLIED, "%s", b.s);
 	tj_buf_done(&b);
 	return 0;
