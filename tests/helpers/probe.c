@@ -39,6 +39,11 @@
  *                                    serve: accept and close (tcp), print
  *                                    each datagram (udp); "listening" once
  *                                    ready
+ *   probe listen unix PATH|@NAME SECONDS
+ *                                    the same on a UNIX stream socket, a
+ *                                    file or an abstract name (mode 0777)
+ *   probe unix PATH|@NAME            connect to it; exit 0 when connected,
+ *                                    else the errno
  *   probe connects ADDR PORT COUNT   COUNT TCP connects, closing each; prints
  *                                    the mean time per connect (bench/)
  *   probe sends ADDR PORT COUNT      COUNT UDP sendto calls on one socket;
@@ -79,14 +84,17 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -329,6 +337,69 @@ static int net_command(const char *cmd, int argc, char **argv)
 	}
 	close(fd);
 	return report_net(cmd, argv[2], argv[3], err);
+}
+
+/* PATH, or @NAME for the abstract namespace. */
+static socklen_t unix_address(const char *name, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	size_t n = strlen(name);
+	if (n >= sizeof(sun->sun_path)) {
+		fprintf(stderr, "probe: '%s' is too long\n", name);
+		exit(200);
+	}
+	memcpy(sun->sun_path, name, n);
+	if (name[0] == '@')
+		sun->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+}
+
+static int unix_listen(const char *name, int seconds)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_address(name, &sun);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) < 0 || listen(fd, 64) < 0) {
+		perror("probe: listen");
+		return 1;
+	}
+	if (name[0] != '@')
+		chmod(name, 0777);
+	printf("listening\n");
+	fflush(stdout);
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = (long)seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0)
+			return 0;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)left) != 1)
+			continue;
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c >= 0) {
+			printf("accepted\n");
+			fflush(stdout);
+			close(c);
+		}
+	}
+}
+
+static int unix_connect(const char *name)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_address(name, &sun);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = fd < 0 ? errno : 0;
+	if (!err && connect(fd, (struct sockaddr *)&sun, len) < 0)
+		err = errno;
+	if (fd >= 0)
+		close(fd);
+	printf("unix %s = %s\n", name, err ? strerrorname_np(err) : "connected");
+	fflush(stdout);
+	return err;
 }
 
 static int listen_command(const char *proto, const char *addr, const char *port, int seconds)
@@ -735,8 +806,12 @@ int main(int argc, char **argv)
 	     strcmp(cmd, "tfo") == 0 || strcmp(cmd, "connects") == 0 || strcmp(cmd, "sends") == 0) &&
 	    argc >= 4)
 		return net_command(cmd, argc, argv);
+	if (strcmp(cmd, "listen") == 0 && argc >= 5 && strcmp(argv[2], "unix") == 0)
+		return unix_listen(argv[3], atoi(argv[4]));
 	if (strcmp(cmd, "listen") == 0 && argc >= 6)
 		return listen_command(argv[2], argv[3], argv[4], atoi(argv[5]));
+	if (strcmp(cmd, "unix") == 0 && argc >= 3)
+		return unix_connect(argv[2]);
 	if (strcmp(cmd, "attack") == 0 && argc >= 4)
 		return attack(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : SIGSTOP);
 	if (strcmp(cmd, "fds") == 0) {

@@ -254,6 +254,73 @@ for who in "" "$NOBODY"; do
 	fi
 done
 
+t "host UNIX sockets are out of reach with --net none, filtered mode, a view, curl-download (item 5)"
+# Servers the test starts on the host: a socket file in a temporary
+# directory, one in /run (where the D-Bus system bus and resolvers live),
+# and an abstract name.
+SOCKDIR="$TMP/sockets"
+mkdir -p "$SOCKDIR" && chmod 777 "$SOCKDIR"
+RUNSOCK="/run/tj-sec-$$.sock"
+ABSTRACT="@tj-sec-$$"
+"$PROBE" listen unix "$SOCKDIR/srv.sock" 120 >"$TMP/srv1.out" &
+srv1=$!
+"$PROBE" listen unix "$RUNSOCK" 120 >"$TMP/srv2.out" &
+srv2=$!
+"$PROBE" listen unix "$ABSTRACT" 120 >"$TMP/srv3.out" &
+srv3=$!
+wait_file "$TMP/srv1.out" && wait_file "$TMP/srv2.out" && wait_file "$TMP/srv3.out" || fail "the servers did not start"
+VIEWS="--ro /usr --ro /lib --ro /lib64 --ro /bin --ro $(dirname "$PROBE") --ro $TMP --ro /run"
+# The control: without a view or an isolated network every one answers.
+for sock in "$SOCKDIR/srv.sock" "$RUNSOCK" "$ABSTRACT"; do
+	run_nobody "$TJ" -q --profile none -- "$PROBE" unix "$sock"
+	expect_rc 0
+done
+for opts in "--net none" "--net allow=example.org" "$VIEWS" "--profile curl-download"; do
+	for who in run run_nobody; do
+		extra=""
+		# curl-download's limits need a delegated cgroup, which nobody lacks.
+		[ "$who" = run_nobody ] && [ "$opts" = "--profile curl-download" ] && extra="--allow-degraded memory,cpu,pids"
+		for sock in "$SOCKDIR/srv.sock" "$RUNSOCK" "$ABSTRACT"; do
+			# shellcheck disable=SC2086
+			$who "$TJ" -q $opts $extra -- "$PROBE" unix "$sock"
+			[ "$rc" -ne 0 ] || fail "[$opts] $who reached $sock"
+			expect_out_lacks "= connected"
+			case "$rc" in 111 | 1 | 2) ;; *) fail "[$opts] $who: $sock: exit $rc (not refused by the sandbox)" ;; esac
+		done
+	done
+done
+
+t "a host socket is reachable only where the view grants it: --rw (item 5)"
+for who in run run_nobody; do
+	# shellcheck disable=SC2086
+	$who "$TJ" -q $VIEWS --rw "$SOCKDIR" -- "$PROBE" unix "$SOCKDIR/srv.sock"
+	expect_rc 0
+	# shellcheck disable=SC2086
+	$who "$TJ" -q $VIEWS --rw "$SOCKDIR" -- "$PROBE" unix "$RUNSOCK"
+	expect_rc 111
+	# shellcheck disable=SC2086
+	$who "$TJ" -q --net none --rw "$SOCKDIR" --ro / -- "$PROBE" unix "$SOCKDIR/srv.sock"
+	expect_rc 0
+done
+run "$TJ" -v --net none -- true
+expect_err_contains "the host's UNIX sockets outside --rw paths covered"
+
+t "where no mount namespace can hide them, a view fails closed unless allowed (item 5)"
+# Root without capabilities (inside an outer tinyjail, as in a container
+# without CAP_SYS_ADMIN) cannot make the mount namespace.
+run "$TJ" -q --profile none -- "$TJ" $VIEWS -- "$PROBE" unix "$SOCKDIR/srv.sock"
+expect_rc 125
+expect_err_contains "mount layer: hiding the host's UNIX sockets"
+expect_err_contains "--allow-degraded unix-sockets"
+expect_out_lacks "connected"
+run "$TJ" -q --profile none -- "$TJ" --allow-degraded unix-sockets $VIEWS -- "$PROBE" unix "$SOCKDIR/srv.sock"
+expect_rc 0
+expect_err_contains "warning: landlock degraded"
+expect_err_contains "the host's UNIX socket files reachable"
+kill "$srv1" "$srv2" "$srv3" 2>/dev/null
+wait "$srv1" "$srv2" "$srv3" 2>/dev/null
+rm -f "$RUNSOCK"
+
 t "bare names are bundled profiles, never files planted in the current directory (item 4)"
 # An allow-all profile named like the bundled ones: ptrace would pass.
 PLANT="$TMP/plant"
