@@ -10,13 +10,15 @@ build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev lib
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
-# coreutils-style programs the policies are tested with, and iproute2/curl
-# for loopback tests.
+# coreutils-style programs the policies are tested with, iproute2/curl
+# for loopback tests, python3-yaml for the SeccompProfile check, and git,
+# which `learn` is tested on.
 test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
-golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
+python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
+iproute2 git"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
-bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
+bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
 # The long fuzzing campaigns (make fuzz, tests/fuzz/afl.sh): AFL++ and clang.

@@ -243,6 +243,8 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		e.errnum = (int)(action & 0xffffu);
 		tj_events_syscall(a->events, &e);
 		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
+		if (a->hooks && a->hooks->on_denied)
+			a->hooks->on_denied(a->hooks->ctx, &e);
 		return 0;
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
