@@ -329,7 +329,20 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
 	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
 	struct tj_err *err = NULL;
-	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
+	/* Entries are sealed with a key no sandboxed command can learn
+	 * (integrity.h); without it, no cache. */
+	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
+	if (dir && tj_integrity_key(mac_key, &err) < 0) {
+		if (o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: note: filter cache not used: no integrity key: %s\n", why);
+		}
+		tj_err_free(err);
+		err = NULL;
+		free(dir);
+		dir = NULL;
+	}
+	if (dir && tj_filter_cache_open(dir, mac_key, &cache, &err) < 0) {
 		/* An unsafe directory may be an attack: say so.  No writable
 		 * home (nobody, a read-only CI sandbox) is normal. */
 		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
@@ -340,6 +353,7 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 		tj_err_free(err);
 		err = NULL;
 	}
+	explicit_bzero(mac_key, sizeof(mac_key)); /* the cache has its copy */
 	uint8_t key[TJ_SHA256_LEN];
 	if (cache) {
 		tj_filter_cache_key(p, fo, &host, key);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "tj/base/integrity.h"
 #include "tj/cli/cmd.h"
 
 int main(int argc, char **argv)
@@ -17,6 +18,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tinyjail: cannot make itself non-dumpable\n");
 		return TJ_EXIT_ERROR;
 	}
+	/* The per-user key agent, started by tinyjail itself (integrity.h). */
+	if (argc == 2 && strcmp(argv[1], TJ_INTEGRITY_AGENT_ARG) == 0)
+		return tj_integrity_agent_main();
 	struct tj_options o;
 	struct tj_err *err = NULL;
 	if (tj_cli_parse(argc, argv, &o, &err) < 0) {

@@ -42,8 +42,9 @@
  *   probe listen unix PATH|@NAME SECONDS
  *                                    the same on a UNIX stream socket, a
  *                                    file or an abstract name (mode 0777)
- *   probe unix PATH|@NAME            connect to it; exit 0 when connected,
- *                                    else the errno
+ *   probe unix PATH|@NAME [read]     connect to it; exit 0 when connected,
+ *                                    else the errno; with read, then print
+ *                                    how many bytes came before EOF
  *   probe connects ADDR PORT COUNT   COUNT TCP connects, closing each; prints
  *                                    the mean time per connect (bench/)
  *   probe sends ADDR PORT COUNT      COUNT UDP sendto calls on one socket;
@@ -387,7 +388,7 @@ static int unix_listen(const char *name, int seconds)
 	}
 }
 
-static int unix_connect(const char *name)
+static int unix_connect(const char *name, bool read_all)
 {
 	struct sockaddr_un sun;
 	socklen_t len = unix_address(name, &sun);
@@ -395,9 +396,17 @@ static int unix_connect(const char *name)
 	int err = fd < 0 ? errno : 0;
 	if (!err && connect(fd, (struct sockaddr *)&sun, len) < 0)
 		err = errno;
+	printf("unix %s = %s\n", name, err ? strerrorname_np(err) : "connected");
+	if (!err && read_all) {
+		char buf[256];
+		size_t total = 0;
+		ssize_t n;
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			total += (size_t)n;
+		printf("read %zu bytes\n", total);
+	}
 	if (fd >= 0)
 		close(fd);
-	printf("unix %s = %s\n", name, err ? strerrorname_np(err) : "connected");
 	fflush(stdout);
 	return err;
 }
@@ -811,7 +820,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "listen") == 0 && argc >= 6)
 		return listen_command(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (strcmp(cmd, "unix") == 0 && argc >= 3)
-		return unix_connect(argv[2]);
+		return unix_connect(argv[2], argc >= 4 && strcmp(argv[3], "read") == 0);
 	if (strcmp(cmd, "attack") == 0 && argc >= 4)
 		return attack(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : SIGSTOP);
 	if (strcmp(cmd, "fds") == 0) {

@@ -321,6 +321,62 @@ kill "$srv1" "$srv2" "$srv3" 2>/dev/null
 wait "$srv1" "$srv2" "$srv3" 2>/dev/null
 rm -f "$RUNSOCK"
 
+t "a sandboxed command cannot poison the filter cache (item 3)"
+# The attack: a command running as the user (no view) rewrites strict's
+# cache entry with an allow-all profile's program, fixing up the key and the
+# check it can compute (a SHA-256 of the payload: what the old format held).
+echo '{"defaultAction": "SCMP_ACT_ALLOW"}' >"$TMP/allowall.json"
+cat >"$TMP/poison.py" <<'EOF'
+import hashlib, os, sys
+d, a, b = sys.argv[1:4]
+data = open(os.path.join(d, a), "rb").read()
+key = bytes.fromhex(b[:-len(".tjf")])
+head = data[:16] + key + data[48:56]
+payload = data[88:]
+open(os.path.join(d, "x.tmp"), "wb").write(head + hashlib.sha256(payload).digest() + payload)
+os.rename(os.path.join(d, "x.tmp"), os.path.join(d, b))
+print("poisoned", b)
+EOF
+chmod 644 "$TMP/allowall.json" "$TMP/poison.py"
+for who in run run_nobody; do
+	cache="$TMP/poison-cache-$who"
+	mkdir -p "$cache"
+	[ "$who" = run_nobody ] && chown 65534:65534 "$cache"
+	export XDG_CACHE_HOME="$cache"
+	$who "$TJ" -q --profile "$TMP/allowall.json" -- true
+	a=$(ls "$cache/tinyjail")
+	$who "$TJ" -q --profile strict -- "$PROBE" exit 0
+	b=$(ls "$cache/tinyjail" | grep -v "^$a\$")
+	[ -n "$a" ] && [ -n "$b" ] || fail "$who: no cache entries to attack ('$a', '$b')"
+	$who "$TJ" -q --profile none -- /usr/bin/python3 "$TMP/poison.py" "$cache/tinyjail" "$a" "$b"
+	expect_out_contains "poisoned"
+	$who "$TJ" -v --profile strict -- "$PROBE" syscall ptrace 16 999999999
+	expect_rc 159
+	expect_err_contains "stored in the cache"
+	expect_err_lacks "taken from the cache"
+done
+export XDG_CACHE_HOME="$TMP/cache"
+
+t "the integrity agent gives its key to tinyjail, never to a sandboxed command (item 3)"
+for who in run run_nobody; do
+	uid=0
+	[ "$who" = run_nobody ] && uid=65534
+	$who "$TJ" -q --profile strict -- "$PROBE" exit 0 # the agent runs now
+	$who "$PROBE" unix "@tinyjail-integrity-$uid" read
+	expect_out_contains "read 32 bytes"
+	$who "$TJ" -q --profile none -- "$PROBE" unix "@tinyjail-integrity-$uid" read
+	expect_out_contains "read 0 bytes"
+	agent=$(pgrep -u "$uid" -f -- "--integrity-agent" | head -1)
+	if [ -z "$agent" ]; then
+		fail "no agent for uid $uid"
+		continue
+	fi
+	$who "$TJ" -q --profile none -- "$PROBE" attack mem "$agent"
+	expect_refused 13
+	$who "$TJ" -q --profile none -- "$PROBE" attack kill "$agent" 19
+	expect_refused 1
+done
+
 t "bare names are bundled profiles, never files planted in the current directory (item 4)"
 # An allow-all profile named like the bundled ones: ptrace would pass.
 PLANT="$TMP/plant"
