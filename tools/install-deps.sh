@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz|toolchains
 # Needs root (or sudo) only when something is missing.
 set -eu
 
@@ -21,6 +21,12 @@ iproute2 git"
 bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
+# The toolchains the bundled profiles are tested with
+# (tests/integration/test_toolchains.sh), as command:package: a command
+# already on PATH counts as installed, whichever package (or rustup, or
+# NodeSource) brought it.
+toolchains="gcc:gcc make:make cmake:cmake ninja:ninja-build cargo:cargo node:nodejs npm:npm java:default-jre-headless \
+git:git python3:python3 tar:tar gzip:gzip curl:curl ps:procps flock:util-linux ionice:util-linux bwrap:bubblewrap"
 # The long fuzzing campaigns (make fuzz, tests/fuzz/afl.sh): AFL++ and clang.
 fuzz="$build afl++ clang"
 
@@ -29,8 +35,16 @@ build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
 vm) want=$vm ;;
+toolchains)
+	want=""
+	for pair in $toolchains; do
+		command -v "${pair%%:*}" >/dev/null 2>&1 || want="$want ${pair#*:}"
+	done
+	# python3 -m venv needs Debian's ensurepip package.
+	/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || want="$want python3-venv"
+	;;
 fuzz) want=$fuzz ;;
-*) echo "usage: $0 build|test|bench|vm|fuzz" >&2; exit 2 ;;
+*) echo "usage: $0 build|test|bench|vm|fuzz|toolchains" >&2; exit 2 ;;
 esac
 
 missing=""
