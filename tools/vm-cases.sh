@@ -96,6 +96,15 @@ check "the parent's memory cannot be opened (13)" 13 tinyjail --profile none -- 
 check "the guard refuses SIGSTOP to tinyjail (1)" 1 tinyjail --profile none -- probe attack kill parent 19
 check "the guard refuses F_SETOWN to tinyjail (1)" 1 tinyjail --profile none -- probe attack setown parent 9
 check "the guard refuses a pidfd of tinyjail (1)" 1 tinyjail --profile none -- probe attack pidfd parent 9
+# The filter cache's integrity key comes from the per-user agent, which on
+# 6.1 identifies its peers without SO_PEERPIDFD (Linux 6.5).
+export HOME=/root
+check "a first run stores a sealed entry" 0 tinyjail -v --profile strict -- probe exit 0
+has "stored" "$err" "compiled filter stored in the cache"
+check "the next takes it from the cache" 0 tinyjail -v --profile strict -- probe exit 0
+has "taken" "$err" "compiled filter taken from the cache"
+check "a sandboxed command gets no key from the agent" 0 tinyjail -q --profile none -- probe unix @tinyjail-integrity-0 read
+has "no key" "$out" "read 0 bytes"
 # Host UNIX sockets with an isolated network: covered (ECONNREFUSED, 111).
 probe listen unix /tmp/host.sock 60 >/tmp/srv.out &
 sleep 1
