@@ -165,15 +165,26 @@ struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso, const stru
 		 * owner is refused (0, no owner, stays allowed), as is any
 		 * signal for F_SETSIG; the ioctls take the pid in memory seccomp
 		 * cannot read, so they are refused whole. */
-		struct tj_rule *own = add_rule(s, "fcntl", EPERM, 2);
-		masked(&own->args[0], 1, LOW32, F_SETOWN);
-		own->args[1] = (struct tj_arg){.index = 2, .op = TJ_CMP_NE, .value = 0};
-		struct tj_rule *sig = add_rule(s, "fcntl", EPERM, 2);
-		masked(&sig->args[0], 1, LOW32, F_SETSIG);
-		sig->args[1] = (struct tj_arg){.index = 2, .op = TJ_CMP_NE, .value = 0};
-		deny_masked(s, "fcntl", 1, LOW32, F_SETOWN_EX);
+		static const char *const fcntls[] = {"fcntl", "fcntl64"}; /* fcntl64: i386 */
+		for (size_t i = 0; i < TJ_ARRAY_SIZE(fcntls); i++) {
+			struct tj_rule *own = add_rule(s, fcntls[i], EPERM, 2);
+			masked(&own->args[0], 1, LOW32, F_SETOWN);
+			own->args[1] = (struct tj_arg){.index = 2, .op = TJ_CMP_NE, .value = 0};
+			struct tj_rule *sig = add_rule(s, fcntls[i], EPERM, 2);
+			masked(&sig->args[0], 1, LOW32, F_SETSIG);
+			sig->args[1] = (struct tj_arg){.index = 2, .op = TJ_CMP_NE, .value = 0};
+			deny_masked(s, fcntls[i], 1, LOW32, F_SETOWN_EX);
+		}
 		deny_masked(s, "ioctl", 1, LOW32, FIOSETOWN);
 		deny_masked(s, "ioctl", 1, LOW32, SIOCSPGRP);
+	}
+	if (iso && iso->deny_listen) {
+		/* --net host rules judge where a socket connects or sends to;
+		 * a connection accepted from a peer the rules would refuse
+		 * would carry data to it unjudged.  listen(2) has no address
+		 * to judge, so it is refused whole (UDP replies go through
+		 * sendmsg, which the rules judge). */
+		add_rule(s, "listen", EPERM, 0);
 	}
 	if (guard)
 		add_guard_rules(s, guard);
