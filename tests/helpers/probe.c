@@ -348,6 +348,22 @@ static int net_command(const char *cmd, int argc, char **argv)
 }
 
 /* PATH, or @NAME for the abstract namespace. */
+/* Waits until fd is readable or `seconds` after t0 have passed (false). */
+static bool wait_readable(int fd, const struct timespec *t0, int seconds)
+{
+	for (;;) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = (long)seconds * 1000 -
+			    ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+		if (left <= 0)
+			return false;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)left) == 1)
+			return true;
+	}
+}
+
 static socklen_t unix_address(const char *name, struct sockaddr_un *sun)
 {
 	memset(sun, 0, sizeof(*sun));
@@ -376,16 +392,11 @@ static int unix_listen(const char *name, int seconds)
 		chmod(name, 0777);
 	printf("listening\n");
 	fflush(stdout);
-	struct timespec t0, t;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long left = (long)seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0)
+		if (!wait_readable(fd, &t0, seconds))
 			return 0;
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, (int)left) != 1)
-			continue;
 		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c >= 0) {
 			printf("accepted\n");
@@ -434,16 +445,11 @@ static int listen_command(const char *proto, const char *addr, const char *port,
 		setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &(int){16}, sizeof(int));
 	printf("listening\n");
 	fflush(stdout);
-	struct timespec t0, t;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long left = (long)seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0)
+		if (!wait_readable(fd, &t0, seconds))
 			return 0;
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, (int)left) != 1)
-			continue;
 		if (tcp) {
 			int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 			if (c >= 0)
