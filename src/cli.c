@@ -18,6 +18,7 @@ static const char usage_run[] =
 	"       tinyjail groups [@group|syscall...]\n"
 	"       tinyjail why syscall profile [arg...]\n"
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
+	"       tinyjail report LOG... [--profile FILE] [--timeline] [--html FILE] [-o FILE]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -33,7 +34,12 @@ static const char usage_run[] =
 	"      --mode enforce|complain  the same as the two above\n"
 	"      --log FILE               write events as JSON lines (notes/events.md)\n"
 	"      --report[=usage]         at exit: denials, kills, rules never used, why it ended;\n"
-	"                               =usage also tracks allowed calls (slower; notes/supervise.md)\n"
+	"                               =usage also tracks allowed calls (slower; notes/supervise.md);\n"
+	"                               with --log, the log then holds what `tinyjail report` shows\n"
+	"      --explain LIST           where the command calls these syscalls: their call stacks,\n"
+	"                               counted per call site, printed at exit and logged (repeatable;\n"
+	"                               notes/reports.md)\n"
+	"      --explain-stacks N       log the stack of the first N calls of each call site (default 1)\n"
 	"      --notify-socket SOCK     send the seccomp listener to an OCI seccomp agent at SOCK\n"
 	"                               (e.g. tinyjail supervise): it decides the profile's\n"
 	"                               SCMP_ACT_NOTIFY rules and the calls the profile does not name\n"
@@ -185,9 +191,26 @@ static const char usage_supervise[] =
 	"      --log FILE               write decisions as JSON lines (notes/events.md)\n"
 	"  -q, --quiet                  print only errors, not every decision\n";
 
+static const char usage_report[] =
+	"usage: tinyjail report [options] LOG...\n"
+	"\n"
+	"Reads event logs (--log; several merge, e.g. a test suite's runs) and shows what the\n"
+	"command did: the syscalls it used (seen), those the profile denied or would have (missed),\n"
+	"and the rules it never needed (unused), per program and in total; or a timeline of each\n"
+	"process.  Allowed calls are in a log when the run had --report=usage (notes/reports.md).\n"
+	"\n"
+	"options:\n"
+	"  -p, --profile FILE           the profile to compare with (default: the one the logs name)\n"
+	"      --timeline               per process, as a tree of forks and execs: first use of each\n"
+	"                               syscall, denials, limits, network decisions, exit\n"
+	"      --html FILE              the whole report as one self-contained HTML page\n"
+	"  -o, --output FILE            write the profile tightened to what the logs used\n"
+	"  -q, --quiet                  print only errors (with --html or -o: nothing else)\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
+	case TJ_VERB_REPORT: return usage_report;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
@@ -203,7 +226,7 @@ static const struct {
 } verbs[] = {
 	{"run", TJ_VERB_RUN}, {"check", TJ_VERB_CHECK}, {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION}, {"groups", TJ_VERB_GROUPS},
-	{"why", TJ_VERB_WHY}, {"supervise", TJ_VERB_SUPERVISE},
+	{"why", TJ_VERB_WHY}, {"supervise", TJ_VERB_SUPERVISE}, {"report", TJ_VERB_REPORT},
 };
 
 enum {
@@ -264,6 +287,10 @@ enum {
 	OPT_WRITE_BACK_TO,
 	OPT_ONCE,
 	OPT_NO_CACHE,
+	OPT_EXPLAIN,
+	OPT_EXPLAIN_STACKS,
+	OPT_TIMELINE,
+	OPT_HTML,
 };
 
 static const struct option long_options[] = {
@@ -325,6 +352,11 @@ static const struct option long_options[] = {
 	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
 	{"once", no_argument, NULL, OPT_ONCE},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"explain-stacks", required_argument, NULL, OPT_EXPLAIN_STACKS},
+	{"timeline", no_argument, NULL, OPT_TIMELINE},
+	{"html", required_argument, NULL, OPT_HTML},
+	{"output", required_argument, NULL, 'o'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -345,9 +377,14 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_TCP_CONNECT: case OPT_TCP_BIND: case OPT_NET: case OPT_RESOLVE: case OPT_NET_PORTS:
 	case OPT_NET_MAX_CONNS: case OPT_NET_CONN_TIMEOUT: case OPT_NET_IDLE_TIMEOUT: case OPT_NET_DENY_PRIVATE:
 	case OPT_NET_ALLOW_CIDR: case OPT_NET_DENY_CIDR: case OPT_NET_DNS: case OPT_NO_CACHE:
+	case OPT_EXPLAIN: case OPT_EXPLAIN_STACKS:
 		return verb == TJ_VERB_RUN;
-	case 'p': case OPT_LOG:
+	case 'p':
+		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_REPORT;
+	case OPT_LOG:
 		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
+	case OPT_TIMELINE: case OPT_HTML: case 'o':
+		return verb == TJ_VERB_REPORT;
 	case OPT_LISTEN: case OPT_RULES: case OPT_WRITE_BACK: case OPT_WRITE_BACK_TO: case OPT_ONCE:
 		return verb == TJ_VERB_SUPERVISE;
 	case OPT_LINT:
@@ -386,6 +423,19 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 	}
 	free(copy);
 	return r;
+}
+
+/* --explain openat,connect: syscall names, checked later against the
+ * syscall table (cli.c has no side effects and no libseccomp). */
+static int add_explain(void *ctx, char *item, struct tj_err **err)
+{
+	struct tj_options *o = ctx;
+	for (const char *c = item; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s' is not a syscall name", item);
+	if (!tj_strv_contains(&o->explain, item))
+		tj_strv_add(&o->explain, item);
+	return 0;
 }
 
 /* supervise takes no positional arguments; write-back needs the profile. */
@@ -430,7 +480,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	/* The run form stops at the first non-option (the command), and so
 	 * does why (its arguments may be negative numbers); the others take
 	 * their arguments anywhere. */
-	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY ? "+:p:vqhV" : ":p:vqhV";
+	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY ? "+:p:vqhV" : ":p:o:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
 	int c;
@@ -659,6 +709,21 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			if (tj_env_add_setting(&o->env, optarg, err) < 0)
 				return tj_err_wrap(err, "--setenv");
 			break;
+		case OPT_EXPLAIN:
+			if (tj_for_each_item(optarg, add_explain, o, err) < 0)
+				return tj_err_wrap(err, "--explain");
+			break;
+		case OPT_EXPLAIN_STACKS: {
+			uint64_t n;
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 1000)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain-stacks: '%s' is not a number from 1 to 1000",
+						  optarg);
+			o->explain_stacks = (unsigned)n;
+			break;
+		}
+		case OPT_TIMELINE: o->timeline = true; break;
+		case OPT_HTML: o->html = optarg; break;
+		case 'o': o->output = optarg; break;
 		case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
 		case 'q': o->verbosity = -1; break;
 		case 'h':
@@ -690,6 +755,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	}
 	if (o->verb == TJ_VERB_SUPERVISE)
 		return check_supervise(o, nrest, err);
+	if (o->verb == TJ_VERB_REPORT && nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "report needs an event log (tinyjail --log FILE ...)");
 	if (nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "no profile given");
 	if (o->verb == TJ_VERB_COMPILE && nrest > 1)
@@ -714,5 +781,6 @@ void tj_options_done(struct tj_options *o)
 	tj_env_done(&o->env);
 	tj_isolation_done(&o->iso);
 	tj_net_policy_done(&o->net);
+	tj_strv_done(&o->explain);
 	memset(o, 0, sizeof(*o));
 }

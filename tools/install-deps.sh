@@ -5,15 +5,17 @@
 set -eu
 
 # clang, bpftool and libbpf build the host network rules (a BPF program and
-# its libbpf skeleton).
-build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev"
+# its libbpf skeleton); libdw (elfutils) unwinds call stacks for --explain.
+build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev libdw-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
-# coreutils-style programs the policies are tested with, and iproute2/curl
-# for loopback tests.
+# coreutils-style programs the policies are tested with, iproute2/curl
+# for loopback tests, chromium (headless) to open the HTML report, and
+# libc6-dbg for file:line in call stacks through glibc.
 test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
-golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
+golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2 \
+chromium libc6-dbg binutils"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
 bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"

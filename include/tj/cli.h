@@ -25,6 +25,7 @@ enum tj_verb {
 	TJ_VERB_GROUPS,
 	TJ_VERB_WHY,
 	TJ_VERB_SUPERVISE,
+	TJ_VERB_REPORT,
 };
 
 /* --report: what is printed at exit (notes/supervise.md). */
@@ -63,6 +64,11 @@ struct tj_options {
 	bool write_back;            /* supervise: --write-back (the profile, in place) */
 	const char *write_back_to;  /* supervise: --write-back-to FILE (a copy) */
 	bool once;                  /* supervise: --once */
+	struct tj_strv explain;     /* run: --explain syscall names */
+	unsigned explain_stacks;    /* run: --explain-stacks (0: 1) */
+	bool timeline;              /* report: --timeline */
+	const char *html;           /* report: --html FILE */
+	const char *output;         /* report: -o FILE, the tightened profile */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings

@@ -17,6 +17,8 @@
 #include "tj/layer.h"
 #include "tj/pidinit.h"
 
+struct tj_observe;
+
 /* An extra source of events the monitor polls while the command runs (the
  * kernel log, kmsg_source.c; the host network rules'
  * refusals, net_source.c; the proxy, layer_proxy.c).  ready() is called
@@ -48,6 +50,9 @@ struct tj_launch_hooks {
 	 * then the command is killed (fail closed). */
 	int (*on_listener)(void *ctx, int listener, pid_t child, struct tj_err **err);
 	const struct tj_monitor_source *source; /* or NULL */
+	/* Call stacks, allowed calls and the process tree (launch/observe.h),
+	 * or NULL. */
+	struct tj_observe *observe;
 };
 
 #define TJ_MONITOR_SOURCES 4

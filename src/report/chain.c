@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Call chains for people (tj/report/chain.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tj/report/chain.h"
+#include "tj/util.h"
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+void tj_chain_frame_name(const struct tj_frame *f, char *buf, size_t size)
+{
+	if (f->function && f->function[0]) {
+		size_t len = strcspn(f->function, "@");
+		if (len == 0)
+			len = strlen(f->function);
+		snprintf(buf, size, "%.*s", (int)len, f->function);
+	} else if (f->module && f->module[0]) {
+		snprintf(buf, size, "%s+0x%llx", f->module, (unsigned long long)f->offset);
+	} else {
+		snprintf(buf, size, "0x%llx", (unsigned long long)f->pc);
+	}
+}
+
+char *tj_chain_text(const char *syscall, const struct tj_frame *v, size_t n, bool truncated)
+{
+	struct tj_buf b = {0};
+	tj_buf_add(&b, syscall);
+	const char *prev_module = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct tj_frame *f = &v[i];
+		char name[256];
+		tj_chain_frame_name(f, name, sizeof(name));
+		tj_buf_addf(&b, "%s%s", TJ_CHAIN_ARROW, name);
+		bool named = f->function && f->function[0];
+		if (f->file && f->file[0] && f->line > 0)
+			tj_buf_addf(&b, " (%s:%d)", base_name(f->file), f->line);
+		else if (named && f->module && (!prev_module || strcmp(prev_module, f->module) != 0))
+			tj_buf_addf(&b, " (%s)", f->module);
+		prev_module = f->module;
+		/* Above main is the C library's start-up. */
+		if (named && strcmp(name, "main") == 0)
+			return tj_buf_steal(&b);
+	}
+	if (truncated)
+		tj_buf_add(&b, TJ_CHAIN_ARROW "?");
+	return tj_buf_steal(&b);
+}
