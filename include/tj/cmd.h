@@ -19,6 +19,7 @@ int tj_cmd_version(void);
 int tj_cmd_groups(const struct tj_options *o);
 int tj_cmd_why(const struct tj_options *o);
 int tj_cmd_supervise(const struct tj_options *o);
+int tj_cmd_report_logs(const struct tj_options *o);
 
 /* --- what run prints at exit (cmd_report.c) --- */
 

@@ -465,8 +465,11 @@ void tj_observe_call(struct tj_observe *o, struct tj_syscall_event *e, int liste
 	for (size_t i = 0; i < o->opts.explain_n; i++)
 		if (e->data.arch == AUDIT_ARCH_X86_64 && e->data.nr == o->ex[i].nr)
 			log |= take_stack(o, i, tgid, e, listener, id);
+	/* The launcher's own execve of the command is counted, not logged:
+	 * the command's start event stands for it. */
+	bool launcher = p && p->is_command && !p->announced && is_exec(&e->data);
 	if (p && o->opts.usage && e->verdict == TJ_VERDICT_ALLOWED)
-		log |= count_usage(p, e);
+		log |= count_usage(p, e) && !launcher;
 	if (log)
 		e->tally_only = false;
 }

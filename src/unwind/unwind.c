@@ -296,6 +296,23 @@ void tj_unwind_forget(struct tj_unwind *u, pid_t tgid)
 
 /* --- reading the thread --- */
 
+/* A zombie (or dying) thread has no call to show. */
+static bool thread_dead(pid_t tgid, pid_t tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)tgid, (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')');
+	return !paren || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == 'X';
+}
+
 /* /proc/PID/task/TID/syscall: "nr a1 a2 a3 a4 a5 a6 sp pc" while blocked in
  * a call, "running" otherwise (proc(5)). */
 static int read_syscall_file(pid_t tgid, pid_t tid, long *nr, uint64_t *sp, uint64_t *pc)
@@ -314,7 +331,7 @@ static int read_syscall_file(pid_t tgid, pid_t tid, long *nr, uint64_t *sp, uint
 	unsigned long long a[6], s, p;
 	if (sscanf(buf, "%ld %llx %llx %llx %llx %llx %llx %llx %llx", nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &s,
 		   &p) != 9)
-		return TJ_UNWIND_MISMATCH;
+		return thread_dead(tgid, tid) ? TJ_UNWIND_GONE : TJ_UNWIND_MISMATCH;
 	*sp = s;
 	*pc = p;
 	return 0;
