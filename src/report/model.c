@@ -439,6 +439,8 @@ static void on_syscall(struct tj_report_model *m, struct tj_report_run *run, con
 		if (!row->first_seen_us || r->time_us < row->first_seen_us) {
 			row->first_seen_us = r->time_us;
 			row->first_seen_run = run_index(m, run);
+		}
+		if (!row->seen_rule || r->time_us <= row->first_seen_us) {
 			row->seen_rule = S(m, r->rule);
 			row->seen_action = S(m, r->action);
 		}
@@ -495,6 +497,8 @@ static void on_usage(struct tj_report_model *m, struct tj_report_run *run, const
 		/* No allowed event came first: the log lost it. */
 		row->first_seen_us = r->time_us;
 		row->first_seen_run = run_index(m, run);
+	}
+	if (!row->seen_rule) {
 		row->seen_rule = S(m, r->rule);
 		row->seen_action = S(m, r->action);
 	}
