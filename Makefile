@@ -35,8 +35,8 @@ LDFLAGS ?=
 # takes a copy-on-write fault on the GOT afterwards (and it is hardening).
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS) $(SAN_FLAGS)
 
-# New code goes into folders by level (notes/architecture.md, issue 18).
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/unwind/*.c src/launch/*.c src/json/*.c src/report/*.c)
+# src/<subsystem>/*.c, one folder per level of notes/architecture.md.
+LIB_SRCS := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libtj.a
 BIN := $(BUILD)/tinyjail
@@ -45,7 +45,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-unit check-integration check-fuzz check-vm check-bench deps-build deps-test \
+.PHONY: all tests check check-tree check-unit check-integration check-fuzz check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -58,7 +58,7 @@ MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
 BPF_OBJ := $(BUILD)/bpf/netrules.bpf.o
 BPF_SKEL := $(BUILD)/bpf/netrules.skel.h
 
-$(BPF_OBJ): src/bpf/netrules.bpf.c include/tj/netrules_bpf.h
+$(BPF_OBJ): src/net/bpf/netrules.bpf.c include/tj/net/netrules_bpf.h
 	@mkdir -p $(@D)
 	$(BPF_CC) -g -O2 -target bpf -Wall -Werror -Iinclude $(if $(MULTIARCH),-idirafter /usr/include/$(MULTIARCH)) \
 		-c $< -o $@.tmp
@@ -69,7 +69,7 @@ $(BPF_SKEL): $(BPF_OBJ)
 	$(BPFTOOL) gen skeleton $< name tj_netrules >$@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/obj/layer_net.o: $(BPF_SKEL)
+$(BUILD)/obj/layers/layer_net.o: $(BPF_SKEL)
 
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(@D)
@@ -79,7 +79,7 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/obj/main.o $(LIB)
+$(BIN): $(BUILD)/obj/cli/main.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(BIN_LIBS)
 
 # The probe runs inside strict filters: static, and never sanitised (a
@@ -127,7 +127,7 @@ $(BUILD)/bench/sysbench: bench/sysbench.c $(LIB)
 
 tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS) $(STACKPROGS)
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/obj/main.d
+-include $(LIB_OBJS:.o=.d) $(BUILD)/obj/cli/main.d
 
 deps-build:
 	@tools/install-deps.sh build
@@ -138,6 +138,7 @@ deps-test:
 
 # The whole suite, under AddressSanitizer and UBSan.  Installs what is missing.
 check: deps-test
+	$(MAKE) --no-print-directory check-tree
 	$(MAKE) --no-print-directory SAN=1 tests
 	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-bench check-vm
 
@@ -184,8 +185,20 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tinyjail
 	rm -rf $(DESTDIR)$(PREFIX)/share/tinyjail
 
+# The C files clang-format owns (.clang-format); the BPF program is not C for the host.
+FORMAT_FILES = $(filter-out src/net/bpf/%,$(wildcard src/*/*.[ch] src/*/*/*.[ch] include/tj/*/*.h \
+	tests/unit/*.[ch] tests/helpers/*.c tests/fuzz/*.c bench/*.c))
+
 format:
-	clang-format -i src/*.c include/tj/*.h tests/unit/*.c tests/unit/*.h tests/helpers/*.c bench/*.c
+	clang-format -i $(FORMAT_FILES)
+
+# The shape of the tree: the level rule (tools/levels.txt) and the format.
+check-tree:
+	@tools/check-levels.sh
+	@bad=$$(for f in $(FORMAT_FILES); do clang-format "$$f" | cmp -s "$$f" - || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "format check: not clang-formatted (make format):" $$bad; exit 1; fi; \
+	echo "format check: $(words $(FORMAT_FILES)) files as .clang-format wants them"
+
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -25,9 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tj/filter.h"
-#include "tj/profile_json.h"
-#include "tj/sys.h"
+#include "tj/base/sys.h"
+#include "tj/filter/filter.h"
+#include "tj/json/profile_json.h"
 
 static double now_ns(void)
 {
@@ -55,9 +55,10 @@ static char *synth_args_profile(void)
 {
 	size_t cap = 64 * 1024, len = 0;
 	char *s = malloc(cap);
-	len += (size_t)snprintf(s + len, cap - len,
-				"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"action\": \"SCMP_ACT_ALLOW\", "
-				"\"names\": [");
+	len += (size_t)
+		snprintf(s + len, cap - len,
+			 "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"action\": \"SCMP_ACT_ALLOW\", "
+			 "\"names\": [");
 	int n = 0;
 	for (int nr = 0; nr < 460 && n < 350; nr++) {
 		char name[64];
@@ -112,7 +113,8 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt(argc, argv, "p:s:O:c:n:r:l:I")) != -1) {
 		switch (c) {
-		case 'p': case 's': profile = optarg; break;
+		case 'p':
+		case 's': profile = optarg; break;
 		case 'O': optimize = atoi(optarg); break;
 		case 'c': call = optarg; break;
 		case 'n': iters = atol(optarg); break;

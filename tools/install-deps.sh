@@ -13,7 +13,7 @@ build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev lib
 # coreutils-style programs the policies are tested with, iproute2/curl
 # for loopback tests, chromium (headless) to open the HTML report, and
 # libc6-dbg for file:line in call stacks through glibc.
-test="$build libcmocka-dev clang libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
+test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2 \
 chromium libc6-dbg binutils"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback

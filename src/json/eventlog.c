@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "tj/base/util.h"
 #include "tj/json/eventlog.h"
-#include "tj/util.h"
 
 /* A longer line is not an event tinyjail wrote (an explain event with
  * thousands of call sites is a few MiB). */
@@ -165,8 +165,8 @@ static bool parse_time(const char *s, uint64_t *us)
 	struct tm tm = {0};
 	int frac_len = 0;
 	unsigned frac = 0;
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%u%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec, &frac, &frac_len) != 7)
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%u%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			 &tm.tm_min, &tm.tm_sec, &frac, &frac_len) != 7)
 		return false;
 	const char *dot = strchr(s, '.');
 	size_t digits = dot ? strspn(dot + 1, "0123456789") : 0;
@@ -225,8 +225,8 @@ static const struct {
 	const char *name;
 	enum tj_record_kind kind;
 } kinds[] = {
-	{"start", TJ_REC_START}, {"syscall", TJ_REC_SYSCALL}, {"limit", TJ_REC_LIMIT}, {"network", TJ_REC_NETWORK},
-	{"layer", TJ_REC_LAYER}, {"listener", TJ_REC_LISTENER}, {"exit", TJ_REC_EXIT}, {"process", TJ_REC_PROCESS},
+	{"start", TJ_REC_START}, {"syscall", TJ_REC_SYSCALL},	{"limit", TJ_REC_LIMIT}, {"network", TJ_REC_NETWORK},
+	{"layer", TJ_REC_LAYER}, {"listener", TJ_REC_LISTENER}, {"exit", TJ_REC_EXIT},	 {"process", TJ_REC_PROCESS},
 	{"usage", TJ_REC_USAGE}, {"explain", TJ_REC_EXPLAIN},
 };
 
@@ -248,8 +248,10 @@ static void fill_explain(struct tj_eventlog *l, json_object *o, struct tj_record
 	for (size_t i = 0; i < n; i++) {
 		json_object *s = json_object_array_get_idx(sites, i);
 		size_t len = (i + 1 < n ? first[i + 1] : total) - first[i];
-		l->sites[i] = (struct tj_record_site){.site = (unsigned)inum(s, "site"), .count = unum(s, "count"),
-						      .stack = len ? l->frames + first[i] : NULL, .stack_n = len,
+		l->sites[i] = (struct tj_record_site){.site = (unsigned)inum(s, "site"),
+						      .count = unum(s, "count"),
+						      .stack = len ? l->frames + first[i] : NULL,
+						      .stack_n = len,
 						      .stack_truncated = boolean(s, "stack_truncated")};
 	}
 	free(first);
@@ -306,7 +308,8 @@ static int fill(struct tj_eventlog *l, json_object *o, struct tj_record *r, stru
 			for (size_t i = 0; i < 6; i++) {
 				json_object *a = json_object_array_get_idx(args, i);
 				r->args[i] = a && json_object_is_type(a, json_type_string)
-						     ? strtoull(json_object_get_string(a), NULL, 16) : 0;
+						     ? strtoull(json_object_get_string(a), NULL, 16)
+						     : 0;
 			}
 		}
 		r->stack_n = frames(l, get(o, "stack"), 0);
@@ -382,8 +385,7 @@ static int fill(struct tj_eventlog *l, json_object *o, struct tj_record *r, stru
 		r->truncated = unum(o, "truncated");
 		fill_explain(l, o, r);
 		break;
-	case TJ_REC_OTHER:
-		break;
+	case TJ_REC_OTHER: break;
 	}
 	return TJ_EVENTLOG_RECORD;
 }
@@ -398,7 +400,8 @@ int tj_eventlog_next(struct tj_eventlog *l, struct tj_record *out, struct tj_err
 		n = read_line(l, &newline);
 		if (n == -1) {
 			if (ferror(l->f))
-				return tj_err_set(err, TJ_ERR_USAGE, errno, "reading the event log '%s' failed", l->path);
+				return tj_err_set(err, TJ_ERR_USAGE, errno, "reading the event log '%s' failed",
+						  l->path);
 			return TJ_EVENTLOG_END;
 		}
 		l->line++;
@@ -411,8 +414,9 @@ int tj_eventlog_next(struct tj_eventlog *l, struct tj_record *out, struct tj_err
 	if (!o || je != json_tokener_success || json_tokener_get_parse_end(l->tok) < (size_t)n) {
 		json_object_put(o);
 		if (je == json_tokener_continue)
-			return bad(l, err, newline ? "the JSON object is cut short" :
-						       "the last line is cut short (the run did not finish writing it)");
+			return bad(l, err,
+				   newline ? "the JSON object is cut short"
+					   : "the last line is cut short (the run did not finish writing it)");
 		char why[160];
 		snprintf(why, sizeof(why), "not JSON: %s",
 			 je == json_tokener_success ? "text after the object" : json_tokener_error_desc(je));
@@ -427,8 +431,8 @@ int tj_eventlog_next(struct tj_eventlog *l, struct tj_record *out, struct tj_err
 	if (!num(o, "v", &v))
 		return bad(l, err, "no version (\"v\"): not a tinyjail event");
 	if (v != 1) {
-		tj_err_set(err, TJ_ERR_USAGE, 0, "an event of version %lld, which this tinyjail does not read (it reads 1)",
-			   (long long)v);
+		tj_err_set(err, TJ_ERR_USAGE, 0,
+			   "an event of version %lld, which this tinyjail does not read (it reads 1)", (long long)v);
 		tj_err_at(err, l->path, NULL);
 		tj_err_position(err, (int)l->line, 0);
 		return TJ_EVENTLOG_SKIPPED;

@@ -9,18 +9,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tj/base/proc.h"
+#include "tj/base/util.h"
+#include "tj/filter/filter.h"
+#include "tj/filter/notify.h"
 #include "tj/launch/observe.h"
-#include "tj/notify.h"
-#include "tj/proc.h"
 #include "tj/unwind/unwind.h"
-#include "tj/util.h"
 
-const char *const tj_observe_lifecycle_names[] = {"clone", "clone3", "fork", "vfork", "execve", "execveat",
-						  "exit_group", NULL};
+const char *const tj_observe_lifecycle_names[] = {"clone",  "clone3",	"fork",	      "vfork",
+						  "execve", "execveat", "exit_group", NULL};
 
 struct site {
 	unsigned id;
-	size_t which;          /* the explained syscall it belongs to */
+	size_t which; /* the explained syscall it belongs to */
 	uint64_t hash;
 	uint64_t pcs[TJ_UNWIND_MAX_FRAMES];
 	size_t n;
@@ -33,7 +34,7 @@ struct site {
 struct explained {
 	int nr;
 	char name[64];
-	struct tj_explain_event ev;   /* counts, and sites once finished */
+	struct tj_explain_event ev; /* counts, and sites once finished */
 	struct tj_explain_site *sites;
 };
 
@@ -47,9 +48,9 @@ struct ucount {
 
 struct oproc {
 	pid_t tgid;
-	bool announced;      /* its start or fork event is written */
+	bool announced; /* its start or fork event is written */
 	bool is_command;
-	bool exec_pending;   /* an execve was let through; the next call shows whether it worked */
+	bool exec_pending; /* an execve was let through; the next call shows whether it worked */
 	uint64_t exec_us;
 	char *exe;
 	char *cmdline;
@@ -269,8 +270,8 @@ static void announce(struct tj_observe *o, struct oproc *p, enum tj_process_caus
 	char comm[17];
 	tj_proc_comm(p->tgid, comm, sizeof(comm));
 	char **argv = p->cmdline ? argv_of(p->cmdline, p->cmdline_len) : NULL;
-	struct tj_process_event e = {.cause = cause, .pid = p->tgid, .comm = comm, .exe = p->exe, .argv = argv,
-				     .when_us = when_us};
+	struct tj_process_event e =
+		{.cause = cause, .pid = p->tgid, .comm = comm, .exe = p->exe, .argv = argv, .when_us = when_us};
 	if (cause == TJ_PROCESS_FORK) {
 		pid_t ppid = tj_proc_ppid(p->tgid);
 		e.ppid = ppid > 0 ? ppid : 0;
@@ -358,8 +359,12 @@ static void end_proc(struct tj_observe *o, struct oproc *p, bool has_code, int c
 	if (o->opts.processes && p->announced) {
 		char comm[17];
 		tj_proc_comm(p->tgid, comm, sizeof(comm));
-		struct tj_process_event e = {.cause = TJ_PROCESS_EXIT, .pid = p->tgid, .comm = comm[0] ? comm : NULL,
-					     .has_code = has_code, .code = code, .killed = killed};
+		struct tj_process_event e = {.cause = TJ_PROCESS_EXIT,
+					     .pid = p->tgid,
+					     .comm = comm[0] ? comm : NULL,
+					     .has_code = has_code,
+					     .code = code,
+					     .killed = killed};
 		tj_events_process(o->events, &e);
 	}
 	if (o->uw)
@@ -386,8 +391,11 @@ static bool count_usage(struct oproc *p, const struct tj_syscall_event *e)
 		}
 	}
 	tj_xreserve((void **)&p->u, &p->ucap, p->un + 1, sizeof(*p->u));
-	p->u[p->un++] = (struct ucount){.arch = e->data.arch, .nr = e->data.nr, .action = e->action,
-					 .rule = tj_xstrdup(rule), .count = 1};
+	p->u[p->un++] = (struct ucount){.arch = e->data.arch,
+					.nr = e->data.nr,
+					.action = e->action,
+					.rule = tj_xstrdup(rule),
+					.count = 1};
 	return true;
 }
 
@@ -506,8 +514,11 @@ void tj_observe_finish(struct tj_observe *o)
 			const struct site *s = &o->sites[i];
 			if (s->which != w)
 				continue;
-			x->sites[n++] = (struct tj_explain_site){.id = s->id, .count = s->count, .stack = s->frames,
-								 .stack_n = s->n, .truncated = s->truncated};
+			x->sites[n++] = (struct tj_explain_site){.id = s->id,
+								 .count = s->count,
+								 .stack = s->frames,
+								 .stack_n = s->n,
+								 .truncated = s->truncated};
 		}
 		x->ev.sites = x->sites;
 		x->ev.nsites = n;

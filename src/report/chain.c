@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tj/base/util.h"
 #include "tj/report/chain.h"
-#include "tj/util.h"
 
 static const char *base_name(const char *path)
 {

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tj/base/util.h"
 #include "tj/report/chain.h"
 #include "tj/report/view.h"
-#include "tj/util.h"
 
 static void esc(struct tj_buf *b, const char *s)
 {
@@ -201,8 +201,8 @@ static void add_runs(struct tj_buf *b, const struct tj_report_model *m)
 		if (l->bad) {
 			tj_buf_add(b, "<p class=\"bad\">");
 			esc(b, l->path);
-			tj_buf_addf(b, ": %zu bad line%s; the first is line <b>%zu</b>: ", l->bad, l->bad == 1 ? "" : "s",
-				    l->first_bad_line);
+			tj_buf_addf(b, ": %zu bad line%s; the first is line <b>%zu</b>: ", l->bad,
+				    l->bad == 1 ? "" : "s", l->first_bad_line);
 			esc(b, l->first_bad);
 			tj_buf_add(b, "</p>\n");
 		}
@@ -255,16 +255,20 @@ static void add_seen_totals(struct tj_buf *b, const struct tj_report_model *m, u
 			t[j] = t[j - 1];
 			t[j - 1] = x;
 		}
-	tj_buf_addf(b, "<p>%zu syscall%s in all.</p><table class=\"sortable\" id=\"seen-total\"><thead><tr>"
-		       "<th>syscall</th><th class=\"num\">calls</th><th class=\"num\">programs</th>"
-		       "<th class=\"num\">first (ms)</th><th>rule</th></tr></thead><tbody>\n", n, n == 1 ? "" : "s");
+	tj_buf_addf(b,
+		    "<p>%zu syscall%s in all.</p><table class=\"sortable\" id=\"seen-total\"><thead><tr>"
+		    "<th>syscall</th><th class=\"num\">calls</th><th class=\"num\">programs</th>"
+		    "<th class=\"num\">first (ms)</th><th>rule</th></tr></thead><tbody>\n",
+		    n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++) {
 		double ms = ms_since(t[i].first, base);
 		tj_buf_add(b, "<tr><td><code>");
 		esc(b, t[i].syscall);
-		tj_buf_addf(b, "</code></td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%zu\">%zu"
-			       "</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>", (unsigned long long)t[i].calls,
-			    (unsigned long long)t[i].calls, t[i].programs, t[i].programs, ms, ms);
+		tj_buf_addf(b,
+			    "</code></td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%zu\">%zu"
+			    "</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>",
+			    (unsigned long long)t[i].calls, (unsigned long long)t[i].calls, t[i].programs,
+			    t[i].programs, ms, ms);
 		esc(b, t[i].rule);
 		tj_buf_add(b, "</td></tr>\n");
 	}
@@ -294,7 +298,8 @@ static void add_seen(struct tj_buf *b, const struct tj_report_model *m)
 		tj_buf_add(b, "\">");
 		esc(b, base_name(s->program));
 		double t = ms_since(s->first_seen_us, base);
-		tj_buf_addf(b, "</td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>",
+		tj_buf_addf(b,
+			    "</td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>",
 			    (unsigned long long)s->seen, (unsigned long long)s->seen, t, t);
 		esc(b, s->seen_rule);
 		tj_buf_add(b, "</td></tr>\n");
@@ -332,7 +337,8 @@ static void add_missed(struct tj_buf *b, const struct tj_report_model *m)
 		tj_buf_add(b, "\">");
 		esc(b, base_name(s->program));
 		double t = ms_since(s->first_missed_us, base);
-		tj_buf_addf(b, "</td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>",
+		tj_buf_addf(b,
+			    "</td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>",
 			    (unsigned long long)s->missed, (unsigned long long)s->missed, t, t);
 		esc(b, s->missed_rule);
 		tj_buf_add(b, "</td><td>");
@@ -359,16 +365,18 @@ static void add_unused(struct tj_buf *b, const struct tj_report_model *m, const 
 	else {
 		tj_buf_add(b, "<p>");
 		esc(b, o->profile);
-		tj_buf_addf(b, ": %zu name%s in %zu rule%s never used.</p>\n<table class=\"sortable\" id=\"unused-table\">"
-			       "<thead><tr><th>rule</th><th>action</th><th class=\"num\">unused</th><th>names</th></tr>"
-			       "</thead><tbody>\n", u->names, u->names == 1 ? "" : "s", u->n, u->n == 1 ? "" : "s");
+		tj_buf_addf(b,
+			    ": %zu name%s in %zu rule%s never used.</p>\n<table class=\"sortable\" id=\"unused-table\">"
+			    "<thead><tr><th>rule</th><th>action</th><th class=\"num\">unused</th><th>names</th></tr>"
+			    "</thead><tbody>\n",
+			    u->names, u->names == 1 ? "" : "s", u->n, u->n == 1 ? "" : "s");
 		for (size_t i = 0; i < u->n; i++) {
 			tj_buf_add(b, "<tr><td>");
 			esc(b, u->v[i].rule);
 			tj_buf_add(b, "</td><td>");
 			esc(b, u->v[i].action);
-			tj_buf_addf(b, "</td><td class=\"num\" data-v=\"%zu\">%zu of %zu</td><td><code>", u->v[i].names.n,
-				    u->v[i].names.n, u->v[i].total);
+			tj_buf_addf(b, "</td><td class=\"num\" data-v=\"%zu\">%zu of %zu</td><td><code>",
+				    u->v[i].names.n, u->v[i].names.n, u->v[i].total);
 			for (size_t k = 0; k < u->v[i].names.n; k++) {
 				if (k)
 					tj_buf_add(b, ", ");
@@ -422,7 +430,8 @@ static void add_processes(struct tj_buf *b, const struct tj_report_model *m)
 		esc(b, m->runs[r].command);
 		tj_buf_add(b, "</code>");
 		if (!m->runs[r].rec_processes)
-			tj_buf_add(b, " <span class=\"note\">(processes not recorded: only those seen in calls)</span>");
+			tj_buf_add(b,
+				   " <span class=\"note\">(processes not recorded: only those seen in calls)</span>");
 		add_tree(b, &m->runs[r], -1);
 		tj_buf_add(b, "</div>\n");
 	}
@@ -433,7 +442,8 @@ static void add_chains(struct tj_buf *b, const struct tj_report_model *m)
 {
 	tj_buf_add(b, "<section id=\"chains\"><h2>Call chains (<code>--explain</code>)</h2>\n");
 	if (!m->nchains)
-		tj_buf_add(b, "<p class=\"note\">None recorded: run with <code>--explain SYSCALL --log FILE</code>.</p>");
+		tj_buf_add(b,
+			   "<p class=\"note\">None recorded: run with <code>--explain SYSCALL --log FILE</code>.</p>");
 	for (size_t i = 0; i < m->nchains; i++) {
 		const struct tj_report_chain *c = &m->chains[i];
 		tj_buf_addf(b, "<div class=\"chain\" data-syscall=\"");
@@ -473,7 +483,8 @@ static void add_items_json(struct tj_buf *b, const struct tj_report_item *v, siz
 {
 	tj_buf_add(b, "[");
 	for (size_t i = 0; i < n; i++) {
-		tj_buf_addf(b, "%s{\"t\":%.3f,\"k\":\"%s\",\"n\":", i ? "," : "", ms_since(v[i].us, base), kind_name(v[i].kind));
+		tj_buf_addf(b, "%s{\"t\":%.3f,\"k\":\"%s\",\"n\":", i ? "," : "", ms_since(v[i].us, base),
+			    kind_name(v[i].kind));
 		js(b, v[i].name);
 		tj_buf_add(b, ",\"x\":");
 		js(b, v[i].text);
@@ -515,10 +526,11 @@ char *tj_report_html(const struct tj_report_model *m, const struct tj_report_vie
 	size_t missed = 0, seen = 0;
 	for (size_t i = 0; i < m->nsys; i++)
 		missed += m->sys[i].missed > 0, seen += m->sys[i].seen > 0;
-	tj_buf_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-		       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		       "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-		       "<meta name=\"viewport\" content=\"width=device-width\">\n<title>tinyjail report</title>\n<style>");
+	tj_buf_add(&b,
+		   "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		   "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width\">\n<title>tinyjail report</title>\n<style>");
 	tj_buf_add(&b, style);
 	tj_buf_add(&b, "</style></head>\n<body>\n<header><h1>tinyjail report</h1><p id=\"summary\">");
 	tj_buf_addf(&b, "%zu run%s from %zu log%s: %zu (program, syscall) pair%s seen, %zu missed", m->nruns,
@@ -527,21 +539,23 @@ char *tj_report_html(const struct tj_report_model *m, const struct tj_report_vie
 		tj_buf_add(&b, "; compared with ");
 		esc(&b, o->profile);
 	}
-	tj_buf_add(&b, "</p></header>\n<nav><a href=\"#runs\">Runs</a><a href=\"#seen\">Seen</a><a href=\"#missed\">Missed"
-		       "</a><a href=\"#unused\">Unused</a><a href=\"#timeline\">Timeline</a><a href=\"#processes\">Processes"
-		       "</a><a href=\"#chains\">Call chains</a></nav>\n");
+	tj_buf_add(&b,
+		   "</p></header>\n<nav><a href=\"#runs\">Runs</a><a href=\"#seen\">Seen</a><a href=\"#missed\">Missed"
+		   "</a><a href=\"#unused\">Unused</a><a href=\"#timeline\">Timeline</a><a href=\"#processes\">Processes"
+		   "</a><a href=\"#chains\">Call chains</a></nav>\n");
 	add_runs(&b, m);
 	add_missed(&b, m);
 	add_seen(&b, m);
 	add_unused(&b, m, o);
-	tj_buf_add(&b, "<section id=\"timeline\"><h2>Timeline</h2><div class=\"tools\"><button id=\"zoom-in\">zoom in"
-		       "</button><button id=\"zoom-out\">zoom out</button><button id=\"zoom-reset\">whole run</button>"
-		       "<span class=\"note\">wheel: zoom, drag: move</span></div>\n<p class=\"legend\">"
-		       "<span><i style=\"background:#3c8d4f\"></i>first use</span><span><i style=\"background:#d49b00\">"
-		       "</i>denied</span><span><i style=\"background:#b3261e\"></i>killed</span><span><i style=\""
-		       "background:#8e24aa\"></i>limit</span><span><i style=\"background:#e8710a\"></i>network</span>"
-		       "<span><i style=\"background:#2457c5\"></i>exec</span><span><i style=\"background:#1d2330\"></i>"
-		       "exit</span></p>\n<div id=\"timeline-box\"></div></section>\n");
+	tj_buf_add(&b,
+		   "<section id=\"timeline\"><h2>Timeline</h2><div class=\"tools\"><button id=\"zoom-in\">zoom in"
+		   "</button><button id=\"zoom-out\">zoom out</button><button id=\"zoom-reset\">whole run</button>"
+		   "<span class=\"note\">wheel: zoom, drag: move</span></div>\n<p class=\"legend\">"
+		   "<span><i style=\"background:#3c8d4f\"></i>first use</span><span><i style=\"background:#d49b00\">"
+		   "</i>denied</span><span><i style=\"background:#b3261e\"></i>killed</span><span><i style=\""
+		   "background:#8e24aa\"></i>limit</span><span><i style=\"background:#e8710a\"></i>network</span>"
+		   "<span><i style=\"background:#2457c5\"></i>exec</span><span><i style=\"background:#1d2330\"></i>"
+		   "exit</span></p>\n<div id=\"timeline-box\"></div></section>\n");
 	add_processes(&b, m);
 	add_chains(&b, m);
 	add_data(&b, m);

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tj/base/util.h"
 #include "tj/report/chain.h"
 #include "tj/report/model.h"
-#include "tj/util.h"
 
 /* --- interned strings and small hash maps --- */
 
@@ -60,7 +60,7 @@ struct imap {
 	struct {
 		uint64_t a, b;
 		size_t val; /* index + 1; 0 empty */
-	} *v;
+	} * v;
 	size_t cap, n;
 };
 
@@ -116,7 +116,7 @@ struct tj_report_priv {
 		const char *syscall;
 		uint64_t count;
 		size_t chain; /* +1 */
-	} *pending;
+	} * pending;
 	size_t npending, pendingcap;
 };
 
@@ -286,7 +286,8 @@ static void add_item(struct tj_report_item **v, size_t *n, size_t *cap, uint64_t
 		     const char *name, char *text, bool in_loader)
 {
 	tj_xreserve((void **)v, cap, *n + 1, sizeof(**v));
-	(*v)[(*n)++] = (struct tj_report_item){.us = us, .kind = kind, .name = name, .text = text, .in_loader = in_loader};
+	(*v)[(*n)++] =
+		(struct tj_report_item){.us = us, .kind = kind, .name = name, .text = text, .in_loader = in_loader};
 }
 
 static void proc_item(struct tj_report_model *m, struct tj_report_proc *p, uint64_t us, enum tj_item_kind kind,
@@ -341,8 +342,9 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 		p->has_code = r->has_code;
 		p->code = r->code;
 		proc_item(m, p, r->time_us, TJ_ITEM_EXIT, S(m, "exit"),
-			  r->killed ? tj_xstrdup("killed for a syscall")
-				    : r->has_code ? tj_xasprintf("status %d", r->code) : NULL,
+			  r->killed	? tj_xstrdup("killed for a syscall")
+			  : r->has_code ? tj_xasprintf("status %d", r->code)
+					: NULL,
 			  false);
 		return;
 	}
@@ -357,7 +359,10 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 		p->exec_us = r->time_us;
 		if (strcmp(r->cause, "exec") == 0)
 			proc_item(m, p, r->time_us, TJ_ITEM_EXEC, S(m, "exec"),
-				  tj_xstrdup(p->argv ? p->argv : r->exe ? r->exe : ""), false);
+				  tj_xstrdup(p->argv  ? p->argv
+					     : r->exe ? r->exe
+						      : ""),
+				  false);
 		/* It exec'd: an allowed execve of the new program's process. */
 		const char *execve = S(m, "execve");
 		struct tj_report_sys *row = sys_row(m, program_of(m, p), execve, S(m, "x86_64"));
@@ -375,7 +380,8 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 
 /* --- syscalls --- */
 
-static struct tj_report_sys *sys_row(struct tj_report_model *m, const char *program, const char *syscall, const char *arch)
+static struct tj_report_sys *sys_row(struct tj_report_model *m, const char *program, const char *syscall,
+				     const char *arch)
 {
 	size_t *slot = imap_slot(&m->priv->sys, (uint64_t)(uintptr_t)program, (uint64_t)(uintptr_t)syscall);
 	if (!*slot) {
@@ -524,8 +530,12 @@ static struct tj_report_chain *add_chain(struct tj_report_model *m, const char *
 	}
 	tj_xreserve((void **)&m->chains, &m->chaincap, m->nchains + 1, sizeof(*m->chains));
 	struct tj_report_chain *c = &m->chains[m->nchains];
-	*c = (struct tj_report_chain){.syscall = S(m, syscall), .text = text, .n = n, .truncated = truncated,
-				      .count = count, .program = program};
+	*c = (struct tj_report_chain){.syscall = S(m, syscall),
+				      .text = text,
+				      .n = n,
+				      .truncated = truncated,
+				      .count = count,
+				      .program = program};
 	c->frames = tj_xcalloc(n ? n : 1, sizeof(*c->frames));
 	for (size_t i = 0; i < n; i++) {
 		c->frames[i] = frames[i];
@@ -579,18 +589,28 @@ static void on_limit_or_net(struct tj_report_model *m, struct tj_report_run *run
 	char *text;
 	if (net)
 		text = tj_xasprintf("%s %s%s%s%s%s%s: %s", r->action ? r->action : "refused",
-				    r->method ? r->method : r->syscall ? r->syscall : "",
-				    r->host || r->address ? " " : "", r->host ? r->host : r->address ? r->address : "",
-				    r->port >= 0 ? " port " : "", "", r->port >= 0 ? "" : "", r->reason ? r->reason : "");
+				    r->method	 ? r->method
+				    : r->syscall ? r->syscall
+						 : "",
+				    r->host || r->address ? " " : "",
+				    r->host	 ? r->host
+				    : r->address ? r->address
+						 : "",
+				    r->port >= 0 ? " port " : "", "", r->port >= 0 ? "" : "",
+				    r->reason ? r->reason : "");
 	else
 		text = tj_xasprintf("%s %s%s%s", r->resource ? r->resource : "?", r->action ? r->action : "",
 				    r->detail ? ": " : "", r->detail ? r->detail : "");
 	if (net && r->port >= 0) {
 		char *with_port = tj_xasprintf("%s %s%s%s port %d: %s", r->action ? r->action : "refused",
-					       r->method ? r->method : r->syscall ? r->syscall : "",
+					       r->method    ? r->method
+					       : r->syscall ? r->syscall
+							    : "",
 					       r->host || r->address ? " " : "",
-					       r->host ? r->host : r->address ? r->address : "", r->port,
-					       r->reason ? r->reason : "");
+					       r->host	    ? r->host
+					       : r->address ? r->address
+							    : "",
+					       r->port, r->reason ? r->reason : "");
 		free(text);
 		text = with_port;
 	}
@@ -736,9 +756,11 @@ static void check_match(const struct tj_report_model *m, const struct tj_seccomp
 				continue;
 			if (!u->mismatches++)
 				u->first_mismatch = r ? tj_xasprintf("the logs say %s was decided by %s, which in this "
-								     "profile does not name it", s->syscall, rule)
+								     "profile does not name it",
+								     s->syscall, rule)
 						      : tj_xasprintf("the logs say %s was decided by %s, which this "
-								     "profile does not have", s->syscall, rule);
+								     "profile does not have",
+								     s->syscall, rule);
 		}
 	}
 }
@@ -754,7 +776,8 @@ void tj_report_unused(const struct tj_report_model *m, const struct tj_seccomp *
 		if (!is_allow(r->action) || tj_rule_equals_default(resolved, r))
 			continue;
 		struct tj_report_unused_rule *ur = &out->v[out->n];
-		*ur = (struct tj_report_unused_rule){.rule = r->json_path, .action = tj_action_name(r->action),
+		*ur = (struct tj_report_unused_rule){.rule = r->json_path,
+						     .action = tj_action_name(r->action),
 						     .total = r->names.n};
 		for (size_t k = 0; k < r->names.n; k++) {
 			bool other = false;

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tj/base/util.h"
 #include "tj/report/view.h"
-#include "tj/util.h"
 
 #define BOLD "\033[1m"
 #define RED "\033[31m"
@@ -51,8 +51,7 @@ static void add_fit(struct out *w, const char *s, size_t max)
 }
 
 /* Words after a prefix, wrapped at the width with a hanging indent. */
-static void add_wrapped(struct out *w, size_t used, size_t indent, const char *const *words, size_t n,
-			const char *sep)
+static void add_wrapped(struct out *w, size_t used, size_t indent, const char *const *words, size_t n, const char *sep)
 {
 	size_t col = used;
 	for (size_t i = 0; i < n; i++) {
@@ -105,15 +104,16 @@ static void add_runs(struct out *w, const struct tj_report_model *m)
 	for (size_t r = 0; r < m->nruns; r++) {
 		const struct tj_report_run *run = &m->runs[r];
 		char line[1024];
-		const char *end = !run->has_exit     ? "no exit event (cut short)"
+		const char *end = !run->has_exit      ? "no exit event (cut short)"
 				  : run->seccomp_kill ? "killed for a syscall"
-				  : NULL;
+						      : NULL;
 		char ended[64];
 		if (!end) {
 			snprintf(ended, sizeof(ended), "exit %d", run->exit_code);
 			end = ended;
 		}
-		snprintf(line, sizeof(line), "  %zu. %s: %s", r + 1, base_name(run->log), run->command ? run->command : "?");
+		snprintf(line, sizeof(line), "  %zu. %s: %s", r + 1, base_name(run->log),
+			 run->command ? run->command : "?");
 		add_fit(w, line, w->width);
 		snprintf(line, sizeof(line), "     %s%s%s: %s after %.3f s%s%s", run->mode ? run->mode : "?",
 			 run->profile ? ", " : "", run->profile ? base_name(run->profile) : "", end,
@@ -126,8 +126,9 @@ static void add_runs(struct out *w, const struct tj_report_model *m)
 	for (size_t i = 0; i < m->nlogs; i++) {
 		const struct tj_report_log *l = &m->logs[i];
 		if (l->bad)
-			tj_buf_addf(&w->b, "  %s%s: %zu bad line%s, the first is line %zu: %s%s\n", C(w, YELLOW), l->path,
-				    l->bad, l->bad == 1 ? "" : "s", l->first_bad_line, l->first_bad, C(w, RESET));
+			tj_buf_addf(&w->b, "  %s%s: %zu bad line%s, the first is line %zu: %s%s\n", C(w, YELLOW),
+				    l->path, l->bad, l->bad == 1 ? "" : "s", l->first_bad_line, l->first_bad,
+				    C(w, RESET));
 		if (l->skipped)
 			tj_buf_addf(&w->b, "  %s%s: %zu event%s skipped: %s%s\n", C(w, YELLOW), l->path, l->skipped,
 				    l->skipped == 1 ? "" : "s", l->first_skipped, C(w, RESET));
@@ -198,8 +199,8 @@ static void add_seen(struct out *w, const struct tj_report_model *m)
 		char when[32];
 		rel_time(t[i].first_us, base, when, sizeof(when));
 		char line[256];
-		snprintf(line, sizeof(line), "  %-22s %10llu %9zu %9s  %s", t[i].syscall, (unsigned long long)t[i].calls,
-			 t[i].programs, when, t[i].rule ? t[i].rule : "");
+		snprintf(line, sizeof(line), "  %-22s %10llu %9zu %9s  %s", t[i].syscall,
+			 (unsigned long long)t[i].calls, t[i].programs, when, t[i].rule ? t[i].rule : "");
 		add_fit(w, line, w->width);
 		tj_buf_add(&w->b, "\n");
 	}
@@ -261,8 +262,8 @@ static void add_missed(struct out *w, const struct tj_report_model *m)
 		if (strncmp(action, "SCMP_ACT_", 9) == 0)
 			memmove(action, action + 9, strlen(action + 9) + 1);
 		snprintf(line, sizeof(line), "%-10s %-20s %8llu call%s  %s (%s)", s->verdict, s->syscall,
-			 (unsigned long long)s->missed, s->missed == 1 ? " " : "s", s->missed_rule ? s->missed_rule : "?",
-			 action);
+			 (unsigned long long)s->missed, s->missed == 1 ? " " : "s",
+			 s->missed_rule ? s->missed_rule : "?", action);
 		tj_buf_addf(&w->b, "  %s", C(w, color));
 		add_fit(w, line, w->width - 2);
 		tj_buf_addf(&w->b, "%s\n", C(w, RESET));
@@ -385,14 +386,35 @@ static void add_item_line(struct out *w, const struct tj_report_item *it, uint64
 {
 	const char *label = "", *color = "";
 	switch (it->kind) {
-	case TJ_ITEM_DENIED: label = "denied "; color = YELLOW; break;
-	case TJ_ITEM_KILLED: label = "KILLED "; color = RED; break;
-	case TJ_ITEM_WOULD_DENY: label = "would deny "; color = YELLOW; break;
-	case TJ_ITEM_LIMIT: label = "limit "; color = RED; break;
-	case TJ_ITEM_NETWORK: label = "network "; color = YELLOW; break;
+	case TJ_ITEM_DENIED:
+		label = "denied ";
+		color = YELLOW;
+		break;
+	case TJ_ITEM_KILLED:
+		label = "KILLED ";
+		color = RED;
+		break;
+	case TJ_ITEM_WOULD_DENY:
+		label = "would deny ";
+		color = YELLOW;
+		break;
+	case TJ_ITEM_LIMIT:
+		label = "limit ";
+		color = RED;
+		break;
+	case TJ_ITEM_NETWORK:
+		label = "network ";
+		color = YELLOW;
+		break;
 	case TJ_ITEM_FORK: label = "fork "; break;
-	case TJ_ITEM_EXEC: label = "exec "; color = BOLD; break;
-	case TJ_ITEM_EXIT: label = "exit"; color = BOLD; break;
+	case TJ_ITEM_EXEC:
+		label = "exec ";
+		color = BOLD;
+		break;
+	case TJ_ITEM_EXIT:
+		label = "exit";
+		color = BOLD;
+		break;
 	case TJ_ITEM_FIRST_USE: break;
 	}
 	line_head(w, it->us, base, depth);
@@ -451,7 +473,8 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 	for (size_t i = 0; i < p->nitems;) {
 		if (items[i].kind == TJ_ITEM_FIRST_USE) {
 			size_t j = i;
-			while (j < p->nitems && items[j].kind == TJ_ITEM_FIRST_USE && items[j].in_loader == items[i].in_loader)
+			while (j < p->nitems && items[j].kind == TJ_ITEM_FIRST_USE &&
+			       items[j].in_loader == items[i].in_loader)
 				j++;
 			add_first_uses(w, items + i, j - i, t->base, depth + 1, items[i].in_loader);
 			i = j;
@@ -487,7 +510,8 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 		bool listed = false;
 		for (size_t i = 0; i < p->nitems && !listed; i++)
 			listed = p->items[i].kind == TJ_ITEM_FORK && p->items[i].text &&
-				 atoi(p->items[i].text) == t->run->procs[c].pid && t->run->procs[c].first_us >= p->items[i].us;
+				 atoi(p->items[i].text) == t->run->procs[c].pid &&
+				 t->run->procs[c].first_us >= p->items[i].us;
 		if (!listed)
 			add_proc(w, t, c, depth + 1);
 	}
@@ -506,7 +530,8 @@ char *tj_report_text_timeline(const struct tj_report_model *m, const struct tj_r
 		add_fit(&w, head, w.width);
 		tj_buf_addf(&w.b, "%s\n", C(&w, RESET));
 		if (!run->rec_processes)
-			tj_buf_add(&w.b, "  (processes were not recorded: run with --report=usage --log for the tree)\n");
+			tj_buf_add(&w.b,
+				   "  (processes were not recorded: run with --report=usage --log for the tree)\n");
 		struct tree t = {.run = run, .base = run->start_us};
 		for (size_t i = 0; i < run->nprocs; i++)
 			if (run->procs[i].parent < 0)

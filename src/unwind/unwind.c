@@ -14,8 +14,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "tj/base/util.h"
 #include "tj/unwind/unwind.h"
-#include "tj/util.h"
 
 /* The stack copied in one process_vm_readv from sp; frames above it are
  * read word by word (bounded). */
@@ -40,7 +40,7 @@ struct proc {
 
 struct sym {
 	const char *modpath; /* interned; NULL: an empty slot */
-	uint64_t rel;        /* the address relative to the module's start */
+	uint64_t rel;	     /* the address relative to the module's start */
 	struct tj_frame f;   /* function and file owned here; module interned */
 };
 
@@ -95,7 +95,8 @@ const char *tj_unwind_skip_name(enum tj_unwind_skip s)
 static int open_in_root(const char *path)
 {
 	char buf[4096];
-	if (current_pid > 0 && snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)current_pid, path) < (int)sizeof(buf)) {
+	if (current_pid > 0 &&
+	    snprintf(buf, sizeof(buf), "/proc/%d/root%s", (int)current_pid, path) < (int)sizeof(buf)) {
 		int fd = open(buf, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0)
 			return fd;
@@ -103,8 +104,7 @@ static int open_in_root(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base, char **file_name,
-		    Elf **elfp)
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base, char **file_name, Elf **elfp)
 {
 	if (name && name[0] == '/') {
 		int fd = open_in_root(name);
@@ -127,9 +127,8 @@ static int try_open(const char *path, char **debuginfo_file_name)
 
 /* Separate debug information: the build-id path under /usr/lib/debug
  * (Debian's -dbg and -dbgsym packages), then the .gnu_debuglink places. */
-static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, GElf_Addr base,
-			  const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
-			  char **debuginfo_file_name)
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, GElf_Addr base, const char *file_name,
+			  const char *debuglink_file, GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
 	(void)userdata, (void)modname, (void)base, (void)debuglink_crc;
 	const unsigned char *bits;
@@ -380,8 +379,10 @@ static uint64_t lookup_pc(const struct tj_unwind *u, size_t i, uint64_t pc)
  * return address undefined (the dynamic loader's _start on Debian 12). */
 static bool is_entry_point(Dwfl_Module *mod, uint64_t pc)
 {
-	static const char *const entries[] = {"_start", "_dl_start_user", "__libc_start_main", "__libc_start_call_main",
-					      "start_thread", "clone3", "__clone3", "clone", "__clone", "_dl_start"};
+	static const char *const entries[] =
+		{"_start",	 "_dl_start_user", "__libc_start_main", "__libc_start_call_main",
+		 "start_thread", "clone3",	   "__clone3",		"clone",
+		 "__clone",	 "_dl_start"};
 	const char *name = dwfl_module_addrname(mod, pc);
 	if (!name)
 		return false;
@@ -586,7 +587,10 @@ int tj_unwind_thread(struct tj_unwind *u, pid_t tgid, pid_t tid, long nr, uint64
 		return 0;
 	case TJ_UNWIND_DENIED: u->stats.denied++; break;
 	case TJ_UNWIND_MISMATCH: u->stats.mismatch++; break;
-	default: u->stats.gone++; r = TJ_UNWIND_GONE; break;
+	default:
+		u->stats.gone++;
+		r = TJ_UNWIND_GONE;
+		break;
 	}
 	out->n = 0;
 	return r;

@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "tj/filter.h"
-#include "tj/lint.h"
-#include "tj/filter_cache.h"
-#include "tj/profile_json.h"
+#include "tj/filter/filter.h"
+#include "tj/filter/filter_cache.h"
+#include "tj/filter/lint.h"
+#include "tj/json/profile_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tj/agent.h"
-#include "tj/decisions.h"
-#include "tj/decode.h"
-#include "tj/kmsg.h"
-#include "tj/profile_json.h"
+#include "tj/events/decode.h"
+#include "tj/events/kmsg.h"
+#include "tj/json/profile_json.h"
+#include "tj/supervise/agent.h"
+#include "tj/supervise/decisions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

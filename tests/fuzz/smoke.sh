@@ -14,7 +14,7 @@ if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz smoke: clang is missing (tools/install-deps.sh test)" >&2
 	exit 1
 fi
-srcs=$(ls src/*.c | grep -v '/main\.c$')
+srcs=$(ls src/*/*.c | grep -v '/main\.c$')
 # The host-rules layer embeds the BPF skeleton the Makefile generates.
 make --no-print-directory -s BUILD="$build" "$build/bpf/netrules.skel.h" || exit 1
 for f in profile supervise; do

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 
-#include "tj/events.h"
+#include "tj/events/events.h"
 
 int main(int argc, char **argv)
 {
@@ -25,35 +25,76 @@ int main(int argc, char **argv)
 	}
 	char *args[] = {"./app", "--flag", NULL};
 	tj_events_start(&ev, "enforce", "p.json", args, 4242);
-	struct tj_syscall_event e = {.verdict = TJ_VERDICT_DENIED, .pid = 4242, .comm = "app",
-				     .data = {.nr = SYS_clone3, .arch = AUDIT_ARCH_X86_64}, .action = 0x00050026u,
-				     .rule = "syscalls[8]", .errnum = 38};
+	struct tj_syscall_event e = {.verdict = TJ_VERDICT_DENIED,
+				     .pid = 4242,
+				     .comm = "app",
+				     .data = {.nr = SYS_clone3, .arch = AUDIT_ARCH_X86_64},
+				     .action = 0x00050026u,
+				     .rule = "syscalls[8]",
+				     .errnum = 38};
 	tj_events_syscall(&ev, &e);
-	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_ALLOWED, .pid = 4242, .comm = "app",
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_ALLOWED,
+				      .pid = 4242,
+				      .comm = "app",
 				      .data = {.nr = SYS_getpgrp, .arch = AUDIT_ARCH_X86_64},
-				      .action = 0x7fc00000u, .rule = "d.json rules[0]", .decided_by = "rules"};
+				      .action = 0x7fc00000u,
+				      .rule = "d.json rules[0]",
+				      .decided_by = "rules"};
 	tj_events_syscall(&ev, &e);
-	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_WOULD_DENY, .source = TJ_SOURCE_KMSG, .pid = 4243,
-				      .data = {.nr = 102, .arch = AUDIT_ARCH_I386}, .no_args = true,
-				      .action_unknown = true, .rule = "unknown"};
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_WOULD_DENY,
+				      .source = TJ_SOURCE_KMSG,
+				      .pid = 4243,
+				      .data = {.nr = 102, .arch = AUDIT_ARCH_I386},
+				      .no_args = true,
+				      .action_unknown = true,
+				      .rule = "unknown"};
 	tj_events_syscall(&ev, &e);
-	struct tj_limit_event l = {.resource = "memory", .source = "cgroup", .unit = "bytes", .has_limit = true,
-				   .limit = 104857600, .has_value = true, .value = 104861696, .action = "killed",
-				   .pid = 4242, .detail = "memory.max"};
+	struct tj_limit_event l = {.resource = "memory",
+				   .source = "cgroup",
+				   .unit = "bytes",
+				   .has_limit = true,
+				   .limit = 104857600,
+				   .has_value = true,
+				   .value = 104861696,
+				   .action = "killed",
+				   .pid = 4242,
+				   .detail = "memory.max"};
 	tj_events_limit(&ev, &l);
-	struct tj_limit_event t = {.resource = "wall-time", .source = "timeout", .unit = "ms", .has_limit = true,
-				   .limit = 2000, .action = "killed"};
+	struct tj_limit_event t = {.resource = "wall-time",
+				   .source = "timeout",
+				   .unit = "ms",
+				   .has_limit = true,
+				   .limit = 2000,
+				   .action = "killed"};
 	tj_events_limit(&ev, &t);
-	struct tj_net_event n = {.pid = 4242, .comm = "app", .syscall = "connect", .family = "inet",
-				 .protocol = "tcp", .address = "192.0.2.1", .port = 443, .reason = "network is off"};
+	struct tj_net_event n = {.pid = 4242,
+				 .comm = "app",
+				 .syscall = "connect",
+				 .family = "inet",
+				 .protocol = "tcp",
+				 .address = "192.0.2.1",
+				 .port = 443,
+				 .reason = "network is off"};
 	tj_events_net_refused(&ev, &n);
-	struct tj_net_event proxy = {.family = "inet", .protocol = "tcp", .address = "127.0.0.1", .port = 8443,
-				     .reason = "'evil.test' is not in the allowlist", .host = "evil.test",
-				     .method = "CONNECT", .rule = "allowlist", .status = 403};
+	struct tj_net_event proxy = {.family = "inet",
+				     .protocol = "tcp",
+				     .address = "127.0.0.1",
+				     .port = 8443,
+				     .reason = "'evil.test' is not in the allowlist",
+				     .host = "evil.test",
+				     .method = "CONNECT",
+				     .rule = "allowlist",
+				     .status = 403};
 	tj_events_net_refused(&ev, &proxy);
-	struct tj_net_event cut = {.family = "inet", .protocol = "tcp", .address = "127.0.0.1", .port = 443,
-				   .reason = "the connection reached its maximum lifetime of 30s", .cut = true,
-				   .host = "files.test", .method = "CONNECT", .rule = "connection-timeout",
+	struct tj_net_event cut = {.family = "inet",
+				   .protocol = "tcp",
+				   .address = "127.0.0.1",
+				   .port = 443,
+				   .reason = "the connection reached its maximum lifetime of 30s",
+				   .cut = true,
+				   .host = "files.test",
+				   .method = "CONNECT",
+				   .rule = "connection-timeout",
 				   .duration_ms = 30001};
 	tj_events_net_refused(&ev, &cut);
 	tj_events_layer(&ev, "seccomp", TJ_LAYER_APPLIED, "45 BPF instructions");

@@ -49,10 +49,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -60,10 +60,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -74,21 +70,58 @@ static const struct {
 	const char *name;
 	long nr;
 } names[] = {
-	{"read", SYS_read}, {"write", SYS_write}, {"getpid", SYS_getpid}, {"getppid", SYS_getppid},
-	{"getuid", SYS_getuid}, {"getgid", SYS_getgid}, {"geteuid", SYS_geteuid}, {"gettid", SYS_gettid},
-	{"uname", SYS_uname}, {"socket", SYS_socket}, {"ptrace", SYS_ptrace}, {"personality", SYS_personality},
-	{"mkdir", SYS_mkdir}, {"mkdirat", SYS_mkdirat}, {"unshare", SYS_unshare}, {"setns", SYS_setns},
-	{"kcmp", SYS_kcmp}, {"dup3", SYS_dup3}, {"ftruncate", SYS_ftruncate}, {"clone", SYS_clone},
-	{"process_vm_readv", SYS_process_vm_readv}, {"process_vm_writev", SYS_process_vm_writev},
-	{"mount", SYS_mount}, {"chroot", SYS_chroot}, {"sethostname", SYS_sethostname},
-	{"syslog", SYS_syslog}, {"reboot", SYS_reboot}, {"bpf", SYS_bpf}, {"keyctl", SYS_keyctl},
-	{"userfaultfd", SYS_userfaultfd}, {"acct", SYS_acct}, {"chmod", SYS_chmod}, {"getcwd", SYS_getcwd},
-	{"sched_yield", SYS_sched_yield}, {"getpgrp", SYS_getpgrp}, {"getsid", SYS_getsid},
-	{"mseal", 462}, {"clone3", SYS_clone3}, {"io_uring_setup", SYS_io_uring_setup},
-	{"mmap", SYS_mmap}, {"mprotect", SYS_mprotect}, {"ioctl", SYS_ioctl}, {"kill", SYS_kill},
-	{"init_module", SYS_init_module}, {"finit_module", SYS_finit_module}, {"kexec_load", SYS_kexec_load},
-	{"open_by_handle_at", SYS_open_by_handle_at}, {"perf_event_open", SYS_perf_event_open},
-	{"iopl", SYS_iopl}, {"ioperm", SYS_ioperm}, {"add_key", SYS_add_key}, {"delete_module", SYS_delete_module},
+	{"read", SYS_read},
+	{"write", SYS_write},
+	{"getpid", SYS_getpid},
+	{"getppid", SYS_getppid},
+	{"getuid", SYS_getuid},
+	{"getgid", SYS_getgid},
+	{"geteuid", SYS_geteuid},
+	{"gettid", SYS_gettid},
+	{"uname", SYS_uname},
+	{"socket", SYS_socket},
+	{"ptrace", SYS_ptrace},
+	{"personality", SYS_personality},
+	{"mkdir", SYS_mkdir},
+	{"mkdirat", SYS_mkdirat},
+	{"unshare", SYS_unshare},
+	{"setns", SYS_setns},
+	{"kcmp", SYS_kcmp},
+	{"dup3", SYS_dup3},
+	{"ftruncate", SYS_ftruncate},
+	{"clone", SYS_clone},
+	{"process_vm_readv", SYS_process_vm_readv},
+	{"process_vm_writev", SYS_process_vm_writev},
+	{"mount", SYS_mount},
+	{"chroot", SYS_chroot},
+	{"sethostname", SYS_sethostname},
+	{"syslog", SYS_syslog},
+	{"reboot", SYS_reboot},
+	{"bpf", SYS_bpf},
+	{"keyctl", SYS_keyctl},
+	{"userfaultfd", SYS_userfaultfd},
+	{"acct", SYS_acct},
+	{"chmod", SYS_chmod},
+	{"getcwd", SYS_getcwd},
+	{"sched_yield", SYS_sched_yield},
+	{"getpgrp", SYS_getpgrp},
+	{"getsid", SYS_getsid},
+	{"mseal", 462},
+	{"clone3", SYS_clone3},
+	{"io_uring_setup", SYS_io_uring_setup},
+	{"mmap", SYS_mmap},
+	{"mprotect", SYS_mprotect},
+	{"ioctl", SYS_ioctl},
+	{"kill", SYS_kill},
+	{"init_module", SYS_init_module},
+	{"finit_module", SYS_finit_module},
+	{"kexec_load", SYS_kexec_load},
+	{"open_by_handle_at", SYS_open_by_handle_at},
+	{"perf_event_open", SYS_perf_event_open},
+	{"iopl", SYS_iopl},
+	{"ioperm", SYS_ioperm},
+	{"add_key", SYS_add_key},
+	{"delete_module", SYS_delete_module},
 };
 
 static long parse_nr(const char *s)
@@ -234,7 +267,8 @@ static int net_command(const char *cmd, int argc, char **argv)
 			failed += tcp_connect(&ss, len, true) != 0;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
-		printf("connects: %ld, %ld failed, %.0f ns/connect\n", count, failed, count > 0 ? ns / (double)count : 0.0);
+		printf("connects: %ld, %ld failed, %.0f ns/connect\n", count, failed,
+		       count > 0 ? ns / (double)count : 0.0);
 		return failed ? 1 : 0;
 	}
 	if (strcmp(cmd, "sends") == 0 && argc >= 5) {

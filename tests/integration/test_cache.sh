@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# The compiled-filter cache (src/filter_cache.c): repeat launches take the
+# The compiled-filter cache (src/filter/filter_cache.c): repeat launches take the
 # filter from a private per-user directory, enforce exactly as a fresh
 # compile does, and never trust a directory or entry someone else could
 # have written.

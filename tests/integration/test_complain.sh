@@ -198,7 +198,7 @@ check_log "$TMP/nobody/n.log" 0 socket mount socket
 expect_rc 0
 
 t "complain mode does not kill calls through another ABI (x32)"
-# KNOWN BUG (fails until fixed): src/filter.c new_ctx() sets libseccomp's
+# KNOWN BUG (fails until fixed): src/filter/filter.c new_ctx() sets libseccomp's
 # bad-architecture action to SCMP_ACT_KILL_PROCESS in every program, so the
 # loaded complain-mode program kills x32 (and int 0x80) calls in the kernel,
 # and the summary still says nothing would have been denied.

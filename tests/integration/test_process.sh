@@ -210,6 +210,15 @@ expect_rc 0
 expect_out_is "given"
 run env GITHUB_TOKEN=ghp_secret "$TJ" --env-keep GITHUB_TOKEN -- "$PROBE" env GITHUB_TOKEN
 expect_rc 1
+
+t "a secret with a long name is withheld with --env-all (issue 16 item 17: 256+ byte names failed open)"
+long=$(printf 'A%.0s' $(seq 300))_TOKEN
+run env "$long=ghp_secret" "$TJ" --env-all -- "$PROBE" env "$long"
+expect_rc 1
+expect_out_lacks "ghp_secret"
+run env "$long=ghp_secret" "$TJ" --env-all -- /usr/bin/env
+expect_rc 0
+expect_out_lacks "ghp_secret"
 run "$TJ" --setenv 'BAD NAME=1' -- "$PROBE" exit 0
 expect_rc 125
 expect_err_contains "expected NAME=VALUE"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The OCI seccomp agent protocol (src/agent.c): state JSON and sockets. */
+/* The OCI seccomp agent protocol (src/supervise/agent.c): state JSON and sockets. */
 #include "unit.h"
 
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tj/agent.h"
+#include "tj/supervise/agent.h"
 
 static void parse_ok(const char *json, struct tj_agent_state *st)
 {
@@ -71,7 +71,8 @@ static void test_state_from_runtimes(void **state)
 	assert_string_equal(st.metadata, "M");
 	tj_agent_state_done(&st);
 	/* The listener need not be first in fds. */
-	parse_ok("{\"ociVersion\":\"1.0.2\",\"fds\":[\"other\",\"seccompFd\"],\"pid\":5,\"state\":{\"id\":\"x\"}}", &st);
+	parse_ok("{\"ociVersion\":\"1.0.2\",\"fds\":[\"other\",\"seccompFd\"],\"pid\":5,\"state\":{\"id\":\"x\"}}",
+		 &st);
 	assert_int_equal(st.seccomp_fd_index, 1);
 	assert_int_equal(st.nfds, 2);
 	tj_agent_state_done(&st);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The classic-BPF evaluator (src/bpfsim.c): every instruction seccomp
+ * The classic-BPF evaluator (src/filter/bpfsim.c): every instruction seccomp
  * accepts, jumps, scratch memory, the fields of struct seccomp_data, and
  * the validator's refusals.  The ALU results are also checked against the
  * kernel itself, which runs the same programs in forked children.
@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tj/bpfsim.h"
-#include "tj/util.h"
+#include "tj/base/util.h"
+#include "tj/filter/bpfsim.h"
 
 #define RET_K(k) BPF_STMT(BPF_RET | BPF_K, (k))
 #define LD_ABS(k) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (k))
@@ -46,7 +46,7 @@ static void test_loads(void **state)
 	/* Every 32-bit word of seccomp_data, little-endian halves. */
 	static const uint32_t want[16] = {
 		0x11223344, 0xc000003e, 0x44332211, 0x88776655, 0x00000002, 0x00000001, 0xb0b0b0b0, 0xa0a0a0a0,
-		3, 0, 4, 0, 5, 0, 0x76543210, 0xfedcba98,
+		3,	    0,		4,	    0,		5,	    0,		0x76543210, 0xfedcba98,
 	};
 	for (uint32_t k = 0; k < 64; k += 4) {
 		struct sock_filter p[] = {LD_ABS(k), BPF_STMT(BPF_RET | BPF_A, 0)};
@@ -75,10 +75,10 @@ static void test_scratch_memory(void **state)
 	(void)state;
 	/* ST/STX write, LD/LDX MEM read back; the 16 words are distinct. */
 	struct sock_filter p[] = {
-		BPF_STMT(BPF_LD | BPF_IMM, 111),   BPF_STMT(BPF_ST, 0),
-		BPF_STMT(BPF_LDX | BPF_IMM, 222),  BPF_STMT(BPF_STX, 15),
-		BPF_STMT(BPF_LD | BPF_IMM, 0),     BPF_STMT(BPF_LDX | BPF_IMM, 0),
-		BPF_STMT(BPF_LD | BPF_MEM, 15),    BPF_STMT(BPF_LDX | BPF_MEM, 0),
+		BPF_STMT(BPF_LD | BPF_IMM, 111),	BPF_STMT(BPF_ST, 0),
+		BPF_STMT(BPF_LDX | BPF_IMM, 222),	BPF_STMT(BPF_STX, 15),
+		BPF_STMT(BPF_LD | BPF_IMM, 0),		BPF_STMT(BPF_LDX | BPF_IMM, 0),
+		BPF_STMT(BPF_LD | BPF_MEM, 15),		BPF_STMT(BPF_LDX | BPF_MEM, 0),
 		BPF_STMT(BPF_ALU | BPF_SUB | BPF_X, 0), /* 222 - 111 */
 		BPF_STMT(BPF_RET | BPF_A, 0),
 	};
@@ -184,12 +184,10 @@ static void test_jumps(void **state)
 		uint32_t a, k;
 		bool taken;
 	} cases[] = {
-		{BPF_JEQ, 5, 5, true},         {BPF_JEQ, 5, 6, false},
-		{BPF_JGE, 5, 5, true},         {BPF_JGE, 4, 5, false},
-		{BPF_JGE, 0xffffffff, 1, true}, /* unsigned */
-		{BPF_JGT, 6, 5, true},         {BPF_JGT, 5, 5, false},
-		{BPF_JGT, 0x80000000, 0x7fffffff, true},
-		{BPF_JSET, 0x10, 0x30, true},  {BPF_JSET, 0x10, 0x20, false},
+		{BPF_JEQ, 5, 5, true},	      {BPF_JEQ, 5, 6, false},	      {BPF_JGE, 5, 5, true},
+		{BPF_JGE, 4, 5, false},	      {BPF_JGE, 0xffffffff, 1, true}, /* unsigned */
+		{BPF_JGT, 6, 5, true},	      {BPF_JGT, 5, 5, false},	      {BPF_JGT, 0x80000000, 0x7fffffff, true},
+		{BPF_JSET, 0x10, 0x30, true}, {BPF_JSET, 0x10, 0x20, false},
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(cases); i++) {
 		struct sock_filter k[] = {
@@ -315,7 +313,8 @@ static long kernel_getpid(const struct sock_filter *prog, size_t len)
 		close(fds[0]);
 		struct sock_fprog fp = {.len = (unsigned short)len, .filter = (struct sock_filter *)prog};
 		long v = -1000;
-		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0) {
 			errno = 0;
 			long r = syscall(SYS_getpid);
 			v = r == -1 ? errno : r;
@@ -384,9 +383,12 @@ static void test_alu_against_kernel(void **state)
 		}
 	}
 	/* LEN, NEG, scratch memory and division by X == 0 in the kernel too. */
-	struct sock_filter len_neg[] = {BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0), BPF_STMT(BPF_ALU | BPF_NEG, 0),
-					BPF_STMT(BPF_ST, 3), BPF_STMT(BPF_LD | BPF_IMM, 0),
-					BPF_STMT(BPF_LD | BPF_MEM, 3), BPF_STMT(BPF_RET | BPF_A, 0)};
+	struct sock_filter len_neg[] = {BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+					BPF_STMT(BPF_ALU | BPF_NEG, 0),
+					BPF_STMT(BPF_ST, 3),
+					BPF_STMT(BPF_LD | BPF_IMM, 0),
+					BPF_STMT(BPF_LD | BPF_MEM, 3),
+					BPF_STMT(BPF_RET | BPF_A, 0)};
 	struct sock_filter prog[16];
 	size_t len = wrap(prog, len_neg, TJ_ARRAY_SIZE(len_neg), 0);
 	assert_int_equal(run_valid(prog, len, &d), SECCOMP_RET_ERRNO | ((uint32_t)-64 & 0xfff));
@@ -402,12 +404,9 @@ static void test_alu_against_kernel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_loads),
-		cmocka_unit_test(test_scratch_memory),
-		cmocka_unit_test(test_alu),
-		cmocka_unit_test(test_jumps),
-		cmocka_unit_test(test_validation),
-		cmocka_unit_test(test_alu_against_kernel),
+		cmocka_unit_test(test_loads),	   cmocka_unit_test(test_scratch_memory),
+		cmocka_unit_test(test_alu),	   cmocka_unit_test(test_jumps),
+		cmocka_unit_test(test_validation), cmocka_unit_test(test_alu_against_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

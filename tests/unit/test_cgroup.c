@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tj/cgroup.h"
+#include "tj/layers/cgroup.h"
 
 static char root[256];
 
@@ -240,8 +240,8 @@ static void test_ops(void **state)
 {
 	(void)state;
 	mkdirs("ops");
-	static const char *const files[] = {"memory.max", "memory.swap.max", "cpu.max", "pids.max",
-					    "memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
+	static const char *const files[] = {"memory.max",	 "memory.swap.max",	  "cpu.max",
+					    "pids.max",		 "memory.limit_in_bytes", "memory.memsw.limit_in_bytes",
 					    "cpu.cfs_period_us", "cpu.cfs_quota_us"};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(files); i++) {
 		char rel[64];

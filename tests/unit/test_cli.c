@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The command line (src/cli.c): verbs, the run form, options per verb. */
+/* The command line (src/cli/cli.c): verbs, the run form, options per verb. */
 #include "unit.h"
 
-#include "tj/cli.h"
+#include "tj/cli/cli.h"
 
 #define MAXARGS 32
 
@@ -24,16 +24,16 @@ static int parse(struct tj_options *o, struct tj_err **err, ...)
 }
 
 /* Expects a usage error with exactly this message. */
-#define EXPECT_USAGE(want_, ...)                                             \
-	do {                                                                \
-		struct tj_options o_;                                       \
-		struct tj_err *e_ = NULL;                                   \
-		assert_int_equal(parse(&o_, &e_, __VA_ARGS__, NULL), -1);   \
-		assert_non_null(e_);                                        \
-		assert_int_equal(e_->kind, TJ_ERR_USAGE);                   \
-		assert_string_equal(e_->msg, want_);                         \
-		assert_int_equal(tj_err_exit_code(e_), TJ_EXIT_ERROR);      \
-		tj_err_free(e_);                                            \
+#define EXPECT_USAGE(want_, ...)                                          \
+	do {                                                              \
+		struct tj_options o_;                                     \
+		struct tj_err *e_ = NULL;                                 \
+		assert_int_equal(parse(&o_, &e_, __VA_ARGS__, NULL), -1); \
+		assert_non_null(e_);                                      \
+		assert_int_equal(e_->kind, TJ_ERR_USAGE);                 \
+		assert_string_equal(e_->msg, want_);                      \
+		assert_int_equal(tj_err_exit_code(e_), TJ_EXIT_ERROR);    \
+		tj_err_free(e_);                                          \
 	} while (0)
 
 static void expect_ok(struct tj_options *o, int rc, struct tj_err *err)
@@ -245,7 +245,8 @@ static void test_check(void **state)
 	assert_false(o.lint);
 	assert_null(o.command);
 	/* Options anywhere, several profiles. */
-	expect_ok(&o, parse(&o, &err, "check", "a.json", "--lint", "b.json", "-q", "--ignore-unknown-syscalls", NULL), err);
+	expect_ok(&o, parse(&o, &err, "check", "a.json", "--lint", "b.json", "-q", "--ignore-unknown-syscalls", NULL),
+		  err);
 	assert_true(o.lint);
 	assert_int_equal(o.verbosity, -1);
 	assert_true(o.ignore_unknown);
@@ -280,8 +281,10 @@ static void test_compile(void **state)
 	assert_null(o.out_bpf);
 	assert_null(o.out_pfc);
 	assert_null(o.out_oci);
-	expect_ok(&o, parse(&o, &err, "compile", "--bpf", "f.bpf", "p.json", "--pfc=-", "--oci", "o.json",
-			    "--optimize", "2", "-v", NULL), err);
+	expect_ok(&o,
+		  parse(&o, &err, "compile", "--bpf", "f.bpf", "p.json", "--pfc=-", "--oci", "o.json", "--optimize",
+			"2", "-v", NULL),
+		  err);
 	assert_string_equal(o.out_bpf, "f.bpf");
 	assert_string_equal(o.out_pfc, "-");
 	assert_string_equal(o.out_oci, "o.json");
@@ -321,7 +324,8 @@ static void test_groups_and_why(void **state)
 	assert_int_equal(o.verb, TJ_VERB_WHY);
 	assert_int_equal(o.ninputs, 2);
 	/* Arguments may be negative numbers: options stop at the syscall. */
-	expect_ok(&o, parse(&o, &err, "why", "-q", "--ignore-unknown-syscalls", "openat", "p.json", "-100", "0x1", NULL),
+	expect_ok(&o,
+		  parse(&o, &err, "why", "-q", "--ignore-unknown-syscalls", "openat", "p.json", "-100", "0x1", NULL),
 		  err);
 	assert_int_equal(o.verbosity, -1);
 	assert_true(o.ignore_unknown);
@@ -418,7 +422,8 @@ static void test_report_and_sources(void **state)
 	assert_string_equal(o.notify_socket, "/run/a.sock");
 	EXPECT_USAGE("option '--notify-socket' needs a value", "--notify-socket");
 	EXPECT_USAGE("option '--listen' does not apply to this command", "--listen", "x", "ls");
-	EXPECT_USAGE("option '--notify-socket' does not apply to this command", "check", "--notify-socket", "s", "p.json");
+	EXPECT_USAGE("option '--notify-socket' does not apply to this command", "check", "--notify-socket", "s",
+		     "p.json");
 }
 
 static void test_supervise(void **state)
@@ -431,8 +436,9 @@ static void test_supervise(void **state)
 	assert_string_equal(o.listen, "s.sock");
 	assert_null(o.rules);
 	assert_false(o.once);
-	expect_ok(&o, parse(&o, &err, "supervise", "--rules", "d.json", "--listen", "s", "--once", "-p", "p.json",
-			    "--write-back", "--log", "l", "-v", NULL),
+	expect_ok(&o,
+		  parse(&o, &err, "supervise", "--rules", "d.json", "--listen", "s", "--once", "-p", "p.json",
+			"--write-back", "--log", "l", "-v", NULL),
 		  err);
 	assert_string_equal(o.rules, "d.json");
 	assert_string_equal(o.profile, "p.json");
@@ -440,8 +446,9 @@ static void test_supervise(void **state)
 	assert_true(o.once);
 	assert_string_equal(o.log_path, "l");
 	assert_int_equal(o.verbosity, 1);
-	expect_ok(&o, parse(&o, &err, "supervise", "--listen", "s", "--profile", "p.json", "--write-back-to", "out.json",
-			    NULL),
+	expect_ok(&o,
+		  parse(&o, &err, "supervise", "--listen", "s", "--profile", "p.json", "--write-back-to", "out.json",
+			NULL),
 		  err);
 	assert_string_equal(o.write_back_to, "out.json");
 	EXPECT_USAGE("supervise needs --listen SOCK", "supervise");

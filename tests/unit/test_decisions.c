@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The supervisor's decisions (src/decisions.c) and their file format, and
+ * The supervisor's decisions (src/supervise/decisions.c) and their file format, and
  * writing decisions back into profiles (tj_profile_json_add_rules).
  */
 #include "unit.h"
@@ -9,8 +9,8 @@
 #include <linux/audit.h>
 #include <sys/syscall.h>
 
-#include "tj/decisions.h"
-#include "tj/profile_json.h"
+#include "tj/json/profile_json.h"
+#include "tj/supervise/decisions.h"
 
 static struct tj_decisions *load(const char *text)
 {

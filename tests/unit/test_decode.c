@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The argument decoder (src/decode.c): names for flags and enums. */
+/* The argument decoder (src/events/decode.c): names for flags and enums. */
 #include "unit.h"
 
 #include <linux/audit.h>
 #include <sys/syscall.h>
 
-#include "tj/decode.h"
+#include "tj/events/decode.h"
 
 static const char *decode(int nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -107,12 +107,9 @@ static void test_unknown_and_other_abis(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ptrace),
-		cmocka_unit_test(test_sockets),
-		cmocka_unit_test(test_process_flags),
-		cmocka_unit_test(test_files_and_memory),
-		cmocka_unit_test(test_ioctl),
-		cmocka_unit_test(test_unknown_and_other_abis),
+		cmocka_unit_test(test_ptrace),	      cmocka_unit_test(test_sockets),
+		cmocka_unit_test(test_process_flags), cmocka_unit_test(test_files_and_memory),
+		cmocka_unit_test(test_ioctl),	      cmocka_unit_test(test_unknown_and_other_abis),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

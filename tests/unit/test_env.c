@@ -2,7 +2,7 @@
 /* The command's environment: allowlist, secrets, settings. */
 #include "unit.h"
 
-#include "tj/env.h"
+#include "tj/model/env.h"
 
 static bool has(const struct tj_strv *v, const char *entry)
 {
@@ -13,9 +13,19 @@ static bool has(const struct tj_strv *v, const char *entry)
 }
 
 static char *host_env[] = {
-	"PATH=/usr/bin:/bin", "HOME=/home/u", "TERM=xterm", "LC_ALL=C", "LANG=C.UTF-8",
-	"EDITOR=vi", "MY_APP_DEBUG=1", "GITHUB_TOKEN=ghp_x", "AWS_SECRET_ACCESS_KEY=k",
-	"DB_PASSWORD=p", "SSH_AUTH_SOCK=/run/agent", "NOEQUALS", NULL,
+	"PATH=/usr/bin:/bin",
+	"HOME=/home/u",
+	"TERM=xterm",
+	"LC_ALL=C",
+	"LANG=C.UTF-8",
+	"EDITOR=vi",
+	"MY_APP_DEBUG=1",
+	"GITHUB_TOKEN=ghp_x",
+	"AWS_SECRET_ACCESS_KEY=k",
+	"DB_PASSWORD=p",
+	"SSH_AUTH_SOCK=/run/agent",
+	"NOEQUALS",
+	NULL,
 };
 
 static void test_glob(void **state)
@@ -46,7 +56,7 @@ static void test_default(void **state)
 	assert_true(has(&out, "TERM=xterm"));
 	assert_true(has(&out, "LC_ALL=C"));
 	assert_true(has(&out, "LANG=C.UTF-8"));
-	assert_false(has(&out, "EDITOR=vi"));        /* not on the allowlist */
+	assert_false(has(&out, "EDITOR=vi")); /* not on the allowlist */
 	assert_false(has(&out, "MY_APP_DEBUG=1"));
 	assert_false(has(&out, "GITHUB_TOKEN=ghp_x")); /* a secret */
 	assert_int_equal(out.n, 5);
@@ -74,7 +84,7 @@ static void test_keep_all_and_deny(void **state)
 	assert_true(has(&out, "EDITOR=vi"));
 	assert_true(has(&out, "MY_APP_DEBUG=1"));
 	assert_false(has(&out, "GITHUB_TOKEN=ghp_x")); /* deny wins over keep */
-	assert_false(has(&out, "LC_ALL=C"));           /* a deny of one's own */
+	assert_false(has(&out, "LC_ALL=C"));	       /* a deny of one's own */
 	tj_strv_done(&out);
 
 	struct tj_env_policy all = {.inherit_all = true};
@@ -94,6 +104,44 @@ static void test_keep_all_and_deny(void **state)
 	tj_env_done(&p);
 }
 
+/* Issue 16 item 17: a deny pattern matched only names shorter than 256
+ * bytes, so with --env-all a long secret name passed. */
+static void test_long_names_denied(void **state)
+{
+	(void)state;
+	for (size_t pad = 200; pad <= 5000; pad += 300) {
+		char *name = tj_xmalloc(pad + 32);
+		memset(name, 'A', pad);
+		strcpy(name + pad, "_TOKEN=s3cret");
+		char *env[] = {name, "EDITOR=vi", NULL};
+		struct tj_env_policy all = {.inherit_all = true};
+		struct tj_strv out = {0}, denied = {0};
+		tj_env_build(&all, env, &out, &denied);
+		assert_false(has(&out, name));
+		assert_true(has(&out, "EDITOR=vi"));
+		assert_int_equal(denied.n, 1);
+		assert_int_equal(strlen(denied.v[0]), pad + 6);
+		tj_strv_done(&out);
+		tj_strv_done(&denied);
+
+		/* A deny pattern of one's own, and a keep glob, see the whole name. */
+		struct tj_env_policy p = {.inherit_all = true};
+		struct tj_err *err = NULL;
+		memcpy(name + pad, "_MINE=1", 8);
+		assert_int_equal(tj_env_add_list(&p.deny, "*_MINE", &err), 0);
+		tj_env_build(&p, env, &out, NULL);
+		assert_false(has(&out, name));
+		tj_strv_done(&out);
+		tj_env_done(&p);
+		assert_int_equal(tj_env_add_list(&p.keep, "A*_MINE", &err), 0);
+		tj_env_build(&p, env, &out, NULL);
+		assert_true(has(&out, name));
+		tj_strv_done(&out);
+		tj_env_done(&p);
+		free(name);
+	}
+}
+
 static void test_settings(void **state)
 {
 	(void)state;
@@ -107,7 +155,7 @@ static void test_settings(void **state)
 	struct tj_strv out = {0};
 	tj_env_build(&p, host_env, &out, NULL);
 	assert_true(has(&out, "GITHUB_TOKEN=given")); /* an explicit setting passes */
-	assert_true(has(&out, "HOME=/second"));       /* the later setting wins */
+	assert_true(has(&out, "HOME=/second"));	      /* the later setting wins */
 	assert_false(has(&out, "HOME=/first"));
 	assert_false(has(&out, "HOME=/home/u"));
 	assert_true(has(&out, "EMPTY="));
@@ -144,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_glob),
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_keep_all_and_deny),
+		cmocka_unit_test(test_long_names_denied),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_empty),
 	};

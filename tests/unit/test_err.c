@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The error record (src/err.c): building, context, rendering, exit codes. */
+/* The error record (src/base/err.c): building, context, rendering, exit codes. */
 #include "unit.h"
 
 #include <errno.h>
 
-#include "tj/err.h"
+#include "tj/base/err.h"
 
 static int fails_with(struct tj_err **err, const char *what)
 {
@@ -159,8 +159,8 @@ static void test_exit_codes(void **state)
 		enum tj_err_kind kind;
 		int code;
 	} map[] = {
-		{TJ_ERR_INTERNAL, 125},  {TJ_ERR_USAGE, 125},        {TJ_ERR_PROFILE, 125},
-		{TJ_ERR_LAYER, 125},     {TJ_ERR_NOT_FOUND, 127},    {TJ_ERR_CANNOT_EXEC, 126},
+		{TJ_ERR_INTERNAL, 125}, {TJ_ERR_USAGE, 125},	 {TJ_ERR_PROFILE, 125},
+		{TJ_ERR_LAYER, 125},	{TJ_ERR_NOT_FOUND, 127}, {TJ_ERR_CANNOT_EXEC, 126},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		struct tj_err *e = NULL;
@@ -180,11 +180,8 @@ static void test_exit_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set),
-		cmocka_unit_test(test_wrap),
-		cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_format),
-		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_set),    cmocka_unit_test(test_wrap),	  cmocka_unit_test(test_fields),
+		cmocka_unit_test(test_format), cmocka_unit_test(test_exit_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The event vocabulary (src/events.c): every event type as a JSON line,
+ * The event vocabulary (src/events/events.c): every event type as a JSON line,
  * the texts for people, and the tallies.  The schema itself is checked
  * against real logs by tests/integration/test_events.sh.
  */
@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "tj/events.h"
+#include "tj/events/events.h"
 
 struct capture {
 	char path[64];
@@ -55,23 +55,39 @@ static void test_syscall_events(void **state)
 	(void)state;
 	struct capture c;
 	open_capture(&c);
-	struct tj_syscall_event e = {.verdict = TJ_VERDICT_KILLED, .pid = 42, .comm = "probe",
-				     .data = {.nr = SYS_ptrace, .arch = AUDIT_ARCH_X86_64, .args = {16, 7},
+	struct tj_syscall_event e = {.verdict = TJ_VERDICT_KILLED,
+				     .pid = 42,
+				     .comm = "probe",
+				     .data = {.nr = SYS_ptrace,
+					      .arch = AUDIT_ARCH_X86_64,
+					      .args = {16, 7},
 					      .instruction_pointer = 0x401000},
-				     .action = 0x80000000u, .rule = "defaultAction"};
+				     .action = 0x80000000u,
+				     .rule = "defaultAction"};
 	tj_events_syscall(&c.ev, &e);
-	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_DENIED, .pid = 43, .data = {.nr = SYS_clone3,
-				      .arch = AUDIT_ARCH_X86_64}, .action = 0x00050026u, .rule = "syscalls[8]", .errnum = 38,
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_DENIED,
+				      .pid = 43,
+				      .data = {.nr = SYS_clone3, .arch = AUDIT_ARCH_X86_64},
+				      .action = 0x00050026u,
+				      .rule = "syscalls[8]",
+				      .errnum = 38,
 				      .decided_by = "rules"};
 	tj_events_syscall(&c.ev, &e);
 	tj_events_syscall(&c.ev, &e);
-	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_WOULD_DENY, .source = TJ_SOURCE_KMSG, .pid = 44,
-				      .data = {.nr = SYS_socket, .arch = AUDIT_ARCH_X86_64}, .no_args = true,
-				      .action_unknown = true, .rule = "unknown"};
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_WOULD_DENY,
+				      .source = TJ_SOURCE_KMSG,
+				      .pid = 44,
+				      .data = {.nr = SYS_socket, .arch = AUDIT_ARCH_X86_64},
+				      .no_args = true,
+				      .action_unknown = true,
+				      .rule = "unknown"};
 	tj_events_syscall(&c.ev, &e);
 	/* Counted for --report=usage, never logged. */
-	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_ALLOWED, .pid = 45, .data = {.nr = SYS_getpid,
-				      .arch = AUDIT_ARCH_X86_64}, .action = 0x7fff0000u, .rule = "syscalls[0]",
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_ALLOWED,
+				      .pid = 45,
+				      .data = {.nr = SYS_getpid, .arch = AUDIT_ARCH_X86_64},
+				      .action = 0x7fff0000u,
+				      .rule = "syscalls[0]",
 				      .tally_only = true};
 	tj_events_syscall(&c.ev, &e);
 	assert_int_equal(c.ev.total, 4);
@@ -102,15 +118,31 @@ static void test_other_events(void **state)
 	char *argv[] = {"./app", "a \"b\"", NULL};
 	c.ev.source = TJ_SOURCE_AGENT;
 	tj_events_start(&c.ev, "enforce", NULL, argv, 99);
-	struct tj_limit_event l = {.resource = "memory", .source = "cgroup", .unit = "bytes", .has_limit = true,
-				   .limit = 1048576, .has_value = true, .value = 1050000, .action = "killed",
-				   .pid = 99, .detail = "memory.max"};
+	struct tj_limit_event l = {.resource = "memory",
+				   .source = "cgroup",
+				   .unit = "bytes",
+				   .has_limit = true,
+				   .limit = 1048576,
+				   .has_value = true,
+				   .value = 1050000,
+				   .action = "killed",
+				   .pid = 99,
+				   .detail = "memory.max"};
 	tj_events_limit(&c.ev, &l);
-	struct tj_limit_event t = {.resource = "wall-time", .unit = "ms", .has_limit = true, .limit = 2000,
+	struct tj_limit_event t = {.resource = "wall-time",
+				   .unit = "ms",
+				   .has_limit = true,
+				   .limit = 2000,
 				   .action = "killed"};
 	tj_events_limit(&c.ev, &t);
-	struct tj_net_event n = {.pid = 99, .comm = "curl", .syscall = "connect", .family = "inet", .protocol = "tcp",
-				 .address = "10.0.0.1", .port = 80, .reason = "network is off (--net none)"};
+	struct tj_net_event n = {.pid = 99,
+				 .comm = "curl",
+				 .syscall = "connect",
+				 .family = "inet",
+				 .protocol = "tcp",
+				 .address = "10.0.0.1",
+				 .port = 80,
+				 .reason = "network is off (--net none)"};
 	tj_events_net_refused(&c.ev, &n);
 	struct tj_net_event n2 = {.family = "unix", .port = -1, .reason = "abstract sockets are off"};
 	tj_events_net_refused(&c.ev, &n2);
@@ -126,13 +158,15 @@ static void test_other_events(void **state)
 	const char *log = close_capture(&c);
 	assert_contains(log, "\"event\":\"start\",\"mode\":\"enforce\",\"profile\":null,"
 			     "\"argv\":[\"./app\",\"a \\\"b\\\"\"],\"pid\":99,\"source\":\"agent\"}");
-	assert_contains(log, "\"event\":\"limit\",\"resource\":\"memory\",\"source\":\"cgroup\",\"unit\":\"bytes\","
-			     "\"limit\":1048576,\"value\":1050000,\"action\":\"killed\",\"pid\":99,\"detail\":\"memory.max\"}");
+	assert_contains(log,
+			"\"event\":\"limit\",\"resource\":\"memory\",\"source\":\"cgroup\",\"unit\":\"bytes\","
+			"\"limit\":1048576,\"value\":1050000,\"action\":\"killed\",\"pid\":99,\"detail\":\"memory.max\"}");
 	assert_contains(log, "\"event\":\"limit\",\"resource\":\"wall-time\",\"unit\":\"ms\",\"limit\":2000,"
 			     "\"action\":\"killed\"}");
-	assert_contains(log, "\"event\":\"network\",\"action\":\"refused\",\"pid\":99,\"comm\":\"curl\","
-			     "\"syscall\":\"connect\",\"family\":\"inet\",\"protocol\":\"tcp\",\"address\":\"10.0.0.1\","
-			     "\"port\":80,\"reason\":\"network is off (--net none)\"}");
+	assert_contains(log,
+			"\"event\":\"network\",\"action\":\"refused\",\"pid\":99,\"comm\":\"curl\","
+			"\"syscall\":\"connect\",\"family\":\"inet\",\"protocol\":\"tcp\",\"address\":\"10.0.0.1\","
+			"\"port\":80,\"reason\":\"network is off (--net none)\"}");
 	assert_contains(log, "\"event\":\"network\",\"action\":\"refused\",\"family\":\"unix\","
 			     "\"reason\":\"abstract sockets are off\"}");
 	assert_contains(log, "\"event\":\"layer\",\"layer\":\"seccomp\",\"status\":\"applied\","

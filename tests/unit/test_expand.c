@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Syscall groups in profiles (src/expand.c, through the compiler): group
+ * Syscall groups in profiles (src/filter/expand.c, through the compiler): group
  * names, exclusions, constrained members, provenance, errors with paths and
  * suggestions, per-syscall checks after expansion, and plain OCI exports.
  */
@@ -9,12 +9,12 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 
-#include "tj/bpfsim.h"
-#include "tj/explain.h"
-#include "tj/expand.h"
-#include "tj/filter.h"
-#include "tj/profile_json.h"
-#include "tj/sysgroups.h"
+#include "tj/filter/bpfsim.h"
+#include "tj/filter/expand.h"
+#include "tj/filter/explain.h"
+#include "tj/filter/filter.h"
+#include "tj/json/profile_json.h"
+#include "tj/model/sysgroups.h"
 
 static const struct tj_host host0 = {.go_arch = "amd64", .kernel_major = 6, .kernel_minor = 1, .caps = 0};
 
@@ -73,9 +73,10 @@ static uint32_t run(const struct tj_filter *f, const char *name, uint64_t a0, ui
 static void test_group_becomes_names(void **state)
 {
 	(void)state;
-	struct tj_filter *f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
-					 "{\"names\": [\"getpid\", \"@basic-io\", \"read\", \"@chown\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-					 "{\"names\": [\"gettid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct tj_filter *f = compile_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
+		"{\"names\": [\"getpid\", \"@basic-io\", \"read\", \"@chown\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+		"{\"names\": [\"gettid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	const struct tj_rule *r = &f->resolved->rules[0];
 	assert_int_equal(r->names.n, 1 + tj_sysgroup_size(tj_sysgroup_find("@basic-io")) + 4);
 	assert_string_equal(r->names.v[0], "getpid");
@@ -122,9 +123,10 @@ static void test_group_becomes_names(void **state)
 static void test_exclusions(void **state)
 {
 	(void)state;
-	struct tj_filter *f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
-					 "{\"names\": [\"@system-service\", \"!@ipc\", \"!ioctl\", \"!@process\", \"@spawn\"],"
-					 " \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct tj_filter *f = compile_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
+		"{\"names\": [\"@system-service\", \"!@ipc\", \"!ioctl\", \"!@process\", \"@spawn\"],"
+		" \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	assert_int_equal(run(f, "openat", 0, 0, 0, 0), ALLOW);
 	assert_int_equal(run(f, "process_vm_readv", 0, 0, 0, 0), E99);
 	assert_int_equal(run(f, "pipe2", 0, 0, 0, 0), E99);
@@ -176,9 +178,10 @@ static void test_errors(void **state)
 		     "\"SCMP_ACT_ALLOW\", \"args\": [{\"index\": 0, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]}]}",
 		     "'mmap' comes from @memory with argument checks of its own", "syscalls[0].names[0]");
 	/* Groups without constraints take the rule's args. */
-	struct tj_filter *f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
-					 "{\"names\": [\"@keyring\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-					 "[{\"index\": 0, \"value\": 7, \"op\": \"SCMP_CMP_EQ\"}]}]}");
+	struct tj_filter *f = compile_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
+		"{\"names\": [\"@keyring\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+		"[{\"index\": 0, \"value\": 7, \"op\": \"SCMP_CMP_EQ\"}]}]}");
 	assert_int_equal(run(f, "keyctl", 7, 0, 0, 0), ALLOW);
 	assert_int_equal(run(f, "keyctl", 8, 0, 0, 0), E99);
 	tj_filter_free(f);
@@ -211,8 +214,9 @@ static void test_checks_per_syscall(void **state)
 static void test_constrained_members(void **state)
 {
 	(void)state;
-	struct tj_filter *f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
-					 "{\"names\": [\"@memory\", \"@socket-ip\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct tj_filter *f = compile_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 99, \"syscalls\": ["
+		"{\"names\": [\"@memory\", \"@socket-ip\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
 	/* the main rule, mmap x2, mprotect, pkey_mprotect, socket x6, socketpair */
 	assert_int_equal(f->resolved->nrules, 1 + 2 + 1 + 1 + 6 + 1);
 	for (size_t i = 0; i < f->resolved->nrules; i++)
@@ -242,11 +246,12 @@ static void test_constrained_members(void **state)
 static void test_oci_export_is_plain(void **state)
 {
 	(void)state;
-	const char *text = "{\"tinyjail\": {\"version\": 1}, \"linux\": {\"seccomp\": {"
-			   "\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": ["
-			   "{\"names\": [\"@baseline\", \"@memory\", \"@basic-io\", \"@file-system\", \"!@chown\", \"execve\","
-			   " \"@threads\", \"@network-client\"], \"action\": \"SCMP_ACT_ALLOW\"},"
-			   "{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}]}}}";
+	const char *text =
+		"{\"tinyjail\": {\"version\": 1}, \"linux\": {\"seccomp\": {"
+		"\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": ["
+		"{\"names\": [\"@baseline\", \"@memory\", \"@basic-io\", \"@file-system\", \"!@chown\", \"execve\","
+		" \"@threads\", \"@network-client\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+		"{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}]}}}";
 	struct tj_filter *f = compile_ok(text);
 	char *json = tj_seccomp_to_oci_json(f->resolved);
 	assert_null(strchr(json, '@'));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Rule provenance (src/explain.c): which rule of a profile decided a
+ * Rule provenance (src/filter/explain.c): which rule of a profile decided a
  * syscall, given the action the compiled program returned.
  */
 #include "unit.h"
@@ -9,10 +9,10 @@
 #include <linux/seccomp.h>
 #include <sys/syscall.h>
 
-#include "tj/bpfsim.h"
-#include "tj/explain.h"
-#include "tj/filter.h"
-#include "tj/profile_json.h"
+#include "tj/filter/bpfsim.h"
+#include "tj/filter/explain.h"
+#include "tj/filter/filter.h"
+#include "tj/json/profile_json.h"
 
 #define X32 0x40000000
 
@@ -111,7 +111,8 @@ static void test_provenance(void **state)
 	assert_string_equal(why(f, AUDIT_ARCH_X86_64, SYS_mount, 0, 0, NULL), "defaultAction");
 	assert_string_equal(why(f, AUDIT_ARCH_X86_64, 1000, 0, 0, NULL), "defaultAction");
 	/* An action no rule has (a bad architecture kill). */
-	assert_string_equal(tj_explain_rule(f->resolved, &(struct seccomp_data){.nr = SYS_read, .arch = AUDIT_ARCH_X86_64},
+	assert_string_equal(tj_explain_rule(f->resolved,
+					    &(struct seccomp_data){.nr = SYS_read, .arch = AUDIT_ARCH_X86_64},
 					    SECCOMP_RET_KILL_PROCESS),
 			    "defaultAction");
 	tj_filter_free(f);
@@ -175,7 +176,10 @@ static void test_arg_matches(void **state)
 	struct tj_arg m = {.index = 0, .value = 0xff00, .value_two = 0x1200, .op = TJ_CMP_MASKED_EQ};
 	assert_true(tj_explain_arg_matches(&m, 0x12ab, false));
 	assert_false(tj_explain_arg_matches(&m, 0x13ab, false));
-	struct tj_arg m64 = {.index = 0, .value = 0xffffffff00000000ULL, .value_two = 0x100000000ULL, .op = TJ_CMP_MASKED_EQ};
+	struct tj_arg m64 = {.index = 0,
+			     .value = 0xffffffff00000000ULL,
+			     .value_two = 0x100000000ULL,
+			     .op = TJ_CMP_MASKED_EQ};
 	assert_true(tj_explain_arg_matches(&m64, 0x1deadbeefULL, false));
 	assert_false(tj_explain_arg_matches(&m64, 0x2deadbeefULL, false));
 	/* 32-bit: the mask and the datum lose their high words too, so this
@@ -205,8 +209,9 @@ static void test_consistent_with_programs(void **state)
 		"tests/sim/profiles/compat.json",
 		"tests/sim/profiles/modes.json",
 	};
-	static const uint64_t values[] = {0, 1, 2, 3, 40, 100, 666, 1337, 0x5401, 0x5412, 0x10000, 0x7e020000,
-					  0xffffffff, 0x100000000ULL, UINT64_MAX};
+	static const uint64_t values[] = {0,	     1,	     2,	     3,	      40,	  100,	      666,
+					  1337,	     0x5401, 0x5412, 0x10000, 0x7e020000, 0xffffffff, 0x100000000ULL,
+					  UINT64_MAX};
 	size_t named = 0;
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(paths); i++) {
 		struct tj_filter *f = compile_path(paths[i]);
@@ -218,7 +223,8 @@ static void test_consistent_with_programs(void **state)
 					struct seccomp_data d = {
 						.nr = arch == 2 ? nr | X32 : nr,
 						.arch = arch == 1 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64,
-						.args = {values[v], values[TJ_ARRAY_SIZE(values) - 1 - v], values[v], values[v]},
+						.args = {values[v], values[TJ_ARRAY_SIZE(values) - 1 - v], values[v],
+							 values[v]},
 					};
 					uint32_t a = tj_bpf_run(f->prog, f->len, &d);
 					const char *r = tj_explain_rule(f->resolved, &d, a);
@@ -233,7 +239,8 @@ static void test_consistent_with_programs(void **state)
 						if (a != def)
 							fail_msg("%s: arch %d nr %d arg 0x%llx: returns 0x%x, explained as the "
 								 "default 0x%x",
-								 paths[i], arch, nr, (unsigned long long)values[v], a, def);
+								 paths[i], arch, nr, (unsigned long long)values[v], a,
+								 def);
 						continue;
 					}
 					named++;
@@ -242,7 +249,8 @@ static void test_consistent_with_programs(void **state)
 						const struct tj_rule *rule = &f->resolved->rules[k];
 						if (strcmp(rule->json_path, r) == 0)
 							found = tj_filter_action_value(rule->action,
-										       tj_rule_effective_errno(rule)) == a;
+										       tj_rule_effective_errno(rule)) ==
+								a;
 					}
 					if (!found)
 						fail_msg("%s: nr %d: %s does not return 0x%x", paths[i], nr, r, a);

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tj/copytree.h"
-#include "tj/exefile.h"
-#include "tj/util.h"
+#include "tj/base/copytree.h"
+#include "tj/base/exefile.h"
+#include "tj/base/util.h"
 
 static char dir[] = "/tmp/tj-unit-files-XXXXXX";
 
@@ -234,10 +234,8 @@ static void test_copytree_does_not_follow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exe_dynamic_elf),
-		cmocka_unit_test(test_exe_script),
-		cmocka_unit_test(test_exe_static_and_odd),
-		cmocka_unit_test(test_copytree),
+		cmocka_unit_test(test_exe_dynamic_elf),		 cmocka_unit_test(test_exe_script),
+		cmocka_unit_test(test_exe_static_and_odd),	 cmocka_unit_test(test_copytree),
 		cmocka_unit_test(test_copytree_does_not_follow),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

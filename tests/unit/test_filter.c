@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The seccomp compiler (src/filter.c): conflict detection, unknown names,
+ * The seccomp compiler (src/filter/filter.c): conflict detection, unknown names,
  * the table of syscalls newer than libseccomp, syscall names, load flags,
  * the truth program, and the programs themselves.
  */
@@ -15,9 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tj/bpfsim.h"
-#include "tj/filter.h"
-#include "tj/profile_json.h"
+#include "tj/filter/bpfsim.h"
+#include "tj/filter/filter.h"
+#include "tj/json/profile_json.h"
 
 #define X32 0x40000000
 
@@ -102,7 +102,8 @@ static uint32_t run_truth(const struct tj_filter *f, int nr, uint64_t a0)
 static bool notes_contain(const struct tj_notes *n, const char *path, const char *fragment)
 {
 	for (size_t i = 0; i < n->n; i++)
-		if ((!path || (n->v[i].json_path && strcmp(n->v[i].json_path, path) == 0)) && strstr(n->v[i].msg, fragment))
+		if ((!path || (n->v[i].json_path && strcmp(n->v[i].json_path, path) == 0)) &&
+		    strstr(n->v[i].msg, fragment))
 			return true;
 	return false;
 }
@@ -202,7 +203,8 @@ static void test_conflict_conditional(void **state)
 					 "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\","
 					 " \"args\": [{\"index\": 0, \"value\": 3, \"op\": \"SCMP_CMP_EQ\"}]}]}",
 					 &enforce);
-	assert_true(notes_contain(&f->info, "syscalls[1]", "no effect for 'read': syscalls[0] decides it for all arguments"));
+	assert_true(notes_contain(&f->info, "syscalls[1]",
+				  "no effect for 'read': syscalls[0] decides it for all arguments"));
 	assert_int_equal(run(f, AUDIT_ARCH_X86_64, SYS_read, 3, 0), SECCOMP_RET_ERRNO | 77);
 	assert_int_equal(run(f, AUDIT_ARCH_X86_64, SYS_read, 4, 0), SECCOMP_RET_ERRNO | 77);
 	assert_int_equal(f->warnings.n, 0);
@@ -265,9 +267,10 @@ static void test_conflict_podman_default(void **state)
 static void test_unknown_in_allow_rule(void **state)
 {
 	(void)state;
-	struct tj_filter *f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
-					 "{\"names\": [\"getpid\", \"no_such_syscall\", \"frobnicate\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
-					 &enforce);
+	struct tj_filter *f = compile_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+		"{\"names\": [\"getpid\", \"no_such_syscall\", \"frobnicate\"], \"action\": \"SCMP_ACT_ALLOW\"}]}",
+		&enforce);
 	assert_int_equal(f->warnings.n, 1);
 	assert_string_equal(f->warnings.v[0].json_path, "syscalls[0]");
 	char version[32];
@@ -303,8 +306,9 @@ static void test_unknown_in_deny_rule(void **state)
 	assert_string_equal(err->msg, "unknown syscall 'getpdi' (did you mean 'getpid'?)");
 	assert_string_equal(err->file, "t.json");
 	assert_string_equal(err->json_path, "syscalls[1].names[1]");
-	assert_string_equal(err->hint, "skipping this name would let 'getpdi' through under the default action "
-				       "SCMP_ACT_ALLOW; fix the name, or pass --ignore-unknown-syscalls to skip it anyway");
+	assert_string_equal(err->hint,
+			    "skipping this name would let 'getpdi' through under the default action "
+			    "SCMP_ACT_ALLOW; fix the name, or pass --ignore-unknown-syscalls to skip it anyway");
 	tj_err_free(err);
 
 	/* No close name: no suggestion.  The deprecated singular "name". */
@@ -335,11 +339,10 @@ static const struct {
 	const char *name;
 	int nr;
 } newer[] = {
-	{"uretprobe", 335},     {"statmount", 457},         {"listmount", 458},
-	{"lsm_get_self_attr", 459}, {"lsm_set_self_attr", 460}, {"lsm_list_modules", 461},
-	{"mseal", 462},         {"setxattrat", 463},        {"getxattrat", 464},
-	{"listxattrat", 465},   {"removexattrat", 466},     {"open_tree_attr", 467},
-	{"file_getattr", 468},  {"file_setattr", 469},
+	{"uretprobe", 335},	    {"statmount", 457},	       {"listmount", 458},     {"lsm_get_self_attr", 459},
+	{"lsm_set_self_attr", 460}, {"lsm_list_modules", 461}, {"mseal", 462},	       {"setxattrat", 463},
+	{"getxattrat", 464},	    {"listxattrat", 465},      {"removexattrat", 466}, {"open_tree_attr", 467},
+	{"file_getattr", 468},	    {"file_setattr", 469},
 };
 
 static bool in_newer(const char *name, int nr)
@@ -583,9 +586,10 @@ static void test_load_flags(void **state)
 	tj_filter_free(f);
 
 	/* The OCI flags map one to one; TSYNC with a listener needs ESRCH. */
-	const char *flagged = "{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"flags\": [\"SECCOMP_FILTER_FLAG_TSYNC\", "
-			      "\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"], \"syscalls\": ["
-			      "{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	const char *flagged =
+		"{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"flags\": [\"SECCOMP_FILTER_FLAG_TSYNC\", "
+		"\"SECCOMP_FILTER_FLAG_LOG\", \"SECCOMP_FILTER_FLAG_SPEC_ALLOW\"], \"syscalls\": ["
+		"{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
 	f = compile_ok(flagged, &enforce);
 	assert_int_equal(f->load_flags, FLAG_TSYNC | FLAG_LOG | FLAG_SPEC_ALLOW);
 	tj_filter_free(f);
@@ -599,8 +603,9 @@ static void test_load_flags(void **state)
 			  "{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
 	f = compile_ok(wkr, &enforce);
 	assert_int_equal(f->load_flags, 0);
-	assert_true(notes_contain(&f->info, "", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV ignored: it only applies to "
-						"notifying filters"));
+	assert_true(notes_contain(&f->info, "",
+				  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV ignored: it only applies to "
+				  "notifying filters"));
 	tj_filter_free(f);
 	f = compile_ok(wkr, &sup);
 	assert_int_equal(f->load_flags, FLAG_WAIT_KILLABLE_RECV | FLAG_NEW_LISTENER);
@@ -668,15 +673,20 @@ static void test_no_seccomp_section(void **state)
 static void test_host_conditions_and_arches(void **state)
 {
 	(void)state;
-	struct tj_filter *f = compile_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
-					 "[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_AARCH64\"], \"syscalls\": ["
-					 "{\"names\": [\"reboot\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_BOOT\"]}},"
-					 "{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"6.2\"}},"
-					 "{\"names\": [\"gettid\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"6.1\"}}]}",
-					 &enforce);
-	assert_true(notes_contain(&f->info, "syscalls[0]", "rule skipped on this host: includes.caps lists a capability the target lacks"));
-	assert_true(notes_contain(&f->info, "syscalls[1]", "rule skipped on this host: includes.minKernel is above this kernel"));
-	assert_true(notes_contain(&f->info, "", "architecture SCMP_ARCH_AARCH64 ignored: it cannot issue syscalls on an x86_64 kernel"));
+	struct tj_filter *f = compile_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
+		"[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_AARCH64\"], \"syscalls\": ["
+		"{\"names\": [\"reboot\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"caps\": [\"CAP_SYS_BOOT\"]}},"
+		"{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"6.2\"}},"
+		"{\"names\": [\"gettid\"], \"action\": \"SCMP_ACT_ALLOW\", \"includes\": {\"minKernel\": \"6.1\"}}]}",
+		&enforce);
+	assert_true(notes_contain(&f->info, "syscalls[0]",
+				  "rule skipped on this host: includes.caps lists a capability the target lacks"));
+	assert_true(notes_contain(&f->info, "syscalls[1]",
+				  "rule skipped on this host: includes.minKernel is above this kernel"));
+	assert_true(
+		notes_contain(&f->info, "",
+			      "architecture SCMP_ARCH_AARCH64 ignored: it cannot issue syscalls on an x86_64 kernel"));
 	assert_int_equal(f->resolved->nrules, 1);
 	assert_string_equal(f->resolved->rules[0].json_path, "syscalls[2]");
 	assert_int_equal(run(f, AUDIT_ARCH_X86_64, SYS_reboot, 0, 0), SECCOMP_RET_ERRNO | 1);
@@ -774,7 +784,8 @@ static void test_validate_libseccomp_output(void **state)
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(real_profiles); i++) {
 		struct tj_profile *p = load_file(real_profiles[i]);
 		for (int mode = 0; mode < 3; mode++) {
-			struct tj_filter_opts o = {.host = &host0, .mode = mode == 1 ? TJ_MODE_COMPLAIN : TJ_MODE_ENFORCE,
+			struct tj_filter_opts o = {.host = &host0,
+						   .mode = mode == 1 ? TJ_MODE_COMPLAIN : TJ_MODE_ENFORCE,
 						   .supervise_kills = mode == 2};
 			struct tj_filter *f = NULL;
 			struct tj_err *err = NULL;
@@ -816,8 +827,9 @@ static void test_validate_invalid(void **state)
 static void test_optimize_same_actions(void **state)
 {
 	(void)state;
-	static const uint64_t argv_[][2] = {{0, 0}, {1, 0x5401}, {3, 0x5412}, {0xffffffff, 1}, {UINT64_MAX, UINT64_MAX},
-					    {0x10000, 0x11}, {0x10000011, 2}, {40, 1}, {0x100000028, 0}};
+	static const uint64_t argv_[][2] =
+		{{0, 0},	  {1, 0x5401},	   {3, 0x5412}, {0xffffffff, 1}, {UINT64_MAX, UINT64_MAX},
+		 {0x10000, 0x11}, {0x10000011, 2}, {40, 1},	{0x100000028, 0}};
 	static const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_X86_64 /* x32 */};
 	size_t differing_programs = 0, evaluations = 0;
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(real_profiles); i++) {
@@ -833,7 +845,8 @@ static void test_optimize_same_actions(void **state)
 		for (size_t a = 0; a < TJ_ARRAY_SIZE(arches); a++) {
 			for (int nr = 0; nr < 560; nr++) {
 				for (size_t k = 0; k < TJ_ARRAY_SIZE(argv_); k++) {
-					struct seccomp_data d = {.nr = a == 2 ? nr | X32 : nr, .arch = arches[a],
+					struct seccomp_data d = {.nr = a == 2 ? nr | X32 : nr,
+								 .arch = arches[a],
 								 .args = {argv_[k][0], argv_[k][1]}};
 					uint32_t r1 = tj_bpf_run(f[1]->prog, f[1]->len, &d);
 					uint32_t r2 = tj_bpf_run(f[2]->prog, f[2]->len, &d);
@@ -877,8 +890,9 @@ static void test_optimize_default_choice(void **state)
 	tj_buf_done(&b);
 
 	/* Few rules and names: linear. */
-	const char *small = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
-			    "{\"names\": [\"read\", \"write\", \"close\", \"getpid\", \"gettid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	const char *small =
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+		"{\"names\": [\"read\", \"write\", \"close\", \"getpid\", \"gettid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
 	f0 = compile_ok(small, &o0);
 	f1 = compile_ok(small, &o1);
 	assert_int_equal(f0->len, f1->len);

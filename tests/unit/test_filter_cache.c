@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The compiled-filter cache (src/filter_cache.c) and its hash
- * (src/sha256.c): round trips, hits, misses on every key change, refusal
+ * The compiled-filter cache (src/filter/filter_cache.c) and its hash
+ * (src/base/sha256.c): round trips, hits, misses on every key change, refusal
  * of directories and entries another user could have written, and
  * truncated or corrupted entries read as misses.
  */
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tj/filter_cache.h"
-#include "tj/profile_json.h"
+#include "tj/filter/filter_cache.h"
+#include "tj/json/profile_json.h"
 
 static const struct tj_host host0 = {.go_arch = "amd64", .kernel_major = 6, .kernel_minor = 1, .caps = 0};
 
@@ -200,7 +200,8 @@ static void test_hit_and_miss(void **state)
 	tj_filter_free(g);
 
 	/* The entry is private and nothing else was left behind. */
-	char *cmd = tj_xasprintf("test \"$(ls -A '%s' | wc -l)\" = 1 && test \"$(stat -c %%a '%s'/*.tjf)\" = 600", dir, dir);
+	char *cmd = tj_xasprintf("test \"$(ls -A '%s' | wc -l)\" = 1 && test \"$(stat -c %%a '%s'/*.tjf)\" = 600", dir,
+				 dir);
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 
@@ -495,14 +496,10 @@ static void test_default_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_hit_and_miss),
-		cmocka_unit_test(test_key_changes),
-		cmocka_unit_test(test_host_change_is_a_miss),
-		cmocka_unit_test(test_unsafe_directories),
-		cmocka_unit_test(test_bad_entries),
-		cmocka_unit_test(test_default_dir),
+		cmocka_unit_test(test_sha256_vectors),	      cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_hit_and_miss),	      cmocka_unit_test(test_key_changes),
+		cmocka_unit_test(test_host_change_is_a_miss), cmocka_unit_test(test_unsafe_directories),
+		cmocka_unit_test(test_bad_entries),	      cmocka_unit_test(test_default_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

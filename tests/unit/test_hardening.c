@@ -12,8 +12,8 @@
 #include <sys/shm.h>
 #include <sys/syscall.h>
 
-#include "tj/bpfsim.h"
-#include "tj/hardening.h"
+#include "tj/filter/bpfsim.h"
+#include "tj/filter/hardening.h"
 
 #define ALLOW 0x7fff0000u
 #define ERRNO(e) (0x00050000u | (unsigned)(e))

@@ -6,8 +6,8 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "tj/identity.h"
-#include "tj/isolation.h"
+#include "tj/model/identity.h"
+#include "tj/model/isolation.h"
 
 static void expect_error(int r, struct tj_err **err, const char *fragment)
 {
@@ -154,8 +154,14 @@ static void test_paths(void **state)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"/", "/"},          {"/usr", "/usr"},         {"/usr/", "/usr"},     {"//usr///lib", "/usr/lib"},
-		{"/usr/./lib", "/usr/lib"}, {"/usr/../etc", "/etc"}, {"/../..", "/"}, {"/a/b/../../c", "/c"},
+		{"/", "/"},
+		{"/usr", "/usr"},
+		{"/usr/", "/usr"},
+		{"//usr///lib", "/usr/lib"},
+		{"/usr/./lib", "/usr/lib"},
+		{"/usr/../etc", "/etc"},
+		{"/../..", "/"},
+		{"/a/b/../../c", "/c"},
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(cases); i++) {
 		char *p = tj_isolation_clean_path(cases[i].in);
@@ -193,9 +199,9 @@ static void test_merge(void **state)
 	assert_int_equal(tj_isolation_parse_signals(&over, "INT", &err), 0);
 	assert_int_equal(tj_isolation_parse_rw_limit(&over, "/dl=1M", &err), 0);
 	tj_isolation_merge(&base, &over);
-	assert_string_equal(base.user, "1000");               /* replaced */
-	assert_int_equal(base.ro.n, 2);                         /* appended */
-	assert_int_equal(base.unshare, TJ_NS_PID | TJ_NS_NET);  /* added */
+	assert_string_equal(base.user, "1000");		       /* replaced */
+	assert_int_equal(base.ro.n, 2);			       /* appended */
+	assert_int_equal(base.unshare, TJ_NS_PID | TJ_NS_NET); /* added */
 	assert_true(base.no_exec);
 	assert_int_equal(base.signals, 1ull << (SIGINT - 1)); /* replaced */
 	assert_int_equal(base.nrw_limits, 1);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* JSON paths and source positions (src/jsonpos.c). */
+/* JSON paths and source positions (src/base/jsonpos.c). */
 #include "unit.h"
 
 #include <stdbool.h>
 
-#include "tj/jsonpos.h"
-#include "tj/util.h"
+#include "tj/base/jsonpos.h"
+#include "tj/base/util.h"
 
 /* --- tj_jpath_* --- */
 
@@ -113,10 +113,9 @@ static void test_line_col(void **state)
 		size_t offset;
 		int line, col;
 	} cases[] = {
-		{0, 1, 1}, {1, 1, 2}, {2, 1, 3}, /* the newline itself ends line 1 */
-		{3, 2, 1}, {4, 2, 2}, {6, 3, 1}, {7, 4, 1}, {9, 4, 3},
-		{10, 4, 4},                      /* the end */
-		{500, 4, 4},                     /* clamped to the end */
+		{0, 1, 1},   {1, 1, 2}, {2, 1, 3}, /* the newline itself ends line 1 */
+		{3, 2, 1},   {4, 2, 2}, {6, 3, 1}, {7, 4, 1}, {9, 4, 3}, {10, 4, 4}, /* the end */
+		{500, 4, 4},							     /* clamped to the end */
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(cases); i++) {
 		int line = -1, col = -1;
@@ -148,25 +147,24 @@ static void test_line_col_utf8(void **state)
 
 /* --- tj_jsonpos_locate --- */
 
-static const char *doc =
-	"{\n"
-	"  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
-	"  \"x.y\": {\"q\\\"k\": [10, 20]},\n"
-	"  \"syscalls\": [\n"
-	"    {\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
-	"    {\n"
-	"      \"names\": [\"personality\"],\n"
-	"      \"args\": [\n"
-	"        {\"index\": 0,\n"
-	"         \"value\":\n"
-	"            8,\n"
-	"         \"op\": \"SCMP_CMP_EQ\"}\n"
-	"      ],\n"
-	"      \"action\": \"SCMP_ACT_ERRNO\"\n"
-	"    }\n"
-	"  ],\n"
-	"  \"ünï\": {\"[a]\": 1, \"k\": {\"\": [[], [true, {\"deep\": null}]]}}\n"
-	"}\n";
+static const char *doc = "{\n"
+			 "  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+			 "  \"x.y\": {\"q\\\"k\": [10, 20]},\n"
+			 "  \"syscalls\": [\n"
+			 "    {\"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\"},\n"
+			 "    {\n"
+			 "      \"names\": [\"personality\"],\n"
+			 "      \"args\": [\n"
+			 "        {\"index\": 0,\n"
+			 "         \"value\":\n"
+			 "            8,\n"
+			 "         \"op\": \"SCMP_CMP_EQ\"}\n"
+			 "      ],\n"
+			 "      \"action\": \"SCMP_ACT_ERRNO\"\n"
+			 "    }\n"
+			 "  ],\n"
+			 "  \"ünï\": {\"[a]\": 1, \"k\": {\"\": [[], [true, {\"deep\": null}]]}}\n"
+			 "}\n";
 
 static void test_locate(void **state)
 {
@@ -221,20 +219,20 @@ static void test_locate_missing(void **state)
 	(void)state;
 	static const char *const missing[] = {
 		"nope",
-		"syscalls[2]",             /* index past the end */
+		"syscalls[2]", /* index past the end */
 		"syscalls[1].args[1]",
 		"syscalls[0].names[2]",
-		"defaultAction.x",         /* a key on a string */
-		"defaultAction[0]",        /* an index on a string */
-		"syscalls.names",          /* a key on an array */
-		"[\"x.y\"][0]",            /* an index on an object */
-		"x.y",                     /* the quoted key, unquoted */
+		"defaultAction.x",  /* a key on a string */
+		"defaultAction[0]", /* an index on a string */
+		"syscalls.names",   /* a key on an array */
+		"[\"x.y\"][0]",	    /* an index on an object */
+		"x.y",		    /* the quoted key, unquoted */
 		"syscalls[-1]",
 		"syscalls[a]",
 		"syscalls[1",
 		"[\"unterminated",
 		"[\"ünï\"].k[\"\"][1][2]",
-		"Syscalls",                /* keys are case-sensitive */
+		"Syscalls", /* keys are case-sensitive */
 	};
 	size_t len = strlen(doc);
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(missing); i++) {
@@ -387,16 +385,11 @@ static void test_check_strictness(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_jpath_build),
-		cmocka_unit_test(test_jpath_quoting),
-		cmocka_unit_test(test_jpath_overflow),
-		cmocka_unit_test(test_line_col),
-		cmocka_unit_test(test_line_col_utf8),
-		cmocka_unit_test(test_locate),
-		cmocka_unit_test(test_locate_missing),
-		cmocka_unit_test(test_locate_built_paths),
-		cmocka_unit_test(test_check_duplicates),
-		cmocka_unit_test(test_check_integers),
+		cmocka_unit_test(test_jpath_build),	 cmocka_unit_test(test_jpath_quoting),
+		cmocka_unit_test(test_jpath_overflow),	 cmocka_unit_test(test_line_col),
+		cmocka_unit_test(test_line_col_utf8),	 cmocka_unit_test(test_locate),
+		cmocka_unit_test(test_locate_missing),	 cmocka_unit_test(test_locate_built_paths),
+		cmocka_unit_test(test_check_duplicates), cmocka_unit_test(test_check_integers),
 		cmocka_unit_test(test_check_strictness),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

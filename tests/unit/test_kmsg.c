@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Kernel-log records (src/kmsg.c): the parser, on lines as Linux 6.x prints them. */
+/* Kernel-log records (src/events/kmsg.c): the parser, on lines as Linux 6.x prints them. */
 #include "unit.h"
 
 #include <linux/audit.h>
 
-#include "tj/kmsg.h"
+#include "tj/events/kmsg.h"
 
 static enum tj_kmsg_kind parse(const char *line, struct tj_kmsg_record *r, uint64_t *count)
 {
@@ -131,10 +131,8 @@ static void test_other_lines(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seccomp_record),
-		cmocka_unit_test(test_dmesg_forms),
-		cmocka_unit_test(test_comm_encodings),
-		cmocka_unit_test(test_loss_lines),
+		cmocka_unit_test(test_seccomp_record), cmocka_unit_test(test_dmesg_forms),
+		cmocka_unit_test(test_comm_encodings), cmocka_unit_test(test_loss_lines),
 		cmocka_unit_test(test_other_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,8 +4,8 @@
 
 #include <unistd.h>
 
-#include "tj/limits.h"
-#include "tj/util.h"
+#include "tj/base/util.h"
+#include "tj/model/limits.h"
 
 static void test_rlimit_parse(void **state)
 {
@@ -27,14 +27,10 @@ static void test_rlimit_parse(void **state)
 	static const struct {
 		const char *arg, *fragment;
 	} bad[] = {
-		{"nofile", "expected NAME=SOFT[:HARD]"},
-		{"nofil=3", "unknown limit 'nofil' (did you mean 'nofile'?)"},
-		{"bogus=3", "unknown limit 'bogus'"},
-		{"nofile=20:10", "soft limit is above the hard limit"},
-		{"nofile=-1", "values are numbers"},
-		{"nofile=1e3", "values are numbers"},
-		{"stack=8X", "values are numbers"},
-		{"stack=", "values are numbers"},
+		{"nofile", "expected NAME=SOFT[:HARD]"}, {"nofil=3", "unknown limit 'nofil' (did you mean 'nofile'?)"},
+		{"bogus=3", "unknown limit 'bogus'"},	 {"nofile=20:10", "soft limit is above the hard limit"},
+		{"nofile=-1", "values are numbers"},	 {"nofile=1e3", "values are numbers"},
+		{"stack=8X", "values are numbers"},	 {"stack=", "values are numbers"},
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad); i++) {
 		struct tj_limits b = {0};
@@ -102,8 +98,8 @@ static void test_degrade_and_merge(void **state)
 	over.memory = 200;
 	over.rlimits[RLIMIT_NOFILE] = (struct tj_rlimit){true, 20, 30};
 	tj_limits_merge(&base, &over);
-	assert_true(base.memory == 200);          /* the flag wins */
-	assert_true(base.timeout_ms == 5000);     /* kept from the profile */
+	assert_true(base.memory == 200);      /* the flag wins */
+	assert_true(base.timeout_ms == 5000); /* kept from the profile */
 	assert_true(base.rlimits[RLIMIT_NOFILE].hard == 30);
 	assert_true(base.rlimits[RLIMIT_STACK].set); /* not touched */
 	assert_true(tj_limits_want_cgroup(&base));
@@ -118,8 +114,13 @@ static void test_format(void **state)
 	static const struct {
 		uint64_t v;
 		const char *s;
-	} bytes[] = {{0, "0"}, {1000, "1000"}, {4096, "4K"}, {100u << 20, "100M"}, {(uint64_t)3 << 30, "3G"},
-		     {123456789, "117.7M"}, {1536, "1.5K"}};
+	} bytes[] = {{0, "0"},
+		     {1000, "1000"},
+		     {4096, "4K"},
+		     {100u << 20, "100M"},
+		     {(uint64_t)3 << 30, "3G"},
+		     {123456789, "117.7M"},
+		     {1536, "1.5K"}};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(bytes); i++) {
 		tj_format_bytes(bytes[i].v, b, sizeof(b));
 		assert_string_equal(b, bytes[i].s);

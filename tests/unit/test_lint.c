@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The profile linter (src/lint.c): each check finds its case, with the
+ * The profile linter (src/filter/lint.c): each check finds its case, with the
  * severity and JSON path, and stays quiet on the fixed profile.
  */
 #include "unit.h"
 
-#include "tj/filter.h"
-#include "tj/lint.h"
-#include "tj/profile_json.h"
+#include "tj/filter/filter.h"
+#include "tj/filter/lint.h"
+#include "tj/json/profile_json.h"
 
 static const struct tj_host host0 = {.go_arch = "amd64", .kernel_major = 6, .kernel_minor = 1, .caps = 0};
 
@@ -44,7 +44,8 @@ static const struct tj_finding *expect(const char *check, const char *path, enum
 	const struct tj_finding *f = find(check, path);
 	if (!f) {
 		for (size_t i = 0; i < findings.n; i++)
-			print_message("  have: %s %s %s\n", findings.v[i].check, findings.v[i].json_path, findings.v[i].what);
+			print_message("  have: %s %s %s\n", findings.v[i].check, findings.v[i].json_path,
+				      findings.v[i].what);
 		fail_msg("no '%s' finding at %s", check, path ? path : "(any)");
 	}
 	assert_int_equal(f->severity, sev);
@@ -62,7 +63,7 @@ static void expect_none(const char *check)
 #define HEAD "{\"architectures\": [\"SCMP_ARCH_X86_64\"], "
 #define CLONE3 "{\"names\": [\"clone3\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38}"
 /* A clean deny-by-default profile built from groups. */
-#define CLEAN_RULES                                                                                         \
+#define CLEAN_RULES                                                                                           \
 	"{\"names\": [\"@baseline\", \"@memory\", \"@basic-io\", \"@file-system\", \"@signal\", \"execve\", " \
 	"\"@threads\"], \"action\": \"SCMP_ACT_ALLOW\"}, " CLONE3
 
@@ -71,7 +72,8 @@ static void test_clean_profile(void **state)
 	(void)state;
 	lint(HEAD "\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": [" CLEAN_RULES "]}");
 	if (findings.n)
-		fail_msg("a clean profile has findings, the first: %s: %s", findings.v[0].json_path, findings.v[0].what);
+		fail_msg("a clean profile has findings, the first: %s: %s", findings.v[0].json_path,
+			 findings.v[0].what);
 }
 
 static void test_default_allow(void **state)
@@ -128,10 +130,11 @@ static void test_dangerous_unconstrained(void **state)
 	}
 	assert_true(vm && uffd && ptrace && personality);
 	/* Excluded from the group, or allowed only with checks: quiet. */
-	lint(HEAD "\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": [" CLEAN_RULES ", "
-		  "{\"names\": [\"@ipc\", \"!process_vm_readv\", \"!process_vm_writev\"], \"action\": \"SCMP_ACT_ALLOW\"}, "
-		  "{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
-		  "[{\"index\": 0, \"value\": 4294967295, \"valueTwo\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}");
+	lint(HEAD
+	     "\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": [" CLEAN_RULES ", "
+	     "{\"names\": [\"@ipc\", \"!process_vm_readv\", \"!process_vm_writev\"], \"action\": \"SCMP_ACT_ALLOW\"}, "
+	     "{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+	     "[{\"index\": 0, \"value\": 4294967295, \"valueTwo\": 0, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}");
 	expect_none("dangerous-unconstrained");
 }
 
@@ -182,11 +185,12 @@ static void test_architectures(void **state)
 static void test_names_and_rules(void **state)
 {
 	(void)state;
-	lint(HEAD "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [" CLEAN_RULES ", "
-		  "{\"names\": [\"gettid\", \"frobnicate\", \"_llseek\", \"socketcall\"], \"action\": \"SCMP_ACT_ALLOW\"}, "
-		  "{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\"}, "
-		  "{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}, "
-		  "{\"names\": [\"tkill\"], \"action\": \"SCMP_ACT_KILL\"}]}");
+	lint(HEAD
+	     "\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [" CLEAN_RULES ", "
+	     "{\"names\": [\"gettid\", \"frobnicate\", \"_llseek\", \"socketcall\"], \"action\": \"SCMP_ACT_ALLOW\"}, "
+	     "{\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_ERRNO\"}, "
+	     "{\"names\": [\"kill\"], \"action\": \"SCMP_ACT_KILL_THREAD\"}, "
+	     "{\"names\": [\"tkill\"], \"action\": \"SCMP_ACT_KILL\"}]}");
 	expect("unknown-name", "syscalls[2].names[1]", TJ_SEV_LOW);
 	const struct tj_finding *f = expect("foreign-name", "syscalls[2].names", TJ_SEV_LOW);
 	assert_contains(f->what, "2 names exist only on 32-bit ABIs");

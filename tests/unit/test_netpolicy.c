@@ -4,8 +4,8 @@
 
 #include <arpa/inet.h>
 
-#include "tj/netpolicy.h"
-#include "tj/util.h"
+#include "tj/base/util.h"
+#include "tj/model/netpolicy.h"
 
 static void expect_error(int r, struct tj_err **err, const char *fragment)
 {
@@ -33,7 +33,8 @@ static void test_modes_and_allowlist(void **state)
 	assert_int_equal(p.mode, TJ_NET_NONE);
 	assert_int_equal(tj_net_parse_mode(&p, "host", &err), 0);
 	assert_int_equal(p.mode, TJ_NET_HOST);
-	assert_int_equal(tj_net_parse_mode(&p, "allow=Example.ORG.,*.debian.org:443,10.0.0.5:8080,[::1]:80,fd00::7", &err),
+	assert_int_equal(tj_net_parse_mode(&p, "allow=Example.ORG.,*.debian.org:443,10.0.0.5:8080,[::1]:80,fd00::7",
+					   &err),
 			 0);
 	assert_int_equal(p.mode, TJ_NET_FILTERED);
 	assert_int_equal(p.nallow, 5);
@@ -72,7 +73,7 @@ static void test_match_host(void **state)
 	assert_null(tj_net_match_host(&p, "example.org.evil.net", 443, &why));
 	assert_non_null(tj_net_match_host(&p, "deb.debian.org", 443, &why));
 	assert_non_null(tj_net_match_host(&p, "a.b.debian.org", 443, &why));
-	assert_null(tj_net_match_host(&p, "debian.org", 443, &why)); /* "*." needs a label */
+	assert_null(tj_net_match_host(&p, "debian.org", 443, &why));	/* "*." needs a label */
 	assert_null(tj_net_match_host(&p, "deb.debian.org", 80, &why)); /* that entry names 443 */
 	assert_null(tj_net_match_host(&p, "evildebian.org", 443, &why));
 	assert_non_null(tj_net_match_host(&p, "10.0.0.5", 8080, &why));
@@ -118,7 +119,7 @@ static void test_special_ranges(void **state)
 		{"::ffff:10.0.0.1", "private (10.0.0.0/8)"}, /* mapped: judged as IPv4 */
 		{"::ffff:127.0.0.1", "loopback"},
 		{"64:ff9b::c0a8:0101", "private (192.168.0.0/16)"}, /* NAT64 */
-		{"2002:0a00:0001::1", "private (10.0.0.0/8)"},      /* 6to4 */
+		{"2002:0a00:0001::1", "private (10.0.0.0/8)"},	    /* 6to4 */
 		{"2606:4700::1111", NULL},
 		{"::ffff:8.8.8.8", NULL},
 	};
@@ -242,12 +243,9 @@ static void test_resolve_merge_check(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_modes_and_allowlist),
-		cmocka_unit_test(test_match_host),
-		cmocka_unit_test(test_special_ranges),
-		cmocka_unit_test(test_cidrs),
-		cmocka_unit_test(test_addr_allowed),
-		cmocka_unit_test(test_resolve_merge_check),
+		cmocka_unit_test(test_modes_and_allowlist), cmocka_unit_test(test_match_host),
+		cmocka_unit_test(test_special_ranges),	    cmocka_unit_test(test_cidrs),
+		cmocka_unit_test(test_addr_allowed),	    cmocka_unit_test(test_resolve_merge_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

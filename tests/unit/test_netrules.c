@@ -6,10 +6,10 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include "tj/events.h"
-#include "tj/net_source.h"
-#include "tj/netrules.h"
-#include "tj/util.h"
+#include "tj/base/util.h"
+#include "tj/events/events.h"
+#include "tj/launch/net_source.h"
+#include "tj/net/netrules.h"
 
 static struct sockaddr_storage addr(const char *text)
 {
@@ -83,7 +83,7 @@ static void test_decision_order(void **state)
 	assert_int_equal(decide(&r, "127.0.0.1", 443), TJ_NR_SPECIAL);
 	assert_int_equal(decide(&r, "::1", 443), TJ_NR_SPECIAL);
 	assert_int_equal(decide(&r, "::ffff:192.168.1.1", 443), TJ_NR_SPECIAL);
-	assert_int_equal(decide(&r, "64:ff9b::10.0.0.1", 443), TJ_NR_SPECIAL);  /* NAT64 */
+	assert_int_equal(decide(&r, "64:ff9b::10.0.0.1", 443), TJ_NR_SPECIAL); /* NAT64 */
 	assert_int_equal(decide(&r, "2002:0a00:0001::1", 443), TJ_NR_SPECIAL); /* 6to4 of 10.0.0.1 */
 	assert_int_equal(decide(&r, "2002:5db8:d822::1", 443), TJ_NR_ALLOWED); /* 6to4 of a public one */
 	assert_int_equal(decide(&r, "2606:4700::1", 443), TJ_NR_ALLOWED);
@@ -238,12 +238,22 @@ static void test_event_from_record(void **state)
 	struct tj_events ev = {0};
 	assert_int_equal(tj_events_open(&ev, path, &err), 0);
 	ev.notice = on_notice;
-	struct tj_nr_event rec = {.pid = 4242, .hook = TJ_NR_CONNECT, .family = AF_INET6, .protocol = 6,
-				  .reason = TJ_NR_PORT, .port = 22, .comm = "ssh"};
+	struct tj_nr_event rec = {.pid = 4242,
+				  .hook = TJ_NR_CONNECT,
+				  .family = AF_INET6,
+				  .protocol = 6,
+				  .reason = TJ_NR_PORT,
+				  .port = 22,
+				  .comm = "ssh"};
 	inet_pton(AF_INET6, "2001:db8::22", rec.addr);
 	tj_net_source_event(&r, &rec, &ev);
-	struct tj_nr_event rec2 = {.pid = 7, .hook = TJ_NR_SENDMSG, .family = AF_INET, .protocol = 17,
-				   .reason = TJ_NR_DNS, .port = 53, .comm = "dig"};
+	struct tj_nr_event rec2 = {.pid = 7,
+				   .hook = TJ_NR_SENDMSG,
+				   .family = AF_INET,
+				   .protocol = 17,
+				   .reason = TJ_NR_DNS,
+				   .port = 53,
+				   .comm = "dig"};
 	inet_pton(AF_INET, "9.9.9.9", rec2.addr);
 	tj_net_source_event(&r, &rec2, &ev);
 	assert_int_equal(ev.net_refusals, 2);
@@ -265,12 +275,9 @@ static void test_event_from_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_host_rules_wanted),
-		cmocka_unit_test(test_decision_order),
-		cmocka_unit_test(test_without_deny_private),
-		cmocka_unit_test(test_resolv_conf),
-		cmocka_unit_test(test_reasons_and_description),
-		cmocka_unit_test(test_special_cidrs),
+		cmocka_unit_test(test_host_rules_wanted),	cmocka_unit_test(test_decision_order),
+		cmocka_unit_test(test_without_deny_private),	cmocka_unit_test(test_resolv_conf),
+		cmocka_unit_test(test_reasons_and_description), cmocka_unit_test(test_special_cidrs),
 		cmocka_unit_test(test_event_from_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

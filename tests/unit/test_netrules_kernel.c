@@ -23,14 +23,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tj/cgroup.h"
-#include "tj/layer.h"
-#include "tj/netrules.h"
-#include "tj/util.h"
+#include "tj/base/util.h"
+#include "tj/layers/cgroup.h"
+#include "tj/layers/layer.h"
+#include "tj/net/netrules.h"
 
 #define MAX_CASES 1024
 
-enum how { TCP_CONNECT, UDP_CONNECT, UDP_SENDTO, NHOW };
+enum how {
+	TCP_CONNECT,
+	UDP_CONNECT,
+	UDP_SENDTO,
+	NHOW
+};
 
 struct kcase {
 	struct sockaddr_storage a;
@@ -173,7 +178,9 @@ static void check_policy(const struct tj_net_policy *p, struct kcase *cases, siz
 		bool refused = results[i] == EPERM;
 		if (refused != (c->expect != TJ_NR_ALLOWED))
 			fail_msg("%s: %s %s port %u: the kernel %s (errno %d), C says reason %d", label,
-				 c->how == TCP_CONNECT ? "tcp connect" : c->how == UDP_CONNECT ? "udp connect" : "udp sendto",
+				 c->how == TCP_CONNECT	 ? "tcp connect"
+				 : c->how == UDP_CONNECT ? "udp connect"
+							 : "udp sendto",
 				 text, c->port, refused ? "refused" : "allowed", results[i], c->expect);
 		if (!refused)
 			continue;
@@ -183,7 +190,8 @@ static void check_policy(const struct tj_net_policy *p, struct kcase *cases, siz
 		assert_int_equal(e->port, c->port);
 		assert_int_equal(e->pid, (uint32_t)pid);
 		if (e->reason != c->expect)
-			fail_msg("%s: %s port %u: the kernel's reason %d, C's %d", label, text, c->port, e->reason, c->expect);
+			fail_msg("%s: %s port %u: the kernel's reason %d, C's %d", label, text, c->port, e->reason,
+				 c->expect);
 		assert_int_equal(e->hook, c->how == UDP_SENDTO ? TJ_NR_SENDMSG : TJ_NR_CONNECT);
 	}
 	assert_int_equal(next, seen->n);
@@ -204,14 +212,56 @@ static void check_policy(const struct tj_net_policy *p, struct kcase *cases, siz
 /* Addresses around every special range and some ordinary ones, in their
  * IPv4, IPv4-mapped, NAT64 and 6to4 forms. */
 static const char *const fixed_addrs[] = {
-	"0.0.0.1", "9.255.255.255", "10.0.0.1", "10.1.2.3", "10.255.255.53", "11.0.0.1", "100.63.255.255",
-	"100.64.0.1", "100.127.255.255", "127.0.0.1", "127.0.0.53", "169.254.169.254", "172.15.255.255",
-	"172.16.0.1", "172.31.255.255", "172.32.0.1", "192.0.0.1", "192.0.2.7", "192.168.1.1", "198.18.0.1",
-	"198.51.100.9", "203.0.113.5", "224.0.0.251", "239.255.255.250", "240.0.0.1", "255.255.255.255",
-	"1.1.1.1", "8.8.8.8", "93.184.216.34", "::", "::1", "::2", "::ffff:10.1.2.3", "::ffff:8.8.8.8",
-	"::ffff:127.0.0.1", "::ffff:198.51.100.9", "64:ff9b::a01:203", "64:ff9b::808:808", "2002:a01:203::1",
-	"2002:808:808::1", "100::1", "2001:db8::1", "2001::1", "fc00::1", "fd00::53", "fe80::1", "fec0::1",
-	"ff02::1", "2606:4700::1111", "2a00:1450::1",
+	"0.0.0.1",
+	"9.255.255.255",
+	"10.0.0.1",
+	"10.1.2.3",
+	"10.255.255.53",
+	"11.0.0.1",
+	"100.63.255.255",
+	"100.64.0.1",
+	"100.127.255.255",
+	"127.0.0.1",
+	"127.0.0.53",
+	"169.254.169.254",
+	"172.15.255.255",
+	"172.16.0.1",
+	"172.31.255.255",
+	"172.32.0.1",
+	"192.0.0.1",
+	"192.0.2.7",
+	"192.168.1.1",
+	"198.18.0.1",
+	"198.51.100.9",
+	"203.0.113.5",
+	"224.0.0.251",
+	"239.255.255.250",
+	"240.0.0.1",
+	"255.255.255.255",
+	"1.1.1.1",
+	"8.8.8.8",
+	"93.184.216.34",
+	"::",
+	"::1",
+	"::2",
+	"::ffff:10.1.2.3",
+	"::ffff:8.8.8.8",
+	"::ffff:127.0.0.1",
+	"::ffff:198.51.100.9",
+	"64:ff9b::a01:203",
+	"64:ff9b::808:808",
+	"2002:a01:203::1",
+	"2002:808:808::1",
+	"100::1",
+	"2001:db8::1",
+	"2001::1",
+	"fc00::1",
+	"fd00::53",
+	"fe80::1",
+	"fec0::1",
+	"ff02::1",
+	"2606:4700::1111",
+	"2a00:1450::1",
 };
 
 static size_t add_cases(struct kcase *cases, size_t n, const char *text, const uint16_t *ports, size_t nports)
@@ -276,8 +326,7 @@ static void random_addr(char *buf, size_t size)
 	case 2:
 		snprintf(buf, size, "::ffff:%u.%u.%u.%u", rnd() % 2 ? 10 : 192, rnd() % 256, rnd() % 256, rnd() % 256);
 		break;
-	default:
-		snprintf(buf, size, "%x:%x::%x", rnd() % 2 ? 0xfd00 : 0x2001, rnd() % 0x10000, rnd() % 0x10000);
+	default: snprintf(buf, size, "%x:%x::%x", rnd() % 2 ? 0xfd00 : 0x2001, rnd() % 0x10000, rnd() % 0x10000);
 	}
 }
 
@@ -286,9 +335,9 @@ static void test_random_policies(void **state)
 	(void)state;
 	if (skip_why)
 		skip();
-	static const char *const pool[] = {"10.0.0.0/8",  "10.1.0.0/16", "10.2.3.0/24", "10.3.3.3",
-					   "0.0.0.0/0",   "8.0.0.0/7",   "192.0.0.0/2", "fd00::/8",
-					   "2001::/16",   "::/0",        "fd00:1::/32", "10.0.0.0/9"};
+	static const char *const pool[] = {"10.0.0.0/8", "10.1.0.0/16", "10.2.3.0/24", "10.3.3.3",
+					   "0.0.0.0/0",	 "8.0.0.0/7",	"192.0.0.0/2", "fd00::/8",
+					   "2001::/16",	 "::/0",	"fd00:1::/32", "10.0.0.0/9"};
 	static struct kcase cases[MAX_CASES];
 	print_message("test_random_policies: seed %u\n", seed);
 	for (int round = 0; round < 16; round++) {

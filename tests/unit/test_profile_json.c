@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The profile loader (src/profile_json.c) against fixtures and inline texts.
+ * The profile loader (src/json/) against fixtures and inline texts.
  *
  *   tests/fixtures/profiles/bad/NAME.json          must fail to load
  *   tests/fixtures/profiles/bad-compile/NAME.json  loads, tj_filter_compile fails
@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tj/filter.h"
-#include "tj/profile.h"
-#include "tj/profile_json.h"
+#include "tj/filter/filter.h"
+#include "tj/json/profile_json.h"
+#include "tj/model/profile.h"
 
 #define BAD_DIR TJ_FIXTURES "/profiles/bad"
 #define BAD_COMPILE_DIR TJ_FIXTURES "/profiles/bad-compile"
@@ -210,16 +210,16 @@ static bool has_note(const struct tj_notes *notes, const char *json_path, const 
 static void dump_notes(const struct tj_notes *notes)
 {
 	for (size_t i = 0; i < notes->n; i++)
-		print_error("note: %s: %s\n", notes->v[i].json_path ? notes->v[i].json_path : "(null)", notes->v[i].msg);
+		print_error("note: %s: %s\n", notes->v[i].json_path ? notes->v[i].json_path : "(null)",
+			    notes->v[i].msg);
 }
 
-#define assert_note(notes, path, fragment)                                                 \
-	do {                                                                               \
-		if (!has_note((notes), (path), (fragment))) {                               \
-			dump_notes(notes);                                                  \
-			fail_msg("no note at '%s' containing \"%s\"", (path) ? (path) : "(null)", \
-				 (fragment));                                               \
-		}                                                                          \
+#define assert_note(notes, path, fragment)                                                                     \
+	do {                                                                                                   \
+		if (!has_note((notes), (path), (fragment))) {                                                  \
+			dump_notes(notes);                                                                     \
+			fail_msg("no note at '%s' containing \"%s\"", (path) ? (path) : "(null)", (fragment)); \
+		}                                                                                              \
 	} while (0)
 
 static char *tmp_dir(void)
@@ -580,14 +580,15 @@ static void test_invalid_json_messages(void **state)
 		 "line break inside a string (is a closing quote missing?)", 1, 35},
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\n", "line break inside a string", 1, 34},
 		{"{'defaultAction': \"SCMP_ACT_ALLOW\"}\n", "object keys must be in double quotes", 1, 2},
-		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"comment\": Infinity}\n",
-		 "'Infinity' is not a JSON value", 1, 48},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"comment\": Infinity}\n", "'Infinity' is not a JSON value",
+		 1, 48},
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"comment\": 1.}\n", "'1.' is not a JSON value", 1, 48},
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"comment\": \"\x01\"}\n",
 		 "control character 0x01 inside a string", 1, 49},
 		{"\xef\xbb\xbf{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n", "byte order mark", 1, 1},
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"comment\": \"\xc3\x28\"}\n", "invalid utf-8", 1, 0},
-		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n{}\n", "unexpected text after the end of the document", 2, 1},
+		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\"}\n{}\n", "unexpected text after the end of the document", 2,
+		 1},
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\",\n}\n", "trailing comma before '}'", 1, 35},
 		{"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [\n\t{\"names\": [\"read\",], \"action\": \"SCMP_ACT_ALLOW\"}]}",
 		 "trailing comma before ']'", 2, 19},
@@ -768,9 +769,9 @@ static void test_all_actions(void **state)
 	assert_int_equal(s->arches.n, 3);
 	assert_string_equal(s->arches.v[2], "SCMP_ARCH_X32");
 	assert_false(s->arches_from_archmap);
-	static const enum tj_action want[] = {TJ_ACT_KILL, TJ_ACT_KILL_PROCESS, TJ_ACT_KILL_THREAD,
-					      TJ_ACT_TRAP, TJ_ACT_ERRNO, TJ_ACT_TRACE,
-					      TJ_ACT_NOTIFY, TJ_ACT_LOG, TJ_ACT_ALLOW};
+	static const enum tj_action want[] = {TJ_ACT_KILL,   TJ_ACT_KILL_PROCESS, TJ_ACT_KILL_THREAD,
+					      TJ_ACT_TRAP,   TJ_ACT_ERRNO,	  TJ_ACT_TRACE,
+					      TJ_ACT_NOTIFY, TJ_ACT_LOG,	  TJ_ACT_ALLOW};
 	assert_int_equal(s->nrules, TJ_ARRAY_SIZE(want));
 	for (size_t i = 0; i < s->nrules; i++) {
 		assert_int_equal(s->rules[i].action, want[i]);
@@ -838,7 +839,7 @@ static void test_operators_and_values(void **state)
 	(void)state;
 	struct tj_profile *p = load_ok(GOOD_DIR "/all-operators.json");
 	const struct tj_seccomp *s = p->seccomp;
-	static const enum tj_cmp ops[] = {TJ_CMP_NE, TJ_CMP_LT, TJ_CMP_LE, TJ_CMP_EQ,
+	static const enum tj_cmp ops[] = {TJ_CMP_NE, TJ_CMP_LT, TJ_CMP_LE,	  TJ_CMP_EQ,
 					  TJ_CMP_GE, TJ_CMP_GT, TJ_CMP_MASKED_EQ, TJ_CMP_EQ};
 	assert_int_equal(s->nrules, TJ_ARRAY_SIZE(ops));
 	for (size_t i = 0; i < s->nrules; i++) {
@@ -1011,12 +1012,14 @@ static void test_unknown_keys_warn_in_seccomp_files(void **state)
 	 * misspelt "syscalls" would silently drop every rule. */
 	struct tj_err *err = NULL;
 	char *msg = load_text_fail("{\"defaultAction\": \"SCMP_ACT_ERRNO\",\n \"defaultErrnoret\": 38}\n", &err);
-	assert_contains(msg, "t.json:2:21: defaultErrnoret: unknown key 'defaultErrnoret' (did you mean 'defaultErrnoRet'?)");
+	assert_contains(msg,
+			"t.json:2:21: defaultErrnoret: unknown key 'defaultErrnoret' (did you mean 'defaultErrnoRet'?)");
 	free(msg);
 	tj_err_free(err);
 	err = NULL;
 	msg = load_text_fail("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscall\": [{\"names\": [\"ptrace\"], "
-			     "\"action\": \"SCMP_ACT_KILL\"}]}", &err);
+			     "\"action\": \"SCMP_ACT_KILL\"}]}",
+			     &err);
 	assert_contains(msg, "unknown key 'syscall' (did you mean 'syscalls'?)");
 	free(msg);
 	tj_err_free(err);
@@ -1030,7 +1033,8 @@ static void test_unknown_keys_warn_in_seccomp_files(void **state)
 
 	/* In a tinyjail profile they are errors. */
 	char *s = load_text_fail("{\"tinyjail\": {\"version\": 1}, \"linux\": {\"seccomp\": "
-				 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"extra\": true}}}", NULL);
+				 "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"extra\": true}}}",
+				 NULL);
 	assert_contains(s, "linux.seccomp.extra: unknown key 'extra'");
 	free(s);
 
@@ -1157,9 +1161,9 @@ static void test_includes_excludes(void **state)
 		uint64_t caps;
 		size_t nrules;
 	} resolved[] = {
-		{0, 4},                                 /* clone3 errno, no bpf */
-		{CAP_SYS_ADMIN_BIT, 3},                 /* neither */
-		{CAP_SYS_ADMIN_BIT | CAP_BPF_BIT, 4},   /* bpf, no clone3 errno */
+		{0, 4},				      /* clone3 errno, no bpf */
+		{CAP_SYS_ADMIN_BIT, 3},		      /* neither */
+		{CAP_SYS_ADMIN_BIT | CAP_BPF_BIT, 4}, /* bpf, no clone3 errno */
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(resolved); i++) {
 		struct tj_host h = host("amd64", 6, 1, resolved[i].caps);
@@ -1202,17 +1206,18 @@ static void test_podman_errno_strings(void **state)
 	struct tj_profile *p = load_ok(GOOD_DIR "/podman-dialect.json");
 	const struct tj_seccomp *s = p->seccomp;
 	assert_true(s->has_default_errno);
-	assert_int_equal(s->default_errno, 38); /* ENOSYS, agreeing with defaultErrnoRet */
+	assert_int_equal(s->default_errno, 38);	     /* ENOSYS, agreeing with defaultErrnoRet */
 	assert_int_equal(s->rules[1].errno_ret, 13); /* "EACCES" overrides errnoRet 1 */
 	assert_true(s->rules[1].has_errno);
 	assert_int_equal(s->rules[2].errno_ret, 13); /* "13" */
-	assert_false(s->rules[3].has_errno);          /* "" means unset */
+	assert_false(s->rules[3].has_errno);	     /* "" means unset */
 	assert_int_equal(p->warnings.n, 1);
 	assert_string_equal(p->warnings.v[0].json_path, "syscalls[1].errno");
 	assert_string_equal(p->warnings.v[0].msg, "errno 'EACCES' overrides errnoRet 1 (as Podman does)");
 	tj_profile_free(p);
 
-	p = load_text_ok("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1, \"defaultErrno\": \"ENOSYS\"}");
+	p = load_text_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 1, \"defaultErrno\": \"ENOSYS\"}");
 	assert_int_equal(p->seccomp->default_errno, 38);
 	assert_note(&p->warnings, "defaultErrno", "defaultErrno 'ENOSYS' overrides defaultErrnoRet 1 (as Podman does)");
 	tj_profile_free(p);

@@ -19,17 +19,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tj/proxy.h"
+#include "tj/net/proxy.h"
 
 /* --- loopback servers --- */
 
 struct server {
 	int fd;
 	uint16_t port;
-	bool echo;              /* echo bytes back; else answer one HTTP request */
+	bool echo; /* echo bytes back; else answer one HTTP request */
 	pthread_t thread;
 	pthread_mutex_t lock;
-	char last[8192];        /* the last request an HTTP connection sent */
+	char last[8192]; /* the last request an HTTP connection sent */
 	int accepted;
 };
 
@@ -114,7 +114,8 @@ static void *serve_one(void *arg)
 	pthread_mutex_lock(&s->lock);
 	snprintf(s->last, sizeof(s->last), "%s", buf);
 	pthread_mutex_unlock(&s->lock);
-	const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\nKeep-Alive: timeout=9\r\n\r\nhello";
+	const char *resp =
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\nKeep-Alive: timeout=9\r\n\r\nhello";
 	send(fd, resp, strlen(resp), MSG_NOSIGNAL);
 	close(fd);
 	return NULL;
@@ -141,7 +142,7 @@ static void server_stop(struct server *s)
 struct proxy_run {
 	pid_t pid;
 	uint16_t port;
-	int report;  /* read end */
+	int report; /* read end */
 };
 
 static void proxy_start(struct proxy_run *pr, struct tj_net_policy *p, unsigned max_conns, uint64_t lifetime_ms,
@@ -191,7 +192,8 @@ static bool next_record(struct proxy_run *pr, struct tj_proxy_record *r, int ms)
 static int connect_proxy(const struct proxy_run *pr)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(pr->port),
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons(pr->port),
 				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
 		fail_msg("cannot connect to the proxy: %s", strerror(errno));
@@ -320,7 +322,8 @@ static void test_connect_tunnel(void **state)
 		data[i] = (char)(i * 7);
 	while (back < big) {
 		if (sent < big) {
-			ssize_t n = send(fd, data + sent, big - sent < 65536 ? big - sent : 65536, MSG_DONTWAIT | MSG_NOSIGNAL);
+			ssize_t n = send(fd, data + sent, big - sent < 65536 ? big - sent : 65536,
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
 			if (n > 0)
 				sent += (size_t)n;
 		}
@@ -387,7 +390,8 @@ static void test_refusals(void **state)
 		       "127.0.0.1: loopback");
 	expect_refusal(&pr, "GET /local HTTP/1.1\r\nHost: files.test\r\n\r\n", "HTTP/1.1 400 Bad Request",
 		       "X-Tinyjail-Refused: malformed-request", TJ_PROXY_RULE_MALFORMED, "a proxy needs the whole URL");
-	expect_refusal(&pr, "\x16\x03\x01\x00\xa5\x01", "HTTP/1.1 400", NULL, TJ_PROXY_RULE_MALFORMED, "control characters");
+	expect_refusal(&pr, "\x16\x03\x01\x00\xa5\x01", "HTTP/1.1 400", NULL, TJ_PROXY_RULE_MALFORMED,
+		       "control characters");
 	/* None of it reached the server. */
 	pthread_mutex_lock(&srv.lock);
 	assert_int_equal(srv.accepted, 0);
@@ -570,14 +574,10 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_http_forward),
-		cmocka_unit_test(test_connect_tunnel),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_max_conns),
-		cmocka_unit_test(test_lifetime),
-		cmocka_unit_test(test_idle),
-		cmocka_unit_test(test_resolver),
-		cmocka_unit_test(test_bad_gateway),
+		cmocka_unit_test(test_http_forward), cmocka_unit_test(test_connect_tunnel),
+		cmocka_unit_test(test_refusals),     cmocka_unit_test(test_max_conns),
+		cmocka_unit_test(test_lifetime),     cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_resolver),     cmocka_unit_test(test_bad_gateway),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

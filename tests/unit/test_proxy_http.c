@@ -3,7 +3,7 @@
  * origin server gets, and the framing that keeps it to one request. */
 #include "unit.h"
 
-#include "tj/proxy_http.h"
+#include "tj/net/proxy_http.h"
 
 static int parse(const char *text, struct tj_http_request *req)
 {
@@ -57,15 +57,16 @@ static void test_numeric_hosts(void **state)
 {
 	(void)state;
 	/* inet_aton's other spellings of 127.0.0.1 never reach a resolver. */
-	const char *bad[] = {"0177.0.0.1", "2130706433", "127.1", "0x7f.0.0.1", "0x7f000001", "127.0.0.01", "1.2.3.4.5"};
+	const char *bad[] = {"0177.0.0.1", "2130706433", "127.1",    "0x7f.0.0.1",
+			     "0x7f000001", "127.0.0.01", "1.2.3.4.5"};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad); i++) {
 		char out[256];
 		if (tj_http_valid_host(bad[i], strlen(bad[i]), out, sizeof(out)))
 			fail_msg("'%s' was accepted as '%s'", bad[i], out);
 	}
-	const char *good[][2] = {{"127.0.0.1", "127.0.0.1"}, {"Files.TEST", "files.test"}, {"a-b_c.example.", "a-b_c.example"},
-				 {"[::FFFF:10.0.0.1]", "::ffff:10.0.0.1"}, {"1password.com", "1password.com"},
-				 {"x.0xdead.example", "x.0xdead.example"}};
+	const char *good[][2] = {{"127.0.0.1", "127.0.0.1"},	      {"Files.TEST", "files.test"},
+				 {"a-b_c.example.", "a-b_c.example"}, {"[::FFFF:10.0.0.1]", "::ffff:10.0.0.1"},
+				 {"1password.com", "1password.com"},  {"x.0xdead.example", "x.0xdead.example"}};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(good); i++) {
 		char out[256];
 		if (!tj_http_valid_host(good[i][0], strlen(good[i][0]), out, sizeof(out)))
@@ -195,7 +196,8 @@ static void test_body_length(void **state)
 {
 	(void)state;
 	struct tj_http_request req;
-	const char *text = "POST http://example.org/up HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET http://evil/ HTTP/1.1";
+	const char *text =
+		"POST http://example.org/up HTTP/1.1\r\nContent-Length: 5\r\n\r\nhelloGET http://evil/ HTTP/1.1";
 	assert_int_equal(parse(text, &req), 1);
 	assert_int_equal(req.body.kind, TJ_HTTP_BODY_LENGTH);
 	assert_false(req.body.done);
@@ -238,7 +240,8 @@ static void test_body_chunked(void **state)
 	assert_int_equal(tj_http_body_feed(&b, "0\r\n\r\n", 5), 5);
 	assert_true(b.done);
 
-	const char *bad[] = {"g\r\n", "\r\n", "5\nhello", "5\r\nhelloX\r\n", "1234567890abcdef0\r\n", "0\r\nA\nB\r\n\r\n"};
+	const char *bad[] =
+		{"g\r\n", "\r\n", "5\nhello", "5\r\nhelloX\r\n", "1234567890abcdef0\r\n", "0\r\nA\nB\r\n\r\n"};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad); i++) {
 		b = (struct tj_http_body){.kind = TJ_HTTP_BODY_CHUNKED};
 		if (tj_http_body_feed(&b, bad[i], strlen(bad[i])) != -1)
@@ -306,14 +309,10 @@ static void test_error_response(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_connect),
-		cmocka_unit_test(test_numeric_hosts),
-		cmocka_unit_test(test_absolute_uri),
-		cmocka_unit_test(test_malformed_heads),
-		cmocka_unit_test(test_body_length),
-		cmocka_unit_test(test_body_chunked),
-		cmocka_unit_test(test_response),
-		cmocka_unit_test(test_error_response),
+		cmocka_unit_test(test_connect),	     cmocka_unit_test(test_numeric_hosts),
+		cmocka_unit_test(test_absolute_uri), cmocka_unit_test(test_malformed_heads),
+		cmocka_unit_test(test_body_length),  cmocka_unit_test(test_body_chunked),
+		cmocka_unit_test(test_response),     cmocka_unit_test(test_error_response),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

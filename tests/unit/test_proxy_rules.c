@@ -2,7 +2,7 @@
 /* The proxy's decisions: protocol, name, port, then each resolved address. */
 #include "unit.h"
 
-#include "tj/proxy_rules.h"
+#include "tj/net/proxy_rules.h"
 
 struct fixture {
 	struct tj_net_policy p;
@@ -42,9 +42,11 @@ static void test_judge(void **state)
 	struct fixture *f = *state;
 	char why[256];
 	assert_int_equal(judge(&f->p, "CONNECT files.test:443 HTTP/1.1\r\n\r\n", why, sizeof(why)), TJ_PROXY_RULE_NONE);
-	assert_int_equal(judge(&f->p, "GET http://FILES.test/x HTTP/1.1\r\n\r\n", why, sizeof(why)), TJ_PROXY_RULE_NONE);
+	assert_int_equal(judge(&f->p, "GET http://FILES.test/x HTTP/1.1\r\n\r\n", why, sizeof(why)),
+			 TJ_PROXY_RULE_NONE);
 	assert_int_equal(judge(&f->p, "CONNECT a.cdn.test:443 HTTP/1.1\r\n\r\n", why, sizeof(why)), TJ_PROXY_RULE_NONE);
-	assert_int_equal(judge(&f->p, "CONNECT evil.test:443 HTTP/1.1\r\n\r\n", why, sizeof(why)), TJ_PROXY_RULE_ALLOWLIST);
+	assert_int_equal(judge(&f->p, "CONNECT evil.test:443 HTTP/1.1\r\n\r\n", why, sizeof(why)),
+			 TJ_PROXY_RULE_ALLOWLIST);
 	assert_string_equal(why, "'evil.test' is not in the allowlist");
 	/* NET-006 and NET-002: the name is allowed, the port is not. */
 	for (int port = 21; port <= 25; port++) {

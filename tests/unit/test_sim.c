@@ -38,9 +38,9 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
-#include "tj/bpfsim.h"
-#include "tj/filter.h"
-#include "tj/profile_json.h"
+#include "tj/filter/bpfsim.h"
+#include "tj/filter/filter.h"
+#include "tj/json/profile_json.h"
 
 #define X32_BIT 0x40000000u
 #define NOPT 3 /* optimize 0, 1, 2 */
@@ -48,15 +48,19 @@
 
 /* The driver's self-test runs bad tables on purpose: keep them quiet. */
 static bool quiet;
-#define report(...)                            \
-	do {                                   \
-		if (!quiet)                    \
+#define report(...)                               \
+	do {                                      \
+		if (!quiet)                       \
 			print_error(__VA_ARGS__); \
 	} while (0)
 
 static const struct tj_host sim_host = {.go_arch = "amd64", .kernel_major = 6, .kernel_minor = 1, .caps = 0};
 
-enum sim_mode { MODE_TRUTH, MODE_COMPLAIN, MODE_SUPERVISE };
+enum sim_mode {
+	MODE_TRUTH,
+	MODE_COMPLAIN,
+	MODE_SUPERVISE
+};
 
 /* Totals over all files, checked by the last test. */
 static struct {
@@ -154,9 +158,9 @@ static void format_result(uint32_t v, char *buf, size_t size)
 struct section {
 	char *profile;
 	enum sim_mode mode;
-	struct tj_filter *f[NOPT];   /* the program for the mode, per optimize level */
-	struct tj_filter *truth;     /* the profile's own program (truth mode, optimize 0) */
-	bool failed;                 /* compile failed: rows are not evaluated */
+	struct tj_filter *f[NOPT]; /* the program for the mode, per optimize level */
+	struct tj_filter *truth;   /* the profile's own program (truth mode, optimize 0) */
+	bool failed;		   /* compile failed: rows are not evaluated */
 };
 
 static void section_reset(struct section *s)
@@ -319,8 +323,9 @@ static int parse_row(char **tok, int ntok, struct row *r, char *why, size_t why_
 	} else {
 		int nr = seccomp_syscall_resolve_name_arch(arches[r->arch_index].token, tok[1]);
 		if (nr < 0) {
-			snprintf(why, why_size, "'%s' has no number of its own on %s in libseccomp's table; give the number",
-				 tok[1], tok[0]);
+			snprintf(why, why_size,
+				 "'%s' has no number of its own on %s in libseccomp's table; give the number", tok[1],
+				 tok[0]);
 			return -1;
 		}
 		r->first = r->last = (uint32_t)nr & ~X32_BIT;
@@ -423,12 +428,12 @@ static size_t run_row(struct section *s, const struct row *r, const char *file, 
 				format_result(want, w, sizeof(w));
 				format_result(got, g, sizeof(g));
 				report("%s:%d: %s %s (nr %d) args 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx [%s, "
-					    "optimize %d]: %s returns %s, expected %s\n",
-					    file, line, arches[r->arch_index].name, r->syscall_text, d.nr,
-					    (unsigned long long)d.args[0], (unsigned long long)d.args[1],
-					    (unsigned long long)d.args[2], (unsigned long long)d.args[3],
-					    (unsigned long long)d.args[4], (unsigned long long)d.args[5], mode_name(s->mode), o,
-					    problem, g, w);
+				       "optimize %d]: %s returns %s, expected %s\n",
+				       file, line, arches[r->arch_index].name, r->syscall_text, d.nr,
+				       (unsigned long long)d.args[0], (unsigned long long)d.args[1],
+				       (unsigned long long)d.args[2], (unsigned long long)d.args[3],
+				       (unsigned long long)d.args[4], (unsigned long long)d.args[5], mode_name(s->mode),
+				       o, problem, g, w);
 			}
 		}
 	}
@@ -532,7 +537,8 @@ static void test_tests_file(void **state)
 	totals.files++;
 	totals.rows += res.rows;
 	if (res.errors || res.mismatched_rows)
-		fail_msg("%s: %zu of %zu rows do not match, %zu errors", file, res.mismatched_rows, res.rows, res.errors);
+		fail_msg("%s: %zu of %zu rows do not match, %zu errors", file, res.mismatched_rows, res.rows,
+			 res.errors);
 	if (res.rows == 0)
 		fail_msg("%s: no rows", file);
 }
@@ -557,13 +563,13 @@ static void test_driver_catches_mismatches(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	write_file(path, "profile: tests/sim/profiles/default_errno.json\n"
-			 "x86_64 getpid - - - - - - ALLOW\n"          /* right */
-			 "x86_64 getpid - - - - - - ERRNO(1)\n"       /* wrong */
-			 "x86_64 getppid 0 0 0 0 0 0 ERRNO(1)\n"      /* right */
-			 "x86_64 0-1000 0 0 0 0 0 0 ERRNO(1)\n"       /* wrong for getpid (39) only */
-			 "x86_64 getppid 0 0 0 0 0 ERRNO(1)\n"        /* too few fields */
-			 "x86_64 getppid 0 0 0 0 0 0 DENY\n"          /* bad result */
-			 "arm64 getppid 0 0 0 0 0 0 ERRNO(1)\n"       /* bad arch */
+			 "x86_64 getpid - - - - - - ALLOW\n"	 /* right */
+			 "x86_64 getpid - - - - - - ERRNO(1)\n"	 /* wrong */
+			 "x86_64 getppid 0 0 0 0 0 0 ERRNO(1)\n" /* right */
+			 "x86_64 0-1000 0 0 0 0 0 0 ERRNO(1)\n"	 /* wrong for getpid (39) only */
+			 "x86_64 getppid 0 0 0 0 0 ERRNO(1)\n"	 /* too few fields */
+			 "x86_64 getppid 0 0 0 0 0 0 DENY\n"	 /* bad result */
+			 "arm64 getppid 0 0 0 0 0 0 ERRNO(1)\n"	 /* bad arch */
 			 "mode: sideways\n");
 	struct file_result res = run_file(path);
 	unlink(path);
@@ -672,9 +678,11 @@ int main(void)
 	struct CMUnitTest *tests = tj_xcalloc(n, sizeof(*tests));
 	size_t k = 0;
 	tests[k++] = (struct CMUnitTest){.name = "driver_parsing", .test_func = test_driver_parsing};
-	tests[k++] = (struct CMUnitTest){.name = "driver_catches_mismatches", .test_func = test_driver_catches_mismatches};
+	tests[k++] = (struct CMUnitTest){.name = "driver_catches_mismatches",
+					 .test_func = test_driver_catches_mismatches};
 	for (size_t i = 0; i < g.gl_pathc; i++)
-		tests[k++] = (struct CMUnitTest){.name = g.gl_pathv[i], .test_func = test_tests_file,
+		tests[k++] = (struct CMUnitTest){.name = g.gl_pathv[i],
+						 .test_func = test_tests_file,
 						 .initial_state = g.gl_pathv[i]};
 	tests[k++] = (struct CMUnitTest){.name = "coverage", .test_func = test_coverage};
 	int failed = _cmocka_run_group_tests("sim", tests, k, NULL, NULL);

@@ -35,9 +35,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tj/bpfsim.h"
-#include "tj/filter.h"
-#include "tj/profile_json.h"
+#include "tj/filter/bpfsim.h"
+#include "tj/filter/filter.h"
+#include "tj/json/profile_json.h"
 
 #define X32 0x40000000L
 
@@ -155,7 +155,7 @@ static const char *const profiles[] = {
 /* --- the child --- */
 
 struct outcome {
-	int done;      /* the call returned (or trapped) and was recorded */
+	int done; /* the call returned (or trapped) and was recorded */
 	int trapped;
 	int trap_data;
 	int trap_nr;
@@ -216,14 +216,19 @@ static __attribute__((noreturn)) void child(const struct sock_filter *prog, size
 
 /* --- the parent --- */
 
-enum how { HOW_RETURNED, HOW_TRAPPED, HOW_SIGSYS, HOW_OTHER };
+enum how {
+	HOW_RETURNED,
+	HOW_TRAPPED,
+	HOW_SIGSYS,
+	HOW_OTHER
+};
 
 struct result {
 	enum how how;
 	long ret;
-	int err;      /* errno when ret == -1 */
-	int data;     /* TRAP data */
-	int status;   /* wait status, for messages */
+	int err;    /* errno when ret == -1 */
+	int data;   /* TRAP data */
+	int status; /* wait status, for messages */
 };
 
 static void sleep_us(long us)
@@ -329,7 +334,8 @@ static int setup(void **state)
 	if (already_filtered()) {
 		const char *strict = getenv("TJ_STRICT_SKIPS");
 		if (strict && strcmp(strict, "1") == 0) {
-			fprintf(stderr, "test_sim_kernel: this process already has a seccomp filter (TJ_STRICT_SKIPS=1)\n");
+			fprintf(stderr,
+				"test_sim_kernel: this process already has a seccomp filter (TJ_STRICT_SKIPS=1)\n");
 			return -1;
 		}
 		print_message("test_sim_kernel: skipped: this process already has a seccomp filter\n");
@@ -414,8 +420,7 @@ static bool expected_result(uint32_t action, const struct result *base, struct r
 		want->err = ENOSYS;
 		*kind = (action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_TRACE ? 6 : 7;
 		break;
-	default:
-		fail_msg("unexpected action 0x%08x", action);
+	default: fail_msg("unexpected action 0x%08x", action);
 	}
 	return !same(want, base);
 }
@@ -498,7 +503,9 @@ static void test_known_answers(void **state)
 		skip();
 	struct tj_profile *p = NULL;
 	struct tj_err *err = NULL;
-	assert_int_equal(tj_profile_load_file("tests/fixtures/corpus/runc_seccomp_syscall_test1.json", "runc1", &p, &err), 0);
+	assert_int_equal(tj_profile_load_file("tests/fixtures/corpus/runc_seccomp_syscall_test1.json", "runc1", &p,
+					      &err),
+			 0);
 	struct tj_filter_opts o = {.mode = TJ_MODE_ENFORCE, .host = &kernel_host};
 	struct tj_filter *f = NULL;
 	assert_int_equal(tj_filter_compile(p, &o, &f, &err), 0);
@@ -524,7 +531,8 @@ static void test_coverage(void **state)
 	(void)state;
 	if (skip_all)
 		skip();
-	static const char *const names[8] = {"ALLOW", "LOG", "ERRNO", "KILL_PROCESS", "KILL_THREAD", "TRAP", "TRACE", "NOTIFY"};
+	static const char *const names[8] = {"ALLOW",	    "LOG",  "ERRNO", "KILL_PROCESS",
+					     "KILL_THREAD", "TRAP", "TRACE", "NOTIFY"};
 	print_message("kernel: %zu (profile, call) pairs: %zu allowed, %zu decided by the filter, %zu where the "
 		      "filter's answer equals the call's own\n",
 		      tally.pairs, tally.allowed, tally.denied, tally.ambiguous);
@@ -548,7 +556,8 @@ int main(void)
 	tests[k++] = (struct CMUnitTest){.name = "baseline", .test_func = test_baseline};
 	tests[k++] = (struct CMUnitTest){.name = "known_answers", .test_func = test_known_answers};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(profiles); i++)
-		tests[k++] = (struct CMUnitTest){.name = profiles[i], .test_func = test_profile,
+		tests[k++] = (struct CMUnitTest){.name = profiles[i],
+						 .test_func = test_profile,
 						 .initial_state = (void *)profiles[i]};
 	tests[k++] = (struct CMUnitTest){.name = "coverage", .test_func = test_coverage};
 	int failed = _cmocka_run_group_tests("sim_kernel", tests, k, setup, teardown);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The syscall group data (src/sysgroups.c): sorted, unique, every name known
+ * The syscall group data (src/model/sysgroups.c): sorted, unique, every name known
  * to the compiler, no cycles, a meaning and a risk for each group, systemd's
  * sets exactly as systemd 252 prints them (tests/fixtures/systemd/), and the
  * flattening that expansion and `tinyjail groups` use.
@@ -10,9 +10,9 @@
 #include <ctype.h>
 #include <linux/audit.h>
 
-#include "tj/filter.h"
-#include "tj/sysgroups.h"
-#include "tj/util.h"
+#include "tj/base/util.h"
+#include "tj/filter/filter.h"
+#include "tj/model/sysgroups.h"
 
 #define SYSTEMD_SNAPSHOT TJ_FIXTURES "/systemd/syscall-filter-252.txt"
 
@@ -22,13 +22,25 @@
 static const struct {
 	const char *group, *name;
 } newer[] = {
-	{"@default", "futex_requeue"},     {"@default", "futex_wait"},          {"@default", "futex_wake"},
-	{"@default", "map_shadow_stack"},  {"@default", "mseal"},               {"@file-system", "file_getattr"},
-	{"@file-system", "file_setattr"},  {"@file-system", "getxattrat"},      {"@file-system", "listmount"},
-	{"@file-system", "listxattrat"},   {"@file-system", "removexattrat"},   {"@file-system", "setxattrat"},
-	{"@file-system", "statmount"},     {"@mount", "open_tree_attr"},        {"@process", "process_mrelease"},
-	{"@system-service", "cachestat"},  {"@system-service", "lsm_get_self_attr"},
-	{"@system-service", "lsm_list_modules"}, {"@system-service", "lsm_set_self_attr"},
+	{"@default", "futex_requeue"},
+	{"@default", "futex_wait"},
+	{"@default", "futex_wake"},
+	{"@default", "map_shadow_stack"},
+	{"@default", "mseal"},
+	{"@file-system", "file_getattr"},
+	{"@file-system", "file_setattr"},
+	{"@file-system", "getxattrat"},
+	{"@file-system", "listmount"},
+	{"@file-system", "listxattrat"},
+	{"@file-system", "removexattrat"},
+	{"@file-system", "setxattrat"},
+	{"@file-system", "statmount"},
+	{"@mount", "open_tree_attr"},
+	{"@process", "process_mrelease"},
+	{"@system-service", "cachestat"},
+	{"@system-service", "lsm_get_self_attr"},
+	{"@system-service", "lsm_list_modules"},
+	{"@system-service", "lsm_set_self_attr"},
 };
 
 static void test_sorted_unique_named(void **state)
@@ -69,7 +81,8 @@ static void test_meaning_and_risk(void **state)
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(g[i].meaning);
 		if (len < 10 || len > 110 || strchr(g[i].meaning, '\n') || g[i].meaning[len - 1] == '.')
-			fail_msg("%s: the meaning must be one line of 10-110 characters without a final period", g[i].name);
+			fail_msg("%s: the meaning must be one line of 10-110 characters without a final period",
+				 g[i].name);
 		assert_true(g[i].risk < _TJ_RISK_MAX);
 		assert_string_not_equal(tj_risk_name(g[i].risk), "?");
 	}
@@ -243,7 +256,8 @@ static void test_systemd_sets(void **state)
 			int nr;
 			bool wanted = name[0] == '@' || tj_syscall_resolve(name, &nr) == TJ_SYSCALL_NATIVE;
 			if (wanted != has_member(t, name))
-				fail_msg("%s: '%s' %s", t->name, name, wanted ? "is missing" : "is not x86_64 but listed");
+				fail_msg("%s: '%s' %s", t->name, name,
+					 wanted ? "is missing" : "is not x86_64 but listed");
 		}
 		/* tinyjail -> systemd: nothing else but the newer syscalls */
 		for (size_t k = 0; k < t->nmembers; k++) {
@@ -355,14 +369,10 @@ static void test_flatten(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sorted_unique_named),
-		cmocka_unit_test(test_meaning_and_risk),
-		cmocka_unit_test(test_names_known),
-		cmocka_unit_test(test_no_cycles),
-		cmocka_unit_test(test_constraints),
-		cmocka_unit_test(test_systemd_sets),
-		cmocka_unit_test(test_known_complete),
-		cmocka_unit_test(test_flatten),
+		cmocka_unit_test(test_sorted_unique_named), cmocka_unit_test(test_meaning_and_risk),
+		cmocka_unit_test(test_names_known),	    cmocka_unit_test(test_no_cycles),
+		cmocka_unit_test(test_constraints),	    cmocka_unit_test(test_systemd_sets),
+		cmocka_unit_test(test_known_complete),	    cmocka_unit_test(test_flatten),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

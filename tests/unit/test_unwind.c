@@ -139,7 +139,8 @@ static void check_block_chain(const char *variant, bool names, bool lines, bool 
 	assert_true(has_function(&s, "read"));
 	assert_string_equal(s.frames[0].module, "libc.so.6");
 	if (names) {
-		assert_contains(chain, "read " "\xe2\x86\x90");
+		assert_contains(chain, "read "
+				       "\xe2\x86\x90");
 		assert_true(has_function(&s, "run_block"));
 		assert_true(has_function(&s, "main"));
 		assert_true(has_function(&s, "_start"));

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Pure helpers (src/util.c): numbers, sizes, durations, suggestions,
+/* Pure helpers (src/base/util.c): numbers, sizes, durations, suggestions,
  * strings, string vectors and notes. */
 #include "unit.h"
 
-#include "tj/util.h"
+#include "tj/base/util.h"
 
 static void test_parse_u64(void **state)
 {
@@ -31,8 +31,25 @@ static void test_parse_u64(void **state)
 
 	v = 7;
 	static const char *const bad[] = {
-		"", "-1", "+1", " 1", "1 ", "\t1", "1x", "x1", "0x", "0x-1", "0x+1", "0x 1", "0xg",
-		"18446744073709551616", "0x10000000000000000", "99999999999999999999999", "1e3", "1.0", "--1",
+		"",
+		"-1",
+		"+1",
+		" 1",
+		"1 ",
+		"\t1",
+		"1x",
+		"x1",
+		"0x",
+		"0x-1",
+		"0x+1",
+		"0x 1",
+		"0xg",
+		"18446744073709551616",
+		"0x10000000000000000",
+		"99999999999999999999999",
+		"1e3",
+		"1.0",
+		"--1",
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad); i++)
 		if (tj_parse_u64(bad[i], &v))
@@ -73,8 +90,24 @@ static void test_parse_size(void **state)
 				 (unsigned long long)good[i].v);
 	}
 	static const char *const bad[] = {
-		"", "M", "-1", "+1", " 1", "1 M", "1.5M", "1P", "1KK", "1MBB", "1iB", "1Bi", "1KiBx",
-		"16777216T", "18446744073709551616", "18014398509481984K", "0x10", NULL,
+		"",
+		"M",
+		"-1",
+		"+1",
+		" 1",
+		"1 M",
+		"1.5M",
+		"1P",
+		"1KK",
+		"1MBB",
+		"1iB",
+		"1Bi",
+		"1KiBx",
+		"16777216T",
+		"18446744073709551616",
+		"18014398509481984K",
+		"0x10",
+		NULL,
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad); i++) {
 		uint64_t v = 99;
@@ -91,18 +124,10 @@ static void test_parse_duration(void **state)
 		const char *s;
 		uint64_t ms;
 	} good[] = {
-		{"0", 0},
-		{"10", 10000},
-		{"120s", 120000},
-		{"250ms", 250},
-		{"1.5m", 90000},
-		{"2min", 120000},
-		{"2h", 7200000},
-		{".5", 500},
-		{"0.5s", 500},
-		{"1.0005s", 1001}, /* rounded to the nearest millisecond */
-		{"0.0004", 0},
-		{"3.9999ms", 4},
+		{"0", 0},	 {"10", 10000},	    {"120s", 120000}, {"250ms", 250},
+		{"1.5m", 90000}, {"2min", 120000},  {"2h", 7200000},  {".5", 500},
+		{"0.5s", 500},	 {"1.0005s", 1001}, /* rounded to the nearest millisecond */
+		{"0.0004", 0},	 {"3.9999ms", 4},
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(good); i++) {
 		uint64_t v = 1;
@@ -113,8 +138,24 @@ static void test_parse_duration(void **state)
 				 (unsigned long long)good[i].ms);
 	}
 	static const char *const bad[] = {
-		"", "s", "-1", "+1", " 1", "1 s", "1x", "1sec", "1S", "1hh", "1ms5", "inf", "nan", "infinity",
-		"1e400", "1e20h", "5124095576030431h", NULL,
+		"",
+		"s",
+		"-1",
+		"+1",
+		" 1",
+		"1 s",
+		"1x",
+		"1sec",
+		"1S",
+		"1hh",
+		"1ms5",
+		"inf",
+		"nan",
+		"infinity",
+		"1e400",
+		"1e20h",
+		"5124095576030431h",
+		NULL,
 	};
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad); i++) {
 		uint64_t v = 99;
@@ -142,7 +183,7 @@ static void test_suggest(void **state)
 	assert_int_equal(tj_edit_distance(long_b, long_b), 0);
 
 	static const char *const names[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_LOG",
-					     "getpid", "getppid", "read", NULL};
+					    "getpid",	      "getppid",	"read",		 NULL};
 	assert_string_equal(tj_suggest("SCMP_ACT_ALOW", names), "SCMP_ACT_ALLOW");
 	assert_string_equal(tj_suggest("SCMP_ACT_ERNO", names), "SCMP_ACT_ERRNO");
 	assert_string_equal(tj_suggest("scmp_act_log", names), "SCMP_ACT_LOG");

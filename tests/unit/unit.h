@@ -21,10 +21,10 @@
 #define TJ_FIXTURES "tests/fixtures"
 
 /* Asserts that haystack contains needle, printing both when it does not. */
-#define assert_contains(haystack, needle)                                                  \
-	do {                                                                               \
-		const char *h_ = (haystack), *n_ = (needle);                                \
-		if (!h_ || !strstr(h_, n_))                                                 \
+#define assert_contains(haystack, needle)                                                      \
+	do {                                                                                   \
+		const char *h_ = (haystack), *n_ = (needle);                                   \
+		if (!h_ || !strstr(h_, n_))                                                    \
 			fail_msg("expected \"%s\" to contain \"%s\"", h_ ? h_ : "(null)", n_); \
 	} while (0)
 

@@ -11,12 +11,12 @@
 #include <stdint.h>
 
 struct tj_frame {
-	uint64_t pc;          /* frame 0: after the syscall instruction; others: the return address */
+	uint64_t pc;	      /* frame 0: after the syscall instruction; others: the return address */
 	const char *module;   /* the ELF file's base name ("libc.so.6"), or NULL (no mapping) */
 	const char *function; /* the symbol, or NULL (stripped: module + offset) */
 	uint64_t offset;      /* from the function's start, or from the module's without one */
 	const char *file;     /* source file from DWARF, or NULL */
-	int line;             /* 0 when unknown */
+	int line;	      /* 0 when unknown */
 };
 
 #endif

@@ -38,25 +38,25 @@ struct tj_record_site {
 
 struct tj_record {
 	enum tj_record_kind kind;
-	const char *event;         /* the event's name as written */
-	uint64_t time_us;          /* microseconds since the epoch */
+	const char *event; /* the event's name as written */
+	uint64_t time_us;  /* microseconds since the epoch */
 	/* start */
 	const char *mode, *profile, *source;
-	const char **argv;         /* start and process; NULL-terminated, or NULL */
+	const char **argv; /* start and process; NULL-terminated, or NULL */
 	bool rec_usage, rec_processes, rec_explain;
-	const char **explain;      /* NULL-terminated, or NULL */
+	const char **explain; /* NULL-terminated, or NULL */
 	/* syscall, usage, network, process, limit */
-	int pid, tgid, ppid;       /* 0 when absent */
+	int pid, tgid, ppid; /* 0 when absent */
 	const char *comm, *verdict, *arch, *syscall, *call, *action, *rule, *errno_name, *decided_by;
 	int nr;
 	bool has_args;
 	uint64_t args[6];
 	uint64_t ip;
-	struct tj_frame *stack;    /* syscall: the caller's stack, or NULL */
+	struct tj_frame *stack; /* syscall: the caller's stack, or NULL */
 	size_t stack_n;
 	bool stack_truncated;
 	unsigned site;
-	uint64_t count;            /* usage; explain: calls */
+	uint64_t count; /* usage; explain: calls */
 	/* process */
 	const char *cause, *exe, *loader;
 	uint64_t loader_start, loader_end;
@@ -71,7 +71,7 @@ struct tj_record {
 	int port, http_status;
 	/* exit */
 	int exit_code, signal;
-	const char *exit_status;   /* "exited", "signaled" */
+	const char *exit_status; /* "exited", "signaled" */
 	bool seccomp_kill, complete;
 	uint64_t wall_ms, records, lost;
 	/* explain */

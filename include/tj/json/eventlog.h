@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "tj/err.h"
+#include "tj/base/err.h"
 #include "tj/events/record.h"
 
 struct tj_eventlog;
@@ -20,9 +20,9 @@ int tj_eventlog_open(const char *path, struct tj_eventlog **ret, struct tj_err *
 void tj_eventlog_close(struct tj_eventlog *l);
 
 enum tj_eventlog_status {
-	TJ_EVENTLOG_END = 0,     /* no more lines */
-	TJ_EVENTLOG_RECORD = 1,  /* *out holds the line's event (until the next call) */
-	TJ_EVENTLOG_BAD = 2,     /* the line is not a valid event: err says why (file:line) */
+	TJ_EVENTLOG_END = 0,	 /* no more lines */
+	TJ_EVENTLOG_RECORD = 1,	 /* *out holds the line's event (until the next call) */
+	TJ_EVENTLOG_BAD = 2,	 /* the line is not a valid event: err says why (file:line) */
 	TJ_EVENTLOG_SKIPPED = 3, /* an event of another version (v != 1): err says which */
 };
 

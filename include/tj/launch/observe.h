@@ -22,16 +22,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "tj/err.h"
-#include "tj/events.h"
+#include "tj/base/err.h"
+#include "tj/events/events.h"
 
 struct tj_observe_opts {
-	const int *explain_nrs;   /* x86_64 syscall numbers whose stacks are taken */
+	const int *explain_nrs; /* x86_64 syscall numbers whose stacks are taken */
 	size_t explain_n;
-	unsigned explain_stacks;  /* stacks logged per call site (the first N calls); 0 means 1 */
-	bool usage;               /* log the first allowed call per process and syscall, count the rest */
-	bool processes;           /* process events (needs the lifecycle calls notified: tj_observe_lifecycle_nrs) */
-	bool pid_ns;              /* the command is the child of tinyjail's init, not of tinyjail */
+	unsigned explain_stacks; /* stacks logged per call site (the first N calls); 0 means 1 */
+	bool usage;		 /* log the first allowed call per process and syscall, count the rest */
+	bool processes;		 /* process events (needs the lifecycle calls notified: tj_observe_lifecycle_nrs) */
+	bool pid_ns;		 /* the command is the child of tinyjail's init, not of tinyjail */
 };
 
 struct tj_observe;

@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tj/base/util.h"
 #include "tj/events/record.h"
-#include "tj/profile.h"
-#include "tj/util.h"
+#include "tj/model/profile.h"
 
 /* Timeline entries kept per process for denials (the rest are counted). */
 #define TJ_REPORT_MAX_DENIALS 200
@@ -34,12 +34,12 @@
 
 enum tj_item_kind {
 	TJ_ITEM_FIRST_USE,  /* the first allowed call of a syscall by the process */
-	TJ_ITEM_DENIED,     /* failed with an errno */
-	TJ_ITEM_KILLED,     /* the process was killed for it */
+	TJ_ITEM_DENIED,	    /* failed with an errno */
+	TJ_ITEM_KILLED,	    /* the process was killed for it */
 	TJ_ITEM_WOULD_DENY, /* complain mode */
 	TJ_ITEM_LIMIT,
 	TJ_ITEM_NETWORK,
-	TJ_ITEM_FORK,       /* it started a child (text: the child's pid and program) */
+	TJ_ITEM_FORK, /* it started a child (text: the child's pid and program) */
 	TJ_ITEM_EXEC,
 	TJ_ITEM_EXIT,
 };
@@ -47,20 +47,20 @@ enum tj_item_kind {
 struct tj_report_item {
 	uint64_t us;
 	enum tj_item_kind kind;
-	bool in_loader;     /* made from inside the dynamic loader (its start-up) */
-	const char *name;   /* the syscall, or a short label (interned) */
-	char *text;         /* details for people, or NULL */
+	bool in_loader;	  /* made from inside the dynamic loader (its start-up) */
+	const char *name; /* the syscall, or a short label (interned) */
+	char *text;	  /* details for people, or NULL */
 };
 
 struct tj_report_proc {
 	int pid, ppid;
-	long parent;           /* index in the run's procs, or -1 */
-	const char *program;   /* exe, else [comm] (interned) */
+	long parent;	     /* index in the run's procs, or -1 */
+	const char *program; /* exe, else [comm] (interned) */
 	const char *comm;
-	char *argv;            /* joined with spaces, or NULL */
+	char *argv; /* joined with spaces, or NULL */
 	uint64_t first_us, last_us;
-	uint64_t exec_us;         /* its last exec (or start) */
-	bool from_event;          /* a process event named it (else it was met through its calls) */
+	uint64_t exec_us;	 /* its last exec (or start) */
+	bool from_event;	 /* a process event named it (else it was met through its calls) */
 	uint64_t loader_done_us; /* first call from outside the loader after an exec (0: none seen) */
 	bool exited, killed, has_code;
 	int code;
@@ -74,13 +74,13 @@ struct tj_report_proc {
 		const char *syscall;
 		uint64_t events, usage;
 		size_t agg; /* its row in the model's aggregates */
-	} *sys;
+	} * sys;
 	size_t nsys, syscap;
 };
 
 struct tj_report_run {
 	char *log;
-	size_t first_line;       /* where its start event is */
+	size_t first_line; /* where its start event is */
 	const char *profile, *mode, *source;
 	char *command;
 	uint64_t start_us, end_us;
@@ -109,15 +109,15 @@ struct tj_report_sys {
 	uint64_t missed;
 	uint64_t first_missed_us;
 	size_t first_missed_run;
-	const char *verdict;      /* the worst seen: killed, denied, would-deny */
-	char *first_call;         /* the first missed call with decoded arguments */
+	const char *verdict; /* the worst seen: killed, denied, would-deny */
+	char *first_call;    /* the first missed call with decoded arguments */
 	const char *missed_rule, *missed_action, *missed_errno;
 };
 
 struct tj_report_chain {
 	const char *syscall;
 	char *text;
-	struct tj_frame *frames;  /* strings interned */
+	struct tj_frame *frames; /* strings interned */
 	size_t n;
 	bool truncated;
 	uint64_t count;
@@ -129,10 +129,10 @@ struct tj_report_log {
 	char *path;
 	size_t lines, events, bad, skipped;
 	size_t first_bad_line;
-	char *first_bad;          /* its message */
+	char *first_bad; /* its message */
 	char *first_skipped;
 	uint64_t bytes;
-	bool truncated_end;       /* the last line was cut short */
+	bool truncated_end; /* the last line was cut short */
 };
 
 struct tj_report_model {
@@ -144,9 +144,9 @@ struct tj_report_model {
 	size_t nchains, chaincap;
 	struct tj_report_log *logs;
 	size_t nlogs, logcap;
-	bool any_usage;           /* some run recorded allowed calls */
-	bool all_usage;           /* every run did */
-	bool timeline;            /* keep timeline entries */
+	bool any_usage; /* some run recorded allowed calls */
+	bool all_usage; /* every run did */
+	bool timeline;	/* keep timeline entries */
 	/* private */
 	struct tj_report_priv *priv;
 };
@@ -165,17 +165,17 @@ void tj_report_finish(struct tj_report_model *m);
 /* --- against a profile --- */
 
 struct tj_report_unused_rule {
-	const char *rule;         /* its JSON path */
+	const char *rule; /* its JSON path */
 	const char *action;
-	struct tj_strv names;     /* allowed there, never seen */
-	size_t total;             /* names in the rule */
+	struct tj_strv names; /* allowed there, never seen */
+	size_t total;	      /* names in the rule */
 };
 
 struct tj_report_unused {
 	struct tj_report_unused_rule *v;
 	size_t n;
-	size_t names;             /* unused names in all */
-	bool default_allows;      /* the default action allows: calls no rule names cannot be listed */
+	size_t names;	     /* unused names in all */
+	bool default_allows; /* the default action allows: calls no rule names cannot be listed */
 	/* The profile does not match the logs: rules the logs name that it lacks. */
 	size_t mismatches;
 	char *first_mismatch;

@@ -13,9 +13,9 @@
 #include "tj/report/model.h"
 
 struct tj_report_view_opts {
-	unsigned width;            /* columns; 0 means 80 */
-	bool color;                /* ANSI colours (a terminal, and NO_COLOR unset) */
-	const char *profile;       /* the profile compared with, for headings; NULL: none */
+	unsigned width;			       /* columns; 0 means 80 */
+	bool color;			       /* ANSI colours (a terminal, and NO_COLOR unset) */
+	const char *profile;		       /* the profile compared with, for headings; NULL: none */
 	const struct tj_report_unused *unused; /* NULL without a profile */
 };
 

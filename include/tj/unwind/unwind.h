@@ -28,16 +28,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "tj/base/err.h"
 #include "tj/base/frame.h"
-#include "tj/err.h"
 
 #define TJ_UNWIND_MAX_FRAMES 64
 
 struct tj_stack {
 	uint64_t pcs[TJ_UNWIND_MAX_FRAMES];
 	size_t n;
-	bool truncated;       /* the unwind ended before an outermost frame */
-	bool fp_recovered;    /* a frame needed rbp; it was found on the stack */
+	bool truncated;	   /* the unwind ended before an outermost frame */
+	bool fp_recovered; /* a frame needed rbp; it was found on the stack */
 	/* After tj_unwind_symbolize; the strings belong to the tj_unwind and
 	 * live as long as it does. */
 	struct tj_frame frames[TJ_UNWIND_MAX_FRAMES];
@@ -47,9 +47,9 @@ struct tj_stack {
 /* Why a stack could not be taken (tj_unwind_thread returns these >0). */
 enum tj_unwind_skip {
 	TJ_UNWIND_TAKEN = 0,
-	TJ_UNWIND_GONE,       /* the thread exited, or left the call, while it was read */
-	TJ_UNWIND_DENIED,     /* no permission (another uid, not dumpable, Yama) */
-	TJ_UNWIND_MISMATCH,   /* /proc shows another call than the one expected */
+	TJ_UNWIND_GONE,	    /* the thread exited, or left the call, while it was read */
+	TJ_UNWIND_DENIED,   /* no permission (another uid, not dumpable, Yama) */
+	TJ_UNWIND_MISMATCH, /* /proc shows another call than the one expected */
 };
 const char *tj_unwind_skip_name(enum tj_unwind_skip s);
 

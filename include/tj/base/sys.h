@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Thin wrappers over system calls glibc 2.36 lacks or wraps unhelpfully.
+ * Each returns the kernel's result, or -errno on failure (errno is set too).
+ * Safe to call in the child after clone: no allocation, no stdio.
+ */
+#ifndef TJ_SYS_H
+#define TJ_SYS_H
+
+#include <linux/filter.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000 /* linux/sched.h, 5.2 */
+#endif
+
+struct tj_clone_args {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+	uint64_t set_tid;
+	uint64_t set_tid_size;
+	uint64_t cgroup;
+};
+
+/* fork-like clone3: returns 0 in the child, the pid in the parent. */
+long tj_sys_clone3(struct tj_clone_args *args);
+/* fork-like clone(2) with extra flags (CLONE_FILES, CLONE_PARENT). */
+long tj_sys_clone_flags(unsigned long flags);
+int tj_sys_pidfd_open(pid_t pid, unsigned flags);
+int tj_sys_pidfd_send_signal(int pidfd, int sig, siginfo_t *info, unsigned flags);
+int tj_sys_seccomp_load(unsigned flags, const struct sock_filter *prog, unsigned short len);
+/* Marks every descriptor from `first` up close-on-exec (close_range, 5.11),
+ * falling back to a loop over /proc/self/fd's range on older kernels. */
+int tj_sys_close_range_cloexec(unsigned first);
+/* The new mount API (5.2, mount_setattr 5.12). */
+#define TJ_OPEN_TREE_CLONE 1
+#define TJ_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define TJ_MOUNT_ATTR_RDONLY 0x00000001
+#define TJ_MOUNT_ATTR_NOEXEC 0x00000008
+int tj_sys_open_tree(int dirfd, const char *path, unsigned flags);
+int tj_sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned flags);
+int tj_sys_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t set, uint64_t clr);
+
+/* Landlock (ABI 1-7; Debian 12's headers stop at 3). */
+#define TJ_LANDLOCK_CREATE_RULESET_VERSION (1u << 0)
+#define TJ_LANDLOCK_RULE_PATH_BENEATH 1
+#define TJ_LANDLOCK_RULE_NET_PORT 2
+struct tj_landlock_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net; /* ABI 4 */
+	uint64_t scoped;	     /* ABI 6 */
+};
+struct tj_landlock_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+struct tj_landlock_net_port_attr {
+	uint64_t allowed_access;
+	uint64_t port;
+};
+/* Returns the ABI version (>= 1), or -errno when Landlock is unavailable. */
+int tj_sys_landlock_abi(void);
+int tj_sys_landlock_create_ruleset(const struct tj_landlock_ruleset_attr *attr, size_t size);
+int tj_sys_landlock_add_rule(int ruleset, int type, const void *attr);
+int tj_sys_landlock_restrict_self(int ruleset);
+
+/* Passes one descriptor over a UNIX socket (SCM_RIGHTS) with a one-byte
+ * message; async-signal-safe.  0, or -1 with errno. */
+int tj_sys_send_fd(int sock, int fd);
+/* Receives one without blocking; the new descriptor is close-on-exec.
+ * Returns it, or -1 with errno: EAGAIN (nothing yet), ENOMSG (EOF or a
+ * message without a descriptor), or the recvmsg error. */
+int tj_sys_receive_fd(int sock);
+
+/* Sets the three capability sets of the calling thread (capset, v3).  Raw
+ * rather than libcap because the child calls it between clone and execve,
+ * where libcap's allocating cap_t API is not safe. */
+int tj_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* The calling thread's effective capability set; 0 when it cannot be read. */
+uint64_t tj_sys_cap_effective(void);
+/* 0 if the kernel supports this SECCOMP_RET_* action, else -errno. */
+int tj_sys_seccomp_action_available(uint32_t action);
+/* 0 if the kernel accepts these SECCOMP_FILTER_FLAG_* bits, else -EINVAL. */
+int tj_sys_seccomp_flags_supported(unsigned flags);
+
+#endif

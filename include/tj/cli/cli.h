@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Command line -> options.  No side effects: nothing is opened, printed or
+ * run here, so every case is unit-tested (tests/unit/test_cli.c).
+ */
+#ifndef TJ_CLI_H
+#define TJ_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tj/base/err.h"
+#include "tj/filter/filter.h"
+#include "tj/model/env.h"
+#include "tj/model/isolation.h"
+#include "tj/model/limits.h"
+#include "tj/model/netpolicy.h"
+
+enum tj_verb {
+	TJ_VERB_RUN,
+	TJ_VERB_CHECK,
+	TJ_VERB_COMPILE,
+	TJ_VERB_HELP,
+	TJ_VERB_VERSION,
+	TJ_VERB_GROUPS,
+	TJ_VERB_WHY,
+	TJ_VERB_SUPERVISE,
+	TJ_VERB_REPORT,
+};
+
+/* --report: what is printed at exit (notes/supervise.md). */
+enum tj_report {
+	TJ_REPORT_NONE = 0,
+	TJ_REPORT_SUMMARY, /* --report: denials, kills, unused deny rules, why it ended */
+	TJ_REPORT_USAGE,   /* --report=usage: also allowed calls, so unused allow rules */
+};
+
+struct tj_options {
+	enum tj_verb verb;
+	enum tj_verb help_verb; /* for TJ_VERB_HELP: which usage to show */
+	const char *profile;	/* --profile; NULL means the bundled "default" */
+	enum tj_mode mode;
+	const char *log_path; /* --log */
+	int verbosity;	      /* -1 quiet, 0 normal, 1+ verbose */
+	bool ignore_unknown;  /* --ignore-unknown-syscalls */
+	bool kernel_kills;    /* --kill-via=kernel */
+	bool no_cache;	      /* --no-cache: compile even if a cached filter exists */
+	int optimize;	      /* --optimize (compile) */
+	char **command;	      /* run: the command and its arguments */
+	char **inputs;	      /* check/compile: profiles; groups: names; why: syscall, profile, args */
+	size_t ninputs;
+	bool lint;				 /* check --lint */
+	struct tj_limits limits;		 /* --memory, --cpu, --pids, --timeout, --rlimit ... */
+	const char *json_status;		 /* --json-status */
+	struct tj_env_policy env;		 /* --env-keep, --env-deny, --setenv, --env-all */
+	struct tj_isolation iso;		 /* --user, --unshare, --ro, --rw, ... */
+	struct tj_net_policy net;		 /* --net, --resolve, --net-* */
+	const char *out_bpf, *out_pfc, *out_oci; /* compile outputs */
+	enum tj_report report;			 /* run: --report[=usage] */
+	bool complain_kmsg;			 /* run: --complain=kmsg (the kernel log is the source) */
+	const char *notify_socket;		 /* run: --notify-socket, an OCI seccomp agent */
+	const char *listen;			 /* supervise: --listen SOCK */
+	const char *rules;			 /* supervise: --rules FILE */
+	bool write_back;			 /* supervise: --write-back (the profile, in place) */
+	const char *write_back_to;		 /* supervise: --write-back-to FILE (a copy) */
+	bool once;				 /* supervise: --once */
+	struct tj_strv explain;			 /* run: --explain syscall names */
+	unsigned explain_stacks;		 /* run: --explain-stacks (0: 1) */
+	bool timeline;				 /* report: --timeline */
+	const char *html;			 /* report: --html FILE */
+	const char *output;			 /* report: -o FILE, the tightened profile */
+};
+
+/* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings
+ * in *o point into argv.  Free with tj_options_done. */
+int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **err);
+void tj_options_done(struct tj_options *o);
+
+/* The usage text for a verb (TJ_VERB_RUN is the main one). */
+const char *tj_cli_usage(enum tj_verb verb);
+
+#endif

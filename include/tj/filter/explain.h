@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which rule of a (resolved) profile decides a given syscall: provenance for
+ * reports, kill messages and `tinyjail why`.  The compiled program is the
+ * truth about the action; this module names the rule that produced it.
+ */
+#ifndef TJ_EXPLAIN_H
+#define TJ_EXPLAIN_H
+
+#include <linux/seccomp.h>
+#include <stdint.h>
+
+#include "tj/model/profile.h"
+
+/* Returns the JSON path of the first rule that names the syscall in data,
+ * whose argument checks match, and whose action equals `action` (the value
+ * the compiled program returned); "defaultAction" when no rule does, and
+ * "architectures" for a call through an ABI the profile does not list. */
+const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action);
+
+/* The rule tj_explain_rule names, and the index of the syscall's name in it
+ * (for its origin: the group it came through); NULL when the default or the
+ * architectures decide. */
+const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const struct seccomp_data *data,
+				      uint32_t action, size_t *name_k);
+
+/* True when one comparison matches an argument.  32-bit ABIs compare only
+ * the low 32 bits, as libseccomp compiles them. */
+bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);
+
+/* True when the rule names the call and its argument checks hold, with the
+ * compiler's semantics (AND across indexes, OR when an index repeats). */
+bool tj_explain_rule_matches(const struct tj_rule *r, const struct seccomp_data *data);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tinyjail's own seccomp rules, loaded as a second filter before the
+ * profile's: the kernel applies both and the stricter answer wins.  A
+ * separate filter is needed because libseccomp drops a conditional denial
+ * next to an unconditional allow for the same syscall, and profiles allow
+ * ioctl, mmap, clone and kill unconditionally.
+ *
+ * Always:                 ioctl TIOCSTI and TIOCLINUX (terminal input
+ *                         injection) fail with EPERM.
+ * --deny-write-execute:   mmap of writable+executable or anonymous executable
+ *                         memory, mprotect/pkey_mprotect adding PROT_EXEC, and
+ *                         shmat with SHM_EXEC fail with EPERM (systemd's
+ *                         MemoryDenyWriteExecute).
+ * --no-fork:              fork, vfork and clone without CLONE_THREAD fail with
+ *                         EPERM; clone3 answers ENOSYS so libc falls back to
+ *                         clone for threads.
+ * --signals LIST:         kill, tkill, tgkill, rt_(tg)sigqueueinfo and
+ *                         pidfd_send_signal fail with EPERM for any other
+ *                         signal (0, the existence check, stays allowed).
+ *
+ * The rules cover the x86_64 ABI; calls through other ABIs are left to the
+ * profile (tinyjail's bundled profiles list none).
+ */
+#ifndef TJ_HARDENING_H
+#define TJ_HARDENING_H
+
+#include "tj/base/err.h"
+#include "tj/filter/filter.h"
+#include "tj/model/isolation.h"
+
+/* Builds the rules as a seccomp model (default SCMP_ACT_ALLOW).  iso may be
+ * NULL (only the always-on rules).  Caller frees with tj_seccomp_free. */
+struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso);
+
+/* Compiles them. */
+int tj_hardening_compile(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err);
+
+#endif

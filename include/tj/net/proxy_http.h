@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * HTTP for the filtering proxy (notes/network.md): what the sandbox sends is
+ * untrusted, so it is parsed strictly and within fixed bounds, and what goes
+ * on to the origin server is rebuilt rather than passed through.  Pure:
+ * buffers in, structs and buffers out, no I/O.
+ *
+ *   CONNECT host:port HTTP/1.1            a tunnel (TLS): nothing is rewritten
+ *   GET http://host[:port]/p?q HTTP/1.1   sent on as "GET /p?q HTTP/1.1" with
+ *                                         Host from the URL, without Proxy-*
+ *                                         and hop-by-hop headers, with
+ *                                         "Connection: close"; one request
+ *                                         per connection (the body is framed,
+ *                                         what follows it is not forwarded)
+ */
+#ifndef TJ_PROXY_HTTP_H
+#define TJ_PROXY_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "tj/base/util.h"
+
+#define TJ_HTTP_MAX_HEAD 16384 /* request or response head, blank line included */
+#define TJ_HTTP_MAX_HEADERS 100
+
+enum tj_http_body_kind {
+	TJ_HTTP_BODY_NONE,
+	TJ_HTTP_BODY_LENGTH,  /* Content-Length */
+	TJ_HTTP_BODY_CHUNKED, /* Transfer-Encoding: chunked */
+};
+
+/* Follows a request body to its end (tj_http_body_feed). */
+struct tj_http_body {
+	enum tj_http_body_kind kind;
+	uint64_t left; /* bytes still to come: of the body (LENGTH) or of the current chunk */
+	int state;     /* CHUNKED: where in the framing */
+	unsigned line; /* CHUNKED: bytes of the current size or trailer line */
+	unsigned digits;
+	unsigned trailer; /* CHUNKED: bytes of trailer so far */
+	bool done;
+};
+
+struct tj_http_request {
+	bool connect; /* CONNECT host:port */
+	char method[16];
+	char scheme[16]; /* lower case; "" for CONNECT */
+	char host[256];	 /* lower case, no trailing dot, IPv6 without brackets */
+	uint16_t port;	 /* from the target, or the scheme's default; 0 if unknown */
+	size_t head_len; /* bytes of the head, blank line included */
+	struct tj_http_body body;
+	char *upstream; /* absolute-URI requests: the head for the origin server */
+	size_t upstream_len;
+	/* when refused: */
+	int status; /* 400, 431, 501, 505 */
+	char error[160];
+};
+
+/* Parses the request head at the start of buf.  Returns 1 when it is
+ * complete and acceptable (req filled; free with tj_http_request_done), 0
+ * when more bytes are needed, -1 when it is refused (req->status and
+ * req->error say why, for the answer and the event).  Never reads beyond
+ * TJ_HTTP_MAX_HEAD bytes. */
+int tj_http_parse_request(const char *buf, size_t len, struct tj_http_request *req);
+void tj_http_request_done(struct tj_http_request *req);
+
+/* Feeds bytes that follow the head.  Returns how many of them belong to the
+ * body (the rest would be a second request, which is not forwarded), or -1
+ * when the chunked framing is broken.  b->done is set at the body's end. */
+ssize_t tj_http_body_feed(struct tj_http_body *b, const char *data, size_t len);
+
+/* Parses the origin server's response head at the start of buf and appends
+ * to out what the client gets: an informational (1xx) head as it is, any
+ * other without Connection, Keep-Alive, Proxy-Connection and the headers
+ * Connection names, with "Connection: close".  Returns 1 (complete; *status
+ * and *head_len set), 0 (more bytes needed) or -1 (not an HTTP/1 response
+ * head, or larger than TJ_HTTP_MAX_HEAD). */
+int tj_http_rewrite_response(const char *buf, size_t len, struct tj_buf *out, int *status, size_t *head_len);
+
+/* The proxy's own answer: status line, "Connection: close", a text body,
+ * and "X-Tinyjail-Refused: RULE" when rule is not NULL.  Caller frees. */
+char *tj_http_error_response(int status, const char *rule, const char *text, size_t *len);
+const char *tj_http_reason_phrase(int status);
+
+/* A host as the proxy accepts it: a DNS name (letters, digits, '-', '_',
+ * dots; labels of 1-63 characters; at most 253) or an IPv4 or bracketed
+ * IPv6 literal.  Numeric forms other than dotted quads ("0177.0.0.1",
+ * "2130706433", "127.1") are refused: resolvers read them as addresses the
+ * allowlist never saw.  Writes the normalised host (lower case, no trailing
+ * dot, no brackets) to out. */
+bool tj_http_valid_host(const char *host, size_t len, char *out, size_t size);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* /proc lookups (proc.h). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tj/base/proc.h"
+
+void tj_proc_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	buf[0] = '\0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	buf[n] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+}
+
+static pid_t status_field(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t flen = strlen(field);
+	pid_t v = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
+			if (sscanf(line + flen + 1, "%d", &v) != 1)
+				v = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+pid_t tj_proc_tgid(pid_t tid)
+{
+	return status_field(tid, "Tgid");
+}
+
+pid_t tj_proc_ppid(pid_t pid)
+{
+	return status_field(pid, "PPid");
+}
+
+bool tj_proc_descends_from(pid_t pid, pid_t root)
+{
+	/* Bounded: a pid chain is never this deep, and a cycle (pid reuse
+	 * while walking) must not loop forever. */
+	for (int depth = 0; pid > 1 && depth < 4096; depth++) {
+		if (pid == root)
+			return true;
+		pid_t tgid = tj_proc_tgid(pid);
+		if (tgid == root)
+			return true;
+		pid = tj_proc_ppid(tgid > 0 ? tgid : pid);
+	}
+	return false;
+}

@@ -1,0 +1,849 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `tinyjail [run] [options] -- command...` */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "tj/base/cleanup.h"
+#include "tj/base/exefile.h"
+#include "tj/cli/cmd.h"
+#include "tj/filter/bpfsim.h"
+#include "tj/filter/filter_cache.h"
+#include "tj/filter/hardening.h"
+#include "tj/filter/notify.h"
+#include "tj/json/profile_json.h"
+#include "tj/launch/kmsg_source.h"
+#include "tj/launch/launch.h"
+#include "tj/launch/observe.h"
+#include "tj/model/identity.h"
+#include "tj/net/netrules.h"
+#include "tj/net/proxy.h"
+#include "tj/report/chain.h"
+#include "tj/supervise/agent.h"
+
+extern char **environ;
+
+struct run_ctx {
+	const struct tj_options *o;
+	const struct tj_profile *profile;
+	struct tj_agent_client *agent;
+};
+
+static void describe_kill(const struct tj_syscall_event *e, const char *profile, char *buf, size_t size)
+{
+	char call[256], action[64];
+	tj_format_syscall(&e->data, call, sizeof(call));
+	tj_filter_describe_action(e->action, action, sizeof(action));
+	int nr = e->data.nr & ~0x40000000;
+	snprintf(buf, size, "%s: syscall %d on %s, pid %d (%s): not allowed by %s (%s: %s)", call, nr,
+		 tj_arch_short_name(e->data.arch, e->data.nr), (int)e->pid, e->comm[0] ? e->comm : "?", profile,
+		 e->rule, action);
+}
+
+static void on_kill(void *ctx, const struct tj_syscall_event *e)
+{
+	const struct run_ctx *rc = ctx;
+	char msg[768];
+	describe_kill(e, rc->profile->file, msg, sizeof(msg));
+	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+	if (e->stack_n) {
+		char name[64];
+		tj_syscall_name(e->data.arch, e->data.nr, name, sizeof(name));
+		tj_autofree char *chain = tj_chain_text(name, e->stack, e->stack_n, e->stack_truncated);
+		fprintf(stderr, "tinyjail: called from: %s\n", chain);
+	}
+}
+
+/* --explain: the syscalls' numbers; names are checked here, where the
+ * syscall table is known. */
+static int resolve_explain(const struct tj_options *o, int **ret, struct tj_err **err)
+{
+	*ret = NULL;
+	if (!o->explain.n)
+		return 0;
+	int *nrs = tj_xcalloc(o->explain.n, sizeof(*nrs));
+	for (size_t i = 0; i < o->explain.n; i++) {
+		if (tj_syscall_resolve(o->explain.v[i], &nrs[i]) != TJ_SYSCALL_NATIVE) {
+			free(nrs);
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain: '%s' is not an x86_64 syscall",
+					  o->explain.v[i]);
+		}
+	}
+	*ret = nrs;
+	return 0;
+}
+
+/* At exit: each explained syscall's call chains, most frequent first. */
+static void print_explained(const struct tj_observe *obs)
+{
+	size_t n;
+	const struct tj_explain_event *v = tj_observe_explained(obs, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct tj_explain_event *x = &v[i];
+		fprintf(stderr, "tinyjail: explain %s: %llu call%s, %zu call site%s", x->syscall,
+			(unsigned long long)x->calls, x->calls == 1 ? "" : "s", x->nsites, x->nsites == 1 ? "" : "s");
+		if (x->skipped)
+			fprintf(stderr, ", %llu stack%s not taken (the process exited meanwhile, or no permission)",
+				(unsigned long long)x->skipped, x->skipped == 1 ? "" : "s");
+		if (x->truncated)
+			fprintf(stderr, ", %llu truncated", (unsigned long long)x->truncated);
+		fputs(x->nsites ? ":\n" : "\n", stderr);
+		/* Sites with the same text (the same code in two processes) are one line. */
+		bool *done = tj_xcalloc(x->nsites + 1, sizeof(*done));
+		char **texts = tj_xcalloc(x->nsites + 1, sizeof(*texts));
+		uint64_t *counts = tj_xcalloc(x->nsites + 1, sizeof(*counts));
+		for (size_t k = 0; k < x->nsites; k++)
+			texts[k] = tj_chain_text(x->syscall, x->sites[k].stack, x->sites[k].stack_n,
+						 x->sites[k].truncated);
+		for (size_t k = 0; k < x->nsites; k++) {
+			counts[k] = x->sites[k].count;
+			for (size_t j = k + 1; j < x->nsites; j++)
+				if (!done[j] && strcmp(texts[j], texts[k]) == 0)
+					counts[k] += x->sites[j].count, done[j] = true;
+		}
+		for (;;) {
+			size_t best = x->nsites;
+			for (size_t k = 0; k < x->nsites; k++)
+				if (!done[k] && (best == x->nsites || counts[k] > counts[best]))
+					best = k;
+			if (best == x->nsites)
+				break;
+			done[best] = true;
+			fprintf(stderr, "tinyjail: %8llu  %s\n", (unsigned long long)counts[best], texts[best]);
+		}
+		for (size_t k = 0; k < x->nsites; k++)
+			free(texts[k]);
+		free(texts);
+		free(counts);
+		free(done);
+	}
+}
+
+static int on_listener(void *ctx, int listener, pid_t child, struct tj_err **err)
+{
+	const struct run_ctx *rc = ctx;
+	return tj_agent_hand_over(rc->agent, listener, child, err);
+}
+
+static void on_notice(void *ctx, const char *text)
+{
+	const struct tj_options *o = ctx;
+	if (o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: %s\n", text);
+}
+
+/* Where the seccomp listener goes: --notify-socket, or in enforce mode the
+ * profile's listenerPath when it routes calls with SCMP_ACT_NOTIFY. */
+static const char *agent_path(const struct tj_options *o, const struct tj_profile *p)
+{
+	if (o->notify_socket)
+		return o->notify_socket;
+	const struct tj_seccomp *s = p->seccomp;
+	if (o->mode != TJ_MODE_ENFORCE || !s || !s->listener_path)
+		return NULL;
+	bool notifies = s->default_action == TJ_ACT_NOTIFY;
+	for (size_t i = 0; i < s->nrules; i++)
+		notifies |= s->rules[i].action == TJ_ACT_NOTIFY;
+	return notifies ? s->listener_path : NULL;
+}
+
+/* Option combinations that cannot work, found before anything runs. */
+static int check_run_options(const struct tj_options *o, struct tj_err **err)
+{
+	if (o->notify_socket && o->mode == TJ_MODE_COMPLAIN)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--notify-socket applies to enforce mode: in complain mode "
+				  "tinyjail itself records every call the profile would deny");
+	if (o->complain_kmsg && o->report == TJ_REPORT_USAGE)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--report=usage needs seccomp user notification, not "
+				  "--complain=kmsg (the kernel log does not record allowed calls)");
+	if (o->explain.n && (o->complain_kmsg || o->notify_socket || o->kernel_kills))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain needs tinyjail's own seccomp listener, not %s",
+				  o->complain_kmsg   ? "--complain=kmsg"
+				  : o->notify_socket ? "--notify-socket"
+						     : "--kill-via=kernel");
+	if (o->explain_stacks && !o->explain.n)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain-stacks goes with --explain");
+	return 0;
+}
+
+/* Capabilities that would let the command go around the host network
+ * rules: raw sockets have no connect or sendmsg hook, and the BPF and
+ * admin capabilities can detach the programs or leave the cgroup. */
+static int check_host_rules(const struct tj_net_policy *net, const struct tj_isolation *iso, struct tj_err **err)
+{
+	if (!tj_net_host_rules(net))
+		return 0;
+	static const struct {
+		int cap;
+		const char *name;
+	} around[] = {{13, "CAP_NET_RAW"}, {12, "CAP_NET_ADMIN"}, {21, "CAP_SYS_ADMIN"}, {39, "CAP_BPF"}};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(around); i++)
+		if (iso->keep_caps & (1ULL << around[i].cap))
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--cap-keep %s would let the command go around the --net host rules",
+					  around[i].name);
+	return 0;
+}
+
+/* The launcher's own last step needs execve; a profile that denies it can
+ * never start anything, which deserves a clear error rather than a kill. */
+static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, struct tj_err **err)
+{
+	struct seccomp_data d = {.nr = SYS_execve, .arch = 0xc000003e /* AUDIT_ARCH_X86_64 */};
+	const struct sock_filter *prog = f->truth ? f->truth : f->prog;
+	size_t len = f->truth ? f->truth_len : f->len;
+	uint32_t action = tj_bpf_run(prog, len, &d) & 0xffff0000u;
+	if (mode == TJ_MODE_COMPLAIN || action == 0x7fff0000u /* ALLOW */ || action == 0x7ffc0000u /* LOG */)
+		return 0;
+	char name[64];
+	tj_filter_describe_action(tj_bpf_run(prog, len, &d), name, sizeof(name));
+	tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile does not allow execve (%s), so no command could start", name);
+	return tj_err_hint(err, "add execve to an SCMP_ACT_ALLOW rule: tinyjail starts the command with it after "
+				"the filter is loaded");
+}
+
+/* What ended the command, and what the limits saw along the way. */
+static void report_limits(const struct tj_launch_result *res, const struct tj_limits *l, int verbosity)
+{
+	char v[32];
+	if (res->limit && strcmp(res->limit, "timeout") == 0) {
+		tj_format_ms(l->timeout_ms, v, sizeof(v));
+		fprintf(stderr, "tinyjail: killed: timeout %s\n", v);
+	} else if (res->limit && strcmp(res->limit, "memory") == 0) {
+		tj_format_bytes(l->memory, v, sizeof(v));
+		fprintf(stderr, "tinyjail: killed: memory limit %s reached\n", v);
+	}
+	if (res->interrupted)
+		fprintf(stderr, "tinyjail: killed: interrupted a second time\n");
+	if (res->cg.oom_kills && !(res->limit && strcmp(res->limit, "memory") == 0))
+		fprintf(stderr, "tinyjail: note: the memory limit killed %llu process%s\n",
+			(unsigned long long)res->cg.oom_kills, res->cg.oom_kills == 1 ? "" : "es");
+	if (res->cg.pids_refused)
+		fprintf(stderr, "tinyjail: note: the pids limit (%llu) refused %llu fork%s\n",
+			(unsigned long long)l->pids, (unsigned long long)res->cg.pids_refused,
+			res->cg.pids_refused == 1 ? "" : "s");
+	if (res->leftovers)
+		fprintf(stderr, "tinyjail: killed %llu process%s that outlived the command\n",
+			(unsigned long long)res->leftovers, res->leftovers == 1 ? "" : "es");
+	if (verbosity > 0) {
+		char mem[32] = "?", wall[32], cpu[32];
+		if (res->cg.has_memory_peak)
+			tj_format_bytes(res->cg.memory_peak, mem, sizeof(mem));
+		tj_format_ms(res->wall_ms, wall, sizeof(wall));
+		tj_format_ms(res->cpu_usec / 1000, cpu, sizeof(cpu));
+		fprintf(stderr, "tinyjail: used: cpu %s, wall %s, peak memory %s%s\n", cpu, wall, mem,
+			res->cg.has_memory_peak ? " (cgroup)" : " (no memory cgroup)");
+	}
+}
+
+/* Refusals were printed as they happened; the exit summary counts them,
+ * so that a run that scrolled past them still says.  The proxy counts
+ * requests and cuts, the host rules the kernel's refusals. */
+static void report_network(const struct tj_events *ev, const struct tj_launch_result *res, enum tj_net_mode mode,
+			   int verbosity)
+{
+	if (verbosity < 0)
+		return;
+	if (mode == TJ_NET_FILTERED && (ev->net_refusals || ev->net_cuts))
+		fprintf(stderr, "tinyjail: network: %llu request%s refused, %llu connection%s cut\n",
+			(unsigned long long)ev->net_refusals, ev->net_refusals == 1 ? "" : "s",
+			(unsigned long long)ev->net_cuts, ev->net_cuts == 1 ? "" : "s");
+	if (res->net_refused)
+		fprintf(stderr, "tinyjail: network: the host rules refused %llu attempt%s\n",
+			(unsigned long long)res->net_refused, res->net_refused == 1 ? "" : "s");
+}
+
+/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
+ * the profile lets calls through another one. */
+static void warn_hardening_abis(const struct tj_profile *profile, const struct tj_isolation *iso, int verbosity)
+{
+	if (verbosity < 0 || !profile || !profile->seccomp || !tj_isolation_wants_hardening(iso))
+		return;
+	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
+		const char *a = profile->seccomp->arches.v[i];
+		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
+			fprintf(stderr,
+				"tinyjail: warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
+				"and --signals do not cover; remove it from \"architectures\" to close that door\n",
+				profile->file, a);
+	}
+}
+
+/* The enforcement manifest on stderr: every layer with -v, else only the
+ * degraded ones (the user allowed it, but should see it happen).  The log
+ * gets it from the monitor, after the start event. */
+static void print_manifest(const struct tj_manifest *m, int verbosity)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tj_manifest_entry *me = &m->v[i];
+		if (verbosity > 0)
+			fprintf(stderr, "tinyjail: %s: %s: %s\n", me->layer, tj_layer_status_name(me->status),
+				me->detail);
+		else if (verbosity == 0 && me->status == TJ_LAYER_DEGRADED)
+			fprintf(stderr, "tinyjail: warning: %s degraded: %s\n", me->layer, me->detail);
+	}
+}
+
+/* Limits that were reached, for the log; run prints its own wording
+ * (report_limits), so the events' notice stays quiet here. */
+static void log_limits(struct tj_events *events, const struct tj_launch_result *res, const struct tj_limits *l)
+{
+	void (*saved)(void *, const char *) = events->notice;
+	events->notice = NULL;
+	if (res->limit && strcmp(res->limit, "timeout") == 0)
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "wall-time",
+								 .source = "timeout",
+								 .unit = "ms",
+								 .has_limit = true,
+								 .limit = l->timeout_ms,
+								 .action = "killed"});
+	if (res->cg.oom_kills || (res->limit && strcmp(res->limit, "memory") == 0))
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "memory",
+								 .source = "cgroup",
+								 .unit = "bytes",
+								 .has_limit = true,
+								 .limit = l->memory,
+								 .has_value = res->cg.has_memory_peak,
+								 .value = res->cg.memory_peak,
+								 .action = "killed"});
+	if (res->cg.pids_refused)
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "pids",
+								 .source = "cgroup",
+								 .unit = "count",
+								 .has_limit = true,
+								 .limit = l->pids,
+								 .has_value = true,
+								 .value = res->cg.pids_refused,
+								 .action = "denied",
+								 .detail = "forks refused"});
+	if (res->cg.cpu_throttled)
+		tj_events_limit(events, &(struct tj_limit_event){.resource = "cpu",
+								 .source = "cgroup",
+								 .unit = "count",
+								 .has_value = true,
+								 .value = res->cg.cpu_throttled,
+								 .action = "throttled",
+								 .detail = "periods throttled"});
+	events->notice = saved;
+}
+
+/* --json-status: the outcome for machines, written whole or not at all. */
+static int write_json_status(const char *path, const struct tj_launch_result *res, const struct tj_limits *l)
+{
+	(void)l;
+	struct tj_buf b = {0};
+	tj_buf_addf(&b, "{\n  \"exit_code\": %d,\n", res->exit_code);
+	if (res->signal)
+		tj_buf_addf(&b, "  \"status\": \"signaled\",\n  \"signal\": %d,\n", res->signal);
+	else
+		tj_buf_addf(&b, "  \"status\": \"exited\",\n  \"code\": %d,\n", res->status);
+	tj_buf_add(&b, "  \"limit\": ");
+	if (res->limit)
+		tj_buf_add_json_string(&b, res->limit);
+	else if (res->seccomp_kill)
+		tj_buf_add(&b, "\"seccomp\"");
+	else if (res->interrupted)
+		tj_buf_add(&b, "\"interrupt\"");
+	else
+		tj_buf_add(&b, "null");
+	tj_buf_add(&b, ",\n  \"peak_memory_bytes\": ");
+	if (res->cg.has_memory_peak)
+		tj_buf_addf(&b, "%llu", (unsigned long long)res->cg.memory_peak);
+	else
+		tj_buf_add(&b, "null");
+	tj_buf_addf(&b,
+		    ",\n  \"largest_process_rss_bytes\": %llu,\n  \"cpu_usec\": %llu,\n  \"wall_ms\": %llu,\n"
+		    "  \"oom_kills\": %llu,\n  \"pids_refused\": %llu,\n  \"cpu_throttled_periods\": %llu,\n"
+		    "  \"leftovers_killed\": %llu\n}\n",
+		    (unsigned long long)res->max_rss, (unsigned long long)res->cpu_usec,
+		    (unsigned long long)res->wall_ms, (unsigned long long)res->cg.oom_kills,
+		    (unsigned long long)res->cg.pids_refused, (unsigned long long)res->cg.cpu_throttled,
+		    (unsigned long long)res->leftovers);
+	tj_autofree char *tmp = tj_xasprintf("%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "we");
+	bool ok = f && fputs(b.s, f) != EOF;
+	ok = f && fclose(f) == 0 && ok;
+	ok = ok && rename(tmp, path) == 0;
+	if (!ok) {
+		fprintf(stderr, "tinyjail: cannot write the status file '%s': %s\n", path, strerror(errno));
+		unlink(tmp);
+	}
+	tj_buf_done(&b);
+	return ok ? 0 : -1;
+}
+
+/* Repeat launches take the compiled filter from the per-user cache
+ * (filter_cache.h) and skip libseccomp, which dominates start-up for large
+ * profiles (notes/performance.md).  The cache never fails a run: without a
+ * usable one the profile is compiled as before. */
+static int get_filter(const struct tj_options *o, const struct tj_profile *p, struct tj_filter_opts *fo,
+		      struct tj_filter **ret)
+{
+	struct tj_host host;
+	if (fo->host)
+		host = *fo->host;
+	else
+		tj_host_detect(&host);
+	fo->host = &host; /* the key and the compile see the same facts */
+	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
+	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
+	struct tj_err *err = NULL;
+	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
+		/* An unsafe directory may be an attack: say so.  No writable
+		 * home (nobody, a read-only CI sandbox) is normal. */
+		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: %s: filter cache not used: %s\n", err->errnum ? "note" : "warning",
+				why);
+		}
+		tj_err_free(err);
+		err = NULL;
+	}
+	uint8_t key[TJ_SHA256_LEN];
+	if (cache) {
+		tj_filter_cache_key(p, fo, &host, key);
+		if (tj_filter_cache_load(cache, key, ret) == 1) {
+			if (o->verbosity >= 0)
+				tj_cmd_print_notes("warning", p->file, &(*ret)->warnings);
+			if (o->verbosity > 0) {
+				tj_cmd_print_notes("note", p->file, &(*ret)->info);
+				fprintf(stderr, "tinyjail: seccomp: compiled filter taken from the cache in %s\n",
+					tj_filter_cache_path(cache));
+			}
+			return 0;
+		}
+	}
+	int code = tj_cmd_compile_profile(p, fo, o->verbosity, ret);
+	if (code || !cache)
+		return code;
+	if (tj_filter_cache_store(cache, key, *ret, &err) < 0) {
+		if (o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: note: %s\n", why);
+		}
+		tj_err_free(err);
+	} else if (o->verbosity > 0) {
+		fprintf(stderr, "tinyjail: seccomp: compiled filter stored in the cache in %s\n",
+			tj_filter_cache_path(cache));
+	}
+	return 0;
+}
+
+int tj_cmd_run(const struct tj_options *o)
+{
+	struct tj_err *err = NULL;
+	int code = 0;
+	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *profile = NULL;
+	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *filter = NULL;
+	tj_autofree char *exec_path = NULL;
+	struct tj_manifest manifest = {0};
+	struct tj_events events = {0};
+	bool events_open = false;
+	struct tj_strv command_env = {0};
+	struct tj_isolation iso = {0};
+	struct tj_net_policy net = {0};
+	struct tj_identity id = {0};
+	struct tj_launch_result res = {0};
+	struct tj_strv exec_pins = {0};
+	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
+	const char *agent = NULL;
+	struct tj_agent_client agent_client = {.sock = -1};
+	struct tj_kmsg_source kmsg;
+	bool kmsg_open = false;
+	tj_autofree int *explain_nrs = NULL;
+	tj_autofree int *notify_nrs = NULL;
+	size_t notify_n = 0;
+	struct tj_observe *observe = NULL;
+	tj_autofree const char **explain_names = NULL;
+
+	if (check_run_options(o, &err) < 0) {
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
+	if (resolve_explain(o, &explain_nrs, &err) < 0) {
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
+	/* What the run records beyond denials: with --log, --report=usage
+	 * writes allowed calls, and with it or --explain the process tree. */
+	unsigned recording = 0;
+	if (o->log_path && o->report == TJ_REPORT_USAGE)
+		recording |= TJ_RECORD_USAGE | TJ_RECORD_PROCESSES;
+	if (o->explain.n)
+		recording |= TJ_RECORD_EXPLAIN | (o->log_path ? TJ_RECORD_PROCESSES : 0);
+	notify_nrs = tj_xcalloc(o->explain.n + 8, sizeof(*notify_nrs));
+	for (size_t i = 0; i < o->explain.n; i++)
+		notify_nrs[notify_n++] = explain_nrs[i];
+	for (size_t i = 0; (recording & TJ_RECORD_PROCESSES) && tj_observe_lifecycle_names[i]; i++) {
+		int nr;
+		if (tj_syscall_resolve(tj_observe_lifecycle_names[i], &nr) == TJ_SYSCALL_NATIVE)
+			notify_nrs[notify_n++] = nr;
+	}
+	const char *profile_arg = o->profile ? o->profile : "default";
+	if (strcmp(profile_arg, "none") != 0) {
+		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
+			return code;
+	} else if (o->explain.n) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0, "--explain needs a syscall filter (not --profile none)");
+		goto fail;
+	}
+
+	/* Isolation: the profile's, then the flags', which add to it. */
+	if (profile)
+		tj_isolation_merge(&iso, &profile->iso);
+	tj_isolation_merge(&iso, &o->iso);
+	if (iso.user && tj_identity_resolve(iso.user, &id, &err) < 0)
+		goto fail;
+	/* The network: the profile's policy, then the flags'. */
+	if (profile)
+		tj_net_policy_merge(&net, &profile->net);
+	tj_net_policy_merge(&net, &o->net);
+	if (tj_net_policy_check(&net, &err) < 0)
+		goto fail;
+	if (net.mode == TJ_NET_HOST && (iso.unshare & TJ_NS_NET)) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0,
+			   "--net host contradicts --unshare net (or the profile's network namespace)");
+		goto fail;
+	}
+	/* A network namespace for none and filtered; the proxy's port in
+	 * Landlock's TCP rules. */
+	tj_layer_proxy_compose(&net, &iso);
+	if (check_host_rules(&net, &iso, &err) < 0)
+		goto fail;
+
+	if (profile) {
+		if (profile->seccomp) {
+			/* The supervisor needs seccomp user notification.  Without
+			 * it, enforce mode lets the kernel kill (unnamed); complain
+			 * mode cannot keep its promise and refuses (unless the
+			 * kernel log is its source); an agent cannot be given a
+			 * listener. */
+			bool notify = tj_notify_available();
+			agent = agent_path(o, profile);
+			if (!notify && agent) {
+				tj_err_set(&err, TJ_ERR_LAYER, 0,
+					   "a seccomp agent needs seccomp user notification, which this kernel or "
+					   "libseccomp does not offer");
+				tj_err_layer(&err, "seccomp");
+				goto fail;
+			}
+			if (!notify && o->mode == TJ_MODE_COMPLAIN && !o->complain_kmsg) {
+				tj_err_set(&err, TJ_ERR_LAYER, 0,
+					   "complain mode needs seccomp user notification, which this kernel or "
+					   "libseccomp does not offer");
+				tj_err_hint(&err, "Linux 5.5 and libseccomp 2.5 or later provide it");
+				tj_err_layer(&err, "seccomp");
+				goto fail;
+			}
+			if (!notify && !o->kernel_kills && o->verbosity >= 0)
+				fprintf(stderr,
+					"tinyjail: warning: seccomp user notification is unavailable here: kills are "
+					"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
+			/* Conditional rules ("includes": {"caps": ...}) see the
+			 * capabilities the command will hold, as in Docker. */
+			struct tj_host host;
+			tj_cmd_target_host(iso.keep_caps, &host);
+			/* An agent owns the listener: kills go back to the kernel. */
+			bool supervised = notify && !agent;
+			struct tj_filter_opts fo = {
+				.mode = o->mode,
+				.supervise_kills = supervised && !o->kernel_kills,
+				.route_errno = supervised && o->report && o->mode == TJ_MODE_ENFORCE,
+				.track_allowed = supervised && o->report == TJ_REPORT_USAGE,
+				.agent = agent != NULL,
+				.agent_default = o->notify_socket != NULL,
+				.complain_via_log = o->complain_kmsg,
+				.ignore_unknown_deny = o->ignore_unknown,
+				.host = &host,
+				.notify_nrs = supervised ? notify_nrs : NULL,
+				.notify_n = supervised ? notify_n : 0,
+			};
+			if (o->explain.n && !supervised) {
+				tj_err_set(&err, TJ_ERR_LAYER, 0,
+					   "--explain needs seccomp user notification, which this "
+					   "kernel or libseccomp does not offer");
+				tj_err_layer(&err, "seccomp");
+				goto fail;
+			}
+			if ((code = get_filter(o, profile, &fo, &filter)) != 0)
+				goto out; /* reported */
+			if (agent && !filter->uses_listener) {
+				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
+				if (o->verbosity >= 0)
+					fprintf(stderr,
+						"tinyjail: warning: --notify-socket: %s sends no call to the agent "
+						"(nothing it does not name is denied)\n",
+						profile->file);
+				agent = NULL;
+			}
+			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE && !agent) {
+				tj_err_set(&err, TJ_ERR_PROFILE, 0,
+					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent");
+				tj_err_hint(&err,
+					    "name one with --notify-socket SOCK (e.g. tinyjail supervise --listen "
+					    "SOCK) or in the profile's listenerPath");
+				tj_err_at(&err, profile->file, NULL);
+				goto fail;
+			}
+			if (check_execve_allowed(filter, o->mode, &err) < 0) {
+				tj_err_at(&err, profile->file, NULL);
+				goto fail;
+			}
+		}
+	}
+
+	/* The command's environment: the identity's variables, the profile's
+	 * policy, then the flags'.  The command is found through the new PATH,
+	 * as env(1) does. */
+	struct tj_env_policy envp = {0};
+	if (iso.user) {
+		tj_autofree char *user = tj_xasprintf("USER=%s", id.name);
+		tj_autofree char *logname = tj_xasprintf("LOGNAME=%s", id.name);
+		tj_autofree char *home = tj_xasprintf("HOME=%s", id.home);
+		tj_strv_add(&envp.set, user);
+		tj_strv_add(&envp.set, logname);
+		tj_strv_add(&envp.set, home);
+	}
+	if (profile)
+		tj_env_merge(&envp, &profile->env);
+	tj_env_merge(&envp, &o->env);
+	struct tj_strv denied = {0};
+	tj_env_build(&envp, environ, &command_env, &denied);
+	tj_env_done(&envp);
+	/* Filtered mode: the proxy is the only way out, so every client that
+	 * honours the usual variables uses it; no_proxy would send some
+	 * names around it, into a namespace with no route. */
+	if (net.mode == TJ_NET_FILTERED)
+		tj_env_set_proxy(&command_env, TJ_PROXY_URL);
+	if (denied.n && o->verbosity > 0) {
+		struct tj_buf names = {0};
+		for (size_t i = 0; i < denied.n; i++)
+			tj_buf_addf(&names, "%s%s", i ? ", " : "", denied.v[i]);
+		fprintf(stderr, "tinyjail: environment: withheld as secrets: %s\n", names.s);
+		tj_buf_done(&names);
+	}
+	tj_strv_done(&denied);
+
+	if (tj_resolve_command(o->command[0], command_env.v, &exec_path, &err) < 0)
+		goto fail;
+	/* --no-exec lets the command execute only itself, and what execve
+	 * opens for it: a script's interpreter, the ELF interpreter. */
+	if (iso.no_exec && tj_exe_dependencies(exec_path, &exec_pins, &err) < 0)
+		goto fail;
+
+	/* tinyjail's own rules ride along with every syscall filter, and are
+	 * loaded alone when only they are asked for. */
+	if (filter || tj_isolation_wants_hardening(&iso)) {
+		if (tj_hardening_compile(&iso, &hardening, &err) < 0)
+			goto fail;
+		warn_hardening_abis(profile, &iso, o->verbosity);
+	}
+
+	/* Limits: the profile's, then the flags', which win. */
+	struct tj_limits limits = {0};
+	if (profile)
+		limits = profile->limits;
+	tj_limits_merge(&limits, &o->limits);
+	if (limits.kill_after_ms && !limits.timeout_ms) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0, "--kill-after needs a timeout (--timeout or tinyjail.timeout)");
+		goto fail;
+	}
+	tj_layer_cgroup_compose(&limits, &net, &iso);
+
+	struct tj_plan plan = {
+		.argv = o->command,
+		.exec_path = exec_path,
+		.envp = command_env.v,
+		.mode = o->mode,
+		.profile = profile,
+		.filter = filter,
+		.limits = &limits,
+		.iso = &iso,
+		.net = &net,
+		.hardening = hardening,
+		.uid = iso.user ? id.uid : geteuid(),
+		.gid = iso.user ? id.gid : getegid(),
+		.exec_pins = exec_pins.n ? exec_pins.v : NULL,
+	};
+	if (tj_launch_probe(&plan, &manifest, &err) < 0)
+		goto fail;
+	if (tj_events_open(&events, o->log_path, &err) < 0)
+		goto fail;
+	events_open = true;
+	events.notice = on_notice;
+	events.notice_ctx = (void *)o;
+	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
+	if (filter && filter->uses_listener && !agent && recording) {
+		explain_names = tj_xcalloc(o->explain.n + 1, sizeof(*explain_names));
+		for (size_t i = 0; i < o->explain.n; i++)
+			explain_names[i] = o->explain.v[i];
+		events.recording = recording;
+		events.explain_names = explain_names;
+		struct tj_observe_opts oo = {.explain_nrs = explain_nrs,
+					     .explain_n = o->explain.n,
+					     .explain_stacks = o->explain_stacks,
+					     .usage = recording & TJ_RECORD_USAGE,
+					     .processes = recording & TJ_RECORD_PROCESSES,
+					     .pid_ns = iso.unshare & TJ_NS_PID};
+		if (tj_observe_new(&oo, &events, &observe, &err) < 0)
+			goto fail;
+	}
+	print_manifest(&manifest, o->verbosity);
+	plan.manifest = &manifest;
+	if (!filter && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: warning: no syscall filter (%s)\n",
+			profile ? "the profile has no seccomp section" : "--profile none");
+	if (agent) {
+		/* Reached before anything starts: no agent, no run. */
+		if (tj_agent_connect(agent, &agent_client.sock, &err) < 0)
+			goto fail;
+		agent_client.path = agent;
+		agent_client.metadata = profile->seccomp->listener_metadata;
+		agent_client.profile = profile->file;
+		agent_client.command = o->command[0];
+	}
+	if (filter && o->complain_kmsg) {
+		if (tj_kmsg_source_start(&kmsg, filter, &events, &err) < 0)
+			goto fail;
+		kmsg_open = true;
+	}
+
+	struct run_ctx rc = {.o = o, .profile = profile, .agent = &agent_client};
+	struct tj_launch_hooks hooks = {.ctx = &rc,
+					.on_kill = on_kill,
+					.on_listener = agent ? on_listener : NULL,
+					.source = kmsg_open ? &kmsg.src : NULL,
+					.observe = observe};
+	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
+		goto fail;
+	if (observe) {
+		tj_observe_finish(observe);
+		if (o->verbosity >= 0)
+			print_explained(observe);
+	}
+
+	struct tj_run_report report = {.o = o,
+				       .profile = profile,
+				       .filter = filter,
+				       .events = &events,
+				       .res = &res,
+				       .kmsg = kmsg_open ? &kmsg : NULL,
+				       .agent = agent != NULL,
+				       .agent_path = agent};
+	if (o->report && o->verbosity >= 0)
+		tj_cmd_print_report(&report);
+	else if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
+		tj_cmd_print_summary(&report);
+	if (o->verbosity >= 0)
+		report_limits(&res, &limits, o->verbosity);
+	if (!o->report)
+		report_network(&events, &res, net.mode, o->verbosity);
+	if (res.copy_back && o->verbosity >= 0)
+		fprintf(stderr, "tinyjail: %s\n", res.copy_back);
+	if (res.copy_back_error) {
+		/* Files the command wrote could not all reach the host: that
+		 * is tinyjail's failure, even when the command succeeded. */
+		fprintf(stderr, "tinyjail: error: %s\n", res.copy_back_error);
+		if (res.exit_code == 0)
+			res.exit_code = TJ_EXIT_ERROR;
+	}
+	free(res.copy_back);
+	free(res.copy_back_error);
+	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
+		res.exit_code = TJ_EXIT_ERROR;
+	if (res.net_unrecorded && o->verbosity >= 0)
+		fprintf(stderr,
+			"tinyjail: note: %llu refused network attempt%s could not be recorded (the ring buffer "
+			"was full)\n",
+			(unsigned long long)res.net_unrecorded, res.net_unrecorded == 1 ? "" : "s");
+	if (res.kill_unattributed && o->verbosity >= 0)
+		fprintf(stderr,
+			"tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
+			"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
+	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && o->verbosity >= 0) {
+		const char *name = sigabbrev_np(res.signal);
+		const char *why = "";
+		/* Only suggest the supervisor when it was not already in charge:
+		 * with it, a SIGSYS comes from the profile's KILL_THREAD or TRAP
+		 * rules, or from a call through an ABI the profile does not list. */
+		if (res.signal == SIGSYS && agent)
+			why = " (a seccomp kill by the kernel: the listener belongs to the seccomp agent, so tinyjail "
+			      "does not see the call)";
+		else if (res.signal == SIGSYS)
+			why = o->kernel_kills
+				      ? " (a seccomp kill by the kernel, which does not name the syscall; "
+					"use --kill-via=supervisor to have it named)"
+				      : " (from seccomp, without passing through the supervisor: an "
+					"SCMP_ACT_KILL_THREAD or SCMP_ACT_TRAP rule, or a call through an ABI the "
+					"profile does not list)";
+		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
+	}
+	log_limits(&events, &res, &limits);
+	struct tj_exit_event xe = {.exit_code = res.exit_code,
+				   .status = res.status,
+				   .signal = res.seccomp_kill ? SIGSYS : res.signal,
+				   .seccomp_kill = res.seccomp_kill,
+				   .reason = !res.limit				 ? NULL
+					     : strcmp(res.limit, "timeout") == 0 ? "timeout"
+										 : "limit",
+				   .wall_ms = res.wall_ms,
+				   .lost = res.lost,
+				   .incomplete = (filter && !agent && !tj_cmd_run_complete(&report)) ||
+						 res.net_unrecorded};
+	tj_events_exit_ex(&events, &xe);
+	code = res.exit_code;
+	if (kmsg_open)
+		tj_kmsg_source_done(&kmsg);
+	if (agent_client.sock >= 0)
+		close(agent_client.sock);
+	if (tj_events_close(&events, &err) < 0) {
+		events_open = false;
+		tj_cmd_report(err);
+		tj_err_free(err);
+		if (code == 0)
+			code = TJ_EXIT_ERROR;
+	}
+	tj_manifest_done(&manifest);
+	tj_strv_done(&command_env);
+	tj_strv_done(&exec_pins);
+	tj_identity_done(&id);
+	tj_isolation_done(&iso);
+	tj_net_policy_done(&net);
+	tj_observe_free(observe);
+	return code;
+
+fail:
+	code = tj_cmd_report(err);
+	tj_err_free(err);
+	/* Even when the run failed, what it wrote may not have reached the host. */
+	if (res.copy_back_error)
+		fprintf(stderr, "tinyjail: error: %s\n", res.copy_back_error);
+	free(res.copy_back);
+	free(res.copy_back_error);
+out:
+	if (kmsg_open)
+		tj_kmsg_source_done(&kmsg);
+	if (agent_client.sock >= 0)
+		close(agent_client.sock);
+	if (events_open) {
+		struct tj_err *e2 = NULL;
+		tj_events_close(&events, &e2);
+		tj_err_free(e2);
+	}
+	tj_manifest_done(&manifest);
+	tj_strv_done(&command_env);
+	tj_strv_done(&exec_pins);
+	tj_identity_done(&id);
+	tj_isolation_done(&iso);
+	tj_net_policy_done(&net);
+	tj_observe_free(observe);
+	return code;
+}

@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Argument decoding for messages and logs.  The values come from the
+ * kernel's uapi headers for x86_64; they are spelt out here (not included)
+ * so the table does not depend on which headers a build host has, and so
+ * that a reviewer can check each line against one source.
+ */
+#include <linux/audit.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "tj/base/util.h"
+#include "tj/events/decode.h"
+#include "tj/filter/filter.h"
+
+enum kind {
+	K_END = 0, /* no more arguments */
+	K_INT,	   /* a C int: the low 32 bits, signed */
+	K_LONG,	   /* signed 64 bits */
+	K_ULONG,   /* unsigned, decimal */
+	K_HEX,	   /* unsigned, hexadecimal */
+	K_PTR,	   /* a pointer: NULL or hexadecimal (never dereferenced) */
+	K_OCTAL,   /* a mode */
+	K_DIRFD,   /* an int fd, or AT_FDCWD */
+	K_SIG,	   /* a signal number */
+	K_PTRACE,
+	K_FAMILY,
+	K_SOCKTYPE,
+	K_CLONE,   /* clone(2) flags with the exit signal in the low byte */
+	K_NSFLAGS, /* CLONE_NEW* flags of unshare/setns */
+	K_OPEN,
+	K_PROT,
+	K_MAP,
+	K_IOCTL,
+	K_MOUNT,
+	K_UMOUNT,
+	K_PRCTL,
+	K_BPF,
+	K_FCNTL,
+	K_KEYCTL,
+	K_ATFLAGS,
+};
+
+struct name {
+	uint64_t value;
+	const char *name;
+};
+#define END_NAMES       \
+	{               \
+		0, NULL \
+	}
+
+static const struct name ptrace_requests[] = {
+	{0, "PTRACE_TRACEME"},
+	{1, "PTRACE_PEEKTEXT"},
+	{2, "PTRACE_PEEKDATA"},
+	{3, "PTRACE_PEEKUSER"},
+	{4, "PTRACE_POKETEXT"},
+	{5, "PTRACE_POKEDATA"},
+	{6, "PTRACE_POKEUSER"},
+	{7, "PTRACE_CONT"},
+	{8, "PTRACE_KILL"},
+	{9, "PTRACE_SINGLESTEP"},
+	{12, "PTRACE_GETREGS"},
+	{13, "PTRACE_SETREGS"},
+	{14, "PTRACE_GETFPREGS"},
+	{15, "PTRACE_SETFPREGS"},
+	{16, "PTRACE_ATTACH"},
+	{17, "PTRACE_DETACH"},
+	{24, "PTRACE_SYSCALL"},
+	{0x4200, "PTRACE_SETOPTIONS"},
+	{0x4201, "PTRACE_GETEVENTMSG"},
+	{0x4202, "PTRACE_GETSIGINFO"},
+	{0x4203, "PTRACE_SETSIGINFO"},
+	{0x4204, "PTRACE_GETREGSET"},
+	{0x4205, "PTRACE_SETREGSET"},
+	{0x4206, "PTRACE_SEIZE"},
+	{0x4207, "PTRACE_INTERRUPT"},
+	{0x4208, "PTRACE_LISTEN"},
+	{0x4209, "PTRACE_PEEKSIGINFO"},
+	{0x420e, "PTRACE_GET_SYSCALL_INFO"},
+	END_NAMES,
+};
+
+static const struct name families[] = {
+	{0, "AF_UNSPEC"},    {1, "AF_UNIX"}, {2, "AF_INET"},	   {3, "AF_AX25"}, {4, "AF_IPX"},
+	{5, "AF_APPLETALK"}, {9, "AF_X25"},  {10, "AF_INET6"},	   {15, "AF_KEY"}, {16, "AF_NETLINK"},
+	{17, "AF_PACKET"},   {29, "AF_CAN"}, {31, "AF_BLUETOOTH"}, {38, "AF_ALG"}, {40, "AF_VSOCK"},
+	{44, "AF_XDP"},	     END_NAMES,
+};
+
+static const struct name socktypes[] = {
+	{1, "SOCK_STREAM"},    {2, "SOCK_DGRAM"}, {3, "SOCK_RAW"},     {4, "SOCK_RDM"},
+	{5, "SOCK_SEQPACKET"}, {6, "SOCK_DCCP"},  {10, "SOCK_PACKET"}, END_NAMES,
+};
+static const struct name sockflags[] = {{04000, "SOCK_NONBLOCK"}, {02000000, "SOCK_CLOEXEC"}, END_NAMES};
+
+/* CLONE_NEWTIME (0x80) is only a namespace flag for unshare, setns and
+ * clone3; in clone(2) that bit belongs to the exit signal. */
+static const struct name ns_flags[] = {
+	{0x80, "CLONE_NEWTIME"},      {0x20000, "CLONE_NEWNS"},	    {0x2000000, "CLONE_NEWCGROUP"},
+	{0x4000000, "CLONE_NEWUTS"},  {0x8000000, "CLONE_NEWIPC"},  {0x10000000, "CLONE_NEWUSER"},
+	{0x20000000, "CLONE_NEWPID"}, {0x40000000, "CLONE_NEWNET"}, {0x400, "CLONE_FILES"},
+	{0x200, "CLONE_FS"},	      {0x40000, "CLONE_SYSVSEM"},   END_NAMES,
+};
+
+static const struct name clone_flags[] = {
+	{0x100, "CLONE_VM"},
+	{0x200, "CLONE_FS"},
+	{0x400, "CLONE_FILES"},
+	{0x800, "CLONE_SIGHAND"},
+	{0x1000, "CLONE_PIDFD"},
+	{0x2000, "CLONE_PTRACE"},
+	{0x4000, "CLONE_VFORK"},
+	{0x8000, "CLONE_PARENT"},
+	{0x10000, "CLONE_THREAD"},
+	{0x20000, "CLONE_NEWNS"},
+	{0x40000, "CLONE_SYSVSEM"},
+	{0x80000, "CLONE_SETTLS"},
+	{0x100000, "CLONE_PARENT_SETTID"},
+	{0x200000, "CLONE_CHILD_CLEARTID"},
+	{0x400000, "CLONE_DETACHED"},
+	{0x800000, "CLONE_UNTRACED"},
+	{0x1000000, "CLONE_CHILD_SETTID"},
+	{0x2000000, "CLONE_NEWCGROUP"},
+	{0x4000000, "CLONE_NEWUTS"},
+	{0x8000000, "CLONE_NEWIPC"},
+	{0x10000000, "CLONE_NEWUSER"},
+	{0x20000000, "CLONE_NEWPID"},
+	{0x40000000, "CLONE_NEWNET"},
+	{0x80000000, "CLONE_IO"},
+	END_NAMES,
+};
+
+/* The access mode (the low two bits) is printed first, separately. */
+static const struct name open_flags[] = {
+	{0100, "O_CREAT"},	 {0200, "O_EXCL"},	     {0400, "O_NOCTTY"},
+	{01000, "O_TRUNC"},	 {02000, "O_APPEND"},	     {04000, "O_NONBLOCK"},
+	{04010000, "O_SYNC"},	 {010000, "O_DSYNC"},	     {020000, "O_ASYNC"},
+	{040000, "O_DIRECT"},	 {0100000, "O_LARGEFILE"},   {0200000, "O_DIRECTORY"},
+	{0400000, "O_NOFOLLOW"}, {01000000, "O_NOATIME"},    {02000000, "O_CLOEXEC"},
+	{010000000, "O_PATH"},	 {020000000, "__O_TMPFILE"}, END_NAMES,
+};
+
+static const struct name prot_flags[] = {
+	{1, "PROT_READ"},
+	{2, "PROT_WRITE"},
+	{4, "PROT_EXEC"},
+	{8, "PROT_SEM"},
+	{0x01000000, "PROT_GROWSDOWN"},
+	{0x02000000, "PROT_GROWSUP"},
+	END_NAMES,
+};
+
+/* The sharing type (the low two bits) is printed first, separately. */
+static const struct name map_flags[] = {
+	{0x10, "MAP_FIXED"},
+	{0x20, "MAP_ANONYMOUS"},
+	{0x40, "MAP_32BIT"},
+	{0x100, "MAP_GROWSDOWN"},
+	{0x800, "MAP_DENYWRITE"},
+	{0x1000, "MAP_EXECUTABLE"},
+	{0x2000, "MAP_LOCKED"},
+	{0x4000, "MAP_NORESERVE"},
+	{0x8000, "MAP_POPULATE"},
+	{0x10000, "MAP_NONBLOCK"},
+	{0x20000, "MAP_STACK"},
+	{0x40000, "MAP_HUGETLB"},
+	{0x80000, "MAP_SYNC"},
+	{0x100000, "MAP_FIXED_NOREPLACE"},
+	END_NAMES,
+};
+static const struct name map_types[] = {
+	{1, "MAP_SHARED"},
+	{2, "MAP_PRIVATE"},
+	{3, "MAP_SHARED_VALIDATE"},
+	END_NAMES,
+};
+
+/* Terminal ioctls (asm-generic/ioctls.h) and the generic file ones. */
+static const struct name ioctls[] = {
+	{0x5401, "TCGETS"},	    {0x5402, "TCSETS"},
+	{0x5403, "TCSETSW"},	    {0x5404, "TCSETSF"},
+	{0x5405, "TCGETA"},	    {0x5406, "TCSETA"},
+	{0x5409, "TCSBRK"},	    {0x540A, "TCXONC"},
+	{0x540B, "TCFLSH"},	    {0x540C, "TIOCEXCL"},
+	{0x540D, "TIOCNXCL"},	    {0x540E, "TIOCSCTTY"},
+	{0x540F, "TIOCGPGRP"},	    {0x5410, "TIOCSPGRP"},
+	{0x5411, "TIOCOUTQ"},	    {0x5412, "TIOCSTI"},
+	{0x5413, "TIOCGWINSZ"},	    {0x5414, "TIOCSWINSZ"},
+	{0x5415, "TIOCMGET"},	    {0x541B, "FIONREAD"},
+	{0x541C, "TIOCLINUX"},	    {0x541D, "TIOCCONS"},
+	{0x5421, "FIONBIO"},	    {0x5422, "TIOCNOTTY"},
+	{0x5423, "TIOCSETD"},	    {0x5424, "TIOCGETD"},
+	{0x5429, "TIOCGSID"},	    {0x5441, "TIOCGPTPEER"},
+	{0x5450, "FIONCLEX"},	    {0x5451, "FIOCLEX"},
+	{0x5452, "FIOASYNC"},	    {0x80045430, "TIOCGPTN"},
+	{0x40045431, "TIOCSPTLCK"}, END_NAMES,
+};
+
+static const struct name mount_flags[] = {
+	{1, "MS_RDONLY"},
+	{2, "MS_NOSUID"},
+	{4, "MS_NODEV"},
+	{8, "MS_NOEXEC"},
+	{16, "MS_SYNCHRONOUS"},
+	{32, "MS_REMOUNT"},
+	{64, "MS_MANDLOCK"},
+	{128, "MS_DIRSYNC"},
+	{256, "MS_NOSYMFOLLOW"},
+	{1024, "MS_NOATIME"},
+	{2048, "MS_NODIRATIME"},
+	{4096, "MS_BIND"},
+	{8192, "MS_MOVE"},
+	{16384, "MS_REC"},
+	{32768, "MS_SILENT"},
+	{1 << 16, "MS_POSIXACL"},
+	{1 << 17, "MS_UNBINDABLE"},
+	{1 << 18, "MS_PRIVATE"},
+	{1 << 19, "MS_SLAVE"},
+	{1 << 20, "MS_SHARED"},
+	{1 << 21, "MS_RELATIME"},
+	{1 << 22, "MS_KERNMOUNT"},
+	{1 << 23, "MS_I_VERSION"},
+	{1 << 24, "MS_STRICTATIME"},
+	{1 << 25, "MS_LAZYTIME"},
+	END_NAMES,
+};
+
+static const struct name umount_flags[] = {
+	{1, "MNT_FORCE"}, {2, "MNT_DETACH"}, {4, "MNT_EXPIRE"}, {8, "UMOUNT_NOFOLLOW"}, END_NAMES,
+};
+
+static const struct name prctl_options[] = {
+	{1, "PR_SET_PDEATHSIG"},
+	{2, "PR_GET_PDEATHSIG"},
+	{3, "PR_GET_DUMPABLE"},
+	{4, "PR_SET_DUMPABLE"},
+	{8, "PR_SET_KEEPCAPS"},
+	{15, "PR_SET_NAME"},
+	{16, "PR_GET_NAME"},
+	{21, "PR_GET_SECCOMP"},
+	{22, "PR_SET_SECCOMP"},
+	{23, "PR_CAPBSET_READ"},
+	{24, "PR_CAPBSET_DROP"},
+	{27, "PR_GET_SECUREBITS"},
+	{28, "PR_SET_SECUREBITS"},
+	{35, "PR_SET_MM"},
+	{36, "PR_SET_CHILD_SUBREAPER"},
+	{38, "PR_SET_NO_NEW_PRIVS"},
+	{39, "PR_GET_NO_NEW_PRIVS"},
+	{47, "PR_CAP_AMBIENT"},
+	{0x59616d61, "PR_SET_PTRACER"},
+	END_NAMES,
+};
+
+static const struct name bpf_cmds[] = {
+	{0, "BPF_MAP_CREATE"},	     {1, "BPF_MAP_LOOKUP_ELEM"},
+	{2, "BPF_MAP_UPDATE_ELEM"},  {3, "BPF_MAP_DELETE_ELEM"},
+	{4, "BPF_MAP_GET_NEXT_KEY"}, {5, "BPF_PROG_LOAD"},
+	{6, "BPF_OBJ_PIN"},	     {7, "BPF_OBJ_GET"},
+	{8, "BPF_PROG_ATTACH"},	     {9, "BPF_PROG_DETACH"},
+	{10, "BPF_PROG_TEST_RUN"},   {18, "BPF_BTF_LOAD"},
+	{28, "BPF_LINK_CREATE"},     END_NAMES,
+};
+
+static const struct name fcntl_cmds[] = {
+	{0, "F_DUPFD"},
+	{1, "F_GETFD"},
+	{2, "F_SETFD"},
+	{3, "F_GETFL"},
+	{4, "F_SETFL"},
+	{5, "F_GETLK"},
+	{6, "F_SETLK"},
+	{7, "F_SETLKW"},
+	{8, "F_SETOWN"},
+	{9, "F_GETOWN"},
+	{1030, "F_DUPFD_CLOEXEC"},
+	{1031, "F_SETPIPE_SZ"},
+	{1032, "F_GETPIPE_SZ"},
+	{1033, "F_ADD_SEALS"},
+	{1034, "F_GET_SEALS"},
+	END_NAMES,
+};
+
+static const struct name keyctl_cmds[] = {
+	{0, "KEYCTL_GET_KEYRING_ID"},
+	{1, "KEYCTL_JOIN_SESSION_KEYRING"},
+	{2, "KEYCTL_UPDATE"},
+	{3, "KEYCTL_REVOKE"},
+	{4, "KEYCTL_CHOWN"},
+	{5, "KEYCTL_SETPERM"},
+	{6, "KEYCTL_DESCRIBE"},
+	{7, "KEYCTL_CLEAR"},
+	{8, "KEYCTL_LINK"},
+	{9, "KEYCTL_UNLINK"},
+	{10, "KEYCTL_SEARCH"},
+	{11, "KEYCTL_READ"},
+	END_NAMES,
+};
+
+static const struct name at_flags[] = {
+	{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"},   {0x400, "AT_SYMLINK_FOLLOW"},
+	{0x800, "AT_NO_AUTOMOUNT"},	{0x1000, "AT_EMPTY_PATH"}, END_NAMES,
+};
+
+struct call {
+	int nr;
+	unsigned char args[6];
+};
+
+/* x86_64 numbers (arch/x86/entry/syscalls/syscall_64.tbl). */
+static const struct call calls[] = {
+	{SYS_read, {K_INT, K_PTR, K_ULONG}},
+	{SYS_write, {K_INT, K_PTR, K_ULONG}},
+	{SYS_open, {K_PTR, K_OPEN, K_OCTAL}},
+	{SYS_close, {K_INT}},
+	{SYS_mmap, {K_PTR, K_ULONG, K_PROT, K_MAP, K_INT, K_HEX}},
+	{SYS_mprotect, {K_PTR, K_ULONG, K_PROT}},
+	{SYS_ioctl, {K_INT, K_IOCTL, K_HEX}},
+	{SYS_socket, {K_FAMILY, K_SOCKTYPE, K_INT}},
+	{SYS_connect, {K_INT, K_PTR, K_INT}},
+	{SYS_accept4, {K_INT, K_PTR, K_PTR, K_SOCKTYPE}},
+	{SYS_bind, {K_INT, K_PTR, K_INT}},
+	{SYS_listen, {K_INT, K_INT}},
+	{SYS_socketpair, {K_FAMILY, K_SOCKTYPE, K_INT, K_PTR}},
+	{SYS_clone, {K_CLONE, K_PTR, K_PTR, K_PTR, K_HEX}},
+	{SYS_fork, {K_END}},
+	{SYS_vfork, {K_END}},
+	{SYS_execve, {K_PTR, K_PTR, K_PTR}},
+	{SYS_kill, {K_INT, K_SIG}},
+	{SYS_fcntl, {K_INT, K_FCNTL, K_HEX}},
+	{SYS_mkdir, {K_PTR, K_OCTAL}},
+	{SYS_chmod, {K_PTR, K_OCTAL}},
+	{SYS_ptrace, {K_PTRACE, K_LONG, K_PTR, K_PTR}},
+	{SYS_personality, {K_HEX}},
+	{SYS_chroot, {K_PTR}},
+	{SYS_mount, {K_PTR, K_PTR, K_PTR, K_MOUNT, K_PTR}},
+	{SYS_umount2, {K_PTR, K_UMOUNT}},
+	{SYS_reboot, {K_HEX, K_HEX, K_HEX, K_PTR}},
+	{SYS_sethostname, {K_PTR, K_INT}},
+	{SYS_prctl, {K_PRCTL, K_HEX, K_HEX, K_HEX, K_HEX}},
+	{SYS_tkill, {K_INT, K_SIG}},
+	{SYS_tgkill, {K_INT, K_INT, K_SIG}},
+	{SYS_keyctl, {K_KEYCTL, K_HEX, K_HEX, K_HEX, K_HEX}},
+	{SYS_openat, {K_DIRFD, K_PTR, K_OPEN, K_OCTAL}},
+	{SYS_mkdirat, {K_DIRFD, K_PTR, K_OCTAL}},
+	{SYS_unshare, {K_NSFLAGS}},
+	{SYS_setns, {K_INT, K_NSFLAGS}},
+	{SYS_process_vm_readv, {K_INT, K_PTR, K_ULONG, K_PTR, K_ULONG, K_HEX}},
+	{SYS_process_vm_writev, {K_INT, K_PTR, K_ULONG, K_PTR, K_ULONG, K_HEX}},
+	{SYS_kcmp, {K_INT, K_INT, K_INT, K_HEX, K_HEX}},
+	{SYS_bpf, {K_BPF, K_PTR, K_ULONG}},
+	{SYS_execveat, {K_DIRFD, K_PTR, K_PTR, K_PTR, K_ATFLAGS}},
+	{SYS_userfaultfd, {K_HEX}},
+	{SYS_pidfd_open, {K_INT, K_HEX}},
+	{SYS_clone3, {K_PTR, K_ULONG}},
+	{SYS_getpid, {K_END}},
+	{SYS_getppid, {K_END}},
+	{SYS_getuid, {K_END}},
+	{SYS_getpgrp, {K_END}},
+	{SYS_gettid, {K_END}},
+	{SYS_getsid, {K_INT}},
+};
+
+static const struct call *find_call(const struct seccomp_data *d)
+{
+	if (d->arch != AUDIT_ARCH_X86_64 || (d->nr & 0x40000000))
+		return NULL;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(calls); i++)
+		if (calls[i].nr == d->nr)
+			return &calls[i];
+	return NULL;
+}
+
+bool tj_decode_known(const struct seccomp_data *d)
+{
+	return find_call(d) != NULL;
+}
+
+static const char *lookup(const struct name *t, uint64_t v)
+{
+	for (; t->name; t++)
+		if (t->value == v)
+			return t->name;
+	return NULL;
+}
+
+static void put_enum(struct tj_buf *b, const struct name *t, uint64_t v, bool decimal)
+{
+	const char *n = lookup(t, v);
+	if (n)
+		tj_buf_add(b, n);
+	else if (decimal)
+		tj_buf_addf(b, "%llu", (unsigned long long)v);
+	else
+		tj_buf_addf(b, "0x%llx", (unsigned long long)v);
+}
+
+/* Names every flag of t found in v, in table order, then the rest in hex.
+ * Multi-bit entries (O_SYNC) match only when all their bits are set. */
+static void put_flags(struct tj_buf *b, const struct name *t, uint64_t v, bool *first)
+{
+	for (; t->name; t++) {
+		if (t->value && (v & t->value) == t->value) {
+			tj_buf_addf(b, "%s%s", *first ? "" : "|", t->name);
+			*first = false;
+			v &= ~t->value;
+		}
+	}
+	if (v) {
+		tj_buf_addf(b, "%s0x%llx", *first ? "" : "|", (unsigned long long)v);
+		*first = false;
+	}
+}
+
+static void put_flagset(struct tj_buf *b, const struct name *t, uint64_t v)
+{
+	bool first = true;
+	put_flags(b, t, v, &first);
+	if (first)
+		tj_buf_add(b, "0");
+}
+
+static void put_signal(struct tj_buf *b, uint64_t v)
+{
+	int sig = (int)(uint32_t)v;
+	const char *n = sig > 0 && sig < NSIG ? sigabbrev_np(sig) : NULL;
+	if (n)
+		tj_buf_addf(b, "SIG%s", n);
+	else
+		tj_buf_addf(b, "%d", sig);
+}
+
+static void put_arg(struct tj_buf *b, enum kind k, uint64_t v)
+{
+	switch (k) {
+	case K_INT: tj_buf_addf(b, "%d", (int)(uint32_t)v); return;
+	case K_LONG: tj_buf_addf(b, "%lld", (long long)v); return;
+	case K_ULONG: tj_buf_addf(b, "%llu", (unsigned long long)v); return;
+	case K_PTR:
+		if (v == 0) {
+			tj_buf_add(b, "NULL");
+			return;
+		}
+		/* fall through */
+	case K_HEX: tj_buf_addf(b, "0x%llx", (unsigned long long)v); return;
+	case K_OCTAL: tj_buf_addf(b, "0%llo", (unsigned long long)v); return;
+	case K_DIRFD:
+		if ((int)(uint32_t)v == -100)
+			tj_buf_add(b, "AT_FDCWD");
+		else
+			tj_buf_addf(b, "%d", (int)(uint32_t)v);
+		return;
+	case K_SIG: put_signal(b, v); return;
+	case K_PTRACE: put_enum(b, ptrace_requests, v, true); return;
+	case K_FAMILY: put_enum(b, families, (uint32_t)v, true); return;
+	case K_SOCKTYPE: {
+		uint32_t t = (uint32_t)v & 0xf, rest = (uint32_t)v & ~0xfu;
+		bool first = true;
+		const char *n = lookup(socktypes, t);
+		if (n) {
+			tj_buf_add(b, n);
+			first = false;
+		} else {
+			rest = (uint32_t)v;
+		}
+		if (rest || first)
+			put_flags(b, sockflags, rest, &first);
+		if (first)
+			tj_buf_add(b, "0");
+		return;
+	}
+	case K_CLONE: {
+		bool first = true;
+		put_flags(b, clone_flags, v & ~0xffull, &first);
+		if (v & 0xff) {
+			tj_buf_add(b, first ? "" : "|");
+			put_signal(b, v & 0xff);
+			first = false;
+		}
+		if (first)
+			tj_buf_add(b, "0");
+		return;
+	}
+	case K_NSFLAGS: put_flagset(b, ns_flags, v); return;
+	case K_OPEN: {
+		static const char *const modes[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
+		tj_buf_add(b, modes[v & 3]);
+		bool first = false;
+		put_flags(b, open_flags, v & ~3ull, &first);
+		return;
+	}
+	case K_PROT:
+		if (v == 0)
+			tj_buf_add(b, "PROT_NONE");
+		else
+			put_flagset(b, prot_flags, v);
+		return;
+	case K_MAP: {
+		bool first = true;
+		const char *n = lookup(map_types, v & 3);
+		if (n) {
+			tj_buf_add(b, n);
+			first = false;
+			v &= ~3ull;
+		}
+		put_flags(b, map_flags, v, &first);
+		if (first)
+			tj_buf_add(b, "0");
+		return;
+	}
+	case K_IOCTL: put_enum(b, ioctls, (uint32_t)v, false); return;
+	case K_MOUNT: put_flagset(b, mount_flags, v); return;
+	case K_UMOUNT: put_flagset(b, umount_flags, v); return;
+	case K_PRCTL: put_enum(b, prctl_options, (uint32_t)v, true); return;
+	case K_BPF: put_enum(b, bpf_cmds, (uint32_t)v, true); return;
+	case K_FCNTL: put_enum(b, fcntl_cmds, (uint32_t)v, true); return;
+	case K_KEYCTL: put_enum(b, keyctl_cmds, (uint32_t)v, true); return;
+	case K_ATFLAGS: put_flagset(b, at_flags, v); return;
+	case K_END: return;
+	}
+}
+
+void tj_decode_call(const struct seccomp_data *d, char *buf, size_t size)
+{
+	if (!size)
+		return;
+	char name[64];
+	tj_syscall_name(d->arch, d->nr, name, sizeof(name));
+	struct tj_buf b = {0};
+	tj_buf_addf(&b, "%s(", name);
+	const struct call *c = find_call(d);
+	for (int i = 0; i < 6; i++) {
+		if (c && c->args[i] == K_END)
+			break;
+		if (i)
+			tj_buf_add(&b, ", ");
+		if (c)
+			put_arg(&b, (enum kind)c->args[i], d->args[i]);
+		else
+			tj_buf_addf(&b, "0x%llx", (unsigned long long)d->args[i]);
+	}
+	tj_buf_add(&b, ")");
+	snprintf(buf, size, "%s", b.s);
+	tj_buf_done(&b);
+}

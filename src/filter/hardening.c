@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tinyjail's own seccomp rules, as a model for the compiler (hardening.h). */
+#include <errno.h>
+#include <linux/sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+
+#include "tj/filter/hardening.h"
+
+#define LOW32 0xffffffffULL
+
+static struct tj_rule *add_rule(struct tj_seccomp *s, const char *name, unsigned errno_ret, size_t nargs)
+{
+	s->rules = tj_xrealloc(s->rules, (s->nrules + 1) * sizeof(*s->rules));
+	struct tj_rule *r = &s->rules[s->nrules];
+	memset(r, 0, sizeof(*r));
+	r->json_path = tj_xasprintf("tinyjail.hardening[%zu]", s->nrules);
+	s->nrules++;
+	tj_strv_add(&r->names, name);
+	r->action = TJ_ACT_ERRNO;
+	r->has_errno = true;
+	r->errno_ret = errno_ret;
+	r->nargs = nargs;
+	r->args = nargs ? tj_xcalloc(nargs, sizeof(*r->args)) : NULL;
+	return r;
+}
+
+/* "arg & mask == value": the mask keeps 32-bit arguments honest against
+ * high bits the kernel ignores. */
+static void masked(struct tj_arg *a, unsigned index, uint64_t mask, uint64_t value)
+{
+	*a = (struct tj_arg){.index = index, .op = TJ_CMP_MASKED_EQ, .value = mask, .value_two = value};
+}
+
+static void deny_masked(struct tj_seccomp *s, const char *name, unsigned index, uint64_t mask, uint64_t value)
+{
+	masked(&add_rule(s, name, EPERM, 1)->args[0], index, mask, value);
+}
+
+static void add_signal_rules(struct tj_seccomp *s, const char *name, unsigned index, uint64_t allowed)
+{
+	/* Denied: every signal up to the highest allowed one that is not
+	 * allowed (plain EQ), and everything above it (GT, which also catches
+	 * any value with high bits set, whatever its low word). */
+	int top = 0;
+	for (int sig = 1; sig <= 64; sig++)
+		if (allowed & ((uint64_t)1 << (sig - 1)))
+			top = sig;
+	for (int sig = 1; sig < top; sig++) {
+		if (allowed & ((uint64_t)1 << (sig - 1)))
+			continue;
+		struct tj_rule *r = add_rule(s, name, EPERM, 1);
+		r->args[0] = (struct tj_arg){.index = index, .op = TJ_CMP_EQ, .value = (uint64_t)sig};
+	}
+	struct tj_rule *r = add_rule(s, name, EPERM, 1);
+	r->args[0] = (struct tj_arg){.index = index, .op = TJ_CMP_GT, .value = (uint64_t)top};
+}
+
+struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso)
+{
+	struct tj_seccomp *s = tj_xcalloc(1, sizeof(*s));
+	s->json_path = tj_xstrdup("tinyjail.hardening");
+	s->default_action = TJ_ACT_ALLOW;
+
+	/* TIOCSTI pushes bytes into the terminal's input as if typed; a
+	 * sandboxed program sharing the caller's terminal could type commands
+	 * into the caller's shell.  TIOCLINUX can do the same on a console. */
+	deny_masked(s, "ioctl", 1, LOW32, TIOCSTI);
+	deny_masked(s, "ioctl", 1, LOW32, TIOCLINUX);
+
+	if (iso && iso->deny_write_execute) {
+		deny_masked(s, "mmap", 2, PROT_WRITE | PROT_EXEC, PROT_WRITE | PROT_EXEC);
+		struct tj_rule *anon = add_rule(s, "mmap", EPERM, 2);
+		masked(&anon->args[0], 2, PROT_EXEC, PROT_EXEC);
+		masked(&anon->args[1], 3, MAP_ANONYMOUS, MAP_ANONYMOUS);
+		deny_masked(s, "mprotect", 2, PROT_EXEC, PROT_EXEC);
+		deny_masked(s, "pkey_mprotect", 2, PROT_EXEC, PROT_EXEC);
+		deny_masked(s, "shmat", 2, SHM_EXEC, SHM_EXEC);
+	}
+	if (iso && iso->no_new_processes) {
+		add_rule(s, "fork", EPERM, 0);
+		add_rule(s, "vfork", EPERM, 0);
+		deny_masked(s, "clone", 0, CLONE_THREAD, 0);
+		/* clone3's flags live in memory seccomp cannot read; ENOSYS makes
+		 * libc use clone, whose flags it can. */
+		add_rule(s, "clone3", ENOSYS, 0);
+	}
+	if (iso && iso->has_signals) {
+		add_signal_rules(s, "kill", 1, iso->signals);
+		add_signal_rules(s, "tkill", 1, iso->signals);
+		add_signal_rules(s, "tgkill", 2, iso->signals);
+		add_signal_rules(s, "rt_sigqueueinfo", 1, iso->signals);
+		add_signal_rules(s, "rt_tgsigqueueinfo", 2, iso->signals);
+		add_signal_rules(s, "pidfd_send_signal", 1, iso->signals);
+	}
+	return s;
+}
+
+int tj_hardening_compile(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err)
+{
+	struct tj_profile p = {.file = (char *)"<tinyjail hardening>"};
+	p.seccomp = tj_hardening_rules(iso);
+	/* Calls through other ABIs are the profile's to judge (hardening.h). */
+	struct tj_host host = {.go_arch = "amd64"};
+	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE, .host = &host, .bad_arch_allow = true};
+	int r = tj_filter_compile(&p, &fo, ret, err);
+	tj_seccomp_free(p.seccomp);
+	return r;
+}

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Starting the command.  Everything that can fail with an explanation
+ * happens here in the parent, before clone; the child runs a short ordered
+ * list of system calls (the layers' enter hooks), then execve.  A child-side
+ * failure travels back as one record on a CLOEXEC pipe, whose EOF means the
+ * execve succeeded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tj/base/cleanup.h"
+#include "tj/base/sys.h"
+#include "tj/launch/launch.h"
+#include "tj/launch/net_source.h"
+#include "tj/launch/pidinit.h"
+
+/* The layers, in the order the child applies them.  Each position has a
+ * reason; notes/layers.md keeps the long form. */
+static const struct tj_layer *const layers[] = {
+	/* First: the parent moves the child into its cgroups before the child
+	 * does anything, so every byte and every process it makes is counted;
+	 * and before any layer could take the right to be moved away. */
+	&tj_layer_cgroup,
+	/* Namespaces come with clone3; the parent writes the id maps while the
+	 * child waits.  Then, still with the namespace's full capabilities,
+	 * the hostname, loopback and cgroup namespace... */
+	&tj_layer_ns,
+	/* The proxy's listeners, made in the new network namespace once
+	 * loopback is up, handed to the proxy before anything of the command
+	 * runs (and before the privilege drop, which it does not need). */
+	&tj_layer_proxy,
+	/* ...and the filesystem view, which needs CAP_SYS_ADMIN in the user
+	 * namespace and must exist before Landlock opens its paths in it.
+	 * With a pid namespace, init forks the command here: the layers below
+	 * are per process and apply to the command only. */
+	&tj_layer_mount,
+	/* Before anything drops CAP_SYS_RESOURCE (raising a hard limit). */
+	&tj_layer_rlimit,
+	/* After the mounts (its rules name inodes of the command's view), and
+	 * before the privilege drop, so that every path can still be opened;
+	 * no_new_privs is already set (launch.c). */
+	&tj_layer_landlock,
+	/* The host network rules act from the cgroup (attached before clone,
+	 * below); in the child only their Landlock fallback, which needs
+	 * no_new_privs like the layer above. */
+	&tj_layer_net,
+	/* The identity and capabilities: nothing below needs privileges. */
+	&tj_layer_privs,
+	/* Last: once loaded, the filter judges every system call the child
+	 * makes, including those the layers above need. */
+	&tj_layer_seccomp,
+};
+#define NLAYERS TJ_ARRAY_SIZE(layers)
+
+/* Signals tinyjail handles through a signalfd; they are blocked in the
+ * parent and unblocked in the child before execve. */
+static const int handled_signals[] = {SIGCHLD, SIGINT,	SIGTERM, SIGHUP,   SIGQUIT,
+				      SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH, SIGPIPE};
+
+/* --- finding the program --- */
+
+static int check_candidate(const char *path, int *saw_eacces)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (S_ISDIR(st.st_mode) || access(path, X_OK) < 0) {
+		*saw_eacces = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int tj_resolve_command(const char *name, char *const envp[], char **ret_path, struct tj_err **err)
+{
+	if (!name || !*name)
+		return tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "empty command name");
+	if (strchr(name, '/')) {
+		struct stat st;
+		if (stat(name, &st) < 0) {
+			int e = errno;
+			return tj_err_set(err, e == ENOENT || e == ENOTDIR ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, e,
+					  "cannot run '%s'", name);
+		}
+		if (S_ISDIR(st.st_mode))
+			return tj_err_set(err, TJ_ERR_CANNOT_EXEC, EISDIR, "cannot run '%s'", name);
+		if (access(name, X_OK) < 0)
+			return tj_err_set(err, TJ_ERR_CANNOT_EXEC, errno, "cannot run '%s'", name);
+		*ret_path = tj_xstrdup(name);
+		return 0;
+	}
+	const char *path = NULL;
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int saw_eacces = 0;
+	const char *p = path;
+	for (;;) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *cand = len ? tj_xasprintf("%.*s/%s", (int)len, p, name) : tj_xasprintf("./%s", name);
+		if (check_candidate(cand, &saw_eacces) == 0) {
+			*ret_path = cand;
+			return 0;
+		}
+		free(cand);
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	if (saw_eacces)
+		return tj_err_set(err, TJ_ERR_CANNOT_EXEC, EACCES, "cannot run '%s'", name);
+	tj_err_set(err, TJ_ERR_NOT_FOUND, 0, "'%s': command not found", name);
+	return tj_err_hint(err, "searched PATH=%s", path);
+}
+
+/* --- probing --- */
+
+int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
+{
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (!layers[i]->wanted(plan))
+			continue;
+		if (layers[i]->probe && layers[i]->probe(plan, m, err) < 0)
+			return tj_err_layer(err, layers[i]->name);
+	}
+	return 0;
+}
+
+/* --- the child --- */
+
+static void report_child_error(int fd, const struct tj_child_error *cerr)
+{
+	const char *p = (const char *)cerr;
+	size_t left = sizeof(*cerr);
+	while (left) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		left -= (size_t)n;
+	}
+}
+
+/* Runs the enter hooks of the layers with per_process == want. */
+static int enter_layers(const struct tj_plan *plan, void **states, bool per_process, struct tj_child_error *cerr)
+{
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (layers[i]->per_process != per_process || !layers[i]->wanted(plan) || !layers[i]->enter)
+			continue;
+		if (layers[i]->enter(plan, states[i], cerr) < 0) {
+			if (!cerr->layer[0])
+				tj_child_fail(cerr, (enum tj_err_kind)cerr->kind, cerr->errnum, layers[i]->name,
+					      cerr->msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct child_args {
+	const struct tj_plan *plan;
+	void **states;
+	int errfd, syncfd;
+	const sigset_t *oldmask;
+	pid_t parent;
+	bool pidns;
+	struct tj_pidinit_shared *init_shared;
+	const struct tj_filter *init_filter;
+};
+
+__attribute__((noreturn)) static void child_main(const struct child_args *a)
+{
+	const struct tj_plan *plan = a->plan;
+	struct tj_child_error cerr;
+	memset(&cerr, 0, sizeof(cerr));
+
+	if (sigprocmask(SIG_SETMASK, a->oldmask, NULL) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot restore the signal mask");
+		goto fail;
+	}
+	/* Die with tinyjail, so that the command never outlives its supervisor. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot set the parent-death signal");
+		goto fail;
+	}
+	/* In a new pid namespace the parent shows as 0; check by pidfd-less means. */
+	if (!a->pidns && getppid() != a->parent)
+		_exit(TJ_EXIT_ERROR); /* tinyjail is already gone */
+	if (a->syncfd >= 0) {
+		/* Wait until the parent has done its part (cgroups, id maps);
+		 * EOF means it failed and will report why. */
+		char go;
+		ssize_t n;
+		while ((n = read(a->syncfd, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(TJ_EXIT_ERROR);
+		close(a->syncfd);
+	}
+	/* Descriptors the caller happened to leave open (a directory, a socket)
+	 * must not reach the command: only stdin, stdout and stderr pass.
+	 * Before the layers: the seccomp filter may deny close_range. */
+	if (tj_sys_close_range_cloexec(3) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot close inherited file descriptors");
+		goto fail;
+	}
+	if (enter_layers(plan, a->states, false, &cerr) < 0)
+		goto fail;
+
+	if (a->pidns) {
+		/* We are pid 1: fork the command and become its init. */
+		long pid = tj_sys_clone_flags(SIGCHLD);
+		if (pid < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, (int)-pid, NULL,
+				      "cannot start the command in its pid namespace");
+			goto fail;
+		}
+		if (pid > 0)
+			tj_pidinit_main((pid_t)pid, a->init_shared, a->init_filter->prog, a->init_filter->len);
+	}
+	/* Always: setuid binaries and file capabilities gain nothing, and
+	 * Landlock and seccomp may then be applied without privileges. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot set no_new_privs");
+		goto fail;
+	}
+	if (enter_layers(plan, a->states, true, &cerr) < 0)
+		goto fail;
+
+	execve(plan->exec_path, plan->argv, plan->envp);
+	int e = errno;
+	tj_child_fail(&cerr, e == ENOENT ? TJ_ERR_NOT_FOUND : TJ_ERR_CANNOT_EXEC, e, NULL, "cannot execute");
+	report_child_error(a->errfd, &cerr);
+	_exit(e == ENOENT ? TJ_EXIT_NOT_FOUND : TJ_EXIT_CANNOT_EXEC);
+fail:
+	report_child_error(a->errfd, &cerr);
+	_exit(TJ_EXIT_ERROR);
+}
+
+/* --- the parent --- */
+
+static void release_all(void **states)
+{
+	for (size_t i = NLAYERS; i-- > 0;)
+		if (layers[i]->release && states[i])
+			layers[i]->release(states[i]);
+}
+
+int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct tj_launch_hooks *hooks,
+	      struct tj_launch_result *res, struct tj_err **err)
+{
+	void *states[NLAYERS] = {0};
+	int ret = -1;
+	int errpipe[2] = {-1, -1};
+	tj_autoclose int sigfd = -1;
+	tj_autoclose int pidfd = -1;
+	sigset_t handled, oldmask;
+	bool mask_changed = false;
+
+	int syncpipe[2] = {-1, -1};
+	bool need_sync = false;
+	uint64_t clone_flags = 0;
+	struct tj_pidinit_shared *init_shared = MAP_FAILED;
+	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *init_filter = NULL;
+
+	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (!layers[i]->wanted(plan))
+			continue;
+		need_sync |= layers[i]->sync_after_started;
+		if (layers[i]->clone_flags)
+			clone_flags |= layers[i]->clone_flags(plan);
+		if (layers[i]->prepare && layers[i]->prepare(plan, &states[i], err) < 0) {
+			tj_err_layer(err, layers[i]->name);
+			goto out;
+		}
+	}
+	size_t seccomp_index = 0, cgroup_index = 0, mount_index = 0, net_index = 0, proxy_index = 0;
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (layers[i] == &tj_layer_proxy)
+			proxy_index = i;
+		if (layers[i] == &tj_layer_seccomp)
+			seccomp_index = i;
+		if (layers[i] == &tj_layer_cgroup)
+			cgroup_index = i;
+		if (layers[i] == &tj_layer_mount)
+			mount_index = i;
+		if (layers[i] == &tj_layer_net)
+			net_index = i;
+	}
+	/* The host network rules go onto the sandbox's cgroup before the
+	 * command exists: nothing it does escapes them. */
+	if (tj_layer_net_attach(states[net_index], tj_layer_cgroup_v2_fd(states[cgroup_index]),
+				tj_layer_cgroup_v2_path(states[cgroup_index]), err) < 0) {
+		tj_err_layer(err, tj_layer_net.name);
+		goto out;
+	}
+	bool pidns = clone_flags & CLONE_NEWPID;
+	if (pidns) {
+		/* Init's status page and its own seccomp allowlist. */
+		init_shared = mmap(NULL, sizeof(*init_shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
+				   0);
+		if (init_shared == MAP_FAILED) {
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "mmap");
+			goto out;
+		}
+		if (tj_filter_allowlist(tj_pidinit_syscalls, &init_filter, err) < 0)
+			goto out;
+	}
+	if (pipe2(errpipe, O_CLOEXEC) < 0 || (need_sync && pipe2(syncpipe, O_CLOEXEC) < 0)) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "pipe");
+		goto out;
+	}
+	/* Orphans of the command become tinyjail's children, so that no
+	 * process of the tree can slip away from the final kill. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
+		goto out;
+	}
+
+	sigemptyset(&handled);
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(handled_signals); i++)
+		sigaddset(&handled, handled_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &handled, &oldmask) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "sigprocmask");
+		goto out;
+	}
+	mask_changed = true;
+	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
+		goto out;
+	}
+
+	pid_t parent = getpid();
+	struct tj_clone_args ca = {
+		.flags = CLONE_PIDFD | clone_flags,
+		.pidfd = (uint64_t)(uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = tj_sys_clone3(&ca);
+	if (pid < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, (int)-pid, "clone3");
+		goto out;
+	}
+	if (pid == 0) {
+		if (need_sync)
+			close(syncpipe[1]);
+		struct child_args a = {.plan = plan,
+				       .states = states,
+				       .errfd = errpipe[1],
+				       .syncfd = syncpipe[0],
+				       .oldmask = &oldmask,
+				       .parent = parent,
+				       .pidns = pidns,
+				       .init_shared = init_shared,
+				       .init_filter = init_filter};
+		child_main(&a);
+	}
+
+	tj_closep(&errpipe[1]);
+	errpipe[1] = -1;
+	tj_closep(&syncpipe[0]);
+	syncpipe[0] = -1;
+	for (size_t i = 0; i < NLAYERS; i++) {
+		if (states[i] && layers[i]->started && layers[i]->started(plan, states[i], (pid_t)pid, err) < 0) {
+			tj_err_layer(err, layers[i]->name);
+			/* Never leave the command running behind an error. */
+			tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+			waitpid((pid_t)pid, NULL, 0);
+			goto out;
+		}
+	}
+	if (need_sync) {
+		if (write(syncpipe[1], "g", 1) != 1) {
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot release the command");
+			tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+			waitpid((pid_t)pid, NULL, 0);
+			goto out;
+		}
+		tj_closep(&syncpipe[1]);
+		syncpipe[1] = -1;
+	}
+
+	struct tj_net_source net_source;
+	tj_net_source_init(&net_source, states[net_index], events);
+	struct tj_monitor_args ma = {
+		.plan = plan,
+		.events = events,
+		.hooks = hooks,
+		.child = (pid_t)pid,
+		.pidfd = pidfd,
+		.errfd = errpipe[0],
+		.sigfd = sigfd,
+		.listener_sock = tj_layer_seccomp_take_listener_sock(states[seccomp_index]),
+		.seccomp_state = states[seccomp_index],
+		.cgroup_state = states[cgroup_index],
+		.init_shared = pidns ? init_shared : NULL,
+		.sources = {hooks ? hooks->source : NULL, net_source.src.fd >= 0 ? &net_source.src : NULL,
+			    tj_layer_proxy_source(states[proxy_index], events)},
+	};
+	ret = tj_monitor_run(&ma, res, err);
+	tj_layer_net_counts(states[net_index], &res->net_refused, &res->net_unrecorded);
+	if (ma.listener_sock >= 0)
+		close(ma.listener_sock);
+	/* What the command wrote into size-limited directories goes back now. */
+	struct tj_buf report = {0};
+	struct tj_err *copy_err = NULL;
+	if (tj_layer_mount_copy_back(states[mount_index], &report, &copy_err) < 0) {
+		res->copy_back_error = tj_err_format(copy_err);
+		tj_err_free(copy_err);
+	}
+	res->copy_back = report.len ? tj_buf_steal(&report) : NULL;
+	tj_buf_done(&report);
+	if (ret < 0) {
+		/* The caller reads nothing of res after a failure (the files
+		 * were copied back all the same). */
+		free(res->copy_back);
+		free(res->copy_back_error);
+		res->copy_back = res->copy_back_error = NULL;
+	}
+
+out:
+	if (mask_changed) {
+		/* Signals that arrived after the command ended are dropped
+		 * rather than delivered to tinyjail with their default action. */
+		struct signalfd_siginfo si;
+		while (sigfd >= 0 && read(sigfd, &si, sizeof(si)) == sizeof(si))
+			;
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	}
+	tj_closep(&errpipe[0]);
+	tj_closep(&errpipe[1]);
+	tj_closep(&syncpipe[0]);
+	tj_closep(&syncpipe[1]);
+	if (init_shared != MAP_FAILED)
+		munmap(init_shared, sizeof(*init_shared));
+	release_all(states);
+	return ret;
+}

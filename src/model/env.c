@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Building the command's environment: allowlist, deny patterns, settings. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tj/model/env.h"
+
+/* What most programs need to behave: where to find things, who and where
+ * they are, how to talk to the terminal, which language and time zone. */
+static const char *const default_keep[] = {
+	"PATH", "HOME",	    "USER", "LOGNAME", "SHELL",	 "TERM", "COLORTERM", "NO_COLOR",
+	"LANG", "LANGUAGE", "LC_*", "TZ",      "TMPDIR", "PWD",	 NULL,
+};
+
+/* Names that usually carry secrets; a deny pattern wins over every keep,
+ * including --env-keep and --env-all (only an explicit --setenv passes). */
+static const char *const default_deny[] = {
+	"*PASSWORD*",
+	"*PASSWD*",
+	"*SECRET*",
+	"*TOKEN*",
+	"*KEY*",
+	"*CREDENTIAL*",
+	"*PRIVATE*",
+	"*AUTH*",
+	"*SESSION*",
+	"*COOKIE*",
+	"AWS_*",
+	"AZURE_*",
+	"GOOGLE_*",
+	"GCP_*",
+	"GH_*",
+	"GITHUB_*",
+	"GITLAB_*",
+	"NPM_*",
+	"PYPI_*",
+	"DOCKER_*",
+	"VAULT_*",
+	"SSH_AGENT_PID",
+	"SSH_AUTH_SOCK",
+	"GPG_AGENT_INFO",
+	"KRB5CCNAME",
+	"DBUS_SESSION_BUS_ADDRESS",
+	NULL,
+};
+
+const char *const *tj_env_default_keep(void)
+{
+	return default_keep;
+}
+
+const char *const *tj_env_default_deny(void)
+{
+	return default_deny;
+}
+
+/* Matches the first len bytes of name: the names come straight from an
+ * environment entry ("NAME=value"), of any length, never copied into a
+ * fixed buffer (a deny pattern must not fail open on a long name). */
+static bool glob_n(const char *pattern, const char *name, size_t len)
+{
+	/* Backtracking over the last '*' is enough for patterns of stars and
+	 * letters. */
+	const char *star = NULL;
+	size_t i = 0, resume = 0;
+	while (i < len) {
+		if (*pattern == '*') {
+			star = pattern++;
+			resume = i;
+		} else if (*pattern && toupper((unsigned char)*pattern) == toupper((unsigned char)name[i])) {
+			pattern++;
+			i++;
+		} else if (star) {
+			pattern = star + 1;
+			i = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*pattern == '*')
+		pattern++;
+	return *pattern == '\0';
+}
+
+bool tj_env_glob(const char *pattern, const char *name)
+{
+	return glob_n(pattern, name, strlen(name));
+}
+
+static bool valid_name(const char *s, size_t n, bool glob)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!(isalnum((unsigned char)c) || c == '_' || (glob && c == '*')))
+			return false;
+	}
+	return !isdigit((unsigned char)s[0]);
+}
+
+int tj_env_add_list(struct tj_strv *to, const char *list, struct tj_err **err)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (!valid_name(p, n, true))
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "'%.*s' is not a variable name or pattern (letters, digits, _ and *)", (int)n,
+					  p);
+		char *name = tj_xstrndup(p, n);
+		tj_strv_add_owned(to, name);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* A later setting of the same name replaces the earlier one. */
+static void put_setting(struct tj_strv *set, const char *setting)
+{
+	size_t len = strcspn(setting, "=");
+	for (size_t i = 0; i < set->n; i++) {
+		if (strncmp(set->v[i], setting, len) == 0 && set->v[i][len] == '=') {
+			free(set->v[i]);
+			set->v[i] = tj_xstrdup(setting);
+			return;
+		}
+	}
+	tj_strv_add(set, setting);
+}
+
+int tj_env_add_setting(struct tj_env_policy *p, const char *setting, struct tj_err **err)
+{
+	const char *eq = strchr(setting, '=');
+	if (!eq || !valid_name(setting, (size_t)(eq - setting), false))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': expected NAME=VALUE", setting);
+	put_setting(&p->set, setting);
+	return 0;
+}
+
+void tj_env_merge(struct tj_env_policy *base, const struct tj_env_policy *over)
+{
+	base->inherit_all |= over->inherit_all;
+	for (size_t i = 0; i < over->keep.n; i++)
+		tj_strv_add(&base->keep, over->keep.v[i]);
+	for (size_t i = 0; i < over->deny.n; i++)
+		tj_strv_add(&base->deny, over->deny.v[i]);
+	for (size_t i = 0; i < over->set.n; i++)
+		put_setting(&base->set, over->set.v[i]);
+}
+
+void tj_env_done(struct tj_env_policy *p)
+{
+	tj_strv_done(&p->keep);
+	tj_strv_done(&p->deny);
+	tj_strv_done(&p->set);
+}
+
+/* patterns: a NULL-terminated array (tj_strv keeps one), or NULL. */
+static bool matches_any(const char *const *patterns, const char *name, size_t len)
+{
+	for (size_t i = 0; patterns && patterns[i]; i++)
+		if (glob_n(patterns[i], name, len))
+			return true;
+	return false;
+}
+
+static bool is_set(const struct tj_strv *set, const char *entry)
+{
+	size_t len = strcspn(entry, "=");
+	for (size_t i = 0; i < set->n; i++)
+		if (strncmp(set->v[i], entry, len) == 0 && set->v[i][len] == '=')
+			return true;
+	return false;
+}
+
+void tj_env_build(const struct tj_env_policy *p, char *const *from, struct tj_strv *out, struct tj_strv *denied)
+{
+	for (size_t i = 0; from && from[i]; i++) {
+		const char *e = from[i];
+		size_t len = strcspn(e, "=");
+		if (!e[len] || is_set(&p->set, e))
+			continue; /* malformed, or replaced by an explicit setting */
+		if (matches_any(default_deny, e, len) || matches_any((const char *const *)p->deny.v, e, len)) {
+			if (denied)
+				tj_strv_add_owned(denied, tj_xstrndup(e, len));
+			continue;
+		}
+		if (p->inherit_all || matches_any(default_keep, e, len) ||
+		    matches_any((const char *const *)p->keep.v, e, len))
+			tj_strv_add(out, e);
+	}
+	for (size_t i = 0; i < p->set.n; i++)
+		tj_strv_add(out, p->set.v[i]);
+	if (!out->v) { /* an empty environment is still a NULL-terminated array */
+		out->v = tj_xcalloc(1, sizeof(char *));
+		out->cap = 1;
+	}
+}
+
+void tj_env_set_proxy(struct tj_strv *env, const char *url)
+{
+	static const char *const names[] = {"http_proxy", "https_proxy", "all_proxy",
+					    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"};
+	size_t kept = 0;
+	for (size_t i = 0; i < env->n; i++) {
+		const char *eq = strchr(env->v[i], '=');
+		size_t n = eq ? (size_t)(eq - env->v[i]) : strlen(env->v[i]);
+		/* Any *_proxy (ftp_proxy, no_proxy, ...), in either case. */
+		if (n >= 6 && strncasecmp(env->v[i] + n - 6, "_proxy", 6) == 0) {
+			free(env->v[i]);
+			continue;
+		}
+		env->v[kept++] = env->v[i];
+	}
+	env->n = kept;
+	if (env->v)
+		env->v[kept] = NULL;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(names); i++) {
+		char *s = tj_xasprintf("%s=%s", names[i], url);
+		tj_strv_add_owned(env, s);
+	}
+}
