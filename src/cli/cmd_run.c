@@ -53,7 +53,7 @@ static void on_kill(void *ctx, const struct tj_syscall_event *e)
 	if (e->stack_n) {
 		char name[64];
 		tj_syscall_name(e->data.arch, e->data.nr, name, sizeof(name));
-		tj_autofree char *chain = tj_chain_text(name, e->stack, e->stack_n, e->stack_truncated);
+		tj_autofree char *chain = tj_chain_text_short(name, e->stack, e->stack_n, e->stack_truncated, 16);
 		fprintf(stderr, "tinyjail: called from: %s\n", chain);
 	}
 }
@@ -97,8 +97,8 @@ static void print_explained(const struct tj_observe *obs)
 		char **texts = tj_xcalloc(x->nsites + 1, sizeof(*texts));
 		uint64_t *counts = tj_xcalloc(x->nsites + 1, sizeof(*counts));
 		for (size_t k = 0; k < x->nsites; k++)
-			texts[k] = tj_chain_text(x->syscall, x->sites[k].stack, x->sites[k].stack_n,
-						 x->sites[k].truncated);
+			texts[k] = tj_chain_text_short(x->syscall, x->sites[k].stack, x->sites[k].stack_n,
+						       x->sites[k].truncated, 16);
 		for (size_t k = 0; k < x->nsites; k++) {
 			counts[k] = x->sites[k].count;
 			for (size_t j = k + 1; j < x->nsites; j++)
@@ -482,9 +482,14 @@ int tj_cmd_run(const struct tj_options *o)
 	notify_nrs = tj_xcalloc(o->explain.n + 8, sizeof(*notify_nrs));
 	for (size_t i = 0; i < o->explain.n; i++)
 		notify_nrs[notify_n++] = explain_nrs[i];
-	for (size_t i = 0; (recording & TJ_RECORD_PROCESSES) && tj_observe_lifecycle_names[i]; i++) {
+	/* The process tree needs forks, execs and exits; call stacks need
+	 * execs (the modules change). */
+	for (size_t i = 0; recording && tj_observe_lifecycle_names[i]; i++) {
+		const char *name = tj_observe_lifecycle_names[i];
+		bool exec = strncmp(name, "execve", 6) == 0;
 		int nr;
-		if (tj_syscall_resolve(tj_observe_lifecycle_names[i], &nr) == TJ_SYSCALL_NATIVE)
+		if (((recording & TJ_RECORD_PROCESSES) || exec) && !tj_strv_contains(&o->explain, name) &&
+		    tj_syscall_resolve(name, &nr) == TJ_SYSCALL_NATIVE)
 			notify_nrs[notify_n++] = nr;
 	}
 	const char *profile_arg = o->profile ? o->profile : "default";
@@ -681,7 +686,9 @@ int tj_cmd_run(const struct tj_options *o)
 	events.notice = on_notice;
 	events.notice_ctx = (void *)o;
 	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
-	if (filter && filter->uses_listener && !agent && recording) {
+	/* Kills name their call site too: one stack per killed process. */
+	bool kill_stacks = filter && o->mode == TJ_MODE_ENFORCE && !o->kernel_kills;
+	if (filter && filter->uses_listener && !agent && (recording || kill_stacks)) {
 		explain_names = tj_xcalloc(o->explain.n + 1, sizeof(*explain_names));
 		for (size_t i = 0; i < o->explain.n; i++)
 			explain_names[i] = o->explain.v[i];
@@ -692,7 +699,8 @@ int tj_cmd_run(const struct tj_options *o)
 					     .explain_stacks = o->explain_stacks,
 					     .usage = recording & TJ_RECORD_USAGE,
 					     .processes = recording & TJ_RECORD_PROCESSES,
-					     .pid_ns = iso.unshare & TJ_NS_PID};
+					     .pid_ns = iso.unshare & TJ_NS_PID,
+					     .kill_stacks = kill_stacks};
 		if (tj_observe_new(&oo, &events, &observe, &err) < 0)
 			goto fail;
 	}

@@ -259,6 +259,8 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 			/* Could not kill it (it is already dying): it must not go on. */
 			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
 		}
+		if (observer(m))
+			tj_observe_kill_named(observer(m), &e);
 		record(m, &e, &n, true);
 		if (observer(m) && killed)
 			tj_observe_killed(observer(m), e.tgid ? e.tgid : e.pid);

@@ -76,6 +76,12 @@ struct tj_observe {
 	size_t nthreads, threadcap;
 	bool command_seen;
 	struct tj_explain_event *finished;
+	struct tj_frame **kills; /* the stacks of killed calls */
+	size_t nkills, killcap;
+	struct tj_stack kill_stack;
+	pid_t kill_tgid;
+	bool kill_pending;
+	bool launcher_done; /* the launcher's execve of the command has been seen */
 };
 
 static uint64_t now_us(void)
@@ -93,11 +99,11 @@ int tj_observe_new(const struct tj_observe_opts *opts, struct tj_events *events,
 	o->events = events;
 	if (!o->opts.explain_stacks)
 		o->opts.explain_stacks = 1;
+	if ((opts->explain_n || opts->kill_stacks) && tj_unwind_new(&o->uw, err) < 0) {
+		free(o);
+		return -1;
+	}
 	if (opts->explain_n) {
-		if (tj_unwind_new(&o->uw, err) < 0) {
-			free(o);
-			return -1;
-		}
 		o->ex = tj_xcalloc(opts->explain_n, sizeof(*o->ex));
 		for (size_t i = 0; i < opts->explain_n; i++) {
 			o->ex[i].nr = opts->explain_nrs[i];
@@ -134,6 +140,9 @@ void tj_observe_free(struct tj_observe *o)
 		free(o->ex[i].sites);
 	free(o->ex);
 	free(o->finished);
+	for (size_t i = 0; i < o->nkills; i++)
+		free(o->kills[i]);
+	free(o->kills);
 	tj_unwind_free(o->uw);
 	free(o);
 }
@@ -463,6 +472,36 @@ static bool take_stack(struct tj_observe *o, size_t which, pid_t tgid, struct tj
 	return true;
 }
 
+/* The stack of a call killed for, for the kill message and its event: the
+ * frames are read while the caller waits, and named once it is dead
+ * (tj_observe_kill_named), so that naming does not delay the kill. */
+static void take_kill_stack(struct tj_observe *o, pid_t tgid, struct tj_syscall_event *e, int listener, uint64_t id)
+{
+	struct tj_stack st;
+	struct tj_err *err = NULL;
+	int r = tj_unwind_thread(o->uw, tgid, e->pid, e->data.nr, e->data.instruction_pointer, &st, &err);
+	tj_err_free(err);
+	o->kill_pending = r == 0 && !(listener >= 0 && tj_notify_id_valid(listener, id) != 0);
+	o->kill_stack = st;
+	o->kill_tgid = tgid;
+}
+
+void tj_observe_kill_named(struct tj_observe *o, struct tj_syscall_event *e)
+{
+	if (!o->kill_pending)
+		return;
+	o->kill_pending = false;
+	struct tj_stack *st = &o->kill_stack;
+	tj_unwind_symbolize(o->uw, o->kill_tgid, st);
+	struct tj_frame *frames = tj_xcalloc(st->n, sizeof(*frames));
+	memcpy(frames, st->frames, st->n * sizeof(*frames));
+	tj_xreserve((void **)&o->kills, &o->killcap, o->nkills + 1, sizeof(*o->kills));
+	o->kills[o->nkills++] = frames;
+	e->stack = frames;
+	e->stack_n = st->n;
+	e->stack_truncated = st->truncated;
+}
+
 void tj_observe_call(struct tj_observe *o, struct tj_syscall_event *e, int listener, uint64_t id)
 {
 	pid_t tgid = tgid_of(o, e->pid);
@@ -470,16 +509,25 @@ void tj_observe_call(struct tj_observe *o, struct tj_syscall_event *e, int liste
 	bool tracking = o->opts.processes || o->opts.usage;
 	struct oproc *p = tracking ? track(o, tgid, &e->data) : NULL;
 	bool log = false;
-	for (size_t i = 0; i < o->opts.explain_n; i++)
+	/* After an execve the process's modules are new: read them afresh
+	 * (a failed execve costs one re-read). */
+	if (o->uw && is_exec(&e->data) && e->verdict == TJ_VERDICT_ALLOWED)
+		tj_unwind_forget(o->uw, tgid);
+	/* The launcher's own execve of the command is tinyjail's, not the
+	 * command's: no stack; counted, not logged (the command's start event
+	 * stands for it). */
+	bool launcher = false;
+	if (!o->launcher_done && is_exec(&e->data) && is_command(o, tgid))
+		launcher = o->launcher_done = true;
+	for (size_t i = 0; i < o->opts.explain_n && !launcher; i++)
 		if (e->data.arch == AUDIT_ARCH_X86_64 && e->data.nr == o->ex[i].nr)
 			log |= take_stack(o, i, tgid, e, listener, id);
-	/* The launcher's own execve of the command is counted, not logged:
-	 * the command's start event stands for it. */
-	bool launcher = p && p->is_command && !p->announced && is_exec(&e->data);
 	if (p && o->opts.usage && e->verdict == TJ_VERDICT_ALLOWED)
 		log |= count_usage(p, e) && !launcher;
 	if (log)
 		e->tally_only = false;
+	if (o->opts.kill_stacks && e->verdict == TJ_VERDICT_KILLED && !e->stack && e->data.arch == AUDIT_ARCH_X86_64)
+		take_kill_stack(o, tgid, e, listener, id);
 }
 
 void tj_observe_after(struct tj_observe *o, const struct tj_syscall_event *e)

@@ -28,10 +28,34 @@ void tj_chain_frame_name(const struct tj_frame *f, char *buf, size_t size)
 
 char *tj_chain_text(const char *syscall, const struct tj_frame *v, size_t n, bool truncated)
 {
+	return tj_chain_text_short(syscall, v, n, truncated, 0);
+}
+
+/* Frames up to and including main: what the chain shows. */
+static size_t shown(const struct tj_frame *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char name[256];
+		tj_chain_frame_name(&v[i], name, sizeof(name));
+		if (v[i].function && strcmp(name, "main") == 0)
+			return i + 1;
+	}
+	return n;
+}
+
+char *tj_chain_text_short(const char *syscall, const struct tj_frame *v, size_t n, bool truncated, size_t max)
+{
+	size_t total = shown(v, n);
+	bool cut = max >= 8 && total > max;
 	struct tj_buf b = {0};
 	tj_buf_add(&b, syscall);
 	const char *prev_module = NULL;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < total; i++) {
+		if (cut && i == max - 4) {
+			tj_buf_addf(&b, "%s\xe2\x80\xa6 (%zu frames) \xe2\x80\xa6", TJ_CHAIN_ARROW, total - (max - 1));
+			i = total - 3;
+			prev_module = NULL;
+		}
 		const struct tj_frame *f = &v[i];
 		char name[256];
 		tj_chain_frame_name(f, name, sizeof(name));

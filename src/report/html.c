@@ -217,22 +217,19 @@ static void add_runs(struct tj_buf *b, const struct tj_report_model *m)
 	tj_buf_add(b, "</section>\n");
 }
 
-static uint64_t first_start(const struct tj_report_model *m)
+/* Times are counted from the start of the run they happened in. */
+static uint64_t run_start(const struct tj_report_model *m, size_t run)
 {
-	uint64_t t = 0;
-	for (size_t r = 0; r < m->nruns; r++)
-		if (m->runs[r].start_us && (!t || m->runs[r].start_us < t))
-			t = m->runs[r].start_us;
-	return t;
+	return run < m->nruns ? m->runs[run].start_us : 0;
 }
 
 /* One row per syscall over every program, most calls first. */
-static void add_seen_totals(struct tj_buf *b, const struct tj_report_model *m, uint64_t base)
+static void add_seen_totals(struct tj_buf *b, const struct tj_report_model *m)
 {
 	struct total {
 		const char *syscall, *rule;
 		uint64_t calls, first;
-		size_t programs;
+		size_t programs, run;
 	} *t = tj_xcalloc(m->nsys + 1, sizeof(*t));
 	size_t n = 0;
 	for (size_t i = 0; i < m->nsys; i++) {
@@ -244,10 +241,14 @@ static void add_seen_totals(struct tj_buf *b, const struct tj_report_model *m, u
 			k++;
 		if (k == n)
 			t[n++] = (struct total){.syscall = s->syscall, .rule = s->seen_rule};
+		else if (t[k].rule && s->seen_rule && strcmp(t[k].rule, s->seen_rule) != 0)
+			t[k].rule = "(several)";
 		t[k].calls += s->seen;
 		t[k].programs++;
-		if (!t[k].first || (s->first_seen_us && s->first_seen_us < t[k].first))
+		if (!t[k].first || (s->first_seen_us && s->first_seen_us < t[k].first)) {
 			t[k].first = s->first_seen_us;
+			t[k].run = s->first_seen_run;
+		}
 	}
 	for (size_t i = 1; i < n; i++) /* insertion sort: calls, descending */
 		for (size_t j = i; j > 0 && t[j].calls > t[j - 1].calls; j--) {
@@ -261,7 +262,7 @@ static void add_seen_totals(struct tj_buf *b, const struct tj_report_model *m, u
 		    "<th class=\"num\">first (ms)</th><th>rule</th></tr></thead><tbody>\n",
 		    n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++) {
-		double ms = ms_since(t[i].first, base);
+		double ms = ms_since(t[i].first, run_start(m, t[i].run));
 		tj_buf_add(b, "<tr><td><code>");
 		esc(b, t[i].syscall);
 		tj_buf_addf(b,
@@ -278,12 +279,11 @@ static void add_seen_totals(struct tj_buf *b, const struct tj_report_model *m, u
 
 static void add_seen(struct tj_buf *b, const struct tj_report_model *m)
 {
-	uint64_t base = first_start(m);
 	tj_buf_add(b, "<section id=\"seen\"><h2>Seen: allowed and used</h2>\n");
 	if (!m->any_usage)
 		tj_buf_add(b, "<p class=\"note\">The runs did not record allowed calls (run with <code>--report=usage "
 			      "--log</code>); only what the logs show is listed.</p>\n");
-	add_seen_totals(b, m, base);
+	add_seen_totals(b, m);
 	tj_buf_add(b, "<details><summary>per program</summary>\n<table class=\"sortable\" id=\"seen-table\"><thead><tr>"
 		      "<th>syscall</th><th>program</th><th class=\"num\">calls</th><th class=\"num\">first (ms)</th>"
 		      "<th>rule</th></tr></thead><tbody>\n");
@@ -297,7 +297,7 @@ static void add_seen(struct tj_buf *b, const struct tj_report_model *m)
 		esc(b, s->program);
 		tj_buf_add(b, "\">");
 		esc(b, base_name(s->program));
-		double t = ms_since(s->first_seen_us, base);
+		double t = ms_since(s->first_seen_us, run_start(m, s->first_seen_run));
 		tj_buf_addf(b,
 			    "</td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>",
 			    (unsigned long long)s->seen, (unsigned long long)s->seen, t, t);
@@ -309,7 +309,6 @@ static void add_seen(struct tj_buf *b, const struct tj_report_model *m)
 
 static void add_missed(struct tj_buf *b, const struct tj_report_model *m)
 {
-	uint64_t base = first_start(m);
 	size_t n = 0;
 	for (size_t i = 0; i < m->nsys; i++)
 		n += m->sys[i].missed > 0;
@@ -336,7 +335,7 @@ static void add_missed(struct tj_buf *b, const struct tj_report_model *m)
 		esc(b, s->program);
 		tj_buf_add(b, "\">");
 		esc(b, base_name(s->program));
-		double t = ms_since(s->first_missed_us, base);
+		double t = ms_since(s->first_missed_us, run_start(m, s->first_missed_run));
 		tj_buf_addf(b,
 			    "</td><td class=\"num\" data-v=\"%llu\">%llu</td><td class=\"num\" data-v=\"%.3f\">%.3f</td><td>",
 			    (unsigned long long)s->missed, (unsigned long long)s->missed, t, t);

@@ -93,6 +93,7 @@ static size_t *imap_slot(struct imap *m, uint64_t a, uint64_t b)
 	if (!m->v[k].val) {
 		m->v[k].a = a;
 		m->v[k].b = b;
+		m->n++; /* counted as used even if the caller leaves it empty */
 	}
 	return &m->v[k].val;
 }

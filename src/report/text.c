@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tj/base/util.h"
+#include "tj/report/chain.h"
 #include "tj/report/view.h"
 
 #define BOLD "\033[1m"
@@ -141,9 +142,20 @@ static void add_runs(struct out *w, const struct tj_report_model *m)
 struct total {
 	const char *syscall;
 	uint64_t calls, first_us;
-	size_t programs;
+	size_t programs, run;
 	const char *rule;
 };
+
+/* "+0.012s" after the start of its run; "2:+0.012s" when there are several. */
+static void when_in_run(const struct tj_report_model *m, uint64_t us, size_t run, char *buf, size_t size)
+{
+	char t[32];
+	rel_time(us, run < m->nruns ? m->runs[run].start_us : 0, t, sizeof(t));
+	if (m->nruns > 1)
+		snprintf(buf, size, "%zu:%s", run + 1, t);
+	else
+		snprintf(buf, size, "%s", t);
+}
 
 static int by_calls(const void *a, const void *b)
 {
@@ -151,15 +163,6 @@ static int by_calls(const void *a, const void *b)
 	if (x->calls != y->calls)
 		return x->calls < y->calls ? 1 : -1;
 	return strcmp(x->syscall, y->syscall);
-}
-
-static uint64_t first_start(const struct tj_report_model *m)
-{
-	uint64_t t = 0;
-	for (size_t r = 0; r < m->nruns; r++)
-		if (m->runs[r].start_us && (!t || m->runs[r].start_us < t))
-			t = m->runs[r].start_us;
-	return t;
 }
 
 static void add_seen(struct out *w, const struct tj_report_model *m)
@@ -177,10 +180,14 @@ static void add_seen(struct out *w, const struct tj_report_model *m)
 			k++;
 		if (k == n)
 			t[n++] = (struct total){.syscall = s->syscall, .rule = s->seen_rule};
+		else if (t[k].rule && s->seen_rule && strcmp(t[k].rule, s->seen_rule) != 0)
+			t[k].rule = "(several)";
 		t[k].calls += s->seen;
 		t[k].programs++;
-		if (!t[k].first_us || (s->first_seen_us && s->first_seen_us < t[k].first_us))
+		if (!t[k].first_us || (s->first_seen_us && s->first_seen_us < t[k].first_us)) {
 			t[k].first_us = s->first_seen_us;
+			t[k].run = s->first_seen_run;
+		}
 	}
 	tj_buf_addf(&w->b, "\n%sseen%s (allowed and used): ", C(w, BOLD), C(w, RESET));
 	if (!m->any_usage && !n) {
@@ -191,15 +198,14 @@ static void add_seen(struct out *w, const struct tj_report_model *m)
 	tj_buf_addf(&w->b, "%zu syscall%s, %llu call%s%s\n", n, n == 1 ? "" : "s", (unsigned long long)calls,
 		    calls == 1 ? "" : "s", m->all_usage ? "" : " (some runs did not record allowed calls)");
 	qsort(t, n, sizeof(*t), by_calls);
-	uint64_t base = first_start(m);
 	if (n)
-		tj_buf_addf(&w->b, "  %s%-22s %10s %9s %9s  %s%s\n", C(w, DIM), "syscall", "calls", "programs", "first",
-			    "rule", C(w, RESET));
+		tj_buf_addf(&w->b, "  %s%-22s %10s %9s %11s  %s%s\n", C(w, DIM), "syscall", "calls", "programs",
+			    "first", "rule", C(w, RESET));
 	for (size_t i = 0; i < n; i++) {
-		char when[32];
-		rel_time(t[i].first_us, base, when, sizeof(when));
+		char when[48];
+		when_in_run(m, t[i].first_us, t[i].run, when, sizeof(when));
 		char line[256];
-		snprintf(line, sizeof(line), "  %-22s %10llu %9zu %9s  %s", t[i].syscall,
+		snprintf(line, sizeof(line), "  %-22s %10llu %9zu %11s  %s", t[i].syscall,
 			 (unsigned long long)t[i].calls, t[i].programs, when, t[i].rule ? t[i].rule : "");
 		add_fit(w, line, w->width);
 		tj_buf_add(&w->b, "\n");
@@ -249,14 +255,13 @@ static void add_missed(struct out *w, const struct tj_report_model *m)
 		return;
 	}
 	tj_buf_addf(&w->b, "%zu, %llu call%s\n", n, (unsigned long long)calls, calls == 1 ? "" : "s");
-	uint64_t base = first_start(m);
 	for (size_t i = 0; i < m->nsys; i++) {
 		const struct tj_report_sys *s = &m->sys[i];
 		if (!s->missed)
 			continue;
 		const char *color = strcmp(s->verdict, "killed") == 0 ? RED : YELLOW;
-		char when[32], line[512];
-		rel_time(s->first_missed_us, base, when, sizeof(when));
+		char when[48], line[512];
+		when_in_run(m, s->first_missed_us, s->first_missed_run, when, sizeof(when));
 		char action[64];
 		snprintf(action, sizeof(action), "%s", s->missed_action ? s->missed_action : "?");
 		if (strncmp(action, "SCMP_ACT_", 9) == 0)
@@ -281,7 +286,7 @@ static void add_unused(struct out *w, const struct tj_report_model *m)
 {
 	const struct tj_report_unused *u = w->o->unused;
 	tj_buf_addf(&w->b, "\n%sunused%s (allowed by %s, never seen): ", C(w, BOLD), C(w, RESET),
-		    w->o->profile ? w->o->profile : "the profile");
+		    w->o->profile ? base_name(w->o->profile) : "the profile");
 	if (!u) {
 		tj_buf_add(&w->b, "no profile to compare with (give --profile, or keep the one the log names)\n");
 		return;
@@ -322,7 +327,8 @@ static void add_chains(struct out *w, const struct tj_report_model *m)
 		tj_buf_add(&w->b, count);
 		/* Wrap at the arrows. */
 		size_t col = cols(count);
-		const char *p = c->text;
+		char *text = tj_chain_text_short(c->syscall, c->frames, c->n, c->truncated, 16);
+		const char *p = text;
 		while (*p) {
 			const char *next = strstr(p + 1, " \xe2\x86\x90 ");
 			size_t len = next ? (size_t)(next - p) : strlen(p);
@@ -341,6 +347,7 @@ static void add_chains(struct out *w, const struct tj_report_model *m)
 			free(piece);
 			p += len;
 		}
+		free(text);
 		tj_buf_add(&w->b, "\n");
 	}
 }

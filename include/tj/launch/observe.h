@@ -32,6 +32,7 @@ struct tj_observe_opts {
 	bool usage;		 /* log the first allowed call per process and syscall, count the rest */
 	bool processes;		 /* process events (needs the lifecycle calls notified: tj_observe_lifecycle_nrs) */
 	bool pid_ns;		 /* the command is the child of tinyjail's init, not of tinyjail */
+	bool kill_stacks;	 /* take the stack of every call killed for (the kill message names it) */
 };
 
 struct tj_observe;
@@ -51,6 +52,10 @@ extern const char *const tj_observe_lifecycle_names[];
  * e->stack when it is to be logged; clears e->tally_only for an allowed
  * call that is to be logged.  May write process events first. */
 void tj_observe_call(struct tj_observe *o, struct tj_syscall_event *e, int listener, uint64_t id);
+
+/* A killed call's frames, read by tj_observe_call before the kill, get
+ * their names (after the kill, which naming would delay). */
+void tj_observe_kill_named(struct tj_observe *o, struct tj_syscall_event *e);
 
 /* After the call's own event was written: exit_group ends the process
  * (its usage counts and exit event), exit ends a thread. */

@@ -23,6 +23,10 @@
 /* Caller frees. */
 char *tj_chain_text(const char *syscall, const struct tj_frame *v, size_t n, bool truncated);
 
+/* The same for a terminal: a chain of more than max frames keeps its first
+ * max - 4 and its last 3 around "… (N frames) …". */
+char *tj_chain_text_short(const char *syscall, const struct tj_frame *v, size_t n, bool truncated, size_t max);
+
 /* The name a frame is shown by ("fopen", "app+0x1234"), without the symbol
  * version glibc adds ("__libc_start_main@@GLIBC_2.34" -> "__libc_start_main"). */
 void tj_chain_frame_name(const struct tj_frame *f, char *buf, size_t size);
