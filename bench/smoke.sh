@@ -47,6 +47,8 @@ for l in ["make + gcc: small C project", "tar czf of a directory", "curl downloa
 mon = rows("monitor")
 timed(mon, "tinyjail complain via notification, every syscall reported")
 timed(mon, "tinyjail complain via kernel log (kmsg)")
-print(f"bench smoke: {len(launch) + len(sc) + len(work) + len(mon)} rows in 4 sections")
+nt = rows("notify")
+assert len(nt) == 7 and all("ns_per_call_median" in r for r in nt), nt
+print(f"bench smoke: {len(launch) + len(sc) + len(work) + len(mon) + len(nt)} rows in 5 sections")
 PY
 echo "bench smoke: ok in $(( $(date +%s) - start ))s (tables in $out.log)"

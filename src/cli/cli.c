@@ -766,9 +766,10 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			break;
 		case OPT_EXPLAIN_STACKS: {
 			uint64_t n;
-			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 1000)
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 1000000000)
 				return tj_err_set(err, TJ_ERR_USAGE, 0,
-						  "--explain-stacks: '%s' is not a number from 1 to 1000", optarg);
+						  "--explain-stacks: '%s' is not a number from 1 to 1000000000",
+						  optarg);
 			o->explain_stacks = (unsigned)n;
 			break;
 		}

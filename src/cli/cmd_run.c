@@ -483,12 +483,12 @@ int tj_cmd_run(const struct tj_options *o)
 	for (size_t i = 0; i < o->explain.n; i++)
 		notify_nrs[notify_n++] = explain_nrs[i];
 	/* The process tree needs forks, execs and exits; call stacks need
-	 * execs (the modules change). */
+	 * execs and exits (a process's modules change, its pid is reused). */
 	for (size_t i = 0; recording && tj_observe_lifecycle_names[i]; i++) {
 		const char *name = tj_observe_lifecycle_names[i];
-		bool exec = strncmp(name, "execve", 6) == 0;
+		bool for_stacks = strncmp(name, "execve", 6) == 0 || strcmp(name, "exit_group") == 0;
 		int nr;
-		if (((recording & TJ_RECORD_PROCESSES) || exec) && !tj_strv_contains(&o->explain, name) &&
+		if (((recording & TJ_RECORD_PROCESSES) || for_stacks) && !tj_strv_contains(&o->explain, name) &&
 		    tj_syscall_resolve(name, &nr) == TJ_SYSCALL_NATIVE)
 			notify_nrs[notify_n++] = nr;
 	}

@@ -165,13 +165,13 @@ static pid_t tgid_of(struct tj_observe *o, pid_t tid)
 	for (size_t i = 0; i < o->nthreads; i++)
 		if (o->threads[i].tid == tid)
 			return o->threads[i].tgid;
+	/* Remembered, main threads too: /proc costs ~10 µs a read.  A stale
+	 * entry (the pid was reused) is dropped when reading it fails. */
 	pid_t tgid = tj_proc_tgid(tid);
 	if (tgid <= 0)
 		return tid;
-	if (tgid != tid) {
-		tj_xreserve((void **)&o->threads, &o->threadcap, o->nthreads + 1, sizeof(*o->threads));
-		o->threads[o->nthreads++] = (struct thread){.tid = tid, .tgid = tgid};
-	}
+	tj_xreserve((void **)&o->threads, &o->threadcap, o->nthreads + 1, sizeof(*o->threads));
+	o->threads[o->nthreads++] = (struct thread){.tid = tid, .tgid = tgid};
 	return tgid;
 }
 
@@ -451,6 +451,17 @@ static bool take_stack(struct tj_observe *o, size_t which, pid_t tgid, struct tj
 	struct tj_err *err = NULL;
 	int r = tj_unwind_thread(o->uw, tgid, e->pid, e->data.nr, e->data.instruction_pointer, &st, &err);
 	tj_err_free(err);
+	err = NULL;
+	if (r == TJ_UNWIND_GONE) {
+		/* Perhaps a remembered thread group that is no longer its own. */
+		forget_threads(o, 0, e->pid);
+		pid_t fresh = tgid_of(o, e->pid);
+		if (fresh != tgid) {
+			e->tgid = tgid = fresh;
+			r = tj_unwind_thread(o->uw, tgid, e->pid, e->data.nr, e->data.instruction_pointer, &st, &err);
+			tj_err_free(err);
+		}
+	}
 	/* The stack is this call's only if the call is still waiting. */
 	if (r == 0 && listener >= 0 && tj_notify_id_valid(listener, id) != 0)
 		r = TJ_UNWIND_GONE;
@@ -542,7 +553,11 @@ void tj_observe_after(struct tj_observe *o, const struct tj_syscall_event *e)
 	 * not; a kill comes through tj_observe_killed). */
 	if (e->data.nr != SYS_exit_group || (e->verdict != TJ_VERDICT_ALLOWED && e->verdict != TJ_VERDICT_WOULD_DENY))
 		return;
-	struct oproc *p = find_proc(o, e->tgid ? e->tgid : e->pid);
+	pid_t tgid = e->tgid ? e->tgid : e->pid;
+	if (o->uw)
+		tj_unwind_forget(o->uw, tgid);
+	forget_threads(o, tgid, 0);
+	struct oproc *p = find_proc(o, tgid);
 	if (p)
 		end_proc(o, p, true, (int)(e->data.args[0] & 0xff), false);
 }

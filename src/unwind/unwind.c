@@ -557,16 +557,17 @@ int tj_unwind_thread(struct tj_unwind *u, pid_t tgid, pid_t tid, long nr, uint64
 	}
 	if (r == 0) {
 		/* A pc outside every module: the process mapped code since
-		 * (dlopen) or exec'd; read its maps again, once. */
+		 * (dlopen), exec'd, or is another process under a reused pid;
+		 * its maps are read again, the old modules dropped. */
 		if (!dwfl_addrmodule(dwfl, pc)) {
-			report_modules(dwfl, tgid, true);
+			report_modules(dwfl, tgid, false);
 			u->stats.reports++;
 		}
 		unwind_once(u, dwfl, out);
 		if (out->truncated && out->n > 0 && out->n < TJ_UNWIND_MAX_FRAMES) {
 			uint64_t last = out->pcs[out->n - 1];
 			if (!dwfl_addrmodule(dwfl, last)) {
-				report_modules(dwfl, tgid, true);
+				report_modules(dwfl, tgid, false);
 				u->stats.reports++;
 				unwind_once(u, dwfl, out);
 			}

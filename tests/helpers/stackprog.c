@@ -11,11 +11,13 @@
  *   stackprog config FILE N  main -> load_config -> fopen(FILE), N times
  *   stackprog thread         the block chain in a second thread
  *   stackprog getppid N      main -> ask_parent -> getppid(), N times
+ *   stackprog bench N        the same, timed: prints the nanoseconds per call (bench/run.sh)
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 volatile long sink;
@@ -102,6 +104,17 @@ int main(int argc, char **argv)
 			sink += ask_parent();
 		return 0;
 	}
+	if (argc >= 3 && strcmp(argv[1], "bench") == 0) {
+		int n = atoi(argv[2]);
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (int i = 0; i < n; i++)
+			sink += ask_parent();
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+		printf("%.0f\n", n > 0 ? ns / n : 0);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "thread") == 0) {
 		pthread_t t;
 		if (pthread_create(&t, NULL, thread_main, NULL) != 0)
@@ -109,6 +122,6 @@ int main(int argc, char **argv)
 		pthread_join(t, NULL);
 		return 0;
 	}
-	fprintf(stderr, "usage: stackprog block|vla N|config FILE N|getppid N|thread\n");
+	fprintf(stderr, "usage: stackprog block|vla N|config FILE N|getppid N|bench N|thread\n");
 	return 2;
 }
