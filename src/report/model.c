@@ -243,6 +243,21 @@ static size_t run_index(const struct tj_report_model *m, const struct tj_report_
 
 /* --- processes --- */
 
+/* A process's allowed calls become the seen counts (usage events where the
+ * log has them, else the allowed events) once it has ended: its usage
+ * events come before its exit.  Its per-syscall table is then freed, so
+ * memory follows the processes alive, not all there were. */
+static void settle_proc(struct tj_report_model *m, struct tj_report_proc *p)
+{
+	for (size_t k = 0; k < p->nsys; k++) {
+		struct tj_proc_sys *ps = &p->sys[k];
+		m->sys[ps->agg].seen += ps->usage ? ps->usage : ps->events;
+	}
+	free(p->sys);
+	p->sys = NULL;
+	p->nsys = p->syscap = 0;
+}
+
 static struct tj_report_sys *sys_row(struct tj_report_model *m, const char *program, const char *syscall,
 				     const char *arch);
 static struct tj_proc_sys *proc_sys(struct tj_report_proc *p, const char *syscall, size_t agg, bool *first);
@@ -338,6 +353,7 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 	if (r->time_us > p->last_us)
 		p->last_us = r->time_us;
 	if (strcmp(r->cause, "exit") == 0) {
+		settle_proc(m, p);
 		p->exited = true;
 		p->killed = r->killed;
 		p->has_code = r->has_code;
@@ -654,14 +670,8 @@ void tj_report_add(struct tj_report_model *m, const struct tj_record *r, size_t 
  * has them, else the allowed events themselves. */
 static void settle_run(struct tj_report_model *m, struct tj_report_run *run)
 {
-	for (size_t i = 0; i < run->nprocs; i++) {
-		struct tj_report_proc *p = &run->procs[i];
-		for (size_t k = 0; k < p->nsys; k++) {
-			struct tj_proc_sys *ps = &p->sys[k];
-			m->sys[ps->agg].seen += ps->usage ? ps->usage : ps->events;
-			ps->usage = ps->events = 0;
-		}
-	}
+	for (size_t i = 0; i < run->nprocs; i++)
+		settle_proc(m, &run->procs[i]);
 }
 
 void tj_report_end_log(struct tj_report_model *m, size_t lines, uint64_t bytes)
@@ -701,9 +711,11 @@ void tj_report_finish(struct tj_report_model *m)
 	m->all_usage = m->nruns > 0;
 	for (size_t r = 0; r < m->nruns; r++)
 		m->all_usage &= m->runs[r].rec_usage;
-	qsort(m->sys, m->nsys, sizeof(*m->sys), by_program_syscall);
+	if (m->nsys)
+		qsort(m->sys, m->nsys, sizeof(*m->sys), by_program_syscall);
 	imap_done(&m->priv->sys);
-	qsort(m->chains, m->nchains, sizeof(*m->chains), by_count);
+	if (m->nchains)
+		qsort(m->chains, m->nchains, sizeof(*m->chains), by_count);
 	imap_done(&m->priv->chains);
 	for (size_t r = 0; r < m->nruns; r++)
 		for (size_t i = 0; i < m->runs[r].nprocs; i++)

@@ -460,7 +460,8 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 	add_fit(w, head, w->width > 12 + 2 * depth ? w->width - 11 - 2 * depth : 10);
 	tj_buf_addf(&w->b, "%s\n", C(w, RESET));
 	struct tj_report_item *items = tj_xcalloc(p->nitems + 1, sizeof(*items));
-	memcpy(items, p->items, p->nitems * sizeof(*items));
+	if (p->nitems)
+		memcpy(items, p->items, p->nitems * sizeof(*items));
 	qsort(items, p->nitems, sizeof(*items), item_order);
 	/* Start-up lasts, after each exec, until the dynamic loader's last
 	 * call; first uses in it are the loader's and libc's initialisation. */
@@ -544,7 +545,8 @@ char *tj_report_text_timeline(const struct tj_report_model *m, const struct tj_r
 			if (run->procs[i].parent < 0)
 				add_proc(&w, &t, i, 0);
 		struct tj_report_item *items = tj_xcalloc(run->nitems + 1, sizeof(*items));
-		memcpy(items, run->items, run->nitems * sizeof(*items));
+		if (run->nitems)
+			memcpy(items, run->items, run->nitems * sizeof(*items));
 		qsort(items, run->nitems, sizeof(*items), item_order);
 		for (size_t i = 0; i < run->nitems; i++)
 			add_item_line(&w, &items[i], t.base, 0);
