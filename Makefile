@@ -29,7 +29,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 else
 SAN_FLAGS := -D_FORTIFY_SOURCE=2
 endif
-ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
+# Test hooks (include/tj/base/testhook.h): in the sanitised build make check uses.
+TEST_HOOKS ?= $(SAN)
+HOOK_FLAGS := $(if $(filter 1,$(TEST_HOOKS)),-DTJ_TEST_HOOKS)
+ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(SAN_FLAGS) $(HOOK_FLAGS)
 LDFLAGS ?=
 # Full RELRO: symbols are bound before the command is cloned, so neither side
 # takes a copy-on-write fault on the GOT afterwards (and it is hardening).
@@ -45,7 +48,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-tree check-unit check-integration check-fuzz check-vm check-bench deps-build deps-test \
+.PHONY: all tests check check-tree check-unit check-integration check-fuzz fuzz check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -150,6 +153,12 @@ check-integration:
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
+
+# The long AFL++ campaigns (tests/fuzz/afl.sh; TJ_AFL_EXECS per target,
+# default 10 million): nice'd, one core; minimised corpora into tests/fuzz/corpus/.
+fuzz:
+	@tools/install-deps.sh fuzz
+	@tests/fuzz/afl.sh all
 
 # The second kernel: Debian's 6.1 under qemu, pure cgroup v2, Landlock ABI 2.
 check-vm: all

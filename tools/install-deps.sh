@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz
 # Needs root (or sudo) only when something is missing.
 set -eu
 
@@ -11,23 +11,27 @@ build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev lib
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
 # coreutils-style programs the policies are tested with, iproute2/curl
-# for loopback tests, chromium (headless) to open the HTML report, and
+# for loopback tests, python3-yaml for the SeccompProfile check, git, which
+# `learn` is tested on, chromium (headless) to open the HTML report, and
 # libc6-dbg for file:line in call stacks through glibc.
 test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
-golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2 \
-chromium libc6-dbg binutils"
+python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
+iproute2 git chromium libc6-dbg binutils"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
-bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
+bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
+# The long fuzzing campaigns (make fuzz, tests/fuzz/afl.sh): AFL++ and clang.
+fuzz="$build afl++ clang"
 
 case "${1:-}" in
 build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
 vm) want=$vm ;;
-*) echo "usage: $0 build|test|bench|vm" >&2; exit 2 ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: $0 build|test|bench|vm|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -79,6 +79,32 @@ int tj_sys_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t s
 	return (int)ret(syscall(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof(attr)));
 }
 
+/* The uapi values (linux/mount.h clashes with glibc's sys/mount.h). */
+#define FSOPEN_CLOEXEC 0x00000001
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_CMD_CREATE 6
+#define FSMOUNT_CLOEXEC 0x00000001
+
+int tj_sys_fsopen(const char *fstype)
+{
+	return (int)ret(syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC));
+}
+
+int tj_sys_fsconfig_string(int fsfd, const char *key, const char *value)
+{
+	return (int)ret(syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, key, value, 0));
+}
+
+int tj_sys_fsconfig_create(int fsfd)
+{
+	return (int)ret(syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+}
+
+int tj_sys_fsmount(int fsfd, unsigned attr)
+{
+	return (int)ret(syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, attr));
+}
+
 int tj_sys_landlock_abi(void)
 {
 	return (int)ret(syscall(SYS_landlock_create_ruleset, NULL, 0, TJ_LANDLOCK_CREATE_RULESET_VERSION));

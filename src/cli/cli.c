@@ -4,20 +4,25 @@
  * groups, why, help, version); anything else is the run form, `tinyjail [options] [--]
  * command...`, where the first non-option starts the command, as with env(1).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tj/base/cleanup.h"
 #include "tj/base/util.h"
 #include "tj/cli/cli.h"
 
 static const char usage_run[] =
 	"usage: tinyjail [run] [options] [--] command [args...]\n"
 	"       tinyjail check [--lint] profile...\n"
-	"       tinyjail compile profile [--bpf FILE] [--pfc FILE] [--oci FILE]\n"
+	"       tinyjail compile profile [--bpf FILE] [--pfc FILE] [--oci FILE] [--spo FILE]\n"
 	"       tinyjail groups [@group|syscall...]\n"
 	"       tinyjail why syscall profile [arg...]\n"
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
+	"       tinyjail learn -o FILE [--merge|--force] [options] -- command [args...]\n"
+	"       tinyjail learn --check CASES profile\n"
+	"       tinyjail diff old.json new.json\n"
 	"       tinyjail report LOG... [--profile FILE] [--timeline] [--html FILE] [-o FILE]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
@@ -51,6 +56,7 @@ static const char usage_run[] =
 	"      --pids N                 at most N processes and threads (cgroup)\n"
 	"      --timeout DURATION       kill the whole tree after this long (exit 124), e.g. 120s, 2m\n"
 	"      --kill-after DURATION    at the timeout send SIGTERM first, SIGKILL this much later\n"
+	"                               (also the grace after a SIGTERM sent to tinyjail; default 10s)\n"
 	"      --rlimit NAME=SOFT[:HARD]\n"
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
@@ -146,6 +152,9 @@ static const char usage_compile[] =
 	"      --pfc FILE               libseccomp pseudo filter code\n"
 	"      --oci FILE               a plain OCI linux.seccomp object for this host (dialect keys\n"
 	"                               and conditions resolved); accepted by runc, crun, Docker, Podman\n"
+	"      --spo FILE               a Kubernetes SeccompProfile object (security-profiles-operator,\n"
+	"                               YAML) with the same rules, for kubectl apply\n"
+	"      --spo-name NAME          its metadata.name (default: the profile's file name)\n"
 	"      --optimize 1|2           1 = linear, 2 = binary tree (default: chosen by size)\n"
 	"      --ignore-unknown-syscalls\n"
 	"  -v, --verbose                report sizes and skipped rules\n"
@@ -170,6 +179,52 @@ static const char usage_why[] = "usage: tinyjail why [options] syscall profile [
 				"options:\n"
 				"      --ignore-unknown-syscalls\n"
 				"  -q, --quiet                  print only errors and the answer\n";
+static const char usage_learn[] =
+	"usage: tinyjail learn -o FILE [learn options] [run options] [--] command [args...]\n"
+	"       tinyjail learn -o FILE [learn options] [run options] --cases CASES\n"
+	"       tinyjail learn --check CASES [run options] profile\n"
+	"\n"
+	"Runs the command (or each line of CASES) and writes the tightest OCI seccomp profile that\n"
+	"lets it do what it did: every syscall of the command and its descendants from its own\n"
+	"execve on, with argument rules where the call is chosen by a value (notes/learn.md).\n"
+	"Unprivileged; every run option applies (isolation, limits, --timeout, network).  A\n"
+	"repeat run learns only what is new: what FILE already allows runs at full speed.\n"
+	"--check runs each case of CASES under the profile in enforce mode and reports each that\n"
+	"breaks, with the call that stopped it and a rule that would admit it (exit 1).\n"
+	"\n"
+	"learn options:\n"
+	"  -o, --output FILE            the profile to write (atomically; checked before anything runs)\n"
+	"      --merge                  add what the run learns to FILE (which must be a valid profile)\n"
+	"      --force                  replace FILE if it exists (otherwise an existing FILE is refused)\n"
+	"      --cases CASES            one command line per line of the file CASES (# comments; words\n"
+	"                               split and quoted as in sh, no command substitution)\n"
+	"      --check CASES            run the held-out cases under the profile given as argument\n"
+	"      --exact                  no generalisation: only the syscalls and argument classes seen\n"
+	"                               (default: libc equivalents, the classes of related values)\n"
+	"      --plain-names            never write a syscall group's name, only syscall names\n"
+	"      --group-share PERCENT    write a group's name when this share of its members is allowed\n"
+	"                               (default 100: only when every member is)\n"
+	"      --default-errno[=ERRNO]  deny what is not allowed with ERRNO (default EPERM) instead of\n"
+	"                               killing the process (SCMP_ACT_KILL_PROCESS, the default)\n"
+	"run options: as for tinyjail run (see tinyjail --help), except --profile, --complain,\n"
+	"--enforce, --mode, --report, --notify-socket and --kill-via.\n"
+	"\n"
+	"exit status: the command's own (with --cases: 0 once the profile is written); --check: 0 when\n"
+	"no case broke, 1 when one did; 125 tinyjail's error; 126/127 the command cannot run (nothing\n"
+	"is written).\n";
+
+static const char usage_diff[] =
+	"usage: tinyjail diff [options] old.json new.json\n"
+	"\n"
+	"What changed between two profiles, per syscall: added and removed, actions changed, and\n"
+	"argument rules widened (more calls allowed) or narrowed; syscall groups are expanded\n"
+	"first.  Exit status 0 when they allow and deny the same, 1 when they differ, as diff(1),\n"
+	"and 125 when one does not load.\n"
+	"\n"
+	"options:\n"
+	"      --ignore-unknown-syscalls\n"
+	"  -q, --quiet                  print nothing; only the exit status\n";
+
 static const char usage_supervise[] =
 	"usage: tinyjail supervise --listen SOCK [options]\n"
 	"\n"
@@ -215,6 +270,8 @@ const char *tj_cli_usage(enum tj_verb verb)
 	case TJ_VERB_COMPILE: return usage_compile;
 	case TJ_VERB_GROUPS: return usage_groups;
 	case TJ_VERB_WHY: return usage_why;
+	case TJ_VERB_LEARN: return usage_learn;
+	case TJ_VERB_DIFF: return usage_diff;
 	default: return usage_run;
 	}
 }
@@ -225,7 +282,8 @@ static const struct {
 } verbs[] = {
 	{"run", TJ_VERB_RUN},	{"check", TJ_VERB_CHECK},	  {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},	  {"groups", TJ_VERB_GROUPS},
-	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE}, {"report", TJ_VERB_REPORT},
+	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE}, {"learn", TJ_VERB_LEARN},
+	{"diff", TJ_VERB_DIFF}, {"report", TJ_VERB_REPORT},
 };
 
 enum {
@@ -239,6 +297,8 @@ enum {
 	OPT_BPF,
 	OPT_PFC,
 	OPT_OCI,
+	OPT_SPO,
+	OPT_SPO_NAME,
 	OPT_OPTIMIZE,
 	OPT_MEMORY,
 	OPT_CPU,
@@ -286,6 +346,14 @@ enum {
 	OPT_WRITE_BACK_TO,
 	OPT_ONCE,
 	OPT_NO_CACHE,
+	OPT_MERGE,
+	OPT_FORCE,
+	OPT_CASES,
+	OPT_CHECK,
+	OPT_EXACT,
+	OPT_PLAIN_NAMES,
+	OPT_GROUP_SHARE,
+	OPT_DEFAULT_ERRNO,
 	OPT_EXPLAIN,
 	OPT_EXPLAIN_STACKS,
 	OPT_TIMELINE,
@@ -304,6 +372,8 @@ static const struct option long_options[] = {
 	{"bpf", required_argument, NULL, OPT_BPF},
 	{"pfc", required_argument, NULL, OPT_PFC},
 	{"oci", required_argument, NULL, OPT_OCI},
+	{"spo", required_argument, NULL, OPT_SPO},
+	{"spo-name", required_argument, NULL, OPT_SPO_NAME},
 	{"optimize", required_argument, NULL, OPT_OPTIMIZE},
 	{"memory", required_argument, NULL, OPT_MEMORY},
 	{"cpu", required_argument, NULL, OPT_CPU},
@@ -351,11 +421,19 @@ static const struct option long_options[] = {
 	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
 	{"once", no_argument, NULL, OPT_ONCE},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"output", required_argument, NULL, 'o'},
+	{"merge", no_argument, NULL, OPT_MERGE},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"cases", required_argument, NULL, OPT_CASES},
+	{"check", required_argument, NULL, OPT_CHECK},
+	{"exact", no_argument, NULL, OPT_EXACT},
+	{"plain-names", no_argument, NULL, OPT_PLAIN_NAMES},
+	{"group-share", required_argument, NULL, OPT_GROUP_SHARE},
+	{"default-errno", optional_argument, NULL, OPT_DEFAULT_ERRNO},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"explain-stacks", required_argument, NULL, OPT_EXPLAIN_STACKS},
 	{"timeline", no_argument, NULL, OPT_TIMELINE},
 	{"html", required_argument, NULL, OPT_HTML},
-	{"output", required_argument, NULL, 'o'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -373,6 +451,16 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_KILL_VIA:
 	case OPT_REPORT:
 	case OPT_NOTIFY_SOCKET:
+	case OPT_NO_CACHE: return verb == TJ_VERB_RUN;
+	case 'o': return verb == TJ_VERB_LEARN || verb == TJ_VERB_REPORT;
+	case OPT_MERGE:
+	case OPT_FORCE:
+	case OPT_CASES:
+	case OPT_CHECK:
+	case OPT_EXACT:
+	case OPT_PLAIN_NAMES:
+	case OPT_GROUP_SHARE:
+	case OPT_DEFAULT_ERRNO: return verb == TJ_VERB_LEARN;
 	case OPT_MEMORY:
 	case OPT_CPU:
 	case OPT_PIDS:
@@ -410,15 +498,13 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NET_DENY_PRIVATE:
 	case OPT_NET_ALLOW_CIDR:
 	case OPT_NET_DENY_CIDR:
-	case OPT_NET_DNS:
-	case OPT_NO_CACHE:
+	case OPT_NET_DNS: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
+	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_REPORT;
+	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN;
 	case OPT_EXPLAIN:
 	case OPT_EXPLAIN_STACKS: return verb == TJ_VERB_RUN;
-	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_REPORT;
-	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
 	case OPT_TIMELINE:
-	case OPT_HTML:
-	case 'o': return verb == TJ_VERB_REPORT;
+	case OPT_HTML: return verb == TJ_VERB_REPORT;
 	case OPT_LISTEN:
 	case OPT_RULES:
 	case OPT_WRITE_BACK:
@@ -428,8 +514,10 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_BPF:
 	case OPT_PFC:
 	case OPT_OCI:
+	case OPT_SPO:
+	case OPT_SPO_NAME:
 	case OPT_OPTIMIZE: return verb == TJ_VERB_COMPILE;
-	case OPT_IGNORE_UNKNOWN: return verb != TJ_VERB_GROUPS;
+	case OPT_IGNORE_UNKNOWN: return verb != TJ_VERB_GROUPS && verb != TJ_VERB_LEARN;
 	default: return true;
 	}
 }
@@ -489,6 +577,68 @@ static int check_supervise(const struct tj_options *o, int nrest, struct tj_err 
 	return 0;
 }
 
+/* An errno by name ("ENOSYS") or number, for --default-errno. */
+static int tj_parse_errno(const char *s, unsigned *ret)
+{
+	uint64_t n;
+	if (tj_parse_u64(s, &n)) {
+		if (n < 1 || n > 4094)
+			return -1;
+		*ret = (unsigned)n;
+		return 0;
+	}
+	for (int e = 1; e <= 4094; e++) {
+		const char *name = strerrorname_np(e);
+		if (name && strcmp(name, s) == 0) {
+			*ret = (unsigned)e;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* learn: a command, --cases, or --check with the profile as argument. */
+static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
+{
+	const struct tj_learn_options *l = &o->learn;
+	if (l->check) {
+		if (l->output || l->merge || l->force || l->cases || l->exact || l->plain_names || l->group_share ||
+		    l->default_errno)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--check runs held-out cases under a profile and writes nothing: it "
+					  "takes none of -o, --merge, --force, --cases, --exact, --plain-names, "
+					  "--group-share, --default-errno");
+		if (nrest != 1)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--check needs the profile to check (usage: tinyjail learn --check CASES "
+					  "profile)");
+		o->inputs = rest;
+		o->ninputs = 1;
+		return 0;
+	}
+	if (!l->output)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+	if (l->merge && l->force)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--merge and --force exclude each other");
+	if (l->cases) {
+		if (nrest > 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--cases takes the commands from its file, not '%s'",
+					  rest[0]);
+		if (o->log_path || o->json_status)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--log and --json-status describe one run; with --cases learn each case "
+					  "on its own");
+		return 0;
+	}
+	if (nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "no command given (usage: tinyjail learn -o FILE [options] -- command [args...])");
+	if (rest[0][0] == '\0')
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+	o->command = rest;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err **err)
 {
 	o->verb = TJ_VERB_RUN;
@@ -517,7 +667,9 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	/* The run form stops at the first non-option (the command), and so
 	 * does why (its arguments may be negative numbers); the others take
 	 * their arguments anywhere. */
-	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY ? "+:p:vqhV" : ":p:o:vqhV";
+	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY || o->verb == TJ_VERB_LEARN
+					? "+:p:o:vqhV"
+					: ":p:o:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
 	int c;
@@ -588,10 +740,38 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--kill-via takes 'supervisor' or 'kernel', not '%s'", optarg);
 			break;
 		case OPT_NO_CACHE: o->no_cache = true; break;
+		case 'o': o->learn.output = o->output = optarg; break;
+		case OPT_MERGE: o->learn.merge = true; break;
+		case OPT_FORCE: o->learn.force = true; break;
+		case OPT_CASES: o->learn.cases = optarg; break;
+		case OPT_CHECK: o->learn.check = optarg; break;
+		case OPT_EXACT: o->learn.exact = true; break;
+		case OPT_PLAIN_NAMES: o->learn.plain_names = true; break;
+		case OPT_GROUP_SHARE: {
+			uint64_t pct;
+			const char *v = optarg;
+			size_t len = strlen(v);
+			tj_autofree char *num = tj_xstrndup(v, len && v[len - 1] == '%' ? len - 1 : len);
+			if (!tj_parse_u64(num, &pct) || pct < 1 || pct > 100)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--group-share: '%s' is not a percentage from 1 to 100", optarg);
+			o->learn.group_share = (unsigned)pct;
+			break;
+		}
+		case OPT_DEFAULT_ERRNO:
+			o->learn.default_errno = EPERM;
+			if (optarg && tj_parse_errno(optarg, &o->learn.default_errno) < 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--default-errno: '%s' is not an errno name (EPERM) or number from 1 "
+						  "to 4094",
+						  optarg);
+			break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
 		case OPT_PFC: o->out_pfc = optarg; break;
 		case OPT_OCI: o->out_oci = optarg; break;
+		case OPT_SPO: o->out_spo = optarg; break;
+		case OPT_SPO_NAME: o->spo_name = optarg; break;
 		case OPT_OPTIMIZE:
 			if (strcmp(optarg, "1") == 0)
 				o->optimize = 1;
@@ -775,7 +955,6 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		}
 		case OPT_TIMELINE: o->timeline = true; break;
 		case OPT_HTML: o->html = optarg; break;
-		case 'o': o->output = optarg; break;
 		case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
 		case 'q': o->verbosity = -1; break;
 		case 'h':
@@ -810,6 +989,15 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		return check_supervise(o, nrest, err);
 	if (o->verb == TJ_VERB_REPORT && nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "report needs an event log (tinyjail --log FILE ...)");
+	if (o->verb == TJ_VERB_LEARN)
+		return check_learn(o, rest, nrest, err);
+	if (o->verb == TJ_VERB_DIFF) {
+		if (nrest != 2)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "diff takes two profiles, got %d", nrest);
+		o->inputs = rest;
+		o->ninputs = 2;
+		return 0;
+	}
 	if (nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "no profile given");
 	if (o->verb == TJ_VERB_COMPILE && nrest > 1)

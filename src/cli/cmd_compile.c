@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `tinyjail compile profile [--bpf F] [--pfc F] [--oci F]` */
+/* `tinyjail compile profile [--bpf F] [--pfc F] [--oci F] [--spo F]` */
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "tj/base/cleanup.h"
 #include "tj/cli/cmd.h"
 #include "tj/json/profile_json.h"
+#include "tj/json/profile_write.h"
 
 static int write_output(const char *path, const void *data, size_t len, bool binary)
 {
@@ -30,6 +32,32 @@ static int write_output(const char *path, const void *data, size_t len, bool bin
 	return 0;
 }
 
+/* The rules in force on this host (groups expanded, conditions resolved)
+ * as a Kubernetes SeccompProfile, named after the profile's file unless
+ * --spo-name says otherwise. */
+static int write_spo(const struct tj_options *o, const struct tj_profile *p, const struct tj_filter *f)
+{
+	tj_autofree char *base = tj_xstrdup(p->file);
+	char *name = basename(base);
+	char *dot = strrchr(name, '.');
+	if (dot && dot != name)
+		*dot = '\0';
+	/* Conditional rules are resolved for this host already: those left apply. */
+	for (size_t i = 0; i < f->resolved->nrules; i++)
+		f->resolved->rules[i].has_includes = f->resolved->rules[i].has_excludes = false;
+	tj_autofree char *comment = tj_xasprintf("compiled by tinyjail from %s", p->file);
+	struct tj_profile_write_opts wo = {.flags = TJ_WRITE_SORT, .comment = comment};
+	struct tj_err *err = NULL;
+	tj_autofree char *yaml = NULL;
+	if (tj_profile_write_spo(f->resolved, &wo, o->spo_name ? o->spo_name : name, NULL, &yaml, &err) < 0) {
+		tj_err_at(&err, p->file, NULL);
+		int code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
+	return write_output(o->out_spo, yaml, strlen(yaml), false);
+}
+
 int tj_cmd_compile(const struct tj_options *o)
 {
 	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *p = NULL;
@@ -41,7 +69,7 @@ int tj_cmd_compile(const struct tj_options *o)
 		fprintf(stderr, "tinyjail: %s: the profile has no seccomp section to compile\n", p->file);
 		return TJ_EXIT_ERROR;
 	}
-	bool no_output = !o->out_bpf && !o->out_pfc && !o->out_oci;
+	bool no_output = !o->out_bpf && !o->out_pfc && !o->out_oci && !o->out_spo;
 	/* The profile's own actions: this is the program as the kernel would
 	 * enforce it on its own (bwrap --seccomp, a container runtime). */
 	struct tj_host host;
@@ -68,5 +96,7 @@ int tj_cmd_compile(const struct tj_options *o)
 		if ((code = write_output(o->out_oci, json, strlen(json), false)))
 			return code;
 	}
+	if (o->out_spo)
+		return write_spo(o, p, f);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `tinyjail [run] [options] -- command...` */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
+#include "tj/base/outfile.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/filter_cache.h"
@@ -31,6 +33,7 @@ struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
 	struct tj_agent_client *agent;
+	const struct tj_run_ext *ext;
 };
 
 static void describe_kill(const struct tj_syscall_event *e, const char *profile, char *buf, size_t size)
@@ -123,6 +126,26 @@ static void print_explained(const struct tj_observe *obs)
 	}
 }
 
+/* learn --check: the kill is reported as usual and handed to learn too. */
+static void on_kill_ext(void *ctx, const struct tj_syscall_event *e)
+{
+	const struct run_ctx *rc = ctx;
+	on_kill(ctx, e);
+	rc->ext->on_kill(rc->ext->ctx, e);
+}
+
+static int on_notify_ext(void *ctx, const struct tj_notification *n, int listener)
+{
+	const struct run_ctx *rc = ctx;
+	return rc->ext->on_notify(rc->ext->ctx, n, listener);
+}
+
+static void on_denied_ext(void *ctx, const struct tj_syscall_event *e)
+{
+	const struct run_ctx *rc = ctx;
+	rc->ext->on_denied(rc->ext->ctx, e);
+}
+
 static int on_listener(void *ctx, int listener, pid_t child, struct tj_err **err)
 {
 	const struct run_ctx *rc = ctx;
@@ -192,18 +215,22 @@ static int check_host_rules(const struct tj_net_policy *net, const struct tj_iso
 }
 
 /* The launcher's own last step needs execve; a profile that denies it can
- * never start anything, which deserves a clear error rather than a kill. */
-static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, struct tj_err **err)
+ * never start anything, which deserves a clear error rather than a kill.
+ * With a seccomp agent, SCMP_ACT_NOTIFY on execve is the agent's to answer
+ * (runc and crun run such profiles; the manifest says so). */
+static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bool agent, struct tj_err **err)
 {
-	struct seccomp_data d = {.nr = SYS_execve, .arch = 0xc000003e /* AUDIT_ARCH_X86_64 */};
-	const struct sock_filter *prog = f->truth ? f->truth : f->prog;
-	size_t len = f->truth ? f->truth_len : f->len;
-	uint32_t action = tj_bpf_run(prog, len, &d) & 0xffff0000u;
-	if (mode == TJ_MODE_COMPLAIN || action == 0x7fff0000u /* ALLOW */ || action == 0x7ffc0000u /* LOG */)
+	uint32_t ret = tj_filter_execve_action(f);
+	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
+	if (mode != TJ_MODE_ENFORCE || action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
+	    (agent && action == SECCOMP_RET_USER_NOTIF))
 		return 0;
 	char name[64];
-	tj_filter_describe_action(tj_bpf_run(prog, len, &d), name, sizeof(name));
+	tj_filter_describe_action(ret, name, sizeof(name));
 	tj_err_set(err, TJ_ERR_PROFILE, 0, "the profile does not allow execve (%s), so no command could start", name);
+	if (action == SECCOMP_RET_USER_NOTIF)
+		return tj_err_hint(err, "name a seccomp agent to answer it (--notify-socket SOCK or listenerPath), or "
+					"add execve to an SCMP_ACT_ALLOW rule");
 	return tj_err_hint(err, "add execve to an SCMP_ACT_ALLOW rule: tinyjail starts the command with it after "
 				"the filter is loaded");
 }
@@ -221,6 +248,8 @@ static void report_limits(const struct tj_launch_result *res, const struct tj_li
 	}
 	if (res->interrupted)
 		fprintf(stderr, "tinyjail: killed: interrupted a second time\n");
+	if (res->term_killed)
+		fprintf(stderr, "tinyjail: killed: the command did not end after SIGTERM\n");
 	if (res->cg.oom_kills && !(res->limit && strcmp(res->limit, "memory") == 0))
 		fprintf(stderr, "tinyjail: note: the memory limit killed %llu process%s\n",
 			(unsigned long long)res->cg.oom_kills, res->cg.oom_kills == 1 ? "" : "es");
@@ -333,8 +362,10 @@ static void log_limits(struct tj_events *events, const struct tj_launch_result *
 	events->notice = saved;
 }
 
-/* --json-status: the outcome for machines, written whole or not at all. */
-static int write_json_status(const char *path, const struct tj_launch_result *res, const struct tj_limits *l)
+/* --json-status: the outcome for machines, written whole or not at all,
+ * into the directory opened before the command started (outfile.h). */
+static int write_json_status(struct tj_outfile *status_file, const struct tj_launch_result *res,
+			     const struct tj_limits *l)
 {
 	(void)l;
 	struct tj_buf b = {0};
@@ -350,6 +381,8 @@ static int write_json_status(const char *path, const struct tj_launch_result *re
 		tj_buf_add(&b, "\"seccomp\"");
 	else if (res->interrupted)
 		tj_buf_add(&b, "\"interrupt\"");
+	else if (res->term_killed)
+		tj_buf_add(&b, "\"terminate\"");
 	else
 		tj_buf_add(&b, "null");
 	tj_buf_add(&b, ",\n  \"peak_memory_bytes\": ");
@@ -365,17 +398,15 @@ static int write_json_status(const char *path, const struct tj_launch_result *re
 		    (unsigned long long)res->wall_ms, (unsigned long long)res->cg.oom_kills,
 		    (unsigned long long)res->cg.pids_refused, (unsigned long long)res->cg.cpu_throttled,
 		    (unsigned long long)res->leftovers);
-	tj_autofree char *tmp = tj_xasprintf("%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "we");
-	bool ok = f && fputs(b.s, f) != EOF;
-	ok = f && fclose(f) == 0 && ok;
-	ok = ok && rename(tmp, path) == 0;
-	if (!ok) {
-		fprintf(stderr, "tinyjail: cannot write the status file '%s': %s\n", path, strerror(errno));
-		unlink(tmp);
+	struct tj_err *err = NULL;
+	int r = tj_outfile_replace(status_file, b.s, b.len, &err);
+	if (r < 0) {
+		tj_err_wrap(&err, "the status file");
+		tj_cmd_report(err);
+		tj_err_free(err);
 	}
 	tj_buf_done(&b);
-	return ok ? 0 : -1;
+	return r;
 }
 
 /* Repeat launches take the compiled filter from the per-user cache
@@ -437,14 +468,23 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 
 int tj_cmd_run(const struct tj_options *o)
 {
+	return tj_cmd_run_ext(o, NULL);
+}
+
+int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
+{
 	struct tj_err *err = NULL;
 	int code = 0;
-	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *profile = NULL;
+	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *loaded = NULL;
+	/* learn hands over a profile in memory; otherwise --profile is loaded. */
+	struct tj_profile *profile = x ? x->profile : NULL;
+	enum tj_mode mode = x ? x->mode : o->mode;
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *filter = NULL;
 	tj_autofree char *exec_path = NULL;
 	struct tj_manifest manifest = {0};
 	struct tj_events events = {0};
 	bool events_open = false;
+	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile status_file = TJ_OUTFILE_INIT;
 	struct tj_strv command_env = {0};
 	struct tj_isolation iso = {0};
 	struct tj_net_policy net = {0};
@@ -493,10 +533,11 @@ int tj_cmd_run(const struct tj_options *o)
 			notify_nrs[notify_n++] = nr;
 	}
 	const char *profile_arg = o->profile ? o->profile : "default";
-	if (strcmp(profile_arg, "none") != 0) {
-		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
+	if (!x && strcmp(profile_arg, "none") != 0) {
+		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &loaded)) != 0)
 			return code;
-	} else if (o->explain.n) {
+		profile = loaded;
+	} else if (!x && o->explain.n) {
 		tj_err_set(&err, TJ_ERR_USAGE, 0, "--explain needs a syscall filter (not --profile none)");
 		goto fail;
 	}
@@ -540,7 +581,7 @@ int tj_cmd_run(const struct tj_options *o)
 				tj_err_layer(&err, "seccomp");
 				goto fail;
 			}
-			if (!notify && o->mode == TJ_MODE_COMPLAIN && !o->complain_kmsg) {
+			if (!notify && mode != TJ_MODE_ENFORCE && !o->complain_kmsg) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
 					   "complain mode needs seccomp user notification, which this kernel or "
 					   "libseccomp does not offer");
@@ -559,9 +600,10 @@ int tj_cmd_run(const struct tj_options *o)
 			/* An agent owns the listener: kills go back to the kernel. */
 			bool supervised = notify && !agent;
 			struct tj_filter_opts fo = {
-				.mode = o->mode,
+				.mode = mode,
 				.supervise_kills = supervised && !o->kernel_kills,
-				.route_errno = supervised && o->report && o->mode == TJ_MODE_ENFORCE,
+				.route_errno = supervised && (o->report || (x && x->route_errno)) &&
+					       mode == TJ_MODE_ENFORCE,
 				.track_allowed = supervised && o->report == TJ_REPORT_USAGE,
 				.agent = agent != NULL,
 				.agent_default = o->notify_socket != NULL,
@@ -578,7 +620,10 @@ int tj_cmd_run(const struct tj_options *o)
 				tj_err_layer(&err, "seccomp");
 				goto fail;
 			}
-			if ((code = get_filter(o, profile, &fo, &filter)) != 0)
+			/* A profile in memory has no text the cache could key on. */
+			if (x && (code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
+				goto out;
+			if (!x && (code = get_filter(o, profile, &fo, &filter)) != 0)
 				goto out; /* reported */
 			if (agent && !filter->uses_listener) {
 				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
@@ -589,7 +634,7 @@ int tj_cmd_run(const struct tj_options *o)
 						profile->file);
 				agent = NULL;
 			}
-			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE && !agent) {
+			if (filter->has_agent_rules && mode == TJ_MODE_ENFORCE && !agent) {
 				tj_err_set(&err, TJ_ERR_PROFILE, 0,
 					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent");
 				tj_err_hint(&err,
@@ -598,7 +643,7 @@ int tj_cmd_run(const struct tj_options *o)
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
-			if (check_execve_allowed(filter, o->mode, &err) < 0) {
+			if (check_execve_allowed(filter, mode, agent != NULL, &err) < 0) {
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
@@ -667,7 +712,7 @@ int tj_cmd_run(const struct tj_options *o)
 		.argv = o->command,
 		.exec_path = exec_path,
 		.envp = command_env.v,
-		.mode = o->mode,
+		.mode = mode,
 		.profile = profile,
 		.filter = filter,
 		.limits = &limits,
@@ -680,6 +725,10 @@ int tj_cmd_run(const struct tj_options *o)
 	};
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
+	/* Output files are checked before anything runs, and written later
+	 * through their directory's descriptor (outfile.h). */
+	if (o->json_status && tj_outfile_prepare(&status_file, o->json_status, "the status file", &err) < 0)
+		goto fail;
 	if (tj_events_open(&events, o->log_path, &err) < 0)
 		goto fail;
 	events_open = true;
@@ -687,7 +736,7 @@ int tj_cmd_run(const struct tj_options *o)
 	events.notice_ctx = (void *)o;
 	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
 	/* Kills name their call site too: one stack per killed process. */
-	bool kill_stacks = filter && o->mode == TJ_MODE_ENFORCE && !o->kernel_kills;
+	bool kill_stacks = filter && mode == TJ_MODE_ENFORCE && !o->kernel_kills && !(x && x->on_notify);
 	if (filter && filter->uses_listener && !agent && (recording || kill_stacks)) {
 		explain_names = tj_xcalloc(o->explain.n + 1, sizeof(*explain_names));
 		for (size_t i = 0; i < o->explain.n; i++)
@@ -718,6 +767,8 @@ int tj_cmd_run(const struct tj_options *o)
 		agent_client.profile = profile->file;
 		agent_client.command = o->command[0];
 	}
+	if (x && x->begin && x->begin(x->ctx, exec_path, &events, &err) < 0)
+		goto fail;
 	if (filter && o->complain_kmsg) {
 		if (tj_kmsg_source_start(&kmsg, filter, &events, &err) < 0)
 			goto fail;
@@ -729,9 +780,22 @@ int tj_cmd_run(const struct tj_options *o)
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
 					.source = kmsg_open ? &kmsg.src : NULL,
+					.on_notify = x && x->on_notify ? on_notify_ext : NULL,
 					.observe = observe};
+	rc.ext = x;
+	if (x && x->on_kill)
+		hooks.on_kill = on_kill_ext;
+	if (x && x->on_denied)
+		hooks.on_denied = on_denied_ext;
 	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
+	if (x && x->result) {
+		/* The copy-back texts stay this function's to print and free. */
+		*x->result = res;
+		x->result->copy_back = x->result->copy_back_error = NULL;
+	}
+	if (x && x->started)
+		*x->started = true;
 	if (observe) {
 		tj_observe_finish(observe);
 		if (o->verbosity >= 0)
@@ -748,7 +812,7 @@ int tj_cmd_run(const struct tj_options *o)
 				       .agent_path = agent};
 	if (o->report && o->verbosity >= 0)
 		tj_cmd_print_report(&report);
-	else if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
+	else if (mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
 		tj_cmd_print_summary(&report);
 	if (o->verbosity >= 0)
 		report_limits(&res, &limits, o->verbosity);
@@ -765,7 +829,7 @@ int tj_cmd_run(const struct tj_options *o)
 	}
 	free(res.copy_back);
 	free(res.copy_back_error);
-	if (o->json_status && write_json_status(o->json_status, &res, &limits) < 0 && res.exit_code == 0)
+	if (o->json_status && write_json_status(&status_file, &res, &limits) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
 	if (res.net_unrecorded && o->verbosity >= 0)
 		fprintf(stderr,
@@ -776,7 +840,8 @@ int tj_cmd_run(const struct tj_options *o)
 		fprintf(stderr,
 			"tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 			"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
-	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && o->verbosity >= 0) {
+	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && !res.term_killed &&
+	    o->verbosity >= 0) {
 		const char *name = sigabbrev_np(res.signal);
 		const char *why = "";
 		/* Only suggest the supervisor when it was not already in charge:

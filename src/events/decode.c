@@ -41,6 +41,17 @@ enum kind {
 	K_FCNTL,
 	K_KEYCTL,
 	K_ATFLAGS,
+	K_MADV,
+	K_FUTEX,
+	K_ARCHPRCTL,
+	K_SOCKLEVEL,
+	K_RLIMIT,
+	K_MEMBARRIER,
+	K_GRND,
+	K_MFD,
+	K_MREMAP,
+	K_SECCOMP,
+	K_PERSONA,
 };
 
 struct name {
@@ -306,6 +317,128 @@ static const struct name at_flags[] = {
 	{0x800, "AT_NO_AUTOMOUNT"},	{0x1000, "AT_EMPTY_PATH"}, END_NAMES,
 };
 
+static const struct name madvise_advice[] = {
+	{0, "MADV_NORMAL"},
+	{1, "MADV_RANDOM"},
+	{2, "MADV_SEQUENTIAL"},
+	{3, "MADV_WILLNEED"},
+	{4, "MADV_DONTNEED"},
+	{8, "MADV_FREE"},
+	{9, "MADV_REMOVE"},
+	{10, "MADV_DONTFORK"},
+	{11, "MADV_DOFORK"},
+	{12, "MADV_MERGEABLE"},
+	{13, "MADV_UNMERGEABLE"},
+	{14, "MADV_HUGEPAGE"},
+	{15, "MADV_NOHUGEPAGE"},
+	{16, "MADV_DONTDUMP"},
+	{17, "MADV_DODUMP"},
+	{18, "MADV_WIPEONFORK"},
+	{19, "MADV_KEEPONFORK"},
+	{20, "MADV_COLD"},
+	{21, "MADV_PAGEOUT"},
+	{22, "MADV_POPULATE_READ"},
+	{23, "MADV_POPULATE_WRITE"},
+	{24, "MADV_DONTNEED_LOCKED"},
+	{25, "MADV_COLLAPSE"},
+	{100, "MADV_HWPOISON"},
+	END_NAMES,
+};
+
+/* The operation (low 7 bits) with its two modifier flags. */
+static const struct name futex_ops[] = {
+	{0, "FUTEX_WAIT"},
+	{1, "FUTEX_WAKE"},
+	{2, "FUTEX_FD"},
+	{3, "FUTEX_REQUEUE"},
+	{4, "FUTEX_CMP_REQUEUE"},
+	{5, "FUTEX_WAKE_OP"},
+	{6, "FUTEX_LOCK_PI"},
+	{7, "FUTEX_UNLOCK_PI"},
+	{8, "FUTEX_TRYLOCK_PI"},
+	{9, "FUTEX_WAIT_BITSET"},
+	{10, "FUTEX_WAKE_BITSET"},
+	{11, "FUTEX_WAIT_REQUEUE_PI"},
+	{12, "FUTEX_CMP_REQUEUE_PI"},
+	{13, "FUTEX_LOCK_PI2"},
+	END_NAMES,
+};
+static const struct name futex_flags[] = {{128, "FUTEX_PRIVATE_FLAG"}, {256, "FUTEX_CLOCK_REALTIME"}, END_NAMES};
+
+static const struct name arch_prctl_codes[] = {
+	{0x1001, "ARCH_SET_GS"},	 {0x1002, "ARCH_SET_FS"},
+	{0x1003, "ARCH_GET_FS"},	 {0x1004, "ARCH_GET_GS"},
+	{0x1011, "ARCH_GET_CPUID"},	 {0x1012, "ARCH_SET_CPUID"},
+	{0x1021, "ARCH_GET_XCOMP_SUPP"}, {0x1022, "ARCH_GET_XCOMP_PERM"},
+	{0x1023, "ARCH_REQ_XCOMP_PERM"}, {0x3001, "ARCH_CET_STATUS"},
+	{0x4001, "ARCH_GET_UNTAG_MASK"}, {0x5001, "ARCH_SHSTK_ENABLE"},
+	{0x5005, "ARCH_SHSTK_STATUS"},	 END_NAMES,
+};
+
+static const struct name sock_levels[] = {
+	{0, "IPPROTO_IP"},    {1, "SOL_SOCKET"},    {6, "IPPROTO_TCP"},	 {17, "IPPROTO_UDP"},
+	{41, "IPPROTO_IPV6"}, {255, "IPPROTO_RAW"}, {263, "SOL_PACKET"}, {270, "SOL_NETLINK"},
+	{282, "SOL_TLS"},     {283, "SOL_XDP"},	    END_NAMES,
+};
+
+static const struct name rlimits[] = {
+	{0, "RLIMIT_CPU"},
+	{1, "RLIMIT_FSIZE"},
+	{2, "RLIMIT_DATA"},
+	{3, "RLIMIT_STACK"},
+	{4, "RLIMIT_CORE"},
+	{5, "RLIMIT_RSS"},
+	{6, "RLIMIT_NPROC"},
+	{7, "RLIMIT_NOFILE"},
+	{8, "RLIMIT_MEMLOCK"},
+	{9, "RLIMIT_AS"},
+	{10, "RLIMIT_LOCKS"},
+	{11, "RLIMIT_SIGPENDING"},
+	{12, "RLIMIT_MSGQUEUE"},
+	{13, "RLIMIT_NICE"},
+	{14, "RLIMIT_RTPRIO"},
+	{15, "RLIMIT_RTTIME"},
+	END_NAMES,
+};
+
+static const struct name membarrier_cmds[] = {
+	{0, "MEMBARRIER_CMD_QUERY"},
+	{1, "MEMBARRIER_CMD_GLOBAL"},
+	{2, "MEMBARRIER_CMD_GLOBAL_EXPEDITED"},
+	{4, "MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED"},
+	{8, "MEMBARRIER_CMD_PRIVATE_EXPEDITED"},
+	{16, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED"},
+	{32, "MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE"},
+	{64, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE"},
+	{128, "MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ"},
+	{256, "MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ"},
+	END_NAMES,
+};
+
+static const struct name grnd_flags[] = {{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}, END_NAMES};
+static const struct name mfd_flags[] = {{1, "MFD_CLOEXEC"},	{2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"},
+					{8, "MFD_NOEXEC_SEAL"}, {16, "MFD_EXEC"},	  END_NAMES};
+static const struct name mremap_flags[] = {{1, "MREMAP_MAYMOVE"},
+					   {2, "MREMAP_FIXED"},
+					   {4, "MREMAP_DONTUNMAP"},
+					   END_NAMES};
+static const struct name seccomp_ops[] = {
+	{0, "SECCOMP_SET_MODE_STRICT"},
+	{1, "SECCOMP_SET_MODE_FILTER"},
+	{2, "SECCOMP_GET_ACTION_AVAIL"},
+	{3, "SECCOMP_GET_NOTIF_SIZES"},
+	END_NAMES,
+};
+static const struct name personas[] = {
+	{0, "PER_LINUX"},
+	{0x0008, "PER_LINUX_32BIT"},
+	{0x00400000, "READ_IMPLIES_EXEC"},
+	{0x0040000, "ADDR_NO_RANDOMIZE"},
+	{0x8000000, "ADDR_LIMIT_3GB"},
+	{0xffffffff, "0xffffffff (query)"},
+	END_NAMES,
+};
+
 struct call {
 	int nr;
 	unsigned char args[6];
@@ -335,7 +468,7 @@ static const struct call calls[] = {
 	{SYS_mkdir, {K_PTR, K_OCTAL}},
 	{SYS_chmod, {K_PTR, K_OCTAL}},
 	{SYS_ptrace, {K_PTRACE, K_LONG, K_PTR, K_PTR}},
-	{SYS_personality, {K_HEX}},
+	{SYS_personality, {K_PERSONA}},
 	{SYS_chroot, {K_PTR}},
 	{SYS_mount, {K_PTR, K_PTR, K_PTR, K_MOUNT, K_PTR}},
 	{SYS_umount2, {K_PTR, K_UMOUNT}},
@@ -363,6 +496,21 @@ static const struct call calls[] = {
 	{SYS_getpgrp, {K_END}},
 	{SYS_gettid, {K_END}},
 	{SYS_getsid, {K_INT}},
+	{SYS_madvise, {K_PTR, K_ULONG, K_MADV}},
+	{SYS_futex, {K_PTR, K_FUTEX, K_INT, K_PTR, K_PTR, K_INT}},
+	{SYS_arch_prctl, {K_ARCHPRCTL, K_HEX}},
+	{SYS_setsockopt, {K_INT, K_SOCKLEVEL, K_INT, K_PTR, K_INT}},
+	{SYS_getsockopt, {K_INT, K_SOCKLEVEL, K_INT, K_PTR, K_PTR}},
+	{SYS_pkey_mprotect, {K_PTR, K_ULONG, K_PROT, K_INT}},
+	{SYS_rt_sigqueueinfo, {K_INT, K_SIG, K_PTR}},
+	{SYS_rt_tgsigqueueinfo, {K_INT, K_INT, K_SIG, K_PTR}},
+	{SYS_pidfd_send_signal, {K_INT, K_SIG, K_PTR, K_HEX}},
+	{SYS_membarrier, {K_MEMBARRIER, K_HEX, K_INT}},
+	{SYS_prlimit64, {K_INT, K_RLIMIT, K_PTR, K_PTR}},
+	{SYS_getrandom, {K_PTR, K_ULONG, K_GRND}},
+	{SYS_memfd_create, {K_PTR, K_MFD}},
+	{SYS_mremap, {K_PTR, K_ULONG, K_ULONG, K_MREMAP, K_PTR}},
+	{SYS_seccomp, {K_SECCOMP, K_HEX, K_PTR}},
 };
 
 static const struct call *find_call(const struct seccomp_data *d)
@@ -520,6 +668,29 @@ static void put_arg(struct tj_buf *b, enum kind k, uint64_t v)
 	case K_FCNTL: put_enum(b, fcntl_cmds, (uint32_t)v, true); return;
 	case K_KEYCTL: put_enum(b, keyctl_cmds, (uint32_t)v, true); return;
 	case K_ATFLAGS: put_flagset(b, at_flags, v); return;
+	case K_MADV: put_enum(b, madvise_advice, (uint32_t)v, true); return;
+	case K_FUTEX: {
+		put_enum(b, futex_ops, (uint32_t)v & 127, true);
+		bool first = false;
+		put_flags(b, futex_flags, (uint32_t)v & ~127u, &first);
+		return;
+	}
+	case K_ARCHPRCTL: put_enum(b, arch_prctl_codes, (uint32_t)v, false); return;
+	case K_SOCKLEVEL: put_enum(b, sock_levels, (uint32_t)v, true); return;
+	case K_RLIMIT: put_enum(b, rlimits, (uint32_t)v, true); return;
+	case K_MEMBARRIER: put_enum(b, membarrier_cmds, (uint32_t)v, true); return;
+	case K_GRND: put_flagset(b, grnd_flags, v); return;
+	case K_MFD: put_flagset(b, mfd_flags, v); return;
+	case K_MREMAP: put_flagset(b, mremap_flags, v); return;
+	case K_SECCOMP: put_enum(b, seccomp_ops, (uint32_t)v, true); return;
+	case K_PERSONA: {
+		const char *n = lookup(personas, (uint32_t)v);
+		if (n)
+			tj_buf_add(b, n);
+		else
+			tj_buf_addf(b, "0x%llx", (unsigned long long)v);
+		return;
+	}
 	case K_END: return;
 	}
 }
@@ -544,6 +715,21 @@ void tj_decode_call(const struct seccomp_data *d, char *buf, size_t size)
 			tj_buf_addf(&b, "0x%llx", (unsigned long long)d->args[i]);
 	}
 	tj_buf_add(&b, ")");
+	snprintf(buf, size, "%s", b.s);
+	tj_buf_done(&b);
+}
+
+void tj_decode_arg(int nr, unsigned index, uint64_t value, char *buf, size_t size)
+{
+	if (!size)
+		return;
+	struct seccomp_data d = {.nr = nr, .arch = AUDIT_ARCH_X86_64};
+	const struct call *c = find_call(&d);
+	struct tj_buf b = {0};
+	if (c && index < 6 && c->args[index] != K_END)
+		put_arg(&b, (enum kind)c->args[index], value);
+	else
+		tj_buf_addf(&b, "0x%llx", (unsigned long long)value);
 	snprintf(buf, size, "%s", b.s);
 	tj_buf_done(&b);
 }

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "tj/base/outfile.h"
 #include "tj/base/util.h"
 #include "tj/events/decode.h"
 #include "tj/events/events.h"
@@ -37,9 +39,19 @@ int tj_events_open(struct tj_events *ev, const char *path, struct tj_err **err)
 	memset(ev, 0, sizeof(*ev));
 	if (!path)
 		return 0;
-	ev->log = fopen(path, "we");
-	if (!ev->log)
-		return tj_err_set(err, TJ_ERR_USAGE, errno, "cannot open the log file '%s'", path);
+	/* A new file, never through a link planted at the path (outfile.h). */
+	struct tj_outfile f = TJ_OUTFILE_INIT;
+	if (tj_outfile_prepare(&f, path, "the log file", err) < 0)
+		return -1;
+	int fd = tj_outfile_create(&f, err);
+	tj_outfile_done(&f);
+	if (fd < 0)
+		return tj_err_wrap(err, "the log file");
+	ev->log = fdopen(fd, "w");
+	if (!ev->log) {
+		close(fd);
+		return tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot open the log file '%s'", path);
+	}
 	return 0;
 }
 
@@ -242,6 +254,7 @@ void tj_events_syscall(struct tj_events *ev, const struct tj_syscall_event *e)
 			tj_buf_addf(&b, ",\"errno\":\"%d\"", e->errnum);
 	}
 	add_str(&b, "decided_by", e->decided_by);
+	add_str(&b, "exe", e->exe);
 	if (e->tgid > 0 && e->tgid != e->pid)
 		tj_buf_addf(&b, ",\"tgid\":%d", (int)e->tgid);
 	if (e->stack && e->stack_n) {

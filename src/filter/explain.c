@@ -21,7 +21,7 @@ bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32)
 	case TJ_CMP_EQ: return v == d;
 	case TJ_CMP_GE: return v >= d;
 	case TJ_CMP_GT: return v > d;
-	case TJ_CMP_MASKED_EQ: return (v & d) == d2;
+	case TJ_CMP_MASKED_EQ: return (v & d) == (d2 & d); /* libseccomp masks the datum too */
 	default: return false;
 	}
 }

@@ -20,6 +20,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/jsonpos.h"
+#include "tj/filter/bpfsim.h"
 #include "tj/filter/expand.h"
 #include "tj/filter/filter.h"
 
@@ -139,6 +140,12 @@ uint32_t tj_filter_action_value(enum tj_action a, unsigned errno_ret)
 	case TJ_ACT_ALLOW: return SCMP_ACT_ALLOW;
 	default: return SCMP_ACT_KILL_PROCESS;
 	}
+}
+
+uint32_t tj_filter_execve_action(const struct tj_filter *f)
+{
+	struct seccomp_data d = {.nr = __NR_execve, .arch = AUDIT_ARCH_X86_64};
+	return f->truth ? tj_bpf_run(f->truth, f->truth_len, &d) : tj_bpf_run(f->prog, f->len, &d);
 }
 
 void tj_filter_describe_action(uint32_t action, char *buf, size_t size)
@@ -776,7 +783,7 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 		return -1;
 
 	enum flavour fl = FLAVOUR_TRUTH;
-	if (opts->mode == TJ_MODE_COMPLAIN)
+	if (opts->mode == TJ_MODE_COMPLAIN || opts->mode == TJ_MODE_LEARN)
 		fl = FLAVOUR_COMPLAIN;
 	else if (opts->supervise_kills || opts->route_errno || opts->track_allowed || opts->agent || opts->notify_n)
 		fl = FLAVOUR_ENFORCE;

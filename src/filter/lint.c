@@ -681,6 +681,32 @@ static void check_int_args(struct ctx *c)
 	}
 }
 
+/* A MASKED_EQ datum with bits outside its mask: libseccomp (and so runc
+ * and crun) compares against datum & mask, which may not be what the
+ * author meant; say what is enforced. */
+static void check_masked_datum(struct ctx *c)
+{
+	const struct tj_seccomp *s = c->s;
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct tj_rule *r = &s->rules[i];
+		for (size_t j = 0; j < r->nargs; j++) {
+			const struct tj_arg *a = &r->args[j];
+			if (a->op != TJ_CMP_MASKED_EQ || !(a->value_two & ~a->value))
+				continue;
+			struct tj_finding *f =
+				add(c, TJ_SEV_LOW, "masked-datum",
+				    tj_xasprintf("%s.args[%zu].valueTwo", r->json_path, j), NULL,
+				    "valueTwo 0x%llx has bits outside the mask 0x%llx: the rule matches (arg & 0x%llx) == 0x%llx",
+				    (unsigned long long)a->value_two, (unsigned long long)a->value,
+				    (unsigned long long)a->value, (unsigned long long)(a->value_two & a->value));
+			f->why = tj_xstrdup("libseccomp masks the datum too (as runc and crun enforce it), so the bits "
+					    "outside the mask are ignored");
+			f->fix = tj_xasprintf("write \"valueTwo\": %llu",
+					      (unsigned long long)(a->value_two & a->value));
+		}
+	}
+}
+
 /* --- driver --- */
 
 static struct tj_seccomp *applicable_expanded(const struct tj_seccomp *s, const struct tj_host *host)
@@ -722,6 +748,7 @@ void tj_lint(const struct tj_profile *p, const struct tj_filter *f, const struct
 	check_default_allow(&c);
 	check_dangerous(&c);
 	check_int_args(&c);
+	check_masked_datum(&c);
 	check_wx(&c);
 	check_clone3(&c);
 	check_actions(&c);

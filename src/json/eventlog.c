@@ -301,6 +301,7 @@ static int fill(struct tj_eventlog *l, json_object *o, struct tj_record *r, stru
 		r->call = str(o, "call");
 		r->errno_name = str(o, "errno");
 		r->decided_by = str(o, "decided_by");
+		r->exe = str(o, "exe"); /* since 1.1: learn names the program */
 		r->ip = hex(o, "ip");
 		json_object *args = get(o, "args");
 		if (args && json_object_is_type(args, json_type_array) && json_object_array_length(args) == 6) {

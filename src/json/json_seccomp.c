@@ -60,13 +60,6 @@ int tj_json_parse_arg(struct loader *L, json_object *o, struct tj_arg *arg)
 		old = tj_jpath_push_key(&L->path, "valueTwo");
 		return tj_json_fail(L, "valueTwo is only used by SCMP_CMP_MASKED_EQ, not by %s", tj_cmp_name(arg->op));
 	}
-	if (arg->op == TJ_CMP_MASKED_EQ && (arg->value_two & ~arg->value)) {
-		old = tj_jpath_push_key(&L->path, "valueTwo");
-		return tj_json_fail(
-			L,
-			"SCMP_CMP_MASKED_EQ can never match: valueTwo 0x%llx has bits outside the mask 'value' 0x%llx",
-			(unsigned long long)arg->value_two, (unsigned long long)arg->value);
-	}
 	return 0;
 }
 
@@ -118,11 +111,12 @@ static int parse_cond(struct loader *L, json_object *o, struct tj_cond *c, bool 
 		const char *s;
 		if (tj_json_get_string(L, v, false, &s) < 0)
 			return -1;
-		/* moby treats "" as "no minimum" */
+		/* moby reads "" as version 0.0, which every kernel is at least:
+		 * includes.minKernel "" always holds, excludes.minKernel "" always
+		 * drops the rule (null is no condition). */
 		if (*s && !parse_kernel_version(s, &c->min_major, &c->min_minor))
 			return tj_json_fail(L, "invalid kernel version '%s' (expected MAJOR.MINOR, e.g. \"4.8\")", s);
-		if (*s)
-			c->min_kernel = tj_xstrdup(s);
+		c->min_kernel = tj_xstrdup(s);
 		tj_jpath_pop(&L->path, old);
 	}
 	*present = c->caps.n || c->arches.n || c->min_kernel;
@@ -391,6 +385,15 @@ int tj_json_parse_seccomp(struct loader *L, json_object *o, bool strict, struct 
 				return hint ? tj_json_fail(L, "unknown architecture '%s' (did you mean '%s'?)",
 							   sc->arches.v[i], hint)
 					    : tj_json_fail(L, "unknown architecture '%s'", sc->arches.v[i]);
+			}
+			if (tj_arch_big_endian(sc->arches.v[i])) {
+				/* As runc and crun: libseccomp's seccomp_arch_add fails with EDOM. */
+				tj_jpath_push_index(&L->path, i);
+				return tj_json_fail(L,
+						    "%s is a big-endian architecture: no filter on this little-endian host "
+						    "can include it, and runc and crun refuse the profile too; remove it, or "
+						    "list it in 'archMap', whose entries apply only on their own host",
+						    sc->arches.v[i]);
 			}
 		}
 		tj_jpath_pop(&L->path, old);

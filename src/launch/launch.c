@@ -25,43 +25,69 @@
 #include "tj/launch/net_source.h"
 #include "tj/launch/pidinit.h"
 
-/* The layers, in the order the child applies them.  Each position has a
- * reason; notes/layers.md keeps the long form. */
-static const struct tj_layer *const layers[] = {
-	/* First: the parent moves the child into its cgroups before the child
-	 * does anything, so every byte and every process it makes is counted;
-	 * and before any layer could take the right to be moved away. */
-	&tj_layer_cgroup,
-	/* Namespaces come with clone3; the parent writes the id maps while the
-	 * child waits.  Then, still with the namespace's full capabilities,
-	 * the hostname, loopback and cgroup namespace... */
-	&tj_layer_ns,
-	/* The proxy's listeners, made in the new network namespace once
-	 * loopback is up, handed to the proxy before anything of the command
-	 * runs (and before the privilege drop, which it does not need). */
-	&tj_layer_proxy,
-	/* ...and the filesystem view, which needs CAP_SYS_ADMIN in the user
-	 * namespace and must exist before Landlock opens its paths in it.
-	 * With a pid namespace, init forks the command here: the layers below
-	 * are per process and apply to the command only. */
-	&tj_layer_mount,
-	/* Before anything drops CAP_SYS_RESOURCE (raising a hard limit). */
-	&tj_layer_rlimit,
-	/* After the mounts (its rules name inodes of the command's view), and
-	 * before the privilege drop, so that every path can still be opened;
-	 * no_new_privs is already set (launch.c). */
-	&tj_layer_landlock,
-	/* The host network rules act from the cgroup (attached before clone,
-	 * below); in the child only their Landlock fallback, which needs
-	 * no_new_privs like the layer above. */
-	&tj_layer_net,
-	/* The identity and capabilities: nothing below needs privileges. */
-	&tj_layer_privs,
-	/* Last: once loaded, the filter judges every system call the child
-	 * makes, including those the layers above need. */
-	&tj_layer_seccomp,
+/* Where a layer's enter hook runs. */
+enum phase {
+	/* Nowhere in the child: the layer acts from the parent (prepare
+	 * before clone3, started after, while the child waits). */
+	PHASE_PARENT,
+	/* The first child: what the whole sandbox shares (namespaces,
+	 * mounts), before the pid namespace's init forks the command.  init
+	 * then confines itself (pidinit.c) and carries none of what follows. */
+	PHASE_CHILD,
+	/* The command's own process (the first child itself when there is
+	 * no pid namespace): per-process state. */
+	PHASE_COMMAND,
 };
-#define NLAYERS TJ_ARRAY_SIZE(layers)
+
+static const char *const phase_names[] = {"parent", "first child", "command"};
+
+/* The layers, in the order the child applies them, each with its phase and
+ * the reason for its position; notes/layers.md keeps the long form. */
+static const struct step {
+	const struct tj_layer *layer;
+	enum phase phase;
+	const char *why;
+} order[] = {
+	{&tj_layer_cgroup, PHASE_PARENT,
+	 "first: the parent moves the child into its cgroups before the child does anything, so every byte and "
+	 "every process it makes is counted; and before any layer could take the right to be moved away"},
+	{&tj_layer_ns, PHASE_CHILD,
+	 "namespaces come with clone3 and the parent writes the id maps while the child waits; then, still with "
+	 "the namespace's full capabilities, the hostname, loopback and cgroup namespace"},
+	{&tj_layer_proxy, PHASE_CHILD,
+	 "the proxy's listeners, made in the new network namespace once loopback is up, handed to the proxy "
+	 "before anything of the command runs"},
+	{&tj_layer_mount, PHASE_CHILD,
+	 "the filesystem view needs CAP_SYS_ADMIN in the user namespace and must exist before Landlock opens its "
+	 "paths in it; the last namespace-wide step: a pid namespace's init forks the command after it"},
+	{&tj_layer_listener, PHASE_COMMAND,
+	 "the seccomp listener's helper shares the command's file table, but is tinyjail's process: started "
+	 "before the command's rlimits (RLIMIT_NPROC must not count it), Landlock domain and identity apply"},
+	{&tj_layer_rlimit, PHASE_COMMAND,
+	 "the command's limits, not init's; before anything drops CAP_SYS_RESOURCE (raising a hard limit)"},
+	{&tj_layer_landlock, PHASE_COMMAND,
+	 "after the mounts (its rules name inodes of the command's view), before the privilege drop so that "
+	 "every path can still be opened; no_new_privs is already set"},
+	{&tj_layer_net, PHASE_COMMAND,
+	 "the host network rules act from the cgroup (attached before clone3); in the child only their "
+	 "Landlock fallback, which needs no_new_privs like the layer above"},
+	{&tj_layer_privs, PHASE_COMMAND, "the identity and capabilities: nothing below needs privileges"},
+	{&tj_layer_seccomp, PHASE_COMMAND,
+	 "last: once loaded, the filter judges every system call the child makes, including those the layers "
+	 "above need"},
+};
+#define NLAYERS TJ_ARRAY_SIZE(order)
+
+const struct tj_launch_step *tj_launch_order(size_t *n)
+{
+	static struct tj_launch_step out[NLAYERS];
+	for (size_t i = 0; i < NLAYERS; i++)
+		out[i] = (struct tj_launch_step){.layer = order[i].layer,
+						 .phase = phase_names[order[i].phase],
+						 .why = order[i].why};
+	*n = NLAYERS;
+	return out;
+}
 
 /* Signals tinyjail handles through a signalfd; they are blocked in the
  * parent and unblocked in the child before execve. */
@@ -132,10 +158,10 @@ int tj_resolve_command(const char *name, char *const envp[], char **ret_path, st
 int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	for (size_t i = 0; i < NLAYERS; i++) {
-		if (!layers[i]->wanted(plan))
+		if (!order[i].layer->wanted(plan))
 			continue;
-		if (layers[i]->probe && layers[i]->probe(plan, m, err) < 0)
-			return tj_err_layer(err, layers[i]->name);
+		if (order[i].layer->probe && order[i].layer->probe(plan, m, err) < 0)
+			return tj_err_layer(err, order[i].layer->name);
 	}
 	return 0;
 }
@@ -157,15 +183,15 @@ static void report_child_error(int fd, const struct tj_child_error *cerr)
 	}
 }
 
-/* Runs the enter hooks of the layers with per_process == want. */
-static int enter_layers(const struct tj_plan *plan, void **states, bool per_process, struct tj_child_error *cerr)
+/* Runs the enter hooks of the layers of one phase, in the table's order. */
+static int enter_layers(const struct tj_plan *plan, void **states, enum phase phase, struct tj_child_error *cerr)
 {
 	for (size_t i = 0; i < NLAYERS; i++) {
-		if (layers[i]->per_process != per_process || !layers[i]->wanted(plan) || !layers[i]->enter)
+		if (order[i].phase != phase || !order[i].layer->wanted(plan) || !order[i].layer->enter)
 			continue;
-		if (layers[i]->enter(plan, states[i], cerr) < 0) {
+		if (order[i].layer->enter(plan, states[i], cerr) < 0) {
 			if (!cerr->layer[0])
-				tj_child_fail(cerr, (enum tj_err_kind)cerr->kind, cerr->errnum, layers[i]->name,
+				tj_child_fail(cerr, (enum tj_err_kind)cerr->kind, cerr->errnum, order[i].layer->name,
 					      cerr->msg);
 			return -1;
 		}
@@ -176,6 +202,7 @@ static int enter_layers(const struct tj_plan *plan, void **states, bool per_proc
 struct child_args {
 	const struct tj_plan *plan;
 	void **states;
+	const struct tj_services *svc;
 	int errfd, syncfd;
 	const sigset_t *oldmask;
 	pid_t parent;
@@ -190,7 +217,10 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 	struct tj_child_error cerr;
 	memset(&cerr, 0, sizeof(cerr));
 
-	if (sigprocmask(SIG_SETMASK, a->oldmask, NULL) < 0) {
+	/* The command gets tinyjail's original mask back; a pid namespace's
+	 * init keeps the signals blocked until it has taken them over
+	 * (tj_pidinit_take_signals), so that none is lost meanwhile. */
+	if (!a->pidns && sigprocmask(SIG_SETMASK, a->oldmask, NULL) < 0) {
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot restore the signal mask");
 		goto fail;
 	}
@@ -220,11 +250,15 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot close inherited file descriptors");
 		goto fail;
 	}
-	if (enter_layers(plan, a->states, false, &cerr) < 0)
+	if (enter_layers(plan, a->states, PHASE_CHILD, &cerr) < 0)
 		goto fail;
 
 	if (a->pidns) {
-		/* We are pid 1: fork the command and become its init. */
+		/* We are pid 1: fork the command and become its init.  Init's
+		 * signals are blocked before the fork, so the command's SIGCHLD
+		 * stays pending however soon it comes. */
+		struct tj_pidinit_signals sigs;
+		tj_pidinit_take_signals(&sigs, a->oldmask);
 		long pid = tj_sys_clone_flags(SIGCHLD);
 		if (pid < 0) {
 			tj_child_fail(&cerr, TJ_ERR_INTERNAL, (int)-pid, NULL,
@@ -232,7 +266,11 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 			goto fail;
 		}
 		if (pid > 0)
-			tj_pidinit_main((pid_t)pid, a->init_shared, a->init_filter->prog, a->init_filter->len);
+			tj_pidinit_main((pid_t)pid, &sigs, a->init_shared, a->init_filter->prog, a->init_filter->len);
+		if (tj_pidinit_release_signals(&sigs) < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot restore the signal mask");
+			goto fail;
+		}
 	}
 	/* Always: setuid binaries and file capabilities gain nothing, and
 	 * Landlock and seccomp may then be applied without privileges. */
@@ -240,7 +278,7 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot set no_new_privs");
 		goto fail;
 	}
-	if (enter_layers(plan, a->states, true, &cerr) < 0)
+	if (enter_layers(plan, a->states, PHASE_COMMAND, &cerr) < 0)
 		goto fail;
 
 	execve(plan->exec_path, plan->argv, plan->envp);
@@ -249,6 +287,9 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 	report_child_error(a->errfd, &cerr);
 	_exit(e == ENOENT ? TJ_EXIT_NOT_FOUND : TJ_EXIT_CANNOT_EXEC);
 fail:
+	/* The listener's helper, if started, gives up rather than wait. */
+	if (a->svc->listener)
+		a->svc->listener->publish(a->svc->listener->ctx, -1);
 	report_child_error(a->errfd, &cerr);
 	_exit(TJ_EXIT_ERROR);
 }
@@ -258,14 +299,15 @@ fail:
 static void release_all(void **states)
 {
 	for (size_t i = NLAYERS; i-- > 0;)
-		if (layers[i]->release && states[i])
-			layers[i]->release(states[i]);
+		if (order[i].layer->release && states[i])
+			order[i].layer->release(states[i]);
 }
 
 int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct tj_launch_hooks *hooks,
 	      struct tj_launch_result *res, struct tj_err **err)
 {
 	void *states[NLAYERS] = {0};
+	struct tj_services svc = {0};
 	int ret = -1;
 	int errpipe[2] = {-1, -1};
 	tj_autoclose int sigfd = -1;
@@ -281,27 +323,26 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < NLAYERS; i++) {
-		if (!layers[i]->wanted(plan))
+		if (!order[i].layer->wanted(plan))
 			continue;
-		need_sync |= layers[i]->sync_after_started;
-		if (layers[i]->clone_flags)
-			clone_flags |= layers[i]->clone_flags(plan);
-		if (layers[i]->prepare && layers[i]->prepare(plan, &states[i], err) < 0) {
-			tj_err_layer(err, layers[i]->name);
+		need_sync |= order[i].layer->sync_after_started;
+		if (order[i].layer->clone_flags)
+			clone_flags |= order[i].layer->clone_flags(plan);
+		if ((order[i].layer->prepare && order[i].layer->prepare(plan, &states[i], err) < 0) ||
+		    (order[i].layer->link && order[i].layer->link(states[i], &svc, err) < 0)) {
+			tj_err_layer(err, order[i].layer->name);
 			goto out;
 		}
 	}
-	size_t seccomp_index = 0, cgroup_index = 0, mount_index = 0, net_index = 0, proxy_index = 0;
+	size_t cgroup_index = 0, mount_index = 0, net_index = 0, proxy_index = 0;
 	for (size_t i = 0; i < NLAYERS; i++) {
-		if (layers[i] == &tj_layer_proxy)
+		if (order[i].layer == &tj_layer_proxy)
 			proxy_index = i;
-		if (layers[i] == &tj_layer_seccomp)
-			seccomp_index = i;
-		if (layers[i] == &tj_layer_cgroup)
+		if (order[i].layer == &tj_layer_cgroup)
 			cgroup_index = i;
-		if (layers[i] == &tj_layer_mount)
+		if (order[i].layer == &tj_layer_mount)
 			mount_index = i;
-		if (layers[i] == &tj_layer_net)
+		if (order[i].layer == &tj_layer_net)
 			net_index = i;
 	}
 	/* The host network rules go onto the sandbox's cgroup before the
@@ -364,6 +405,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 			close(syncpipe[1]);
 		struct child_args a = {.plan = plan,
 				       .states = states,
+				       .svc = &svc,
 				       .errfd = errpipe[1],
 				       .syncfd = syncpipe[0],
 				       .oldmask = &oldmask,
@@ -379,8 +421,9 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	tj_closep(&syncpipe[0]);
 	syncpipe[0] = -1;
 	for (size_t i = 0; i < NLAYERS; i++) {
-		if (states[i] && layers[i]->started && layers[i]->started(plan, states[i], (pid_t)pid, err) < 0) {
-			tj_err_layer(err, layers[i]->name);
+		if (states[i] && order[i].layer->started &&
+		    order[i].layer->started(plan, states[i], (pid_t)pid, err) < 0) {
+			tj_err_layer(err, order[i].layer->name);
 			/* Never leave the command running behind an error. */
 			tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 			waitpid((pid_t)pid, NULL, 0);
@@ -408,8 +451,8 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.pidfd = pidfd,
 		.errfd = errpipe[0],
 		.sigfd = sigfd,
-		.listener_sock = tj_layer_seccomp_take_listener_sock(states[seccomp_index]),
-		.seccomp_state = states[seccomp_index],
+		.listener_sock = svc.listener ? svc.listener->take_sock(svc.listener->ctx) : -1,
+		.services = &svc,
 		.cgroup_state = states[cgroup_index],
 		.init_shared = pidns ? init_shared : NULL,
 		.sources = {hooks ? hooks->source : NULL, net_source.src.fd >= 0 ? &net_source.src : NULL,

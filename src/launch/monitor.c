@@ -51,6 +51,7 @@ struct monitor {
 	int timer;	  /* timerfd for the timeout, or -1 */
 	bool terminating; /* the timeout sent SIGTERM; the timer now runs the grace */
 	int sigints;	  /* SIGINTs received */
+	int term_timer;	  /* after a SIGTERM sent to tinyjail: the grace, or -1 */
 };
 
 static uint64_t now_ms(void)
@@ -211,6 +212,19 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		m->next_id = n.id + 1;
 	}
 
+	/* learn: the learner records the call and says how to answer it. */
+	if (a->hooks && a->hooks->on_notify) {
+		int errnum = a->hooks->on_notify(a->hooks->ctx, &n, m->listener);
+		if (errnum > 0) {
+			tj_notify_deny(m->notify, m->listener, n.id, errnum);
+			return 0;
+		}
+		r = tj_notify_continue(m->notify, m->listener, n.id);
+		if (r < 0 && r != -ENOENT)
+			return tj_err_set(err, TJ_ERR_LAYER, -r, "cannot let a notified call continue");
+		return 0;
+	}
+
 	const struct sock_filter *truth = f->truth ? f->truth : f->prog;
 	size_t truth_len = f->truth ? f->truth_len : f->len;
 	uint32_t action = tj_bpf_run(truth, truth_len, &n.data);
@@ -246,6 +260,8 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		e.errnum = (int)(action & 0xffffu);
 		record(m, &e, &n, false);
 		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
+		if (a->hooks && a->hooks->on_denied)
+			a->hooks->on_denied(a->hooks->ctx, &e);
 		return 0;
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
@@ -465,6 +481,37 @@ static void reap_until_none(struct monitor *m)
 	}
 }
 
+/* A SIGTERM sent to tinyjail is passed on, and the whole tree must then end
+ * within a bounded time even if the command ignores it or a helper on the
+ * way (the pid namespace's init) is stuck: a second SIGTERM, or the grace
+ * running out, kills the tree. */
+static void handle_sigterm(struct monitor *m, const struct signalfd_siginfo *si)
+{
+	forward_signal(m, si);
+	if (m->term_timer >= 0) {
+		m->res->term_killed = true;
+		kill_tree(m);
+		return;
+	}
+	const struct tj_limits *l = m->a->plan->limits;
+	uint64_t grace = l && l->kill_after_ms ? l->kill_after_ms : TJ_TERM_GRACE_MS;
+	m->term_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (m->term_timer < 0 || arm_timer(m->term_timer, grace) < 0) {
+		/* Without a clock to bound the wait, do not wait. */
+		m->res->term_killed = true;
+		kill_tree(m);
+	}
+}
+
+static void handle_term_timer(struct monitor *m)
+{
+	uint64_t expirations;
+	if (read(m->term_timer, &expirations, sizeof(expirations)) != sizeof(expirations))
+		return;
+	m->res->term_killed = true;
+	kill_tree(m);
+}
+
 static void handle_signals(struct monitor *m)
 {
 	struct signalfd_siginfo si;
@@ -475,6 +522,8 @@ static void handle_signals(struct monitor *m)
 			/* A second interrupt means "stop now", for the whole tree. */
 			m->res->interrupted = true;
 			kill_tree(m);
+		} else if (si.ssi_signo == SIGTERM && si.ssi_code != SI_KERNEL && !m->child_reaped) {
+			handle_sigterm(m, &si);
 		} else if (si.ssi_signo != SIGPIPE) {
 			forward_signal(m, &si);
 		}
@@ -494,7 +543,7 @@ static void log_manifest(struct tj_events *events, const struct tj_manifest *m)
 
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err)
 {
-	struct monitor m = {.a = a, .res = res, .listener = -1, .timer = -1};
+	struct monitor m = {.a = a, .res = res, .listener = -1, .timer = -1, .term_timer = -1};
 	int listener_sock = a->listener_sock;
 	uint64_t start = now_ms();
 	int ret = 0;
@@ -513,18 +562,25 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
 		ret = -1;
 	}
-	tj_events_start(a->events, a->plan->mode == TJ_MODE_COMPLAIN ? "complain" : "enforce",
+	tj_events_start(a->events,
+			a->plan->mode == TJ_MODE_COMPLAIN ? "complain"
+			: a->plan->mode == TJ_MODE_LEARN  ? "learn"
+							  : "enforce",
 			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
 	log_manifest(a->events, a->plan->manifest);
 	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
 
 	while (!(m.child_reaped && m.err_done)) {
-		struct pollfd pfd[5 + TJ_MONITOR_SOURCES];
-		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_src[TJ_MONITOR_SOURCES];
+		struct pollfd pfd[6 + TJ_MONITOR_SOURCES];
+		int n = 0, i_err = -1, i_sock = -1, i_lis = -1, i_timer = -1, i_term = -1, i_src[TJ_MONITOR_SOURCES];
 		pfd[n++] = (struct pollfd){.fd = a->sigfd, .events = POLLIN};
 		if (m.timer >= 0 && !m.child_reaped) {
 			i_timer = n;
 			pfd[n++] = (struct pollfd){.fd = m.timer, .events = POLLIN};
+		}
+		if (m.term_timer >= 0 && !m.child_reaped) {
+			i_term = n;
+			pfd[n++] = (struct pollfd){.fd = m.term_timer, .events = POLLIN};
 		}
 		if (!m.err_done) {
 			i_err = n;
@@ -559,7 +615,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (r == 0 && m.child_reaped) {
 			/* In a pid namespace the helper's pid is the namespace's
 			 * own (and it died with init): never signal it here. */
-			pid_t helper = a->init_shared ? 0 : tj_layer_seccomp_helper_pid(a->seccomp_state);
+			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
+			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
 			if (helper > 0)
 				kill(helper, SIGKILL);
 			read_error_pipe(&m);
@@ -570,6 +627,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			handle_signals(&m);
 		if (i_timer >= 0 && pfd[i_timer].revents)
 			handle_timer(&m);
+		if (i_term >= 0 && pfd[i_term].revents)
+			handle_term_timer(&m);
 		if (i_err >= 0 && pfd[i_err].revents)
 			read_error_pipe(&m);
 		if (i_sock >= 0 && pfd[i_sock].revents) {
@@ -617,6 +676,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		close(m.listener);
 	if (m.timer >= 0)
 		close(m.timer);
+	if (m.term_timer >= 0)
+		close(m.term_timer);
 	tj_layer_cgroup_stats(a->cgroup_state, &res->cg);
 	struct rusage ru;
 	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {

@@ -313,15 +313,7 @@ static int cgroup_prepare(const struct tj_plan *plan, void **ret_state, struct t
 	return ret;
 }
 
-static int cgroup_enter(const struct tj_plan *plan, void *state, struct tj_child_error *cerr)
-{
-	/* The parent moved us in (started) before letting us go on. */
-	(void)plan;
-	(void)state;
-	(void)cerr;
-	return 0;
-}
-
+/* The child waits (sync_after_started) until it is in. */
 static int cgroup_started(const struct tj_plan *plan, void *state, pid_t child, struct tj_err **err)
 {
 	(void)plan;
@@ -431,7 +423,6 @@ const struct tj_layer tj_layer_cgroup = {
 	.wanted = cgroup_wanted,
 	.probe = cgroup_probe,
 	.prepare = cgroup_prepare,
-	.enter = cgroup_enter,
 	.started = cgroup_started,
 	.release = cgroup_release,
 };

@@ -312,7 +312,6 @@ static void landlock_release(void *state)
 
 const struct tj_layer tj_layer_landlock = {
 	.name = LAYER,
-	.per_process = true,
 	.wanted = landlock_wanted,
 	.probe = landlock_probe,
 	.prepare = landlock_prepare,

@@ -437,7 +437,6 @@ void tj_layer_net_counts(void *state, uint64_t *refused, uint64_t *unrecorded)
 
 const struct tj_layer tj_layer_net = {
 	.name = LAYER,
-	.per_process = true,
 	.wanted = net_wanted,
 	.probe = net_probe,
 	.prepare = net_prepare,

@@ -106,7 +106,6 @@ static int privs_enter(const struct tj_plan *plan, void *state, struct tj_child_
 
 const struct tj_layer tj_layer_privs = {
 	.name = LAYER,
-	.per_process = true,
 	.wanted = privs_wanted,
 	.probe = privs_probe,
 	.enter = privs_enter,

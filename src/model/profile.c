@@ -143,6 +143,20 @@ bool tj_arch_name_valid(const char *name)
 	return false;
 }
 
+bool tj_arch_big_endian(const char *name)
+{
+	/* The SCMP_ARCH_* names of big-endian ABIs: libseccomp refuses to add
+	 * them to a filter for a little-endian host (EDOM). */
+	static const char *const big[] = {"SCMP_ARCH_MIPS",  "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32",
+					  "SCMP_ARCH_PPC",   "SCMP_ARCH_PPC64",	 "SCMP_ARCH_S390",
+					  "SCMP_ARCH_S390X", "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64",
+					  "SCMP_ARCH_M68K",  "SCMP_ARCH_SHEB",	 NULL};
+	for (size_t i = 0; big[i]; i++)
+		if (strcmp(big[i], name) == 0)
+			return true;
+	return false;
+}
+
 const char *const *tj_arch_names(void)
 {
 	return arch_names;
@@ -380,7 +394,8 @@ bool tj_rule_applies(const struct tj_rule *r, const struct tj_host *host, const 
 			}
 		}
 		if (c->min_kernel && kernel_at_least(host, c->min_major, c->min_minor)) {
-			*why = "excludes.minKernel is not above this kernel";
+			*why = *c->min_kernel ? "excludes.minKernel is not above this kernel"
+					      : "excludes.minKernel is \"\", which moby reads as 0.0: every kernel";
 			return false;
 		}
 	}

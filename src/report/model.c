@@ -288,6 +288,9 @@ static struct tj_report_proc *proc_of(struct tj_report_model *m, struct tj_repor
 	struct tj_report_proc *p = *slot ? &run->procs[*slot - 1] : proc_new(m, run, pid, 0, r->time_us);
 	if (!p->comm && r->comm && r->comm[0])
 		p->comm = S(m, r->comm);
+	/* A learn log names the program on each call; process events win. */
+	if (r->kind == TJ_REC_SYSCALL && r->exe && !p->from_event)
+		p->program = S(m, r->exe);
 	if (!p->program && p->comm) {
 		char name[40];
 		snprintf(name, sizeof(name), "[%s]", p->comm);

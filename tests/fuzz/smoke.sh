@@ -1,43 +1,34 @@
 #!/bin/sh
-# A short libFuzzer run of the profile loader and compiler, seeded with every
-# fixture and corpus profile, and of the supervisor's parsers (decisions,
-# agent state, kernel-log records, write-back; tests/fixtures/supervise).
-# Fails on any crash, leak or sanitizer report.
-# Usage: tests/fuzz/smoke.sh BUILD   (TJ_FUZZ_SECONDS, default 20)
+# A short libFuzzer run of every fuzz target (tests/fuzz/fuzz_*.c: the
+# profile loader and compiler, the decisions file, kernel-log records, the
+# agent protocol, the proxy's HTTP parsers, ...), seeded with its committed
+# corpus (tests/fuzz/corpus/NAME/, which is thereby replayed whole) and the
+# fixtures that fit it (targets.sh).  Fails on any crash, leak or sanitizer
+# report.  The long campaigns are AFL++'s: tests/fuzz/afl.sh (make fuzz).
+# Usage: tests/fuzz/smoke.sh [BUILD, ignored: it builds its own, build-fuzz/]
+# (TJ_FUZZ_SECONDS, default 20, for the
+# profile loader; the others get a quarter of it)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/fuzz/targets.sh
 out=build-fuzz
-build=${1:-build}
-mkdir -p "$out/corpus"
+mkdir -p "$out"
 seconds=${TJ_FUZZ_SECONDS:-20}
 if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz smoke: clang is missing (tools/install-deps.sh test)" >&2
 	exit 1
 fi
-srcs=$(ls src/*/*.c | grep -v '/main\.c$')
-# The host-rules layer embeds the BPF skeleton the Makefile generates.
-make --no-print-directory -s BUILD="$build" "$build/bpf/netrules.skel.h" || exit 1
-for f in profile supervise; do
-	# shellcheck disable=SC2086
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude -I"$build/bpf" $(pkg-config --cflags json-c) \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		$srcs tests/fuzz/fuzz_$f.c -o "$out/fuzz_$f" \
-		$(pkg-config --libs libseccomp json-c libcap libelf libbpf) || exit 1
-done
-cp tests/fixtures/profiles/good/*.json tests/fixtures/profiles/bad/*.json tests/fixtures/corpus/*.json \
-	policies/*.json "$out/corpus/" 2>/dev/null
-mkdir -p "$out/corpus-supervise"
-cp tests/fixtures/supervise/* tests/fixtures/profiles/good/*.json policies/*.json "$out/corpus-supervise/" 2>/dev/null
-# The profile loader gets the time asked for; the smaller parsers of the
-# supervisor half of it.
+# The library once, instrumented for libFuzzer and sanitised, by the Makefile
+# (incremental); then one small link per target.
+fuzz_make_lib clang "$out" "-fsanitize=fuzzer-no-link" || exit 1
 status=0
-for f in profile supervise; do
+for f in $(fuzz_targets); do
+	fuzz_link clang "$out" "$f" "-fsanitize=fuzzer" || exit 1
+	corpus="$out/corpus-$f"
+	rm -rf "$corpus"
+	fuzz_seeds "$f" "$corpus" || exit 1
 	t=$seconds
-	corpus="$out/corpus"
-	if [ "$f" = supervise ]; then
-		t=$(((seconds + 1) / 2))
-		corpus="$out/corpus-supervise"
-	fi
+	[ "$f" = profile ] || t=$(((seconds + 3) / 4))
 	log="$out/fuzz-$f.log"
 	"$out/fuzz_$f" -max_total_time="$t" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 "$corpus" >"$log" 2>&1

@@ -41,6 +41,18 @@ int main(int argc, char **argv)
 				      .rule = "d.json rules[0]",
 				      .decided_by = "rules"};
 	tj_events_syscall(&ev, &e);
+	/* A call `tinyjail learn` recorded (revision 1.1). */
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_ALLOWED,
+				      .pid = 4244,
+				      .comm = "ls",
+				      .data = {.nr = SYS_openat,
+					       .arch = AUDIT_ARCH_X86_64,
+					       .args = {0xffffff9c, 0, 0x80000}},
+				      .action = 0x80000000u,
+				      .rule = "defaultAction",
+				      .decided_by = "learn",
+				      .exe = "/usr/bin/ls"};
+	tj_events_syscall(&ev, &e);
 	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_WOULD_DENY,
 				      .source = TJ_SOURCE_KMSG,
 				      .pid = 4243,

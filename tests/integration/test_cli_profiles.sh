@@ -213,6 +213,43 @@ else
 	done
 fi
 
+t "compile --spo: a SeccompProfile the operator's CRD accepts, with the same filter"
+if ! /usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+	skip "python3-jsonschema or python3-yaml is missing"
+else
+	n=0
+	for p in "$ROOT"/policies/*.json "$CORPUS"/*.json "$ROOT/tests/fixtures/profiles/good/groups.json"; do
+		name=$(basename "$p" .json)
+		[ "$name.json" = "$BAD" ] && continue
+		run "$TJ" compile -q "$p" --spo "$TMP/$name.spo.yaml" --bpf "$TMP/$name.orig.bpf"
+		if [ "$rc" -ne 0 ]; then
+			# Docker's and Podman's profiles return ENOSYS by default,
+			# which the CRD (no defaultErrnoRet) cannot say.
+			case $err in *defaultErrnoRet*) continue ;; esac
+			fail "$name: compile --spo failed with $rc"
+			continue
+		fi
+		run /usr/bin/python3 "$ROOT/tests/integration/data/spo_validate.py" --spec-json "$TMP/$name.spec.json" \
+			"$TMP/$name.spo.yaml"
+		[ "$rc" -eq 0 ] || { fail "$name: $out"; continue; }
+		run "$TJ" compile -q "$TMP/$name.spec.json" --bpf "$TMP/$name.spo.bpf"
+		[ "$rc" -eq 0 ] || { fail "$name: the SPO spec does not load ($rc)"; continue; }
+		cmp -s "$TMP/$name.orig.bpf" "$TMP/$name.spo.bpf" || fail "$name: the SPO spec compiles differently"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 15 ] || fail "only $n profiles written as SeccompProfiles"
+	grep -q '^  name: strict$' "$TMP/strict.spo.yaml" || fail "the name is not the file's"
+	run "$TJ" compile -q strict --spo - --spo-name 'My App_1'
+	expect_rc 0
+	expect_out_contains "  name: my-app-1"
+	# What the CRD cannot hold is refused, not dropped.
+	printf '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38}\n' >"$TMP/enosys.json"
+	run "$TJ" compile -q "$TMP/enosys.json" --spo "$TMP/enosys.yaml"
+	expect_rc 125
+	expect_err_contains "defaultErrnoRet"
+	[ ! -e "$TMP/enosys.yaml" ] || fail "a refused profile was written"
+fi
+
 t "re-loading an exported profile gives the same BPF"
 for p in "$ROOT"/policies/*.json "$CORPUS"/*.json "$ROOT/tests/fixtures/profiles/good/groups.json"; do
 	name=$(basename "$p" .json)

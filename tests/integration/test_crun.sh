@@ -150,6 +150,46 @@ else
 	skip "crun is not usable"
 fi
 
+t "conformance with crun (issue 20): masked datum, big-endian architectures, wrapped errnoRet"
+if [ "$ready" = 1 ]; then
+	# MASKED_EQ whose valueTwo has bits outside the mask: libseccomp masks it,
+	# so crun and tinyjail both match (flags & 0xff) == 0xff.
+	masked='{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["dup3"], "action": "SCMP_ACT_ERRNO",
+	 "errnoRet": 77, "args": [{"index": 2, "value": 255, "valueTwo": 511, "op": "SCMP_CMP_MASKED_EQ"}]}]}'
+	printf '%s\n' "$masked" >"$TMP/masked.json"
+	for case in 0x2ff:77 0:9; do
+		flags=${case%:*}
+		configure "$masked" /bin/probe syscall dup3 999 998 $flags
+		crun_run
+		[ "$rc" = "${case#*:}" ] || fail "crun: dup3 flags $flags exits $rc, expected ${case#*:}"
+		run "$TJ" --profile "$TMP/masked.json" -- "$PROBE" syscall dup3 999 998 $flags
+		expect_rc "${case#*:}"
+	done
+	# Big-endian architectures: libseccomp cannot add them here; crun refuses
+	# the profile, and so does tinyjail (before anything runs).
+	big='{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_S390X"], "syscalls": []}'
+	printf '%s\n' "$big" >"$TMP/big.json"
+	configure "$big" /bin/busybox echo ran
+	crun_run
+	[ "$rc" -ne 0 ] || fail "crun ran a profile listing SCMP_ARCH_S390X"
+	expect_out_lacks "ran"
+	run "$TJ" --profile "$TMP/big.json" -- /bin/echo ran
+	expect_rc 125
+	expect_err_contains "SCMP_ARCH_S390X is a big-endian architecture"
+	# errnoRet 65537: crun keeps the low 16 bits (EPERM) and runs; tinyjail
+	# refuses the value (a deliberate, documented difference).
+	wrapped='{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpgrp"], "action": "SCMP_ACT_ERRNO", "errnoRet": 65537}]}'
+	printf '%s\n' "$wrapped" >"$TMP/wrapped.json"
+	configure "$wrapped" /bin/probe syscall getpgrp
+	crun_run
+	expect_rc 1
+	run "$TJ" --profile "$TMP/wrapped.json" -- "$PROBE" syscall getpgrp
+	expect_rc 125
+	expect_err_contains "65537 is out of range (at most 4094)"
+else
+	skip "crun is not usable"
+fi
+
 t "no container is left behind"
 if [ "$ready" = 1 ]; then
 	left=$(crun list 2>/dev/null | grep -c "$ID_BASE-" || true)

@@ -131,6 +131,22 @@ run "$TJ" --profile "$TMP/rl.json" -q --rlimit nofile=64 --rlimit core=1M -- sh 
 expect_out_contains "64
 2048"
 
+t "rlimits reach the command, not the pid namespace's init (as nobody, with the listener's helper)"
+# The helper that hands the seccomp listener over is tinyjail's process:
+# RLIMIT_NPROC=1 must neither stop it nor init from forking the command.
+run_nobody "$TJ" -q --unshare user,pid --rlimit nproc=1 --rlimit nofile=64 -- cat /proc/1/limits /proc/self/limits
+expect_rc 0
+[ "$(printf '%s\n' "$out" | grep -c '^Max processes  *1  *1 ')" = 1 ] || fail "nproc=1 should show once (the command's), not on init: $out"
+[ "$(printf '%s\n' "$out" | grep -c '^Max open files  *64  *64 ')" = 1 ] || fail "nofile=64 should show once (the command's): $out"
+# ...and the limit holds for the command: it cannot fork.
+run_nobody "$TJ" -q --unshare user,pid --rlimit nproc=1 -- "$PROBE" forks 1 0
+expect_rc 0
+expect_out_contains "probe: 1 of 1 forks failed"
+# The same as root, the command as nobody in its user namespace.
+run "$TJ" -q --unshare user,pid --user nobody --rlimit nproc=1 -- cat /proc/1/limits /proc/self/limits
+expect_rc 0
+[ "$(printf '%s\n' "$out" | grep -c '^Max processes  *1  *1 ')" = 1 ] || fail "as root: nproc=1 should show once: $out"
+
 t "pids: a fork bomb stops at the limit and the host stays responsive"
 run "$TJ" --profile none --pids 32 -- "$PROBE" forks 200 1
 expect_rc 0

@@ -119,6 +119,34 @@ else
 	expect_rc 0
 fi
 
+t "'always' for a fork: written beside strict's thread rule for that argument class only"
+if ! command -v python3 >/dev/null 2>&1; then
+	skip "needs python3 for a pseudo-terminal"
+else
+	# strict allows clone only with CLONE_THREAD; a fork reaches the agent.
+	cp "$STRICT" "$TMP/c.json"
+	rm -f "$SOCK"
+	/usr/bin/python3 "$PTY" A,A "$TMP/pty.out" -- "$TJ" supervise --listen "$SOCK" --profile "$TMP/c.json" \
+		--write-back --once &
+	pty_pid=$!
+	wait_socket "$SOCK"
+	run "$TJ" --profile "$TMP/c.json" --notify-socket "$SOCK" -- "$PROBE" fork 39
+	wait "$pty_pid"
+	expect_rc 0
+	grep -q '"always" answers the rest of the run, and writes back, for calls with clone flags within' \
+		"$TMP/pty.out" || fail "the prompt does not say what 'always' covers: $(grep always "$TMP/pty.out")"
+	grep -q 'not written back' "$TMP/pty.out" && fail "the decision was not written back"
+	# The profile now runs the fork on its own, keeps the thread rule,
+	# and still kills a clone with a namespace flag.
+	run "$TJ" --profile "$TMP/c.json" -- "$PROBE" fork 39
+	expect_rc 0
+	run "$TJ" --profile "$TMP/c.json" -- "$PROBE" thread 39
+	expect_rc 0
+	run "$TJ" --profile "$TMP/c.json" -- "$PROBE" syscall clone 0x10000011 0 0 0 0
+	expect_rc 159
+	expect_err_contains "killed by seccomp: clone(CLONE_NEWUSER|SIGCHLD"
+fi
+
 t "killing the supervisor mid-call fails the pending call; the target stays confined"
 if ! command -v python3 >/dev/null 2>&1; then
 	skip "needs python3 for a pseudo-terminal"
@@ -242,6 +270,37 @@ expect_err_contains "hint: name one with --notify-socket SOCK"
 run "$TJ" --profile strict --complain --notify-socket "$SOCK" -- "$PROBE" syscall getpgrp
 expect_rc 125
 expect_err_contains "--notify-socket applies to enforce mode"
+
+t "SCMP_ACT_NOTIFY on execve: the agent's answer starts the command (as runc and crun)"
+# runc's seccomp-notify.bats sends execve, openat, read, close and fcntl to
+# its agent; such a profile runs when the agent allows execve.
+printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "'"$SOCK"'", "syscalls": [' \
+	'{"names": ["execve", "openat", "read", "close", "fcntl", "getpgrp"], "action": "SCMP_ACT_NOTIFY"}]}' \
+	>"$TMP/notify-execve.json"
+printf '{"tinyjailDecisions": 1, "default": {"decision": "allow"}}\n' >"$TMP/allow-all.json"
+start_sup --rules "$TMP/allow-all.json" --once
+run "$TJ" -v --profile "$TMP/notify-execve.json" -- "$PROBE" syscall getpgrp
+end_sup
+expect_rc 0
+printf '%s\n' "$out" | grep -Eq '^syscall 111 = [0-9]+$' || fail "getpgrp did not run: $out"
+expect_err_contains "the command starts only if the agent allows its execve"
+sup_contains "allowed execve("
+sup_contains "allowed getpgrp() by pid "
+# The same profile with an agent that refuses execve: the command never runs.
+printf '{"tinyjailDecisions": 1, "rules": [{"names": ["execve"], "decision": "deny", "errno": "EACCES"}], "default": {"decision": "allow"}}\n' \
+	>"$TMP/no-exec.json"
+rm -f "$TMP/ran"
+start_sup --rules "$TMP/no-exec.json" --once
+run "$TJ" --profile "$TMP/notify-execve.json" -- /bin/touch "$TMP/ran"
+end_sup
+expect_rc 126
+[ ! -e "$TMP/ran" ] || fail "the command ran although the agent refused its execve"
+sup_contains "denied (EACCES) execve("
+# Without an agent, the profile is refused before anything runs, saying why.
+printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["execve"], "action": "SCMP_ACT_NOTIFY"}]}\n' \
+	>"$TMP/notify-execve-noagent.json"
+run "$TJ" --profile "$TMP/notify-execve-noagent.json" --complain -- "$PROBE" syscall getpgrp
+expect_rc 0
 
 t "supervise refuses a connection without a seccomp listener and keeps going"
 start_sup --rules "$TMP/rules.json" --once

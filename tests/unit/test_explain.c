@@ -190,6 +190,12 @@ static void test_arg_matches(void **state)
 	assert_true(tj_explain_arg_matches(&m32, 0x312, true));
 	assert_false(tj_explain_arg_matches(&m32, 0x312, false));
 	assert_true(tj_explain_arg_matches(&m32, 0x100000312ULL, false));
+	/* A datum with bits outside the mask is masked too, as libseccomp
+	 * compiles it: (arg & 0xff) == (0x1ff & 0xff). */
+	struct tj_arg wide = {.index = 0, .value = 0xff, .value_two = 0x1ff, .op = TJ_CMP_MASKED_EQ};
+	assert_true(tj_explain_arg_matches(&wide, 0xff, false));
+	assert_true(tj_explain_arg_matches(&wide, 0x2ff, false));
+	assert_false(tj_explain_arg_matches(&wide, 0x7f, false));
 	struct tj_arg bad = {.index = 0, .value = 1, .op = (enum tj_cmp)0};
 	assert_false(tj_explain_arg_matches(&bad, 1, false));
 }

@@ -251,6 +251,21 @@ static void test_int_arg_bypass(void **state)
 	assert_null(find("int-arg-bypass", "syscalls[1].args[0]"));
 }
 
+static void test_masked_datum(void **state)
+{
+	(void)state;
+	/* Accepted as runc and crun accept it; the linter says what is enforced. */
+	lint(HEAD "\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		  "{\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+		  "[{\"index\": 0, \"value\": 255, \"valueTwo\": 511, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}, "
+		  "{\"names\": [\"sync\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+		  "[{\"index\": 0, \"value\": 255, \"valueTwo\": 255, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}");
+	const struct tj_finding *f = expect("masked-datum", "syscalls[0].args[0].valueTwo", TJ_SEV_LOW);
+	assert_contains(f->what, "(arg & 0xff) == 0xff");
+	assert_contains(f->fix, "255");
+	assert_null(find("masked-datum", "syscalls[1].args[0].valueTwo"));
+}
+
 static void test_order_and_counts(void **state)
 {
 	(void)state;
@@ -282,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_names_and_rules),
 		cmocka_unit_test(test_shadowed),
 		cmocka_unit_test(test_int_arg_bypass),
+		cmocka_unit_test(test_masked_datum),
 		cmocka_unit_test(test_order_and_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

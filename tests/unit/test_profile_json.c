@@ -1190,6 +1190,24 @@ static void test_includes_excludes(void **state)
 	assert_applies(r, host("amd64", 6, 0, 0), "excludes.minKernel is not above this kernel");
 	tj_profile_free(p);
 
+	/* minKernel "" is version 0.0 to moby, which every kernel is at least:
+	 * includes.minKernel "" always holds, excludes.minKernel "" drops the
+	 * rule everywhere; null is no condition. */
+	p = load_text_ok(
+		"{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+		"{\"names\": [\"acct\"], \"action\": \"SCMP_ACT_ERRNO\", \"excludes\": {\"minKernel\": \"\"}},"
+		"{\"names\": [\"sync\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"minKernel\": \"\"}},"
+		"{\"names\": [\"kexec_load\"], \"action\": \"SCMP_ACT_ERRNO\", \"excludes\": {\"minKernel\": null}}]}");
+	assert_true(p->seccomp->rules[0].has_excludes);
+	assert_applies(&p->seccomp->rules[0], host("amd64", 2, 6, 0),
+		       "excludes.minKernel is \"\", which moby reads as 0.0: every kernel");
+	assert_applies(&p->seccomp->rules[0], host("amd64", 6, 18, 0),
+		       "excludes.minKernel is \"\", which moby reads as 0.0: every kernel");
+	assert_applies(&p->seccomp->rules[1], host("amd64", 2, 6, 0), NULL);
+	assert_false(p->seccomp->rules[2].has_excludes);
+	assert_applies(&p->seccomp->rules[2], host("amd64", 6, 18, 0), NULL);
+	tj_profile_free(p);
+
 	/* Empty or null conditions do not make a rule conditional. */
 	p = load_text_ok("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"acct\"], "
 			 "\"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"caps\": null, \"arches\": []}, "

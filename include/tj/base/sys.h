@@ -48,6 +48,15 @@ int tj_sys_close_range_cloexec(unsigned first);
 int tj_sys_open_tree(int dirfd, const char *path, unsigned flags);
 int tj_sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned flags);
 int tj_sys_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t set, uint64_t clr);
+/* A file system made detached (5.2): fsopen, fsconfig with string options,
+ * fsmount into a mount fd that move_mount attaches. */
+#define TJ_MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#define TJ_MOUNT_ATTR_NOSUID 0x00000002
+#define TJ_MOUNT_ATTR_NODEV 0x00000004
+int tj_sys_fsopen(const char *fstype);
+int tj_sys_fsconfig_string(int fsfd, const char *key, const char *value);
+int tj_sys_fsconfig_create(int fsfd);
+int tj_sys_fsmount(int fsfd, unsigned attr);
 
 /* Landlock (ABI 1-7; Debian 12's headers stop at 3). */
 #define TJ_LANDLOCK_CREATE_RULESET_VERSION (1u << 0)

@@ -26,6 +26,20 @@ enum tj_verb {
 	TJ_VERB_WHY,
 	TJ_VERB_SUPERVISE,
 	TJ_VERB_REPORT,
+	TJ_VERB_LEARN,
+	TJ_VERB_DIFF,
+};
+
+/* learn's own options (cmd_learn.c). */
+struct tj_learn_options {
+	const char *output;	/* -o FILE */
+	bool merge, force;	/* --merge, --force */
+	const char *cases;	/* --cases FILE */
+	const char *check;	/* --check CASES (the profile is inputs[0]) */
+	bool exact;		/* --exact */
+	bool plain_names;	/* --plain-names */
+	unsigned group_share;	/* --group-share PERCENT; 0: 100 */
+	unsigned default_errno; /* --default-errno[=E]; 0: kill */
 };
 
 /* --report: what is printed at exit (notes/supervise.md). */
@@ -56,6 +70,7 @@ struct tj_options {
 	struct tj_isolation iso;		 /* --user, --unshare, --ro, --rw, ... */
 	struct tj_net_policy net;		 /* --net, --resolve, --net-* */
 	const char *out_bpf, *out_pfc, *out_oci; /* compile outputs */
+	const char *out_spo, *spo_name;		 /* compile --spo FILE --spo-name NAME */
 	enum tj_report report;			 /* run: --report[=usage] */
 	bool complain_kmsg;			 /* run: --complain=kmsg (the kernel log is the source) */
 	const char *notify_socket;		 /* run: --notify-socket, an OCI seccomp agent */
@@ -69,6 +84,7 @@ struct tj_options {
 	bool timeline;				 /* report: --timeline */
 	const char *html;			 /* report: --html FILE */
 	const char *output;			 /* report: -o FILE, the tightened profile */
+	struct tj_learn_options learn;		 /* learn */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings

@@ -21,6 +21,10 @@
  * registers.  Always NUL-terminates (truncating if buf is small). */
 void tj_decode_call(const struct seccomp_data *d, char *buf, size_t size);
 
+/* One argument of x86_64 syscall nr by name ("AF_INET", "O_RDONLY|O_CLOEXEC",
+ * "SIGTERM"), as tj_decode_call would show it; hexadecimal when unknown. */
+void tj_decode_arg(int nr, unsigned index, uint64_t value, char *buf, size_t size);
+
 /* True when the table knows the call (and so decodes its arguments). */
 bool tj_decode_known(const struct seccomp_data *d);
 

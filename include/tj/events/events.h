@@ -60,7 +60,8 @@ struct tj_syscall_event {
 	int errnum;		/* TJ_VERDICT_DENIED: the errno returned */
 	const char *decided_by; /* a supervisor's reason: "rules", "person", "memory", "default"; NULL: the profile */
 	bool tally_only;	/* count it but do not log it (calls seen only for --report=usage) */
-	/* Revision 1.1 (all optional): */
+	/* Revision 1.1 (optional): */
+	const char *exe;	      /* the program that made the call (/proc/PID/exe); NULL: not known */
 	pid_t tgid;		      /* the process of thread pid when it is another; 0: pid itself or unknown */
 	const struct tj_frame *stack; /* the caller's call stack (--explain), innermost first */
 	size_t stack_n;
@@ -188,7 +189,8 @@ struct tj_events {
 	void *notice_ctx;
 };
 
-/* Opens the log file (truncating it) unless path is NULL. */
+/* Creates the log file anew (never through a link: outfile.h) unless
+ * path is NULL. */
 int tj_events_open(struct tj_events *ev, const char *path, struct tj_err **err);
 /* Flushes and closes the log; returns -1 with err if anything was lost. */
 int tj_events_close(struct tj_events *ev, struct tj_err **err);

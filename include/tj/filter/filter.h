@@ -25,6 +25,10 @@
 enum tj_mode {
 	TJ_MODE_ENFORCE = 0,
 	TJ_MODE_COMPLAIN,
+	/* `tinyjail learn`: compiled as complain mode (what the profile of
+	 * the runs so far does not allow notifies and runs); the monitor hands
+	 * each notification to the learner (launch.h, on_notify). */
+	TJ_MODE_LEARN,
 };
 
 struct tj_filter_opts {
@@ -124,6 +128,10 @@ enum tj_syscall_kind tj_syscall_resolve(const char *name, int *ret_nr);
 void tj_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
 /* A short name for an audit arch value: "x86_64", "x86", "x32". */
 const char *tj_arch_short_name(uint32_t arch, int nr);
+
+/* What the profile itself (the truth program) returns for the x86_64
+ * execve with which tinyjail starts the command. */
+uint32_t tj_filter_execve_action(const struct tj_filter *f);
 
 /* Describes a raw seccomp return value: "SCMP_ACT_ERRNO(EPERM)". */
 void tj_filter_describe_action(uint32_t action, char *buf, size_t size);

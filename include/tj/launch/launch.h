@@ -14,6 +14,7 @@
 
 #include "tj/base/err.h"
 #include "tj/events/events.h"
+#include "tj/filter/notify.h"
 #include "tj/launch/pidinit.h"
 #include "tj/layers/layer.h"
 
@@ -24,18 +25,30 @@ struct tj_observe;
 struct tj_launch_hooks {
 	void *ctx;
 	void (*on_kill)(void *ctx, const struct tj_syscall_event *e);
+	/* A call the profile fails with an errno, when such calls pass the
+	 * supervisor (--report, learn --check).  May be NULL. */
+	void (*on_denied)(void *ctx, const struct tj_syscall_event *e);
 	/* When set, the seccomp listener is handed to it as soon as it
 	 * arrives (an external seccomp agent, agent.c) and tinyjail keeps no
 	 * copy: it returns 0 once the listener is sent, or -1 with err, and
 	 * then the command is killed (fail closed). */
 	int (*on_listener)(void *ctx, int listener, pid_t child, struct tj_err **err);
 	const struct tj_monitor_source *source; /* or NULL */
+	/* learn: each notification after the start call, while its caller
+	 * waits (listener and n->id let the hook confirm the caller is still
+	 * blocked).  Returns 0 to let the call run, or an errno to fail it
+	 * with (clone3 gets ENOSYS).  The monitor answers; the hook records. */
+	int (*on_notify)(void *ctx, const struct tj_notification *n, int listener);
 	/* Call stacks, allowed calls and the process tree (launch/observe.h),
 	 * or NULL. */
 	struct tj_observe *observe;
 };
 
 #define TJ_MONITOR_SOURCES 4
+
+/* How long the tree may take to end after tinyjail passed on a SIGTERM
+ * before it is killed (--kill-after overrides it). */
+#define TJ_TERM_GRACE_MS 10000
 
 struct tj_launch_result {
 	int exit_code;		/* what tinyjail exits with */
@@ -48,6 +61,7 @@ struct tj_launch_result {
 	uint64_t lost;		   /* notifications withdrawn before tinyjail saw them */
 	const char *limit;	   /* the limit that ended the command: "timeout", "memory", or NULL */
 	bool interrupted;	   /* a second SIGINT killed the tree */
+	bool term_killed;	   /* the tree outlasted a SIGTERM sent to tinyjail and was killed */
 	uint64_t leftovers;	   /* processes killed at the end because they outlived the command */
 	struct tj_cgroup_stats cg; /* from the cgroup, when there is one */
 	uint64_t cpu_usec;	   /* user + system time of the whole tree */
@@ -65,6 +79,16 @@ struct tj_launch_result {
  * otherwise PATH from envp is searched (default "/usr/local/bin:/usr/bin:/bin").
  * Fails with TJ_ERR_NOT_FOUND (127) or TJ_ERR_CANNOT_EXEC (126). */
 int tj_resolve_command(const char *name, char *const envp[], char **ret_path, struct tj_err **err);
+
+/* One row of launch.c's ordered layer table: the layer, where its enter
+ * hook runs ("parent": nowhere in the child, "first child", "command"), and
+ * why it sits there.  For the tests and notes/layers.md. */
+struct tj_launch_step {
+	const struct tj_layer *layer;
+	const char *phase;
+	const char *why;
+};
+const struct tj_launch_step *tj_launch_order(size_t *n);
 
 /* Probes every layer the plan wants; fails closed on the first that cannot
  * be applied.  Fills the manifest for `check` and -v. */
@@ -86,7 +110,7 @@ struct tj_monitor_args {
 	int errfd;	   /* read end of the child's CLOEXEC error pipe */
 	int sigfd;	   /* signalfd for the blocked signals */
 	int listener_sock; /* where the seccomp listener arrives, or -1 */
-	void *seccomp_state;
+	const struct tj_services *services;
 	void *cgroup_state;		       /* NULL without a cgroup */
 	struct tj_pidinit_shared *init_shared; /* with a pid namespace: the command's real status */
 	/* the hooks' source and the layers' (NULL entries are skipped) */

@@ -10,6 +10,7 @@
 #define TJ_PIDINIT_H
 
 #include <linux/filter.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -23,8 +24,27 @@ struct tj_pidinit_shared {
 /* The syscalls init needs once it has confined itself (its allowlist). */
 extern const char *const tj_pidinit_syscalls[];
 
-/* Runs init; never returns.  prog is its seccomp allowlist. */
-__attribute__((noreturn)) void tj_pidinit_main(pid_t command, struct tj_pidinit_shared *shared,
-					       const struct sock_filter *prog, size_t len);
+/* The signals init takes: SIGCHLD and the ones it passes on. */
+#define TJ_PIDINIT_NSIGNALS 10
+struct tj_pidinit_signals {
+	sigset_t set;				   /* blocked in init, taken with sigtimedwait */
+	sigset_t command_mask;			   /* the mask the command starts with */
+	struct sigaction old[TJ_PIDINIT_NSIGNALS]; /* the dispositions the command inherits */
+};
+
+/* In init, BEFORE it forks the command: blocks init's signals and gives
+ * them handlers, so that a SIGCHLD (or a forwarded signal) that comes before
+ * init waits stays pending instead of being discarded.  command_mask is
+ * the signal mask the command must start with. */
+void tj_pidinit_take_signals(struct tj_pidinit_signals *s, const sigset_t *command_mask);
+/* In the command, right after the fork: the mask and dispositions it would
+ * have had without init. */
+int tj_pidinit_release_signals(const struct tj_pidinit_signals *s);
+
+/* Runs init; never returns.  prog is its seccomp allowlist; s comes from
+ * tj_pidinit_take_signals. */
+__attribute__((noreturn)) void tj_pidinit_main(pid_t command, const struct tj_pidinit_signals *s,
+					       struct tj_pidinit_shared *shared, const struct sock_filter *prog,
+					       size_t len);
 
 #endif

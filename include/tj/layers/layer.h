@@ -10,8 +10,12 @@
  *            Feeds `tinyjail check`, -v, and the fail-closed decision.
  *   prepare  parent, before clone: everything that allocates or can fail
  *            with a good message.
+ *   link     parent, right after prepare: offer services to the layers
+ *            below and the monitor, take those of the layers above.
  *   enter    child, after clone, before execve: system calls only (no
  *            malloc, no stdio).  On failure fill *cerr and return -1.
+ *            In the first child or the command's process: launch.c's table
+ *            says which.
  *   started  parent, after clone (the child may still be setting up).
  *   release  parent, always: accepts half-prepared state; removes only what
  *            the layer created.
@@ -88,6 +92,28 @@ struct tj_monitor_source {
 	void *ctx;
 };
 
+/* The seccomp listener's way out of the command (layer_listener.c): the
+ * seccomp layer publishes the listener's fd number in the child; the
+ * monitor takes the socket it arrives on and the helper's pid. */
+struct tj_listener_service {
+	void *ctx;
+	/* Child side, async-signal-safe: the listener's fd number once the
+	 * filter is loaded, or -1 when loading failed (the helper gives up). */
+	void (*publish)(void *ctx, int fd);
+	/* The parent's end of the socket; ownership moves to the caller. */
+	int (*take_sock)(void *ctx);
+	/* The helper that sends it, once started (0 before). */
+	pid_t (*helper_pid)(void *ctx);
+};
+
+/* What layers offer each other and the monitor.  launch.c calls each wanted
+ * layer's link() in the table's order right after its prepare(): a layer
+ * that provides a service puts its handle here, a layer that needs one
+ * takes it from a layer above it.  NULL: no such service in this run. */
+struct tj_services {
+	const struct tj_listener_service *listener;
+};
+
 struct tj_layer {
 	const char *name;
 	/* The child waits after clone until every started() hook has run
@@ -96,12 +122,11 @@ struct tj_layer {
 	bool (*wanted)(const struct tj_plan *plan);
 	/* CLONE_NEW* flags this layer needs clone3 to create, or NULL. */
 	uint64_t (*clone_flags)(const struct tj_plan *plan);
-	/* Runs in the command process itself (after the pid namespace's init
-	 * forked it) rather than in the first child: per-process state such
-	 * as rlimits, Landlock, privileges and seccomp. */
-	bool per_process;
+	/* Where enter() runs (the first child, or the command's own process)
+	 * is not the layer's choice: it is a column of launch.c's table. */
 	int (*probe)(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err);
 	int (*prepare)(const struct tj_plan *plan, void **state, struct tj_err **err);
+	int (*link)(void *state, struct tj_services *svc, struct tj_err **err);
 	int (*enter)(const struct tj_plan *plan, void *state, struct tj_child_error *cerr);
 	int (*started)(const struct tj_plan *plan, void *state, pid_t child, struct tj_err **err);
 	void (*release)(void *state);
@@ -115,14 +140,8 @@ extern const struct tj_layer tj_layer_landlock;
 extern const struct tj_layer tj_layer_net;
 extern const struct tj_layer tj_layer_privs;
 extern const struct tj_layer tj_layer_rlimit;
+extern const struct tj_layer tj_layer_listener;
 extern const struct tj_layer tj_layer_seccomp;
-
-/* The seccomp layer hands the supervisor the parent's end of the socket on
- * which the filter's listener fd arrives (or -1 when the filter needs no
- * listener); ownership moves to the caller.  Also reports the pid of the
- * helper that sends it, once known (0 before), so it can be reaped or killed. */
-int tj_layer_seccomp_take_listener_sock(void *state);
-pid_t tj_layer_seccomp_helper_pid(void *state);
 
 /* The mount layer copies size-limited directories back to the host when the
  * run is over; report gets a line per directory. */

@@ -168,6 +168,9 @@ const char *const *tj_flag_names(void);
 /* True for a SCMP_ARCH_* name the OCI spec defines (or SCMP_ARCH_NATIVE). */
 bool tj_arch_name_valid(const char *name);
 const char *const *tj_arch_names(void);
+/* True for a big-endian ABI (MIPS, PPC, S390, PARISC, M68K, SHEB), which no
+ * filter on this little-endian host can include. */
+bool tj_arch_big_endian(const char *name);
 
 /* ERRNO and TRACE carry a number; everything else must not. */
 bool tj_action_takes_errno(enum tj_action a);

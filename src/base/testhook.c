@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Test hooks (testhook.h): TJ_TEST_HOOK=name,name,... in test builds. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tj/base/testhook.h"
+
+#ifdef TJ_TEST_HOOKS
+bool tj_testhook(const char *name)
+{
+	const char *v = getenv("TJ_TEST_HOOK");
+	size_t len = strlen(name);
+	while (v && *v) {
+		const char *end = strchr(v, ',');
+		size_t n = end ? (size_t)(end - v) : strlen(v);
+		if (n == len && strncmp(v, name, n) == 0)
+			return true;
+		v = end ? end + 1 : NULL;
+	}
+	return false;
+}
+#endif

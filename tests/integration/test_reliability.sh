@@ -1,0 +1,169 @@
+# SPDX-License-Identifier: Apache-2.0
+# Reliability (issue 19): races between tinyjail's processes reproduced
+# deterministically with the test build's hooks (include/tj/base/testhook.h),
+# and the promise that a SIGTERM sent to tinyjail ends the whole tree within
+# a bounded time, whatever the command or a helper does.  Every run has a
+# deadline (run's timeout, or bg_finish's), so a hang is a failure, not a
+# stuck suite.
+. "$ROOT/tests/integration/lib.sh"
+
+# The hooks exist in test builds only (SAN=1, which make check uses).
+has_hooks() {
+	grep -qa TJ_TEST_HOOK "$TJ"
+}
+
+# bg_start CMD...: runs CMD in the background; $bgpid is tinyjail itself.
+bg_start() {
+	"$@" >"$TMP/bg.out" 2>"$TMP/bg.err" &
+	bgpid=$!
+}
+
+# bg_wait_tag TAG: waits until the probe runs with TAG as its last argument
+# (anchored: tinyjail's own command line has the tag too).
+bg_wait_tag() {
+	_i=0
+	while [ $_i -lt 400 ]; do
+		pgrep -f "^$PROBE .* $1\$" >/dev/null && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# bg_finish SECONDS: waits at most SECONDS for $bgpid, then kills it (a
+# hang: the case fails); sets $rc, $err, $hung.
+bg_finish() {
+	_deadline=$(($(date +%s) + $1))
+	hung=0
+	while kill -0 "$bgpid" 2>/dev/null && [ "$(date +%s)" -lt "$_deadline" ]; do
+		sleep 0.05
+	done
+	if kill -0 "$bgpid" 2>/dev/null; then
+		hung=1
+		kill -KILL "$bgpid"
+	fi
+	wait "$bgpid" 2>/dev/null
+	rc=$?
+	err=$(cat "$TMP/bg.err")
+}
+
+# tag_gone TAG: true once no live (non-zombie) process has TAG in its
+# command line; waits up to ~5 s for the kernel to finish the kills.
+tag_gone() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_left=$(pgrep -f "$1" | while read -r p; do
+			_s=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$p/status" 2>/dev/null)
+			[ -n "$_s" ] && [ "$_s" != Z ] && echo "$p"
+		done)
+		[ -z "$_left" ] && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	pkill -KILL -f "$1"
+	return 1
+}
+
+t "pid namespace: a command that exits before its init waits is reaped (the race, held open)"
+if has_hooks; then
+	# pidinit-hold keeps init from reaching its wait until the command has
+	# exited: before the fix its SIGCHLD was lost and init waited forever.
+	TJ_TEST_TIMEOUT=30
+	for cmd in /bin/true "sh -c 'exit 42'"; do
+		want=0
+		[ "$cmd" = /bin/true ] || want=42
+		run env TJ_TEST_HOOK=pidinit-hold sh -c "exec \"\$0\" --profile none --unshare all -- $cmd" "$TJ"
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && fail "'$cmd' hung (exit $rc)"
+		expect_rc "$want"
+	done
+	# Under a seccomp profile too (the listener helper lives in the namespace).
+	run env TJ_TEST_HOOK=pidinit-hold "$TJ" --unshare all -- "$PROBE" exit 7
+	expect_rc 7
+	# A command that forks and exits at once: the orphan must not keep init.
+	run env TJ_TEST_HOOK=pidinit-hold "$TJ" --profile none --unshare all -- \
+		sh -c "sleep 100 & exit 3"
+	expect_rc 3
+	unset TJ_TEST_TIMEOUT
+else
+	skip "this build has no test hooks (SAN=1 builds have them)"
+fi
+
+t "SIGTERM ends the tree even when the pid namespace's init is stuck"
+if has_hooks; then
+	tag="tj-rel-stuck-init-$$"
+	bg_start env TJ_TEST_HOOK=pidinit-stall "$TJ" --profile none --unshare all -- "$PROBE" sleep 1000 "$tag"
+	if bg_wait_tag "$tag"; then
+		kill -TERM "$bgpid"
+		# The default grace is 10 s; 60 s is only the hang detector.
+		bg_finish 60
+		[ "$hung" -eq 0 ] || fail "tinyjail did not end after SIGTERM"
+		expect_rc 137
+		expect_err_contains "tinyjail: killed: the command did not end after SIGTERM"
+		tag_gone "$tag" || fail "the command outlived tinyjail"
+	else
+		fail "the command did not start"
+		kill -KILL "$bgpid"
+	fi
+else
+	skip "this build has no test hooks (SAN=1 builds have them)"
+fi
+
+t "a second SIGTERM ends the tree at once (init stuck)"
+if has_hooks; then
+	tag="tj-rel-second-term-$$"
+	bg_start env TJ_TEST_HOOK=pidinit-stall "$TJ" --profile none --unshare all -- "$PROBE" sleep 1000 "$tag"
+	if bg_wait_tag "$tag"; then
+		kill -TERM "$bgpid"
+		sleep 0.2
+		kill -TERM "$bgpid"
+		bg_finish 60
+		[ "$hung" -eq 0 ] || fail "tinyjail did not end after two SIGTERMs"
+		expect_rc 137
+		expect_err_contains "did not end after SIGTERM"
+		tag_gone "$tag" || fail "the command outlived tinyjail"
+	else
+		fail "the command did not start"
+		kill -KILL "$bgpid"
+	fi
+else
+	skip "this build has no test hooks (SAN=1 builds have them)"
+fi
+
+t "a command that ignores SIGTERM is killed after --kill-after, with its children"
+for ns in "" "--unshare all"; do
+	tag="tj-rel-ignore-term-$$"
+	# SIG_IGN survives execve: the probe and its children ignore SIGTERM.
+	bg_start "$TJ" --profile none $ns --timeout 1h --kill-after 1s -- \
+		sh -c "trap '' TERM; exec \"\$0\" forks 2 1000 $tag" "$PROBE"
+	if bg_wait_tag "$tag"; then
+		sleep 0.2
+		kill -TERM "$bgpid"
+		bg_finish 60
+		[ "$hung" -eq 0 ] || fail "tinyjail ($ns) did not end after SIGTERM"
+		expect_rc 137
+		expect_err_contains "did not end after SIGTERM"
+		tag_gone "$tag" || fail "part of the tree ($ns) outlived tinyjail"
+	else
+		fail "the command did not start ($ns)"
+		kill -KILL "$bgpid"
+	fi
+done
+
+t "a SIGTERM the command obeys still exits 128+15 (no kill)"
+for ns in "" "--unshare all"; do
+	tag="tj-rel-obey-term-$$"
+	bg_start "$TJ" --profile none $ns -- "$PROBE" sleep 1000 "$tag"
+	if bg_wait_tag "$tag"; then
+		kill -TERM "$bgpid"
+		bg_finish 60
+		[ "$hung" -eq 0 ] || fail "tinyjail ($ns) did not end after SIGTERM"
+		expect_rc 143
+		expect_err_lacks "did not end after SIGTERM"
+		tag_gone "$tag" || fail "the command ($ns) outlived tinyjail"
+	else
+		fail "the command did not start ($ns)"
+		kill -KILL "$bgpid"
+	fi
+done
+
+finish
