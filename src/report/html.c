@@ -393,16 +393,14 @@ static void add_unused(struct tj_buf *b, const struct tj_report_model *m, const 
 	tj_buf_add(b, "</section>\n");
 }
 
-static void add_tree(struct tj_buf *b, const struct tj_report_run *run, long parent)
+/* The siblings from first on, each with its own children. */
+static void add_tree(struct tj_buf *b, const struct tj_report_run *run, long first)
 {
-	bool open = false;
-	for (size_t i = 0; i < run->nprocs; i++) {
+	if (first < 0)
+		return;
+	tj_buf_add(b, "<ul class=\"tree\">");
+	for (long i = first; i >= 0; i = run->procs[i].next_sibling) {
 		const struct tj_report_proc *p = &run->procs[i];
-		if (p->parent != parent)
-			continue;
-		if (!open)
-			tj_buf_add(b, "<ul class=\"tree\">");
-		open = true;
 		tj_buf_addf(b, "<li data-pid=\"%d\"><b>%d</b> <span title=\"", p->pid, p->pid);
 		esc(b, p->program);
 		tj_buf_add(b, "\">");
@@ -414,11 +412,10 @@ static void add_tree(struct tj_buf *b, const struct tj_report_run *run, long par
 			tj_buf_add(b, "<span class=\"killed\">killed for a syscall</span>");
 		else if (p->has_code)
 			tj_buf_addf(b, "<span class=\"note\">exit %d</span>", p->code);
-		add_tree(b, run, (long)i);
+		add_tree(b, run, p->first_child);
 		tj_buf_add(b, "</li>");
 	}
-	if (open)
-		tj_buf_add(b, "</ul>\n");
+	tj_buf_add(b, "</ul>\n");
 }
 
 static void add_processes(struct tj_buf *b, const struct tj_report_model *m)
@@ -431,7 +428,7 @@ static void add_processes(struct tj_buf *b, const struct tj_report_model *m)
 		if (!m->runs[r].rec_processes)
 			tj_buf_add(b,
 				   " <span class=\"note\">(processes not recorded: only those seen in calls)</span>");
-		add_tree(b, &m->runs[r], -1);
+		add_tree(b, &m->runs[r], m->runs[r].first_root);
 		tj_buf_add(b, "</div>\n");
 	}
 	tj_buf_add(b, "</section>\n");

@@ -268,7 +268,13 @@ static struct tj_report_proc *proc_new(struct tj_report_model *m, struct tj_repo
 {
 	tj_xreserve((void **)&run->procs, &run->proccap, run->nprocs + 1, sizeof(*run->procs));
 	struct tj_report_proc *p = &run->procs[run->nprocs];
-	*p = (struct tj_report_proc){.pid = pid, .ppid = ppid, .parent = -1, .first_us = us, .last_us = us};
+	*p = (struct tj_report_proc){.pid = pid,
+				     .ppid = ppid,
+				     .parent = -1,
+				     .first_us = us,
+				     .last_us = us,
+				     .no_items = run->nprocs >= TJ_REPORT_MAX_TIMELINE_PROCS};
+	run->procs_without_items += p->no_items;
 	*imap_slot(&m->priv->pids, run_index(m, run), (uint64_t)pid) = ++run->nprocs;
 	if (ppid) {
 		size_t *par = imap_slot(&m->priv->pids, run_index(m, run), (uint64_t)ppid);
@@ -312,7 +318,7 @@ static void add_item(struct tj_report_item **v, size_t *n, size_t *cap, uint64_t
 static void proc_item(struct tj_report_model *m, struct tj_report_proc *p, uint64_t us, enum tj_item_kind kind,
 		      const char *name, char *text, bool in_loader)
 {
-	if (!m->timeline) {
+	if (!m->timeline || p->no_items) {
 		free(text);
 		return;
 	}
@@ -720,9 +726,21 @@ void tj_report_finish(struct tj_report_model *m)
 	if (m->nchains)
 		qsort(m->chains, m->nchains, sizeof(*m->chains), by_count);
 	imap_done(&m->priv->chains);
-	for (size_t r = 0; r < m->nruns; r++)
-		for (size_t i = 0; i < m->runs[r].nprocs; i++)
-			free(m->runs[r].procs[i].sys), m->runs[r].procs[i].sys = NULL, m->runs[r].procs[i].nsys = 0;
+	for (size_t r = 0; r < m->nruns; r++) {
+		struct tj_report_run *run = &m->runs[r];
+		for (size_t i = 0; i < run->nprocs; i++)
+			free(run->procs[i].sys), run->procs[i].sys = NULL, run->procs[i].nsys = 0;
+		/* The tree as lists, children in the order they appeared. */
+		run->first_root = -1;
+		for (size_t i = 0; i < run->nprocs; i++)
+			run->procs[i].first_child = run->procs[i].next_sibling = -1;
+		for (size_t i = run->nprocs; i-- > 0;) {
+			struct tj_report_proc *p = &run->procs[i];
+			long *head = p->parent >= 0 ? &run->procs[p->parent].first_child : &run->first_root;
+			p->next_sibling = *head;
+			*head = (long)i;
+		}
+	}
 }
 
 /* --- the profile --- */

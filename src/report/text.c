@@ -492,10 +492,9 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 			/* The child's own lines come right here. */
 			int child = atoi(items[i].text ? items[i].text : "0");
 			bool shown = false;
-			for (size_t c = 0; c < t->run->nprocs && !shown; c++)
-				if (t->run->procs[c].parent == (long)idx && t->run->procs[c].pid == child &&
-				    t->run->procs[c].first_us >= items[i].us) {
-					add_proc(w, t, c, depth + 1);
+			for (long c = p->first_child; c >= 0 && !shown; c = t->run->procs[c].next_sibling)
+				if (t->run->procs[c].pid == child && t->run->procs[c].first_us >= items[i].us) {
+					add_proc(w, t, (size_t)c, depth + 1);
 					shown = true;
 				}
 			if (!shown)
@@ -512,16 +511,14 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 	}
 	free(items);
 	/* Children whose fork was not seen (no fork item): after the parent. */
-	for (size_t c = 0; c < t->run->nprocs; c++) {
-		if (t->run->procs[c].parent != (long)idx)
-			continue;
+	for (long c = p->first_child; c >= 0; c = t->run->procs[c].next_sibling) {
 		bool listed = false;
 		for (size_t i = 0; i < p->nitems && !listed; i++)
 			listed = p->items[i].kind == TJ_ITEM_FORK && p->items[i].text &&
 				 atoi(p->items[i].text) == t->run->procs[c].pid &&
 				 t->run->procs[c].first_us >= p->items[i].us;
 		if (!listed)
-			add_proc(w, t, c, depth + 1);
+			add_proc(w, t, (size_t)c, depth + 1);
 	}
 }
 
@@ -540,10 +537,12 @@ char *tj_report_text_timeline(const struct tj_report_model *m, const struct tj_r
 		if (!run->rec_processes)
 			tj_buf_add(&w.b,
 				   "  (processes were not recorded: run with --report=usage --log for the tree)\n");
+		if (run->procs_without_items)
+			tj_buf_addf(&w.b, "  (%zu processes beyond the first %d are shown without their entries)\n",
+				    run->procs_without_items, TJ_REPORT_MAX_TIMELINE_PROCS);
 		struct tree t = {.run = run, .base = run->start_us};
-		for (size_t i = 0; i < run->nprocs; i++)
-			if (run->procs[i].parent < 0)
-				add_proc(&w, &t, i, 0);
+		for (long i = run->first_root; i >= 0; i = run->procs[i].next_sibling)
+			add_proc(&w, &t, (size_t)i, 0);
 		struct tj_report_item *items = tj_xcalloc(run->nitems + 1, sizeof(*items));
 		if (run->nitems)
 			memcpy(items, run->items, run->nitems * sizeof(*items));

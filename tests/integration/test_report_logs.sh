@@ -242,23 +242,36 @@ run "$TJ" report
 expect_rc 125
 
 t "a large log is read in bounded memory (streamed)"
-# 200,000 events (~60 MB); the peak resident size must stay far below the log.
-/usr/bin/python3 - "$TMP/deny.log" "$TMP/big.log" <<'EOF'
+# 200,000 events from 100 processes (~60 MB), and a quarter of it: a log
+# four times longer must not take much more memory (each process keeps its
+# first 200 denials for the timeline, and both logs have more).  Under AddressSanitizer
+# only that ratio means something; the release build must also stay under
+# 200 MiB (notes/reports.md has the 1 GiB figure).
+/usr/bin/python3 - "$TMP/deny.log" "$TMP/big.log" "$TMP/small.log" <<'EOF'
 import sys
 lines = open(sys.argv[1]).read().splitlines()
 body = [l for l in lines if '"event":"syscall"' in l]
-with open(sys.argv[2], "w") as f:
-    f.write(lines[0] + "\n")
-    for i in range(200000):
-        f.write(body[i % len(body)].replace('"pid":', '"pid":%d, "x":' % (1000 + i % 5000), 1) + "\n")
+for path, n in ((sys.argv[2], 200000), (sys.argv[3], 50000)):
+    with open(path, "w") as f:
+        f.write(lines[0] + "\n")
+        for i in range(n):
+            f.write(body[i % len(body)].replace('"pid":', '"pid":%d, "x":' % (1000 + i % 100), 1) + "\n")
 EOF
-/usr/bin/python3 - "$TJ" "$TMP/big.log" >"$TMP/rss.txt" <<'EOF'
-import resource, subprocess, sys
-subprocess.run([sys.argv[1], "report", sys.argv[2], "--timeline"], stdout=subprocess.DEVNULL, check=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+rss() {
+	/usr/bin/python3 - "$TJ" "$1" <<'EOF'
+import os, subprocess, sys
+p = subprocess.Popen([sys.argv[1], "report", "-q", sys.argv[2], "--timeline"], stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+print(ru.ru_maxrss // 1024 if status == 0 else "failed")
 EOF
-rss=$(cat "$TMP/rss.txt")
+}
+big=$(rss "$TMP/big.log")
+small=$(rss "$TMP/small.log")
 size=$(($(stat -c %s "$TMP/big.log") / 1048576))
-[ -n "$rss" ] && [ "$rss" -lt 200 ] && [ "$rss" -lt "$size" ] || fail "peak RSS ${rss} MiB for a ${size} MiB log"
+case "$big$small" in *[!0-9]*) fail "report failed on the large logs ($big, $small)" ;; esac
+[ "$big" -lt $((small * 2)) ] || fail "peak RSS grows with the log: ${small} MiB for 50,000 events, ${big} MiB for 200,000"
+if ! nm -D "$TJ" 2>/dev/null | grep -q __asan_init; then
+	[ "$big" -lt 200 ] || fail "peak RSS ${big} MiB for a ${size} MiB log"
+fi
 
 finish

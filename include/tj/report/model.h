@@ -31,6 +31,10 @@
 #define TJ_REPORT_MAX_DENIALS 200
 /* ...and per run for limits and network decisions. */
 #define TJ_REPORT_MAX_RUN_ITEMS 1000
+/* Processes per run whose timeline is kept (later ones are in the tree and
+ * the counts, without their entries): keeps a huge log's timeline and page
+ * bounded. */
+#define TJ_REPORT_MAX_TIMELINE_PROCS 5000
 
 enum tj_item_kind {
 	TJ_ITEM_FIRST_USE,  /* the first allowed call of a syscall by the process */
@@ -54,13 +58,15 @@ struct tj_report_item {
 
 struct tj_report_proc {
 	int pid, ppid;
-	long parent;	     /* index in the run's procs, or -1 */
-	const char *program; /* exe, else [comm] (interned) */
+	long parent;			/* index in the run's procs, or -1 */
+	long first_child, next_sibling; /* after tj_report_finish: the tree as lists, -1 ends */
+	const char *program;		/* exe, else [comm] (interned) */
 	const char *comm;
 	char *argv; /* joined with spaces, or NULL */
 	uint64_t first_us, last_us;
 	uint64_t exec_us;	 /* its last exec (or start) */
 	bool from_event;	 /* a process event named it (else it was met through its calls) */
+	bool no_items;		 /* beyond TJ_REPORT_MAX_TIMELINE_PROCS: no timeline entries kept */
 	uint64_t loader_done_us; /* first call from outside the loader after an exec (0: none seen) */
 	bool exited, killed, has_code;
 	int code;
@@ -94,6 +100,8 @@ struct tj_report_run {
 	struct tj_report_item *items; /* limits, network decisions without a process */
 	size_t nitems, itemcap;
 	uint64_t items_dropped;
+	long first_root;	    /* after tj_report_finish: the processes without a parent, as a list */
+	size_t procs_without_items; /* processes beyond TJ_REPORT_MAX_TIMELINE_PROCS */
 	bool had_explain;
 };
 
