@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/outfile.h"
 #include "tj/cli/cmd.h"
 #include "tj/json/eventlog.h"
 #include "tj/json/profile_json.h"
+#include "tj/json/profile_write.h"
 #include "tj/report/model.h"
 #include "tj/report/view.h"
 
@@ -97,17 +99,16 @@ static int load_resolved(const char *arg, int verbosity, struct tj_profile **pro
 	return tj_cmd_compile_profile(*profile, &fo, verbosity, filter);
 }
 
-static int write_file(const char *path, const char *text)
+/* Written whole or not at all, never through a link planted at the path
+ * (base/outfile.h). */
+static int write_file(const char *path, const char *what, const char *text)
 {
-	tj_autofree char *tmp = tj_xasprintf("%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "we");
-	bool ok = f && fputs(text, f) != EOF;
-	ok = f && fclose(f) == 0 && ok;
-	ok = ok && rename(tmp, path) == 0;
-	if (!ok) {
-		fprintf(stderr, "tinyjail: cannot write '%s': %s\n", path, strerror(errno));
-		unlink(tmp);
-		return TJ_EXIT_ERROR;
+	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile out = TJ_OUTFILE_INIT;
+	struct tj_err *err = NULL;
+	if (tj_outfile_prepare(&out, path, what, &err) < 0 || tj_outfile_replace(&out, text, strlen(text), &err) < 0) {
+		int code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
 	}
 	return 0;
 }
@@ -142,9 +143,25 @@ static int write_tightened(const struct tj_options *o, const struct tj_report_mo
 		return TJ_EXIT_ERROR;
 	}
 	struct tj_seccomp *t = tj_report_tighten(filter->resolved, u);
-	tj_autofree char *json = tj_seccomp_to_oci_json(t);
+	/* learn's writer: the same canonical document every generator writes. */
+	tj_autofree char *comment = tj_xasprintf("tinyjail report: %s tightened to what %zu run%s used (%zu name%s "
+						 "removed)",
+						 filter->resolved->json_path && filter->resolved->json_path[0]
+							 ? filter->resolved->json_path
+							 : "the profile",
+						 m->nruns, m->nruns == 1 ? "" : "s", u->names,
+						 u->names == 1 ? "" : "s");
+	struct tj_profile_write_opts wo = {.flags = TJ_WRITE_SORT, .comment = comment};
+	tj_autofree char *json = NULL;
+	struct tj_err *err = NULL;
+	int r = tj_profile_write_json(t, &wo, o->output, &json, &err);
 	tj_seccomp_free(t);
-	int code = write_file(o->output, json);
+	if (r < 0) {
+		int code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
+	int code = write_file(o->output, "the tightened profile", json);
 	if (!code && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: wrote %s: %zu name%s removed from %zu rule%s\n", o->output, u->names,
 			u->names == 1 ? "" : "s", u->n, u->n == 1 ? "" : "s");
@@ -194,7 +211,7 @@ int tj_cmd_report_logs(const struct tj_options *o)
 	if (o->html) {
 		vo.color = false;
 		tj_autofree char *page = tj_report_html(m, &vo);
-		code = write_file(o->html, page);
+		code = write_file(o->html, "the report", page);
 		if (!code && o->verbosity >= 0)
 			fprintf(stderr, "tinyjail: wrote %s\n", o->html);
 	}

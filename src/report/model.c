@@ -799,6 +799,18 @@ static void check_match(const struct tj_report_model *m, const struct tj_seccomp
 	}
 }
 
+/* Calls every process needs though a run may not show them (it was killed,
+ * no signal handler returned): never unused.  The same list as learn's
+ * always-allowed calls (src/learn/generalise.c). */
+static bool always_needed(const char *name)
+{
+	static const char *const always[] = {"exit", "exit_group", "restart_syscall", "rseq", "rt_sigreturn"};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(always); i++)
+		if (strcmp(name, always[i]) == 0)
+			return true;
+	return false;
+}
+
 void tj_report_unused(const struct tj_report_model *m, const struct tj_seccomp *resolved, struct tj_report_unused *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -815,7 +827,7 @@ void tj_report_unused(const struct tj_report_model *m, const struct tj_seccomp *
 						     .total = r->names.n};
 		for (size_t k = 0; k < r->names.n; k++) {
 			bool other = false;
-			if (seen_by(m, r->names.v[k], r->json_path, &other) || other)
+			if (always_needed(r->names.v[k]) || seen_by(m, r->names.v[k], r->json_path, &other) || other)
 				continue;
 			tj_strv_add(&ur->names, r->names.v[k]);
 		}
@@ -857,6 +869,16 @@ struct tj_seccomp *tj_report_tighten(const struct tj_seccomp *resolved, const st
 			for (size_t j = c->names.n; j-- > 0;)
 				if (tj_strv_contains(&u->v[k].names, c->names.v[j]))
 					tj_rule_drop_name(c, j);
+			/* Where the change came from, for whoever reviews it. */
+			struct tj_buf note = {0};
+			if (r->comment && r->comment[0])
+				tj_buf_addf(&note, "%s; ", r->comment);
+			tj_buf_addf(&note, "tinyjail report: %zu name%s no run used removed:", u->v[k].names.n,
+				    u->v[k].names.n == 1 ? "" : "s");
+			for (size_t j = 0; j < u->v[k].names.n; j++)
+				tj_buf_addf(&note, " %s", u->v[k].names.v[j]);
+			free(c->comment);
+			c->comment = tj_buf_steal(&note);
 		}
 		if (c->names.n)
 			t->nrules++;
