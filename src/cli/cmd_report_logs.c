@@ -75,7 +75,8 @@ static const char *logged_profile(const struct tj_report_model *m)
 	const char *p = NULL;
 	for (size_t i = 0; i < m->nruns; i++) {
 		const char *q = m->runs[i].profile;
-		if (!q)
+		/* A learn run names the profile it was learning, not a file. */
+		if (!q || (m->runs[i].mode && strcmp(m->runs[i].mode, "learn") == 0))
 			continue;
 		if (p && strcmp(p, q) != 0)
 			return NULL;
