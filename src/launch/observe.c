@@ -356,9 +356,11 @@ static struct oproc *track(struct tj_observe *o, pid_t tgid, const struct seccom
 
 static void flush_usage(struct tj_observe *o, struct oproc *p)
 {
-	for (size_t i = 0; i < p->un; i++)
+	for (size_t i = 0; i < p->un; i++) {
 		tj_events_usage(o->events, p->tgid, p->u[i].arch, p->u[i].nr, p->u[i].action, p->u[i].rule,
 				p->u[i].count);
+		free(p->u[i].rule);
+	}
 	p->un = 0;
 }
 
