@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Argument parsing.  The first argument chooses a verb (run, check, compile,
- * groups, why, help, version); anything else is the run form, `tinyjail [options] [--]
+ * groups, why, supervise, learn, diff, explain, help, version); anything else is the run form, `tinyjail [options] [--]
  * command...`, where the first non-option starts the command, as with env(1).
  */
 #include <errno.h>
@@ -22,6 +22,8 @@ static const char usage_run[] =
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
 	"       tinyjail learn -o FILE [--merge|--force] [options] -- command [args...]\n"
 	"       tinyjail learn --check CASES profile\n"
+	"       tinyjail learn --static -o FILE [--force] program...\n"
+	"       tinyjail explain syscall program...\n"
 	"       tinyjail diff old.json new.json\n"
 	"       tinyjail report LOG... [--profile FILE] [--timeline] [--html FILE] [-o FILE]\n"
 	"       tinyjail help [verb] | --help | --version\n"
@@ -183,6 +185,7 @@ static const char usage_learn[] =
 	"usage: tinyjail learn -o FILE [learn options] [run options] [--] command [args...]\n"
 	"       tinyjail learn -o FILE [learn options] [run options] --cases CASES\n"
 	"       tinyjail learn --check CASES [run options] profile\n"
+	"       tinyjail learn --static -o FILE [--force] [--strict] [--no-vdso] [--no-cache] program...\n"
 	"\n"
 	"Runs the command (or each line of CASES) and writes the tightest OCI seccomp profile that\n"
 	"lets it do what it did: every syscall of the command and its descendants from its own\n"
@@ -208,6 +211,17 @@ static const char usage_learn[] =
 	"                               killing the process (SCMP_ACT_KILL_PROCESS, the default)\n"
 	"run options: as for tinyjail run (see tinyjail --help), except --profile, --complain,\n"
 	"--enforce, --mode, --report, --notify-socket and --kill-via.\n"
+	"\n"
+	"--static runs nothing: it reads each program (an ELF file, or a #! script through its\n"
+	"interpreter) and everything it loads (libraries, ld.so, the vDSO, NSS modules, libraries\n"
+	"dlopen'ed by constant name), disassembles them and writes a deny-by-default profile allowing\n"
+	"every syscall reachable from the entry points, each rule's comment saying which library and\n"
+	"function make the call: a baseline that learning runs can --merge into.  A reachable\n"
+	"syscall whose number is unknown makes it incomplete, and the profile and the summary say so,\n"
+	"listing each place (notes/static-analysis.md).  Several programs give the union (the filter\n"
+	"is inherited across execve).  --strict: exit 1 when incomplete; --no-vdso: leave out the\n"
+	"running kernel's vDSO; --no-cache: analyse every object again (summaries are cached per user\n"
+	"by build id in $XDG_CACHE_HOME/tinyjail/static); -v lists objects and unknown places.\n"
 	"\n"
 	"exit status: the command's own (with --cases: 0 once the profile is written); --check: 0 when\n"
 	"no case broke, 1 when one did; 125 tinyjail's error; 126/127 the command cannot run (nothing\n"
@@ -245,6 +259,18 @@ static const char usage_supervise[] =
 	"      --log FILE               write decisions as JSON lines (notes/events.md)\n"
 	"  -q, --quiet                  print only errors, not every decision\n";
 
+static const char usage_explain[] =
+	"usage: tinyjail explain [options] syscall program...\n"
+	"\n"
+	"Static: the call paths in the program and the objects it loads that can reach the\n"
+	"syscall, one line per function that makes it, from the function up to an entry point:\n"
+	"  openat <- __open64 (libc.so.6) <- fopen (libc.so.6) <- main (app) <- _start (app) [entry]\n"
+	"Exits 1 when the syscall is not reachable.\n"
+	"\n"
+	"options:\n"
+	"      --no-cache               analyse every object again\n"
+	"      --no-vdso                leave out the running kernel's vDSO\n";
+
 static const char usage_report[] =
 	"usage: tinyjail report [options] LOG...\n"
 	"\n"
@@ -264,6 +290,7 @@ static const char usage_report[] =
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
+	case TJ_VERB_EXPLAIN: return usage_explain;
 	case TJ_VERB_REPORT: return usage_report;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
@@ -283,7 +310,7 @@ static const struct {
 	{"run", TJ_VERB_RUN},	{"check", TJ_VERB_CHECK},	  {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},	  {"groups", TJ_VERB_GROUPS},
 	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE}, {"learn", TJ_VERB_LEARN},
-	{"diff", TJ_VERB_DIFF}, {"report", TJ_VERB_REPORT},
+	{"diff", TJ_VERB_DIFF}, {"explain", TJ_VERB_EXPLAIN},	  {"report", TJ_VERB_REPORT},
 };
 
 enum {
@@ -340,6 +367,9 @@ enum {
 	OPT_NET_DNS,
 	OPT_REPORT,
 	OPT_NOTIFY_SOCKET,
+	OPT_NO_VDSO,
+	OPT_STRICT,
+	OPT_STATIC,
 	OPT_LISTEN,
 	OPT_RULES,
 	OPT_WRITE_BACK,
@@ -362,6 +392,10 @@ enum {
 
 static const struct option long_options[] = {
 	{"profile", required_argument, NULL, 'p'},
+	{"output", required_argument, NULL, 'o'},
+	{"no-vdso", no_argument, NULL, OPT_NO_VDSO},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"static", no_argument, NULL, OPT_STATIC},
 	{"enforce", no_argument, NULL, OPT_ENFORCE},
 	{"complain", optional_argument, NULL, OPT_COMPLAIN},
 	{"mode", required_argument, NULL, OPT_MODE},
@@ -450,8 +484,8 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_MODE:
 	case OPT_KILL_VIA:
 	case OPT_REPORT:
-	case OPT_NOTIFY_SOCKET:
-	case OPT_NO_CACHE: return verb == TJ_VERB_RUN;
+	case OPT_NOTIFY_SOCKET: return verb == TJ_VERB_RUN;
+	case OPT_NO_CACHE: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
 	case 'o': return verb == TJ_VERB_LEARN || verb == TJ_VERB_REPORT;
 	case OPT_MERGE:
 	case OPT_FORCE:
@@ -501,6 +535,9 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NET_DNS: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_REPORT;
 	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN;
+	case OPT_NO_VDSO: return verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
+	case OPT_STATIC:
+	case OPT_STRICT: return verb == TJ_VERB_LEARN;
 	case OPT_EXPLAIN:
 	case OPT_EXPLAIN_STACKS: return verb == TJ_VERB_RUN;
 	case OPT_TIMELINE:
@@ -601,6 +638,26 @@ static int tj_parse_errno(const char *s, unsigned *ret)
 static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
 {
 	const struct tj_learn_options *l = &o->learn;
+	if (l->static_analysis) {
+		if (l->check || l->merge || l->cases || l->exact || l->plain_names || l->group_share ||
+		    l->default_errno)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--static analyses programs without running them: it takes none of --check, "
+					  "--merge, --cases, --exact, --plain-names, --group-share, --default-errno");
+		if (!l->output)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+		if (nrest == 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "no program given (usage: tinyjail learn --static -o FILE program...)");
+		for (int i = 0; i < nrest; i++)
+			if (!rest[i][0])
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "a program name is empty");
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
+		return 0;
+	}
+	if (o->strict || o->no_vdso)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--strict and --no-vdso are options of learn --static");
 	if (l->check) {
 		if (l->output || l->merge || l->force || l->cases || l->exact || l->plain_names || l->group_share ||
 		    l->default_errno)
@@ -696,6 +753,9 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					  option_name(c));
 		switch (c) {
 		case 'p': o->profile = optarg; break;
+		case OPT_NO_VDSO: o->no_vdso = true; break;
+		case OPT_STRICT: o->strict = true; break;
+		case OPT_STATIC: o->learn.static_analysis = true; break;
 		case OPT_ENFORCE: o->mode = TJ_MODE_ENFORCE; break;
 		case OPT_COMPLAIN:
 			o->mode = TJ_MODE_COMPLAIN;
@@ -991,6 +1051,16 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "report needs an event log (tinyjail --log FILE ...)");
 	if (o->verb == TJ_VERB_LEARN)
 		return check_learn(o, rest, nrest, err);
+	if (o->verb == TJ_VERB_EXPLAIN) {
+		if (nrest < 2)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "explain needs a syscall and a program");
+		for (int i = 0; i < nrest; i++)
+			if (!rest[i][0])
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "an argument is empty");
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
+		return 0;
+	}
 	if (o->verb == TJ_VERB_DIFF) {
 		if (nrest != 2)
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "diff takes two profiles, got %d", nrest);

@@ -12,6 +12,7 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
 #include "tj/base/outfile.h"
+#include "tj/base/sys.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/filter_cache.h"
@@ -493,6 +494,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	struct tj_strv exec_pins = {0};
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
 	const char *agent = NULL;
+	bool nested = false; /* under another tinyjail's listener: no notification */
 	struct tj_agent_client agent_client = {.sock = -1};
 	struct tj_kmsg_source kmsg;
 	bool kmsg_open = false;
@@ -573,6 +575,13 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 			 * kernel log is its source); an agent cannot be given a
 			 * listener. */
 			bool notify = tj_notify_available();
+			/* Inside another supervised sandbox (tinyjail in tinyjail,
+			 * a container's seccomp agent) the kernel refuses a second
+			 * listener: behave as without notification, and say why. */
+			nested = notify && (!o->kernel_kills || o->mode == TJ_MODE_COMPLAIN || o->report) &&
+				 tj_sys_seccomp_listener_taken();
+			if (nested)
+				notify = false;
 			agent = agent_path(o, profile);
 			if (!notify && agent) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
@@ -585,11 +594,21 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
 					   "complain mode needs seccomp user notification, which this kernel or "
 					   "libseccomp does not offer");
-				tj_err_hint(&err, "Linux 5.5 and libseccomp 2.5 or later provide it");
+				tj_err_hint(&err,
+					    nested ? "this process already runs under a seccomp listener (tinyjail "
+						     "inside tinyjail?) and the kernel allows one per process: run "
+						     "the outer tinyjail with --kill-via kernel, or use "
+						     "--complain=kmsg here"
+						   : "Linux 5.5 and libseccomp 2.5 or later provide it");
 				tj_err_layer(&err, "seccomp");
 				goto fail;
 			}
-			if (!notify && !o->kernel_kills && o->verbosity >= 0)
+			if (nested && !o->kernel_kills && o->verbosity > 0)
+				fprintf(stderr,
+					"tinyjail: note: this process already runs under a seccomp listener "
+					"(tinyjail inside tinyjail?), and the kernel allows one: kills are done "
+					"by the kernel and the syscall is not named\n");
+			else if (!notify && !nested && !o->kernel_kills && o->verbosity >= 0)
 				fprintf(stderr,
 					"tinyjail: warning: seccomp user notification is unavailable here: kills are "
 					"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
@@ -847,7 +866,11 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		/* Only suggest the supervisor when it was not already in charge:
 		 * with it, a SIGSYS comes from the profile's KILL_THREAD or TRAP
 		 * rules, or from a call through an ABI the profile does not list. */
-		if (res.signal == SIGSYS && agent)
+		if (res.signal == SIGSYS && nested)
+			why = " (a seccomp kill by the kernel: this tinyjail runs under another one's seccomp listener, "
+			      "and the kernel allows one, so the syscall is not named; run the outer tinyjail with "
+			      "--kill-via kernel to have it named)";
+		else if (res.signal == SIGSYS && agent)
 			why = " (a seccomp kill by the kernel: the listener belongs to the seccomp agent, so tinyjail "
 			      "does not see the call)";
 		else if (res.signal == SIGSYS)

@@ -2,13 +2,16 @@
 /* tinyjail's own seccomp rules, as a model for the compiler (hardening.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 
 #include "tj/filter/hardening.h"
 
@@ -126,4 +129,18 @@ int tj_hardening_compile(const struct tj_isolation *iso, struct tj_filter **ret,
 	int r = tj_filter_compile(&p, &fo, ret, err);
 	tj_seccomp_free(p.seccomp);
 	return r;
+}
+
+bool tj_hardening_self_abort(const struct seccomp_data *d, pid_t own_tgid, pid_t own_tid)
+{
+	if (d->arch != AUDIT_ARCH_X86_64 || own_tgid <= 0 || own_tid <= 0)
+		return false;
+	/* pid and signal arguments are ints: the kernel reads 32 bits. */
+	int a0 = (int)d->args[0], a1 = (int)d->args[1], a2 = (int)d->args[2];
+	switch (d->nr) {
+	case SYS_tgkill: return a0 == own_tgid && a1 == own_tid && a2 == SIGABRT;
+	case SYS_tkill: return a0 == own_tid && a1 == SIGABRT;
+	case SYS_kill: return a0 == own_tgid && a1 == SIGABRT;
+	default: return false;
+	}
 }

@@ -144,13 +144,40 @@ static void test_signals(void **state)
 	tj_isolation_done(&iso);
 }
 
+/* abort() may always end its own process (the supervisor's exception):
+ * only SIGABRT, only to the caller's own thread or process. */
+static void test_self_abort(void **state)
+{
+	(void)state;
+	struct seccomp_data d = {.arch = AUDIT_ARCH_X86_64};
+#define CALL(n, a0, a1, a2) (d.nr = (n), d.args[0] = (a0), d.args[1] = (a1), d.args[2] = (a2), &d)
+	assert_true(tj_hardening_self_abort(CALL(SYS_tgkill, 40, 41, SIGABRT), 40, 41));
+	assert_true(tj_hardening_self_abort(CALL(SYS_tkill, 41, SIGABRT, 0), 40, 41));
+	assert_true(tj_hardening_self_abort(CALL(SYS_kill, 40, SIGABRT, 0), 40, 41));
+	/* the kernel reads ints: high bits do not matter, as for the kernel */
+	assert_true(tj_hardening_self_abort(CALL(SYS_tgkill, 0x100000028ULL, 41, SIGABRT), 40, 41));
+	/* another signal, another thread, another process, a group, everyone */
+	assert_false(tj_hardening_self_abort(CALL(SYS_tgkill, 40, 41, SIGKILL), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_tgkill, 40, 42, SIGABRT), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_tgkill, 39, 41, SIGABRT), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_tkill, 42, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, 0, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, -1, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, 39, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_rt_sigqueueinfo, 40, SIGABRT, 0), 40, 41));
+	/* unknown ids never match */
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, -1, SIGABRT, 0), -1, -1));
+	d.arch = AUDIT_ARCH_I386;
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, 40, SIGABRT, 0), 40, 41));
+#undef CALL
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_always_on),
-		cmocka_unit_test(test_deny_write_execute),
-		cmocka_unit_test(test_no_new_processes),
-		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_always_on),	 cmocka_unit_test(test_deny_write_execute),
+		cmocka_unit_test(test_no_new_processes), cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_self_abort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,7 @@ enum tj_verb {
 	TJ_VERB_REPORT,
 	TJ_VERB_LEARN,
 	TJ_VERB_DIFF,
+	TJ_VERB_EXPLAIN,
 };
 
 /* learn's own options (cmd_learn.c). */
@@ -40,6 +41,7 @@ struct tj_learn_options {
 	bool plain_names;	/* --plain-names */
 	unsigned group_share;	/* --group-share PERCENT; 0: 100 */
 	unsigned default_errno; /* --default-errno[=E]; 0: kill */
+	bool static_analysis;	/* --static: no run, the programs' ELF files (cmd_static.c) */
 };
 
 /* --report: what is printed at exit (notes/supervise.md). */
@@ -85,6 +87,8 @@ struct tj_options {
 	const char *html;			 /* report: --html FILE */
 	const char *output;			 /* report: -o FILE, the tightened profile */
 	struct tj_learn_options learn;		 /* learn */
+	bool no_vdso;				 /* learn --static, explain: --no-vdso */
+	bool strict;				 /* learn --static: --strict (exit 1 when incomplete) */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings
