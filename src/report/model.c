@@ -266,6 +266,10 @@ static const char *program_of(struct tj_report_model *m, struct tj_report_proc *
 static struct tj_report_proc *proc_new(struct tj_report_model *m, struct tj_report_run *run, int pid, int ppid,
 				       uint64_t us)
 {
+	/* A new process under a pid in use: the old one has ended. */
+	size_t *old = imap_slot(&m->priv->pids, run_index(m, run), (uint64_t)pid);
+	if (*old)
+		settle_proc(m, &run->procs[*old - 1]);
 	tj_xreserve((void **)&run->procs, &run->proccap, run->nprocs + 1, sizeof(*run->procs));
 	struct tj_report_proc *p = &run->procs[run->nprocs];
 	*p = (struct tj_report_proc){.pid = pid,
