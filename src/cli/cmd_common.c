@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/sys.h"
 #include "tj/cli/cmd.h"
 #include "tj/plan/plan.h"
 

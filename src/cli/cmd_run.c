@@ -12,7 +12,9 @@
 #include "tj/cli/cmd.h"
 #include "tj/launch/kmsg_source.h"
 #include "tj/launch/launch.h"
+#include "tj/launch/observe.h"
 #include "tj/plan/plan.h"
+#include "tj/report/chain.h"
 #include "tj/supervise/agent.h"
 
 extern char **environ;
@@ -41,6 +43,58 @@ static void on_kill(void *ctx, const struct tj_syscall_event *e)
 	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+	if (e->stack_n) {
+		char name[64];
+		tj_syscall_name(e->data.arch, e->data.nr, name, sizeof(name));
+		tj_autofree char *chain = tj_chain_text_short(name, e->stack, e->stack_n, e->stack_truncated, 16);
+		fprintf(stderr, "tinyjail: called from: %s\n", chain);
+	}
+}
+
+/* At exit: each explained syscall's call chains, most frequent first. */
+static void print_explained(const struct tj_observe *obs)
+{
+	size_t n;
+	const struct tj_explain_event *v = tj_observe_explained(obs, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct tj_explain_event *x = &v[i];
+		fprintf(stderr, "tinyjail: explain %s: %llu call%s, %zu call site%s", x->syscall,
+			(unsigned long long)x->calls, x->calls == 1 ? "" : "s", x->nsites, x->nsites == 1 ? "" : "s");
+		if (x->skipped)
+			fprintf(stderr, ", %llu stack%s not taken (the process exited meanwhile, or no permission)",
+				(unsigned long long)x->skipped, x->skipped == 1 ? "" : "s");
+		if (x->truncated)
+			fprintf(stderr, ", %llu truncated", (unsigned long long)x->truncated);
+		fputs(x->nsites ? ":\n" : "\n", stderr);
+		/* Sites with the same text (the same code in two processes) are one line. */
+		bool *done = tj_xcalloc(x->nsites + 1, sizeof(*done));
+		char **texts = tj_xcalloc(x->nsites + 1, sizeof(*texts));
+		uint64_t *counts = tj_xcalloc(x->nsites + 1, sizeof(*counts));
+		for (size_t k = 0; k < x->nsites; k++)
+			texts[k] = tj_chain_text_short(x->syscall, x->sites[k].stack, x->sites[k].stack_n,
+						       x->sites[k].truncated, 16);
+		for (size_t k = 0; k < x->nsites; k++) {
+			counts[k] = x->sites[k].count;
+			for (size_t j = k + 1; j < x->nsites; j++)
+				if (!done[j] && strcmp(texts[j], texts[k]) == 0)
+					counts[k] += x->sites[j].count, done[j] = true;
+		}
+		for (;;) {
+			size_t best = x->nsites;
+			for (size_t k = 0; k < x->nsites; k++)
+				if (!done[k] && (best == x->nsites || counts[k] > counts[best]))
+					best = k;
+			if (best == x->nsites)
+				break;
+			done[best] = true;
+			fprintf(stderr, "tinyjail: %8llu  %s\n", (unsigned long long)counts[best], texts[best]);
+		}
+		for (size_t k = 0; k < x->nsites; k++)
+			free(texts[k]);
+		free(texts);
+		free(counts);
+		free(done);
+	}
 }
 
 /* learn --check: the kill is reported as usual and handed to learn too. */
@@ -259,6 +313,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	const char *agent = NULL;
 	bool nested = false; /* under another tinyjail's listener: no notification */
 	enum tj_mode mode = x ? x->mode : o->mode;
+	struct tj_observe *observe = NULL;
+	tj_autofree const char **explain_names = NULL;
 
 	/* Everything decided before anything starts, and every check, in the
 	 * plan builder that `check` shares (plan.h).  learn hands over a
@@ -279,6 +335,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	filter = lp.filter;
 	agent = lp.agent;
 	nested = lp.nested;
+	/* What the command does not get must not stay readable in tinyjail
+	 * either (its memory is not dumpable; this is the second wall). */
+	tj_env_scrub(environ, &lp.env, "TINYJAIL_");
 	/* Output files are checked before anything runs, and written later
 	 * through their directory's descriptor (outfile.h). */
 	if (o->json_status && tj_outfile_prepare(&status_file, o->json_status, "the status file", &err) < 0)
@@ -289,6 +348,24 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	events.notice = on_notice;
 	events.notice_ctx = (void *)o;
 	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
+	/* Kills name their call site too: one stack per killed process. */
+	bool kill_stacks = filter && lp.plan.mode == TJ_MODE_ENFORCE && !o->kernel_kills && !(x && x->on_notify);
+	if (filter && filter->uses_listener && !agent && (lp.recording || kill_stacks)) {
+		explain_names = tj_xcalloc(o->explain.n + 1, sizeof(*explain_names));
+		for (size_t i = 0; i < o->explain.n; i++)
+			explain_names[i] = o->explain.v[i];
+		events.recording = lp.recording;
+		events.explain_names = explain_names;
+		struct tj_observe_opts oo = {.explain_nrs = lp.explain_nrs,
+					     .explain_n = o->explain.n,
+					     .explain_stacks = o->explain_stacks,
+					     .usage = lp.recording & TJ_RECORD_USAGE,
+					     .processes = lp.recording & TJ_RECORD_PROCESSES,
+					     .pid_ns = lp.iso.unshare & TJ_NS_PID,
+					     .kill_stacks = kill_stacks};
+		if (tj_observe_new(&oo, &events, &observe, &err) < 0)
+			goto fail;
+	}
 	print_manifest(&lp.manifest, o->verbosity);
 	if (!filter && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: warning: no syscall filter (%s)\n",
@@ -315,7 +392,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
 					.source = kmsg_open ? &kmsg.src : NULL,
-					.on_notify = x && x->on_notify ? on_notify_ext : NULL};
+					.on_notify = x && x->on_notify ? on_notify_ext : NULL,
+					.observe = observe};
 	rc.ext = x;
 	if (x && x->on_kill)
 		hooks.on_kill = on_kill_ext;
@@ -330,6 +408,11 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	}
 	if (x && x->started)
 		*x->started = true;
+	if (observe) {
+		tj_observe_finish(observe);
+		if (o->verbosity >= 0)
+			print_explained(observe);
+	}
 
 	struct tj_run_report report = {.o = o,
 				       .profile = profile,
@@ -421,6 +504,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 			code = TJ_EXIT_ERROR;
 	}
 	tj_plan_done(&lp);
+	tj_observe_free(observe);
 	return code;
 
 fail:
@@ -442,5 +526,6 @@ fail:
 		tj_err_free(e2);
 	}
 	tj_plan_done(&lp);
+	tj_observe_free(observe);
 	return code;
 }

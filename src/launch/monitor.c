@@ -37,6 +37,7 @@
 #include "tj/filter/hardening.h"
 #include "tj/filter/notify.h"
 #include "tj/launch/launch.h"
+#include "tj/launch/observe.h"
 
 struct monitor {
 	const struct tj_monitor_args *a;
@@ -54,7 +55,7 @@ struct monitor {
 	bool terminating;   /* the timeout sent SIGTERM; the timer now runs the grace */
 	int sigints;	    /* SIGINTs received */
 	int term_timer;	    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
-	bool helper_reaped; /* the listener's helper (tinyjail's, not the command's) */
+	bool helper_reaped; /* the listener helper's pid may be anyone's now */
 	int listener_sock;  /* where the listener arrives from the helper, or -1 */
 	int ret;	    /* -1 once tinyjail itself failed (the command is killed) */
 	struct tj_err **err;
@@ -152,6 +153,23 @@ static void fail_closed_on_lost(struct monitor *m)
 	m->res->kill_unattributed = true;
 }
 
+static struct tj_observe *observer(const struct monitor *m)
+{
+	return m->a->hooks ? m->a->hooks->observe : NULL;
+}
+
+/* Logs a notified call; the observer (--explain, usage, processes) sees it
+ * first, while its caller still waits, and last, once it is logged. */
+static void record(struct monitor *m, struct tj_syscall_event *e, const struct tj_notification *n, bool observed)
+{
+	struct tj_observe *o = observer(m);
+	if (o && !observed)
+		tj_observe_call(o, e, m->listener, n->id);
+	tj_events_syscall(m->a->events, e);
+	if (o)
+		tj_observe_after(o, e);
+}
+
 /* Returns -1 when the listener is unusable: the supervisor then fails
  * closed (the command is killed, since nobody could answer it). */
 static int handle_notification(struct monitor *m, struct tj_err **err)
@@ -231,7 +249,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		 * on its register values alone, as the kernel would have. */
 		e.verdict = allowed ? TJ_VERDICT_ALLOWED : TJ_VERDICT_WOULD_DENY;
 		e.tally_only = allowed;
-		tj_events_syscall(a->events, &e);
+		record(m, &e, &n, false);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
 		/* ENOENT: the caller died meanwhile.  Anything else leaves the
 		 * call blocked for good (a kernel without CONTINUE, before 5.5). */
@@ -244,7 +262,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		/* --report: the kernel would have answered this itself. */
 		e.verdict = TJ_VERDICT_DENIED;
 		e.errnum = (int)(action & 0xffffu);
-		tj_events_syscall(a->events, &e);
+		record(m, &e, &n, false);
 		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
 		if (a->hooks && a->hooks->on_denied)
 			a->hooks->on_denied(a->hooks->ctx, &e);
@@ -252,13 +270,20 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
 		e.verdict = TJ_VERDICT_KILLED;
+		/* The stack, if wanted, is read while the caller still waits. */
+		if (observer(m))
+			tj_observe_call(observer(m), &e, m->listener, n.id);
 		bool command = false;
 		bool killed = kill_notified_process(m, &n, &command);
 		if (!killed) {
 			/* Could not kill it (it is already dying): it must not go on. */
 			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
 		}
-		tj_events_syscall(a->events, &e);
+		if (observer(m))
+			tj_observe_kill_named(observer(m), &e);
+		record(m, &e, &n, true);
+		if (observer(m) && killed)
+			tj_observe_killed(observer(m), e.tgid ? e.tgid : e.pid);
 		if (!m->res->seccomp_kill && command) {
 			m->res->seccomp_kill = true;
 			m->res->kill_event = e;
@@ -341,14 +366,23 @@ static size_t read_children(pid_t pid, pid_t *out, size_t max)
 	return n;
 }
 
+/* The seccomp listener's helper, our child outside a pid namespace (in one
+ * its pid is the namespace's own, and it dies with init); 0 otherwise. */
+static pid_t listener_helper(const struct monitor *m)
+{
+	const struct tj_listener_service *l = m->a->services->listener;
+	return m->a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
+}
+
 /* A source's helper process (the proxy): ended by its owner, never swept
- * with the command's tree. */
+ * with the command's tree.  Nor is the listener helper, which may still be
+ * exiting when the command has ended (a loaded machine); the loop ends it. */
 static bool is_helper(const struct monitor *m, pid_t pid)
 {
 	for (size_t i = 0; i < m->a->nsources; i++)
 		if (m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
 			return true;
-	return false;
+	return !m->helper_reaped && pid == listener_helper(m);
 }
 
 /* Sends sig to every descendant of tinyjail; returns how many it found. */
@@ -419,6 +453,13 @@ static void handle_timer(struct monitor *m)
 
 static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 {
+	/* What tinyjail passes on; the others it blocks only (launch.c). */
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
+	bool forward = false;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(forwarded); i++)
+		forward |= (int)si->ssi_signo == forwarded[i];
+	if (!forward)
+		return;
 	/* Signals from the terminal (Ctrl-C, Ctrl-\, window size) already
 	 * reached the command, which shares tinyjail's process group; only
 	 * signals sent to tinyjail itself are passed on. */
@@ -426,14 +467,6 @@ static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 		return;
 	if (!m->child_reaped && tj_sys_pidfd_send_signal(m->a->pidfd, (int)si->ssi_signo, NULL, 0) == 0)
 		m->res->forwarded_signal = (int)si->ssi_signo;
-}
-
-/* The seccomp listener's helper, our child outside a pid namespace (in one
- * its pid is the namespace's own, and it dies with init); 0 otherwise. */
-static pid_t listener_helper(const struct monitor *m)
-{
-	const struct tj_listener_service *l = m->a->services->listener;
-	return m->a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
 }
 
 /* The helper is tinyjail's: once the command has ended it is ended and

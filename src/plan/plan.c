@@ -15,10 +15,12 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
 #include "tj/base/jsonpos.h"
+#include "tj/base/sys.h"
 #include "tj/filter/hardening.h"
 #include "tj/filter/notify.h"
 #include "tj/json/profile_json.h"
 #include "tj/launch/launch.h"
+#include "tj/launch/observe.h"
 #include "tj/model/policy.h"
 #include "tj/net/netrules.h"
 #include "tj/net/proxy.h"
@@ -107,6 +109,44 @@ static int check_run_options(const struct tj_options *o, struct tj_err **err)
 		return tj_err_set(err, TJ_ERR_USAGE, 0,
 				  "--report=usage needs seccomp user notification, not "
 				  "--complain=kmsg (the kernel log does not record allowed calls)");
+	if (o->explain.n && (o->complain_kmsg || o->notify_socket || o->kernel_kills))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain needs tinyjail's own seccomp listener, not %s",
+				  o->complain_kmsg   ? "--complain=kmsg"
+				  : o->notify_socket ? "--notify-socket"
+						     : "--kill-via=kernel");
+	if (o->explain_stacks && !o->explain.n)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain-stacks goes with --explain");
+	return 0;
+}
+
+/* --explain: the syscalls' numbers, and what the run records beyond
+ * denials (with --log, --report=usage writes allowed calls, and with it or
+ * --explain the process tree); the listener is also told of the calls that
+ * the records need (forks, execs, exits: a process's modules change, its
+ * pid is reused). */
+static int plan_recording(const struct tj_options *o, struct tj_launch_plan *lp, struct tj_err **err)
+{
+	if (o->explain.n)
+		lp->explain_nrs = tj_xcalloc(o->explain.n, sizeof(*lp->explain_nrs));
+	for (size_t i = 0; i < o->explain.n; i++)
+		if (tj_syscall_resolve(o->explain.v[i], &lp->explain_nrs[i]) != TJ_SYSCALL_NATIVE)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain: '%s' is not an x86_64 syscall",
+					  o->explain.v[i]);
+	if (o->log_path && o->report == TJ_REPORT_USAGE)
+		lp->recording |= TJ_RECORD_USAGE | TJ_RECORD_PROCESSES;
+	if (o->explain.n)
+		lp->recording |= TJ_RECORD_EXPLAIN | (o->log_path ? TJ_RECORD_PROCESSES : 0);
+	lp->notify_nrs = tj_xcalloc(o->explain.n + 8, sizeof(*lp->notify_nrs));
+	for (size_t i = 0; i < o->explain.n; i++)
+		lp->notify_nrs[lp->notify_n++] = lp->explain_nrs[i];
+	for (size_t i = 0; lp->recording && tj_observe_lifecycle_names[i]; i++) {
+		const char *name = tj_observe_lifecycle_names[i];
+		bool for_stacks = strncmp(name, "execve", 6) == 0 || strcmp(name, "exit_group") == 0;
+		int nr;
+		if (((lp->recording & TJ_RECORD_PROCESSES) || for_stacks) && !tj_strv_contains(&o->explain, name) &&
+		    tj_syscall_resolve(name, &nr) == TJ_SYSCALL_NATIVE)
+			lp->notify_nrs[lp->notify_n++] = nr;
+	}
 	return 0;
 }
 
@@ -204,20 +244,21 @@ static void build_env(const struct tj_options *o, const struct tj_profile *profi
 	tj_strv_done(&denied);
 }
 
-/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
- * the profile lets calls through another one. */
-static void warn_hardening_abis(const struct tj_profile *profile, struct tj_launch_plan *lp)
+/* --- tinyjail's own rules --- */
+
+int tj_plan_hardening(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err)
 {
-	if (!profile || !profile->seccomp || !tj_isolation_wants_hardening(&lp->iso))
-		return;
-	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
-		const char *a = profile->seccomp->arches.v[i];
-		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
-			tj_plan_msg_add(&lp->msgs, 0,
-					"warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
-					"and --signals do not cover; remove it from \"architectures\" to close that door",
-					profile->file, a);
+	/* Without Landlock's signal scoping (ABI 6) the command could stop or
+	 * kill tinyjail, whose uid and process group it shares: the guard
+	 * rules refuse that instead.  In a pid namespace tinyjail's pid means
+	 * nothing to the command, but its process group still does. */
+	struct tj_hardening_guard guard = {0};
+	bool pidns = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID;
+	if (tj_sys_landlock_abi() < 6) {
+		guard.self = pidns ? 0 : getpid();
+		guard.pgrp = pidns ? 0 : getpgrp();
 	}
+	return tj_hardening_compile(iso, tj_sys_landlock_abi() < 6 ? &guard : NULL, ret, err);
 }
 
 /* --- the whole plan --- */
@@ -228,7 +269,7 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	bool run = req->purpose == TJ_PLAN_RUN;
 	memset(lp, 0, sizeof(*lp));
 
-	if (check_run_options(o, err) < 0)
+	if (check_run_options(o, err) < 0 || plan_recording(o, lp, err) < 0)
 		return -1;
 	lp->plan.mode = req->set_mode ? req->mode : o->mode;
 	const struct tj_profile *profile = req->in_memory ? req->profile : NULL;
@@ -237,6 +278,8 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 		if (tj_plan_load_profile(profile_arg, &lp->msgs, &lp->owned_profile, err) < 0)
 			return -1;
 		profile = lp->owned_profile;
+	} else if (!req->in_memory && o->explain.n) {
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain needs a syscall filter (not --profile none)");
 	}
 	lp->profile = profile;
 
@@ -282,13 +325,10 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 			return -1;
 	}
 
-	/* tinyjail's own rules ride along with every syscall filter, and are
-	 * loaded alone when only they are asked for. */
-	if (lp->filter || tj_isolation_wants_hardening(&lp->iso)) {
-		if (tj_hardening_compile(&lp->iso, &lp->hardening, err) < 0)
-			return -1;
-		warn_hardening_abis(profile, lp);
-	}
+	/* tinyjail's own rules are loaded in every run, alone when there is
+	 * no profile filter (TIOCSTI, the signal guard: notes/security.md). */
+	if (tj_plan_hardening(&lp->iso, &lp->hardening, err) < 0)
+		return -1;
 
 	if (check_kill_after(&lp->limits, err) < 0)
 		return -1;
@@ -327,6 +367,8 @@ void tj_plan_done(struct tj_launch_plan *lp)
 	tj_strv_done(&lp->env);
 	tj_strv_done(&lp->exec_pins);
 	free(lp->exec_path);
+	free(lp->explain_nrs);
+	free(lp->notify_nrs);
 	tj_manifest_done(&lp->manifest);
 	tj_plan_msgs_done(&lp->msgs);
 	tj_profile_free(lp->owned_profile);

@@ -10,6 +10,7 @@
 
 #include "plan_internal.h"
 #include "tj/base/cleanup.h"
+#include "tj/base/integrity.h"
 #include "tj/base/sys.h"
 #include "tj/filter/filter_cache.h"
 #include "tj/filter/notify.h"
@@ -76,7 +77,18 @@ static int get_filter(bool use_cache, const struct tj_profile *p, struct tj_filt
 	tj_autofree char *dir = use_cache ? tj_filter_cache_default_dir() : NULL;
 	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
 	struct tj_err *cerr = NULL;
-	if (dir && tj_filter_cache_open(dir, &cache, &cerr) < 0) {
+	/* Entries are sealed with a key no sandboxed command can learn
+	 * (integrity.h); without it, no cache. */
+	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
+	if (dir && tj_integrity_key(mac_key, &cerr) < 0) {
+		tj_autofree char *why = tj_err_format(cerr);
+		tj_plan_msg_add(msgs, 1, "note: filter cache not used: no integrity key: %s", why);
+		tj_err_free(cerr);
+		cerr = NULL;
+		free(dir);
+		dir = NULL;
+	}
+	if (dir && tj_filter_cache_open(dir, mac_key, &cache, &cerr) < 0) {
 		/* An unsafe directory may be an attack: say so.  No writable
 		 * home (nobody, a read-only CI sandbox) is normal. */
 		tj_autofree char *why = tj_err_format(cerr);
@@ -85,6 +97,7 @@ static int get_filter(bool use_cache, const struct tj_profile *p, struct tj_filt
 		tj_err_free(cerr);
 		cerr = NULL;
 	}
+	explicit_bzero(mac_key, sizeof(mac_key)); /* the cache has its copy */
 	uint8_t key[TJ_SHA256_LEN];
 	if (cache) {
 		tj_filter_cache_key(p, fo, &host, key);
@@ -169,7 +182,14 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 		.complain_via_log = o->complain_kmsg,
 		.ignore_unknown_deny = o->ignore_unknown,
 		.host = &host,
+		.notify_nrs = supervised ? lp->notify_nrs : NULL,
+		.notify_n = supervised ? lp->notify_n : 0,
 	};
+	if (o->explain.n && !supervised) {
+		tj_err_set(err, TJ_ERR_LAYER, 0,
+			   "--explain needs seccomp user notification, which this kernel or libseccomp does not offer");
+		return tj_err_layer(err, "seccomp");
+	}
 	/* A profile in memory has no text the cache could key on. */
 	bool use_cache = req->purpose == TJ_PLAN_RUN && !o->no_cache && !req->in_memory;
 	if (get_filter(use_cache, profile, &fo, &lp->msgs, &lp->filter, err) < 0)

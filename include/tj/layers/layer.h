@@ -191,4 +191,8 @@ extern const struct tj_layer tj_layer_rlimit;
 extern const struct tj_layer tj_layer_listener;
 extern const struct tj_layer tj_layer_seccomp;
 
+/* Whether this user can create a user namespace here (layer_ns.c; a probe:
+ * it forks), for the mount layer's compose hook. */
+bool tj_layer_ns_userns_available(void);
+
 #endif

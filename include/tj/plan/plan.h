@@ -90,9 +90,13 @@ struct tj_launch_plan {
 	struct tj_identity id; /* --user, resolved (uid/gid = euid/egid without it) */
 	struct tj_strv env;    /* the command's environment */
 	struct tj_strv exec_pins;
-	char *exec_path;	     /* the command, resolved (TJ_PLAN_RUN) */
-	const char *agent;	     /* the seccomp agent's socket, or NULL */
-	bool nested;		     /* under another process's seccomp listener: the kernel kills, unnamed */
+	char *exec_path;    /* the command, resolved (TJ_PLAN_RUN) */
+	const char *agent;  /* the seccomp agent's socket, or NULL */
+	bool nested;	    /* under another process's seccomp listener: the kernel kills, unnamed */
+	int *explain_nrs;   /* --explain's syscalls (o->explain.n numbers) */
+	unsigned recording; /* TJ_RECORD_*: what the run records beyond denials */
+	int *notify_nrs;    /* the calls the listener must see for that */
+	size_t notify_n;
 	struct tj_manifest manifest; /* what each layer will apply (the probes) */
 	struct tj_plan_msgs msgs;
 	struct tj_profile *owned_profile; /* loaded here (freed by tj_plan_done) */
@@ -112,6 +116,11 @@ int tj_plan_load_profile(const char *arg, struct tj_plan_msgs *msgs, struct tj_p
  * conditions: this kernel, and the capabilities the command will hold
  * (keep_caps: none unless the profile or --cap-keep keeps some). */
 void tj_plan_target_host(uint64_t keep_caps, struct tj_host *host);
+
+/* tinyjail's own seccomp rules for a run with iso (filter/hardening.h),
+ * loaded in every run: with the signal guard where the kernel cannot scope
+ * signals (Landlock ABI < 6).  The plan compiles them (lp->hardening). */
+int tj_plan_hardening(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err);
 
 /* Adds a message (printf-style) / a profile's notes ("label: file: path: msg"). */
 __attribute__((format(printf, 3, 4))) void tj_plan_msg_add(struct tj_plan_msgs *m, int verbosity, const char *fmt, ...);
