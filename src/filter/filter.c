@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,15 +151,15 @@ uint32_t tj_filter_execve_action(const struct tj_filter *f)
 
 void tj_filter_describe_action(uint32_t action, char *buf, size_t size)
 {
-	uint32_t data = action & 0xffff;
-	switch (action & 0xffff0000u) {
+	uint32_t data = action & SECCOMP_RET_DATA;
+	switch (action & SECCOMP_RET_ACTION_FULL) {
 	case SCMP_ACT_KILL_PROCESS: snprintf(buf, size, "SCMP_ACT_KILL_PROCESS"); return;
 	case SCMP_ACT_KILL_THREAD: snprintf(buf, size, "SCMP_ACT_KILL_THREAD"); return;
 	case SCMP_ACT_TRAP: snprintf(buf, size, "SCMP_ACT_TRAP"); return;
 	case SCMP_ACT_NOTIFY: snprintf(buf, size, "SCMP_ACT_NOTIFY"); return;
 	case SCMP_ACT_LOG: snprintf(buf, size, "SCMP_ACT_LOG"); return;
 	case SCMP_ACT_ALLOW: snprintf(buf, size, "SCMP_ACT_ALLOW"); return;
-	case 0x00050000u: {
+	case SECCOMP_RET_ERRNO: {
 		const char *name = strerrorname_np((int)data);
 		if (name)
 			snprintf(buf, size, "SCMP_ACT_ERRNO(%s)", name);
@@ -166,7 +167,7 @@ void tj_filter_describe_action(uint32_t action, char *buf, size_t size)
 			snprintf(buf, size, "SCMP_ACT_ERRNO(%u)", data);
 		return;
 	}
-	case 0x7ff00000u: snprintf(buf, size, "SCMP_ACT_TRACE(%u)", data); return;
+	case SECCOMP_RET_TRACE: snprintf(buf, size, "SCMP_ACT_TRACE(%u)", data); return;
 	default: snprintf(buf, size, "0x%08x", action); return;
 	}
 }

@@ -2,11 +2,13 @@
 /* Seccomp user notifications through libseccomp's notify API. */
 #include <errno.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tj/base/proc.h"
 #include "tj/base/sys.h"
 #include "tj/base/util.h"
 #include "tj/filter/notify.h"
@@ -93,4 +95,22 @@ int tj_notify_deny(struct tj_notify *n, int fd, uint64_t id, int errnum)
 int tj_notify_id_valid(int fd, uint64_t id)
 {
 	return seccomp_notify_id_valid(fd, id);
+}
+
+bool tj_notify_kill_caller(int fd, uint64_t id, pid_t tid, void (*pending)(void *ctx, pid_t tgid), void *ctx)
+{
+	pid_t tgid = tj_proc_tgid(tid);
+	if (tgid <= 0)
+		return false;
+	int pidfd = tj_sys_pidfd_open(tgid, 0);
+	if (pidfd < 0)
+		return false;
+	bool killed = false;
+	if (tj_notify_id_valid(fd, id) == 0) {
+		if (pending)
+			pending(ctx, tgid);
+		killed = tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
+	}
+	close(pidfd);
+	return killed;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel-log records -> would-deny events (kmsg_source.h). */
+#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,7 +46,7 @@ static void on_record(void *ctx, const struct tj_kmsg_record *rec)
 	pid_t child = s->child;
 	/* The complain-mode program logs every would-be denial and nothing
 	 * else kills or traps, so only LOG records can be the command's. */
-	if ((rec->code & 0xffff0000u) != 0x7ffc0000u)
+	if ((rec->code & SECCOMP_RET_ACTION_FULL) != SECCOMP_RET_LOG)
 		return;
 	if (!known(s, rec->pid)) {
 		if (child <= 0 || !tj_proc_descends_from(rec->pid, child)) {
@@ -74,9 +75,9 @@ static void on_record(void *ctx, const struct tj_kmsg_record *rec)
 		e.rule = "unknown";
 	} else {
 		e.action = tj_bpf_run(truth, truth_len, &e.data);
-		uint32_t kind = e.action & 0xffff0000u;
+		uint32_t kind = e.action & SECCOMP_RET_ACTION_FULL;
 		/* The profile's own SCMP_ACT_LOG rules log too: not a denial. */
-		if (kind == 0x7ffc0000u || kind == 0x7fff0000u)
+		if (kind == SECCOMP_RET_LOG || kind == SECCOMP_RET_ALLOW)
 			return;
 		e.rule = tj_explain_rule(f->resolved, &e.data, e.action);
 	}

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,22 +69,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The thread group (process) a thread id belongs to, or -1. */
-static pid_t thread_group_of(pid_t tid)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	pid_t tgid = -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Tgid: %d", &tgid) == 1)
-			break;
-	fclose(f);
-	return tgid;
-}
-
 /* True when tgid is the command itself: the first child, or, with a pid
  * namespace, pid 2 of that namespace (init's first child). */
 static bool is_the_command(const struct monitor *m, pid_t tgid)
@@ -110,25 +95,25 @@ static bool is_the_command(const struct monitor *m, pid_t tgid)
 	return ppid == m->a->child && inner == 2;
 }
 
-/* Kills the process a notified thread belongs to.  The pidfd is opened and
- * then the notification is checked to still be pending, so a recycled pid
- * can never be hit (seccomp_unotify(2)). */
+struct command_check {
+	const struct monitor *m;
+	bool is_command;
+};
+
+/* Whether it is the command, asked while /proc still shows it. */
+static void note_command(void *ctx, pid_t tgid)
+{
+	struct command_check *c = ctx;
+	c->is_command = is_the_command(c->m, tgid);
+}
+
+/* Kills the process a notified thread belongs to (notify.h: never a
+ * recycled pid). */
 static bool kill_notified_process(struct monitor *m, const struct tj_notification *n, bool *ret_command)
 {
-	*ret_command = false;
-	pid_t tgid = thread_group_of(n->pid);
-	if (tgid <= 0)
-		return false;
-	int pidfd = tj_sys_pidfd_open(tgid, 0);
-	if (pidfd < 0)
-		return false;
-	bool killed = false;
-	if (tj_notify_id_valid(m->listener, n->id) == 0) {
-		/* Whether it is the command, asked while /proc still shows it. */
-		*ret_command = is_the_command(m, tgid);
-		killed = tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
-	}
-	close(pidfd);
+	struct command_check c = {.m = m};
+	bool killed = tj_notify_kill_caller(m->listener, n->id, n->pid, note_command, &c);
+	*ret_command = c.is_command;
 	return killed;
 }
 
@@ -226,7 +211,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	const struct sock_filter *truth = f->truth ? f->truth : f->prog;
 	size_t truth_len = f->truth ? f->truth_len : f->len;
 	uint32_t action = tj_bpf_run(truth, truth_len, &n.data);
-	if ((action & 0xffff0000u) == 0x80000000u /* KILL_PROCESS */ && self_abort(&n)) {
+	if ((action & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_KILL_PROCESS && self_abort(&n)) {
 		/* A process may always abort itself (hardening.h): it dies of
 		 * SIGABRT as it would without tinyjail.  Nothing to report. */
 		tj_notify_continue(m->notify, m->listener, n.id);
@@ -241,8 +226,8 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	e.rule = tj_explain_rule(f->resolved, &n.data, action);
 	tj_proc_comm(n.pid, e.comm, sizeof(e.comm));
 
-	uint32_t kind = action & 0xffff0000u;
-	bool allowed = kind == 0x7fff0000u /* ALLOW */ || kind == 0x7ffc0000u /* LOG */;
+	uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
+	bool allowed = kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG;
 	if (a->plan->mode == TJ_MODE_COMPLAIN || allowed) {
 		/* Allowed calls arrive only for --report=usage: counted, not
 		 * logged.  CONTINUE is safe here: the profile allowed the call
@@ -258,17 +243,17 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		return 0;
 	}
 
-	if (kind == 0x00050000u /* ERRNO */) {
+	if (kind == SECCOMP_RET_ERRNO) {
 		/* --report: the kernel would have answered this itself. */
 		e.verdict = TJ_VERDICT_DENIED;
-		e.errnum = (int)(action & 0xffffu);
+		e.errnum = (int)(action & SECCOMP_RET_DATA);
 		record(m, &e, &n, false);
 		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
 		if (a->hooks && a->hooks->on_denied)
 			a->hooks->on_denied(a->hooks->ctx, &e);
 		return 0;
 	}
-	if (kind == 0x80000000u /* KILL_PROCESS */) {
+	if (kind == SECCOMP_RET_KILL_PROCESS) {
 		e.verdict = TJ_VERDICT_KILLED;
 		/* The stack, if wanted, is read while the caller still waits. */
 		if (observer(m))

@@ -41,7 +41,7 @@ static size_t program_actions(const struct sock_filter *prog, size_t len, uint32
 	for (size_t i = 0; i < len; i++) {
 		if (prog[i].code != (BPF_RET | BPF_K))
 			continue;
-		uint32_t action = prog[i].k & 0xffff0000u;
+		uint32_t action = prog[i].k & SECCOMP_RET_ACTION_FULL;
 		bool seen = false;
 		for (size_t k = 0; k < n; k++)
 			seen |= out[k] == action;

@@ -172,22 +172,6 @@ static void detach(struct sup *s, size_t i)
 		s->stop = true;
 }
 
-/* Kills the process (thread group) of the caller; the pidfd is opened
- * before the notification is checked to be still pending, so a recycled
- * pid cannot be hit. */
-static bool kill_caller(int listener, uint64_t id, pid_t tid)
-{
-	pid_t tgid = tj_proc_tgid(tid);
-	if (tgid <= 0)
-		return false;
-	int pidfd = tj_sys_pidfd_open(tgid, 0);
-	if (pidfd < 0)
-		return false;
-	bool killed = tj_notify_id_valid(listener, id) == 0 && tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0) == 0;
-	close(pidfd);
-	return killed;
-}
-
 /* Chooses the answer: memory, then the rules file, then its default,
  * then a person.  *by and *why say where it came from. */
 static void decide(struct sup *s, const struct tj_supervised_call *c, struct tj_decision *d, const char **by,
@@ -273,7 +257,7 @@ static void handle(struct sup *s, struct sandbox *b)
 		s->stats->allowed++;
 		break;
 	case TJ_DECIDE_KILL:
-		if (!kill_caller(b->fd, n.id, n.pid))
+		if (!tj_notify_kill_caller(b->fd, n.id, n.pid, NULL, NULL))
 			tj_notify_deny(s->notify, b->fd, n.id, ENOSYS);
 		e.verdict = TJ_VERDICT_KILLED;
 		s->stats->killed++;

@@ -37,5 +37,12 @@ int tj_notify_continue(struct tj_notify *n, int fd, uint64_t id);
 int tj_notify_deny(struct tj_notify *n, int fd, uint64_t id, int errnum);
 /* 0 while the notification is still pending (the task is still blocked). */
 int tj_notify_id_valid(int fd, uint64_t id);
+/* Kills the process (thread group) of the notified thread tid, the one
+ * safe way: the pidfd is opened first and the notification then checked to
+ * be still pending, so a recycled pid is never hit (seccomp_unotify(2)).
+ * While it is pending, pending(ctx, tgid) (may be NULL) is called, when
+ * /proc still shows the caller.  True when the kill was sent.  Shared by
+ * the monitor and the supervisor. */
+bool tj_notify_kill_caller(int fd, uint64_t id, pid_t tid, void (*pending)(void *ctx, pid_t tgid), void *ctx);
 
 #endif
