@@ -361,6 +361,14 @@ enum {
 	OPT_PLAIN_NAMES,
 	OPT_GROUP_SHARE,
 	OPT_DEFAULT_ERRNO,
+	OPT_FUZZ,
+	OPT_BUDGET,
+	OPT_BUDGET_EXECS,
+	OPT_MAX_TIME,
+	OPT_JOBS,
+	OPT_FROM,
+	OPT_FUZZ_DIR,
+	OPT_FUZZ_SEED,
 };
 
 static const struct option long_options[] = {
@@ -437,12 +445,43 @@ static const struct option long_options[] = {
 	{"plain-names", no_argument, NULL, OPT_PLAIN_NAMES},
 	{"group-share", required_argument, NULL, OPT_GROUP_SHARE},
 	{"default-errno", optional_argument, NULL, OPT_DEFAULT_ERRNO},
+	{"fuzz", required_argument, NULL, OPT_FUZZ},
+	{"budget", required_argument, NULL, OPT_BUDGET},
+	{"budget-execs", required_argument, NULL, OPT_BUDGET_EXECS},
+	{"max-time", required_argument, NULL, OPT_MAX_TIME},
+	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"fuzz-dir", required_argument, NULL, OPT_FUZZ_DIR},
+	{"fuzz-seed", required_argument, NULL, OPT_FUZZ_SEED},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
+
+static bool option_allowed(enum tj_verb verb, int opt);
+
+/* learn's run options (not learn's own, nor about one run's output), which
+ * learn --fuzz gives again to the tinyjail that afl-fuzz starts. */
+static bool is_run_option(int c)
+{
+	return option_allowed(TJ_VERB_RUN, c) && c != OPT_LOG && c != OPT_JSON_STATUS && c != 'v' && c != 'q' &&
+	       c != 'h' && c != 'V' && c != '?' && c != ':';
+}
+
+/* The words of one run option: argv[from, to), taken only when written
+ * long (learn's short options are its own, -v and -q). */
+static void keep_run_words(struct tj_options *o, char **argv, int from, int to)
+{
+	if (from < 1 || to <= from || strncmp(argv[from], "--", 2) != 0)
+		return;
+	struct tj_learn_options *l = &o->learn;
+	l->run_args = tj_xrealloc(l->run_args, (l->nrun_args + (size_t)(to - from) + 1) * sizeof(char *));
+	for (int i = from; i < to; i++)
+		l->run_args[l->nrun_args++] = argv[i];
+	l->run_args[l->nrun_args] = NULL;
+}
 
 /* Options that make sense only for some verbs. */
 static bool option_allowed(enum tj_verb verb, int opt)
@@ -463,7 +502,15 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_EXACT:
 	case OPT_PLAIN_NAMES:
 	case OPT_GROUP_SHARE:
-	case OPT_DEFAULT_ERRNO: return verb == TJ_VERB_LEARN;
+	case OPT_DEFAULT_ERRNO:
+	case OPT_FUZZ:
+	case OPT_BUDGET:
+	case OPT_BUDGET_EXECS:
+	case OPT_MAX_TIME:
+	case OPT_JOBS:
+	case OPT_FROM:
+	case OPT_FUZZ_DIR:
+	case OPT_FUZZ_SEED: return verb == TJ_VERB_LEARN;
 	case OPT_MEMORY:
 	case OPT_CPU:
 	case OPT_PIDS:
@@ -587,9 +634,58 @@ static int tj_parse_errno(const char *s, unsigned *ret)
 }
 
 /* learn: a command, --cases, or --check with the profile as argument. */
+/* learn --fuzz: the command runs inside afl-fuzz's forkserver, which asks
+ * for a few run options to stay away (notes/fuzz-learn.md). */
+static int check_fuzz(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
+{
+	const struct tj_learn_options *l = &o->learn;
+	if (l->static_analysis || l->check || l->cases)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--fuzz takes none of --static, --check, --cases");
+	if (!l->output)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+	if (l->merge && l->force)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--merge and --force exclude each other");
+	if (!l->fuzz[0])
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--fuzz needs the directory of seed inputs");
+	if (o->log_path || o->json_status)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--log and --json-status describe one run; learn --fuzz keeps its records in "
+				  "--fuzz-dir");
+	if (o->iso.unshare & TJ_NS_PID)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--fuzz: no pid namespace: afl-fuzz kills the pid the forkserver reports, which "
+				  "must be a pid of afl-fuzz's own namespace (name the other namespaces instead of "
+				  "'all')");
+	if (o->limits.timeout_ms)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--fuzz: no --timeout: afl-fuzz times each execution itself, and tinyjail's timeout "
+				  "would end the forkserver");
+	if (o->iso.no_new_processes)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--fuzz: no --no-fork: afl-fuzz's forkserver forks once per execution");
+	if (o->limits.has_memory || o->limits.has_cpu || o->limits.has_pids || o->iso.nrw_limits)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--fuzz: no --memory, --cpu, --pids or --rw-limit: afl-fuzz ends the tinyjail it "
+				  "starts with SIGKILL, which leaves no time to remove a cgroup or copy files back");
+	if (nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "no command given (usage: tinyjail learn --fuzz SEEDS -o FILE [options] -- "
+				  "program [args...] [@@])");
+	if (rest[0][0] == '\0')
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+	o->command = rest;
+	return 0;
+}
+
 static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
 {
 	const struct tj_learn_options *l = &o->learn;
+	if (l->fuzz)
+		return check_fuzz(o, rest, nrest, err);
+	if (l->budget_ms || l->budget_execs || l->max_ms || l->jobs || l->from || l->fuzz_dir || l->has_fuzz_seed)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--budget, --budget-execs, --max-time, --jobs, --from, --fuzz-dir and --fuzz-seed are "
+				  "options of learn --fuzz");
 	if (l->static_analysis) {
 		if (l->check || l->merge || l->cases || l->exact || l->plain_names || l->group_share ||
 		    l->default_errno)
@@ -681,8 +777,11 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					: ":p:o:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
-	int c;
+	int c, before = 1;
 	while ((c = getopt_long(gargc, gargv, shortopts, long_options, NULL)) != -1) {
+		if (o->verb == TJ_VERB_LEARN && is_run_option(c))
+			keep_run_words(o, gargv, before, optind);
+		before = optind;
 		if (c == '?') {
 			const char *bad = gargv[optind - 1];
 			/* getopt sets optopt to the character of an unknown short
@@ -777,6 +876,44 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--default-errno: '%s' is not an errno name (EPERM) or number from 1 "
 						  "to 4094",
 						  optarg);
+			break;
+		case OPT_FUZZ: o->learn.fuzz = optarg; break;
+		case OPT_BUDGET:
+		case OPT_MAX_TIME: {
+			uint64_t ms;
+			if (!tj_parse_duration_ms(optarg, &ms))
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--%s '%s': expected a duration such as 10m, 90s or 1h", option_name(c),
+						  optarg);
+			if (ms == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--%s 0: the campaign would end before it starts; give a duration such "
+						  "as 10m",
+						  option_name(c));
+			*(c == OPT_BUDGET ? &o->learn.budget_ms : &o->learn.max_ms) = ms;
+			break;
+		}
+		case OPT_BUDGET_EXECS:
+			if (!tj_parse_u64(optarg, &o->learn.budget_execs) || o->learn.budget_execs == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--budget-execs '%s': expected a number of executions of at least 1",
+						  optarg);
+			break;
+		case OPT_JOBS: {
+			uint64_t n;
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 64)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--jobs '%s': expected a number from 1 to 64",
+						  optarg);
+			o->learn.jobs = (unsigned)n;
+			break;
+		}
+		case OPT_FROM: o->learn.from = optarg; break;
+		case OPT_FUZZ_DIR: o->learn.fuzz_dir = optarg; break;
+		case OPT_FUZZ_SEED:
+			if (!tj_parse_u64(optarg, &o->learn.fuzz_seed) || o->learn.fuzz_seed > UINT32_MAX)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--fuzz-seed '%s': expected a number from 0 to 4294967295", optarg);
+			o->learn.has_fuzz_seed = true;
 			break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
@@ -1027,5 +1164,6 @@ void tj_options_done(struct tj_options *o)
 	tj_env_done(&o->env);
 	tj_isolation_done(&o->iso);
 	tj_net_policy_done(&o->net);
+	free(o->learn.run_args);
 	memset(o, 0, sizeof(*o));
 }
