@@ -369,6 +369,8 @@ enum {
 	OPT_FROM,
 	OPT_FUZZ_DIR,
 	OPT_FUZZ_SEED,
+	OPT_AFL,
+	OPT_JOURNAL,
 };
 
 static const struct option long_options[] = {
@@ -453,6 +455,8 @@ static const struct option long_options[] = {
 	{"from", required_argument, NULL, OPT_FROM},
 	{"fuzz-dir", required_argument, NULL, OPT_FUZZ_DIR},
 	{"fuzz-seed", required_argument, NULL, OPT_FUZZ_SEED},
+	{"afl", no_argument, NULL, OPT_AFL},
+	{"journal", required_argument, NULL, OPT_JOURNAL},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -510,7 +514,9 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_JOBS:
 	case OPT_FROM:
 	case OPT_FUZZ_DIR:
-	case OPT_FUZZ_SEED: return verb == TJ_VERB_LEARN;
+	case OPT_FUZZ_SEED:
+	case OPT_JOURNAL: return verb == TJ_VERB_LEARN;
+	case OPT_AFL: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case OPT_MEMORY:
 	case OPT_CPU:
 	case OPT_PIDS:
@@ -633,9 +639,38 @@ static int tj_parse_errno(const char *s, unsigned *ret)
 	return -1;
 }
 
-/* learn: a command, --cases, or --check with the profile as argument. */
-/* learn --fuzz: the command runs inside afl-fuzz's forkserver, which asks
- * for a few run options to stay away (notes/fuzz-learn.md). */
+/* --afl (and learn --fuzz, which runs its command so): the command runs
+ * inside afl-fuzz's forkserver, which some run options would break
+ * (notes/fuzz-learn.md). */
+static int check_afl(const struct tj_options *o, const char *what, struct tj_err **err)
+{
+	if (o->iso.unshare & TJ_NS_PID)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no pid namespace: afl-fuzz kills the pid the forkserver reports, which must be a "
+				  "pid of afl-fuzz's own namespace (name the other namespaces instead of 'all')",
+				  what);
+	if (o->iso.unshare & TJ_NS_IPC)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no IPC namespace: the target attaches afl-fuzz's coverage map, a System V shared "
+				  "memory segment of afl-fuzz's namespace",
+				  what);
+	if (o->limits.timeout_ms)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --timeout: afl-fuzz times each execution itself (-t), and tinyjail's timeout "
+				  "would end the forkserver",
+				  what);
+	if (o->iso.no_new_processes)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --no-fork: afl-fuzz's forkserver forks once per execution", what);
+	if (o->limits.has_memory || o->limits.has_cpu || o->limits.has_pids || o->iso.nrw_limits)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --memory, --cpu, --pids or --rw-limit: afl-fuzz ends the tinyjail it starts "
+				  "with SIGKILL, which leaves no time to remove a cgroup or copy files back",
+				  what);
+	return 0;
+}
+
+/* learn --fuzz: the refinement loop (cmd_fuzz.c). */
 static int check_fuzz(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
 {
 	const struct tj_learn_options *l = &o->learn;
@@ -647,26 +682,15 @@ static int check_fuzz(struct tj_options *o, char **rest, int nrest, struct tj_er
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "--merge and --force exclude each other");
 	if (!l->fuzz[0])
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "--fuzz needs the directory of seed inputs");
+	if (o->iso.afl_forkserver || l->journal)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--fuzz gives --afl and --journal to the runs it starts itself");
 	if (o->log_path || o->json_status)
 		return tj_err_set(err, TJ_ERR_USAGE, 0,
 				  "--log and --json-status describe one run; learn --fuzz keeps its records in "
 				  "--fuzz-dir");
-	if (o->iso.unshare & TJ_NS_PID)
-		return tj_err_set(err, TJ_ERR_USAGE, 0,
-				  "--fuzz: no pid namespace: afl-fuzz kills the pid the forkserver reports, which "
-				  "must be a pid of afl-fuzz's own namespace (name the other namespaces instead of "
-				  "'all')");
-	if (o->limits.timeout_ms)
-		return tj_err_set(err, TJ_ERR_USAGE, 0,
-				  "--fuzz: no --timeout: afl-fuzz times each execution itself, and tinyjail's timeout "
-				  "would end the forkserver");
-	if (o->iso.no_new_processes)
-		return tj_err_set(err, TJ_ERR_USAGE, 0,
-				  "--fuzz: no --no-fork: afl-fuzz's forkserver forks once per execution");
-	if (o->limits.has_memory || o->limits.has_cpu || o->limits.has_pids || o->iso.nrw_limits)
-		return tj_err_set(err, TJ_ERR_USAGE, 0,
-				  "--fuzz: no --memory, --cpu, --pids or --rw-limit: afl-fuzz ends the tinyjail it "
-				  "starts with SIGKILL, which leaves no time to remove a cgroup or copy files back");
+	if (check_afl(o, "--fuzz", err) < 0)
+		return -1;
 	if (nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0,
 				  "no command given (usage: tinyjail learn --fuzz SEEDS -o FILE [options] -- "
@@ -677,11 +701,16 @@ static int check_fuzz(struct tj_options *o, char **rest, int nrest, struct tj_er
 	return 0;
 }
 
+/* learn: a command, --cases, or --check with the profile as argument. */
 static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
 {
 	const struct tj_learn_options *l = &o->learn;
 	if (l->fuzz)
 		return check_fuzz(o, rest, nrest, err);
+	if ((o->iso.afl_forkserver || l->journal) && (l->static_analysis || l->check || l->cases))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--afl and --journal are for learn's command form");
+	if (o->iso.afl_forkserver && check_afl(o, "--afl", err) < 0)
+		return -1;
 	if (l->budget_ms || l->budget_execs || l->max_ms || l->jobs || l->from || l->fuzz_dir || l->has_fuzz_seed)
 		return tj_err_set(err, TJ_ERR_USAGE, 0,
 				  "--budget, --budget-execs, --max-time, --jobs, --from, --fuzz-dir and --fuzz-seed are "
@@ -883,8 +912,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			uint64_t ms;
 			if (!tj_parse_duration_ms(optarg, &ms))
 				return tj_err_set(err, TJ_ERR_USAGE, 0,
-						  "--%s '%s': expected a duration such as 10m, 90s or 1h", option_name(c),
-						  optarg);
+						  "--%s '%s': expected a duration such as 10m, 90s or 1h",
+						  option_name(c), optarg);
 			if (ms == 0)
 				return tj_err_set(err, TJ_ERR_USAGE, 0,
 						  "--%s 0: the campaign would end before it starts; give a duration such "
@@ -908,6 +937,15 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			break;
 		}
 		case OPT_FROM: o->learn.from = optarg; break;
+		case OPT_JOURNAL: o->learn.journal = optarg; break;
+		case OPT_AFL:
+			o->iso.afl_forkserver = true;
+			/* What AFL++'s runtime reads (notes/fuzz-learn.md). */
+			if (tj_env_add_list(&o->env.keep,
+					    "AFL_*,__AFL_*,ASAN_OPTIONS,UBSAN_OPTIONS,MSAN_OPTIONS,LSAN_OPTIONS,LD_BIND_NOW",
+					    err) < 0)
+				return -1;
+			break;
 		case OPT_FUZZ_DIR: o->learn.fuzz_dir = optarg; break;
 		case OPT_FUZZ_SEED:
 			if (!tj_parse_u64(optarg, &o->learn.fuzz_seed) || o->learn.fuzz_seed > UINT32_MAX)
@@ -1107,6 +1145,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					  "no command given (usage: tinyjail [options] -- command [args...])");
 		if (rest[0][0] == '\0')
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+		if (o->iso.afl_forkserver && check_afl(o, "--afl", err) < 0)
+			return -1;
 		o->command = rest;
 		return 0;
 	}

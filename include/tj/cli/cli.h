@@ -42,6 +42,7 @@ struct tj_learn_options {
 	unsigned group_share;	/* --group-share PERCENT; 0: 100 */
 	unsigned default_errno; /* --default-errno[=E]; 0: kill */
 	bool static_analysis;	/* --static: no run, the programs' ELF files (cmd_static.c) */
+	const char *journal;	/* --journal FILE: each new pair appended at once (a run afl-fuzz may SIGKILL) */
 	/* --fuzz SEEDS: the fuzzing refinement loop (cmd_fuzz.c, notes/fuzz-learn.md). */
 	const char *fuzz;
 	uint64_t budget_ms;    /* --budget: nothing new for this long ends it (default 10 min) */
