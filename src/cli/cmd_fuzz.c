@@ -162,7 +162,15 @@ static pid_t spawn(char *const argv[], char *const envp[], const char *in_path, 
 	sigset_t none;
 	sigemptyset(&none);
 	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	/* Signals the shell ignored for a background job stay ignored across
+	 * exec: the children get the defaults. */
+	sigset_t def;
+	sigemptyset(&def);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGHUP);
+	posix_spawnattr_setsigdefault(&at, &def);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	pid_t pid;
 	int r = posix_spawn(&pid, argv[0], &fa, &at, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
@@ -897,10 +905,9 @@ static void progress(struct fuzz *f, unsigned round, uint64_t round_start, struc
 	struct tj_strv names = {0};
 	model_names(&f->m, &names);
 	fprintf(stderr,
-		"tinyjail: learn --fuzz: round %u, %" PRIu64 " s: %" PRIu64 " executions, %zu findings, %zu syscalls "
-		"allowed\n",
-		round, (now_ms() - round_start) / 1000, execs, f->nfindings, names.n);
-	(void)corpus;
+		"tinyjail: learn --fuzz: round %u, %" PRIu64 " s: %" PRIu64 " executions, %" PRIu64
+		" inputs, %zu findings, %zu syscalls learnt\n",
+		round, (now_ms() - round_start) / 1000, execs, corpus, f->nfindings, names.n);
 	tj_strv_done(&names);
 }
 
@@ -918,8 +925,10 @@ static int run_round(struct fuzz *f, unsigned round, const char *inputs, char **
 	struct instance in[MAX_JOBS];
 	memset(in, 0, sizeof(in));
 	char budget_s[32] = "", budget_e[32] = "", seed[32] = "";
-	if (l->budget_ms)
-		snprintf(budget_s, sizeof(budget_s), "%" PRIu64, (l->budget_ms + 999) / 1000);
+	/* Neither budget given: 10 minutes (the default). */
+	uint64_t budget_ms = l->budget_ms ? l->budget_ms : l->budget_execs ? 0 : 600000;
+	if (budget_ms)
+		snprintf(budget_s, sizeof(budget_s), "%" PRIu64, (budget_ms + 999) / 1000);
 	if (l->budget_execs)
 		snprintf(budget_e, sizeof(budget_e), "%" PRIu64, l->budget_execs);
 	uint64_t base_execs = f->execs;
@@ -1064,7 +1073,7 @@ static void report(struct fuzz *f, FILE *to)
 	model_names(&f->m, &names);
 	fprintf(to,
 		"tinyjail learn --fuzz: %u round%s, %" PRIu64 " executions, %.0f s; %zu inputs in the last corpus; "
-		"%zu finding%s; %zu syscalls allowed; %s\n",
+		"%zu finding%s; %zu syscalls learnt (before generalisation); %s\n",
 		f->rounds, f->rounds == 1 ? "" : "s", f->execs, (double)(now_ms() - f->start_ms) / 1000.0, f->inputs,
 		f->nfindings, f->nfindings == 1 ? "" : "s", names.n,
 		f->converged	 ? "converged: the last round ran its budget without a new syscall"
