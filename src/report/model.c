@@ -145,6 +145,7 @@ void tj_report_free(struct tj_report_model *m)
 		for (size_t i = 0; i < run->nprocs; i++) {
 			free_items(run->procs[i].items, run->procs[i].nitems);
 			free(run->procs[i].argv);
+			free(run->procs[i].head_argv);
 			free(run->procs[i].sys);
 		}
 		free(run->procs);
@@ -260,6 +261,14 @@ static void settle_proc(struct tj_report_model *m, struct tj_report_proc *p)
 
 static struct tj_report_sys *sys_row(struct tj_report_model *m, const char *program, const char *syscall,
 				     const char *arch);
+
+static bool proc_has_usage(const struct tj_report_proc *p)
+{
+	for (size_t k = 0; k < p->nsys; k++)
+		if (p->sys[k].usage)
+			return true;
+	return false;
+}
 static struct tj_proc_sys *proc_sys(struct tj_report_proc *p, const char *syscall, size_t agg, bool *first);
 static const char *program_of(struct tj_report_model *m, struct tj_report_proc *p);
 
@@ -359,6 +368,12 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 		p = &run->procs[*slot - 1];
 	}
 	p->from_event = true;
+	/* The counts so far belong to the program it leaves (tinyjail writes
+	 * them before the exec event; an older 1.1 log wrote them at exit
+	 * only, and its counts stay with the process). */
+	bool settled = strcmp(r->cause, "exec") == 0 && (!run->rec_usage || proc_has_usage(p));
+	if (settled)
+		settle_proc(m, p);
 	if (r->comm && r->comm[0])
 		p->comm = S(m, r->comm);
 	if (r->exe)
@@ -381,6 +396,10 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 	if (r->argv) {
 		free(p->argv);
 		p->argv = join(r->argv);
+		if (!p->head_argv) {
+			p->head_argv = tj_xstrdup(p->argv);
+			p->head_program = p->program;
+		}
 	}
 	if (strcmp(r->cause, "exec") == 0 || strcmp(r->cause, "start") == 0) {
 		p->loader_start = r->loader_start;
@@ -393,7 +412,11 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 					     : r->exe ? r->exe
 						      : ""),
 				  false);
-		/* It exec'd: an allowed execve of the new program's process. */
+		/* The launcher's execve of the command is the command's; an
+		 * exec's execve is counted with the program that made it,
+		 * except in an older log, whose counts stay with the process. */
+		if (settled)
+			return;
 		const char *execve = S(m, "execve");
 		struct tj_report_sys *row = sys_row(m, program_of(m, p), execve, S(m, "x86_64"));
 		bool first;

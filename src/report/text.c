@@ -454,8 +454,10 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 	const struct tj_report_proc *p = &t->run->procs[idx];
 	line_head(w, p->first_us, t->base, depth);
 	char head[1024];
-	snprintf(head, sizeof(head), "%d %s%s%s", p->pid, p->program ? p->program : "?", p->argv ? ": " : "",
-		 p->argv ? p->argv : "");
+	/* Named by what it ran first; a later exec has its own line. */
+	const char *program = p->head_argv ? p->head_program : p->program;
+	const char *argv = p->head_argv ? p->head_argv : p->argv;
+	snprintf(head, sizeof(head), "%d %s%s%s", p->pid, program ? program : "?", argv ? ": " : "", argv ? argv : "");
 	tj_buf_add(&w->b, C(w, BOLD));
 	add_fit(w, head, w->width > 12 + 2 * depth ? w->width - 11 - 2 * depth : 10);
 	tj_buf_addf(&w->b, "%s\n", C(w, RESET));

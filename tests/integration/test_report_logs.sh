@@ -52,6 +52,31 @@ expect_80_columns
 # Piped: no colour.
 case "$out" in *"$(printf '\033')"*) fail "colour codes in piped output" ;; esac
 
+t "a process that execs another program: each program's calls under its own name"
+run_in "$TMP" "$TJ" --profile default --report=usage --log "$TMP/exec.log" -- \
+	sh -c 'echo x >/dev/null; exec /usr/bin/ls / >/dev/null'
+expect_rc 0
+validate "$TMP/exec.log"
+run "$TJ" report "$TMP/exec.log"
+expect_rc 0
+# The per-program lists: ls's own loader mapped and opened its libraries,
+# after dash had done the same under the same pid.
+printf '%s\n' "$out" | /usr/bin/python3 -c '
+import re, sys
+text = sys.stdin.read()
+blocks = dict(re.findall(r"^  (/\S+) \(\d+ syscalls, \d+ calls\):((?:.*\n)(?:      .*\n)*)", text, re.M))
+ls, dash = blocks.get("/usr/bin/ls", ""), blocks.get("/usr/bin/dash", "")
+need = [(ls, "mmap "), (ls, "openat "), (ls, "getdents64 "), (dash, "execve 2,"), (dash, "mmap ")]
+missing = [w for b, w in need if w not in b]
+nogo = [w for w in ("getdents64 ",) if w in dash]
+sys.exit("missing %s, misplaced %s in %r" % (missing, nogo, blocks) if missing or nogo else 0)' ||
+	fail "calls under the wrong program"
+run "$TJ" report "$TMP/exec.log" --timeline
+expect_out_contains " /usr/bin/dash: sh -c echo x >/dev/null; exec /usr/bin/ls"
+expect_out_contains "│ exec /usr/bin/ls /"
+printf '%s\n' "$out" | grep -A1 '│ exec /usr/bin/ls /' | grep -q '│ start-up: .*mmap' ||
+	fail "no start-up after the exec"
+
 t "report --timeline: the fork and exec tree, start-up and first uses, exits"
 run "$TJ" report "$TMP/sh.log" --timeline
 expect_rc 0
