@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tj/base/phase.h"
 #include "tj/cli/cmd.h"
 
 int main(int argc, char **argv)
 {
+	tj_phase("main");
 	struct tj_options o;
 	struct tj_err *err = NULL;
 	if (tj_cli_parse(argc, argv, &o, &err) < 0) {
@@ -35,5 +37,6 @@ int main(int argc, char **argv)
 	default: code = tj_cmd_run(&o); break;
 	}
 	tj_options_done(&o);
+	tj_phase("exit");
 	return code;
 }
