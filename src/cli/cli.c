@@ -23,8 +23,10 @@ static const char usage_run[] =
 	"       tinyjail learn -o FILE [--merge|--force] [options] -- command [args...]\n"
 	"       tinyjail learn --check CASES profile\n"
 	"       tinyjail learn --static -o FILE [--force] program...\n"
+	"       tinyjail learn --fuzz SEEDS -o FILE [--budget T] [--jobs N] [--from FILE] -- prog [@@]\n"
 	"       tinyjail explain syscall program...\n"
 	"       tinyjail diff old.json new.json\n"
+	"       tinyjail report LOG... [--profile FILE] [--timeline] [--html FILE] [-o FILE]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -40,7 +42,12 @@ static const char usage_run[] =
 	"      --mode enforce|complain  the same as the two above\n"
 	"      --log FILE               write events as JSON lines (notes/events.md)\n"
 	"      --report[=usage]         at exit: denials, kills, rules never used, why it ended;\n"
-	"                               =usage also tracks allowed calls (slower; notes/supervise.md)\n"
+	"                               =usage also tracks allowed calls (slower; notes/supervise.md);\n"
+	"                               with --log, the log then holds what `tinyjail report` shows\n"
+	"      --explain LIST           where the command calls these syscalls: their call stacks,\n"
+	"                               counted per call site, printed at exit and logged (repeatable;\n"
+	"                               notes/reports.md)\n"
+	"      --explain-stacks N       log the stack of the first N calls of each call site (default 1)\n"
 	"      --notify-socket SOCK     send the seccomp listener to an OCI seccomp agent at SOCK\n"
 	"                               (e.g. tinyjail supervise): it decides the profile's\n"
 	"                               SCMP_ACT_NOTIFY rules and the calls the profile does not name\n"
@@ -57,7 +64,8 @@ static const char usage_run[] =
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
 	"      --allow-degraded LIST    run without these where the host cannot enforce them: memory,\n"
-	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules\n"
+	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules,\n"
+	"                               unix-sockets\n"
 	"                               (default: refuse)\n"
 	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
 	"                               CPU and wall time\n"
@@ -84,6 +92,10 @@ static const char usage_run[] =
 	"      --no-fork                the command may start threads but no processes\n"
 	"      --deny-write-execute     no writable or anonymous executable memory (W^X)\n"
 	"      --signals LIST           the only signals the command may send, e.g. TERM,INT\n"
+	"      --afl                    the command is afl-fuzz's target: AFL++'s forkserver pipes\n"
+	"                               (descriptors 198, 199, when inherited as pipes) and its AFL_*,\n"
+	"                               __AFL_*, *SAN_OPTIONS variables pass; no pid or IPC namespace,\n"
+	"                               --timeout, --no-fork or cgroup limits (notes/fuzz-learn.md)\n"
 	"      --tcp-connect PORTS      TCP connections only to these ports (or none; Landlock)\n"
 	"      --tcp-bind PORTS         TCP listening only on these ports (or none; Landlock)\n"
 	"network:\n"
@@ -180,6 +192,7 @@ static const char usage_learn[] =
 	"       tinyjail learn -o FILE [learn options] [run options] --cases CASES\n"
 	"       tinyjail learn --check CASES [run options] profile\n"
 	"       tinyjail learn --static -o FILE [--force] [--strict] [--no-vdso] [--no-cache] program...\n"
+	"       tinyjail learn --fuzz SEEDS -o FILE [fuzz options] [run options] -- program [args] [@@]\n"
 	"\n"
 	"Runs the command (or each line of CASES) and writes the tightest OCI seccomp profile that\n"
 	"lets it do what it did: every syscall of the command and its descendants from its own\n"
@@ -203,6 +216,20 @@ static const char usage_learn[] =
 	"                               (default 100: only when every member is)\n"
 	"      --default-errno[=ERRNO]  deny what is not allowed with ERRNO (default EPERM) instead of\n"
 	"                               killing the process (SCMP_ACT_KILL_PROCESS, the default)\n"
+	"      --journal FILE           append each new (syscall, class) to FILE at once, one line\n"
+	"                               (what a run killed with SIGKILL learnt; learn --fuzz uses it)\n"
+	"fuzz options (learn --fuzz, notes/fuzz-learn.md):\n"
+	"      --fuzz SEEDS             grow the profile with AFL++: the program (built with\n"
+	"                               afl-clang-fast) runs under afl-fuzz in enforce mode; each input\n"
+	"                               killed for a syscall is replayed while learning, and the next\n"
+	"                               round runs with the grown profile, until a round finds nothing\n"
+	"      --budget DURATION        a round that learns nothing for this long ends the loop (10m)\n"
+	"      --budget-execs N         ... or for this many executions\n"
+	"      --max-time DURATION      the whole campaign at most this long\n"
+	"      --jobs N                 afl-fuzz instances (one -M, N-1 -S) sharing the round's output\n"
+	"      --from FILE              start from this profile (e.g. learn --static's)\n"
+	"      --fuzz-dir DIR           the campaign's files (default FILE.fuzz/ID)\n"
+	"      --fuzz-seed N            afl-fuzz's random seed (-s; instance i gets N+i)\n"
 	"run options: as for tinyjail run (see tinyjail --help), except --profile, --complain,\n"
 	"--enforce, --mode, --report, --notify-socket and --kill-via.\n"
 	"\n"
@@ -265,10 +292,27 @@ static const char usage_explain[] =
 	"      --no-cache               analyse every object again\n"
 	"      --no-vdso                leave out the running kernel's vDSO\n";
 
+static const char usage_report[] =
+	"usage: tinyjail report [options] LOG...\n"
+	"\n"
+	"Reads event logs (--log; several merge, e.g. a test suite's runs) and shows what the\n"
+	"command did: the syscalls it used (seen), those the profile denied or would have (missed),\n"
+	"and the rules it never needed (unused), per program and in total; or a timeline of each\n"
+	"process.  Allowed calls are in a log when the run had --report=usage (notes/reports.md).\n"
+	"\n"
+	"options:\n"
+	"  -p, --profile FILE           the profile to compare with (default: the one the logs name)\n"
+	"      --timeline               per process, as a tree of forks and execs: first use of each\n"
+	"                               syscall, denials, limits, network decisions, exit\n"
+	"      --html FILE              the whole report as one self-contained HTML page\n"
+	"  -o, --output FILE            write the profile tightened to what the logs used\n"
+	"  -q, --quiet                  print only errors (with --html or -o: nothing else)\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
 	case TJ_VERB_EXPLAIN: return usage_explain;
+	case TJ_VERB_REPORT: return usage_report;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
@@ -287,7 +331,7 @@ static const struct {
 	{"run", TJ_VERB_RUN},	{"check", TJ_VERB_CHECK},	  {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},	  {"groups", TJ_VERB_GROUPS},
 	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE}, {"learn", TJ_VERB_LEARN},
-	{"diff", TJ_VERB_DIFF}, {"explain", TJ_VERB_EXPLAIN},
+	{"diff", TJ_VERB_DIFF}, {"explain", TJ_VERB_EXPLAIN},	  {"report", TJ_VERB_REPORT},
 };
 
 enum {
@@ -361,6 +405,20 @@ enum {
 	OPT_PLAIN_NAMES,
 	OPT_GROUP_SHARE,
 	OPT_DEFAULT_ERRNO,
+	OPT_FUZZ,
+	OPT_BUDGET,
+	OPT_BUDGET_EXECS,
+	OPT_MAX_TIME,
+	OPT_JOBS,
+	OPT_FROM,
+	OPT_FUZZ_DIR,
+	OPT_FUZZ_SEED,
+	OPT_AFL,
+	OPT_JOURNAL,
+	OPT_EXPLAIN,
+	OPT_EXPLAIN_STACKS,
+	OPT_TIMELINE,
+	OPT_HTML,
 };
 
 static const struct option long_options[] = {
@@ -437,12 +495,49 @@ static const struct option long_options[] = {
 	{"plain-names", no_argument, NULL, OPT_PLAIN_NAMES},
 	{"group-share", required_argument, NULL, OPT_GROUP_SHARE},
 	{"default-errno", optional_argument, NULL, OPT_DEFAULT_ERRNO},
+	{"fuzz", required_argument, NULL, OPT_FUZZ},
+	{"budget", required_argument, NULL, OPT_BUDGET},
+	{"budget-execs", required_argument, NULL, OPT_BUDGET_EXECS},
+	{"max-time", required_argument, NULL, OPT_MAX_TIME},
+	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"fuzz-dir", required_argument, NULL, OPT_FUZZ_DIR},
+	{"fuzz-seed", required_argument, NULL, OPT_FUZZ_SEED},
+	{"afl", no_argument, NULL, OPT_AFL},
+	{"journal", required_argument, NULL, OPT_JOURNAL},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"explain-stacks", required_argument, NULL, OPT_EXPLAIN_STACKS},
+	{"timeline", no_argument, NULL, OPT_TIMELINE},
+	{"html", required_argument, NULL, OPT_HTML},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
+
+static bool option_allowed(enum tj_verb verb, int opt);
+
+/* learn's run options (not learn's own, nor about one run's output), which
+ * learn --fuzz gives again to the tinyjail that afl-fuzz starts. */
+static bool is_run_option(int c)
+{
+	return option_allowed(TJ_VERB_RUN, c) && c != OPT_LOG && c != OPT_JSON_STATUS && c != 'v' && c != 'q' &&
+	       c != 'h' && c != 'V' && c != '?' && c != ':';
+}
+
+/* The words of one run option: argv[from, to), taken only when written
+ * long (learn's short options are its own, -v and -q). */
+static void keep_run_words(struct tj_options *o, char **argv, int from, int to)
+{
+	if (from < 1 || to <= from || strncmp(argv[from], "--", 2) != 0)
+		return;
+	struct tj_learn_options *l = &o->learn;
+	l->run_args = tj_xrealloc(l->run_args, (l->nrun_args + (size_t)(to - from) + 1) * sizeof(char *));
+	for (int i = from; i < to; i++)
+		l->run_args[l->nrun_args++] = argv[i];
+	l->run_args[l->nrun_args] = NULL;
+}
 
 /* Options that make sense only for some verbs. */
 static bool option_allowed(enum tj_verb verb, int opt)
@@ -455,7 +550,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_REPORT:
 	case OPT_NOTIFY_SOCKET: return verb == TJ_VERB_RUN;
 	case OPT_NO_CACHE: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
-	case 'o':
+	case 'o': return verb == TJ_VERB_LEARN || verb == TJ_VERB_REPORT;
 	case OPT_MERGE:
 	case OPT_FORCE:
 	case OPT_CASES:
@@ -463,7 +558,17 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_EXACT:
 	case OPT_PLAIN_NAMES:
 	case OPT_GROUP_SHARE:
-	case OPT_DEFAULT_ERRNO: return verb == TJ_VERB_LEARN;
+	case OPT_DEFAULT_ERRNO:
+	case OPT_FUZZ:
+	case OPT_BUDGET:
+	case OPT_BUDGET_EXECS:
+	case OPT_MAX_TIME:
+	case OPT_JOBS:
+	case OPT_FROM:
+	case OPT_FUZZ_DIR:
+	case OPT_FUZZ_SEED:
+	case OPT_JOURNAL: return verb == TJ_VERB_LEARN;
+	case OPT_AFL: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case OPT_MEMORY:
 	case OPT_CPU:
 	case OPT_PIDS:
@@ -502,11 +607,15 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NET_ALLOW_CIDR:
 	case OPT_NET_DENY_CIDR:
 	case OPT_NET_DNS: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
-	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
+	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_REPORT;
 	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN;
 	case OPT_NO_VDSO: return verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
 	case OPT_STATIC:
 	case OPT_STRICT: return verb == TJ_VERB_LEARN;
+	case OPT_EXPLAIN:
+	case OPT_EXPLAIN_STACKS: return verb == TJ_VERB_RUN;
+	case OPT_TIMELINE:
+	case OPT_HTML: return verb == TJ_VERB_REPORT;
 	case OPT_LISTEN:
 	case OPT_RULES:
 	case OPT_WRITE_BACK:
@@ -545,11 +654,24 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 		if (tj_isolation_parse_degrade(&o->iso, tok) < 0)
 			r = tj_err_set(err, TJ_ERR_USAGE, 0,
 				       "--allow-degraded: unknown layer '%s' (memory, cpu, pids, cgroup, landlock, "
-				       "landlock-net, net-rules)",
+				       "landlock-net, net-rules, unix-sockets)",
 				       tok);
 	}
 	free(copy);
 	return r;
+}
+
+/* --explain openat,connect: syscall names, checked later against the
+ * syscall table (cli.c has no side effects and no libseccomp). */
+static int add_explain(void *ctx, char *item, struct tj_err **err)
+{
+	struct tj_options *o = ctx;
+	for (const char *c = item; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s' is not a syscall name", item);
+	if (!tj_strv_contains(&o->explain, item))
+		tj_strv_add(&o->explain, item);
+	return 0;
 }
 
 /* supervise takes no positional arguments; write-back needs the profile. */
@@ -586,10 +708,82 @@ static int tj_parse_errno(const char *s, unsigned *ret)
 	return -1;
 }
 
+/* --afl (and learn --fuzz, which runs its command so): the command runs
+ * inside afl-fuzz's forkserver, which some run options would break
+ * (notes/fuzz-learn.md). */
+static int check_afl(const struct tj_options *o, const char *what, struct tj_err **err)
+{
+	if (o->iso.unshare & TJ_NS_PID)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no pid namespace: afl-fuzz kills the pid the forkserver reports, which must be a "
+				  "pid of afl-fuzz's own namespace (name the other namespaces instead of 'all')",
+				  what);
+	if (o->iso.unshare & TJ_NS_IPC)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no IPC namespace: the target attaches afl-fuzz's coverage map, a System V shared "
+				  "memory segment of afl-fuzz's namespace",
+				  what);
+	if (o->limits.timeout_ms)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --timeout: afl-fuzz times each execution itself (-t), and tinyjail's timeout "
+				  "would end the forkserver",
+				  what);
+	if (o->iso.no_new_processes)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --no-fork: afl-fuzz's forkserver forks once per execution", what);
+	if (o->limits.has_memory || o->limits.has_cpu || o->limits.has_pids || o->iso.nrw_limits)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --memory, --cpu, --pids or --rw-limit: afl-fuzz ends the tinyjail it starts "
+				  "with SIGKILL, which leaves no time to remove a cgroup or copy files back",
+				  what);
+	return 0;
+}
+
+/* learn --fuzz: the refinement loop (cmd_fuzz.c). */
+static int check_fuzz(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
+{
+	const struct tj_learn_options *l = &o->learn;
+	if (l->static_analysis || l->check || l->cases)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--fuzz takes none of --static, --check, --cases");
+	if (!l->output)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+	if (l->merge && l->force)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--merge and --force exclude each other");
+	if (!l->fuzz[0])
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--fuzz needs the directory of seed inputs");
+	if (o->iso.afl_forkserver || l->journal)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--fuzz gives --afl and --journal to the runs it starts itself");
+	if (o->log_path || o->json_status)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--log and --json-status describe one run; learn --fuzz keeps its records in "
+				  "--fuzz-dir");
+	if (check_afl(o, "--fuzz", err) < 0)
+		return -1;
+	if (nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "no command given (usage: tinyjail learn --fuzz SEEDS -o FILE [options] -- "
+				  "program [args...] [@@])");
+	if (rest[0][0] == '\0')
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+	o->command = rest;
+	return 0;
+}
+
 /* learn: a command, --cases, or --check with the profile as argument. */
 static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
 {
 	const struct tj_learn_options *l = &o->learn;
+	if (l->fuzz)
+		return check_fuzz(o, rest, nrest, err);
+	if ((o->iso.afl_forkserver || l->journal) && (l->static_analysis || l->check || l->cases))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--afl and --journal are for learn's command form");
+	if (o->iso.afl_forkserver && check_afl(o, "--afl", err) < 0)
+		return -1;
+	if (l->budget_ms || l->budget_execs || l->max_ms || l->jobs || l->from || l->fuzz_dir || l->has_fuzz_seed)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--budget, --budget-execs, --max-time, --jobs, --from, --fuzz-dir and --fuzz-seed are "
+				  "options of learn --fuzz");
 	if (l->static_analysis) {
 		if (l->check || l->merge || l->cases || l->exact || l->plain_names || l->group_share ||
 		    l->default_errno)
@@ -681,8 +875,11 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					: ":p:o:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
-	int c;
+	int c, before = 1;
 	while ((c = getopt_long(gargc, gargv, shortopts, long_options, NULL)) != -1) {
+		if (o->verb == TJ_VERB_LEARN && is_run_option(c))
+			keep_run_words(o, gargv, before, optind);
+		before = optind;
 		if (c == '?') {
 			const char *bad = gargv[optind - 1];
 			/* getopt sets optopt to the character of an unknown short
@@ -752,7 +949,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--kill-via takes 'supervisor' or 'kernel', not '%s'", optarg);
 			break;
 		case OPT_NO_CACHE: o->no_cache = true; break;
-		case 'o': o->learn.output = optarg; break;
+		case 'o': o->learn.output = o->output = optarg; break;
 		case OPT_MERGE: o->learn.merge = true; break;
 		case OPT_FORCE: o->learn.force = true; break;
 		case OPT_CASES: o->learn.cases = optarg; break;
@@ -777,6 +974,53 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--default-errno: '%s' is not an errno name (EPERM) or number from 1 "
 						  "to 4094",
 						  optarg);
+			break;
+		case OPT_FUZZ: o->learn.fuzz = optarg; break;
+		case OPT_BUDGET:
+		case OPT_MAX_TIME: {
+			uint64_t ms;
+			if (!tj_parse_duration_ms(optarg, &ms))
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--%s '%s': expected a duration such as 10m, 90s or 1h",
+						  option_name(c), optarg);
+			if (ms == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--%s 0: the campaign would end before it starts; give a duration such "
+						  "as 10m",
+						  option_name(c));
+			*(c == OPT_BUDGET ? &o->learn.budget_ms : &o->learn.max_ms) = ms;
+			break;
+		}
+		case OPT_BUDGET_EXECS:
+			if (!tj_parse_u64(optarg, &o->learn.budget_execs) || o->learn.budget_execs == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--budget-execs '%s': expected a number of executions of at least 1",
+						  optarg);
+			break;
+		case OPT_JOBS: {
+			uint64_t n;
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 64)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--jobs '%s': expected a number from 1 to 64",
+						  optarg);
+			o->learn.jobs = (unsigned)n;
+			break;
+		}
+		case OPT_FROM: o->learn.from = optarg; break;
+		case OPT_JOURNAL: o->learn.journal = optarg; break;
+		case OPT_AFL:
+			o->iso.afl_forkserver = true;
+			/* What AFL++'s runtime reads (notes/fuzz-learn.md). */
+			if (tj_env_add_list(&o->env.keep,
+					    "AFL_*,__AFL_*,ASAN_OPTIONS,UBSAN_OPTIONS,MSAN_OPTIONS,LSAN_OPTIONS,LD_BIND_NOW",
+					    err) < 0)
+				return -1;
+			break;
+		case OPT_FUZZ_DIR: o->learn.fuzz_dir = optarg; break;
+		case OPT_FUZZ_SEED:
+			if (!tj_parse_u64(optarg, &o->learn.fuzz_seed) || o->learn.fuzz_seed > UINT32_MAX)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--fuzz-seed '%s': expected a number from 0 to 4294967295", optarg);
+			o->learn.has_fuzz_seed = true;
 			break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
@@ -952,6 +1196,21 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			if (tj_env_add_setting(&o->env, optarg, err) < 0)
 				return tj_err_wrap(err, "--setenv");
 			break;
+		case OPT_EXPLAIN:
+			if (tj_for_each_item(optarg, add_explain, o, err) < 0)
+				return tj_err_wrap(err, "--explain");
+			break;
+		case OPT_EXPLAIN_STACKS: {
+			uint64_t n;
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 1000000000)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--explain-stacks: '%s' is not a number from 1 to 1000000000",
+						  optarg);
+			o->explain_stacks = (unsigned)n;
+			break;
+		}
+		case OPT_TIMELINE: o->timeline = true; break;
+		case OPT_HTML: o->html = optarg; break;
 		case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
 		case 'q': o->verbosity = -1; break;
 		case 'h':
@@ -970,6 +1229,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					  "no command given (usage: tinyjail [options] -- command [args...])");
 		if (rest[0][0] == '\0')
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+		if (o->iso.afl_forkserver && check_afl(o, "--afl", err) < 0)
+			return -1;
 		o->command = rest;
 		return 0;
 	}
@@ -984,6 +1245,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	}
 	if (o->verb == TJ_VERB_SUPERVISE)
 		return check_supervise(o, nrest, err);
+	if (o->verb == TJ_VERB_REPORT && nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "report needs an event log (tinyjail --log FILE ...)");
 	if (o->verb == TJ_VERB_LEARN)
 		return check_learn(o, rest, nrest, err);
 	if (o->verb == TJ_VERB_EXPLAIN) {
@@ -1027,5 +1290,7 @@ void tj_options_done(struct tj_options *o)
 	tj_env_done(&o->env);
 	tj_isolation_done(&o->iso);
 	tj_net_policy_done(&o->net);
+	free(o->learn.run_args);
+	tj_strv_done(&o->explain);
 	memset(o, 0, sizeof(*o));
 }

@@ -84,6 +84,8 @@ void tj_isolation_merge(struct tj_isolation *base, const struct tj_isolation *ov
 		base->signals = over->signals;
 	}
 	base->degrade |= over->degrade;
+	base->afl_forkserver |= over->afl_forkserver;
+	base->afl_fds |= over->afl_fds;
 }
 
 static const struct {
@@ -216,6 +218,8 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 		iso->degrade |= TJ_DEGRADE_LANDLOCK_NET;
 	else if (strcmp(name, "net-rules") == 0)
 		iso->degrade |= TJ_DEGRADE_NET_RULES;
+	else if (strcmp(name, "unix-sockets") == 0)
+		iso->degrade |= TJ_DEGRADE_UNIX_SOCKETS;
 	else
 		return -1;
 	return 0;
@@ -223,7 +227,8 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 
 bool tj_isolation_wants_mount_ns(const struct tj_isolation *iso)
 {
-	return (iso->unshare & TJ_NS_MOUNT) || iso->noexec.n || iso->tmpfs.n || iso->nrw_limits || iso->protect_cgroups;
+	return (iso->unshare & TJ_NS_MOUNT) || iso->noexec.n || iso->tmpfs.n || iso->nrw_limits ||
+	       iso->protect_cgroups || iso->hide_sockets;
 }
 
 unsigned tj_isolation_namespaces(const struct tj_isolation *iso, bool root)
