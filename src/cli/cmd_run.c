@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
 #include "tj/base/outfile.h"
+#include "tj/base/phase.h"
 #include "tj/cli/cmd.h"
 #include "tj/launch/kmsg_source.h"
 #include "tj/launch/launch.h"
@@ -291,6 +293,21 @@ static int write_json_status(struct tj_outfile *status_file, const struct tj_lau
 	return r;
 }
 
+/* --afl: which of AFL++'s forkserver descriptors tinyjail inherited (pipes
+ * from afl-fuzz).  Looked at before tinyjail opens anything of its own, so
+ * a descriptor of tinyjail's can never be taken for one; both are
+ * occupied from here on, so none of tinyjail's can get their numbers. */
+static unsigned afl_inherited_fds(void)
+{
+	unsigned mask = 0;
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		if (fstat(TJ_AFL_FORKSRV_FD + i, &st) == 0 && S_ISFIFO(st.st_mode))
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
 int tj_cmd_run(const struct tj_options *o)
 {
 	return tj_cmd_run_ext(o, NULL);
@@ -320,6 +337,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	 * plan builder that `check` shares (plan.h).  learn hands over a
 	 * profile in memory and its mode. */
 	struct tj_plan_request req = {.o = o, .purpose = TJ_PLAN_RUN};
+	req.afl_fds = o->iso.afl_forkserver ? afl_inherited_fds() : 0;
 	if (x) {
 		req.profile = x->profile;
 		req.in_memory = true;
@@ -399,6 +417,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		hooks.on_kill = on_kill_ext;
 	if (x && x->on_denied)
 		hooks.on_denied = on_denied_ext;
+	tj_phase("launch");
 	if (tj_launch(&lp.plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
 	if (x && x->result) {

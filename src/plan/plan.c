@@ -15,6 +15,7 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
 #include "tj/base/jsonpos.h"
+#include "tj/base/phase.h"
 #include "tj/base/sys.h"
 #include "tj/filter/hardening.h"
 #include "tj/filter/notify.h"
@@ -207,6 +208,26 @@ static int check_kill_after(const struct tj_limits *l, struct tj_err **err)
 	return 0;
 }
 
+/* --afl: afl-fuzz's forkserver works in neither a pid nor an IPC
+ * namespace, nor with limits that end or confine the command from outside
+ * (the merged options: a profile may ask for them). */
+static int check_afl_run(const struct tj_isolation *iso, const struct tj_limits *limits, struct tj_err **err)
+{
+	if (!iso->afl_forkserver)
+		return 0;
+	if (iso->unshare & (TJ_NS_PID | TJ_NS_IPC))
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--afl: the profile asks for a %s namespace, which afl-fuzz's forkserver cannot work "
+				  "in (notes/fuzz-learn.md)",
+				  iso->unshare & TJ_NS_PID ? "pid" : "IPC");
+	if (limits->timeout_ms || limits->has_memory || limits->has_cpu || limits->has_pids || iso->nrw_limits ||
+	    iso->no_new_processes)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--afl: the profile sets a timeout, a cgroup limit, a size-limited directory or no "
+				  "new processes, which afl-fuzz's forkserver cannot work with (notes/fuzz-learn.md)");
+	return 0;
+}
+
 /* --- the environment and the command --- */
 
 /* The command's environment: the identity's variables, the profile's
@@ -274,6 +295,7 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	lp->plan.mode = req->set_mode ? req->mode : o->mode;
 	const struct tj_profile *profile = req->in_memory ? req->profile : NULL;
 	const char *profile_arg = o->profile ? o->profile : "default";
+	tj_phase("parse");
 	if (!req->in_memory && strcmp(profile_arg, "none") != 0) {
 		if (tj_plan_load_profile(profile_arg, &lp->msgs, &lp->owned_profile, err) < 0)
 			return -1;
@@ -283,10 +305,12 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	}
 	lp->profile = profile;
 
+	tj_phase("isolation");
 	/* Isolation: the profile's, then the flags', which add to it. */
 	if (profile)
 		tj_isolation_merge(&lp->iso, &profile->iso);
 	tj_isolation_merge(&lp->iso, &o->iso);
+	lp->iso.afl_fds = req->afl_fds;
 	if (lp->iso.user && tj_identity_resolve(lp->iso.user, &lp->id, err) < 0)
 		return -1;
 	/* The network: the profile's policy, then the flags'. */
@@ -311,8 +335,10 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	if (check_host_rules(o, profile, lp, err) < 0)
 		return -1;
 
+	tj_phase("filter");
 	if (profile && profile->seccomp && tj_plan_filter(req, profile, lp, err) < 0)
 		return -1;
+	tj_phase("environment");
 
 	build_env(o, profile, lp);
 	if (run) {
@@ -330,7 +356,7 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	if (tj_plan_hardening(&lp->iso, &lp->hardening, err) < 0)
 		return -1;
 
-	if (check_kill_after(&lp->limits, err) < 0)
+	if (check_afl_run(&lp->iso, &lp->limits, err) < 0 || check_kill_after(&lp->limits, err) < 0)
 		return -1;
 
 	/* No command to check: the probes only describe it (never open it). */
@@ -351,6 +377,7 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 		.gid = lp->iso.user ? lp->id.gid : getegid(),
 		.exec_pins = lp->exec_pins.n ? lp->exec_pins.v : NULL,
 	};
+	tj_phase("probe");
 	if (tj_launch_probe(&lp->plan, &lp->manifest, err) < 0)
 		return -1;
 	lp->plan.manifest = &lp->manifest;
