@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz|toolchains
+# they are already there.  Usage: tools/install-deps.sh build|build-nobpf|test|bench|vm|fuzz|toolchains
 # Needs root (or sudo) only when something is missing.
 set -eu
 
 # clang, bpftool and libbpf build the host network rules (a BPF program and
-# its libbpf skeleton).
-build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev"
+# its libbpf skeleton); `make NET_BPF=0` builds without them (build-nobpf).
+nobpf="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev"
+build="$nobpf clang bpftool libbpf-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
@@ -32,6 +33,7 @@ fuzz="$build afl++ clang"
 
 case "${1:-}" in
 build) want=$build ;;
+build-nobpf) want=$nobpf ;;
 test) want=$test ;;
 bench) want=$bench ;;
 vm) want=$vm ;;
@@ -44,7 +46,7 @@ toolchains)
 	/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || want="$want python3-venv"
 	;;
 fuzz) want=$fuzz ;;
-*) echo "usage: $0 build|test|bench|vm|fuzz|toolchains" >&2; exit 2 ;;
+*) echo "usage: $0 build|build-nobpf|test|bench|vm|fuzz|toolchains" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `tinyjail [run] [options] -- command...` */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -31,6 +33,8 @@ extern char **environ;
 struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
+	const char *profile_arg; /* as the user named it (a bundled name, a path) */
+	struct tj_strv hinted;	 /* syscalls a kill hint was given for */
 	struct tj_agent_client *agent;
 	const struct tj_run_ext *ext;
 };
@@ -46,12 +50,35 @@ static void describe_kill(const struct tj_syscall_event *e, const char *profile,
 		 e->rule, action);
 }
 
+/* How to let the call through, once per syscall and run. */
+static void kill_hint(struct run_ctx *rc, const struct tj_syscall_event *e)
+{
+	char name[64];
+	tj_syscall_name(e->data.arch, e->data.nr, name, sizeof(name));
+	if (tj_strv_contains(&rc->hinted, name))
+		return;
+	tj_strv_add(&rc->hinted, name);
+	if (e->rule && strcmp(e->rule, "--deny-syscall") == 0)
+		return; /* asked for on the command line */
+	if (strcmp(e->rule ? e->rule : "", "architectures") == 0) {
+		fprintf(stderr, "tinyjail: hint: the call came through an ABI the profile does not list; add it to "
+				"\"architectures\" to judge such calls by the rules\n");
+		return;
+	}
+	fprintf(stderr,
+		"tinyjail: hint: --allow-syscall %s lets every %s call through (or allow it in a profile that "
+		"\"extends\": \"%s\"; 'tinyjail why %s %s' shows the rules)\n",
+		name, name, rc->profile_arg, name, rc->profile_arg);
+}
+
 static void on_kill(void *ctx, const struct tj_syscall_event *e)
 {
-	const struct run_ctx *rc = ctx;
+	struct run_ctx *rc = ctx;
 	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+	if (rc->o->verbosity >= 0)
+		kill_hint(rc, e);
 }
 
 /* learn --check: the kill is reported as usual and handed to learn too. */
@@ -154,6 +181,133 @@ static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bo
 					"add execve to an SCMP_ACT_ALLOW rule");
 	return tj_err_hint(err, "add execve to an SCMP_ACT_ALLOW rule: tinyjail starts the command with it after "
 				"the filter is loaded");
+}
+
+/* Descriptors besides 0, 1 and 2 that reach the command. */
+struct pass_fds {
+	int v[64];
+	size_t n;
+	int jobserver[2]; /* make's, from the caller's MAKEFLAGS, or -1 */
+};
+
+static void add_fd(struct pass_fds *p, int fd)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i] == fd)
+			return;
+	if (p->n < TJ_ARRAY_SIZE(p->v))
+		p->v[p->n++] = fd;
+}
+
+/* A jobserver end: a pipe (or FIFO) open for reading or writing. */
+static bool jobserver_end(int fd, int mode)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	       ((fl & O_ACCMODE) == mode || (fl & O_ACCMODE) == O_RDWR);
+}
+
+/* --pass-fd must name open descriptors; make's jobserver (MAKEFLAGS
+ * --jobserver-auth=R,W) is noted here and passed once MAKEFLAGS is known to
+ * reach the command (pass_jobserver). */
+static int collect_pass_fds(const struct tj_options *o, struct pass_fds *p, struct tj_err **err)
+{
+	for (size_t i = 0; i < o->npass_fds; i++) {
+		if (fcntl(o->pass_fds[i], F_GETFD) < 0)
+			return tj_err_set(err, TJ_ERR_USAGE, errno, "--pass-fd %d: tinyjail has no descriptor %d",
+					  o->pass_fds[i], o->pass_fds[i]);
+		if (p->n == TJ_ARRAY_SIZE(p->v))
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--pass-fd: at most %zu descriptors",
+					  TJ_ARRAY_SIZE(p->v));
+		add_fd(p, o->pass_fds[i]);
+	}
+	p->jobserver[0] = p->jobserver[1] = -1;
+	int fds[2];
+	if (tj_env_jobserver_fds(environ, fds) == 0) {
+		p->jobserver[0] = fds[0];
+		p->jobserver[1] = fds[1];
+		if (!jobserver_end(fds[0], O_RDONLY) || !jobserver_end(fds[1], O_WRONLY))
+			p->jobserver[0] = -2; /* named, but not open here */
+	}
+	return 0;
+}
+
+/* A sub-make without its jobserver runs one job at a time ("jobserver
+ * unavailable: using -j1"), which made builds 2.6x slower. */
+static void pass_jobserver(struct pass_fds *p, char *const *command_env, int verbosity)
+{
+	int fds[2];
+	if (p->jobserver[0] == -1 || tj_env_jobserver_fds(command_env, fds) < 0)
+		return; /* no jobserver, or MAKEFLAGS does not reach the command */
+	if (p->jobserver[0] >= 0) {
+		add_fd(p, p->jobserver[0]);
+		add_fd(p, p->jobserver[1]);
+		if (verbosity > 0)
+			fprintf(stderr,
+				"tinyjail: environment: make's jobserver (descriptors %d, %d) passed with MAKEFLAGS\n",
+				p->jobserver[0], p->jobserver[1]);
+	} else if (verbosity >= 0) {
+		fprintf(stderr,
+			"tinyjail: warning: MAKEFLAGS names make's jobserver on descriptors %d and %d, but make did not "
+			"give them to tinyjail: a make inside runs one job at a time (mark the recipe line with '+', "
+			"as for a recursive make)\n",
+			fds[0], fds[1]);
+	}
+}
+
+/* Names for a message: all of them with -v, else the first few. */
+static void add_names(struct tj_buf *b, struct tj_strv *names, int verbosity)
+{
+	enum {
+		FEW = 6
+	};
+	tj_strv_sort(names);
+	size_t shown = verbosity > 0 || names->n <= FEW + 1 ? names->n : FEW;
+	for (size_t i = 0; i < shown; i++)
+		tj_buf_addf(b, "%s%s", i ? ", " : "", names->v[i]);
+	if (shown < names->n)
+		tj_buf_addf(b, " and %zu more (-v lists them)", names->n - shown);
+}
+
+/* One line on what the command's environment lacks, with the flag that
+ * passes it: a variable silently dropped (CC, MAKEFLAGS, a CI variable)
+ * changes what a job does.  -v adds the names one's own --env-deny
+ * withheld; -vv every name passed. */
+static void print_env_report(struct tj_env_report *rep, const struct tj_strv *passed, int verbosity)
+{
+	if (verbosity < 0)
+		return;
+	struct tj_buf b = {0};
+	if (rep->not_kept.n) {
+		tj_buf_add(&b, "not passed: ");
+		add_names(&b, &rep->not_kept, verbosity);
+		tj_buf_add(&b,
+			   rep->not_kept.n == 1 ? " (--env-keep NAME passes it" : " (--env-keep NAME,... passes them");
+		tj_buf_add(&b, ", --env-all all but secrets)");
+	}
+	if (rep->secrets.n) {
+		tj_buf_addf(&b, "%ssecrets not passed: ", b.len ? "; " : "");
+		add_names(&b, &rep->secrets, verbosity);
+		tj_buf_add(&b, " (only --env-keep with the exact name passes one)");
+	}
+	if (verbosity > 0 && rep->denied.n) {
+		tj_buf_addf(&b, "%swithheld by --env-deny: ", b.len ? "; " : "");
+		add_names(&b, &rep->denied, verbosity);
+	}
+	if (b.len)
+		fprintf(stderr, "tinyjail: environment: %s\n", b.s);
+	tj_buf_done(&b);
+	if (verbosity > 1) {
+		struct tj_strv names = {0};
+		for (size_t i = 0; i < passed->n; i++)
+			tj_strv_add_owned(&names, tj_xstrndup(passed->v[i], strcspn(passed->v[i], "=")));
+		struct tj_buf all = {0};
+		add_names(&all, &names, verbosity);
+		fprintf(stderr, "tinyjail: environment: passed: %s\n", names.n ? all.s : "nothing");
+		tj_buf_done(&all);
+		tj_strv_done(&names);
+	}
 }
 
 /* What ended the command, and what the limits saw along the way. */
@@ -424,7 +578,23 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		tj_err_free(err);
 		return code;
 	}
+	/* Descriptors for the command are looked at before tinyjail opens any
+	 * of its own, which could take a closed one's number. */
+	struct pass_fds pass = {0};
+	if (collect_pass_fds(o, &pass, &err) < 0) {
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
 	const char *profile_arg = o->profile ? o->profile : "default";
+	if ((o->allow_syscalls.n || o->deny_syscalls.n) && strcmp(profile_arg, "none") == 0 && !x) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0,
+			   "--%s-syscall changes a profile's filter, and --profile none has none",
+			   o->allow_syscalls.n ? "allow" : "deny");
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
 	if (!x && strcmp(profile_arg, "none") != 0) {
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &loaded)) != 0)
 			return code;
@@ -516,6 +686,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 				.complain_via_log = o->complain_kmsg,
 				.ignore_unknown_deny = o->ignore_unknown,
 				.host = &host,
+				.allow_names = &o->allow_syscalls,
+				.deny_names = &o->deny_syscalls,
 			};
 			/* A profile in memory has no text the cache could key on. */
 			if (x && (code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
@@ -562,22 +734,17 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (profile)
 		tj_env_merge(&envp, &profile->env);
 	tj_env_merge(&envp, &o->env);
-	struct tj_strv denied = {0};
-	tj_env_build(&envp, environ, &command_env, &denied);
+	struct tj_env_report env_report = {0};
+	tj_env_build_report(&envp, environ, &command_env, &env_report);
 	tj_env_done(&envp);
+	print_env_report(&env_report, &command_env, o->verbosity);
+	tj_env_report_done(&env_report);
+	pass_jobserver(&pass, command_env.v, o->verbosity);
 	/* Filtered mode: the proxy is the only way out, so every client that
 	 * honours the usual variables uses it; no_proxy would send some
 	 * names around it, into a namespace with no route. */
 	if (net.mode == TJ_NET_FILTERED)
 		tj_env_set_proxy(&command_env, TJ_PROXY_URL);
-	if (denied.n && o->verbosity > 0) {
-		struct tj_buf names = {0};
-		for (size_t i = 0; i < denied.n; i++)
-			tj_buf_addf(&names, "%s%s", i ? ", " : "", denied.v[i]);
-		fprintf(stderr, "tinyjail: environment: withheld as secrets: %s\n", names.s);
-		tj_buf_done(&names);
-	}
-	tj_strv_done(&denied);
 
 	if (tj_resolve_command(o->command[0], command_env.v, &exec_path, &err) < 0)
 		goto fail;
@@ -619,6 +786,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		.uid = iso.user ? id.uid : geteuid(),
 		.gid = iso.user ? id.gid : getegid(),
 		.exec_pins = exec_pins.n ? exec_pins.v : NULL,
+		.pass_fds = pass.v,
+		.npass_fds = pass.n,
 	};
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
@@ -654,7 +823,12 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		kmsg_open = true;
 	}
 
-	struct run_ctx rc = {.o = o, .profile = profile, .agent = &agent_client};
+	struct run_ctx rc = {.o = o,
+			     .profile = profile,
+			     .profile_arg = o->profile ? o->profile
+					    : x	       ? profile->file
+						       : "default",
+			     .agent = &agent_client};
 	struct tj_launch_hooks hooks = {.ctx = &rc,
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
@@ -665,7 +839,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		hooks.on_kill = on_kill_ext;
 	if (x && x->on_denied)
 		hooks.on_denied = on_denied_ext;
-	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
+	int launched = tj_launch(&plan, &events, &hooks, &res, &err);
+	tj_strv_done(&rc.hinted);
+	if (launched < 0)
 		goto fail;
 	if (x && x->result) {
 		/* The copy-back texts stay this function's to print and free. */

@@ -18,10 +18,8 @@ int main(int argc, char **argv)
 	}
 	int code;
 	switch (o.verb) {
-	case TJ_VERB_HELP:
-		fputs(tj_cli_usage(o.help_verb), stdout);
-		code = 0;
-		break;
+	case TJ_VERB_HELP: code = tj_cmd_help(&o); break;
+	case TJ_VERB_PROFILES: code = tj_cmd_profiles(&o); break;
 	case TJ_VERB_VERSION: code = tj_cmd_version(); break;
 	case TJ_VERB_CHECK: code = tj_cmd_check(&o); break;
 	case TJ_VERB_COMPILE: code = tj_cmd_compile(&o); break;

@@ -42,6 +42,10 @@ int tj_cmd_why(const struct tj_options *o);
 int tj_cmd_supervise(const struct tj_options *o);
 int tj_cmd_learn(const struct tj_options *o);
 int tj_cmd_diff(const struct tj_options *o);
+/* help [VERB] and --help: the usage, and for the main one the verbs and
+ * the bundled profiles (cmd_help.c). */
+int tj_cmd_help(const struct tj_options *o);
+int tj_cmd_profiles(const struct tj_options *o);
 
 /* --- what run prints at exit (cmd_report.c) --- */
 
