@@ -30,6 +30,14 @@
 
 extern char **environ;
 
+/* The signal the command died of, for tinyjail to die of too (main.c). */
+static int die_of_signal;
+
+int tj_cmd_run_signal(void)
+{
+	return die_of_signal;
+}
+
 struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
@@ -439,14 +447,54 @@ static void log_limits(struct tj_events *events, const struct tj_launch_result *
 
 /* --json-status: the outcome for machines, written whole or not at all,
  * into the directory opened before the command started (outfile.h). */
-static int write_json_status(struct tj_outfile *status_file, const struct tj_launch_result *res,
-			     const struct tj_limits *l)
+/* What the supervisor killed, as JSON: one entry per syscall, rule and
+ * process that made it first (the tallies of the --log's syscall events). */
+static void add_kills(struct tj_buf *b, const struct tj_events *ev)
 {
-	(void)l;
+	uint64_t total = 0;
+	size_t shown = 0;
+	tj_buf_add(b, ",\n  \"seccomp_kills\": [");
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct tj_tally *t = &ev->v[i];
+		if (t->verdict != TJ_VERDICT_KILLED)
+			continue;
+		char name[64];
+		tj_syscall_name(t->arch, t->nr, name, sizeof(name));
+		tj_buf_addf(b, "%s\n    {\"syscall\": ", shown++ ? "," : "");
+		tj_buf_add_json_string(b, name);
+		tj_buf_addf(b, ", \"nr\": %d, \"count\": %llu, \"first_pid\": %d, \"rule\": ", t->nr & ~0x40000000,
+			    (unsigned long long)t->count, (int)t->first_pid);
+		tj_buf_add_json_string(b, t->rule ? t->rule : "");
+		tj_buf_add(b, "}");
+		total += t->count;
+	}
+	tj_buf_addf(b, "%s],\n  \"seccomp_kills_total\": %llu", shown ? "\n  " : "", (unsigned long long)total);
+}
+
+static bool killed_any(const struct tj_events *ev, const struct tj_launch_result *res)
+{
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->v[i].verdict == TJ_VERDICT_KILLED)
+			return true;
+	return res->seccomp_kill;
+}
+
+/* A kill or a refusal anywhere in the tree (--fail-on-violation). */
+static bool violated(const struct tj_events *ev, const struct tj_launch_result *res)
+{
+	return killed_any(ev, res) || ev->net_refusals || res->net_refused;
+}
+
+static int write_json_status(struct tj_outfile *status_file, const struct tj_launch_result *res,
+			     const struct tj_events *ev)
+{
 	struct tj_buf b = {0};
 	tj_buf_addf(&b, "{\n  \"exit_code\": %d,\n", res->exit_code);
-	if (res->signal)
-		tj_buf_addf(&b, "  \"status\": \"signaled\",\n  \"signal\": %d,\n", res->signal);
+	/* A seccomp kill is SIGSYS, as the exit code (159) and the log's exit
+	 * event say, though the supervisor's SIGKILL did it. */
+	int sig = res->seccomp_kill ? SIGSYS : res->signal;
+	if (sig)
+		tj_buf_addf(&b, "  \"status\": \"signaled\",\n  \"signal\": %d,\n", sig);
 	else
 		tj_buf_addf(&b, "  \"status\": \"exited\",\n  \"code\": %d,\n", res->status);
 	tj_buf_add(&b, "  \"limit\": ");
@@ -473,6 +521,13 @@ static int write_json_status(struct tj_outfile *status_file, const struct tj_lau
 		    (unsigned long long)res->wall_ms, (unsigned long long)res->cg.oom_kills,
 		    (unsigned long long)res->cg.pids_refused, (unsigned long long)res->cg.cpu_throttled,
 		    (unsigned long long)res->leftovers);
+	/* The object is closed above; reopen it for the kills and refusals. */
+	b.len -= 3; /* "\n}\n" */
+	b.s[b.len] = '\0';
+	add_kills(&b, ev);
+	tj_buf_addf(&b, ",\n  \"network_refusals\": %llu,\n  \"network_cuts\": %llu,\n  \"violation\": %s\n}\n",
+		    (unsigned long long)(ev->net_refusals + res->net_refused), (unsigned long long)ev->net_cuts,
+		    violated(ev, res) ? "true" : "false");
 	struct tj_err *err = NULL;
 	int r = tj_outfile_replace(status_file, b.s, b.len, &err);
 	if (r < 0) {
@@ -878,7 +933,18 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	}
 	free(res.copy_back);
 	free(res.copy_back_error);
-	if (o->json_status && write_json_status(&status_file, &res, &limits) < 0 && res.exit_code == 0)
+	/* --fail-on-violation: a job whose command succeeded fails all the
+	 * same when something of it was killed or refused (a killed helper, a
+	 * download the proxy refused). */
+	if (o->fail_on_violation && res.exit_code == 0 && violated(&events, &res)) {
+		bool killed = killed_any(&events, &res);
+		res.exit_code = killed ? TJ_EXIT_SIGNAL_BASE + SIGSYS : TJ_EXIT_REFUSED;
+		if (o->verbosity >= 0)
+			fprintf(stderr, "tinyjail: the command exited 0, but %s: exit %d (--fail-on-violation)\n",
+				killed ? "a process was killed by seccomp" : "the network rules refused a request",
+				res.exit_code);
+	}
+	if (o->json_status && write_json_status(&status_file, &res, &events) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
 	if (res.net_unrecorded && o->verbosity >= 0)
 		fprintf(stderr,
@@ -889,7 +955,10 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		fprintf(stderr,
 			"tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 			"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
-	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && !res.term_killed &&
+	/* After the terminal's own Ctrl-C (or Ctrl-\) the death it caused is
+	 * no news: the shell says nothing either. */
+	bool from_terminal = res.signal && res.signal == res.terminal_signal;
+	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && !res.term_killed && !from_terminal &&
 	    o->verbosity >= 0) {
 		const char *name = sigabbrev_np(res.signal);
 		const char *why = "";
@@ -926,6 +995,12 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 						 res.net_unrecorded};
 	tj_events_exit_ex(&events, &xe);
 	code = res.exit_code;
+	/* Died of a signal: tinyjail dies of the same one once it is done, so
+	 * that a shell loop or make stops on Ctrl-C as it would without it. */
+	if (res.interrupted)
+		die_of_signal = SIGINT; /* the tree was killed, but the person interrupted it */
+	else if (res.signal && !res.seccomp_kill && !res.limit && code == TJ_EXIT_SIGNAL_BASE + res.signal)
+		die_of_signal = res.signal;
 	if (kmsg_open)
 		tj_kmsg_source_done(&kmsg);
 	if (agent_client.sock >= 0)

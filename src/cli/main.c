@@ -1,10 +1,31 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tinyjail: parse the command line and hand over to one verb. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tj/cli/cmd.h"
+
+/* Dies of the signal the command died of, as a shell's child would: a
+ * loop around tinyjail stops on Ctrl-C, a pipeline ends quietly on SIGPIPE.
+ * No core file of tinyjail's own for SIGSEGV or SIGABRT. */
+static void die_of(int sig)
+{
+	fflush(NULL);
+	struct rlimit none = {0, 0};
+	setrlimit(RLIMIT_CORE, &none);
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	/* A signal that does not kill (SIGCHLD, SIGWINCH...) never gets here:
+	 * tj_cmd_run_signal names only deaths.  Should it not kill anyway,
+	 * the exit status stands. */
+}
 
 int main(int argc, char **argv)
 {
@@ -32,5 +53,8 @@ int main(int argc, char **argv)
 	default: code = tj_cmd_run(&o); break;
 	}
 	tj_options_done(&o);
+	int sig = tj_cmd_run_signal();
+	if (sig)
+		die_of(sig);
 	return code;
 }

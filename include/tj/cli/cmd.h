@@ -34,6 +34,10 @@ struct tj_run_ext {
 };
 /* The run form with learn's changes (x may be NULL: tj_cmd_run). */
 int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x);
+/* After run: the signal the command died of (0: it exited, or tinyjail's
+ * own status stands, as for a seccomp kill or a limit).  main dies of it
+ * too, once everything is written. */
+int tj_cmd_run_signal(void);
 int tj_cmd_check(const struct tj_options *o);
 int tj_cmd_compile(const struct tj_options *o);
 int tj_cmd_version(void);
