@@ -185,14 +185,23 @@ demo: deps-build
 	$(MAKE) --no-print-directory all
 	$(BIN) --profile policies/default.json -- ls -l /
 
+# The binary, the bundled profiles, the man page, bash and zsh completion,
+# and the notes --help and the man page point to.
+SHARE := $(DESTDIR)$(PREFIX)/share
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tinyjail/policies
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/tinyjail/policies $(SHARE)/man/man1 \
+		$(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions $(SHARE)/doc/tinyjail
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tinyjail
-	install -m 0644 policies/*.json $(DESTDIR)$(PREFIX)/share/tinyjail/policies/
+	install -m 0644 policies/*.json $(SHARE)/tinyjail/policies/
+	install -m 0644 man/tinyjail.1 $(SHARE)/man/man1/tinyjail.1
+	install -m 0644 tools/completion/tinyjail.bash $(SHARE)/bash-completion/completions/tinyjail
+	install -m 0644 tools/completion/_tinyjail $(SHARE)/zsh/site-functions/_tinyjail
+	install -m 0644 README.md notes/*.md notes/*.json $(SHARE)/doc/tinyjail/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tinyjail
-	rm -rf $(DESTDIR)$(PREFIX)/share/tinyjail
+	rm -f $(DESTDIR)$(PREFIX)/bin/tinyjail $(SHARE)/man/man1/tinyjail.1 \
+		$(SHARE)/bash-completion/completions/tinyjail $(SHARE)/zsh/site-functions/_tinyjail
+	rm -rf $(SHARE)/tinyjail $(SHARE)/doc/tinyjail
 
 # The C files clang-format owns (.clang-format); the BPF program is not C for the host.
 FORMAT_FILES = $(filter-out src/net/bpf/%,$(wildcard src/*/*.[ch] src/*/*/*.[ch] include/tj/*/*.h \

@@ -254,10 +254,11 @@ static const char usage_supervise[] =
 	"  -q, --quiet                  print only errors, not every decision\n";
 
 static const char usage_profiles[] =
-	"usage: tinyjail profiles\n"
+	"usage: tinyjail profiles [-q]\n"
 	"\n"
 	"Lists the bundled profiles (found by name: --profile NAME), each with the file it comes\n"
-	"from and its description.  They are searched for in $TINYJAIL_POLICY_DIR, then beside the\n"
+	"from and its description; -q prints the names alone.  They are searched for in\n"
+	"$TINYJAIL_POLICY_DIR, then beside the\n"
 	"binary (../share/tinyjail/policies, ../policies), then in the install prefix; the first\n"
 	"directory that has a name wins (tinyjail(1), FILES).\n";
 

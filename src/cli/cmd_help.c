@@ -74,6 +74,10 @@ int tj_cmd_profiles(const struct tj_options *o)
 	for (size_t i = 0; i < names.n; i++) {
 		struct tj_profile *p = NULL;
 		struct tj_err *err = NULL;
+		if (o->verbosity < 0) {
+			puts(names.v[i]); /* -q: the names alone, for scripts and completion */
+			continue;
+		}
 		tj_autofree char *real = realpath(paths.v[i], NULL);
 		const char *file = real ? real : paths.v[i];
 		printf("%s%s  (%s)\n", i ? "\n" : "", names.v[i], file);
@@ -83,8 +87,7 @@ int tj_cmd_profiles(const struct tj_options *o)
 			tj_err_free(err);
 			continue;
 		}
-		if (o->verbosity >= 0)
-			print_wrapped(p->description ? p->description : "(no description)", 4, 78);
+		print_wrapped(p->description ? p->description : "(no description)", 4, 78);
 		tj_profile_free(p);
 	}
 	tj_strv_done(&names);

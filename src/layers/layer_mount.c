@@ -92,7 +92,7 @@ struct state {
 
 static bool mount_wanted(const struct tj_plan *plan)
 {
-	return tj_isolation_namespaces(plan->iso, geteuid() == 0) & TJ_NS_MOUNT;
+	return tj_isolation_namespaces(plan->iso, tj_sys_privileged()) & TJ_NS_MOUNT;
 }
 
 /* Adds path's real name to `to`. */
@@ -165,7 +165,7 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 	}
 	struct tj_buf b = {0};
 	tj_buf_add(&b, "private propagation");
-	if (tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID)
+	if (tj_isolation_namespaces(iso, tj_sys_privileged()) & TJ_NS_PID)
 		tj_buf_add(&b, ", a new /proc");
 	for (size_t i = 0; i < iso->ro.n; i++)
 		tj_buf_addf(&b, ", read-only %s", iso->ro.v[i]);
@@ -231,7 +231,7 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	struct state *s = tj_xcalloc(1, sizeof(*s));
 	s->sock[0] = s->sock[1] = -1;
 	*ret_state = s;
-	s->proc = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID;
+	s->proc = tj_isolation_namespaces(iso, tj_sys_privileged()) & TJ_NS_PID;
 	/* Size-limited directories first: they may be created, and other
 	 * options may name them. */
 	if (iso->nrw_limits) {

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ struct state {
 
 static unsigned namespaces(const struct tj_plan *plan)
 {
-	return tj_isolation_namespaces(plan->iso, geteuid() == 0);
+	return tj_isolation_namespaces(plan->iso, tj_sys_privileged());
 }
 
 static bool ns_wanted(const struct tj_plan *plan)
@@ -94,6 +95,19 @@ static int probe_userns(struct tj_err **err)
 static int ns_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	unsigned ns = namespaces(plan);
+	if ((ns & TJ_NS_USER) && geteuid() == 0 && !tj_sys_privileged() &&
+	    (tj_sys_cap_effective() & ((1ULL << CAP_SETUID) | (1ULL << CAP_SETFCAP))) !=
+		    ((1ULL << CAP_SETUID) | (1ULL << CAP_SETFCAP))) {
+		/* Root without capabilities: tinyjail inside tinyjail, or a
+		 * container's root stripped of them. */
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "running as uid 0 without CAP_SYS_ADMIN, the namespaces asked for need a user namespace, "
+			   "and Linux maps uid 0 into one only with CAP_SETUID and CAP_SETFCAP");
+		tj_err_hint(err,
+			    "inside another tinyjail, run that one as another user (--user USER) so that this one "
+			    "takes the path of ordinary users, or let it keep them (--cap-keep setuid,setgid,setfcap)");
+		return tj_err_layer(err, LAYER);
+	}
 	if ((ns & TJ_NS_USER) && geteuid() != 0 && probe_userns(err) < 0) {
 		tj_err_hint(err,
 			    "the namespaces, mounts or identity asked for need a user namespace when not run as root");
