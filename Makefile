@@ -11,7 +11,7 @@ CC ?= gcc
 # are then refused (or degraded with --allow-degraded net-rules).  make check
 # needs the default, NET_BPF=1.
 NET_BPF ?= 1
-PKGS := libseccomp json-c libcap libelf $(if $(filter 1,$(NET_BPF)),libbpf)
+PKGS := libseccomp json-c libcap libelf capstone $(if $(filter 1,$(NET_BPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%

@@ -23,6 +23,8 @@ static const char usage_run[] =
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
 	"       tinyjail learn -o FILE [--merge|--force] [options] -- command [args...]\n"
 	"       tinyjail learn --check CASES profile\n"
+	"       tinyjail learn --static -o FILE [--force] program...\n"
+	"       tinyjail explain syscall program...\n"
 	"       tinyjail diff old.json new.json\n"
 	"       tinyjail profiles\n"
 	"       tinyjail help [verb] | --help | --version\n"
@@ -191,6 +193,7 @@ static const char usage_learn[] =
 	"usage: tinyjail learn -o FILE [learn options] [run options] [--] command [args...]\n"
 	"       tinyjail learn -o FILE [learn options] [run options] --cases CASES\n"
 	"       tinyjail learn --check CASES [run options] profile\n"
+	"       tinyjail learn --static -o FILE [--force] [--strict] [--no-vdso] [--no-cache] program...\n"
 	"\n"
 	"Runs the command (or each line of CASES) and writes the tightest OCI seccomp profile that\n"
 	"lets it do what it did: every syscall of the command and its descendants from its own\n"
@@ -216,6 +219,17 @@ static const char usage_learn[] =
 	"                               killing the process (SCMP_ACT_KILL_PROCESS, the default)\n"
 	"run options: as for tinyjail run (see tinyjail --help), except --profile, --complain,\n"
 	"--enforce, --mode, --report, --notify-socket and --kill-via.\n"
+	"\n"
+	"--static runs nothing: it reads each program (an ELF file, or a #! script through its\n"
+	"interpreter) and everything it loads (libraries, ld.so, the vDSO, NSS modules, libraries\n"
+	"dlopen'ed by constant name), disassembles them and writes a deny-by-default profile allowing\n"
+	"every syscall reachable from the entry points, each rule's comment saying which library and\n"
+	"function make the call: a baseline that learning runs can --merge into.  A reachable\n"
+	"syscall whose number is unknown makes it incomplete, and the profile and the summary say so,\n"
+	"listing each place (notes/static-analysis.md).  Several programs give the union (the filter\n"
+	"is inherited across execve).  --strict: exit 1 when incomplete; --no-vdso: leave out the\n"
+	"running kernel's vDSO; --no-cache: analyse every object again (summaries are cached per user\n"
+	"by build id in $XDG_CACHE_HOME/tinyjail/static); -v lists objects and unknown places.\n"
 	"\n"
 	"exit status: the command's own (with --cases: 0 once the profile is written); --check: 0 when\n"
 	"no case broke, 1 when one did; 125 tinyjail's error; 126/127 the command cannot run (nothing\n"
@@ -270,9 +284,22 @@ static const char usage_version[] = "usage: tinyjail version | --version\n"
 				    "\n"
 				    "Versions of tinyjail, libseccomp, json-c and the kernel.\n";
 
+static const char usage_explain[] =
+	"usage: tinyjail explain [options] syscall program...\n"
+	"\n"
+	"Static: the call paths in the program and the objects it loads that can reach the\n"
+	"syscall, one line per function that makes it, from the function up to an entry point:\n"
+	"  openat <- __open64 (libc.so.6) <- fopen (libc.so.6) <- main (app) <- _start (app) [entry]\n"
+	"Exits 1 when the syscall is not reachable.\n"
+	"\n"
+	"options:\n"
+	"      --no-cache               analyse every object again\n"
+	"      --no-vdso                leave out the running kernel's vDSO\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
+	case TJ_VERB_EXPLAIN: return usage_explain;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
@@ -309,6 +336,7 @@ static const struct tj_verb_info verbs[] = {
 	{"supervise", TJ_VERB_SUPERVISE, "a seccomp agent deciding notified calls (OCI runtime-spec protocol)"},
 	{"learn", TJ_VERB_LEARN, "run a command and write the tightest profile that lets it work"},
 	{"diff", TJ_VERB_DIFF, "what changed between two profiles, per syscall"},
+	{"explain", TJ_VERB_EXPLAIN, "static: the call paths in a program that can reach a syscall"},
 	{"help", TJ_VERB_HELP, "this help, or one verb's (help VERB)"},
 	{"version", TJ_VERB_VERSION, "versions of tinyjail, libseccomp, json-c and the kernel"},
 };
@@ -381,6 +409,9 @@ enum {
 	OPT_NET_DNS,
 	OPT_REPORT,
 	OPT_NOTIFY_SOCKET,
+	OPT_NO_VDSO,
+	OPT_STRICT,
+	OPT_STATIC,
 	OPT_LISTEN,
 	OPT_RULES,
 	OPT_WRITE_BACK,
@@ -403,6 +434,10 @@ enum {
 
 static const struct option long_options[] = {
 	{"profile", required_argument, NULL, 'p'},
+	{"output", required_argument, NULL, 'o'},
+	{"no-vdso", no_argument, NULL, OPT_NO_VDSO},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"static", no_argument, NULL, OPT_STATIC},
 	{"enforce", no_argument, NULL, OPT_ENFORCE},
 	{"complain", optional_argument, NULL, OPT_COMPLAIN},
 	{"mode", required_argument, NULL, OPT_MODE},
@@ -494,9 +529,9 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NOTIFY_SOCKET:
 	case OPT_ALLOW_SYSCALL:
 	case OPT_DENY_SYSCALL:
-	case OPT_FAIL_ON_VIOLATION:
-	case OPT_NO_CACHE: return verb == TJ_VERB_RUN;
+	case OPT_FAIL_ON_VIOLATION: return verb == TJ_VERB_RUN;
 	case OPT_PASS_FD: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
+	case OPT_NO_CACHE: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
 	case 'o':
 	case OPT_MERGE:
 	case OPT_FORCE:
@@ -546,6 +581,9 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NET_DNS: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
 	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN;
+	case OPT_NO_VDSO: return verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
+	case OPT_STATIC:
+	case OPT_STRICT: return verb == TJ_VERB_LEARN;
 	case OPT_LISTEN:
 	case OPT_RULES:
 	case OPT_WRITE_BACK:
@@ -644,6 +682,26 @@ static int tj_parse_errno(const char *s, unsigned *ret)
 static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
 {
 	const struct tj_learn_options *l = &o->learn;
+	if (l->static_analysis) {
+		if (l->check || l->merge || l->cases || l->exact || l->plain_names || l->group_share ||
+		    l->default_errno)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--static analyses programs without running them: it takes none of --check, "
+					  "--merge, --cases, --exact, --plain-names, --group-share, --default-errno");
+		if (!l->output)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+		if (nrest == 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "no program given (usage: tinyjail learn --static -o FILE program...)");
+		for (int i = 0; i < nrest; i++)
+			if (!rest[i][0])
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "a program name is empty");
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
+		return 0;
+	}
+	if (o->strict || o->no_vdso)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--strict and --no-vdso are options of learn --static");
 	if (l->check) {
 		if (l->output || l->merge || l->force || l->cases || l->exact || l->plain_names || l->group_share ||
 		    l->default_errno)
@@ -767,6 +825,9 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  o->profile, optarg);
 			o->profile = optarg;
 			break;
+		case OPT_NO_VDSO: o->no_vdso = true; break;
+		case OPT_STRICT: o->strict = true; break;
+		case OPT_STATIC: o->learn.static_analysis = true; break;
 		case OPT_ENFORCE: o->mode = TJ_MODE_ENFORCE; break;
 		case OPT_COMPLAIN:
 			o->mode = TJ_MODE_COMPLAIN;
@@ -1082,6 +1143,16 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		return check_supervise(o, nrest, err);
 	if (o->verb == TJ_VERB_LEARN)
 		return check_learn(o, rest, nrest, err);
+	if (o->verb == TJ_VERB_EXPLAIN) {
+		if (nrest < 2)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "explain needs a syscall and a program");
+		for (int i = 0; i < nrest; i++)
+			if (!rest[i][0])
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "an argument is empty");
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
+		return 0;
+	}
 	if (o->verb == TJ_VERB_DIFF) {
 		if (nrest != 2)
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "diff takes two profiles, got %d", nrest);

@@ -514,6 +514,8 @@ static int check_cases(const struct tj_options *o)
 
 int tj_cmd_learn(const struct tj_options *o)
 {
+	if (o->learn.static_analysis)
+		return tj_cmd_learn_static(o);
 	if (o->learn.check)
 		return check_cases(o);
 	struct cases cs = {0};

@@ -77,11 +77,13 @@ static struct tj_rule *sorted_rules(const struct tj_seccomp *s, bool sort)
 			free(v[i].origins[k].via);
 		free(v[i].origins);
 		v[i].origins = NULL;
-		qsort(v[i].names.v, v[i].names.n, sizeof(char *), strp_cmp);
-		if (!tj_rule_has_repeated_index(&v[i]))
+		/* qsort's pointer must not be NULL, even for no elements (UBSan). */
+		if (v[i].names.n > 1)
+			qsort(v[i].names.v, v[i].names.n, sizeof(char *), strp_cmp);
+		if (v[i].nargs > 1 && !tj_rule_has_repeated_index(&v[i]))
 			qsort(v[i].args, v[i].nargs, sizeof(*v[i].args), args_qsort_cmp);
 	}
-	if (sort)
+	if (sort && s->nrules > 1)
 		qsort(v, s->nrules, sizeof(*v), rule_qsort_cmp);
 	return v;
 }

@@ -137,7 +137,8 @@ static struct tj_learn_entry *find_or_add(struct tj_learn_model *m, const struct
 
 static void sort_entries(struct tj_learn_model *m)
 {
-	qsort(m->v, m->n, sizeof(*m->v), entry_qsort_cmp);
+	if (m->n > 1) /* an empty model has no array: qsort must not see NULL (UBSan) */
+		qsort(m->v, m->n, sizeof(*m->v), entry_qsort_cmp);
 }
 
 /* Adds one entry's content to m (the entry may come from another model). */

@@ -46,9 +46,38 @@ int tj_agent_connect(const char *path, int *ret_sock, struct tj_err **err)
 	tj_autoclose int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return tj_err_set(err, TJ_ERR_INTERNAL, errno, "socket");
+	/* Whoever listens at the path gets the listener, i.e. the power to
+	 * let the command's calls through (issue 16 item 10): not in a
+	 * directory other users could put their own socket in, and only to a
+	 * process of this user or root. */
+	tj_autofree char *dir = tj_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';
+	struct stat st;
+	if (stat(slash ? dir : ".", &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "the seccomp agent's socket '%s' is in a directory other users can write (mode %04o): one "
+			   "could put its own socket there and receive the listener",
+			   path, (unsigned)(st.st_mode & 07777));
+		tj_err_hint(err, "put the socket in a directory of your own, e.g. $XDG_RUNTIME_DIR");
+		return tj_err_layer(err, "seccomp");
+	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		tj_err_set(err, TJ_ERR_LAYER, errno, "cannot reach the seccomp agent at '%s'", path);
 		tj_err_hint(err, "start one first, e.g. tinyjail supervise --listen %s", path);
+		return tj_err_layer(err, "seccomp");
+	}
+	struct ucred peer;
+	socklen_t plen = sizeof(peer);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &plen) < 0)
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot tell who listens at '%s'", path);
+	if (peer.uid != geteuid() && peer.uid != 0) {
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "the process listening at '%s' runs as uid %u, neither you nor root: it would receive the "
+			   "seccomp listener and decide the command's system calls",
+			   path, (unsigned)peer.uid);
+		tj_err_hint(err, "start the agent yourself (tinyjail supervise --listen PATH)");
 		return tj_err_layer(err, "seccomp");
 	}
 	*ret_sock = TJ_STEAL_FD(&fd);
@@ -202,24 +231,9 @@ static bool object_complete(const char *s, size_t len)
 	return false;
 }
 
-int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_t *ret_nfds, struct tj_err **err)
+int tj_agent_reader_step(struct tj_agent_reader *r, int conn, struct tj_err **err)
 {
-	struct tj_buf b = {0};
-	size_t nfds = 0;
-	long long deadline = now_ms() + 5000;
-	int ret = -1;
 	for (;;) {
-		/* A runtime that connects and then stalls must not stall the
-		 * agent, which answers other sandboxes meanwhile. */
-		long long left = deadline - now_ms();
-		struct pollfd p = {.fd = conn, .events = POLLIN};
-		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0) {
-			tj_err_set(err, TJ_ERR_INTERNAL, pr < 0 ? errno : ETIMEDOUT, "receiving the container state");
-			break;
-		}
 		char chunk[4096];
 		struct iovec iov = {.iov_base = chunk, .iov_len = sizeof(chunk)};
 		union {
@@ -231,12 +245,12 @@ int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_
 				     .msg_control = u.buf,
 				     .msg_controllen = sizeof(u.buf)};
 		ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			tj_err_set(err, TJ_ERR_INTERNAL, errno, "receiving the container state");
-			break;
-		}
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n < 0)
+			return tj_err_set(err, TJ_ERR_INTERNAL, errno, "receiving the container state");
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 				continue;
@@ -244,42 +258,63 @@ int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_
 			for (size_t i = 0; i < k; i++) {
 				int fd;
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-				if (nfds < TJ_AGENT_MAX_FDS)
-					fds[nfds++] = fd;
+				if (r->nfds < TJ_AGENT_MAX_FDS)
+					r->fds[r->nfds++] = fd;
 				else
 					close(fd);
 			}
 		}
-		if (msg.msg_flags & MSG_CTRUNC) {
-			tj_err_set(err, TJ_ERR_INTERNAL, 0, "the runtime sent more than %d fds", TJ_AGENT_MAX_FDS);
-			break;
-		}
-		if (n == 0) {
-			ret = 0;
-			break;
-		}
-		if (b.len + (size_t)n > TJ_AGENT_MAX_STATE) {
-			tj_err_set(err, TJ_ERR_INTERNAL, 0, "the container state is larger than %d bytes",
-				   TJ_AGENT_MAX_STATE);
-			break;
-		}
-		tj_buf_addn(&b, chunk, (size_t)n);
+		if (msg.msg_flags & MSG_CTRUNC)
+			return tj_err_set(err, TJ_ERR_INTERNAL, 0, "the runtime sent more than %d fds",
+					  TJ_AGENT_MAX_FDS);
+		if (n == 0)
+			return 1;
+		if (r->b.len + (size_t)n > TJ_AGENT_MAX_STATE)
+			return tj_err_set(err, TJ_ERR_INTERNAL, 0, "the container state is larger than %d bytes",
+					  TJ_AGENT_MAX_STATE);
+		tj_buf_addn(&r->b, chunk, (size_t)n);
 		/* The spec has the runtime close the connection, but an object
 		 * that is already complete need not wait for that. */
-		if (object_complete(b.s, b.len)) {
-			ret = 0;
+		if (object_complete(r->b.s, r->b.len))
+			return 1;
+	}
+}
+
+void tj_agent_reader_done(struct tj_agent_reader *r)
+{
+	for (size_t i = 0; i < r->nfds; i++)
+		close(r->fds[i]);
+	tj_buf_done(&r->b);
+	memset(r, 0, sizeof(*r));
+}
+
+int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_t *ret_nfds, struct tj_err **err)
+{
+	struct tj_agent_reader r = {0};
+	long long deadline = now_ms() + TJ_AGENT_CLIENT_MS;
+	int got = 0;
+	while (!got) {
+		/* A runtime that connects and then stalls gets a deadline. */
+		long long left = deadline - now_ms();
+		struct pollfd p = {.fd = conn, .events = POLLIN};
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			tj_err_set(err, TJ_ERR_INTERNAL, pr < 0 ? errno : ETIMEDOUT, "receiving the container state");
+			got = -1;
 			break;
 		}
+		got = tj_agent_reader_step(&r, conn, err);
 	}
-	if (ret < 0) {
-		for (size_t i = 0; i < nfds; i++)
-			close(fds[i]);
-		tj_buf_done(&b);
+	if (got < 0) {
+		tj_agent_reader_done(&r);
 		return -1;
 	}
-	*ret_len = b.len;
-	*ret_json = b.s ? tj_buf_steal(&b) : tj_xstrdup("");
-	*ret_nfds = nfds;
+	*ret_len = r.b.len;
+	*ret_json = r.b.s ? tj_buf_steal(&r.b) : tj_xstrdup("");
+	memcpy(fds, r.fds, r.nfds * sizeof(int));
+	*ret_nfds = r.nfds;
 	return 0;
 }
 

@@ -28,6 +28,7 @@ enum tj_verb {
 	TJ_VERB_LEARN,
 	TJ_VERB_DIFF,
 	TJ_VERB_PROFILES,
+	TJ_VERB_EXPLAIN,
 };
 
 /* One verb: its name, and one line for `tinyjail --help` (cli.c has the
@@ -51,6 +52,7 @@ struct tj_learn_options {
 	bool plain_names;	/* --plain-names */
 	unsigned group_share;	/* --group-share PERCENT; 0: 100 */
 	unsigned default_errno; /* --default-errno[=E]; 0: kill */
+	bool static_analysis;	/* --static: no run, the programs' ELF files (cmd_static.c) */
 };
 
 /* --report: what is printed at exit (notes/supervise.md). */
@@ -96,6 +98,8 @@ struct tj_options {
 	struct tj_strv allow_syscalls; /* run: --allow-syscall NAME|@group,... */
 	struct tj_strv deny_syscalls;  /* run: --deny-syscall NAME|@group,... */
 	bool fail_on_violation;	       /* run: --fail-on-violation */
+	bool no_vdso;		       /* learn --static, explain: --no-vdso */
+	bool strict;		       /* learn --static: --strict (exit 1 when incomplete) */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings

@@ -45,6 +45,9 @@ int tj_cmd_groups(const struct tj_options *o);
 int tj_cmd_why(const struct tj_options *o);
 int tj_cmd_supervise(const struct tj_options *o);
 int tj_cmd_learn(const struct tj_options *o);
+/* learn --static (cmd_static.c): the static pre-analysis of o->inputs. */
+int tj_cmd_learn_static(const struct tj_options *o);
+int tj_cmd_explain(const struct tj_options *o);
 int tj_cmd_diff(const struct tj_options *o);
 /* help [VERB] and --help: the usage, and for the main one the verbs and
  * the bundled profiles (cmd_help.c). */
