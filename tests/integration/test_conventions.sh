@@ -15,7 +15,7 @@ t "--help: no literal %%, every verb with a line, every bundled profile"
 run "$TJ" --help
 expect_rc 0
 expect_out_lacks "%%"
-for v in run check compile groups why profiles supervise learn diff help version; do
+for v in run check compile groups why profiles supervise learn diff explain help version; do
 	printf '%s\n' "$out" | grep -q "^  $v " || fail "--help does not list the verb $v"
 done
 for p in $(ls "$ROOT/policies" | sed 's/\.json$//'); do
@@ -24,7 +24,7 @@ done
 expect_out_contains "-vv also every"
 
 t "help VERB: every verb has its help; an unknown verb is an error"
-for v in run check compile groups why profiles supervise learn diff help version; do
+for v in run check compile groups why profiles supervise learn diff explain help version; do
 	run "$TJ" help "$v"
 	expect_rc 0
 	expect_out_contains "usage: tinyjail"
