@@ -16,10 +16,11 @@ build="$nobpf clang bpftool libbpf-dev"
 # coreutils-style programs the policies are tested with, iproute2/curl
 # for loopback tests, python3-yaml for the SeccompProfile check, git, which
 # `learn` is tested on, and for the static analysis's tests a Go toolchain (a
-# static Go binary) and libnss-systemd (the NSS module case).
+# static Go binary) and libnss-systemd (the NSS module case); man-db, groff and
+# zsh check the man page and the completions.
 test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
-iproute2 git golang-go libnss-systemd"
+iproute2 git golang-go libnss-systemd man-db groff-base zsh"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
 bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"
