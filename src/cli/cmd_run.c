@@ -267,6 +267,34 @@ static void pass_jobserver(struct pass_fds *p, char *const *command_env, int ver
 	}
 }
 
+static void add_paths(struct tj_buf *b, const char *what, const struct tj_strv *paths)
+{
+	if (!paths->n)
+		return;
+	tj_buf_addf(b, "%s%s ", b->len ? "; " : "", what);
+	for (size_t i = 0; i < paths->n; i++)
+		tj_buf_addf(b, "%s%s", i ? ", " : "", paths->v[i]);
+}
+
+/* Landlock refuses silently (EACCES, "Permission denied", to the command
+ * alone).  When a command in a view fails, say that a refusal may be why,
+ * and what the view grants.  (The kernel's Landlock audit records, Linux
+ * 6.15, are not read: they reach the log only where audit is set up.) */
+static void view_hint(const struct tj_isolation *iso)
+{
+	struct tj_buf b = {0};
+	add_paths(&b, "read", &iso->ro);
+	add_paths(&b, "read and write", &iso->rw);
+	add_paths(&b, "execute", &iso->exec);
+	for (size_t i = 0; i < iso->nrw_limits; i++)
+		tj_buf_addf(&b, "%s%s", i ? ", " : "; read and write (size-limited) ", iso->rw_limits[i].path);
+	fprintf(stderr,
+		"tinyjail: hint: the command ran in a filesystem view (Landlock), where everything else fails "
+		"with 'Permission denied': it grants %s; add --ro or --rw for what the command needs\n",
+		b.s);
+	tj_buf_done(&b);
+}
+
 /* Names for a message: all of them with -v, else the first few. */
 static void add_names(struct tj_buf *b, struct tj_strv *names, int verbosity)
 {
@@ -990,6 +1018,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 					"profile does not list)";
 		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
 	}
+	if (res.exited && res.status != 0 && o->verbosity >= 0 && tj_isolation_wants_landlock_view(&iso))
+		view_hint(&iso);
 	log_limits(&events, &res, &limits);
 	struct tj_exit_event xe = {.exit_code = res.exit_code,
 				   .status = res.status,

@@ -280,6 +280,34 @@ else
 	expect_err_contains "--user USER"
 fi
 
+t "views compose as with bwrap: --ro / --tmpfs /tmp --rw /tmp/ws (mounts from the top of the tree down)"
+ws=$(mktemp -d /tmp/tj-ws.XXXXXX)
+run_in / "$TJ" -q --ro / --tmpfs /tmp --rw "$ws" -- sh -c "echo kept >'$ws/f' && ls /tmp && touch /tmp/scratch && touch /etc/tj-no 2>/dev/null; echo etc=\$?"
+expect_rc 0
+expect_out_contains "$(basename "$ws")"
+expect_out_contains "etc=1"
+[ "$(cat "$ws/f" 2>/dev/null)" = kept ] || fail "the write beneath the tmpfs did not reach the host"
+[ ! -e /tmp/scratch ] || fail "the tmpfs write reached the host's /tmp"
+# The same, the options in another order.
+run_in / "$TJ" -q --rw "$ws" --tmpfs /tmp --ro / -- sh -c "echo again >'$ws/g'"
+expect_rc 0
+[ "$(cat "$ws/g" 2>/dev/null)" = again ] || fail "with --rw first, the write did not reach the host"
+# A --ro beneath a --rw stays read-only.
+mkdir -p "$ws/sub"
+run_in / "$TJ" -q --ro / --rw "$ws" --ro "$ws/sub" -- sh -c "touch '$ws/sub/x' 2>/dev/null; echo sub=\$?; touch '$ws/y'; echo top=\$?"
+expect_out_contains "sub=1"
+expect_out_contains "top=0"
+rm -rf "$ws"
+
+t "a command that fails in a view is told what the view grants (Landlock refuses silently)"
+run "$TJ" --ro /usr --ro /lib --ro /lib64 --ro /bin -- cat /etc/hostname
+expect_rc 1
+expect_err_contains "Permission denied"
+expect_err_contains "tinyjail: hint: the command ran in a filesystem view (Landlock), where everything else fails with 'Permission denied': it grants read /usr, /lib, /lib64, /bin"
+run "$TJ" --ro /usr --ro /lib --ro /lib64 --ro /bin --ro /etc -- cat /etc/hostname
+expect_rc 0
+expect_err_lacks "filesystem view"
+
 t "man tinyjail, bash and zsh completion and the notes, installed by make install"
 inst="$TMP/inst"
 run make -s -C "$ROOT" install DESTDIR="$inst" PREFIX=/usr/local BUILD="$BUILD" SAN="$(case $BUILD in *san*) echo 1 ;; *) echo 0 ;; esac)"
