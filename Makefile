@@ -11,7 +11,7 @@ CC ?= gcc
 # are then refused (or degraded with --allow-degraded net-rules).  make check
 # needs the default, NET_BPF=1.
 NET_BPF ?= 1
-PKGS := libseccomp json-c libcap libelf capstone $(if $(filter 1,$(NET_BPF)),libbpf)
+PKGS := libseccomp json-c libcap libelf capstone libdw $(if $(filter 1,$(NET_BPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
@@ -108,6 +108,23 @@ $(PROBE): tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -static -pthread -o $@ $<
 
+# A program with a known call chain for the unwinder's and --explain's tests,
+# built four ways (never sanitised: its frames are the test's subject).
+STACKPROGS := $(BUILD)/stackprog-nofp $(BUILD)/stackprog-fp $(BUILD)/stackprog-nodebug $(BUILD)/stackprog-stripped
+STACKPROG_CFLAGS := -std=c17 -D_GNU_SOURCE -O2 -Wall -pthread
+$(BUILD)/stackprog-nofp: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -g -fomit-frame-pointer -o $@ $<
+$(BUILD)/stackprog-fp: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -g -fno-omit-frame-pointer -o $@ $<
+$(BUILD)/stackprog-nodebug: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -fomit-frame-pointer -o $@ $<
+$(BUILD)/stackprog-stripped: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -fomit-frame-pointer -s -o $@ $<
+
 # Writes one event of every kind through events.h, for the schema test.
 $(EMIT): tests/helpers/emit_events.c $(LIB)
 	@mkdir -p $(@D)
@@ -128,7 +145,7 @@ $(BUILD)/bench/sysbench: bench/sysbench.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS)
+tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS) $(STACKPROGS)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/obj/cli/main.d
 

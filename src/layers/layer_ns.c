@@ -92,12 +92,33 @@ static int probe_userns(struct tj_err **err)
 	return 0;
 }
 
+/* uid 0 without CAP_SYS_ADMIN maps itself into a user namespace only with
+ * CAP_SETUID and CAP_SETFCAP (Linux 5.12). */
+static bool root_can_map(void)
+{
+	uint64_t need = (1ULL << CAP_SETUID) | (1ULL << CAP_SETFCAP);
+	return (tj_sys_cap_effective() & need) == need;
+}
+
+bool tj_layer_ns_userns_available(void)
+{
+	if (geteuid() == 0 && !tj_sys_privileged())
+		return root_can_map();
+	struct tj_err *err = NULL;
+	int r = probe_userns(&err);
+	tj_err_free(err);
+	return r == 0;
+}
+
 static int ns_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	unsigned ns = namespaces(plan);
-	if ((ns & TJ_NS_USER) && geteuid() == 0 && !tj_sys_privileged() &&
-	    (tj_sys_cap_effective() & ((1ULL << CAP_SETUID) | (1ULL << CAP_SETFCAP))) !=
-		    ((1ULL << CAP_SETUID) | (1ULL << CAP_SETFCAP))) {
+	/* Namespaces wanted only to cover the host's sockets: the mount
+	 * layer says why (and how to run without them). */
+	struct tj_isolation without = *plan->iso;
+	without.hide_sockets = false;
+	bool for_sockets = !(tj_isolation_namespaces(&without, tj_sys_privileged()) & TJ_NS_USER);
+	if ((ns & TJ_NS_USER) && !for_sockets && geteuid() == 0 && !tj_sys_privileged() && !root_can_map()) {
 		/* Root without capabilities: tinyjail inside tinyjail, or a
 		 * container's root stripped of them. */
 		tj_err_set(err, TJ_ERR_LAYER, EPERM,

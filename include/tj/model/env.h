@@ -61,6 +61,12 @@ void tj_env_set_proxy(struct tj_strv *env, const char *url);
  * or -1 when there are none (no MAKEFLAGS, no jobserver, make 4.4's named
  * pipe "fifo:PATH"). */
 int tj_env_jobserver_fds(char *const *env, int fds[2]);
+/* Takes out of env (tinyjail's own environment, NULL-terminated, changed in
+ * place) every variable the command does not get exactly as it is in
+ * `given`, its value's bytes zeroed first: the initial environment is what
+ * /proc/PID/environ shows.  Names starting with keep_prefix (tinyjail's own
+ * settings) stay.  Returns how many were taken out. */
+size_t tj_env_scrub(char **env, const struct tj_strv *given, const char *keep_prefix);
 
 /* Case-insensitive glob match with '*' only (enough for variable names). */
 bool tj_env_glob(const char *pattern, const char *name);
