@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "tj/base/integrity.h"
+#include "tj/base/phase.h"
 #include "tj/cli/cmd.h"
 
 /* Dies of the signal the command died of, as a shell's child would: a
@@ -31,6 +32,7 @@ static void die_of(int sig)
 
 int main(int argc, char **argv)
 {
+	tj_phase("main");
 	/* First of all: nothing of the same user may read or write tinyjail's
 	 * memory, environment or descriptors (/proc/PID/mem, environ, fd,
 	 * ptrace, process_vm_readv).  The command runs as that user; the
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
 	default: code = tj_cmd_run(&o); break;
 	}
 	tj_options_done(&o);
+	tj_phase("exit");
 	int sig = tj_cmd_run_signal();
 	if (sig)
 		die_of(sig);
