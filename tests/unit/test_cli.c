@@ -406,6 +406,7 @@ static void test_static_and_explain(void **state)
 	assert_true(o.strict && o.no_cache && o.no_vdso && o.learn.force);
 	assert_int_equal(o.ninputs, 2);
 	assert_int_equal(o.verbosity, 1);
+	tj_options_done(&o); /* --no-cache is kept for learn's runs */
 	expect_ok(&o, parse(&o, &err, "explain", "openat", "./app", NULL), err);
 	assert_int_equal(o.verb, TJ_VERB_EXPLAIN);
 	assert_string_equal(o.inputs[0], "openat");
