@@ -654,13 +654,7 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 	/* Entries are sealed with a key no sandboxed command can learn
 	 * (integrity.h); without it, no cache. */
 	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
-	if (dir && tj_integrity_key(mac_key, &err) < 0) {
-		if (o->verbosity > 0) {
-			tj_autofree char *why = tj_err_format(err);
-			fprintf(stderr, "tinyjail: note: filter cache not used: no integrity key: %s\n", why);
-		}
-		tj_err_free(err);
-		err = NULL;
+	if (dir && !tj_cmd_cache_key("filter cache", o->verbosity, mac_key)) {
 		free(dir);
 		dir = NULL;
 	}

@@ -325,17 +325,6 @@ static void put_seccomp(struct wbuf *b, const struct tj_seccomp *s)
 	}
 }
 
-/* The MAC of an entry: over the header before the MAC, then the payload. */
-static void entry_mac(const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], const void *head, size_t head_len,
-		      const void *payload, size_t payload_len, uint8_t mac[TJ_INTEGRITY_MAC_LEN])
-{
-	struct tj_hmac_sha256 h;
-	tj_hmac_sha256_init(&h, mac_key, TJ_INTEGRITY_KEY_LEN);
-	tj_hmac_sha256_update(&h, head, head_len);
-	tj_hmac_sha256_update(&h, payload, payload_len);
-	tj_hmac_sha256_final(&h, mac);
-}
-
 void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN],
 			     const struct tj_filter *f, size_t *ret_len)
 {
@@ -359,7 +348,7 @@ void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const uint8_t mac
 	put(&out, key, TJ_SHA256_LEN);
 	put_u64(&out, pl.len);
 	uint8_t mac[TJ_INTEGRITY_MAC_LEN];
-	entry_mac(mac_key, out.p, out.len, pl.p, pl.len, mac);
+	tj_integrity_mac2(mac_key, out.p, out.len, pl.p, pl.len, mac);
 	put(&out, mac, sizeof(mac));
 	put(&out, pl.p, pl.len);
 	free(pl.p);
@@ -577,7 +566,7 @@ int tj_filter_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SH
 	if (b.bad || memcmp(magic, MAGIC, 8) != 0 || format != FORMAT || reserved != 0 ||
 	    memcmp(got_key, key, TJ_SHA256_LEN) != 0 || plen != len - b.off)
 		return 0;
-	entry_mac(mac_key, b.p, head_len, b.p + b.off, (size_t)plen, want);
+	tj_integrity_mac2(mac_key, b.p, head_len, b.p + b.off, (size_t)plen, want);
 	if (!tj_digest_equal(mac, want, sizeof(mac)))
 		return 0;
 

@@ -7,6 +7,7 @@
 #define TJ_CMD_H
 
 #include "tj/base/err.h"
+#include "tj/base/integrity.h"
 #include "tj/base/util.h"
 #include "tj/cli/cli.h"
 #include "tj/filter/filter.h"
@@ -125,5 +126,8 @@ int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_op
  * loaded in every run: with the signal guard where the kernel cannot scope
  * signals (Landlock ABI < 6). */
 int tj_cmd_hardening(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err);
+/* The key that seals tinyjail's caches (base/integrity.h); false, with a
+ * note when verbose naming `what`, where it cannot be had: go without. */
+bool tj_cmd_cache_key(const char *what, int verbosity, uint8_t key[TJ_INTEGRITY_KEY_LEN]);
 
 #endif
