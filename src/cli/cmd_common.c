@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/integrity.h"
 #include "tj/base/sys.h"
+#include "tj/base/testhook.h"
 #include "tj/cli/cmd.h"
 #include "tj/plan/plan.h"
 
@@ -78,4 +80,17 @@ int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_op
 void tj_cmd_target_host(uint64_t keep_caps, struct tj_host *host)
 {
 	tj_plan_target_host(keep_caps, host);
+}
+
+bool tj_cmd_cache_key(const char *what, int verbosity, uint8_t key[TJ_INTEGRITY_KEY_LEN])
+{
+	struct tj_err *err = NULL;
+	if (tj_integrity_key(key, &err) == 0)
+		return true;
+	if (verbosity > 0) {
+		tj_autofree char *why = tj_err_format(err);
+		fprintf(stderr, "tinyjail: note: %s not used: no integrity key: %s\n", what, why);
+	}
+	tj_err_free(err);
+	return false;
 }

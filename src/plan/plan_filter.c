@@ -182,6 +182,8 @@ int tj_plan_filter(const struct tj_plan_request *req, const struct tj_profile *p
 		.complain_via_log = o->complain_kmsg,
 		.ignore_unknown_deny = o->ignore_unknown,
 		.host = &host,
+		.allow_names = &o->allow_syscalls,
+		.deny_names = &o->deny_syscalls,
 		.notify_nrs = supervised ? lp->notify_nrs : NULL,
 		.notify_n = supervised ? lp->notify_n : 0,
 	};

@@ -94,7 +94,7 @@ struct tj_isolation {
 	unsigned afl_fds;
 	/* Host UNIX sockets are covered in the command's mount namespace,
 	 * and abstract ones scoped: a view or an isolated network asks for it
-	 * (tj_layer_mount_compose; notes/security.md). */
+	 * (the mount layer's compose hook; notes/security.md). */
 	bool hide_sockets;
 };
 

@@ -31,6 +31,7 @@ enum tj_verb {
 	TJ_VERB_REPORT,
 	TJ_VERB_LEARN,
 	TJ_VERB_DIFF,
+	TJ_VERB_PROFILES,
 	TJ_VERB_EXPLAIN,
 };
 
@@ -105,8 +106,13 @@ struct tj_options {
 	const char *html;			 /* report: --html FILE */
 	const char *output;			 /* report: -o FILE, the tightened profile */
 	struct tj_learn_options learn;		 /* learn */
-	bool no_vdso;				 /* learn --static, explain: --no-vdso */
-	bool strict;				 /* learn --static: --strict (exit 1 when incomplete) */
+	int *pass_fds;				 /* run: --pass-fd N (repeatable) */
+	size_t npass_fds;
+	struct tj_strv allow_syscalls; /* run: --allow-syscall NAME|@group,... */
+	struct tj_strv deny_syscalls;  /* run: --deny-syscall NAME|@group,... */
+	bool fail_on_violation;	       /* run: --fail-on-violation */
+	bool no_vdso;		       /* learn --static, explain: --no-vdso */
+	bool strict;		       /* learn --static: --strict (exit 1 when incomplete) */
 };
 
 #endif

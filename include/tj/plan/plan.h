@@ -35,6 +35,7 @@
 #include "tj/events/manifest.h"
 #include "tj/filter/filter.h"
 #include "tj/layers/layer.h"
+#include "tj/model/env.h"
 #include "tj/model/identity.h"
 #include "tj/model/isolation.h"
 #include "tj/model/limits.h"
@@ -91,8 +92,9 @@ struct tj_launch_plan {
 	struct tj_isolation iso;	  /* the profile's, then the flags' */
 	struct tj_net_policy net;
 	struct tj_limits limits;
-	struct tj_identity id; /* --user, resolved (uid/gid = euid/egid without it) */
-	struct tj_strv env;    /* the command's environment */
+	struct tj_identity id;		 /* --user, resolved (uid/gid = euid/egid without it) */
+	struct tj_strv env;		 /* the command's environment */
+	struct tj_env_report env_report; /* what it lacks, and why (run prints it) */
 	struct tj_strv exec_pins;
 	char *exec_path;    /* the command, resolved (TJ_PLAN_RUN) */
 	const char *agent;  /* the seccomp agent's socket, or NULL */
