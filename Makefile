@@ -166,6 +166,14 @@ check: deps-test
 	$(MAKE) --no-print-directory check-tree
 	$(MAKE) --no-print-directory SAN=1 tests
 	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-bench check-vm
+	$(MAKE) --no-print-directory check-release
+
+# The integration suite on the release build that `make install` ships (no
+# sanitisers, no test hooks: the cases that need hooks say so and are left
+# to the SAN=1 run above).
+check-release:
+	$(MAKE) --no-print-directory SAN=0 TEST_HOOKS=0 tests
+	@TJ_RELEASE_BUILD=1 tests/integration/run.sh build
 
 check-unit:
 	@tests/run-unit.sh $(BUILD)

@@ -7,10 +7,6 @@
 # stuck suite.
 . "$ROOT/tests/integration/lib.sh"
 
-# The hooks exist in test builds only (SAN=1, which make check uses).
-has_hooks() {
-	grep -qa TJ_TEST_HOOK "$TJ"
-}
 
 # bg_start CMD...: runs CMD in the background; $bgpid is tinyjail itself.
 bg_start() {
@@ -85,7 +81,7 @@ if has_hooks; then
 	expect_rc 3
 	unset TJ_TEST_TIMEOUT
 else
-	skip "this build has no test hooks (SAN=1 builds have them)"
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
 t "SIGTERM ends the tree even when the pid namespace's init is stuck"
@@ -105,7 +101,7 @@ if has_hooks; then
 		kill -KILL "$bgpid"
 	fi
 else
-	skip "this build has no test hooks (SAN=1 builds have them)"
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
 t "a second SIGTERM ends the tree at once (init stuck)"
@@ -126,7 +122,7 @@ if has_hooks; then
 		kill -KILL "$bgpid"
 	fi
 else
-	skip "this build has no test hooks (SAN=1 builds have them)"
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
 t "a command that ignores SIGTERM is killed after --kill-after, with its children"

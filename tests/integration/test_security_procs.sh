@@ -14,10 +14,6 @@
 # Without that control a refusal could come from anything.
 . "$ROOT/tests/integration/lib.sh"
 
-has_hooks() {
-	grep -qa TJ_TEST_HOOK "$TJ"
-}
-
 # landlock_create_ruleset(NULL, 0, VERSION)
 ABI=$("$PROBE" syscall 444 0 0 1 | sed -n 's/^syscall 444 = \([0-9]*\)$/\1/p')
 ABI=${ABI:-0}
@@ -75,7 +71,7 @@ for target in parent init proxy helper; do
 	for who in run run_nobody; do
 		t "$target ($who): memory, environment, descriptors, ptrace, signals all refused"
 		if [ "$target" = helper ] && ! has_hooks; then
-			skip "the helper lives microseconds; only a build with test hooks can hold it (SAN=1)"
+			skip_without_hooks "the helper lives microseconds; only a build with test hooks can hold it (SAN=1)"
 			continue
 		fi
 		for how in $HOWS $(signal_hows "$target"); do
@@ -99,7 +95,7 @@ done
 # the walls and on these kernel rules together.
 t "the controls: without the walls (test hook no-walls) the same attacks work"
 if ! has_hooks; then
-	skip "this build has no test hooks (SAN=1 builds have them)"
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 else
 	for pair in parent:run_nobody proxy:run helper:run_nobody; do
 		target=${pair%:*} who=${pair#*:}
@@ -135,7 +131,7 @@ done
 
 t "the control for the agent: a dumpable process of the same uid is reachable without the walls"
 if ! has_hooks; then
-	skip "this build has no test hooks (SAN=1 builds have them)"
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 else
 	# nobody: root's command has no capabilities, root's processes do.
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all -- sleep 30 &

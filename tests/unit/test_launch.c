@@ -2,11 +2,15 @@
 /*
  * launch.c's ordered layer table: which layer runs where (parent, first
  * child, command) and why, and the constraints between positions that
- * notes/layers.md explains.
+ * notes/layers.md explains; and the layers' compose hooks, which run at
+ * plan time in the table's order (what one layer adds, the next one sees).
  */
 #include "unit.h"
 
 #include "tj/launch/launch.h"
+#include "tj/model/isolation.h"
+#include "tj/model/limits.h"
+#include "tj/model/netpolicy.h"
 
 static size_t index_of(const struct tj_launch_step *s, size_t n, const struct tj_layer *l)
 {
@@ -104,6 +108,77 @@ static void test_positions(void **state)
 #undef BEFORE
 }
 
+/* --- the compose hooks (no kernel: options in, options out) --- */
+
+static void compose(struct tj_limits *limits, struct tj_net_policy *net, struct tj_isolation *iso)
+{
+	struct tj_plan plan = {.limits = limits, .iso = iso, .net = net};
+	tj_launch_compose(&plan, iso);
+}
+
+static void test_compose_nothing_asked(void **state)
+{
+	(void)state;
+	struct tj_limits limits = {0};
+	struct tj_net_policy net = {0};
+	struct tj_isolation iso = {0};
+	compose(&limits, &net, &iso);
+	assert_int_equal(iso.unshare, 0);
+	assert_false(iso.hide_sockets || iso.deny_listen || iso.protect_cgroups || iso.has_tcp_connect);
+}
+
+/* The proxy's hook adds the network namespace; the mount layer's, later in
+ * the table, sees it and hides the host's UNIX sockets (a socket file is
+ * reachable from any network namespace).  In the other order the sockets
+ * would stay reachable. */
+static void test_compose_isolated_network_hides_sockets(void **state)
+{
+	(void)state;
+	struct tj_limits limits = {0};
+	struct tj_isolation iso = {0};
+	for (int mode = TJ_NET_NONE; mode <= TJ_NET_FILTERED; mode++) {
+		struct tj_net_policy net = {.mode = (enum tj_net_mode)mode};
+		memset(&iso, 0, sizeof(iso));
+		compose(&limits, &net, &iso);
+		assert_true(iso.unshare & TJ_NS_NET);
+		assert_true(iso.hide_sockets);
+		assert_false(iso.deny_listen);
+		assert_false(iso.protect_cgroups);
+	}
+}
+
+/* Host rules: no listening sockets (the net-rules layer), and the cgroup
+ * they hang on read-only (the cgroup layer); no network namespace. */
+static void test_compose_host_rules(void **state)
+{
+	(void)state;
+	struct tj_limits limits = {0};
+	struct tj_net_policy net = {.mode = TJ_NET_HOST, .deny_private = true};
+	struct tj_isolation iso = {0};
+	compose(&limits, &net, &iso);
+	assert_true(iso.deny_listen);
+	assert_true(iso.protect_cgroups);
+	assert_false(iso.unshare & TJ_NS_NET);
+	assert_false(iso.hide_sockets);
+	/* --net host alone is not a rule. */
+	struct tj_net_policy plain = {.mode = TJ_NET_HOST};
+	memset(&iso, 0, sizeof(iso));
+	compose(&limits, &plain, &iso);
+	assert_false(iso.deny_listen || iso.protect_cgroups);
+}
+
+/* A cgroup limit: the command must not leave its cgroup. */
+static void test_compose_cgroup_limit(void **state)
+{
+	(void)state;
+	struct tj_limits limits = {.has_memory = true, .memory = 64 << 20};
+	struct tj_net_policy net = {0};
+	struct tj_isolation iso = {0};
+	compose(&limits, &net, &iso);
+	assert_true(iso.protect_cgroups);
+	assert_false(iso.deny_listen || iso.hide_sockets);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +186,10 @@ int main(void)
 		cmocka_unit_test(test_phases_in_order),
 		cmocka_unit_test(test_per_process_layers_run_in_the_command),
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_compose_nothing_asked),
+		cmocka_unit_test(test_compose_isolated_network_hides_sockets),
+		cmocka_unit_test(test_compose_host_rules),
+		cmocka_unit_test(test_compose_cgroup_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
