@@ -36,10 +36,12 @@ in_ns() { $IN_NS "$@"; }
 in_remote() { $IN_REMOTE "$@"; }
 
 # A listener in a namespace; waits until it is ready.  Output in $TMP/$name.
+# It lives for the whole test (the cleanup kills it): with 60 s, a loaded
+# machine made the later cases find nobody listening (exit 111).
 listen() {
 	where=$1 name=$2
 	shift 2
-	$where "$PROBE" listen "$@" 60 >"$TMP/$name" 2>&1 &
+	$where "$PROBE" listen "$@" 1800 >"$TMP/$name" 2>&1 &
 	pids="$pids $!"
 	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 		grep -q listening "$TMP/$name" 2>/dev/null && return 0
