@@ -10,11 +10,6 @@
  * its memory; a connection that could go on after a round of work is
  * queued and resumed after the others had theirs.
  *
- * Bytes that pass as they are (a tunnel both ways, a response's body once
- * its head is rewritten) go through a pipe with splice(2), socket to pipe
- * to socket, never through user space; without a pipe (descriptors short)
- * they are copied through the buffers as before.
- *
  * A connection's life:
  *   HEAD     reading the request head (bounded by TJ_HTTP_MAX_HEAD)
  *   RESOLVE  a name went to the resolver threads
@@ -42,7 +37,6 @@
 #include "tj/net/proxy.h"
 
 #define BUF_SIZE (64 * 1024)
-#define SPL_SIZE (1024 * 1024)
 #define LINGER_MS 2000
 #define ACCEPT_BATCH 64
 #define PUMP_ROUNDS 16
@@ -66,13 +60,6 @@ struct buf {
 	size_t off, len;
 };
 
-/* A pipe for splice(2): len bytes are in it. */
-struct spl {
-	int r, w;
-	size_t len;
-	bool failed; /* no pipe could be made: copy instead */
-};
-
 struct conn {
 	bool used;
 	uint32_t gen;
@@ -82,10 +69,9 @@ struct conn {
 	bool counted; /* holds one of max_conns */
 	bool have_req;
 	struct tj_http_request req;
-	struct buf in;	     /* client -> server (the head, while it is read) */
-	struct buf out;	     /* server -> client, or the proxy's answer */
-	struct spl up, down; /* client -> server (tunnels), server -> client */
-	char *resp;	     /* HTTP: the response head while it is read */
+	struct buf in;	/* client -> server (the head, while it is read) */
+	struct buf out; /* server -> client, or the proxy's answer */
+	char *resp;	/* HTTP: the response head while it is read */
 	size_t resp_len;
 	bool raw;			   /* server bytes go to the client as they are */
 	bool answered;			   /* something for the client was queued: too late for an error page */
@@ -194,63 +180,6 @@ static void release_slot(struct proxy *px, struct conn *c)
 	}
 }
 
-static void spl_close(struct spl *p)
-{
-	if (p->r > 0)
-		close(p->r);
-	if (p->w > 0)
-		close(p->w);
-	p->r = p->w = 0;
-	p->len = 0;
-}
-
-/* The pipe, made when first needed (a connection slot is zeroed, so 0
- * means none: descriptor 0 is never a pipe of the proxy's). */
-static bool spl_ready(struct spl *p)
-{
-	if (p->r > 0)
-		return true;
-	if (p->failed)
-		return false;
-	int fds[2];
-	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
-		p->failed = true;
-		return false;
-	}
-	if (fds[0] == 0) {
-		close(fds[0]);
-		close(fds[1]);
-		p->failed = true;
-		return false;
-	}
-	p->r = fds[0];
-	p->w = fds[1];
-	/* Larger than the socket's usual burst, so that one wake-up moves
-	 * what is there; the default (64 KiB) when refused (a user's pipe
-	 * quota, fs.pipe-user-pages-soft). */
-	fcntl(p->w, F_SETPIPE_SZ, SPL_SIZE);
-	return true;
-}
-
-/* Socket to pipe: >0 bytes moved, 0 end of stream, -1 with errno (EAGAIN:
- * nothing to read, or the pipe is full). */
-static ssize_t spl_in(int fd, struct spl *p)
-{
-	ssize_t n = splice(fd, NULL, p->w, NULL, SPL_SIZE, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	if (n > 0)
-		p->len += (size_t)n;
-	return n;
-}
-
-/* Pipe to socket: >0 bytes moved, -1 with errno. */
-static ssize_t spl_out(struct spl *p, int fd)
-{
-	ssize_t n = splice(p->r, NULL, fd, NULL, p->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-	if (n > 0)
-		p->len -= (size_t)n;
-	return n;
-}
-
 static void close_server(struct proxy *px, struct conn *c)
 {
 	if (c->sfd >= 0)
@@ -271,8 +200,6 @@ static void close_conn(struct proxy *px, struct conn *c, bool reset)
 	if (c->cfd >= 0)
 		close(c->cfd);
 	close_server(px, c);
-	spl_close(&c->up);
-	spl_close(&c->down);
 	free(c->in.d);
 	free(c->out.d);
 	free(c->resp);
@@ -611,41 +538,6 @@ static bool parse_response(struct proxy *px, struct conn *c)
 static bool relay_step(struct proxy *px, struct conn *c)
 {
 	bool moved = false;
-	/* A tunnel, once what came with its head is sent: client -> pipe ->
-	 * server. */
-	if (c->req.connect && !c->in.len && spl_ready(&c->up)) {
-		if (c->c_rd && !c->c_eof) {
-			ssize_t n = spl_in(c->cfd, &c->up);
-			if (n > 0) {
-				moved = true;
-				c->t_last = px->now;
-			} else if (n == 0) {
-				moved = true;
-				c->c_eof = true;
-			} else if (would_block()) {
-				/* EAGAIN also means a full pipe: only an empty
-				 * one says the socket has nothing. */
-				if (!c->up.len)
-					c->c_rd = false;
-			} else {
-				close_conn(px, c, true);
-				return false;
-			}
-		}
-		if (c->s_wr && c->up.len) {
-			ssize_t n = spl_out(&c->up, c->sfd);
-			if (n > 0) {
-				moved = true;
-				c->t_last = px->now;
-			} else if (n < 0 && would_block()) {
-				c->s_wr = false;
-			} else {
-				close_conn(px, c, true);
-				return false;
-			}
-		}
-		goto up_done;
-	}
 	/* client -> in */
 	bool body_done = !c->req.connect && c->req.body.done;
 	if (c->c_rd && !c->c_eof && (body_done || c->in.len < BUF_SIZE)) {
@@ -694,43 +586,9 @@ static bool relay_step(struct proxy *px, struct conn *c)
 			return false;
 		}
 	}
-up_done:
-	if (c->c_eof && !c->in.len && !c->up.len && !c->s_shut && c->sfd >= 0) {
+	if (c->c_eof && !c->in.len && !c->s_shut && c->sfd >= 0) {
 		shutdown(c->sfd, SHUT_WR); /* the client's half-close, passed on */
 		c->s_shut = true;
-	}
-	/* Raw bytes, once `out` is empty: server -> pipe -> client.  Once the
-	 * pipe is used, `out` stays empty, so the order holds. */
-	if (c->raw && (c->down.len || (!c->out.len && spl_ready(&c->down)))) {
-		if (c->s_rd && !c->s_eof) {
-			ssize_t n = spl_in(c->sfd, &c->down);
-			if (n > 0) {
-				moved = true;
-				c->t_last = px->now;
-			} else if (n == 0) {
-				moved = true;
-				c->s_eof = true;
-			} else if (would_block()) {
-				if (!c->down.len)
-					c->s_rd = false;
-			} else {
-				close_conn(px, c, true); /* answered: raw bytes flowed */
-				return false;
-			}
-		}
-		if (c->c_wr && c->down.len) {
-			ssize_t n = spl_out(&c->down, c->cfd);
-			if (n > 0) {
-				moved = true;
-				c->t_last = px->now;
-			} else if (n < 0 && would_block()) {
-				c->c_wr = false;
-			} else {
-				close_conn(px, c, true);
-				return false;
-			}
-		}
-		goto down_done;
 	}
 	/* server -> out (or the response head) */
 	bool room = c->raw ? c->out.len < BUF_SIZE : c->resp_len < TJ_HTTP_MAX_HEAD;
@@ -787,9 +645,8 @@ up_done:
 			return false;
 		}
 	}
-down_done:
 	/* The server is done and everything reached the client. */
-	if (c->s_eof && !c->out.len && !c->down.len) {
+	if (c->s_eof && !c->out.len) {
 		if (!c->raw) {
 			/* It closed before a whole response head. */
 			if (c->answered) {
