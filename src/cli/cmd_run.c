@@ -485,8 +485,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 			}
 			if (!notify && mode != TJ_MODE_ENFORCE && !o->complain_kmsg) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
-					   "complain mode needs seccomp user notification, which this kernel or "
-					   "libseccomp does not offer");
+					   "%s needs seccomp user notification, which this kernel or "
+					   "libseccomp does not offer",
+					   mode == TJ_MODE_LEARN ? "learn" : "complain mode");
 				tj_err_hint(&err,
 					    nested ? "this process already runs under a seccomp listener (tinyjail "
 						     "inside tinyjail?) and the kernel allows one per process: run "

@@ -489,18 +489,26 @@ static void fold_groups(struct items *it, unsigned share, size_t *ngroups)
 			continue;
 		struct tj_sysgroup_set set = {0};
 		tj_sysgroup_set_add_group(&set, g, 0);
-		size_t present = 0;
-		bool constrained = false;
+		size_t present = 0, made = 0;
+		bool constrained = false, checkable = false;
 		for (size_t k = 0; k < set.n; k++) {
 			constrained |= !set.v[k].any_args;
-			bool sole = sole_unconstrained(it, set.v[k].name) != NULL;
-			present += sole;
+			const struct item *x = sole_unconstrained(it, set.v[k].name);
+			present += x != NULL;
+			made += x && !x->generalised;
 			/* A member the profile checks arguments of, or denies
 			 * (openat2, clone3: ENOSYS), cannot go into a group that
 			 * allows it for everything. */
-			constrained |= !sole && names_any(it, set.v[k].name);
+			constrained |= !x && names_any(it, set.v[k].name);
+			checkable |= tj_argspec_find_name(set.v[k].name) != NULL;
 		}
-		if (constrained || present < 2 || present * 100 < (size_t)share * set.n) {
+		/* Every member allowed, or (--group-share) that share of the
+		 * members made by the runs themselves, in a group with no member
+		 * learn would check the arguments of (@default's mmap would
+		 * otherwise come without its protections: W+X). */
+		bool whole = present == set.n;
+		bool share_ok = share < 100 && !checkable && made * 100 >= (size_t)share * set.n;
+		if (constrained || present < 2 || !(whole || share_ok)) {
 			tj_sysgroup_set_done(&set);
 			continue;
 		}

@@ -318,13 +318,31 @@ static void test_groups(void **state)
 	struct tj_learn_model m2 = {0};
 	model_a(&m2);
 	model_b(&m2);
+	int io[] = {SYS_close, SYS_write, SYS_lseek, SYS_dup};
+	for (size_t i = 0; i < 4; i++)
+		see(&m2, "6752e3b00002", "/usr/bin/sort", io[i], 0, 0, 0, 0, 1);
 	struct tj_learn_render_opts low = {.group_share = 10};
 	char *t2 = render_text(&m2, &low, &st);
-	assert_true(st.groups > 0);
+	assert_contains(t2, "\"names\": [\"@basic-io\"]");
+	assert_contains(t2, "group @basic-io, 5 of 16 members allowed");
 	assert_int_equal(verdict(t2, SYS_openat2, 0, 0, 0, 0), 0x00050000u | ENOSYS);
 	assert_int_equal(verdict(t2, SYS_clone3, 0, 0, 0, 0), 0x00050000u | ENOSYS);
 	free(t2);
 	tj_learn_model_done(&m2);
+	/* The share counts what the runs made: generalised members alone
+	 * (the exits, rseq...) fold nothing; and no group with a member learn
+	 * checks the arguments of (@default holds mmap: W+X). */
+	struct tj_learn_model empty = {0};
+	t2 = render_text(&empty, &low, &st);
+	assert_int_equal(st.groups, 0);
+	free(t2);
+	struct tj_learn_model one = {0};
+	model_a(&one);
+	t2 = render_text(&one, &low, &st);
+	assert_null(strstr(t2, "\"@default\""));
+	assert_int_equal(verdict(t2, SYS_mmap, 0, 4096, 7, 0x22), KILL);
+	free(t2);
+	tj_learn_model_done(&one);
 	o.plain_names = true;
 	t = render_text(&m, &o, &st);
 	assert_null(strstr(t, "@sync"));
