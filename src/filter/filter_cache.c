@@ -194,6 +194,9 @@ void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts
 	add_u64(&h, opts->bad_arch_allow);
 	add_u64(&h, opts->ignore_unknown_deny);
 	add_u64(&h, (uint64_t)opts->optimize);
+	add_u64(&h, opts->notify_n);
+	for (size_t i = 0; i < opts->notify_n; i++)
+		add_u64(&h, (uint64_t)opts->notify_nrs[i]);
 	add_field(&h, p->text, p->text_len);
 	tj_sha256_final(&h, key);
 }

@@ -37,6 +37,7 @@
 #include "tj/filter/hardening.h"
 #include "tj/filter/notify.h"
 #include "tj/launch/launch.h"
+#include "tj/launch/observe.h"
 
 struct monitor {
 	const struct tj_monitor_args *a;
@@ -148,6 +149,23 @@ static void fail_closed_on_lost(struct monitor *m)
 	m->res->kill_unattributed = true;
 }
 
+static struct tj_observe *observer(const struct monitor *m)
+{
+	return m->a->hooks ? m->a->hooks->observe : NULL;
+}
+
+/* Logs a notified call; the observer (--explain, usage, processes) sees it
+ * first, while its caller still waits, and last, once it is logged. */
+static void record(struct monitor *m, struct tj_syscall_event *e, const struct tj_notification *n, bool observed)
+{
+	struct tj_observe *o = observer(m);
+	if (o && !observed)
+		tj_observe_call(o, e, m->listener, n->id);
+	tj_events_syscall(m->a->events, e);
+	if (o)
+		tj_observe_after(o, e);
+}
+
 /* Returns -1 when the listener is unusable: the supervisor then fails
  * closed (the command is killed, since nobody could answer it). */
 static int handle_notification(struct monitor *m, struct tj_err **err)
@@ -227,7 +245,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		 * on its register values alone, as the kernel would have. */
 		e.verdict = allowed ? TJ_VERDICT_ALLOWED : TJ_VERDICT_WOULD_DENY;
 		e.tally_only = allowed;
-		tj_events_syscall(a->events, &e);
+		record(m, &e, &n, false);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
 		/* ENOENT: the caller died meanwhile.  Anything else leaves the
 		 * call blocked for good (a kernel without CONTINUE, before 5.5). */
@@ -240,7 +258,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		/* --report: the kernel would have answered this itself. */
 		e.verdict = TJ_VERDICT_DENIED;
 		e.errnum = (int)(action & 0xffffu);
-		tj_events_syscall(a->events, &e);
+		record(m, &e, &n, false);
 		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
 		if (a->hooks && a->hooks->on_denied)
 			a->hooks->on_denied(a->hooks->ctx, &e);
@@ -248,13 +266,20 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
 		e.verdict = TJ_VERDICT_KILLED;
+		/* The stack, if wanted, is read while the caller still waits. */
+		if (observer(m))
+			tj_observe_call(observer(m), &e, m->listener, n.id);
 		bool command = false;
 		bool killed = kill_notified_process(m, &n, &command);
 		if (!killed) {
 			/* Could not kill it (it is already dying): it must not go on. */
 			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
 		}
-		tj_events_syscall(a->events, &e);
+		if (observer(m))
+			tj_observe_kill_named(observer(m), &e);
+		record(m, &e, &n, true);
+		if (observer(m) && killed)
+			tj_observe_killed(observer(m), e.tgid ? e.tgid : e.pid);
 		if (!m->res->seccomp_kill && command) {
 			m->res->seccomp_kill = true;
 			m->res->kill_event = e;

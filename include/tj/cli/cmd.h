@@ -40,6 +40,7 @@ int tj_cmd_version(void);
 int tj_cmd_groups(const struct tj_options *o);
 int tj_cmd_why(const struct tj_options *o);
 int tj_cmd_supervise(const struct tj_options *o);
+int tj_cmd_report_logs(const struct tj_options *o);
 int tj_cmd_learn(const struct tj_options *o);
 /* learn --static (cmd_static.c): the static pre-analysis of o->inputs. */
 int tj_cmd_learn_static(const struct tj_options *o);
