@@ -63,7 +63,8 @@ static const char usage_run[] =
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
 	"      --allow-degraded LIST    run without these where the host cannot enforce them: memory,\n"
-	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules\n"
+	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules,\n"
+	"                               unix-sockets\n"
 	"                               (default: refuse)\n"
 	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
 	"                               CPU and wall time\n"
@@ -580,7 +581,7 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 		if (tj_isolation_parse_degrade(&o->iso, tok) < 0)
 			r = tj_err_set(err, TJ_ERR_USAGE, 0,
 				       "--allow-degraded: unknown layer '%s' (memory, cpu, pids, cgroup, landlock, "
-				       "landlock-net, net-rules)",
+				       "landlock-net, net-rules, unix-sockets)",
 				       tok);
 	}
 	free(copy);

@@ -292,22 +292,6 @@ static void report_network(const struct tj_events *ev, const struct tj_launch_re
 			(unsigned long long)res->net_refused, res->net_refused == 1 ? "" : "s");
 }
 
-/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
- * the profile lets calls through another one. */
-static void warn_hardening_abis(const struct tj_profile *profile, const struct tj_isolation *iso, int verbosity)
-{
-	if (verbosity < 0 || !profile || !profile->seccomp || !tj_isolation_wants_hardening(iso))
-		return;
-	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
-		const char *a = profile->seccomp->arches.v[i];
-		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
-			fprintf(stderr,
-				"tinyjail: warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
-				"and --signals do not cover; remove it from \"architectures\" to close that door\n",
-				profile->file, a);
-	}
-}
-
 /* The enforcement manifest on stderr: every layer with -v, else only the
  * degraded ones (the user allowed it, but should see it happen).  The log
  * gets it from the monitor, after the start event. */
@@ -429,7 +413,20 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
 	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
 	struct tj_err *err = NULL;
-	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
+	/* Entries are sealed with a key no sandboxed command can learn
+	 * (integrity.h); without it, no cache. */
+	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
+	if (dir && tj_integrity_key(mac_key, &err) < 0) {
+		if (o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: note: filter cache not used: no integrity key: %s\n", why);
+		}
+		tj_err_free(err);
+		err = NULL;
+		free(dir);
+		dir = NULL;
+	}
+	if (dir && tj_filter_cache_open(dir, mac_key, &cache, &err) < 0) {
 		/* An unsafe directory may be an attack: say so.  No writable
 		 * home (nobody, a read-only CI sandbox) is normal. */
 		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
@@ -440,6 +437,7 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 		tj_err_free(err);
 		err = NULL;
 	}
+	explicit_bzero(mac_key, sizeof(mac_key)); /* the cache has its copy */
 	uint8_t key[TJ_SHA256_LEN];
 	if (cache) {
 		tj_filter_cache_key(p, fo, &host, key);
@@ -567,6 +565,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	/* A network namespace for none and filtered; the proxy's port in
 	 * Landlock's TCP rules. */
 	tj_layer_proxy_compose(&net, &iso);
+	/* A view or an isolated network hides the host's UNIX sockets. */
+	tj_layer_mount_compose(&iso, geteuid() == 0);
 	/* The host rules see where sockets connect and send, not who
 	 * connects in: no listening sockets under them (hardening.c). */
 	iso.deny_listen = tj_net_host_rules(&net);
@@ -707,6 +707,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		tj_buf_done(&names);
 	}
 	tj_strv_done(&denied);
+	/* What the command does not get must not stay readable in tinyjail
+	 * either (its memory is not dumpable; this is the second wall). */
+	tj_env_scrub(environ, &command_env, "TINYJAIL_");
 
 	if (tj_resolve_command(o->command[0], command_env.v, &exec_path, &err) < 0)
 		goto fail;
@@ -715,13 +718,10 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (iso.no_exec && tj_exe_dependencies(exec_path, &exec_pins, &err) < 0)
 		goto fail;
 
-	/* tinyjail's own rules ride along with every syscall filter, and are
-	 * loaded alone when only they are asked for. */
-	if (filter || tj_isolation_wants_hardening(&iso)) {
-		if (tj_hardening_compile(&iso, &hardening, &err) < 0)
-			goto fail;
-		warn_hardening_abis(profile, &iso, o->verbosity);
-	}
+	/* tinyjail's own rules are loaded in every run, alone when there is
+	 * no profile filter (TIOCSTI, the signal guard: notes/security.md). */
+	if (tj_cmd_hardening(&iso, &hardening, &err) < 0)
+		goto fail;
 
 	/* Limits: the profile's, then the flags', which win. */
 	struct tj_limits limits = {0};

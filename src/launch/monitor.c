@@ -49,12 +49,13 @@ struct monitor {
 	bool err_done;
 	struct tj_child_error cerr;
 	size_t cerr_got;
-	bool have_base;	  /* the start call has been seen */
-	uint64_t next_id; /* the id the next notification should carry */
-	int timer;	  /* timerfd for the timeout, or -1 */
-	bool terminating; /* the timeout sent SIGTERM; the timer now runs the grace */
-	int sigints;	  /* SIGINTs received */
-	int term_timer;	  /* after a SIGTERM sent to tinyjail: the grace, or -1 */
+	bool have_base;	    /* the start call has been seen */
+	uint64_t next_id;   /* the id the next notification should carry */
+	int timer;	    /* timerfd for the timeout, or -1 */
+	bool terminating;   /* the timeout sent SIGTERM; the timer now runs the grace */
+	int sigints;	    /* SIGINTs received */
+	int term_timer;	    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
+	bool helper_reaped; /* the listener helper's pid may be anyone's now */
 };
 
 static uint64_t now_ms(void)
@@ -362,14 +363,22 @@ static size_t read_children(pid_t pid, pid_t *out, size_t max)
 	return n;
 }
 
+/* The listener helper's pid, or 0. */
+static pid_t listener_helper(const struct monitor *m)
+{
+	const struct tj_listener_service *l = m->a->services ? m->a->services->listener : NULL;
+	return l ? l->helper_pid(l->ctx) : 0;
+}
+
 /* A source's helper process (the proxy): ended by its owner, never swept
- * with the command's tree. */
+ * with the command's tree.  Nor is the listener helper, which may still be
+ * exiting when the command has ended (a loaded machine); the loop ends it. */
 static bool is_helper(const struct monitor *m, pid_t pid)
 {
 	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
 		if (m->a->sources[i] && m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
 			return true;
-	return false;
+	return !m->helper_reaped && !m->a->init_shared && pid == listener_helper(m);
 }
 
 /* Sends sig to every descendant of tinyjail; returns how many it found. */
@@ -437,6 +446,13 @@ static void handle_timer(struct monitor *m)
 
 static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 {
+	/* What tinyjail passes on; the others it blocks only (launch.c). */
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
+	bool forward = false;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(forwarded); i++)
+		forward |= (int)si->ssi_signo == forwarded[i];
+	if (!forward)
+		return;
 	/* Signals from the terminal (Ctrl-C, Ctrl-\, window size) already
 	 * reached the command, which shares tinyjail's process group; only
 	 * signals sent to tinyjail itself are passed on. */
@@ -457,6 +473,8 @@ static void reap_children(struct monitor *m)
 			m->child_reaped = true;
 			m->child_info = info;
 		}
+		if (info.si_pid == listener_helper(m))
+			m->helper_reaped = true;
 		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 			const struct tj_monitor_source *src = m->a->sources[i];
 			if (src && src->pid > 0 && src->pid == info.si_pid && src->exited)
@@ -615,8 +633,7 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (r == 0 && m.child_reaped) {
 			/* In a pid namespace the helper's pid is the namespace's
 			 * own (and it died with init): never signal it here. */
-			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
-			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
+			pid_t helper = a->init_shared ? 0 : listener_helper(&m);
 			if (helper > 0)
 				kill(helper, SIGKILL);
 			read_error_pipe(&m);
