@@ -201,10 +201,18 @@ void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts
 	add_u64(&h, opts->bad_arch_allow);
 	add_u64(&h, opts->ignore_unknown_deny);
 	add_u64(&h, (uint64_t)opts->optimize);
+	/* --allow-syscall/--deny-syscall change what the profile compiles to. */
+	const struct tj_strv *lists[] = {opts->allow_names, opts->deny_names};
+	for (size_t l = 0; l < 2; l++) {
+		add_u64(&h, lists[l] ? lists[l]->n : 0);
+		for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
+			add_str(&h, lists[l]->v[i]);
+	}
 	add_u64(&h, opts->notify_n);
 	for (size_t i = 0; i < opts->notify_n; i++)
 		add_u64(&h, (uint64_t)opts->notify_nrs[i]);
 	add_field(&h, p->text, p->text_len);
+	add_field(&h, p->base_text ? p->base_text : "", p->base_text_len); /* tinyjail.extends */
 	tj_sha256_final(&h, key);
 }
 

@@ -35,6 +35,10 @@ struct tj_run_ext {
 };
 /* The run form with learn's changes (x may be NULL: tj_cmd_run). */
 int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x);
+/* After run: the signal the command died of (0: it exited, or tinyjail's
+ * own status stands, as for a seccomp kill or a limit).  main dies of it
+ * too, once everything is written. */
+int tj_cmd_run_signal(void);
 int tj_cmd_check(const struct tj_options *o);
 int tj_cmd_compile(const struct tj_options *o);
 int tj_cmd_version(void);
@@ -74,6 +78,10 @@ int tj_cmd_learn_render_text(const struct tj_options *o, const struct tj_learn_m
 int tj_cmd_learn_write_output(const struct tj_options *o, struct tj_outfile *out, const struct tj_learn_model *m,
 			      bool complete, int last_status);
 int tj_cmd_diff(const struct tj_options *o);
+/* help [VERB] and --help: the usage, and for the main one the verbs and
+ * the bundled profiles (cmd_help.c). */
+int tj_cmd_help(const struct tj_options *o);
+int tj_cmd_profiles(const struct tj_options *o);
 
 /* --- what run prints at exit (cmd_report.c) --- */
 
