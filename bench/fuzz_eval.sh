@@ -13,7 +13,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
-TJ=$ROOT/build/tinyjail
+TJ=${TJ:-$ROOT/build/tinyjail}
 budget=30s execs="" dir=""
 while getopts b:e:o: opt; do
 	case $opt in
