@@ -6,9 +6,20 @@
 #include "tj/base/testhook.h"
 
 #ifdef TJ_TEST_HOOKS
-bool tj_testhook(const char *name)
+/* Read before main: tinyjail scrubs its own environment once the command's
+ * is built (cmd_run.c), and hooks are asked after that. */
+static char hooks[256];
+
+__attribute__((constructor)) static void read_hooks(void)
 {
 	const char *v = getenv("TJ_TEST_HOOK");
+	if (v && strlen(v) < sizeof(hooks))
+		strcpy(hooks, v);
+}
+
+bool tj_testhook(const char *name)
+{
+	const char *v = hooks;
 	size_t len = strlen(name);
 	while (v && *v) {
 		const char *end = strchr(v, ',');

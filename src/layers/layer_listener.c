@@ -33,6 +33,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/sys.h"
+#include "tj/base/testhook.h"
 #include "tj/layers/layer.h"
 
 #define LAYER "seccomp"
@@ -145,7 +146,14 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 			c->cmsg_type = SCM_RIGHTS;
 			c->cmsg_len = CMSG_LEN(sizeof(int));
 			memcpy(CMSG_DATA(c), &fd, sizeof(int));
-			_exit(sendmsg(s->child_sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : 3);
+			int sent = sendmsg(s->child_sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : 3;
+			/* listener-hold keeps the helper for the command to find
+			 * (test_security_procs.sh): 3 s, or until tinyjail goes. */
+			for (int k = 0; k < 300 && tj_testhook("listener-hold"); k++) {
+				struct timespec ts = {0, 10 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+			}
+			_exit(sent);
 		}
 		/* The child loads the filter shortly after starting us (the
 		 * layers between take microseconds); spin briefly, then poll
