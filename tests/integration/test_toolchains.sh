@@ -225,7 +225,7 @@ if have node && have npm; then
 		for p in build-job cli-tool; do
 			app=$(npm_app)
 			run_in "$app" "$TJ" -q --profile "$p" --setenv NODE_OPTIONS=--jitless -- npm install --offline \
-				--cache "$cache" --no-audit --no-fund --no-update-notifier tinyleft
+				--registry "http://127.0.0.1:$reg_port/" --cache "$cache" --no-audit --no-fund --no-update-notifier tinyleft
 			expect_rc 0
 			expect_err_lacks "killed by seccomp"
 			[ -f "$app/node_modules/tinyleft/index.js" ] || fail "$p: npm did not install tinyleft offline"
