@@ -10,7 +10,10 @@ _tinyjail_run_opts="--profile --allow-syscall --deny-syscall --enforce --complai
 --hostname --ro --rw --exec --noexec --tmpfs --rw-limit --no-exec --no-fork --deny-write-execute
 --signals --tcp-connect --tcp-bind --net --resolve --net-ports --net-max-conns --net-conn-timeout
 --net-idle-timeout --net-deny-private --net-allow-cidr --net-deny-cidr --net-dns --env-keep --env-deny
---env-all --setenv --pass-fd --verbose --quiet --help --version"
+--env-all --setenv --pass-fd --afl --verbose --quiet --help --version"
+
+_tinyjail_learn_opts="--output --merge --force --cases --check --exact --plain-names --group-share --default-errno
+--journal --static --strict --no-vdso --fuzz --budget --budget-execs --max-time --jobs --from --fuzz-dir --fuzz-seed"
 
 _tinyjail() {
 	local cur prev verb i
@@ -37,6 +40,12 @@ _tinyjail() {
 	--log | --json-status | --html | -o | --output | --bpf | --pfc | --oci | --spo | --rules | --write-back-to | --cases | --check)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
+	--from | --journal)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--fuzz | --fuzz-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
 	--ro | --rw | --exec | --noexec | --tmpfs | --rw-limit)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
@@ -62,6 +71,12 @@ _tinyjail() {
 			COMPREPLY=($(compgen -W "--profile --timeline --html --output --quiet --help" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
+	learn)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$_tinyjail_learn_opts $_tinyjail_run_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -c -- "$cur") $(compgen -f -- "$cur"))
 		fi ;;
 	check | compile | diff | why)
 		if [[ $cur == -* ]]; then
