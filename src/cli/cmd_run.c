@@ -530,19 +530,17 @@ static int write_json_status(struct tj_outfile *status_file, const struct tj_lau
 	return r;
 }
 
-/* --afl: which of AFL++'s forkserver descriptors tinyjail inherited (pipes
- * from afl-fuzz).  Looked at before tinyjail opens anything of its own, so
- * a descriptor of tinyjail's can never be taken for one; both are
- * occupied from here on, so none of tinyjail's can get their numbers. */
-static unsigned afl_inherited_fds(void)
+/* --afl: AFL++'s forkserver descriptors pass when tinyjail inherited them
+ * as pipes (from afl-fuzz).  Looked at with --pass-fd's, before tinyjail
+ * opens anything of its own, so a descriptor of tinyjail's can never be
+ * taken for one (and both numbers are taken from then on). */
+static void add_afl_fds(struct pass_fds *p)
 {
-	unsigned mask = 0;
-	for (int i = 0; i < 2; i++) {
+	for (int fd = TJ_AFL_FORKSRV_FD; fd <= TJ_AFL_FORKSRV_FD + 1; fd++) {
 		struct stat st;
-		if (fstat(TJ_AFL_FORKSRV_FD + i, &st) == 0 && S_ISFIFO(st.st_mode))
-			mask |= 1u << i;
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+			add_fd(p, fd);
 	}
-	return mask;
 }
 
 int tj_cmd_run(const struct tj_options *o)
@@ -574,7 +572,6 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	 * plan builder that `check` shares (plan.h).  learn hands over a
 	 * profile in memory and its mode. */
 	struct tj_plan_request req = {.o = o, .purpose = TJ_PLAN_RUN};
-	req.afl_fds = o->iso.afl_forkserver ? afl_inherited_fds() : 0;
 	if (x) {
 		req.profile = x->profile;
 		req.in_memory = true;
@@ -587,6 +584,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	struct pass_fds pass = {0};
 	if (collect_pass_fds(o, &pass, &err) < 0)
 		goto fail;
+	if (o->iso.afl_forkserver)
+		add_afl_fds(&pass);
 	int built = tj_plan_build(&req, &lp, &err);
 	tj_cmd_print_plan_msgs(&lp.msgs, o->verbosity);
 	if (built < 0)

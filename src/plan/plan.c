@@ -307,7 +307,6 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	if (profile)
 		tj_isolation_merge(&lp->iso, &profile->iso);
 	tj_isolation_merge(&lp->iso, &o->iso);
-	lp->iso.afl_fds = req->afl_fds;
 	if (lp->iso.user && tj_identity_resolve(lp->iso.user, &lp->id, err) < 0)
 		return -1;
 	/* The network: the profile's policy, then the flags'. */

@@ -66,10 +66,6 @@ struct tj_plan_request {
 	/* Enforce mode: errno denials pass the supervisor too, as with
 	 * --report (learn --check reports them). */
 	bool route_errno;
-	/* --afl: which of AFL++'s forkserver descriptors tinyjail inherited
-	 * (bit 0: the control pipe, bit 1: the status pipe), looked at by the
-	 * verb before it opened anything. */
-	unsigned afl_fds;
 };
 
 /* Something to say besides an error: the verb prints "tinyjail: <text>"
