@@ -48,7 +48,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-tree check-unit check-integration check-fuzz fuzz check-vm check-bench deps-build deps-test \
+.PHONY: all tests check check-tree check-unit check-integration check-fuzz fuzz check-stress stress check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -126,7 +126,7 @@ deps-test:
 check: deps-test
 	$(MAKE) --no-print-directory check-tree
 	$(MAKE) --no-print-directory SAN=1 tests
-	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-bench check-vm
+	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-stress check-bench check-vm
 
 check-unit:
 	@tests/run-unit.sh $(BUILD)
@@ -136,6 +136,16 @@ check-integration:
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
+
+# Load (tests/stress/stress.py): a short run here; `make stress` is 1,000
+# launches, 50 at a time, and 10,000 notifications to one supervisor, on the
+# optimised build.
+check-stress:
+	@tests/stress/smoke.sh $(BUILD)
+
+stress:
+	$(MAKE) --no-print-directory SAN=0 all
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/stress/stress.py --tj build/tinyjail --probe build/probe
 
 # The long AFL++ campaigns (tests/fuzz/afl.sh; TJ_AFL_EXECS per target,
 # default 10 million): nice'd, one core; minimised corpora into tests/fuzz/corpus/.

@@ -17,10 +17,12 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
 #include "tj/base/sys.h"
+#include "tj/base/testhook.h"
 #include "tj/launch/launch.h"
 #include "tj/launch/net_source.h"
 #include "tj/launch/pidinit.h"
@@ -93,6 +95,28 @@ const struct tj_launch_step *tj_launch_order(size_t *n)
  * parent and unblocked in the child before execve. */
 static const int handled_signals[] = {SIGCHLD, SIGINT,	SIGTERM, SIGHUP,   SIGQUIT,
 				      SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH, SIGPIPE};
+
+/* Signals that stop a set-up still under way (the command never starts). */
+static const int setup_stops[] = {SIGTERM, SIGINT, SIGHUP};
+
+/* Test builds: the set-up is complete, nothing started; wait here (at most
+ * 30 s) until a signal that stops it is pending. */
+static void hold_until_signalled(void)
+{
+	static const char msg[] = "tinyjail: test hook: holding before the command starts\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		return;
+	for (int i = 0; i < 3000; i++) {
+		sigset_t pending;
+		if (sigpending(&pending) < 0)
+			return;
+		for (size_t k = 0; k < TJ_ARRAY_SIZE(setup_stops); k++)
+			if (sigismember(&pending, setup_stops[k]))
+				return;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
 
 /* --- finding the program --- */
 
@@ -322,6 +346,22 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *init_filter = NULL;
 
 	memset(res, 0, sizeof(*res));
+	/* Signals are taken over before anything is made (cgroups, the proxy,
+	 * directories): a SIGTERM during the set-up must not kill tinyjail
+	 * with its default action and leave them behind. */
+	sigemptyset(&handled);
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(handled_signals); i++)
+		sigaddset(&handled, handled_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &handled, &oldmask) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "sigprocmask");
+		goto out;
+	}
+	mask_changed = true;
+	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
+		goto out;
+	}
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (!order[i].layer->wanted(plan))
 			continue;
@@ -375,19 +415,20 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		goto out;
 	}
 
-	sigemptyset(&handled);
-	for (size_t i = 0; i < TJ_ARRAY_SIZE(handled_signals); i++)
-		sigaddset(&handled, handled_signals[i]);
-	if (sigprocmask(SIG_BLOCK, &handled, &oldmask) < 0) {
-		tj_err_set(err, TJ_ERR_INTERNAL, errno, "sigprocmask");
-		goto out;
-	}
-	mask_changed = true;
-	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0) {
-		tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
-		goto out;
-	}
+	/* A terminating signal that came during the set-up: nothing has
+	 * started yet, so stop here rather than start the command only to
+	 * pass the signal on; everything prepared is released. */
+	sigset_t pending;
+	if (tj_testhook("launch-hold"))
+		hold_until_signalled();
+	if (sigpending(&pending) == 0)
+		for (size_t i = 0; i < TJ_ARRAY_SIZE(setup_stops); i++)
+			if (sigismember(&pending, setup_stops[i])) {
+				res->setup_signal = setup_stops[i];
+				tj_err_set(err, TJ_ERR_INTERNAL, 0, "interrupted by SIG%s before the command started",
+					   sigabbrev_np(setup_stops[i]));
+				goto out;
+			}
 
 	pid_t parent = getpid();
 	struct tj_clone_args ca = {

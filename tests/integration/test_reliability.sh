@@ -129,6 +129,37 @@ else
 	skip "this build has no test hooks (SAN=1 builds have them)"
 fi
 
+t "SIGTERM during the set-up: the command never starts, nothing is left (cgroup, proxy)"
+if has_hooks; then
+	# launch-hold stops tinyjail once everything is prepared (a cgroup, the
+	# proxy process) and before the command exists, until a signal comes.
+	bg_start env TJ_TEST_HOOK=launch-hold "$TJ" --profile none --memory 64M --net allow=tj.invalid -- \
+		/bin/sh -c "touch '$TMP/setup-ran'"
+	_i=0
+	while ! grep -q "test hook: holding" "$TMP/bg.err" 2>/dev/null && [ $_i -lt 600 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	if grep -q "test hook: holding" "$TMP/bg.err"; then
+		cg=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "tj-$bgpid-*" 2>/dev/null | head -1)
+		[ -n "$cg" ] || fail "no sandbox cgroup while held (the hold is not after the set-up)"
+		kill -TERM "$bgpid"
+		bg_finish 60
+		[ "$hung" -eq 0 ] || fail "tinyjail did not end"
+		expect_rc 143
+		expect_err_contains "tinyjail: interrupted by SIGTERM before the command started"
+		[ ! -e "$TMP/setup-ran" ] || fail "the command ran"
+		left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "tj-$bgpid-*" 2>/dev/null)
+		[ -z "$left" ] || fail "cgroup left behind: $left"
+		pgrep -P "$bgpid" >/dev/null && fail "a helper of tinyjail is still running"
+	else
+		fail "tinyjail never reached the hook"
+		kill -KILL "$bgpid"
+	fi
+else
+	skip "this build has no test hooks (SAN=1 builds have them)"
+fi
+
 t "a command that ignores SIGTERM is killed after --kill-after, with its children"
 for ns in "" "--unshare all"; do
 	tag="tj-rel-ignore-term-$$"

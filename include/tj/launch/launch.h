@@ -54,6 +54,7 @@ struct tj_launch_result {
 	const char *limit;	   /* the limit that ended the command: "timeout", "memory", or NULL */
 	bool interrupted;	   /* a second SIGINT killed the tree */
 	bool term_killed;	   /* the tree outlasted a SIGTERM sent to tinyjail and was killed */
+	int setup_signal;	   /* tj_launch failed: this signal came before the command started */
 	uint64_t leftovers;	   /* processes killed at the end because they outlived the command */
 	struct tj_cgroup_stats cg; /* from the cgroup, when there is one */
 	uint64_t cpu_usec;	   /* user + system time of the whole tree */
