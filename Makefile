@@ -48,7 +48,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all tests check check-tree check-unit check-integration check-fuzz fuzz check-stress stress check-vm check-bench deps-build deps-test \
+.PHONY: all tests check check-tree check-unit check-integration check-fuzz fuzz check-stress stress check-faults faults check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -91,6 +91,12 @@ $(PROBE): tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -static -pthread -o $@ $<
 
+# The fault injector of tests/faults/ (ptrace; a tracer, so never sanitised).
+FAULTINJECT := $(BUILD)/faultinject
+$(FAULTINJECT): tests/helpers/faultinject.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
+
 # Writes one event of every kind through events.h, for the schema test.
 $(EMIT): tests/helpers/emit_events.c $(LIB)
 	@mkdir -p $(@D)
@@ -111,7 +117,7 @@ $(BUILD)/bench/sysbench: bench/sysbench.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS)
+tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS) $(FAULTINJECT)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/obj/cli/main.d
 
@@ -126,7 +132,7 @@ deps-test:
 check: deps-test
 	$(MAKE) --no-print-directory check-tree
 	$(MAKE) --no-print-directory SAN=1 tests
-	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-stress check-bench check-vm
+	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-stress check-faults check-bench check-vm
 
 check-unit:
 	@tests/run-unit.sh $(BUILD)
@@ -146,6 +152,20 @@ check-stress:
 stress:
 	$(MAKE) --no-print-directory SAN=0 all
 	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/stress/stress.py --tj build/tinyjail --probe build/probe
+
+# Faults (tests/faults/faults.py): a sample here; `make faults` fails every
+# call site of the set-up path of five configurations with each of five
+# errnos (sanitised build), the memory calls in an unsanitised test build,
+# and kills tinyjail's processes at random moments.
+check-faults:
+	@tests/faults/smoke.sh $(BUILD)
+
+faults:
+	$(MAKE) --no-print-directory SAN=1 all build-san/faultinject
+	$(MAKE) --no-print-directory SAN=0 TEST_HOOKS=1 BUILD=build-hooks all build-hooks/faultinject
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/faults/faults.py --build build-san --all-errnos --kills 100
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/faults/faults.py --build build-hooks --all-errnos \
+		--calls 9,10,11,12,25,28,131,204
 
 # The long AFL++ campaigns (tests/fuzz/afl.sh; TJ_AFL_EXECS per target,
 # default 10 million): nice'd, one core; minimised corpora into tests/fuzz/corpus/.

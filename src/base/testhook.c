@@ -2,10 +2,18 @@
 /* Test hooks (testhook.h): TJ_TEST_HOOK=name,name,... in test builds. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "tj/base/testhook.h"
 
 #ifdef TJ_TEST_HOOKS
+/* After the libraries' constructors and the sanitiser's start-up: the
+ * marker of testhook.h. */
+__attribute__((constructor)) static void mark_start(void)
+{
+	prctl(TJ_TESTHOOK_MARKER, 0, 0, 0, 0);
+}
+
 bool tj_testhook(const char *name)
 {
 	const char *v = getenv("TJ_TEST_HOOK");

@@ -263,6 +263,10 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		ssize_t n;
 		while ((n = read(a->syncfd, &go, 1)) < 0 && errno == EINTR)
 			;
+		if (n < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot wait for the end of the set-up");
+			goto fail;
+		}
 		if (n != 1)
 			_exit(TJ_EXIT_ERROR);
 		close(a->syncfd);
@@ -472,7 +476,9 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		}
 	}
 	if (need_sync) {
-		if (write(syncpipe[1], "g", 1) != 1) {
+		/* EPIPE: the child is gone already, and its record on the
+		 * error pipe says why; the monitor reads it. */
+		if (write(syncpipe[1], "g", 1) != 1 && errno != EPIPE) {
 			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot release the command");
 			tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 			waitpid((pid_t)pid, NULL, 0);

@@ -34,12 +34,15 @@
 #include "tj/filter/explain.h"
 #include "tj/filter/notify.h"
 #include "tj/launch/launch.h"
+#include "tj/launch/pidinit.h"
 
 struct monitor {
 	const struct tj_monitor_args *a;
 	struct tj_launch_result *res;
 	struct tj_notify *notify;
 	int listener;
+	bool got_listener; /* the helper handed it over */
+	int listener_lost; /* why it never will (errno), or 0 */
 	bool child_reaped;
 	siginfo_t child_info;
 	bool err_done;
@@ -154,6 +157,16 @@ static void fail_closed_on_lost(struct monitor *m)
 	m->res->kill_unattributed = true;
 }
 
+/* An answer that cannot be given leaves the call blocked for good: the
+ * caller must not wait forever (the monitor then ends the command).
+ * ENOENT: the caller died meanwhile. */
+static int answered(int r, struct tj_err **err)
+{
+	if (r == 0 || r == -ENOENT)
+		return 0;
+	return tj_err_set(err, TJ_ERR_INTERNAL, -r, "cannot answer a seccomp notification");
+}
+
 /* Returns -1 when the listener is unusable: the supervisor then fails
  * closed (the command is killed, since nobody could answer it). */
 static int handle_notification(struct monitor *m, struct tj_err **err)
@@ -175,8 +188,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 			m->have_base = true;
 			m->next_id = n.id + 1;
 		}
-		tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
-		return 0;
+		return answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err);
 	}
 	/* Ids count up by one per notification: a gap is a notification the
 	 * kernel withdrew before we received it (a signal interrupted the call,
@@ -197,10 +209,8 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	/* learn: the learner records the call and says how to answer it. */
 	if (a->hooks && a->hooks->on_notify) {
 		int errnum = a->hooks->on_notify(a->hooks->ctx, &n, m->listener);
-		if (errnum > 0) {
-			tj_notify_deny(m->notify, m->listener, n.id, errnum);
-			return 0;
-		}
+		if (errnum > 0)
+			return answered(tj_notify_deny(m->notify, m->listener, n.id, errnum), err);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
 		if (r < 0 && r != -ENOENT)
 			return tj_err_set(err, TJ_ERR_LAYER, -r, "cannot let a notified call continue");
@@ -241,17 +251,15 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		e.verdict = TJ_VERDICT_DENIED;
 		e.errnum = (int)(action & 0xffffu);
 		tj_events_syscall(a->events, &e);
-		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
-		return 0;
+		return answered(tj_notify_deny(m->notify, m->listener, n.id, e.errnum), err);
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
 		e.verdict = TJ_VERDICT_KILLED;
 		bool command = false;
 		bool killed = kill_notified_process(m, &n, &command);
-		if (!killed) {
-			/* Could not kill it (it is already dying): it must not go on. */
-			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
-		}
+		/* Could not kill it (it is already dying): it must not go on. */
+		if (!killed && answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err) < 0)
+			return -1;
 		tj_events_syscall(a->events, &e);
 		if (!m->res->seccomp_kill && command) {
 			m->res->seccomp_kill = true;
@@ -264,20 +272,27 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	/* Any other notification in enforce mode is a rule the profile routes
 	 * to an external agent; with none attached, deny as a vanished agent
 	 * would (ENOSYS), never let it run. */
-	tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
-	return 0;
+	return answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err);
 }
 
-static void receive_listener(struct monitor *m, int *sock)
+/* Returns -1 (errno set; ENOMSG: the helper ended without sending it) when
+ * the listener will never come: nobody could answer the child's start call,
+ * so the caller ends the command. */
+static int receive_listener(struct monitor *m, int *sock)
 {
 	int fd = tj_sys_receive_fd(*sock);
 	if (fd < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (fd >= 0)
+		return 0;
+	int e = errno;
+	if (fd >= 0) {
 		m->listener = fd;
-	/* One message, or EOF when the helper gave up: either way we are done. */
+		m->got_listener = true;
+	}
+	/* One message, or EOF: either way we are done. */
 	close(*sock);
 	*sock = -1;
+	errno = e;
+	return fd >= 0 ? 0 : -1;
 }
 
 /* An external seccomp agent decides from now on; tinyjail keeps no copy of
@@ -541,7 +556,12 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 							  : "enforce",
 			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
 	log_manifest(a->events, a->plan->manifest);
-	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
+	if (fcntl(a->errfd, F_SETFL, O_NONBLOCK) < 0 && ret == 0) {
+		/* A blocking read could wait for the helper forever. */
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot make the error pipe non-blocking");
+		tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+		ret = -1;
+	}
 
 	while (!(m.child_reaped && m.err_done)) {
 		struct pollfd pfd[6 + TJ_MONITOR_SOURCES];
@@ -576,8 +596,13 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			}
 		}
 		/* Once the command is gone, the helper (if it is stuck) is the
-		 * only holder of the error pipe; do not wait for it. */
+		 * only holder of the error pipe; do not wait for it.  While the
+		 * listener is awaited, wait for it a bounded time: a helper that
+		 * died or is stuck would leave the child waiting forever. */
 		int timeout = m.child_reaped ? 100 : -1;
+		uint64_t waited = now_ms() - start;
+		if (listener_sock >= 0 && !m.child_reaped)
+			timeout = waited >= TJ_LISTENER_DEADLINE_MS ? 0 : (int)(TJ_LISTENER_DEADLINE_MS - waited);
 		int r = poll(pfd, (nfds_t)n, timeout);
 		if (r < 0 && errno != EINTR) {
 			tj_err_set(err, TJ_ERR_INTERNAL, errno, "poll");
@@ -585,13 +610,29 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			ret = -1;
 			break;
 		}
+		if (r == 0 && listener_sock >= 0 && !m.child_reaped && now_ms() - start >= TJ_LISTENER_DEADLINE_MS) {
+			tj_err_set(err, TJ_ERR_LAYER, ETIMEDOUT,
+				   "the seccomp listener did not arrive within %d s (its helper is stuck or gone)",
+				   TJ_LISTENER_DEADLINE_MS / 1000);
+			tj_err_layer(err, "seccomp");
+			kill_tree(&m);
+			close(listener_sock);
+			listener_sock = -1;
+			ret = -1;
+			continue;
+		}
 		if (r == 0 && m.child_reaped) {
 			/* In a pid namespace the helper's pid is the namespace's
 			 * own (and it died with init): never signal it here. */
 			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
 			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
-			if (helper > 0)
-				kill(helper, SIGKILL);
+			if (helper > 0 && kill(helper, SIGKILL) == 0) {
+				/* Reaped here, so that it is not counted as a
+				 * process that outlived the command. */
+				siginfo_t si;
+				while (waitid(P_PID, (id_t)helper, &si, WEXITED) < 0 && errno == EINTR)
+					;
+			}
 			read_error_pipe(&m);
 			m.err_done = true;
 			continue;
@@ -605,7 +646,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (i_err >= 0 && pfd[i_err].revents)
 			read_error_pipe(&m);
 		if (i_sock >= 0 && pfd[i_sock].revents) {
-			receive_listener(&m, &listener_sock);
+			if (receive_listener(&m, &listener_sock) < 0) {
+				m.listener_lost = errno ? errno : EIO;
+				tj_sys_pidfd_send_signal(a->pidfd, SIGKILL, NULL, 0);
+			}
 			/* On failure the command is killed; the loop goes on
 			 * to reap it. */
 			if (m.listener >= 0 && a->hooks && a->hooks->on_listener && hand_over_listener(&m, err) < 0)
@@ -685,6 +729,49 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			tj_err_layer(err, c->layer);
 		return -1;
 	}
+	/* What else went wrong before the command could run, the most
+	 * specific first.  init could not confine itself, or died before the
+	 * command did (killed: the namespace and the command went with it). */
+	int init_step = a->init_shared ? __atomic_load_n(&a->init_shared->failed_step, __ATOMIC_ACQUIRE) : 0;
+	if (init_step) {
+		tj_err_set(err, TJ_ERR_LAYER, a->init_shared->failed_errno, "the pid namespace's init could not %s",
+			   tj_pidinit_step_name(init_step));
+		tj_err_layer(err, "namespaces");
+		return -1;
+	}
+	/* The helper could not hand the listener over, and ended the child
+	 * rather than let it wait forever (or run with nobody to answer). */
+	const struct tj_listener_service *lsvc = a->services ? a->services->listener : NULL;
+	int helper_errno = a->listener_sock >= 0 && !m.got_listener && lsvc && lsvc->helper_error
+				   ? lsvc->helper_error(lsvc->ctx)
+				   : 0;
+	/* (A listener lost because the child was dying anyway is not the
+	 * cause: then the child did not die of our SIGKILL.) */
+	bool killed = m.child_info.si_code == CLD_KILLED && m.child_info.si_status == SIGKILL;
+	if (helper_errno || (m.listener_lost && killed)) {
+		if (helper_errno)
+			tj_err_set(err, TJ_ERR_LAYER, helper_errno,
+				   "the listener helper could not hand the seccomp listener over");
+		else if (m.listener_lost == ENOMSG)
+			tj_err_set(err, TJ_ERR_LAYER, 0,
+				   "the listener helper ended without handing the seccomp listener over");
+		else
+			tj_err_set(err, TJ_ERR_LAYER, m.listener_lost,
+				   "cannot receive the seccomp listener from its helper");
+		tj_err_layer(err, "seccomp");
+		return -1;
+	}
+	if (a->init_shared && !__atomic_load_n(&a->init_shared->status_set, __ATOMIC_ACQUIRE) &&
+	    m.child_info.si_code != CLD_EXITED && !m.res->seccomp_kill && !m.res->limit && !m.res->interrupted &&
+	    !m.res->term_killed && !m.res->cg.oom_kills) {
+		tj_err_set(err, TJ_ERR_LAYER, 0,
+			   "the pid namespace's init was killed by signal %s before the command ended; the command "
+			   "died with it",
+			   sigabbrev_np(m.child_info.si_status) ? sigabbrev_np(m.child_info.si_status) : "?");
+		tj_err_layer(err, "namespaces");
+		return -1;
+	}
+
 	if (a->init_shared && __atomic_load_n(&a->init_shared->status_set, __ATOMIC_ACQUIRE)) {
 		/* The pid namespace's init reported the command's own status. */
 		int st = a->init_shared->wait_status;

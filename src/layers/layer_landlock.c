@@ -195,8 +195,13 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 	s->ruleset = -1;
 	*ret_state = s;
 	s->abi = tj_sys_landlock_abi();
-	if (s->abi < 1)
-		return 0; /* degraded, as the probe allowed */
+	if (s->abi < 1) {
+		/* Only a degradation the user allowed; a probe that worked a
+		 * moment ago and fails now is an error (fail closed). */
+		if (iso->degrade & TJ_DEGRADE_LANDLOCK)
+			return 0;
+		return tj_err_set(err, TJ_ERR_LAYER, -s->abi, "cannot query the Landlock ABI");
+	}
 
 	uint64_t all = fs_rights(s->abi);
 	uint64_t exec = iso->no_exec ? 0 : FS_EXECUTE;

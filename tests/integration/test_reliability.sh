@@ -197,4 +197,50 @@ for ns in "" "--unshare all"; do
 	fi
 done
 
+t "an unreadable cache entry, or something else in its place: compiled afresh, still enforced"
+# As nobody, so that file modes apply; the cache is the run's own.
+NB="$TMP/nobody-home"
+mkdir -p "$NB"
+chown 65534:65534 "$NB"
+run_nobody env XDG_CACHE_HOME="$NB/cache" "$TJ" -v --profile strict -- "$PROBE" exit 0
+expect_rc 0
+expect_err_contains "stored in the cache"
+entry=$(ls "$NB"/cache/tinyjail/*.tjf 2>/dev/null | head -1)
+if [ -n "$entry" ]; then
+	for how in unreadable directory fifo; do
+		rm -rf "$entry"
+		case $how in
+		unreadable) printf 'garbage' >"$entry" && chmod 000 "$entry" ;;
+		directory) mkdir "$entry" ;;
+		fifo) mkfifo "$entry" ;;
+		esac
+		chown -h 65534:65534 "$entry"
+		run_nobody env XDG_CACHE_HOME="$NB/cache" "$TJ" -q --profile strict -- "$PROBE" syscall ptrace 16 999999999
+		[ "$rc" -eq 124 ] && fail "a $how entry hung tinyjail"
+		expect_rc 159
+	done
+else
+	fail "no cache entry was stored"
+fi
+
+t "a full disk during copy-back: the loss is reported, never silent"
+# A 256 KiB file system (in a mount namespace of this test's own, so that
+# nothing outlives it) takes the copy-back of a 1 MiB file.
+cat >"$TMP/fulldisk.sh" <<'SH'
+set -u
+mount -t tmpfs -o size=256k tmpfs "$1" || exit 90
+mkdir "$1/dl"
+"$2" -q --profile none --unshare all --rw-limit "$1/dl=4M" -- /bin/sh -c \
+	"head -c 1048576 /dev/zero > '$1/dl/big'; echo small > '$1/dl/small'"
+echo "rc=$?"
+ls -l "$1/dl" >&2
+SH
+mkdir -p "$TMP/full"
+run unshare -m --propagation private sh "$TMP/fulldisk.sh" "$TMP/full" "$TJ"
+[ "$out" = "rc=90" ] && skip "cannot mount a tmpfs here"
+case "$out" in rc=0) fail "tinyjail exited 0 although the copy-back lost data" ;; esac
+expect_err_contains "tinyjail: error:"
+expect_err_contains "No space left on device"
+expect_err_contains "big"
+
 finish

@@ -42,6 +42,10 @@ struct tj_launch_hooks {
  * before it is killed (--kill-after overrides it). */
 #define TJ_TERM_GRACE_MS 10000
 
+/* How long the monitor waits for the seccomp listener from its helper
+ * (which gives up itself after about 10 s) before it ends the run. */
+#define TJ_LISTENER_DEADLINE_MS 30000
+
 struct tj_launch_result {
 	int exit_code;		/* what tinyjail exits with */
 	bool exited;		/* the command exited normally... */

@@ -104,6 +104,8 @@ struct tj_listener_service {
 	int (*take_sock)(void *ctx);
 	/* The helper that sends it, once started (0 before). */
 	pid_t (*helper_pid)(void *ctx);
+	/* Why the helper could not send it (it then killed the child), or 0. */
+	int (*helper_error)(void *ctx);
 };
 
 /* What layers offer each other and the monitor.  launch.c calls each wanted
