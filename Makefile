@@ -6,7 +6,7 @@ SAN ?= 0
 BUILD ?= $(if $(filter 1,$(SAN)),build-san,build)
 
 CC ?= gcc
-PKGS := libseccomp json-c libcap libelf libbpf
+PKGS := libseccomp json-c libcap libelf libbpf capstone
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%

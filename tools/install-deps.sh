@@ -1,24 +1,35 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz
+# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz|toolchains
 # Needs root (or sudo) only when something is missing.
 set -eu
 
 # clang, bpftool and libbpf build the host network rules (a BPF program and
-# its libbpf skeleton).
-build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev"
+# its libbpf skeleton).  capstone disassembles for the static analysis, which
+# reads libc's symbols from libc6-dbg when present (a tighter result).
+build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev \
+libcapstone-dev libc6-dbg"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
-# coreutils-style programs the policies are tested with, and iproute2/curl
-# for loopback tests.
+# coreutils-style programs the policies are tested with, iproute2/curl
+# for loopback tests, python3-yaml for the SeccompProfile check, git, which
+# `learn` is tested on, and for the static analysis's tests a Go toolchain (a
+# static Go binary) and libnss-systemd (the NSS module case).
 test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
-golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl iproute2"
+python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
+iproute2 git golang-go libnss-systemd"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
-bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar"
+bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"
 # The second kernel (tools/vm-test.sh): qemu, and busybox for its initramfs.
 vm="qemu-system-x86 cpio busybox-static"
+# The toolchains the bundled profiles are tested with
+# (tests/integration/test_toolchains.sh), as command:package: a command
+# already on PATH counts as installed, whichever package (or rustup, or
+# NodeSource) brought it.
+toolchains="gcc:gcc make:make cmake:cmake ninja:ninja-build cargo:cargo node:nodejs npm:npm java:default-jre-headless \
+git:git python3:python3 tar:tar gzip:gzip curl:curl ps:procps flock:util-linux ionice:util-linux bwrap:bubblewrap"
 # The long fuzzing campaigns (make fuzz, tests/fuzz/afl.sh): AFL++ and clang.
 fuzz="$build afl++ clang"
 
@@ -27,8 +38,16 @@ build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
 vm) want=$vm ;;
+toolchains)
+	want=""
+	for pair in $toolchains; do
+		command -v "${pair%%:*}" >/dev/null 2>&1 || want="$want ${pair#*:}"
+	done
+	# python3 -m venv needs Debian's ensurepip package.
+	/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || want="$want python3-venv"
+	;;
 fuzz) want=$fuzz ;;
-*) echo "usage: $0 build|test|bench|vm|fuzz" >&2; exit 2 ;;
+*) echo "usage: $0 build|test|bench|vm|fuzz|toolchains" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -41,52 +42,113 @@ static void copy_meta(int fd, const struct stat *st, bool keep_owner)
 	futimens(fd, times);
 }
 
-static int copy_file(int src_dir, int dst_dir, const char *name, const struct stat *st, bool keep_owner,
+/* The bytes of in into out at the same offsets, skipping holes: a sparse
+ * file stays sparse (issue 16 item 12: a 200 MiB file of holes in a 1 MiB
+ * tmpfs was written out as 200 MiB of zeros).  Data ranges come from
+ * SEEK_DATA/SEEK_HOLE; a file system without them is one data range. */
+static int copy_data(int in, int out, off_t size, struct tj_copy_stats *stats)
+{
+	off_t pos = 0;
+	while (pos < size) {
+		off_t data = lseek(in, pos, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			break; /* holes to the end */
+		off_t hole = data < 0 ? size : lseek(in, data, SEEK_HOLE);
+		if (data < 0)
+			data = pos;
+		if (hole < 0 || hole > size)
+			hole = size;
+		off_t in_off = data, out_off = data;
+		while (in_off < hole) {
+			size_t want = (size_t)(hole - in_off) < (1u << 20) ? (size_t)(hole - in_off) : (1u << 20);
+			ssize_t n = copy_file_range(in, &in_off, out, &out_off, want, 0);
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+				/* Across file systems on older kernels. */
+				char buf[16384];
+				ssize_t got = pread(in, buf, want < sizeof(buf) ? want : sizeof(buf), in_off);
+				n = got > 0 ? pwrite(out, buf, (size_t)got, out_off) : got;
+				if (n >= 0 && n != got) {
+					errno = ENOSPC;
+					n = -1;
+				}
+				if (n > 0) {
+					in_off += n;
+					out_off += n;
+				}
+			}
+			if (n < 0)
+				return -errno;
+			if (n == 0)
+				break; /* the file shrank under us */
+			stats->bytes += (uint64_t)n;
+		}
+		pos = hole;
+	}
+	/* The length, holes at the end included. */
+	return ftruncate(out, size) < 0 ? -errno : 0;
+}
+
+/* A new file beside the target, under a name nobody can have planted
+ * anything at (O_EXCL), never through a link (O_NOFOLLOW). */
+static int create_temp(int dir, char *tmp, size_t size)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		unsigned long long r = 0;
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = ((unsigned long long)getpid() << 20) ^ (unsigned long long)tries;
+		snprintf(tmp, size, ".tj-copy.%016llx", r);
+		int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+static int copy_file(int src_dir, int dst_dir, const char *name, const struct stat *st, const struct tj_copy_opts *opts,
 		     struct tj_copy_stats *stats, char *why, size_t size)
 {
+	if (opts->max_file_size && (uint64_t)st->st_size > opts->max_file_size) {
+		/* Only holes can make a file larger than its tmpfs. */
+		if (!stats->too_big++)
+			snprintf(stats->first_too_big, sizeof(stats->first_too_big), "%s", name);
+		return 0;
+	}
+	/* A link at the name on this side is not replaced (the copy fails),
+	 * as a directory's would not be. */
+	struct stat old;
+	if (fstatat(dst_dir, name, &old, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(old.st_mode))
+		return fail(S_ISLNK(old.st_mode) ? ELOOP : EEXIST, "cannot replace a non-file", name, why, size);
 	int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return fail(errno, "cannot read", name, why, size);
-	int out = openat(dst_dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* Written beside it and renamed over it: an existing file is replaced,
+	 * never written through (it may be a hard link to another file). */
+	char tmp[64];
+	int out = create_temp(dst_dir, tmp, sizeof(tmp));
 	if (out < 0) {
 		int e = errno;
 		close(in);
 		return fail(e, "cannot create", name, why, size);
 	}
-	int r = 0;
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 20, 0);
-		if (n == 0)
-			break;
-		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
-			/* Across filesystems on older kernels: plain read/write. */
-			char buf[16384];
-			ssize_t got = read(in, buf, sizeof(buf));
-			if (got == 0)
-				break;
-			n = got > 0 ? write(out, buf, (size_t)got) : -1;
-			if (n >= 0 && n != got) {
-				errno = ENOSPC;
-				n = -1;
-			}
-		}
-		if (n < 0) {
-			r = fail(errno, "cannot copy", name, why, size);
-			break;
-		}
-		stats->bytes += (uint64_t)n;
-	}
-	if (r == 0) {
-		copy_meta(out, st, keep_owner);
-		stats->files++;
-	}
+	int r = copy_data(in, out, st->st_size, stats);
+	if (r < 0)
+		fail(-r, "cannot copy", name, why, size);
+	if (r == 0)
+		copy_meta(out, st, opts->keep_owner);
 	close(in);
 	if (close(out) < 0 && r == 0)
 		r = fail(errno, "cannot write", name, why, size);
+	if (r == 0 && renameat(dst_dir, tmp, dst_dir, name) < 0)
+		r = fail(errno, "cannot replace", name, why, size);
+	if (r < 0)
+		unlinkat(dst_dir, tmp, 0);
+	else
+		stats->files++;
 	return r;
 }
 
-static int copy_dir(int src, int dst, int depth, bool keep_owner, struct tj_copy_stats *stats, char *why, size_t size)
+static int copy_dir(int src, int dst, int depth, const struct tj_copy_opts *opts, struct tj_copy_stats *stats,
+		    char *why, size_t size)
 {
 	if (depth > MAX_DEPTH)
 		return fail(ELOOP, "too deep at", ".", why, size);
@@ -108,7 +170,7 @@ static int copy_dir(int src, int dst, int depth, bool keep_owner, struct tj_copy
 				return fail(errno, "cannot stat", name, why, size);
 			int r = 0;
 			if (S_ISREG(st.st_mode)) {
-				r = copy_file(src, dst, name, &st, keep_owner, stats, why, size);
+				r = copy_file(src, dst, name, &st, opts, stats, why, size);
 			} else if (S_ISDIR(st.st_mode)) {
 				if (mkdirat(dst, name, 0700) < 0 && errno != EEXIST)
 					return fail(errno, "cannot create directory", name, why, size);
@@ -121,9 +183,9 @@ static int copy_dir(int src, int dst, int depth, bool keep_owner, struct tj_copy
 						close(s2);
 					return fail(e, "cannot open directory", name, why, size);
 				}
-				r = copy_dir(s2, d2, depth + 1, keep_owner, stats, why, size);
+				r = copy_dir(s2, d2, depth + 1, opts, stats, why, size);
 				if (r == 0) {
-					copy_meta(d2, &st, keep_owner);
+					copy_meta(d2, &st, opts->keep_owner);
 					stats->dirs++;
 				}
 				close(s2);
@@ -137,7 +199,7 @@ static int copy_dir(int src, int dst, int depth, bool keep_owner, struct tj_copy
 				unlinkat(dst, name, 0);
 				if (symlinkat(target, dst, name) < 0)
 					return fail(errno, "cannot create link", name, why, size);
-				if (keep_owner)
+				if (opts->keep_owner)
 					(void)!fchownat(dst, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
 				stats->links++;
 			} else {
@@ -149,14 +211,15 @@ static int copy_dir(int src, int dst, int depth, bool keep_owner, struct tj_copy
 	}
 }
 
-int tj_copytree(int src_dirfd, int dst_dirfd, bool keep_owner, struct tj_copy_stats *stats, char *why, size_t why_size)
+int tj_copytree(int src_dirfd, int dst_dirfd, const struct tj_copy_opts *opts, struct tj_copy_stats *stats, char *why,
+		size_t why_size)
 {
 	memset(stats, 0, sizeof(*stats));
 	/* getdents64 reads from the fd's position: work on our own open. */
 	int src = openat(src_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0)
 		return fail(errno, "cannot open", ".", why, why_size);
-	int r = copy_dir(src, dst_dirfd, 0, keep_owner, stats, why, why_size);
+	int r = copy_dir(src, dst_dirfd, 0, opts, stats, why, why_size);
 	close(src);
 	return r;
 }

@@ -11,6 +11,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/outfile.h"
+#include "tj/base/safepath.h"
 #include "tj/base/util.h"
 
 int tj_outfile_prepare(struct tj_outfile *f, const char *path, const char *what, struct tj_err **err)
@@ -21,9 +22,10 @@ int tj_outfile_prepare(struct tj_outfile *f, const char *path, const char *what,
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "%s '%s' names a directory, not a file", what, path);
 	tj_autofree char *dir = slash ? tj_xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : NULL;
-	int dirfd = open(dir ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Its directory, without a link another user planted on the way. */
+	int dirfd = tj_safepath_open_dir(dir ? dir : ".", geteuid(), NULL, 0, "its directory", err);
 	if (dirfd < 0)
-		return tj_err_set(err, TJ_ERR_USAGE, errno, "cannot open %s '%s'", what, path);
+		return tj_err_wrap(err, "cannot open %s '%s'", what, path);
 	struct stat st;
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
 		close(dirfd);

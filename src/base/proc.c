@@ -47,6 +47,36 @@ static pid_t status_field(pid_t pid, const char *field)
 	return v;
 }
 
+/* The last number of a status line such as "NSpid:\t412\t2": the id in
+ * the innermost pid namespace. */
+static pid_t status_last(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	size_t flen = strlen(field);
+	pid_t v = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, flen) == 0 && line[flen] == ':') {
+			char *last = strrchr(line, '\t');
+			if (!last || sscanf(last + 1, "%d", &v) != 1)
+				v = -1;
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+int tj_proc_own_ids(pid_t tid, pid_t *ret_tgid, pid_t *ret_tid)
+{
+	*ret_tgid = status_last(tid, "NStgid");
+	*ret_tid = status_last(tid, "NSpid");
+	return *ret_tgid > 0 && *ret_tid > 0 ? 0 : -1;
+}
+
 pid_t tj_proc_tgid(pid_t tid)
 {
 	return status_field(tid, "Tgid");

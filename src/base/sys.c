@@ -4,12 +4,16 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tj/base/sys.h"
@@ -21,7 +25,17 @@ static long ret(long r)
 
 long tj_sys_clone3(struct tj_clone_args *args)
 {
-	return ret(syscall(SYS_clone3, args, sizeof(*args)));
+	long r = syscall(SYS_clone3, args, sizeof(*args));
+	if (r >= 0 || errno != ENOSYS || args->cgroup || args->set_tid || args->stack ||
+	    ((args->flags & CLONE_PIDFD) && (args->flags & CLONE_PARENT_SETTID)))
+		return ret(r);
+	/* Seccomp profiles answer clone3 with ENOSYS (Docker's, Podman's and
+	 * tinyjail's own), which a tinyjail inside them must survive: clone(2)
+	 * takes the same flags, and stores the pidfd where parent_tid points.
+	 * x86_64 order: flags, stack, parent_tid, child_tid, tls. */
+	uint64_t parent = args->flags & CLONE_PIDFD ? args->pidfd : args->parent_tid;
+	return ret(syscall(SYS_clone, (unsigned long)(args->flags | args->exit_signal), 0UL, (unsigned long)parent,
+			   (unsigned long)args->child_tid, (unsigned long)args->tls));
 }
 
 long tj_sys_clone_flags(unsigned long flags)
@@ -79,6 +93,32 @@ int tj_sys_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t s
 	return (int)ret(syscall(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof(attr)));
 }
 
+/* The uapi values (linux/mount.h clashes with glibc's sys/mount.h). */
+#define FSOPEN_CLOEXEC 0x00000001
+#define FSCONFIG_SET_STRING 1
+#define FSCONFIG_CMD_CREATE 6
+#define FSMOUNT_CLOEXEC 0x00000001
+
+int tj_sys_fsopen(const char *fstype)
+{
+	return (int)ret(syscall(SYS_fsopen, fstype, FSOPEN_CLOEXEC));
+}
+
+int tj_sys_fsconfig_string(int fsfd, const char *key, const char *value)
+{
+	return (int)ret(syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, key, value, 0));
+}
+
+int tj_sys_fsconfig_create(int fsfd)
+{
+	return (int)ret(syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+}
+
+int tj_sys_fsmount(int fsfd, unsigned attr)
+{
+	return (int)ret(syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, attr));
+}
+
 int tj_sys_landlock_abi(void)
 {
 	return (int)ret(syscall(SYS_landlock_create_ruleset, NULL, 0, TJ_LANDLOCK_CREATE_RULESET_VERSION));
@@ -121,6 +161,41 @@ uint64_t tj_sys_cap_effective(void)
 int tj_sys_seccomp_action_available(uint32_t action)
 {
 	return (int)ret(syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action));
+}
+
+int tj_sys_seccomp_mode(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	int mode = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Seccomp: %d", &mode) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return mode;
+}
+
+bool tj_sys_seccomp_listener_taken(void)
+{
+	/* Only a process that already runs under a filter can have one. */
+	if (tj_sys_seccomp_mode() != SECCOMP_MODE_FILTER)
+		return false;
+	/* The kernel allows one listener per filter chain (EBUSY for the
+	 * second): try to make one, in a child that exits at once. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		struct sock_fprog prog = {.len = 1, .filter = &allow};
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(2);
+		long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+		_exit(r < 0 && errno == EBUSY ? 1 : 0);
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 1;
 }
 
 int tj_sys_seccomp_flags_supported(unsigned flags)

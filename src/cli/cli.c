@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Argument parsing.  The first argument chooses a verb (run, check, compile,
- * groups, why, help, version); anything else is the run form, `tinyjail [options] [--]
+ * groups, why, supervise, learn, diff, explain, help, version); anything else is the run form, `tinyjail [options] [--]
  * command...`, where the first non-option starts the command, as with env(1).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tj/base/cleanup.h"
 #include "tj/base/util.h"
 #include "tj/cli/cli.h"
 
@@ -18,6 +20,11 @@ static const char usage_run[] =
 	"       tinyjail groups [@group|syscall...]\n"
 	"       tinyjail why syscall profile [arg...]\n"
 	"       tinyjail supervise --listen SOCK [--rules FILE] [--profile FILE --write-back]\n"
+	"       tinyjail learn -o FILE [--merge|--force] [options] -- command [args...]\n"
+	"       tinyjail learn --check CASES profile\n"
+	"       tinyjail learn --static -o FILE [--force] program...\n"
+	"       tinyjail explain syscall program...\n"
+	"       tinyjail diff old.json new.json\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -168,6 +175,64 @@ static const char usage_why[] = "usage: tinyjail why [options] syscall profile [
 				"options:\n"
 				"      --ignore-unknown-syscalls\n"
 				"  -q, --quiet                  print only errors and the answer\n";
+static const char usage_learn[] =
+	"usage: tinyjail learn -o FILE [learn options] [run options] [--] command [args...]\n"
+	"       tinyjail learn -o FILE [learn options] [run options] --cases CASES\n"
+	"       tinyjail learn --check CASES [run options] profile\n"
+	"       tinyjail learn --static -o FILE [--force] [--strict] [--no-vdso] [--no-cache] program...\n"
+	"\n"
+	"Runs the command (or each line of CASES) and writes the tightest OCI seccomp profile that\n"
+	"lets it do what it did: every syscall of the command and its descendants from its own\n"
+	"execve on, with argument rules where the call is chosen by a value (notes/learn.md).\n"
+	"Unprivileged; every run option applies (isolation, limits, --timeout, network).  A\n"
+	"repeat run learns only what is new: what FILE already allows runs at full speed.\n"
+	"--check runs each case of CASES under the profile in enforce mode and reports each that\n"
+	"breaks, with the call that stopped it and a rule that would admit it (exit 1).\n"
+	"\n"
+	"learn options:\n"
+	"  -o, --output FILE            the profile to write (atomically; checked before anything runs)\n"
+	"      --merge                  add what the run learns to FILE (which must be a valid profile)\n"
+	"      --force                  replace FILE if it exists (otherwise an existing FILE is refused)\n"
+	"      --cases CASES            one command line per line of the file CASES (# comments; words\n"
+	"                               split and quoted as in sh, no command substitution)\n"
+	"      --check CASES            run the held-out cases under the profile given as argument\n"
+	"      --exact                  no generalisation: only the syscalls and argument classes seen\n"
+	"                               (default: libc equivalents, the classes of related values)\n"
+	"      --plain-names            never write a syscall group's name, only syscall names\n"
+	"      --group-share PERCENT    write a group's name when this share of its members is allowed\n"
+	"                               (default 100: only when every member is)\n"
+	"      --default-errno[=ERRNO]  deny what is not allowed with ERRNO (default EPERM) instead of\n"
+	"                               killing the process (SCMP_ACT_KILL_PROCESS, the default)\n"
+	"run options: as for tinyjail run (see tinyjail --help), except --profile, --complain,\n"
+	"--enforce, --mode, --report, --notify-socket and --kill-via.\n"
+	"\n"
+	"--static runs nothing: it reads each program (an ELF file, or a #! script through its\n"
+	"interpreter) and everything it loads (libraries, ld.so, the vDSO, NSS modules, libraries\n"
+	"dlopen'ed by constant name), disassembles them and writes a deny-by-default profile allowing\n"
+	"every syscall reachable from the entry points, each rule's comment saying which library and\n"
+	"function make the call: a baseline that learning runs can --merge into.  A reachable\n"
+	"syscall whose number is unknown makes it incomplete, and the profile and the summary say so,\n"
+	"listing each place (notes/static-analysis.md).  Several programs give the union (the filter\n"
+	"is inherited across execve).  --strict: exit 1 when incomplete; --no-vdso: leave out the\n"
+	"running kernel's vDSO; --no-cache: analyse every object again (summaries are cached per user\n"
+	"by build id in $XDG_CACHE_HOME/tinyjail/static); -v lists objects and unknown places.\n"
+	"\n"
+	"exit status: the command's own (with --cases: 0 once the profile is written); --check: 0 when\n"
+	"no case broke, 1 when one did; 125 tinyjail's error; 126/127 the command cannot run (nothing\n"
+	"is written).\n";
+
+static const char usage_diff[] =
+	"usage: tinyjail diff [options] old.json new.json\n"
+	"\n"
+	"What changed between two profiles, per syscall: added and removed, actions changed, and\n"
+	"argument rules widened (more calls allowed) or narrowed; syscall groups are expanded\n"
+	"first.  Exit status 0 when they allow and deny the same, 1 when they differ, as diff(1),\n"
+	"and 125 when one does not load.\n"
+	"\n"
+	"options:\n"
+	"      --ignore-unknown-syscalls\n"
+	"  -q, --quiet                  print nothing; only the exit status\n";
+
 static const char usage_supervise[] =
 	"usage: tinyjail supervise --listen SOCK [options]\n"
 	"\n"
@@ -188,14 +253,29 @@ static const char usage_supervise[] =
 	"      --log FILE               write decisions as JSON lines (notes/events.md)\n"
 	"  -q, --quiet                  print only errors, not every decision\n";
 
+static const char usage_explain[] =
+	"usage: tinyjail explain [options] syscall program...\n"
+	"\n"
+	"Static: the call paths in the program and the objects it loads that can reach the\n"
+	"syscall, one line per function that makes it, from the function up to an entry point:\n"
+	"  openat <- __open64 (libc.so.6) <- fopen (libc.so.6) <- main (app) <- _start (app) [entry]\n"
+	"Exits 1 when the syscall is not reachable.\n"
+	"\n"
+	"options:\n"
+	"      --no-cache               analyse every object again\n"
+	"      --no-vdso                leave out the running kernel's vDSO\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
+	case TJ_VERB_EXPLAIN: return usage_explain;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
 	case TJ_VERB_GROUPS: return usage_groups;
 	case TJ_VERB_WHY: return usage_why;
+	case TJ_VERB_LEARN: return usage_learn;
+	case TJ_VERB_DIFF: return usage_diff;
 	default: return usage_run;
 	}
 }
@@ -206,7 +286,8 @@ static const struct {
 } verbs[] = {
 	{"run", TJ_VERB_RUN},	{"check", TJ_VERB_CHECK},	  {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},	  {"groups", TJ_VERB_GROUPS},
-	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE},
+	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE}, {"learn", TJ_VERB_LEARN},
+	{"diff", TJ_VERB_DIFF}, {"explain", TJ_VERB_EXPLAIN},
 };
 
 enum {
@@ -263,16 +344,31 @@ enum {
 	OPT_NET_DNS,
 	OPT_REPORT,
 	OPT_NOTIFY_SOCKET,
+	OPT_NO_VDSO,
+	OPT_STRICT,
+	OPT_STATIC,
 	OPT_LISTEN,
 	OPT_RULES,
 	OPT_WRITE_BACK,
 	OPT_WRITE_BACK_TO,
 	OPT_ONCE,
 	OPT_NO_CACHE,
+	OPT_MERGE,
+	OPT_FORCE,
+	OPT_CASES,
+	OPT_CHECK,
+	OPT_EXACT,
+	OPT_PLAIN_NAMES,
+	OPT_GROUP_SHARE,
+	OPT_DEFAULT_ERRNO,
 };
 
 static const struct option long_options[] = {
 	{"profile", required_argument, NULL, 'p'},
+	{"output", required_argument, NULL, 'o'},
+	{"no-vdso", no_argument, NULL, OPT_NO_VDSO},
+	{"strict", no_argument, NULL, OPT_STRICT},
+	{"static", no_argument, NULL, OPT_STATIC},
 	{"enforce", no_argument, NULL, OPT_ENFORCE},
 	{"complain", optional_argument, NULL, OPT_COMPLAIN},
 	{"mode", required_argument, NULL, OPT_MODE},
@@ -332,6 +428,15 @@ static const struct option long_options[] = {
 	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
 	{"once", no_argument, NULL, OPT_ONCE},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"output", required_argument, NULL, 'o'},
+	{"merge", no_argument, NULL, OPT_MERGE},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"cases", required_argument, NULL, OPT_CASES},
+	{"check", required_argument, NULL, OPT_CHECK},
+	{"exact", no_argument, NULL, OPT_EXACT},
+	{"plain-names", no_argument, NULL, OPT_PLAIN_NAMES},
+	{"group-share", required_argument, NULL, OPT_GROUP_SHARE},
+	{"default-errno", optional_argument, NULL, OPT_DEFAULT_ERRNO},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -348,7 +453,17 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_MODE:
 	case OPT_KILL_VIA:
 	case OPT_REPORT:
-	case OPT_NOTIFY_SOCKET:
+	case OPT_NOTIFY_SOCKET: return verb == TJ_VERB_RUN;
+	case OPT_NO_CACHE: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
+	case 'o':
+	case OPT_MERGE:
+	case OPT_FORCE:
+	case OPT_CASES:
+	case OPT_CHECK:
+	case OPT_EXACT:
+	case OPT_PLAIN_NAMES:
+	case OPT_GROUP_SHARE:
+	case OPT_DEFAULT_ERRNO: return verb == TJ_VERB_LEARN;
 	case OPT_MEMORY:
 	case OPT_CPU:
 	case OPT_PIDS:
@@ -386,10 +501,12 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NET_DENY_PRIVATE:
 	case OPT_NET_ALLOW_CIDR:
 	case OPT_NET_DENY_CIDR:
-	case OPT_NET_DNS:
-	case OPT_NO_CACHE: return verb == TJ_VERB_RUN;
-	case 'p':
-	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
+	case OPT_NET_DNS: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
+	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
+	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN;
+	case OPT_NO_VDSO: return verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
+	case OPT_STATIC:
+	case OPT_STRICT: return verb == TJ_VERB_LEARN;
 	case OPT_LISTEN:
 	case OPT_RULES:
 	case OPT_WRITE_BACK:
@@ -402,7 +519,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_SPO:
 	case OPT_SPO_NAME:
 	case OPT_OPTIMIZE: return verb == TJ_VERB_COMPILE;
-	case OPT_IGNORE_UNKNOWN: return verb != TJ_VERB_GROUPS;
+	case OPT_IGNORE_UNKNOWN: return verb != TJ_VERB_GROUPS && verb != TJ_VERB_LEARN;
 	default: return true;
 	}
 }
@@ -449,6 +566,88 @@ static int check_supervise(const struct tj_options *o, int nrest, struct tj_err 
 	return 0;
 }
 
+/* An errno by name ("ENOSYS") or number, for --default-errno. */
+static int tj_parse_errno(const char *s, unsigned *ret)
+{
+	uint64_t n;
+	if (tj_parse_u64(s, &n)) {
+		if (n < 1 || n > 4094)
+			return -1;
+		*ret = (unsigned)n;
+		return 0;
+	}
+	for (int e = 1; e <= 4094; e++) {
+		const char *name = strerrorname_np(e);
+		if (name && strcmp(name, s) == 0) {
+			*ret = (unsigned)e;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* learn: a command, --cases, or --check with the profile as argument. */
+static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
+{
+	const struct tj_learn_options *l = &o->learn;
+	if (l->static_analysis) {
+		if (l->check || l->merge || l->cases || l->exact || l->plain_names || l->group_share ||
+		    l->default_errno)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--static analyses programs without running them: it takes none of --check, "
+					  "--merge, --cases, --exact, --plain-names, --group-share, --default-errno");
+		if (!l->output)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+		if (nrest == 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "no program given (usage: tinyjail learn --static -o FILE program...)");
+		for (int i = 0; i < nrest; i++)
+			if (!rest[i][0])
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "a program name is empty");
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
+		return 0;
+	}
+	if (o->strict || o->no_vdso)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--strict and --no-vdso are options of learn --static");
+	if (l->check) {
+		if (l->output || l->merge || l->force || l->cases || l->exact || l->plain_names || l->group_share ||
+		    l->default_errno)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--check runs held-out cases under a profile and writes nothing: it "
+					  "takes none of -o, --merge, --force, --cases, --exact, --plain-names, "
+					  "--group-share, --default-errno");
+		if (nrest != 1)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--check needs the profile to check (usage: tinyjail learn --check CASES "
+					  "profile)");
+		o->inputs = rest;
+		o->ninputs = 1;
+		return 0;
+	}
+	if (!l->output)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+	if (l->merge && l->force)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--merge and --force exclude each other");
+	if (l->cases) {
+		if (nrest > 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--cases takes the commands from its file, not '%s'",
+					  rest[0]);
+		if (o->log_path || o->json_status)
+			return tj_err_set(err, TJ_ERR_USAGE, 0,
+					  "--log and --json-status describe one run; with --cases learn each case "
+					  "on its own");
+		return 0;
+	}
+	if (nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "no command given (usage: tinyjail learn -o FILE [options] -- command [args...])");
+	if (rest[0][0] == '\0')
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+	o->command = rest;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err **err)
 {
 	o->verb = TJ_VERB_RUN;
@@ -477,7 +676,9 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	/* The run form stops at the first non-option (the command), and so
 	 * does why (its arguments may be negative numbers); the others take
 	 * their arguments anywhere. */
-	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY ? "+:p:vqhV" : ":p:vqhV";
+	const char *shortopts = o->verb == TJ_VERB_RUN || o->verb == TJ_VERB_WHY || o->verb == TJ_VERB_LEARN
+					? "+:p:o:vqhV"
+					: ":p:o:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
 	int c;
@@ -504,6 +705,9 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					  option_name(c));
 		switch (c) {
 		case 'p': o->profile = optarg; break;
+		case OPT_NO_VDSO: o->no_vdso = true; break;
+		case OPT_STRICT: o->strict = true; break;
+		case OPT_STATIC: o->learn.static_analysis = true; break;
 		case OPT_ENFORCE: o->mode = TJ_MODE_ENFORCE; break;
 		case OPT_COMPLAIN:
 			o->mode = TJ_MODE_COMPLAIN;
@@ -548,6 +752,32 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--kill-via takes 'supervisor' or 'kernel', not '%s'", optarg);
 			break;
 		case OPT_NO_CACHE: o->no_cache = true; break;
+		case 'o': o->learn.output = optarg; break;
+		case OPT_MERGE: o->learn.merge = true; break;
+		case OPT_FORCE: o->learn.force = true; break;
+		case OPT_CASES: o->learn.cases = optarg; break;
+		case OPT_CHECK: o->learn.check = optarg; break;
+		case OPT_EXACT: o->learn.exact = true; break;
+		case OPT_PLAIN_NAMES: o->learn.plain_names = true; break;
+		case OPT_GROUP_SHARE: {
+			uint64_t pct;
+			const char *v = optarg;
+			size_t len = strlen(v);
+			tj_autofree char *num = tj_xstrndup(v, len && v[len - 1] == '%' ? len - 1 : len);
+			if (!tj_parse_u64(num, &pct) || pct < 1 || pct > 100)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--group-share: '%s' is not a percentage from 1 to 100", optarg);
+			o->learn.group_share = (unsigned)pct;
+			break;
+		}
+		case OPT_DEFAULT_ERRNO:
+			o->learn.default_errno = EPERM;
+			if (optarg && tj_parse_errno(optarg, &o->learn.default_errno) < 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--default-errno: '%s' is not an errno name (EPERM) or number from 1 "
+						  "to 4094",
+						  optarg);
+			break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
 		case OPT_PFC: o->out_pfc = optarg; break;
@@ -754,6 +984,25 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	}
 	if (o->verb == TJ_VERB_SUPERVISE)
 		return check_supervise(o, nrest, err);
+	if (o->verb == TJ_VERB_LEARN)
+		return check_learn(o, rest, nrest, err);
+	if (o->verb == TJ_VERB_EXPLAIN) {
+		if (nrest < 2)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "explain needs a syscall and a program");
+		for (int i = 0; i < nrest; i++)
+			if (!rest[i][0])
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "an argument is empty");
+		o->inputs = rest;
+		o->ninputs = (size_t)nrest;
+		return 0;
+	}
+	if (o->verb == TJ_VERB_DIFF) {
+		if (nrest != 2)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "diff takes two profiles, got %d", nrest);
+		o->inputs = rest;
+		o->ninputs = 2;
+		return 0;
+	}
 	if (nrest == 0)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "no profile given");
 	if (o->verb == TJ_VERB_COMPILE && nrest > 1)

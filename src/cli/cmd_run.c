@@ -12,6 +12,7 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
 #include "tj/base/outfile.h"
+#include "tj/base/sys.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/filter_cache.h"
@@ -31,6 +32,7 @@ struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
 	struct tj_agent_client *agent;
+	const struct tj_run_ext *ext;
 };
 
 static void describe_kill(const struct tj_syscall_event *e, const char *profile, char *buf, size_t size)
@@ -50,6 +52,26 @@ static void on_kill(void *ctx, const struct tj_syscall_event *e)
 	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+}
+
+/* learn --check: the kill is reported as usual and handed to learn too. */
+static void on_kill_ext(void *ctx, const struct tj_syscall_event *e)
+{
+	const struct run_ctx *rc = ctx;
+	on_kill(ctx, e);
+	rc->ext->on_kill(rc->ext->ctx, e);
+}
+
+static int on_notify_ext(void *ctx, const struct tj_notification *n, int listener)
+{
+	const struct run_ctx *rc = ctx;
+	return rc->ext->on_notify(rc->ext->ctx, n, listener);
+}
+
+static void on_denied_ext(void *ctx, const struct tj_syscall_event *e)
+{
+	const struct run_ctx *rc = ctx;
+	rc->ext->on_denied(rc->ext->ctx, e);
 }
 
 static int on_listener(void *ctx, int listener, pid_t child, struct tj_err **err)
@@ -121,7 +143,7 @@ static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bo
 {
 	uint32_t ret = tj_filter_execve_action(f);
 	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
-	if (mode == TJ_MODE_COMPLAIN || action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
+	if (mode != TJ_MODE_ENFORCE || action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
 	    (agent && action == SECCOMP_RET_USER_NOTIF))
 		return 0;
 	char name[64];
@@ -367,9 +389,17 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 
 int tj_cmd_run(const struct tj_options *o)
 {
+	return tj_cmd_run_ext(o, NULL);
+}
+
+int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
+{
 	struct tj_err *err = NULL;
 	int code = 0;
-	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *profile = NULL;
+	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *loaded = NULL;
+	/* learn hands over a profile in memory; otherwise --profile is loaded. */
+	struct tj_profile *profile = x ? x->profile : NULL;
+	enum tj_mode mode = x ? x->mode : o->mode;
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *filter = NULL;
 	tj_autofree char *exec_path = NULL;
 	struct tj_manifest manifest = {0};
@@ -384,6 +414,7 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_strv exec_pins = {0};
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *hardening = NULL;
 	const char *agent = NULL;
+	bool nested = false; /* under another tinyjail's listener: no notification */
 	struct tj_agent_client agent_client = {.sock = -1};
 	struct tj_kmsg_source kmsg;
 	bool kmsg_open = false;
@@ -394,9 +425,10 @@ int tj_cmd_run(const struct tj_options *o)
 		return code;
 	}
 	const char *profile_arg = o->profile ? o->profile : "default";
-	if (strcmp(profile_arg, "none") != 0) {
-		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &profile)) != 0)
+	if (!x && strcmp(profile_arg, "none") != 0) {
+		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &loaded)) != 0)
 			return code;
+		profile = loaded;
 	}
 
 	/* Isolation: the profile's, then the flags', which add to it. */
@@ -430,6 +462,13 @@ int tj_cmd_run(const struct tj_options *o)
 			 * kernel log is its source); an agent cannot be given a
 			 * listener. */
 			bool notify = tj_notify_available();
+			/* Inside another supervised sandbox (tinyjail in tinyjail,
+			 * a container's seccomp agent) the kernel refuses a second
+			 * listener: behave as without notification, and say why. */
+			nested = notify && (!o->kernel_kills || o->mode == TJ_MODE_COMPLAIN || o->report) &&
+				 tj_sys_seccomp_listener_taken();
+			if (nested)
+				notify = false;
 			agent = agent_path(o, profile);
 			if (!notify && agent) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
@@ -438,15 +477,25 @@ int tj_cmd_run(const struct tj_options *o)
 				tj_err_layer(&err, "seccomp");
 				goto fail;
 			}
-			if (!notify && o->mode == TJ_MODE_COMPLAIN && !o->complain_kmsg) {
+			if (!notify && mode != TJ_MODE_ENFORCE && !o->complain_kmsg) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
 					   "complain mode needs seccomp user notification, which this kernel or "
 					   "libseccomp does not offer");
-				tj_err_hint(&err, "Linux 5.5 and libseccomp 2.5 or later provide it");
+				tj_err_hint(&err,
+					    nested ? "this process already runs under a seccomp listener (tinyjail "
+						     "inside tinyjail?) and the kernel allows one per process: run "
+						     "the outer tinyjail with --kill-via kernel, or use "
+						     "--complain=kmsg here"
+						   : "Linux 5.5 and libseccomp 2.5 or later provide it");
 				tj_err_layer(&err, "seccomp");
 				goto fail;
 			}
-			if (!notify && !o->kernel_kills && o->verbosity >= 0)
+			if (nested && !o->kernel_kills && o->verbosity > 0)
+				fprintf(stderr,
+					"tinyjail: note: this process already runs under a seccomp listener "
+					"(tinyjail inside tinyjail?), and the kernel allows one: kills are done "
+					"by the kernel and the syscall is not named\n");
+			else if (!notify && !nested && !o->kernel_kills && o->verbosity >= 0)
 				fprintf(stderr,
 					"tinyjail: warning: seccomp user notification is unavailable here: kills are "
 					"done by the kernel and the syscall is not named (as with --kill-via=kernel)\n");
@@ -457,9 +506,10 @@ int tj_cmd_run(const struct tj_options *o)
 			/* An agent owns the listener: kills go back to the kernel. */
 			bool supervised = notify && !agent;
 			struct tj_filter_opts fo = {
-				.mode = o->mode,
+				.mode = mode,
 				.supervise_kills = supervised && !o->kernel_kills,
-				.route_errno = supervised && o->report && o->mode == TJ_MODE_ENFORCE,
+				.route_errno = supervised && (o->report || (x && x->route_errno)) &&
+					       mode == TJ_MODE_ENFORCE,
 				.track_allowed = supervised && o->report == TJ_REPORT_USAGE,
 				.agent = agent != NULL,
 				.agent_default = o->notify_socket != NULL,
@@ -467,7 +517,10 @@ int tj_cmd_run(const struct tj_options *o)
 				.ignore_unknown_deny = o->ignore_unknown,
 				.host = &host,
 			};
-			if ((code = get_filter(o, profile, &fo, &filter)) != 0)
+			/* A profile in memory has no text the cache could key on. */
+			if (x && (code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
+				goto out;
+			if (!x && (code = get_filter(o, profile, &fo, &filter)) != 0)
 				goto out; /* reported */
 			if (agent && !filter->uses_listener) {
 				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
@@ -478,7 +531,7 @@ int tj_cmd_run(const struct tj_options *o)
 						profile->file);
 				agent = NULL;
 			}
-			if (filter->has_agent_rules && o->mode == TJ_MODE_ENFORCE && !agent) {
+			if (filter->has_agent_rules && mode == TJ_MODE_ENFORCE && !agent) {
 				tj_err_set(&err, TJ_ERR_PROFILE, 0,
 					   "the profile uses SCMP_ACT_NOTIFY, which needs a seccomp agent");
 				tj_err_hint(&err,
@@ -487,7 +540,7 @@ int tj_cmd_run(const struct tj_options *o)
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
-			if (check_execve_allowed(filter, o->mode, agent != NULL, &err) < 0) {
+			if (check_execve_allowed(filter, mode, agent != NULL, &err) < 0) {
 				tj_err_at(&err, profile->file, NULL);
 				goto fail;
 			}
@@ -556,7 +609,7 @@ int tj_cmd_run(const struct tj_options *o)
 		.argv = o->command,
 		.exec_path = exec_path,
 		.envp = command_env.v,
-		.mode = o->mode,
+		.mode = mode,
 		.profile = profile,
 		.filter = filter,
 		.limits = &limits,
@@ -593,6 +646,8 @@ int tj_cmd_run(const struct tj_options *o)
 		agent_client.profile = profile->file;
 		agent_client.command = o->command[0];
 	}
+	if (x && x->begin && x->begin(x->ctx, exec_path, &events, &err) < 0)
+		goto fail;
 	if (filter && o->complain_kmsg) {
 		if (tj_kmsg_source_start(&kmsg, filter, &events, &err) < 0)
 			goto fail;
@@ -603,9 +658,22 @@ int tj_cmd_run(const struct tj_options *o)
 	struct tj_launch_hooks hooks = {.ctx = &rc,
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
-					.source = kmsg_open ? &kmsg.src : NULL};
+					.source = kmsg_open ? &kmsg.src : NULL,
+					.on_notify = x && x->on_notify ? on_notify_ext : NULL};
+	rc.ext = x;
+	if (x && x->on_kill)
+		hooks.on_kill = on_kill_ext;
+	if (x && x->on_denied)
+		hooks.on_denied = on_denied_ext;
 	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
+	if (x && x->result) {
+		/* The copy-back texts stay this function's to print and free. */
+		*x->result = res;
+		x->result->copy_back = x->result->copy_back_error = NULL;
+	}
+	if (x && x->started)
+		*x->started = true;
 
 	struct tj_run_report report = {.o = o,
 				       .profile = profile,
@@ -617,7 +685,7 @@ int tj_cmd_run(const struct tj_options *o)
 				       .agent_path = agent};
 	if (o->report && o->verbosity >= 0)
 		tj_cmd_print_report(&report);
-	else if (o->mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
+	else if (mode == TJ_MODE_COMPLAIN && filter && o->verbosity >= 0)
 		tj_cmd_print_summary(&report);
 	if (o->verbosity >= 0)
 		report_limits(&res, &limits, o->verbosity);
@@ -652,7 +720,11 @@ int tj_cmd_run(const struct tj_options *o)
 		/* Only suggest the supervisor when it was not already in charge:
 		 * with it, a SIGSYS comes from the profile's KILL_THREAD or TRAP
 		 * rules, or from a call through an ABI the profile does not list. */
-		if (res.signal == SIGSYS && agent)
+		if (res.signal == SIGSYS && nested)
+			why = " (a seccomp kill by the kernel: this tinyjail runs under another one's seccomp listener, "
+			      "and the kernel allows one, so the syscall is not named; run the outer tinyjail with "
+			      "--kill-via kernel to have it named)";
+		else if (res.signal == SIGSYS && agent)
 			why = " (a seccomp kill by the kernel: the listener belongs to the seccomp agent, so tinyjail "
 			      "does not see the call)";
 		else if (res.signal == SIGSYS)

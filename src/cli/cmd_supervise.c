@@ -12,6 +12,7 @@
 #include "tj/events/decode.h"
 #include "tj/json/profile_json.h"
 #include "tj/json/writeback.h"
+#include "tj/learn/model.h"
 #include "tj/supervise/supervise.h"
 
 struct sup_ctx {
@@ -49,19 +50,49 @@ static enum tj_ask_result read_answer(int stop_fd, char *buf, size_t size)
 	return TJ_ASK_ANSWERED;
 }
 
+/* An "always" answer covers the call's argument class (learn's table:
+ * clone flags within those of this call, socket's family and type, ...),
+ * or every call of a syscall whose arguments are not classified. */
+static size_t arg_class(void *ctx, const struct seccomp_data *d, struct tj_arg *out, size_t max)
+{
+	(void)ctx;
+	struct tj_rule r;
+	tj_learn_rule_for_call(d, &r);
+	size_t n = r.nargs <= max ? r.nargs : 0;
+	if (n)
+		memcpy(out, r.args, n * sizeof(*out));
+	tj_rule_done(&r);
+	return n;
+}
+
+/* What "always" will cover, for the prompt. */
+static void always_scope(const struct seccomp_data *d, char *buf, size_t size)
+{
+	struct tj_rule r;
+	tj_learn_rule_for_call(d, &r);
+	const char *values = strstr(r.comment, ": ");
+	if (r.nargs && values)
+		snprintf(buf, size, "for calls with %s", values + 2);
+	else
+		snprintf(buf, size, "for any arguments");
+	tj_rule_done(&r);
+}
+
 static enum tj_ask_result ask(void *ctx, const struct tj_supervised_call *c, int stop_fd, struct tj_decision *ret,
 			      bool *remember)
 {
 	(void)ctx;
 	if (!isatty(STDIN_FILENO))
 		return TJ_ASK_NOBODY;
-	char what[512];
+	char what[512], scope[384];
 	describe_call(c, what, sizeof(what));
+	always_scope(&c->data, scope, sizeof(scope));
 	for (int tries = 0; tries < 5; tries++) {
 		fprintf(stderr,
 			"tinyjail: supervise: %s\n"
+			"tinyjail: \"always\" answers the rest of the run, and writes back, %s\n"
 			"tinyjail: allow [a], allow always [A], deny [d], deny always [D], kill [k], kill always [K]? ",
-			what);
+			what, scope);
 		fflush(stderr);
 		char line[64];
 		enum tj_ask_result r = read_answer(stop_fd, line, sizeof(line));
@@ -180,6 +211,7 @@ int tj_cmd_supervise(const struct tj_options *o)
 	struct tj_supervise_opts so = {.listen_sock = sock, .rules = rules, .once = o->once, .events = &events};
 	struct tj_supervise_hooks h = {.ctx = &ctx,
 				       .ask = ask,
+				       .arg_class = arg_class,
 				       .decided = decided,
 				       .attached = attached,
 				       .detached = detached,

@@ -28,6 +28,9 @@ int main(int argc, char **argv)
 	case TJ_VERB_GROUPS: code = tj_cmd_groups(&o); break;
 	case TJ_VERB_WHY: code = tj_cmd_why(&o); break;
 	case TJ_VERB_SUPERVISE: code = tj_cmd_supervise(&o); break;
+	case TJ_VERB_LEARN: code = tj_cmd_learn(&o); break;
+	case TJ_VERB_DIFF: code = tj_cmd_diff(&o); break;
+	case TJ_VERB_EXPLAIN: code = tj_cmd_explain(&o); break;
 	case TJ_VERB_RUN:
 	default: code = tj_cmd_run(&o); break;
 	}

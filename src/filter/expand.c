@@ -129,12 +129,16 @@ static void apply_exclusions(const struct tj_rule *r, struct tj_sysgroup_set *se
 	}
 }
 
+static void add_name_from(struct tj_rule *r, const char *name, size_t origin, const char *via)
+{
+	tj_strv_add(&r->names, name);
+	r->origins = tj_xrealloc(r->origins, r->names.n * sizeof(*r->origins));
+	r->origins[r->names.n - 1] = (struct tj_name_origin){.index = origin, .via = via ? tj_xstrdup(via) : NULL};
+}
+
 static void add_name(struct tj_rule *r, const struct tj_sysgroup_syscall *e)
 {
-	tj_strv_add(&r->names, e->name);
-	r->origins = tj_xrealloc(r->origins, r->names.n * sizeof(*r->origins));
-	r->origins[r->names.n - 1] = (struct tj_name_origin){.index = e->origin,
-							     .via = e->via ? tj_xstrdup(e->via) : NULL};
+	add_name_from(r, e->name, e->origin, e->via);
 }
 
 /* A copy of r's action, conditions and path with no names and no args. */
@@ -170,7 +174,8 @@ static void add_constrained(struct rules *out, const struct tj_rule *r, const st
 		for (size_t a = 0; a < m->nalts; a++) {
 			struct tj_rule *sub = push(out);
 			empty_copy(sub, r);
-			add_name(sub, e);
+			/* Each way keeps the group it came through. */
+			add_name_from(sub, e->name, e->constrained_origin[c], e->constrained_via[c]);
 			sub->nargs = m->alts[a].nargs;
 			sub->args = tj_xcalloc(sub->nargs, sizeof(*sub->args));
 			memcpy(sub->args, m->alts[a].args, sub->nargs * sizeof(*sub->args));

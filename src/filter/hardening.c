@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tinyjail's own seccomp rules, as a model for the compiler (hardening.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 
 #include "tj/filter/hardening.h"
 
@@ -96,6 +100,21 @@ struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso)
 		add_signal_rules(s, "rt_sigqueueinfo", 1, iso->signals);
 		add_signal_rules(s, "rt_tgsigqueueinfo", 2, iso->signals);
 		add_signal_rules(s, "pidfd_send_signal", 1, iso->signals);
+		/* The routes around kill(2) (issue 16 item 8): a descriptor's
+		 * owner gets SIGIO, or any signal F_SETSIG names, when it becomes
+		 * ready, so owning a socket by another process is a kill.  The
+		 * owner is refused (0, no owner, stays allowed), as is any
+		 * signal for F_SETSIG; the ioctls take the pid in memory seccomp
+		 * cannot read, so they are refused whole. */
+		struct tj_rule *own = add_rule(s, "fcntl", EPERM, 2);
+		masked(&own->args[0], 1, LOW32, F_SETOWN);
+		own->args[1] = (struct tj_arg){.index = 2, .op = TJ_CMP_NE, .value = 0};
+		struct tj_rule *sig = add_rule(s, "fcntl", EPERM, 2);
+		masked(&sig->args[0], 1, LOW32, F_SETSIG);
+		sig->args[1] = (struct tj_arg){.index = 2, .op = TJ_CMP_NE, .value = 0};
+		deny_masked(s, "fcntl", 1, LOW32, F_SETOWN_EX);
+		deny_masked(s, "ioctl", 1, LOW32, FIOSETOWN);
+		deny_masked(s, "ioctl", 1, LOW32, SIOCSPGRP);
 	}
 	return s;
 }
@@ -110,4 +129,18 @@ int tj_hardening_compile(const struct tj_isolation *iso, struct tj_filter **ret,
 	int r = tj_filter_compile(&p, &fo, ret, err);
 	tj_seccomp_free(p.seccomp);
 	return r;
+}
+
+bool tj_hardening_self_abort(const struct seccomp_data *d, pid_t own_tgid, pid_t own_tid)
+{
+	if (d->arch != AUDIT_ARCH_X86_64 || own_tgid <= 0 || own_tid <= 0)
+		return false;
+	/* pid and signal arguments are ints: the kernel reads 32 bits. */
+	int a0 = (int)d->args[0], a1 = (int)d->args[1], a2 = (int)d->args[2];
+	switch (d->nr) {
+	case SYS_tgkill: return a0 == own_tgid && a1 == own_tid && a2 == SIGABRT;
+	case SYS_tkill: return a0 == own_tid && a1 == SIGABRT;
+	case SYS_kill: return a0 == own_tgid && a1 == SIGABRT;
+	default: return false;
+	}
 }

@@ -7,6 +7,8 @@
 #include "tj/json/profile_json.h"
 #include "tj/json/profile_write.h"
 
+#include "json_internal.h"
+
 static int strp_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -75,11 +77,13 @@ static struct tj_rule *sorted_rules(const struct tj_seccomp *s, bool sort)
 			free(v[i].origins[k].via);
 		free(v[i].origins);
 		v[i].origins = NULL;
-		qsort(v[i].names.v, v[i].names.n, sizeof(char *), strp_cmp);
-		if (!tj_rule_has_repeated_index(&v[i]))
+		/* qsort's pointer must not be NULL, even for no elements (UBSan). */
+		if (v[i].names.n > 1)
+			qsort(v[i].names.v, v[i].names.n, sizeof(char *), strp_cmp);
+		if (v[i].nargs > 1 && !tj_rule_has_repeated_index(&v[i]))
 			qsort(v[i].args, v[i].nargs, sizeof(*v[i].args), args_qsort_cmp);
 	}
-	if (sort)
+	if (sort && s->nrules > 1)
 		qsort(v, s->nrules, sizeof(*v), rule_qsort_cmp);
 	return v;
 }
@@ -405,4 +409,44 @@ int tj_profile_write_spo(const struct tj_seccomp *s, const struct tj_profile_wri
 	free_rules(rules, s->nrules);
 	*ret = tj_buf_steal(&b);
 	return 0;
+}
+
+char *tj_profile_write_rule(const struct tj_rule *r)
+{
+	struct tj_buf b = {0};
+	tj_buf_add(&b, "{\"names\": ");
+	json_strings(&b, &r->names);
+	tj_buf_addf(&b, ", \"action\": \"%s\"", action_name(r->action));
+	if (tj_action_takes_errno(r->action))
+		tj_buf_addf(&b, ", \"errnoRet\": %u", tj_rule_effective_errno(r));
+	if (r->nargs) {
+		tj_buf_add(&b, ", \"args\": [");
+		for (size_t i = 0; i < r->nargs; i++) {
+			const struct tj_arg *a = &r->args[i];
+			tj_buf_addf(&b, "%s{\"index\": %u, \"value\": %llu", i ? ", " : "", a->index,
+				    (unsigned long long)a->value);
+			if (a->op == TJ_CMP_MASKED_EQ || a->value_two)
+				tj_buf_addf(&b, ", \"valueTwo\": %llu", (unsigned long long)a->value_two);
+			tj_buf_addf(&b, ", \"op\": \"%s\"}", tj_cmp_name(a->op));
+		}
+		tj_buf_add(&b, "]");
+	}
+	tj_buf_add(&b, "}");
+	return tj_buf_steal(&b);
+}
+
+char *tj_profile_read_comment(const char *text, size_t len)
+{
+	json_object *root = NULL, *v;
+	struct tj_err *err = NULL;
+	if (tj_json_parse_text("<profile>", text, len, &root, &err) < 0) {
+		tj_err_free(err);
+		return NULL;
+	}
+	char *out = NULL;
+	if (json_object_get_type(root) == json_type_object && json_object_object_get_ex(root, "comment", &v) &&
+	    json_object_get_type(v) == json_type_string)
+		out = tj_xstrdup(json_object_get_string(v));
+	json_object_put(root);
+	return out;
 }

@@ -137,6 +137,28 @@ static bool nonempty(json_object *rule, const char *key)
 	return true;
 }
 
+/* Whether rule's "args" are exactly a's comparisons (the same class twice). */
+static bool same_json_args(json_object *rule, const struct tj_added_rule *a)
+{
+	json_object *args;
+	if (!json_object_object_get_ex(rule, "args", &args) || json_object_get_type(args) != json_type_array ||
+	    json_object_array_length(args) != a->nargs)
+		return false;
+	for (size_t i = 0; i < a->nargs; i++) {
+		json_object *o = json_object_array_get_idx(args, i), *v;
+		if (json_object_get_type(o) != json_type_object)
+			return false;
+		uint64_t index = json_object_object_get_ex(o, "index", &v) ? (uint64_t)json_object_get_uint64(v) : 99;
+		uint64_t value = json_object_object_get_ex(o, "value", &v) ? (uint64_t)json_object_get_uint64(v) : 0;
+		uint64_t two = json_object_object_get_ex(o, "valueTwo", &v) ? (uint64_t)json_object_get_uint64(v) : 0;
+		const char *op = json_object_object_get_ex(o, "op", &v) ? json_object_get_string(v) : "";
+		if (index != a->args[i].index || value != a->args[i].value || two != a->args[i].value_two ||
+		    strcmp(op ? op : "", tj_cmp_name(a->args[i].op)) != 0)
+			return false;
+	}
+	return true;
+}
+
 /* A rule that notifies for every call of its syscalls on every host. */
 static bool plain_notify_rule(json_object *rule)
 {
@@ -195,7 +217,10 @@ int tj_profile_json_add_rules(const char *display, const char *text, size_t len,
 
 	/* First, on the document as written (so that paths in messages are
 	 * the user's): another rule already decides a name, and a second
-	 * rule would conflict with it (profile-format.md), so it is left. */
+	 * rule would conflict with it (profile-format.md), so it is left.
+	 * A decision for an argument class goes beside rules that check
+	 * other arguments (libseccomp ORs them): an approved
+	 * clone(CLONE_VM|CLONE_VFORK) next to a rule for threads. */
 	for (size_t k = 0; k < nrules; k++) {
 		struct tj_added_rule *a = &rules[k];
 		for (size_t i = 0; i < nold && !a->skipped; i++) {
@@ -203,6 +228,8 @@ int tj_profile_json_add_rules(const char *display, const char *text, size_t len,
 			if (json_object_get_type(r) != json_type_object || !rule_names(r, a->name))
 				continue;
 			if (plain_notify_rule(r) && !a->nargs)
+				continue;
+			if (a->nargs && nonempty(r, "args") && !same_json_args(r, a))
 				continue;
 			char path[64];
 			snprintf(path, sizeof(path), "%ssyscalls[%zu]", prefix, i);
@@ -218,7 +245,9 @@ int tj_profile_json_add_rules(const char *display, const char *text, size_t len,
 			continue;
 		for (size_t i = nold; i-- > 0;) {
 			json_object *r = json_object_array_get_idx(calls, i);
-			if (json_object_get_type(r) != json_type_object || !rule_names(r, a->name))
+			/* Rules for other argument classes stay beside it. */
+			if (json_object_get_type(r) != json_type_object || !rule_names(r, a->name) ||
+			    !plain_notify_rule(r))
 				continue;
 			if (remove_name(r, a->name)) {
 				json_object_array_del_idx(calls, i, 1);

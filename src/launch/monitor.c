@@ -23,15 +23,18 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/proc.h"
 #include "tj/base/sys.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/explain.h"
+#include "tj/filter/hardening.h"
 #include "tj/filter/notify.h"
 #include "tj/launch/launch.h"
 #include "tj/launch/pidinit.h"
@@ -145,6 +148,15 @@ static bool kill_notified_process(struct monitor *m, const struct tj_notificatio
 	return killed;
 }
 
+/* abort() in the notified thread: it sends SIGABRT to itself. */
+static bool self_abort(const struct tj_notification *n)
+{
+	pid_t tgid, tid;
+	if (n->data.nr != SYS_tgkill && n->data.nr != SYS_tkill && n->data.nr != SYS_kill)
+		return false;
+	return tj_proc_own_ids(n->pid, &tgid, &tid) == 0 && tj_hardening_self_abort(&n->data, tgid, tid);
+}
+
 /* In enforce mode every notification is a call the profile kills for.  One
  * that was withdrawn before tinyjail could see which process made it cannot
  * be attributed; the command is ended rather than let that process go on. */
@@ -220,6 +232,12 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	const struct sock_filter *truth = f->truth ? f->truth : f->prog;
 	size_t truth_len = f->truth ? f->truth_len : f->len;
 	uint32_t action = tj_bpf_run(truth, truth_len, &n.data);
+	if ((action & 0xffff0000u) == 0x80000000u /* KILL_PROCESS */ && self_abort(&n)) {
+		/* A process may always abort itself (hardening.h): it dies of
+		 * SIGABRT as it would without tinyjail.  Nothing to report. */
+		tj_notify_continue(m->notify, m->listener, n.id);
+		return 0;
+	}
 
 	struct tj_syscall_event e;
 	memset(&e, 0, sizeof(e));
@@ -251,7 +269,10 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		e.verdict = TJ_VERDICT_DENIED;
 		e.errnum = (int)(action & 0xffffu);
 		tj_events_syscall(a->events, &e);
-		return answered(tj_notify_deny(m->notify, m->listener, n.id, e.errnum), err);
+		int r2 = answered(tj_notify_deny(m->notify, m->listener, n.id, e.errnum), err);
+		if (a->hooks && a->hooks->on_denied)
+			a->hooks->on_denied(a->hooks->ctx, &e);
+		return r2;
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
 		e.verdict = TJ_VERDICT_KILLED;

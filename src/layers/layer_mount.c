@@ -36,6 +36,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/copytree.h"
+#include "tj/base/safepath.h"
 #include "tj/base/sys.h"
 #include "tj/layers/cgroup.h"
 #include "tj/layers/layer.h"
@@ -69,23 +70,63 @@ static bool mount_wanted(const struct tj_plan *plan)
 	return tj_isolation_namespaces(plan->iso, geteuid() == 0) & TJ_NS_MOUNT;
 }
 
-/* Adds path's real name to `to`.  With create_for, a missing directory is
- * made (its parent must exist) and given to the plan's user, so that the
- * command can write in it; an existing one is left as it is. */
-static int resolve(const char *path, const struct tj_plan *create_for, struct tj_strv *to, struct tj_err **err)
+/* Adds path's real name to `to`. */
+static int resolve(const char *path, struct tj_strv *to, struct tj_err **err)
 {
 	char buf[PATH_MAX];
-	if (create_for && mkdir(path, 0755) == 0) {
-		if (geteuid() == 0 && chown(path, create_for->uid, create_for->gid) < 0)
-			return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot give '%s' to uid %u", path,
-					  (unsigned)create_for->uid);
-	} else if (create_for && errno != EEXIST) {
-		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot create '%s'", path);
-	}
 	if (!realpath(path, buf))
 		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot find '%s'", path);
 	if (!tj_strv_contains(to, buf))
 		tj_strv_add(to, buf);
+	return 0;
+}
+
+/* A size-limited directory is where tinyjail, perhaps as root, writes
+ * what the command left: it must be the caller's (or, for root, the
+ * command's user's), writable by nobody else, and reached without a link
+ * someone else planted (issue 16 item 13: /tmp/curl_downloads made first by
+ * another user, or a link on its path, received the downloads).  It is
+ * created when missing and held open from here on. */
+static int open_limited(const char *path, const struct tj_plan *plan, struct limited *l, struct tj_err **err)
+{
+	uid_t me = geteuid();
+	bool created;
+	l->host_fd = tj_safepath_open_dir(path, me, &created, 0755, "--rw-limit", err);
+	if (l->host_fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(l->host_fd, &st) < 0)
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "--rw-limit: cannot stat '%s'", path);
+	/* Made just now: the command's user gets it, so that it can write in
+	 * its tmpfs. */
+	if (created && me == 0 && plan->uid != 0) {
+		if (fchown(l->host_fd, plan->uid, plan->gid) < 0)
+			return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot give '%s' to uid %u", path,
+					  (unsigned)plan->uid);
+		st.st_uid = plan->uid;
+	}
+	if (st.st_uid != me && !(me == 0 && st.st_uid == plan->uid)) {
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "--rw-limit: '%s' belongs to uid %u, not to you: what the command writes would land in "
+			   "another user's directory",
+			   path, (unsigned)st.st_uid);
+		return tj_err_hint(err, "use a directory of your own, or remove that one if it should not be there");
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "--rw-limit: '%s' can be written by other users (mode %04o): they could change what is "
+			   "copied back",
+			   path, (unsigned)(st.st_mode & 07777));
+		return tj_err_hint(err, "chmod go-w '%s'", path);
+	}
+	/* Its real name, for messages and for the mounts made in its place. */
+	char proc[64], real[PATH_MAX];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", l->host_fd);
+	ssize_t n = readlink(proc, real, sizeof(real) - 1);
+	if (n <= 0 || real[0] != '/')
+		return tj_err_set(err, TJ_ERR_LAYER, n < 0 ? errno : ENOENT, "--rw-limit: cannot name '%s'", path);
+	real[n] = '\0';
+	l->path = tj_xstrdup(real);
 	return 0;
 }
 
@@ -133,32 +174,25 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	if (iso->nrw_limits) {
 		s->lim = tj_xcalloc(iso->nrw_limits, sizeof(*s->lim));
 		for (size_t i = 0; i < iso->nrw_limits; i++) {
-			struct tj_strv one = {0};
-			if (resolve(iso->rw_limits[i].path, plan, &one, err) < 0) {
-				tj_strv_done(&one);
-				return tj_err_wrap(err, "--rw-limit");
-			}
 			struct limited *l = &s->lim[s->nlim++];
-			*l = (struct limited){tj_xstrdup(one.v[0]), iso->rw_limits[i].bytes, -1};
-			tj_strv_done(&one);
-			l->host_fd = open(l->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (l->host_fd < 0)
-				return tj_err_set(err, TJ_ERR_LAYER, errno, "--rw-limit: cannot open '%s'", l->path);
+			*l = (struct limited){NULL, iso->rw_limits[i].bytes, -1};
+			if (open_limited(iso->rw_limits[i].path, plan, l, err) < 0)
+				return -1;
 		}
 		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, s->sock) < 0)
 			return tj_err_set(err, TJ_ERR_INTERNAL, errno, "socketpair");
 	}
 	for (size_t i = 0; i < iso->ro.n; i++)
-		if (resolve(iso->ro.v[i], NULL, &s->ro, err) < 0)
+		if (resolve(iso->ro.v[i], &s->ro, err) < 0)
 			return tj_err_wrap(err, "--ro");
 	for (size_t i = 0; i < iso->rw.n; i++)
-		if (resolve(iso->rw.v[i], NULL, &s->rw, err) < 0)
+		if (resolve(iso->rw.v[i], &s->rw, err) < 0)
 			return tj_err_wrap(err, "--rw");
 	for (size_t i = 0; i < iso->noexec.n; i++)
-		if (resolve(iso->noexec.v[i], NULL, &s->noexec, err) < 0)
+		if (resolve(iso->noexec.v[i], &s->noexec, err) < 0)
 			return tj_err_wrap(err, "--noexec");
 	for (size_t i = 0; i < iso->tmpfs.n; i++)
-		if (resolve(iso->tmpfs.v[i], NULL, &s->tmpfs, err) < 0)
+		if (resolve(iso->tmpfs.v[i], &s->tmpfs, err) < 0)
 			return tj_err_wrap(err, "--tmpfs");
 	/* Mounts stacked on / are not seen by a process whose root is /
 	 * beneath them (mount_setattr on / changes that mount itself). */
@@ -205,25 +239,76 @@ static int mount_tmpfs(const char *path, uint64_t size, const struct stat *st, u
 	return mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, opts);
 }
 
+/* A detached tmpfs of `size` bytes with the directory's mode and owner,
+ * as a mount fd; -errno on failure. */
+static int new_tmpfs(uint64_t size, const struct stat *st)
+{
+	char mode[16], uid[16], gid[16], bytes[32];
+	snprintf(mode, sizeof(mode), "0%o", (unsigned)(st->st_mode & 07777));
+	snprintf(uid, sizeof(uid), "%u", (unsigned)st->st_uid);
+	snprintf(gid, sizeof(gid), "%u", (unsigned)st->st_gid);
+	snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)size);
+	int fs = tj_sys_fsopen("tmpfs");
+	if (fs < 0)
+		return fs;
+	int r = tj_sys_fsconfig_string(fs, "mode", mode);
+	if (r == 0)
+		r = tj_sys_fsconfig_string(fs, "uid", uid);
+	if (r == 0)
+		r = tj_sys_fsconfig_string(fs, "gid", gid);
+	if (r == 0)
+		r = tj_sys_fsconfig_string(fs, "size", bytes);
+	if (r == 0)
+		r = tj_sys_fsconfig_create(fs);
+	if (r == 0)
+		r = tj_sys_fsmount(fs, TJ_MOUNT_ATTR_NOSUID | TJ_MOUNT_ATTR_NODEV);
+	close(fs);
+	return r;
+}
+
 /* A size-limited directory: a tmpfs over it, seeded with what it held. */
 static int limit_dir(struct state *s, const struct limited *l, struct tj_child_error *cerr)
 {
-	struct stat st;
+	struct stat st, here;
 	if (fstat(l->host_fd, &st) < 0)
 		return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot stat the size-limited directory",
 					  l->path);
-	if (mount_tmpfs(l->path, l->bytes, &st, st.st_uid, st.st_gid) < 0)
-		return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot mount the size-limited tmpfs on",
+	/* host_fd belongs to the parent's mount namespace, so nothing can be
+	 * mounted on it; the directory is found again by name in ours, and
+	 * must be the very one the parent checked (the same inode), whatever
+	 * was done to its path in between. */
+	int target = open(l->path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (target < 0 || fstat(target, &here) < 0 || here.st_dev != st.st_dev || here.st_ino != st.st_ino) {
+		int e = target < 0 ? errno : EXDEV;
+		if (target >= 0)
+			close(target);
+		return tj_child_fail_path(cerr, TJ_ERR_LAYER, e, LAYER,
+					  "the size-limited directory changed since it was checked:", l->path);
+	}
+	int mnt = new_tmpfs(l->bytes, &st);
+	int r = mnt < 0 ? mnt
+			: tj_sys_move_mount(mnt, "", target, "",
+					    TJ_MOVE_MOUNT_F_EMPTY_PATH | TJ_MOVE_MOUNT_T_EMPTY_PATH);
+	close(target);
+	if (r < 0) {
+		if (mnt >= 0)
+			close(mnt);
+		return tj_child_fail_path(cerr, TJ_ERR_LAYER, -r, LAYER, "cannot mount the size-limited tmpfs on",
 					  l->path);
-	int tmp = open(l->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	int tmp = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(mnt);
 	if (tmp < 0)
 		return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot open the size-limited tmpfs on",
 					  l->path);
 	/* Seeded from the host directory the parent opened (and still holds
 	 * the fd on, below the new mount). */
 	struct tj_copy_stats stats;
+	struct tj_copy_opts opts = {.keep_owner = true, .max_file_size = l->bytes};
 	char why[200];
-	int r = tj_copytree(l->host_fd, tmp, true, &stats, why, sizeof(why));
+	r = tj_copytree(l->host_fd, tmp, &opts, &stats, why, sizeof(why));
+	if (r == 0 && stats.too_big)
+		r = -ENOSPC; /* a sparse file larger than the limit: more than it holds */
 	if (r == 0 && tj_sys_send_fd(s->sock[1], tmp) < 0)
 		r = -errno;
 	close(tmp);
@@ -299,20 +384,32 @@ int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err *
 		 * an fd on it: the one the child sent. */
 		tj_autoclose int tmp = tj_sys_receive_fd(s->sock[0]);
 		if (tmp < 0)
-			return 0; /* the command never got that far: nothing was written */
+			break; /* the command never got that far: nothing was written */
 		struct tj_copy_stats st;
+		/* No file larger than the limit: only holes make one (sparse
+		 * files are copied with their holes; these are refused). */
+		struct tj_copy_opts opts = {.keep_owner = geteuid() == 0, .max_file_size = s->lim[i].bytes};
 		char why[256];
-		int r = tj_copytree(tmp, s->lim[i].host_fd, geteuid() == 0, &st, why, sizeof(why));
+		int r = tj_copytree(tmp, s->lim[i].host_fd, &opts, &st, why, sizeof(why));
 		if (r < 0)
 			return tj_err_set(err, TJ_ERR_LAYER, -r,
 					  "copying the command's files back into '%s' failed: %s", s->lim[i].path, why);
+		if (st.too_big && !*err) {
+			char size[32];
+			tj_format_bytes(s->lim[i].bytes, size, sizeof(size));
+			tj_err_set(err, TJ_ERR_LAYER, EFBIG,
+				   "%llu sparse file%s larger than the limit of '%s' (%s) not copied back, "
+				   "such as '%s'",
+				   (unsigned long long)st.too_big, st.too_big == 1 ? "" : "s", s->lim[i].path, size,
+				   st.first_too_big);
+		}
 		tj_buf_addf(report, "%s%s: %llu files, %llu bytes copied back", report->len ? "; " : "", s->lim[i].path,
 			    (unsigned long long)st.files, (unsigned long long)st.bytes);
 		if (st.skipped)
 			tj_buf_addf(report, " (%llu devices, fifos or sockets not copied)",
 				    (unsigned long long)st.skipped);
 	}
-	return 0;
+	return *err ? -1 : 0;
 }
 
 static void mount_release(void *state)

@@ -8,6 +8,7 @@
  * load but the start call and execve.
  */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -21,6 +22,7 @@
 
 struct state {
 	bool needs_listener;
+	bool start_call;			    /* make the start call (not under another filter) */
 	const struct tj_listener_service *listener; /* NULL: the filter needs none */
 	unsigned extra_flags;			    /* flags this kernel offers beyond the compiled ones */
 };
@@ -112,6 +114,12 @@ static int seccomp_prepare(const struct tj_plan *plan, void **ret_state, struct 
 	if (!plan->filter || !plan->filter->uses_listener)
 		return 0;
 	s->needs_listener = true;
+	/* Under a filter of its own (tinyjail inside tinyjail or a container),
+	 * the outer filter judges the start call too, and may kill for a
+	 * syscall number it does not know: skip it there.  Notifications
+	 * queue on the listener all the same; only a withdrawn first one
+	 * would go uncounted (notes/architecture.md). */
+	s->start_call = plan->filter->has_start_call && tj_sys_seccomp_mode() != SECCOMP_MODE_FILTER;
 	/* Once the supervisor has received a notification, a signal must not
 	 * withdraw it (the call would fail with EINTR after being recorded);
 	 * kernels since 5.19 can wait killably from then on. */
@@ -165,8 +173,8 @@ static int seccomp_enter(const struct tj_plan *plan, void *state, struct tj_chil
 		 * the listener and has seen where notification ids begin.  A
 		 * signal may interrupt it; then it is simply made again.  A
 		 * filter whose listener goes to an external agent has none. */
-		while (f->has_start_call &&
-		       syscall(TJ_FILTER_SENTINEL_NR, TJ_FILTER_SENTINEL_MAGIC, 0, 0, 0, 0, 0) < 0 && errno == EINTR)
+		while (s->start_call && syscall(TJ_FILTER_SENTINEL_NR, TJ_FILTER_SENTINEL_MAGIC, 0, 0, 0, 0, 0) < 0 &&
+		       errno == EINTR)
 			;
 	}
 	return 0;

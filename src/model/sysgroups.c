@@ -1158,6 +1158,32 @@ const struct tj_sysgroup_syscall *tj_sysgroup_set_find(const struct tj_sysgroup_
 	return set_lookup(set, name);
 }
 
+static void add_constrained_way(struct tj_sysgroup_syscall *e, const struct tj_sysgroup_member *m, const char *via,
+				size_t origin)
+{
+	size_t n = e->nconstrained + 1;
+	e->constrained = tj_xrealloc(e->constrained, n * sizeof(*e->constrained));
+	e->constrained_origin = tj_xrealloc(e->constrained_origin, n * sizeof(*e->constrained_origin));
+	e->constrained_via = tj_xrealloc(e->constrained_via, n * sizeof(*e->constrained_via));
+	e->constrained[e->nconstrained] = m;
+	e->constrained_origin[e->nconstrained] = origin;
+	e->constrained_via[e->nconstrained] = via ? tj_xstrdup(via) : NULL;
+	e->nconstrained = n;
+}
+
+static void free_constrained(struct tj_sysgroup_syscall *e)
+{
+	for (size_t i = 0; i < e->nconstrained; i++)
+		free(e->constrained_via[i]);
+	free(e->constrained);
+	free(e->constrained_origin);
+	free(e->constrained_via);
+	e->constrained = NULL;
+	e->constrained_origin = NULL;
+	e->constrained_via = NULL;
+	e->nconstrained = 0;
+}
+
 /* Adds one syscall reached through member m (NULL: named directly).  A way
  * without constraints absorbs the constrained ones, and then names the
  * provenance, since that way is the one that decides. */
@@ -1176,19 +1202,15 @@ static void set_add(struct tj_sysgroup_set *set, const char *name, const struct 
 						  .origin = origin,
 						  .via = via ? tj_xstrdup(via) : NULL,
 						  .any_args = any};
-		if (!any) {
-			e->constrained = tj_xmalloc(sizeof(*e->constrained));
-			e->constrained[e->nconstrained++] = m;
-		}
+		if (!any)
+			add_constrained_way(e, m, via, origin);
 		return;
 	}
 	if (e->any_args)
 		return;
 	if (any) {
-		free(e->constrained);
+		free_constrained(e);
 		free(e->via);
-		e->constrained = NULL;
-		e->nconstrained = 0;
 		e->any_args = true;
 		e->origin = origin;
 		e->via = via ? tj_xstrdup(via) : NULL;
@@ -1197,8 +1219,7 @@ static void set_add(struct tj_sysgroup_set *set, const char *name, const struct 
 	for (size_t i = 0; i < e->nconstrained; i++)
 		if (e->constrained[i] == m)
 			return;
-	e->constrained = tj_xrealloc(e->constrained, (e->nconstrained + 1) * sizeof(*e->constrained));
-	e->constrained[e->nconstrained++] = m;
+	add_constrained_way(e, m, via, origin);
 }
 
 static size_t walk(struct tj_sysgroup_set *set, const struct tj_sysgroup *g, const char *via, size_t origin, int depth)
@@ -1239,7 +1260,7 @@ bool tj_sysgroup_set_remove(struct tj_sysgroup_set *set, const char *name)
 	if (!e)
 		return false;
 	free(e->via);
-	free(e->constrained);
+	free_constrained(e);
 	size_t k = (size_t)(e - set->v);
 	memmove(e, e + 1, (set->n - k - 1) * sizeof(*e));
 	set->n--;
@@ -1251,7 +1272,7 @@ void tj_sysgroup_set_done(struct tj_sysgroup_set *set)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		free(set->v[i].via);
-		free(set->v[i].constrained);
+		free_constrained(&set->v[i]);
 	}
 	free(set->v);
 	free(set->slots);

@@ -479,6 +479,48 @@ static int hexval(unsigned char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* Framing and routing fields, which a trailer must not carry: a server that
+ * merges trailers into the head would take them as if the proxy had
+ * checked them (RFC 9110 6.5.1). */
+static bool forbidden_trailer(const char *name)
+{
+	static const char *const names[] = {"transfer-encoding",   "content-length",  "host", "connection",
+					    "keep-alive",	   "upgrade",	      "te",   "trailer",
+					    "proxy-authorization", "proxy-connection"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* One byte of a trailer line, checked as the syntax of a header field
+ * (issue 16 item 18: they were forwarded unchecked): a token, ':', then
+ * visible characters, spaces and tabs; no line folding (a line starting
+ * with a space), no control characters, no bare CR or LF. */
+static bool trailer_char(struct tj_http_body *b, unsigned char c)
+{
+	if (c == '\r')
+		return b->line == 0 || b->in_value; /* the empty line, or the end of a field */
+	if (b->in_value)
+		return c == '\t' || (c >= 0x20 && c != 0x7f);
+	if (c == ':') {
+		if (b->line == 0)
+			return false;
+		if (b->line < sizeof(b->name)) { /* a longer name is no forbidden one */
+			b->name[b->line] = '\0';
+			if (forbidden_trailer(b->name))
+				return false;
+		}
+		b->in_value = true;
+		return true;
+	}
+	if (!is_tchar(c))
+		return false;
+	if (b->line < sizeof(b->name))
+		b->name[b->line] = (char)c;
+	return true;
+}
+
 ssize_t tj_http_body_feed(struct tj_http_body *b, const char *data, size_t len)
 {
 	if (b->done || b->kind == TJ_HTTP_BODY_NONE) {
@@ -545,16 +587,21 @@ ssize_t tj_http_body_feed(struct tj_http_body *b, const char *data, size_t len)
 				b->state = CH_SIZE;
 			} else if (b->line == 0) {
 				b->done = true; /* the empty line after the last chunk */
+			} else if (!b->in_value) {
+				return -1; /* a trailer line without ':' */
 			} else {
 				b->line = 0;
+				b->in_value = false;
 				b->state = CH_TRAILER;
 			}
 			break;
 		case CH_TRAILER:
+			if (++b->trailer > MAX_TRAILER)
+				return -1;
+			if (!trailer_char(b, c))
+				return -1;
 			if (c == '\r')
 				b->state = CH_TRAILER_LF;
-			else if (c == '\n' || ++b->trailer > MAX_TRAILER)
-				return -1;
 			else
 				b->line++;
 			i++;

@@ -46,9 +46,38 @@ int tj_agent_connect(const char *path, int *ret_sock, struct tj_err **err)
 	tj_autoclose int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return tj_err_set(err, TJ_ERR_INTERNAL, errno, "socket");
+	/* Whoever listens at the path gets the listener, i.e. the power to
+	 * let the command's calls through (issue 16 item 10): not in a
+	 * directory other users could put their own socket in, and only to a
+	 * process of this user or root. */
+	tj_autofree char *dir = tj_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';
+	struct stat st;
+	if (stat(slash ? dir : ".", &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "the seccomp agent's socket '%s' is in a directory other users can write (mode %04o): one "
+			   "could put its own socket there and receive the listener",
+			   path, (unsigned)(st.st_mode & 07777));
+		tj_err_hint(err, "put the socket in a directory of your own, e.g. $XDG_RUNTIME_DIR");
+		return tj_err_layer(err, "seccomp");
+	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		tj_err_set(err, TJ_ERR_LAYER, errno, "cannot reach the seccomp agent at '%s'", path);
 		tj_err_hint(err, "start one first, e.g. tinyjail supervise --listen %s", path);
+		return tj_err_layer(err, "seccomp");
+	}
+	struct ucred peer;
+	socklen_t plen = sizeof(peer);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &plen) < 0)
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot tell who listens at '%s'", path);
+	if (peer.uid != geteuid() && peer.uid != 0) {
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "the process listening at '%s' runs as uid %u, neither you nor root: it would receive the "
+			   "seccomp listener and decide the command's system calls",
+			   path, (unsigned)peer.uid);
+		tj_err_hint(err, "start the agent yourself (tinyjail supervise --listen PATH)");
 		return tj_err_layer(err, "seccomp");
 	}
 	*ret_sock = TJ_STEAL_FD(&fd);

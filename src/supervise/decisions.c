@@ -81,9 +81,19 @@ bool tj_memory_add(struct tj_memory *m, const struct seccomp_data *data, const s
 
 const struct tj_learned *tj_memory_find(const struct tj_memory *m, const struct seccomp_data *data)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i].arch == data->arch && m->v[i].nr == data->nr && m->v[i].nargs == 0)
-			return &m->v[i];
+	for (size_t i = 0; i < m->n; i++) {
+		const struct tj_learned *l = &m->v[i];
+		if (l->arch != data->arch || l->nr != data->nr)
+			continue;
+		if (l->nargs == 0)
+			return l;
+		struct tj_rule r = {.args = l->args, .nargs = l->nargs};
+		tj_strv_add(&r.names, l->name);
+		bool match = tj_explain_rule_matches(&r, data);
+		tj_strv_done(&r.names);
+		if (match)
+			return l;
+	}
 	return NULL;
 }
 

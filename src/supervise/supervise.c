@@ -166,8 +166,15 @@ static void decide(struct sup *s, const struct tj_supervised_call *c, struct tj_
 	if (r == TJ_ASK_ANSWERED) {
 		*by = "person";
 		*why = tj_xstrdup(remember ? "a person, for the rest of the run" : "a person, this once");
-		if (remember)
-			s->learned |= tj_memory_add(s->mem, &c->data, d, NULL, 0, "a person");
+		if (remember) {
+			/* "Always" covers calls like this one, not every call
+			 * of the syscall: approving a vfork must not approve
+			 * CLONE_NEWUSER. */
+			struct tj_arg args[TJ_SYSCALL_ARGS];
+			size_t nargs = s->h->arg_class ? s->h->arg_class(s->h->ctx, &c->data, args, TJ_SYSCALL_ARGS)
+						       : 0;
+			s->learned |= tj_memory_add(s->mem, &c->data, d, args, nargs, "a person");
+		}
 		return;
 	}
 	/* Nobody to ask (or told to stop): deny, never let it run. */

@@ -26,6 +26,12 @@
  *   probe tree PIDFILE SECONDS       start a grandchild that writes its pid to
  *                                    PIDFILE and sleeps; then sleep too
  *   probe fds                        print the open file descriptors
+ *   probe sigio setown|setown_ex|fiosetown|siocspgrp PID SIG
+ *                                    make PID the owner of a descriptor
+ *                                    (fcntl F_SETOWN/F_SETOWN_EX, ioctl
+ *                                    FIOSETOWN/SIOCSPGRP), F_SETSIG SIG (0:
+ *                                    SIGIO), then make it ready: PID gets
+ *                                    the signal; 0 or the errno that stopped it
  *   probe repeat NR|NAME COUNT       the call COUNT times with zero arguments;
  *                                    prints the mean time per call (for
  *                                    measuring a path's overhead, bench/)
@@ -65,6 +71,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -406,6 +413,37 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+/* probe sigio: a signal to another process through a descriptor's owner,
+ * the routes around kill(2) (issue 16 item 8). */
+static int sigio(const char *how, pid_t pid, int sig)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return errno;
+	int r = 0;
+	if (strcmp(how, "setown") == 0) {
+		r = fcntl(sv[0], F_SETOWN, pid);
+	} else if (strcmp(how, "setown_ex") == 0) {
+		struct f_owner_ex o = {.type = F_OWNER_PID, .pid = pid};
+		r = fcntl(sv[0], F_SETOWN_EX, &o);
+	} else if (strcmp(how, "fiosetown") == 0) {
+		r = ioctl(sv[0], FIOSETOWN, &pid);
+	} else if (strcmp(how, "siocspgrp") == 0) {
+		r = ioctl(sv[0], SIOCSPGRP, &pid);
+	} else {
+		return 200;
+	}
+	if (r < 0)
+		return errno;
+	if (sig && fcntl(sv[0], F_SETSIG, sig) < 0)
+		return errno;
+	if (fcntl(sv[0], F_SETFL, O_ASYNC) < 0)
+		return errno;
+	if (write(sv[1], "x", 1) != 1)
+		return errno;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -414,6 +452,11 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = argv[1];
 	struct call c;
+	if (strcmp(cmd, "sigio") == 0 && argc >= 5) {
+		int r = sigio(argv[2], (pid_t)atoi(argv[3]), atoi(argv[4]));
+		printf("sigio %s = %d\n", argv[2], r);
+		return r;
+	}
 
 	if (strcmp(cmd, "syscall") == 0 && argc >= 3) {
 		parse_call(&c, argc - 2, argv + 2);

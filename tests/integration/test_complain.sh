@@ -85,7 +85,7 @@ expect_rc 0
 expect_out_contains "syscall 435 = -1 (EINVAL)"
 expect_summary "1 clone3"
 expect_err_contains "SCMP_ACT_ERRNO(ENOSYS)"
-expect_err_contains "by syscalls[8]"
+expect_err_contains "by syscalls[11]"
 
 t "the exit status is the command's"
 run "$TJ" --profile strict --complain -- "$PROBE" syscall socket 9999 0 0

@@ -62,14 +62,14 @@ if [ "$ready" = 1 ]; then
 	# SIGSYS from the kernel's SECCOMP_RET_KILL_PROCESS: 128 + 31.
 	expect_rc 159
 	case "$out" in *"syscall 101"*) fail "ptrace returned" ;; esac
-	# busybox unshare needs unshare(2), which default.json kills; without
-	# the filter it merely fails (no CAP_SYS_ADMIN in the container).
-	configure "$TMP/default.oci.json" /bin/busybox unshare -m /bin/busybox true
+	# busybox linux32 needs personality(2), which default.json kills;
+	# without the filter it runs.
+	configure "$TMP/default.oci.json" /bin/busybox linux32 /bin/busybox true
 	crun_run
 	expect_rc 159
-	configure none /bin/busybox unshare -m /bin/busybox true
+	configure none /bin/busybox linux32 /bin/busybox true
 	crun_run
-	[ "$rc" -ne 159 ] || fail "unshare was killed without a filter"
+	[ "$rc" -ne 159 ] || fail "linux32 was killed without a filter"
 else
 	skip "crun is not usable"
 fi

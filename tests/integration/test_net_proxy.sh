@@ -92,6 +92,28 @@ run "$TJ" -q --profile none $ALLOW -- wget -q -O - --ca-certificate="$TMP/ca.pem
 expect_rc 0
 expect_out_is hello-world
 
+t "a chunked body whose trailer is not a header field, or carries framing, is refused (issue 16 item 18)"
+# The command speaks to the proxy itself: a POST whose chunked body ends with
+# the trailer given in $1; it prints the proxy's status line.
+cat >"$TMP/trailer.py" <<'PY'
+import os, socket, sys
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", port))
+url = "http://files.test:%s/f.txt" % sys.argv[2]
+s.sendall(("POST %s HTTP/1.1\r\nHost: files.test:%s\r\nTransfer-Encoding: chunked\r\n\r\n"
+           "5\r\nhello\r\n0\r\n%s\r\n\r\n" % (url, sys.argv[2], sys.argv[1])).encode("latin-1"))
+print((s.recv(200).split(b"\r\n")[0] or b"closed").decode())
+PY
+for trailer in 'Content-Length: 0' 'X-A: 1\r\n folded' 'no colon' 'Transfer-Encoding: chunked'; do
+	bad=$(printf '%b' "$trailer")
+	run "$TJ" -q --profile none $ALLOW -- /usr/bin/python3 "$TMP/trailer.py" "$bad" "$HP"
+	expect_out_contains " 400 "
+done
+# The control: a well-formed trailer passes (the server answers the POST).
+run "$TJ" -q --profile none $ALLOW -- /usr/bin/python3 "$TMP/trailer.py" "X-Checksum: 1234" "$HP"
+expect_out_lacks " 400 "
+expect_out_contains "HTTP/1."
+
 t "the command's environment names the proxy; no_proxy cannot route around it"
 run env NO_PROXY=files.test no_proxy='*' ftp_proxy=http://elsewhere:1 "$TJ" -q --profile none --env-all $ALLOW -- env
 expect_rc 0

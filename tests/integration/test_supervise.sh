@@ -119,6 +119,34 @@ else
 	expect_rc 0
 fi
 
+t "'always' for a fork: written beside strict's thread rule for that argument class only"
+if ! command -v python3 >/dev/null 2>&1; then
+	skip "needs python3 for a pseudo-terminal"
+else
+	# strict allows clone only with CLONE_THREAD; a fork reaches the agent.
+	cp "$STRICT" "$TMP/c.json"
+	rm -f "$SOCK"
+	/usr/bin/python3 "$PTY" A,A "$TMP/pty.out" -- "$TJ" supervise --listen "$SOCK" --profile "$TMP/c.json" \
+		--write-back --once &
+	pty_pid=$!
+	wait_socket "$SOCK"
+	run "$TJ" --profile "$TMP/c.json" --notify-socket "$SOCK" -- "$PROBE" fork 39
+	wait "$pty_pid"
+	expect_rc 0
+	grep -q '"always" answers the rest of the run, and writes back, for calls with clone flags within' \
+		"$TMP/pty.out" || fail "the prompt does not say what 'always' covers: $(grep always "$TMP/pty.out")"
+	grep -q 'not written back' "$TMP/pty.out" && fail "the decision was not written back"
+	# The profile now runs the fork on its own, keeps the thread rule,
+	# and still kills a clone with a namespace flag.
+	run "$TJ" --profile "$TMP/c.json" -- "$PROBE" fork 39
+	expect_rc 0
+	run "$TJ" --profile "$TMP/c.json" -- "$PROBE" thread 39
+	expect_rc 0
+	run "$TJ" --profile "$TMP/c.json" -- "$PROBE" syscall clone 0x10000011 0 0 0 0
+	expect_rc 159
+	expect_err_contains "killed by seccomp: clone(CLONE_NEWUSER|SIGCHLD"
+fi
+
 t "killing the supervisor mid-call fails the pending call; the target stays confined"
 if ! command -v python3 >/dev/null 2>&1; then
 	skip "needs python3 for a pseudo-terminal"

@@ -344,6 +344,49 @@ static void test_groups_and_why(void **state)
 	assert_int_equal(o.help_verb, TJ_VERB_GROUPS);
 }
 
+/* The static pre-analysis: learn --static and explain. */
+static void test_static_and_explain(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o, parse(&o, &err, "learn", "--static", "-o", "base.json", "./app", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_LEARN);
+	assert_true(o.learn.static_analysis);
+	assert_string_equal(o.learn.output, "base.json");
+	assert_int_equal(o.ninputs, 1);
+	assert_string_equal(o.inputs[0], "./app");
+	assert_null(o.command);
+	expect_ok(&o,
+		  parse(&o, &err, "learn", "--static", "--strict", "--no-cache", "--no-vdso", "--force", "-v", "-o",
+			"b.json", "./app", "/bin/sh", NULL),
+		  err);
+	assert_true(o.strict && o.no_cache && o.no_vdso && o.learn.force);
+	assert_int_equal(o.ninputs, 2);
+	assert_int_equal(o.verbosity, 1);
+	expect_ok(&o, parse(&o, &err, "explain", "openat", "./app", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_EXPLAIN);
+	assert_string_equal(o.inputs[0], "openat");
+	assert_string_equal(o.inputs[1], "./app");
+	EXPECT_USAGE("no program given (usage: tinyjail learn --static -o FILE program...)", "learn", "--static", "-o",
+		     "x.json");
+	EXPECT_USAGE("learn needs the profile to write (-o FILE)", "learn", "--static", "./app");
+	EXPECT_USAGE("--static analyses programs without running them: it takes none of --check, --merge, --cases, "
+		     "--exact, --plain-names, --group-share, --default-errno",
+		     "learn", "--static", "--merge", "-o", "x.json", "./app");
+	EXPECT_USAGE("--strict and --no-vdso are options of learn --static", "learn", "--strict", "-o", "x.json", "--",
+		     "ls");
+	EXPECT_USAGE("a program name is empty", "learn", "--static", "-o", "x.json", "");
+	EXPECT_USAGE("explain needs a syscall and a program", "explain", "openat");
+	EXPECT_USAGE("option '--output' does not apply to this command", "explain", "-o", "x", "read", "p");
+	EXPECT_USAGE("option '--static' does not apply to this command", "check", "--static", "p.json");
+	assert_contains(tj_cli_usage(TJ_VERB_LEARN), "tinyjail learn --static -o FILE");
+	assert_contains(tj_cli_usage(TJ_VERB_EXPLAIN), "usage: tinyjail explain");
+	assert_contains(tj_cli_usage(TJ_VERB_RUN), "tinyjail explain syscall program...");
+	expect_ok(&o, parse(&o, &err, "help", "explain", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_EXPLAIN);
+}
+
 /* The limit flags, their values, and the verbs that take them. */
 static void test_limits(void **state)
 {
@@ -492,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_compile),
 		cmocka_unit_test(test_groups_and_why),
+		cmocka_unit_test(test_static_and_explain),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_report_and_sources),
 		cmocka_unit_test(test_supervise),

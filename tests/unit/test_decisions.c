@@ -148,12 +148,14 @@ static void test_memory(void **state)
 	assert_non_null(l);
 	assert_string_equal(l->name, "getpgrp");
 	assert_int_equal(l->d.kind, TJ_DECIDE_ALLOW);
-	/* A decision with argument checks is kept for write-back but never
-	 * answers for the whole syscall. */
+	/* A decision with argument checks answers the calls that meet them,
+	 * never the whole syscall. */
 	struct tj_arg a = {.index = 0, .value = 1, .op = TJ_CMP_EQ};
 	c = call(SYS_socket, 1);
 	assert_true(tj_memory_add(&m, &c, &deny, &a, 1, "rules"));
-	assert_null(tj_memory_find(&m, &c));
+	assert_non_null(tj_memory_find(&m, &c));
+	struct seccomp_data other = call(SYS_socket, 2);
+	assert_null(tj_memory_find(&m, &other));
 	assert_int_equal(m.n, 2);
 	assert_int_equal(m.v[1].nargs, 1);
 	assert_int_equal(tj_decision_action(&deny), TJ_ACT_ERRNO);
@@ -311,6 +313,62 @@ static void test_write_back_tinyjail_profile(void **state)
 	tj_notes_done(&skipped);
 }
 
+static void test_write_back_argument_class(void **state)
+{
+	(void)state;
+	/* strict's thread rule checks clone's flags; an approved vfork-like
+	 * clone goes beside it for its own class (issue 12: it used to be
+	 * "not written back: this rule already decides it"). */
+	const char *text = "{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": ["
+			   "{\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": "
+			   "[{\"index\": 0, \"value\": 65536, \"valueTwo\": 65536, \"op\": \"SCMP_CMP_MASKED_EQ\"}]},"
+			   "{\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	struct tj_arg vfork_class = {.index = 0, .op = TJ_CMP_MASKED_EQ, .value = 0xffffffffull & ~0x4111ull};
+	struct tj_arg thread_class = {.index = 0, .op = TJ_CMP_MASKED_EQ, .value = 65536, .value_two = 65536};
+	struct tj_added_rule add[] = {
+		{.name = "clone", .action = TJ_ACT_ALLOW, .args = &vfork_class, .nargs = 1},
+		/* the same class as a rule already there: nothing to add */
+		{.name = "clone", .action = TJ_ACT_ALLOW, .args = &thread_class, .nargs = 1},
+		/* a whole syscall another rule decides: left, as before */
+		{.name = "getppid", .action = TJ_ACT_ERRNO, .errno_ret = 1},
+	};
+	struct tj_notes skipped = {0};
+	char *out = add_rules(text, add, 3, &skipped);
+	assert_int_equal(skipped.n, 2);
+	assert_false(add[0].skipped);
+	assert_true(add[1].skipped);
+	assert_true(add[2].skipped);
+	struct tj_profile *p = reload(out);
+	const struct tj_seccomp *s = p->seccomp;
+	assert_int_equal(s->nrules, 3);
+	assert_string_equal(s->rules[2].names.v[0], "clone");
+	assert_int_equal(s->rules[2].nargs, 1);
+	assert_int_equal(s->rules[2].args[0].value, 0xffffffffull & ~0x4111ull);
+	/* The thread rule is still there. */
+	assert_int_equal(s->rules[0].nargs, 1);
+	assert_int_equal(s->rules[0].args[0].value_two, 65536);
+	tj_profile_free(p);
+	tj_notes_done(&skipped);
+	free(out);
+}
+
+static void test_memory_argument_class(void **state)
+{
+	(void)state;
+	/* A remembered class answers calls of that class only. */
+	struct tj_memory m = {0};
+	struct tj_arg vfork_class = {.index = 0, .op = TJ_CMP_MASKED_EQ, .value = 0xffffffffull & ~0x4111ull};
+	struct tj_decision allow = {.kind = TJ_DECIDE_ALLOW};
+	struct seccomp_data vfork = call(SYS_clone, 0x4111);
+	assert_true(tj_memory_add(&m, &vfork, &allow, &vfork_class, 1, "a person"));
+	assert_non_null(tj_memory_find(&m, &vfork));
+	struct seccomp_data newuser = call(SYS_clone, 0x4111 | 0x10000000);
+	assert_null(tj_memory_find(&m, &newuser));
+	struct seccomp_data plain = call(SYS_clone, 0x11);
+	assert_non_null(tj_memory_find(&m, &plain)); /* fewer flags: within the class */
+	tj_memory_done(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_write_back_plain),
 		cmocka_unit_test(test_write_back_moves_notify),
 		cmocka_unit_test(test_write_back_tinyjail_profile),
+		cmocka_unit_test(test_write_back_argument_class),
+		cmocka_unit_test(test_memory_argument_class),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

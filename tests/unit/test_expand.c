@@ -242,6 +242,33 @@ static void test_constrained_members(void **state)
 	tj_filter_free(f);
 }
 
+/* One syscall reached through two groups with conditions of their own
+ * (clone: @threads and @spawn): each condition names its own group. */
+static void test_constrained_provenance(void **state)
+{
+	(void)state;
+	struct tj_filter *f = compile_ok("{\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": ["
+					 "{\"names\": [\"@threads\", \"@spawn\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	static const struct {
+		uint64_t flags;
+		const char *via, *path;
+	} cases[] = {
+		{0x11 /* SIGCHLD: fork */, "@spawn", "syscalls[0].names[1]"},
+		{0x10f00 /* CLONE_THREAD|...: a thread */, "@threads", "syscalls[0].names[0]"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct seccomp_data d = {.nr = 56, .arch = AUDIT_ARCH_X86_64, .args = {cases[i].flags}};
+		size_t k = 99;
+		const struct tj_rule *r = tj_explain_find(f->resolved, &d, ALLOW, &k);
+		assert_non_null(r);
+		assert_string_equal(tj_rule_name_via(r, k), cases[i].via);
+		char *path = tj_rule_name_path(r, k);
+		assert_string_equal(path, cases[i].path);
+		free(path);
+	}
+	tj_filter_free(f);
+}
+
 /* compile --oci: only plain names, and the same program when re-read. */
 static void test_oci_export_is_plain(void **state)
 {
@@ -274,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_checks_per_syscall),
 		cmocka_unit_test(test_constrained_members),
+		cmocka_unit_test(test_constrained_provenance),
 		cmocka_unit_test(test_oci_export_is_plain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

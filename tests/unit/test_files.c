@@ -13,6 +13,7 @@
 #include "tj/base/util.h"
 
 static char dir[] = "/tmp/tj-unit-files-XXXXXX";
+static const struct tj_copy_opts plain = {0};
 
 static int setup(void **state)
 {
@@ -169,7 +170,7 @@ static void test_copytree(void **state)
 
 	struct tj_copy_stats st;
 	char why[256] = "";
-	assert_int_equal(tj_copytree(src, dst, false, &st, why, sizeof(why)), 0);
+	assert_int_equal(tj_copytree(src, dst, &plain, &st, why, sizeof(why)), 0);
 	assert_int_equal(st.files, 3);
 	assert_int_equal(st.dirs, 1);
 	assert_int_equal(st.links, 2);
@@ -209,7 +210,7 @@ static void test_copytree_does_not_follow(void **state)
 	assert_int_equal(symlinkat(outside, dst, "trap"), 0);
 	struct tj_copy_stats st;
 	char why[256] = "";
-	assert_true(tj_copytree(src, dst, false, &st, why, sizeof(why)) < 0);
+	assert_true(tj_copytree(src, dst, &plain, &st, why, sizeof(why)) < 0);
 	assert_contains(why, "trap");
 	char *t = read_text("outside");
 	assert_string_equal(t, "untouched");
@@ -222,7 +223,7 @@ static void test_copytree_does_not_follow(void **state)
 	write_file("src3/d/f", "attack", 0644);
 	char *target = path("dst2");
 	assert_int_equal(symlinkat(target, dst3, "d"), 0);
-	assert_true(tj_copytree(src3, dst3, false, &st, why, sizeof(why)) < 0);
+	assert_true(tj_copytree(src3, dst3, &plain, &st, why, sizeof(why)) < 0);
 	assert_int_equal(mode_of("dst2/f"), 0);
 	free(target);
 	close(src);
@@ -231,12 +232,56 @@ static void test_copytree_does_not_follow(void **state)
 	close(dst3);
 }
 
+/* Holes stay holes, files over the size cap are counted and left out, and
+ * an existing file is replaced rather than written through (hard links). */
+static void test_copytree_sparse_and_links(void **state)
+{
+	(void)state;
+	int src = open_dir("src4"), dst = open_dir("dst4");
+	int fd = openat(src, "holes", O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "x", 1, 3 << 20), 1);
+	assert_int_equal(ftruncate(fd, 8 << 20), 0);
+	close(fd);
+	fd = openat(src, "huge", O_WRONLY | O_CREAT, 0644);
+	assert_int_equal(ftruncate(fd, 64 << 20), 0);
+	close(fd);
+	write_file("src4/linked", "new", 0644);
+	write_file("victim", "precious", 0644);
+	char *victim = path("victim"), *linked = path("dst4/linked");
+	assert_int_equal(link(victim, linked), 0);
+
+	struct tj_copy_opts opts = {.max_file_size = 16 << 20};
+	struct tj_copy_stats st;
+	char why[256] = "";
+	assert_int_equal(tj_copytree(src, dst, &opts, &st, why, sizeof(why)), 0);
+	assert_int_equal(st.too_big, 1);
+	assert_string_equal(st.first_too_big, "huge");
+	assert_int_equal(st.files, 2);
+	struct stat sb;
+	assert_int_equal(fstatat(dst, "holes", &sb, 0), 0);
+	assert_int_equal(sb.st_size, 8 << 20);
+	assert_true(sb.st_blocks * 512 < (1 << 20)); /* not 8 MiB of zeros */
+	assert_true(st.bytes < (1 << 20));
+	assert_int_equal(fstatat(dst, "huge", &sb, 0), -1);
+	char *t = read_text("dst4/linked");
+	assert_string_equal(t, "new");
+	free(t);
+	t = read_text("victim");
+	assert_string_equal(t, "precious"); /* the other name kept its content */
+	free(t);
+	free(victim);
+	free(linked);
+	close(src);
+	close(dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exe_dynamic_elf),		 cmocka_unit_test(test_exe_script),
 		cmocka_unit_test(test_exe_static_and_odd),	 cmocka_unit_test(test_copytree),
-		cmocka_unit_test(test_copytree_does_not_follow),
+		cmocka_unit_test(test_copytree_does_not_follow), cmocka_unit_test(test_copytree_sparse_and_links),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

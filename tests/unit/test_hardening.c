@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -49,6 +50,8 @@ static void test_always_on(void **state)
 	assert_int_equal(run(f, SYS_mmap, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_ANONYMOUS), ALLOW);
 	assert_int_equal(run(f, SYS_fork, 0, 0, 0, 0), ALLOW);
 	assert_int_equal(run(f, SYS_kill, 1, SIGKILL, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETOWN, 100, 0), ALLOW);
+	assert_int_equal(run(f, SYS_ioctl, 3, FIOSETOWN, 0x7fff0000, 0), ALLOW);
 	/* Other ABIs are the profile's to judge. */
 	struct seccomp_data d = {.nr = 54, .arch = AUDIT_ARCH_I386, .args = {0, TIOCSTI}};
 	assert_int_equal(tj_bpf_run(f->prog, f->len, &d), ALLOW);
@@ -114,6 +117,22 @@ static void test_signals(void **state)
 	assert_int_equal(run(f, SYS_rt_tgsigqueueinfo, 100, 101, SIGUSR2, 0), ERRNO(EPERM));
 	assert_int_equal(run(f, SYS_pidfd_send_signal, 3, SIGKILL, 0, 0), ERRNO(EPERM));
 	assert_int_equal(run(f, SYS_pidfd_send_signal, 3, SIGINT, 0, 0), ALLOW);
+	/* Signals through a descriptor's owner (issue 16 item 8). */
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETOWN, 100, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETOWN, (uint64_t)-100, 0), ERRNO(EPERM)); /* a group */
+	assert_int_equal(run(f, SYS_fcntl, 3, 0xffffffff00000000ull | F_SETOWN, 100, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETOWN, 0, 0), ALLOW); /* no owner */
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETOWN_EX, 0x7fff0000, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETSIG, SIGKILL, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETSIG, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_ioctl, 3, FIOSETOWN, 0x7fff0000, 0), ERRNO(EPERM));
+	assert_int_equal(run(f, SYS_ioctl, 3, SIOCSPGRP, 0x7fff0000, 0), ERRNO(EPERM));
+	/* What programs do with descriptors otherwise stays. */
+	assert_int_equal(run(f, SYS_fcntl, 3, F_GETOWN, 0, 0), ALLOW);
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETFL, O_NONBLOCK | O_ASYNC, 0), ALLOW);
+	assert_int_equal(run(f, SYS_fcntl, 3, F_SETFD, FD_CLOEXEC, 0), ALLOW);
+	assert_int_equal(run(f, SYS_fcntl, 3, F_DUPFD_CLOEXEC, 10, 0), ALLOW);
+	assert_int_equal(run(f, SYS_ioctl, 3, FIONREAD, 0x7fff0000, 0), ALLOW);
 	tj_filter_free(f);
 
 	/* An empty allowance: no signal at all, but the check still works. */
@@ -125,13 +144,40 @@ static void test_signals(void **state)
 	tj_isolation_done(&iso);
 }
 
+/* abort() may always end its own process (the supervisor's exception):
+ * only SIGABRT, only to the caller's own thread or process. */
+static void test_self_abort(void **state)
+{
+	(void)state;
+	struct seccomp_data d = {.arch = AUDIT_ARCH_X86_64};
+#define CALL(n, a0, a1, a2) (d.nr = (n), d.args[0] = (a0), d.args[1] = (a1), d.args[2] = (a2), &d)
+	assert_true(tj_hardening_self_abort(CALL(SYS_tgkill, 40, 41, SIGABRT), 40, 41));
+	assert_true(tj_hardening_self_abort(CALL(SYS_tkill, 41, SIGABRT, 0), 40, 41));
+	assert_true(tj_hardening_self_abort(CALL(SYS_kill, 40, SIGABRT, 0), 40, 41));
+	/* the kernel reads ints: high bits do not matter, as for the kernel */
+	assert_true(tj_hardening_self_abort(CALL(SYS_tgkill, 0x100000028ULL, 41, SIGABRT), 40, 41));
+	/* another signal, another thread, another process, a group, everyone */
+	assert_false(tj_hardening_self_abort(CALL(SYS_tgkill, 40, 41, SIGKILL), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_tgkill, 40, 42, SIGABRT), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_tgkill, 39, 41, SIGABRT), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_tkill, 42, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, 0, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, -1, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, 39, SIGABRT, 0), 40, 41));
+	assert_false(tj_hardening_self_abort(CALL(SYS_rt_sigqueueinfo, 40, SIGABRT, 0), 40, 41));
+	/* unknown ids never match */
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, -1, SIGABRT, 0), -1, -1));
+	d.arch = AUDIT_ARCH_I386;
+	assert_false(tj_hardening_self_abort(CALL(SYS_kill, 40, SIGABRT, 0), 40, 41));
+#undef CALL
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_always_on),
-		cmocka_unit_test(test_deny_write_execute),
-		cmocka_unit_test(test_no_new_processes),
-		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_always_on),	 cmocka_unit_test(test_deny_write_execute),
+		cmocka_unit_test(test_no_new_processes), cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_self_abort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Output files (outfile.h) on real files: links and special files planted at
- * the path are refused or replaced, never written through. */
+/* Output files (outfile.h) and the path walk under them (safepath.h) on
+ * real files: links and special files planted at the path are refused or
+ * replaced, never written through; links of other users are not followed. */
 #include "unit.h"
 
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "tj/base/outfile.h"
+#include "tj/base/safepath.h"
 #include "tj/base/util.h"
 
 static char dir[] = "/tmp/tj-unit-outfile-XXXXXX";
@@ -133,11 +135,74 @@ static void test_replace_not_through_links(void **state)
 	free(out), free(victim), free(hard);
 }
 
+static void test_safepath(void **state)
+{
+	(void)state;
+	struct tj_err *err = NULL;
+	char *real = path("real"), *mine = path("mine"), *theirs = path("theirs"), *made = path("real/made");
+	assert_int_equal(mkdir(real, 0755), 0);
+	assert_int_equal(symlink(real, mine), 0);
+	assert_int_equal(symlink(real, theirs), 0);
+	/* Links another user owns are refused wherever they are on the path;
+	 * links of root and of the trusted user are followed. */
+	uid_t me = getuid(), other = me == 65534 ? 65533 : 65534;
+	bool can_chown = lchown(theirs, other, other) == 0;
+	int fd = tj_safepath_open_dir(mine, me, NULL, 0, "--rw-limit", &err);
+	assert_true(fd >= 0);
+	struct stat a, b;
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(stat(real, &b), 0);
+	assert_true(a.st_ino == b.st_ino);
+	close(fd);
+	if (can_chown) {
+		assert_int_equal(tj_safepath_open_dir(theirs, me, NULL, 0, "--rw-limit", &err), -1);
+		assert_contains(err->msg, "'theirs' on the way is a symbolic link owned by uid");
+		tj_err_free(err);
+		err = NULL;
+		char *via = tj_xasprintf("%s/sub", theirs);
+		bool created = true;
+		assert_int_equal(tj_safepath_open_dir(via, me, &created, 0755, "--rw-limit", &err), -1);
+		assert_false(created);
+		tj_err_free(err);
+		err = NULL;
+		free(via);
+	}
+	/* Creation of the last component only, and only when asked. */
+	bool created = false;
+	assert_int_equal(tj_safepath_open_dir(made, me, NULL, 0, "x", &err), -1);
+	assert_contains(err->msg, "cannot find it");
+	tj_err_free(err);
+	err = NULL;
+	fd = tj_safepath_open_dir(made, me, &created, 0700, "x", &err);
+	assert_true(fd >= 0 && created);
+	close(fd);
+	fd = tj_safepath_open_dir(made, me, &created, 0700, "x", &err);
+	assert_true(fd >= 0 && !created);
+	close(fd);
+	/* Relative paths, "." and ".." walk like the kernel's. */
+	char cwd[4096];
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	fd = tj_safepath_open_dir("./mine/made/../made", me, NULL, 0, "x", &err);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(tj_safepath_open_dir("real/nothing/x", me, NULL, 0, "x", &err), -1);
+	tj_err_free(err);
+	err = NULL;
+	put("file", "x");
+	assert_int_equal(tj_safepath_open_dir("file", me, NULL, 0, "x", &err), -1);
+	assert_contains(err->msg, "not a directory");
+	tj_err_free(err);
+	assert_int_equal(chdir(cwd), 0);
+	free(real), free(mine), free(theirs), free(made);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_replace_not_through_links),
+		cmocka_unit_test(test_safepath),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -247,6 +247,49 @@ static void test_body_chunked(void **state)
 		if (tj_http_body_feed(&b, bad[i], strlen(bad[i])) != -1)
 			fail_msg("accepted broken framing: %s", bad[i]);
 	}
+
+	/* Trailer lines are header fields (issue 16 item 18), checked byte by
+	 * byte and all at once. */
+	const char *good_trailers[] = {"0\r\nX-Sum: abc def\r\nETag:\t\"x\"\r\n\r\n", "0\r\nX-Empty:\r\n\r\n",
+				       "0\r\nAn-Unusually-Long-Trailer-Field-Name: 1\r\n\r\n",
+				       "0\r\nX: caf\xc3\xa9\r\n\r\n"};
+	const char *bad_trailers[] = {
+		"0\r\nno colon\r\n\r\n",	  /* not a field */
+		"0\r\nNoColon\r\n\r\n",		  /* not a field */
+		"0\r\n: value\r\n\r\n",		  /* no name */
+		"0\r\nX-A: 1\r\n folded\r\n\r\n", /* obs-fold */
+		"0\r\nX A: 1\r\n\r\n",		  /* space in the name */
+		"0\r\nX-A : 1\r\n\r\n",		  /* space before the colon */
+		"0\r\nX-A: 1\rX\r\n\r\n",	  /* bare CR */
+		"0\r\nX-A: a\x01b\r\n\r\n",	  /* a control character */
+		"0\r\nX-A: a\x7f\r\n\r\n",	  /* DEL */
+		"0\r\nContent-Length: 5\r\n\r\n", /* framing in a trailer */
+		"0\r\ntransfer-encoding: chunked\r\n\r\n",
+		"0\r\nHost: evil.example\r\n\r\n",
+		"0\r\n\x00: x\r\n\r\n",
+	};
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(good_trailers); i++) {
+		size_t n = strlen(good_trailers[i]);
+		b = (struct tj_http_body){.kind = TJ_HTTP_BODY_CHUNKED};
+		if (tj_http_body_feed(&b, good_trailers[i], n) != (ssize_t)n || !b.done)
+			fail_msg("refused a good trailer: %s", good_trailers[i]);
+		b = (struct tj_http_body){.kind = TJ_HTTP_BODY_CHUNKED};
+		for (size_t k = 0; k < n; k++)
+			assert_int_equal(tj_http_body_feed(&b, good_trailers[i] + k, 1), 1);
+		assert_true(b.done);
+	}
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(bad_trailers); i++) {
+		size_t n = i == TJ_ARRAY_SIZE(bad_trailers) - 1 ? 12 : strlen(bad_trailers[i]);
+		b = (struct tj_http_body){.kind = TJ_HTTP_BODY_CHUNKED};
+		if (tj_http_body_feed(&b, bad_trailers[i], n) != -1)
+			fail_msg("accepted a bad trailer: %s", bad_trailers[i]);
+		b = (struct tj_http_body){.kind = TJ_HTTP_BODY_CHUNKED};
+		ssize_t r = 0;
+		for (size_t k = 0; k < n && r >= 0; k++)
+			r = tj_http_body_feed(&b, bad_trailers[i] + k, 1);
+		if (r != -1)
+			fail_msg("accepted a bad trailer byte by byte: %s", bad_trailers[i]);
+	}
 }
 
 static void test_response(void **state)

@@ -14,14 +14,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct tj_copy_stats {
-	uint64_t files, dirs, links, bytes;
-	uint64_t skipped; /* devices, fifos, sockets: not copied */
+struct tj_copy_opts {
+	bool keep_owner;	/* copy owners too (root) */
+	uint64_t max_file_size; /* larger files (by apparent size) are not copied; 0: any */
 };
 
-/* Copies everything beneath src into dst (which exists).  Existing files in
- * dst are replaced; nothing in dst is deleted.  Returns 0, or -errno with a
- * short reason (naming the entry) in why. */
-int tj_copytree(int src_dirfd, int dst_dirfd, bool keep_owner, struct tj_copy_stats *stats, char *why, size_t why_size);
+struct tj_copy_stats {
+	uint64_t files, dirs, links, bytes; /* bytes: data copied, holes excluded */
+	uint64_t skipped;		    /* devices, fifos, sockets: not copied */
+	uint64_t too_big;		    /* files over max_file_size: not copied */
+	char first_too_big[128];	    /* the first one's name */
+};
+
+/* Copies everything beneath src into dst (which exists).  Files keep their
+ * holes.  Existing files in dst are replaced by a new file renamed over
+ * them (never written through: a hard link's other names keep their
+ * content); an existing symbolic link or other non-file is an error;
+ * nothing in dst is deleted.  Returns 0, or -errno with a short reason
+ * (naming the entry) in why. */
+int tj_copytree(int src_dirfd, int dst_dirfd, const struct tj_copy_opts *opts, struct tj_copy_stats *stats, char *why,
+		size_t why_size);
 
 #endif

@@ -5,9 +5,10 @@
  * while the command, another user, plants a symbolic link, a hard link or a
  * FIFO at the path (issue 16 item 6).  So:
  *
- *   - the directory is opened when the run starts (tj_outfile_prepare), and
- *     every later step goes through that descriptor, so renaming a part of
- *     the path during the run cannot redirect the file;
+ *   - the directory is opened when the run starts (tj_outfile_prepare),
+ *     following no symbolic link another user owns (safepath.h), and every
+ *     later step goes through that descriptor, so renaming a part of the
+ *     path during the run cannot redirect the file;
  *   - at that point an existing entry that is not a regular file (a symbolic
  *     link, a FIFO, a device, a directory) is refused;
  *   - the content goes into a new file with a random name, created with

@@ -11,6 +11,9 @@
 void tj_proc_comm(pid_t pid, char *buf, size_t size);
 /* The thread group (process) of a thread, or -1 when it is gone. */
 pid_t tj_proc_tgid(pid_t tid);
+/* The thread group and thread ids of a thread as it sees them itself (in
+ * its innermost pid namespace); -1 when it is gone. */
+int tj_proc_own_ids(pid_t tid, pid_t *ret_tgid, pid_t *ret_tid);
 /* The parent of a process, or -1 when it is gone. */
 pid_t tj_proc_ppid(pid_t pid);
 /* True when pid is root or one of its descendants, judged now by walking

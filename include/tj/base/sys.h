@@ -9,6 +9,7 @@
 
 #include <linux/filter.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -30,7 +31,9 @@ struct tj_clone_args {
 	uint64_t cgroup;
 };
 
-/* fork-like clone3: returns 0 in the child, the pid in the parent. */
+/* fork-like clone3: returns 0 in the child, the pid in the parent.  Where
+ * clone3 is answered ENOSYS (a seccomp profile), falls back to clone(2) for
+ * what it can express (no cgroup, set_tid or stack). */
 long tj_sys_clone3(struct tj_clone_args *args);
 /* fork-like clone(2) with extra flags (CLONE_FILES, CLONE_PARENT). */
 long tj_sys_clone_flags(unsigned long flags);
@@ -48,6 +51,15 @@ int tj_sys_close_range_cloexec(unsigned first);
 int tj_sys_open_tree(int dirfd, const char *path, unsigned flags);
 int tj_sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned flags);
 int tj_sys_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t set, uint64_t clr);
+/* A file system made detached (5.2): fsopen, fsconfig with string options,
+ * fsmount into a mount fd that move_mount attaches. */
+#define TJ_MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#define TJ_MOUNT_ATTR_NOSUID 0x00000002
+#define TJ_MOUNT_ATTR_NODEV 0x00000004
+int tj_sys_fsopen(const char *fstype);
+int tj_sys_fsconfig_string(int fsfd, const char *key, const char *value);
+int tj_sys_fsconfig_create(int fsfd);
+int tj_sys_fsmount(int fsfd, unsigned attr);
 
 /* Landlock (ABI 1-7; Debian 12's headers stop at 3). */
 #define TJ_LANDLOCK_CREATE_RULESET_VERSION (1u << 0)
@@ -88,6 +100,14 @@ int tj_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 uint64_t tj_sys_cap_effective(void);
 /* 0 if the kernel supports this SECCOMP_RET_* action, else -errno. */
 int tj_sys_seccomp_action_available(uint32_t action);
+/* This process's seccomp mode (/proc/self/status): 0 none, 1 strict,
+ * 2 filter (SECCOMP_MODE_FILTER). */
+int tj_sys_seccomp_mode(void);
+/* True when this process already runs under a filter with a seccomp
+ * listener (tinyjail inside tinyjail, a container's seccomp agent): the
+ * kernel then refuses a second listener with EBUSY.  Forks a probe child,
+ * only when the process is under a filter at all. */
+bool tj_sys_seccomp_listener_taken(void);
 /* 0 if the kernel accepts these SECCOMP_FILTER_FLAG_* bits, else -EINVAL. */
 int tj_sys_seccomp_flags_supported(unsigned flags);
 

@@ -25,6 +25,22 @@ enum tj_verb {
 	TJ_VERB_GROUPS,
 	TJ_VERB_WHY,
 	TJ_VERB_SUPERVISE,
+	TJ_VERB_LEARN,
+	TJ_VERB_DIFF,
+	TJ_VERB_EXPLAIN,
+};
+
+/* learn's own options (cmd_learn.c). */
+struct tj_learn_options {
+	const char *output;	/* -o FILE */
+	bool merge, force;	/* --merge, --force */
+	const char *cases;	/* --cases FILE */
+	const char *check;	/* --check CASES (the profile is inputs[0]) */
+	bool exact;		/* --exact */
+	bool plain_names;	/* --plain-names */
+	unsigned group_share;	/* --group-share PERCENT; 0: 100 */
+	unsigned default_errno; /* --default-errno[=E]; 0: kill */
+	bool static_analysis;	/* --static: no run, the programs' ELF files (cmd_static.c) */
 };
 
 /* --report: what is printed at exit (notes/supervise.md). */
@@ -64,6 +80,9 @@ struct tj_options {
 	bool write_back;			 /* supervise: --write-back (the profile, in place) */
 	const char *write_back_to;		 /* supervise: --write-back-to FILE (a copy) */
 	bool once;				 /* supervise: --once */
+	struct tj_learn_options learn;		 /* learn */
+	bool no_vdso;				 /* learn --static, explain: --no-vdso */
+	bool strict;				 /* learn --static: --strict (exit 1 when incomplete) */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings

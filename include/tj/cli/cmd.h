@@ -13,12 +13,38 @@
 #include "tj/model/profile.h"
 
 int tj_cmd_run(const struct tj_options *o);
+
+/* What `learn` changes in a run (cmd_learn.c); NULL members change nothing. */
+struct tj_events;
+struct tj_notification;
+struct tj_syscall_event;
+struct tj_launch_result;
+struct tj_run_ext {
+	struct tj_profile *profile; /* the profile, in memory, instead of --profile (not freed) */
+	enum tj_mode mode;	    /* TJ_MODE_LEARN, or TJ_MODE_ENFORCE (learn --check) */
+	bool route_errno;	    /* enforce: errno denials pass the supervisor too (they are reported) */
+	/* Once the command's path is known and the log is open, before anything starts. */
+	int (*begin)(void *ctx, const char *exec_path, struct tj_events *events, struct tj_err **err);
+	int (*on_notify)(void *ctx, const struct tj_notification *n, int listener); /* launch.h */
+	void (*on_kill)(void *ctx, const struct tj_syscall_event *e);		    /* besides the message */
+	void (*on_denied)(void *ctx, const struct tj_syscall_event *e);		    /* errno denials (route_errno) */
+	void *ctx;
+	struct tj_launch_result *result; /* the outcome, when the command was started */
+	bool *started;			 /* set when the command was started */
+};
+/* The run form with learn's changes (x may be NULL: tj_cmd_run). */
+int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x);
 int tj_cmd_check(const struct tj_options *o);
 int tj_cmd_compile(const struct tj_options *o);
 int tj_cmd_version(void);
 int tj_cmd_groups(const struct tj_options *o);
 int tj_cmd_why(const struct tj_options *o);
 int tj_cmd_supervise(const struct tj_options *o);
+int tj_cmd_learn(const struct tj_options *o);
+/* learn --static (cmd_static.c): the static pre-analysis of o->inputs. */
+int tj_cmd_learn_static(const struct tj_options *o);
+int tj_cmd_explain(const struct tj_options *o);
+int tj_cmd_diff(const struct tj_options *o);
 
 /* --- what run prints at exit (cmd_report.c) --- */
 

@@ -25,6 +25,10 @@
 #ifndef TJ_HARDENING_H
 #define TJ_HARDENING_H
 
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "tj/base/err.h"
 #include "tj/filter/filter.h"
 #include "tj/model/isolation.h"
@@ -35,5 +39,14 @@ struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso);
 
 /* Compiles them. */
 int tj_hardening_compile(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err);
+
+/* True when the call sends SIGABRT to the calling thread or its own
+ * process: tgkill(own tgid, own tid), tkill(own tid) or kill(own pid), the
+ * ids as the caller sees them (its innermost pid namespace).  abort(),
+ * assert() and glibc's stack-protector report end this way; the supervisor
+ * lets it through where the profile kills, so that a failing program exits
+ * 134 as it would without tinyjail, not 159 (notes/policies.md).  Decided
+ * on register values only: the caller is blocked, so its ids are stable. */
+bool tj_hardening_self_abort(const struct seccomp_data *d, pid_t own_tgid, pid_t own_tid);
 
 #endif

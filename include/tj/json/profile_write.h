@@ -68,6 +68,16 @@ int tj_profile_write_json(const struct tj_seccomp *s, const struct tj_profile_wr
 int tj_profile_write_spo(const struct tj_seccomp *s, const struct tj_profile_write_opts *o, const char *name,
 			 const char *ns, char **ret, struct tj_err **err);
 
+/* One rule as a single line of JSON ({"names": [...], "action": ..., "args":
+ * [...]}, comment left out), for messages that propose a rule.  Caller
+ * frees. */
+char *tj_profile_write_rule(const struct tj_rule *r);
+
+/* The top-level "comment" of a seccomp profile document (where a generator
+ * keeps the profile's provenance), or NULL when there is none or the text
+ * is not a JSON object.  Caller frees. */
+char *tj_profile_read_comment(const char *text, size_t len);
+
 /* The canonical order of rules, for generators that compare models: <0, 0,
  * >0 as strcmp.  Names inside each rule must already be sorted. */
 int tj_profile_rule_cmp(const struct tj_rule *a, const struct tj_rule *b);

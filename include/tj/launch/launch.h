@@ -23,6 +23,9 @@
 struct tj_launch_hooks {
 	void *ctx;
 	void (*on_kill)(void *ctx, const struct tj_syscall_event *e);
+	/* A call the profile fails with an errno, when such calls pass the
+	 * supervisor (--report, learn --check).  May be NULL. */
+	void (*on_denied)(void *ctx, const struct tj_syscall_event *e);
 	/* When set, the seccomp listener is handed to it as soon as it
 	 * arrives (an external seccomp agent, agent.c) and tinyjail keeps no
 	 * copy: it returns 0 once the listener is sent, or -1 with err, and

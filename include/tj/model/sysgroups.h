@@ -68,6 +68,11 @@ struct tj_sysgroup_syscall {
 	bool any_args;
 	const struct tj_sysgroup_member **constrained; /* when !any_args */
 	size_t nconstrained;
+	/* For each constrained way: the entry and group path it came through
+	 * (clone reaches a rule through both @threads and @spawn, each with
+	 * its own condition). */
+	size_t *constrained_origin;
+	char **constrained_via;
 };
 
 struct tj_sysgroup_set {

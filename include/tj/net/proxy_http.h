@@ -40,6 +40,8 @@ struct tj_http_body {
 	unsigned line; /* CHUNKED: bytes of the current size or trailer line */
 	unsigned digits;
 	unsigned trailer; /* CHUNKED: bytes of trailer so far */
+	bool in_value;	  /* CHUNKED: past the current trailer line's ':' */
+	char name[24];	  /* CHUNKED: the current trailer field's name (its start) */
 	bool done;
 };
 

@@ -80,7 +80,8 @@ struct tj_memory {
 /* Adds a decision unless an identical one is there; returns true if added. */
 bool tj_memory_add(struct tj_memory *m, const struct seccomp_data *data, const struct tj_decision *d,
 		   const struct tj_arg *args, size_t nargs, const char *why);
-/* A remembered decision for the whole syscall (no argument checks), or NULL. */
+/* The first remembered decision whose argument checks (if any) the call
+ * meets, or NULL. */
 const struct tj_learned *tj_memory_find(const struct tj_memory *m, const struct seccomp_data *data);
 void tj_memory_done(struct tj_memory *m);
 

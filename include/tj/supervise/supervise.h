@@ -52,6 +52,11 @@ struct tj_supervise_hooks {
 	void (*rejected)(void *ctx, const struct tj_err *why);
 	/* New decisions were remembered: a chance to write them back. */
 	void (*learned)(void *ctx, struct tj_memory *mem);
+	/* The calls an "always" answer to c covers: the comparisons of its
+	 * argument class (clone flags within those of c, socket's family
+	 * and type, ...), at most max; 0 means every call of the syscall.
+	 * NULL: every call. */
+	size_t (*arg_class)(void *ctx, const struct seccomp_data *d, struct tj_arg *out, size_t max);
 };
 
 struct tj_supervise_opts {

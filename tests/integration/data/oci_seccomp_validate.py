@@ -1,14 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 """Validates seccomp objects against the OCI runtime-spec JSON schema.
 
-usage: oci_seccomp_validate.py SCHEMA_DIR FILE...
+usage: oci_seccomp_validate.py [--allow-comment] SCHEMA_DIR FILE...
 
 Each file must be an object valid under config-linux.json's linux.seccomp
 schema, with its $refs (defs-linux.json, defs.json) resolved from SCHEMA_DIR.
 The spec's schema lets unknown keys through; an export that claims to be
 plain OCI must not carry dialect keys (comment, includes, archMap, ...), so
 the object, its rules and their arguments are also closed to keys the spec
-does not define.  Prints "ok FILE" for each valid file; exits 1 at the first
+does not define.  --allow-comment lets a string "comment" through at the top
+and in rules (Docker's key, which the spec's open schema accepts): the
+profiles tinyjail learn writes keep their provenance there.  Prints "ok FILE" for each valid file; exits 1 at the first
 invalid one, naming the offending place.
 """
 import copy
@@ -25,7 +27,7 @@ def closed(schema):
     return s
 
 
-def load_schema(schema_dir):
+def load_schema(schema_dir, allow_comment=False):
     config_linux = os.path.join(schema_dir, "config-linux.json")
     with open(config_linux) as f:
         base = json.load(f)
@@ -42,14 +44,21 @@ def load_schema(schema_dir):
             if ref.startswith("#/"):
                 props[name] = {"$ref": "defs-linux.json" + ref}
     rule["properties"]["args"]["items"] = arg
+    if allow_comment:
+        seccomp["properties"]["comment"] = {"type": "string"}
+        rule["properties"]["comment"] = {"type": "string"}
     seccomp["properties"]["syscalls"]["items"] = rule
     resolver = jsonschema.RefResolver(base_uri="file://" + config_linux, referrer=base)
     return jsonschema.Draft4Validator(seccomp, resolver=resolver)
 
 
 def main():
-    validator = load_schema(os.path.abspath(sys.argv[1]))
-    for path in sys.argv[2:]:
+    args = sys.argv[1:]
+    allow_comment = bool(args) and args[0] == "--allow-comment"
+    if allow_comment:
+        args = args[1:]
+    validator = load_schema(os.path.abspath(args[0]), allow_comment)
+    for path in args[1:]:
         with open(path) as f:
             obj = json.load(f)
         errors = sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer entry point for the static analysis's readers of untrusted
+ * files: the ELF reader (with the whole per-object analysis on what it
+ * accepts), ld.so.cache, and the summary cache's entries.  Any input must be
+ * read or refused with an error record; never crash, leak, hang or trip a
+ * sanitizer.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "tj/static/cache.h"
+#include "tj/static/elf.h"
+#include "tj/static/loader.h"
+#include "tj/static/summary.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tj_err *err = NULL;
+	struct tj_elf *e = NULL;
+	if (tj_elf_open_mem("fuzz.elf", data, size, &e, &err) < 0) {
+		tj_err_free(err);
+	} else {
+		struct tj_wrapper_table wt = {0};
+		tj_wrapper_table_add(&wt, "syscall", 1u << TJ_RDI);
+		struct tj_summary *s = NULL;
+		err = NULL;
+		if (tj_summary_build(e, &wt, &s, &err) < 0) {
+			tj_err_free(err);
+		} else {
+			/* every summary round-trips through the cache format */
+			uint8_t key[TJ_SHA256_LEN] = {1};
+			size_t len;
+			uint8_t *enc = tj_static_cache_encode(key, s, &len);
+			struct tj_summary *back = NULL;
+			if (tj_static_cache_decode(enc, len, key, &back) != 1)
+				__builtin_trap();
+			tj_summary_free(back);
+			free(enc);
+			tj_summary_free(s);
+		}
+		tj_wrapper_table_done(&wt);
+		tj_elf_close(e);
+	}
+	err = NULL;
+	struct tj_ldcache c;
+	if (tj_ldcache_parse(data, size, &c, &err) < 0)
+		tj_err_free(err);
+	else
+		tj_ldcache_done(&c);
+	/* A cache entry with a forged header must still be refused safely. */
+	struct tj_summary *s = NULL;
+	uint8_t key[TJ_SHA256_LEN] = {0};
+	if (size >= 16 + TJ_SHA256_LEN)
+		memcpy(key, data + 16, TJ_SHA256_LEN);
+	if (tj_static_cache_decode(data, size, key, &s) == 1)
+		tj_summary_free(s);
+	return 0;
+}

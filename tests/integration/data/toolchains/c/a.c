@@ -1,0 +1,9 @@
+#include <stdio.h>
+
+int b(void);
+
+int main(void)
+{
+	printf("hello %d\n", b());
+	return 0;
+}

@@ -1,0 +1,6 @@
+int b(void);
+
+int b(void)
+{
+	return 42;
+}
