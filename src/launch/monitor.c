@@ -521,6 +521,31 @@ static void handle_term_timer(struct monitor *m)
 	kill_tree(m);
 }
 
+/* The listener helper releases its descriptors (the error pipe's EOF)
+ * before it can be reaped: wait for it briefly, then end it, so that it is
+ * never counted as a process that outlived the command.  (In a pid
+ * namespace it is init's child and died with it.) */
+static void reap_listener_helper(struct monitor *m)
+{
+	const struct tj_listener_service *l = m->a->services ? m->a->services->listener : NULL;
+	pid_t helper = m->a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
+	if (helper <= 0)
+		return;
+	for (int round = 0; round < 100; round++) {
+		siginfo_t si;
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)helper, &si, WEXITED | WNOHANG) < 0 || si.si_pid == helper)
+			return; /* reaped now, or before (ECHILD) */
+		struct timespec ts = {0, 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (kill(helper, SIGKILL) == 0) {
+		siginfo_t si;
+		while (waitid(P_PID, (id_t)helper, &si, WEXITED) < 0 && errno == EINTR)
+			;
+	}
+}
+
 static void handle_signals(struct monitor *m)
 {
 	struct signalfd_siginfo si;
@@ -692,6 +717,7 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		}
 	}
 	reap_children(&m);
+	reap_listener_helper(&m);
 	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 		const struct tj_monitor_source *src = a->sources[i];
 		if (!src)

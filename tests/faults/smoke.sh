@@ -19,4 +19,4 @@ if ! grep -qa TJ_TEST_HOOK "$build/tinyjail"; then
 	exit 1
 fi
 TINYJAIL_POLICY_DIR="$(pwd)/policies" exec python3 tests/faults/faults.py --build "$build" \
-	--sample "${TJ_FAULTS_SAMPLE:-14}" --kills "${TJ_FAULTS_KILLS:-6}"
+	--sample "${TJ_FAULTS_SAMPLE:-40}" --kills "${TJ_FAULTS_KILLS:-10}"

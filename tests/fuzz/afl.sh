@@ -61,7 +61,7 @@ run() {
 		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 AFL_SKIP_CRASHES=1 \
 			ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1 \
 			UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0 \
-			nice -n 19 afl-fuzz -i "$seeds" -o "$out/out/$f" -E "$left" -m none -t 2000 \
+			nice -n 10 afl-fuzz -i "$seeds" -o "$out/out/$f" -E "$left" -m none -t 2000 \
 			-- "$out/fuzz_$f" >"$out/out/$f.log" 2>&1
 		echo "afl: fuzz_$f: exit $?"
 	done

@@ -330,7 +330,7 @@ int main(int argc, char **argv)
 				struct task *c = find((pid_t)child);
 				if (!c)
 					c = add((pid_t)child);
-				snprintf(c->name, sizeof(c->name), "%s.%u", t->name, t->children++);
+				snprintf(c->name, sizeof(c->name), "%.100s.%u", t->name, t->children++);
 				c->named = true;
 				if (c->parked) {
 					c->parked = false;
