@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [-m full|quick|smoke] [-b BUILD] [-o OUTDIR] [-B OLD-TINYJAIL] [section...]
 #
-# sections: launch syscall workloads monitor (default: all), and compare
+# sections: launch syscall workloads monitor learn (default: all), and compare
 # (an older tinyjail given with -B against this one).  Modes:
 #   full   the published figures (make bench), about 15-25 minutes
 #   quick  a development loop (make bench-quick), under 2 minutes
@@ -29,7 +29,7 @@ while getopts m:b:o:B: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-sections=${*:-launch syscall workloads monitor}
+sections=${*:-launch syscall workloads monitor learn}
 
 case $mode in
 full)  pairs=40 warm=5 wpairs=12 wwarm=1 idle=85 wait=30 rounds=21 iters=100000 procs=3 ;;
@@ -266,6 +266,36 @@ section_monitor() {
 	write_json monitor "$WORK/monitor.jsonl" "$outdir/monitor$suffix.json"
 }
 
+section_learn() {
+	prepare_work
+	# find over /usr in full mode (perf-baseline.md's workload), less for
+	# the others.
+	case $mode in
+	full) FIND_DIR=/usr ;;
+	quick) FIND_DIR=/usr/include ;;
+	*) FIND_DIR=/usr/include/linux ;;
+	esac
+	# Directories a command without capabilities cannot read (tinyjail
+	# drops them; plain root keeps CAP_DAC_READ_SEARCH) are pruned.
+	FIND_EXPR=""
+	for d in $(find "$FIND_DIR" -type d ! -perm -o+rx 2>/dev/null | head -20); do
+		FIND_EXPR="$FIND_EXPR -path $d -prune -o"
+	done
+	FIND_EXPR="$FIND_EXPR -name '*.h' -print"
+	export FIND_DIR FIND_EXPR
+	echo "## tinyjail learn: the cost of recording ($mode; find over $FIND_DIR)"
+	echo
+	table_header run plain
+	: >"$WORK/learn.jsonl"
+	# The repeat rows start from a profile of the same command.
+	rm -f "$WORK"/learn-*.json
+	"$TJ" learn -q -o "$WORK/learn-repeat.json" -- $BUILD_CMD >/dev/null 2>&1
+	eval "\"\$TJ\" learn -q -o \"\$WORK/learn-find-repeat.json\" -- find \"\$FIND_DIR\" $FIND_EXPR" >/dev/null 2>&1
+	run_rows bench/learn.rows "$WORK/learn.jsonl" "$wpairs" "$wwarm"
+	echo
+	write_json learn "$WORK/learn.jsonl" "$outdir/learn$suffix.json"
+}
+
 section_compare() {
 	[ -x "$BEFORE" ] || { echo "bench: compare needs -B OLD-TINYJAIL" >&2; status=1; return; }
 	prepare_work
@@ -283,7 +313,7 @@ echo "# tinyjail benchmarks: $(nproc) CPUs, $(uname -r), $(date -u +%Y-%m-%d), m
 echo
 for s in $sections; do
 	case $s in
-	launch | syscall | workloads | monitor | compare) "section_$s" ;;
+	launch | syscall | workloads | monitor | learn | compare) "section_$s" ;;
 	*) echo "bench: unknown section '$s'" >&2; status=1 ;;
 	esac
 done

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "tj/base/proc.h"
+#include "tj/base/util.h"
 
 void tj_proc_comm(pid_t pid, char *buf, size_t size)
 {
@@ -25,6 +26,8 @@ void tj_proc_comm(pid_t pid, char *buf, size_t size)
 	char *nl = strchr(buf, '\n');
 	if (nl)
 		*nl = '\0';
+	/* The command names itself (prctl PR_SET_NAME): never raw to a terminal. */
+	tj_sanitize(buf);
 }
 
 static pid_t status_field(pid_t pid, const char *field)

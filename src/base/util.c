@@ -381,3 +381,19 @@ int tj_for_each_item(const char *list, int (*fn)(void *ctx, char *item, struct t
 		r = tj_err_set(err, TJ_ERR_USAGE, 0, "an empty list");
 	return r;
 }
+
+char *tj_sanitize(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*p = '?';
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p[0] = '?'; /* U+0080..U+009F, C1 controls in UTF-8 */
+			p[1] = '?';
+			p++;
+		} else if (*p >= 0x80 && *p <= 0x9f && (p == (unsigned char *)s || p[-1] < 0x80)) {
+			*p = '?'; /* a raw C1 byte, not inside a UTF-8 sequence */
+		}
+	}
+	return s;
+}

@@ -18,7 +18,9 @@ int tj_cmd_report(const struct tj_err *e)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		fprintf(stderr, "tinyjail: %s\n", line);
+		/* Messages may quote what the command made (file names,
+		 * hosts, a runtime's state). */
+		fprintf(stderr, "tinyjail: %s\n", tj_sanitize(line));
 	}
 	free(text);
 	return tj_err_exit_code(e);

@@ -239,6 +239,10 @@ static int learn_one(const struct tj_options *o, char **argv, struct tj_learn_mo
 {
 	struct tj_learn_render_opts ro;
 	render_opts(o, m, &ro);
+	/* The filter of the run: what was learnt, generalised as it will be
+	 * written, but without groups, whose unmade members (--group-share)
+	 * the kernel would then allow unseen, and unrecorded. */
+	ro.plain_names = true;
 	struct tj_seccomp *known = NULL;
 	tj_autofree char *comment = NULL;
 	struct tj_err *err = NULL;

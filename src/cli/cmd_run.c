@@ -83,8 +83,11 @@ static int on_listener(void *ctx, int listener, pid_t child, struct tj_err **err
 static void on_notice(void *ctx, const char *text)
 {
 	const struct tj_options *o = ctx;
-	if (o->verbosity >= 0)
-		fprintf(stderr, "tinyjail: %s\n", text);
+	/* Notices quote what the command asked for (hosts, names). */
+	if (o->verbosity >= 0) {
+		tj_autofree char *safe = tj_sanitize(tj_xstrdup(text));
+		fprintf(stderr, "tinyjail: %s\n", safe);
+	}
 }
 
 /* Where the seccomp listener goes: --notify-socket, or in enforce mode the
@@ -451,6 +454,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	/* A network namespace for none and filtered; the proxy's port in
 	 * Landlock's TCP rules. */
 	tj_layer_proxy_compose(&net, &iso);
+	/* The host rules see where sockets connect and send, not who
+	 * connects in: no listening sockets under them (hardening.c). */
+	iso.deny_listen = tj_net_host_rules(&net);
 	if (check_host_rules(&net, &iso, &err) < 0)
 		goto fail;
 
@@ -479,8 +485,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 			}
 			if (!notify && mode != TJ_MODE_ENFORCE && !o->complain_kmsg) {
 				tj_err_set(&err, TJ_ERR_LAYER, 0,
-					   "complain mode needs seccomp user notification, which this kernel or "
-					   "libseccomp does not offer");
+					   "%s needs seccomp user notification, which this kernel or "
+					   "libseccomp does not offer",
+					   mode == TJ_MODE_LEARN ? "learn" : "complain mode");
 				tj_err_hint(&err,
 					    nested ? "this process already runs under a seccomp listener (tinyjail "
 						     "inside tinyjail?) and the kernel allows one per process: run "
@@ -691,6 +698,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		report_limits(&res, &limits, o->verbosity);
 	if (!o->report)
 		report_network(&events, &res, net.mode, o->verbosity);
+	/* File names the command chose are in both. */
+	tj_sanitize(res.copy_back);
+	tj_sanitize(res.copy_back_error);
 	if (res.copy_back && o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: %s\n", res.copy_back);
 	if (res.copy_back_error) {
@@ -776,6 +786,7 @@ fail:
 	if (res.setup_signal)
 		code = TJ_EXIT_SIGNAL_BASE + res.setup_signal;
 	/* Even when the run failed, what it wrote may not have reached the host. */
+	tj_sanitize(res.copy_back_error);
 	if (res.copy_back_error)
 		fprintf(stderr, "tinyjail: error: %s\n", res.copy_back_error);
 	free(res.copy_back);

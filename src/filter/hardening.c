@@ -116,6 +116,14 @@ struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso)
 		deny_masked(s, "ioctl", 1, LOW32, FIOSETOWN);
 		deny_masked(s, "ioctl", 1, LOW32, SIOCSPGRP);
 	}
+	if (iso && iso->deny_listen) {
+		/* --net host rules judge where a socket connects or sends to;
+		 * a connection accepted from a peer the rules would refuse
+		 * would carry data to it unjudged.  listen(2) has no address
+		 * to judge, so it is refused whole (UDP replies go through
+		 * sendmsg, which the rules judge). */
+		add_rule(s, "listen", EPERM, 0);
+	}
 	return s;
 }
 

@@ -66,24 +66,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void read_comm(pid_t pid, char *buf, size_t size)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	buf[0] = '\0';
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	char *nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
-}
-
 /* The thread group (process) a thread id belongs to, or -1. */
 static pid_t thread_group_of(pid_t tid)
 {
@@ -245,7 +227,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	e.data = n.data;
 	e.action = action;
 	e.rule = tj_explain_rule(f->resolved, &n.data, action);
-	read_comm(n.pid, e.comm, sizeof(e.comm));
+	tj_proc_comm(n.pid, e.comm, sizeof(e.comm));
 
 	uint32_t kind = action & 0xffff0000u;
 	bool allowed = kind == 0x7fff0000u /* ALLOW */ || kind == 0x7ffc0000u /* LOG */;

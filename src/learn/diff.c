@@ -354,7 +354,8 @@ void tj_profile_diff(const struct tj_seccomp *a, const struct tj_seccomp *b, str
 			for (size_t k = 0; k < both[s]->rules[i].names.n; k++)
 				if (!tj_strv_contains(&names, both[s]->rules[i].names.v[k]))
 					tj_strv_add(&names, both[s]->rules[i].names.v[k]);
-	qsort(names.v, names.n, sizeof(char *), strp_cmp);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(char *), strp_cmp);
 	for (size_t i = 0; i < names.n; i++)
 		diff_syscall(names.v[i], a, b, out);
 	tj_strv_done(&names);

@@ -134,13 +134,14 @@ static const char *const equivalents[][6] = {
 	{"rmdir", "unlink", "unlinkat", NULL},
 	{"link", "linkat", NULL},
 	{"symlink", "symlinkat", NULL},
-	{"chmod", "fchmodat", "fchmodat2", NULL},
+	/* The same change of a file's mode by path or by descriptor (tar
+	 * restores a directory's mode with chmod, files' with fchmod). */
+	{"chmod", "fchmod", "fchmodat", "fchmodat2", NULL},
 	{"chown", "lchown", "fchownat", NULL},
 	{"utime", "utimes", "futimesat", "utimensat", NULL},
 	{"nanosleep", "clock_nanosleep", NULL},
 	{"time", "gettimeofday", "clock_gettime", NULL},
 	{"wait4", "waitid", NULL},
-	{"getrlimit", "prlimit64", NULL},
 	{"sendfile", "copy_file_range", NULL},
 };
 
@@ -166,10 +167,7 @@ static void generalise_names(struct items *it)
 			continue;
 		tj_autofree char *all = members_text(cls);
 		for (size_t k = 0; cls[k]; k++) {
-			/* prlimit64 is in the argument table: getrlimit stands
-			 * only for reading a limit, which prlimit64(.., NULL, ..)
-			 * is. */
-			if (names_any(it, cls[k]) || strcmp(cls[k], "prlimit64") == 0)
+			if (names_any(it, cls[k]))
 				continue;
 			add_item(it, cls[k], TJ_ACT_ALLOW, 0, NULL, 0,
 				 tj_xasprintf(TJ_LEARN_GENERALISED "libc uses it where it used %s (%s)", seen, all),
@@ -415,6 +413,18 @@ static void generalise_prot(struct items *it, const char *name)
 	}
 }
 
+/* isatty() is ioctl(TCGETS), and whether a program asks depends on where
+ * its output goes (a terminal, a pipe, a file), not on the program. */
+static void generalise_isatty(struct items *it)
+{
+	const struct tj_syscall_argspec *sp = tj_argspec_find_name("ioctl");
+	struct tj_arg a;
+	tj_argspec_comparison(&sp->args[0], 0x5401 /* TCGETS */, &a);
+	generalise_allow(it, "ioctl", &a, 1,
+			 tj_xstrdup(TJ_LEARN_GENERALISED "always allowed: isatty() asks whether a descriptor is a "
+							 "terminal, which depends on where the output goes; TCGETS"));
+}
+
 static void generalise_always(struct items *it)
 {
 	for (size_t k = 0; k < TJ_ARRAY_SIZE(always); k++)
@@ -479,13 +489,26 @@ static void fold_groups(struct items *it, unsigned share, size_t *ngroups)
 			continue;
 		struct tj_sysgroup_set set = {0};
 		tj_sysgroup_set_add_group(&set, g, 0);
-		size_t present = 0;
-		bool constrained = false;
+		size_t present = 0, made = 0;
+		bool constrained = false, checkable = false;
 		for (size_t k = 0; k < set.n; k++) {
 			constrained |= !set.v[k].any_args;
-			present += sole_unconstrained(it, set.v[k].name) != NULL;
+			const struct item *x = sole_unconstrained(it, set.v[k].name);
+			present += x != NULL;
+			made += x && !x->generalised;
+			/* A member the profile checks arguments of, or denies
+			 * (openat2, clone3: ENOSYS), cannot go into a group that
+			 * allows it for everything. */
+			constrained |= !x && names_any(it, set.v[k].name);
+			checkable |= tj_argspec_find_name(set.v[k].name) != NULL;
 		}
-		if (constrained || present < 2 || present * 100 < (size_t)share * set.n) {
+		/* Every member allowed, or (--group-share) that share of the
+		 * members made by the runs themselves, in a group with no member
+		 * learn would check the arguments of (@default's mmap would
+		 * otherwise come without its protections: W+X). */
+		bool whole = present == set.n;
+		bool share_ok = share < 100 && !checkable && made * 100 >= (size_t)share * set.n;
+		if (constrained || present < 2 || !(whole || share_ok)) {
 			tj_sysgroup_set_done(&set);
 			continue;
 		}
@@ -606,6 +629,10 @@ int tj_learn_render(const struct tj_learn_model *m, const struct tj_learn_render
 		generalise_open(&it);
 		generalise_clone(&it);
 		generalise_names(&it);
+		/* Before the value classes: isatty brings the other
+		 * read-only descriptor queries (a learn run never sees
+		 * TCGETS itself: its profile allows it from the start). */
+		generalise_isatty(&it);
 		generalise_values(&it);
 		generalise_socket(&it);
 		generalise_prot(&it, "mmap");

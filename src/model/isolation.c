@@ -252,7 +252,7 @@ bool tj_isolation_wants_landlock_fs(const struct tj_isolation *iso)
 
 bool tj_isolation_wants_hardening(const struct tj_isolation *iso)
 {
-	return iso->deny_write_execute || iso->no_new_processes || iso->has_signals;
+	return iso->deny_write_execute || iso->no_new_processes || iso->has_signals || iso->deny_listen;
 }
 
 char *tj_isolation_absolute_path(const char *path)

@@ -231,24 +231,9 @@ static bool object_complete(const char *s, size_t len)
 	return false;
 }
 
-int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_t *ret_nfds, struct tj_err **err)
+int tj_agent_reader_step(struct tj_agent_reader *r, int conn, struct tj_err **err)
 {
-	struct tj_buf b = {0};
-	size_t nfds = 0;
-	long long deadline = now_ms() + 5000;
-	int ret = -1;
 	for (;;) {
-		/* A runtime that connects and then stalls must not stall the
-		 * agent, which answers other sandboxes meanwhile. */
-		long long left = deadline - now_ms();
-		struct pollfd p = {.fd = conn, .events = POLLIN};
-		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0) {
-			tj_err_set(err, TJ_ERR_INTERNAL, pr < 0 ? errno : ETIMEDOUT, "receiving the container state");
-			break;
-		}
 		char chunk[4096];
 		struct iovec iov = {.iov_base = chunk, .iov_len = sizeof(chunk)};
 		union {
@@ -260,12 +245,12 @@ int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_
 				     .msg_control = u.buf,
 				     .msg_controllen = sizeof(u.buf)};
 		ssize_t n = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			tj_err_set(err, TJ_ERR_INTERNAL, errno, "receiving the container state");
-			break;
-		}
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n < 0)
+			return tj_err_set(err, TJ_ERR_INTERNAL, errno, "receiving the container state");
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 				continue;
@@ -273,42 +258,63 @@ int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_
 			for (size_t i = 0; i < k; i++) {
 				int fd;
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-				if (nfds < TJ_AGENT_MAX_FDS)
-					fds[nfds++] = fd;
+				if (r->nfds < TJ_AGENT_MAX_FDS)
+					r->fds[r->nfds++] = fd;
 				else
 					close(fd);
 			}
 		}
-		if (msg.msg_flags & MSG_CTRUNC) {
-			tj_err_set(err, TJ_ERR_INTERNAL, 0, "the runtime sent more than %d fds", TJ_AGENT_MAX_FDS);
-			break;
-		}
-		if (n == 0) {
-			ret = 0;
-			break;
-		}
-		if (b.len + (size_t)n > TJ_AGENT_MAX_STATE) {
-			tj_err_set(err, TJ_ERR_INTERNAL, 0, "the container state is larger than %d bytes",
-				   TJ_AGENT_MAX_STATE);
-			break;
-		}
-		tj_buf_addn(&b, chunk, (size_t)n);
+		if (msg.msg_flags & MSG_CTRUNC)
+			return tj_err_set(err, TJ_ERR_INTERNAL, 0, "the runtime sent more than %d fds",
+					  TJ_AGENT_MAX_FDS);
+		if (n == 0)
+			return 1;
+		if (r->b.len + (size_t)n > TJ_AGENT_MAX_STATE)
+			return tj_err_set(err, TJ_ERR_INTERNAL, 0, "the container state is larger than %d bytes",
+					  TJ_AGENT_MAX_STATE);
+		tj_buf_addn(&r->b, chunk, (size_t)n);
 		/* The spec has the runtime close the connection, but an object
 		 * that is already complete need not wait for that. */
-		if (object_complete(b.s, b.len)) {
-			ret = 0;
+		if (object_complete(r->b.s, r->b.len))
+			return 1;
+	}
+}
+
+void tj_agent_reader_done(struct tj_agent_reader *r)
+{
+	for (size_t i = 0; i < r->nfds; i++)
+		close(r->fds[i]);
+	tj_buf_done(&r->b);
+	memset(r, 0, sizeof(*r));
+}
+
+int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_t *ret_nfds, struct tj_err **err)
+{
+	struct tj_agent_reader r = {0};
+	long long deadline = now_ms() + TJ_AGENT_CLIENT_MS;
+	int got = 0;
+	while (!got) {
+		/* A runtime that connects and then stalls gets a deadline. */
+		long long left = deadline - now_ms();
+		struct pollfd p = {.fd = conn, .events = POLLIN};
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			tj_err_set(err, TJ_ERR_INTERNAL, pr < 0 ? errno : ETIMEDOUT, "receiving the container state");
+			got = -1;
 			break;
 		}
+		got = tj_agent_reader_step(&r, conn, err);
 	}
-	if (ret < 0) {
-		for (size_t i = 0; i < nfds; i++)
-			close(fds[i]);
-		tj_buf_done(&b);
+	if (got < 0) {
+		tj_agent_reader_done(&r);
 		return -1;
 	}
-	*ret_len = b.len;
-	*ret_json = b.s ? tj_buf_steal(&b) : tj_xstrdup("");
-	*ret_nfds = nfds;
+	*ret_len = r.b.len;
+	*ret_json = r.b.s ? tj_buf_steal(&r.b) : tj_xstrdup("");
+	memcpy(fds, r.fds, r.nfds * sizeof(int));
+	*ret_nfds = r.nfds;
 	return 0;
 }
 

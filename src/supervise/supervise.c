@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
@@ -23,6 +24,16 @@
 #include "tj/supervise/supervise.h"
 
 #define MAX_SANDBOXES 64
+/* Connections whose message is still arriving; more wait in the backlog. */
+#define MAX_PENDING 16
+
+/* A runtime's connection, read as its bytes arrive (issue 16 item 16: one
+ * idle client used to hold up every sandbox while it was read). */
+struct pending {
+	int fd;
+	struct tj_agent_reader r;
+	long long deadline;
+};
 
 struct sandbox {
 	int fd;
@@ -41,7 +52,16 @@ struct sup {
 	bool learned; /* a decision was remembered: write-back after answering */
 	struct sandbox sb[MAX_SANDBOXES];
 	size_t nsb;
+	struct pending pend[MAX_PENDING];
+	size_t npend;
 };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void reject(struct sup *s, struct tj_err *e)
 {
@@ -50,47 +70,43 @@ static void reject(struct sup *s, struct tj_err *e)
 	tj_err_free(e);
 }
 
-static void accept_one(struct sup *s)
+/* A whole message: the state and the listener, or a refusal. */
+static void take(struct sup *s, struct tj_agent_reader *rd)
 {
-	int conn = accept4(s->o->listen_sock, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		return;
 	struct tj_err *e = NULL;
-	char *json = NULL;
-	size_t len = 0, nfds = 0;
-	int fds[TJ_AGENT_MAX_FDS];
-	int r = tj_agent_receive(conn, &json, &len, fds, &nfds, &e);
-	close(conn);
-	if (r < 0) {
-		reject(s, e);
-		return;
-	}
 	struct tj_agent_state st;
 	int listener = -1;
-	if (tj_agent_state_parse(json, len, &st, &e) == 0) {
+	const char *json = rd->b.s ? rd->b.s : "";
+	if (tj_agent_state_parse(json, rd->b.len, &st, &e) == 0) {
 		/* The spec names the listener "seccompFd" in "fds"; a runtime
 		 * that sends one fd without naming it is taken at its word. */
-		int idx = st.seccomp_fd_index >= 0 ? st.seccomp_fd_index : (nfds == 1 ? 0 : -1);
-		if (idx < 0 || (size_t)idx >= nfds)
-			tj_err_set(&e, TJ_ERR_INTERNAL, 0, "the runtime sent no seccomp listener (%zu fds)", nfds);
-		else if (!tj_agent_is_listener(fds[idx]))
+		int idx = st.seccomp_fd_index >= 0 ? st.seccomp_fd_index : (rd->nfds == 1 ? 0 : -1);
+		if (idx < 0 || (size_t)idx >= rd->nfds)
+			tj_err_set(&e, TJ_ERR_INTERNAL, 0, "the runtime sent no seccomp listener (%zu fds)", rd->nfds);
+		else if (!tj_agent_is_listener(rd->fds[idx]))
 			tj_err_set(&e, TJ_ERR_INTERNAL, 0, "the fd '%s' is not a seccomp listener",
 				   TJ_AGENT_SECCOMP_FD);
 		else if (s->nsb == MAX_SANDBOXES)
 			tj_err_set(&e, TJ_ERR_INTERNAL, 0, "already supervising %d sandboxes", MAX_SANDBOXES);
 		else
-			listener = fds[idx];
+			listener = rd->fds[idx];
 		if (e)
 			tj_agent_state_done(&st);
 	}
-	for (size_t i = 0; i < nfds; i++)
-		if (fds[i] != listener)
-			close(fds[i]);
-	free(json);
+	for (size_t i = 0; i < rd->nfds; i++)
+		if (rd->fds[i] != listener)
+			close(rd->fds[i]);
+	rd->nfds = 0;
 	if (listener < 0) {
 		reject(s, e);
 		return;
 	}
+	/* What a runtime says is printed on a terminal: no escapes. */
+	tj_sanitize(st.id);
+	tj_sanitize(st.metadata);
+	tj_sanitize(st.status);
+	tj_sanitize(st.bundle);
+	tj_sanitize(st.oci_version);
 	struct sandbox *b = &s->sb[s->nsb++];
 	b->fd = listener;
 	b->st = st;
@@ -99,6 +115,48 @@ static void accept_one(struct sup *s)
 	tj_events_listener(s->o->events, true, st.pid, st.id, st.metadata);
 	if (s->h->attached)
 		s->h->attached(s->h->ctx, &b->st);
+}
+
+/* A new connection joins the pending ones; it must come from this user or
+ * root (the socket's mode says so too). */
+static void accept_one(struct sup *s)
+{
+	int conn = accept4(s->o->listen_sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (conn < 0)
+		return;
+	struct ucred peer;
+	socklen_t plen = sizeof(peer);
+	struct tj_err *e = NULL;
+	if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &plen) < 0 || (peer.uid != geteuid() && peer.uid != 0)) {
+		tj_err_set(&e, TJ_ERR_INTERNAL, EPERM, "a connection from uid %u, neither this user nor root",
+			   (unsigned)peer.uid);
+		close(conn);
+		reject(s, e);
+		return;
+	}
+	struct pending *p = &s->pend[s->npend++];
+	*p = (struct pending){.fd = conn, .deadline = now_ms() + TJ_AGENT_CLIENT_MS};
+}
+
+static void drop_pending(struct sup *s, size_t i)
+{
+	close(s->pend[i].fd);
+	tj_agent_reader_done(&s->pend[i].r);
+	s->pend[i] = s->pend[--s->npend];
+}
+
+/* Reads what a pending connection sent; takes its message once whole. */
+static void read_pending(struct sup *s, size_t i)
+{
+	struct tj_err *e = NULL;
+	int r = tj_agent_reader_step(&s->pend[i].r, s->pend[i].fd, &e);
+	if (r == 0)
+		return;
+	if (r > 0)
+		take(s, &s->pend[i].r);
+	else
+		reject(s, e);
+	drop_pending(s, i);
 }
 
 static void detach(struct sup *s, size_t i)
@@ -258,13 +316,22 @@ int tj_supervise_run(const struct tj_supervise_opts *o, const struct tj_supervis
 	}
 
 	while (!s.stop) {
-		struct pollfd pfd[2 + MAX_SANDBOXES];
+		struct pollfd pfd[2 + MAX_SANDBOXES + MAX_PENDING];
 		pfd[0] = (struct pollfd){.fd = s.sigfd, .events = POLLIN};
-		pfd[1] = (struct pollfd){.fd = o->listen_sock, .events = POLLIN};
+		/* With every pending slot taken, new runtimes wait in the
+		 * backlog rather than being read in turn. */
+		pfd[1] = (struct pollfd){.fd = s.npend < MAX_PENDING ? o->listen_sock : -1, .events = POLLIN};
 		for (size_t i = 0; i < s.nsb; i++)
 			pfd[2 + i] = (struct pollfd){.fd = s.sb[i].fd, .events = POLLIN};
-		size_t nsb = s.nsb;
-		int r = poll(pfd, 2 + nsb, -1);
+		size_t nsb = s.nsb, npend = s.npend;
+		long long next = -1, now = now_ms();
+		for (size_t i = 0; i < npend; i++) {
+			pfd[2 + nsb + i] = (struct pollfd){.fd = s.pend[i].fd, .events = POLLIN};
+			if (next < 0 || s.pend[i].deadline < next)
+				next = s.pend[i].deadline;
+		}
+		int timeout = next < 0 ? -1 : next <= now ? 0 : (int)(next - now);
+		int r = poll(pfd, 2 + nsb + npend, timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -282,9 +349,25 @@ int tj_supervise_run(const struct tj_supervise_opts *o, const struct tj_supervis
 			else if (ev & (POLLHUP | POLLERR | POLLNVAL))
 				detach(&s, i); /* no task uses the filter any more */
 		}
+		/* Pending runtimes: read what arrived, drop the ones past their
+		 * deadline (backwards, as above). */
+		now = now_ms();
+		for (size_t i = npend; i-- > 0 && !s.stop;) {
+			if (pfd[2 + nsb + i].revents) {
+				read_pending(&s, i);
+			} else if (s.pend[i].deadline <= now) {
+				struct tj_err *e = NULL;
+				tj_err_set(&e, TJ_ERR_INTERNAL, ETIMEDOUT,
+					   "a runtime sent no whole container state within %d ms", TJ_AGENT_CLIENT_MS);
+				reject(&s, e);
+				drop_pending(&s, i);
+			}
+		}
 		if (pfd[1].revents & POLLIN && !s.stop)
 			accept_one(&s);
 	}
+	while (s.npend)
+		drop_pending(&s, s.npend - 1);
 
 	for (size_t i = s.nsb; i-- > 0;) {
 		struct sandbox *b = &s.sb[i];

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Fuzz target: the OCI seccomp agent protocol as `tinyjail supervise` reads
- * it from a runtime: the bytes of one connection (tj_agent_receive, over a
- * real socket pair) and the container state they must hold
- * (tj_agent_state_parse).  One entry point for libFuzzer and AFL++; seeds in
+ * it from a runtime: the bytes of one connection over a real socket pair, in
+ * chunks, with file descriptors attached by SCM_RIGHTS (the first two bytes
+ * choose the chunk size and which chunks carry fds), read by the incremental
+ * reader the supervisor uses and by tj_agent_receive, and the container
+ * state they must hold (tj_agent_state_parse).  One entry point for libFuzzer and AFL++; seeds in
  * tests/fuzz/corpus/agent/.
  */
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -26,35 +30,91 @@ static void parse(const char *json, size_t len)
 		tj_agent_state_done(&st);
 }
 
+/* Sends data in chunks of the first byte's size, attaching 0 to 3 fds to
+ * chunks as the second byte's bits say (SCM_RIGHTS), and closes. */
+static void send_framed(int sock, const uint8_t *data, size_t size, unsigned piece, unsigned fdbits)
+{
+	size_t off = 0;
+	for (unsigned k = 0; off < size; k++) {
+		size_t n = size - off < piece ? size - off : piece;
+		struct iovec iov = {.iov_base = (void *)(data + off), .iov_len = n};
+		union {
+			char buf[CMSG_SPACE(3 * sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		memset(&u, 0, sizeof(u));
+		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+		unsigned nfds = (fdbits >> (2 * (k % 4))) & 3;
+		int fds[3];
+		for (unsigned i = 0; i < nfds; i++)
+			fds[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (nfds) {
+			msg.msg_control = u.buf;
+			msg.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+			struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+			memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+		}
+		ssize_t sent = sendmsg(sock, &msg, MSG_NOSIGNAL);
+		for (unsigned i = 0; i < nfds; i++)
+			close(fds[i]);
+		if (sent <= 0)
+			break;
+		off += (size_t)sent;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	parse((const char *)data, size);
 
-	/* Through the receiving side: framing, size limit, early completion. */
-	int sv[2];
-	if (size > 65536 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+	/* Through the receiving side: framing, fds passed with SCM_RIGHTS,
+	 * size limit, early completion; first as `tinyjail supervise` reads it
+	 * (the incremental reader), then through the blocking receive. */
+	if (size < 2 || size > 65536)
 		return 0;
-	int sz = 1 << 18;
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	size_t off = 0;
-	while (off < size) {
-		ssize_t n = write(sv[0], data + off, size - off);
-		if (n <= 0)
-			break;
-		off += (size_t)n;
+	unsigned piece = data[0] % 128 + 1, fdbits = data[1];
+	data += 2;
+	size -= 2;
+	for (int blocking = 0; blocking < 2; blocking++) {
+		int sv[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+			return 0;
+		int sz = 1 << 18;
+		setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		send_framed(sv[0], data, size, piece, fdbits);
+		close(sv[0]);
+		struct tj_err *err = NULL;
+		if (!blocking) {
+			struct tj_agent_reader r = {0};
+			int got = 0;
+			while (got == 0)
+				got = tj_agent_reader_step(&r, sv[1], &err);
+			if (got > 0) {
+				parse(r.b.s ? r.b.s : "", r.b.len);
+				for (size_t i = 0; i < r.nfds; i++)
+					if (tj_agent_is_listener(r.fds[i]))
+						__builtin_trap(); /* /dev/null is no listener */
+			}
+			tj_err_free(err);
+			tj_agent_reader_done(&r);
+		} else {
+			char *json = NULL;
+			size_t len = 0, nfds = 0;
+			int fds[TJ_AGENT_MAX_FDS];
+			if (tj_agent_receive(sv[1], &json, &len, fds, &nfds, &err) < 0) {
+				tj_err_free(err);
+			} else {
+				parse(json, len);
+				free(json);
+				for (size_t i = 0; i < nfds; i++)
+					close(fds[i]);
+			}
+		}
+		close(sv[1]);
 	}
-	close(sv[0]);
-	char *json = NULL;
-	size_t len = 0, nfds = 0;
-	int fds[TJ_AGENT_MAX_FDS];
-	struct tj_err *err = NULL;
-	if (tj_agent_receive(sv[1], &json, &len, fds, &nfds, &err) < 0) {
-		tj_err_free(err);
-	} else {
-		parse(json, len);
-		free(json);
-	}
-	close(sv[1]);
 	return 0;
 }

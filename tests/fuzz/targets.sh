@@ -42,6 +42,8 @@ fuzz_seeds() {
 	profile)
 		cp tests/fixtures/profiles/good/*.json tests/fixtures/profiles/bad/*.json \
 			tests/fixtures/corpus/*.json policies/*.json "$2/" 2>/dev/null ;;
+	learn)
+		cp tests/fixtures/profiles/good/*.json policies/*.json "$2/" 2>/dev/null ;;
 	decisions)
 		cp tests/fixtures/supervise/*.json tests/fixtures/profiles/good/*.json policies/*.json "$2/" 2>/dev/null ;;
 	kmsg)

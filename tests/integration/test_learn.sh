@@ -383,6 +383,10 @@ expect_rc 125
 run "$TJ" learn -q -o "$W/g.json" --group-share 10% -- cat "$W/a/fruit.txt"
 expect_rc 0
 grep -q '"names": \["@' "$W/g.json" || fail "no group name at 10%"
+# A group never brings what the argument rules keep out (W+X memory).
+run "$TJ" check --lint "$W/g.json"
+expect_rc 0
+case "$out$err" in *write-exec-memory*) fail "the group allows writable and executable memory" ;; esac
 
 t "crun runs a container under a learnt profile (plain names), and kills what it did not learn"
 BUNDLE="$TMP/bundle"

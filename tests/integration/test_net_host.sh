@@ -128,6 +128,20 @@ expect_rc 1
 run $IN_NS "$TJ" -q --net host --net-deny-private -- "$PROBE" tcp 127.0.0.1 18080
 expect_rc 1
 
+t "inbound TCP: under host rules the command cannot listen for a private peer to connect in (issue 16 item 14)"
+# The rules judge destinations of connect and send; a connection accepted from
+# the private host would carry data to it unjudged, so listen is refused.
+run $IN_NS "$TJ" -q --net host --net-deny-private -- "$PROBE" listen tcp 10.77.0.1 18090 1
+expect_rc 1
+expect_err_contains "Operation not permitted"
+expect_out_lacks "listening"
+run $IN_NS "$TJ" -q --net host --net-ports 80 --profile none -- "$PROBE" listen tcp 127.0.0.1 18090 1
+expect_rc 1
+# The control: --net host without rules listens.
+run $IN_NS "$TJ" -q --net host -- "$PROBE" listen tcp 10.77.0.1 18090 2
+expect_rc 0
+expect_out_contains "listening"
+
 t "--net-allow-cidr re-allows a private range; --net-deny-cidr refuses, and wins over it"
 run $IN_NS "$TJ" -q --net host --net-deny-private --net-allow-cidr 10.77.0.0/24 -- "$PROBE" tcp "$REMOTE4" 8080
 expect_rc 0

@@ -327,7 +327,7 @@ expect_err_contains "rules[0].names[0]: unknown syscall 'ptrac'"
 
 t "as nobody: agent and sandbox both unprivileged"
 mkdir -p "$TMP/nobody"
-chmod 777 "$TMP/nobody"
+chmod 1777 "$TMP/nobody" # sticky: the run refuses an agent socket in a directory others can write
 NSOCK="$TMP/nobody/a.sock"
 as_nobody "$TJ" supervise --listen "$NSOCK" --rules "$TMP/rules.json" --once >"$TMP/nsup.out" 2>"$TMP/nsup.err" &
 nsup=$!

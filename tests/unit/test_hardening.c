@@ -52,6 +52,7 @@ static void test_always_on(void **state)
 	assert_int_equal(run(f, SYS_kill, 1, SIGKILL, 0, 0), ALLOW);
 	assert_int_equal(run(f, SYS_fcntl, 3, F_SETOWN, 100, 0), ALLOW);
 	assert_int_equal(run(f, SYS_ioctl, 3, FIOSETOWN, 0x7fff0000, 0), ALLOW);
+	assert_int_equal(run(f, SYS_listen, 3, 16, 0, 0), ALLOW);
 	/* Other ABIs are the profile's to judge. */
 	struct seccomp_data d = {.nr = 54, .arch = AUDIT_ARCH_I386, .args = {0, TIOCSTI}};
 	assert_int_equal(tj_bpf_run(f->prog, f->len, &d), ALLOW);
@@ -61,6 +62,12 @@ static void test_always_on(void **state)
 static void test_deny_write_execute(void **state)
 {
 	(void)state;
+	struct tj_isolation nolisten = {.deny_listen = true};
+	assert_true(tj_isolation_wants_hardening(&nolisten));
+	struct tj_filter *nl = compile(&nolisten);
+	assert_int_equal(run(nl, SYS_listen, 3, 16, 0, 0), ERRNO(EPERM)); /* --net host rules */
+	assert_int_equal(run(nl, SYS_connect, 3, 0, 16, 0), ALLOW);
+	tj_filter_free(nl);
 	struct tj_isolation iso = {.deny_write_execute = true};
 	struct tj_filter *f = compile(&iso);
 	int priv = MAP_PRIVATE, anon = MAP_PRIVATE | MAP_ANONYMOUS;

@@ -24,6 +24,12 @@ void *tj_xrealloc(void *p, size_t n);
 void tj_xreserve(void **v, size_t *cap, size_t need, size_t elem);
 char *tj_xstrdup(const char *s);
 char *tj_xstrndup(const char *s, size_t n);
+/* Makes a string that came from the sandboxed command (a process name, a
+ * file name, a host it asked for, a runtime's state) safe to print on a
+ * terminal: every C0 control (ESC included), DEL and C1 control (raw or
+ * UTF-8 encoded) becomes '?', in place, so no escape sequence reaches the
+ * terminal.  Returns s. */
+char *tj_sanitize(char *s);
 __attribute__((format(printf, 1, 2))) char *tj_xasprintf(const char *fmt, ...);
 __attribute__((format(printf, 1, 0))) char *tj_xvasprintf(const char *fmt, va_list ap);
 

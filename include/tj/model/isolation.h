@@ -73,6 +73,9 @@ struct tj_isolation {
 	bool deny_write_execute; /* MEM-005: no writable or anonymous executable memory */
 	bool no_new_processes;	 /* MEM-002: threads only */
 	bool has_signals;
+	/* No listening TCP sockets: set by run when --net host rules apply,
+	 * which judge only outgoing destinations (issue 16 item 14). */
+	bool deny_listen;
 	uint64_t signals; /* SEC-004: signals the command may send (bit N = signal N) */
 
 	unsigned degrade; /* enum tj_iso_degrade bits */

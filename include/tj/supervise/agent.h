@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "tj/base/err.h"
+#include "tj/base/util.h"
 
 /* The spec version tinyjail writes into the state it sends. */
 #define TJ_AGENT_OCI_VERSION "1.0.2"
@@ -68,9 +69,22 @@ int tj_agent_hand_over(void *ctx, int listener, pid_t child, struct tj_err **err
  * listeners); a stale socket file at path is replaced, anything else is
  * an error. */
 int tj_agent_listen(const char *path, int *ret_sock, struct tj_err **err);
-/* Reads one connection's message: the text until EOF (at most
- * TJ_AGENT_MAX_STATE bytes, within a few seconds) and the fds sent with
- * it.  Caller frees *ret_json and closes the fds. */
+/* How long a runtime may take to send its message, in milliseconds. */
+#define TJ_AGENT_CLIENT_MS 2000
+/* One connection's message as it arrives: the text (at most
+ * TJ_AGENT_MAX_STATE bytes) and the fds sent with it. */
+struct tj_agent_reader {
+	struct tj_buf b;
+	int fds[TJ_AGENT_MAX_FDS];
+	size_t nfds;
+};
+/* Reads what conn has now, without waiting: 1 when the message is whole
+ * (EOF, or a complete JSON object), 0 when more is to come, -1 on error. */
+int tj_agent_reader_step(struct tj_agent_reader *r, int conn, struct tj_err **err);
+/* Frees the text and closes the fds still held. */
+void tj_agent_reader_done(struct tj_agent_reader *r);
+/* Reads one connection's message, waiting at most TJ_AGENT_CLIENT_MS.
+ * Caller frees *ret_json and closes the fds. */
 int tj_agent_receive(int conn, char **ret_json, size_t *ret_len, int *fds, size_t *ret_nfds, struct tj_err **err);
 /* Parses the state (src/json/json_agent.c, a json-c user). */
 int tj_agent_state_parse(const char *json, size_t len, struct tj_agent_state *st, struct tj_err **err);
