@@ -777,7 +777,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	/* (A listener lost because the child was dying anyway is not the
 	 * cause: then the child did not die of our SIGKILL.) */
 	bool killed = m.child_info.si_code == CLD_KILLED && m.child_info.si_status == SIGKILL;
-	if (helper_errno || (m.listener_lost && killed)) {
+	/* Nor when tinyjail itself ended the run during the set-up (the
+	 * timeout fired, a signal came): the helper went with the tree. */
+	bool ended = m.res->limit || m.res->interrupted || m.res->term_killed;
+	if (helper_errno || (m.listener_lost && killed && !ended)) {
 		if (helper_errno)
 			tj_err_set(err, TJ_ERR_LAYER, helper_errno,
 				   "the listener helper could not hand the seccomp listener over");

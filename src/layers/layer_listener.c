@@ -33,6 +33,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/sys.h"
+#include "tj/base/testhook.h"
 #include "tj/layers/layer.h"
 
 #define LAYER "seccomp"
@@ -52,6 +53,7 @@ struct state {
 	int child_sock;	 /* the helper's end */
 	struct shared *shared;
 	void *helper_stack;
+	bool stall; /* test hook listener-stall: the helper never sends */
 	struct tj_listener_service service;
 };
 
@@ -89,6 +91,7 @@ static int listener_prepare(const struct tj_plan *plan, void **ret_state, struct
 	(void)plan;
 	struct state *s = tj_xcalloc(1, sizeof(*s));
 	s->parent_sock = s->child_sock = -1;
+	s->stall = tj_testhook("listener-stall");
 	*ret_state = s;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -147,6 +150,10 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 		int fd = __atomic_load_n(&s->shared->listener_fd, __ATOMIC_ACQUIRE);
 		if (fd == LISTENER_FAILED)
 			_exit(2); /* the child reports its own failure */
+		while (fd >= 0 && s->stall) {
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL);
+		}
 		if (fd >= 0) {
 			char byte = 'L';
 			struct iovec iov = {.iov_base = &byte, .iov_len = 1};

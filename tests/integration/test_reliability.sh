@@ -160,6 +160,27 @@ else
 	skip "this build has no test hooks (SAN=1 builds have them)"
 fi
 
+t "a --timeout that fires during the set-up: 124, the command never ran, nothing left"
+if has_hooks; then
+	# listener-stall keeps the listener helper from handing the listener
+	# over, so the child waits in its start call when the timeout fires.
+	# Before: 125 "the listener helper ended without handing ..." (the
+	# stress run saw it under load).
+	tag="tj-rel-setup-timeout-$$"
+	run env TJ_TEST_HOOK=listener-stall "$TJ" --timeout 300ms -- /bin/sh -c "touch '$TMP/to-ran'; : $tag"
+	expect_rc 124
+	expect_err_lacks "listener helper"
+	[ ! -e "$TMP/to-ran" ] || fail "the command ran"
+	tag_gone "$tag" || fail "part of the tree outlived tinyjail"
+	# With a pid namespace (the helper is init's child there).
+	run env TJ_TEST_HOOK=listener-stall "$TJ" --unshare all --timeout 300ms -- /bin/sh -c "touch '$TMP/to-ran'"
+	expect_rc 124
+	expect_err_lacks "listener helper"
+	[ ! -e "$TMP/to-ran" ] || fail "the command ran (pid namespace)"
+else
+	skip "this build has no test hooks (SAN=1 builds have them)"
+fi
+
 t "a command that ignores SIGTERM is killed after --kill-after, with its children"
 for ns in "" "--unshare all"; do
 	tag="tj-rel-ignore-term-$$"
