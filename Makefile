@@ -6,7 +6,7 @@ SAN ?= 0
 BUILD ?= $(if $(filter 1,$(SAN)),build-san,build)
 
 CC ?= gcc
-PKGS := libseccomp json-c libcap libelf libbpf capstone
+PKGS := libseccomp json-c libcap libelf libbpf capstone libdw
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
@@ -97,6 +97,23 @@ $(FAULTINJECT): tests/helpers/faultinject.c
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
 
+# A program with a known call chain for the unwinder's and --explain's tests,
+# built four ways (never sanitised: its frames are the test's subject).
+STACKPROGS := $(BUILD)/stackprog-nofp $(BUILD)/stackprog-fp $(BUILD)/stackprog-nodebug $(BUILD)/stackprog-stripped
+STACKPROG_CFLAGS := -std=c17 -D_GNU_SOURCE -O2 -Wall -pthread
+$(BUILD)/stackprog-nofp: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -g -fomit-frame-pointer -o $@ $<
+$(BUILD)/stackprog-fp: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -g -fno-omit-frame-pointer -o $@ $<
+$(BUILD)/stackprog-nodebug: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -fomit-frame-pointer -o $@ $<
+$(BUILD)/stackprog-stripped: tests/helpers/stackprog.c
+	@mkdir -p $(@D)
+	$(CC) $(STACKPROG_CFLAGS) -fomit-frame-pointer -s -o $@ $<
+
 # Writes one event of every kind through events.h, for the schema test.
 $(EMIT): tests/helpers/emit_events.c $(LIB)
 	@mkdir -p $(@D)
@@ -117,7 +134,7 @@ $(BUILD)/bench/sysbench: bench/sysbench.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS) $(FAULTINJECT)
+tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS) $(STACKPROGS) $(FAULTINJECT)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/obj/cli/main.d
 

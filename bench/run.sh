@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [-m full|quick|smoke] [-b BUILD] [-o OUTDIR] [-B OLD-TINYJAIL] [section...]
 #
-# sections: launch syscall workloads monitor learn (default: all), and compare
+# sections: launch syscall workloads monitor notify learn (default: all), and compare
 # (an older tinyjail given with -B against this one).  Modes:
 #   full   the published figures (make bench), about 15-25 minutes
 #   quick  a development loop (make bench-quick), under 2 minutes
@@ -29,12 +29,12 @@ while getopts m:b:o:B: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-sections=${*:-launch syscall workloads monitor learn}
+sections=${*:-launch syscall workloads monitor notify learn}
 
 case $mode in
-full)  pairs=40 warm=5 wpairs=12 wwarm=1 idle=85 wait=30 rounds=21 iters=100000 procs=3 ;;
-quick) pairs=10 warm=2 wpairs=3 wwarm=1 idle=70 wait=3 rounds=5 iters=20000 procs=1 ;;
-smoke) pairs=1 warm=0 wpairs=1 wwarm=0 idle=0 wait=0 rounds=1 iters=1000 procs=1 ;;
+full)  pairs=40 warm=5 wpairs=12 wwarm=1 idle=85 wait=30 rounds=21 iters=100000 procs=3 ncalls=20000 nrounds=7 ;;
+quick) pairs=10 warm=2 wpairs=3 wwarm=1 idle=70 wait=3 rounds=5 iters=20000 procs=1 ncalls=5000 nrounds=3 ;;
+smoke) pairs=1 warm=0 wpairs=1 wwarm=0 idle=0 wait=0 rounds=1 iters=1000 procs=1 ncalls=200 nrounds=1 ;;
 *) echo "bench: unknown mode '$mode'" >&2; exit 2 ;;
 esac
 [ -n "$outdir" ] || outdir=bench/results
@@ -266,6 +266,58 @@ section_monitor() {
 	write_json monitor "$WORK/monitor.jsonl" "$outdir/monitor$suffix.json"
 }
 
+# Per notified call: the supervisor's round trip (--report=usage counts an
+# allowed getppid), and what --explain adds (a stack unwound per call; with
+# --explain-stacks and --log, every stack also logged).  The caller times
+# its own calls (tests/helpers/stackprog.c "bench", python3's
+# time.perf_counter_ns), so start-up does not count; bench/notify_cost.py
+# also takes the CPU time spent per call (tinyjail and the command).
+notify_row() { # label command (with @N@ for the number of calls)
+	label=$1 cmd=$2
+	eval "set -- $cmd"
+	if ! line=$(python3 "$ROOT/bench/notify_cost.py" "$nrounds" "$ncalls" -- "$@"); then
+		echo "| $label | FAILED | |"
+		status=1
+		return
+	fi
+	echo "$line" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+print("| %s | %.1f | %.1f |" % (sys.argv[1], r["ns_per_call_median"] / 1000, r["cpu_ns_per_call_median"] / 1000))' "$label"
+	echo "$line" | sed "s/^{/{\"label\": \"$label\", /" >>"$WORK/notify.jsonl"
+}
+
+section_notify() {
+	echo "## Per notified call, and --explain's stacks ($mode: $nrounds rounds of $ncalls calls)"
+	echo
+	echo "| mode | µs per call, as the caller sees it (median) | CPU µs per call (median) |"
+	echo "|---|---:|---:|"
+	: >"$WORK/notify.jsonl"
+	SP="$ROOT/$build/stackprog"
+	if [ ! -x "$SP-nofp" ]; then
+		echo "bench: $SP-nofp is missing (make tests builds it)" >&2
+		status=1
+		return
+	fi
+	"$TJ" -q --profile default -- /bin/true
+	PY="import os, time; t = time.perf_counter_ns(); [os.getppid() for _ in range(@N@)]; print((time.perf_counter_ns() - t) // max(1, @N@))"
+	notify_row "not notified (getppid allowed in the kernel)" "$TJ -q --profile default -- $SP-nofp bench @N@"
+	notify_row "notified and counted (--report=usage): the round trip" \
+		"$TJ -q --profile default --report=usage -- $SP-nofp bench @N@"
+	notify_row "--explain getppid: each call's stack unwound (9 frames)" \
+		"$TJ -q --profile default --explain getppid -- $SP-nofp bench @N@"
+	notify_row "--explain getppid, every stack logged (--explain-stacks, --log)" \
+		"$TJ -q --profile default --explain getppid --explain-stacks 1000000000 --log $WORK/explain.log -- $SP-nofp bench @N@"
+	notify_row "--explain getppid, frame pointers (rbp found on the stack)" \
+		"$TJ -q --profile default --explain getppid -- $SP-fp bench @N@"
+	notify_row "python3 getppid, notified and counted (--report=usage)" \
+		"$TJ -q --profile default --report=usage -- /usr/bin/python3 -c '$PY'"
+	notify_row "python3 getppid, --explain (about 20 frames)" \
+		"$TJ -q --profile default --explain getppid -- /usr/bin/python3 -c '$PY'"
+	echo
+	write_json notify "$WORK/notify.jsonl" "$outdir/notify$suffix.json"
+}
+
 section_learn() {
 	prepare_work
 	# find over /usr in full mode (perf-baseline.md's workload), less for
@@ -313,7 +365,7 @@ echo "# tinyjail benchmarks: $(nproc) CPUs, $(uname -r), $(date -u +%Y-%m-%d), m
 echo
 for s in $sections; do
 	case $s in
-	launch | syscall | workloads | monitor | learn | compare) "section_$s" ;;
+	launch | syscall | workloads | monitor | notify | learn | compare) "section_$s" ;;
 	*) echo "bench: unknown section '$s'" >&2; status=1 ;;
 	esac
 done

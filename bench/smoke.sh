@@ -47,10 +47,12 @@ for l in ["make + gcc: small C project", "tar czf of a directory", "curl downloa
 mon = rows("monitor")
 timed(mon, "tinyjail complain via notification, every syscall reported")
 timed(mon, "tinyjail complain via kernel log (kmsg)")
+nt = rows("notify")
+assert len(nt) == 7 and all("ns_per_call_median" in r for r in nt), nt
 learn = rows("learn")
 for l in ["make + gcc: learn, first run", "make + gcc: learn, repeat run", "find: learn, first run",
           "find: learn, repeat run"]:
     assert "skipped" not in timed(learn, l), l
-print(f"bench smoke: {len(launch) + len(sc) + len(work) + len(mon) + len(learn)} rows in 5 sections")
+print(f"bench smoke: {len(launch) + len(sc) + len(work) + len(mon) + len(nt) + len(learn)} rows in 6 sections")
 PY
 echo "bench smoke: ok in $(( $(date +%s) - start ))s (tables in $out.log)"

@@ -6,19 +6,22 @@ set -eu
 
 # clang, bpftool and libbpf build the host network rules (a BPF program and
 # its libbpf skeleton).  capstone disassembles for the static analysis, which
-# reads libc's symbols from libc6-dbg when present (a tighter result).
+# reads libc's symbols from libc6-dbg when present (a tighter result); libdw
+# (elfutils) unwinds call stacks for --explain, naming glibc's frames with
+# file:line from libc6-dbg.
 build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev \
-libcapstone-dev libc6-dbg"
+libcapstone-dev libc6-dbg libdw-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
 # coreutils-style programs the policies are tested with, iproute2/curl
 # for loopback tests, python3-yaml for the SeccompProfile check, git, which
-# `learn` is tested on, and for the static analysis's tests a Go toolchain (a
-# static Go binary) and libnss-systemd (the NSS module case).
+# `learn` is tested on, for the static analysis's tests a Go toolchain (a
+# static Go binary) and libnss-systemd (the NSS module case), and chromium
+# (headless) to open the HTML report.
 test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
-iproute2 git golang-go libnss-systemd"
+iproute2 git golang-go libnss-systemd chromium binutils"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
 bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"

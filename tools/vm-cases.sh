@@ -62,9 +62,16 @@ check "timeout kills the tree (124)" 124 tinyjail --profile none --timeout 1s --
 left=$(find /sys/fs/cgroup/tinyjail -mindepth 1 -type d 2>/dev/null | wc -l)
 [ "$left" -eq 0 ] && ok "no sandbox cgroup left behind" || bad "no sandbox cgroup left behind" "$left left"
 
-# Landlock ABI 2 on 6.1: file rules work, TCP port rules fail closed.
-check "landlock view denies reads outside it" 1 tinyjail --profile none --ro /bin --ro /lib --ro /lib64 --ro /usr -- cat /etc/passwd
-check "landlock view allows reads inside it" 0 tinyjail --profile none --ro /bin --ro /lib --ro /lib64 --ro /usr --ro /etc -- cat /etc/passwd
+# Landlock ABI 2 on 6.1: file rules work, TCP port rules fail closed, and a
+# view without a network namespace cannot keep the command from the host's
+# abstract sockets (no scoping before ABI 6): refused unless allowed.
+VIEW="--ro /bin --ro /lib --ro /lib64 --ro /usr"
+check "landlock view denies reads outside it" 1 tinyjail --profile none --unshare net $VIEW -- cat /etc/passwd
+check "landlock view allows reads inside it" 0 tinyjail --profile none --unshare net $VIEW --ro /etc -- cat /etc/passwd
+check "a view without scoping or a network namespace: refused (125)" 125 tinyjail --profile none $VIEW -- true
+has "the refusal names the abstract sockets" "$err" "abstract UNIX sockets without Landlock ABI 6"
+check "--allow-degraded unix-sockets runs the view" 1 tinyjail --profile none --allow-degraded unix-sockets $VIEW -- cat /etc/passwd
+has "that degradation is reported" "$err" "abstract UNIX sockets reachable"
 check "TCP port rules need ABI 4: refused (125)" 125 tinyjail --profile none --tcp-connect 80 -- probe exit 0
 has "the refusal names the ABI" "$err" "need Landlock ABI 4"
 check "--allow-degraded landlock-net runs" 0 tinyjail --profile none --allow-degraded landlock-net --tcp-connect 80 -- probe exit 0
@@ -77,6 +84,33 @@ check "runs as nobody" 0 tinyjail --profile none --user nobody -- probe syscall 
 has "uid 65534" "$out" "= 65534"
 check "size-limited directory" 0 tinyjail --profile none --rw-limit /tmp/dl=64K -- sh -c 'echo kept > /tmp/dl/f; head -c 100000 /dev/zero > /tmp/dl/g; true'
 has "what was written came back" "$(cat /tmp/dl/f 2>&1)" "kept"
+
+# tinyjail's own processes without Landlock's signal scoping (issue 16):
+# the command is still in a Landlock domain (ptrace rule, ABI 2) that
+# restricts nothing else, and the guard filter refuses signals to tinyjail.
+check "own domain on ABI 2 is reported" 0 tinyjail -v --profile none -- true
+has "ptrace rule, no scoping" "$err" "cannot ptrace or read the memory of processes outside the sandbox; no scoping"
+check "renames across directories still work in that domain" 0 tinyjail --profile none -- \
+	sh -c 'mkdir -p /tmp/ra /tmp/rb && echo x >/tmp/ra/f && mv /tmp/ra/f /tmp/rb/f && cat /tmp/rb/f'
+check "the parent's memory cannot be opened (13)" 13 tinyjail --profile none -- probe attack mem parent
+check "the guard refuses SIGSTOP to tinyjail (1)" 1 tinyjail --profile none -- probe attack kill parent 19
+check "the guard refuses F_SETOWN to tinyjail (1)" 1 tinyjail --profile none -- probe attack setown parent 9
+check "the guard refuses a pidfd of tinyjail (1)" 1 tinyjail --profile none -- probe attack pidfd parent 9
+# The filter cache's integrity key comes from the per-user agent, which on
+# 6.1 identifies its peers without SO_PEERPIDFD (Linux 6.5).
+export HOME=/root
+check "a first run stores a sealed entry" 0 tinyjail -v --profile strict -- probe exit 0
+has "stored" "$err" "compiled filter stored in the cache"
+check "the next takes it from the cache" 0 tinyjail -v --profile strict -- probe exit 0
+has "taken" "$err" "compiled filter taken from the cache"
+check "a sandboxed command gets no key from the agent" 0 tinyjail -q --profile none -- probe unix @tinyjail-integrity-0 read
+has "no key" "$out" "read 0 bytes"
+# Host UNIX sockets with an isolated network: covered (ECONNREFUSED, 111).
+probe listen unix /tmp/host.sock 60 >/tmp/srv.out &
+sleep 1
+check "the host socket answers without isolation" 0 tinyjail --profile none -- probe unix /tmp/host.sock
+check "--net none: the host socket is covered (111)" 111 tinyjail --profile none --net none -- probe unix /tmp/host.sock
+check "--unshare net with a view: covered too (111)" 111 tinyjail --profile none --unshare net $VIEW --ro /tmp -- probe unix /tmp/host.sock
 
 echo "VMTEST totals $pass passed, $fail failed"
 poweroff -f

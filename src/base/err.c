@@ -125,7 +125,9 @@ char *tj_err_format(const struct tj_err *e)
 	if (e->file) {
 		tj_buf_add(&b, e->file);
 		if (e->line > 0)
-			tj_buf_addf(&b, ":%d:%d", e->line, e->col);
+			tj_buf_addf(&b, ":%d", e->line);
+		if (e->line > 0 && e->col > 0)
+			tj_buf_addf(&b, ":%d", e->col);
 		tj_buf_add(&b, ": ");
 	}
 	if (e->json_path && e->json_path[0])

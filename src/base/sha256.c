@@ -113,3 +113,54 @@ void tj_sha256(const void *data, size_t len, uint8_t out[TJ_SHA256_LEN])
 	tj_sha256_update(&c, data, len);
 	tj_sha256_final(&c, out);
 }
+
+void tj_hmac_sha256_init(struct tj_hmac_sha256 *h, const void *key, size_t keylen)
+{
+	uint8_t block[64] = {0}, ipad[64];
+	if (keylen > sizeof(block))
+		tj_sha256(key, keylen, block); /* a long key is hashed first */
+	else
+		memcpy(block, key, keylen);
+	for (size_t i = 0; i < sizeof(block); i++) {
+		ipad[i] = block[i] ^ 0x36;
+		h->okey[i] = block[i] ^ 0x5c;
+	}
+	tj_sha256_init(&h->inner);
+	tj_sha256_update(&h->inner, ipad, sizeof(ipad));
+	explicit_bzero(block, sizeof(block));
+	explicit_bzero(ipad, sizeof(ipad));
+}
+
+void tj_hmac_sha256_update(struct tj_hmac_sha256 *h, const void *data, size_t len)
+{
+	tj_sha256_update(&h->inner, data, len);
+}
+
+void tj_hmac_sha256_final(struct tj_hmac_sha256 *h, uint8_t out[TJ_SHA256_LEN])
+{
+	uint8_t inner[TJ_SHA256_LEN];
+	tj_sha256_final(&h->inner, inner);
+	struct tj_sha256 outer;
+	tj_sha256_init(&outer);
+	tj_sha256_update(&outer, h->okey, sizeof(h->okey));
+	tj_sha256_update(&outer, inner, sizeof(inner));
+	tj_sha256_final(&outer, out);
+	explicit_bzero(h, sizeof(*h));
+	explicit_bzero(&outer, sizeof(outer));
+}
+
+void tj_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, uint8_t out[TJ_SHA256_LEN])
+{
+	struct tj_hmac_sha256 h;
+	tj_hmac_sha256_init(&h, key, keylen);
+	tj_hmac_sha256_update(&h, data, len);
+	tj_hmac_sha256_final(&h, out);
+}
+
+bool tj_digest_equal(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint8_t diff = 0;
+	for (size_t i = 0; i < n; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}

@@ -25,6 +25,7 @@ static const char usage_run[] =
 	"       tinyjail learn --static -o FILE [--force] program...\n"
 	"       tinyjail explain syscall program...\n"
 	"       tinyjail diff old.json new.json\n"
+	"       tinyjail report LOG... [--profile FILE] [--timeline] [--html FILE] [-o FILE]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
 	"Runs the command under a seccomp filter compiled from an OCI seccomp profile.\n"
@@ -40,7 +41,12 @@ static const char usage_run[] =
 	"      --mode enforce|complain  the same as the two above\n"
 	"      --log FILE               write events as JSON lines (notes/events.md)\n"
 	"      --report[=usage]         at exit: denials, kills, rules never used, why it ended;\n"
-	"                               =usage also tracks allowed calls (slower; notes/supervise.md)\n"
+	"                               =usage also tracks allowed calls (slower; notes/supervise.md);\n"
+	"                               with --log, the log then holds what `tinyjail report` shows\n"
+	"      --explain LIST           where the command calls these syscalls: their call stacks,\n"
+	"                               counted per call site, printed at exit and logged (repeatable;\n"
+	"                               notes/reports.md)\n"
+	"      --explain-stacks N       log the stack of the first N calls of each call site (default 1)\n"
 	"      --notify-socket SOCK     send the seccomp listener to an OCI seccomp agent at SOCK\n"
 	"                               (e.g. tinyjail supervise): it decides the profile's\n"
 	"                               SCMP_ACT_NOTIFY rules and the calls the profile does not name\n"
@@ -57,7 +63,8 @@ static const char usage_run[] =
 	"                               a resource limit, e.g. nofile=256, stack=8M, fsize=10M\n"
 	"                               (repeatable; RLIMIT_CORE is 0 unless set)\n"
 	"      --allow-degraded LIST    run without these where the host cannot enforce them: memory,\n"
-	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules\n"
+	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules,\n"
+	"                               unix-sockets\n"
 	"                               (default: refuse)\n"
 	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
 	"                               CPU and wall time\n"
@@ -265,10 +272,27 @@ static const char usage_explain[] =
 	"      --no-cache               analyse every object again\n"
 	"      --no-vdso                leave out the running kernel's vDSO\n";
 
+static const char usage_report[] =
+	"usage: tinyjail report [options] LOG...\n"
+	"\n"
+	"Reads event logs (--log; several merge, e.g. a test suite's runs) and shows what the\n"
+	"command did: the syscalls it used (seen), those the profile denied or would have (missed),\n"
+	"and the rules it never needed (unused), per program and in total; or a timeline of each\n"
+	"process.  Allowed calls are in a log when the run had --report=usage (notes/reports.md).\n"
+	"\n"
+	"options:\n"
+	"  -p, --profile FILE           the profile to compare with (default: the one the logs name)\n"
+	"      --timeline               per process, as a tree of forks and execs: first use of each\n"
+	"                               syscall, denials, limits, network decisions, exit\n"
+	"      --html FILE              the whole report as one self-contained HTML page\n"
+	"  -o, --output FILE            write the profile tightened to what the logs used\n"
+	"  -q, --quiet                  print only errors (with --html or -o: nothing else)\n";
+
 const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
 	case TJ_VERB_EXPLAIN: return usage_explain;
+	case TJ_VERB_REPORT: return usage_report;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
 	case TJ_VERB_COMPILE: return usage_compile;
@@ -287,7 +311,7 @@ static const struct {
 	{"run", TJ_VERB_RUN},	{"check", TJ_VERB_CHECK},	  {"compile", TJ_VERB_COMPILE},
 	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},	  {"groups", TJ_VERB_GROUPS},
 	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE}, {"learn", TJ_VERB_LEARN},
-	{"diff", TJ_VERB_DIFF}, {"explain", TJ_VERB_EXPLAIN},
+	{"diff", TJ_VERB_DIFF}, {"explain", TJ_VERB_EXPLAIN},	  {"report", TJ_VERB_REPORT},
 };
 
 enum {
@@ -361,6 +385,10 @@ enum {
 	OPT_PLAIN_NAMES,
 	OPT_GROUP_SHARE,
 	OPT_DEFAULT_ERRNO,
+	OPT_EXPLAIN,
+	OPT_EXPLAIN_STACKS,
+	OPT_TIMELINE,
+	OPT_HTML,
 };
 
 static const struct option long_options[] = {
@@ -437,6 +465,10 @@ static const struct option long_options[] = {
 	{"plain-names", no_argument, NULL, OPT_PLAIN_NAMES},
 	{"group-share", required_argument, NULL, OPT_GROUP_SHARE},
 	{"default-errno", optional_argument, NULL, OPT_DEFAULT_ERRNO},
+	{"explain", required_argument, NULL, OPT_EXPLAIN},
+	{"explain-stacks", required_argument, NULL, OPT_EXPLAIN_STACKS},
+	{"timeline", no_argument, NULL, OPT_TIMELINE},
+	{"html", required_argument, NULL, OPT_HTML},
 	{"verbose", no_argument, NULL, 'v'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -455,7 +487,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_REPORT:
 	case OPT_NOTIFY_SOCKET: return verb == TJ_VERB_RUN;
 	case OPT_NO_CACHE: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
-	case 'o':
+	case 'o': return verb == TJ_VERB_LEARN || verb == TJ_VERB_REPORT;
 	case OPT_MERGE:
 	case OPT_FORCE:
 	case OPT_CASES:
@@ -502,11 +534,15 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NET_ALLOW_CIDR:
 	case OPT_NET_DENY_CIDR:
 	case OPT_NET_DNS: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
-	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE;
+	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_REPORT;
 	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN;
 	case OPT_NO_VDSO: return verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
 	case OPT_STATIC:
 	case OPT_STRICT: return verb == TJ_VERB_LEARN;
+	case OPT_EXPLAIN:
+	case OPT_EXPLAIN_STACKS: return verb == TJ_VERB_RUN;
+	case OPT_TIMELINE:
+	case OPT_HTML: return verb == TJ_VERB_REPORT;
 	case OPT_LISTEN:
 	case OPT_RULES:
 	case OPT_WRITE_BACK:
@@ -545,11 +581,24 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 		if (tj_isolation_parse_degrade(&o->iso, tok) < 0)
 			r = tj_err_set(err, TJ_ERR_USAGE, 0,
 				       "--allow-degraded: unknown layer '%s' (memory, cpu, pids, cgroup, landlock, "
-				       "landlock-net, net-rules)",
+				       "landlock-net, net-rules, unix-sockets)",
 				       tok);
 	}
 	free(copy);
 	return r;
+}
+
+/* --explain openat,connect: syscall names, checked later against the
+ * syscall table (cli.c has no side effects and no libseccomp). */
+static int add_explain(void *ctx, char *item, struct tj_err **err)
+{
+	struct tj_options *o = ctx;
+	for (const char *c = item; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s' is not a syscall name", item);
+	if (!tj_strv_contains(&o->explain, item))
+		tj_strv_add(&o->explain, item);
+	return 0;
 }
 
 /* supervise takes no positional arguments; write-back needs the profile. */
@@ -752,7 +801,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--kill-via takes 'supervisor' or 'kernel', not '%s'", optarg);
 			break;
 		case OPT_NO_CACHE: o->no_cache = true; break;
-		case 'o': o->learn.output = optarg; break;
+		case 'o': o->learn.output = o->output = optarg; break;
 		case OPT_MERGE: o->learn.merge = true; break;
 		case OPT_FORCE: o->learn.force = true; break;
 		case OPT_CASES: o->learn.cases = optarg; break;
@@ -952,6 +1001,21 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			if (tj_env_add_setting(&o->env, optarg, err) < 0)
 				return tj_err_wrap(err, "--setenv");
 			break;
+		case OPT_EXPLAIN:
+			if (tj_for_each_item(optarg, add_explain, o, err) < 0)
+				return tj_err_wrap(err, "--explain");
+			break;
+		case OPT_EXPLAIN_STACKS: {
+			uint64_t n;
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 1000000000)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--explain-stacks: '%s' is not a number from 1 to 1000000000",
+						  optarg);
+			o->explain_stacks = (unsigned)n;
+			break;
+		}
+		case OPT_TIMELINE: o->timeline = true; break;
+		case OPT_HTML: o->html = optarg; break;
 		case 'v': o->verbosity = o->verbosity < 0 ? 1 : o->verbosity + 1; break;
 		case 'q': o->verbosity = -1; break;
 		case 'h':
@@ -984,6 +1048,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	}
 	if (o->verb == TJ_VERB_SUPERVISE)
 		return check_supervise(o, nrest, err);
+	if (o->verb == TJ_VERB_REPORT && nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "report needs an event log (tinyjail --log FILE ...)");
 	if (o->verb == TJ_VERB_LEARN)
 		return check_learn(o, rest, nrest, err);
 	if (o->verb == TJ_VERB_EXPLAIN) {
@@ -1027,5 +1093,6 @@ void tj_options_done(struct tj_options *o)
 	tj_env_done(&o->env);
 	tj_isolation_done(&o->iso);
 	tj_net_policy_done(&o->net);
+	tj_strv_done(&o->explain);
 	memset(o, 0, sizeof(*o));
 }

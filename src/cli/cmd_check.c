@@ -87,6 +87,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 	char *argv[] = {(char *)"true", NULL};
 	/* The network mode adds to the isolation as it does for run. */
 	tj_layer_proxy_compose(&p->net, &p->iso);
+	tj_layer_mount_compose(&p->iso, geteuid() == 0);
 	tj_layer_cgroup_compose(&p->limits, &p->net, &p->iso);
 	struct tj_plan plan = {.argv = argv,
 			       .exec_path = "the command",
@@ -98,7 +99,7 @@ static int check_one(const struct tj_options *o, const char *arg)
 			       .net = &p->net};
 	if (p->iso.user && tj_identity_resolve(p->iso.user, &id, &err) < 0)
 		goto fail;
-	if ((f || tj_isolation_wants_hardening(&p->iso)) && tj_hardening_compile(&p->iso, &hardening, &err) < 0)
+	if (tj_cmd_hardening(&p->iso, &hardening, &err) < 0)
 		goto fail;
 	plan.uid = id.uid;
 	plan.gid = id.gid;

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/sys.h"
 #include "tj/cli/cmd.h"
+#include "tj/filter/hardening.h"
 #include "tj/json/profile_json.h"
 #include "tj/model/policy.h"
 
@@ -74,4 +77,19 @@ void tj_cmd_target_host(uint64_t keep_caps, struct tj_host *host)
 {
 	tj_host_detect(host);
 	host->caps = keep_caps;
+}
+
+int tj_cmd_hardening(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err)
+{
+	/* Without Landlock's signal scoping (ABI 6) the command could stop or
+	 * kill tinyjail, whose uid and process group it shares: the guard
+	 * rules refuse that instead.  In a pid namespace tinyjail's pid means
+	 * nothing to the command, but its process group still does. */
+	struct tj_hardening_guard guard = {0};
+	bool pidns = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID;
+	if (tj_sys_landlock_abi() < 6) {
+		guard.self = pidns ? 0 : getpid();
+		guard.pgrp = pidns ? 0 : getpgrp();
+	}
+	return tj_hardening_compile(iso, tj_sys_landlock_abi() < 6 ? &guard : NULL, ret, err);
 }

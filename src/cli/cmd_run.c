@@ -21,9 +21,11 @@
 #include "tj/json/profile_json.h"
 #include "tj/launch/kmsg_source.h"
 #include "tj/launch/launch.h"
+#include "tj/launch/observe.h"
 #include "tj/model/identity.h"
 #include "tj/net/netrules.h"
 #include "tj/net/proxy.h"
+#include "tj/report/chain.h"
 #include "tj/supervise/agent.h"
 
 extern char **environ;
@@ -52,6 +54,77 @@ static void on_kill(void *ctx, const struct tj_syscall_event *e)
 	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
+	if (e->stack_n) {
+		char name[64];
+		tj_syscall_name(e->data.arch, e->data.nr, name, sizeof(name));
+		tj_autofree char *chain = tj_chain_text_short(name, e->stack, e->stack_n, e->stack_truncated, 16);
+		fprintf(stderr, "tinyjail: called from: %s\n", chain);
+	}
+}
+
+/* --explain: the syscalls' numbers; names are checked here, where the
+ * syscall table is known. */
+static int resolve_explain(const struct tj_options *o, int **ret, struct tj_err **err)
+{
+	*ret = NULL;
+	if (!o->explain.n)
+		return 0;
+	int *nrs = tj_xcalloc(o->explain.n, sizeof(*nrs));
+	for (size_t i = 0; i < o->explain.n; i++) {
+		if (tj_syscall_resolve(o->explain.v[i], &nrs[i]) != TJ_SYSCALL_NATIVE) {
+			free(nrs);
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain: '%s' is not an x86_64 syscall",
+					  o->explain.v[i]);
+		}
+	}
+	*ret = nrs;
+	return 0;
+}
+
+/* At exit: each explained syscall's call chains, most frequent first. */
+static void print_explained(const struct tj_observe *obs)
+{
+	size_t n;
+	const struct tj_explain_event *v = tj_observe_explained(obs, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct tj_explain_event *x = &v[i];
+		fprintf(stderr, "tinyjail: explain %s: %llu call%s, %zu call site%s", x->syscall,
+			(unsigned long long)x->calls, x->calls == 1 ? "" : "s", x->nsites, x->nsites == 1 ? "" : "s");
+		if (x->skipped)
+			fprintf(stderr, ", %llu stack%s not taken (the process exited meanwhile, or no permission)",
+				(unsigned long long)x->skipped, x->skipped == 1 ? "" : "s");
+		if (x->truncated)
+			fprintf(stderr, ", %llu truncated", (unsigned long long)x->truncated);
+		fputs(x->nsites ? ":\n" : "\n", stderr);
+		/* Sites with the same text (the same code in two processes) are one line. */
+		bool *done = tj_xcalloc(x->nsites + 1, sizeof(*done));
+		char **texts = tj_xcalloc(x->nsites + 1, sizeof(*texts));
+		uint64_t *counts = tj_xcalloc(x->nsites + 1, sizeof(*counts));
+		for (size_t k = 0; k < x->nsites; k++)
+			texts[k] = tj_chain_text_short(x->syscall, x->sites[k].stack, x->sites[k].stack_n,
+						       x->sites[k].truncated, 16);
+		for (size_t k = 0; k < x->nsites; k++) {
+			counts[k] = x->sites[k].count;
+			for (size_t j = k + 1; j < x->nsites; j++)
+				if (!done[j] && strcmp(texts[j], texts[k]) == 0)
+					counts[k] += x->sites[j].count, done[j] = true;
+		}
+		for (;;) {
+			size_t best = x->nsites;
+			for (size_t k = 0; k < x->nsites; k++)
+				if (!done[k] && (best == x->nsites || counts[k] > counts[best]))
+					best = k;
+			if (best == x->nsites)
+				break;
+			done[best] = true;
+			fprintf(stderr, "tinyjail: %8llu  %s\n", (unsigned long long)counts[best], texts[best]);
+		}
+		for (size_t k = 0; k < x->nsites; k++)
+			free(texts[k]);
+		free(texts);
+		free(counts);
+		free(done);
+	}
 }
 
 /* learn --check: the kill is reported as usual and handed to learn too. */
@@ -116,6 +189,13 @@ static int check_run_options(const struct tj_options *o, struct tj_err **err)
 		return tj_err_set(err, TJ_ERR_USAGE, 0,
 				  "--report=usage needs seccomp user notification, not "
 				  "--complain=kmsg (the kernel log does not record allowed calls)");
+	if (o->explain.n && (o->complain_kmsg || o->notify_socket || o->kernel_kills))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain needs tinyjail's own seccomp listener, not %s",
+				  o->complain_kmsg   ? "--complain=kmsg"
+				  : o->notify_socket ? "--notify-socket"
+						     : "--kill-via=kernel");
+	if (o->explain_stacks && !o->explain.n)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--explain-stacks goes with --explain");
 	return 0;
 }
 
@@ -210,22 +290,6 @@ static void report_network(const struct tj_events *ev, const struct tj_launch_re
 	if (res->net_refused)
 		fprintf(stderr, "tinyjail: network: the host rules refused %llu attempt%s\n",
 			(unsigned long long)res->net_refused, res->net_refused == 1 ? "" : "s");
-}
-
-/* The hardening rules cover the x86_64 ABI only (hardening.h); say so when
- * the profile lets calls through another one. */
-static void warn_hardening_abis(const struct tj_profile *profile, const struct tj_isolation *iso, int verbosity)
-{
-	if (verbosity < 0 || !profile || !profile->seccomp || !tj_isolation_wants_hardening(iso))
-		return;
-	for (size_t i = 0; i < profile->seccomp->arches.n; i++) {
-		const char *a = profile->seccomp->arches.v[i];
-		if (strcmp(a, "SCMP_ARCH_X86") == 0 || strcmp(a, "SCMP_ARCH_X32") == 0)
-			fprintf(stderr,
-				"tinyjail: warning: %s lets calls through %s, which --deny-write-execute, --no-fork "
-				"and --signals do not cover; remove it from \"architectures\" to close that door\n",
-				profile->file, a);
-	}
 }
 
 /* The enforcement manifest on stderr: every layer with -v, else only the
@@ -349,7 +413,20 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 	tj_autofree char *dir = o->no_cache ? NULL : tj_filter_cache_default_dir();
 	__attribute__((cleanup(tj_filter_cache_closep))) struct tj_filter_cache *cache = NULL;
 	struct tj_err *err = NULL;
-	if (dir && tj_filter_cache_open(dir, &cache, &err) < 0) {
+	/* Entries are sealed with a key no sandboxed command can learn
+	 * (integrity.h); without it, no cache. */
+	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
+	if (dir && tj_integrity_key(mac_key, &err) < 0) {
+		if (o->verbosity > 0) {
+			tj_autofree char *why = tj_err_format(err);
+			fprintf(stderr, "tinyjail: note: filter cache not used: no integrity key: %s\n", why);
+		}
+		tj_err_free(err);
+		err = NULL;
+		free(dir);
+		dir = NULL;
+	}
+	if (dir && tj_filter_cache_open(dir, mac_key, &cache, &err) < 0) {
 		/* An unsafe directory may be an attack: say so.  No writable
 		 * home (nobody, a read-only CI sandbox) is normal. */
 		if (err->errnum == 0 ? o->verbosity >= 0 : o->verbosity > 0) {
@@ -360,6 +437,7 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 		tj_err_free(err);
 		err = NULL;
 	}
+	explicit_bzero(mac_key, sizeof(mac_key)); /* the cache has its copy */
 	uint8_t key[TJ_SHA256_LEN];
 	if (cache) {
 		tj_filter_cache_key(p, fo, &host, key);
@@ -421,17 +499,50 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	struct tj_agent_client agent_client = {.sock = -1};
 	struct tj_kmsg_source kmsg;
 	bool kmsg_open = false;
+	tj_autofree int *explain_nrs = NULL;
+	tj_autofree int *notify_nrs = NULL;
+	size_t notify_n = 0;
+	struct tj_observe *observe = NULL;
+	tj_autofree const char **explain_names = NULL;
 
 	if (check_run_options(o, &err) < 0) {
 		code = tj_cmd_report(err);
 		tj_err_free(err);
 		return code;
 	}
+	if (resolve_explain(o, &explain_nrs, &err) < 0) {
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
+	/* What the run records beyond denials: with --log, --report=usage
+	 * writes allowed calls, and with it or --explain the process tree. */
+	unsigned recording = 0;
+	if (o->log_path && o->report == TJ_REPORT_USAGE)
+		recording |= TJ_RECORD_USAGE | TJ_RECORD_PROCESSES;
+	if (o->explain.n)
+		recording |= TJ_RECORD_EXPLAIN | (o->log_path ? TJ_RECORD_PROCESSES : 0);
+	notify_nrs = tj_xcalloc(o->explain.n + 8, sizeof(*notify_nrs));
+	for (size_t i = 0; i < o->explain.n; i++)
+		notify_nrs[notify_n++] = explain_nrs[i];
+	/* The process tree needs forks, execs and exits; call stacks need
+	 * execs and exits (a process's modules change, its pid is reused). */
+	for (size_t i = 0; recording && tj_observe_lifecycle_names[i]; i++) {
+		const char *name = tj_observe_lifecycle_names[i];
+		bool for_stacks = strncmp(name, "execve", 6) == 0 || strcmp(name, "exit_group") == 0;
+		int nr;
+		if (((recording & TJ_RECORD_PROCESSES) || for_stacks) && !tj_strv_contains(&o->explain, name) &&
+		    tj_syscall_resolve(name, &nr) == TJ_SYSCALL_NATIVE)
+			notify_nrs[notify_n++] = nr;
+	}
 	const char *profile_arg = o->profile ? o->profile : "default";
 	if (!x && strcmp(profile_arg, "none") != 0) {
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &loaded)) != 0)
 			return code;
 		profile = loaded;
+	} else if (!x && o->explain.n) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0, "--explain needs a syscall filter (not --profile none)");
+		goto fail;
 	}
 
 	/* Isolation: the profile's, then the flags', which add to it. */
@@ -454,6 +565,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	/* A network namespace for none and filtered; the proxy's port in
 	 * Landlock's TCP rules. */
 	tj_layer_proxy_compose(&net, &iso);
+	/* A view or an isolated network hides the host's UNIX sockets. */
+	tj_layer_mount_compose(&iso, geteuid() == 0);
 	/* The host rules see where sockets connect and send, not who
 	 * connects in: no listening sockets under them (hardening.c). */
 	iso.deny_listen = tj_net_host_rules(&net);
@@ -523,7 +636,16 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 				.complain_via_log = o->complain_kmsg,
 				.ignore_unknown_deny = o->ignore_unknown,
 				.host = &host,
+				.notify_nrs = supervised ? notify_nrs : NULL,
+				.notify_n = supervised ? notify_n : 0,
 			};
+			if (o->explain.n && !supervised) {
+				tj_err_set(&err, TJ_ERR_LAYER, 0,
+					   "--explain needs seccomp user notification, which this "
+					   "kernel or libseccomp does not offer");
+				tj_err_layer(&err, "seccomp");
+				goto fail;
+			}
 			/* A profile in memory has no text the cache could key on. */
 			if (x && (code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
 				goto out;
@@ -585,6 +707,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		tj_buf_done(&names);
 	}
 	tj_strv_done(&denied);
+	/* What the command does not get must not stay readable in tinyjail
+	 * either (its memory is not dumpable; this is the second wall). */
+	tj_env_scrub(environ, &command_env, "TINYJAIL_");
 
 	if (tj_resolve_command(o->command[0], command_env.v, &exec_path, &err) < 0)
 		goto fail;
@@ -593,13 +718,10 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (iso.no_exec && tj_exe_dependencies(exec_path, &exec_pins, &err) < 0)
 		goto fail;
 
-	/* tinyjail's own rules ride along with every syscall filter, and are
-	 * loaded alone when only they are asked for. */
-	if (filter || tj_isolation_wants_hardening(&iso)) {
-		if (tj_hardening_compile(&iso, &hardening, &err) < 0)
-			goto fail;
-		warn_hardening_abis(profile, &iso, o->verbosity);
-	}
+	/* tinyjail's own rules are loaded in every run, alone when there is
+	 * no profile filter (TIOCSTI, the signal guard: notes/security.md). */
+	if (tj_cmd_hardening(&iso, &hardening, &err) < 0)
+		goto fail;
 
 	/* Limits: the profile's, then the flags', which win. */
 	struct tj_limits limits = {0};
@@ -639,6 +761,24 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	events.notice = on_notice;
 	events.notice_ctx = (void *)o;
 	events.source = agent ? TJ_SOURCE_AGENT : o->complain_kmsg ? TJ_SOURCE_KMSG : TJ_SOURCE_NOTIFY;
+	/* Kills name their call site too: one stack per killed process. */
+	bool kill_stacks = filter && mode == TJ_MODE_ENFORCE && !o->kernel_kills && !(x && x->on_notify);
+	if (filter && filter->uses_listener && !agent && (recording || kill_stacks)) {
+		explain_names = tj_xcalloc(o->explain.n + 1, sizeof(*explain_names));
+		for (size_t i = 0; i < o->explain.n; i++)
+			explain_names[i] = o->explain.v[i];
+		events.recording = recording;
+		events.explain_names = explain_names;
+		struct tj_observe_opts oo = {.explain_nrs = explain_nrs,
+					     .explain_n = o->explain.n,
+					     .explain_stacks = o->explain_stacks,
+					     .usage = recording & TJ_RECORD_USAGE,
+					     .processes = recording & TJ_RECORD_PROCESSES,
+					     .pid_ns = iso.unshare & TJ_NS_PID,
+					     .kill_stacks = kill_stacks};
+		if (tj_observe_new(&oo, &events, &observe, &err) < 0)
+			goto fail;
+	}
 	print_manifest(&manifest, o->verbosity);
 	plan.manifest = &manifest;
 	if (!filter && o->verbosity >= 0)
@@ -666,7 +806,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
 					.source = kmsg_open ? &kmsg.src : NULL,
-					.on_notify = x && x->on_notify ? on_notify_ext : NULL};
+					.on_notify = x && x->on_notify ? on_notify_ext : NULL,
+					.observe = observe};
 	rc.ext = x;
 	if (x && x->on_kill)
 		hooks.on_kill = on_kill_ext;
@@ -681,6 +822,11 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	}
 	if (x && x->started)
 		*x->started = true;
+	if (observe) {
+		tj_observe_finish(observe);
+		if (o->verbosity >= 0)
+			print_explained(observe);
+	}
 
 	struct tj_run_report report = {.o = o,
 				       .profile = profile,
@@ -777,6 +923,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	tj_identity_done(&id);
 	tj_isolation_done(&iso);
 	tj_net_policy_done(&net);
+	tj_observe_free(observe);
 	return code;
 
 fail:
@@ -807,5 +954,6 @@ out:
 	tj_identity_done(&id);
 	tj_isolation_done(&iso);
 	tj_net_policy_done(&net);
+	tj_observe_free(observe);
 	return code;
 }

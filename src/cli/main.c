@@ -3,11 +3,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
+#include "tj/base/integrity.h"
 #include "tj/cli/cmd.h"
 
 int main(int argc, char **argv)
 {
+	/* First of all: nothing of the same user may read or write tinyjail's
+	 * memory, environment or descriptors (/proc/PID/mem, environ, fd,
+	 * ptrace, process_vm_readv).  The command runs as that user; the
+	 * helpers tinyjail forks inherit this (notes/security.md). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		fprintf(stderr, "tinyjail: cannot make itself non-dumpable\n");
+		return TJ_EXIT_ERROR;
+	}
+	/* The per-user key agent, started by tinyjail itself (integrity.h). */
+	if (argc == 2 && strcmp(argv[1], TJ_INTEGRITY_AGENT_ARG) == 0)
+		return tj_integrity_agent_main();
 	struct tj_options o;
 	struct tj_err *err = NULL;
 	if (tj_cli_parse(argc, argv, &o, &err) < 0) {
@@ -28,6 +41,7 @@ int main(int argc, char **argv)
 	case TJ_VERB_GROUPS: code = tj_cmd_groups(&o); break;
 	case TJ_VERB_WHY: code = tj_cmd_why(&o); break;
 	case TJ_VERB_SUPERVISE: code = tj_cmd_supervise(&o); break;
+	case TJ_VERB_REPORT: code = tj_cmd_report_logs(&o); break;
 	case TJ_VERB_LEARN: code = tj_cmd_learn(&o); break;
 	case TJ_VERB_DIFF: code = tj_cmd_diff(&o); break;
 	case TJ_VERB_EXPLAIN: code = tj_cmd_explain(&o); break;

@@ -75,16 +75,26 @@ int tj_events_close(struct tj_events *ev, struct tj_err **err)
 	return r;
 }
 
-static void add_header(struct tj_buf *b, const char *event)
+/* when_us: the time the event happened, if not now (0). */
+static void add_header_at(struct tj_buf *b, const char *event, uint64_t when_us)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
+	if (when_us) {
+		ts.tv_sec = (time_t)(when_us / 1000000);
+		ts.tv_nsec = (long)(when_us % 1000000) * 1000;
+	}
 	struct tm tm;
 	gmtime_r(&ts.tv_sec, &tm);
 	char when[64];
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
 	tj_buf_addf(b, "{\"v\":%d,\"time\":\"%s.%06ldZ\",\"event\":", TJ_EVENTS_VERSION, when, ts.tv_nsec / 1000);
 	tj_buf_add_json_string(b, event);
+}
+
+static void add_header(struct tj_buf *b, const char *event)
+{
+	add_header_at(b, event, 0);
 }
 
 /* ,"key":"value" -- skipped when value is NULL. */
@@ -114,6 +124,8 @@ static void notice(struct tj_events *ev, const char *text)
 
 void tj_events_start(struct tj_events *ev, const char *mode, const char *profile, char *const *argv, pid_t pid)
 {
+	unsigned recording = ev->recording;
+	const char *const *explain = ev->explain_names;
 	if (!ev->log)
 		return;
 	struct tj_buf b = {0};
@@ -132,7 +144,47 @@ void tj_events_start(struct tj_events *ev, const char *mode, const char *profile
 	}
 	tj_buf_addf(&b, "],\"pid\":%d", (int)pid);
 	add_str(&b, "source", tj_source_name(ev->source));
+	if (recording) {
+		static const char *const names[] = {"usage", "processes", "explain"};
+		tj_buf_add(&b, ",\"recording\":[");
+		bool first = true;
+		for (size_t i = 0; i < TJ_ARRAY_SIZE(names); i++) {
+			if (!(recording & (1u << i)))
+				continue;
+			tj_buf_addf(&b, "%s\"%s\"", first ? "" : ",", names[i]);
+			first = false;
+		}
+		tj_buf_add(&b, "]");
+	}
+	if (explain && explain[0]) {
+		tj_buf_add(&b, ",\"explain\":[");
+		for (size_t i = 0; explain[i]; i++) {
+			if (i)
+				tj_buf_add(&b, ",");
+			tj_buf_add_json_string(&b, explain[i]);
+		}
+		tj_buf_add(&b, "]");
+	}
 	emit(ev, &b);
+}
+
+/* ,"stack":[{"pc":...},...] */
+static void add_stack(struct tj_buf *b, const struct tj_frame *v, size_t n)
+{
+	tj_buf_add(b, ",\"stack\":[");
+	for (size_t i = 0; i < n; i++) {
+		const struct tj_frame *f = &v[i];
+		tj_buf_addf(b, "%s{\"pc\":\"0x%llx\"", i ? "," : "", (unsigned long long)f->pc);
+		add_str(b, "module", f->module && f->module[0] ? f->module : NULL);
+		add_str(b, "function", f->function && f->function[0] ? f->function : NULL);
+		tj_buf_addf(b, ",\"offset\":%llu", (unsigned long long)f->offset);
+		if (f->file && f->file[0] && f->line > 0) {
+			add_str(b, "file", f->file);
+			tj_buf_addf(b, ",\"line\":%d", f->line);
+		}
+		tj_buf_add(b, "}");
+	}
+	tj_buf_add(b, "]");
 }
 
 static void tally(struct tj_events *ev, const struct tj_syscall_event *e)
@@ -203,6 +255,97 @@ void tj_events_syscall(struct tj_events *ev, const struct tj_syscall_event *e)
 	}
 	add_str(&b, "decided_by", e->decided_by);
 	add_str(&b, "exe", e->exe);
+	if (e->tgid > 0 && e->tgid != e->pid)
+		tj_buf_addf(&b, ",\"tgid\":%d", (int)e->tgid);
+	if (e->stack && e->stack_n) {
+		add_stack(&b, e->stack, e->stack_n);
+		tj_buf_addf(&b, ",\"stack_truncated\":%s", e->stack_truncated ? "true" : "false");
+	}
+	if (e->site)
+		tj_buf_addf(&b, ",\"site\":%u", e->site);
+	emit(ev, &b);
+}
+
+void tj_events_process(struct tj_events *ev, const struct tj_process_event *e)
+{
+	if (!ev->log)
+		return;
+	static const char *const causes[] = {"start", "fork", "exec", "exit"};
+	struct tj_buf b = {0};
+	add_header_at(&b, "process", e->when_us);
+	tj_buf_addf(&b, ",\"pid\":%d", (int)e->pid);
+	add_str(&b, "cause", causes[e->cause]);
+	if (e->ppid > 0)
+		tj_buf_addf(&b, ",\"ppid\":%d", (int)e->ppid);
+	if (e->comm) {
+		char comm[17];
+		snprintf(comm, sizeof(comm), "%s", e->comm);
+		add_str(&b, "comm", comm);
+	}
+	add_str(&b, "exe", e->exe);
+	if (e->argv) {
+		tj_buf_add(&b, ",\"argv\":[");
+		for (size_t i = 0; e->argv[i]; i++) {
+			if (i)
+				tj_buf_add(&b, ",");
+			tj_buf_add_json_string(&b, e->argv[i]);
+		}
+		tj_buf_add(&b, "]");
+	}
+	if (e->loader && e->cause != TJ_PROCESS_EXIT && e->cause != TJ_PROCESS_FORK) {
+		tj_buf_add(&b, ",\"loader\":{\"path\":");
+		tj_buf_add_json_string(&b, e->loader);
+		tj_buf_addf(&b, ",\"start\":\"0x%llx\",\"end\":\"0x%llx\"}", (unsigned long long)e->loader_start,
+			    (unsigned long long)e->loader_end);
+	}
+	if (e->cause == TJ_PROCESS_EXIT && e->has_code)
+		tj_buf_addf(&b, ",\"code\":%d", e->code & 0xff);
+	if (e->cause == TJ_PROCESS_EXIT && e->killed)
+		tj_buf_add(&b, ",\"killed\":true");
+	emit(ev, &b);
+}
+
+void tj_events_usage(struct tj_events *ev, pid_t pid, uint32_t arch, int nr, uint32_t action, const char *rule,
+		     uint64_t count)
+{
+	if (!ev->log || !count)
+		return;
+	char name[64], act[64];
+	tj_syscall_name(arch, nr, name, sizeof(name));
+	tj_filter_describe_action(action, act, sizeof(act));
+	struct tj_buf b = {0};
+	add_header(&b, "usage");
+	tj_buf_addf(&b, ",\"pid\":%d", (int)pid);
+	add_str(&b, "arch", tj_arch_short_name(arch, nr));
+	add_str(&b, "syscall", name);
+	tj_buf_addf(&b, ",\"nr\":%d", nr);
+	add_str(&b, "action", act);
+	add_str(&b, "rule", rule ? rule : "defaultAction");
+	tj_buf_addf(&b, ",\"count\":%llu", (unsigned long long)count);
+	emit(ev, &b);
+}
+
+void tj_events_explain(struct tj_events *ev, const struct tj_explain_event *e)
+{
+	if (!ev->log)
+		return;
+	struct tj_buf b = {0};
+	add_header(&b, "explain");
+	add_str(&b, "syscall", e->syscall);
+	tj_buf_addf(&b, ",\"calls\":%llu,\"stacks\":%llu,\"skipped\":%llu,\"truncated\":%llu,\"sites\":[",
+		    (unsigned long long)e->calls, (unsigned long long)e->stacks, (unsigned long long)e->skipped,
+		    (unsigned long long)e->truncated);
+	bool first = true;
+	for (size_t i = 0; i < e->nsites; i++) {
+		const struct tj_explain_site *s = &e->sites[i];
+		if (!s->stack_n || !s->count)
+			continue;
+		tj_buf_addf(&b, "%s{\"site\":%u,\"count\":%llu", first ? "" : ",", s->id, (unsigned long long)s->count);
+		add_stack(&b, s->stack, s->stack_n);
+		tj_buf_addf(&b, ",\"stack_truncated\":%s}", s->truncated ? "true" : "false");
+		first = false;
+	}
+	tj_buf_add(&b, "]");
 	emit(ev, &b);
 }
 

@@ -545,6 +545,54 @@ static int export_ctx(scmp_filter_ctx ctx, bool pfc, char **ret_buf, size_t *ret
 	return 0;
 }
 
+static bool is_notify_nr(const struct tj_filter_opts *o, int nr)
+{
+	for (size_t i = 0; i < o->notify_n; i++)
+		if (o->notify_nrs[i] == nr)
+			return true;
+	return false;
+}
+
+static bool names_unconditionally(const struct tj_seccomp *s, const char *name)
+{
+	for (size_t i = 0; i < s->nrules; i++)
+		if (s->rules[i].nargs == 0 && tj_strv_contains(&s->rules[i].names, name))
+			return true;
+	return false;
+}
+
+/* A syscall routed to the supervisor must be one whose every action the
+ * supervisor can give as the kernel would: allow (and log), errno, kill the
+ * process. */
+static int check_notify_nrs(const struct tj_seccomp *s, const struct tj_filter_opts *o, const char *file,
+			    struct tj_err **err)
+{
+	if (o->agent)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "a seccomp agent holds the listener, so tinyjail cannot follow syscalls itself");
+	for (size_t k = 0; k < o->notify_n; k++) {
+		char name[64];
+		tj_syscall_name(SCMP_ARCH_X86_64, o->notify_nrs[k], name, sizeof(name));
+		for (size_t i = 0; i <= s->nrules; i++) {
+			const struct tj_rule *r = i < s->nrules ? &s->rules[i] : NULL;
+			enum tj_action a = r ? r->action : s->default_action;
+			if (r && !tj_strv_contains(&r->names, name))
+				continue;
+			/* The default decides only calls no unconditional rule takes. */
+			if (!r && names_unconditionally(s, name))
+				continue;
+			if (a == TJ_ACT_KILL_THREAD || a == TJ_ACT_TRAP || a == TJ_ACT_TRACE || a == TJ_ACT_NOTIFY) {
+				tj_err_set(err, TJ_ERR_PROFILE, 0,
+					   "'%s' is decided by %s, which only the kernel (or a seccomp agent) can "
+					   "apply: tinyjail cannot follow it",
+					   name, tj_action_name(a));
+				return tj_err_at(err, file, r ? r->json_path : "defaultAction");
+			}
+		}
+	}
+	return 0;
+}
+
 struct build_out {
 	struct sock_filter *prog;
 	size_t len;
@@ -569,7 +617,8 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 			optimize = 2;
 	}
 	uint32_t def = compile_action(fl, opts, s->default_action, tj_seccomp_effective_default_errno(s), true);
-	out->uses_notify = def == SCMP_ACT_NOTIFY || (fl == FLAVOUR_COMPLAIN && !opts->complain_via_log);
+	out->uses_notify = def == SCMP_ACT_NOTIFY || (fl == FLAVOUR_COMPLAIN && !opts->complain_via_log) ||
+			   (fl != FLAVOUR_TRUTH && opts->notify_n);
 	for (size_t i = 0; i < s->nrules && !out->uses_notify; i++)
 		if (!tj_rule_equals_default(s, &s->rules[i]))
 			out->uses_notify = compile_action(fl, opts, s->rules[i].action,
@@ -624,7 +673,9 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 			const char *name = r->names.v[k];
 			int nr;
 			enum tj_syscall_kind kind = tj_syscall_resolve(name, &nr);
-			if (kind == TJ_SYSCALL_NATIVE &&
+			/* Always notified (below): the supervisor applies this rule. */
+			bool routed = fl != FLAVOUR_TRUTH && kind == TJ_SYSCALL_NATIVE && is_notify_nr(opts, nr);
+			if (kind == TJ_SYSCALL_NATIVE && !routed &&
 			    add_rule(native, action, nr, r, name, &out->nrules, file, err) < 0)
 				return -1;
 			if (!compat)
@@ -635,6 +686,12 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 			    add_rule(compat, action, lib_nr, r, name, &out->nrules, file, err) < 0)
 				return -1;
 		}
+	}
+	for (size_t i = 0; fl != FLAVOUR_TRUTH && def != SCMP_ACT_NOTIFY && i < opts->notify_n; i++) {
+		int rc = seccomp_rule_add_array(native, SCMP_ACT_NOTIFY, opts->notify_nrs[i], 0, NULL);
+		if (rc < 0 && rc != -EEXIST)
+			return seccomp_fail(err, rc, "cannot route a syscall to the supervisor");
+		out->nrules++;
 	}
 	if (fl != FLAVOUR_TRUTH && out->uses_notify && def != SCMP_ACT_NOTIFY && !opts->agent) {
 		/* The child's first notification, which tells the supervisor
@@ -728,8 +785,10 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 	enum flavour fl = FLAVOUR_TRUTH;
 	if (opts->mode == TJ_MODE_COMPLAIN || opts->mode == TJ_MODE_LEARN)
 		fl = FLAVOUR_COMPLAIN;
-	else if (opts->supervise_kills || opts->route_errno || opts->track_allowed || opts->agent)
+	else if (opts->supervise_kills || opts->route_errno || opts->track_allowed || opts->agent || opts->notify_n)
 		fl = FLAVOUR_ENFORCE;
+	if (opts->notify_n && check_notify_nrs(f->resolved, opts, p->file, err) < 0)
+		return -1;
 
 	struct build_out loaded = {0};
 	if (build_program(f->resolved, fl, opts, p->file, &f->info, &loaded, err) < 0)
@@ -742,7 +801,8 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 	/* An agent answers what it is sent and knows nothing of tinyjail's
 	 * start call; the gap accounting it serves is tinyjail's own. */
 	f->has_start_call = fl != FLAVOUR_TRUTH && f->uses_listener && !opts->agent;
-	f->routes_more_than_kills = fl == FLAVOUR_ENFORCE && !opts->agent && (opts->route_errno || opts->track_allowed);
+	f->routes_more_than_kills = fl == FLAVOUR_ENFORCE && !opts->agent &&
+				    (opts->route_errno || opts->track_allowed || opts->notify_n);
 
 	f->has_agent_rules = f->resolved->default_action == TJ_ACT_NOTIFY;
 	for (size_t i = 0; i < f->resolved->nrules; i++)

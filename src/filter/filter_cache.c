@@ -3,13 +3,16 @@
  * The compiled-filter cache (include/tj/filter/filter_cache.h).  An entry file is
  *
  *   header:  "TJFCACHE", u32 format, u32 zero, key[32], u64 payload length,
- *            SHA-256 of the payload[32]
+ *            HMAC-SHA256[32] of everything before it and the payload
  *   payload: the struct tj_filter fields, little-endian, strings as u32
  *            length + bytes (0xffffffff for NULL)
  *
- * Every read checks the header, the key and the payload hash, then decodes
- * with bounds checks and validates both programs as the kernel would; any
- * failure is a miss.
+ * The MAC's key is the user's integrity key (base/integrity.h), which no
+ * sandboxed command can learn: a command that can write the cache directory
+ * cannot make an entry that verifies (a plain hash, which it could compute,
+ * would not stop it).  Every read checks the header, the key and the MAC,
+ * then decodes with bounds checks and validates both programs as the kernel
+ * would; any failure is a miss.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +33,7 @@
 #endif
 
 #define MAGIC "TJFCACHE"
-#define FORMAT 2
+#define FORMAT 3
 #define HEADER_LEN (8 + 4 + 4 + TJ_SHA256_LEN + 8 + TJ_SHA256_LEN)
 #define MAX_ENTRY (16u << 20) /* far above any real filter */
 #define NO_STRING 0xffffffffu
@@ -38,6 +41,7 @@
 struct tj_filter_cache {
 	int dirfd;
 	char *path;
+	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
 };
 
 /* --- where --- */
@@ -65,7 +69,8 @@ static int check_owner(const struct stat *st, const char *what, const char *path
 	return 0;
 }
 
-int tj_filter_cache_open(const char *dir, struct tj_filter_cache **ret, struct tj_err **err)
+int tj_filter_cache_open(const char *dir, const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], struct tj_filter_cache **ret,
+			 struct tj_err **err)
 {
 	if (!dir || dir[0] != '/')
 		return tj_err_set(err, TJ_ERR_LAYER, 0, "no cache directory (set XDG_CACHE_HOME or HOME)");
@@ -93,6 +98,7 @@ int tj_filter_cache_open(const char *dir, struct tj_filter_cache **ret, struct t
 	struct tj_filter_cache *c = tj_xcalloc(1, sizeof(*c));
 	c->dirfd = TJ_STEAL_FD(&fd);
 	c->path = tj_xstrdup(dir);
+	memcpy(c->mac_key, mac_key, TJ_INTEGRITY_KEY_LEN);
 	*ret = c;
 	return 0;
 }
@@ -104,6 +110,7 @@ void tj_filter_cache_close(struct tj_filter_cache *c)
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	free(c->path);
+	explicit_bzero(c->mac_key, sizeof(c->mac_key));
 	free(c);
 }
 
@@ -194,6 +201,9 @@ void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts
 	add_u64(&h, opts->bad_arch_allow);
 	add_u64(&h, opts->ignore_unknown_deny);
 	add_u64(&h, (uint64_t)opts->optimize);
+	add_u64(&h, opts->notify_n);
+	for (size_t i = 0; i < opts->notify_n; i++)
+		add_u64(&h, (uint64_t)opts->notify_nrs[i]);
 	add_field(&h, p->text, p->text_len);
 	tj_sha256_final(&h, key);
 }
@@ -307,7 +317,19 @@ static void put_seccomp(struct wbuf *b, const struct tj_seccomp *s)
 	}
 }
 
-void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const struct tj_filter *f, size_t *ret_len)
+/* The MAC of an entry: over the header before the MAC, then the payload. */
+static void entry_mac(const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], const void *head, size_t head_len,
+		      const void *payload, size_t payload_len, uint8_t mac[TJ_INTEGRITY_MAC_LEN])
+{
+	struct tj_hmac_sha256 h;
+	tj_hmac_sha256_init(&h, mac_key, TJ_INTEGRITY_KEY_LEN);
+	tj_hmac_sha256_update(&h, head, head_len);
+	tj_hmac_sha256_update(&h, payload, payload_len);
+	tj_hmac_sha256_final(&h, mac);
+}
+
+void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN],
+			     const struct tj_filter *f, size_t *ret_len)
 {
 	struct wbuf pl = {0};
 	put_u32(&pl, f->load_flags);
@@ -328,9 +350,9 @@ void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const struct tj_f
 	put_u32(&out, 0);
 	put(&out, key, TJ_SHA256_LEN);
 	put_u64(&out, pl.len);
-	uint8_t hash[TJ_SHA256_LEN];
-	tj_sha256(pl.p, pl.len, hash);
-	put(&out, hash, sizeof(hash));
+	uint8_t mac[TJ_INTEGRITY_MAC_LEN];
+	entry_mac(mac_key, out.p, out.len, pl.p, pl.len, mac);
+	put(&out, mac, sizeof(mac));
 	put(&out, pl.p, pl.len);
 	free(pl.p);
 	*ret_len = out.len;
@@ -531,22 +553,24 @@ static struct tj_seccomp *get_seccomp(struct rbuf *b)
 	return s;
 }
 
-int tj_filter_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SHA256_LEN], struct tj_filter **ret)
+int tj_filter_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SHA256_LEN],
+			   const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], struct tj_filter **ret)
 {
 	struct rbuf b = {.p = data, .len = len};
 	char magic[8];
-	uint8_t got_key[TJ_SHA256_LEN], hash[TJ_SHA256_LEN], want[TJ_SHA256_LEN];
+	uint8_t got_key[TJ_SHA256_LEN], mac[TJ_INTEGRITY_MAC_LEN], want[TJ_INTEGRITY_MAC_LEN];
 	get(&b, magic, sizeof(magic));
 	uint32_t format = get_u32(&b);
 	uint32_t reserved = get_u32(&b);
 	get(&b, got_key, sizeof(got_key));
 	uint64_t plen = get_u64(&b);
-	get(&b, hash, sizeof(hash));
+	size_t head_len = b.off;
+	get(&b, mac, sizeof(mac));
 	if (b.bad || memcmp(magic, MAGIC, 8) != 0 || format != FORMAT || reserved != 0 ||
 	    memcmp(got_key, key, TJ_SHA256_LEN) != 0 || plen != len - b.off)
 		return 0;
-	tj_sha256(b.p + b.off, (size_t)plen, want);
-	if (memcmp(hash, want, sizeof(hash)) != 0)
+	entry_mac(mac_key, b.p, head_len, b.p + b.off, (size_t)plen, want);
+	if (!tj_digest_equal(mac, want, sizeof(mac)))
 		return 0;
 
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *f = tj_xcalloc(1, sizeof(*f));
@@ -603,7 +627,7 @@ int tj_filter_cache_load(struct tj_filter_cache *c, const uint8_t key[TJ_SHA256_
 			return 0;
 		got += (size_t)n;
 	}
-	return tj_filter_cache_decode(buf, size, key, ret);
+	return tj_filter_cache_decode(buf, size, key, c->mac_key, ret);
 }
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -627,7 +651,7 @@ int tj_filter_cache_store(struct tj_filter_cache *c, const uint8_t key[TJ_SHA256
 	entry_name(key, name);
 	snprintf(tmp, sizeof(tmp), ".tmp.%d.%s", (int)getpid(), name);
 	size_t len;
-	tj_autofree uint8_t *data = tj_filter_cache_encode(key, f, &len);
+	tj_autofree uint8_t *data = tj_filter_cache_encode(key, c->mac_key, f, &len);
 
 	/* A leftover of a crashed run with our pid is ours to replace. */
 	unlinkat(c->dirfd, tmp, 0);

@@ -84,7 +84,8 @@ static int degrade_item(struct loader *L, void *ctx, const char *s)
 	int r = 0;
 	if (tj_limits_parse_degrade(&L->p->limits, s, &e) < 0 && tj_isolation_parse_degrade(&L->p->iso, s) < 0)
 		r = tj_json_fail(L,
-				 "unknown layer '%s' (memory, cpu, pids, cgroup, landlock, landlock-net or net-rules)",
+				 "unknown layer '%s' (memory, cpu, pids, cgroup, landlock, landlock-net, net-rules or "
+				 "unix-sockets)",
 				 s);
 	tj_err_free(e);
 	return r;

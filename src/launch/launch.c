@@ -91,10 +91,18 @@ const struct tj_launch_step *tj_launch_order(size_t *n)
 	return out;
 }
 
-/* Signals tinyjail handles through a signalfd; they are blocked in the
- * parent and unblocked in the child before execve. */
-static const int handled_signals[] = {SIGCHLD, SIGINT,	SIGTERM, SIGHUP,   SIGQUIT,
-				      SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH, SIGPIPE};
+/* While the command runs, tinyjail blocks every signal but SIGTSTP and
+ * SIGCONT (job control stops and continues it with the command) and reads
+ * them from a signalfd: those it handles are acted on (monitor.c), the
+ * others discarded, so that no signal can end it but SIGKILL and stop it
+ * but SIGSTOP and SIGTSTP, which the command cannot send it
+ * (notes/security.md).  The child unblocks them before execve. */
+static void blocked_signals(sigset_t *set)
+{
+	sigfillset(set);
+	sigdelset(set, SIGTSTP);
+	sigdelset(set, SIGCONT);
+}
 
 /* Signals that stop a set-up still under way (the command never starts). */
 static const int setup_stops[] = {SIGTERM, SIGINT, SIGHUP};
@@ -231,6 +239,7 @@ struct child_args {
 	const sigset_t *oldmask;
 	pid_t parent;
 	bool pidns;
+	bool dumpable_for_maps;
 	struct tj_pidinit_shared *init_shared;
 	const struct tj_filter *init_filter;
 };
@@ -258,13 +267,19 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		_exit(TJ_EXIT_ERROR); /* tinyjail is already gone */
 	if (a->syncfd >= 0) {
 		/* Wait until the parent has done its part (cgroups, id maps);
-		 * EOF means it failed and will report why. */
+		 * EOF means it failed and will report why.  Born dumpable when
+		 * the parent must write the id maps (below): no longer once
+		 * they are written. */
 		char go;
 		ssize_t n;
 		while ((n = read(a->syncfd, &go, 1)) < 0 && errno == EINTR)
 			;
 		if (n < 0) {
 			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot wait for the end of the set-up");
+			goto fail;
+		}
+		if (a->dumpable_for_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot make the child non-dumpable");
 			goto fail;
 		}
 		if (n != 1)
@@ -353,9 +368,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	/* Signals are taken over before anything is made (cgroups, the proxy,
 	 * directories): a SIGTERM during the set-up must not kill tinyjail
 	 * with its default action and leave them behind. */
-	sigemptyset(&handled);
-	for (size_t i = 0; i < TJ_ARRAY_SIZE(handled_signals); i++)
-		sigaddset(&handled, handled_signals[i]);
+	blocked_signals(&handled);
 	if (sigprocmask(SIG_BLOCK, &handled, &oldmask) < 0) {
 		tj_err_set(err, TJ_ERR_INTERNAL, errno, "sigprocmask");
 		goto out;
@@ -434,6 +447,17 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 				goto out;
 			}
 
+	/* A parent without root can write the id maps only of a dumpable
+	 * child (the /proc files of a process that is not belong to root):
+	 * the child is born dumpable and stops being so once they are written,
+	 * before any code of the command exists.  A sandboxed process of
+	 * another run cannot reach either meanwhile (Landlock's ptrace rule;
+	 * notes/security.md). */
+	bool dumpable_for_maps = (clone_flags & CLONE_NEWUSER) && geteuid() != 0;
+	if (dumpable_for_maps && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "PR_SET_DUMPABLE");
+		goto out;
+	}
 	pid_t parent = getpid();
 	struct tj_clone_args ca = {
 		.flags = CLONE_PIDFD | clone_flags,
@@ -441,6 +465,8 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.exit_signal = SIGCHLD,
 	};
 	long pid = tj_sys_clone3(&ca);
+	if (pid != 0 && dumpable_for_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		abort(); /* cannot happen: the value is valid */
 	if (pid < 0) {
 		tj_err_set(err, TJ_ERR_INTERNAL, (int)-pid, "clone3");
 		goto out;
@@ -456,6 +482,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 				       .oldmask = &oldmask,
 				       .parent = parent,
 				       .pidns = pidns,
+				       .dumpable_for_maps = dumpable_for_maps,
 				       .init_shared = init_shared,
 				       .init_filter = init_filter};
 		child_main(&a);

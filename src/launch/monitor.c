@@ -37,6 +37,7 @@
 #include "tj/filter/hardening.h"
 #include "tj/filter/notify.h"
 #include "tj/launch/launch.h"
+#include "tj/launch/observe.h"
 #include "tj/launch/pidinit.h"
 
 struct monitor {
@@ -51,12 +52,13 @@ struct monitor {
 	bool err_done;
 	struct tj_child_error cerr;
 	size_t cerr_got;
-	bool have_base;	  /* the start call has been seen */
-	uint64_t next_id; /* the id the next notification should carry */
-	int timer;	  /* timerfd for the timeout, or -1 */
-	bool terminating; /* the timeout sent SIGTERM; the timer now runs the grace */
-	int sigints;	  /* SIGINTs received */
-	int term_timer;	  /* after a SIGTERM sent to tinyjail: the grace, or -1 */
+	bool have_base;	    /* the start call has been seen */
+	uint64_t next_id;   /* the id the next notification should carry */
+	int timer;	    /* timerfd for the timeout, or -1 */
+	bool terminating;   /* the timeout sent SIGTERM; the timer now runs the grace */
+	int sigints;	    /* SIGINTs received */
+	int term_timer;	    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
+	bool helper_reaped; /* the listener helper's pid may be anyone's now */
 };
 
 static uint64_t now_ms(void)
@@ -161,6 +163,23 @@ static int answered(int r, struct tj_err **err)
 	return tj_err_set(err, TJ_ERR_INTERNAL, -r, "cannot answer a seccomp notification");
 }
 
+static struct tj_observe *observer(const struct monitor *m)
+{
+	return m->a->hooks ? m->a->hooks->observe : NULL;
+}
+
+/* Logs a notified call; the observer (--explain, usage, processes) sees it
+ * first, while its caller still waits, and last, once it is logged. */
+static void record(struct monitor *m, struct tj_syscall_event *e, const struct tj_notification *n, bool observed)
+{
+	struct tj_observe *o = observer(m);
+	if (o && !observed)
+		tj_observe_call(o, e, m->listener, n->id);
+	tj_events_syscall(m->a->events, e);
+	if (o)
+		tj_observe_after(o, e);
+}
+
 /* Returns -1 when the listener is unusable: the supervisor then fails
  * closed (the command is killed, since nobody could answer it). */
 static int handle_notification(struct monitor *m, struct tj_err **err)
@@ -237,7 +256,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		 * on its register values alone, as the kernel would have. */
 		e.verdict = allowed ? TJ_VERDICT_ALLOWED : TJ_VERDICT_WOULD_DENY;
 		e.tally_only = allowed;
-		tj_events_syscall(a->events, &e);
+		record(m, &e, &n, false);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
 		/* ENOENT: the caller died meanwhile.  Anything else leaves the
 		 * call blocked for good (a kernel without CONTINUE, before 5.5). */
@@ -250,7 +269,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		/* --report: the kernel would have answered this itself. */
 		e.verdict = TJ_VERDICT_DENIED;
 		e.errnum = (int)(action & 0xffffu);
-		tj_events_syscall(a->events, &e);
+		record(m, &e, &n, false);
 		int r2 = answered(tj_notify_deny(m->notify, m->listener, n.id, e.errnum), err);
 		if (a->hooks && a->hooks->on_denied)
 			a->hooks->on_denied(a->hooks->ctx, &e);
@@ -258,12 +277,20 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	}
 	if (kind == 0x80000000u /* KILL_PROCESS */) {
 		e.verdict = TJ_VERDICT_KILLED;
+		/* The stack, if wanted, is read while the caller still waits. */
+		if (observer(m))
+			tj_observe_call(observer(m), &e, m->listener, n.id);
 		bool command = false;
 		bool killed = kill_notified_process(m, &n, &command);
 		/* Could not kill it (it is already dying): it must not go on. */
-		if (!killed && answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err) < 0)
+		int r2 = killed ? 0 : answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err);
+		if (observer(m))
+			tj_observe_kill_named(observer(m), &e);
+		record(m, &e, &n, true);
+		if (observer(m) && killed)
+			tj_observe_killed(observer(m), e.tgid ? e.tgid : e.pid);
+		if (r2 < 0)
 			return -1;
-		tj_events_syscall(a->events, &e);
 		if (!m->res->seccomp_kill && command) {
 			m->res->seccomp_kill = true;
 			m->res->kill_event = e;
@@ -353,14 +380,22 @@ static size_t read_children(pid_t pid, pid_t *out, size_t max)
 	return n;
 }
 
+/* The listener helper's pid, or 0. */
+static pid_t listener_helper(const struct monitor *m)
+{
+	const struct tj_listener_service *l = m->a->services ? m->a->services->listener : NULL;
+	return l ? l->helper_pid(l->ctx) : 0;
+}
+
 /* A source's helper process (the proxy): ended by its owner, never swept
- * with the command's tree. */
+ * with the command's tree.  Nor is the listener helper, which may still be
+ * exiting when the command has ended (a loaded machine); the loop ends it. */
 static bool is_helper(const struct monitor *m, pid_t pid)
 {
 	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++)
 		if (m->a->sources[i] && m->a->sources[i]->pid > 0 && m->a->sources[i]->pid == pid)
 			return true;
-	return false;
+	return !m->helper_reaped && !m->a->init_shared && pid == listener_helper(m);
 }
 
 /* Sends sig to every descendant of tinyjail; returns how many it found. */
@@ -428,6 +463,13 @@ static void handle_timer(struct monitor *m)
 
 static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 {
+	/* What tinyjail passes on; the others it blocks only (launch.c). */
+	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
+	bool forward = false;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(forwarded); i++)
+		forward |= (int)si->ssi_signo == forwarded[i];
+	if (!forward)
+		return;
 	/* Signals from the terminal (Ctrl-C, Ctrl-\, window size) already
 	 * reached the command, which shares tinyjail's process group; only
 	 * signals sent to tinyjail itself are passed on. */
@@ -448,6 +490,8 @@ static void reap_children(struct monitor *m)
 			m->child_reaped = true;
 			m->child_info = info;
 		}
+		if (info.si_pid == listener_helper(m))
+			m->helper_reaped = true;
 		for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 			const struct tj_monitor_source *src = m->a->sources[i];
 			if (src && src->pid > 0 && src->pid == info.si_pid && src->exited)
@@ -501,31 +545,6 @@ static void handle_term_timer(struct monitor *m)
 		return;
 	m->res->term_killed = true;
 	kill_tree(m);
-}
-
-/* The listener helper releases its descriptors (the error pipe's EOF)
- * before it can be reaped: wait for it briefly, then end it, so that it is
- * never counted as a process that outlived the command.  (In a pid
- * namespace it is init's child and died with it.) */
-static void reap_listener_helper(struct monitor *m)
-{
-	const struct tj_listener_service *l = m->a->services ? m->a->services->listener : NULL;
-	pid_t helper = m->a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
-	if (helper <= 0)
-		return;
-	for (int round = 0; round < 100; round++) {
-		siginfo_t si;
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)helper, &si, WEXITED | WNOHANG) < 0 || si.si_pid == helper)
-			return; /* reaped now, or before (ECHILD) */
-		struct timespec ts = {0, 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	if (kill(helper, SIGKILL) == 0) {
-		siginfo_t si;
-		while (waitid(P_PID, (id_t)helper, &si, WEXITED) < 0 && errno == EINTR)
-			;
-	}
 }
 
 static void handle_signals(struct monitor *m)
@@ -652,15 +671,9 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		if (r == 0 && m.child_reaped) {
 			/* In a pid namespace the helper's pid is the namespace's
 			 * own (and it died with init): never signal it here. */
-			const struct tj_listener_service *l = a->services ? a->services->listener : NULL;
-			pid_t helper = a->init_shared || !l ? 0 : l->helper_pid(l->ctx);
-			if (helper > 0 && kill(helper, SIGKILL) == 0) {
-				/* Reaped here, so that it is not counted as a
-				 * process that outlived the command. */
-				siginfo_t si;
-				while (waitid(P_PID, (id_t)helper, &si, WEXITED) < 0 && errno == EINTR)
-					;
-			}
+			pid_t helper = a->init_shared ? 0 : listener_helper(&m);
+			if (helper > 0)
+				kill(helper, SIGKILL);
 			read_error_pipe(&m);
 			m.err_done = true;
 			continue;
@@ -699,7 +712,6 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		}
 	}
 	reap_children(&m);
-	reap_listener_helper(&m);
 	for (size_t i = 0; i < TJ_MONITOR_SOURCES; i++) {
 		const struct tj_monitor_source *src = a->sources[i];
 		if (!src)

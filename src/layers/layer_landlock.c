@@ -13,6 +13,17 @@
  * is then not accessible at all.  --ro grants reading (and executing),
  * --rw everything, --exec executing; --no-exec takes executing away from
  * those and grants it only on the command and its ELF interpreter.
+ *
+ * Every run puts the command in a Landlock domain, asked for or not
+ * (notes/security.md): a process in a domain cannot ptrace, or open the
+ * /proc files that need ptrace rights of (mem, environ, fd, ...), any process
+ * outside it: tinyjail, its helpers, the user's other processes.  With ABI 6
+ * it cannot signal them either.  Without other rules that domain restricts
+ * nothing else: ABI 6 signal scoping alone (abstract UNIX sockets are scoped
+ * with a view, as host sockets are hidden then), or on ABI 2-5 the REFER
+ * right, handled and granted beneath "/" (handling nothing is not a
+ * domain).  ABI 1 cannot grant REFER, so any ruleset would break renames
+ * across directories: none there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +80,7 @@ static const char *const view_devices[] = {"/dev/null", "/dev/zero", "/dev/full"
 struct state {
 	int ruleset;
 	int abi;
+	bool own_only; /* no rights asked for: tinyjail's own domain */
 	uint64_t handled_fs;
 	struct rule *rules;
 	size_t nrules;
@@ -93,15 +105,46 @@ static bool wants_net(const struct tj_isolation *iso)
 	return iso->has_tcp_bind || iso->has_tcp_connect;
 }
 
+/* Rights the user asked for, as opposed to tinyjail's own domain. */
+static bool landlock_requested(const struct tj_isolation *iso)
+{
+	return iso && (tj_isolation_wants_landlock_fs(iso) || wants_net(iso));
+}
+
 static bool landlock_wanted(const struct tj_plan *plan)
 {
-	return plan->iso && (tj_isolation_wants_landlock_fs(plan->iso) || wants_net(plan->iso));
+	(void)plan;
+	return true; /* every command runs in a domain of its own */
+}
+
+static int own_domain_probe(int abi, struct tj_manifest *m)
+{
+	if (abi >= 6)
+		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED,
+				"ABI %d; filesystem unrestricted; the command cannot ptrace, signal or read the memory "
+				"of processes outside the sandbox",
+				abi);
+	else if (abi >= 2)
+		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED,
+				"ABI %d; filesystem unrestricted; the command cannot ptrace or read the memory of "
+				"processes outside the sandbox; no scoping of signals and abstract sockets (needs ABI "
+				"6: the hardening filter refuses signals to tinyjail instead)",
+				abi);
+	else
+		tj_manifest_add(m, LAYER, TJ_LAYER_UNAVAILABLE,
+				"%s: tinyjail's processes are protected by being non-dumpable alone, the user's other "
+				"processes not at all (a pid namespace hides them)",
+				abi < 1 ? "no Landlock on this kernel"
+					: "ABI 1 cannot make a domain that restricts nothing");
+	return 0;
 }
 
 static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	const struct tj_isolation *iso = plan->iso;
 	int abi = tj_sys_landlock_abi();
+	if (!landlock_requested(iso))
+		return own_domain_probe(abi, m);
 	if (abi < 1) {
 		if (iso->degrade & TJ_DEGRADE_LANDLOCK) {
 			tj_manifest_add(m, LAYER, TJ_LAYER_DEGRADED,
@@ -111,6 +154,20 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 		tj_err_set(err, TJ_ERR_LAYER, -abi, "this kernel does not offer Landlock");
 		tj_err_hint(err, "Landlock needs Linux 5.13 with CONFIG_SECURITY_LANDLOCK and 'landlock' in the lsm= "
 				 "list; --allow-degraded landlock runs without it");
+		return tj_err_layer(err, LAYER);
+	}
+	/* Abstract UNIX sockets have no file to cover: outside a network
+	 * namespace of its own only scoping (ABI 6) keeps a view's command
+	 * from the host's (security.md). */
+	bool netns = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_NET;
+	bool abstract_open = tj_isolation_wants_landlock_view(iso) && abi < 6 && !netns;
+	if (abstract_open && !(iso->degrade & TJ_DEGRADE_UNIX_SOCKETS)) {
+		tj_err_set(err, TJ_ERR_LAYER, 0,
+			   "a view cannot keep the command from the host's abstract UNIX sockets without Landlock "
+			   "ABI 6 (Linux 6.12); this kernel has ABI %d",
+			   abi);
+		tj_err_hint(err, "--unshare net gives the command abstract sockets of its own; --allow-degraded "
+				 "unix-sockets runs without that");
 		return tj_err_layer(err, LAYER);
 	}
 	if (wants_net(iso) && abi < 4 && !(iso->degrade & TJ_DEGRADE_LANDLOCK_NET)) {
@@ -164,9 +221,15 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 		tj_buf_add(&b, "; signals and abstract UNIX sockets scoped to the sandbox");
 	else
 		tj_buf_add(&b, "; no scoping of signals and abstract sockets (needs ABI 6)");
-	bool degraded = wants_net(iso) && abi < 4;
-	if (degraded)
+	bool degraded = (wants_net(iso) && abi < 4) || abstract_open ||
+			(tj_isolation_wants_landlock_view(iso) && !iso->hide_sockets);
+	if (wants_net(iso) && abi < 4)
 		tj_buf_add(&b, "; TCP port rules NOT enforced (ABI 4 needed; allowed by --allow-degraded)");
+	if (abstract_open)
+		tj_buf_add(&b, "; the host's abstract UNIX sockets reachable (allowed by --allow-degraded)");
+	if (tj_isolation_wants_landlock_view(iso) && !iso->hide_sockets)
+		tj_buf_add(&b, "; the host's UNIX socket files reachable: no mount namespace to cover them in "
+			       "(allowed by --allow-degraded)");
 	tj_manifest_add(m, LAYER, degraded ? TJ_LAYER_DEGRADED : TJ_LAYER_APPLIED, "%s", b.s);
 	tj_buf_done(&b);
 	return 0;
@@ -196,11 +259,39 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 	*ret_state = s;
 	s->abi = tj_sys_landlock_abi();
 	if (s->abi < 1) {
-		/* Only a degradation the user allowed; a probe that worked a
-		 * moment ago and fails now is an error (fail closed). */
-		if (iso->degrade & TJ_DEGRADE_LANDLOCK)
+		/* Degraded as the probe allowed, or only tinyjail's own
+		 * domain was wanted; a probe that worked a moment ago and
+		 * fails now is an error (fail closed). */
+		if (!landlock_requested(iso) || (iso->degrade & TJ_DEGRADE_LANDLOCK))
 			return 0;
 		return tj_err_set(err, TJ_ERR_LAYER, -s->abi, "cannot query the Landlock ABI");
+	}
+	if (!landlock_requested(iso)) {
+		/* tinyjail's own domain (above): nothing restricted but what
+		 * crosses its border. */
+		struct tj_landlock_ruleset_attr attr = {0};
+		size_t size = sizeof(uint64_t);
+		if (s->abi >= 6) {
+			attr.scoped = SCOPE_SIGNAL;
+			size = sizeof(attr);
+		} else if (s->abi >= 2) {
+			attr.handled_access_fs = FS_REFER;
+		} else {
+			return 0;
+		}
+		s->own_only = true;
+		s->handled_fs = attr.handled_access_fs;
+		s->ruleset = tj_sys_landlock_create_ruleset(&attr, size);
+		if (s->ruleset < 0) {
+			int e = -s->ruleset;
+			s->ruleset = -1;
+			return tj_err_set(err, TJ_ERR_LAYER, e, "cannot create a Landlock ruleset");
+		}
+		if (attr.handled_access_fs) {
+			s->rules = tj_xcalloc(MAX_RULES, sizeof(*s->rules));
+			add_rule(s, "/", FS_REFER);
+		}
+		return 0;
 	}
 
 	uint64_t all = fs_rights(s->abi);

@@ -15,6 +15,13 @@
  *                enforces limits or network rules: a command that could
  *                write cgroup.procs (uid 0, or the owner of a delegated
  *                subtree) would otherwise move itself out of it
+ *
+ * and before all of them, with a view or an isolated network, every host
+ * UNIX socket outside the --rw paths is covered by an unusable node (a
+ * /dev/null bound without devices): Landlock does not govern connect(2),
+ * and a socket file is reachable from any network namespace.  The sockets
+ * are those bound in the host's network namespace (/proc/net/unix), read by
+ * the parent; notes/security.md has what this leaves open.
  *   the cwd      re-entered by path: the process's working directory (and
  *                root, for a mount on /) still point at the mounts that
  *                were there before, beneath the new ones, so relative
@@ -56,10 +63,12 @@ struct limited {
 
 struct state {
 	struct tj_strv ro, rw, noexec, tmpfs; /* resolved host paths */
+	struct tj_strv sockets;		      /* host UNIX sockets to cover */
 	struct tj_strv cgroups;		      /* cgroup mount points, made read-only */
 	struct limited *lim;
 	size_t nlim;
 	bool proc;
+	bool binds;	/* --ro and --rw become mounts too (view_binds) */
 	bool over_root; /* something is mounted on / itself */
 	char *cwd;	/* the working directory, re-entered in the new view */
 	int sock[2];	/* the child sends each limited tmpfs's root here */
@@ -79,6 +88,22 @@ static int resolve(const char *path, struct tj_strv *to, struct tj_err **err)
 	if (!tj_strv_contains(to, buf))
 		tj_strv_add(to, buf);
 	return 0;
+}
+
+static bool has_sys_admin(void)
+{
+	return tj_sys_cap_effective() & ((uint64_t)1 << 21 /* CAP_SYS_ADMIN */);
+}
+
+/* Whether the view's paths become mounts too (read-only, writable): when a
+ * mount namespace is there for more than covering sockets, as before
+ * sockets were covered.  A view alone stays Landlock's, so that --rw on a
+ * file system the host mounted read-only still runs. */
+static bool view_binds(const struct tj_isolation *iso)
+{
+	struct tj_isolation without = *iso;
+	without.hide_sockets = false;
+	return tj_isolation_namespaces(&without, geteuid() == 0) & TJ_NS_MOUNT;
 }
 
 /* A size-limited directory is where tinyjail, perhaps as root, writes
@@ -138,13 +163,20 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 		tj_err_set(err, TJ_ERR_LAYER, ENOSYS, "read-only, writable and noexec views need mount_setattr");
 		return tj_err_hint(err, "Linux 5.12 or later provides it");
 	}
+	if (iso->hide_sockets && geteuid() == 0 && !has_sys_admin()) {
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "hiding the host's UNIX sockets from a view or an isolated network needs a mount "
+			   "namespace, and this root has no CAP_SYS_ADMIN to make one");
+		return tj_err_hint(err,
+				   "--allow-degraded unix-sockets runs without hiding them (see notes/security.md)");
+	}
 	struct tj_buf b = {0};
 	tj_buf_add(&b, "private propagation");
 	if (tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID)
 		tj_buf_add(&b, ", a new /proc");
-	for (size_t i = 0; i < iso->ro.n; i++)
+	for (size_t i = 0; view_binds(iso) && i < iso->ro.n; i++)
 		tj_buf_addf(&b, ", read-only %s", iso->ro.v[i]);
-	for (size_t i = 0; i < iso->rw.n; i++)
+	for (size_t i = 0; view_binds(iso) && i < iso->rw.n; i++)
 		tj_buf_addf(&b, ", writable %s", iso->rw.v[i]);
 	for (size_t i = 0; i < iso->nrw_limits; i++) {
 		char size[32];
@@ -157,8 +189,58 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 		tj_buf_addf(&b, ", not executable %s", iso->noexec.v[i]);
 	if (iso->protect_cgroups)
 		tj_buf_add(&b, ", the cgroup file systems read-only (the command cannot leave its cgroup)");
+	if (iso->hide_sockets)
+		tj_buf_add(&b, ", the host's UNIX sockets outside --rw paths covered");
 	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%s", b.s);
 	tj_buf_done(&b);
+	return 0;
+}
+
+/* True when path is dir or beneath it. */
+static bool beneath(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The host's UNIX sockets with a name in the file system (/proc/net/unix:
+ * "Num RefCount Protocol Flags Type St Inode Path"), resolved, that are
+ * still sockets and not beneath a --rw path (which grants them). */
+static int find_sockets(struct state *s, struct tj_err **err)
+{
+	tj_autofclose FILE *f = fopen("/proc/net/unix", "re");
+	if (!f)
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot list the host's UNIX sockets (/proc/net/unix)");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		/* The path follows the seventh field; abstract names start
+		 * with '@', unnamed sockets have none. */
+		char *p = line;
+		for (int field = 0; field < 7 && p; field++) {
+			p = strchr(p, ' ');
+			if (p)
+				while (*p == ' ')
+					p++;
+		}
+		if (!p || p[0] != '/')
+			continue;
+		char real[PATH_MAX];
+		struct stat st;
+		if (!realpath(p, real) || lstat(real, &st) < 0 || !S_ISSOCK(st.st_mode))
+			continue; /* gone, renamed, or not reachable by this user */
+		bool granted = false;
+		for (size_t i = 0; i < s->rw.n && !granted; i++)
+			granted = beneath(real, s->rw.v[i]);
+		if (!granted && !tj_strv_contains(&s->sockets, real))
+			tj_strv_add(&s->sockets, real);
+	}
+	free(line);
 	return 0;
 }
 
@@ -169,6 +251,7 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	s->sock[0] = s->sock[1] = -1;
 	*ret_state = s;
 	s->proc = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID;
+	s->binds = view_binds(iso);
 	/* Size-limited directories first: they may be created, and other
 	 * options may name them. */
 	if (iso->nrw_limits) {
@@ -196,7 +279,7 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 			return tj_err_wrap(err, "--tmpfs");
 	/* Mounts stacked on / are not seen by a process whose root is /
 	 * beneath them (mount_setattr on / changes that mount itself). */
-	s->over_root = tj_strv_contains(&s->rw, "/") || tj_strv_contains(&s->noexec, "/") ||
+	s->over_root = (s->binds && tj_strv_contains(&s->rw, "/")) || tj_strv_contains(&s->noexec, "/") ||
 		       tj_strv_contains(&s->tmpfs, "/");
 	for (size_t i = 0; i < s->nlim; i++)
 		s->over_root |= strcmp(s->lim[i].path, "/") == 0;
@@ -208,6 +291,8 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	}
 	/* The child's mount namespace starts as a copy of this one. */
 	if (iso->protect_cgroups && tj_cg_mount_points("/proc/self", &s->cgroups, err) < 0)
+		return -1;
+	if (iso->hide_sockets && find_sockets(s, err) < 0)
 		return -1;
 	return 0;
 }
@@ -321,14 +406,57 @@ static int limit_dir(struct state *s, const struct limited *l, struct tj_child_e
 	return 0;
 }
 
+/* Covers a host socket with /dev/null, bound without devices (so it cannot
+ * even be opened): connect(2) then answers ECONNREFUSED.  The inode checked
+ * is the one covered.  A socket this process cannot reach is left alone. */
+static int cover_socket(const char *path, struct tj_child_error *cerr)
+{
+	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == EACCES || errno == ENOTDIR || errno == ELOOP))
+		return 0;
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return tj_child_fail_path(cerr, TJ_ERR_LAYER, e, LAYER, "cannot open the host's UNIX socket", path);
+	}
+	int r = 0;
+	if (S_ISSOCK(st.st_mode)) {
+		int tree = tj_sys_open_tree(AT_FDCWD, "/dev/null", TJ_OPEN_TREE_CLONE | O_CLOEXEC);
+		r = tree < 0 ? -1 : 0;
+		if (r == 0)
+			r = tj_sys_mount_setattr(tree, "", AT_EMPTY_PATH,
+						 TJ_MOUNT_ATTR_RDONLY | TJ_MOUNT_ATTR_NOSUID | TJ_MOUNT_ATTR_NODEV |
+							 TJ_MOUNT_ATTR_NOEXEC,
+						 0);
+		if (r == 0)
+			r = tj_sys_move_mount(tree, "", fd, "",
+					      TJ_MOVE_MOUNT_F_EMPTY_PATH | TJ_MOVE_MOUNT_T_EMPTY_PATH);
+		int e = errno;
+		if (tree >= 0)
+			close(tree);
+		errno = e;
+	}
+	int e = errno;
+	close(fd);
+	if (r < 0)
+		return tj_child_fail_path(cerr, TJ_ERR_LAYER, e, LAYER, "cannot cover the host's UNIX socket", path);
+	return 0;
+}
+
 static int mount_enter(const struct tj_plan *plan, void *state, struct tj_child_error *cerr)
 {
 	struct state *s = state;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot make mount propagation private");
+	/* First, so that the binds below carry the covers along. */
+	for (size_t i = 0; i < s->sockets.n; i++)
+		if (cover_socket(s->sockets.v[i], cerr) < 0)
+			return -1;
 	if (s->proc && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot mount /proc for the pid namespace");
-	for (size_t i = 0; i < s->ro.n; i++) {
+	for (size_t i = 0; s->binds && i < s->ro.n; i++) {
 		int r = strcmp(s->ro.v[i], "/") == 0
 				? tj_sys_mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, TJ_MOUNT_ATTR_RDONLY, 0)
 				: rebind(s->ro.v[i], TJ_MOUNT_ATTR_RDONLY, 0);
@@ -336,7 +464,7 @@ static int mount_enter(const struct tj_plan *plan, void *state, struct tj_child_
 			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "--ro: cannot make read-only",
 						  s->ro.v[i]);
 	}
-	for (size_t i = 0; i < s->rw.n; i++)
+	for (size_t i = 0; s->binds && i < s->rw.n; i++)
 		if (rebind(s->rw.v[i], 0, TJ_MOUNT_ATTR_RDONLY) < 0)
 			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER,
 						  "--rw: cannot make writable (read-only on the host?)", s->rw.v[i]);
@@ -422,6 +550,7 @@ static void mount_release(void *state)
 	tj_strv_done(&s->noexec);
 	tj_strv_done(&s->tmpfs);
 	tj_strv_done(&s->cgroups);
+	tj_strv_done(&s->sockets);
 	free(s->cwd);
 	for (size_t i = 0; i < s->nlim; i++) {
 		free(s->lim[i].path);
@@ -431,6 +560,30 @@ static void mount_release(void *state)
 	tj_closep(&s->sock[0]);
 	tj_closep(&s->sock[1]);
 	free(s);
+}
+
+/* Whether the mount namespace for the covers can be made here: root needs
+ * CAP_SYS_ADMIN (not in a container that took it away), a user a user
+ * namespace. */
+static bool can_cover(const struct tj_isolation *iso, bool root)
+{
+	if (root)
+		return has_sys_admin();
+	return (tj_isolation_namespaces(iso, root) & TJ_NS_USER) || tj_layer_ns_userns_available();
+}
+
+void tj_layer_mount_compose(struct tj_isolation *iso, bool root)
+{
+	bool view = tj_isolation_wants_landlock_view(iso);
+	/* Without Landlock there is no view to keep sockets out of: the run
+	 * is refused for that (or runs without it, if allowed). */
+	if (view && tj_sys_landlock_abi() < 1)
+		view = false;
+	if (!view && !(iso->unshare & TJ_NS_NET))
+		return;
+	if ((iso->degrade & TJ_DEGRADE_UNIX_SOCKETS) && !can_cover(iso, root))
+		return; /* allowed: the view and namespaces asked for, without the covers */
+	iso->hide_sockets = true;
 }
 
 const struct tj_layer tj_layer_mount = {

@@ -91,6 +91,14 @@ static int probe_userns(struct tj_err **err)
 	return 0;
 }
 
+bool tj_layer_ns_userns_available(void)
+{
+	struct tj_err *err = NULL;
+	int r = probe_userns(&err);
+	tj_err_free(err);
+	return r == 0;
+}
+
 static int ns_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	unsigned ns = namespaces(plan);

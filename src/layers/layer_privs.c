@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -61,6 +62,8 @@ static int privs_enter(const struct tj_plan *plan, void *state, struct tj_child_
 {
 	(void)state;
 	uint64_t keep = plan->iso ? plan->iso->keep_caps : 0;
+	pid_t parent = getppid();
+	bool new_ids = plan->uid != geteuid() || plan->gid != getegid();
 	/* Without CAP_SETPCAP (an unprivileged caller outside a user
 	 * namespace) there is nothing in the bounding set to fear: with
 	 * no_new_privs, exec cannot raise capabilities through it. */
@@ -101,6 +104,15 @@ static int privs_enter(const struct tj_plan *plan, void *state, struct tj_child_
 	for (int c = 0; keep && c <= LAST_CAP; c++)
 		if ((keep & ((uint64_t)1 << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
 			return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot keep an ambient capability");
+	/* A change of identity clears the parent-death signal: the command
+	 * would outlive tinyjail.  Set it again, then check the parent did not
+	 * die in between (its death would have gone unnoticed). */
+	if (new_ids) {
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+			return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot set the parent-death signal");
+		if (getppid() != parent)
+			_exit(TJ_EXIT_ERROR); /* tinyjail is gone: nobody to report to */
+	}
 	return 0;
 }
 

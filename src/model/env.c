@@ -224,3 +224,24 @@ void tj_env_set_proxy(struct tj_strv *env, const char *url)
 		tj_strv_add_owned(env, s);
 	}
 }
+
+size_t tj_env_scrub(char **env, const struct tj_strv *given, const char *keep_prefix)
+{
+	size_t kept = 0, removed = 0;
+	for (size_t i = 0; env && env[i]; i++) {
+		char *e = env[i];
+		bool keep = (keep_prefix && strncmp(e, keep_prefix, strlen(keep_prefix)) == 0) ||
+			    tj_strv_contains(given, e);
+		if (keep) {
+			env[kept++] = e;
+			continue;
+		}
+		char *eq = strchr(e, '=');
+		char *value = eq ? eq + 1 : e;
+		explicit_bzero(value, strlen(value));
+		removed++;
+	}
+	if (env)
+		env[kept] = NULL;
+	return removed;
+}

@@ -216,6 +216,8 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 		iso->degrade |= TJ_DEGRADE_LANDLOCK_NET;
 	else if (strcmp(name, "net-rules") == 0)
 		iso->degrade |= TJ_DEGRADE_NET_RULES;
+	else if (strcmp(name, "unix-sockets") == 0)
+		iso->degrade |= TJ_DEGRADE_UNIX_SOCKETS;
 	else
 		return -1;
 	return 0;
@@ -223,7 +225,8 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 
 bool tj_isolation_wants_mount_ns(const struct tj_isolation *iso)
 {
-	return (iso->unshare & TJ_NS_MOUNT) || iso->noexec.n || iso->tmpfs.n || iso->nrw_limits || iso->protect_cgroups;
+	return (iso->unshare & TJ_NS_MOUNT) || iso->noexec.n || iso->tmpfs.n || iso->nrw_limits ||
+	       iso->protect_cgroups || iso->hide_sockets;
 }
 
 unsigned tj_isolation_namespaces(const struct tj_isolation *iso, bool root)

@@ -33,12 +33,12 @@ void tj_policy_dirs(struct tj_strv *out)
 	tj_strv_add(out, TJ_POLICY_DIR);
 }
 
+/* A bare name is a bundled profile, never a file that happens to carry it
+ * in the current directory (someone may have planted ./default). */
 static bool looks_like_path(const char *arg)
 {
 	size_t n = strlen(arg);
-	struct stat st;
-	return strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0) || strcmp(arg, "-") == 0 ||
-	       stat(arg, &st) == 0;
+	return strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0) || strcmp(arg, "-") == 0;
 }
 
 static void list_bundled(const struct tj_strv *dirs, struct tj_buf *names)
@@ -85,8 +85,11 @@ int tj_policy_find(const char *arg, char **ret_path, struct tj_err **err)
 	}
 	struct tj_buf names = {0};
 	list_bundled(&dirs, &names);
-	tj_err_set(err, TJ_ERR_PROFILE, ENOENT, "no profile file or bundled profile named '%s'", arg);
-	if (names.len)
+	tj_err_set(err, TJ_ERR_PROFILE, ENOENT, "no bundled profile named '%s'", arg);
+	struct stat st;
+	if (stat(arg, &st) == 0)
+		tj_err_hint(err, "a file in the current directory needs a path: --profile ./%s", arg);
+	else if (names.len)
 		tj_err_hint(err, "bundled profiles: %s", names.s);
 	else
 		tj_err_hint(err, "no bundled profiles were found (searched %zu directories; set TINYJAIL_POLICY_DIR)",

@@ -41,12 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			tj_lint(p, f, &host, &findings);
 			tj_findings_done(&findings);
 			/* Whatever compiles must survive the filter cache. */
-			uint8_t key[TJ_SHA256_LEN];
+			uint8_t key[TJ_SHA256_LEN], mac_key[TJ_INTEGRITY_KEY_LEN] = {7};
 			tj_filter_cache_key(p, &fo, &host, key);
 			size_t len;
-			void *entry = tj_filter_cache_encode(key, f, &len);
+			void *entry = tj_filter_cache_encode(key, mac_key, f, &len);
 			struct tj_filter *g = NULL;
-			if (tj_filter_cache_decode(entry, len, key, &g) != 1 || g->len != f->len)
+			if (tj_filter_cache_decode(entry, len, key, mac_key, &g) != 1 || g->len != f->len)
 				abort();
 			tj_filter_free(g);
 			free(entry);

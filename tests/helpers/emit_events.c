@@ -61,6 +61,65 @@ int main(int argc, char **argv)
 				      .action_unknown = true,
 				      .rule = "unknown"};
 	tj_events_syscall(&ev, &e);
+	/* Revision 1.1: a stack on a syscall, the process tree, usage counts,
+	 * call sites. */
+	struct tj_frame frames[] = {
+		{.pc = 0x7f0000001234,
+		 .module = "libc.so.6",
+		 .function = "__open",
+		 .offset = 0x14,
+		 .file = "open64.c",
+		 .line = 41},
+		{.pc = 0x555500001000,
+		 .module = "app",
+		 .function = "load_config",
+		 .offset = 9,
+		 .file = "app.c",
+		 .line = 42},
+		{.pc = 0x555500001100, .module = "app", .offset = 0x1100},
+	};
+	e = (struct tj_syscall_event){.verdict = TJ_VERDICT_ALLOWED,
+				      .pid = 4244,
+				      .tgid = 4242,
+				      .comm = "app",
+				      .data = {.nr = SYS_openat, .arch = AUDIT_ARCH_X86_64},
+				      .action = 0x7fff0000u,
+				      .rule = "syscalls[0]",
+				      .stack = frames,
+				      .stack_n = 3,
+				      .site = 1};
+	tj_events_syscall(&ev, &e);
+	char *pargv[] = {"ls", "-l", NULL};
+	tj_events_process(&ev, &(struct tj_process_event){.cause = TJ_PROCESS_START,
+							  .pid = 4242,
+							  .comm = "app",
+							  .exe = "/srv/app",
+							  .argv = args,
+							  .loader = "/lib/ld.so",
+							  .loader_start = 0x7f0000000000,
+							  .loader_end = 0x7f0000030000});
+	tj_events_process(&ev, &(struct tj_process_event){.cause = TJ_PROCESS_FORK,
+							  .pid = 4245,
+							  .ppid = 4242,
+							  .comm = "app",
+							  .exe = "/srv/app"});
+	tj_events_process(&ev, &(struct tj_process_event){.cause = TJ_PROCESS_EXEC,
+							  .pid = 4245,
+							  .comm = "ls",
+							  .exe = "/usr/bin/ls",
+							  .argv = pargv});
+	tj_events_process(&ev, &(struct tj_process_event){.cause = TJ_PROCESS_EXIT,
+							  .pid = 4245,
+							  .has_code = true,
+							  .code = 2});
+	tj_events_usage(&ev, 4242, AUDIT_ARCH_X86_64, SYS_openat, 0x7fff0000u, "syscalls[0]", 12);
+	struct tj_explain_site sites[] = {{.id = 1, .count = 12, .stack = frames, .stack_n = 3}};
+	tj_events_explain(&ev, &(struct tj_explain_event){.syscall = "openat",
+							  .calls = 13,
+							  .stacks = 12,
+							  .skipped = 1,
+							  .sites = sites,
+							  .nsites = 1});
 	struct tj_limit_event l = {.resource = "memory",
 				   .source = "cgroup",
 				   .unit = "bytes",

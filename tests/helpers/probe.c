@@ -45,6 +45,12 @@
  *                                    serve: accept and close (tcp), print
  *                                    each datagram (udp); "listening" once
  *                                    ready
+ *   probe listen unix PATH|@NAME SECONDS
+ *                                    the same on a UNIX stream socket, a
+ *                                    file or an abstract name (mode 0777)
+ *   probe unix PATH|@NAME [read]     connect to it; exit 0 when connected,
+ *                                    else the errno; with read, then print
+ *                                    how many bytes came before EOF
  *   probe connects ADDR PORT COUNT   COUNT TCP connects, closing each; prints
  *                                    the mean time per connect (bench/)
  *   probe sends ADDR PORT COUNT      COUNT UDP sendto calls on one socket;
@@ -54,27 +60,55 @@
  *                                    namespaces, cgroup, RLIMIT_NOFILE, and
  *                                    whether OUTSIDE (a path outside a view)
  *                                    can be opened (tests/faults/)
+ *   probe attack HOW TARGET [SIG]    an attack on another process (tinyjail's
+ *                                    own, in the security tests): exit 0 when
+ *                                    it worked, else the errno that stopped
+ *                                    it.  TARGET: parent, grandparent,
+ *                                    proxy (tinyjail-proxy, tinyjail's child)
+ *                                    or a pid.  HOW:
+ *                                      mem      open /proc/T/mem read-write,
+ *                                               and write a byte back
+ *                                      environ  read /proc/T/environ (printed)
+ *                                      fd       list /proc/T/fd
+ *                                      ptrace   PTRACE_ATTACH (then detach)
+ *                                      vmread   process_vm_readv (EFAULT
+ *                                               means the access was allowed)
+ *                                      kill     kill(T, SIG); a SIGSTOP that
+ *                                               lands is undone by SIGCONT
+ *                                      pidfd    pidfd_send_signal(SIG) through
+ *                                               pidfd_open and /proc/T
+ *                                      setown   F_SETOWN T, F_SETSIG SIG on a
+ *                                               pipe, then make it readable
+ *                                    TARGET "group" with kill: kill(0, SIG),
+ *                                    the probe ignoring SIG where it can
  *
  * Built static and without sanitizers: it must start under strict filters,
  * and a sanitizer runtime makes system calls of its own.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -319,6 +353,88 @@ static int net_command(const char *cmd, int argc, char **argv)
 	return report_net(cmd, argv[2], argv[3], err);
 }
 
+/* PATH, or @NAME for the abstract namespace. */
+/* Waits until fd is readable or `seconds` after t0 have passed (false). */
+static bool wait_readable(int fd, const struct timespec *t0, int seconds)
+{
+	for (;;) {
+		struct timespec t;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		long left = (long)seconds * 1000 -
+			    ((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+		if (left <= 0)
+			return false;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)left) == 1)
+			return true;
+	}
+}
+
+static socklen_t unix_address(const char *name, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	size_t n = strlen(name);
+	if (n >= sizeof(sun->sun_path)) {
+		fprintf(stderr, "probe: '%s' is too long\n", name);
+		exit(200);
+	}
+	memcpy(sun->sun_path, name, n);
+	if (name[0] == '@')
+		sun->sun_path[0] = '\0';
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+}
+
+static int unix_listen(const char *name, int seconds)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_address(name, &sun);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) < 0 || listen(fd, 64) < 0) {
+		perror("probe: listen");
+		return 1;
+	}
+	if (name[0] != '@')
+		chmod(name, 0777);
+	printf("listening\n");
+	fflush(stdout);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (!wait_readable(fd, &t0, seconds))
+			return 0;
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c >= 0) {
+			printf("accepted\n");
+			fflush(stdout);
+			close(c);
+		}
+	}
+}
+
+static int unix_connect(const char *name, bool read_all)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_address(name, &sun);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = fd < 0 ? errno : 0;
+	if (!err && connect(fd, (struct sockaddr *)&sun, len) < 0)
+		err = errno;
+	printf("unix %s = %s\n", name, err ? strerrorname_np(err) : "connected");
+	if (!err && read_all) {
+		char buf[256];
+		size_t total = 0;
+		ssize_t n;
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			total += (size_t)n;
+		printf("read %zu bytes\n", total);
+	}
+	if (fd >= 0)
+		close(fd);
+	fflush(stdout);
+	return err;
+}
+
 static int listen_command(const char *proto, const char *addr, const char *port, int seconds)
 {
 	struct sockaddr_storage ss;
@@ -335,16 +451,11 @@ static int listen_command(const char *proto, const char *addr, const char *port,
 		setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN, &(int){16}, sizeof(int));
 	printf("listening\n");
 	fflush(stdout);
-	struct timespec t0, t;
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long left = (long)seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0)
+		if (!wait_readable(fd, &t0, seconds))
 			return 0;
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, (int)left) != 1)
-			continue;
 		if (tcp) {
 			int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
 			if (c >= 0)
@@ -404,6 +515,191 @@ static int confinement(const char *file, const char *outside)
 	if (write(out, buf, n) != (ssize_t)n)
 		return 1;
 	return close(out) < 0;
+}
+
+/* --- attacks on other processes (probe attack) --- */
+
+static pid_t ppid_of(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "re");
+	pid_t ppid = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return ppid;
+}
+
+/* A child of our parent named tinyjail-proxy (the filtering proxy). */
+static pid_t find_proxy(void)
+{
+	for (pid_t pid = 1; pid < 4194304; pid++) {
+		char path[64], comm[64] = "";
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+		if (strcmp(comm, "tinyjail-proxy") == 0 && ppid_of(pid) == getppid())
+			return pid;
+	}
+	return -1;
+}
+
+static pid_t attack_target(const char *t)
+{
+	if (strcmp(t, "parent") == 0)
+		return getppid();
+	if (strcmp(t, "grandparent") == 0)
+		return ppid_of(getppid());
+	if (strcmp(t, "proxy") == 0)
+		return find_proxy();
+	if (strcmp(t, "group") == 0)
+		return 0;
+	return (pid_t)atoi(t);
+}
+
+static int attack_result(const char *how, pid_t pid, int err)
+{
+	printf("attack %s %d = %s\n", how, (int)pid, err ? strerrorname_np(err) : "worked");
+	fflush(stdout);
+	return err;
+}
+
+static int attack(const char *how, const char *target, int sig)
+{
+	pid_t pid = attack_target(target);
+	if (pid < 0 || (pid == 0 && strcmp(target, "group") != 0)) {
+		fprintf(stderr, "probe: no target '%s'\n", target);
+		return 200;
+	}
+	char path[64];
+	if (strcmp(how, "mem") == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return attack_result(how, pid, errno);
+		/* Open is the breach; a byte written back proves it. */
+		unsigned long start = 0;
+		char maps[64];
+		snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+		FILE *m = fopen(maps, "re");
+		if (m && fscanf(m, "%lx", &start) != 1)
+			start = 0;
+		if (m)
+			fclose(m);
+		char byte;
+		int err = 0;
+		if (start && pread(fd, &byte, 1, (off_t)start) == 1 && pwrite(fd, &byte, 1, (off_t)start) != 1)
+			err = errno;
+		close(fd);
+		return attack_result(how, pid, err);
+	}
+	if (strcmp(how, "environ") == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return attack_result(how, pid, errno);
+		char buf[65536];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		int err = n < 0 ? errno : 0;
+		close(fd);
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = '\n';
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n, stdout);
+		return attack_result(how, pid, err);
+	}
+	if (strcmp(how, "fd") == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+		DIR *d = opendir(path);
+		if (!d)
+			return attack_result(how, pid, errno);
+		/* The names are numbers; reading where they lead is the breach. */
+		struct dirent *e;
+		int err = ENOENT;
+		while ((e = readdir(d))) {
+			char link[PATH_MAX], to[PATH_MAX];
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(link, sizeof(link), "%s/%s", path, e->d_name);
+			ssize_t n = readlink(link, to, sizeof(to) - 1);
+			if (n < 0) {
+				err = errno;
+				continue;
+			}
+			to[n] = '\0';
+			printf("fd %s -> %s\n", e->d_name, to);
+			err = 0;
+		}
+		closedir(d);
+		return attack_result(how, pid, err);
+	}
+	if (strcmp(how, "ptrace") == 0) {
+		if (ptrace(PTRACE_ATTACH, pid, NULL, NULL) < 0)
+			return attack_result(how, pid, errno);
+		waitpid(pid, NULL, __WALL);
+		ptrace(PTRACE_DETACH, pid, NULL, NULL);
+		return attack_result(how, pid, 0);
+	}
+	if (strcmp(how, "vmread") == 0) {
+		char byte;
+		struct iovec local = {.iov_base = &byte, .iov_len = 1};
+		struct iovec remote = {.iov_base = (void *)0x10000, .iov_len = 1};
+		int err = process_vm_readv(pid, &local, 1, &remote, 1, 0) < 0 ? errno : 0;
+		return attack_result(how, pid, err == EFAULT ? 0 : err);
+	}
+	if (strcmp(how, "kill") == 0) {
+		if (pid == 0 && sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_IGN);
+		int err = kill(pid, sig) < 0 ? errno : 0;
+		if (!err && sig == SIGSTOP)
+			kill(pid, SIGCONT);
+		return attack_result(how, pid, err);
+	}
+	if (strcmp(how, "pidfd") == 0) {
+		int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+		int err = fd < 0 ? errno : 0;
+		if (fd >= 0) {
+			err = syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 ? errno : 0;
+			close(fd);
+		}
+		if (err) {
+			/* A /proc/PID directory is a pidfd too. */
+			snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+			fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0) {
+				int e2 = syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0 ? errno : 0;
+				err = e2 == 0 ? 0 : err;
+				close(fd);
+			}
+		}
+		if (!err && sig == SIGSTOP)
+			kill(pid, SIGCONT);
+		return attack_result(how, pid, err);
+	}
+	if (strcmp(how, "setown") == 0) {
+		int p[2];
+		if (pipe(p) < 0)
+			return 201;
+		int err = 0;
+		if (fcntl(p[0], F_SETOWN, pid) < 0 || fcntl(p[0], F_SETSIG, sig) < 0 ||
+		    fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK) < 0)
+			err = errno;
+		/* Readable now: the kernel signals the owner, if it may. */
+		if (!err && write(p[1], "x", 1) != 1)
+			err = errno;
+		usleep(100 * 1000);
+		return attack_result(how, pid, err);
+	}
+	fprintf(stderr, "probe: unknown attack '%s'\n", how);
+	return 200;
 }
 
 static void *thread_main(void *arg)
@@ -621,8 +917,14 @@ int main(int argc, char **argv)
 	     strcmp(cmd, "tfo") == 0 || strcmp(cmd, "connects") == 0 || strcmp(cmd, "sends") == 0) &&
 	    argc >= 4)
 		return net_command(cmd, argc, argv);
+	if (strcmp(cmd, "listen") == 0 && argc >= 5 && strcmp(argv[2], "unix") == 0)
+		return unix_listen(argv[3], atoi(argv[4]));
 	if (strcmp(cmd, "listen") == 0 && argc >= 6)
 		return listen_command(argv[2], argv[3], argv[4], atoi(argv[5]));
+	if (strcmp(cmd, "unix") == 0 && argc >= 3)
+		return unix_connect(argv[2], argc >= 4 && strcmp(argv[3], "read") == 0);
+	if (strcmp(cmd, "attack") == 0 && argc >= 4)
+		return attack(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : SIGSTOP);
 	if (strcmp(cmd, "fds") == 0) {
 		for (int fd = 0; fd < 1024; fd++)
 			if (fcntl(fd, F_GETFD) >= 0)

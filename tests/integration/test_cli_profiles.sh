@@ -291,7 +291,7 @@ t "a missing profile"
 refuse "$TMP/missing.json" "tinyjail: $TMP/missing.json: cannot open profile: No such file or directory"
 run "$TJ" --profile no-such-bundled-profile -- /bin/touch "$TMP/w/marker"
 expect_rc 125
-expect_err_contains "no profile file or bundled profile named 'no-such-bundled-profile'"
+expect_err_contains "no bundled profile named 'no-such-bundled-profile'"
 [ ! -e "$TMP/w/marker" ] || fail "the command ran"
 
 t "a malformed profile: the message has line:col"

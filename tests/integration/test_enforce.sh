@@ -107,13 +107,15 @@ expect_out_contains "syscall 102 = 0"
 expect_err_lacks "killed"
 
 t "the command runs with no_new_privs under a seccomp filter"
-run "$TJ" -- grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+run "$TJ" -- grep -E '^(NoNewPrivs|Seccomp|Seccomp_filters):' /proc/self/status
 expect_rc 0
 expect_out_contains "NoNewPrivs:	1"
 expect_out_contains "Seccomp:	2"
-# The control: no filter, no seccomp mode.
-run "$TJ" -q --profile none -- grep -E '^Seccomp:' /proc/self/status
-expect_out_contains "Seccomp:	0"
+# tinyjail's own rules and the profile's.
+expect_out_contains "Seccomp_filters:	2"
+# The control: no profile filter, tinyjail's own rules alone.
+run "$TJ" -q --profile none -- grep -E '^Seccomp_filters:' /proc/self/status
+expect_out_contains "Seccomp_filters:	1"
 
 t "a second thread's forbidden call kills the whole process"
 run "$TJ" --profile strict -- "$PROBE" thread ptrace 16 999999999

@@ -44,10 +44,19 @@ run "$TJ" --profile "$TMP/errno.json" --report --log "$TMP/errno.log" -- "$PROBE
 validate "$TMP/errno.log"
 [ "$(kinds "$TMP/errno.log")" = "start syscall:denied syscall:denied exit" ] || fail "events: $(kinds "$TMP/errno.log")"
 expect_file_contains "$TMP/errno.log" '"errno":"ENOSYS"'
-# --report=usage counts allowed calls but does not log them.
+# --report=usage with --log records allowed calls: the first of each
+# syscall per process as an event, then their counts; and the process.
 run "$TJ" --profile strict --report=usage --log "$TMP/usage.log" -- "$PROBE" seq getpid getuid
 validate "$TMP/usage.log"
-[ "$(kinds "$TMP/usage.log")" = "start exit" ] || fail "events: $(kinds "$TMP/usage.log")"
+case "$(kinds "$TMP/usage.log")" in
+"start process syscall:allowed "*" usage "*" process exit") ;;
+*) fail "events: $(kinds "$TMP/usage.log")" ;;
+esac
+expect_file_contains "$TMP/usage.log" '"syscall":"getpid","nr":39,"action":"SCMP_ACT_ALLOW","rule":"syscalls[2]","count":1}'
+# Without --report=usage nothing allowed is logged.
+run "$TJ" --profile strict --log "$TMP/nousage.log" -- "$PROBE" seq getpid getuid
+validate "$TMP/nousage.log"
+[ "$(kinds "$TMP/nousage.log")" = "start exit" ] || fail "events: $(kinds "$TMP/nousage.log")"
 
 t "run: the enforcement manifest follows the start event, one layer event per layer"
 run "$TJ" --profile strict --user nobody --unshare pid --log "$TMP/layers.log" -- "$PROBE" exit 0
@@ -102,7 +111,7 @@ t "every event kind, written through the C API (limits, network, layers, ...)"
 run "$EMIT" "$TMP/all.log"
 expect_rc 0
 validate "$TMP/all.log"
-[ "$(kinds "$TMP/all.log" all)" = "start syscall:denied syscall:allowed syscall:allowed syscall:would-deny limit limit network network network layer layer layer listener listener exit" ] ||
+[ "$(kinds "$TMP/all.log" all)" = "start syscall:denied syscall:allowed syscall:allowed syscall:would-deny syscall:allowed process process process process usage explain limit limit network network network layer layer layer listener listener exit" ] ||
 	fail "events: $(kinds "$TMP/all.log" all)"
 
 t "the schema rejects what version 1 does not contain"
@@ -136,6 +145,15 @@ bad = [
     mutate("exit:", lambda e: e.update(code=0)),
     mutate("exit:", lambda e: e.pop("complete")),
     mutate("start:", lambda e: e.update(event="restart")),
+    # revision 1.1
+    mutate("syscall:allowed", lambda e: e.update(stack=[])),
+    mutate("syscall:allowed", lambda e: e["stack"][0].pop("pc") if "stack" in e else e.update(stack=[{}])),
+    mutate("syscall:allowed", lambda e: e.update(stack_truncated=True) or e.pop("stack", None)),
+    mutate("syscall:allowed", lambda e: e.update(site=0)),
+    mutate("process:", lambda e: e.update(cause="vanished")),
+    mutate("process:", lambda e: e.update(code=1)),
+    mutate("usage:", lambda e: e.update(count=0)),
+    mutate("explain:", lambda e: e.pop("sites")),
 ]
 for i, e in enumerate(bad):
     with open("%s.%d" % (sys.argv[2], i), "w") as f:
@@ -143,7 +161,7 @@ for i, e in enumerate(bad):
 
 PY
 nbad=$(ls "$TMP"/bad.* | wc -l)
-[ "$nbad" -eq 18 ] || fail "made $nbad bad events"
+[ "$nbad" -eq 26 ] || fail "made $nbad bad events"
 for f in "$TMP"/bad.*; do
 	/usr/bin/python3 "$VALIDATE" "$SCHEMA" "$f" >/dev/null 2>&1 && fail "accepted: $(cat "$f")"
 done

@@ -524,6 +524,42 @@ static void test_reparse(void **state)
 	}
 }
 
+/* --explain (run) and the report verb (issue 14). */
+static void test_explain_and_report(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o,
+		  parse(&o, &err, "--explain", "openat,read", "--explain", "openat", "--explain-stacks", "5", "ls",
+			NULL),
+		  err);
+	assert_int_equal(o.explain.n, 2);
+	assert_string_equal(o.explain.v[0], "openat");
+	assert_string_equal(o.explain.v[1], "read");
+	assert_int_equal(o.explain_stacks, 5);
+	tj_options_done(&o);
+	EXPECT_USAGE("--explain: 'Open-At' is not a syscall name", "--explain", "Open-At", "ls");
+	EXPECT_USAGE("--explain-stacks: '0' is not a number from 1 to 1000000000", "--explain-stacks", "0", "ls");
+	EXPECT_USAGE("option '--explain' does not apply to this command", "report", "--explain", "openat", "a.log");
+
+	expect_ok(&o,
+		  parse(&o, &err, "report", "a.log", "b.log", "--timeline", "--html", "r.html", "-o", "t.json", "-p",
+			"strict", NULL),
+		  err);
+	assert_int_equal(o.verb, TJ_VERB_REPORT);
+	assert_int_equal(o.ninputs, 2);
+	assert_string_equal(o.inputs[1], "b.log");
+	assert_true(o.timeline);
+	assert_string_equal(o.html, "r.html");
+	assert_string_equal(o.output, "t.json");
+	assert_string_equal(o.profile, "strict");
+	tj_options_done(&o);
+	EXPECT_USAGE("report needs an event log (tinyjail --log FILE ...)", "report");
+	EXPECT_USAGE("option '--timeline' does not apply to this command", "--timeline", "ls");
+	EXPECT_USAGE("option '--log' does not apply to this command", "report", "--log", "x", "a.log");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_report_and_sources),
 		cmocka_unit_test(test_supervise),
 		cmocka_unit_test(test_reparse),
+		cmocka_unit_test(test_explain_and_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,6 +186,33 @@ static void test_empty(void **state)
 	assert_non_null(tj_env_default_deny()[0]);
 }
 
+/* tinyjail's own environment keeps only what the command was given (and
+ * its own TINYJAIL_ settings); the others' values are zeroed in place, as
+ * /proc/PID/environ would show them. */
+static void test_scrub(void **state)
+{
+	(void)state;
+	char token[] = "GITHUB_TOKEN=ghp_secret";
+	char path[] = "PATH=/usr/bin";
+	char editor[] = "EDITOR=vi";
+	char own[] = "TINYJAIL_POLICY_DIR=/p";
+	char home[] = "HOME=/home/u";
+	char *env[] = {token, path, editor, own, home, NULL};
+	struct tj_strv given = {0};
+	tj_strv_add(&given, "PATH=/usr/bin");
+	tj_strv_add(&given, "HOME=/elsewhere"); /* replaced by a setting */
+	assert_int_equal(tj_env_scrub(env, &given, "TINYJAIL_"), 3);
+	assert_ptr_equal(env[0], path);
+	assert_ptr_equal(env[1], own);
+	assert_null(env[2]);
+	assert_string_equal(token, "GITHUB_TOKEN=");
+	for (size_t i = strlen("GITHUB_TOKEN="); i < sizeof(token); i++)
+		assert_int_equal(token[i], 0);
+	assert_string_equal(home, "HOME=");
+	assert_string_equal(editor, "EDITOR=");
+	tj_strv_done(&given);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_long_names_denied),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_scrub),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tj/base/integrity.h"
 #include "tj/filter/filter_cache.h"
 #include "tj/json/profile_json.h"
 
@@ -55,6 +56,38 @@ static void test_sha256_vectors(void **state)
 	tj_sha256_final(&c, d);
 	hex(d, h);
 	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+/* RFC 4231 test cases 1, 2 and 6 (a key longer than the block). */
+static void test_hmac_vectors(void **state)
+{
+	(void)state;
+	uint8_t d[TJ_SHA256_LEN], key[131];
+	char h[2 * TJ_SHA256_LEN + 1];
+	memset(key, 0x0b, 20);
+	tj_hmac_sha256(key, 20, "Hi There", 8, d);
+	hex(d, h);
+	assert_string_equal(h, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+	tj_hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, d);
+	hex(d, h);
+	assert_string_equal(h, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, sizeof(key));
+	const char *msg = "Test Using Larger Than Block-Size Key - Hash Key First";
+	struct tj_hmac_sha256 c;
+	tj_hmac_sha256_init(&c, key, sizeof(key));
+	tj_hmac_sha256_update(&c, msg, 10);
+	tj_hmac_sha256_update(&c, msg + 10, strlen(msg) - 10);
+	tj_hmac_sha256_final(&c, d);
+	hex(d, h);
+	assert_string_equal(h, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+	uint8_t a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 3, 4};
+	assert_true(tj_digest_equal(a, b, 4));
+	b[3] = 5;
+	assert_false(tj_digest_equal(a, b, 4));
+	assert_true(
+		tj_integrity_verify((const uint8_t *)"0123456789abcdef0123456789abcdef", "x", 1,
+				    (tj_integrity_mac((const uint8_t *)"0123456789abcdef0123456789abcdef", "x", 1, d),
+				     d)));
 }
 
 static struct tj_profile *load(const char *path)
@@ -133,6 +166,45 @@ static void assert_filters_equal(const struct tj_filter *a, const struct tj_filt
 
 static const struct tj_filter_opts enforce = {.mode = TJ_MODE_ENFORCE, .supervise_kills = true};
 
+/* The integrity key (in a run, the agent's). */
+static const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN] = "0123456789abcdef0123456789abcde";
+
+/* The attack of issue 16 item 3: whoever can write the cache directory
+ * rewrites an entry, changing the program, and fixes every check it can
+ * compute: with a plain hash it would have passed.  Without the key no
+ * forgery verifies, nor does an entry sealed under another key. */
+static void test_forgery(void **state)
+{
+	(void)state;
+	struct tj_profile *p = load("policies/strict.json");
+	struct tj_filter *f = compile(p, &enforce);
+	uint8_t key[TJ_SHA256_LEN];
+	tj_filter_cache_key(p, &enforce, &host0, key);
+	size_t len;
+	uint8_t *data = tj_filter_cache_encode(key, mac_key, f, &len);
+	struct tj_filter *g = NULL;
+	assert_int_equal(tj_filter_cache_decode(data, len, key, mac_key, &g), 1);
+	tj_filter_free(g);
+	/* An allow-all program in place of the first instruction's return. */
+	const size_t head = 8 + 4 + 4 + TJ_SHA256_LEN + 8 + TJ_INTEGRITY_MAC_LEN;
+	uint8_t *forged = malloc(len);
+	memcpy(forged, data, len);
+	forged[len - 1] ^= 1;
+	assert_int_equal(tj_filter_cache_decode(forged, len, key, mac_key, &g), 0);
+	/* Re-sealed with a key of the attacker's: still refused. */
+	uint8_t other[TJ_INTEGRITY_KEY_LEN] = {1};
+	uint8_t *resealed = tj_filter_cache_encode(key, other, f, &len);
+	assert_int_equal(tj_filter_cache_decode(resealed, len, key, mac_key, &g), 0);
+	/* A hash of the payload in the MAC's place (the old format's check). */
+	tj_sha256(forged + head, len - head, forged + head - TJ_INTEGRITY_MAC_LEN);
+	assert_int_equal(tj_filter_cache_decode(forged, len, key, mac_key, &g), 0);
+	free(forged);
+	free(resealed);
+	free(data);
+	tj_filter_free(f);
+	tj_profile_free(p);
+}
+
 static void test_round_trip(void **state)
 {
 	(void)state;
@@ -145,14 +217,14 @@ static void test_round_trip(void **state)
 		uint8_t key[TJ_SHA256_LEN];
 		tj_filter_cache_key(p, &enforce, &host0, key);
 		size_t len;
-		void *data = tj_filter_cache_encode(key, f, &len);
+		void *data = tj_filter_cache_encode(key, mac_key, f, &len);
 		struct tj_filter *g = NULL;
-		assert_int_equal(tj_filter_cache_decode(data, len, key, &g), 1);
+		assert_int_equal(tj_filter_cache_decode(data, len, key, mac_key, &g), 1);
 		assert_filters_equal(f, g);
 		/* The same bytes under another key are not this entry. */
 		key[0] ^= 1;
 		struct tj_filter *h = NULL;
-		assert_int_equal(tj_filter_cache_decode(data, len, key, &h), 0);
+		assert_int_equal(tj_filter_cache_decode(data, len, key, mac_key, &h), 0);
 		assert_null(h);
 		free(data);
 		tj_filter_free(g);
@@ -183,7 +255,7 @@ static void test_hit_and_miss(void **state)
 	char *dir = tj_xasprintf("%s/a/tinyjail", base); /* parent "a" does not exist yet */
 	struct tj_filter_cache *c = NULL;
 	struct tj_err *err = NULL;
-	assert_int_equal(tj_filter_cache_open(dir, &c, &err), 0);
+	assert_int_equal(tj_filter_cache_open(dir, mac_key, &c, &err), 0);
 	struct stat st;
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
@@ -208,7 +280,7 @@ static void test_hit_and_miss(void **state)
 	/* Reopening finds it; storing again replaces it atomically. */
 	tj_filter_cache_close(c);
 	c = NULL;
-	assert_int_equal(tj_filter_cache_open(dir, &c, &err), 0);
+	assert_int_equal(tj_filter_cache_open(dir, mac_key, &c, &err), 0);
 	assert_int_equal(tj_filter_cache_store(c, key, f, &err), 0);
 	assert_int_equal(tj_filter_cache_load(c, key, &g), 1);
 	tj_filter_free(g);
@@ -284,7 +356,7 @@ static void test_host_change_is_a_miss(void **state)
 	char *base = tmpdir();
 	struct tj_filter_cache *c = NULL;
 	struct tj_err *err = NULL;
-	assert_int_equal(tj_filter_cache_open(base, &c, &err), 0);
+	assert_int_equal(tj_filter_cache_open(base, mac_key, &c, &err), 0);
 	struct tj_profile *p = load(TJ_FIXTURES "/corpus/moby-profiles_default.json");
 	struct tj_filter *f = compile(p, &enforce);
 	uint8_t key[TJ_SHA256_LEN];
@@ -306,7 +378,7 @@ static void expect_refused(const char *dir, const char *fragment)
 {
 	struct tj_filter_cache *c = NULL;
 	struct tj_err *err = NULL;
-	assert_int_equal(tj_filter_cache_open(dir, &c, &err), -1);
+	assert_int_equal(tj_filter_cache_open(dir, mac_key, &c, &err), -1);
 	assert_null(c);
 	assert_non_null(err);
 	assert_int_equal(err->errnum, 0); /* unsafe, not merely unavailable */
@@ -327,7 +399,7 @@ static void test_unsafe_directories(void **state)
 	assert_int_equal(chmod(dir, 0755), 0); /* readable is fine */
 	struct tj_filter_cache *c = NULL;
 	struct tj_err *err = NULL;
-	assert_int_equal(tj_filter_cache_open(dir, &c, &err), 0);
+	assert_int_equal(tj_filter_cache_open(dir, mac_key, &c, &err), 0);
 	tj_filter_cache_close(c);
 
 	char *link = tj_xasprintf("%s/link", base);
@@ -339,7 +411,7 @@ static void test_unsafe_directories(void **state)
 
 	/* No directory at all is a quiet failure (errnum set). */
 	struct tj_filter_cache *c2 = NULL;
-	assert_int_equal(tj_filter_cache_open("/proc/tinyjail-no-such/x", &c2, &err), -1);
+	assert_int_equal(tj_filter_cache_open("/proc/tinyjail-no-such/x", mac_key, &c2, &err), -1);
 	assert_int_not_equal(err->errnum, 0);
 	tj_err_free(err);
 
@@ -378,13 +450,13 @@ static void test_bad_entries(void **state)
 	char *dir = tmpdir();
 	struct tj_filter_cache *c = NULL;
 	struct tj_err *err = NULL;
-	assert_int_equal(tj_filter_cache_open(dir, &c, &err), 0);
+	assert_int_equal(tj_filter_cache_open(dir, mac_key, &c, &err), 0);
 	struct tj_profile *p = load("policies/strict.json");
 	struct tj_filter *f = compile(p, &enforce);
 	uint8_t key[TJ_SHA256_LEN];
 	tj_filter_cache_key(p, &enforce, &host0, key);
 	size_t len;
-	uint8_t *data = tj_filter_cache_encode(key, f, &len);
+	uint8_t *data = tj_filter_cache_encode(key, mac_key, f, &len);
 	struct tj_filter *g = NULL;
 
 	/* The good entry is a hit, so every miss below is the check's doing. */
@@ -395,21 +467,21 @@ static void test_bad_entries(void **state)
 
 	/* Every truncation is a miss. */
 	for (size_t n = 0; n < len; n++)
-		assert_int_equal(tj_filter_cache_decode(data, n, key, &g), 0);
+		assert_int_equal(tj_filter_cache_decode(data, n, key, mac_key, &g), 0);
 	char *path = plant(dir, key, data, len / 2, 0600);
 	assert_int_equal(tj_filter_cache_load(c, key, &g), 0);
 	/* So is one flipped bit anywhere: the header fields, or the payload,
-	 * which its hash covers. */
+	 * which its MAC covers. */
 	for (size_t i = 0; i < len; i += i < 128 ? 1 : 13) {
 		data[i] ^= 0x10;
-		assert_int_equal(tj_filter_cache_decode(data, len, key, &g), 0);
+		assert_int_equal(tj_filter_cache_decode(data, len, key, mac_key, &g), 0);
 		data[i] ^= 0x10;
 	}
 	/* Trailing garbage too. */
 	uint8_t *longer = malloc(len + 1);
 	memcpy(longer, data, len);
 	longer[len] = 0;
-	assert_int_equal(tj_filter_cache_decode(longer, len + 1, key, &g), 0);
+	assert_int_equal(tj_filter_cache_decode(longer, len + 1, key, mac_key, &g), 0);
 	free(longer);
 
 	/* An entry another user could have written is ignored. */
@@ -437,24 +509,24 @@ static void test_bad_entries(void **state)
 	unlink(path);
 	assert_null(g);
 
-	/* Structurally bad contents with a correct hash (as a buggy writer
+	/* Structurally bad contents with a correct MAC (as a buggy writer
 	 * would produce) are refused by the decoder's own checks: an action
 	 * out of range, and a program the kernel would reject. */
 	struct tj_rule *r = &f->resolved->rules[0];
 	enum tj_action saved = r->action;
 	r->action = (enum tj_action)99;
-	uint8_t *bad = tj_filter_cache_encode(key, f, &len);
-	assert_int_equal(tj_filter_cache_decode(bad, len, key, &g), 0);
+	uint8_t *bad = tj_filter_cache_encode(key, mac_key, f, &len);
+	assert_int_equal(tj_filter_cache_decode(bad, len, key, mac_key, &g), 0);
 	free(bad);
 	r->action = saved;
 	struct sock_filter saved_insn = f->prog[0];
 	f->prog[0] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 60000, 0, 0);
-	bad = tj_filter_cache_encode(key, f, &len);
-	assert_int_equal(tj_filter_cache_decode(bad, len, key, &g), 0);
+	bad = tj_filter_cache_encode(key, mac_key, f, &len);
+	assert_int_equal(tj_filter_cache_decode(bad, len, key, mac_key, &g), 0);
 	free(bad);
 	f->prog[0] = saved_insn;
-	bad = tj_filter_cache_encode(key, f, &len);
-	assert_int_equal(tj_filter_cache_decode(bad, len, key, &g), 1);
+	bad = tj_filter_cache_encode(key, mac_key, f, &len);
+	assert_int_equal(tj_filter_cache_decode(bad, len, key, mac_key, &g), 1);
 	tj_filter_free(g);
 	free(bad);
 
@@ -496,10 +568,16 @@ static void test_default_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sha256_vectors),	      cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_hit_and_miss),	      cmocka_unit_test(test_key_changes),
-		cmocka_unit_test(test_host_change_is_a_miss), cmocka_unit_test(test_unsafe_directories),
-		cmocka_unit_test(test_bad_entries),	      cmocka_unit_test(test_default_dir),
+		cmocka_unit_test(test_sha256_vectors),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_hit_and_miss),
+		cmocka_unit_test(test_key_changes),
+		cmocka_unit_test(test_host_change_is_a_miss),
+		cmocka_unit_test(test_unsafe_directories),
+		cmocka_unit_test(test_bad_entries),
+		cmocka_unit_test(test_default_dir),
+		cmocka_unit_test(test_forgery),
+		cmocka_unit_test(test_hmac_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,7 +29,7 @@ static struct tj_filter *compile(const struct tj_isolation *iso)
 {
 	struct tj_filter *f = NULL;
 	struct tj_err *err = NULL;
-	if (tj_hardening_compile(iso, &f, &err) < 0)
+	if (tj_hardening_compile(iso, NULL, &f, &err) < 0)
 		fail_msg("compile: %s", err->msg);
 	char why[128];
 	assert_int_equal(tj_bpf_validate(f->prog, f->len, why, sizeof(why)), 0);
@@ -54,8 +54,78 @@ static void test_always_on(void **state)
 	assert_int_equal(run(f, SYS_ioctl, 3, FIOSETOWN, 0x7fff0000, 0), ALLOW);
 	assert_int_equal(run(f, SYS_listen, 3, 16, 0, 0), ALLOW);
 	/* Other ABIs are the profile's to judge. */
+	/* The same through the i386 and x32 ABIs, which --profile none and a
+	 * profile listing them let through (issue 16 item 11). */
 	struct seccomp_data d = {.nr = 54, .arch = AUDIT_ARCH_I386, .args = {0, TIOCSTI}};
+	assert_int_equal(tj_bpf_run(f->prog, f->len, &d), ERRNO(EPERM));
+	d.args[1] = TIOCLINUX;
+	assert_int_equal(tj_bpf_run(f->prog, f->len, &d), ERRNO(EPERM));
+	d.args[1] = TCGETS;
 	assert_int_equal(tj_bpf_run(f->prog, f->len, &d), ALLOW);
+	struct seccomp_data x32 = {.nr = 0x40000000 | 514 /* x32 ioctl */,
+				   .arch = AUDIT_ARCH_X86_64,
+				   .args = {0, TIOCSTI}};
+	assert_int_equal(tj_bpf_run(f->prog, f->len, &x32), ERRNO(EPERM));
+	tj_filter_free(f);
+}
+
+static uint32_t run_guarded(const struct tj_filter *f, int nr, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	return run(f, nr, a0, a1, a2, 0);
+}
+
+/* Without Landlock's signal scoping: nothing that stops or ends tinyjail
+ * (issue 16 item 7). */
+static void test_guard(void **state)
+{
+	(void)state;
+	struct tj_hardening_guard g = {.self = 4242, .pgrp = 4200};
+	struct tj_filter *f = NULL;
+	struct tj_err *err = NULL;
+	if (tj_hardening_compile(NULL, &g, &f, &err) < 0)
+		fail_msg("compile: %s", err->msg);
+	/* tinyjail's pid: every signal but the existence check. */
+	assert_int_equal(run_guarded(f, SYS_kill, 4242, SIGSTOP, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_kill, 4242, SIGTERM, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_kill, 0xffffffff00000000ull | 4242, SIGKILL, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_kill, 4242, 0, 0), ALLOW);
+	assert_int_equal(run_guarded(f, SYS_tkill, 4242, SIGKILL, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_tgkill, 4242, 4242, SIGKILL), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_tgkill, 4242, 4242, 0), ALLOW);
+	assert_int_equal(run_guarded(f, SYS_rt_sigqueueinfo, 4242, SIGKILL, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_rt_tgsigqueueinfo, 4242, 4242, SIGKILL), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_pidfd_open, 4242, 0, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_pidfd_open, 4243, 0, 0), ALLOW);
+	/* Every process: none. */
+	assert_int_equal(run_guarded(f, SYS_kill, (uint32_t)-1, SIGTERM, 0), ERRNO(EPERM));
+	/* The process group, own (0) or by number: only stops and kills. */
+	assert_int_equal(run_guarded(f, SYS_kill, 0, SIGKILL, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_kill, 0, SIGSTOP, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_kill, 0, SIGTSTP, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_kill, (uint32_t)-4200, SIGKILL, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_kill, 0, SIGTERM, 0), ALLOW);
+	assert_int_equal(run_guarded(f, SYS_kill, (uint32_t)-4300, SIGKILL, 0), ALLOW);
+	/* Other processes stay reachable. */
+	assert_int_equal(run_guarded(f, SYS_kill, 100, SIGKILL, 0), ALLOW);
+	assert_int_equal(run_guarded(f, SYS_tgkill, 100, 101, SIGKILL), ALLOW);
+	/* SIGIO to tinyjail or its group; targets in memory; pidfds. */
+	assert_int_equal(run_guarded(f, SYS_fcntl, 3, F_SETOWN, 4242), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_fcntl, 3, F_SETOWN, (uint32_t)-4200), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_fcntl, 3, F_SETOWN, 100), ALLOW);
+	assert_int_equal(run_guarded(f, SYS_fcntl, 3, F_SETOWN_EX, 0x7ff0000), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_fcntl, 3, F_GETFL, 0), ALLOW);
+	assert_int_equal(run_guarded(f, SYS_ioctl, 3, 0x8901 /* FIOSETOWN */, 0), ERRNO(EPERM));
+	assert_int_equal(run_guarded(f, SYS_pidfd_send_signal, 3, SIGTERM, 0), ERRNO(ENOSYS));
+	/* And through the i386 ABI (kill is 37 there). */
+	struct seccomp_data d = {.nr = 37, .arch = AUDIT_ARCH_I386, .args = {4242, SIGKILL}};
+	assert_int_equal(tj_bpf_run(f->prog, f->len, &d), ERRNO(EPERM));
+	tj_filter_free(f);
+
+	/* In a pid namespace tinyjail's pid means nothing: the group stays. */
+	struct tj_hardening_guard ns = {0};
+	assert_int_equal(tj_hardening_compile(NULL, &ns, &f, &err), 0);
+	assert_int_equal(run_guarded(f, SYS_kill, 4242, SIGKILL, 0), ALLOW);
+	assert_int_equal(run_guarded(f, SYS_kill, 0, SIGKILL, 0), ERRNO(EPERM));
 	tj_filter_free(f);
 }
 
@@ -182,9 +252,16 @@ static void test_self_abort(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_always_on),	 cmocka_unit_test(test_deny_write_execute),
-		cmocka_unit_test(test_no_new_processes), cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_always_on),
+		cmocka_unit_test(test_deny_write_execute),
+		cmocka_unit_test(test_no_new_processes),
+		cmocka_unit_test(test_signals),
 		cmocka_unit_test(test_self_abort),
+		cmocka_unit_test(test_always_on),
+		cmocka_unit_test(test_deny_write_execute),
+		cmocka_unit_test(test_no_new_processes),
+		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

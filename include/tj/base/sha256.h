@@ -6,6 +6,7 @@
 #ifndef TJ_SHA256_H
 #define TJ_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,5 +24,19 @@ void tj_sha256_update(struct tj_sha256 *c, const void *data, size_t len);
 void tj_sha256_final(struct tj_sha256 *c, uint8_t out[TJ_SHA256_LEN]);
 /* One call: out = SHA-256(data). */
 void tj_sha256(const void *data, size_t len, uint8_t out[TJ_SHA256_LEN]);
+
+/* HMAC-SHA256 (RFC 2104): a keyed MAC, for data someone else could have
+ * rewritten (base/integrity.h holds the key). */
+struct tj_hmac_sha256 {
+	struct tj_sha256 inner;
+	uint8_t okey[64]; /* the key XOR opad, for the outer hash */
+};
+void tj_hmac_sha256_init(struct tj_hmac_sha256 *h, const void *key, size_t keylen);
+void tj_hmac_sha256_update(struct tj_hmac_sha256 *h, const void *data, size_t len);
+void tj_hmac_sha256_final(struct tj_hmac_sha256 *h, uint8_t out[TJ_SHA256_LEN]);
+void tj_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, uint8_t out[TJ_SHA256_LEN]);
+
+/* Compares n bytes in a time that does not depend on where they differ. */
+bool tj_digest_equal(const uint8_t *a, const uint8_t *b, size_t n);
 
 #endif

@@ -46,7 +46,10 @@ int tj_sys_close_range_cloexec(unsigned first);
 /* The new mount API (5.2, mount_setattr 5.12). */
 #define TJ_OPEN_TREE_CLONE 1
 #define TJ_MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define TJ_MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #define TJ_MOUNT_ATTR_RDONLY 0x00000001
+#define TJ_MOUNT_ATTR_NOSUID 0x00000002
+#define TJ_MOUNT_ATTR_NODEV 0x00000004
 #define TJ_MOUNT_ATTR_NOEXEC 0x00000008
 int tj_sys_open_tree(int dirfd, const char *path, unsigned flags);
 int tj_sys_move_mount(int from_dirfd, const char *from, int to_dirfd, const char *to, unsigned flags);

@@ -25,6 +25,7 @@ enum tj_verb {
 	TJ_VERB_GROUPS,
 	TJ_VERB_WHY,
 	TJ_VERB_SUPERVISE,
+	TJ_VERB_REPORT,
 	TJ_VERB_LEARN,
 	TJ_VERB_DIFF,
 	TJ_VERB_EXPLAIN,
@@ -80,6 +81,11 @@ struct tj_options {
 	bool write_back;			 /* supervise: --write-back (the profile, in place) */
 	const char *write_back_to;		 /* supervise: --write-back-to FILE (a copy) */
 	bool once;				 /* supervise: --once */
+	struct tj_strv explain;			 /* run: --explain syscall names */
+	unsigned explain_stacks;		 /* run: --explain-stacks (0: 1) */
+	bool timeline;				 /* report: --timeline */
+	const char *html;			 /* report: --html FILE */
+	const char *output;			 /* report: -o FILE, the tightened profile */
 	struct tj_learn_options learn;		 /* learn */
 	bool no_vdso;				 /* learn --static, explain: --no-vdso */
 	bool strict;				 /* learn --static: --strict (exit 1 when incomplete) */

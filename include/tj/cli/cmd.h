@@ -40,6 +40,7 @@ int tj_cmd_version(void);
 int tj_cmd_groups(const struct tj_options *o);
 int tj_cmd_why(const struct tj_options *o);
 int tj_cmd_supervise(const struct tj_options *o);
+int tj_cmd_report_logs(const struct tj_options *o);
 int tj_cmd_learn(const struct tj_options *o);
 /* learn --static (cmd_static.c): the static pre-analysis of o->inputs. */
 int tj_cmd_learn_static(const struct tj_options *o);
@@ -85,5 +86,9 @@ void tj_cmd_target_host(uint64_t keep_caps, struct tj_host *host);
 /* Compiles and prints warnings (and info when verbose); like the above. */
 int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_opts *fo, int verbosity,
 			   struct tj_filter **ret);
+/* tinyjail's own seccomp rules for a run with iso (filter/hardening.h),
+ * loaded in every run: with the signal guard where the kernel cannot scope
+ * signals (Landlock ABI < 6). */
+int tj_cmd_hardening(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err);
 
 #endif

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "tj/base/err.h"
+#include "tj/base/frame.h"
 #include "tj/events/manifest.h"
 
 #define TJ_EVENTS_VERSION 1
@@ -60,7 +61,58 @@ struct tj_syscall_event {
 	const char *decided_by; /* a supervisor's reason: "rules", "person", "memory", "default"; NULL: the profile */
 	bool tally_only;	/* count it but do not log it (calls seen only for --report=usage) */
 	/* Revision 1.1 (optional): */
-	const char *exe; /* the program that made the call (/proc/PID/exe); NULL: not known */
+	const char *exe;	      /* the program that made the call (/proc/PID/exe); NULL: not known */
+	pid_t tgid;		      /* the process of thread pid when it is another; 0: pid itself or unknown */
+	const struct tj_frame *stack; /* the caller's call stack (--explain), innermost first */
+	size_t stack_n;
+	bool stack_truncated; /* the unwind ended before an outermost frame */
+	unsigned site;	      /* the call site's id in this run (--explain); 0: none */
+};
+
+/* What a run records beyond denials (the start event's "recording"). */
+enum {
+	TJ_RECORD_USAGE = 1u << 0,     /* allowed calls: first per process and syscall, then usage counts */
+	TJ_RECORD_PROCESSES = 1u << 1, /* process events */
+	TJ_RECORD_EXPLAIN = 1u << 2,   /* call stacks of the --explain syscalls */
+};
+
+/* A process of the command's tree (revision 1.1). */
+enum tj_process_cause {
+	TJ_PROCESS_START, /* the command itself, once its execve succeeded */
+	TJ_PROCESS_FORK,  /* another process, first seen */
+	TJ_PROCESS_EXEC,  /* it executed a program */
+	TJ_PROCESS_EXIT,  /* it called exit_group, or was killed for a syscall */
+};
+
+struct tj_process_event {
+	enum tj_process_cause cause;
+	pid_t pid;	    /* the thread group */
+	pid_t ppid;	    /* 0 if unknown */
+	const char *comm;   /* may be NULL */
+	const char *exe;    /* may be NULL */
+	char *const *argv;  /* NULL-terminated, or NULL */
+	const char *loader; /* the dynamic loader's path, or NULL */
+	uint64_t loader_start, loader_end;
+	bool has_code;
+	int code;	  /* exit: exit_group's status */
+	bool killed;	  /* exit: killed for a syscall */
+	uint64_t when_us; /* when it happened (CLOCK_REALTIME, µs), if earlier than now; 0: now */
+};
+
+/* One call site of an explained syscall, for the explain event. */
+struct tj_explain_site {
+	unsigned id;
+	uint64_t count;
+	const struct tj_frame *stack;
+	size_t stack_n;
+	bool truncated;
+};
+
+struct tj_explain_event {
+	const char *syscall;
+	uint64_t calls, stacks, skipped, truncated;
+	const struct tj_explain_site *sites;
+	size_t nsites;
 };
 
 /* One line of the tally: a (syscall, action, verdict) and how often. */
@@ -127,9 +179,11 @@ struct tj_events {
 	size_t n, cap;
 	uint64_t total; /* syscall events, tally_only ones excluded */
 	uint64_t limits, net_refusals, net_cuts, layers_degraded;
-	char *last_limit;      /* the text of the last limit event, for "why it ended" */
-	bool log_failed;       /* a write to the log failed: the log is incomplete */
-	enum tj_source source; /* where syscall records come from in this run */
+	char *last_limit;		  /* the text of the last limit event, for "why it ended" */
+	bool log_failed;		  /* a write to the log failed: the log is incomplete */
+	enum tj_source source;		  /* where syscall records come from in this run */
+	unsigned recording;		  /* TJ_RECORD_*, for the start event */
+	const char *const *explain_names; /* --explain's syscalls (NULL-terminated), or NULL */
 	/* Called with one line of text for people (no "tinyjail: " prefix). */
 	void (*notice)(void *ctx, const char *text);
 	void *notice_ctx;
@@ -143,6 +197,11 @@ int tj_events_close(struct tj_events *ev, struct tj_err **err);
 
 void tj_events_start(struct tj_events *ev, const char *mode, const char *profile, char *const *argv, pid_t pid);
 void tj_events_syscall(struct tj_events *ev, const struct tj_syscall_event *e);
+void tj_events_process(struct tj_events *ev, const struct tj_process_event *e);
+/* count allowed calls of (arch, nr) by process pid, decided by rule with action. */
+void tj_events_usage(struct tj_events *ev, pid_t pid, uint32_t arch, int nr, uint32_t action, const char *rule,
+		     uint64_t count);
+void tj_events_explain(struct tj_events *ev, const struct tj_explain_event *e);
 void tj_events_limit(struct tj_events *ev, const struct tj_limit_event *e);
 void tj_events_net_refused(struct tj_events *ev, const struct tj_net_event *e);
 /* A layer's outcome, in the words of the enforcement manifest (manifest.h). */

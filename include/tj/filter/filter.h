@@ -61,6 +61,13 @@ struct tj_filter_opts {
 	/* Let calls through ABIs the profile does not list pass (tinyjail's
 	 * hardening filter, which leaves them to the profile). */
 	bool bad_arch_allow;
+	/* x86_64 syscalls that notify whatever the profile says (--explain,
+	 * process events): the supervisor evaluates the truth program and
+	 * answers as the kernel would have (allow, errno, kill).  A syscall
+	 * the profile decides with KILL_THREAD, TRAP, TRACE or NOTIFY (which
+	 * only the kernel or an agent can apply) is refused. */
+	const int *notify_nrs;
+	size_t notify_n;
 	/* 0 = choose (binary tree above 32 rules), 1 = linear, 2 = binary tree. */
 	int optimize;
 	const struct tj_host *host; /* NULL = detect */
@@ -75,7 +82,7 @@ struct tj_filter {
 	bool uses_listener;	     /* prog can return USER_NOTIF */
 	bool has_agent_rules;	     /* the profile itself uses SCMP_ACT_NOTIFY */
 	bool has_start_call;	     /* the child makes the start call (below) */
-	bool routes_more_than_kills; /* enforce mode notifies ERRNO or allowed calls too (--report) */
+	bool routes_more_than_kills; /* enforce mode notifies ERRNO or allowed calls too (--report, notify_nrs) */
 	struct tj_seccomp *resolved; /* the rules in force on this host */
 	char *pfc;		     /* when opts.want_pfc */
 	size_t nrules_added;	     /* libseccomp rules added to the loaded program */

@@ -12,9 +12,13 @@
  * directory only the user can write ($XDG_CACHE_HOME/tinyjail, else
  * ~/.cache/tinyjail, mode 0700); a directory or entry owned by someone else
  * or writable by group or others is refused, entries are opened with
- * O_NOFOLLOW, written to a temporary name and renamed into place, and
- * carry a hash of their contents that is checked on every read.  A bad
- * entry is a miss, never an error: the filter is compiled again.
+ * O_NOFOLLOW, written to a temporary name and renamed into place.
+ *
+ * A sandboxed command running as the same user can still write that
+ * directory, so an entry is never trusted for being there: each carries an
+ * HMAC-SHA256 under the user's integrity key (base/integrity.h), which no
+ * sandboxed process can learn, checked on every read.  A bad entry is a
+ * miss, never an error: the filter is compiled again.
  */
 #ifndef TJ_FILTER_CACHE_H
 #define TJ_FILTER_CACHE_H
@@ -22,6 +26,7 @@
 #include <stdint.h>
 
 #include "tj/base/err.h"
+#include "tj/base/integrity.h"
 #include "tj/base/sha256.h"
 #include "tj/filter/filter.h"
 #include "tj/model/profile.h"
@@ -32,12 +37,14 @@ struct tj_filter_cache;
  * path, else $HOME/.cache/tinyjail; NULL when neither is set.  Caller frees. */
 char *tj_filter_cache_default_dir(void);
 
-/* Opens dir (creating it, and a missing parent, with mode 0700).  Fails
+/* Opens dir (creating it, and a missing parent, with mode 0700), with the
+ * key entries are sealed and checked with (copied).  Fails
  * with TJ_ERR_LAYER: with errnum 0 when the directory exists but is unsafe
  * to trust (a symlink, not a directory, not owned by the effective user, or
  * writable by group or others), with errnum set when it cannot be created
  * or opened (no writable home). */
-int tj_filter_cache_open(const char *dir, struct tj_filter_cache **ret, struct tj_err **err);
+int tj_filter_cache_open(const char *dir, const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], struct tj_filter_cache **ret,
+			 struct tj_err **err);
 void tj_filter_cache_close(struct tj_filter_cache *c);
 TJ_DEFINE_CLEANUP(struct tj_filter_cache, tj_filter_cache_close)
 const char *tj_filter_cache_path(const struct tj_filter_cache *c);
@@ -58,7 +65,9 @@ int tj_filter_cache_store(struct tj_filter_cache *c, const uint8_t key[TJ_SHA256
 /* The entry format itself, for the unit tests: encode returns the bytes of
  * an entry (caller frees); decode returns 1 with a filter, or 0 for any
  * entry that is not exactly a valid one for key. */
-void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const struct tj_filter *f, size_t *ret_len);
-int tj_filter_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SHA256_LEN], struct tj_filter **ret);
+void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN],
+			     const struct tj_filter *f, size_t *ret_len);
+int tj_filter_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SHA256_LEN],
+			   const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], struct tj_filter **ret);
 
 #endif

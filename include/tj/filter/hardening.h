@@ -19,8 +19,20 @@
  *                         pidfd_send_signal fail with EPERM for any other
  *                         signal (0, the existence check, stays allowed).
  *
- * The rules cover the x86_64 ABI; calls through other ABIs are left to the
- * profile (tinyjail's bundled profiles list none).
+ * Guard (kernels without Landlock's signal scoping, ABI < 6: the command
+ * shares tinyjail's uid and process group, notes/security.md):
+ *                         no signal but 0 to tinyjail's pid (kill, tkill,
+ *                         tgkill, rt_(tg)sigqueueinfo) and no pidfd of it;
+ *                         no signal but 0 to every process (kill -1); no
+ *                         SIGKILL, SIGSTOP or SIGTSTP to the process group
+ *                         (kill 0, kill -PGRP); no F_SETOWN to tinyjail or
+ *                         its group, no F_SETOWN_EX, FIOSETOWN or SIOCSPGRP
+ *                         (their target is in memory); pidfd_send_signal
+ *                         answers ENOSYS (a /proc/PID directory is a pidfd
+ *                         too), so libraries fall back to kill.
+ *
+ * The rules cover the x86_64, x86 (i386) and x32 ABIs: a 32-bit program
+ * runs under --profile none or a profile that lists SCMP_ARCH_X86.
  */
 #ifndef TJ_HARDENING_H
 #define TJ_HARDENING_H
@@ -33,12 +45,21 @@
 #include "tj/filter/filter.h"
 #include "tj/model/isolation.h"
 
+/* Who the guard protects: tinyjail's pid (0 when the command cannot name
+ * it, in a pid namespace) and its process group (0: do not name it). */
+struct tj_hardening_guard {
+	pid_t self;
+	pid_t pgrp;
+};
+
 /* Builds the rules as a seccomp model (default SCMP_ACT_ALLOW).  iso may be
- * NULL (only the always-on rules).  Caller frees with tj_seccomp_free. */
-struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso);
+ * NULL (only the always-on rules), guard NULL (no guard).  Caller frees
+ * with tj_seccomp_free. */
+struct tj_seccomp *tj_hardening_rules(const struct tj_isolation *iso, const struct tj_hardening_guard *guard);
 
 /* Compiles them. */
-int tj_hardening_compile(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err);
+int tj_hardening_compile(const struct tj_isolation *iso, const struct tj_hardening_guard *guard, struct tj_filter **ret,
+			 struct tj_err **err);
 
 /* True when the call sends SIGABRT to the calling thread or its own
  * process: tgkill(own tgid, own tid), tkill(own tid) or kill(own pid), the

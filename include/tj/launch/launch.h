@@ -18,6 +18,8 @@
 #include "tj/launch/pidinit.h"
 #include "tj/layers/layer.h"
 
+struct tj_observe;
+
 /* Called by the monitor as things happen, so the command layer can tell the
  * user at once (a kill of a grandchild does not end the run). */
 struct tj_launch_hooks {
@@ -37,6 +39,9 @@ struct tj_launch_hooks {
 	 * blocked).  Returns 0 to let the call run, or an errno to fail it
 	 * with (clone3 gets ENOSYS).  The monitor answers; the hook records. */
 	int (*on_notify)(void *ctx, const struct tj_notification *n, int listener);
+	/* Call stacks, allowed calls and the process tree (launch/observe.h),
+	 * or NULL. */
+	struct tj_observe *observe;
 };
 
 #define TJ_MONITOR_SOURCES 4

@@ -148,6 +148,14 @@ extern const struct tj_layer tj_layer_seccomp;
 /* The mount layer copies size-limited directories back to the host when the
  * run is over; report gets a line per directory. */
 int tj_layer_mount_copy_back(void *state, struct tj_buf *report, struct tj_err **err);
+/* compose(): a view (--ro, --rw, --exec) or an isolated network (after
+ * tj_layer_proxy_compose) asks for the host's UNIX sockets to be hidden:
+ * covered in the command's mount namespace (iso->hide_sockets).  Without
+ * root that needs a user namespace; where there is none and the user
+ * allowed degrading unix-sockets, they are not. */
+void tj_layer_mount_compose(struct tj_isolation *iso, bool root);
+/* Whether this user can create a user namespace here (a probe: it forks). */
+bool tj_layer_ns_userns_available(void);
 
 /* The filtering-proxy layer (layer_proxy.c, --net allow=...).  compose() adds what the
  * network mode needs to the isolation options: a network namespace for

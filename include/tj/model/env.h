@@ -40,6 +40,13 @@ void tj_env_build(const struct tj_env_policy *p, char *const *from, struct tj_st
  * and removes NO_PROXY/no_proxy and any other *_proxy variable. */
 void tj_env_set_proxy(struct tj_strv *env, const char *url);
 
+/* Takes out of env (tinyjail's own environment, NULL-terminated, changed in
+ * place) every variable the command does not get exactly as it is in
+ * `given`, its value's bytes zeroed first: the initial environment is what
+ * /proc/PID/environ shows.  Names starting with keep_prefix (tinyjail's own
+ * settings) stay.  Returns how many were taken out. */
+size_t tj_env_scrub(char **env, const struct tj_strv *given, const char *keep_prefix);
+
 /* Case-insensitive glob match with '*' only (enough for variable names). */
 bool tj_env_glob(const char *pattern, const char *name);
 

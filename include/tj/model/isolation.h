@@ -33,6 +33,7 @@ enum tj_iso_degrade {
 	TJ_DEGRADE_LANDLOCK = 1u << 0,	   /* filesystem rights without Landlock */
 	TJ_DEGRADE_LANDLOCK_NET = 1u << 1, /* TCP port rules (Landlock ABI 4) */
 	TJ_DEGRADE_NET_RULES = 1u << 2,	   /* --net host rules without cgroup BPF */
+	TJ_DEGRADE_UNIX_SOCKETS = 1u << 3, /* host UNIX sockets reachable despite a view or --net */
 };
 
 /* A size-limited writable directory (FS-005). */
@@ -84,6 +85,11 @@ struct tj_isolation {
 	 * mount namespace, so that it cannot move itself out of the cgroup
 	 * that enforces its limits (tj_layer_cgroup_compose). */
 	bool protect_cgroups;
+
+	/* Host UNIX sockets are covered in the command's mount namespace,
+	 * and abstract ones scoped: a view or an isolated network asks for it
+	 * (tj_layer_mount_compose; notes/security.md). */
+	bool hide_sockets;
 };
 
 void tj_isolation_done(struct tj_isolation *iso);
@@ -100,7 +106,8 @@ int tj_isolation_parse_signals(struct tj_isolation *iso, const char *list, struc
 int tj_isolation_parse_ports(const char *list, uint16_t **ret, size_t *ret_n, struct tj_err **err);
 /* "PATH=SIZE". */
 int tj_isolation_parse_rw_limit(struct tj_isolation *iso, const char *arg, struct tj_err **err);
-/* "landlock", "landlock-net" or "net-rules"; -1 for other names. */
+/* "landlock", "landlock-net", "net-rules" or "unix-sockets"; -1 for other
+ * names. */
 int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name);
 
 /* True when the filesystem options need a mount namespace (noexec, tmpfs,

@@ -11,8 +11,9 @@
  *   <dir of the binary>/../policies (a build tree), and the install prefix. */
 void tj_policy_dirs(struct tj_strv *out);
 
-/* arg is a path if it contains '/' or ends in ".json", or names an existing
- * file; otherwise it is looked up as <dir>/<arg>.json.  Caller frees. */
+/* arg is a path if it contains '/' or ends in ".json" (or is "-");
+ * otherwise it is a bundled profile's name, looked up as <dir>/<arg>.json
+ * and never as a file of the current directory.  Caller frees. */
 int tj_policy_find(const char *arg, char **ret_path, struct tj_err **err);
 
 #endif
