@@ -18,8 +18,9 @@ libcapstone-dev libc6-dbg libdw-dev"
 # for loopback tests, python3-yaml for the SeccompProfile check, git, which
 # `learn` is tested on, for the static analysis's tests a Go toolchain (a
 # static Go binary) and libnss-systemd (the NSS module case), and chromium
-# (headless) to open the HTML report.
-test="$build libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
+# (headless) to open the HTML report; afl++ (afl-fuzz, afl-showmap,
+# afl-clang-fast) for learn --fuzz's loop (test_fuzz_learn.sh).
+test="$build afl++ libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
 iproute2 git golang-go libnss-systemd chromium binutils"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback

@@ -23,6 +23,7 @@ static const char usage_run[] =
 	"       tinyjail learn -o FILE [--merge|--force] [options] -- command [args...]\n"
 	"       tinyjail learn --check CASES profile\n"
 	"       tinyjail learn --static -o FILE [--force] program...\n"
+	"       tinyjail learn --fuzz SEEDS -o FILE [--budget T] [--jobs N] [--from FILE] -- prog [@@]\n"
 	"       tinyjail explain syscall program...\n"
 	"       tinyjail diff old.json new.json\n"
 	"       tinyjail report LOG... [--profile FILE] [--timeline] [--html FILE] [-o FILE]\n"
@@ -91,6 +92,10 @@ static const char usage_run[] =
 	"      --no-fork                the command may start threads but no processes\n"
 	"      --deny-write-execute     no writable or anonymous executable memory (W^X)\n"
 	"      --signals LIST           the only signals the command may send, e.g. TERM,INT\n"
+	"      --afl                    the command is afl-fuzz's target: AFL++'s forkserver pipes\n"
+	"                               (descriptors 198, 199, when inherited as pipes) and its AFL_*,\n"
+	"                               __AFL_*, *SAN_OPTIONS variables pass; no pid or IPC namespace,\n"
+	"                               --timeout, --no-fork or cgroup limits (notes/fuzz-learn.md)\n"
 	"      --tcp-connect PORTS      TCP connections only to these ports (or none; Landlock)\n"
 	"      --tcp-bind PORTS         TCP listening only on these ports (or none; Landlock)\n"
 	"network:\n"
@@ -187,6 +192,7 @@ static const char usage_learn[] =
 	"       tinyjail learn -o FILE [learn options] [run options] --cases CASES\n"
 	"       tinyjail learn --check CASES [run options] profile\n"
 	"       tinyjail learn --static -o FILE [--force] [--strict] [--no-vdso] [--no-cache] program...\n"
+	"       tinyjail learn --fuzz SEEDS -o FILE [fuzz options] [run options] -- program [args] [@@]\n"
 	"\n"
 	"Runs the command (or each line of CASES) and writes the tightest OCI seccomp profile that\n"
 	"lets it do what it did: every syscall of the command and its descendants from its own\n"
@@ -210,6 +216,20 @@ static const char usage_learn[] =
 	"                               (default 100: only when every member is)\n"
 	"      --default-errno[=ERRNO]  deny what is not allowed with ERRNO (default EPERM) instead of\n"
 	"                               killing the process (SCMP_ACT_KILL_PROCESS, the default)\n"
+	"      --journal FILE           append each new (syscall, class) to FILE at once, one line\n"
+	"                               (what a run killed with SIGKILL learnt; learn --fuzz uses it)\n"
+	"fuzz options (learn --fuzz, notes/fuzz-learn.md):\n"
+	"      --fuzz SEEDS             grow the profile with AFL++: the program (built with\n"
+	"                               afl-clang-fast) runs under afl-fuzz in enforce mode; each input\n"
+	"                               killed for a syscall is replayed while learning, and the next\n"
+	"                               round runs with the grown profile, until a round finds nothing\n"
+	"      --budget DURATION        a round that learns nothing for this long ends the loop (10m)\n"
+	"      --budget-execs N         ... or for this many executions\n"
+	"      --max-time DURATION      the whole campaign at most this long\n"
+	"      --jobs N                 afl-fuzz instances (one -M, N-1 -S) sharing the round's output\n"
+	"      --from FILE              start from this profile (e.g. learn --static's)\n"
+	"      --fuzz-dir DIR           the campaign's files (default FILE.fuzz/ID)\n"
+	"      --fuzz-seed N            afl-fuzz's random seed (-s; instance i gets N+i)\n"
 	"run options: as for tinyjail run (see tinyjail --help), except --profile, --complain,\n"
 	"--enforce, --mode, --report, --notify-socket and --kill-via.\n"
 	"\n"
@@ -385,6 +405,16 @@ enum {
 	OPT_PLAIN_NAMES,
 	OPT_GROUP_SHARE,
 	OPT_DEFAULT_ERRNO,
+	OPT_FUZZ,
+	OPT_BUDGET,
+	OPT_BUDGET_EXECS,
+	OPT_MAX_TIME,
+	OPT_JOBS,
+	OPT_FROM,
+	OPT_FUZZ_DIR,
+	OPT_FUZZ_SEED,
+	OPT_AFL,
+	OPT_JOURNAL,
 	OPT_EXPLAIN,
 	OPT_EXPLAIN_STACKS,
 	OPT_TIMELINE,
@@ -465,6 +495,16 @@ static const struct option long_options[] = {
 	{"plain-names", no_argument, NULL, OPT_PLAIN_NAMES},
 	{"group-share", required_argument, NULL, OPT_GROUP_SHARE},
 	{"default-errno", optional_argument, NULL, OPT_DEFAULT_ERRNO},
+	{"fuzz", required_argument, NULL, OPT_FUZZ},
+	{"budget", required_argument, NULL, OPT_BUDGET},
+	{"budget-execs", required_argument, NULL, OPT_BUDGET_EXECS},
+	{"max-time", required_argument, NULL, OPT_MAX_TIME},
+	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"fuzz-dir", required_argument, NULL, OPT_FUZZ_DIR},
+	{"fuzz-seed", required_argument, NULL, OPT_FUZZ_SEED},
+	{"afl", no_argument, NULL, OPT_AFL},
+	{"journal", required_argument, NULL, OPT_JOURNAL},
 	{"explain", required_argument, NULL, OPT_EXPLAIN},
 	{"explain-stacks", required_argument, NULL, OPT_EXPLAIN_STACKS},
 	{"timeline", no_argument, NULL, OPT_TIMELINE},
@@ -475,6 +515,29 @@ static const struct option long_options[] = {
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
+
+static bool option_allowed(enum tj_verb verb, int opt);
+
+/* learn's run options (not learn's own, nor about one run's output), which
+ * learn --fuzz gives again to the tinyjail that afl-fuzz starts. */
+static bool is_run_option(int c)
+{
+	return option_allowed(TJ_VERB_RUN, c) && c != OPT_LOG && c != OPT_JSON_STATUS && c != 'v' && c != 'q' &&
+	       c != 'h' && c != 'V' && c != '?' && c != ':';
+}
+
+/* The words of one run option: argv[from, to), taken only when written
+ * long (learn's short options are its own, -v and -q). */
+static void keep_run_words(struct tj_options *o, char **argv, int from, int to)
+{
+	if (from < 1 || to <= from || strncmp(argv[from], "--", 2) != 0)
+		return;
+	struct tj_learn_options *l = &o->learn;
+	l->run_args = tj_xrealloc(l->run_args, (l->nrun_args + (size_t)(to - from) + 1) * sizeof(char *));
+	for (int i = from; i < to; i++)
+		l->run_args[l->nrun_args++] = argv[i];
+	l->run_args[l->nrun_args] = NULL;
+}
 
 /* Options that make sense only for some verbs. */
 static bool option_allowed(enum tj_verb verb, int opt)
@@ -495,7 +558,17 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_EXACT:
 	case OPT_PLAIN_NAMES:
 	case OPT_GROUP_SHARE:
-	case OPT_DEFAULT_ERRNO: return verb == TJ_VERB_LEARN;
+	case OPT_DEFAULT_ERRNO:
+	case OPT_FUZZ:
+	case OPT_BUDGET:
+	case OPT_BUDGET_EXECS:
+	case OPT_MAX_TIME:
+	case OPT_JOBS:
+	case OPT_FROM:
+	case OPT_FUZZ_DIR:
+	case OPT_FUZZ_SEED:
+	case OPT_JOURNAL: return verb == TJ_VERB_LEARN;
+	case OPT_AFL: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case OPT_MEMORY:
 	case OPT_CPU:
 	case OPT_PIDS:
@@ -635,10 +708,82 @@ static int tj_parse_errno(const char *s, unsigned *ret)
 	return -1;
 }
 
+/* --afl (and learn --fuzz, which runs its command so): the command runs
+ * inside afl-fuzz's forkserver, which some run options would break
+ * (notes/fuzz-learn.md). */
+static int check_afl(const struct tj_options *o, const char *what, struct tj_err **err)
+{
+	if (o->iso.unshare & TJ_NS_PID)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no pid namespace: afl-fuzz kills the pid the forkserver reports, which must be a "
+				  "pid of afl-fuzz's own namespace (name the other namespaces instead of 'all')",
+				  what);
+	if (o->iso.unshare & TJ_NS_IPC)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no IPC namespace: the target attaches afl-fuzz's coverage map, a System V shared "
+				  "memory segment of afl-fuzz's namespace",
+				  what);
+	if (o->limits.timeout_ms)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --timeout: afl-fuzz times each execution itself (-t), and tinyjail's timeout "
+				  "would end the forkserver",
+				  what);
+	if (o->iso.no_new_processes)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --no-fork: afl-fuzz's forkserver forks once per execution", what);
+	if (o->limits.has_memory || o->limits.has_cpu || o->limits.has_pids || o->iso.nrw_limits)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "%s: no --memory, --cpu, --pids or --rw-limit: afl-fuzz ends the tinyjail it starts "
+				  "with SIGKILL, which leaves no time to remove a cgroup or copy files back",
+				  what);
+	return 0;
+}
+
+/* learn --fuzz: the refinement loop (cmd_fuzz.c). */
+static int check_fuzz(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
+{
+	const struct tj_learn_options *l = &o->learn;
+	if (l->static_analysis || l->check || l->cases)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--fuzz takes none of --static, --check, --cases");
+	if (!l->output)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "learn needs the profile to write (-o FILE)");
+	if (l->merge && l->force)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--merge and --force exclude each other");
+	if (!l->fuzz[0])
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--fuzz needs the directory of seed inputs");
+	if (o->iso.afl_forkserver || l->journal)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--fuzz gives --afl and --journal to the runs it starts itself");
+	if (o->log_path || o->json_status)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--log and --json-status describe one run; learn --fuzz keeps its records in "
+				  "--fuzz-dir");
+	if (check_afl(o, "--fuzz", err) < 0)
+		return -1;
+	if (nrest == 0)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "no command given (usage: tinyjail learn --fuzz SEEDS -o FILE [options] -- "
+				  "program [args...] [@@])");
+	if (rest[0][0] == '\0')
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+	o->command = rest;
+	return 0;
+}
+
 /* learn: a command, --cases, or --check with the profile as argument. */
 static int check_learn(struct tj_options *o, char **rest, int nrest, struct tj_err **err)
 {
 	const struct tj_learn_options *l = &o->learn;
+	if (l->fuzz)
+		return check_fuzz(o, rest, nrest, err);
+	if ((o->iso.afl_forkserver || l->journal) && (l->static_analysis || l->check || l->cases))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "--afl and --journal are for learn's command form");
+	if (o->iso.afl_forkserver && check_afl(o, "--afl", err) < 0)
+		return -1;
+	if (l->budget_ms || l->budget_execs || l->max_ms || l->jobs || l->from || l->fuzz_dir || l->has_fuzz_seed)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--budget, --budget-execs, --max-time, --jobs, --from, --fuzz-dir and --fuzz-seed are "
+				  "options of learn --fuzz");
 	if (l->static_analysis) {
 		if (l->check || l->merge || l->cases || l->exact || l->plain_names || l->group_share ||
 		    l->default_errno)
@@ -730,8 +875,11 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					: ":p:o:vqhV";
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
-	int c;
+	int c, before = 1;
 	while ((c = getopt_long(gargc, gargv, shortopts, long_options, NULL)) != -1) {
+		if (o->verb == TJ_VERB_LEARN && is_run_option(c))
+			keep_run_words(o, gargv, before, optind);
+		before = optind;
 		if (c == '?') {
 			const char *bad = gargv[optind - 1];
 			/* getopt sets optopt to the character of an unknown short
@@ -826,6 +974,53 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--default-errno: '%s' is not an errno name (EPERM) or number from 1 "
 						  "to 4094",
 						  optarg);
+			break;
+		case OPT_FUZZ: o->learn.fuzz = optarg; break;
+		case OPT_BUDGET:
+		case OPT_MAX_TIME: {
+			uint64_t ms;
+			if (!tj_parse_duration_ms(optarg, &ms))
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--%s '%s': expected a duration such as 10m, 90s or 1h",
+						  option_name(c), optarg);
+			if (ms == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--%s 0: the campaign would end before it starts; give a duration such "
+						  "as 10m",
+						  option_name(c));
+			*(c == OPT_BUDGET ? &o->learn.budget_ms : &o->learn.max_ms) = ms;
+			break;
+		}
+		case OPT_BUDGET_EXECS:
+			if (!tj_parse_u64(optarg, &o->learn.budget_execs) || o->learn.budget_execs == 0)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--budget-execs '%s': expected a number of executions of at least 1",
+						  optarg);
+			break;
+		case OPT_JOBS: {
+			uint64_t n;
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 64)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--jobs '%s': expected a number from 1 to 64",
+						  optarg);
+			o->learn.jobs = (unsigned)n;
+			break;
+		}
+		case OPT_FROM: o->learn.from = optarg; break;
+		case OPT_JOURNAL: o->learn.journal = optarg; break;
+		case OPT_AFL:
+			o->iso.afl_forkserver = true;
+			/* What AFL++'s runtime reads (notes/fuzz-learn.md). */
+			if (tj_env_add_list(&o->env.keep,
+					    "AFL_*,__AFL_*,ASAN_OPTIONS,UBSAN_OPTIONS,MSAN_OPTIONS,LSAN_OPTIONS,LD_BIND_NOW",
+					    err) < 0)
+				return -1;
+			break;
+		case OPT_FUZZ_DIR: o->learn.fuzz_dir = optarg; break;
+		case OPT_FUZZ_SEED:
+			if (!tj_parse_u64(optarg, &o->learn.fuzz_seed) || o->learn.fuzz_seed > UINT32_MAX)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--fuzz-seed '%s': expected a number from 0 to 4294967295", optarg);
+			o->learn.has_fuzz_seed = true;
 			break;
 		case OPT_LINT: o->lint = true; break;
 		case OPT_BPF: o->out_bpf = optarg; break;
@@ -1034,6 +1229,8 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					  "no command given (usage: tinyjail [options] -- command [args...])");
 		if (rest[0][0] == '\0')
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+		if (o->iso.afl_forkserver && check_afl(o, "--afl", err) < 0)
+			return -1;
 		o->command = rest;
 		return 0;
 	}
@@ -1093,6 +1290,7 @@ void tj_options_done(struct tj_options *o)
 	tj_env_done(&o->env);
 	tj_isolation_done(&o->iso);
 	tj_net_policy_done(&o->net);
+	free(o->learn.run_args);
 	tj_strv_done(&o->explain);
 	memset(o, 0, sizeof(*o));
 }

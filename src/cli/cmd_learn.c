@@ -156,12 +156,17 @@ static void catch_stops(void)
 struct learn_run {
 	const struct tj_options *o;
 	struct tj_learn_recorder *rec;
+	int journal; /* --journal, or -1 */
 };
 
 static int begin_run(void *ctx, const char *exec_path, struct tj_events *events, struct tj_err **err)
 {
 	struct learn_run *lr = ctx;
-	return tj_learn_recorder_new(exec_path, events, &lr->rec, err);
+	if (tj_learn_recorder_new(exec_path, events, &lr->rec, err) < 0)
+		return -1;
+	if (lr->journal >= 0)
+		tj_learn_recorder_journal(lr->rec, lr->journal);
+	return 0;
 }
 
 static void outcome_text(const struct tj_launch_result *res, struct tj_buf *b)
@@ -234,8 +239,19 @@ static void render_opts(const struct tj_options *o, const struct tj_learn_model 
 /* Runs one command in learn mode; what it learns goes into m.  Returns 0
  * when the command ran (its status in *status), else the exit code of
  * tinyjail's error (reported). */
-static int learn_one(const struct tj_options *o, char **argv, struct tj_learn_model *m, int *status, bool *interrupted,
-		     size_t *new_pairs)
+static int learn_one(const struct tj_options *o, char **argv, int journal, struct tj_learn_model *m, int *status,
+		     bool *interrupted, size_t *new_pairs)
+{
+	struct tj_learn_one out = {0};
+	int code = tj_cmd_learn_one(o, argv, journal, m, &out);
+	*status = out.status;
+	*interrupted = out.interrupted;
+	*new_pairs = out.new_pairs;
+	return code;
+}
+
+int tj_cmd_learn_one(const struct tj_options *o, char **argv, int journal, struct tj_learn_model *m,
+		     struct tj_learn_one *out)
 {
 	struct tj_learn_render_opts ro;
 	render_opts(o, m, &ro);
@@ -254,7 +270,7 @@ static int learn_one(const struct tj_options *o, char **argv, struct tj_learn_mo
 	struct tj_profile *p = profile_of(known);
 	struct tj_options run = *o;
 	run.command = argv;
-	struct learn_run lr = {.o = o};
+	struct learn_run lr = {.o = o, .journal = journal};
 	struct tj_launch_result res = {0};
 	bool started = false;
 	struct tj_run_ext x = {.profile = p,
@@ -270,27 +286,31 @@ static int learn_one(const struct tj_options *o, char **argv, struct tj_learn_mo
 		tj_learn_recorder_free(lr.rec);
 		return code ? code : TJ_EXIT_ERROR;
 	}
-	*status = code;
-	*interrupted = res.interrupted || res.forwarded_signal == SIGINT || res.forwarded_signal == SIGTERM ||
-		       res.forwarded_signal == SIGHUP ||
-		       (!res.exited && (res.signal == SIGINT || res.signal == SIGTERM));
+	out->status = code;
+	out->signal = res.exited ? 0 : res.signal;
+	out->interrupted = res.interrupted || res.forwarded_signal == SIGINT || res.forwarded_signal == SIGTERM ||
+			   res.forwarded_signal == SIGHUP ||
+			   (!res.exited && (res.signal == SIGINT || res.signal == SIGTERM));
 
 	tj_autofree char *id = tj_learn_run_id();
 	tj_autofree char *cmd = command_line(argv);
 	struct tj_buf outcome = {0};
 	outcome_text(&res, &outcome);
 	tj_buf_add(&outcome, ", ");
-	completeness_text(&res, *interrupted, &outcome);
+	completeness_text(&res, out->interrupted, &outcome);
 	tj_learn_model_add_run(m, id, cmd, outcome.s);
 	tj_learn_recorder_collect(lr.rec, m, id);
 
 	const struct tj_learn_recorder_stats *st = tj_learn_recorder_stats(lr.rec);
-	*new_pairs = st->pairs;
+	out->new_pairs = st->pairs;
+	if (tj_learn_recorder_journal_failed(lr.rec))
+		fprintf(stderr, "tinyjail: learn: warning: the journal '%s' could not be written whole\n",
+			o->learn.journal ? o->learn.journal : "?");
 	if (o->verbosity >= 0) {
 		struct tj_buf how = {0};
 		outcome_text(&res, &how);
 		tj_buf_add(&how, "; recording ");
-		completeness_text(&res, *interrupted, &how);
+		completeness_text(&res, out->interrupted, &how);
 		fprintf(stderr,
 			"tinyjail: learn: %s: %s; %llu new (syscall, argument class) pair%s from %zu program%s\n", cmd,
 			how.s, (unsigned long long)st->pairs, st->pairs == 1 ? "" : "s", st->programs.n,
@@ -327,7 +347,7 @@ static int learn_one(const struct tj_options *o, char **argv, struct tj_learn_mo
 /* Checks the output before anything runs: its directory can be written,
  * and an existing file is merged into (--merge), replaced (--force) or
  * refused.  With --merge, the file is read into m. */
-static int prepare_output(const struct tj_options *o, struct tj_outfile *out, struct tj_learn_model *m)
+int tj_cmd_learn_prepare_output(const struct tj_options *o, struct tj_outfile *out, struct tj_learn_model *m)
 {
 	const char *path = o->learn.output;
 	struct tj_err *err = NULL;
@@ -372,21 +392,29 @@ fail:;
 	return code;
 }
 
-static int write_output(const struct tj_options *o, struct tj_outfile *out, const struct tj_learn_model *m,
-			bool complete, int last_status)
+int tj_cmd_learn_render_text(const struct tj_options *o, const struct tj_learn_model *m, const char *name, char **text,
+			     struct tj_learn_stats *st, struct tj_err **err)
 {
 	struct tj_learn_render_opts ro;
 	render_opts(o, m, &ro);
 	struct tj_seccomp *s = NULL;
-	tj_autofree char *comment = NULL, *text = NULL;
+	tj_autofree char *comment = NULL;
+	if (tj_learn_render(m, &ro, &s, &comment, st, err) < 0)
+		return -1;
+	struct tj_profile_write_opts wo = {.flags = TJ_WRITE_SORT, .comment = comment};
+	int r = tj_profile_write_json(s, &wo, name, text, err);
+	tj_seccomp_free(s);
+	return r;
+}
+
+int tj_cmd_learn_write_output(const struct tj_options *o, struct tj_outfile *out, const struct tj_learn_model *m,
+			      bool complete, int last_status)
+{
+	tj_autofree char *text = NULL;
 	struct tj_learn_stats st;
 	struct tj_err *err = NULL;
-	if (tj_learn_render(m, &ro, &s, &comment, &st, &err) < 0)
-		goto fail;
-	struct tj_profile_write_opts wo = {.flags = TJ_WRITE_SORT, .comment = comment};
-	int r = tj_profile_write_json(s, &wo, o->learn.output, &text, &err);
-	tj_seccomp_free(s);
-	if (r < 0 || tj_outfile_replace(out, text, strlen(text), &err) < 0)
+	if (tj_cmd_learn_render_text(o, m, o->learn.output, &text, &st, &err) < 0 ||
+	    tj_outfile_replace(out, text, strlen(text), &err) < 0)
 		goto fail;
 	if (o->verbosity >= 0) {
 		fprintf(stderr,
@@ -403,7 +431,7 @@ static int write_output(const struct tj_options *o, struct tj_outfile *out, cons
 		if (!complete)
 			fprintf(stderr, "tinyjail: learn: the recording is incomplete: run the command again with "
 					"--merge to learn what may be missing\n");
-		if (o->learn.cases == NULL && last_status != 0)
+		if (o->learn.cases == NULL && !o->learn.fuzz && last_status != 0)
 			fprintf(stderr,
 				"tinyjail: learn: the command did not succeed (status %d): the profile "
 				"holds what it did until then\n",
@@ -520,6 +548,8 @@ int tj_cmd_learn(const struct tj_options *o)
 {
 	if (o->learn.static_analysis)
 		return tj_cmd_learn_static(o);
+	if (o->learn.fuzz)
+		return tj_cmd_learn_fuzz(o);
 	if (o->learn.check)
 		return check_cases(o);
 	struct cases cs = {0};
@@ -528,8 +558,19 @@ int tj_cmd_learn(const struct tj_options *o)
 		return code;
 	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile out = TJ_OUTFILE_INIT;
 	struct tj_learn_model m = {0};
-	if ((code = prepare_output(o, &out, &m)) != 0)
+	__attribute__((cleanup(tj_closep))) int journal = -1;
+	if ((code = tj_cmd_learn_prepare_output(o, &out, &m)) != 0)
 		goto done;
+	if (o->learn.journal) {
+		/* Appended to, never followed through a symbolic link. */
+		journal = open(o->learn.journal, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (journal < 0) {
+			fprintf(stderr, "tinyjail: learn: cannot open the journal '%s': %s\n", o->learn.journal,
+				strerror(errno));
+			code = TJ_EXIT_ERROR;
+			goto done;
+		}
+	}
 	catch_stops();
 
 	bool complete = true;
@@ -540,7 +581,7 @@ int tj_cmd_learn(const struct tj_options *o)
 		bool interrupted = false;
 		size_t pairs = 0;
 		int st = 0;
-		int r = learn_one(o, argv, &m, &st, &interrupted, &pairs);
+		int r = learn_one(o, argv, journal, &m, &st, &interrupted, &pairs);
 		if (r) {
 			/* Not found, not executable, or tinyjail's own error:
 			 * nothing is written. */
@@ -561,7 +602,7 @@ int tj_cmd_learn(const struct tj_options *o)
 			complete = false;
 	if (stop_signal)
 		complete = false;
-	if ((code = write_output(o, &out, &m, complete, status)) != 0)
+	if ((code = tj_cmd_learn_write_output(o, &out, &m, complete, status)) != 0)
 		goto done;
 	code = o->learn.cases ? 0 : status;
 	if (stop_signal)

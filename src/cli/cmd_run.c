@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -468,6 +469,37 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 	return 0;
 }
 
+/* --afl: which of AFL++'s forkserver descriptors tinyjail inherited (pipes
+ * from afl-fuzz).  Looked at before tinyjail opens anything of its own, so
+ * a descriptor of tinyjail's can never be taken for one; both are
+ * occupied from here on, so none of tinyjail's can get their numbers. */
+static unsigned afl_inherited_fds(void)
+{
+	unsigned mask = 0;
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		if (fstat(TJ_AFL_FORKSRV_FD + i, &st) == 0 && S_ISFIFO(st.st_mode))
+			mask |= 1u << i;
+	}
+	return mask;
+}
+
+/* The merged options (a tinyjail profile may ask for a pid namespace). */
+static int check_afl_run(const struct tj_isolation *iso, const struct tj_limits *limits, struct tj_err **err)
+{
+	if (iso->unshare & (TJ_NS_PID | TJ_NS_IPC))
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--afl: the profile asks for a %s namespace, which afl-fuzz's forkserver cannot work "
+				  "in (notes/fuzz-learn.md)",
+				  iso->unshare & TJ_NS_PID ? "pid" : "IPC");
+	if (limits->timeout_ms || limits->has_memory || limits->has_cpu || limits->has_pids || iso->nrw_limits ||
+	    iso->no_new_processes)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--afl: the profile sets a timeout, a cgroup limit, a size-limited directory or no "
+				  "new processes, which afl-fuzz's forkserver cannot work with (notes/fuzz-learn.md)");
+	return 0;
+}
+
 int tj_cmd_run(const struct tj_options *o)
 {
 	return tj_cmd_run_ext(o, NULL);
@@ -505,6 +537,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	struct tj_observe *observe = NULL;
 	tj_autofree const char **explain_names = NULL;
 
+	unsigned afl_fds = o->iso.afl_forkserver ? afl_inherited_fds() : 0;
 	if (check_run_options(o, &err) < 0) {
 		code = tj_cmd_report(err);
 		tj_err_free(err);
@@ -549,6 +582,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (profile)
 		tj_isolation_merge(&iso, &profile->iso);
 	tj_isolation_merge(&iso, &o->iso);
+	iso.afl_fds = afl_fds;
 	if (iso.user && tj_identity_resolve(iso.user, &id, &err) < 0)
 		goto fail;
 	/* The network: the profile's policy, then the flags'. */
@@ -728,6 +762,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (profile)
 		limits = profile->limits;
 	tj_limits_merge(&limits, &o->limits);
+	if (iso.afl_forkserver && check_afl_run(&iso, &limits, &err) < 0)
+		goto fail;
 	if (limits.kill_after_ms && !limits.timeout_ms) {
 		tj_err_set(&err, TJ_ERR_USAGE, 0, "--kill-after needs a timeout (--timeout or tinyjail.timeout)");
 		goto fail;

@@ -37,6 +37,8 @@ struct tj_learn_recorder {
 	dev_t self_dev;
 	ino_t self_ino;
 	struct tj_events *events;
+	int journal; /* -1: none */
+	bool journal_failed;
 	struct tj_learn_recorder_stats st;
 };
 
@@ -48,6 +50,7 @@ int tj_learn_recorder_new(const char *exec_path, struct tj_events *events, struc
 	r->slots = tj_xcalloc(r->nslots, sizeof(*r->slots));
 	r->exec_path = tj_xstrdup(exec_path);
 	r->events = events;
+	r->journal = -1;
 	struct stat st;
 	if (stat("/proc/self/exe", &st) < 0) {
 		tj_learn_recorder_free(r);
@@ -154,25 +157,27 @@ static void note_setuid(struct tj_learn_recorder *r, const struct tj_notificatio
 		tj_strv_add(&r->st.setuid, path);
 }
 
-int tj_learn_recorder_notify(void *recorder, const struct tj_notification *n, int listener)
+/* One line per new pair, written at once with one write (O_APPEND): the
+ * numbers as the kernel gave them, then the program. */
+static void journal_pair(struct tj_learn_recorder *r, const struct seccomp_data *d, const char *program)
 {
-	struct tj_learn_recorder *r = recorder;
-	(void)listener;
-	r->st.notifications++;
-	const struct seccomp_data *d = &n->data;
-	if (d->arch != AUDIT_ARCH_X86_64 || (d->nr & 0x40000000)) {
-		r->st.other_abi++;
-		return 0;
-	}
+	char line[PATH_MAX + 256];
+	int n = snprintf(line, sizeof(line), "%d %llx %llx %llx %llx %llx %llx %s\n", d->nr,
+			 (unsigned long long)d->args[0], (unsigned long long)d->args[1], (unsigned long long)d->args[2],
+			 (unsigned long long)d->args[3], (unsigned long long)d->args[4], (unsigned long long)d->args[5],
+			 program ? program : "-");
+	if (n > 0 && (size_t)n < sizeof(line) && write(r->journal, line, (size_t)n) != n)
+		r->journal_failed = true;
+}
+
+/* Records one x86_64 call; pid 0: from a journal, with its program. */
+static int record(struct tj_learn_recorder *r, const struct seccomp_data *d, pid_t pid, const char *program)
+{
 	int answer = d->nr == SYS_clone3 ? ENOSYS : 0;
 	uint64_t vals[TJ_LEARN_MAX_ARGS] = {0};
 	const struct tj_syscall_argspec *sp = tj_argspec_find(d->nr);
 	if (sp)
 		tj_argspec_classify(sp, d, vals);
-	/* Every execve that notifies, not only the first: each may run
-	 * another program. */
-	if (d->nr == SYS_execve)
-		note_setuid(r, n);
 	bool found;
 	struct slot *s = lookup(r, d->nr, vals, &found);
 	if (found) {
@@ -187,26 +192,94 @@ int tj_learn_recorder_notify(void *recorder, const struct tj_notification *n, in
 		r->st.unnamed++;
 		return answer;
 	}
-	*s = (struct slot){.used = true, .nr = d->nr, .calls = 1, .seq = r->seq++, .program = program_of(r, n->pid)};
+	*s = (struct slot){.used = true,
+			   .nr = d->nr,
+			   .calls = 1,
+			   .seq = r->seq++,
+			   .program = pid	? program_of(r, pid)
+				      : program ? tj_xstrdup(program)
+						: NULL};
 	memcpy(s->vals, vals, sizeof(vals));
 	r->st.pairs++;
 	if (s->program && !tj_strv_contains(&r->st.programs, s->program))
 		tj_strv_add(&r->st.programs, s->program);
-	if (r->events) {
+	if (r->journal >= 0)
+		journal_pair(r, d, s->program);
+	if (r->events && pid) {
 		struct tj_syscall_event e = {.verdict = answer ? TJ_VERDICT_DENIED : TJ_VERDICT_ALLOWED,
-					     .pid = n->pid,
+					     .pid = pid,
 					     .data = *d,
 					     .action = tj_filter_action_value(TJ_ACT_KILL_PROCESS, 0),
 					     .rule = "defaultAction",
 					     .errnum = answer,
 					     .decided_by = "learn",
 					     .exe = s->program};
-		tj_proc_comm(n->pid, e.comm, sizeof(e.comm));
+		tj_proc_comm(pid, e.comm, sizeof(e.comm));
 		tj_events_syscall(r->events, &e);
 	}
 	if (++r->used * 2 > r->nslots)
 		grow(r);
 	return answer;
+}
+
+int tj_learn_recorder_notify(void *recorder, const struct tj_notification *n, int listener)
+{
+	struct tj_learn_recorder *r = recorder;
+	(void)listener;
+	r->st.notifications++;
+	const struct seccomp_data *d = &n->data;
+	if (d->arch != AUDIT_ARCH_X86_64 || (d->nr & 0x40000000)) {
+		r->st.other_abi++;
+		return 0;
+	}
+	/* Every execve that notifies, not only the first: each may run
+	 * another program. */
+	if (d->nr == SYS_execve)
+		note_setuid(r, n);
+	return record(r, d, n->pid, NULL);
+}
+
+void tj_learn_recorder_journal(struct tj_learn_recorder *r, int fd)
+{
+	r->journal = fd;
+}
+
+bool tj_learn_recorder_journal_failed(const struct tj_learn_recorder *r)
+{
+	return r->journal_failed;
+}
+
+int tj_learn_recorder_read_journal(struct tj_learn_recorder *r, const char *path, struct tj_err **err)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return tj_err_set(err, TJ_ERR_USAGE, errno, "cannot read the journal '%s'", path);
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	int rc = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		if (len == 0 || line[len - 1] != '\n')
+			break; /* the last line of a run killed while writing it */
+		line[len - 1] = '\0';
+		struct seccomp_data d = {.arch = AUDIT_ARCH_X86_64};
+		unsigned long long a[6];
+		int used = 0;
+		if (sscanf(line, "%d %llx %llx %llx %llx %llx %llx %n", &d.nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5],
+			   &used) != 7 ||
+		    used == 0 || d.nr < 0 || d.nr >= 0x40000000) {
+			rc = tj_err_set(err, TJ_ERR_USAGE, 0, "%s:%zu: not a line of a learn journal", path, lineno);
+			break;
+		}
+		for (int i = 0; i < 6; i++)
+			d.args[i] = a[i];
+		const char *program = line + used;
+		record(r, &d, 0, strcmp(program, "-") == 0 ? NULL : program);
+	}
+	free(line);
+	fclose(f);
+	return rc;
 }
 
 static int seq_cmp(const void *a, const void *b)

@@ -84,6 +84,8 @@ void tj_isolation_merge(struct tj_isolation *base, const struct tj_isolation *ov
 		base->signals = over->signals;
 	}
 	base->degrade |= over->degrade;
+	base->afl_forkserver |= over->afl_forkserver;
+	base->afl_fds |= over->afl_fds;
 }
 
 static const struct {

@@ -387,6 +387,72 @@ static void test_static_and_explain(void **state)
 	assert_int_equal(o.help_verb, TJ_VERB_EXPLAIN);
 }
 
+/* learn --fuzz, run --afl and learn --journal. */
+static void test_fuzz_options(void **state)
+{
+	(void)state;
+	struct tj_options o;
+	struct tj_err *err = NULL;
+	expect_ok(&o,
+		  parse(&o, &err, "learn", "--fuzz", "in", "--budget", "10m", "--budget-execs", "5000", "--max-time",
+			"1h", "--jobs", "2", "--from", "base.json", "--fuzz-dir", "d", "--fuzz-seed", "7", "--ro",
+			"/usr", "--env-keep", "FOO", "-o", "app.json", "--", "./app-afl", "@@", NULL),
+		  err);
+	assert_string_equal(o.learn.fuzz, "in");
+	assert_true(o.learn.budget_ms == 600000 && o.learn.budget_execs == 5000 && o.learn.max_ms == 3600000);
+	assert_int_equal(o.learn.jobs, 2);
+	assert_string_equal(o.learn.from, "base.json");
+	assert_string_equal(o.learn.fuzz_dir, "d");
+	assert_true(o.learn.has_fuzz_seed && o.learn.fuzz_seed == 7);
+	assert_string_equal(o.command[0], "./app-afl");
+	assert_string_equal(o.command[1], "@@");
+	/* The run options, as written, for the tinyjail afl-fuzz starts. */
+	assert_int_equal(o.learn.nrun_args, 4);
+	assert_string_equal(o.learn.run_args[0], "--ro");
+	assert_string_equal(o.learn.run_args[1], "/usr");
+	assert_string_equal(o.learn.run_args[2], "--env-keep");
+	assert_string_equal(o.learn.run_args[3], "FOO");
+	tj_options_done(&o);
+
+	expect_ok(&o, parse(&o, &err, "--afl", "--profile", "p.json", "--", "./app", NULL), err);
+	assert_true(o.iso.afl_forkserver);
+	assert_true(tj_strv_contains(&o.env.keep, "__AFL_*"));
+	assert_true(tj_strv_contains(&o.env.keep, "AFL_*"));
+	tj_options_done(&o);
+	expect_ok(&o, parse(&o, &err, "learn", "--afl", "--journal", "j", "-o", "x.json", "--", "./app", NULL), err);
+	assert_true(o.iso.afl_forkserver);
+	assert_string_equal(o.learn.journal, "j");
+	tj_options_done(&o);
+
+	EXPECT_USAGE("--budget 0: the campaign would end before it starts; give a duration such as 10m", "learn",
+		     "--fuzz", "in", "--budget", "0", "-o", "x.json", "--", "./app");
+	EXPECT_USAGE("--jobs '0': expected a number from 1 to 64", "learn", "--fuzz", "in", "--jobs", "0", "-o",
+		     "x.json", "--", "./app");
+	EXPECT_USAGE("--budget, --budget-execs, --max-time, --jobs, --from, --fuzz-dir and --fuzz-seed are options of "
+		     "learn --fuzz",
+		     "learn", "--jobs", "2", "-o", "x.json", "--", "./app");
+	EXPECT_USAGE("--fuzz takes none of --static, --check, --cases", "learn", "--fuzz", "in", "--static", "-o",
+		     "x.json", "./app");
+	EXPECT_USAGE("--fuzz gives --afl and --journal to the runs it starts itself", "learn", "--fuzz", "in", "--afl",
+		     "-o", "x.json", "--", "./app");
+	EXPECT_USAGE("--afl: no pid namespace: afl-fuzz kills the pid the forkserver reports, which must be a pid of "
+		     "afl-fuzz's own namespace (name the other namespaces instead of 'all')",
+		     "--afl", "--unshare", "all", "--", "./app");
+	EXPECT_USAGE("--fuzz: no --timeout: afl-fuzz times each execution itself (-t), and tinyjail's timeout would "
+		     "end the forkserver",
+		     "learn", "--fuzz", "in", "--timeout", "5s", "-o", "x.json", "--", "./app");
+	EXPECT_USAGE("--afl: no --no-fork: afl-fuzz's forkserver forks once per execution", "--afl", "--no-fork", "--",
+		     "./app");
+	EXPECT_USAGE("--afl: no IPC namespace: the target attaches afl-fuzz's coverage map, a System V shared memory "
+		     "segment of afl-fuzz's namespace",
+		     "--afl", "--unshare", "ipc", "--", "./app");
+	EXPECT_USAGE("--fuzz needs the directory of seed inputs", "learn", "--fuzz", "", "-o", "x.json", "--", "./app");
+	EXPECT_USAGE("learn needs the profile to write (-o FILE)", "learn", "--fuzz", "in", "--", "./app");
+	EXPECT_USAGE("option '--afl' does not apply to this command", "check", "--afl", "p.json");
+	assert_contains(tj_cli_usage(TJ_VERB_LEARN), "tinyjail learn --fuzz SEEDS -o FILE");
+	assert_contains(tj_cli_usage(TJ_VERB_RUN), "--afl");
+}
+
 /* The limit flags, their values, and the verbs that take them. */
 static void test_limits(void **state)
 {
@@ -572,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_compile),
 		cmocka_unit_test(test_groups_and_why),
 		cmocka_unit_test(test_static_and_explain),
+		cmocka_unit_test(test_fuzz_options),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_report_and_sources),
 		cmocka_unit_test(test_supervise),

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tj/base/err.h"
 #include "tj/filter/filter.h"
@@ -42,6 +43,21 @@ struct tj_learn_options {
 	unsigned group_share;	/* --group-share PERCENT; 0: 100 */
 	unsigned default_errno; /* --default-errno[=E]; 0: kill */
 	bool static_analysis;	/* --static: no run, the programs' ELF files (cmd_static.c) */
+	const char *journal;	/* --journal FILE: each new pair appended at once (a run afl-fuzz may SIGKILL) */
+	/* --fuzz SEEDS: the fuzzing refinement loop (cmd_fuzz.c, notes/fuzz-learn.md). */
+	const char *fuzz;
+	uint64_t budget_ms;    /* --budget: nothing new for this long ends it (default 10 min) */
+	uint64_t budget_execs; /* --budget-execs: ... or for this many executions; 0: no such bound */
+	uint64_t max_ms;       /* --max-time: the whole campaign at most this long; 0: no bound */
+	unsigned jobs;	       /* --jobs N: afl-fuzz instances; 0 means 1 */
+	const char *from;      /* --from FILE: the profile to start from (e.g. learn --static's) */
+	const char *fuzz_dir;  /* --fuzz-dir DIR: the campaign's files (default OUTPUT.fuzz) */
+	bool has_fuzz_seed;    /* --fuzz-seed N: afl-fuzz's random seed (-s) */
+	uint64_t fuzz_seed;
+	/* The run options as written (pointers into argv), which afl-fuzz's
+	 * tinyjail is given again. */
+	char **run_args;
+	size_t nrun_args;
 };
 
 /* --report: what is printed at exit (notes/supervise.md). */

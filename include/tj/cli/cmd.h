@@ -45,6 +45,33 @@ int tj_cmd_learn(const struct tj_options *o);
 /* learn --static (cmd_static.c): the static pre-analysis of o->inputs. */
 int tj_cmd_learn_static(const struct tj_options *o);
 int tj_cmd_explain(const struct tj_options *o);
+/* learn --fuzz (cmd_fuzz.c): the fuzzing refinement loop. */
+int tj_cmd_learn_fuzz(const struct tj_options *o);
+
+/* --- learn's pieces, shared with learn --fuzz (cmd_learn.c) --- */
+
+struct tj_learn_model;
+struct tj_learn_stats;
+struct tj_outfile;
+struct tj_learn_one {
+	int status;	  /* what tinyjail would exit with */
+	int signal;	  /* the signal that ended the command, or 0 */
+	bool interrupted; /* Ctrl-C or SIGTERM */
+	size_t new_pairs; /* (syscall, argument class) pairs learnt */
+};
+/* One learn run of argv; what it learns goes into m (and into the journal
+ * fd, unless -1).  0 when the command ran, else the exit code of
+ * tinyjail's error (reported). */
+int tj_cmd_learn_one(const struct tj_options *o, char **argv, int journal, struct tj_learn_model *m,
+		     struct tj_learn_one *out);
+/* Checks -o before anything runs (and reads it into m with --merge). */
+int tj_cmd_learn_prepare_output(const struct tj_options *o, struct tj_outfile *out, struct tj_learn_model *m);
+/* m rendered as learn writes it (name: for messages); st may be NULL. */
+int tj_cmd_learn_render_text(const struct tj_options *o, const struct tj_learn_model *m, const char *name, char **text,
+			     struct tj_learn_stats *st, struct tj_err **err);
+/* Writes -o and prints the summary. */
+int tj_cmd_learn_write_output(const struct tj_options *o, struct tj_outfile *out, const struct tj_learn_model *m,
+			      bool complete, int last_status);
 int tj_cmd_diff(const struct tj_options *o);
 
 /* --- what run prints at exit (cmd_report.c) --- */

@@ -49,6 +49,17 @@ int tj_learn_recorder_notify(void *recorder, const struct tj_notification *n, in
 /* What the run learnt, added to m as run `run`. */
 void tj_learn_recorder_collect(const struct tj_learn_recorder *r, struct tj_learn_model *m, const char *run);
 
+/* The journal (learn --journal, learn --fuzz): each new pair is appended
+ * to fd at once, one line, so that what a run learnt survives its
+ * tinyjail being killed (afl-fuzz ends its target with SIGKILL).  The
+ * caller owns fd (opened O_APPEND). */
+void tj_learn_recorder_journal(struct tj_learn_recorder *r, int fd);
+/* Whether a journal line could not be written (the journal is short). */
+bool tj_learn_recorder_journal_failed(const struct tj_learn_recorder *r);
+/* Feeds a journal's pairs into r as if its run had made them; a last
+ * line cut short (the run killed while writing) is ignored. */
+int tj_learn_recorder_read_journal(struct tj_learn_recorder *r, const char *path, struct tj_err **err);
+
 const struct tj_learn_recorder_stats *tj_learn_recorder_stats(const struct tj_learn_recorder *r);
 
 #endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The target of test_fuzz_learn.sh, built with afl-clang-fast: it reads its
+ * input (a file, or stdin) and makes calls that only some inputs reach, so
+ * that only fuzzing finds them: a first byte 'X' or with its top bit set
+ * calls uname, one of 0xc0 or more also creates a socket, and a first byte
+ * 0 is a genuine crash (abort), which the loop must report and never learn
+ * from.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
+{
+	unsigned char buf[64] = {0};
+	FILE *f = argc > 1 ? fopen(argv[1], "rb") : stdin;
+	if (!f)
+		return 2;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	if (n > 0 && buf[0] == 0)
+		abort();
+	if (n > 0 && (buf[0] == 'X' || buf[0] >= 0x80)) {
+		struct utsname u;
+		if (uname(&u) < 0)
+			return 3;
+		if (buf[0] >= 0xc0) {
+			int s = socket(AF_UNIX, SOCK_DGRAM, 0);
+			if (s < 0)
+				return 4;
+			close(s);
+		}
+	}
+	printf("%zu\n", n);
+	return 0;
+}
