@@ -8,7 +8,12 @@ BUILD ?= $(if $(filter 1,$(SAN)),build-san,build)
 CC ?= gcc
 PKGS := libseccomp json-c libcap libelf libbpf capstone libdw
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# capstone is loaded when static analysis first needs it (src/static/summary.c),
+# not linked: its relocations would cost every launch (notes/performance.md).
+LINK_PKGS := $(filter-out capstone,$(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
+CAPSTONE_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir capstone 2>/dev/null)/libcapstone.so 2>/dev/null | \
+	sed -n 's/^ *SONAME *//p')
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
 # faster start-up (notes/performance.md), but their security fixes then need
 # a rebuild, so the default links them shared.
@@ -23,7 +28,8 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointe
 	-Werror=incompatible-pointer-types
 CFLAGS ?= -g -O2
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Iinclude -I$(BUILD)/bpf $(WARN) -fstack-protector-strong \
-	-DTJ_VERSION='"$(VERSION)"' -DTJ_POLICY_DIR='"$(PREFIX)/share/tinyjail/policies"'
+	-DTJ_VERSION='"$(VERSION)"' -DTJ_POLICY_DIR='"$(PREFIX)/share/tinyjail/policies"' \
+	$(if $(CAPSTONE_SONAME),-DTJ_CAPSTONE_SONAME='"$(CAPSTONE_SONAME)"')
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else

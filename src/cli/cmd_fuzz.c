@@ -106,6 +106,12 @@ struct fuzz {
 	size_t nfindings;
 	size_t replays;
 	FILE *curve; /* seconds, execs, syscalls, pairs */
+	struct point {
+		double seconds;
+		uint64_t execs;
+		size_t names, pairs;
+	} * points;
+	size_t npoints;
 	bool converged;
 	const char *why_stopped;
 };
@@ -124,6 +130,7 @@ static void fuzz_done(struct fuzz *f)
 		free(f->findings[i].verdict);
 	}
 	free(f->findings);
+	free(f->points);
 	if (f->curve)
 		fclose(f->curve);
 }
@@ -140,9 +147,11 @@ static void curve_point(struct fuzz *f)
 {
 	struct tj_strv names = {0};
 	model_names(&f->m, &names);
-	fprintf(f->curve, "%.1f\t%" PRIu64 "\t%zu\t%zu\n", (double)(now_ms() - f->start_ms) / 1000.0, f->execs, names.n,
-		f->m.n);
+	struct point pt = {(double)(now_ms() - f->start_ms) / 1000.0, f->execs, names.n, f->m.n};
+	fprintf(f->curve, "%.1f\t%" PRIu64 "\t%zu\t%zu\n", pt.seconds, pt.execs, pt.names, pt.pairs);
 	fflush(f->curve);
+	f->points = tj_xrealloc(f->points, (f->npoints + 1) * sizeof(*f->points));
+	f->points[f->npoints++] = pt;
 	tj_strv_done(&names);
 }
 
@@ -899,7 +908,16 @@ static void progress(struct fuzz *f, unsigned round, uint64_t round_start, struc
 	uint64_t execs = 0, corpus = 0;
 	for (unsigned i = 0; i < n; i++) {
 		execs += execs_of(in[i].out);
-		corpus += stat_of(in[i].out, "corpus_count");
+		/* The queue as it is now (afl-fuzz's statistics lag). */
+		struct tj_buf q = {0};
+		tj_buf_addf(&q, "%s/queue", in[i].out);
+		DIR *d = opendir(q.s);
+		struct dirent *e;
+		while (d && (e = readdir(d)))
+			corpus += strncmp(e->d_name, "id:", 3) == 0;
+		if (d)
+			closedir(d);
+		tj_buf_done(&q);
 	}
 	f->execs = base_execs + execs;
 	struct tj_strv names = {0};
@@ -1067,6 +1085,55 @@ done:
 
 /* --- the report --- */
 
+/* The discovery curve as a picture: syscalls and pairs learnt over time
+ * (steps), one SVG file, no dependency. */
+static void write_svg(const struct fuzz *f, const char *path)
+{
+	if (f->npoints == 0)
+		return;
+	FILE *fp = fopen(path, "we");
+	if (!fp)
+		return;
+	const double w = 640, h = 360, left = 60, right = 20, top = 30, bottom = 50;
+	double tmax = 1;
+	size_t ymax = 1;
+	for (size_t i = 0; i < f->npoints; i++) {
+		if (f->points[i].seconds > tmax)
+			tmax = f->points[i].seconds;
+		if (f->points[i].pairs > ymax)
+			ymax = f->points[i].pairs;
+	}
+	double sx = (w - left - right) / tmax, sy = (h - top - bottom) / (double)ymax;
+	fprintf(fp,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" "
+		"font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+		"<text x=\"%.0f\" y=\"18\">tinyjail learn --fuzz: %u round%s, %" PRIu64
+		" executions</text>\n<path d=\"M%.0f %.0f V%.0f H%.0f\" stroke=\"black\" fill=\"none\"/>\n"
+		"<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">seconds (0 to %.0f)</text>\n"
+		"<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" text-anchor=\"middle\">learnt (0 to "
+		"%zu)</text>\n",
+		w, h, left, f->rounds, f->rounds == 1 ? "" : "s", f->execs, left, top, h - bottom, w - right,
+		(left + w - right) / 2, h - 15, tmax, (top + h - bottom) / 2, (top + h - bottom) / 2, ymax);
+	static const struct {
+		const char *colour, *label;
+	} lines[] = {{"#1f77b4", "syscalls"}, {"#d62728", "(syscall, argument class) pairs"}};
+	for (size_t k = 0; k < 2; k++) {
+		fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" d=\"", lines[k].colour);
+		for (size_t i = 0; i < f->npoints; i++) {
+			double x = left + f->points[i].seconds * sx;
+			double y = h - bottom - (double)(k ? f->points[i].pairs : f->points[i].names) * sy;
+			if (i)
+				fprintf(fp, " H%.1f V%.1f", x, y);
+			else
+				fprintf(fp, "M%.1f %.1f", x, y);
+		}
+		fprintf(fp, "\"/>\n<text x=\"%.0f\" y=\"%.0f\" fill=\"%s\">%s</text>\n", left + 10,
+			top + 16 + 16 * (double)k, lines[k].colour, lines[k].label);
+	}
+	fprintf(fp, "</svg>\n");
+	fclose(fp);
+}
+
 static void report(struct fuzz *f, FILE *to)
 {
 	struct tj_strv names = {0};
@@ -1090,7 +1157,7 @@ int tj_cmd_learn_fuzz(const struct tj_options *o)
 	const struct tj_learn_options *l = &o->learn;
 	struct fuzz f = {.o = o, .start_ms = now_ms()};
 	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile out = TJ_OUTFILE_INIT;
-	tj_autofree char *id = NULL, *curve = NULL, *rid = NULL, *rep = NULL;
+	tj_autofree char *id = NULL, *curve = NULL, *rid = NULL, *rep = NULL, *svg = NULL;
 	int code;
 	if ((code = find_tool("afl-fuzz", &f.afl_fuzz)) || (code = find_tool("afl-showmap", &f.afl_showmap)) ||
 	    (code = check_seeds(l->fuzz)))
@@ -1207,6 +1274,8 @@ int tj_cmd_learn_fuzz(const struct tj_options *o)
 		code = wcode;
 	if (o->verbosity >= 0)
 		report(&f, stderr);
+	svg = path_in(&f, "curve.svg");
+	write_svg(&f, svg);
 	rep = path_in(&f, "report.txt");
 	FILE *rf = fopen(rep, "we");
 	if (rf) {

@@ -13,6 +13,7 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/exefile.h"
 #include "tj/base/outfile.h"
+#include "tj/base/phase.h"
 #include "tj/base/sys.h"
 #include "tj/cli/cmd.h"
 #include "tj/filter/bpfsim.h"
@@ -569,6 +570,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 			notify_nrs[notify_n++] = nr;
 	}
 	const char *profile_arg = o->profile ? o->profile : "default";
+	tj_phase("parse");
 	if (!x && strcmp(profile_arg, "none") != 0) {
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &loaded)) != 0)
 			return code;
@@ -577,6 +579,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		tj_err_set(&err, TJ_ERR_USAGE, 0, "--explain needs a syscall filter (not --profile none)");
 		goto fail;
 	}
+	tj_phase("isolation");
 
 	/* Isolation: the profile's, then the flags', which add to it. */
 	if (profile)
@@ -683,8 +686,10 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 			/* A profile in memory has no text the cache could key on. */
 			if (x && (code = tj_cmd_compile_profile(profile, &fo, o->verbosity, &filter)) != 0)
 				goto out;
+			tj_phase("filter");
 			if (!x && (code = get_filter(o, profile, &fo, &filter)) != 0)
 				goto out; /* reported */
+			tj_phase("environment");
 			if (agent && !filter->uses_listener) {
 				/* A default that allows and no SCMP_ACT_NOTIFY rule. */
 				if (o->verbosity >= 0)
@@ -785,6 +790,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		.gid = iso.user ? id.gid : getegid(),
 		.exec_pins = exec_pins.n ? exec_pins.v : NULL,
 	};
+	tj_phase("probe");
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
 		goto fail;
 	/* Output files are checked before anything runs, and written later
@@ -849,6 +855,7 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		hooks.on_kill = on_kill_ext;
 	if (x && x->on_denied)
 		hooks.on_denied = on_denied_ext;
+	tj_phase("launch");
 	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
 		goto fail;
 	if (x && x->result) {

@@ -6,10 +6,12 @@
 #include <sys/prctl.h>
 
 #include "tj/base/integrity.h"
+#include "tj/base/phase.h"
 #include "tj/cli/cmd.h"
 
 int main(int argc, char **argv)
 {
+	tj_phase("main");
 	/* First of all: nothing of the same user may read or write tinyjail's
 	 * memory, environment or descriptors (/proc/PID/mem, environ, fd,
 	 * ptrace, process_vm_readv).  The command runs as that user; the
@@ -49,5 +51,6 @@ int main(int argc, char **argv)
 	default: code = tj_cmd_run(&o); break;
 	}
 	tj_options_done(&o);
+	tj_phase("exit");
 	return code;
 }

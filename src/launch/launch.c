@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/phase.h"
 #include "tj/base/sys.h"
 #include "tj/base/testhook.h"
 #include "tj/launch/launch.h"
@@ -215,12 +216,21 @@ static void report_child_error(int fd, const struct tj_child_error *cerr)
 	}
 }
 
+/* A step's name in phase timestamps: the listener's layer is seccomp's. */
+static const char *step_name(size_t i)
+{
+	return order[i].layer == &tj_layer_listener ? "listener" : order[i].layer->name;
+}
+
 /* Runs the enter hooks of the layers of one phase, in the table's order. */
 static int enter_layers(const struct tj_plan *plan, void **states, enum phase phase, struct tj_child_error *cerr)
 {
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (order[i].phase != phase || !order[i].layer->wanted(plan) || !order[i].layer->enter)
 			continue;
+		/* Before, never after: once the seccomp layer is entered, even a
+		 * write to stderr is the profile's to judge. */
+		tj_phase2("enter", step_name(i));
 		if (order[i].layer->enter(plan, states[i], cerr) < 0) {
 			if (!cerr->layer[0])
 				tj_child_fail(cerr, (enum tj_err_kind)cerr->kind, cerr->errnum, order[i].layer->name,
@@ -249,6 +259,7 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 	const struct tj_plan *plan = a->plan;
 	struct tj_child_error cerr;
 	memset(&cerr, 0, sizeof(cerr));
+	tj_phase("child");
 
 	/* The command gets tinyjail's original mask back; a pid namespace's
 	 * init keeps the signals blocked until it has taken them over
@@ -285,6 +296,7 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		if (n != 1)
 			_exit(TJ_EXIT_ERROR);
 		close(a->syncfd);
+		tj_phase("synced");
 	}
 	/* Descriptors the caller happened to leave open (a directory, a socket)
 	 * must not reach the command: only stdin, stdout and stderr pass.
@@ -310,6 +322,7 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		 * stays pending however soon it comes. */
 		struct tj_pidinit_signals sigs;
 		tj_pidinit_take_signals(&sigs, a->oldmask);
+		tj_phase("init-fork");
 		long pid = tj_sys_clone_flags(SIGCHLD);
 		if (pid < 0) {
 			tj_child_fail(&cerr, TJ_ERR_INTERNAL, (int)-pid, NULL,
@@ -391,6 +404,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		if (!order[i].layer->wanted(plan))
 			continue;
 		need_sync |= order[i].layer->sync_after_started;
+		tj_phase2("prepare", step_name(i));
 		if (order[i].layer->clone_flags)
 			clone_flags |= order[i].layer->clone_flags(plan);
 		if ((order[i].layer->prepare && order[i].layer->prepare(plan, &states[i], err) < 0) ||
@@ -467,6 +481,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		goto out;
 	}
 	pid_t parent = getpid();
+	tj_phase("clone");
 	struct tj_clone_args ca = {
 		.flags = CLONE_PIDFD | clone_flags,
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
@@ -501,6 +516,8 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	tj_closep(&syncpipe[0]);
 	syncpipe[0] = -1;
 	for (size_t i = 0; i < NLAYERS; i++) {
+		if (states[i] && order[i].layer->started)
+			tj_phase2("started", step_name(i));
 		if (states[i] && order[i].layer->started &&
 		    order[i].layer->started(plan, states[i], (pid_t)pid, err) < 0) {
 			tj_err_layer(err, order[i].layer->name);
@@ -522,6 +539,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		tj_closep(&syncpipe[1]);
 		syncpipe[1] = -1;
 	}
+	tj_phase("monitor");
 
 	struct tj_net_source net_source;
 	tj_net_source_init(&net_source, states[net_index], events);
@@ -541,6 +559,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 			    tj_layer_proxy_source(states[proxy_index], events)},
 	};
 	ret = tj_monitor_run(&ma, res, err);
+	tj_phase("ended");
 	tj_layer_net_counts(states[net_index], &res->net_refused, &res->net_unrecorded);
 	if (ma.listener_sock >= 0)
 		close(ma.listener_sock);
@@ -577,5 +596,6 @@ out:
 	if (init_shared != MAP_FAILED)
 		munmap(init_shared, sizeof(*init_shared));
 	release_all(states);
+	tj_phase("released");
 	return ret;
 }

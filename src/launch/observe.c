@@ -322,6 +322,8 @@ static bool exec_happened(struct oproc *p)
 	return changed;
 }
 
+static void flush_usage(struct tj_observe *o, struct oproc *p);
+
 static struct oproc *track(struct tj_observe *o, pid_t tgid, const struct seccomp_data *d)
 {
 	struct oproc *p = find_proc(o, tgid);
@@ -342,6 +344,11 @@ static struct oproc *track(struct tj_observe *o, pid_t tgid, const struct seccom
 			p->announced = true;
 		}
 	} else if (p->exec_pending && exec_happened(p)) {
+		/* The counts so far are the old program's: written before the
+		 * exec event, so a report puts them under that program (the
+		 * launcher's execve of the command stays with the command). */
+		if (p->announced)
+			flush_usage(o, p);
 		announce(o, p, p->announced ? TJ_PROCESS_EXEC : TJ_PROCESS_START, p->exec_us);
 		p->announced = true;
 		p->exec_pending = false;

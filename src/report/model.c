@@ -145,6 +145,7 @@ void tj_report_free(struct tj_report_model *m)
 		for (size_t i = 0; i < run->nprocs; i++) {
 			free_items(run->procs[i].items, run->procs[i].nitems);
 			free(run->procs[i].argv);
+			free(run->procs[i].head_argv);
 			free(run->procs[i].sys);
 		}
 		free(run->procs);
@@ -260,6 +261,14 @@ static void settle_proc(struct tj_report_model *m, struct tj_report_proc *p)
 
 static struct tj_report_sys *sys_row(struct tj_report_model *m, const char *program, const char *syscall,
 				     const char *arch);
+
+static bool proc_has_usage(const struct tj_report_proc *p)
+{
+	for (size_t k = 0; k < p->nsys; k++)
+		if (p->sys[k].usage)
+			return true;
+	return false;
+}
 static struct tj_proc_sys *proc_sys(struct tj_report_proc *p, const char *syscall, size_t agg, bool *first);
 static const char *program_of(struct tj_report_model *m, struct tj_report_proc *p);
 
@@ -359,6 +368,12 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 		p = &run->procs[*slot - 1];
 	}
 	p->from_event = true;
+	/* The counts so far belong to the program it leaves (tinyjail writes
+	 * them before the exec event; an older 1.1 log wrote them at exit
+	 * only, and its counts stay with the process). */
+	bool settled = strcmp(r->cause, "exec") == 0 && (!run->rec_usage || proc_has_usage(p));
+	if (settled)
+		settle_proc(m, p);
 	if (r->comm && r->comm[0])
 		p->comm = S(m, r->comm);
 	if (r->exe)
@@ -381,6 +396,10 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 	if (r->argv) {
 		free(p->argv);
 		p->argv = join(r->argv);
+		if (!p->head_argv) {
+			p->head_argv = tj_xstrdup(p->argv);
+			p->head_program = p->program;
+		}
 	}
 	if (strcmp(r->cause, "exec") == 0 || strcmp(r->cause, "start") == 0) {
 		p->loader_start = r->loader_start;
@@ -393,7 +412,11 @@ static void on_process(struct tj_report_model *m, struct tj_report_run *run, con
 					     : r->exe ? r->exe
 						      : ""),
 				  false);
-		/* It exec'd: an allowed execve of the new program's process. */
+		/* The launcher's execve of the command is the command's; an
+		 * exec's execve is counted with the program that made it,
+		 * except in an older log, whose counts stay with the process. */
+		if (settled)
+			return;
 		const char *execve = S(m, "execve");
 		struct tj_report_sys *row = sys_row(m, program_of(m, p), execve, S(m, "x86_64"));
 		bool first;
@@ -770,12 +793,20 @@ static bool seen_by(const struct tj_report_model *m, const char *name, const cha
 	return false;
 }
 
-static const struct tj_rule *rule_at(const struct tj_seccomp *s, const char *path)
+/* The rule at a JSON path that names the syscall, else the first rule there
+ * (a rule with groups or conditions expands into several). */
+static const struct tj_rule *rule_at(const struct tj_seccomp *s, const char *path, const char *syscall)
 {
-	for (size_t i = 0; path && i < s->nrules; i++)
-		if (strcmp(s->rules[i].json_path, path) == 0)
+	const struct tj_rule *first = NULL;
+	for (size_t i = 0; path && i < s->nrules; i++) {
+		if (strcmp(s->rules[i].json_path, path) != 0)
+			continue;
+		if (tj_strv_contains(&s->rules[i].names, syscall))
 			return &s->rules[i];
-	return NULL;
+		if (!first)
+			first = &s->rules[i];
+	}
+	return first;
 }
 
 /* A rule the logs name must be in the profile and name the syscall. */
@@ -789,7 +820,7 @@ static void check_match(const struct tj_report_model *m, const struct tj_seccomp
 			if (!rule || strcmp(rule, "defaultAction") == 0 || strcmp(rule, "unknown") == 0 ||
 			    strcmp(rule, "architectures") == 0 || strchr(rule, ' '))
 				continue; /* a supervisor's "rules.json rules[2]" is not the profile's */
-			const struct tj_rule *r = rule_at(resolved, rule);
+			const struct tj_rule *r = rule_at(resolved, rule, s->syscall);
 			if (r && tj_strv_contains(&r->names, s->syscall))
 				continue;
 			if (!u->mismatches++)
@@ -821,25 +852,46 @@ void tj_report_unused(const struct tj_report_model *m, const struct tj_seccomp *
 	out->default_allows = is_allow(resolved->default_action);
 	check_match(m, resolved, out);
 	out->v = tj_xcalloc(resolved->nrules + 1, sizeof(*out->v));
+	/* A rule with groups or conditions expands into several with the same
+	 * JSON path: one entry per path and action, its names counted once. */
+	struct tj_strv *all = tj_xcalloc(resolved->nrules + 1, sizeof(*all));
+	size_t n = 0;
 	for (size_t i = 0; i < resolved->nrules; i++) {
 		const struct tj_rule *r = &resolved->rules[i];
 		if (!is_allow(r->action) || tj_rule_equals_default(resolved, r))
 			continue;
-		struct tj_report_unused_rule *ur = &out->v[out->n];
-		*ur = (struct tj_report_unused_rule){.rule = r->json_path,
-						     .action = tj_action_name(r->action),
-						     .total = r->names.n};
-		for (size_t k = 0; k < r->names.n; k++) {
-			bool other = false;
-			if (always_needed(r->names.v[k]) || seen_by(m, r->names.v[k], r->json_path, &other) || other)
-				continue;
-			tj_strv_add(&ur->names, r->names.v[k]);
+		const char *action = tj_action_name(r->action);
+		size_t at = 0;
+		while (at < n && (strcmp(out->v[at].rule, r->json_path) != 0 || strcmp(out->v[at].action, action) != 0))
+			at++;
+		struct tj_report_unused_rule *ur = &out->v[at];
+		if (at == n) {
+			*ur = (struct tj_report_unused_rule){.rule = r->json_path, .action = action};
+			n++;
 		}
-		if (ur->names.n) {
-			out->names += ur->names.n;
-			out->n++;
+		for (size_t k = 0; k < r->names.n; k++) {
+			const char *name = r->names.v[k];
+			if (tj_strv_contains(&all[at], name))
+				continue;
+			tj_strv_add(&all[at], name);
+			ur->total++;
+			bool other = false;
+			if (always_needed(name) || seen_by(m, name, r->json_path, &other) || other)
+				continue;
+			tj_strv_add(&ur->names, name);
 		}
 	}
+	/* Entries with unused names only, in order. */
+	for (size_t i = 0; i < n; i++) {
+		tj_strv_done(&all[i]);
+		if (!out->v[i].names.n) {
+			tj_strv_done(&out->v[i].names);
+			continue;
+		}
+		out->names += out->v[i].names.n;
+		out->v[out->n++] = out->v[i];
+	}
+	free(all);
 }
 
 void tj_report_unused_done(struct tj_report_unused *u)
@@ -870,17 +922,24 @@ struct tj_seccomp *tj_report_tighten(const struct tj_seccomp *resolved, const st
 		for (size_t k = 0; k < u->n; k++) {
 			if (strcmp(u->v[k].rule, r->json_path) != 0)
 				continue;
+			struct tj_strv gone = {0};
 			for (size_t j = c->names.n; j-- > 0;)
-				if (tj_strv_contains(&u->v[k].names, c->names.v[j]))
+				if (tj_strv_contains(&u->v[k].names, c->names.v[j])) {
+					tj_strv_add(&gone, c->names.v[j]);
 					tj_rule_drop_name(c, j);
-			/* Where the change came from, for whoever reviews it. */
+				}
+			if (!gone.n)
+				continue;
+			/* Where the change came from, for whoever reviews it (the
+			 * rule's own names, in the profile's order). */
 			struct tj_buf note = {0};
 			if (r->comment && r->comment[0])
 				tj_buf_addf(&note, "%s; ", r->comment);
-			tj_buf_addf(&note, "tinyjail report: %zu name%s no run used removed:", u->v[k].names.n,
-				    u->v[k].names.n == 1 ? "" : "s");
-			for (size_t j = 0; j < u->v[k].names.n; j++)
-				tj_buf_addf(&note, " %s", u->v[k].names.v[j]);
+			tj_buf_addf(&note, "tinyjail report: %zu name%s no run used removed:", gone.n,
+				    gone.n == 1 ? "" : "s");
+			for (size_t j = gone.n; j-- > 0;)
+				tj_buf_addf(&note, " %s", gone.v[j]);
+			tj_strv_done(&gone);
 			free(c->comment);
 			c->comment = tj_buf_steal(&note);
 		}

@@ -52,13 +52,22 @@ static void add_fit(struct out *w, const char *s, size_t max)
 }
 
 /* Words after a prefix, wrapped at the width with a hanging indent. */
+/* A line break, without the spaces a separator left at the end of the line. */
+static void break_line(struct out *w)
+{
+	while (w->b.len && w->b.s[w->b.len - 1] == ' ')
+		w->b.s[--w->b.len] = '\0';
+	tj_buf_add(&w->b, "\n");
+}
+
 static void add_wrapped(struct out *w, size_t used, size_t indent, const char *const *words, size_t n, const char *sep)
 {
 	size_t col = used;
 	for (size_t i = 0; i < n; i++) {
 		size_t len = cols(words[i]) + (i + 1 < n ? strlen(sep) : 0);
 		if (col > indent && col + len > w->width) {
-			tj_buf_addf(&w->b, "\n%*s", (int)indent, "");
+			break_line(w);
+			tj_buf_addf(&w->b, "%*s", (int)indent, "");
 			col = indent;
 		}
 		tj_buf_addf(&w->b, "%s%s", words[i], i + 1 < n ? sep : "");
@@ -205,8 +214,13 @@ static void add_seen(struct out *w, const struct tj_report_model *m)
 		char when[48];
 		when_in_run(m, t[i].first_us, t[i].run, when, sizeof(when));
 		char line[256];
+		/* A tinyjail-format profile's rules are all under linux.seccomp:
+		 * the column shows the path inside that section. */
+		const char *rule = t[i].rule ? t[i].rule : "";
+		if (strncmp(rule, "linux.seccomp.", 14) == 0)
+			rule += 14;
 		snprintf(line, sizeof(line), "  %-22s %10llu %9zu %11s  %s", t[i].syscall,
-			 (unsigned long long)t[i].calls, t[i].programs, when, t[i].rule ? t[i].rule : "");
+			 (unsigned long long)t[i].calls, t[i].programs, when, rule);
 		add_fit(w, line, w->width);
 		tj_buf_add(&w->b, "\n");
 	}
@@ -454,8 +468,10 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 	const struct tj_report_proc *p = &t->run->procs[idx];
 	line_head(w, p->first_us, t->base, depth);
 	char head[1024];
-	snprintf(head, sizeof(head), "%d %s%s%s", p->pid, p->program ? p->program : "?", p->argv ? ": " : "",
-		 p->argv ? p->argv : "");
+	/* Named by what it ran first; a later exec has its own line. */
+	const char *program = p->head_argv ? p->head_program : p->program;
+	const char *argv = p->head_argv ? p->head_argv : p->argv;
+	snprintf(head, sizeof(head), "%d %s%s%s", p->pid, program ? program : "?", argv ? ": " : "", argv ? argv : "");
 	tj_buf_add(&w->b, C(w, BOLD));
 	add_fit(w, head, w->width > 12 + 2 * depth ? w->width - 11 - 2 * depth : 10);
 	tj_buf_addf(&w->b, "%s\n", C(w, RESET));

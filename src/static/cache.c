@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "tj/static/cache.h"
+#include "tj/static/summary.h"
 
 #ifndef TJ_VERSION
 #define TJ_VERSION "0.0.0-dev"
@@ -150,6 +151,8 @@ void tj_static_cache_key(const struct tj_elf *e, const char *wrapper_context, ui
 	uint64_t fmt = FORMAT;
 	tj_sha256_update(&h, &fmt, sizeof(fmt));
 	add_field(&h, TJ_VERSION, strlen(TJ_VERSION));
+	/* The analyser is part of the key whether or not it ran yet. */
+	tj_summary_load_capstone();
 	dl_iterate_phdr(add_build_id, &h);
 	if (e->build_id_len) {
 		add_field(&h, e->build_id, e->build_id_len);

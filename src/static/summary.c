@@ -22,7 +22,9 @@
  * number of branches and references, never the number of instructions.
  */
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <elf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +211,61 @@ static int gpr(unsigned r, int *width)
 }
 
 /* A register operand written whole (32-bit writes zero the upper half). */
+/* Capstone is loaded on first use, not linked: its 77,000 relocations
+ * cost every launch of tinyjail about 3 ms in ld.so and the copy-on-write
+ * faults of the pages they write (notes/performance.md), and only static
+ * analysis needs it.  The soname is the one the build's headers belong to
+ * (the Makefile reads it from the library). */
+#ifndef TJ_CAPSTONE_SONAME
+#define TJ_CAPSTONE_SONAME "libcapstone.so"
+#endif
+static struct {
+	cs_err (*open)(cs_arch, cs_mode, csh *);
+	cs_err (*close)(csh *);
+	cs_err (*option)(csh, cs_opt_type, size_t);
+	cs_insn *(*malloc)(csh);
+	void (*free)(cs_insn *, size_t);
+	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
+	bool (*insn_group)(csh, const cs_insn *, unsigned int);
+	cs_err (*regs_access)(csh, const cs_insn *, cs_regs, uint8_t *, cs_regs, uint8_t *);
+} capstone;
+static char cs_error[256];
+
+static void load_capstone(void)
+{
+	void *h = dlopen(TJ_CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *e = dlerror();
+		snprintf(cs_error, sizeof(cs_error), "%s", e ? e : "cannot load " TJ_CAPSTONE_SONAME);
+		return;
+	}
+	void *f[8];
+	static const char *const names[8] = {"cs_open", "cs_close",	  "cs_option",	   "cs_malloc",
+					     "cs_free", "cs_disasm_iter", "cs_insn_group", "cs_regs_access"};
+	for (size_t i = 0; i < 8; i++) {
+		if (!(f[i] = dlsym(h, names[i]))) {
+			snprintf(cs_error, sizeof(cs_error), "%s has no %s", TJ_CAPSTONE_SONAME, names[i]);
+			return;
+		}
+	}
+	/* POSIX lets a function pointer go through void *; memcpy says so to C. */
+	memcpy(&capstone.open, &f[0], sizeof(f[0]));
+	memcpy(&capstone.close, &f[1], sizeof(f[1]));
+	memcpy(&capstone.option, &f[2], sizeof(f[2]));
+	memcpy(&capstone.malloc, &f[3], sizeof(f[3]));
+	memcpy(&capstone.free, &f[4], sizeof(f[4]));
+	memcpy(&capstone.disasm_iter, &f[5], sizeof(f[5]));
+	memcpy(&capstone.insn_group, &f[6], sizeof(f[6]));
+	memcpy(&capstone.regs_access, &f[7], sizeof(f[7]));
+}
+
+bool tj_summary_load_capstone(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, load_capstone);
+	return capstone.open != NULL;
+}
+
 static int full_reg(const cs_x86_op *op)
 {
 	int w;
@@ -243,7 +300,7 @@ static bool is_cmov(unsigned id)
 
 /* Converts capstone's view of one instruction.  absolute: a non-PIE
  * executable, where immediates and absolute operands can be addresses. */
-static void classify(csh cs, const cs_insn *ci, bool absolute, struct insn *o)
+static void classify(csh cs_, const cs_insn *ci, bool absolute, struct insn *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->addr = ci->address;
@@ -255,7 +312,7 @@ static void classify(csh cs, const cs_insn *ci, bool absolute, struct insn *o)
 	/* Registers written, for everything the cases below do not model. */
 	cs_regs rr, rw;
 	uint8_t nr = 0, nw = 0;
-	if (cs_regs_access(cs, ci, rr, &nr, rw, &nw) == CS_ERR_OK) {
+	if (capstone.regs_access(cs_, ci, rr, &nr, rw, &nw) == CS_ERR_OK) {
 		for (unsigned i = 0; i < nw; i++) {
 			int w, g = gpr(rw[i], &w);
 			if (g >= 0)
@@ -390,7 +447,7 @@ static void classify(csh cs, const cs_insn *ci, bool absolute, struct insn *o)
 		}
 		return;
 	}
-	if (cs_insn_group(cs, ci, X86_GRP_JUMP) && a && a->type == X86_OP_IMM) {
+	if (capstone.insn_group(cs_, ci, X86_GRP_JUMP) && a && a->type == X86_OP_IMM) {
 		o->kind = K_JCC;
 		o->ref = (uint64_t)a->imm;
 		o->refkind = REF_NONE;
@@ -598,7 +655,7 @@ static void decode_plt(struct ctx *c, const struct tj_elf_sec *s)
 	size_t size = s->size;
 	uint64_t addr = s->addr;
 	while (size) {
-		if (!cs_disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
+		if (!capstone.disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
 			code++, size--, addr++;
 			continue;
 		}
@@ -615,7 +672,7 @@ static void sweep_range(struct ctx *c, const struct tj_elf_sec *s, uint64_t from
 	size_t size = (size_t)(to - from);
 	uint64_t addr = from;
 	while (size) {
-		if (!cs_disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
+		if (!capstone.disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
 			code++, size--, addr++;
 			continue;
 		}
@@ -1050,7 +1107,7 @@ static void decode_region(struct ctx *c, uint32_t f, struct region *r)
 	size_t size = (size_t)c->funcs[f].size;
 	uint64_t addr = from;
 	while (size) {
-		if (!cs_disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
+		if (!capstone.disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
 			code++, size--, addr++;
 			continue;
 		}
@@ -1807,9 +1864,9 @@ static void finish(struct ctx *c, const uint32_t *wrap, struct tj_summary *s)
 static void ctx_done(struct ctx *c)
 {
 	if (c->ci)
-		cs_free(c->ci, 1);
+		capstone.free(c->ci, 1);
 	if (c->cs)
-		cs_close(&c->cs);
+		capstone.close(&c->cs);
 	tj_strpool_done(&c->pool);
 	free(c->plt.v);
 	free(c->relocs.v);
@@ -1837,12 +1894,16 @@ int tj_summary_build(const struct tj_elf *e, const struct tj_wrapper_table *wrap
 {
 	struct ctx c = {.e = e, .wrappers = wrappers, .absolute = e->type == ET_EXEC, .go = e->is_go};
 	tj_strpool_init(&c.pool);
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &c.cs) != CS_ERR_OK) {
+	if (!tj_summary_load_capstone()) {
+		ctx_done(&c);
+		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "capstone cannot be loaded: %s", cs_error);
+	}
+	if (capstone.open(CS_ARCH_X86, CS_MODE_64, &c.cs) != CS_ERR_OK) {
 		ctx_done(&c);
 		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "capstone cannot disassemble x86-64");
 	}
-	cs_option(c.cs, CS_OPT_DETAIL, CS_OPT_ON);
-	c.ci = cs_malloc(c.cs);
+	capstone.option(c.cs, CS_OPT_DETAIL, CS_OPT_ON);
+	c.ci = capstone.malloc(c.cs);
 	for (size_t i = 0; i < e->nsecs; i++) {
 		const struct tj_elf_sec *s = &e->secs[i];
 		if (!(s->flags & SHF_EXECINSTR) || s->type != SHT_PROGBITS || !s->size ||

@@ -7,7 +7,11 @@
 #   tests/fuzz/afl.sh run [NAME...]    a campaign per target, one after the
 #                                      other, TJ_AFL_EXECS executions each
 #                                      (default 10 million), nice'd, on one
-#                                      core; an interrupted campaign resumes
+#                                      core; an interrupted campaign resumes.
+#                                      TJ_AFL_UNTIL=EPOCH-SECONDS: stop by
+#                                      then, the time left shared evenly by
+#                                      the targets still to run (time a
+#                                      target does not use goes to the next)
 #   tests/fuzz/afl.sh min [NAME...]    minimise each campaign's queue into
 #                                      tests/fuzz/corpus/NAME/ (afl-cmin)
 #   tests/fuzz/afl.sh report           executions, coverage, time, crashes
@@ -42,7 +46,9 @@ names() {
 
 run() {
 	need
-	for f in $(names "$@"); do
+	set -- $(names "$@")
+	for f in "$@"; do
+		shift
 		[ -x "$out/fuzz_$f" ] || build
 		seeds="$out/seeds/$f"
 		rm -rf "$seeds"
@@ -54,14 +60,21 @@ run() {
 			echo "afl: fuzz_$f: ${done_execs} executions already"
 			continue
 		fi
-		echo "afl: fuzz_$f: $left more executions (log $out/out/$f.log)"
+		limit=""
+		if [ -n "${TJ_AFL_UNTIL:-}" ]; then
+			secs=$(((TJ_AFL_UNTIL - $(date +%s)) / ($# + 1)))
+			[ "$secs" -ge 60 ] || { echo "afl: fuzz_$f: no time left before TJ_AFL_UNTIL"; continue; }
+			limit="-V $secs"
+		fi
+		echo "afl: fuzz_$f: $left more executions${limit:+, at most ${secs}s} (log $out/out/$f.log)"
+		# -E counts the whole campaign: a resumed one restores its count.
 		# One core at most, and the lowest priority: the machine is shared.
 		# ASan's defaults as afl-fuzz wants them; leaks are the smoke run's
 		# (a persistent loop cannot tell them from the next iteration).
 		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 AFL_SKIP_CRASHES=1 \
 			ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1 \
 			UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0 \
-			nice -n 10 afl-fuzz -i "$seeds" -o "$out/out/$f" -E "$left" -m none -t 2000 \
+			nice -n 10 afl-fuzz -i "$seeds" -o "$out/out/$f" -E "$execs" $limit -m none -t 2000 \
 			-- "$out/fuzz_$f" >"$out/out/$f.log" 2>&1
 		echo "afl: fuzz_$f: exit $?"
 	done

@@ -124,6 +124,7 @@ if need_afl; then
 	expect_out_is "9"
 	d=$(ls -d "$W"/app.json.fuzz/*/ | head -1)
 	expect_true test -s "$d/curve.tsv"
+	expect_file_contains "$d/curve.svg" "<svg"
 	expect_file_contains "$d/report.txt" "converged"
 	expect_file_contains "$d/round-1.out/default/fuzzer_stats" "execs_done"
 fi
@@ -136,6 +137,18 @@ if need_afl; then
 	printf '\0' >"$W/x0"
 	run "$TJ" --profile "$W/app.json" -- "$W/app" "$W/x0"
 	[ "$rc" -eq 134 ] || [ "$rc" -eq 159 ] || fail "the abort should still end the program, got $rc"
+fi
+
+t "a second, independent campaign (another seed) under the learnt profile finds nothing new"
+if need_afl; then
+	TJ_TEST_TIMEOUT=900 run "$TJ" learn --fuzz "$W/seeds" --budget-execs 1500 --fuzz-seed 99 --from "$W/app.json" \
+		-o "$W/again.json" -- "$W/app" @@
+	expect_rc 0
+	expect_err_contains "1 round,"
+	expect_err_contains "converged"
+	printf '%s\n' "$err" | grep -q ': learned ' && fail "the second campaign learned something"
+	run "$TJ" diff "$W/app.json" "$W/again.json"
+	expect_rc 0
 fi
 
 t "learn --fuzz on stdin (no @@), --jobs 2 with main and secondary, --from a profile"

@@ -52,6 +52,31 @@ expect_80_columns
 # Piped: no colour.
 case "$out" in *"$(printf '\033')"*) fail "colour codes in piped output" ;; esac
 
+t "a process that execs another program: each program's calls under its own name"
+run_in "$TMP" "$TJ" --profile default --report=usage --log "$TMP/exec.log" -- \
+	sh -c 'echo x >/dev/null; exec /usr/bin/ls / >/dev/null'
+expect_rc 0
+validate "$TMP/exec.log"
+run "$TJ" report "$TMP/exec.log"
+expect_rc 0
+# The per-program lists: ls's own loader mapped and opened its libraries,
+# after dash had done the same under the same pid.
+printf '%s\n' "$out" | /usr/bin/python3 -c '
+import re, sys
+text = sys.stdin.read()
+blocks = dict(re.findall(r"^  (/\S+) \(\d+ syscalls, \d+ calls\):((?:.*\n)(?:      .*\n)*)", text, re.M))
+ls, dash = blocks.get("/usr/bin/ls", ""), blocks.get("/usr/bin/dash", "")
+need = [(ls, "mmap "), (ls, "openat "), (ls, "getdents64 "), (dash, "execve 2,"), (dash, "mmap ")]
+missing = [w for b, w in need if w not in b]
+nogo = [w for w in ("getdents64 ",) if w in dash]
+sys.exit("missing %s, misplaced %s in %r" % (missing, nogo, blocks) if missing or nogo else 0)' ||
+	fail "calls under the wrong program"
+run "$TJ" report "$TMP/exec.log" --timeline
+expect_out_contains " /usr/bin/dash: sh -c echo x >/dev/null; exec /usr/bin/ls"
+expect_out_contains "│ exec /usr/bin/ls /"
+printf '%s\n' "$out" | grep -A1 '│ exec /usr/bin/ls /' | grep -q '│ start-up: .*mmap' ||
+	fail "no start-up after the exec"
+
 t "report --timeline: the fork and exec tree, start-up and first uses, exits"
 run "$TJ" report "$TMP/sh.log" --timeline
 expect_rc 0
@@ -143,6 +168,16 @@ run "$TJ" report "$TMP/gcc.log" --timeline
 expect_rc 0
 expect_out_contains "/usr/lib/gcc/x86_64-linux-gnu/12/cc1: "
 expect_out_contains "/usr/bin/x86_64-linux-gnu-as: as "
+# A profile whose rules hold groups and conditions (build-job: one rule
+# expands into several with one JSON path) matches its own log, and its
+# unused names are listed once per rule.
+run_in "$TMP" "$TJ" --profile build-job --report=usage --log "$TMP/bj.log" -- gcc -c -o "$TMP/x.o" "$TMP/x.c"
+expect_rc 0
+run "$TJ" report "$TMP/bj.log"
+expect_rc 0
+case "$err" in *"does not match"*) fail "build-job does not match its own log: $err" ;; esac
+n=$(printf '%s\n' "$out" | grep -c '^  linux.seccomp.syscalls\[0\] SCMP_ACT_ALLOW')
+[ "$n" -eq 1 ] || fail "rule syscalls[0] listed $n times among the unused"
 run "$TJ" --profile default --report=usage --log "$TMP/py.log" -- /usr/bin/python3 -c 'import json; print(json.dumps(1))'
 expect_rc 0
 run "$TJ" report "$TMP/py.log"
@@ -199,6 +234,9 @@ else
 	[ "$lanes" -ge "$procs" ] && [ "$lanes" -ge 4 ] || fail "timeline lanes: $lanes for $procs processes"
 	grep -q 'class="mark" data-kind="killed"' "$TMP/dom.html" || fail "no kill mark in the timeline"
 	grep -q 'class="mark" data-kind="first-use"' "$TMP/dom.html" || fail "no first-use mark in the timeline"
+	# The dynamic loader's start-up phase, as the terminal timeline has it.
+	grep -q 'class="mark" data-kind="first-use"[^>]*data-phase="start-up"' "$TMP/dom.html" ||
+		fail "no start-up phase in the timeline"
 	# The tables and the tree as the page shows them.
 	grep -q '<td class="killed">killed</td><td><code>getppid</code>' "$TMP/dom.html" || fail "getppid is not in missed"
 	grep -q '<li data-pid="[0-9]*"><b>[0-9]*</b> <span title="/usr/bin/ls">ls</span>' "$TMP/dom.html" ||

@@ -156,6 +156,53 @@ static void test_seen_missed(void **state)
 	tj_report_free(m);
 }
 
+/* pid 200 runs /bin/sh, which execs /bin/ls: the counts written before
+ * the exec event are sh's, the rest ls's.  An older log (counts only at
+ * exit) keeps them with the process. */
+#define EXEC_HEAD                                                                                                    \
+	"{\"v\":1,\"time\":\"" T0 "000000Z\",\"event\":\"start\",\"mode\":\"enforce\",\"profile\":null,"             \
+	"\"argv\":[\"sh\"],\"pid\":200,\"source\":\"notify\",\"recording\":[\"usage\",\"processes\"]}\n"             \
+	"{\"v\":1,\"time\":\"" T0 "000100Z\",\"event\":\"process\",\"pid\":200,\"cause\":\"start\",\"comm\":\"sh\"," \
+	"\"exe\":\"/bin/sh\",\"argv\":[\"sh\",\"-c\",\"exec ls\"]}\n"                                                \
+	"{\"v\":1,\"time\":\"" T0 "000200Z\",\"event\":\"syscall\",\"verdict\":\"allowed\",\"source\":\"notify\","   \
+	"\"pid\":200,\"comm\":\"sh\",\"arch\":\"x86_64\",\"syscall\":\"read\",\"nr\":0,\"args\":null,"               \
+	"\"action\":\"SCMP_ACT_ALLOW\",\"rule\":\"syscalls[0]\"}\n"
+#define EXEC_USAGE(t, n)                                                                                            \
+	"{\"v\":1,\"time\":\"" T0 t "Z\",\"event\":\"usage\",\"pid\":200,\"arch\":\"x86_64\",\"syscall\":\"read\"," \
+	"\"nr\":0,\"action\":\"SCMP_ACT_ALLOW\",\"rule\":\"syscalls[0]\",\"count\":" n "}\n"
+#define EXEC_LS                                                                                                     \
+	"{\"v\":1,\"time\":\"" T0 "000300Z\",\"event\":\"process\",\"pid\":200,\"cause\":\"exec\",\"comm\":\"ls\"," \
+	"\"exe\":\"/bin/ls\",\"argv\":[\"ls\"]}\n"                                                                  \
+	"{\"v\":1,\"time\":\"" T0 "000400Z\",\"event\":\"syscall\",\"verdict\":\"allowed\",\"source\":\"notify\","  \
+	"\"pid\":200,\"comm\":\"ls\",\"arch\":\"x86_64\",\"syscall\":\"read\",\"nr\":0,\"args\":null,"              \
+	"\"action\":\"SCMP_ACT_ALLOW\",\"rule\":\"syscalls[0]\"}\n"
+#define EXEC_EXIT \
+	"{\"v\":1,\"time\":\"" T0 "000600Z\",\"event\":\"process\",\"pid\":200,\"cause\":\"exit\",\"code\":0}\n"
+
+static void test_exec_counts(void **state)
+{
+	(void)state;
+	struct tj_report_model *m = tj_report_new(true);
+	feed(m, EXEC_HEAD EXEC_USAGE("000250", "3") EXEC_LS EXEC_USAGE("000500", "4") EXEC_EXIT);
+	tj_report_finish(m);
+	assert_int_equal(row(m, "/bin/sh", "read")->seen, 3);
+	assert_int_equal(row(m, "/bin/ls", "read")->seen, 4);
+	/* The exec's execve is sh's call, counted in sh's usage; not ls's. */
+	assert_null(row(m, "/bin/ls", "execve"));
+	/* The timeline's heading is what the process ran first. */
+	assert_string_equal(m->runs[0].procs[0].head_program, "/bin/sh");
+	assert_string_equal(m->runs[0].procs[0].head_argv, "sh -c exec ls");
+	assert_string_equal(m->runs[0].procs[0].program, "/bin/ls");
+	tj_report_free(m);
+
+	m = tj_report_new(true);
+	feed(m, EXEC_HEAD EXEC_LS EXEC_USAGE("000500", "7") EXEC_EXIT);
+	tj_report_finish(m);
+	const struct tj_report_sys *sh = row(m, "/bin/sh", "read"), *ls = row(m, "/bin/ls", "read");
+	assert_int_equal(sh->seen + (ls ? ls->seen : 0), 7);
+	tj_report_free(m);
+}
+
 static void test_timeline(void **state)
 {
 	(void)state;
@@ -489,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_old_log),	     cmocka_unit_test(test_unused_and_tighten),
 		cmocka_unit_test(test_chain_text),   cmocka_unit_test(test_chains),
 		cmocka_unit_test(test_html_escapes), cmocka_unit_test(test_many_processes),
+		cmocka_unit_test(test_exec_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

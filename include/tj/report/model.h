@@ -63,6 +63,9 @@ struct tj_report_proc {
 	const char *program;		/* exe, else [comm] (interned) */
 	const char *comm;
 	char *argv; /* joined with spaces, or NULL */
+	/* what it ran first (its start, or a fork's first exec): the timeline's heading */
+	const char *head_program;
+	char *head_argv;
 	uint64_t first_us, last_us;
 	uint64_t exec_us;	 /* its last exec (or start) */
 	bool from_event;	 /* a process event named it (else it was met through its calls) */

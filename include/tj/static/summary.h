@@ -191,6 +191,10 @@ void tj_wrapper_table_add(struct tj_wrapper_table *t, const char *name, uint32_t
 uint32_t tj_wrapper_table_get(const struct tj_wrapper_table *t, const char *name);
 void tj_wrapper_table_done(struct tj_wrapper_table *t);
 
+/* Loads capstone, once (it is not linked: notes/performance.md); false
+ * when it cannot be.  The summary cache's keys name its build id, so they
+ * load it first. */
+bool tj_summary_load_capstone(void);
 /* Analyses e.  wrappers may be NULL. */
 int tj_summary_build(const struct tj_elf *e, const struct tj_wrapper_table *wrappers, struct tj_summary **ret,
 		     struct tj_err **err);

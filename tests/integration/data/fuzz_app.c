@@ -19,7 +19,12 @@ int main(int argc, char **argv)
 	FILE *f = argc > 1 ? fopen(argv[1], "rb") : stdin;
 	if (!f)
 		return 2;
+	/* The whole input is read, so that its length decides nothing (a
+	 * part left unread would make fclose seek back: lseek). */
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	char rest[4096];
+	while (fread(rest, 1, sizeof(rest), f) > 0)
+		;
 	if (n > 0 && buf[0] == 0)
 		abort();
 	if (n > 0 && (buf[0] == 'X' || buf[0] >= 0x80)) {

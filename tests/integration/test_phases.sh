@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: Apache-2.0
+# Launch phase timestamps (include/tj/base/phase.h, bench/phases.py):
+# TINYJAIL_PHASES=1 writes one line per phase to stderr, never to stdout,
+# nothing without it, and none after the seccomp filter is loaded (the
+# profile judges every call from there on, a write to stderr too).
+. "$ROOT/tests/integration/lib.sh"
+
+t "TINYJAIL_PHASES=1 names every phase of a launch on stderr"
+run env TINYJAIL_PHASES=1 "$TJ" -q --profile strict --unshare all --ro / -- "$PROBE" exit 0
+expect_rc 0
+expect_out_is ""
+for p in main parse isolation filter environment probe launch prepare:mount clone child synced \
+	enter:namespaces enter:mount init-fork enter:listener enter:landlock enter:seccomp started:namespaces \
+	monitor ended released exit; do
+	printf '%s\n' "$err" | grep -Eq "^tinyjail-phase [0-9]+ $p [0-9]+\$" || fail "no phase $p"
+done
+# The parent's clock and the child's are one clock: clone comes before child.
+c=$(printf '%s\n' "$err" | awk '$3 == "clone" { print $4 }')
+k=$(printf '%s\n' "$err" | awk '$3 == "child" { print $4 }')
+[ -n "$c" ] && [ -n "$k" ] && [ "$k" -gt "$c" ] || fail "child ($k) not after clone ($c)"
+
+t "without TINYJAIL_PHASES nothing is written"
+run env -u TINYJAIL_PHASES "$TJ" -q --profile strict -- "$PROBE" exit 0
+expect_rc 0
+expect_err_lacks "tinyjail-phase"
+run env TINYJAIL_PHASES=0 "$TJ" -q --profile strict -- "$PROBE" exit 0
+expect_err_lacks "tinyjail-phase"
+
+t "no phase is written once the filter is loaded (a profile that kills write still runs)"
+cat >"$TMP/nowrite.json" <<'JSON'
+{"defaultAction": "SCMP_ACT_ALLOW",
+ "syscalls": [{"names": ["write", "writev"], "action": "SCMP_ACT_KILL_PROCESS"}]}
+JSON
+run env TINYJAIL_PHASES=1 "$TJ" -q --profile "$TMP/nowrite.json" -- "$PROBE" exit 7
+expect_rc 7
+expect_err_contains " enter:seccomp "
+expect_err_lacks "killed"
+
+finish
