@@ -5,7 +5,8 @@
 # Records one real run (gcc, with --report=usage), then writes a log of about
 # the given size from its events, with 20,000 distinct process ids and rising
 # times, and reads it with `report`, `report --timeline` and `report --html`,
-# printing each one's peak resident memory and time.  Needs the disk space.
+# printing each one's peak resident memory, CPU and wall time (the wall time
+# depends on what else the machine runs).  Needs the disk space.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
@@ -43,16 +44,16 @@ with open(sys.argv[2], "w") as f:
         i += 1
 print("log: %d MiB, %d events" % (written >> 20, i + 1))
 PY
-echo "| command | peak RSS MiB | seconds |"
-echo "|---|---:|---:|"
+echo "| command | peak RSS MiB | CPU seconds | wall seconds |"
+echo "|---|---:|---:|---:|"
 for args in "" "--timeline" "--html $WORK/r.html"; do
 	python3 - "$TJ" "$WORK/big.log" $args <<'PY'
 import os, subprocess, sys, time
 t = time.time()
 p = subprocess.Popen([sys.argv[1], "report", "-q", sys.argv[2]] + sys.argv[3:], stdout=subprocess.DEVNULL)
 _, status, ru = os.wait4(p.pid, 0)
-print("| report %s | %d | %.1f |" % (" ".join(sys.argv[3:2 + 2]) or "(seen, missed, unused)", ru.ru_maxrss // 1024,
-                                     time.time() - t))
+print("| report %s | %d | %.1f | %.1f |" % (" ".join(sys.argv[3:2 + 2]) or "(seen, missed, unused)",
+                                          ru.ru_maxrss // 1024, ru.ru_utime + ru.ru_stime, time.time() - t))
 sys.exit(0 if status == 0 else 1)
 PY
 done

@@ -1,28 +1,31 @@
 #!/bin/sh
 # Installs the Debian packages tinyjail needs for one purpose, and nothing if
-# they are already there.  Usage: tools/install-deps.sh build|test|bench|vm|fuzz|toolchains
+# they are already there.  Usage: tools/install-deps.sh build|build-nobpf|test|bench|vm|fuzz|toolchains
 # Needs root (or sudo) only when something is missing.
 set -eu
 
 # clang, bpftool and libbpf build the host network rules (a BPF program and
-# its libbpf skeleton).  capstone disassembles for the static analysis, which
-# reads libc's symbols from libc6-dbg when present (a tighter result); libdw
-# (elfutils) unwinds call stacks for --explain, naming glibc's frames with
-# file:line from libc6-dbg.
-build="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev clang bpftool libbpf-dev \
-libcapstone-dev libc6-dbg libdw-dev"
+# its libbpf skeleton); `make NET_BPF=0` builds without them (build-nobpf).
+# capstone disassembles for the static analysis, which reads libc's symbols
+# from libc6-dbg when present (a tighter result); libdw (elfutils) unwinds
+# call stacks for --explain, naming glibc's frames with file:line from
+# libc6-dbg.
+nobpf="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev libcapstone-dev libc6-dbg \
+libdw-dev"
+build="$nobpf clang bpftool libbpf-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
 # the OCI JSON schema and python3-jsonschema to validate exported profiles,
 # coreutils-style programs the policies are tested with, iproute2/curl
 # for loopback tests, python3-yaml for the SeccompProfile check, git, which
 # `learn` is tested on, for the static analysis's tests a Go toolchain (a
-# static Go binary) and libnss-systemd (the NSS module case), and chromium
-# (headless) to open the HTML report; afl++ (afl-fuzz, afl-showmap,
-# afl-clang-fast) for learn --fuzz's loop (test_fuzz_learn.sh).
+# static Go binary) and libnss-systemd (the NSS module case), chromium
+# (headless) to open the HTML report, afl++ (afl-fuzz, afl-showmap,
+# afl-clang-fast) for learn --fuzz's loop (test_fuzz_learn.sh); man-db, groff
+# and zsh check the man page and the completions.
 test="$build afl++ libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
-iproute2 git golang-go libnss-systemd chromium binutils"
+iproute2 git golang-go libnss-systemd chromium binutils man-db groff-base zsh"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback
 # HTTP server in python3, curl, strace for reference).
 bench="$build hyperfine bubblewrap firejail util-linux python3 curl strace tar git openssl"
@@ -39,6 +42,7 @@ fuzz="$build afl++ clang"
 
 case "${1:-}" in
 build) want=$build ;;
+build-nobpf) want=$nobpf ;;
 test) want=$test ;;
 bench) want=$bench ;;
 vm) want=$vm ;;
@@ -51,7 +55,7 @@ toolchains)
 	/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || want="$want python3-venv"
 	;;
 fuzz) want=$fuzz ;;
-*) echo "usage: $0 build|test|bench|vm|fuzz|toolchains" >&2; exit 2 ;;
+*) echo "usage: $0 build|build-nobpf|test|bench|vm|fuzz|toolchains" >&2; exit 2 ;;
 esac
 
 missing=""

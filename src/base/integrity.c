@@ -219,6 +219,17 @@ void tj_integrity_mac(const uint8_t key[TJ_INTEGRITY_KEY_LEN], const void *data,
 	tj_hmac_sha256(key, TJ_INTEGRITY_KEY_LEN, data, len, mac);
 }
 
+void tj_integrity_mac2(const uint8_t key[TJ_INTEGRITY_KEY_LEN], const void *head, size_t head_len, const void *body,
+		       size_t body_len, uint8_t mac[TJ_INTEGRITY_MAC_LEN])
+{
+	struct tj_hmac_sha256 h;
+	tj_hmac_sha256_init(&h, key, TJ_INTEGRITY_KEY_LEN);
+	tj_hmac_sha256_update(&h, head, head_len);
+	tj_hmac_sha256_update(&h, body, body_len);
+	tj_hmac_sha256_final(&h, mac);
+	explicit_bzero(&h, sizeof(h));
+}
+
 bool tj_integrity_verify(const uint8_t key[TJ_INTEGRITY_KEY_LEN], const void *data, size_t len,
 			 const uint8_t mac[TJ_INTEGRITY_MAC_LEN])
 {

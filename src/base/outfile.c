@@ -81,32 +81,52 @@ int tj_outfile_create(struct tj_outfile *f, struct tj_err **err)
 	return fd;
 }
 
-int tj_outfile_replace(struct tj_outfile *f, const void *data, size_t len, struct tj_err **err)
+int tj_outfile_write_all(int fd, const void *data, size_t len)
 {
-	char tmp[256];
-	int fd = create_temp(f, tmp, sizeof(tmp), err);
-	if (fd < 0)
-		return -1;
 	const char *p = data;
 	while (len) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			int e = n < 0 ? errno : ENOSPC;
-			close(fd);
-			unlinkat(f->dirfd, tmp, 0);
-			return tj_err_set(err, TJ_ERR_INTERNAL, e, "cannot write '%s'", f->path);
-		}
+		if (n <= 0)
+			return n < 0 ? errno : ENOSPC;
 		p += n;
 		len -= (size_t)n;
 	}
-	if (close(fd) < 0) {
-		int e = errno;
+	return 0;
+}
+
+int tj_outfile_replace_with(struct tj_outfile *f, int (*fill)(int fd, void *ctx), void *ctx, struct tj_err **err)
+{
+	char tmp[256];
+	int fd = create_temp(f, tmp, sizeof(tmp), err);
+	if (fd < 0)
+		return -1;
+	int e = fill(fd, ctx);
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (e) {
 		unlinkat(f->dirfd, tmp, 0);
 		return tj_err_set(err, TJ_ERR_INTERNAL, e, "cannot write '%s'", f->path);
 	}
 	return rename_over(f, tmp, err);
+}
+
+struct whole {
+	const void *data;
+	size_t len;
+};
+
+static int fill_whole(int fd, void *ctx)
+{
+	const struct whole *w = ctx;
+	return tj_outfile_write_all(fd, w->data, w->len);
+}
+
+int tj_outfile_replace(struct tj_outfile *f, const void *data, size_t len, struct tj_err **err)
+{
+	struct whole w = {data, len};
+	return tj_outfile_replace_with(f, fill_whole, &w, err);
 }
 
 void tj_outfile_done(struct tj_outfile *f)

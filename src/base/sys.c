@@ -158,6 +158,11 @@ uint64_t tj_sys_cap_effective(void)
 	return (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32;
 }
 
+bool tj_sys_privileged(void)
+{
+	return tj_sys_cap_effective() & (1ULL << CAP_SYS_ADMIN);
+}
+
 int tj_sys_seccomp_action_available(uint32_t action)
 {
 	return (int)ret(syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action));

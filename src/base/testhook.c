@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Test hooks (testhook.h): TJ_TEST_HOOK=name,name,... in test builds. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -8,23 +7,23 @@
 #include "tj/base/testhook.h"
 
 #ifdef TJ_TEST_HOOKS
-/* The request, read at start-up: cmd_run.c scrubs the environment before
- * the launch (nothing the command does not get stays in tinyjail). */
-static char request[256];
+/* Read before main: tinyjail scrubs its own environment once the command's
+ * is built (cmd_run.c), and hooks are asked after that. */
+static char hooks[256];
 
 /* After the libraries' constructors and the sanitiser's start-up: the
- * marker of testhook.h. */
-__attribute__((constructor)) static void mark_start(void)
+ * marker of testhook.h, then the request. */
+__attribute__((constructor)) static void read_hooks(void)
 {
 	prctl(TJ_TESTHOOK_MARKER, 0, 0, 0, 0);
 	const char *v = getenv("TJ_TEST_HOOK");
-	if (v)
-		snprintf(request, sizeof(request), "%s", v);
+	if (v && strlen(v) < sizeof(hooks))
+		strcpy(hooks, v);
 }
 
 bool tj_testhook(const char *name)
 {
-	const char *v = request;
+	const char *v = hooks;
 	size_t len = strlen(name);
 	while (v && *v) {
 		const char *end = strchr(v, ',');

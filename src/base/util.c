@@ -160,6 +160,17 @@ void tj_strv_add(struct tj_strv *sv, const char *s)
 	tj_strv_add_owned(sv, tj_xstrdup(s));
 }
 
+static int strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void tj_strv_sort(struct tj_strv *sv)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(char *), strp_cmp);
+}
+
 bool tj_strv_contains(const struct tj_strv *sv, const char *s)
 {
 	for (size_t i = 0; i < sv->n; i++)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Argument parsing.  The first argument chooses a verb (run, check, compile,
- * groups, why, supervise, learn, diff, explain, help, version); anything else is the run form, `tinyjail [options] [--]
- * command...`, where the first non-option starts the command, as with env(1).
+ * Argument parsing.  The first argument chooses a verb (the table `verbs`
+ * below, with the rule that tells verbs from commands); anything else is the
+ * run form, `tinyjail [options] [--] command...`, where the first non-option
+ * starts the command, as with env(1).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,7 @@ static const char usage_run[] =
 	"       tinyjail learn --fuzz SEEDS -o FILE [--budget T] [--jobs N] [--from FILE] -- prog [@@]\n"
 	"       tinyjail explain syscall program...\n"
 	"       tinyjail diff old.json new.json\n"
+	"       tinyjail profiles\n"
 	"       tinyjail report LOG... [--profile FILE] [--timeline] [--html FILE] [-o FILE]\n"
 	"       tinyjail help [verb] | --help | --version\n"
 	"\n"
@@ -33,14 +35,19 @@ static const char usage_run[] =
 	"\n"
 	"options:\n"
 	"  -p, --profile FILE|NAME      the profile (an OCI/Docker/Podman seccomp JSON file, an OCI\n"
-	"                               config.json, or a bundled profile: default, strict);\n"
-	"                               'none' runs without a syscall filter.  Default: default\n"
+	"                               config.json, a tinyjail profile, or a bundled profile by\n"
+	"                               name: see below); 'none' runs without a syscall filter.\n"
+	"                               Default: default.  Given once: profiles can \"extends\"\n"
+	"      --allow-syscall LIST     these syscalls or @groups are allowed, whatever the profile\n"
+	"                               says of them (e.g. flock,@pkey)\n"
+	"      --deny-syscall LIST      these syscalls or @groups kill the process (named), whatever\n"
+	"                               the profile says of them (e.g. @namespaces,@mount)\n"
 	"      --enforce                apply the profile's actions (the default)\n"
 	"      --complain[=notify|kmsg] deny nothing; report what the profile would have denied,\n"
 	"                               seen through seccomp user notification (the default,\n"
 	"                               lossless) or the kernel log (kmsg: root, lossy, cheaper)\n"
 	"      --mode enforce|complain  the same as the two above\n"
-	"      --log FILE               write events as JSON lines (notes/events.md)\n"
+	"      --log FILE               write events as JSON lines (notes/events.md); - is stderr\n"
 	"      --report[=usage]         at exit: denials, kills, rules never used, why it ended;\n"
 	"                               =usage also tracks allowed calls (slower; notes/supervise.md);\n"
 	"                               with --log, the log then holds what `tinyjail report` shows\n"
@@ -55,7 +62,7 @@ static const char usage_run[] =
 	"                               skip deny rules naming syscalls libseccomp does not know\n"
 	"                               (this weakens the filter; allow rules are always skipped)\n"
 	"      --memory SIZE            memory limit (cgroup; swap cannot extend it), e.g. 100M\n"
-	"      --cpu SHARE              CPU limit as a share of one CPU, e.g. 50%% or 1.5\n"
+	"      --cpu SHARE              CPU limit as a share of one CPU, e.g. 50% or 1.5\n"
 	"      --pids N                 at most N processes and threads (cgroup)\n"
 	"      --timeout DURATION       kill the whole tree after this long (exit 124), e.g. 120s, 2m\n"
 	"      --kill-after DURATION    at the timeout send SIGTERM first, SIGKILL this much later\n"
@@ -67,8 +74,11 @@ static const char usage_run[] =
 	"                               cpu, pids, cgroup, landlock, landlock-net, net-rules,\n"
 	"                               unix-sockets\n"
 	"                               (default: refuse)\n"
-	"      --json-status FILE       write the outcome as JSON: status, limit hit, peak memory,\n"
-	"                               CPU and wall time\n"
+	"      --json-status FILE       write the outcome as JSON: status, limit hit, kills,\n"
+	"                               refusals, peak memory, CPU and wall time (the paths of\n"
+	"                               --json-status and --log are checked before anything runs)\n"
+	"      --fail-on-violation      exit non-zero when anything was killed by seccomp or refused\n"
+	"                               by the network rules, even if the command exited 0\n"
 	"      --kill-via supervisor|kernel\n"
 	"                               who kills on a violation: tinyjail's supervisor names the\n"
 	"                               syscall first (default); the kernel kills without a report\n"
@@ -119,14 +129,18 @@ static const char usage_run[] =
 	"      --net-dns LIST           host: the only resolvers DNS (port 53) may reach\n"
 	"                               (default: the nameservers of /etc/resolv.conf)\n"
 	"environment:\n"
-	"      --env-keep LIST          also pass these variables (names or globs, e.g. CC,LC_*);\n"
-	"                               by default only PATH, HOME, USER, TERM, LANG, LC_*, TZ and a\n"
-	"                               few others pass, and secrets (*TOKEN*, *SECRET*, AWS_*, ...)\n"
-	"                               never do\n"
+	"      --env-keep LIST          also pass these variables (names or globs, e.g. EDITOR,GITHUB_*);\n"
+	"                               by default PATH, HOME, USER, TERM, LANG, LC_*, TZ, build\n"
+	"                               variables (CC, CFLAGS, MAKEFLAGS, ...) and CI pass; secrets\n"
+	"                               (*TOKEN, *SECRET*, *PASSWORD*, *_KEY, ...) pass only when\n"
+	"                               named exactly here.  One line says what was not passed\n"
 	"      --env-deny LIST          never pass these (globs), even if kept\n"
-	"      --env-all                pass every variable that no deny pattern matches\n"
+	"      --env-all                pass every variable but secrets\n"
 	"      --setenv NAME=VALUE      set a variable (wins over every deny pattern)\n"
-	"  -v, --verbose                say what is enforced and what was skipped (repeatable)\n"
+	"      --pass-fd N              descriptor N reaches the command too (repeatable; only 0, 1\n"
+	"                               and 2 do otherwise; make's jobserver passes with MAKEFLAGS)\n"
+	"  -v, --verbose                say what is enforced and what was skipped; -vv also every\n"
+	"                               variable passed\n"
 	"  -q, --quiet                  print only errors\n"
 	"  -h, --help                   this help\n"
 	"  -V, --version                versions of tinyjail, libseccomp, json-c and the kernel\n"
@@ -280,6 +294,23 @@ static const char usage_supervise[] =
 	"      --log FILE               write decisions as JSON lines (notes/events.md)\n"
 	"  -q, --quiet                  print only errors, not every decision\n";
 
+static const char usage_profiles[] =
+	"usage: tinyjail profiles [-q]\n"
+	"\n"
+	"Lists the bundled profiles (found by name: --profile NAME), each with the file it comes\n"
+	"from and its description; -q prints the names alone.  They are searched for in\n"
+	"$TINYJAIL_POLICY_DIR, then beside the\n"
+	"binary (../share/tinyjail/policies, ../policies), then in the install prefix; the first\n"
+	"directory that has a name wins (tinyjail(1), FILES).\n";
+
+static const char usage_help[] = "usage: tinyjail help [verb]\n"
+				 "\n"
+				 "This help, or one verb's.  An unknown verb is an error (exit 125).\n";
+
+static const char usage_version[] = "usage: tinyjail version | --version\n"
+				    "\n"
+				    "Versions of tinyjail, libseccomp, json-c and the kernel.\n";
+
 static const char usage_explain[] =
 	"usage: tinyjail explain [options] syscall program...\n"
 	"\n"
@@ -320,19 +351,54 @@ const char *tj_cli_usage(enum tj_verb verb)
 	case TJ_VERB_WHY: return usage_why;
 	case TJ_VERB_LEARN: return usage_learn;
 	case TJ_VERB_DIFF: return usage_diff;
+	case TJ_VERB_PROFILES: return usage_profiles;
+	case TJ_VERB_HELP: return usage_help;
+	case TJ_VERB_VERSION: return usage_version;
 	default: return usage_run;
 	}
 }
 
-static const struct {
-	const char *name;
-	enum tj_verb verb;
-} verbs[] = {
-	{"run", TJ_VERB_RUN},	{"check", TJ_VERB_CHECK},	  {"compile", TJ_VERB_COMPILE},
-	{"help", TJ_VERB_HELP}, {"version", TJ_VERB_VERSION},	  {"groups", TJ_VERB_GROUPS},
-	{"why", TJ_VERB_WHY},	{"supervise", TJ_VERB_SUPERVISE}, {"learn", TJ_VERB_LEARN},
-	{"diff", TJ_VERB_DIFF}, {"explain", TJ_VERB_EXPLAIN},	  {"report", TJ_VERB_REPORT},
+/*
+ * The verbs, and THE RULE that keeps them apart from commands: a verb is
+ * recognised only as the very first argument (`tinyjail groups`); anything
+ * else is the run form, whose command is the first argument that is not an
+ * option.  A run-form command spelled like a verb is refused unless it
+ * follows "--" or the explicit verb run (`tinyjail -q -- groups` and
+ * `tinyjail run -q groups` run groups(1)), so that `tinyjail -q groups`
+ * never silently means something else than `tinyjail groups`.
+ *
+ * A new verb goes here, into the man page's VERBS table (man/tinyjail.1),
+ * and into the completions (tools/completion/).
+ */
+static const struct tj_verb_info verbs[] = {
+	{"run", TJ_VERB_RUN, "run a command in the sandbox (also what a first argument that is no verb does)"},
+	{"check", TJ_VERB_CHECK, "validate and compile profiles, list the layers this host applies; run nothing"},
+	{"compile", TJ_VERB_COMPILE, "a profile as raw BPF, libseccomp pseudo code, plain OCI or an SPO profile"},
+	{"groups", TJ_VERB_GROUPS, "the syscall groups, or one group's syscalls"},
+	{"why", TJ_VERB_WHY, "which rule of a profile decides one syscall, and how"},
+	{"profiles", TJ_VERB_PROFILES, "the bundled profiles, with their files and descriptions"},
+	{"supervise", TJ_VERB_SUPERVISE, "a seccomp agent deciding notified calls (OCI runtime-spec protocol)"},
+	{"learn", TJ_VERB_LEARN, "run a command and write the tightest profile that lets it work"},
+	{"diff", TJ_VERB_DIFF, "what changed between two profiles, per syscall"},
+	{"explain", TJ_VERB_EXPLAIN, "static: the call paths in a program that can reach a syscall"},
+	{"report", TJ_VERB_REPORT, "read event logs: denials, kills, unused rules, a timeline, an HTML page"},
+	{"help", TJ_VERB_HELP, "this help, or one verb's (help VERB)"},
+	{"version", TJ_VERB_VERSION, "versions of tinyjail, libseccomp, json-c and the kernel"},
 };
+
+const struct tj_verb_info *tj_cli_verbs(size_t *n)
+{
+	*n = TJ_ARRAY_SIZE(verbs);
+	return verbs;
+}
+
+static const struct tj_verb_info *find_verb(const char *name)
+{
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(verbs); i++)
+		if (strcmp(name, verbs[i].name) == 0)
+			return &verbs[i];
+	return NULL;
+}
 
 enum {
 	OPT_ENFORCE = 256,
@@ -397,6 +463,10 @@ enum {
 	OPT_WRITE_BACK_TO,
 	OPT_ONCE,
 	OPT_NO_CACHE,
+	OPT_PASS_FD,
+	OPT_ALLOW_SYSCALL,
+	OPT_DENY_SYSCALL,
+	OPT_FAIL_ON_VIOLATION,
 	OPT_MERGE,
 	OPT_FORCE,
 	OPT_CASES,
@@ -486,6 +556,10 @@ static const struct option long_options[] = {
 	{"write-back-to", required_argument, NULL, OPT_WRITE_BACK_TO},
 	{"once", no_argument, NULL, OPT_ONCE},
 	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"pass-fd", required_argument, NULL, OPT_PASS_FD},
+	{"allow-syscall", required_argument, NULL, OPT_ALLOW_SYSCALL},
+	{"deny-syscall", required_argument, NULL, OPT_DENY_SYSCALL},
+	{"fail-on-violation", no_argument, NULL, OPT_FAIL_ON_VIOLATION},
 	{"output", required_argument, NULL, 'o'},
 	{"merge", no_argument, NULL, OPT_MERGE},
 	{"force", no_argument, NULL, OPT_FORCE},
@@ -548,7 +622,11 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_MODE:
 	case OPT_KILL_VIA:
 	case OPT_REPORT:
-	case OPT_NOTIFY_SOCKET: return verb == TJ_VERB_RUN;
+	case OPT_NOTIFY_SOCKET:
+	case OPT_ALLOW_SYSCALL:
+	case OPT_DENY_SYSCALL:
+	case OPT_FAIL_ON_VIOLATION: return verb == TJ_VERB_RUN;
+	case OPT_PASS_FD: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case OPT_NO_CACHE: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
 	case 'o': return verb == TJ_VERB_LEARN || verb == TJ_VERB_REPORT;
 	case OPT_MERGE:
@@ -659,6 +737,21 @@ static int parse_degrade(struct tj_options *o, const char *list, struct tj_err *
 	}
 	free(copy);
 	return r;
+}
+
+/* --allow-syscall/--deny-syscall: comma-separated syscall or group names,
+ * checked when the profile is compiled (where the names are known). */
+static int tj_cli_add_names(struct tj_strv *to, const char *list, struct tj_err **err)
+{
+	for (const char *p = list;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': an empty name", list);
+		tj_strv_add_owned(to, tj_xstrndup(p, n));
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
 }
 
 /* --explain openat,connect: syscall names, checked later against the
@@ -846,21 +939,39 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 {
 	o->verb = TJ_VERB_RUN;
 	int first = 1;
-	if (argc > 1) {
-		for (size_t i = 0; i < TJ_ARRAY_SIZE(verbs); i++) {
-			if (strcmp(argv[1], verbs[i].name) == 0) {
-				o->verb = verbs[i].verb;
-				first = 2;
-			}
-		}
+	const struct tj_verb_info *vi = argc > 1 ? find_verb(argv[1]) : NULL;
+	if (vi) {
+		o->verb = vi->verb;
+		first = 2;
 	}
-	if (o->verb == TJ_VERB_VERSION)
+	bool explicit_run = vi && vi->verb == TJ_VERB_RUN;
+	if (o->verb == TJ_VERB_VERSION) {
+		if (argc > 2)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "version takes no arguments");
 		return 0;
+	}
 	if (o->verb == TJ_VERB_HELP) {
 		o->help_verb = TJ_VERB_RUN;
-		for (size_t i = 0; argc > 2 && i < TJ_ARRAY_SIZE(verbs); i++)
-			if (strcmp(argv[2], verbs[i].name) == 0)
-				o->help_verb = verbs[i].verb;
+		if (argc > 3)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "help takes one verb at most");
+		if (argc == 3) {
+			const struct tj_verb_info *h = find_verb(argv[2]);
+			if (!h) {
+				size_t n;
+				const struct tj_verb_info *all = tj_cli_verbs(&n);
+				const char *names[TJ_ARRAY_SIZE(verbs) + 1];
+				for (size_t i = 0; i < n; i++)
+					names[i] = all[i].name;
+				names[n] = NULL;
+				const char *hint = tj_suggest(argv[2], names);
+				if (hint)
+					return tj_err_set(err, TJ_ERR_USAGE, 0,
+							  "help: unknown verb '%s' (did you mean '%s'?)", argv[2],
+							  hint);
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "help: unknown verb '%s'", argv[2]);
+			}
+			o->help_verb = h->verb;
+		}
 		return 0;
 	}
 
@@ -876,7 +987,9 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 	optind = 0; /* full reset, so tests can parse repeatedly */
 	opterr = 0;
 	int c, before = 1;
+	int after_options = 1; /* optind after the last option and its value */
 	while ((c = getopt_long(gargc, gargv, shortopts, long_options, NULL)) != -1) {
+		after_options = optind;
 		if (o->verb == TJ_VERB_LEARN && is_run_option(c))
 			keep_run_words(o, gargv, before, optind);
 		before = optind;
@@ -901,7 +1014,15 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "option '--%s' does not apply to this command",
 					  option_name(c));
 		switch (c) {
-		case 'p': o->profile = optarg; break;
+		case 'p':
+			if (o->profile)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--profile given twice ('%s', then '%s'): a run has one profile; a "
+						  "profile can build on another with \"extends\", and --allow-syscall "
+						  "and --deny-syscall change one on the command line",
+						  o->profile, optarg);
+			o->profile = optarg;
+			break;
 		case OPT_NO_VDSO: o->no_vdso = true; break;
 		case OPT_STRICT: o->strict = true; break;
 		case OPT_STATIC: o->learn.static_analysis = true; break;
@@ -949,6 +1070,24 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 						  "--kill-via takes 'supervisor' or 'kernel', not '%s'", optarg);
 			break;
 		case OPT_NO_CACHE: o->no_cache = true; break;
+		case OPT_PASS_FD: {
+			uint64_t fd;
+			if (!tj_parse_u64(optarg, &fd) || fd < 3 || fd > 65535)
+				return tj_err_set(err, TJ_ERR_USAGE, 0,
+						  "--pass-fd '%s': a descriptor number from 3 up (0, 1 and 2 always "
+						  "pass)",
+						  optarg);
+			o->pass_fds = tj_xrealloc(o->pass_fds, (o->npass_fds + 1) * sizeof(*o->pass_fds));
+			o->pass_fds[o->npass_fds++] = (int)fd;
+			break;
+		}
+		case OPT_ALLOW_SYSCALL:
+		case OPT_DENY_SYSCALL:
+			if (tj_cli_add_names(c == OPT_ALLOW_SYSCALL ? &o->allow_syscalls : &o->deny_syscalls, optarg,
+					     err) < 0)
+				return tj_err_wrap(err, "--%s", option_name(c));
+			break;
+		case OPT_FAIL_ON_VIOLATION: o->fail_on_violation = true; break;
 		case 'o': o->learn.output = o->output = optarg; break;
 		case OPT_MERGE: o->learn.merge = true; break;
 		case OPT_FORCE: o->learn.force = true; break;
@@ -1229,9 +1368,28 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 					  "no command given (usage: tinyjail [options] -- command [args...])");
 		if (rest[0][0] == '\0')
 			return tj_err_set(err, TJ_ERR_USAGE, 0, "the command name is empty");
+		/* THE RULE (above): "--" consumed as the end of the options
+		 * moves optind one past where the last option ended. */
+		bool after_dashdash = optind > after_options && strcmp(gargv[optind - 1], "--") == 0;
+		const struct tj_verb_info *clash = find_verb(rest[0]);
+		if (clash && !explicit_run && !after_dashdash) {
+			tj_err_set(err, TJ_ERR_USAGE, 0,
+				   "'%s' is a tinyjail verb, which only counts as the first argument; here it would "
+				   "be the command to run",
+				   rest[0]);
+			return tj_err_hint(err,
+					   "for the verb write 'tinyjail %s [options] ...'; to run the program %s "
+					   "write 'tinyjail [options] -- %s'",
+					   rest[0], rest[0], rest[0]);
+		}
 		if (o->iso.afl_forkserver && check_afl(o, "--afl", err) < 0)
 			return -1;
 		o->command = rest;
+		return 0;
+	}
+	if (o->verb == TJ_VERB_PROFILES) {
+		if (nrest > 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "profiles takes no arguments");
 		return 0;
 	}
 	if (o->verb == TJ_VERB_GROUPS || o->verb == TJ_VERB_WHY) {
@@ -1287,6 +1445,9 @@ int tj_cli_parse(int argc, char **argv, struct tj_options *o, struct tj_err **er
 
 void tj_options_done(struct tj_options *o)
 {
+	free(o->pass_fds);
+	tj_strv_done(&o->allow_syscalls);
+	tj_strv_done(&o->deny_syscalls);
 	tj_env_done(&o->env);
 	tj_isolation_done(&o->iso);
 	tj_net_policy_done(&o->net);

@@ -207,24 +207,40 @@ static void print_unused(const struct tj_run_report *r)
 {
 	const struct tj_seccomp *s = r->filter->resolved;
 	struct tj_buf untracked = {0};
+	struct tj_strv seen = {0}; /* json paths: groups split one rule into several */
 	size_t tracked = 0, unused = 0;
 	for (size_t i = 0; i < s->nrules; i++) {
 		const struct tj_rule *rule = &s->rules[i];
-		if (tj_rule_equals_default(s, rule))
+		if (tj_rule_equals_default(s, rule) || tj_strv_contains(&seen, rule->json_path))
 			continue;
+		tj_strv_add(&seen, rule->json_path);
 		if (!action_tracked(r, rule->action)) {
 			tj_buf_addf(&untracked, "%s%s", untracked.len ? ", " : "", rule->json_path);
 			continue;
 		}
 		tracked++;
 		struct tj_buf names = {0};
+		struct tj_strv listed = {0}, all = {0};
 		size_t nunused = 0;
-		for (size_t k = 0; k < rule->names.n; k++) {
-			if (name_used(r->events, rule->json_path, rule->names.v[k]))
+		/* Every part of this rule: the resolved rules with its path. */
+		for (size_t j = i; j < s->nrules; j++) {
+			const struct tj_rule *part = &s->rules[j];
+			if (strcmp(part->json_path, rule->json_path) != 0)
 				continue;
-			tj_buf_addf(&names, "%s%s", names.len ? ", " : "", rule->names.v[k]);
-			nunused++;
+			for (size_t k = 0; k < part->names.n; k++) {
+				if (!tj_strv_contains(&all, part->names.v[k]))
+					tj_strv_add(&all, part->names.v[k]);
+				if (name_used(r->events, part->json_path, part->names.v[k]) ||
+				    tj_strv_contains(&listed, part->names.v[k]))
+					continue;
+				tj_strv_add(&listed, part->names.v[k]);
+				tj_buf_addf(&names, "%s%s", names.len ? ", " : "", part->names.v[k]);
+				nunused++;
+			}
 		}
+		size_t nnames = all.n;
+		tj_strv_done(&listed);
+		tj_strv_done(&all);
 		if (nunused) {
 			if (!unused)
 				fprintf(stderr, "tinyjail: report: rules never used in this run:\n");
@@ -232,14 +248,15 @@ static void print_unused(const struct tj_run_report *r)
 			char action[64];
 			tj_filter_describe_action(tj_filter_action_value(rule->action, tj_rule_effective_errno(rule)),
 						  action, sizeof(action));
-			if (nunused == rule->names.n)
+			if (nunused == nnames)
 				fprintf(stderr, "tinyjail:          %s %s: %s\n", rule->json_path, action, names.s);
 			else
 				fprintf(stderr, "tinyjail:          %s %s: %zu of %zu names never used: %s\n",
-					rule->json_path, action, nunused, rule->names.n, names.s);
+					rule->json_path, action, nunused, nnames, names.s);
 		}
 		tj_buf_done(&names);
 	}
+	tj_strv_done(&seen);
 	if (tracked && !unused)
 		fprintf(stderr, "tinyjail: report: every tracked rule was used (%zu rule%s)\n", tracked,
 			tracked == 1 ? "" : "s");

@@ -114,6 +114,39 @@ static int write_file(const char *path, const char *what, const char *text)
 	return 0;
 }
 
+struct html_out {
+	const struct tj_report_model *m;
+	const struct tj_report_view_opts *vo;
+	int fd;
+};
+
+static int html_sink(void *ctx, const char *s, size_t n)
+{
+	return tj_outfile_write_all(((struct html_out *)ctx)->fd, s, n);
+}
+
+static int html_fill(int fd, void *ctx)
+{
+	struct html_out *h = ctx;
+	h->fd = fd;
+	return tj_report_html_write(h->m, h->vo, html_sink, h);
+}
+
+/* The page goes to the file in pieces: a huge log's page is never in memory whole. */
+static int write_html(const char *path, const struct tj_report_model *m, const struct tj_report_view_opts *vo)
+{
+	__attribute__((cleanup(tj_outfile_done))) struct tj_outfile out = TJ_OUTFILE_INIT;
+	struct tj_err *err = NULL;
+	struct html_out h = {.m = m, .vo = vo, .fd = -1};
+	if (tj_outfile_prepare(&out, path, "the report", &err) < 0 ||
+	    tj_outfile_replace_with(&out, html_fill, &h, &err) < 0) {
+		int code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
+	return 0;
+}
+
 static unsigned terminal_width(void)
 {
 	struct winsize ws;
@@ -211,8 +244,7 @@ int tj_cmd_report_logs(const struct tj_options *o)
 					 .unused = filter ? &unused : NULL};
 	if (o->html) {
 		vo.color = false;
-		tj_autofree char *page = tj_report_html(m, &vo);
-		code = write_file(o->html, "the report", page);
+		code = write_html(o->html, m, &vo);
 		if (!code && o->verbosity >= 0)
 			fprintf(stderr, "tinyjail: wrote %s\n", o->html);
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `tinyjail [run] [options] -- command...` */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,9 +33,19 @@
 
 extern char **environ;
 
+/* The signal the command died of, for tinyjail to die of too (main.c). */
+static int die_of_signal;
+
+int tj_cmd_run_signal(void)
+{
+	return die_of_signal;
+}
+
 struct run_ctx {
 	const struct tj_options *o;
 	const struct tj_profile *profile;
+	const char *profile_arg; /* as the user named it (a bundled name, a path) */
+	struct tj_strv hinted;	 /* syscalls a kill hint was given for */
 	struct tj_agent_client *agent;
 	const struct tj_run_ext *ext;
 };
@@ -50,9 +61,30 @@ static void describe_kill(const struct tj_syscall_event *e, const char *profile,
 		 e->rule, action);
 }
 
+/* How to let the call through, once per syscall and run. */
+static void kill_hint(struct run_ctx *rc, const struct tj_syscall_event *e)
+{
+	char name[64];
+	tj_syscall_name(e->data.arch, e->data.nr, name, sizeof(name));
+	if (tj_strv_contains(&rc->hinted, name))
+		return;
+	tj_strv_add(&rc->hinted, name);
+	if (e->rule && strcmp(e->rule, "--deny-syscall") == 0)
+		return; /* asked for on the command line */
+	if (strcmp(e->rule ? e->rule : "", "architectures") == 0) {
+		fprintf(stderr, "tinyjail: hint: the call came through an ABI the profile does not list; add it to "
+				"\"architectures\" to judge such calls by the rules\n");
+		return;
+	}
+	fprintf(stderr,
+		"tinyjail: hint: --allow-syscall %s lets every %s call through (or allow it in a profile that "
+		"\"extends\": \"%s\"; 'tinyjail why %s %s' shows the rules)\n",
+		name, name, rc->profile_arg, name, rc->profile_arg);
+}
+
 static void on_kill(void *ctx, const struct tj_syscall_event *e)
 {
-	const struct run_ctx *rc = ctx;
+	struct run_ctx *rc = ctx;
 	char msg[768];
 	describe_kill(e, rc->profile->file, msg, sizeof(msg));
 	fprintf(stderr, "tinyjail: killed by seccomp: %s\n", msg);
@@ -62,6 +94,8 @@ static void on_kill(void *ctx, const struct tj_syscall_event *e)
 		tj_autofree char *chain = tj_chain_text_short(name, e->stack, e->stack_n, e->stack_truncated, 16);
 		fprintf(stderr, "tinyjail: called from: %s\n", chain);
 	}
+	if (rc->o->verbosity >= 0)
+		kill_hint(rc, e);
 }
 
 /* --explain: the syscalls' numbers; names are checked here, where the
@@ -241,6 +275,161 @@ static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bo
 				"the filter is loaded");
 }
 
+/* Descriptors besides 0, 1 and 2 that reach the command. */
+struct pass_fds {
+	int v[64];
+	size_t n;
+	int jobserver[2]; /* make's, from the caller's MAKEFLAGS, or -1 */
+};
+
+static void add_fd(struct pass_fds *p, int fd)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i] == fd)
+			return;
+	if (p->n < TJ_ARRAY_SIZE(p->v))
+		p->v[p->n++] = fd;
+}
+
+/* A jobserver end: a pipe (or FIFO) open for reading or writing. */
+static bool jobserver_end(int fd, int mode)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	       ((fl & O_ACCMODE) == mode || (fl & O_ACCMODE) == O_RDWR);
+}
+
+/* --pass-fd must name open descriptors; make's jobserver (MAKEFLAGS
+ * --jobserver-auth=R,W) is noted here and passed once MAKEFLAGS is known to
+ * reach the command (pass_jobserver). */
+static int collect_pass_fds(const struct tj_options *o, struct pass_fds *p, struct tj_err **err)
+{
+	for (size_t i = 0; i < o->npass_fds; i++) {
+		if (fcntl(o->pass_fds[i], F_GETFD) < 0)
+			return tj_err_set(err, TJ_ERR_USAGE, errno, "--pass-fd %d: tinyjail has no descriptor %d",
+					  o->pass_fds[i], o->pass_fds[i]);
+		if (p->n == TJ_ARRAY_SIZE(p->v))
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "--pass-fd: at most %zu descriptors",
+					  TJ_ARRAY_SIZE(p->v));
+		add_fd(p, o->pass_fds[i]);
+	}
+	p->jobserver[0] = p->jobserver[1] = -1;
+	int fds[2];
+	if (tj_env_jobserver_fds(environ, fds) == 0) {
+		p->jobserver[0] = fds[0];
+		p->jobserver[1] = fds[1];
+		if (!jobserver_end(fds[0], O_RDONLY) || !jobserver_end(fds[1], O_WRONLY))
+			p->jobserver[0] = -2; /* named, but not open here */
+	}
+	return 0;
+}
+
+/* A sub-make without its jobserver runs one job at a time ("jobserver
+ * unavailable: using -j1"), which made builds 2.6x slower. */
+static void pass_jobserver(struct pass_fds *p, char *const *command_env, int verbosity)
+{
+	int fds[2];
+	if (p->jobserver[0] == -1 || tj_env_jobserver_fds(command_env, fds) < 0)
+		return; /* no jobserver, or MAKEFLAGS does not reach the command */
+	if (p->jobserver[0] >= 0) {
+		add_fd(p, p->jobserver[0]);
+		add_fd(p, p->jobserver[1]);
+		if (verbosity > 0)
+			fprintf(stderr,
+				"tinyjail: environment: make's jobserver (descriptors %d, %d) passed with MAKEFLAGS\n",
+				p->jobserver[0], p->jobserver[1]);
+	} else if (verbosity >= 0) {
+		fprintf(stderr,
+			"tinyjail: warning: MAKEFLAGS names make's jobserver on descriptors %d and %d, but make did not "
+			"give them to tinyjail: a make inside runs one job at a time (mark the recipe line with '+', "
+			"as for a recursive make)\n",
+			fds[0], fds[1]);
+	}
+}
+
+static void add_paths(struct tj_buf *b, const char *what, const struct tj_strv *paths)
+{
+	if (!paths->n)
+		return;
+	tj_buf_addf(b, "%s%s ", b->len ? "; " : "", what);
+	for (size_t i = 0; i < paths->n; i++)
+		tj_buf_addf(b, "%s%s", i ? ", " : "", paths->v[i]);
+}
+
+/* Landlock refuses silently (EACCES, "Permission denied", to the command
+ * alone).  When a command in a view fails, say that a refusal may be why,
+ * and what the view grants.  (The kernel's Landlock audit records, Linux
+ * 6.15, are not read: they reach the log only where audit is set up.) */
+static void view_hint(const struct tj_isolation *iso)
+{
+	struct tj_buf b = {0};
+	add_paths(&b, "read", &iso->ro);
+	add_paths(&b, "read and write", &iso->rw);
+	add_paths(&b, "execute", &iso->exec);
+	for (size_t i = 0; i < iso->nrw_limits; i++)
+		tj_buf_addf(&b, "%s%s", i ? ", " : "; read and write (size-limited) ", iso->rw_limits[i].path);
+	fprintf(stderr,
+		"tinyjail: hint: the command ran in a filesystem view (Landlock), where everything else fails "
+		"with 'Permission denied': it grants %s; add --ro or --rw for what the command needs\n",
+		b.s);
+	tj_buf_done(&b);
+}
+
+/* Names for a message: all of them with -v, else the first few. */
+static void add_names(struct tj_buf *b, struct tj_strv *names, int verbosity)
+{
+	enum {
+		FEW = 6
+	};
+	tj_strv_sort(names);
+	size_t shown = verbosity > 0 || names->n <= FEW + 1 ? names->n : FEW;
+	for (size_t i = 0; i < shown; i++)
+		tj_buf_addf(b, "%s%s", i ? ", " : "", names->v[i]);
+	if (shown < names->n)
+		tj_buf_addf(b, " and %zu more (-v lists them)", names->n - shown);
+}
+
+/* One line on what the command's environment lacks, with the flag that
+ * passes it: a variable silently dropped (CC, MAKEFLAGS, a CI variable)
+ * changes what a job does.  -v adds the names one's own --env-deny
+ * withheld; -vv every name passed. */
+static void print_env_report(struct tj_env_report *rep, const struct tj_strv *passed, int verbosity)
+{
+	if (verbosity < 0)
+		return;
+	struct tj_buf b = {0};
+	if (rep->not_kept.n) {
+		tj_buf_add(&b, "not passed: ");
+		add_names(&b, &rep->not_kept, verbosity);
+		tj_buf_add(&b,
+			   rep->not_kept.n == 1 ? " (--env-keep NAME passes it" : " (--env-keep NAME,... passes them");
+		tj_buf_add(&b, ", --env-all all but secrets)");
+	}
+	if (rep->secrets.n) {
+		tj_buf_addf(&b, "%ssecrets not passed: ", b.len ? "; " : "");
+		add_names(&b, &rep->secrets, verbosity);
+		tj_buf_add(&b, " (only --env-keep with the exact name passes one)");
+	}
+	if (verbosity > 0 && rep->denied.n) {
+		tj_buf_addf(&b, "%swithheld by --env-deny: ", b.len ? "; " : "");
+		add_names(&b, &rep->denied, verbosity);
+	}
+	if (b.len)
+		fprintf(stderr, "tinyjail: environment: %s\n", b.s);
+	tj_buf_done(&b);
+	if (verbosity > 1) {
+		struct tj_strv names = {0};
+		for (size_t i = 0; i < passed->n; i++)
+			tj_strv_add_owned(&names, tj_xstrndup(passed->v[i], strcspn(passed->v[i], "=")));
+		struct tj_buf all = {0};
+		add_names(&all, &names, verbosity);
+		fprintf(stderr, "tinyjail: environment: passed: %s\n", names.n ? all.s : "nothing");
+		tj_buf_done(&all);
+		tj_strv_done(&names);
+	}
+}
+
 /* What ended the command, and what the limits saw along the way. */
 static void report_limits(const struct tj_launch_result *res, const struct tj_limits *l, int verbosity)
 {
@@ -354,14 +543,54 @@ static void log_limits(struct tj_events *events, const struct tj_launch_result *
 
 /* --json-status: the outcome for machines, written whole or not at all,
  * into the directory opened before the command started (outfile.h). */
-static int write_json_status(struct tj_outfile *status_file, const struct tj_launch_result *res,
-			     const struct tj_limits *l)
+/* What the supervisor killed, as JSON: one entry per syscall, rule and
+ * process that made it first (the tallies of the --log's syscall events). */
+static void add_kills(struct tj_buf *b, const struct tj_events *ev)
 {
-	(void)l;
+	uint64_t total = 0;
+	size_t shown = 0;
+	tj_buf_add(b, ",\n  \"seccomp_kills\": [");
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct tj_tally *t = &ev->v[i];
+		if (t->verdict != TJ_VERDICT_KILLED)
+			continue;
+		char name[64];
+		tj_syscall_name(t->arch, t->nr, name, sizeof(name));
+		tj_buf_addf(b, "%s\n    {\"syscall\": ", shown++ ? "," : "");
+		tj_buf_add_json_string(b, name);
+		tj_buf_addf(b, ", \"nr\": %d, \"count\": %llu, \"first_pid\": %d, \"rule\": ", t->nr & ~0x40000000,
+			    (unsigned long long)t->count, (int)t->first_pid);
+		tj_buf_add_json_string(b, t->rule ? t->rule : "");
+		tj_buf_add(b, "}");
+		total += t->count;
+	}
+	tj_buf_addf(b, "%s],\n  \"seccomp_kills_total\": %llu", shown ? "\n  " : "", (unsigned long long)total);
+}
+
+static bool killed_any(const struct tj_events *ev, const struct tj_launch_result *res)
+{
+	for (size_t i = 0; i < ev->n; i++)
+		if (ev->v[i].verdict == TJ_VERDICT_KILLED)
+			return true;
+	return res->seccomp_kill;
+}
+
+/* A kill or a refusal anywhere in the tree (--fail-on-violation). */
+static bool violated(const struct tj_events *ev, const struct tj_launch_result *res)
+{
+	return killed_any(ev, res) || ev->net_refusals || res->net_refused;
+}
+
+static int write_json_status(struct tj_outfile *status_file, const struct tj_launch_result *res,
+			     const struct tj_events *ev)
+{
 	struct tj_buf b = {0};
 	tj_buf_addf(&b, "{\n  \"exit_code\": %d,\n", res->exit_code);
-	if (res->signal)
-		tj_buf_addf(&b, "  \"status\": \"signaled\",\n  \"signal\": %d,\n", res->signal);
+	/* A seccomp kill is SIGSYS, as the exit code (159) and the log's exit
+	 * event say, though the supervisor's SIGKILL did it. */
+	int sig = res->seccomp_kill ? SIGSYS : res->signal;
+	if (sig)
+		tj_buf_addf(&b, "  \"status\": \"signaled\",\n  \"signal\": %d,\n", sig);
 	else
 		tj_buf_addf(&b, "  \"status\": \"exited\",\n  \"code\": %d,\n", res->status);
 	tj_buf_add(&b, "  \"limit\": ");
@@ -388,6 +617,13 @@ static int write_json_status(struct tj_outfile *status_file, const struct tj_lau
 		    (unsigned long long)res->wall_ms, (unsigned long long)res->cg.oom_kills,
 		    (unsigned long long)res->cg.pids_refused, (unsigned long long)res->cg.cpu_throttled,
 		    (unsigned long long)res->leftovers);
+	/* The object is closed above; reopen it for the kills and refusals. */
+	b.len -= 3; /* "\n}\n" */
+	b.s[b.len] = '\0';
+	add_kills(&b, ev);
+	tj_buf_addf(&b, ",\n  \"network_refusals\": %llu,\n  \"network_cuts\": %llu,\n  \"violation\": %s\n}\n",
+		    (unsigned long long)(ev->net_refusals + res->net_refused), (unsigned long long)ev->net_cuts,
+		    violated(ev, res) ? "true" : "false");
 	struct tj_err *err = NULL;
 	int r = tj_outfile_replace(status_file, b.s, b.len, &err);
 	if (r < 0) {
@@ -418,13 +654,7 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 	/* Entries are sealed with a key no sandboxed command can learn
 	 * (integrity.h); without it, no cache. */
 	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
-	if (dir && tj_integrity_key(mac_key, &err) < 0) {
-		if (o->verbosity > 0) {
-			tj_autofree char *why = tj_err_format(err);
-			fprintf(stderr, "tinyjail: note: filter cache not used: no integrity key: %s\n", why);
-		}
-		tj_err_free(err);
-		err = NULL;
+	if (dir && !tj_cmd_cache_key("filter cache", o->verbosity, mac_key)) {
 		free(dir);
 		dir = NULL;
 	}
@@ -544,6 +774,14 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		tj_err_free(err);
 		return code;
 	}
+	/* Descriptors for the command are looked at before tinyjail opens any
+	 * of its own, which could take a closed one's number. */
+	struct pass_fds pass = {0};
+	if (collect_pass_fds(o, &pass, &err) < 0) {
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
 	if (resolve_explain(o, &explain_nrs, &err) < 0) {
 		code = tj_cmd_report(err);
 		tj_err_free(err);
@@ -570,6 +808,14 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 			notify_nrs[notify_n++] = nr;
 	}
 	const char *profile_arg = o->profile ? o->profile : "default";
+	if ((o->allow_syscalls.n || o->deny_syscalls.n) && strcmp(profile_arg, "none") == 0 && !x) {
+		tj_err_set(&err, TJ_ERR_USAGE, 0,
+			   "--%s-syscall changes a profile's filter, and --profile none has none",
+			   o->allow_syscalls.n ? "allow" : "deny");
+		code = tj_cmd_report(err);
+		tj_err_free(err);
+		return code;
+	}
 	tj_phase("parse");
 	if (!x && strcmp(profile_arg, "none") != 0) {
 		if ((code = tj_cmd_load_profile(profile_arg, o->verbosity, &loaded)) != 0)
@@ -673,6 +919,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 				.complain_via_log = o->complain_kmsg,
 				.ignore_unknown_deny = o->ignore_unknown,
 				.host = &host,
+				.allow_names = &o->allow_syscalls,
+				.deny_names = &o->deny_syscalls,
 				.notify_nrs = supervised ? notify_nrs : NULL,
 				.notify_n = supervised ? notify_n : 0,
 			};
@@ -730,22 +978,17 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (profile)
 		tj_env_merge(&envp, &profile->env);
 	tj_env_merge(&envp, &o->env);
-	struct tj_strv denied = {0};
-	tj_env_build(&envp, environ, &command_env, &denied);
+	struct tj_env_report env_report = {0};
+	tj_env_build_report(&envp, environ, &command_env, &env_report);
 	tj_env_done(&envp);
+	print_env_report(&env_report, &command_env, o->verbosity);
+	tj_env_report_done(&env_report);
+	pass_jobserver(&pass, command_env.v, o->verbosity);
 	/* Filtered mode: the proxy is the only way out, so every client that
 	 * honours the usual variables uses it; no_proxy would send some
 	 * names around it, into a namespace with no route. */
 	if (net.mode == TJ_NET_FILTERED)
 		tj_env_set_proxy(&command_env, TJ_PROXY_URL);
-	if (denied.n && o->verbosity > 0) {
-		struct tj_buf names = {0};
-		for (size_t i = 0; i < denied.n; i++)
-			tj_buf_addf(&names, "%s%s", i ? ", " : "", denied.v[i]);
-		fprintf(stderr, "tinyjail: environment: withheld as secrets: %s\n", names.s);
-		tj_buf_done(&names);
-	}
-	tj_strv_done(&denied);
 	/* What the command does not get must not stay readable in tinyjail
 	 * either (its memory is not dumpable; this is the second wall). */
 	tj_env_scrub(environ, &command_env, "TINYJAIL_");
@@ -789,6 +1032,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		.uid = iso.user ? id.uid : geteuid(),
 		.gid = iso.user ? id.gid : getegid(),
 		.exec_pins = exec_pins.n ? exec_pins.v : NULL,
+		.pass_fds = pass.v,
+		.npass_fds = pass.n,
 	};
 	tj_phase("probe");
 	if (tj_launch_probe(&plan, &manifest, &err) < 0)
@@ -843,7 +1088,12 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		kmsg_open = true;
 	}
 
-	struct run_ctx rc = {.o = o, .profile = profile, .agent = &agent_client};
+	struct run_ctx rc = {.o = o,
+			     .profile = profile,
+			     .profile_arg = o->profile ? o->profile
+					    : x	       ? profile->file
+						       : "default",
+			     .agent = &agent_client};
 	struct tj_launch_hooks hooks = {.ctx = &rc,
 					.on_kill = on_kill,
 					.on_listener = agent ? on_listener : NULL,
@@ -856,7 +1106,9 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (x && x->on_denied)
 		hooks.on_denied = on_denied_ext;
 	tj_phase("launch");
-	if (tj_launch(&plan, &events, &hooks, &res, &err) < 0)
+	int launched = tj_launch(&plan, &events, &hooks, &res, &err);
+	tj_strv_done(&rc.hinted);
+	if (launched < 0)
 		goto fail;
 	if (x && x->result) {
 		/* The copy-back texts stay this function's to print and free. */
@@ -901,7 +1153,18 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	}
 	free(res.copy_back);
 	free(res.copy_back_error);
-	if (o->json_status && write_json_status(&status_file, &res, &limits) < 0 && res.exit_code == 0)
+	/* --fail-on-violation: a job whose command succeeded fails all the
+	 * same when something of it was killed or refused (a killed helper, a
+	 * download the proxy refused). */
+	if (o->fail_on_violation && res.exit_code == 0 && violated(&events, &res)) {
+		bool killed = killed_any(&events, &res);
+		res.exit_code = killed ? TJ_EXIT_SIGNAL_BASE + SIGSYS : TJ_EXIT_REFUSED;
+		if (o->verbosity >= 0)
+			fprintf(stderr, "tinyjail: the command exited 0, but %s: exit %d (--fail-on-violation)\n",
+				killed ? "a process was killed by seccomp" : "the network rules refused a request",
+				res.exit_code);
+	}
+	if (o->json_status && write_json_status(&status_file, &res, &events) < 0 && res.exit_code == 0)
 		res.exit_code = TJ_EXIT_ERROR;
 	if (res.net_unrecorded && o->verbosity >= 0)
 		fprintf(stderr,
@@ -912,7 +1175,10 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		fprintf(stderr,
 			"tinyjail: killed by seccomp: a call the profile kills for was interrupted by a signal "
 			"before tinyjail could tell which process made it; the command was ended (fail closed)\n");
-	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && !res.term_killed &&
+	/* After the terminal's own Ctrl-C (or Ctrl-\) the death it caused is
+	 * no news: the shell says nothing either. */
+	bool from_terminal = res.signal && res.signal == res.terminal_signal;
+	if (res.signal && !res.seccomp_kill && !res.limit && !res.interrupted && !res.term_killed && !from_terminal &&
 	    o->verbosity >= 0) {
 		const char *name = sigabbrev_np(res.signal);
 		const char *why = "";
@@ -935,6 +1201,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 					"profile does not list)";
 		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
 	}
+	if (res.exited && res.status != 0 && o->verbosity >= 0 && tj_isolation_wants_landlock_view(&iso))
+		view_hint(&iso);
 	log_limits(&events, &res, &limits);
 	struct tj_exit_event xe = {.exit_code = res.exit_code,
 				   .status = res.status,
@@ -949,6 +1217,12 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 						 res.net_unrecorded};
 	tj_events_exit_ex(&events, &xe);
 	code = res.exit_code;
+	/* Died of a signal: tinyjail dies of the same one once it is done, so
+	 * that a shell loop or make stops on Ctrl-C as it would without it. */
+	if (res.interrupted)
+		die_of_signal = SIGINT; /* the tree was killed, but the person interrupted it */
+	else if (res.signal && !res.seccomp_kill && !res.limit && code == TJ_EXIT_SIGNAL_BASE + res.signal)
+		die_of_signal = res.signal;
 	if (kmsg_open)
 		tj_kmsg_source_done(&kmsg);
 	if (agent_client.sock >= 0)

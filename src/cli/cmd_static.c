@@ -21,9 +21,17 @@
 static int analyze(const struct tj_options *o, char *const *programs, size_t n, struct tj_static_result **ret)
 {
 	tj_autofree char *cache = o->no_cache ? NULL : tj_filter_cache_default_dir();
-	struct tj_static_opts so = {.debug_dir = "/usr/lib/debug", .cache_dir = cache, .no_vdso = o->no_vdso};
+	/* Summaries are sealed like compiled filters (static/cache.h). */
+	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
+	bool sealed = cache && tj_cmd_cache_key("summary cache", o->verbosity, mac_key);
+	struct tj_static_opts so = {.debug_dir = "/usr/lib/debug",
+				    .cache_dir = sealed ? cache : NULL,
+				    .cache_mac_key = sealed ? mac_key : NULL,
+				    .no_vdso = o->no_vdso};
 	struct tj_err *err = NULL;
-	if (tj_static_analyze((const char *const *)programs, n, &so, ret, &err) < 0) {
+	int rc = tj_static_analyze((const char *const *)programs, n, &so, ret, &err);
+	explicit_bzero(mac_key, sizeof(mac_key));
+	if (rc < 0) {
 		int code = tj_cmd_report(err);
 		tj_err_free(err);
 		return code;

@@ -52,6 +52,10 @@ enum kind {
 	K_MREMAP,
 	K_SECCOMP,
 	K_PERSONA,
+	K_FLOCK,  /* LOCK_SH, LOCK_EX, LOCK_UN, LOCK_NB */
+	K_OFLAGS, /* O_* flags without an access mode (pipe2, dup3, ...) */
+	K_WHENCE, /* SEEK_* */
+	K_WAIT,	  /* WNOHANG, WUNTRACED, ... */
 };
 
 struct name {
@@ -429,6 +433,12 @@ static const struct name seccomp_ops[] = {
 	{3, "SECCOMP_GET_NOTIF_SIZES"},
 	END_NAMES,
 };
+static const struct name flock_ops[] = {{1, "LOCK_SH"}, {2, "LOCK_EX"}, {4, "LOCK_NB"}, {8, "LOCK_UN"}, END_NAMES};
+static const struct name whences[] = {{0, "SEEK_SET"},	{1, "SEEK_CUR"},  {2, "SEEK_END"},
+				      {3, "SEEK_DATA"}, {4, "SEEK_HOLE"}, END_NAMES};
+static const struct name wait_flags[] = {{1, "WNOHANG"},	 {2, "WUNTRACED"},	   {4, "WEXITED"},
+					 {8, "WCONTINUED"},	 {0x1000000, "WNOWAIT"},   {0x20000000, "__WNOTHREAD"},
+					 {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"}, END_NAMES};
 static const struct name personas[] = {
 	{0, "PER_LINUX"},
 	{0x0008, "PER_LINUX_32BIT"},
@@ -511,6 +521,143 @@ static const struct call calls[] = {
 	{SYS_memfd_create, {K_PTR, K_MFD}},
 	{SYS_mremap, {K_PTR, K_ULONG, K_ULONG, K_MREMAP, K_PTR}},
 	{SYS_seccomp, {K_SECCOMP, K_HEX, K_PTR}},
+	/* The rest: every argument with its count, so that no call shows six
+	 * registers where it takes one. */
+	{SYS_flock, {K_INT, K_FLOCK}},
+	{SYS_pipe, {K_PTR}},
+	{SYS_pipe2, {K_PTR, K_OFLAGS}},
+	{SYS_dup, {K_INT}},
+	{SYS_dup2, {K_INT, K_INT}},
+	{SYS_dup3, {K_INT, K_INT, K_OFLAGS}},
+	{SYS_setpgid, {K_INT, K_INT}},
+	{SYS_getpgid, {K_INT}},
+	{SYS_setsid, {K_END}},
+	{SYS_setuid, {K_INT}},
+	{SYS_setgid, {K_INT}},
+	{SYS_setreuid, {K_INT, K_INT}},
+	{SYS_setregid, {K_INT, K_INT}},
+	{SYS_setresuid, {K_INT, K_INT, K_INT}},
+	{SYS_setresgid, {K_INT, K_INT, K_INT}},
+	{SYS_setgroups, {K_INT, K_PTR}},
+	{SYS_capget, {K_PTR, K_PTR}},
+	{SYS_capset, {K_PTR, K_PTR}},
+	{SYS_getpriority, {K_INT, K_INT}},
+	{SYS_setpriority, {K_INT, K_INT, K_INT}},
+	{SYS_ioprio_get, {K_INT, K_INT}},
+	{SYS_ioprio_set, {K_INT, K_INT, K_HEX}},
+	{SYS_get_mempolicy, {K_PTR, K_PTR, K_ULONG, K_PTR, K_HEX}},
+	{SYS_set_mempolicy, {K_INT, K_PTR, K_ULONG}},
+	{SYS_sched_setaffinity, {K_INT, K_ULONG, K_PTR}},
+	{SYS_sched_getaffinity, {K_INT, K_ULONG, K_PTR}},
+	{SYS_lseek, {K_INT, K_LONG, K_WHENCE}},
+	{SYS_pread64, {K_INT, K_PTR, K_ULONG, K_LONG}},
+	{SYS_pwrite64, {K_INT, K_PTR, K_ULONG, K_LONG}},
+	{SYS_readv, {K_INT, K_PTR, K_INT}},
+	{SYS_writev, {K_INT, K_PTR, K_INT}},
+	{SYS_access, {K_PTR, K_OCTAL}},
+	{SYS_faccessat, {K_DIRFD, K_PTR, K_OCTAL}},
+	{SYS_faccessat2, {K_DIRFD, K_PTR, K_OCTAL, K_ATFLAGS}},
+	{SYS_stat, {K_PTR, K_PTR}},
+	{SYS_lstat, {K_PTR, K_PTR}},
+	{SYS_fstat, {K_INT, K_PTR}},
+	{SYS_newfstatat, {K_DIRFD, K_PTR, K_PTR, K_ATFLAGS}},
+	{SYS_statx, {K_DIRFD, K_PTR, K_ATFLAGS, K_HEX, K_PTR}},
+	{SYS_unlink, {K_PTR}},
+	{SYS_unlinkat, {K_DIRFD, K_PTR, K_ATFLAGS}},
+	{SYS_rename, {K_PTR, K_PTR}},
+	{SYS_renameat2, {K_DIRFD, K_PTR, K_DIRFD, K_PTR, K_HEX}},
+	{SYS_rmdir, {K_PTR}},
+	{SYS_link, {K_PTR, K_PTR}},
+	{SYS_symlink, {K_PTR, K_PTR}},
+	{SYS_readlink, {K_PTR, K_PTR, K_ULONG}},
+	{SYS_chdir, {K_PTR}},
+	{SYS_fchdir, {K_INT}},
+	{SYS_getcwd, {K_PTR, K_ULONG}},
+	{SYS_getdents64, {K_INT, K_PTR, K_ULONG}},
+	{SYS_fsync, {K_INT}},
+	{SYS_fdatasync, {K_INT}},
+	{SYS_truncate, {K_PTR, K_LONG}},
+	{SYS_ftruncate, {K_INT, K_LONG}},
+	{SYS_fchmod, {K_INT, K_OCTAL}},
+	{SYS_fchmodat, {K_DIRFD, K_PTR, K_OCTAL}},
+	{SYS_chown, {K_PTR, K_INT, K_INT}},
+	{SYS_fchown, {K_INT, K_INT, K_INT}},
+	{SYS_lchown, {K_PTR, K_INT, K_INT}},
+	{SYS_umask, {K_OCTAL}},
+	{SYS_mknod, {K_PTR, K_OCTAL, K_HEX}},
+	{SYS_mknodat, {K_DIRFD, K_PTR, K_OCTAL, K_HEX}},
+	{SYS_utimensat, {K_DIRFD, K_PTR, K_PTR, K_ATFLAGS}},
+	{SYS_munmap, {K_PTR, K_ULONG}},
+	{SYS_brk, {K_PTR}},
+	{SYS_msync, {K_PTR, K_ULONG, K_HEX}},
+	{SYS_mlock, {K_PTR, K_ULONG}},
+	{SYS_mincore, {K_PTR, K_ULONG, K_PTR}},
+	{SYS_exit, {K_INT}},
+	{SYS_exit_group, {K_INT}},
+	{SYS_wait4, {K_INT, K_PTR, K_WAIT, K_PTR}},
+	{SYS_waitid, {K_INT, K_INT, K_PTR, K_WAIT, K_PTR}},
+	{SYS_nanosleep, {K_PTR, K_PTR}},
+	{SYS_clock_nanosleep, {K_INT, K_HEX, K_PTR, K_PTR}},
+	{SYS_alarm, {K_ULONG}},
+	{SYS_pause, {K_END}},
+	{SYS_sendto, {K_INT, K_PTR, K_ULONG, K_HEX, K_PTR, K_INT}},
+	{SYS_recvfrom, {K_INT, K_PTR, K_ULONG, K_HEX, K_PTR, K_PTR}},
+	{SYS_sendmsg, {K_INT, K_PTR, K_HEX}},
+	{SYS_recvmsg, {K_INT, K_PTR, K_HEX}},
+	{SYS_shutdown, {K_INT, K_INT}},
+	{SYS_getpeername, {K_INT, K_PTR, K_PTR}},
+	{SYS_getsockname, {K_INT, K_PTR, K_PTR}},
+	{SYS_accept, {K_INT, K_PTR, K_PTR}},
+	{SYS_epoll_create1, {K_OFLAGS}},
+	{SYS_epoll_ctl, {K_INT, K_INT, K_INT, K_PTR}},
+	{SYS_epoll_wait, {K_INT, K_PTR, K_INT, K_INT}},
+	{SYS_epoll_pwait, {K_INT, K_PTR, K_INT, K_INT, K_PTR, K_ULONG}},
+	{SYS_poll, {K_PTR, K_ULONG, K_INT}},
+	{SYS_ppoll, {K_PTR, K_ULONG, K_PTR, K_PTR, K_ULONG}},
+	{SYS_select, {K_INT, K_PTR, K_PTR, K_PTR, K_PTR}},
+	{SYS_pselect6, {K_INT, K_PTR, K_PTR, K_PTR, K_PTR, K_PTR}},
+	{SYS_eventfd2, {K_ULONG, K_OFLAGS}},
+	{SYS_timerfd_create, {K_INT, K_OFLAGS}},
+	{SYS_signalfd4, {K_INT, K_PTR, K_ULONG, K_OFLAGS}},
+	{SYS_inotify_init1, {K_OFLAGS}},
+	{SYS_sync, {K_END}},
+	{SYS_syncfs, {K_INT}},
+	{SYS_sysinfo, {K_PTR}},
+	{SYS_uname, {K_PTR}},
+	{SYS_times, {K_PTR}},
+	{SYS_getrusage, {K_INT, K_PTR}},
+	{SYS_shmget, {K_HEX, K_ULONG, K_OCTAL}},
+	{SYS_shmat, {K_INT, K_PTR, K_HEX}},
+	{SYS_shmdt, {K_PTR}},
+	{SYS_shmctl, {K_INT, K_INT, K_PTR}},
+	{SYS_semget, {K_HEX, K_INT, K_OCTAL}},
+	{SYS_semop, {K_INT, K_PTR, K_ULONG}},
+	{SYS_msgget, {K_HEX, K_OCTAL}},
+	{SYS_pkey_alloc, {K_HEX, K_HEX}},
+	{SYS_pkey_free, {K_INT}},
+	{SYS_landlock_create_ruleset, {K_PTR, K_ULONG, K_HEX}},
+	{SYS_landlock_add_rule, {K_INT, K_INT, K_PTR, K_HEX}},
+	{SYS_landlock_restrict_self, {K_INT, K_HEX}},
+	{SYS_io_uring_setup, {K_ULONG, K_PTR}},
+	{SYS_perf_event_open, {K_PTR, K_INT, K_INT, K_INT, K_HEX}},
+	{SYS_pidfd_getfd, {K_INT, K_INT, K_HEX}},
+	{SYS_pivot_root, {K_PTR, K_PTR}},
+	{SYS_swapon, {K_PTR, K_HEX}},
+	{SYS_swapoff, {K_PTR}},
+	{SYS_init_module, {K_PTR, K_ULONG, K_PTR}},
+	{SYS_finit_module, {K_INT, K_PTR, K_HEX}},
+	{SYS_delete_module, {K_PTR, K_HEX}},
+	{SYS_kexec_load, {K_ULONG, K_ULONG, K_PTR, K_HEX}},
+	{SYS_settimeofday, {K_PTR, K_PTR}},
+	{SYS_clock_settime, {K_INT, K_PTR}},
+	{SYS_iopl, {K_INT}},
+	{SYS_ioperm, {K_ULONG, K_ULONG, K_INT}},
+	{SYS_sendfile, {K_INT, K_INT, K_PTR, K_ULONG}},
+	{SYS_splice, {K_INT, K_PTR, K_INT, K_PTR, K_ULONG, K_HEX}},
+	{SYS_copy_file_range, {K_INT, K_PTR, K_INT, K_PTR, K_ULONG, K_HEX}},
+	{SYS_fadvise64, {K_INT, K_LONG, K_LONG, K_INT}},
+	{SYS_sched_yield, {K_END}},
+	{SYS_getcpu, {K_PTR, K_PTR, K_PTR}},
 };
 
 static const struct call *find_call(const struct seccomp_data *d)
@@ -683,6 +830,19 @@ static void put_arg(struct tj_buf *b, enum kind k, uint64_t v)
 	case K_MFD: put_flagset(b, mfd_flags, v); return;
 	case K_MREMAP: put_flagset(b, mremap_flags, v); return;
 	case K_SECCOMP: put_enum(b, seccomp_ops, (uint32_t)v, true); return;
+	case K_FLOCK: put_flagset(b, flock_ops, (uint32_t)v); return;
+	case K_OFLAGS: {
+		/* open_flags without the access mode, which these calls lack */
+		bool first = true;
+		put_flags(b, open_flags, (uint32_t)v & ~3u, &first);
+		if ((uint32_t)v & 3u)
+			tj_buf_addf(b, "%s0x%x", first ? "" : "|", (unsigned)v & 3u);
+		else if (first)
+			tj_buf_add(b, "0");
+		return;
+	}
+	case K_WHENCE: put_enum(b, whences, (uint32_t)v, true); return;
+	case K_WAIT: put_flagset(b, wait_flags, (uint32_t)v); return;
 	case K_PERSONA: {
 		const char *n = lookup(personas, (uint32_t)v);
 		if (n)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The event log (JSON lines, notes/events.md) and the tallies. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,6 +40,19 @@ int tj_events_open(struct tj_events *ev, const char *path, struct tj_err **err)
 	memset(ev, 0, sizeof(*ev));
 	if (!path)
 		return 0;
+	if (strcmp(path, "-") == 0) {
+		/* Standard error: standard output belongs to the command.  A
+		 * copy of the descriptor, so that closing the log leaves it. */
+		int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		ev->log = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!ev->log) {
+			if (fd >= 0)
+				close(fd);
+			return tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot write the log to standard error");
+		}
+		setvbuf(ev->log, NULL, _IOLBF, 0); /* whole lines between tinyjail's messages */
+		return 0;
+	}
 	/* A new file, never through a link planted at the path (outfile.h). */
 	struct tj_outfile f = TJ_OUTFILE_INIT;
 	if (tj_outfile_prepare(&f, path, "the log file", err) < 0)

@@ -23,6 +23,7 @@
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/expand.h"
 #include "tj/filter/filter.h"
+#include "tj/model/sysgroups.h"
 
 #define X32_SYSCALL_BIT 0x40000000
 #define NATIVE_NR_LIMIT 1024 /* x86_64 syscall numbers, supplements included, stay below */
@@ -253,8 +254,19 @@ static bool is_deny_relative_to_default(const struct tj_seccomp *s, const struct
 
 /* Removes names libseccomp cannot resolve: a warning when that only
  * tightens the filter, an error when it would weaken it. */
+/* Syscalls of other architectures that libseccomp 2.5 does not know yet
+ * (for x86_64 they are not typos, and can never be called). */
+static bool other_arch_only(const char *name)
+{
+	static const char *const names[] = {"riscv_hwprobe", "riscv_flush_icache", NULL};
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
 static int drop_unknown_names(struct tj_seccomp *s, const struct tj_filter_opts *opts, const char *file,
-			      struct tj_notes *warnings, struct tj_err **err)
+			      struct tj_notes *warnings, struct tj_notes *info, struct tj_err **err)
 {
 	char **known = NULL;
 	int ret = 0;
@@ -285,6 +297,14 @@ static int drop_unknown_names(struct tj_seccomp *s, const struct tj_filter_opts 
 				free(path);
 				ret = -1;
 				break;
+			}
+			if (other_arch_only(name)) {
+				/* Docker's profile lists it for riscv64: nothing to say
+				 * on every x86_64 run; -v and check -v show it. */
+				tj_notes_add(info, r->json_path,
+					     "'%s' exists only on other architectures: skipped on x86_64", name);
+				tj_rule_drop_name(r, k--);
+				continue;
 			}
 			tj_buf_addf(&skipped, "%s'%s'", skipped.len ? ", " : "", name);
 			tj_rule_drop_name(r, k--);
@@ -759,6 +779,136 @@ int tj_filter_compile(const struct tj_profile *p, const struct tj_filter_opts *o
 	return 0;
 }
 
+#define COMMAND_LINE_LAYER 1000000u /* above any chain of extends */
+
+/* --allow-syscall/--deny-syscall as a rule of their own, groups expanded;
+ * NULL with err set when a name is unknown. */
+static struct tj_seccomp *override_rules(const struct tj_strv *names, enum tj_action action, const char *flag,
+					 struct tj_err **err)
+{
+	struct tj_seccomp *ov = tj_xcalloc(1, sizeof(*ov));
+	ov->json_path = tj_xstrdup("");
+	ov->default_action = TJ_ACT_ALLOW;
+	ov->rules = tj_xcalloc(1, sizeof(*ov->rules));
+	ov->nrules = 1;
+	struct tj_rule *r = &ov->rules[0];
+	r->json_path = tj_xstrdup(flag);
+	r->action = action;
+	for (size_t i = 0; i < names->n; i++) {
+		const char *name = names->v[i];
+		if (name[0] == '@' && !tj_sysgroup_find(name)) {
+			const char *hint = tj_suggest(name, tj_sysgroup_names());
+			if (hint)
+				tj_err_set(err, TJ_ERR_USAGE, 0, "%s: unknown syscall group '%s' (did you mean '%s'?)",
+					   flag, name, hint);
+			else
+				tj_err_set(err, TJ_ERR_USAGE, 0, "%s: unknown syscall group '%s'", flag, name);
+			tj_err_hint(err, "'tinyjail groups' lists the groups");
+		} else if (!name[0] || name[0] == '!') {
+			tj_err_set(err, TJ_ERR_USAGE, 0, "%s: '%s' is not a syscall or @group name", flag, name);
+		}
+		if (*err) {
+			tj_seccomp_free(ov);
+			return NULL;
+		}
+		tj_strv_add(&r->names, name);
+	}
+	struct tj_notes ignored = {0};
+	int rc = tj_expand_groups(ov, "", &ignored, err);
+	tj_notes_done(&ignored);
+	for (size_t i = 0; rc == 0 && i < ov->nrules; i++) {
+		for (size_t k = 0; k < ov->rules[i].names.n; k++) {
+			const char *name = ov->rules[i].names.v[k];
+			int nr;
+			enum tj_syscall_kind kind = tj_syscall_resolve(name, &nr);
+			if (kind == TJ_SYSCALL_NATIVE)
+				continue;
+			char **known = all_syscall_names();
+			const char *hint = kind == TJ_SYSCALL_UNKNOWN ? tj_suggest(name, (const char *const *)known)
+								      : NULL;
+			if (kind == TJ_SYSCALL_FOREIGN)
+				tj_err_set(err, TJ_ERR_USAGE, 0, "%s: '%s' exists only on 32-bit ABIs", flag, name);
+			else if (hint)
+				tj_err_set(err, TJ_ERR_USAGE, 0, "%s: unknown syscall '%s' (did you mean '%s'?)", flag,
+					   name, hint);
+			else
+				tj_err_set(err, TJ_ERR_USAGE, 0, "%s: unknown syscall '%s'", flag, name);
+			free_strv(known);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc < 0) {
+		if (*err && (*err)->kind != TJ_ERR_USAGE)
+			(*err)->kind = TJ_ERR_USAGE;
+		tj_seccomp_free(ov);
+		return NULL;
+	}
+	return ov;
+}
+
+static bool named_by(const struct tj_seccomp *ov, const char *name)
+{
+	for (size_t i = 0; ov && i < ov->nrules; i++)
+		if (tj_strv_contains(&ov->rules[i].names, name))
+			return true;
+	return false;
+}
+
+/* The overridden syscalls leave the profile's rules (conditional ones too),
+ * and the command line's rules decide them instead. */
+static int apply_overrides(struct tj_seccomp *s, const struct tj_filter_opts *opts, struct tj_err **err)
+{
+	struct tj_seccomp *ov[2] = {NULL, NULL};
+	if (opts->allow_names && opts->allow_names->n &&
+	    !(ov[0] = override_rules(opts->allow_names, TJ_ACT_ALLOW, "--allow-syscall", err)))
+		return -1;
+	if (opts->deny_names && opts->deny_names->n &&
+	    !(ov[1] = override_rules(opts->deny_names, TJ_ACT_KILL_PROCESS, "--deny-syscall", err))) {
+		tj_seccomp_free(ov[0]);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; ov[0] && ov[1] && i < ov[0]->nrules && rc == 0; i++)
+		for (size_t k = 0; k < ov[0]->rules[i].names.n && rc == 0; k++)
+			if (named_by(ov[1], ov[0]->rules[i].names.v[k]))
+				rc = tj_err_set(err, TJ_ERR_USAGE, 0,
+						"--allow-syscall and --deny-syscall both name '%s'",
+						ov[0]->rules[i].names.v[k]);
+	for (int j = 0; rc == 0 && j < 2; j++) {
+		if (!ov[j])
+			continue;
+		s->rules = tj_xrealloc(s->rules, (s->nrules + ov[j]->nrules) * sizeof(*s->rules));
+		for (size_t i = 0; i < ov[j]->nrules; i++) {
+			tj_rule_copy(&s->rules[s->nrules], &ov[j]->rules[i]);
+			s->rules[s->nrules++].layer = COMMAND_LINE_LAYER;
+		}
+	}
+	tj_seccomp_free(ov[0]);
+	tj_seccomp_free(ov[1]);
+	return rc;
+}
+
+/* A rule decides the syscalls it names for every rule of a lower layer
+ * (tinyjail.extends, --allow-syscall): they leave the lower rules, whole
+ * with their conditions. */
+static void drop_lower_layers(struct tj_seccomp *s)
+{
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct tj_rule *hi = &s->rules[i];
+		if (hi->layer == 0)
+			continue;
+		for (size_t j = 0; j < s->nrules; j++) {
+			struct tj_rule *lo = &s->rules[j];
+			if (lo->layer >= hi->layer)
+				continue;
+			for (size_t k = 0; k < lo->names.n; k++)
+				if (tj_strv_contains(&hi->names, lo->names.v[k]))
+					tj_rule_drop_name(lo, k--);
+		}
+	}
+}
+
 static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts, struct tj_filter **ret,
 		   struct tj_err **err)
 {
@@ -777,8 +927,11 @@ static int compile(const struct tj_profile *p, const struct tj_filter_opts *opts
 	 * judges each syscall on its own (notes/groups.md). */
 	if (tj_expand_groups(f->resolved, p->file, &f->warnings, err) < 0)
 		return -1;
-	if (drop_unknown_names(f->resolved, opts, p->file, &f->warnings, err) < 0)
+	if (drop_unknown_names(f->resolved, opts, p->file, &f->warnings, &f->info, err) < 0)
 		return -1;
+	if (apply_overrides(f->resolved, opts, err) < 0)
+		return -1;
+	drop_lower_layers(f->resolved);
 	if (check_conflicts(f->resolved, p->file, &f->warnings, &f->info, err) < 0)
 		return -1;
 

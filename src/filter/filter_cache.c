@@ -201,10 +201,18 @@ void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts
 	add_u64(&h, opts->bad_arch_allow);
 	add_u64(&h, opts->ignore_unknown_deny);
 	add_u64(&h, (uint64_t)opts->optimize);
+	/* --allow-syscall/--deny-syscall change what the profile compiles to. */
+	const struct tj_strv *lists[] = {opts->allow_names, opts->deny_names};
+	for (size_t l = 0; l < 2; l++) {
+		add_u64(&h, lists[l] ? lists[l]->n : 0);
+		for (size_t i = 0; lists[l] && i < lists[l]->n; i++)
+			add_str(&h, lists[l]->v[i]);
+	}
 	add_u64(&h, opts->notify_n);
 	for (size_t i = 0; i < opts->notify_n; i++)
 		add_u64(&h, (uint64_t)opts->notify_nrs[i]);
 	add_field(&h, p->text, p->text_len);
+	add_field(&h, p->base_text ? p->base_text : "", p->base_text_len); /* tinyjail.extends */
 	tj_sha256_final(&h, key);
 }
 
@@ -317,17 +325,6 @@ static void put_seccomp(struct wbuf *b, const struct tj_seccomp *s)
 	}
 }
 
-/* The MAC of an entry: over the header before the MAC, then the payload. */
-static void entry_mac(const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], const void *head, size_t head_len,
-		      const void *payload, size_t payload_len, uint8_t mac[TJ_INTEGRITY_MAC_LEN])
-{
-	struct tj_hmac_sha256 h;
-	tj_hmac_sha256_init(&h, mac_key, TJ_INTEGRITY_KEY_LEN);
-	tj_hmac_sha256_update(&h, head, head_len);
-	tj_hmac_sha256_update(&h, payload, payload_len);
-	tj_hmac_sha256_final(&h, mac);
-}
-
 void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN],
 			     const struct tj_filter *f, size_t *ret_len)
 {
@@ -351,7 +348,7 @@ void *tj_filter_cache_encode(const uint8_t key[TJ_SHA256_LEN], const uint8_t mac
 	put(&out, key, TJ_SHA256_LEN);
 	put_u64(&out, pl.len);
 	uint8_t mac[TJ_INTEGRITY_MAC_LEN];
-	entry_mac(mac_key, out.p, out.len, pl.p, pl.len, mac);
+	tj_integrity_mac2(mac_key, out.p, out.len, pl.p, pl.len, mac);
 	put(&out, mac, sizeof(mac));
 	put(&out, pl.p, pl.len);
 	free(pl.p);
@@ -569,7 +566,7 @@ int tj_filter_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SH
 	if (b.bad || memcmp(magic, MAGIC, 8) != 0 || format != FORMAT || reserved != 0 ||
 	    memcmp(got_key, key, TJ_SHA256_LEN) != 0 || plen != len - b.off)
 		return 0;
-	entry_mac(mac_key, b.p, head_len, b.p + b.off, (size_t)plen, want);
+	tj_integrity_mac2(mac_key, b.p, head_len, b.p + b.off, (size_t)plen, want);
 	if (!tj_digest_equal(mac, want, sizeof(mac)))
 		return 0;
 

@@ -14,7 +14,9 @@
  */
 #include <string.h>
 
+#include "tj/base/cleanup.h"
 #include "tj/json/profile_json.h"
+#include "tj/model/policy.h"
 
 #include "json_internal.h"
 
@@ -110,8 +112,49 @@ static int parse_document(struct loader *L, json_object *root)
 		"not a profile: expected 'defaultAction' (a seccomp profile), 'ociVersion' (an OCI config) or 'tinyjail' (a tinyjail profile)");
 }
 
-int tj_profile_load_buffer(const char *display, const char *text, size_t len, struct tj_profile **ret,
-			   struct tj_err **err)
+/* How deep "extends" may chain (a loop is found long before). */
+#define MAX_EXTENDS 8
+
+static int load_buffer(const char *display, const char *text, size_t len, const char *dir, int depth,
+		       struct tj_profile **ret, struct tj_err **err);
+
+/* tinyjail.extends: the base profile, loaded as --profile would load it
+ * (a bare name is bundled), a relative path from the profile's directory. */
+static int load_base(struct tj_profile *p, const char *dir, int depth, struct tj_err **err)
+{
+	if (depth >= MAX_EXTENDS) {
+		tj_err_set(err, TJ_ERR_PROFILE, 0, "more than %d profiles deep (a loop?)", MAX_EXTENDS);
+		return tj_err_at(err, p->file, "tinyjail.extends");
+	}
+	const char *name = p->extends;
+	bool bare = !strchr(name, '/') && !(strlen(name) > 5 && strcmp(name + strlen(name) - 5, ".json") == 0);
+	tj_autofree char *path = NULL;
+	if (bare) {
+		if (tj_policy_find(name, &path, err) < 0)
+			return tj_err_at(err, p->file, "tinyjail.extends");
+	} else {
+		path = name[0] == '/' || !dir ? tj_xstrdup(name) : tj_xasprintf("%s/%s", dir, name);
+	}
+	struct tj_buf b = {0};
+	if (tj_json_read_text_file(path, path, "profile", &b, err) < 0) {
+		tj_buf_done(&b);
+		return tj_err_hint(err, "named by tinyjail.extends of %s", p->file);
+	}
+	tj_autofree char *base_dir = tj_xstrdup(path);
+	char *slash = strrchr(base_dir, '/');
+	if (slash)
+		*slash = '\0';
+	struct tj_profile *base = NULL;
+	int r = load_buffer(path, b.s ? b.s : "", b.len, slash ? base_dir : ".", depth + 1, &base, err);
+	tj_buf_done(&b);
+	if (r < 0)
+		return -1;
+	tj_profile_extend(p, base);
+	return 0;
+}
+
+static int load_buffer(const char *display, const char *text, size_t len, const char *dir, int depth,
+		       struct tj_profile **ret, struct tj_err **err)
 {
 	__attribute__((cleanup(tj_profile_freep))) struct tj_profile *p = tj_xcalloc(1, sizeof(*p));
 	p->file = tj_xstrdup(display);
@@ -132,8 +175,18 @@ int tj_profile_load_buffer(const char *display, const char *text, size_t len, st
 		tj_jsonpos_locate_error(p->text, p->text_len, err);
 		return -1;
 	}
+	if (p->extends && load_base(p, dir, depth, err) < 0) {
+		tj_jsonpos_locate_error(p->text, p->text_len, err);
+		return -1;
+	}
 	*ret = TJ_STEAL(&p);
 	return 0;
+}
+
+int tj_profile_load_buffer(const char *display, const char *text, size_t len, struct tj_profile **ret,
+			   struct tj_err **err)
+{
+	return load_buffer(display, text, len, NULL, 0, ret, err);
 }
 
 int tj_profile_load_file(const char *path, const char *display, struct tj_profile **ret, struct tj_err **err)
@@ -143,7 +196,12 @@ int tj_profile_load_file(const char *path, const char *display, struct tj_profil
 	struct tj_buf b = {0};
 	if (tj_json_read_text_file(path, display, "profile", &b, err) < 0)
 		return -1;
-	int r = tj_profile_load_buffer(display, b.s ? b.s : "", b.len, ret, err);
+	/* A relative "extends" path starts from the profile's directory. */
+	tj_autofree char *dir = tj_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	int r = load_buffer(display, b.s ? b.s : "", b.len, slash ? dir : NULL, 0, ret, err);
 	tj_buf_done(&b);
 	return r;
 }

@@ -324,15 +324,26 @@ int tj_json_parse_seccomp(struct loader *L, json_object *o, bool strict, struct 
 	json_object *v;
 	size_t old;
 	const char *s;
-	if (!json_object_object_get_ex(o, "defaultAction", &v))
-		return tj_json_fail(L, "missing 'defaultAction' (required by the OCI runtime-spec)");
-	old = tj_jpath_push_key(&L->path, "defaultAction");
-	int act;
-	if (tj_json_get_string(L, v, true, &s) < 0 ||
-	    tj_json_lookup_name(L, "action", s, tj_action_from_name, tj_action_names(), &act) < 0)
-		return -1;
-	sc->default_action = (enum tj_action)act;
-	tj_jpath_pop(&L->path, old);
+	/* A plain profile's top-level comment describes it (tinyjail profiles
+	 * have tinyjail.description, which wins). */
+	if (L->p && !L->p->description && json_object_object_get_ex(o, "comment", &v) &&
+	    json_object_is_type(v, json_type_string))
+		L->p->description = tj_xstrdup(json_object_get_string(v));
+	if (!json_object_object_get_ex(o, "defaultAction", &v)) {
+		/* A profile that extends another may keep that one's default. */
+		if (!(L->p && L->p->extends))
+			return tj_json_fail(L, "missing 'defaultAction' (required by the OCI runtime-spec)");
+		sc->default_inherited = true;
+		sc->default_action = TJ_ACT_KILL_PROCESS; /* replaced by the base's */
+	} else {
+		old = tj_jpath_push_key(&L->path, "defaultAction");
+		int act;
+		if (tj_json_get_string(L, v, true, &s) < 0 ||
+		    tj_json_lookup_name(L, "action", s, tj_action_from_name, tj_action_names(), &act) < 0)
+			return -1;
+		sc->default_action = (enum tj_action)act;
+		tj_jpath_pop(&L->path, old);
+	}
 
 	if (json_object_object_get_ex(o, "defaultErrnoRet", &v) && json_object_get_type(v) != json_type_null) {
 		old = tj_jpath_push_key(&L->path, "defaultErrnoRet");

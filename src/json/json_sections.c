@@ -63,7 +63,22 @@ static int parse_tj_description(struct loader *L, json_object *v)
 	const char *s;
 	if (tj_json_get_string(L, v, false, &s) < 0)
 		return -1;
+	free(L->p->description); /* wins over a seccomp object's comment */
 	L->p->description = tj_xstrdup(s);
+	return 0;
+}
+
+/* tinyjail.extends: a bundled profile's name, or a path (relative to the
+ * profile's own directory); loaded once the whole document is read
+ * (json_documents.c). */
+static int parse_tj_extends(struct loader *L, json_object *v)
+{
+	const char *s;
+	if (tj_json_get_string(L, v, false, &s) < 0)
+		return -1;
+	if (!*s)
+		return tj_json_fail(L, "an empty name: a bundled profile's name or a path");
+	L->p->extends = tj_xstrdup(s);
 	return 0;
 }
 
@@ -615,6 +630,7 @@ int tj_json_parse_tinyjail_section(struct loader *L, json_object *v)
 		{"hardening", parse_hardening},
 		{"user", parse_tj_user},
 		{"version", parse_tj_version},
+		{"extends", parse_tj_extends},
 		{"description", parse_tj_description},
 		{"timeout", parse_tj_timeout},
 		{"killAfter", parse_tj_kill_after},

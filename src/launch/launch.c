@@ -305,6 +305,13 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot close inherited file descriptors");
 		goto fail;
 	}
+	/* ...and those the user passed on purpose (checked open in run). */
+	for (size_t i = 0; i < plan->npass_fds; i++) {
+		if (fcntl(plan->pass_fds[i], F_SETFD, 0) < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot pass a descriptor (--pass-fd)");
+			goto fail;
+		}
+	}
 	/* --afl: afl-fuzz's forkserver pipes, found inherited when tinyjail
 	 * started (never a descriptor of tinyjail's own), pass. */
 	for (int i = 0; plan->iso && plan->iso->afl_forkserver && i < 2; i++)

@@ -52,13 +52,14 @@ struct monitor {
 	bool err_done;
 	struct tj_child_error cerr;
 	size_t cerr_got;
-	bool have_base;	    /* the start call has been seen */
-	uint64_t next_id;   /* the id the next notification should carry */
-	int timer;	    /* timerfd for the timeout, or -1 */
-	bool terminating;   /* the timeout sent SIGTERM; the timer now runs the grace */
-	int sigints;	    /* SIGINTs received */
-	int term_timer;	    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
-	bool helper_reaped; /* the listener helper's pid may be anyone's now */
+	bool have_base;		    /* the start call has been seen */
+	uint64_t next_id;	    /* the id the next notification should carry */
+	int timer;		    /* timerfd for the timeout, or -1 */
+	bool terminating;	    /* the timeout sent SIGTERM; the timer now runs the grace */
+	int sigints;		    /* SIGINTs a process sent to tinyjail */
+	uint64_t last_terminal_int; /* when the terminal's last Ctrl-C came (ms), or 0 */
+	int term_timer;		    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
+	bool helper_reaped;	    /* the listener helper's pid may be anyone's now */
 };
 
 static uint64_t now_ms(void)
@@ -463,6 +464,8 @@ static void handle_timer(struct monitor *m)
 
 static void forward_signal(struct monitor *m, const struct signalfd_siginfo *si)
 {
+	if (si->ssi_code == SI_KERNEL && (si->ssi_signo == SIGINT || si->ssi_signo == SIGQUIT))
+		m->res->terminal_signal = (int)si->ssi_signo;
 	/* What tinyjail passes on; the others it blocks only (launch.c). */
 	static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
 	bool forward = false;
@@ -547,13 +550,31 @@ static void handle_term_timer(struct monitor *m)
 	kill_tree(m);
 }
 
+/* The terminal's Ctrl-C reaches the command itself (it shares the process
+ * group), which decides what it means: a shell, an editor or a REPL lives
+ * on.  Only two in quick succession are "stop now", as are two SIGINTs
+ * sent to tinyjail by a process (a CI runner's cancel).  The window is
+ * short so that an interactive program is never killed by a Ctrl-C pressed
+ * long after another. */
+#define INTERRUPT_WINDOW_MS 1000
+
+static bool second_interrupt(struct monitor *m, const struct signalfd_siginfo *si)
+{
+	if (si->ssi_code != SI_KERNEL)
+		return ++m->sigints >= 2;
+	uint64_t now = now_ms();
+	bool quick = m->last_terminal_int && now - m->last_terminal_int <= INTERRUPT_WINDOW_MS;
+	m->last_terminal_int = now;
+	return quick;
+}
+
 static void handle_signals(struct monitor *m)
 {
 	struct signalfd_siginfo si;
 	while (read(m->a->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
 			reap_children(m);
-		} else if (si.ssi_signo == SIGINT && ++m->sigints >= 2 && !m->child_reaped) {
+		} else if (si.ssi_signo == SIGINT && second_interrupt(m, &si) && !m->child_reaped) {
 			/* A second interrupt means "stop now", for the whole tree. */
 			m->res->interrupted = true;
 			kill_tree(m);

@@ -176,6 +176,12 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 				;
 			if (n != 1)
 				helper_fail(s, errno, 3);
+			/* listener-hold keeps the helper for the command to find
+			 * (test_security_procs.sh): 3 s, or until tinyjail goes. */
+			for (int k = 0; k < 300 && tj_testhook("listener-hold"); k++) {
+				struct timespec ts = {0, 10 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+			}
 			_exit(0);
 		}
 		/* The child loads the filter shortly after starting us (the

@@ -5,12 +5,19 @@
  * host; then, in this order:
  *
  *   /proc        a new procfs when there is a pid namespace
- *   --ro P       P read-only, recursively (P may be /)
- *   --rw P       P writable again (a recursive bind with the flag cleared)
- *   --rw-limit   P replaced by a tmpfs of the given size, seeded with P's
- *                content; the parent copies it back into P at the end
- *   --tmpfs P    an empty private tmpfs on P
- *   --noexec P   nothing beneath P can be executed
+ *   the view     from the top of the tree down (a mount on a directory
+ *                before the mounts beneath it, whatever the order of the
+ *                options: `--ro / --tmpfs /tmp --rw /tmp/ws` as with bwrap):
+ *     --ro P       P read-only, recursively (P may be /)
+ *     --rw P       P writable (a recursive bind with the flag cleared)
+ *     --rw-limit   P replaced by a tmpfs of the given size, seeded with P's
+ *                  content; the parent copies it back into P at the end
+ *     --tmpfs P    an empty private tmpfs on P
+ *                The --ro and --rw trees are cloned from the host's view
+ *                first, so a tmpfs above them cannot hide them; their mount
+ *                points are made in it when missing.
+ *   --noexec P   nothing beneath P can be executed (after every bind, so
+ *                none brings executable files back)
  *   cgroups      every cgroup file system read-only, when a sandbox cgroup
  *                enforces limits or network rules: a command that could
  *                write cgroup.procs (uid 0, or the owner of a delegated
@@ -61,10 +68,28 @@ struct limited {
 	int host_fd;
 };
 
+/* One mount of the view, in the order they are made (mount_prepare sorts
+ * them: parents first). */
+enum op_kind {
+	OP_RO,
+	OP_RW,
+	OP_LIMIT,
+	OP_TMPFS
+};
+struct op {
+	enum op_kind kind;
+	const char *path; /* in state's lists */
+	size_t limit;	  /* OP_LIMIT: index into lim */
+	int depth;	  /* path components: "/" is 0 */
+	int tree;	  /* OP_RO, OP_RW: the clone, taken in the child before any mount */
+};
+
 struct state {
 	struct tj_strv ro, rw, noexec, tmpfs; /* resolved host paths */
-	struct tj_strv sockets;		      /* host UNIX sockets to cover */
-	struct tj_strv cgroups;		      /* cgroup mount points, made read-only */
+	struct op *ops;
+	size_t nops;
+	struct tj_strv sockets; /* host UNIX sockets to cover */
+	struct tj_strv cgroups; /* cgroup mount points, made read-only */
 	struct limited *lim;
 	size_t nlim;
 	bool proc;
@@ -76,7 +101,7 @@ struct state {
 
 static bool mount_wanted(const struct tj_plan *plan)
 {
-	return tj_isolation_namespaces(plan->iso, geteuid() == 0) & TJ_NS_MOUNT;
+	return tj_isolation_namespaces(plan->iso, tj_sys_privileged()) & TJ_NS_MOUNT;
 }
 
 /* Adds path's real name to `to`. */
@@ -103,7 +128,7 @@ static bool view_binds(const struct tj_isolation *iso)
 {
 	struct tj_isolation without = *iso;
 	without.hide_sockets = false;
-	return tj_isolation_namespaces(&without, geteuid() == 0) & TJ_NS_MOUNT;
+	return tj_isolation_namespaces(&without, tj_sys_privileged()) & TJ_NS_MOUNT;
 }
 
 /* A size-limited directory is where tinyjail, perhaps as root, writes
@@ -163,16 +188,17 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 		tj_err_set(err, TJ_ERR_LAYER, ENOSYS, "read-only, writable and noexec views need mount_setattr");
 		return tj_err_hint(err, "Linux 5.12 or later provides it");
 	}
-	if (iso->hide_sockets && geteuid() == 0 && !has_sys_admin()) {
+	if (iso->hide_sockets && geteuid() == 0 && !has_sys_admin() && !tj_layer_ns_userns_available()) {
 		tj_err_set(err, TJ_ERR_LAYER, EPERM,
 			   "hiding the host's UNIX sockets from a view or an isolated network needs a mount "
-			   "namespace, and this root has no CAP_SYS_ADMIN to make one");
+			   "namespace, and this root has no CAP_SYS_ADMIN to make one (nor CAP_SETUID and "
+			   "CAP_SETFCAP for a user namespace)");
 		return tj_err_hint(err,
 				   "--allow-degraded unix-sockets runs without hiding them (see notes/security.md)");
 	}
 	struct tj_buf b = {0};
 	tj_buf_add(&b, "private propagation");
-	if (tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID)
+	if (tj_isolation_namespaces(iso, tj_sys_privileged()) & TJ_NS_PID)
 		tj_buf_add(&b, ", a new /proc");
 	for (size_t i = 0; view_binds(iso) && i < iso->ro.n; i++)
 		tj_buf_addf(&b, ", read-only %s", iso->ro.v[i]);
@@ -194,6 +220,44 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%s", b.s);
 	tj_buf_done(&b);
 	return 0;
+}
+
+static int depth_of(const char *path)
+{
+	int d = 0;
+	for (const char *p = path; *p; p++)
+		d += *p == '/' && p[1] && p[1] != '/';
+	return d;
+}
+
+static int op_order(const void *a, const void *b)
+{
+	const struct op *x = a, *y = b;
+	if (x->depth != y->depth)
+		return x->depth - y->depth;
+	return (int)x->kind - (int)y->kind; /* at one path: ro, rw, limit, tmpfs, as before */
+}
+
+/* The view's mounts, parents before children (the child makes them in
+ * this order, without allocating). */
+static void plan_ops(struct state *s)
+{
+	size_t n = s->ro.n + s->rw.n + s->nlim + s->tmpfs.n;
+	s->ops = tj_xcalloc(n ? n : 1, sizeof(*s->ops));
+	for (size_t i = 0; i < s->ro.n; i++)
+		s->ops[s->nops++] = (struct op){.kind = OP_RO, .path = s->ro.v[i]};
+	for (size_t i = 0; i < s->rw.n; i++)
+		s->ops[s->nops++] = (struct op){.kind = OP_RW, .path = s->rw.v[i]};
+	for (size_t i = 0; i < s->nlim; i++)
+		s->ops[s->nops++] = (struct op){.kind = OP_LIMIT, .path = s->lim[i].path, .limit = i};
+	for (size_t i = 0; i < s->tmpfs.n; i++)
+		s->ops[s->nops++] = (struct op){.kind = OP_TMPFS, .path = s->tmpfs.v[i]};
+	for (size_t i = 0; i < s->nops; i++) {
+		s->ops[i].depth = depth_of(s->ops[i].path);
+		s->ops[i].tree = -1;
+	}
+	/* qsort is not stable: the kind and then the path break ties. */
+	qsort(s->ops, s->nops, sizeof(*s->ops), op_order);
 }
 
 /* True when path is dir or beneath it. */
@@ -250,7 +314,7 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	struct state *s = tj_xcalloc(1, sizeof(*s));
 	s->sock[0] = s->sock[1] = -1;
 	*ret_state = s;
-	s->proc = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID;
+	s->proc = tj_isolation_namespaces(iso, tj_sys_privileged()) & TJ_NS_PID;
 	s->binds = view_binds(iso);
 	/* Size-limited directories first: they may be created, and other
 	 * options may name them. */
@@ -294,6 +358,7 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 		return -1;
 	if (iso->hide_sockets && find_sockets(s, err) < 0)
 		return -1;
+	plan_ops(s);
 	return 0;
 }
 
@@ -311,6 +376,48 @@ static int rebind(const char *path, uint64_t set, uint64_t clr)
 	close(fd);
 	errno = e;
 	return r < 0 ? -1 : 0;
+}
+
+/* A clone of the tree at path (with its submounts), its flags changed, as
+ * a detached mount fd; -1 with errno. */
+static int clone_tree(const char *path, uint64_t set, uint64_t clr)
+{
+	int fd = tj_sys_open_tree(AT_FDCWD, path, TJ_OPEN_TREE_CLONE | O_CLOEXEC | AT_RECURSIVE);
+	if (fd < 0)
+		return -1;
+	if (tj_sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, set, clr) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* The directories of path that a tmpfs above it hides, made again (the
+ * tmpfs is the command's; mode 0755).  No allocation: the child calls it. */
+static int make_mount_point(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return 0;
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+	if (n >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		char c = buf[i];
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		buf[i] = c;
+	}
+	return 0;
 }
 
 /* A tmpfs over path with the directory's mode, owned by uid:gid. */
@@ -456,27 +563,49 @@ static int mount_enter(const struct tj_plan *plan, void *state, struct tj_child_
 			return -1;
 	if (s->proc && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot mount /proc for the pid namespace");
-	for (size_t i = 0; s->binds && i < s->ro.n; i++) {
-		int r = strcmp(s->ro.v[i], "/") == 0
-				? tj_sys_mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, TJ_MOUNT_ATTR_RDONLY, 0)
-				: rebind(s->ro.v[i], TJ_MOUNT_ATTR_RDONLY, 0);
-		if (r < 0)
-			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "--ro: cannot make read-only",
-						  s->ro.v[i]);
-	}
-	for (size_t i = 0; s->binds && i < s->rw.n; i++)
-		if (rebind(s->rw.v[i], 0, TJ_MOUNT_ATTR_RDONLY) < 0)
+	/* --ro / changes the root mount itself, before anything is cloned
+	 * from it (a --rw clone then clears the flag again). */
+	if (s->binds && tj_strv_contains(&s->ro, "/") &&
+	    tj_sys_mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, TJ_MOUNT_ATTR_RDONLY, 0) < 0)
+		return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "--ro: cannot make read-only", "/");
+	/* Every bound tree is cloned from the view as it is now, so that a
+	 * tmpfs mounted above it next cannot hide it. */
+	for (size_t i = 0; i < s->nops; i++) {
+		struct op *o = &s->ops[i];
+		if ((o->kind != OP_RO && o->kind != OP_RW) || !s->binds ||
+		    (o->kind == OP_RO && strcmp(o->path, "/") == 0))
+			continue;
+		o->tree = clone_tree(o->path, o->kind == OP_RO ? TJ_MOUNT_ATTR_RDONLY : 0,
+				     o->kind == OP_RW ? TJ_MOUNT_ATTR_RDONLY : 0);
+		if (o->tree < 0)
 			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER,
-						  "--rw: cannot make writable (read-only on the host?)", s->rw.v[i]);
-	for (size_t i = 0; i < s->nlim; i++)
-		if (limit_dir(s, &s->lim[i], cerr) < 0)
-			return -1;
-	for (size_t i = 0; i < s->tmpfs.n; i++) {
-		struct stat st;
-		/* A scratch area belongs to the command. */
-		if (stat(s->tmpfs.v[i], &st) < 0 || mount_tmpfs(s->tmpfs.v[i], 0, &st, plan->uid, plan->gid) < 0)
-			return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "--tmpfs: cannot mount on",
-						  s->tmpfs.v[i]);
+						  o->kind == OP_RO
+							  ? "--ro: cannot make read-only"
+							  : "--rw: cannot make writable (read-only on the host?)",
+						  o->path);
+	}
+	for (size_t i = 0; i < s->nops; i++) {
+		struct op *o = &s->ops[i];
+		if (o->kind == OP_LIMIT) {
+			if (limit_dir(s, &s->lim[o->limit], cerr) < 0)
+				return -1;
+		} else if (o->kind == OP_TMPFS) {
+			struct stat st;
+			/* A scratch area belongs to the command. */
+			if (stat(o->path, &st) < 0 || mount_tmpfs(o->path, 0, &st, plan->uid, plan->gid) < 0)
+				return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "--tmpfs: cannot mount on",
+							  o->path);
+		} else if (o->tree >= 0) {
+			/* Beneath a tmpfs made above, the mount point is made. */
+			if (make_mount_point(o->path) < 0 ||
+			    tj_sys_move_mount(o->tree, "", AT_FDCWD, o->path, TJ_MOVE_MOUNT_F_EMPTY_PATH) < 0)
+				return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER,
+							  o->kind == OP_RO ? "--ro: cannot mount on"
+									   : "--rw: cannot mount on",
+							  o->path);
+			close(o->tree);
+			o->tree = -1;
+		}
 	}
 	for (size_t i = 0; i < s->noexec.n; i++)
 		if (rebind(s->noexec.v[i], TJ_MOUNT_ATTR_NOEXEC, 0) < 0)
@@ -550,6 +679,7 @@ static void mount_release(void *state)
 	tj_strv_done(&s->noexec);
 	tj_strv_done(&s->tmpfs);
 	tj_strv_done(&s->cgroups);
+	free(s->ops);
 	tj_strv_done(&s->sockets);
 	free(s->cwd);
 	for (size_t i = 0; i < s->nlim; i++) {
@@ -562,14 +692,17 @@ static void mount_release(void *state)
 	free(s);
 }
 
-/* Whether the mount namespace for the covers can be made here: root needs
- * CAP_SYS_ADMIN (not in a container that took it away), a user a user
- * namespace. */
+/* Whether the mount namespace for the covers can be made here: with
+ * CAP_SYS_ADMIN, else in a user namespace (which root without it, in a
+ * container that took it away, can make only with CAP_SETUID and
+ * CAP_SETFCAP). */
 static bool can_cover(const struct tj_isolation *iso, bool root)
 {
+	if (has_sys_admin())
+		return true;
 	if (root)
-		return has_sys_admin();
-	return (tj_isolation_namespaces(iso, root) & TJ_NS_USER) || tj_layer_ns_userns_available();
+		return tj_layer_ns_userns_available();
+	return (tj_isolation_namespaces(iso, false) & TJ_NS_USER) || tj_layer_ns_userns_available();
 }
 
 void tj_layer_mount_compose(struct tj_isolation *iso, bool root)

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -30,7 +31,7 @@ struct state {
 
 static unsigned namespaces(const struct tj_plan *plan)
 {
-	return tj_isolation_namespaces(plan->iso, geteuid() == 0);
+	return tj_isolation_namespaces(plan->iso, tj_sys_privileged());
 }
 
 static bool ns_wanted(const struct tj_plan *plan)
@@ -91,8 +92,18 @@ static int probe_userns(struct tj_err **err)
 	return 0;
 }
 
+/* uid 0 without CAP_SYS_ADMIN maps itself into a user namespace only with
+ * CAP_SETUID and CAP_SETFCAP (Linux 5.12). */
+static bool root_can_map(void)
+{
+	uint64_t need = (1ULL << CAP_SETUID) | (1ULL << CAP_SETFCAP);
+	return (tj_sys_cap_effective() & need) == need;
+}
+
 bool tj_layer_ns_userns_available(void)
 {
+	if (geteuid() == 0 && !tj_sys_privileged())
+		return root_can_map();
 	struct tj_err *err = NULL;
 	int r = probe_userns(&err);
 	tj_err_free(err);
@@ -102,6 +113,22 @@ bool tj_layer_ns_userns_available(void)
 static int ns_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
 	unsigned ns = namespaces(plan);
+	/* Namespaces wanted only to cover the host's sockets: the mount
+	 * layer says why (and how to run without them). */
+	struct tj_isolation without = *plan->iso;
+	without.hide_sockets = false;
+	bool for_sockets = !(tj_isolation_namespaces(&without, tj_sys_privileged()) & TJ_NS_USER);
+	if ((ns & TJ_NS_USER) && !for_sockets && geteuid() == 0 && !tj_sys_privileged() && !root_can_map()) {
+		/* Root without capabilities: tinyjail inside tinyjail, or a
+		 * container's root stripped of them. */
+		tj_err_set(err, TJ_ERR_LAYER, EPERM,
+			   "running as uid 0 without CAP_SYS_ADMIN, the namespaces asked for need a user namespace, "
+			   "and Linux maps uid 0 into one only with CAP_SETUID and CAP_SETFCAP");
+		tj_err_hint(err,
+			    "inside another tinyjail, run that one as another user (--user USER) so that this one "
+			    "takes the path of ordinary users, or let it keep them (--cap-keep setuid,setgid,setfcap)");
+		return tj_err_layer(err, LAYER);
+	}
 	if ((ns & TJ_NS_USER) && geteuid() != 0 && probe_userns(err) < 0) {
 		tj_err_hint(err,
 			    "the namespaces, mounts or identity asked for need a user namespace when not run as root");

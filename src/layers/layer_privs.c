@@ -31,7 +31,7 @@ static bool privs_wanted(const struct tj_plan *plan)
 
 static bool in_userns(const struct tj_plan *plan)
 {
-	return tj_isolation_namespaces(plan->iso, geteuid() == 0) & TJ_NS_USER;
+	return tj_isolation_namespaces(plan->iso, tj_sys_privileged()) & TJ_NS_USER;
 }
 
 static int privs_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Building the command's environment: allowlist, deny patterns, settings. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,41 +9,88 @@
 #include "tj/model/env.h"
 
 /* What most programs need to behave: where to find things, who and where
- * they are, how to talk to the terminal, which language and time zone. */
+ * they are, how to talk to the terminal, which language and time zone; and
+ * what builds and CI jobs are steered by (compilers and their flags, make's
+ * jobserver in MAKEFLAGS, library and module paths, a Python venv, a JDK).
+ * None of these holds a secret. */
 static const char *const default_keep[] = {
-	"PATH", "HOME",	    "USER", "LOGNAME", "SHELL",	 "TERM", "COLORTERM", "NO_COLOR",
-	"LANG", "LANGUAGE", "LC_*", "TZ",      "TMPDIR", "PWD",	 NULL,
+	"PATH",
+	"HOME",
+	"USER",
+	"LOGNAME",
+	"SHELL",
+	"TERM",
+	"COLORTERM",
+	"NO_COLOR",
+	"LANG",
+	"LANGUAGE",
+	"LC_*",
+	"TZ",
+	"TMPDIR",
+	"PWD",
+	/* builds */
+	"CC",
+	"CXX",
+	"CPP",
+	"AR",
+	"AS",
+	"LD",
+	"NM",
+	"RANLIB",
+	"STRIP",
+	"CFLAGS",
+	"CXXFLAGS",
+	"CPPFLAGS",
+	"LDFLAGS",
+	"LDLIBS",
+	"MAKEFLAGS",
+	"MFLAGS",
+	"MAKELEVEL",
+	"GNUMAKEFLAGS",
+	"PKG_CONFIG_PATH",
+	"LD_LIBRARY_PATH",
+	"SOURCE_DATE_EPOCH",
+	"PYTHONPATH",
+	"VIRTUAL_ENV",
+	"JAVA_HOME",
+	"GOPATH",
+	"GOFLAGS",
+	"CARGO_HOME",
+	"RUSTUP_HOME",
+	"RUSTFLAGS",
+	"NODE_PATH",
+	/* CI systems set it to say so */
+	"CI",
+	NULL,
 };
 
-/* Names that usually carry secrets; a deny pattern wins over every keep,
- * including --env-keep and --env-all (only an explicit --setenv passes). */
+/* Names that are secrets: never passed by the allowlist, a keep glob or
+ * --env-all; only --env-keep with the exact name or --setenv passes one.
+ * Narrow on purpose (GITHUB_SHA, AWS_REGION, SESSION_MANAGER are no
+ * secrets); a deny glob of one's own (--env-deny) adds more. */
 static const char *const default_deny[] = {
-	"*PASSWORD*",
-	"*PASSWD*",
-	"*SECRET*",
-	"*TOKEN*",
-	"*KEY*",
-	"*CREDENTIAL*",
-	"*PRIVATE*",
-	"*AUTH*",
-	"*SESSION*",
-	"*COOKIE*",
-	"AWS_*",
-	"AZURE_*",
-	"GOOGLE_*",
-	"GCP_*",
-	"GH_*",
-	"GITHUB_*",
-	"GITLAB_*",
-	"NPM_*",
-	"PYPI_*",
-	"DOCKER_*",
-	"VAULT_*",
-	"SSH_AGENT_PID",
-	"SSH_AUTH_SOCK",
-	"GPG_AGENT_INFO",
-	"KRB5CCNAME",
-	"DBUS_SESSION_BUS_ADDRESS",
+	"*TOKEN",		    /* GITHUB_TOKEN, GH_TOKEN, NPM_TOKEN, CI_JOB_TOKEN, AWS_SESSION_TOKEN */
+	"*_TOKEN_*",		    /* ..._TOKEN_FILE, ..._TOKEN_VALUE */
+	"*SECRET*",		    /* AWS_SECRET_ACCESS_KEY, AZURE_CLIENT_SECRET */
+	"*PASSWORD*",		    /* DB_PASSWORD, PGPASSWORD */
+	"*PASSWD*",		    /* */
+	"*PASSPHRASE*",		    /* */
+	"*_PASS",		    /* SMTP_PASS */
+	"*_KEY",		    /* STRIPE_KEY, SIGNING_KEY */
+	"*API_KEY*",		    /* OPENAI_API_KEY */
+	"*APIKEY*",		    /* */
+	"*ACCESS_KEY*",		    /* AWS_ACCESS_KEY_ID */
+	"*PRIVATE_KEY*",	    /* */
+	"*CREDENTIAL*",		    /* GOOGLE_APPLICATION_CREDENTIALS */
+	"*_AUTH",		    /* NPM_CONFIG__AUTH */
+	"*COOKIE*",		    /* */
+	"*_DSN",		    /* SENTRY_DSN holds its key */
+	"*DATABASE_URL",	    /* URLs with the password in them */
+	"SSH_AUTH_SOCK",	    /* the ssh agent: every key it holds */
+	"SSH_AGENT_PID",	    /* */
+	"GPG_AGENT_INFO",	    /* */
+	"KRB5CCNAME",		    /* Kerberos tickets */
+	"DBUS_SESSION_BUS_ADDRESS", /* the session bus reaches everything the user runs */
 	NULL,
 };
 
@@ -177,21 +225,55 @@ static bool is_set(const struct tj_strv *set, const char *entry)
 	return false;
 }
 
-void tj_env_build(const struct tj_env_policy *p, char *const *from, struct tj_strv *out, struct tj_strv *denied)
+/* A keep entry without '*' names one variable exactly. */
+static bool kept_exactly(const struct tj_strv *keep, const char *name, size_t len)
+{
+	for (size_t i = 0; i < keep->n; i++)
+		if (!strchr(keep->v[i], '*') && glob_n(keep->v[i], name, len))
+			return true;
+	return false;
+}
+
+/* Why a variable of the caller's environment is not passed, or PASS. */
+enum verdict {
+	PASS,
+	DENIED,
+	SECRET,
+	NOT_KEPT
+};
+
+static enum verdict judge(const struct tj_env_policy *p, const char *name, size_t len)
+{
+	if (matches_any((const char *const *)p->deny.v, name, len))
+		return DENIED; /* one's own deny wins over every keep */
+	if (kept_exactly(&p->keep, name, len))
+		return PASS; /* named exactly: passes, even a secret */
+	if (matches_any(default_deny, name, len))
+		return SECRET;
+	if (p->inherit_all || matches_any(default_keep, name, len) ||
+	    matches_any((const char *const *)p->keep.v, name, len))
+		return PASS;
+	return NOT_KEPT;
+}
+
+void tj_env_build_report(const struct tj_env_policy *p, char *const *from, struct tj_strv *out,
+			 struct tj_env_report *rep)
 {
 	for (size_t i = 0; from && from[i]; i++) {
 		const char *e = from[i];
 		size_t len = strcspn(e, "=");
 		if (!e[len] || is_set(&p->set, e))
 			continue; /* malformed, or replaced by an explicit setting */
-		if (matches_any(default_deny, e, len) || matches_any((const char *const *)p->deny.v, e, len)) {
-			if (denied)
-				tj_strv_add_owned(denied, tj_xstrndup(e, len));
+		enum verdict v = judge(p, e, len);
+		if (v == PASS) {
+			tj_strv_add(out, e);
 			continue;
 		}
-		if (p->inherit_all || matches_any(default_keep, e, len) ||
-		    matches_any((const char *const *)p->keep.v, e, len))
-			tj_strv_add(out, e);
+		if (rep)
+			tj_strv_add_owned(v == DENIED	? &rep->denied
+					  : v == SECRET ? &rep->secrets
+							: &rep->not_kept,
+					  tj_xstrndup(e, len));
 	}
 	for (size_t i = 0; i < p->set.n; i++)
 		tj_strv_add(out, p->set.v[i]);
@@ -199,6 +281,24 @@ void tj_env_build(const struct tj_env_policy *p, char *const *from, struct tj_st
 		out->v = tj_xcalloc(1, sizeof(char *));
 		out->cap = 1;
 	}
+}
+
+void tj_env_report_done(struct tj_env_report *rep)
+{
+	tj_strv_done(&rep->secrets);
+	tj_strv_done(&rep->denied);
+	tj_strv_done(&rep->not_kept);
+}
+
+void tj_env_build(const struct tj_env_policy *p, char *const *from, struct tj_strv *out, struct tj_strv *denied)
+{
+	struct tj_env_report rep = {0};
+	tj_env_build_report(p, from, out, &rep);
+	for (size_t i = 0; denied && i < rep.secrets.n; i++)
+		tj_strv_add(denied, rep.secrets.v[i]);
+	for (size_t i = 0; denied && i < rep.denied.n; i++)
+		tj_strv_add(denied, rep.denied.v[i]);
+	tj_env_report_done(&rep);
 }
 
 void tj_env_set_proxy(struct tj_strv *env, const char *url)
@@ -223,6 +323,31 @@ void tj_env_set_proxy(struct tj_strv *env, const char *url)
 		char *s = tj_xasprintf("%s=%s", names[i], url);
 		tj_strv_add_owned(env, s);
 	}
+}
+
+int tj_env_jobserver_fds(char *const *env, int fds[2])
+{
+	const char *flags = NULL;
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], "MAKEFLAGS=", 10) == 0)
+			flags = env[i] + 10;
+	if (!flags)
+		return -1;
+	/* The last one counts, as for make; make 4.4's "fifo:PATH" needs no
+	 * descriptor. */
+	int found = -1;
+	static const char *const keys[] = {"--jobserver-auth=", "--jobserver-fds="};
+	for (size_t k = 0; k < TJ_ARRAY_SIZE(keys); k++) {
+		for (const char *p = strstr(flags, keys[k]); p; p = strstr(p + 1, keys[k])) {
+			int r, w, n = 0;
+			if (sscanf(p + strlen(keys[k]), "%d,%d%n", &r, &w, &n) == 2 && n > 0 && r >= 0 && w >= 0) {
+				fds[0] = r;
+				fds[1] = w;
+				found = 0;
+			}
+		}
+	}
+	return found;
 }
 
 size_t tj_env_scrub(char **env, const struct tj_strv *given, const char *keep_prefix)

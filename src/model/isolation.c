@@ -225,10 +225,30 @@ int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name)
 	return 0;
 }
 
+/* Whether path is dir or beneath it (both cleaned, absolute). */
+static bool path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Landlock only adds rights: a --ro beneath a --rw would stay writable.
+ * Only a read-only mount over it keeps it read-only. */
+static bool ro_within_rw(const struct tj_isolation *iso)
+{
+	for (size_t i = 0; i < iso->ro.n; i++)
+		for (size_t j = 0; j < iso->rw.n; j++)
+			if (path_within(iso->ro.v[i], iso->rw.v[j]) && strcmp(iso->ro.v[i], iso->rw.v[j]) != 0)
+				return true;
+	return false;
+}
+
 bool tj_isolation_wants_mount_ns(const struct tj_isolation *iso)
 {
 	return (iso->unshare & TJ_NS_MOUNT) || iso->noexec.n || iso->tmpfs.n || iso->nrw_limits ||
-	       iso->protect_cgroups || iso->hide_sockets;
+	       iso->protect_cgroups || iso->hide_sockets || ro_within_rw(iso);
 }
 
 unsigned tj_isolation_namespaces(const struct tj_isolation *iso, bool root)

@@ -9,10 +9,7 @@
 #include <unistd.h>
 
 #include "tj/model/policy.h"
-
-#ifndef TJ_POLICY_DIR
-#define TJ_POLICY_DIR "/usr/local/share/tinyjail/policies"
-#endif
+#include "tj_paths.h" /* TJ_POLICY_DIR, generated from PREFIX */
 
 void tj_policy_dirs(struct tj_strv *out)
 {
@@ -41,25 +38,42 @@ static bool looks_like_path(const char *arg)
 	return strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0) || strcmp(arg, "-") == 0;
 }
 
-static void list_bundled(const struct tj_strv *dirs, struct tj_buf *names)
+void tj_policy_bundled(struct tj_strv *names, struct tj_strv *paths)
 {
-	struct tj_strv seen = {0};
-	for (size_t i = 0; i < dirs->n; i++) {
-		DIR *d = opendir(dirs->v[i]);
+	struct tj_strv dirs = {0};
+	tj_policy_dirs(&dirs);
+	for (size_t i = 0; i < dirs.n; i++) {
+		DIR *d = opendir(dirs.v[i]);
 		if (!d)
 			continue;
+		struct tj_strv here = {0};
 		struct dirent *e;
 		while ((e = readdir(d))) {
 			size_t n = strlen(e->d_name);
-			if (n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0)
-				continue;
-			char *name = tj_xstrndup(e->d_name, n - 5);
-			if (!tj_strv_contains(&seen, name))
-				tj_strv_add(&seen, name);
-			free(name);
+			if (n > 5 && strcmp(e->d_name + n - 5, ".json") == 0)
+				tj_strv_add_owned(&here, tj_xstrndup(e->d_name, n - 5));
 		}
 		closedir(d);
+		/* Sorted within a directory; an earlier directory's profile
+		 * hides a later one's of the same name, as in tj_policy_find. */
+		tj_strv_sort(&here);
+		for (size_t k = 0; k < here.n; k++) {
+			if (tj_strv_contains(names, here.v[k]))
+				continue;
+			tj_strv_add(names, here.v[k]);
+			if (paths)
+				tj_strv_add_owned(paths, tj_xasprintf("%s/%s.json", dirs.v[i], here.v[k]));
+		}
+		tj_strv_done(&here);
 	}
+	tj_strv_done(&dirs);
+}
+
+static void list_bundled(const struct tj_strv *dirs, struct tj_buf *names)
+{
+	(void)dirs; /* tj_policy_bundled searches the same directories */
+	struct tj_strv seen = {0};
+	tj_policy_bundled(&seen, NULL);
 	for (size_t i = 0; i < seen.n; i++)
 		tj_buf_addf(names, "%s%s", i ? ", " : "", seen.v[i]);
 	tj_strv_done(&seen);

@@ -302,6 +302,8 @@ void tj_rule_drop_name(struct tj_rule *r, size_t k)
 
 char *tj_rule_name_path(const struct tj_rule *r, size_t k)
 {
+	if (r->json_path[0] == '-') /* a rule from the command line (--allow-syscall) */
+		return tj_xstrdup(r->json_path);
 	if (r->singular_name)
 		return tj_xasprintf("%s.name", r->json_path);
 	return tj_xasprintf("%s.names[%zu]", r->json_path, r->origins ? r->origins[k].index : k);
@@ -338,12 +340,117 @@ void tj_seccomp_free(struct tj_seccomp *s)
 	free(s);
 }
 
+static unsigned top_layer(const struct tj_seccomp *s)
+{
+	unsigned top = 0;
+	for (size_t i = 0; s && i < s->nrules; i++)
+		if (s->rules[i].layer > top)
+			top = s->rules[i].layer;
+	return top;
+}
+
+static void extend_seccomp(struct tj_seccomp *sc, struct tj_seccomp *base, const char *base_name)
+{
+	unsigned above = top_layer(base) + 1;
+	struct tj_rule *rules = tj_xcalloc(base->nrules + sc->nrules + 1, sizeof(*rules));
+	size_t n = 0;
+	for (size_t i = 0; i < base->nrules; i++) {
+		rules[n] = base->rules[i]; /* moved */
+		char *path = tj_xasprintf("extends %s: %s", base_name, rules[n].json_path);
+		free(rules[n].json_path);
+		rules[n++].json_path = path;
+	}
+	for (size_t i = 0; i < sc->nrules; i++) {
+		rules[n] = sc->rules[i];
+		rules[n++].layer += above;
+	}
+	free(base->rules);
+	free(sc->rules);
+	base->rules = NULL;
+	base->nrules = 0;
+	sc->rules = rules;
+	sc->nrules = n;
+	if (sc->default_inherited) {
+		sc->default_action = base->default_action;
+		sc->has_default_errno = base->has_default_errno;
+		sc->default_errno = base->default_errno;
+		sc->default_inherited = false;
+	}
+	for (size_t i = 0; i < base->arches.n; i++)
+		if (!tj_strv_contains(&sc->arches, base->arches.v[i]))
+			tj_strv_add(&sc->arches, base->arches.v[i]);
+	if (!sc->has_flags) {
+		sc->has_flags = base->has_flags;
+		sc->flags = base->flags;
+	}
+	if (!sc->listener_path && base->listener_path) {
+		sc->listener_path = base->listener_path;
+		base->listener_path = NULL;
+	}
+	if (!sc->listener_metadata && base->listener_metadata) {
+		sc->listener_metadata = base->listener_metadata;
+		base->listener_metadata = NULL;
+	}
+}
+
+void tj_profile_extend(struct tj_profile *p, struct tj_profile *base)
+{
+	const char *name = p->extends ? p->extends : base->file;
+	if (p->seccomp && base->seccomp)
+		extend_seccomp(p->seccomp, base->seccomp, name);
+	else if (!p->seccomp) {
+		p->seccomp = base->seccomp;
+		base->seccomp = NULL;
+		for (size_t i = 0; p->seccomp && i < p->seccomp->nrules; i++) {
+			char *path = tj_xasprintf("extends %s: %s", name, p->seccomp->rules[i].json_path);
+			free(p->seccomp->rules[i].json_path);
+			p->seccomp->rules[i].json_path = path;
+		}
+	}
+	/* The option models: the base's, then this profile's over them. */
+	struct tj_limits limits = base->limits;
+	tj_limits_merge(&limits, &p->limits);
+	p->limits = limits;
+	tj_env_merge(&base->env, &p->env);
+	tj_env_done(&p->env);
+	p->env = base->env;
+	memset(&base->env, 0, sizeof(base->env));
+	struct tj_isolation iso = {0};
+	tj_isolation_merge(&iso, &base->iso);
+	tj_isolation_merge(&iso, &p->iso);
+	tj_isolation_done(&p->iso);
+	p->iso = iso;
+	struct tj_net_policy net = {0};
+	tj_net_policy_merge(&net, &base->net);
+	tj_net_policy_merge(&net, &p->net);
+	tj_net_policy_done(&p->net);
+	p->net = net;
+	if (!p->description && base->description) {
+		p->description = base->description;
+		base->description = NULL;
+	}
+	for (size_t i = 0; i < base->warnings.n; i++)
+		tj_notes_add(&p->warnings, base->warnings.v[i].json_path, "%s: %s", base->file,
+			     base->warnings.v[i].msg);
+	/* What the filter cache keys on: every text the profile is made of. */
+	struct tj_buf b = {0};
+	tj_buf_addf(&b, "%s\n", base->file);
+	if (base->base_text)
+		tj_buf_addn(&b, base->base_text, base->base_text_len);
+	tj_buf_addn(&b, base->text, base->text_len);
+	p->base_text = tj_buf_steal(&b);
+	p->base_text_len = strlen(p->base_text);
+	tj_profile_free(base);
+}
+
 void tj_profile_free(struct tj_profile *p)
 {
 	if (!p)
 		return;
 	free(p->file);
 	free(p->text);
+	free(p->extends);
+	free(p->base_text);
 	free(p->description);
 	tj_seccomp_free(p->seccomp);
 	tj_env_done(&p->env);

@@ -220,6 +220,16 @@ static void reply(struct proxy *px, struct conn *c, int status, enum tj_proxy_ru
 	close_server(px, c);
 	size_t len = 0;
 	char *resp = tj_http_error_response(status, rule ? tj_proxy_rule_name(rule) : NULL, text, &len);
+	/* To a plain-HTTP request the body the headers announce never comes:
+	 * clients then fail (curl without -f: exit 18, nothing saved) instead
+	 * of saving the proxy's text as the download.  The reason is in the
+	 * status line, X-Tinyjail-Refused and tinyjail's own message.  After
+	 * CONNECT a 403 is already an error (curl: exit 56). */
+	if (!c->req.connect) {
+		const char *end = strstr(resp, "\r\n\r\n");
+		if (end)
+			len = (size_t)(end + 4 - resp);
+	}
 	if (!c->out.d)
 		c->out.d = tj_xmalloc(BUF_SIZE);
 	if (len > BUF_SIZE)

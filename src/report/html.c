@@ -15,6 +15,31 @@
 #include "tj/report/chain.h"
 #include "tj/report/view.h"
 
+/* The page as it is built; given a sink, it goes out in pieces, so a page
+ * of a huge log is never held whole (notes/reports.md). */
+struct page {
+	struct tj_buf b; /* first: the builders take the page as a struct tj_buf * */
+	int (*sink)(void *ctx, const char *s, size_t n);
+	void *ctx;
+	int error;
+};
+
+static void flush(struct page *pg)
+{
+	if (!pg->error && pg->b.len)
+		pg->error = pg->sink(pg->ctx, pg->b.s, pg->b.len);
+	pg->b.len = 0;
+	if (pg->b.s)
+		pg->b.s[0] = '\0';
+}
+
+static void spill(struct tj_buf *b)
+{
+	struct page *pg = (struct page *)b;
+	if (pg->sink && b->len >= (256u << 10))
+		flush(pg);
+}
+
 static void esc(struct tj_buf *b, const char *s)
 {
 	if (!s)
@@ -270,6 +295,7 @@ static void add_seen_totals(struct tj_buf *b, const struct tj_report_model *m)
 		    "<th class=\"num\">first (ms)</th><th>rule</th></tr></thead><tbody>\n",
 		    n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++) {
+		spill(b);
 		double ms = ms_since(t[i].first, run_start(m, t[i].run));
 		tj_buf_add(b, "<tr><td><code>");
 		esc(b, t[i].syscall);
@@ -296,6 +322,7 @@ static void add_seen(struct tj_buf *b, const struct tj_report_model *m)
 		      "<th>syscall</th><th>program</th><th class=\"num\">calls</th><th class=\"num\">first (ms)</th>"
 		      "<th>rule</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < m->nsys; i++) {
+		spill(b);
 		const struct tj_report_sys *s = &m->sys[i];
 		if (!s->seen)
 			continue;
@@ -330,6 +357,7 @@ static void add_missed(struct tj_buf *b, const struct tj_report_model *m)
 		      "<th>program</th><th class=\"num\">calls</th><th class=\"num\">first (ms)</th><th>rule</th>"
 		      "<th>action</th><th>first call</th></tr></thead><tbody>\n");
 	for (size_t i = 0; i < m->nsys; i++) {
+		spill(b);
 		const struct tj_report_sys *s = &m->sys[i];
 		if (!s->missed)
 			continue;
@@ -378,6 +406,7 @@ static void add_unused(struct tj_buf *b, const struct tj_report_model *m, const 
 			    "</thead><tbody>\n",
 			    u->names, u->names == 1 ? "" : "s", u->n, u->n == 1 ? "" : "s");
 		for (size_t i = 0; i < u->n; i++) {
+			spill(b);
 			tj_buf_add(b, "<tr><td>");
 			esc(b, u->v[i].rule);
 			tj_buf_add(b, "</td><td>");
@@ -408,6 +437,7 @@ static void add_tree(struct tj_buf *b, const struct tj_report_run *run, long fir
 		return;
 	tj_buf_add(b, "<ul class=\"tree\">");
 	for (long i = first; i >= 0; i = run->procs[i].next_sibling) {
+		spill(b);
 		const struct tj_report_proc *p = &run->procs[i];
 		tj_buf_addf(b, "<li data-pid=\"%d\"><b>%d</b> <span title=\"", p->pid, p->pid);
 		esc(b, p->program);
@@ -449,6 +479,7 @@ static void add_chains(struct tj_buf *b, const struct tj_report_model *m)
 		tj_buf_add(b,
 			   "<p class=\"note\">None recorded: run with <code>--explain SYSCALL --log FILE</code>.</p>");
 	for (size_t i = 0; i < m->nchains; i++) {
+		spill(b);
 		const struct tj_report_chain *c = &m->chains[i];
 		tj_buf_addf(b, "<div class=\"chain\" data-syscall=\"");
 		esc(b, c->syscall);
@@ -507,6 +538,7 @@ static void add_data(struct tj_buf *b, const struct tj_report_model *m)
 		js(b, run->command);
 		tj_buf_addf(b, ",\"end\":%.3f,\"procs\":[", ms_since(run->end_us, base));
 		for (size_t i = 0; i < run->nprocs; i++) {
+			spill(b);
 			const struct tj_report_proc *p = &run->procs[i];
 			tj_buf_addf(b, "%s{\"pid\":%d,\"parent\":%ld,\"program\":", i ? "," : "", p->pid, p->parent);
 			js(b, p->program);
@@ -524,48 +556,63 @@ static void add_data(struct tj_buf *b, const struct tj_report_model *m)
 	tj_buf_add(b, "]}</script>\n");
 }
 
-char *tj_report_html(const struct tj_report_model *m, const struct tj_report_view_opts *o)
+static void build(struct page *pg, const struct tj_report_model *m, const struct tj_report_view_opts *o)
 {
-	struct tj_buf b = {0};
+	struct tj_buf *b = &pg->b;
 	size_t missed = 0, seen = 0;
 	for (size_t i = 0; i < m->nsys; i++)
 		missed += m->sys[i].missed > 0, seen += m->sys[i].seen > 0;
-	tj_buf_add(&b,
+	tj_buf_add(b,
 		   "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		   "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
 		   "<meta name=\"viewport\" content=\"width=device-width\">\n<title>tinyjail report</title>\n<style>");
-	tj_buf_add(&b, style);
-	tj_buf_add(&b, "</style></head>\n<body>\n<header><h1>tinyjail report</h1><p id=\"summary\">");
-	tj_buf_addf(&b, "%zu run%s from %zu log%s: %zu (program, syscall) pair%s seen, %zu missed", m->nruns,
+	tj_buf_add(b, style);
+	tj_buf_add(b, "</style></head>\n<body>\n<header><h1>tinyjail report</h1><p id=\"summary\">");
+	tj_buf_addf(b, "%zu run%s from %zu log%s: %zu (program, syscall) pair%s seen, %zu missed", m->nruns,
 		    m->nruns == 1 ? "" : "s", m->nlogs, m->nlogs == 1 ? "" : "s", seen, seen == 1 ? "" : "s", missed);
 	if (o->profile) {
-		tj_buf_add(&b, "; compared with ");
-		esc(&b, o->profile);
+		tj_buf_add(b, "; compared with ");
+		esc(b, o->profile);
 	}
-	tj_buf_add(&b,
+	tj_buf_add(b,
 		   "</p></header>\n<nav><a href=\"#runs\">Runs</a><a href=\"#seen\">Seen</a><a href=\"#missed\">Missed"
 		   "</a><a href=\"#unused\">Unused</a><a href=\"#timeline\">Timeline</a><a href=\"#processes\">Processes"
 		   "</a><a href=\"#chains\">Call chains</a></nav>\n");
-	add_runs(&b, m);
-	add_missed(&b, m);
-	add_seen(&b, m);
-	add_unused(&b, m, o);
-	tj_buf_add(&b,
-		   "<section id=\"timeline\"><h2>Timeline</h2><div class=\"tools\"><button id=\"zoom-in\">zoom in"
-		   "</button><button id=\"zoom-out\">zoom out</button><button id=\"zoom-reset\">whole run</button>"
-		   "<span class=\"note\">wheel: zoom, drag: move</span></div>\n<p class=\"legend\">"
-		   "<span><i style=\"background:#a8d5b3\"></i>start-up (the dynamic loader)</span>"
-		   "<span><i style=\"background:#3c8d4f\"></i>first use</span><span><i style=\"background:#d49b00\">"
-		   "</i>denied</span><span><i style=\"background:#b3261e\"></i>killed</span><span><i style=\""
-		   "background:#8e24aa\"></i>limit</span><span><i style=\"background:#e8710a\"></i>network</span>"
-		   "<span><i style=\"background:#2457c5\"></i>exec</span><span><i style=\"background:#1d2330\"></i>"
-		   "exit</span></p>\n<div id=\"timeline-box\"></div></section>\n");
-	add_processes(&b, m);
-	add_chains(&b, m);
-	add_data(&b, m);
-	tj_buf_add(&b, "<script>");
-	tj_buf_add(&b, script);
-	tj_buf_add(&b, "</script>\n</body></html>\n");
-	return tj_buf_steal(&b);
+	add_runs(b, m);
+	add_missed(b, m);
+	add_seen(b, m);
+	add_unused(b, m, o);
+	tj_buf_add(b, "<section id=\"timeline\"><h2>Timeline</h2><div class=\"tools\"><button id=\"zoom-in\">zoom in"
+		      "</button><button id=\"zoom-out\">zoom out</button><button id=\"zoom-reset\">whole run</button>"
+		      "<span class=\"note\">wheel: zoom, drag: move</span></div>\n<p class=\"legend\">"
+		      "<span><i style=\"background:#a8d5b3\"></i>start-up (the dynamic loader)</span>"
+		      "<span><i style=\"background:#3c8d4f\"></i>first use</span><span><i style=\"background:#d49b00\">"
+		      "</i>denied</span><span><i style=\"background:#b3261e\"></i>killed</span><span><i style=\""
+		      "background:#8e24aa\"></i>limit</span><span><i style=\"background:#e8710a\"></i>network</span>"
+		      "<span><i style=\"background:#2457c5\"></i>exec</span><span><i style=\"background:#1d2330\"></i>"
+		      "exit</span></p>\n<div id=\"timeline-box\"></div></section>\n");
+	add_processes(b, m);
+	add_chains(b, m);
+	add_data(b, m);
+	tj_buf_add(b, "<script>");
+	tj_buf_add(b, script);
+	tj_buf_add(b, "</script>\n</body></html>\n");
+}
+
+char *tj_report_html(const struct tj_report_model *m, const struct tj_report_view_opts *o)
+{
+	struct page pg = {0};
+	build(&pg, m, o);
+	return tj_buf_steal(&pg.b);
+}
+
+int tj_report_html_write(const struct tj_report_model *m, const struct tj_report_view_opts *o,
+			 int (*sink)(void *ctx, const char *s, size_t n), void *ctx)
+{
+	struct page pg = {.sink = sink, .ctx = ctx};
+	build(&pg, m, o);
+	flush(&pg);
+	free(pg.b.s);
+	return pg.error;
 }

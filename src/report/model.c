@@ -639,34 +639,30 @@ static void on_exit_event(struct tj_report_run *run, const struct tj_record *r)
 static void on_limit_or_net(struct tj_report_model *m, struct tj_report_run *run, const struct tj_record *r)
 {
 	bool net = r->kind == TJ_REC_NETWORK;
-	char *text;
-	if (net)
-		text = tj_xasprintf("%s %s%s%s%s%s%s: %s", r->action ? r->action : "refused",
-				    r->method	 ? r->method
-				    : r->syscall ? r->syscall
-						 : "",
-				    r->host || r->address ? " " : "",
-				    r->host	 ? r->host
-				    : r->address ? r->address
-						 : "",
-				    r->port >= 0 ? " port " : "", "", r->port >= 0 ? "" : "",
-				    r->reason ? r->reason : "");
-	else
-		text = tj_xasprintf("%s %s%s%s", r->resource ? r->resource : "?", r->action ? r->action : "",
-				    r->detail ? ": " : "", r->detail ? r->detail : "");
-	if (net && r->port >= 0) {
-		char *with_port = tj_xasprintf("%s %s%s%s port %d: %s", r->action ? r->action : "refused",
-					       r->method    ? r->method
-					       : r->syscall ? r->syscall
-							    : "",
-					       r->host || r->address ? " " : "",
-					       r->host	    ? r->host
-					       : r->address ? r->address
-							    : "",
-					       r->port, r->reason ? r->reason : "");
-		free(text);
-		text = with_port;
+	struct tj_buf t = {0};
+	if (net) {
+		const char *what = r->method ? r->method : r->syscall ? r->syscall : "";
+		const char *dest = r->host ? r->host : r->address ? r->address : NULL;
+		tj_buf_addf(&t, "%s %s", r->action ? r->action : "refused", what);
+		if (dest)
+			tj_buf_addf(&t, " %s", dest);
+		if (r->port >= 0)
+			tj_buf_addf(&t, " port %d", r->port);
+		if (r->reason)
+			tj_buf_addf(&t, ": %s", r->reason);
+	} else {
+		tj_buf_addf(&t, "%s %s", r->resource ? r->resource : "?", r->action ? r->action : "");
+		/* The limit, in the event's unit (bytes shown in MiB). */
+		bool bytes = r->unit && strcmp(r->unit, "bytes") == 0;
+		if (r->has_limit && bytes)
+			tj_buf_addf(&t, " at %.1f MiB", (double)r->limit / 1048576.0);
+		else if (r->has_limit)
+			tj_buf_addf(&t, " at %llu%s%s", (unsigned long long)r->limit, r->unit ? " " : "",
+				    r->unit ? r->unit : "");
+		if (r->detail)
+			tj_buf_addf(&t, ": %s", r->detail);
 	}
+	char *text = tj_buf_steal(&t);
 	const char *name = S(m, net ? "network" : "limit");
 	enum tj_item_kind kind = net ? TJ_ITEM_NETWORK : TJ_ITEM_LIMIT;
 	struct tj_report_proc *p = r->pid ? proc_of(m, run, r) : NULL;

@@ -881,9 +881,9 @@ int tj_static_analyze(const char *const *paths, size_t npaths, const struct tj_s
 	int rc = -1;
 	if (tj_ldcache_load(opts->ldcache ? opts->ldcache : "/etc/ld.so.cache", &g->ldcache, err) < 0)
 		goto out;
-	if (opts->cache_dir) {
+	if (opts->cache_dir && opts->cache_mac_key) {
 		struct tj_err *e2 = NULL;
-		if (tj_static_cache_open(opts->cache_dir, &g->cache, &e2) < 0) {
+		if (tj_static_cache_open(opts->cache_dir, opts->cache_mac_key, &g->cache, &e2) < 0) {
 			tj_notes_add(&r->notes, NULL, "not using the summary cache: %s", e2->msg);
 			tj_err_free(e2);
 		}

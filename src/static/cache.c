@@ -3,13 +3,16 @@
  * The summary cache (include/tj/static/cache.h).  An entry file is
  *
  *   header:  "TJSCACHE", u32 format, u32 zero, key[32], u64 payload length,
- *            tag[32]
+ *            mac[32]: HMAC-SHA256 under the per-user integrity key
+ *            (base/integrity.h) over the header before it and the payload
  *   payload: u32 flags, u32 entry, u64 x 3 statistics, then each array as a
  *            u64 count and its fixed-layout records (little-endian), the
  *            string pool last
  *
- * A read checks the header, the key and the tag, decodes with bounds checks
- * and validates every index; any failure is a miss.
+ * A read checks the header, the key and the MAC, decodes with bounds checks
+ * and validates every index; any failure is a miss.  The MAC, not a plain
+ * hash: a sandboxed command that can write the cache (no view) could
+ * recompute a hash over a summary of its choosing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,12 +31,14 @@
 #endif
 
 #define MAGIC "TJSCACHE"
-#define FORMAT 1
-#define HEADER_LEN (8 + 4 + 4 + TJ_SHA256_LEN + 8 + TJ_SHA256_LEN)
+#define FORMAT 2 /* 2: the keyed MAC (1 had a plain SHA-256) */
+#define MAC_AT (8 + 4 + 4 + TJ_SHA256_LEN + 8)
+#define HEADER_LEN (MAC_AT + TJ_INTEGRITY_MAC_LEN)
 #define MAX_ENTRY (512u << 20)
 
 struct tj_static_cache {
 	int dirfd;
+	uint8_t mac_key[TJ_INTEGRITY_KEY_LEN];
 };
 
 /* --- the directory --- */
@@ -70,7 +75,8 @@ static int open_dir(int at, const char *name, const char *display, struct tj_err
 	return fd;
 }
 
-int tj_static_cache_open(const char *base, struct tj_static_cache **ret, struct tj_err **err)
+int tj_static_cache_open(const char *base, const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], struct tj_static_cache **ret,
+			 struct tj_err **err)
 {
 	if (!base || base[0] != '/')
 		return tj_err_set(err, TJ_ERR_LAYER, 0, "no cache directory (set XDG_CACHE_HOME or HOME)");
@@ -92,6 +98,7 @@ int tj_static_cache_open(const char *base, struct tj_static_cache **ret, struct 
 		return -1;
 	struct tj_static_cache *c = tj_xcalloc(1, sizeof(*c));
 	c->dirfd = sfd;
+	memcpy(c->mac_key, mac_key, TJ_INTEGRITY_KEY_LEN);
 	*ret = c;
 	return 0;
 }
@@ -101,6 +108,7 @@ void tj_static_cache_close(struct tj_static_cache *c)
 	if (!c)
 		return;
 	close(c->dirfd);
+	explicit_bzero(c->mac_key, sizeof(c->mac_key));
 	free(c);
 }
 
@@ -169,16 +177,12 @@ void tj_static_cache_key(const struct tj_elf *e, const char *wrapper_context, ui
 	tj_sha256_final(&h, key);
 }
 
-/* The integrity tag of an entry.  Today a SHA-256 over key and payload (it
- * catches truncation and corruption); the one place to use the filter
- * cache's keyed MAC once it has one. */
-static void entry_tag(const uint8_t key[TJ_SHA256_LEN], const void *payload, size_t len, uint8_t tag[TJ_SHA256_LEN])
+/* The MAC of an entry: over its header up to the MAC (magic, format, key,
+ * length) and its payload, under the per-user key. */
+static void entry_tag(const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], const uint8_t *entry, size_t payload_len,
+		      uint8_t tag[TJ_INTEGRITY_MAC_LEN])
 {
-	struct tj_sha256 h;
-	tj_sha256_init(&h);
-	tj_sha256_update(&h, key, TJ_SHA256_LEN);
-	tj_sha256_update(&h, payload, len);
-	tj_sha256_final(&h, tag);
+	tj_integrity_mac2(mac_key, entry, MAC_AT, entry + HEADER_LEN, payload_len, tag);
 }
 
 /* --- encoding --- */
@@ -203,7 +207,8 @@ static void put_array(struct wbuf *b, const void *v, size_t n, size_t size)
 	put(b, v, n * size);
 }
 
-void *tj_static_cache_encode(const uint8_t key[TJ_SHA256_LEN], const struct tj_summary *s, size_t *len)
+void *tj_static_cache_encode(const uint8_t key[TJ_SHA256_LEN], const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN],
+			     const struct tj_summary *s, size_t *len)
 {
 	struct wbuf b = {0};
 	uint8_t zero[HEADER_LEN] = {0};
@@ -231,7 +236,7 @@ void *tj_static_cache_encode(const uint8_t key[TJ_SHA256_LEN], const struct tj_s
 	memcpy(b.p + 12, &z, 4);
 	memcpy(b.p + 16, key, TJ_SHA256_LEN);
 	memcpy(b.p + 16 + TJ_SHA256_LEN, &plen, 8);
-	entry_tag(key, b.p + HEADER_LEN, plen, b.p + 24 + TJ_SHA256_LEN);
+	entry_tag(mac_key, b.p, plen, b.p + MAC_AT);
 	*len = b.len;
 	return b.p;
 }
@@ -334,7 +339,8 @@ static bool valid(const struct tj_summary *s)
 	return true;
 }
 
-int tj_static_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SHA256_LEN], struct tj_summary **ret)
+int tj_static_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SHA256_LEN],
+			   const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN], struct tj_summary **ret)
 {
 	const uint8_t *p = data;
 	if (len < HEADER_LEN || memcmp(p, MAGIC, 8) != 0)
@@ -345,9 +351,9 @@ int tj_static_cache_decode(const void *data, size_t len, const uint8_t key[TJ_SH
 	memcpy(&plen, p + 16 + TJ_SHA256_LEN, 8);
 	if (fmt != FORMAT || memcmp(p + 16, key, TJ_SHA256_LEN) != 0 || plen != len - HEADER_LEN)
 		return 0;
-	uint8_t tag[TJ_SHA256_LEN];
-	entry_tag(key, p + HEADER_LEN, plen, tag);
-	if (memcmp(tag, p + 24 + TJ_SHA256_LEN, TJ_SHA256_LEN) != 0)
+	uint8_t tag[TJ_INTEGRITY_MAC_LEN];
+	entry_tag(mac_key, p, plen, tag);
+	if (!tj_digest_equal(tag, p + MAC_AT, sizeof(tag)))
 		return 0;
 	struct rbuf b = {p + HEADER_LEN, plen, 0, false};
 	struct tj_summary *s = tj_xcalloc(1, sizeof(*s));
@@ -400,7 +406,7 @@ int tj_static_cache_load(struct tj_static_cache *c, const uint8_t key[TJ_SHA256_
 			return 0;
 		got += (size_t)n;
 	}
-	return tj_static_cache_decode(buf, got, key, ret);
+	return tj_static_cache_decode(buf, got, key, c->mac_key, ret);
 }
 
 int tj_static_cache_store(struct tj_static_cache *c, const uint8_t key[TJ_SHA256_LEN], const struct tj_summary *s,
@@ -410,7 +416,7 @@ int tj_static_cache_store(struct tj_static_cache *c, const uint8_t key[TJ_SHA256
 	key_name(key, name);
 	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
 	size_t len;
-	tj_autofree uint8_t *data = tj_static_cache_encode(key, s, &len);
+	tj_autofree uint8_t *data = tj_static_cache_encode(key, c->mac_key, s, &len);
 	tj_autoclose int fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot create a cache entry");

@@ -64,7 +64,9 @@
  *                                    own, in the security tests): exit 0 when
  *                                    it worked, else the errno that stopped
  *                                    it.  TARGET: parent, grandparent,
- *                                    proxy (tinyjail-proxy, tinyjail's child)
+ *                                    proxy (tinyjail-proxy, tinyjail's child),
+ *                                    sibling (another child of tinyjail
+ *                                    named tinyjail: the listener helper)
  *                                    or a pid.  HOW:
  *                                      mem      open /proc/T/mem read-write,
  *                                               and write a byte back
@@ -533,8 +535,9 @@ static pid_t ppid_of(pid_t pid)
 	return ppid;
 }
 
-/* A child of our parent named tinyjail-proxy (the filtering proxy). */
-static pid_t find_proxy(void)
+/* Another child of our parent named `name`: the filtering proxy
+ * (tinyjail-proxy), the seccomp listener's helper (tinyjail, CLONE_PARENT). */
+static pid_t find_sibling(const char *name)
 {
 	for (pid_t pid = 1; pid < 4194304; pid++) {
 		char path[64], comm[64] = "";
@@ -545,7 +548,7 @@ static pid_t find_proxy(void)
 		if (fgets(comm, sizeof(comm), f))
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);
-		if (strcmp(comm, "tinyjail-proxy") == 0 && ppid_of(pid) == getppid())
+		if (pid != getpid() && strcmp(comm, name) == 0 && ppid_of(pid) == getppid())
 			return pid;
 	}
 	return -1;
@@ -558,7 +561,9 @@ static pid_t attack_target(const char *t)
 	if (strcmp(t, "grandparent") == 0)
 		return ppid_of(getppid());
 	if (strcmp(t, "proxy") == 0)
-		return find_proxy();
+		return find_sibling("tinyjail-proxy");
+	if (strcmp(t, "sibling") == 0)
+		return find_sibling("tinyjail");
 	if (strcmp(t, "group") == 0)
 		return 0;
 	return (pid_t)atoi(t);

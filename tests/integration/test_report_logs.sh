@@ -116,15 +116,23 @@ expect_out_contains "KILLED getppid()"
 expect_out_contains "denied kcmp("
 expect_out_contains "exit: killed for a syscall"
 
-t "the timeline shows limits: a timeout that ended the run"
+t "the timeline shows limits: a timeout, a memory limit"
 run "$TJ" --profile default --report=usage --timeout 1s --log "$TMP/slow.log" -- sleep 30
 expect_rc 124
 validate "$TMP/slow.log"
 run "$TJ" report "$TMP/slow.log" --timeline
 expect_rc 0
 expect_out_contains "/usr/bin/sleep: sleep 30"
-expect_out_contains "limit wall-time killed"
+expect_out_contains "limit wall-time killed at 1000 ms"
 expect_out_contains "end: exit 124"
+# A memory limit that ended the run, with the limit in MiB.
+run "$TJ" --profile default --report=usage --memory 64M --log "$TMP/mem.log" -- "$PROBE" alloc 200
+expect_rc 137
+validate "$TMP/mem.log"
+run "$TJ" report "$TMP/mem.log" --timeline
+expect_rc 0
+expect_out_contains "limit memory killed at 64.0 MiB"
+expect_out_contains "end: exit 137"
 
 t "several logs merge: counts add up, per run and in total"
 run_in "$TMP" "$TJ" --profile default --report=usage --log "$TMP/sh2.log" -- sh -c 'ls / >/dev/null'

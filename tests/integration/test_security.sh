@@ -357,6 +357,49 @@ for who in run run_nobody; do
 done
 export XDG_CACHE_HOME="$TMP/cache"
 
+t "a sandboxed command cannot poison the static analysis's summary cache (item 3)"
+# Two static programs; the command rewrites the first one's summary with the
+# second one's (which calls ptrace), fixing the key and the plain SHA-256
+# tag the first format checked.  learn --static of the first program would
+# then write a profile that allows ptrace.
+printf 'int main(void) { return 0; }\n' >"$TMP/p1.c"
+printf '#include <sys/ptrace.h>\nint main(void) { return (int)ptrace(PTRACE_TRACEME, 0, 0, 0); }\n' >"$TMP/p2.c"
+cat >"$TMP/poison_static.py" <<'EOF'
+import hashlib, os, sys
+d1, d2 = sys.argv[1:3]
+only = lambda a, b: [n for n in os.listdir(a) if n not in os.listdir(b) and not n.startswith(".")]
+(e1,), (e2,) = only(d1, d2), only(d2, d1)
+victim = open(os.path.join(d1, e1), "rb").read()
+payload = open(os.path.join(d2, e2), "rb").read()[88:]
+head = victim[:48] + len(payload).to_bytes(8, "little")
+tag = hashlib.sha256(victim[16:48] + payload).digest()
+open(os.path.join(d1, "x.tmp"), "wb").write(head + tag + payload)
+os.rename(os.path.join(d1, "x.tmp"), os.path.join(d1, e1))
+print("poisoned", e1)
+EOF
+if cc -static -O1 -o "$TMP/p1" "$TMP/p1.c" && cc -static -O1 -o "$TMP/p2" "$TMP/p2.c"; then
+	chmod 755 "$TMP/p1" "$TMP/p2"
+	chmod 644 "$TMP/poison_static.py"
+	for who in run run_nobody; do
+		c1="$TMP/static-cache1-$who" c2="$TMP/static-cache2-$who"
+		mkdir -p "$c1" "$c2"
+		[ "$who" = run_nobody ] && chown 65534:65534 "$c1" "$c2"
+		$who env XDG_CACHE_HOME="$c1" "$TJ" learn --static -q -o "$SHARED/p1-$who.json" "$TMP/p1"
+		expect_rc 0
+		$who env XDG_CACHE_HOME="$c2" "$TJ" learn --static -q -o "$SHARED/p2-$who.json" "$TMP/p2"
+		expect_rc 0
+		expect_file_contains "$SHARED/p2-$who.json" '"ptrace"'
+		$who "$TJ" -q --profile none -- /usr/bin/python3 "$TMP/poison_static.py" "$c1/tinyjail/static" "$c2/tinyjail/static"
+		expect_out_contains "poisoned"
+		$who env XDG_CACHE_HOME="$c1" "$TJ" learn --static -v --force -o "$SHARED/p1b-$who.json" "$TMP/p1"
+		expect_rc 0
+		grep -q '"ptrace"' "$SHARED/p1b-$who.json" && fail "$who: the poisoned summary put ptrace in the profile"
+		cmp -s "$SHARED/p1-$who.json" "$SHARED/p1b-$who.json" || fail "$who: the poisoned cache changed the profile"
+	done
+else
+	fail "cc -static: no static C library (libc6-dev)"
+fi
+
 t "the integrity agent gives its key to tinyjail, never to a sandboxed command (item 3)"
 for who in run run_nobody; do
 	uid=0

@@ -2,6 +2,8 @@
 /* The command line (src/cli/cli.c): verbs, the run form, options per verb. */
 #include "unit.h"
 
+#include <string.h>
+
 #include "tj/cli/cli.h"
 
 #define MAXARGS 32
@@ -89,6 +91,27 @@ static void test_run_form(void **state)
 	assert_string_equal(o.command[0], "compile");
 	expect_ok(&o, parse(&o, &err, "ls", "check", NULL), err);
 	assert_string_equal(o.command[1], "check");
+	expect_ok(&o, parse(&o, &err, "run", "-q", "groups", NULL), err);
+	assert_string_equal(o.command[0], "groups");
+	expect_ok(&o, parse(&o, &err, "-q", "--", "groups", NULL), err);
+	assert_string_equal(o.command[0], "groups");
+	/* A verb only counts first: elsewhere, a command spelled like one is
+	 * refused rather than silently run (the rule in cli.c). */
+	EXPECT_USAGE("'groups' is a tinyjail verb, which only counts as the first argument; here it would be the "
+		     "command to run",
+		     "-q", "groups");
+	EXPECT_USAGE("'check' is a tinyjail verb, which only counts as the first argument; here it would be the "
+		     "command to run",
+		     "--profile", "strict", "check", "p.json");
+	/* "--" as an option's value is no end of the options. */
+	EXPECT_USAGE("'why' is a tinyjail verb, which only counts as the first argument; here it would be the "
+		     "command to run",
+		     "--hostname", "--", "why");
+	/* One profile per run. */
+	EXPECT_USAGE("--profile given twice ('a.json', then 'b.json'): a run has one profile; a profile can build "
+		     "on another with \"extends\", and --allow-syscall and --deny-syscall change one on the "
+		     "command line",
+		     "-p", "a.json", "--profile", "b.json", "ls");
 
 	/* A short option with its value attached, and clustered flags. */
 	expect_ok(&o, parse(&o, &err, "-vvpnone", "x", NULL), err);
@@ -210,8 +233,27 @@ static void test_help_and_version(void **state)
 	assert_int_equal(o.help_verb, TJ_VERB_CHECK);
 	expect_ok(&o, parse(&o, &err, "help", "compile", NULL), err);
 	assert_int_equal(o.help_verb, TJ_VERB_COMPILE);
-	expect_ok(&o, parse(&o, &err, "help", "nonsense", NULL), err);
-	assert_int_equal(o.help_verb, TJ_VERB_RUN);
+	expect_ok(&o, parse(&o, &err, "help", "profiles", NULL), err);
+	assert_int_equal(o.help_verb, TJ_VERB_PROFILES);
+	/* An unknown verb is an error, with a suggestion when one is close. */
+	EXPECT_USAGE("help: unknown verb 'nonsense'", "help", "nonsense");
+	EXPECT_USAGE("help: unknown verb 'grops' (did you mean 'groups'?)", "help", "grops");
+	EXPECT_USAGE("help takes one verb at most", "help", "check", "compile");
+	EXPECT_USAGE("version takes no arguments", "version", "x");
+	expect_ok(&o, parse(&o, &err, "profiles", NULL), err);
+	assert_int_equal(o.verb, TJ_VERB_PROFILES);
+	EXPECT_USAGE("profiles takes no arguments", "profiles", "x");
+	/* Every verb has a summary for --help, and help knows it. */
+	size_t n;
+	const struct tj_verb_info *v = tj_cli_verbs(&n);
+	assert_true(n >= 11);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(v[i].summary && v[i].summary[0]);
+		expect_ok(&o, parse(&o, &err, "help", v[i].name, NULL), err);
+		assert_int_equal(o.help_verb, v[i].verb);
+		assert_non_null(tj_cli_usage(v[i].verb));
+		assert_null(strstr(tj_cli_usage(v[i].verb), "%%"));
+	}
 
 	expect_ok(&o, parse(&o, &err, "version", NULL), err);
 	assert_int_equal(o.verb, TJ_VERB_VERSION);
@@ -226,7 +268,7 @@ static void test_help_and_version(void **state)
 
 	assert_contains(tj_cli_usage(TJ_VERB_RUN), "usage: tinyjail [run] [options] [--] command [args...]");
 	assert_contains(tj_cli_usage(TJ_VERB_RUN), "--kill-via supervisor|kernel");
-	assert_contains(tj_cli_usage(TJ_VERB_HELP), "usage: tinyjail [run]");
+	assert_contains(tj_cli_usage(TJ_VERB_HELP), "usage: tinyjail help [verb]");
 	assert_contains(tj_cli_usage(TJ_VERB_CHECK), "usage: tinyjail check [options] profile...");
 	assert_contains(tj_cli_usage(TJ_VERB_CHECK), "--lint");
 	assert_contains(tj_cli_usage(TJ_VERB_COMPILE), "usage: tinyjail compile profile [options]");
@@ -364,6 +406,7 @@ static void test_static_and_explain(void **state)
 	assert_true(o.strict && o.no_cache && o.no_vdso && o.learn.force);
 	assert_int_equal(o.ninputs, 2);
 	assert_int_equal(o.verbosity, 1);
+	tj_options_done(&o); /* --no-cache is kept for learn's runs */
 	expect_ok(&o, parse(&o, &err, "explain", "openat", "./app", NULL), err);
 	assert_int_equal(o.verb, TJ_VERB_EXPLAIN);
 	assert_string_equal(o.inputs[0], "openat");

@@ -83,9 +83,20 @@ static void test_keep_all_and_deny(void **state)
 	tj_env_build(&p, host_env, &out, NULL);
 	assert_true(has(&out, "EDITOR=vi"));
 	assert_true(has(&out, "MY_APP_DEBUG=1"));
-	assert_false(has(&out, "GITHUB_TOKEN=ghp_x")); /* deny wins over keep */
-	assert_false(has(&out, "LC_ALL=C"));	       /* a deny of one's own */
+	assert_true(has(&out, "GITHUB_TOKEN=ghp_x")); /* named exactly: an explicit keep wins */
+	assert_false(has(&out, "LC_ALL=C"));	      /* a deny of one's own */
 	tj_strv_done(&out);
+	/* A keep glob never pulls a secret in; one's own deny beats an exact keep. */
+	struct tj_env_policy g = {0};
+	assert_int_equal(tj_env_add_list(&g.keep, "GITHUB_*,*,DB_PASSWORD", &err), 0);
+	assert_int_equal(tj_env_add_list(&g.deny, "DB_*", &err), 0);
+	tj_env_build(&g, host_env, &out, NULL);
+	assert_false(has(&out, "GITHUB_TOKEN=ghp_x"));
+	assert_false(has(&out, "AWS_SECRET_ACCESS_KEY=k"));
+	assert_false(has(&out, "DB_PASSWORD=p"));
+	assert_true(has(&out, "EDITOR=vi"));
+	tj_strv_done(&out);
+	tj_env_done(&g);
 
 	struct tj_env_policy all = {.inherit_all = true};
 	tj_env_build(&all, host_env, &out, NULL);
@@ -139,6 +150,103 @@ static void test_long_names_denied(void **state)
 		tj_strv_done(&out);
 		tj_env_done(&p);
 		free(name);
+	}
+}
+
+/* What was not passed, and why: the one line run prints comes from this. */
+static void test_report(void **state)
+{
+	(void)state;
+	char *env[] = {"PATH=/bin",
+		       "CC=gcc",
+		       "MAKEFLAGS=-j4 --jobserver-auth=3,4",
+		       "CI=true",
+		       "GITHUB_SHA=abc",
+		       "GITHUB_TOKEN=t",
+		       "AWS_REGION=x",
+		       "NPM_TOKEN=n",
+		       "SESSION_MANAGER=local/x",
+		       "EDITOR=vi",
+		       "MINE=1",
+		       "VIRTUAL_ENV=/v",
+		       "JAVA_HOME=/jdk",
+		       NULL};
+	struct tj_env_policy p = {0};
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_env_add_list(&p.deny, "MINE", &err), 0);
+	struct tj_strv out = {0};
+	struct tj_env_report rep = {0};
+	tj_env_build_report(&p, env, &out, &rep);
+	/* Builds and CI are steered by these: on the allowlist. */
+	assert_true(has(&out, "CC=gcc"));
+	assert_true(has(&out, "MAKEFLAGS=-j4 --jobserver-auth=3,4"));
+	assert_true(has(&out, "CI=true"));
+	assert_true(has(&out, "VIRTUAL_ENV=/v"));
+	assert_true(has(&out, "JAVA_HOME=/jdk"));
+	assert_true(tj_strv_contains(&rep.secrets, "GITHUB_TOKEN"));
+	assert_true(tj_strv_contains(&rep.secrets, "NPM_TOKEN"));
+	assert_int_equal(rep.secrets.n, 2);
+	/* Narrow secret patterns: these are not secrets, merely not kept. */
+	assert_true(tj_strv_contains(&rep.not_kept, "GITHUB_SHA"));
+	assert_true(tj_strv_contains(&rep.not_kept, "AWS_REGION"));
+	assert_true(tj_strv_contains(&rep.not_kept, "SESSION_MANAGER"));
+	assert_true(tj_strv_contains(&rep.not_kept, "EDITOR"));
+	assert_int_equal(rep.not_kept.n, 4);
+	assert_true(tj_strv_contains(&rep.denied, "MINE"));
+	assert_int_equal(rep.denied.n, 1);
+	tj_strv_done(&out);
+	tj_env_report_done(&rep);
+	tj_env_done(&p);
+	/* The secret patterns, against real secret names and near misses. */
+	static const char *const secrets[] = {"GITHUB_TOKEN",
+					      "GH_TOKEN",
+					      "CI_JOB_TOKEN",
+					      "AWS_SECRET_ACCESS_KEY",
+					      "AWS_ACCESS_KEY_ID",
+					      "AWS_SESSION_TOKEN",
+					      "OPENAI_API_KEY",
+					      "PGPASSWORD",
+					      "DB_PASSWORD",
+					      "AZURE_CLIENT_SECRET",
+					      "GOOGLE_APPLICATION_CREDENTIALS",
+					      "NPM_CONFIG__AUTH",
+					      "SENTRY_DSN",
+					      "DATABASE_URL",
+					      "SSH_AUTH_SOCK",
+					      "DBUS_SESSION_BUS_ADDRESS",
+					      NULL};
+	static const char *const plain[] = {"GITHUB_SHA",
+					    "GITHUB_REF",
+					    "RUNNER_OS",
+					    "AWS_REGION",
+					    "KEYMAP",
+					    "XAUTHORITY",
+					    "TOKENIZERS_PARALLELISM",
+					    "SESSION_MANAGER",
+					    "AUTHOR",
+					    "MONKEY_BUSINESS",
+					    NULL};
+	for (size_t i = 0; secrets[i]; i++) {
+		char *e = tj_xasprintf("%s=x", secrets[i]);
+		char *one[] = {e, NULL};
+		struct tj_env_policy all = {.inherit_all = true};
+		tj_env_build_report(&all, one, &out, &rep);
+		if (rep.secrets.n != 1)
+			fail_msg("%s is not taken for a secret", secrets[i]);
+		tj_strv_done(&out);
+		tj_env_report_done(&rep);
+		free(e);
+	}
+	for (size_t i = 0; plain[i]; i++) {
+		char *e = tj_xasprintf("%s=x", plain[i]);
+		char *one[] = {e, NULL};
+		struct tj_env_policy all = {.inherit_all = true};
+		tj_env_build_report(&all, one, &out, &rep);
+		if (rep.secrets.n != 0 || out.n != 1)
+			fail_msg("%s is taken for a secret", plain[i]);
+		tj_strv_done(&out);
+		tj_env_report_done(&rep);
+		free(e);
 	}
 }
 
@@ -220,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_default),
 		cmocka_unit_test(test_keep_all_and_deny),
 		cmocka_unit_test(test_long_names_denied),
+		cmocka_unit_test(test_report),
 		cmocka_unit_test(test_settings),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_scrub),

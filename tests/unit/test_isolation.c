@@ -57,7 +57,21 @@ static void test_namespaces_needed(void **state)
 	tj_strv_add(&l.ro, "/usr");
 	assert_int_equal(tj_isolation_namespaces(&l, false), 0);
 	assert_true(tj_isolation_wants_landlock_view(&l));
+	/* ... but Landlock only adds rights: a --ro beneath a --rw needs a
+	 * read-only mount; one beside it (or a /usr2 next to /usr) does not. */
+	tj_strv_add(&l.rw, "/usr2");
+	tj_strv_add(&l.ro, "/usr2x");
+	assert_false(tj_isolation_wants_mount_ns(&l));
+	tj_strv_add(&l.rw, "/srv/ws");
+	tj_strv_add(&l.ro, "/srv/ws/keep");
+	assert_true(tj_isolation_wants_mount_ns(&l));
+	assert_int_equal(tj_isolation_namespaces(&l, false), TJ_NS_MOUNT | TJ_NS_USER);
 	tj_isolation_done(&l);
+	struct tj_isolation r = {0};
+	tj_strv_add(&r.rw, "/");
+	tj_strv_add(&r.ro, "/etc");
+	assert_true(tj_isolation_wants_mount_ns(&r));
+	tj_isolation_done(&r);
 	iso.unshare = 0;
 	tj_isolation_done(&iso);
 }

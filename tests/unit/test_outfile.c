@@ -4,6 +4,7 @@
  * replaced, never written through; links of other users are not followed. */
 #include "unit.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -135,6 +136,44 @@ static void test_replace_not_through_links(void **state)
 	free(out), free(victim), free(hard);
 }
 
+static int fill_pieces(int fd, void *ctx)
+{
+	int fail = *(int *)ctx;
+	if (tj_outfile_write_all(fd, "part one, ", 10) != 0)
+		return EIO;
+	if (fail)
+		return fail;
+	return tj_outfile_write_all(fd, "part two", 8);
+}
+
+/* Content written in pieces: all of it or, when the writer fails, the old
+ * file untouched and no temporary file left behind. */
+static void test_replace_in_pieces(void **state)
+{
+	(void)state;
+	struct tj_outfile f = TJ_OUTFILE_INIT;
+	struct tj_err *err = NULL;
+	char *out = path("page.html");
+	put("page.html", "old page");
+	int fail = 0;
+	assert_int_equal(tj_outfile_prepare(&f, out, "the report", &err), 0);
+	assert_int_equal(tj_outfile_replace_with(&f, fill_pieces, &fail, &err), 0);
+	tj_outfile_done(&f);
+	assert_string_equal(get("page.html"), "part one, part two");
+	fail = ENOSPC;
+	assert_int_equal(tj_outfile_prepare(&f, out, "the report", &err), 0);
+	assert_int_equal(tj_outfile_replace_with(&f, fill_pieces, &fail, &err), -1);
+	assert_non_null(err);
+	assert_int_equal(err->errnum, ENOSPC);
+	tj_err_free(err);
+	tj_outfile_done(&f);
+	assert_string_equal(get("page.html"), "part one, part two");
+	char *cmd = tj_xasprintf("ls -A '%s' | grep -c '\\.tmp$' >/dev/null", dir);
+	assert_int_not_equal(system(cmd), 0); /* grep found no temporary file */
+	free(cmd);
+	free(out);
+}
+
 static void test_safepath(void **state)
 {
 	(void)state;
@@ -202,6 +241,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_replace_not_through_links),
+		cmocka_unit_test(test_replace_in_pieces),
 		cmocka_unit_test(test_safepath),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

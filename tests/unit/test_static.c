@@ -621,6 +621,8 @@ static void test_relr(void **state)
 
 /* --- the cache --- */
 
+static const uint8_t mac_key[TJ_INTEGRITY_KEY_LEN] = "0123456789abcdef0123456789abcde";
+
 static void test_cache(void **state)
 {
 	(void)state;
@@ -633,27 +635,51 @@ static void test_cache(void **state)
 	tj_static_cache_key(e, "syscall:80\n", other);
 	assert_memory_not_equal(key, other, TJ_SHA256_LEN);
 	size_t len;
-	uint8_t *data = tj_static_cache_encode(key, s, &len);
+	uint8_t *data = tj_static_cache_encode(key, mac_key, s, &len);
 	struct tj_summary *back = NULL;
-	assert_int_equal(tj_static_cache_decode(data, len, key, &back), 1);
+	assert_int_equal(tj_static_cache_decode(data, len, key, mac_key, &back), 1);
 	assert_int_equal(back->nfuncs, s->nfuncs);
 	assert_int_equal(back->nedges, s->nedges);
 	assert_memory_equal(back->funcs, s->funcs, s->nfuncs * sizeof(*s->funcs));
 	assert_memory_equal(back->strings, s->strings, s->strings_len);
 	tj_summary_free(back);
-	assert_int_equal(tj_static_cache_decode(data, len, other, &back), 0);
-	assert_int_equal(tj_static_cache_decode(data, len - 1, key, &back), 0);
+	assert_int_equal(tj_static_cache_decode(data, len, other, mac_key, &back), 0);
+	assert_int_equal(tj_static_cache_decode(data, len - 1, key, mac_key, &back), 0);
 	for (size_t i = 0; i < len; i += 97) {
 		data[i] ^= 0x40;
-		assert_int_equal(tj_static_cache_decode(data, len, key, &back), 0);
+		assert_int_equal(tj_static_cache_decode(data, len, key, mac_key, &back), 0);
 		data[i] ^= 0x40;
 	}
+
+	/* The attack (issue 16): whoever can write the cache changes a
+	 * summary and fixes every check it can compute.  The entry's MAC
+	 * sits after magic, format, zero, key and length (88-byte header). */
+	const size_t mac_at = 8 + 4 + 4 + TJ_SHA256_LEN + 8, head = mac_at + TJ_INTEGRITY_MAC_LEN;
+	uint32_t *flags = (uint32_t *)(data + head);
+	*flags ^= 1; /* a changed summary: the first payload word */
+	/* Resealed with the plain hash the first format used: refused. */
+	struct tj_sha256 h;
+	tj_sha256_init(&h);
+	tj_sha256_update(&h, key, TJ_SHA256_LEN);
+	tj_sha256_update(&h, data + head, len - head);
+	tj_sha256_final(&h, data + mac_at);
+	assert_int_equal(tj_static_cache_decode(data, len, key, mac_key, &back), 0);
+	/* Sealed under a key of its own: refused. */
+	const uint8_t own[TJ_INTEGRITY_KEY_LEN] = "attacker-attacker-attacker-atta";
+	tj_integrity_mac2(own, data, mac_at, data + head, len - head, data + mac_at);
+	assert_int_equal(tj_static_cache_decode(data, len, key, mac_key, &back), 0);
+	/* The control: with the real key the same bytes are a good entry, so
+	 * the MAC alone refused them. */
+	tj_integrity_mac2(mac_key, data, mac_at, data + head, len - head, data + mac_at);
+	assert_int_equal(tj_static_cache_decode(data, len, key, mac_key, &back), 1);
+	assert_int_equal(back->flags, s->flags ^ 1);
+	tj_summary_free(back);
 	free(data);
 
 	/* Files: a hit at another path, a refused directory. */
 	tj_autofree char *base = tj_xasprintf("%s/cache", dir);
 	struct tj_static_cache *c = NULL;
-	assert_int_equal(tj_static_cache_open(base, &c, NULL), 0);
+	assert_int_equal(tj_static_cache_open(base, mac_key, &c, NULL), 0);
 	assert_int_equal(tj_static_cache_load(c, key, &back), 0);
 	assert_int_equal(tj_static_cache_store(c, key, s, NULL), 0);
 	assert_int_equal(tj_static_cache_load(c, key, &back), 1);
@@ -662,7 +688,7 @@ static void test_cache(void **state)
 	tj_autofree char *sub = tj_xasprintf("%s/static", base);
 	chmod(sub, 0777);
 	struct tj_err *err = NULL;
-	assert_int_equal(tj_static_cache_open(base, &c, &err), -1);
+	assert_int_equal(tj_static_cache_open(base, mac_key, &c, &err), -1);
 	assert_contains(err->msg, "writable by group or others");
 	tj_err_free(err);
 	chmod(sub, 0700);
@@ -671,7 +697,10 @@ static void test_cache(void **state)
 
 	/* Through the analysis: the second run takes every summary from the cache. */
 	tj_autofree char *p = build("cached", "c", gettid_src, "-O2");
-	struct tj_static_opts o = {.debug_dir = "/usr/lib/debug", .no_vdso = true, .cache_dir = base};
+	struct tj_static_opts o = {.debug_dir = "/usr/lib/debug",
+				   .no_vdso = true,
+				   .cache_dir = base,
+				   .cache_mac_key = mac_key};
 	struct result r1, r2;
 	analyze_opts(p, &o, &r1);
 	analyze_opts(p, &o, &r2);

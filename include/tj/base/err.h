@@ -19,6 +19,7 @@
 enum tj_exit {
 	TJ_EXIT_OK = 0,
 	TJ_EXIT_FINDINGS = 1,	   /* `check --lint` found high-severity problems */
+	TJ_EXIT_REFUSED = 123,	   /* --fail-on-violation: the network rules refused a request */
 	TJ_EXIT_TIMEOUT = 124,	   /* the wall-clock limit killed the target */
 	TJ_EXIT_ERROR = 125,	   /* tinyjail's own error: bad input, a layer failed */
 	TJ_EXIT_CANNOT_EXEC = 126, /* the command exists but could not be executed */

@@ -44,6 +44,10 @@ int tj_integrity_key(uint8_t key[TJ_INTEGRITY_KEY_LEN], struct tj_err **err);
 /* mac = HMAC-SHA256(key, data); verify compares in constant time. */
 void tj_integrity_mac(const uint8_t key[TJ_INTEGRITY_KEY_LEN], const void *data, size_t len,
 		      uint8_t mac[TJ_INTEGRITY_MAC_LEN]);
+/* The MAC over a header and a body kept apart (a cache entry's header before
+ * the MAC field, then its payload): HMAC-SHA256(key, head || body). */
+void tj_integrity_mac2(const uint8_t key[TJ_INTEGRITY_KEY_LEN], const void *head, size_t head_len, const void *body,
+		       size_t body_len, uint8_t mac[TJ_INTEGRITY_MAC_LEN]);
 bool tj_integrity_verify(const uint8_t key[TJ_INTEGRITY_KEY_LEN], const void *data, size_t len,
 			 const uint8_t mac[TJ_INTEGRITY_MAC_LEN]);
 

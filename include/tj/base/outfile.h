@@ -48,6 +48,13 @@ int tj_outfile_create(struct tj_outfile *f, struct tj_err **err);
  * path holds the old content or the whole new one, never a part. */
 int tj_outfile_replace(struct tj_outfile *f, const void *data, size_t len, struct tj_err **err);
 
+/* The same for content made in pieces (a page larger than is worth holding
+ * in memory): fill writes it to fd and returns 0, or an errno value. */
+int tj_outfile_replace_with(struct tj_outfile *f, int (*fill)(int fd, void *ctx), void *ctx, struct tj_err **err);
+
+/* Writes all of data to fd: 0, or an errno value. */
+int tj_outfile_write_all(int fd, const void *data, size_t len);
+
 void tj_outfile_done(struct tj_outfile *f);
 
 #endif

@@ -101,6 +101,10 @@ int tj_sys_receive_fd(int sock);
 int tj_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
 /* The calling thread's effective capability set; 0 when it cannot be read. */
 uint64_t tj_sys_cap_effective(void);
+/* True when namespaces and mounts need no user namespace here:
+ * CAP_SYS_ADMIN is effective (root on the host, not a container's root or
+ * tinyjail inside tinyjail, which take the unprivileged path). */
+bool tj_sys_privileged(void);
 /* 0 if the kernel supports this SECCOMP_RET_* action, else -errno. */
 int tj_sys_seccomp_action_available(uint32_t action);
 /* This process's seccomp mode (/proc/self/status): 0 none, 1 strict,

@@ -55,6 +55,8 @@ struct tj_strv {
 void tj_strv_add(struct tj_strv *sv, const char *s);
 void tj_strv_add_owned(struct tj_strv *sv, char *s);
 bool tj_strv_contains(const struct tj_strv *sv, const char *s);
+/* Sorts the strings (strcmp order). */
+void tj_strv_sort(struct tj_strv *sv);
 void tj_strv_done(struct tj_strv *sv);
 
 /* Calls fn for each item of a comma-separated list (empty items are

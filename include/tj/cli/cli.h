@@ -29,8 +29,20 @@ enum tj_verb {
 	TJ_VERB_REPORT,
 	TJ_VERB_LEARN,
 	TJ_VERB_DIFF,
+	TJ_VERB_PROFILES,
 	TJ_VERB_EXPLAIN,
 };
+
+/* One verb: its name, and one line for `tinyjail --help` (cli.c has the
+ * rule that tells verbs from commands). */
+struct tj_verb_info {
+	const char *name;
+	enum tj_verb verb;
+	const char *summary;
+};
+
+/* Every verb, in the order --help lists them. */
+const struct tj_verb_info *tj_cli_verbs(size_t *n);
 
 /* learn's own options (cmd_learn.c). */
 struct tj_learn_options {
@@ -103,8 +115,13 @@ struct tj_options {
 	const char *html;			 /* report: --html FILE */
 	const char *output;			 /* report: -o FILE, the tightened profile */
 	struct tj_learn_options learn;		 /* learn */
-	bool no_vdso;				 /* learn --static, explain: --no-vdso */
-	bool strict;				 /* learn --static: --strict (exit 1 when incomplete) */
+	int *pass_fds;				 /* run: --pass-fd N (repeatable) */
+	size_t npass_fds;
+	struct tj_strv allow_syscalls; /* run: --allow-syscall NAME|@group,... */
+	struct tj_strv deny_syscalls;  /* run: --deny-syscall NAME|@group,... */
+	bool fail_on_violation;	       /* run: --fail-on-violation */
+	bool no_vdso;		       /* learn --static, explain: --no-vdso */
+	bool strict;		       /* learn --static: --strict (exit 1 when incomplete) */
 };
 
 /* Parses argv.  On error returns -1 with a TJ_ERR_USAGE record.  The strings

@@ -7,6 +7,7 @@
 #define TJ_CMD_H
 
 #include "tj/base/err.h"
+#include "tj/base/integrity.h"
 #include "tj/base/util.h"
 #include "tj/cli/cli.h"
 #include "tj/filter/filter.h"
@@ -34,6 +35,10 @@ struct tj_run_ext {
 };
 /* The run form with learn's changes (x may be NULL: tj_cmd_run). */
 int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x);
+/* After run: the signal the command died of (0: it exited, or tinyjail's
+ * own status stands, as for a seccomp kill or a limit).  main dies of it
+ * too, once everything is written. */
+int tj_cmd_run_signal(void);
 int tj_cmd_check(const struct tj_options *o);
 int tj_cmd_compile(const struct tj_options *o);
 int tj_cmd_version(void);
@@ -73,6 +78,10 @@ int tj_cmd_learn_render_text(const struct tj_options *o, const struct tj_learn_m
 int tj_cmd_learn_write_output(const struct tj_options *o, struct tj_outfile *out, const struct tj_learn_model *m,
 			      bool complete, int last_status);
 int tj_cmd_diff(const struct tj_options *o);
+/* help [VERB] and --help: the usage, and for the main one the verbs and
+ * the bundled profiles (cmd_help.c). */
+int tj_cmd_help(const struct tj_options *o);
+int tj_cmd_profiles(const struct tj_options *o);
 
 /* --- what run prints at exit (cmd_report.c) --- */
 
@@ -117,5 +126,8 @@ int tj_cmd_compile_profile(const struct tj_profile *p, const struct tj_filter_op
  * loaded in every run: with the signal guard where the kernel cannot scope
  * signals (Landlock ABI < 6). */
 int tj_cmd_hardening(const struct tj_isolation *iso, struct tj_filter **ret, struct tj_err **err);
+/* The key that seals tinyjail's caches (base/integrity.h); false, with a
+ * note when verbose naming `what`, where it cannot be had: go without. */
+bool tj_cmd_cache_key(const char *what, int verbosity, uint8_t key[TJ_INTEGRITY_KEY_LEN]);
 
 #endif

@@ -190,7 +190,8 @@ struct tj_events {
 };
 
 /* Creates the log file anew (never through a link: outfile.h) unless
- * path is NULL. */
+ * path is NULL; "-" writes to standard error (standard output belongs to
+ * the command), line by line. */
 int tj_events_open(struct tj_events *ev, const char *path, struct tj_err **err);
 /* Flushes and closes the log; returns -1 with err if anything was lost. */
 int tj_events_close(struct tj_events *ev, struct tj_err **err);

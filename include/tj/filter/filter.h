@@ -70,6 +70,10 @@ struct tj_filter_opts {
 	size_t notify_n;
 	/* 0 = choose (binary tree above 32 rules), 1 = linear, 2 = binary tree. */
 	int optimize;
+	/* --allow-syscall and --deny-syscall: syscall or group names the
+	 * profile's rules no longer decide; they are allowed, or kill (rules
+	 * with the json_path "--allow-syscall"/"--deny-syscall").  NULL: none. */
+	const struct tj_strv *allow_names, *deny_names;
 	const struct tj_host *host; /* NULL = detect */
 };
 

@@ -65,6 +65,7 @@ struct tj_launch_result {
 	uint64_t lost;		   /* notifications withdrawn before tinyjail saw them */
 	const char *limit;	   /* the limit that ended the command: "timeout", "memory", or NULL */
 	bool interrupted;	   /* a second SIGINT killed the tree */
+	int terminal_signal;	   /* the last SIGINT or SIGQUIT the terminal sent (the command got it too) */
 	bool term_killed;	   /* the tree outlasted a SIGTERM sent to tinyjail and was killed */
 	int setup_signal;	   /* tj_launch failed: this signal came before the command started */
 	uint64_t leftovers;	   /* processes killed at the end because they outlived the command */

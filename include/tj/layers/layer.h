@@ -56,6 +56,9 @@ struct tj_plan {
 					   * interpreter, the ELF interpreter (NULL-terminated) */
 	const struct tj_manifest *manifest; /* what the probes said, logged after the start
 					     * event (NULL: nothing to log) */
+	const int *pass_fds;		    /* descriptors besides 0, 1, 2 that reach the command
+			      * (--pass-fd, make's jobserver) */
+	size_t npass_fds;
 };
 
 /* A child-side failure, shipped to the parent over the CLOEXEC pipe as one

@@ -11,6 +11,10 @@
  *   <dir of the binary>/../policies (a build tree), and the install prefix. */
 void tj_policy_dirs(struct tj_strv *out);
 
+/* The bundled profiles' names (sorted per directory, the first directory
+ * that has a name wins) and, when paths is not NULL, their files. */
+void tj_policy_bundled(struct tj_strv *names, struct tj_strv *paths);
+
 /* arg is a path if it contains '/' or ends in ".json" (or is "-");
  * otherwise it is a bundled profile's name, looked up as <dir>/<arg>.json
  * and never as a file of the current directory.  Caller frees. */

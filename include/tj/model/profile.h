@@ -101,6 +101,11 @@ struct tj_rule {
 	bool has_includes, has_excludes;
 	struct tj_cond includes, excludes;
 	char *comment;
+	/* 0 for a profile's own rules; a profile that "extends" another puts
+	 * its rules a layer above the base's, --allow-syscall and
+	 * --deny-syscall above all: a rule decides the syscalls it names for
+	 * every rule of a lower layer (the compiler drops them there). */
+	unsigned layer;
 };
 
 struct tj_seccomp {
@@ -116,6 +121,7 @@ struct tj_seccomp {
 	char *listener_metadata;
 	struct tj_rule *rules;
 	size_t nrules;
+	bool default_inherited; /* no defaultAction: the extended profile's (tinyjail.extends) */
 };
 
 enum tj_profile_shape {
@@ -129,14 +135,24 @@ struct tj_profile {
 	char *text; /* source text, for positions in messages */
 	size_t text_len;
 	enum tj_profile_shape shape;
-	char *description;	    /* tinyjail.description */
+	char *description;	    /* tinyjail.description, else the seccomp object's "comment" */
 	struct tj_seccomp *seccomp; /* NULL when the profile has no seccomp section */
 	struct tj_limits limits;    /* process.rlimits, linux.resources, tinyjail.timeout */
 	struct tj_env_policy env;   /* process.env, tinyjail.environment */
 	struct tj_isolation iso;    /* process.user/capabilities, linux.namespaces, tinyjail.filesystem ... */
 	struct tj_net_policy net;   /* tinyjail.network (mode, allowlist, ...) */
 	struct tj_notes warnings;   /* what was ignored, for the command layer to print */
+	char *extends;		    /* tinyjail.extends, as written (a bundled name or a path) */
+	char *base_text;	    /* the extended profiles' texts, for the filter cache's key */
+	size_t base_text_len;
 };
+
+/* Builds p on top of base (tinyjail.extends): base's sections first, p's
+ * over them as the merges of each option model do; base's rules stay with
+ * their layer, p's go a layer above (so p's rules decide the syscalls they
+ * name), a missing defaultAction is base's, architectures add up.  base is
+ * consumed. */
+void tj_profile_extend(struct tj_profile *p, struct tj_profile *base);
 
 void tj_profile_free(struct tj_profile *p);
 TJ_DEFINE_CLEANUP(struct tj_profile, tj_profile_free)

@@ -28,4 +28,10 @@ char *tj_report_text_timeline(const struct tj_report_model *m, const struct tj_r
 /* Everything, as one HTML page. */
 char *tj_report_html(const struct tj_report_model *m, const struct tj_report_view_opts *o);
 
+/* The same page given to sink in pieces of a few hundred KiB, never held
+ * whole: 0, or the first non-zero value sink returned (it is not called
+ * again after that). */
+int tj_report_html_write(const struct tj_report_model *m, const struct tj_report_view_opts *o,
+			 int (*sink)(void *ctx, const char *s, size_t n), void *ctx);
+
 #endif

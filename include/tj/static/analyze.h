@@ -31,11 +31,12 @@
 #include "tj/model/profile.h"
 
 struct tj_static_opts {
-	const char *debug_dir; /* build-id debug files ("/usr/lib/debug"); NULL: none */
-	const char *cache_dir; /* summaries by build id; NULL: no cache */
-	const char *nsswitch;  /* NULL: /etc/nsswitch.conf */
-	const char *ldcache;   /* NULL: /etc/ld.so.cache */
-	bool no_vdso;	       /* leave the running kernel's vDSO out */
+	const char *debug_dir;	      /* build-id debug files ("/usr/lib/debug"); NULL: none */
+	const char *cache_dir;	      /* summaries by build id; NULL: no cache */
+	const uint8_t *cache_mac_key; /* TJ_INTEGRITY_KEY_LEN bytes sealing them; NULL: no cache */
+	const char *nsswitch;	      /* NULL: /etc/nsswitch.conf */
+	const char *ldcache;	      /* NULL: /etc/ld.so.cache */
+	bool no_vdso;		      /* leave the running kernel's vDSO out */
 };
 
 /* An object of the closure, in load order. */
