@@ -3,8 +3,8 @@
 # `tinyjail report` on a large log: memory stays bounded (notes/reports.md).
 #   bench/report_stream.sh [-b BUILD] [-s MiB]   (default 1024 MiB)
 # Records one real run (gcc, with --report=usage), then writes a log of about
-# the given size from its events, with 20,000 distinct process ids and rising
-# times, and reads it with `report`, `report --timeline` and `report --html`,
+# the given size from its events, under new process ids (up to 20,000) and
+# rising times, and reads it with `report`, `report --timeline` and `report --html`,
 # printing each one's peak resident memory, CPU and wall time (the wall time
 # depends on what else the machine runs).  Needs the disk space.
 set -u

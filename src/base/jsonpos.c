@@ -467,68 +467,97 @@ void tj_jsonpos_locate_error(const char *text, size_t len, struct tj_err **err)
 		tj_err_position(err, line, col);
 }
 
-bool tj_jsonpos_locate(const char *text, size_t len, const char *json_path, int *line, int *col)
+/* Walks json_path; on success s->pos is at the value and *key_at at its
+ * member's key (the value itself for array elements and the document). */
+static bool find_path(struct scan *s, const char *json_path, size_t *key_at)
 {
-	struct scan s = {.text = text, .len = len};
 	const char *p = json_path ? json_path : "";
-	skip_ws(&s);
+	skip_ws(s);
+	*key_at = s->pos;
 	while (*p) {
 		char key[MAX_KEY];
 		long index;
 		if (!next_segment(&p, key, sizeof(key), &index))
 			return false;
-		skip_ws(&s);
-		if (s.pos >= s.len)
+		skip_ws(s);
+		if (s->pos >= s->len)
 			return false;
 		if (index >= 0) {
-			if (s.text[s.pos] != '[')
+			if (s->text[s->pos] != '[')
 				return false;
-			s.pos++;
+			s->pos++;
 			for (long i = 0;; i++) {
-				skip_ws(&s);
-				if (s.pos >= s.len || s.text[s.pos] == ']')
+				skip_ws(s);
+				if (s->pos >= s->len || s->text[s->pos] == ']')
 					return false;
 				if (i == index)
 					break;
-				if (!scan_value(&s, 0))
+				if (!scan_value(s, 0))
 					return false;
-				skip_ws(&s);
-				if (s.pos >= s.len || s.text[s.pos] != ',')
+				skip_ws(s);
+				if (s->pos >= s->len || s->text[s->pos] != ',')
 					return false;
-				s.pos++;
+				s->pos++;
 			}
+			*key_at = s->pos;
 		} else {
-			if (s.text[s.pos] != '{')
+			if (s->text[s->pos] != '{')
 				return false;
-			s.pos++;
+			s->pos++;
 			bool found = false;
 			while (!found) {
-				skip_ws(&s);
-				if (s.pos >= s.len || s.text[s.pos] != '"')
+				skip_ws(s);
+				if (s->pos >= s->len || s->text[s->pos] != '"')
 					return false;
+				size_t at = s->pos;
 				char name[MAX_KEY];
 				bool trunc;
-				if (!scan_string(&s, name, sizeof(name), &trunc))
+				if (!scan_string(s, name, sizeof(name), &trunc))
 					return false;
-				skip_ws(&s);
-				if (s.pos >= s.len || s.text[s.pos] != ':')
+				skip_ws(s);
+				if (s->pos >= s->len || s->text[s->pos] != ':')
 					return false;
-				s.pos++;
-				skip_ws(&s);
+				s->pos++;
+				skip_ws(s);
 				if (strcmp(name, key) == 0) {
 					found = true;
+					*key_at = at;
 					break;
 				}
-				if (!scan_value(&s, 0))
+				if (!scan_value(s, 0))
 					return false;
-				skip_ws(&s);
-				if (s.pos >= s.len || s.text[s.pos] != ',')
+				skip_ws(s);
+				if (s->pos >= s->len || s->text[s->pos] != ',')
 					return false;
-				s.pos++;
+				s->pos++;
 			}
 		}
 	}
-	skip_ws(&s);
+	skip_ws(s);
+	return true;
+}
+
+bool tj_jsonpos_locate(const char *text, size_t len, const char *json_path, int *line, int *col)
+{
+	struct scan s = {.text = text, .len = len};
+	size_t key_at;
+	if (!find_path(&s, json_path, &key_at))
+		return false;
 	tj_jsonpos_line_col(text, len, s.pos, line, col);
+	return true;
+}
+
+bool tj_jsonpos_span(const char *text, size_t len, const char *json_path, size_t *key_start, size_t *start, size_t *end)
+{
+	struct scan s = {.text = text, .len = len};
+	size_t key_at;
+	if (!find_path(&s, json_path, &key_at) || s.pos >= len)
+		return false;
+	size_t at = s.pos;
+	if (!scan_value(&s, 0))
+		return false;
+	*key_start = key_at;
+	*start = at;
+	*end = s.pos;
 	return true;
 }

@@ -58,16 +58,21 @@ enum kind {
 	K_WAIT,	  /* WNOHANG, WUNTRACED, ... */
 };
 
-struct name {
-	uint64_t value;
-	const char *name;
-};
 #define END_NAMES       \
 	{               \
 		0, NULL \
 	}
 
-static const struct name ptrace_requests[] = {
+/* Signals by name, for kill-like calls (the numbers of x86_64). */
+static const struct tj_decode_name signals[] = {
+	{1, "SIGHUP"},	 {2, "SIGINT"},	    {3, "SIGQUIT"},  {4, "SIGILL"},	{5, "SIGTRAP"},	 {6, "SIGABRT"},
+	{7, "SIGBUS"},	 {8, "SIGFPE"},	    {9, "SIGKILL"},  {10, "SIGUSR1"},	{11, "SIGSEGV"}, {12, "SIGUSR2"},
+	{13, "SIGPIPE"}, {14, "SIGALRM"},   {15, "SIGTERM"}, {16, "SIGSTKFLT"}, {17, "SIGCHLD"}, {18, "SIGCONT"},
+	{19, "SIGSTOP"}, {20, "SIGTSTP"},   {21, "SIGTTIN"}, {22, "SIGTTOU"},	{23, "SIGURG"},	 {24, "SIGXCPU"},
+	{25, "SIGXFSZ"}, {26, "SIGVTALRM"}, {27, "SIGPROF"}, {28, "SIGWINCH"},	{29, "SIGIO"},	 {30, "SIGPWR"},
+	{31, "SIGSYS"},	 END_NAMES,
+};
+static const struct tj_decode_name ptrace_requests[] = {
 	{0, "PTRACE_TRACEME"},
 	{1, "PTRACE_PEEKTEXT"},
 	{2, "PTRACE_PEEKDATA"},
@@ -99,29 +104,29 @@ static const struct name ptrace_requests[] = {
 	END_NAMES,
 };
 
-static const struct name families[] = {
+static const struct tj_decode_name families[] = {
 	{0, "AF_UNSPEC"},    {1, "AF_UNIX"}, {2, "AF_INET"},	   {3, "AF_AX25"}, {4, "AF_IPX"},
 	{5, "AF_APPLETALK"}, {9, "AF_X25"},  {10, "AF_INET6"},	   {15, "AF_KEY"}, {16, "AF_NETLINK"},
 	{17, "AF_PACKET"},   {29, "AF_CAN"}, {31, "AF_BLUETOOTH"}, {38, "AF_ALG"}, {40, "AF_VSOCK"},
 	{44, "AF_XDP"},	     END_NAMES,
 };
 
-static const struct name socktypes[] = {
+static const struct tj_decode_name socktypes[] = {
 	{1, "SOCK_STREAM"},    {2, "SOCK_DGRAM"}, {3, "SOCK_RAW"},     {4, "SOCK_RDM"},
 	{5, "SOCK_SEQPACKET"}, {6, "SOCK_DCCP"},  {10, "SOCK_PACKET"}, END_NAMES,
 };
-static const struct name sockflags[] = {{04000, "SOCK_NONBLOCK"}, {02000000, "SOCK_CLOEXEC"}, END_NAMES};
+static const struct tj_decode_name sockflags[] = {{04000, "SOCK_NONBLOCK"}, {02000000, "SOCK_CLOEXEC"}, END_NAMES};
 
 /* CLONE_NEWTIME (0x80) is only a namespace flag for unshare, setns and
  * clone3; in clone(2) that bit belongs to the exit signal. */
-static const struct name ns_flags[] = {
+static const struct tj_decode_name ns_flags[] = {
 	{0x80, "CLONE_NEWTIME"},      {0x20000, "CLONE_NEWNS"},	    {0x2000000, "CLONE_NEWCGROUP"},
 	{0x4000000, "CLONE_NEWUTS"},  {0x8000000, "CLONE_NEWIPC"},  {0x10000000, "CLONE_NEWUSER"},
 	{0x20000000, "CLONE_NEWPID"}, {0x40000000, "CLONE_NEWNET"}, {0x400, "CLONE_FILES"},
 	{0x200, "CLONE_FS"},	      {0x40000, "CLONE_SYSVSEM"},   END_NAMES,
 };
 
-static const struct name clone_flags[] = {
+static const struct tj_decode_name clone_flags[] = {
 	{0x100, "CLONE_VM"},
 	{0x200, "CLONE_FS"},
 	{0x400, "CLONE_FILES"},
@@ -150,7 +155,7 @@ static const struct name clone_flags[] = {
 };
 
 /* The access mode (the low two bits) is printed first, separately. */
-static const struct name open_flags[] = {
+static const struct tj_decode_name open_flags[] = {
 	{0100, "O_CREAT"},	 {0200, "O_EXCL"},	     {0400, "O_NOCTTY"},
 	{01000, "O_TRUNC"},	 {02000, "O_APPEND"},	     {04000, "O_NONBLOCK"},
 	{04010000, "O_SYNC"},	 {010000, "O_DSYNC"},	     {020000, "O_ASYNC"},
@@ -159,7 +164,7 @@ static const struct name open_flags[] = {
 	{010000000, "O_PATH"},	 {020000000, "__O_TMPFILE"}, END_NAMES,
 };
 
-static const struct name prot_flags[] = {
+static const struct tj_decode_name prot_flags[] = {
 	{1, "PROT_READ"},
 	{2, "PROT_WRITE"},
 	{4, "PROT_EXEC"},
@@ -170,7 +175,7 @@ static const struct name prot_flags[] = {
 };
 
 /* The sharing type (the low two bits) is printed first, separately. */
-static const struct name map_flags[] = {
+static const struct tj_decode_name map_flags[] = {
 	{0x10, "MAP_FIXED"},
 	{0x20, "MAP_ANONYMOUS"},
 	{0x40, "MAP_32BIT"},
@@ -187,7 +192,7 @@ static const struct name map_flags[] = {
 	{0x100000, "MAP_FIXED_NOREPLACE"},
 	END_NAMES,
 };
-static const struct name map_types[] = {
+static const struct tj_decode_name map_types[] = {
 	{1, "MAP_SHARED"},
 	{2, "MAP_PRIVATE"},
 	{3, "MAP_SHARED_VALIDATE"},
@@ -195,7 +200,7 @@ static const struct name map_types[] = {
 };
 
 /* Terminal ioctls (asm-generic/ioctls.h) and the generic file ones. */
-static const struct name ioctls[] = {
+static const struct tj_decode_name ioctls[] = {
 	{0x5401, "TCGETS"},	    {0x5402, "TCSETS"},
 	{0x5403, "TCSETSW"},	    {0x5404, "TCSETSF"},
 	{0x5405, "TCGETA"},	    {0x5406, "TCSETA"},
@@ -215,7 +220,7 @@ static const struct name ioctls[] = {
 	{0x40045431, "TIOCSPTLCK"}, END_NAMES,
 };
 
-static const struct name mount_flags[] = {
+static const struct tj_decode_name mount_flags[] = {
 	{1, "MS_RDONLY"},
 	{2, "MS_NOSUID"},
 	{4, "MS_NODEV"},
@@ -244,11 +249,11 @@ static const struct name mount_flags[] = {
 	END_NAMES,
 };
 
-static const struct name umount_flags[] = {
+static const struct tj_decode_name umount_flags[] = {
 	{1, "MNT_FORCE"}, {2, "MNT_DETACH"}, {4, "MNT_EXPIRE"}, {8, "UMOUNT_NOFOLLOW"}, END_NAMES,
 };
 
-static const struct name prctl_options[] = {
+static const struct tj_decode_name prctl_options[] = {
 	{1, "PR_SET_PDEATHSIG"},
 	{2, "PR_GET_PDEATHSIG"},
 	{3, "PR_GET_DUMPABLE"},
@@ -271,7 +276,7 @@ static const struct name prctl_options[] = {
 	END_NAMES,
 };
 
-static const struct name bpf_cmds[] = {
+static const struct tj_decode_name bpf_cmds[] = {
 	{0, "BPF_MAP_CREATE"},	     {1, "BPF_MAP_LOOKUP_ELEM"},
 	{2, "BPF_MAP_UPDATE_ELEM"},  {3, "BPF_MAP_DELETE_ELEM"},
 	{4, "BPF_MAP_GET_NEXT_KEY"}, {5, "BPF_PROG_LOAD"},
@@ -281,7 +286,7 @@ static const struct name bpf_cmds[] = {
 	{28, "BPF_LINK_CREATE"},     END_NAMES,
 };
 
-static const struct name fcntl_cmds[] = {
+static const struct tj_decode_name fcntl_cmds[] = {
 	{0, "F_DUPFD"},
 	{1, "F_GETFD"},
 	{2, "F_SETFD"},
@@ -300,7 +305,7 @@ static const struct name fcntl_cmds[] = {
 	END_NAMES,
 };
 
-static const struct name keyctl_cmds[] = {
+static const struct tj_decode_name keyctl_cmds[] = {
 	{0, "KEYCTL_GET_KEYRING_ID"},
 	{1, "KEYCTL_JOIN_SESSION_KEYRING"},
 	{2, "KEYCTL_UPDATE"},
@@ -316,12 +321,12 @@ static const struct name keyctl_cmds[] = {
 	END_NAMES,
 };
 
-static const struct name at_flags[] = {
+static const struct tj_decode_name at_flags[] = {
 	{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"},   {0x400, "AT_SYMLINK_FOLLOW"},
 	{0x800, "AT_NO_AUTOMOUNT"},	{0x1000, "AT_EMPTY_PATH"}, END_NAMES,
 };
 
-static const struct name madvise_advice[] = {
+static const struct tj_decode_name madvise_advice[] = {
 	{0, "MADV_NORMAL"},
 	{1, "MADV_RANDOM"},
 	{2, "MADV_SEQUENTIAL"},
@@ -350,7 +355,7 @@ static const struct name madvise_advice[] = {
 };
 
 /* The operation (low 7 bits) with its two modifier flags. */
-static const struct name futex_ops[] = {
+static const struct tj_decode_name futex_ops[] = {
 	{0, "FUTEX_WAIT"},
 	{1, "FUTEX_WAKE"},
 	{2, "FUTEX_FD"},
@@ -367,9 +372,11 @@ static const struct name futex_ops[] = {
 	{13, "FUTEX_LOCK_PI2"},
 	END_NAMES,
 };
-static const struct name futex_flags[] = {{128, "FUTEX_PRIVATE_FLAG"}, {256, "FUTEX_CLOCK_REALTIME"}, END_NAMES};
+static const struct tj_decode_name futex_flags[] = {{128, "FUTEX_PRIVATE_FLAG"},
+						    {256, "FUTEX_CLOCK_REALTIME"},
+						    END_NAMES};
 
-static const struct name arch_prctl_codes[] = {
+static const struct tj_decode_name arch_prctl_codes[] = {
 	{0x1001, "ARCH_SET_GS"},	 {0x1002, "ARCH_SET_FS"},
 	{0x1003, "ARCH_GET_FS"},	 {0x1004, "ARCH_GET_GS"},
 	{0x1011, "ARCH_GET_CPUID"},	 {0x1012, "ARCH_SET_CPUID"},
@@ -379,13 +386,13 @@ static const struct name arch_prctl_codes[] = {
 	{0x5005, "ARCH_SHSTK_STATUS"},	 END_NAMES,
 };
 
-static const struct name sock_levels[] = {
+static const struct tj_decode_name sock_levels[] = {
 	{0, "IPPROTO_IP"},    {1, "SOL_SOCKET"},    {6, "IPPROTO_TCP"},	 {17, "IPPROTO_UDP"},
 	{41, "IPPROTO_IPV6"}, {255, "IPPROTO_RAW"}, {263, "SOL_PACKET"}, {270, "SOL_NETLINK"},
 	{282, "SOL_TLS"},     {283, "SOL_XDP"},	    END_NAMES,
 };
 
-static const struct name rlimits[] = {
+static const struct tj_decode_name rlimits[] = {
 	{0, "RLIMIT_CPU"},
 	{1, "RLIMIT_FSIZE"},
 	{2, "RLIMIT_DATA"},
@@ -405,7 +412,7 @@ static const struct name rlimits[] = {
 	END_NAMES,
 };
 
-static const struct name membarrier_cmds[] = {
+static const struct tj_decode_name membarrier_cmds[] = {
 	{0, "MEMBARRIER_CMD_QUERY"},
 	{1, "MEMBARRIER_CMD_GLOBAL"},
 	{2, "MEMBARRIER_CMD_GLOBAL_EXPEDITED"},
@@ -419,27 +426,35 @@ static const struct name membarrier_cmds[] = {
 	END_NAMES,
 };
 
-static const struct name grnd_flags[] = {{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}, END_NAMES};
-static const struct name mfd_flags[] = {{1, "MFD_CLOEXEC"},	{2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"},
-					{8, "MFD_NOEXEC_SEAL"}, {16, "MFD_EXEC"},	  END_NAMES};
-static const struct name mremap_flags[] = {{1, "MREMAP_MAYMOVE"},
-					   {2, "MREMAP_FIXED"},
-					   {4, "MREMAP_DONTUNMAP"},
-					   END_NAMES};
-static const struct name seccomp_ops[] = {
+static const struct tj_decode_name grnd_flags[] = {{1, "GRND_NONBLOCK"},
+						   {2, "GRND_RANDOM"},
+						   {4, "GRND_INSECURE"},
+						   END_NAMES};
+static const struct tj_decode_name mfd_flags[] = {{1, "MFD_CLOEXEC"},	  {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"},
+						  {8, "MFD_NOEXEC_SEAL"}, {16, "MFD_EXEC"},	    END_NAMES};
+static const struct tj_decode_name mremap_flags[] = {{1, "MREMAP_MAYMOVE"},
+						     {2, "MREMAP_FIXED"},
+						     {4, "MREMAP_DONTUNMAP"},
+						     END_NAMES};
+static const struct tj_decode_name seccomp_ops[] = {
 	{0, "SECCOMP_SET_MODE_STRICT"},
 	{1, "SECCOMP_SET_MODE_FILTER"},
 	{2, "SECCOMP_GET_ACTION_AVAIL"},
 	{3, "SECCOMP_GET_NOTIF_SIZES"},
 	END_NAMES,
 };
-static const struct name flock_ops[] = {{1, "LOCK_SH"}, {2, "LOCK_EX"}, {4, "LOCK_NB"}, {8, "LOCK_UN"}, END_NAMES};
-static const struct name whences[] = {{0, "SEEK_SET"},	{1, "SEEK_CUR"},  {2, "SEEK_END"},
-				      {3, "SEEK_DATA"}, {4, "SEEK_HOLE"}, END_NAMES};
-static const struct name wait_flags[] = {{1, "WNOHANG"},	 {2, "WUNTRACED"},	   {4, "WEXITED"},
-					 {8, "WCONTINUED"},	 {0x1000000, "WNOWAIT"},   {0x20000000, "__WNOTHREAD"},
-					 {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"}, END_NAMES};
-static const struct name personas[] = {
+static const struct tj_decode_name flock_ops[] = {{1, "LOCK_SH"},
+						  {2, "LOCK_EX"},
+						  {4, "LOCK_NB"},
+						  {8, "LOCK_UN"},
+						  END_NAMES};
+static const struct tj_decode_name whences[] = {{0, "SEEK_SET"},  {1, "SEEK_CUR"},  {2, "SEEK_END"},
+						{3, "SEEK_DATA"}, {4, "SEEK_HOLE"}, END_NAMES};
+static const struct tj_decode_name wait_flags[] =
+	{{1, "WNOHANG"},	 {2, "WUNTRACED"},	   {4, "WEXITED"},
+	 {8, "WCONTINUED"},	 {0x1000000, "WNOWAIT"},   {0x20000000, "__WNOTHREAD"},
+	 {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"}, END_NAMES};
+static const struct tj_decode_name personas[] = {
 	{0, "PER_LINUX"},
 	{0x0008, "PER_LINUX_32BIT"},
 	{0x00400000, "READ_IMPLIES_EXEC"},
@@ -447,6 +462,47 @@ static const struct name personas[] = {
 	{0x8000000, "ADDR_LIMIT_3GB"},
 	{0xffffffff, "0xffffffff (query)"},
 	END_NAMES,
+};
+
+static const struct tj_decode_name open_modes[] = {{0, "O_RDONLY"}, {1, "O_WRONLY"}, {2, "O_RDWR"}, END_NAMES};
+static const struct tj_decode_name dirfds[] = {{0xffffff9c, "AT_FDCWD"}, END_NAMES};
+
+#define INT32 0xffffffffull
+struct kind_tables {
+	unsigned char kind;
+	struct tj_decode_table t[2];
+};
+/* Which tables each kind of argument has (put_arg above shows the same). */
+static const struct kind_tables kind_tables[] = {
+	{K_SIG, {{"signal", false, INT32, signals}}},
+	{K_PTRACE, {{"ptrace request", false, ~0ull, ptrace_requests}}},
+	{K_FAMILY, {{"socket family", false, INT32, families}}},
+	{K_SOCKTYPE, {{"socket type", false, 0xf, socktypes}, {"socket flags", true, INT32 & ~0xfull, sockflags}}},
+	{K_CLONE, {{"clone flags", true, INT32 & ~0xffull, clone_flags}}},
+	{K_NSFLAGS, {{"namespace flags", true, INT32, ns_flags}}},
+	{K_OPEN, {{"open access mode", false, 3, open_modes}, {"open flags", true, INT32 & ~3ull, open_flags}}},
+	{K_PROT, {{"memory protection", true, INT32, prot_flags}}},
+	{K_MAP, {{"mapping type", false, 3, map_types}, {"mapping flags", true, INT32 & ~3ull, map_flags}}},
+	{K_IOCTL, {{"ioctl request", false, INT32, ioctls}}},
+	{K_MOUNT, {{"mount flags", true, INT32, mount_flags}}},
+	{K_UMOUNT, {{"unmount flags", true, INT32, umount_flags}}},
+	{K_PRCTL, {{"prctl option", false, INT32, prctl_options}}},
+	{K_BPF, {{"bpf command", false, INT32, bpf_cmds}}},
+	{K_FCNTL, {{"fcntl command", false, INT32, fcntl_cmds}}},
+	{K_KEYCTL, {{"keyctl command", false, INT32, keyctl_cmds}}},
+	{K_ATFLAGS, {{"AT_ flags", true, INT32, at_flags}}},
+	{K_MADV, {{"madvise advice", false, INT32, madvise_advice}}},
+	{K_FUTEX, {{"futex operation", false, 127, futex_ops}, {"futex flags", true, INT32 & ~127ull, futex_flags}}},
+	{K_ARCHPRCTL, {{"arch_prctl code", false, INT32, arch_prctl_codes}}},
+	{K_SOCKLEVEL, {{"socket option level", false, INT32, sock_levels}}},
+	{K_RLIMIT, {{"resource", false, INT32, rlimits}}},
+	{K_MEMBARRIER, {{"membarrier command", false, INT32, membarrier_cmds}}},
+	{K_GRND, {{"getrandom flags", true, INT32, grnd_flags}}},
+	{K_MFD, {{"memfd flags", true, INT32, mfd_flags}}},
+	{K_MREMAP, {{"mremap flags", true, INT32, mremap_flags}}},
+	{K_SECCOMP, {{"seccomp operation", false, INT32, seccomp_ops}}},
+	{K_PERSONA, {{"personality", false, INT32, personas}}},
+	{K_DIRFD, {{"directory fd", false, INT32, dirfds}}},
 };
 
 struct call {
@@ -675,7 +731,7 @@ bool tj_decode_known(const struct seccomp_data *d)
 	return find_call(d) != NULL;
 }
 
-static const char *lookup(const struct name *t, uint64_t v)
+static const char *lookup(const struct tj_decode_name *t, uint64_t v)
 {
 	for (; t->name; t++)
 		if (t->value == v)
@@ -683,7 +739,7 @@ static const char *lookup(const struct name *t, uint64_t v)
 	return NULL;
 }
 
-static void put_enum(struct tj_buf *b, const struct name *t, uint64_t v, bool decimal)
+static void put_enum(struct tj_buf *b, const struct tj_decode_name *t, uint64_t v, bool decimal)
 {
 	const char *n = lookup(t, v);
 	if (n)
@@ -696,7 +752,7 @@ static void put_enum(struct tj_buf *b, const struct name *t, uint64_t v, bool de
 
 /* Names every flag of t found in v, in table order, then the rest in hex.
  * Multi-bit entries (O_SYNC) match only when all their bits are set. */
-static void put_flags(struct tj_buf *b, const struct name *t, uint64_t v, bool *first)
+static void put_flags(struct tj_buf *b, const struct tj_decode_name *t, uint64_t v, bool *first)
 {
 	for (; t->name; t++) {
 		if (t->value && (v & t->value) == t->value) {
@@ -711,7 +767,7 @@ static void put_flags(struct tj_buf *b, const struct name *t, uint64_t v, bool *
 	}
 }
 
-static void put_flagset(struct tj_buf *b, const struct name *t, uint64_t v)
+static void put_flagset(struct tj_buf *b, const struct tj_decode_name *t, uint64_t v)
 {
 	bool first = true;
 	put_flags(b, t, v, &first);
@@ -722,8 +778,11 @@ static void put_flagset(struct tj_buf *b, const struct name *t, uint64_t v)
 static void put_signal(struct tj_buf *b, uint64_t v)
 {
 	int sig = (int)(uint32_t)v;
+	const char *known = lookup(signals, (uint32_t)v);
 	const char *n = sig > 0 && sig < NSIG ? sigabbrev_np(sig) : NULL;
-	if (n)
+	if (known)
+		tj_buf_add(b, known);
+	else if (n)
 		tj_buf_addf(b, "SIG%s", n);
 	else
 		tj_buf_addf(b, "%d", sig);
@@ -892,4 +951,22 @@ void tj_decode_arg(int nr, unsigned index, uint64_t value, char *buf, size_t siz
 		tj_buf_addf(&b, "0x%llx", (unsigned long long)value);
 	snprintf(buf, size, "%s", b.s);
 	tj_buf_done(&b);
+}
+
+size_t tj_decode_tables(int nr, unsigned index, const struct tj_decode_table **out, size_t max)
+{
+	struct seccomp_data d = {.nr = nr, .arch = AUDIT_ARCH_X86_64};
+	const struct call *c = find_call(&d);
+	if (!c || index >= 6)
+		return 0;
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(kind_tables); i++) {
+		if (kind_tables[i].kind != c->args[index])
+			continue;
+		size_t n = 0;
+		for (size_t k = 0; k < 2 && kind_tables[i].t[k].names; k++)
+			if (n < max)
+				out[n++] = &kind_tables[i].t[k];
+		return n;
+	}
+	return 0;
 }

@@ -3,6 +3,9 @@
 #include <linux/audit.h>
 #include <string.h>
 
+#include "tj/base/jsonpos.h"
+#include "tj/base/util.h"
+#include "tj/filter/bpfsim.h"
 #include "tj/filter/explain.h"
 #include "tj/filter/filter.h"
 
@@ -102,4 +105,107 @@ bool tj_explain_rule_matches(const struct tj_rule *r, const struct seccomp_data 
 		if (strcmp(r->names.v[k], name) == 0)
 			return args_match(r, data, abi32);
 	return false;
+}
+
+/* --- `why`, in words --- */
+
+static void describe_arg(const struct tj_arg *a, struct tj_buf *b)
+{
+	static const char *const ops[] = {[TJ_CMP_NE] = "!=", [TJ_CMP_LT] = "<",  [TJ_CMP_LE] = "<=",
+					  [TJ_CMP_EQ] = "==", [TJ_CMP_GE] = ">=", [TJ_CMP_GT] = ">"};
+	if (a->op == TJ_CMP_MASKED_EQ)
+		tj_buf_addf(b, "(arg%u & 0x%llx) == 0x%llx", a->index, (unsigned long long)a->value,
+			    (unsigned long long)a->value_two);
+	else
+		tj_buf_addf(b, "arg%u %s 0x%llx", a->index, ops[a->op], (unsigned long long)a->value);
+}
+
+void tj_explain_describe_args(const struct tj_rule *r, struct tj_buf *b)
+{
+	const char *join = tj_rule_has_repeated_index(r) ? " or " : " and ";
+	for (size_t i = 0; i < r->nargs; i++) {
+		if (i)
+			tj_buf_add(b, join);
+		describe_arg(&r->args[i], b);
+	}
+}
+
+static void add_position(struct tj_buf *b, const struct tj_profile *p, const char *path)
+{
+	int line, col;
+	if (p->text && tj_jsonpos_locate(p->text, p->text_len, path, &line, &col))
+		tj_buf_addf(b, " (%s:%d:%d)", p->file, line, col);
+}
+
+static void decider_lines(const struct tj_profile *p, const struct tj_rule *r, size_t k, struct tj_strv *out)
+{
+	struct tj_buf b = {0};
+	if (!r) {
+		const char *base = p->seccomp->json_path;
+		tj_autofree char *path = base[0] ? tj_xasprintf("%s.defaultAction", base) : tj_xstrdup("defaultAction");
+		tj_buf_addf(&b, "decided by: %s, as no rule matches", path);
+		add_position(&b, p, path);
+		tj_strv_add_owned(out, tj_buf_steal(&b));
+		return;
+	}
+	tj_autofree char *path = tj_rule_name_path(r, k);
+	const char *via = tj_rule_name_via(r, k);
+	tj_buf_addf(&b, "decided by: %s", path);
+	if (via)
+		tj_buf_addf(&b, ", through %s", via);
+	add_position(&b, p, path);
+	tj_strv_add_owned(out, tj_buf_steal(&b));
+	if (r->nargs) {
+		tj_buf_add(&b, "when: ");
+		tj_explain_describe_args(r, &b);
+		tj_strv_add_owned(out, tj_buf_steal(&b));
+	}
+}
+
+/* The other rules for this syscall, with their conditions: what other
+ * arguments would meet. */
+static bool other_lines(const struct tj_seccomp *s, const char *name, const struct tj_rule *decider,
+			struct tj_strv *out)
+{
+	bool conditional = decider && decider->nargs > 0;
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct tj_rule *r = &s->rules[i];
+		if (r == decider || tj_rule_equals_default(s, r))
+			continue;
+		for (size_t k = 0; k < r->names.n; k++) {
+			if (strcmp(r->names.v[k], name) != 0)
+				continue;
+			char action[64];
+			tj_filter_describe_action(tj_filter_action_value(r->action, tj_rule_effective_errno(r)), action,
+						  sizeof(action));
+			tj_autofree char *path = tj_rule_name_path(r, k);
+			const char *via = tj_rule_name_via(r, k);
+			struct tj_buf b = {0};
+			tj_buf_addf(&b, "otherwise: %s%s%s%s says %s when ", path, via ? " (" : "", via ? via : "",
+				    via ? ")" : "", action);
+			if (r->nargs)
+				tj_explain_describe_args(r, &b);
+			else
+				tj_buf_add(&b, "always");
+			tj_strv_add_owned(out, tj_buf_steal(&b));
+			conditional |= r->nargs > 0;
+		}
+	}
+	return conditional;
+}
+
+uint32_t tj_explain_why(const struct tj_profile *p, const struct tj_filter *f, const struct seccomp_data *d,
+			bool args_given, struct tj_strv *out)
+{
+	const struct sock_filter *prog = f->truth ? f->truth : f->prog;
+	size_t len = f->truth ? f->truth_len : f->len;
+	uint32_t action = tj_bpf_run(prog, len, d);
+	size_t k = 0;
+	const struct tj_rule *r = tj_explain_find(f->resolved, d, action, &k);
+	char name[64];
+	tj_syscall_name(d->arch, d->nr, name, sizeof(name));
+	decider_lines(p, r, k, out);
+	if (other_lines(f->resolved, name, r, out) && !args_given)
+		tj_strv_add(out, "note: the answer depends on the arguments; give them after the profile");
+	return action;
 }

@@ -39,13 +39,13 @@ static int read_all(const char *path, char **ret, size_t *ret_len, struct tj_err
 
 /* Replaces path with text: a temporary file in the same directory, then
  * rename, so a reader sees the old or the new profile, never half of one. */
-static int write_atomic(const char *path, const char *text, mode_t mode, struct tj_err **err)
+int tj_writeback_replace_file(const char *path, const char *text, size_t len, mode_t mode, struct tj_err **err)
 {
 	tj_autofree char *tmp = tj_xasprintf("%s.XXXXXX", path);
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot create a file next to '%s'", path);
-	size_t len = strlen(text), off = 0;
+	size_t off = 0;
 	int e = 0;
 	while (off < len && !e) {
 		ssize_t n = write(fd, text + off, len - off);
@@ -117,11 +117,12 @@ int tj_writeback(struct tj_writeback *wb, struct tj_memory *mem, size_t *ret_wri
 	}
 	if (!copy && !wb->backed_up) {
 		tj_autofree char *bak = tj_xasprintf("%s.bak", wb->profile);
-		if ((ret = write_atomic(bak, text, st.st_mode & 07777, err)) < 0)
+		if ((ret = tj_writeback_replace_file(bak, text, len, st.st_mode & 07777, err)) < 0)
 			goto out;
 		wb->backed_up = true;
 	}
-	if ((ret = write_atomic(copy ? wb->out : wb->profile, updated, st.st_mode & 07777, err)) < 0)
+	if ((ret = tj_writeback_replace_file(copy ? wb->out : wb->profile, updated, strlen(updated), st.st_mode & 07777,
+					     err)) < 0)
 		goto out;
 	for (size_t i = 0; i < mem->n; i++)
 		mem->v[i].written = true;

@@ -54,6 +54,7 @@ struct state {
 	struct shared *shared;
 	void *helper_stack;
 	bool stall; /* test hook listener-stall: the helper never sends */
+	bool hold;  /* the listener-hold test hook, asked here: the helper calls nothing */
 	struct tj_listener_service service;
 };
 
@@ -91,7 +92,6 @@ static int listener_prepare(const struct tj_plan *plan, void **ret_state, struct
 	(void)plan;
 	struct state *s = tj_xcalloc(1, sizeof(*s));
 	s->parent_sock = s->child_sock = -1;
-	s->stall = tj_testhook("listener-stall");
 	*ret_state = s;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -111,6 +111,8 @@ static int listener_prepare(const struct tj_plan *plan, void **ret_state, struct
 	}
 	s->shared->listener_fd = LISTENER_PENDING;
 	s->shared->helper_pid = 0;
+	s->hold = tj_testhook("listener-hold");
+	s->stall = tj_testhook("listener-stall");
 	s->service = (struct tj_listener_service){.ctx = s,
 						  .publish = publish,
 						  .take_sock = take_sock,
@@ -178,7 +180,7 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 				helper_fail(s, errno, 3);
 			/* listener-hold keeps the helper for the command to find
 			 * (test_security_procs.sh): 3 s, or until tinyjail goes. */
-			for (int k = 0; k < 300 && tj_testhook("listener-hold"); k++) {
+			for (int k = 0; k < 300 && s->hold; k++) {
 				struct timespec ts = {0, 10 * 1000 * 1000};
 				nanosleep(&ts, NULL);
 			}

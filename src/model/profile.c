@@ -340,6 +340,22 @@ void tj_seccomp_free(struct tj_seccomp *s)
 	free(s);
 }
 
+struct tj_seccomp *tj_seccomp_copy(const struct tj_seccomp *s)
+{
+	struct tj_seccomp *c = tj_xcalloc(1, sizeof(*c));
+	*c = *s;
+	c->json_path = tj_xstrdup(s->json_path);
+	memset(&c->arches, 0, sizeof(c->arches));
+	for (size_t i = 0; i < s->arches.n; i++)
+		tj_strv_add(&c->arches, s->arches.v[i]);
+	c->listener_path = s->listener_path ? tj_xstrdup(s->listener_path) : NULL;
+	c->listener_metadata = s->listener_metadata ? tj_xstrdup(s->listener_metadata) : NULL;
+	c->rules = tj_xcalloc(s->nrules ? s->nrules : 1, sizeof(*c->rules));
+	for (size_t i = 0; i < s->nrules; i++)
+		tj_rule_copy(&c->rules[i], &s->rules[i]);
+	return c;
+}
+
 static unsigned top_layer(const struct tj_seccomp *s)
 {
 	unsigned top = 0;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The agent's loop (supervise.h): accept listeners, decide, answer.
- * One notification is answered at a time; a call that waits for a person
- * holds up the others, which then simply wait in the kernel.
+ * The agent (supervise.h): accept listeners, decide, answer, as an object
+ * driven by its owner's event loop (tj_supervisor_*); tj_supervise_run is
+ * the loop of `tinyjail supervise`.  A call whose answer is deferred
+ * (the editor's live feed) stays pending in the kernel, its thread blocked,
+ * until it is answered, its caller goes away, or the supervisor closes the
+ * listener (then the kernel fails it with ENOSYS).
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,6 +29,11 @@
 #define MAX_SANDBOXES 64
 /* Connections whose message is still arriving; more wait in the backlog. */
 #define MAX_PENDING 16
+/* Notifications received from one listener per dispatch, so that a
+ * flooding sandbox cannot starve the owner's other work. */
+#define BURST 64
+/* How often deferred calls are checked for callers that went away. */
+#define CHECK_MS 250
 
 /* A runtime's connection, read as its bytes arrive (issue 16 item 16: one
  * idle client used to hold up every sandbox while it was read). */
@@ -37,23 +45,39 @@ struct pending {
 
 struct sandbox {
 	int fd;
+	uint64_t serial; /* stable, unlike its place in the array */
 	struct tj_agent_state st;
 	uint64_t calls;
 };
 
-struct sup {
+/* A call received but not yet answered (TJ_ASK_LATER). */
+struct deferred {
+	uint64_t ticket;
+	uint64_t sandbox; /* its serial */
+	uint64_t id;	  /* the notification */
+	struct tj_supervised_call c;
+};
+
+struct tj_supervisor {
 	const struct tj_supervise_opts *o;
 	const struct tj_supervise_hooks *h;
 	struct tj_memory *mem;
 	struct tj_supervise_stats *stats;
 	struct tj_notify *notify;
-	int sigfd;
+	int stop_fd; /* handed to a synchronous ask hook; -1 */
 	bool stop;
 	bool learned; /* a decision was remembered: write-back after answering */
 	struct sandbox sb[MAX_SANDBOXES];
 	size_t nsb;
+	uint64_t next_serial, next_ticket;
 	struct pending pend[MAX_PENDING];
 	size_t npend;
+	struct deferred *def;
+	size_t ndef, def_cap;
+	long long next_check;
+	/* What the last tj_supervisor_pollfds handed out, for dispatch. */
+	size_t polled_sb, polled_pend;
+	bool polled_listen;
 };
 
 static long long now_ms(void)
@@ -63,7 +87,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void reject(struct sup *s, struct tj_err *e)
+static void reject(struct tj_supervisor *s, struct tj_err *e)
 {
 	if (s->h->rejected)
 		s->h->rejected(s->h->ctx, e);
@@ -71,7 +95,7 @@ static void reject(struct sup *s, struct tj_err *e)
 }
 
 /* A whole message: the state and the listener, or a refusal. */
-static void take(struct sup *s, struct tj_agent_reader *rd)
+static void take(struct tj_supervisor *s, struct tj_agent_reader *rd)
 {
 	struct tj_err *e = NULL;
 	struct tj_agent_state st;
@@ -109,6 +133,7 @@ static void take(struct sup *s, struct tj_agent_reader *rd)
 	tj_sanitize(st.oci_version);
 	struct sandbox *b = &s->sb[s->nsb++];
 	b->fd = listener;
+	b->serial = ++s->next_serial;
 	b->st = st;
 	b->calls = 0;
 	s->stats->sandboxes++;
@@ -119,7 +144,7 @@ static void take(struct sup *s, struct tj_agent_reader *rd)
 
 /* A new connection joins the pending ones; it must come from this user or
  * root (the socket's mode says so too). */
-static void accept_one(struct sup *s)
+static void accept_one(struct tj_supervisor *s)
 {
 	int conn = accept4(s->o->listen_sock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (conn < 0)
@@ -138,7 +163,7 @@ static void accept_one(struct sup *s)
 	*p = (struct pending){.fd = conn, .deadline = now_ms() + TJ_AGENT_CLIENT_MS};
 }
 
-static void drop_pending(struct sup *s, size_t i)
+static void drop_pending(struct tj_supervisor *s, size_t i)
 {
 	close(s->pend[i].fd);
 	tj_agent_reader_done(&s->pend[i].r);
@@ -146,7 +171,7 @@ static void drop_pending(struct sup *s, size_t i)
 }
 
 /* Reads what a pending connection sent; takes its message once whole. */
-static void read_pending(struct sup *s, size_t i)
+static void read_pending(struct tj_supervisor *s, size_t i)
 {
 	struct tj_err *e = NULL;
 	int r = tj_agent_reader_step(&s->pend[i].r, s->pend[i].fd, &e);
@@ -159,9 +184,29 @@ static void read_pending(struct sup *s, size_t i)
 	drop_pending(s, i);
 }
 
-static void detach(struct sup *s, size_t i)
+/* Forgets deferred call k (it was answered, or cannot be any more). */
+static void drop_deferred(struct tj_supervisor *s, size_t k, bool withdrawn)
+{
+	if (withdrawn && s->h->withdrawn)
+		s->h->withdrawn(s->h->ctx, s->def[k].ticket);
+	s->def[k] = s->def[--s->ndef];
+}
+
+static struct sandbox *find_sandbox(struct tj_supervisor *s, uint64_t serial)
+{
+	for (size_t i = 0; i < s->nsb; i++)
+		if (s->sb[i].serial == serial)
+			return &s->sb[i];
+	return NULL;
+}
+
+static void detach(struct tj_supervisor *s, size_t i)
 {
 	struct sandbox *b = &s->sb[i];
+	/* Its calls can no longer be answered: the filter has no task left. */
+	for (size_t k = s->ndef; k-- > 0;)
+		if (s->def[k].sandbox == b->serial)
+			drop_deferred(s, k, true);
 	tj_events_listener(s->o->events, false, b->st.pid, b->st.id, b->st.metadata);
 	if (s->h->detached)
 		s->h->detached(s->h->ctx, &b->st, b->calls);
@@ -188,52 +233,62 @@ static bool kill_caller(int listener, uint64_t id, pid_t tid)
 	return killed;
 }
 
-/* Chooses the answer: memory, then the rules file, then its default,
- * then a person.  *by and *why say where it came from. */
-static void decide(struct sup *s, const struct tj_supervised_call *c, struct tj_decision *d, const char **by,
-		   char **why)
+/* Remembers an "always" answer for calls like c: approving a vfork must
+ * not approve CLONE_NEWUSER. */
+static void remember_answer(struct tj_supervisor *s, const struct tj_supervised_call *c, const struct tj_decision *d)
 {
+	struct tj_arg args[TJ_SYSCALL_ARGS];
+	size_t nargs = s->h->arg_class ? s->h->arg_class(s->h->ctx, &c->data, args, TJ_SYSCALL_ARGS) : 0;
+	s->learned |= tj_memory_add(s->mem, &c->data, d, args, nargs, "a person");
+}
+
+enum verdict_source {
+	DECIDED,
+	DEFERRED, /* the ask hook will answer later */
+};
+
+/* Chooses the answer: the owner's own policy, memory, the rules file, its
+ * default, then a person.  *by and *why say where it came from. */
+static enum verdict_source decide(struct tj_supervisor *s, const struct tj_supervised_call *c, struct tj_decision *d,
+				  const char **by, char **why)
+{
+	if (s->h->consult && s->h->consult(s->h->ctx, c, d, why)) {
+		*by = "profile";
+		return DECIDED;
+	}
 	const struct tj_learned *l = tj_memory_find(s->mem, &c->data);
 	if (l) {
 		*d = l->d;
 		*by = "memory";
 		*why = tj_xstrdup(l->why);
-		return;
+		return DECIDED;
 	}
 	const struct tj_decisions *rules = s->o->rules;
 	const struct tj_decision_rule *dr = tj_decisions_match(rules, &c->data);
-	bool ask = true;
 	if (dr && dr->d.kind != TJ_DECIDE_ASK) {
 		*d = dr->d;
 		*by = "rules";
 		*why = tj_xasprintf("%s %s", rules->file, dr->rule.json_path);
 		/* Remembered for write-back: the profile learns what was needed. */
 		s->learned |= tj_memory_add(s->mem, &c->data, d, dr->rule.args, dr->rule.nargs, *why);
-		return;
+		return DECIDED;
 	}
 	if (!dr && rules && rules->def.kind != TJ_DECIDE_ASK) {
 		*d = rules->def;
 		*by = "default";
 		*why = tj_xasprintf("%s default", rules->file);
-		ask = false;
+		return DECIDED;
 	}
-	if (!ask)
-		return;
 	bool remember = false;
-	enum tj_ask_result r = s->h->ask ? s->h->ask(s->h->ctx, c, s->sigfd, d, &remember) : TJ_ASK_NOBODY;
+	enum tj_ask_result r = s->h->ask ? s->h->ask(s->h->ctx, c, s->stop_fd, d, &remember) : TJ_ASK_NOBODY;
+	if (r == TJ_ASK_LATER)
+		return DEFERRED;
 	if (r == TJ_ASK_ANSWERED) {
 		*by = "person";
 		*why = tj_xstrdup(remember ? "a person, for the rest of the run" : "a person, this once");
-		if (remember) {
-			/* "Always" covers calls like this one, not every call
-			 * of the syscall: approving a vfork must not approve
-			 * CLONE_NEWUSER. */
-			struct tj_arg args[TJ_SYSCALL_ARGS];
-			size_t nargs = s->h->arg_class ? s->h->arg_class(s->h->ctx, &c->data, args, TJ_SYSCALL_ARGS)
-						       : 0;
-			s->learned |= tj_memory_add(s->mem, &c->data, d, args, nargs, "a person");
-		}
-		return;
+		if (remember)
+			remember_answer(s, c, d);
+		return DECIDED;
 	}
 	/* Nobody to ask (or told to stop): deny, never let it run. */
 	d->kind = TJ_DECIDE_DENY;
@@ -242,65 +297,247 @@ static void decide(struct sup *s, const struct tj_supervised_call *c, struct tj_
 	*why = tj_xstrdup(r == TJ_ASK_STOP ? "the supervisor is stopping" : "nobody to ask (no terminal)");
 	if (r == TJ_ASK_STOP)
 		s->stop = true;
+	return DECIDED;
 }
 
-static void handle(struct sup *s, struct sandbox *b)
+/* Gives the kernel the answer.  Returns -1 when the call is no longer
+ * pending (its thread was killed, or a signal withdrew it). */
+static int respond(struct tj_supervisor *s, struct sandbox *b, uint64_t id, const struct tj_supervised_call *c,
+		   const struct tj_decision *d, const char *by, const char *why)
+{
+	struct tj_syscall_event e = {.pid = c->pid,
+				     .data = c->data,
+				     .action = tj_filter_action_value(TJ_ACT_NOTIFY, 0),
+				     .rule = why,
+				     .decided_by = by};
+	memcpy(e.comm, c->comm, sizeof(e.comm));
+	int r;
+	switch (d->kind) {
+	case TJ_DECIDE_ALLOW:
+		/* Safe: decided on register values only (supervise.h). */
+		r = tj_notify_continue(s->notify, b->fd, id);
+		e.verdict = TJ_VERDICT_ALLOWED;
+		s->stats->allowed++;
+		break;
+	case TJ_DECIDE_KILL:
+		r = 0;
+		if (!kill_caller(b->fd, id, c->pid))
+			r = tj_notify_deny(s->notify, b->fd, id, ENOSYS);
+		e.verdict = TJ_VERDICT_KILLED;
+		s->stats->killed++;
+		break;
+	default:
+		r = tj_notify_deny(s->notify, b->fd, id, d->errnum);
+		e.verdict = TJ_VERDICT_DENIED;
+		e.errnum = d->errnum;
+		s->stats->denied++;
+		break;
+	}
+	tj_events_syscall(s->o->events, &e);
+	if (s->h->decided)
+		s->h->decided(s->h->ctx, c, d, by, why);
+	/* Written only now, so the caller does not wait for the disk. */
+	if (s->learned && s->h->learned)
+		s->h->learned(s->h->ctx, s->mem);
+	s->learned = false;
+	return r < 0 ? -1 : 0;
+}
+
+/* Receives and decides one notification of sandbox b. */
+static void handle(struct tj_supervisor *s, struct sandbox *b)
 {
 	struct tj_notification n;
 	int r = tj_notify_receive(s->notify, b->fd, &n);
 	if (r < 0)
 		return; /* the caller died first (ENOENT), or nothing was pending */
 	b->calls++;
-	struct tj_supervised_call c = {.sandbox = &b->st, .pid = n.pid, .data = n.data};
+	struct tj_supervised_call c = {.sandbox = &b->st, .pid = n.pid, .data = n.data, .ticket = ++s->next_ticket};
 	tj_proc_comm(n.pid, c.comm, sizeof(c.comm));
 
 	struct tj_decision d;
 	const char *by = "default";
 	char *why = NULL;
-	decide(s, &c, &d, &by, &why);
-
-	struct tj_syscall_event e = {.pid = n.pid,
-				     .data = n.data,
-				     .action = tj_filter_action_value(TJ_ACT_NOTIFY, 0),
-				     .rule = why,
-				     .decided_by = by};
-	memcpy(e.comm, c.comm, sizeof(e.comm));
-	switch (d.kind) {
-	case TJ_DECIDE_ALLOW:
-		/* Safe: decided on register values only (supervise.h). */
-		tj_notify_continue(s->notify, b->fd, n.id);
-		e.verdict = TJ_VERDICT_ALLOWED;
-		s->stats->allowed++;
-		break;
-	case TJ_DECIDE_KILL:
-		if (!kill_caller(b->fd, n.id, n.pid))
-			tj_notify_deny(s->notify, b->fd, n.id, ENOSYS);
-		e.verdict = TJ_VERDICT_KILLED;
-		s->stats->killed++;
-		break;
-	default:
-		tj_notify_deny(s->notify, b->fd, n.id, d.errnum);
-		e.verdict = TJ_VERDICT_DENIED;
-		e.errnum = d.errnum;
-		s->stats->denied++;
-		break;
+	if (decide(s, &c, &d, &by, &why) == DEFERRED) {
+		tj_xreserve((void **)&s->def, &s->def_cap, s->ndef + 1, sizeof(*s->def));
+		struct deferred *f = &s->def[s->ndef++];
+		*f = (struct deferred){.ticket = c.ticket, .sandbox = b->serial, .id = n.id, .c = c};
+		f->c.sandbox = NULL; /* the array moves; found again by serial */
+		return;
 	}
-	tj_events_syscall(s->o->events, &e);
-	if (s->h->decided)
-		s->h->decided(s->h->ctx, &c, &d, by, why);
+	respond(s, b, n.id, &c, &d, by, why);
 	free(why);
-	/* Written only now, so the caller does not wait for the disk. */
-	if (s->learned && s->h->learned)
-		s->h->learned(s->h->ctx, s->mem);
-	s->learned = false;
+}
+
+/* --- the object --- */
+
+int tj_supervisor_new(const struct tj_supervise_opts *o, const struct tj_supervise_hooks *h, struct tj_memory *mem,
+		      struct tj_supervise_stats *stats, struct tj_supervisor **ret, struct tj_err **err)
+{
+	struct tj_supervisor *s = tj_xcalloc(1, sizeof(*s));
+	*s = (struct tj_supervisor){.o = o, .h = h, .mem = mem, .stats = stats, .stop_fd = -1};
+	memset(stats, 0, sizeof(*stats));
+	if (tj_notify_new(&s->notify, err) < 0) {
+		free(s);
+		return -1;
+	}
+	*ret = s;
+	return 0;
+}
+
+size_t tj_supervisor_pollfds(struct tj_supervisor *s, struct pollfd *out, size_t max, int *timeout_ms)
+{
+	size_t n = 0;
+	/* With every pending slot taken, new runtimes wait in the backlog
+	 * rather than being read in turn. */
+	s->polled_listen = s->npend < MAX_PENDING && n < max && !s->stop;
+	if (s->polled_listen)
+		out[n++] = (struct pollfd){.fd = s->o->listen_sock, .events = POLLIN};
+	/* With too many calls waiting for a person, more wait in the kernel. */
+	s->polled_sb = 0;
+	if (s->ndef < TJ_SUPERVISE_MAX_DEFERRED && !s->stop)
+		for (size_t i = 0; i < s->nsb && n < max; i++, s->polled_sb++)
+			out[n++] = (struct pollfd){.fd = s->sb[i].fd, .events = POLLIN};
+	s->polled_pend = 0;
+	long long next = -1, now = now_ms();
+	for (size_t i = 0; i < s->npend && n < max; i++, s->polled_pend++) {
+		out[n++] = (struct pollfd){.fd = s->pend[i].fd, .events = POLLIN};
+		if (next < 0 || s->pend[i].deadline < next)
+			next = s->pend[i].deadline;
+	}
+	if (s->ndef && (next < 0 || s->next_check < next))
+		next = s->next_check;
+	*timeout_ms = next < 0 ? -1 : next <= now ? 0 : (int)(next - now);
+	return n;
+}
+
+/* Deferred calls whose caller went away (killed, or a signal withdrew the
+ * call) can no longer be answered. */
+static void check_deferred(struct tj_supervisor *s)
+{
+	long long now = now_ms();
+	if (now < s->next_check)
+		return;
+	s->next_check = now + CHECK_MS;
+	for (size_t k = s->ndef; k-- > 0;) {
+		struct sandbox *b = find_sandbox(s, s->def[k].sandbox);
+		if (!b || tj_notify_id_valid(b->fd, s->def[k].id) < 0)
+			drop_deferred(s, k, true);
+	}
+}
+
+void tj_supervisor_dispatch(struct tj_supervisor *s, const struct pollfd *p, size_t n)
+{
+	size_t at = 0;
+	bool accept_now = false;
+	if (s->polled_listen && at < n)
+		accept_now = p[at++].revents & POLLIN;
+	size_t nsb = s->polled_sb, npend = s->polled_pend;
+	const struct pollfd *sbp = p + at, *pendp = p + at + nsb;
+	if (at + nsb + npend > n)
+		return;
+	/* Backwards, so that detaching (which moves the last entry into the
+	 * hole) never skips one. */
+	for (size_t i = nsb; i-- > 0 && !s->stop;) {
+		short ev = sbp[i].revents;
+		if (ev & POLLIN) {
+			handle(s, &s->sb[i]);
+			/* More of a burst, without blocking: receiving blocks
+			 * when nothing is pending. */
+			for (int k = 1; k < BURST && !s->stop && s->ndef < TJ_SUPERVISE_MAX_DEFERRED; k++) {
+				struct pollfd q = {.fd = s->sb[i].fd, .events = POLLIN};
+				if (poll(&q, 1, 0) != 1 || !(q.revents & POLLIN))
+					break;
+				handle(s, &s->sb[i]);
+			}
+		} else if (ev & (POLLHUP | POLLERR | POLLNVAL)) {
+			detach(s, i); /* no task uses the filter any more */
+		}
+	}
+	/* Pending runtimes: read what arrived, drop the ones past their
+	 * deadline (backwards, as above). */
+	long long now = now_ms();
+	for (size_t i = npend; i-- > 0 && !s->stop;) {
+		if (pendp[i].revents) {
+			read_pending(s, i);
+		} else if (s->pend[i].deadline <= now) {
+			struct tj_err *e = NULL;
+			tj_err_set(&e, TJ_ERR_INTERNAL, ETIMEDOUT,
+				   "a runtime sent no whole container state within %d ms", TJ_AGENT_CLIENT_MS);
+			reject(s, e);
+			drop_pending(s, i);
+		}
+	}
+	if (accept_now && !s->stop)
+		accept_one(s);
+	if (s->ndef)
+		check_deferred(s);
+}
+
+int tj_supervisor_answer(struct tj_supervisor *s, uint64_t ticket, const struct tj_decision *d, bool remember,
+			 const char *why)
+{
+	for (size_t k = 0; k < s->ndef; k++) {
+		struct deferred *f = &s->def[k];
+		if (f->ticket != ticket)
+			continue;
+		struct sandbox *b = find_sandbox(s, f->sandbox);
+		if (!b) {
+			drop_deferred(s, k, false);
+			return -1;
+		}
+		struct tj_supervised_call c = f->c;
+		c.sandbox = &b->st;
+		if (remember)
+			remember_answer(s, &c, d);
+		const char *w = why ? why : (remember ? "a person, for the rest of the run" : "a person, this once");
+		uint64_t id = f->id;
+		drop_deferred(s, k, false);
+		return respond(s, b, id, &c, d, "person", w);
+	}
+	return -1;
+}
+
+size_t tj_supervisor_deferred(const struct tj_supervisor *s)
+{
+	return s->ndef;
+}
+
+size_t tj_supervisor_sandboxes(const struct tj_supervisor *s)
+{
+	return s->nsb;
+}
+
+bool tj_supervisor_done(const struct tj_supervisor *s)
+{
+	return s->stop;
+}
+
+void tj_supervisor_free(struct tj_supervisor *s)
+{
+	if (!s)
+		return;
+	while (s->npend)
+		drop_pending(s, s->npend - 1);
+	/* Closing the listeners fails what is still pending with ENOSYS. */
+	s->ndef = 0;
+	for (size_t i = s->nsb; i-- > 0;) {
+		struct sandbox *b = &s->sb[i];
+		if (s->h->detached)
+			s->h->detached(s->h->ctx, &b->st, b->calls);
+		close(b->fd);
+		tj_agent_state_done(&b->st);
+	}
+	s->nsb = 0;
+	free(s->def);
+	tj_notify_free(s->notify);
+	free(s);
 }
 
 int tj_supervise_run(const struct tj_supervise_opts *o, const struct tj_supervise_hooks *h, struct tj_memory *mem,
 		     struct tj_supervise_stats *stats, struct tj_err **err)
 {
-	struct sup s = {.o = o, .h = h, .mem = mem, .stats = stats, .sigfd = -1};
-	memset(stats, 0, sizeof(*stats));
-	if (tj_notify_new(&s.notify, err) < 0)
+	struct tj_supervisor *s;
+	if (tj_supervisor_new(o, h, mem, stats, &s, err) < 0)
 		return -1;
 	sigset_t stopsigs, old;
 	sigemptyset(&stopsigs);
@@ -308,30 +545,19 @@ int tj_supervise_run(const struct tj_supervise_opts *o, const struct tj_supervis
 	sigaddset(&stopsigs, SIGTERM);
 	sigaddset(&stopsigs, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stopsigs, &old);
-	s.sigfd = signalfd(-1, &stopsigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	s->stop_fd = signalfd(-1, &stopsigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	int ret = 0;
-	if (s.sigfd < 0) {
+	if (s->stop_fd < 0) {
 		ret = tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
-		s.stop = true;
+		s->stop = true;
 	}
 
-	while (!s.stop) {
-		struct pollfd pfd[2 + MAX_SANDBOXES + MAX_PENDING];
-		pfd[0] = (struct pollfd){.fd = s.sigfd, .events = POLLIN};
-		/* With every pending slot taken, new runtimes wait in the
-		 * backlog rather than being read in turn. */
-		pfd[1] = (struct pollfd){.fd = s.npend < MAX_PENDING ? o->listen_sock : -1, .events = POLLIN};
-		for (size_t i = 0; i < s.nsb; i++)
-			pfd[2 + i] = (struct pollfd){.fd = s.sb[i].fd, .events = POLLIN};
-		size_t nsb = s.nsb, npend = s.npend;
-		long long next = -1, now = now_ms();
-		for (size_t i = 0; i < npend; i++) {
-			pfd[2 + nsb + i] = (struct pollfd){.fd = s.pend[i].fd, .events = POLLIN};
-			if (next < 0 || s.pend[i].deadline < next)
-				next = s.pend[i].deadline;
-		}
-		int timeout = next < 0 ? -1 : next <= now ? 0 : (int)(next - now);
-		int r = poll(pfd, 2 + nsb + npend, timeout);
+	while (!s->stop) {
+		struct pollfd pfd[1 + 1 + MAX_SANDBOXES + MAX_PENDING];
+		pfd[0] = (struct pollfd){.fd = s->stop_fd, .events = POLLIN};
+		int timeout;
+		size_t n = tj_supervisor_pollfds(s, pfd + 1, TJ_ARRAY_SIZE(pfd) - 1, &timeout);
+		int r = poll(pfd, 1 + n, timeout);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -340,50 +566,16 @@ int tj_supervise_run(const struct tj_supervise_opts *o, const struct tj_supervis
 		}
 		if (pfd[0].revents)
 			break;
-		/* Backwards, so that detaching (which moves the last entry into
-		 * the hole) never skips one. */
-		for (size_t i = nsb; i-- > 0 && !s.stop;) {
-			short ev = pfd[2 + i].revents;
-			if (ev & POLLIN)
-				handle(&s, &s.sb[i]);
-			else if (ev & (POLLHUP | POLLERR | POLLNVAL))
-				detach(&s, i); /* no task uses the filter any more */
-		}
-		/* Pending runtimes: read what arrived, drop the ones past their
-		 * deadline (backwards, as above). */
-		now = now_ms();
-		for (size_t i = npend; i-- > 0 && !s.stop;) {
-			if (pfd[2 + nsb + i].revents) {
-				read_pending(&s, i);
-			} else if (s.pend[i].deadline <= now) {
-				struct tj_err *e = NULL;
-				tj_err_set(&e, TJ_ERR_INTERNAL, ETIMEDOUT,
-					   "a runtime sent no whole container state within %d ms", TJ_AGENT_CLIENT_MS);
-				reject(&s, e);
-				drop_pending(&s, i);
-			}
-		}
-		if (pfd[1].revents & POLLIN && !s.stop)
-			accept_one(&s);
+		tj_supervisor_dispatch(s, pfd + 1, n);
 	}
-	while (s.npend)
-		drop_pending(&s, s.npend - 1);
-
-	for (size_t i = s.nsb; i-- > 0;) {
-		struct sandbox *b = &s.sb[i];
-		if (h->detached)
-			h->detached(h->ctx, &b->st, b->calls);
-		close(b->fd);
-		tj_agent_state_done(&b->st);
-	}
-	s.nsb = 0;
-	if (s.sigfd >= 0) {
+	int sigfd = s->stop_fd;
+	tj_supervisor_free(s);
+	if (sigfd >= 0) {
 		struct signalfd_siginfo si;
-		while (read(s.sigfd, &si, sizeof(si)) == sizeof(si))
+		while (read(sigfd, &si, sizeof(si)) == sizeof(si))
 			;
-		close(s.sigfd);
+		close(sigfd);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	tj_notify_free(s.notify);
 	return ret;
 }

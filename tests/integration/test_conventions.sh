@@ -15,7 +15,7 @@ t "--help: no literal %%, every verb with a line, every bundled profile"
 run "$TJ" --help
 expect_rc 0
 expect_out_lacks "%%"
-for v in run check compile groups why profiles supervise learn diff explain help version; do
+for v in run check compile groups why profiles supervise learn diff explain report help version; do
 	printf '%s\n' "$out" | grep -q "^  $v " || fail "--help does not list the verb $v"
 done
 for p in $(ls "$ROOT/policies" | sed 's/\.json$//'); do
@@ -24,7 +24,7 @@ done
 expect_out_contains "-vv also every"
 
 t "help VERB: every verb has its help; an unknown verb is an error"
-for v in run check compile groups why profiles supervise learn diff explain help version; do
+for v in run check compile groups why profiles supervise learn diff explain report help version; do
 	run "$TJ" help "$v"
 	expect_rc 0
 	expect_out_contains "usage: tinyjail"
@@ -330,9 +330,13 @@ expect_out_contains "cli-tool"
 # bash: the verbs, and bundled profiles after --profile.
 run bash -c ". '$inst/usr/local/share/bash-completion/completions/tinyjail'; PATH='$inst/usr/local/bin':\$PATH
 	COMP_WORDS=(tinyjail gr); COMP_CWORD=1; _tinyjail; echo \"\${COMPREPLY[*]}\"
-	COMP_WORDS=(tinyjail --profile cli); COMP_CWORD=2; _tinyjail; echo \"\${COMPREPLY[*]}\""
+	COMP_WORDS=(tinyjail --profile cli); COMP_CWORD=2; _tinyjail; echo \"\${COMPREPLY[*]}\"
+	COMP_WORDS=(tinyjail rep); COMP_CWORD=1; _tinyjail; echo \"verbs: \${COMPREPLY[*]}\"
+	COMP_WORDS=(tinyjail report --ti); COMP_CWORD=2; _tinyjail; echo \"\${COMPREPLY[*]}\""
 expect_out_contains "groups"
 expect_out_contains "cli-tool"
+expect_out_contains "verbs: report"
+expect_out_contains "--timeline"
 if command -v zsh >/dev/null 2>&1; then
 	run zsh -n "$inst/usr/local/share/zsh/site-functions/_tinyjail"
 	expect_rc 0

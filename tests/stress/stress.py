@@ -275,6 +275,10 @@ class Stress:
         self.drain(run)
         run.proc.stderr.close()
         run.rc = run.proc.returncode
+        # tinyjail dies of the signal the command died of (main.c), as a
+        # shell's child would: the status a shell reports is 128 + N.
+        if run.rc is not None and run.rc < 0:
+            run.rc = 128 - run.rc
         self.counts[run.case] += 1
         if run.hung:
             self.fail(run, "hung: no end within %ds%s" % (self.o.deadline, ", not even after SIGTERM" if run.termed else ""))

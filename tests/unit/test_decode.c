@@ -115,12 +115,58 @@ static void test_unknown_and_other_abis(void **state)
 	assert_string_equal(small, "ptrace(");
 }
 
+/* The names offered for conditions are the ones calls are shown with. */
+static void test_tables(void **state)
+{
+	(void)state;
+	const struct tj_decode_table *t[4];
+	assert_int_equal(tj_decode_tables(SYS_getpid, 0, t, 4), 0);
+	assert_int_equal(tj_decode_tables(SYS_socket, 2, t, 4), 0); /* the protocol is a plain int */
+	assert_int_equal(tj_decode_tables(SYS_socket, 0, t, 4), 1);
+	assert_string_equal(t[0]->what, "socket family");
+	assert_false(t[0]->flags);
+	assert_int_equal(t[0]->mask, 0xffffffffu);
+	assert_int_equal(tj_decode_tables(SYS_socket, 1, t, 4), 2);
+	assert_int_equal(t[0]->mask, 0xf);
+	assert_true(t[1]->flags);
+	assert_int_equal(tj_decode_tables(SYS_socket, 1, t, 1), 1); /* max is respected */
+	assert_int_equal(tj_decode_tables(SYS_clone, 0, t, 4), 1);
+	assert_true(t[0]->flags);
+	assert_int_equal(t[0]->mask & 0xff, 0); /* the exit signal is not a flag */
+	assert_int_equal(tj_decode_tables(SYS_ptrace, 0, t, 4), 1);
+	assert_int_equal(t[0]->mask, ~0ull); /* a long: every bit counts */
+
+	/* Every name of every table: within its mask, and decoded back to itself. */
+	size_t checked = 0;
+	for (int nr = 0; nr < 512; nr++) {
+		for (unsigned i = 0; i < 6; i++) {
+			size_t n = tj_decode_tables(nr, i, t, 4);
+			for (size_t k = 0; k < n; k++) {
+				for (const struct tj_decode_name *v = t[k]->names; v->name; v++) {
+					if (v->value & ~t[k]->mask)
+						fail_msg("syscall %d arg %u: %s is outside the mask", nr, i, v->name);
+					char buf[256];
+					tj_decode_arg(nr, i, v->value, buf, sizeof(buf));
+					if (!strstr(buf, v->name) && !(nr == SYS_personality && v->value == 0xffffffff))
+						fail_msg("syscall %d arg %u: %s decodes as %s", nr, i, v->name, buf);
+					checked++;
+				}
+			}
+		}
+	}
+	assert_true(checked > 300);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ptrace),	      cmocka_unit_test(test_sockets),
-		cmocka_unit_test(test_process_flags), cmocka_unit_test(test_files_and_memory),
-		cmocka_unit_test(test_ioctl),	      cmocka_unit_test(test_unknown_and_other_abis),
+		cmocka_unit_test(test_ptrace),
+		cmocka_unit_test(test_sockets),
+		cmocka_unit_test(test_process_flags),
+		cmocka_unit_test(test_files_and_memory),
+		cmocka_unit_test(test_ioctl),
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_unknown_and_other_abis),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

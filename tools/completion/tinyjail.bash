@@ -2,10 +2,10 @@
 # $(PREFIX)/share/bash-completion/completions/tinyjail.  A new verb or option
 # goes here too (and into the man page, man/tinyjail.1).
 
-_tinyjail_verbs="run check compile groups why profiles supervise learn diff explain help version"
+_tinyjail_verbs="run check compile groups why profiles supervise learn diff explain report help version"
 
-_tinyjail_run_opts="--profile --allow-syscall --deny-syscall --enforce --complain --mode --log --report
---notify-socket --ignore-unknown-syscalls --memory --cpu --pids --timeout --kill-after --rlimit
+_tinyjail_run_opts="--profile --allow-syscall --deny-syscall --enforce --complain --mode --log --report --explain
+--explain-stacks --notify-socket --ignore-unknown-syscalls --memory --cpu --pids --timeout --kill-after --rlimit
 --allow-degraded --json-status --fail-on-violation --kill-via --no-cache --user --cap-keep --unshare
 --hostname --ro --rw --exec --noexec --tmpfs --rw-limit --no-exec --no-fork --deny-write-execute
 --signals --tcp-connect --tcp-bind --net --resolve --net-ports --net-max-conns --net-conn-timeout
@@ -34,7 +34,7 @@ _tinyjail() {
 	-p | --profile)
 		COMPREPLY=($(compgen -W "$(tinyjail profiles -q 2>/dev/null) none" -- "$cur") $(compgen -f -- "$cur"))
 		return ;;
-	--log | --json-status | -o | --output | --bpf | --pfc | --oci | --spo | --rules | --write-back-to | --cases | --check)
+	--log | --json-status | --html | -o | --output | --bpf | --pfc | --oci | --spo | --rules | --write-back-to | --cases | --check)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	--ro | --rw | --exec | --noexec | --tmpfs | --rw-limit)
@@ -57,6 +57,12 @@ _tinyjail() {
 	case $verb in
 	help) [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "$_tinyjail_verbs" -- "$cur")) ;;
 	groups) COMPREPLY=($(compgen -W "$(tinyjail groups 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur")) ;;
+	report)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--profile --timeline --html --output --quiet --help" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi ;;
 	check | compile | diff | why)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--lint --bpf --pfc --oci --spo --optimize --ignore-unknown-syscalls --verbose --quiet --help" -- "$cur"))

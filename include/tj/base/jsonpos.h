@@ -37,6 +37,12 @@ void tj_jsonpos_line_col(const char *text, size_t len, size_t offset, int *line,
  * Returns false if the path does not exist in text. */
 bool tj_jsonpos_locate(const char *text, size_t len, const char *json_path, int *line, int *col);
 
+/* The bytes of the value at json_path: [*start, *end).  *key_start is where
+ * its member begins (the opening quote of its key), or *start for an array
+ * element or the document.  False when the path does not exist. */
+bool tj_jsonpos_span(const char *text, size_t len, const char *json_path, size_t *key_start, size_t *start,
+		     size_t *end);
+
 /* Adds the line:column of the error's JSON path to an error record that has
  * a path but no position yet.  Does nothing otherwise. */
 void tj_jsonpos_locate_error(const char *text, size_t len, struct tj_err **err);

@@ -28,4 +28,28 @@ void tj_decode_arg(int nr, unsigned index, uint64_t value, char *buf, size_t siz
 /* True when the table knows the call (and so decodes its arguments). */
 bool tj_decode_known(const struct seccomp_data *d);
 
+/* --- the names, for choosing argument conditions by name (the editor) --- */
+
+struct tj_decode_name {
+	uint64_t value;
+	const char *name;
+};
+
+/* One table of named values of an argument.  A comparison built from it
+ * looks at `mask` only: the low 32 bits for the many arguments the kernel
+ * reads as a C int (so high bits cannot get around it), a part of the word
+ * for a type packed with flags (socket's type, open's access mode, mmap's
+ * sharing type, futex's operation), every bit for a long (ptrace's request). */
+struct tj_decode_table {
+	const char *what;		    /* "socket family" */
+	bool flags;			    /* a flag word (names combine with '|'), else one value of the list */
+	uint64_t mask;			    /* the bits the names are about */
+	const struct tj_decode_name *names; /* ended by a NULL name */
+};
+
+/* The tables of argument `index` of x86_64 syscall nr: 0 (not named), 1,
+ * or 2 (a value and flags packed in one word: the value's table first).
+ * Returns how many were stored in out (at most max). */
+size_t tj_decode_tables(int nr, unsigned index, const struct tj_decode_table **out, size_t max);
+
 #endif

@@ -10,6 +10,8 @@
 #include <linux/seccomp.h>
 #include <stdint.h>
 
+#include "tj/base/util.h"
+#include "tj/filter/filter.h"
 #include "tj/model/profile.h"
 
 /* Returns the JSON path of the first rule that names the syscall in data,
@@ -31,5 +33,17 @@ bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);
 /* True when the rule names the call and its argument checks hold, with the
  * compiler's semantics (AND across indexes, OR when an index repeats). */
 bool tj_explain_rule_matches(const struct tj_rule *r, const struct seccomp_data *data);
+
+/* Why the profile p (compiled as f, with its truth program) gives the
+ * x86_64 call d what it gives, in lines for people: "decided by:
+ * syscalls[2].names[0], through @basic-io (p.json:12:9)", "when: (arg0 &
+ * 0xffffffff) == 0x2", "otherwise: syscalls[3] says SCMP_ACT_ERRNO(EPERM)
+ * when ...", and with !args_given a note when arguments matter (`tinyjail
+ * why` prints them).  Returns the action the filter takes. */
+uint32_t tj_explain_why(const struct tj_profile *p, const struct tj_filter *f, const struct seccomp_data *d,
+			bool args_given, struct tj_strv *out);
+
+/* A rule's comparisons for people: "(arg0 & 0xffffffff) == 0x2 and arg1 == 0x1". */
+void tj_explain_describe_args(const struct tj_rule *r, struct tj_buf *b);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "tj/base/err.h"
 #include "tj/base/util.h"
@@ -28,5 +29,10 @@ struct tj_writeback {
  * skipped and marked as written (they will not be tried again). */
 int tj_writeback(struct tj_writeback *wb, struct tj_memory *mem, size_t *ret_written, struct tj_notes *skipped,
 		 struct tj_err **err);
+
+/* Replaces path with len bytes of text: a new file (mode) in the same
+ * directory, written, synced and renamed over path, so a reader sees the old
+ * or the new content, never half of one. */
+int tj_writeback_replace_file(const char *path, const char *text, size_t len, mode_t mode, struct tj_err **err);
 
 #endif

@@ -157,6 +157,8 @@ void tj_profile_extend(struct tj_profile *p, struct tj_profile *base);
 void tj_profile_free(struct tj_profile *p);
 TJ_DEFINE_CLEANUP(struct tj_profile, tj_profile_free)
 void tj_seccomp_free(struct tj_seccomp *s);
+/* A deep copy (a rule's NULL json_path becomes ""). */
+struct tj_seccomp *tj_seccomp_copy(const struct tj_seccomp *s);
 void tj_rule_done(struct tj_rule *r);
 void tj_rule_copy(struct tj_rule *dst, const struct tj_rule *src);
 /* Removes names.v[k] (and its origin). */

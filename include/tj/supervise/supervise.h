@@ -14,6 +14,7 @@
 #define TJ_SUPERVISE_H
 
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,27 +24,42 @@
 #include "tj/supervise/agent.h"
 #include "tj/supervise/decisions.h"
 
-/* One notified call, as the hooks see it. */
+/* One notified call, as the hooks see it (valid during the hook only). */
 struct tj_supervised_call {
 	const struct tj_agent_state *sandbox; /* who handed over the listener */
 	pid_t pid;			      /* the calling thread, in our pid namespace */
 	char comm[17];
 	struct seccomp_data data;
+	uint64_t ticket; /* names the call for tj_supervisor_answer */
 };
 
 enum tj_ask_result {
 	TJ_ASK_ANSWERED = 0,
 	TJ_ASK_NOBODY = -1, /* no terminal: nobody can be asked */
 	TJ_ASK_STOP = -2,   /* the supervisor was told to stop while asking */
+	TJ_ASK_LATER = -3,  /* the call stays pending until tj_supervisor_answer */
 };
+
+/* The most calls that wait for tj_supervisor_answer at once; beyond it
+ * new notifications wait in the kernel, unread. */
+#define TJ_SUPERVISE_MAX_DEFERRED 4096
 
 struct tj_supervise_hooks {
 	void *ctx;
 	/* Asks a person; stop_fd becomes readable when the supervisor must
-	 * stop.  Fills *ret and *remember ("always") on TJ_ASK_ANSWERED. */
+	 * stop.  Fills *ret and *remember ("always") on TJ_ASK_ANSWERED, or
+	 * returns TJ_ASK_LATER to answer with tj_supervisor_answer (then it
+	 * copies what it needs of c: c is gone after the hook). */
 	enum tj_ask_result (*ask)(void *ctx, const struct tj_supervised_call *c, int stop_fd, struct tj_decision *ret,
 				  bool *remember);
-	/* A call was answered: by "memory", "rules", "default" or "person". */
+	/* Decides before anything else, from the owner's own policy (the
+	 * editor's profile): true when it did, with *ret and *why (freed by
+	 * the supervisor).  NULL: nothing to consult. */
+	bool (*consult)(void *ctx, const struct tj_supervised_call *c, struct tj_decision *ret, char **why);
+	/* A deferred call can no longer be answered: its sandbox ended, or its
+	 * caller went away (killed, or a signal withdrew the call). */
+	void (*withdrawn)(void *ctx, uint64_t ticket);
+	/* A call was answered: by "profile", "memory", "rules", "default" or "person". */
 	void (*decided)(void *ctx, const struct tj_supervised_call *c, const struct tj_decision *d, const char *by,
 			const char *why);
 	void (*attached)(void *ctx, const struct tj_agent_state *st);
@@ -70,6 +86,34 @@ struct tj_supervise_stats {
 	uint64_t allowed, denied, killed;
 	uint64_t sandboxes;
 };
+
+/* --- the supervisor as an object, for its owner's event loop --- */
+
+struct tj_supervisor;
+
+/* o, h, mem and stats must outlive it. */
+int tj_supervisor_new(const struct tj_supervise_opts *o, const struct tj_supervise_hooks *h, struct tj_memory *mem,
+		      struct tj_supervise_stats *stats, struct tj_supervisor **ret, struct tj_err **err);
+/* The descriptors to poll for POLLIN now (at most max), and in *timeout_ms
+ * when to come back at the latest (-1: no deadline). */
+size_t tj_supervisor_pollfds(struct tj_supervisor *s, struct pollfd *out, size_t max, int *timeout_ms);
+/* Handles what poll reported for the descriptors of the last
+ * tj_supervisor_pollfds (the same array): new sandboxes, notifications (a
+ * bounded burst per sandbox), ended sandboxes, deadlines. */
+void tj_supervisor_dispatch(struct tj_supervisor *s, const struct pollfd *p, size_t n);
+/* Answers a deferred call (TJ_ASK_LATER); remember keeps the answer for
+ * the call's argument class, as an "always" answer.  why is logged (NULL:
+ * "a person").  Returns -1 when the call is no longer pending. */
+int tj_supervisor_answer(struct tj_supervisor *s, uint64_t ticket, const struct tj_decision *d, bool remember,
+			 const char *why);
+/* Calls waiting for tj_supervisor_answer; sandboxes supervised now. */
+size_t tj_supervisor_deferred(const struct tj_supervisor *s);
+size_t tj_supervisor_sandboxes(const struct tj_supervisor *s);
+/* True once it stopped (with once, the first sandbox ended). */
+bool tj_supervisor_done(const struct tj_supervisor *s);
+/* Closes every listener: the kernel fails the calls still pending, and
+ * every later notified call, with ENOSYS (never lets one through). */
+void tj_supervisor_free(struct tj_supervisor *s);
 
 /* Runs until SIGINT, SIGTERM or SIGHUP (or, with once, until the first
  * sandbox ends).  The listeners are closed on return, so the kernel fails
