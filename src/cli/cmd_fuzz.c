@@ -1019,7 +1019,9 @@ static int run_round(struct fuzz *f, unsigned round, const char *inputs, char **
 		in[i].log = tj_buf_steal(&b);
 		struct tj_strv v = {0};
 		tj_strv_add(&v, f->afl_fuzz);
-		const char *pre[] = {"-i", inputs, "-o", out, NULL};
+		/* -t 1000+: a seed slower than afl-fuzz's default timeout is
+		 * skipped, not the end of the campaign (afl-fuzz-init.c). */
+		const char *pre[] = {"-i", inputs, "-o", out, "-t", "1000+", NULL};
 		for (const char **w = pre; *w; w++)
 			tj_strv_add(&v, *w);
 		if (jobs > 1) {
@@ -1216,9 +1218,9 @@ static void report(struct fuzz *f, FILE *to)
 	}
 	if (h.s)
 		fprintf(to,
-			"  only through AFL++'s forkserver (the fuzzing harness, in no plain run; their rules' "
-			"comment names the calibration run %s):%s\n",
-			f->calibration, h.s);
+			"  only through AFL++'s forkserver (the fuzzing harness, or what seeds beyond the first %d "
+			"do; their rules' comment names the calibration run %s):%s\n",
+			SEED_RUNS, f->calibration, h.s);
 	tj_buf_done(&h);
 	for (size_t i = 0; i < f->nfindings; i++)
 		fprintf(to, "  round %u, sig %d: %s: %s\n", f->findings[i].round, f->findings[i].sig,
