@@ -443,12 +443,17 @@ static const struct tj_decode_name seccomp_ops[] = {
 	{3, "SECCOMP_GET_NOTIF_SIZES"},
 	END_NAMES,
 };
-static const struct tj_decode_name flock_ops[] = {{1, "LOCK_SH"}, {2, "LOCK_EX"}, {4, "LOCK_NB"}, {8, "LOCK_UN"}, END_NAMES};
-static const struct tj_decode_name whences[] = {{0, "SEEK_SET"},	{1, "SEEK_CUR"},  {2, "SEEK_END"},
-				      {3, "SEEK_DATA"}, {4, "SEEK_HOLE"}, END_NAMES};
-static const struct tj_decode_name wait_flags[] = {{1, "WNOHANG"},	 {2, "WUNTRACED"},	   {4, "WEXITED"},
-					 {8, "WCONTINUED"},	 {0x1000000, "WNOWAIT"},   {0x20000000, "__WNOTHREAD"},
-					 {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"}, END_NAMES};
+static const struct tj_decode_name flock_ops[] = {{1, "LOCK_SH"},
+						  {2, "LOCK_EX"},
+						  {4, "LOCK_NB"},
+						  {8, "LOCK_UN"},
+						  END_NAMES};
+static const struct tj_decode_name whences[] = {{0, "SEEK_SET"},  {1, "SEEK_CUR"},  {2, "SEEK_END"},
+						{3, "SEEK_DATA"}, {4, "SEEK_HOLE"}, END_NAMES};
+static const struct tj_decode_name wait_flags[] =
+	{{1, "WNOHANG"},	 {2, "WUNTRACED"},	   {4, "WEXITED"},
+	 {8, "WCONTINUED"},	 {0x1000000, "WNOWAIT"},   {0x20000000, "__WNOTHREAD"},
+	 {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"}, END_NAMES};
 static const struct tj_decode_name personas[] = {
 	{0, "PER_LINUX"},
 	{0x0008, "PER_LINUX_32BIT"},
