@@ -2,7 +2,7 @@
 # $(PREFIX)/share/bash-completion/completions/tinyjail.  A new verb or option
 # goes here too (and into the man page, man/tinyjail.1).
 
-_tinyjail_verbs="run check compile groups why profiles supervise learn diff explain report help version"
+_tinyjail_verbs="run check compile groups why profiles supervise learn diff explain edit report help version"
 
 _tinyjail_run_opts="--profile --allow-syscall --deny-syscall --enforce --complain --mode --log --report --explain
 --explain-stacks --notify-socket --ignore-unknown-syscalls --memory --cpu --pids --timeout --kill-after --rlimit
