@@ -153,7 +153,7 @@ stats() {
 }
 # median FILE: of one number a line.
 median() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+	sort -g "$1" | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else printf "%.15g\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 # failures FILE EXPECTED_BYTES: transfers that did not end 200, complete.
 failures() {
@@ -204,7 +204,7 @@ $(stats "$TMP/out/$r" 3)
 EOF
 	ttfb=$(stats "$TMP/out/$r" 2 | cut -d' ' -f1)
 	printf '%-40s %9s %9s %9s %9s %8s ms\n' "$(label "$r")" "$med" "$mean" "$p90" "$ttfb" \
-		"$(($(median "$TMP/out/$r.wall") / 1000000))"
+		"$(($(median "$TMP/out/$r.wall" | cut -d. -f1) / 1000000))"
 	eval "$(echo "$r" | tr - _)=$med"
 	check "$TMP/out/$r" 6 $((runs * reqs)) "$(label "$r")"
 done
@@ -276,7 +276,7 @@ $(stats "$TMP/out/$r" 3)
 EOF
 	mx=$(awk '{ print $3 * 1000 }' "$TMP/out/$r" | sort -g | tail -1)
 	printf '%-40s %9s %9s %9s %8s ms\n' "$(label "$r")" "$med" "$p90" "$mx" \
-		"$(($(median "$TMP/out/$r.wall") / 1000000))"
+		"$(($(median "$TMP/out/$r.wall" | cut -d. -f1) / 1000000))"
 	check "$TMP/out/$r" 6 $((runs * par_reqs)) "$(label "$r")"
 done
 echo "(ms per request from curl; the run includes tinyjail's start in the proxy row)"

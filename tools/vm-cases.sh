@@ -111,6 +111,12 @@ sleep 1
 check "the host socket answers without isolation" 0 tinyjail --profile none -- probe unix /tmp/host.sock
 check "--net none: the host socket is covered (111)" 111 tinyjail --profile none --net none -- probe unix /tmp/host.sock
 check "--unshare net with a view: covered too (111)" 111 tinyjail --profile none --unshare net $VIEW --ro /tmp -- probe unix /tmp/host.sock
+# TIOCSTI through the i386 ABI (int 0x80; ioctl is 54): this kernel runs
+# i386 calls, the host's may not.  The filter answers EPERM (1) in every
+# mode; without tinyjail the kernel answers ENOTTY (25) for /dev/null.
+check "i386: the kernel answers TIOCSTI on /dev/null (25)" 25 sh -c 'exec probe i386 54 0 0x5412 0 </dev/null'
+check "i386: TIOCSTI refused with --profile none (1)" 1 sh -c 'exec tinyjail -q --profile none -- probe i386 54 0 0x5412 0 </dev/null'
+check "i386: other i386 calls pass (getpid)" 0 tinyjail -q --profile none -- probe i386 20
 
 echo "VMTEST totals $pass passed, $fail failed"
 poweroff -f

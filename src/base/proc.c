@@ -8,16 +8,15 @@
 #include "tj/base/proc.h"
 #include "tj/base/util.h"
 
-void tj_proc_comm(pid_t pid, char *buf, size_t size)
+static int open_comm(pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	buf[0] = '\0';
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, size - 1);
-	close(fd);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void comm_text(char *buf, ssize_t n)
+{
 	if (n <= 0) {
 		buf[0] = '\0';
 		return;
@@ -28,6 +27,48 @@ void tj_proc_comm(pid_t pid, char *buf, size_t size)
 		*nl = '\0';
 	/* The command names itself (prctl PR_SET_NAME): never raw to a terminal. */
 	tj_sanitize(buf);
+}
+
+void tj_proc_comm(pid_t pid, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	int fd = open_comm(pid);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	comm_text(buf, n);
+}
+
+void tj_proc_comm_cached(struct tj_comm_cache *c, pid_t pid, char *buf, size_t size)
+{
+	size_t i = (size_t)pid % TJ_COMM_CACHE_SIZE;
+	ssize_t n = -1;
+	if (c->fd[i] > 0 && c->pid[i] == pid)
+		n = pread(c->fd[i], buf, size - 1, 0);
+	if (n <= 0) {
+		/* None yet, another pid's, or its process is gone. */
+		if (c->fd[i] > 0)
+			close(c->fd[i]);
+		c->fd[i] = 0;
+		int fd = open_comm(pid);
+		if (fd > 0) {
+			c->fd[i] = fd;
+			c->pid[i] = pid;
+			n = pread(fd, buf, size - 1, 0);
+		} else if (fd == 0) {
+			close(fd);
+		}
+	}
+	comm_text(buf, n);
+}
+
+void tj_comm_cache_done(struct tj_comm_cache *c)
+{
+	for (size_t i = 0; i < TJ_COMM_CACHE_SIZE; i++)
+		if (c->fd[i] > 0)
+			close(c->fd[i]);
+	memset(c, 0, sizeof(*c));
 }
 
 static pid_t status_field(pid_t pid, const char *field)

@@ -58,6 +58,7 @@ extern char **environ;
 #define POLL_MS 250
 #define PROGRESS_MS 5000
 #define REPLAY_TIMEOUT "30s"
+#define SEED_RUNS 16
 
 static volatile sig_atomic_t stop_signal;
 
@@ -114,6 +115,7 @@ struct fuzz {
 	size_t npoints;
 	bool converged;
 	const char *why_stopped;
+	char calibration[32]; /* the calibration's run id */
 };
 
 static void fuzz_done(struct fuzz *f)
@@ -543,6 +545,47 @@ static char *path_in(const struct fuzz *f, const char *fmt, ...)
 	return tj_buf_steal(&b);
 }
 
+/* One plain learn run of the program on input (no forkserver), from the
+ * profile so far, as a child process.  Sets *st to its status; returns 0,
+ * or -(exit code) when it did not run. */
+static int learn_input(struct fuzz *f, const char *input, const char *what, int *st, char **prof_out)
+{
+	size_t k = ++f->replays;
+	char *prof = path_in(f, "%s-%zu.json", what, k);
+	tj_autofree char *log = path_in(f, "%s-%zu.log", what, k);
+	int code = write_profile(f, prof);
+	if (code) {
+		free(prof);
+		return -code;
+	}
+	struct tj_strv v = {0};
+	const char *own[] = {"learn", "-q", "--timeout", REPLAY_TIMEOUT, "--merge", "-o", prof, NULL};
+	tinyjail_words(f, &v, own, input);
+	pid_t pid = spawn(v.v, environ, f->at_at ? NULL : input, log);
+	tj_strv_done(&v);
+	if (pid < 0) {
+		free(prof);
+		return -TJ_EXIT_ERROR;
+	}
+	*st = wait_status(pid);
+	if (*st == TJ_EXIT_ERROR || *st == 126 || *st == 127) {
+		fprintf(stderr, "tinyjail: learn --fuzz: the %s run of '%s' did not run (status %d, log: %s):\n", what,
+			input, *st, log);
+		print_log_tail(log, 6);
+		free(prof);
+		return -TJ_EXIT_ERROR;
+	}
+	*prof_out = prof;
+	return 0;
+}
+
+/* Whether a learn run's status says the program itself died (SIGSEGV,
+ * SIGABRT, ...): a bug, not a gap in the profile. */
+static bool genuine_crash(int st)
+{
+	return st > 128 && st != 128 + SIGSYS && st != 128 + SIGKILL;
+}
+
 /* --- calibration --- */
 
 /* The seeds, once each, through the forkserver, learning. */
@@ -552,6 +595,34 @@ static int calibrate(struct fuzz *f)
 	tj_autofree char *journal = path_in(f, "calibration.journal");
 	tj_autofree char *map = path_in(f, "calibration.map");
 	tj_autofree char *log = path_in(f, "calibration.log");
+	/* First the seeds as plain runs (up to SEED_RUNS of them), so that
+	 * what only the forkserver needs can be told apart (the report). */
+	DIR *d = opendir(f->o->learn.fuzz);
+	struct dirent *e;
+	size_t seeds = 0;
+	while (d && (e = readdir(d)) && seeds < SEED_RUNS && !stop_signal) {
+		struct stat sst;
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &sst, 0) < 0 || !S_ISREG(sst.st_mode))
+			continue;
+		struct tj_buf in = {0};
+		tj_buf_addf(&in, "%s/%s", f->o->learn.fuzz, e->d_name);
+		int st = 0;
+		tj_autofree char *sp = NULL;
+		int r = learn_input(f, in.s, "seed", &st, &sp);
+		tj_buf_done(&in);
+		if (r) {
+			closedir(d);
+			return -r;
+		}
+		if (!genuine_crash(st) && (r = merge_profile(f, sp, "a seed's profile"))) {
+			closedir(d);
+			return r;
+		}
+		unlink(sp);
+		seeds++;
+	}
+	if (d)
+		closedir(d);
 	int code = write_profile(f, prof);
 	if (code)
 		return code;
@@ -590,6 +661,7 @@ static int calibrate(struct fuzz *f)
 		return code;
 	}
 	tj_autofree char *id = tj_learn_run_id();
+	snprintf(f->calibration, sizeof(f->calibration), "%s", id);
 	struct tj_buf cmd = {0};
 	tj_buf_addf(&cmd, "afl-showmap -i %s (the seeds through AFL++'s forkserver)", f->o->learn.fuzz);
 	tj_learn_model_add_run(&f->m, id, cmd.s, "calibration, complete");
@@ -618,33 +690,20 @@ static void add_finding(struct fuzz *f, const char *input, int sig, unsigned rou
  * or -(exit code) on tinyjail's error. */
 static int replay(struct fuzz *f, const char *input, int sig, unsigned round)
 {
-	size_t k = ++f->replays;
-	tj_autofree char *prof = path_in(f, "replay-%zu.json", k);
-	tj_autofree char *log = path_in(f, "replay-%zu.log", k);
-	int code = write_profile(f, prof);
+	int st = 0;
+	tj_autofree char *prof = NULL;
+	int code = learn_input(f, input, "replay", &st, &prof);
 	if (code)
-		return -code;
-	struct tj_strv v = {0};
-	const char *own[] = {"learn", "-q", "--timeout", REPLAY_TIMEOUT, "--merge", "-o", prof, NULL};
-	tinyjail_words(f, &v, own, input);
-	pid_t pid = spawn(v.v, environ, f->at_at ? NULL : input, log);
-	tj_strv_done(&v);
-	if (pid < 0)
-		return -TJ_EXIT_ERROR;
-	int st = wait_status(pid);
-	if (st == TJ_EXIT_ERROR || st == 126 || st == 127) {
-		fprintf(stderr, "tinyjail: learn --fuzz: the replay of '%s' did not run (status %d, log: %s):\n", input,
-			st, log);
-		print_log_tail(log, 6);
-		return -TJ_EXIT_ERROR;
-	}
-	if (st > 128 && st != 128 + SIGSYS && st != 128 + SIGKILL) {
-		/* The program itself died (SIGSEGV, SIGABRT, ...): a bug, not
-		 * a gap in the profile.  Reported, never learned from. */
+		return code;
+	if (genuine_crash(st)) {
+		/* Reported, never learned from. */
 		const char *name = sigabbrev_np(st - 128);
 		struct tj_buf b = {0};
 		tj_buf_addf(&b, "genuine crash: the replay died of SIG%s (not learned from)", name ? name : "?");
+		if (f->o->verbosity >= 0)
+			fprintf(stderr, "tinyjail: learn --fuzz: round %u: %s: %s\n", round, input, b.s);
 		add_finding(f, input, sig, round, tj_buf_steal(&b));
+		unlink(prof);
 		return 0;
 	}
 	struct tj_strv before = {0}, after = {0};
@@ -676,7 +735,7 @@ static int replay(struct fuzz *f, const char *input, int sig, unsigned round)
 		verdict = tj_buf_steal(&t);
 	} else {
 		verdict = tj_xstrdup(st == 128 + SIGKILL ? "nothing new (the replay was killed: a timeout?)"
-							 : "nothing new (not reproduced)");
+							 : "nothing new (already allowed, or not reproduced)");
 	}
 	if (f->o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: learn --fuzz: round %u: %s: %s\n", round, input, verdict);
@@ -960,7 +1019,9 @@ static int run_round(struct fuzz *f, unsigned round, const char *inputs, char **
 		in[i].log = tj_buf_steal(&b);
 		struct tj_strv v = {0};
 		tj_strv_add(&v, f->afl_fuzz);
-		const char *pre[] = {"-i", inputs, "-o", out, NULL};
+		/* -t 1000+: a seed slower than afl-fuzz's default timeout is
+		 * skipped, not the end of the campaign (afl-fuzz-init.c). */
+		const char *pre[] = {"-i", inputs, "-o", out, "-t", "1000+", NULL};
 		for (const char **w = pre; *w; w++)
 			tj_strv_add(&v, *w);
 		if (jobs > 1) {
@@ -1146,6 +1207,21 @@ static void report(struct fuzz *f, FILE *to)
 		f->converged	 ? "converged: the last round ran its budget without a new syscall"
 		: f->why_stopped ? f->why_stopped
 				 : "stopped");
+	/* Pairs only the calibration made: AFL++'s harness, not the program
+	 * (the seeds ran plainly before). */
+	struct tj_buf h = {0};
+	for (size_t i = 0; i < f->m.n; i++) {
+		const struct tj_learn_entry *e = &f->m.v[i];
+		if (e->ncounts == 1 && strcmp(e->counts[0].run, f->calibration) == 0 &&
+		    (i == 0 || strcmp(f->m.v[i - 1].name, e->name) != 0))
+			tj_buf_addf(&h, " %s", e->name);
+	}
+	if (h.s)
+		fprintf(to,
+			"  only through AFL++'s forkserver (the fuzzing harness, or what seeds beyond the first %d "
+			"do; their rules' comment names the calibration run %s):%s\n",
+			SEED_RUNS, f->calibration, h.s);
+	tj_buf_done(&h);
 	for (size_t i = 0; i < f->nfindings; i++)
 		fprintf(to, "  round %u, sig %d: %s: %s\n", f->findings[i].round, f->findings[i].sig,
 			f->findings[i].input, f->findings[i].verdict);

@@ -700,19 +700,17 @@ static int get_filter(const struct tj_options *o, const struct tj_profile *p, st
 	return 0;
 }
 
-/* --afl: which of AFL++'s forkserver descriptors tinyjail inherited (pipes
- * from afl-fuzz).  Looked at before tinyjail opens anything of its own, so
- * a descriptor of tinyjail's can never be taken for one; both are
- * occupied from here on, so none of tinyjail's can get their numbers. */
-static unsigned afl_inherited_fds(void)
+/* --afl: AFL++'s forkserver descriptors pass when tinyjail inherited them
+ * as pipes (from afl-fuzz).  Looked at with --pass-fd's, before tinyjail
+ * opens anything of its own, so a descriptor of tinyjail's can never be
+ * taken for one (and both numbers are taken from then on). */
+static void add_afl_fds(struct pass_fds *p)
 {
-	unsigned mask = 0;
-	for (int i = 0; i < 2; i++) {
+	for (int fd = TJ_AFL_FORKSRV_FD; fd <= TJ_AFL_FORKSRV_FD + 1; fd++) {
 		struct stat st;
-		if (fstat(TJ_AFL_FORKSRV_FD + i, &st) == 0 && S_ISFIFO(st.st_mode))
-			mask |= 1u << i;
+		if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+			add_fd(p, fd);
 	}
-	return mask;
 }
 
 /* The merged options (a tinyjail profile may ask for a pid namespace). */
@@ -768,7 +766,6 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	struct tj_observe *observe = NULL;
 	tj_autofree const char **explain_names = NULL;
 
-	unsigned afl_fds = o->iso.afl_forkserver ? afl_inherited_fds() : 0;
 	if (check_run_options(o, &err) < 0) {
 		code = tj_cmd_report(err);
 		tj_err_free(err);
@@ -782,6 +779,8 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 		tj_err_free(err);
 		return code;
 	}
+	if (o->iso.afl_forkserver)
+		add_afl_fds(&pass);
 	if (resolve_explain(o, &explain_nrs, &err) < 0) {
 		code = tj_cmd_report(err);
 		tj_err_free(err);
@@ -831,7 +830,6 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 	if (profile)
 		tj_isolation_merge(&iso, &profile->iso);
 	tj_isolation_merge(&iso, &o->iso);
-	iso.afl_fds = afl_fds;
 	if (iso.user && tj_identity_resolve(iso.user, &id, &err) < 0)
 		goto fail;
 	/* The network: the profile's policy, then the flags'. */

@@ -282,14 +282,6 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 			goto fail;
 		}
 	}
-	/* --afl: afl-fuzz's forkserver pipes, found inherited when tinyjail
-	 * started (never a descriptor of tinyjail's own), pass. */
-	for (int i = 0; plan->iso && plan->iso->afl_forkserver && i < 2; i++)
-		if ((plan->iso->afl_fds & (1u << i)) && fcntl(TJ_AFL_FORKSRV_FD + i, F_SETFD, 0) < 0) {
-			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL,
-				      "--afl: cannot keep AFL++'s forkserver descriptors open");
-			goto fail;
-		}
 	if (enter_layers(plan, a->states, PHASE_CHILD, &cerr) < 0)
 		goto fail;
 

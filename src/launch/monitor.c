@@ -57,6 +57,7 @@ struct monitor {
 	uint64_t last_terminal_int; /* when the terminal's last Ctrl-C came (ms), or 0 */
 	int term_timer;		    /* after a SIGTERM sent to tinyjail: the grace, or -1 */
 	bool helper_reaped;	    /* the listener helper's pid may be anyone's now */
+	struct tj_comm_cache comm;  /* notified callers' /proc/PID/comm, kept open */
 };
 
 static uint64_t now_ms(void)
@@ -237,7 +238,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	e.data = n.data;
 	e.action = action;
 	e.rule = tj_explain_rule(f->resolved, &n.data, action);
-	tj_proc_comm(n.pid, e.comm, sizeof(e.comm));
+	tj_proc_comm_cached(&m->comm, n.pid, e.comm, sizeof(e.comm));
 
 	uint32_t kind = action & 0xffff0000u;
 	bool allowed = kind == 0x7fff0000u /* ALLOW */ || kind == 0x7ffc0000u /* LOG */;
@@ -247,8 +248,14 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		 * on its register values alone, as the kernel would have. */
 		e.verdict = allowed ? TJ_VERDICT_ALLOWED : TJ_VERDICT_WOULD_DENY;
 		e.tally_only = allowed;
-		record(m, &e, &n, false);
+		/* The caller goes on first unless an observer must see it
+		 * waiting (its stack): the log is written meanwhile. */
+		bool early = !observer(m);
+		if (!early)
+			record(m, &e, &n, false);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
+		if (early)
+			record(m, &e, &n, false);
 		/* ENOENT: the caller died meanwhile.  Anything else leaves the
 		 * call blocked for good (a kernel without CONTINUE, before 5.5). */
 		if (r < 0 && r != -ENOENT)
@@ -726,6 +733,7 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	if (listener_sock >= 0)
 		close(listener_sock);
 	tj_notify_free(m.notify);
+	tj_comm_cache_done(&m.comm);
 
 	res->wall_ms = now_ms() - start;
 	if (ret < 0)

@@ -51,6 +51,7 @@ struct state {
 	int child_sock;	 /* the helper's end */
 	struct shared *shared;
 	void *helper_stack;
+	bool hold; /* the listener-hold test hook, asked here: the helper calls nothing */
 	struct tj_listener_service service;
 };
 
@@ -101,6 +102,7 @@ static int listener_prepare(const struct tj_plan *plan, void **ret_state, struct
 	}
 	s->shared->listener_fd = LISTENER_PENDING;
 	s->shared->helper_pid = 0;
+	s->hold = tj_testhook("listener-hold");
 	s->service = (struct tj_listener_service){.ctx = s,
 						  .publish = publish,
 						  .take_sock = take_sock,
@@ -149,7 +151,7 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 			int sent = sendmsg(s->child_sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : 3;
 			/* listener-hold keeps the helper for the command to find
 			 * (test_security_procs.sh): 3 s, or until tinyjail goes. */
-			for (int k = 0; k < 300 && tj_testhook("listener-hold"); k++) {
+			for (int k = 0; k < 300 && s->hold; k++) {
 				struct timespec ts = {0, 10 * 1000 * 1000};
 				nanosleep(&ts, NULL);
 			}

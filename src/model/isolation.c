@@ -85,7 +85,6 @@ void tj_isolation_merge(struct tj_isolation *base, const struct tj_isolation *ov
 	}
 	base->degrade |= over->degrade;
 	base->afl_forkserver |= over->afl_forkserver;
-	base->afl_fds |= over->afl_fds;
 }
 
 static const struct {

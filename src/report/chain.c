@@ -68,9 +68,11 @@ char *tj_chain_text_short(const char *syscall, const struct tj_frame *v, size_t 
 		prev_module = f->module;
 		/* Above main is the C library's start-up. */
 		if (named && strcmp(name, "main") == 0)
-			return tj_buf_steal(&b);
+			return tj_sanitize(tj_buf_steal(&b));
 	}
 	if (truncated)
 		tj_buf_add(&b, TJ_CHAIN_ARROW "?");
-	return tj_buf_steal(&b);
+	/* Module, file and function names are the command's to choose: no
+	 * terminal escapes (issue 16 item 16). */
+	return tj_sanitize(tj_buf_steal(&b));
 }

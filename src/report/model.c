@@ -298,6 +298,9 @@ static struct tj_report_proc *proc_new(struct tj_report_model *m, struct tj_repo
 }
 
 /* The process a record is about: its thread group, found or made. */
+static void proc_item(struct tj_report_model *m, struct tj_report_proc *p, uint64_t us, enum tj_item_kind kind,
+		      const char *name, char *text, bool in_loader);
+
 static struct tj_report_proc *proc_of(struct tj_report_model *m, struct tj_report_run *run, const struct tj_record *r)
 {
 	int pid = r->tgid ? r->tgid : r->pid;
@@ -307,9 +310,18 @@ static struct tj_report_proc *proc_of(struct tj_report_model *m, struct tj_repor
 	struct tj_report_proc *p = *slot ? &run->procs[*slot - 1] : proc_new(m, run, pid, 0, r->time_us);
 	if (!p->comm && r->comm && r->comm[0])
 		p->comm = S(m, r->comm);
-	/* A learn log names the program on each call; process events win. */
-	if (r->kind == TJ_REC_SYSCALL && r->exe && !p->from_event)
-		p->program = S(m, r->exe);
+	/* A learn log names the program on each call (process events win):
+	 * a new name is an exec, whose calls are the new program's. */
+	if (r->kind == TJ_REC_SYSCALL && r->exe && !p->from_event) {
+		const char *exe = S(m, r->exe);
+		if (p->program && p->program != exe && p->program[0] != '[') {
+			settle_proc(m, p);
+			proc_item(m, p, r->time_us, TJ_ITEM_EXEC, S(m, "exec"), tj_xstrdup(exe), false);
+		}
+		if (!p->head_program)
+			p->head_program = exe;
+		p->program = exe;
+	}
 	if (!p->program && p->comm) {
 		char name[40];
 		snprintf(name, sizeof(name), "[%s]", p->comm);

@@ -469,7 +469,7 @@ static void add_proc(struct out *w, const struct tree *t, size_t idx, unsigned d
 	line_head(w, p->first_us, t->base, depth);
 	char head[1024];
 	/* Named by what it ran first; a later exec has its own line. */
-	const char *program = p->head_argv ? p->head_program : p->program;
+	const char *program = p->head_program ? p->head_program : p->program;
 	const char *argv = p->head_argv ? p->head_argv : p->argv;
 	snprintf(head, sizeof(head), "%d %s%s%s", p->pid, program ? program : "?", argv ? ": " : "", argv ? argv : "");
 	tj_buf_add(&w->b, C(w, BOLD));

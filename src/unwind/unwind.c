@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Call stacks of a blocked thread without ptrace (include/tj/unwind/unwind.h).
- * The only user of libdw/libdwfl.
+ * The only user of libdw/libdwfl.  Memory is read through /proc/PID/mem
+ * (openat and pread, the same access check as process_vm_readv), so that a
+ * tinyjail running under a profile that forbids process_vm_readv, such as
+ * the default one (tinyjail inside tinyjail), is not killed for it.
  */
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
@@ -11,14 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "tj/base/util.h"
 #include "tj/unwind/unwind.h"
 
-/* The stack copied in one process_vm_readv from sp; frames above it are
- * read word by word (bounded). */
+/* The stack copied in one read from sp; frames above it are read word by
+ * word (bounded). */
 #define SNAPSHOT_BYTES (32 * 1024)
 #define MAX_REMOTE_READS 256
 /* Processes whose modules are kept (gcc's driver, cc1, as, ld...). */
@@ -59,6 +61,7 @@ struct tj_unwind {
 	size_t snap_len;
 	unsigned remote_reads;
 	int read_errno;
+	int mem; /* /proc/tgid/mem during an unwind, or -1 */
 	struct tj_stack *cur;
 	uint64_t sps[TJ_UNWIND_MAX_FRAMES];
 	bool activation[TJ_UNWIND_MAX_FRAMES];
@@ -189,6 +192,28 @@ static bool cb_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 	return tid == u->tid;
 }
 
+/* Up to len bytes of the process at addr: the count read (short at the first
+ * unmapped page), or -1 with errno (EIO: nothing mapped there). */
+static ssize_t remote_read(const struct tj_unwind *u, uint64_t addr, void *buf, size_t len)
+{
+	if (u->mem < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(u->mem, (char *)buf + got, len - got, (off_t)(addr + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && got == 0)
+			return -1;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
 	(void)dwfl;
@@ -200,9 +225,7 @@ static bool cb_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void
 	if (u->remote_reads >= MAX_REMOTE_READS)
 		return false;
 	u->remote_reads++;
-	struct iovec local = {.iov_base = result, .iov_len = 8};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)addr, .iov_len = 8};
-	if (process_vm_readv(u->tgid, &local, 1, &remote, 1, 0) == 8)
+	if (remote_read(u, addr, result, 8) == 8)
 		return true;
 	if (errno == ESRCH || errno == EPERM)
 		u->read_errno = errno;
@@ -338,10 +361,8 @@ static int read_syscall_file(pid_t tgid, pid_t tid, long *nr, uint64_t *sp, uint
 
 static int snapshot(struct tj_unwind *u)
 {
-	struct iovec local = {.iov_base = u->snap, .iov_len = SNAPSHOT_BYTES};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)u->sp, .iov_len = SNAPSHOT_BYTES};
 	/* Stops at the first unmapped page: the top of the stack. */
-	ssize_t n = process_vm_readv(u->tgid, &local, 1, &remote, 1, 0);
+	ssize_t n = remote_read(u, u->sp, u->snap, SNAPSHOT_BYTES);
 	u->snap_base = u->sp;
 	u->snap_len = n > 0 ? (size_t)n : 0;
 	if (n < 0 && errno == ESRCH)
@@ -453,9 +474,7 @@ static bool snap_word(const struct tj_unwind *u, uint64_t addr, uint64_t *out)
 static int call_fit(const struct tj_unwind *u, Dwfl *dwfl, uint64_t ret, uint64_t f_pc)
 {
 	uint8_t b[8];
-	struct iovec local = {.iov_base = b, .iov_len = 8};
-	struct iovec remote = {.iov_base = (void *)(uintptr_t)(ret - 8), .iov_len = 8};
-	if (process_vm_readv(u->tgid, &local, 1, &remote, 1, 0) != 8)
+	if (remote_read(u, ret - 8, b, 8) != 8)
 		return -1;
 	if (b[3] == 0xe8) {
 		int32_t rel;
@@ -546,6 +565,13 @@ int tj_unwind_thread(struct tj_unwind *u, pid_t tgid, pid_t tid, long nr, uint64
 	u->pc = pc;
 	u->have_rbp = false;
 	u->read_errno = 0;
+	if (r == 0) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/mem", (int)tgid);
+		u->mem = open(path, O_RDONLY | O_CLOEXEC);
+		if (u->mem < 0)
+			r = errno == EACCES || errno == EPERM ? TJ_UNWIND_DENIED : TJ_UNWIND_GONE;
+	}
 	if (r == 0)
 		r = snapshot(u);
 	Dwfl *dwfl = NULL;
@@ -580,6 +606,9 @@ int tj_unwind_thread(struct tj_unwind *u, pid_t tgid, pid_t tid, long nr, uint64
 			r = TJ_UNWIND_DENIED;
 	}
 	current_pid = 0;
+	if (u->mem >= 0)
+		close(u->mem);
+	u->mem = -1;
 	switch (r) {
 	case 0:
 		u->stats.taken++;
@@ -707,6 +736,7 @@ int tj_unwind_new(struct tj_unwind **ret, struct tj_err **err)
 	(void)err;
 	struct tj_unwind *u = tj_xcalloc(1, sizeof(*u));
 	u->snap = tj_xmalloc(SNAPSHOT_BYTES);
+	u->mem = -1;
 	*ret = u;
 	return 0;
 }

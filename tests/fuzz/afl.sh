@@ -101,7 +101,7 @@ minimise() {
 
 report() {
 	status=0
-	printf '| target | executions | exec/s | coverage (edges) | time | crashes | hangs | corpus |\n'
+	printf '| target | executions | exec/s | edges found (of the map) | time | crashes | hangs | corpus |\n'
 	printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 	for f in $(fuzz_targets); do
 		s="$out/out/$f/default/fuzzer_stats"
@@ -113,7 +113,8 @@ report() {
 		t=$(get run_time)
 		[ -n "$t" ] || t=$(($(get last_update) - $(get start_time)))
 		printf '| %s | %s | %s | %s | %dh%02dm | %s | %s | %s |\n' "$f" "$(get execs_done)" \
-			"$(get execs_per_sec | cut -d. -f1)" "$(get bitmap_cvg)" $((t / 3600)) $((t % 3600 / 60)) \
+			"$(get execs_per_sec | cut -d. -f1)" "$(get edges_found) of $(get total_edges) ($(get bitmap_cvg))" \
+			$((t / 3600)) $((t % 3600 / 60)) \
 			"$crashes" "$hangs" "$(ls "tests/fuzz/corpus/$f" 2>/dev/null | wc -l)"
 	done
 	return $status

@@ -8,6 +8,8 @@
  *                                    success, else the errno it failed with
  *   probe seq NR|NAME...             several raw calls with zero arguments;
  *                                    exit 0 (results are printed)
+ *   probe i386 NR [ARG...]           the call through int 0x80 (the i386
+ *                                    ABI, i386 numbers; up to 5 arguments)
  *   probe x32 NR                     the call through the x32 ABI bit
  *   probe thread NR|NAME [ARG...]    the call from a second thread while the
  *                                    main thread waits; exit 0 if the process
@@ -212,6 +214,19 @@ static void do_call(struct call *c)
 	errno = 0;
 	c->ret = syscall(c->nr, c->a[0], c->a[1], c->a[2], c->a[3], c->a[4], c->a[5]);
 	c->err = c->ret < 0 ? errno : 0;
+}
+
+/* A call through the i386 ABI from this 64-bit process: seccomp sees
+ * AUDIT_ARCH_I386 and i386 numbers. */
+static void do_call_i386(struct call *c)
+{
+	long ret;
+	__asm__ volatile("int $0x80"
+			 : "=a"(ret)
+			 : "a"(c->nr), "b"(c->a[0]), "c"(c->a[1]), "d"(c->a[2]), "S"(c->a[3]), "D"(c->a[4])
+			 : "memory", "r8", "r9", "r10", "r11"); /* the kernel zeroes r8-r11 */
+	c->ret = ret < 0 && ret > -4096 ? -1 : ret;
+	c->err = ret < 0 && ret > -4096 ? (int)-ret : 0;
 }
 
 static void print_call(const char *prefix, const struct call *c)
@@ -721,6 +736,12 @@ int main(int argc, char **argv)
 			print_call("", &c);
 		}
 		return 0;
+	}
+	if (strcmp(cmd, "i386") == 0 && argc >= 3) {
+		parse_call(&c, argc - 2, argv + 2);
+		do_call_i386(&c);
+		print_call("i386 ", &c);
+		return c.err;
 	}
 	if (strcmp(cmd, "x32") == 0 && argc >= 3) {
 		parse_call(&c, argc - 2, argv + 2);

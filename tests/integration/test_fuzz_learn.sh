@@ -114,8 +114,11 @@ if need_afl; then
 	expect_err_contains "converged"
 	expect_file_contains "$W/app.json" '"uname"'
 	expect_file_contains "$W/app.json" '"socket"'
-	# AFL++'s harness calls come from the calibration, through the forkserver.
+	# AFL++'s harness calls come from the calibration, through the forkserver,
+	# and the report names those no plain run of a seed made.
 	expect_file_contains "$W/app.json" '"shmat"'
+	printf '%s\n' "$err" | grep "only through AFL++'s forkserver" | grep -q shmat ||
+		fail "the harness's calls are not named apart"
 	for x in x1 x2; do
 		run "$TJ" --profile "$W/app.json" -- "$W/app" "$W/$x"
 		[ "$rc" -eq 0 ] || fail "$x: expected 0 under the learnt profile, got $rc"

@@ -253,6 +253,32 @@ expect_rc 1
 run "$PROBE" syscall ioctl 0 0x5412 0 </dev/null
 expect_rc 25
 
+t "terminal input cannot be injected through the i386 ABI either (int 0x80)"
+# ioctl is 54 on i386.  --profile none has no profile filter at all, and a
+# profile that lists SCMP_ARCH_X86 admits i386 calls: the hardening filter
+# holds on every ABI (security.md, item 11).
+run "$PROBE" i386 54 0 0x5412 0 </dev/null
+if [ "$rc" -ne 25 ]; then
+	skip "this kernel runs no i386 calls (int 0x80 gave exit $rc: no IA32 emulation)"
+else
+	cat >"$TMP/x86.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]}
+EOF
+	for opts in "--profile none" "--profile $TMP/x86.json"; do
+		# shellcheck disable=SC2086
+		run "$TJ" -q $opts -- "$PROBE" i386 54 0 0x5412 0 </dev/null
+		expect_rc 1
+		expect_out_contains "i386 syscall 54 = -1 (EPERM)"
+		# TIOCLINUX (0x541C) too.
+		# shellcheck disable=SC2086
+		run "$TJ" -q $opts -- "$PROBE" i386 54 0 0x541C 0 </dev/null
+		expect_rc 1
+	done
+	# Other i386 calls still pass (getpid, 20).
+	run "$TJ" -q --profile none -- "$PROBE" i386 20
+	expect_rc 0
+fi
+
 t "namespaces: pid 1 is tinyjail's init, hostname, loopback only, cgroup"
 run "$TJ" -q --unshare all --hostname tjbox -- sh -c 'echo $$; hostname; cat /proc/1/comm; ls /proc | grep -c "^[0-9]"'
 expect_rc 0

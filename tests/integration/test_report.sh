@@ -35,7 +35,9 @@ EOF
 t "without --report there is no report"
 run "$TJ" --profile "$TMP/errno.json" -- "$PROBE" seq ptrace
 expect_rc 0
-[ -z "$err" ] || fail "printed: $err"
+# (The one line naming variables the environment did not pass is no report.)
+rest=$(printf '%s\n' "$err" | grep -v '^tinyjail: environment: not passed: ')
+[ -z "$rest" ] || fail "printed: $rest"
 
 t "enforce --report: calls denied with an errno are seen, and still get the profile's errno"
 run "$TJ" --profile "$TMP/errno.json" --report -- "$PROBE" seq ptrace kcmp ptrace getpid

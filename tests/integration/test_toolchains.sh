@@ -9,8 +9,8 @@
 
 DATA="$ROOT/tests/integration/data/toolchains"
 PY=/usr/bin/python3
-srv_pid=""
-trap '[ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null; rm -rf "$TMP"' EXIT
+srv_pid="" reg_pid=""
+trap 'for p in $srv_pid $reg_pid; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
 missing=""
 for c in gcc make cmake ninja cargo node npm java git tar gzip curl ps flock ionice bwrap; do
@@ -121,12 +121,118 @@ for p in default build-job; do
 	expect_out_is 1
 done
 
+# The same jobs as an unprivileged user (no namespaces, Landlock and seccomp
+# only), in a copy that user can write.
+works_nobody() {
+	_p=$1
+	shift
+	dir=$(fresh)
+	chmod -R a+rwX "$dir"
+	(cd "$dir" && as_nobody env HOME="$dir" timeout -k 5 120 "$TJ" -q --profile "$_p" "$@") >"$TMP/.out" 2>"$TMP/.err"
+	rc=$?
+	out=$(cat "$TMP/.out")
+	err=$(cat "$TMP/.err")
+	[ "$rc" -eq 0 ] || fail "as nobody, $_p: $*: exit $rc"
+	expect_err_lacks "killed by seccomp"
+}
+
+for p in default build-job; do
+	t "$p, as nobody: make -j2 with gcc, cmake and ninja, python3 multiprocessing, git"
+	works_nobody "$p" -- make -C c -j2
+	[ "$("$dir/c/hello")" = "hello 42" ] || fail "as nobody, $p: make did not build hello"
+	if have cmake && have ninja; then
+		works_nobody "$p" -- sh -c 'cmake -S cmake -B cmake/build -G Ninja >/dev/null && ninja -C cmake/build'
+		[ "$("$dir/cmake/build/hello")" = "hello 42" ] || fail "as nobody, $p: ninja did not build hello"
+	fi
+	works_nobody "$p" -- "$PY" mp.py lock
+	expect_out_is 332833500
+	works_nobody "$p" -- sh -c 'git init -q g && cd g && echo x >f && git add f &&
+		git -c user.email=t@example.org -c user.name=t commit -q -m first && git log --oneline | wc -l'
+	expect_out_is 1
+done
+
 t "default: node and npm"
 if have node && have npm; then
 	works default -- node -e 'console.log(6 * 7)'
 	expect_out_is 42
 	works default -- sh -c 'mkdir pkg && cd pkg && npm init -y >/dev/null && npm pack --offline --silent'
 	expect_out_is pkg-1.0.0.tgz
+else
+	skip "node or npm missing (tools/install-deps.sh toolchains)"
+fi
+
+# A registry on loopback for npm install: the package document and the
+# tarball served as files (tests/integration/data/net/server.py).
+start_registry() {
+	mkdir -p "$TMP/reg/www/tarballs" "$TMP/reg/src/package"
+	printf '{"name":"tinyleft","version":"1.0.0","main":"index.js","license":"MIT"}\n' >"$TMP/reg/src/package/package.json"
+	printf 'module.exports = (s, n) => String(s).padStart(n, "0");\n' >"$TMP/reg/src/package/index.js"
+	tar czf "$TMP/reg/www/tarballs/tinyleft-1.0.0.tgz" -C "$TMP/reg/src" package
+	$PY "$ROOT/tests/integration/data/net/server.py" --bind 127.0.0.1 --dir "$TMP/reg/www" \
+		--log "$TMP/reg/requests.log" >"$TMP/reg/srv.log" 2>&1 &
+	reg_pid=$!
+	reg_port=""
+	for _ in $(seq 1 100); do
+		reg_port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/reg/srv.log")
+		[ -n "$reg_port" ] && break
+		sleep 0.1
+	done
+	[ -n "$reg_port" ] || return 1
+	$PY - "$reg_port" "$TMP/reg/www" <<'PYEOF'
+import base64, hashlib, json, sys
+port, www = sys.argv[1], sys.argv[2]
+tgz = open(www + "/tarballs/tinyleft-1.0.0.tgz", "rb").read()
+dist = {"tarball": "http://127.0.0.1:%s/tarballs/tinyleft-1.0.0.tgz" % port,
+        "shasum": hashlib.sha1(tgz).hexdigest(),
+        "integrity": "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()}
+doc = {"name": "tinyleft", "dist-tags": {"latest": "1.0.0"},
+       "versions": {"1.0.0": {"name": "tinyleft", "version": "1.0.0", "main": "index.js", "dist": dist}}}
+open(www + "/tinyleft", "w").write(json.dumps(doc))
+PYEOF
+}
+
+t "npm install from a registry on loopback, under default, as root and as nobody"
+if have node && have npm; then
+	if start_registry; then
+		npm_app() {
+			_d=$(mktemp -d "$TMP/npm.XXXXXX")
+			chmod 777 "$_d"
+			printf '{"name":"app","version":"1.0.0","private":true}\n' >"$_d/package.json"
+			chmod 666 "$_d/package.json"
+			echo "$_d"
+		}
+		app=$(npm_app)
+		run_in "$app" "$TJ" -q --profile default -- npm install --registry "http://127.0.0.1:$reg_port/" \
+			--cache "$app/cache" --no-audit --no-fund --no-update-notifier tinyleft
+		expect_rc 0
+		expect_err_lacks "killed by seccomp"
+		run_in "$app" "$TJ" -q --profile default -- node -e 'console.log(require("tinyleft")(7, 3))'
+		expect_out_is 007
+		grep -q "GET /tarballs/tinyleft-1.0.0.tgz" "$TMP/reg/requests.log" || fail "npm did not fetch the tarball"
+		app=$(npm_app)
+		(cd "$app" && as_nobody timeout -k 5 120 "$TJ" -q --profile default -- /usr/bin/npm install \
+			--registry "http://127.0.0.1:$reg_port/" --cache "$app/cache" --no-audit --no-fund \
+			--no-update-notifier tinyleft) >"$TMP/.out" 2>"$TMP/.err"
+		rc=$? err=$(cat "$TMP/.err")
+		expect_rc 0
+		expect_err_lacks "killed by seccomp"
+		[ -f "$app/node_modules/tinyleft/index.js" ] || fail "as nobody: npm did not install tinyleft"
+
+		t "npm install --offline from npm's cache, under build-job and cli-tool (node --jitless)"
+		cache="$TMP/reg/cache"
+		npm cache add --cache "$cache" --registry "http://127.0.0.1:$reg_port/" tinyleft@1.0.0 >/dev/null 2>&1 ||
+			fail "could not fill npm's cache (outside tinyjail)"
+		for p in build-job cli-tool; do
+			app=$(npm_app)
+			run_in "$app" "$TJ" -q --profile "$p" --setenv NODE_OPTIONS=--jitless -- npm install --offline \
+				--registry "http://127.0.0.1:$reg_port/" --cache "$cache" --no-audit --no-fund --no-update-notifier tinyleft
+			expect_rc 0
+			expect_err_lacks "killed by seccomp"
+			[ -f "$app/node_modules/tinyleft/index.js" ] || fail "$p: npm did not install tinyleft offline"
+		done
+	else
+		fail "the registry on loopback did not start: $(cat "$TMP/reg/srv.log")"
+	fi
 else
 	skip "node or npm missing (tools/install-deps.sh toolchains)"
 fi

@@ -179,6 +179,11 @@ static void test_seen_missed(void **state)
 #define EXEC_EXIT \
 	"{\"v\":1,\"time\":\"" T0 "000600Z\",\"event\":\"process\",\"pid\":200,\"cause\":\"exit\",\"code\":0}\n"
 
+#define LEARN_CALL(t, exe, sc)                                                                                       \
+	"{\"v\":1,\"time\":\"" T0 "000" t "Z\",\"event\":\"syscall\",\"verdict\":\"allowed\",\"source\":\"notify\"," \
+	"\"pid\":300,\"comm\":\"x\",\"arch\":\"x86_64\",\"syscall\":\"" sc "\",\"nr\":0,\"args\":null,"              \
+	"\"action\":\"SCMP_ACT_ALLOW\",\"rule\":\"defaultAction\",\"decided_by\":\"learn\",\"exe\":\"" exe "\"}\n"
+
 static void test_exec_counts(void **state)
 {
 	(void)state;
@@ -200,6 +205,22 @@ static void test_exec_counts(void **state)
 	tj_report_finish(m);
 	const struct tj_report_sys *sh = row(m, "/bin/sh", "read"), *ls = row(m, "/bin/ls", "read");
 	assert_int_equal(sh->seen + (ls ? ls->seen : 0), 7);
+	tj_report_free(m);
+
+	/* A learn log: no process events, the program named on each call. */
+	m = tj_report_new(true);
+	feed(m, "{\"v\":1,\"time\":\"" T0 "000000Z\",\"event\":\"start\",\"mode\":\"learn\",\"profile\":null,"
+		"\"argv\":[\"sh\"],\"pid\":300,\"source\":\"notify\"}\n" LEARN_CALL("100", "/bin/sh", "read")
+			LEARN_CALL("200", "/bin/sh", "openat") LEARN_CALL("300", "/bin/ls", "read"));
+	tj_report_finish(m);
+	assert_int_equal(row(m, "/bin/sh", "read")->seen, 1);
+	assert_int_equal(row(m, "/bin/ls", "read")->seen, 1);
+	const struct tj_report_proc *p = &m->runs[0].procs[0];
+	assert_string_equal(p->head_program, "/bin/sh");
+	bool exec_item = false;
+	for (size_t i = 0; i < p->nitems; i++)
+		exec_item |= p->items[i].kind == TJ_ITEM_EXEC && strcmp(p->items[i].text, "/bin/ls") == 0;
+	assert_true(exec_item);
 	tj_report_free(m);
 }
 

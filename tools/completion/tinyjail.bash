@@ -1,6 +1,13 @@
 # bash completion for tinyjail(1).  Installed by `make install` into
-# $(PREFIX)/share/bash-completion/completions/tinyjail.  A new verb or option
-# goes here too (and into the man page, man/tinyjail.1).
+# $(PREFIX)/share/bash-completion/completions/tinyjail.  A new verb goes here
+# too (and into the man page, man/tinyjail.1); a verb's options are read from
+# `tinyjail help VERB`, so they follow the binary (the list below is the
+# fallback when that prints nothing).
+
+# The options `tinyjail help VERB` lists.
+_tinyjail_opts() {
+	command tinyjail help "$1" 2>/dev/null | grep -o -- '--[a-z][a-z0-9-]*' | sort -u
+}
 
 _tinyjail_verbs="run check compile groups why profiles supervise learn diff explain edit report help version"
 
@@ -10,7 +17,10 @@ _tinyjail_run_opts="--profile --allow-syscall --deny-syscall --enforce --complai
 --hostname --ro --rw --exec --noexec --tmpfs --rw-limit --no-exec --no-fork --deny-write-execute
 --signals --tcp-connect --tcp-bind --net --resolve --net-ports --net-max-conns --net-conn-timeout
 --net-idle-timeout --net-deny-private --net-allow-cidr --net-deny-cidr --net-dns --env-keep --env-deny
---env-all --setenv --pass-fd --verbose --quiet --help --version"
+--env-all --setenv --pass-fd --afl --verbose --quiet --help --version"
+
+_tinyjail_learn_opts="--output --merge --force --cases --check --exact --plain-names --group-share --default-errno
+--journal --static --strict --no-vdso --fuzz --budget --budget-execs --max-time --jobs --from --fuzz-dir --fuzz-seed"
 
 _tinyjail() {
 	local cur prev verb i
@@ -37,6 +47,12 @@ _tinyjail() {
 	--log | --json-status | --html | -o | --output | --bpf | --pfc | --oci | --spo | --rules | --write-back-to | --cases | --check)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
+	--from | --journal)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return ;;
+	--fuzz | --fuzz-dir)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return ;;
 	--ro | --rw | --exec | --noexec | --tmpfs | --rw-limit)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
@@ -59,19 +75,27 @@ _tinyjail() {
 	groups) COMPREPLY=($(compgen -W "$(tinyjail groups 2>/dev/null | awk 'NR > 1 {print $1}')" -- "$cur")) ;;
 	report)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--profile --timeline --html --output --quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_tinyjail_opts report)" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -f -- "$cur"))
 		fi ;;
+	learn)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$_tinyjail_learn_opts $_tinyjail_run_opts" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -c -- "$cur") $(compgen -f -- "$cur"))
+		fi ;;
 	check | compile | diff | why)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--lint --bpf --pfc --oci --spo --optimize --ignore-unknown-syscalls --verbose --quiet --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_tinyjail_opts "$verb")" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(tinyjail profiles -q 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur"))
 		fi ;;
 	*)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$_tinyjail_run_opts" -- "$cur"))
+			local opts
+			opts=$(_tinyjail_opts "$verb")
+			COMPREPLY=($(compgen -W "${opts:-$_tinyjail_run_opts}" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -c -- "$cur"))
 		fi ;;

@@ -86,12 +86,10 @@ struct tj_isolation {
 	 * that enforces its limits (tj_layer_cgroup_compose). */
 	bool protect_cgroups;
 
-	/* --afl: AFL++'s forkserver pipes (descriptors 198 and 199) reach the
-	 * command, so that the command can be afl-fuzz's target
-	 * (notes/fuzz-learn.md).  afl_fds: which of them tinyjail found
-	 * inherited when it started (bit 0: 198, bit 1: 199); only those pass. */
+	/* --afl: the command is afl-fuzz's target; AFL++'s forkserver pipes
+	 * (descriptors 198 and 199), when tinyjail inherited them as pipes,
+	 * reach it (run passes them; notes/fuzz-learn.md). */
 	bool afl_forkserver;
-	unsigned afl_fds;
 	/* Host UNIX sockets are covered in the command's mount namespace,
 	 * and abstract ones scoped: a view or an isolated network asks for it
 	 * (tj_layer_mount_compose; notes/security.md). */
