@@ -157,6 +157,27 @@ keys q
 wait_for "EDITOR-EXIT 0"
 expect_true cmp -s "$TMP/ro.json" "$ROOT/policies/strict.json"
 
+t "a condition chosen by name: socket(AF_UNIX) allowed, socket(AF_INET) still killed"
+cp "$ROOT/policies/strict.json" "$TMP/c.json"
+start_editor 100 30 "$TJ" edit "$TMP/c.json"
+wait_for "? for help"
+keys / socket Enter
+wait_for "socket"
+keys c
+wait_for "AF_UNIX"
+keys Down Space Enter
+wait_for "action when it holds"
+keys Enter
+wait_for "1 conditional rule added"
+keys s
+wait_for "saved"
+keys q
+wait_for "EDITOR-EXIT 0"
+run "$TJ" -q --profile "$TMP/c.json" -- "$PROBE" syscall socket 1 1 0
+expect_rc 0
+run "$TJ" -q --profile "$TMP/c.json" -- "$PROBE" syscall socket 2 1 0
+expect_rc 159
+
 t "edit needs a terminal"
 run "$TJ" edit "$TMP/u.json" </dev/null
 expect_rc 125
