@@ -11,7 +11,7 @@ CC ?= gcc
 # are then refused (or degraded with --allow-degraded net-rules).  make check
 # needs the default, NET_BPF=1.
 NET_BPF ?= 1
-PKGS := libseccomp json-c libcap libelf capstone libdw $(if $(filter 1,$(NET_BPF)),libbpf)
+PKGS := libseccomp json-c libcap libelf capstone libdw ncurses $(if $(filter 1,$(NET_BPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # capstone is loaded when static analysis first needs it (src/static/summary.c),
 # not linked: its relocations would cost every launch (notes/performance.md).

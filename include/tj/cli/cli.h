@@ -31,6 +31,7 @@ enum tj_verb {
 	TJ_VERB_DIFF,
 	TJ_VERB_PROFILES,
 	TJ_VERB_EXPLAIN,
+	TJ_VERB_EDIT,
 };
 
 /* One verb: its name, and one line for `tinyjail --help` (cli.c has the
