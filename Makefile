@@ -11,7 +11,7 @@ CC ?= gcc
 # are then refused (or degraded with --allow-degraded net-rules).  make check
 # needs the default, NET_BPF=1.
 NET_BPF ?= 1
-PKGS := libseccomp json-c libcap libelf capstone libdw $(if $(filter 1,$(NET_BPF)),libbpf)
+PKGS := libseccomp json-c libcap libelf capstone libdw ncurses $(if $(filter 1,$(NET_BPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # capstone is loaded when static analysis first needs it (src/static/summary.c),
 # not linked: its relocations would cost every launch (notes/performance.md).
@@ -59,7 +59,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: FORCE all tests check check-tree check-unit check-integration check-fuzz fuzz check-vm check-bench deps-build deps-test \
+.PHONY: FORCE all tests check check-tree check-unit check-integration check-fuzz fuzz check-stress stress check-faults faults check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -113,6 +113,12 @@ $(PROBE): tests/helpers/probe.c
 	@mkdir -p $(@D)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -static -pthread -o $@ $<
 
+# The fault injector of tests/faults/ (ptrace; a tracer, so never sanitised).
+FAULTINJECT := $(BUILD)/faultinject
+$(FAULTINJECT): tests/helpers/faultinject.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -o $@ $<
+
 # A program with a known call chain for the unwinder's and --explain's tests,
 # built four ways (never sanitised: its frames are the test's subject).
 STACKPROGS := $(BUILD)/stackprog-nofp $(BUILD)/stackprog-fp $(BUILD)/stackprog-nodebug $(BUILD)/stackprog-stripped
@@ -150,7 +156,7 @@ $(BUILD)/bench/sysbench: bench/sysbench.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS) $(STACKPROGS)
+tests: all $(UNIT_BINS) $(EMIT) $(BENCH_BINS) $(STACKPROGS) $(FAULTINJECT)
 
 -include $(LIB_OBJS:.o=.d) $(BUILD)/obj/cli/main.d
 
@@ -165,7 +171,7 @@ deps-test:
 check: deps-test
 	$(MAKE) --no-print-directory check-tree
 	$(MAKE) --no-print-directory SAN=1 tests
-	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-bench check-vm
+	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-stress check-faults check-bench check-vm
 	$(MAKE) --no-print-directory check-release
 
 # The integration suite on the release build that `make install` ships (no
@@ -183,6 +189,30 @@ check-integration:
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
+
+# Load (tests/stress/stress.py): a short run here; `make stress` is 1,000
+# launches, 50 at a time, and 10,000 notifications to one supervisor, on the
+# optimised build.
+check-stress:
+	@tests/stress/smoke.sh $(BUILD)
+
+stress:
+	$(MAKE) --no-print-directory SAN=0 all
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/stress/stress.py --tj build/tinyjail --probe build/probe
+
+# Faults (tests/faults/faults.py): a sample here; `make faults` fails every
+# call site of the set-up path of five configurations with each of five
+# errnos (sanitised build), the memory calls in an unsanitised test build,
+# and kills tinyjail's processes at random moments.
+check-faults:
+	@tests/faults/smoke.sh $(BUILD)
+
+faults:
+	$(MAKE) --no-print-directory SAN=1 all build-san/faultinject
+	$(MAKE) --no-print-directory SAN=0 TEST_HOOKS=1 BUILD=build-hooks all build-hooks/faultinject
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/faults/faults.py --build build-san --all-errnos --kills 100
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/faults/faults.py --build build-hooks --all-errnos \
+		--calls 9,10,11,12,25,28,131,204
 
 # The long AFL++ campaigns (tests/fuzz/afl.sh; TJ_AFL_EXECS per target,
 # default 10 million): nice'd, one core; minimised corpora into tests/fuzz/corpus/.

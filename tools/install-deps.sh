@@ -9,9 +9,9 @@ set -eu
 # capstone disassembles for the static analysis, which reads libc's symbols
 # from libc6-dbg when present (a tighter result); libdw (elfutils) unwinds
 # call stacks for --explain, naming glibc's frames with file:line from
-# libc6-dbg.
+# libc6-dbg; ncurses draws `tinyjail edit`.
 nobpf="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev libcapstone-dev libc6-dbg \
-libdw-dev"
+libdw-dev libncurses-dev"
 build="$nobpf clang bpftool libbpf-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,
@@ -22,8 +22,9 @@ build="$nobpf clang bpftool libbpf-dev"
 # static Go binary) and libnss-systemd (the NSS module case), chromium
 # (headless) to open the HTML report, afl++ (afl-fuzz, afl-showmap,
 # afl-clang-fast) for learn --fuzz's loop (test_fuzz_learn.sh); man-db, groff
-# and zsh check the man page and the completions.
-test="$build afl++ libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
+# and zsh check the man page and the completions; tmux drives `tinyjail edit`
+# in its tests.
+test="$build afl++ tmux libcmocka-dev clang clang-format libclang-rt-14-dev seccomp bubblewrap python3 python3-jsonschema \
 python3-yaml golang-github-opencontainers-specs-dev busybox-static crun strace procps util-linux make gcc curl \
 iproute2 git golang-go libnss-systemd chromium binutils man-db groff-base zsh"
 # Benchmarks: the launchers compared, and what the workloads run (a loopback

@@ -2,6 +2,7 @@
 /* Test hooks (testhook.h): TJ_TEST_HOOK=name,name,... in test builds. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "tj/base/testhook.h"
 
@@ -10,8 +11,11 @@
  * is built (cmd_run.c), and hooks are asked after that. */
 static char hooks[256];
 
+/* After the libraries' constructors and the sanitiser's start-up: the
+ * marker of testhook.h, then the request. */
 __attribute__((constructor)) static void read_hooks(void)
 {
+	prctl(TJ_TESTHOOK_MARKER, 0, 0, 0, 0);
 	const char *v = getenv("TJ_TEST_HOOK");
 	if (v && strlen(v) < sizeof(hooks))
 		strcpy(hooks, v);

@@ -275,6 +275,19 @@ static const char usage_diff[] =
 	"      --ignore-unknown-syscalls\n"
 	"  -q, --quiet                  print nothing; only the exit status\n";
 
+static const char usage_edit[] =
+	"usage: tinyjail edit [options] PROFILE\n"
+	"\n"
+	"A terminal editor for a profile's seccomp rules: the syscall groups and the syscalls with\n"
+	"their actions, why each gets it and the lint findings about it; allow, deny with an errno,\n"
+	"kill, log or notify per syscall or per group, argument conditions chosen by name, undo and\n"
+	"redo, the unsaved changes.  Saving checks the profile, keeps the old file as PROFILE.bak and\n"
+	"every byte the edits did not change (comments, other sections, rule order).  Keys are on the\n"
+	"screen, ? for help; see notes/editor.md.\n"
+	"\n"
+	"options:\n"
+	"      --from NAME|FILE         start a new PROFILE from a bundled profile or a file\n";
+
 static const char usage_supervise[] =
 	"usage: tinyjail supervise --listen SOCK [options]\n"
 	"\n"
@@ -344,6 +357,7 @@ const char *tj_cli_usage(enum tj_verb verb)
 {
 	switch (verb) {
 	case TJ_VERB_EXPLAIN: return usage_explain;
+	case TJ_VERB_EDIT: return usage_edit;
 	case TJ_VERB_REPORT: return usage_report;
 	case TJ_VERB_SUPERVISE: return usage_supervise;
 	case TJ_VERB_CHECK: return usage_check;
@@ -382,6 +396,7 @@ static const struct tj_verb_info verbs[] = {
 	{"learn", TJ_VERB_LEARN, "run a command and write the tightest profile that lets it work"},
 	{"diff", TJ_VERB_DIFF, "what changed between two profiles, per syscall"},
 	{"explain", TJ_VERB_EXPLAIN, "static: the call paths in a program that can reach a syscall"},
+	{"edit", TJ_VERB_EDIT, "change a profile's seccomp rules in a terminal editor, save OCI JSON"},
 	{"report", TJ_VERB_REPORT, "read event logs: denials, kills, unused rules, a timeline, an HTML page"},
 	{"help", TJ_VERB_HELP, "this help, or one verb's (help VERB)"},
 	{"version", TJ_VERB_VERSION, "versions of tinyjail, libseccomp, json-c and the kernel"},
@@ -643,10 +658,10 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_BUDGET_EXECS:
 	case OPT_MAX_TIME:
 	case OPT_JOBS:
-	case OPT_FROM:
 	case OPT_FUZZ_DIR:
 	case OPT_FUZZ_SEED:
 	case OPT_JOURNAL: return verb == TJ_VERB_LEARN;
+	case OPT_FROM: return verb == TJ_VERB_LEARN || verb == TJ_VERB_EDIT;
 	case OPT_AFL: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case OPT_MEMORY:
 	case OPT_CPU:
@@ -1416,6 +1431,13 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 				return tj_err_set(err, TJ_ERR_USAGE, 0, "an argument is empty");
 		o->inputs = rest;
 		o->ninputs = (size_t)nrest;
+		return 0;
+	}
+	if (o->verb == TJ_VERB_EDIT) {
+		if (nrest != 1)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "edit takes one profile, got %d", nrest);
+		o->inputs = rest;
+		o->ninputs = 1;
 		return 0;
 	}
 	if (o->verb == TJ_VERB_DIFF) {

@@ -67,6 +67,7 @@ int main(int argc, char **argv)
 	case TJ_VERB_LEARN: code = tj_cmd_learn(&o); break;
 	case TJ_VERB_DIFF: code = tj_cmd_diff(&o); break;
 	case TJ_VERB_EXPLAIN: code = tj_cmd_explain(&o); break;
+	case TJ_VERB_EDIT: code = tj_cmd_edit(&o); break;
 	case TJ_VERB_RUN:
 	default: code = tj_cmd_run(&o); break;
 	}

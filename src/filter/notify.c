@@ -78,8 +78,15 @@ static int respond(struct tj_notify *n, int fd, uint64_t id, int error, uint32_t
 	n->resp->error = error;
 	n->resp->val = 0;
 	n->resp->flags = flags;
-	int rc = seccomp_notify_respond(fd, n->resp);
-	return rc < 0 ? (rc == -ECANCELED ? -errno : rc) : 0;
+	/* The kernel takes a lock interruptibly: a signal (tinyjail's are
+	 * blocked, but a debugger's are not) is not a reason to give up. */
+	int rc;
+	do {
+		rc = seccomp_notify_respond(fd, n->resp);
+		if (rc == -ECANCELED)
+			rc = -errno;
+	} while (rc == -EINTR);
+	return rc < 0 ? rc : 0;
 }
 
 int tj_notify_continue(struct tj_notify *n, int fd, uint64_t id)

@@ -17,11 +17,13 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
 #include "tj/base/phase.h"
 #include "tj/base/sys.h"
+#include "tj/base/testhook.h"
 #include "tj/launch/launch.h"
 #include "tj/launch/pidinit.h"
 
@@ -103,6 +105,28 @@ static void blocked_signals(sigset_t *set)
 	sigfillset(set);
 	sigdelset(set, SIGTSTP);
 	sigdelset(set, SIGCONT);
+}
+
+/* Signals that stop a set-up still under way (the command never starts). */
+static const int setup_stops[] = {SIGTERM, SIGINT, SIGHUP};
+
+/* Test builds: the set-up is complete, nothing started; wait here (at most
+ * 30 s) until a signal that stops it is pending. */
+static void hold_until_signalled(void)
+{
+	static const char msg[] = "tinyjail: test hook: holding before the command starts\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		return;
+	for (int i = 0; i < 3000; i++) {
+		sigset_t pending;
+		if (sigpending(&pending) < 0)
+			return;
+		for (size_t k = 0; k < TJ_ARRAY_SIZE(setup_stops); k++)
+			if (sigismember(&pending, setup_stops[k]))
+				return;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* --- finding the program --- */
@@ -263,8 +287,14 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		ssize_t n;
 		while ((n = read(a->syncfd, &go, 1)) < 0 && errno == EINTR)
 			;
-		if (a->dumpable_for_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-			_exit(TJ_EXIT_ERROR);
+		if (n < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot wait for the end of the set-up");
+			goto fail;
+		}
+		if (a->dumpable_for_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+			tj_child_fail(&cerr, TJ_ERR_INTERNAL, errno, NULL, "cannot make the child non-dumpable");
+			goto fail;
+		}
 		if (n != 1)
 			_exit(TJ_EXIT_ERROR);
 		close(a->syncfd);
@@ -381,6 +411,20 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	__attribute__((cleanup(tj_filter_freep))) struct tj_filter *init_filter = NULL;
 
 	memset(res, 0, sizeof(*res));
+	/* Signals are taken over before anything is made (cgroups, the proxy,
+	 * directories): a SIGTERM during the set-up must not kill tinyjail
+	 * with its default action and leave them behind. */
+	blocked_signals(&handled);
+	if (sigprocmask(SIG_BLOCK, &handled, &oldmask) < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "sigprocmask");
+		goto out;
+	}
+	mask_changed = true;
+	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
+		goto out;
+	}
 	for (size_t i = 0; i < NLAYERS; i++) {
 		if (!order[i].layer->wanted(plan))
 			continue;
@@ -417,17 +461,20 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		goto out;
 	}
 
-	blocked_signals(&handled);
-	if (sigprocmask(SIG_BLOCK, &handled, &oldmask) < 0) {
-		tj_err_set(err, TJ_ERR_INTERNAL, errno, "sigprocmask");
-		goto out;
-	}
-	mask_changed = true;
-	sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sigfd < 0) {
-		tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
-		goto out;
-	}
+	/* A terminating signal that came during the set-up: nothing has
+	 * started yet, so stop here rather than start the command only to
+	 * pass the signal on; everything prepared is released. */
+	sigset_t pending;
+	if (tj_testhook("launch-hold"))
+		hold_until_signalled();
+	if (sigpending(&pending) == 0)
+		for (size_t i = 0; i < TJ_ARRAY_SIZE(setup_stops); i++)
+			if (sigismember(&pending, setup_stops[i])) {
+				res->setup_signal = setup_stops[i];
+				tj_err_set(err, TJ_ERR_INTERNAL, 0, "interrupted by SIG%s before the command started",
+					   sigabbrev_np(setup_stops[i]));
+				goto out;
+			}
 
 	/* A parent without root can write the id maps only of a dumpable
 	 * child (the /proc files of a process that is not belong to root):
@@ -488,7 +535,9 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		}
 	}
 	if (need_sync) {
-		if (write(syncpipe[1], "g", 1) != 1) {
+		/* EPIPE: the child is gone already, and its record on the
+		 * error pipe says why; the monitor reads it. */
+		if (write(syncpipe[1], "g", 1) != 1 && errno != EPIPE) {
 			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot release the command");
 			tj_sys_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 			waitpid((pid_t)pid, NULL, 0);

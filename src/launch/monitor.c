@@ -39,12 +39,15 @@
 #include "tj/filter/notify.h"
 #include "tj/launch/launch.h"
 #include "tj/launch/observe.h"
+#include "tj/launch/pidinit.h"
 
 struct monitor {
 	const struct tj_monitor_args *a;
 	struct tj_launch_result *res;
 	struct tj_notify *notify;
 	int listener;
+	bool got_listener; /* the helper handed it over */
+	int listener_lost; /* why it never will (errno), or 0 */
 	bool child_reaped;
 	siginfo_t child_info;
 	bool err_done;
@@ -140,6 +143,16 @@ static void fail_closed_on_lost(struct monitor *m)
 	m->res->kill_unattributed = true;
 }
 
+/* An answer that cannot be given leaves the call blocked for good: the
+ * caller must not wait forever (the monitor then ends the command).
+ * ENOENT: the caller died meanwhile. */
+static int answered(int r, struct tj_err **err)
+{
+	if (r == 0 || r == -ENOENT)
+		return 0;
+	return tj_err_set(err, TJ_ERR_INTERNAL, -r, "cannot answer a seccomp notification");
+}
+
 static struct tj_observe *observer(const struct monitor *m)
 {
 	return m->a->hooks ? m->a->hooks->observe : NULL;
@@ -178,8 +191,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 			m->have_base = true;
 			m->next_id = n.id + 1;
 		}
-		tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
-		return 0;
+		return answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err);
 	}
 	/* Ids count up by one per notification: a gap is a notification the
 	 * kernel withdrew before we received it (a signal interrupted the call,
@@ -200,10 +212,8 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	/* learn: the learner records the call and says how to answer it. */
 	if (a->hooks && a->hooks->on_notify) {
 		int errnum = a->hooks->on_notify(a->hooks->ctx, &n, m->listener);
-		if (errnum > 0) {
-			tj_notify_deny(m->notify, m->listener, n.id, errnum);
-			return 0;
-		}
+		if (errnum > 0)
+			return answered(tj_notify_deny(m->notify, m->listener, n.id, errnum), err);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
 		if (r < 0 && r != -ENOENT)
 			return tj_err_set(err, TJ_ERR_LAYER, -r, "cannot let a notified call continue");
@@ -256,10 +266,10 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		e.verdict = TJ_VERDICT_DENIED;
 		e.errnum = (int)(action & SECCOMP_RET_DATA);
 		record(m, &e, &n, false);
-		tj_notify_deny(m->notify, m->listener, n.id, e.errnum);
+		int r2 = answered(tj_notify_deny(m->notify, m->listener, n.id, e.errnum), err);
 		if (a->hooks && a->hooks->on_denied)
 			a->hooks->on_denied(a->hooks->ctx, &e);
-		return 0;
+		return r2;
 	}
 	if (kind == SECCOMP_RET_KILL_PROCESS) {
 		e.verdict = TJ_VERDICT_KILLED;
@@ -268,15 +278,15 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 			tj_observe_call(observer(m), &e, m->listener, n.id);
 		bool command = false;
 		bool killed = kill_notified_process(m, &n, &command);
-		if (!killed) {
-			/* Could not kill it (it is already dying): it must not go on. */
-			tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
-		}
+		/* Could not kill it (it is already dying): it must not go on. */
+		int r2 = killed ? 0 : answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err);
 		if (observer(m))
 			tj_observe_kill_named(observer(m), &e);
 		record(m, &e, &n, true);
 		if (observer(m) && killed)
 			tj_observe_killed(observer(m), e.tgid ? e.tgid : e.pid);
+		if (r2 < 0)
+			return -1;
 		if (!m->res->seccomp_kill && command) {
 			m->res->seccomp_kill = true;
 			m->res->kill_event = e;
@@ -288,20 +298,27 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	/* Any other notification in enforce mode is a rule the profile routes
 	 * to an external agent; with none attached, deny as a vanished agent
 	 * would (ENOSYS), never let it run. */
-	tj_notify_deny(m->notify, m->listener, n.id, ENOSYS);
-	return 0;
+	return answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err);
 }
 
-static void receive_listener(struct monitor *m, int *sock)
+/* Returns -1 (errno set; ENOMSG: the helper ended without sending it) when
+ * the listener will never come: nobody could answer the child's start call,
+ * so the caller ends the command. */
+static int receive_listener(struct monitor *m, int *sock)
 {
 	int fd = tj_sys_receive_fd(*sock);
 	if (fd < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (fd >= 0)
+		return 0;
+	int e = errno;
+	if (fd >= 0) {
 		m->listener = fd;
-	/* One message, or EOF when the helper gave up: either way we are done. */
+		m->got_listener = true;
+	}
+	/* One message, or EOF: either way we are done. */
 	close(*sock);
 	*sock = -1;
+	errno = e;
+	return fd >= 0 ? 0 : -1;
 }
 
 /* An external seccomp agent decides from now on; tinyjail keeps no copy of
@@ -644,7 +661,10 @@ static void on_listener_sock(struct monitor *m, const struct watch *w, short rev
 {
 	(void)w;
 	(void)revents;
-	receive_listener(m, &m->listener_sock);
+	if (receive_listener(m, &m->listener_sock) < 0) {
+		m->listener_lost = errno ? errno : EIO;
+		tj_sys_pidfd_send_signal(m->a->pidfd, SIGKILL, NULL, 0);
+	}
 	/* On failure the command is killed; the loop goes on to reap it. */
 	if (m->listener >= 0 && m->a->hooks && m->a->hooks->on_listener && hand_over_listener(m, m->err) < 0)
 		m->ret = -1;
@@ -723,7 +743,11 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 							  : "enforce",
 			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
 	log_manifest(a->events, a->plan->manifest);
-	fcntl(a->errfd, F_SETFL, O_NONBLOCK);
+	if (fcntl(a->errfd, F_SETFL, O_NONBLOCK) < 0 && m.ret == 0) {
+		/* A blocking read could wait for the helper forever. */
+		tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot make the error pipe non-blocking");
+		fail_run(&m);
+	}
 
 	while (!(m.child_reaped && m.err_done)) {
 		struct watch w[MAX_WATCHES];
@@ -732,12 +756,29 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		for (size_t i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){.fd = w[i].fd, .events = POLLIN};
 		/* Once the command is gone, the helper (if it is stuck) is the
-		 * only holder of the error pipe; do not wait for it. */
-		int r = poll(pfd, (nfds_t)n, m.child_reaped ? 100 : -1);
+		 * only holder of the error pipe; do not wait for it.  While the
+		 * listener is awaited, wait for it a bounded time: a helper that
+		 * died or is stuck would leave the child waiting forever. */
+		int timeout = m.child_reaped ? 100 : -1;
+		uint64_t waited = now_ms() - start;
+		if (m.listener_sock >= 0 && !m.child_reaped)
+			timeout = waited >= TJ_LISTENER_DEADLINE_MS ? 0 : (int)(TJ_LISTENER_DEADLINE_MS - waited);
+		int r = poll(pfd, (nfds_t)n, timeout);
 		if (r < 0 && errno != EINTR) {
 			tj_err_set(err, TJ_ERR_INTERNAL, errno, "poll");
 			fail_run(&m);
 			break;
+		}
+		if (r == 0 && m.listener_sock >= 0 && !m.child_reaped && now_ms() - start >= TJ_LISTENER_DEADLINE_MS) {
+			tj_err_set(err, TJ_ERR_LAYER, ETIMEDOUT,
+				   "the seccomp listener did not arrive within %d s (its helper is stuck or gone)",
+				   TJ_LISTENER_DEADLINE_MS / 1000);
+			tj_err_layer(err, "seccomp");
+			kill_tree(&m);
+			close(m.listener_sock);
+			m.listener_sock = -1;
+			m.ret = -1;
+			continue;
 		}
 		if (r == 0 && m.child_reaped) {
 			/* The helper (stuck) holds the pipe's other end. */
@@ -809,6 +850,52 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			tj_err_layer(err, c->layer);
 		return -1;
 	}
+	/* What else went wrong before the command could run, the most
+	 * specific first.  init could not confine itself, or died before the
+	 * command did (killed: the namespace and the command went with it). */
+	int init_step = a->init_shared ? __atomic_load_n(&a->init_shared->failed_step, __ATOMIC_ACQUIRE) : 0;
+	if (init_step) {
+		tj_err_set(err, TJ_ERR_LAYER, a->init_shared->failed_errno, "the pid namespace's init could not %s",
+			   tj_pidinit_step_name(init_step));
+		tj_err_layer(err, "namespaces");
+		return -1;
+	}
+	/* The helper could not hand the listener over, and ended the child
+	 * rather than let it wait forever (or run with nobody to answer). */
+	const struct tj_listener_service *lsvc = a->services ? a->services->listener : NULL;
+	int helper_errno = a->listener_sock >= 0 && !m.got_listener && lsvc && lsvc->helper_error
+				   ? lsvc->helper_error(lsvc->ctx)
+				   : 0;
+	/* (A listener lost because the child was dying anyway is not the
+	 * cause: then the child did not die of our SIGKILL.) */
+	bool killed = m.child_info.si_code == CLD_KILLED && m.child_info.si_status == SIGKILL;
+	/* Nor when tinyjail itself ended the run during the set-up (the
+	 * timeout fired, a signal came): the helper went with the tree. */
+	bool ended = m.res->limit || m.res->interrupted || m.res->term_killed;
+	if (helper_errno || (m.listener_lost && killed && !ended)) {
+		if (helper_errno)
+			tj_err_set(err, TJ_ERR_LAYER, helper_errno,
+				   "the listener helper could not hand the seccomp listener over");
+		else if (m.listener_lost == ENOMSG)
+			tj_err_set(err, TJ_ERR_LAYER, 0,
+				   "the listener helper ended without handing the seccomp listener over");
+		else
+			tj_err_set(err, TJ_ERR_LAYER, m.listener_lost,
+				   "cannot receive the seccomp listener from its helper");
+		tj_err_layer(err, "seccomp");
+		return -1;
+	}
+	if (a->init_shared && !__atomic_load_n(&a->init_shared->status_set, __ATOMIC_ACQUIRE) &&
+	    m.child_info.si_code != CLD_EXITED && !m.res->seccomp_kill && !m.res->limit && !m.res->interrupted &&
+	    !m.res->term_killed && !m.res->cg.oom_kills) {
+		tj_err_set(err, TJ_ERR_LAYER, 0,
+			   "the pid namespace's init was killed by signal %s before the command ended; the command "
+			   "died with it",
+			   sigabbrev_np(m.child_info.si_status) ? sigabbrev_np(m.child_info.si_status) : "?");
+		tj_err_layer(err, "namespaces");
+		return -1;
+	}
+
 	if (a->init_shared && __atomic_load_n(&a->init_shared->status_set, __ATOMIC_ACQUIRE)) {
 		/* The pid namespace's init reported the command's own status. */
 		int st = a->init_shared->wait_status;

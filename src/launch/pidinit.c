@@ -59,9 +59,31 @@ int tj_pidinit_release_signals(const struct tj_pidinit_signals *s)
 	return sigprocmask(SIG_SETMASK, &s->command_mask, NULL);
 }
 
+const char *tj_pidinit_step_name(int step)
+{
+	switch (step) {
+	case TJ_PIDINIT_STEP_FDS: return "close its descriptors";
+	case TJ_PIDINIT_STEP_DUMPABLE: return "make itself non-dumpable";
+	case TJ_PIDINIT_STEP_NNP: return "set no_new_privs";
+	case TJ_PIDINIT_STEP_CAPS: return "drop its capabilities";
+	case TJ_PIDINIT_STEP_SECCOMP: return "load its seccomp filter";
+	default: return "confine itself";
+	}
+}
+
+/* Without its own confinement init must not go on: say why, and take the
+ * namespace down (the command dies with it). */
+__attribute__((noreturn, no_sanitize("address"))) static void fail(struct tj_pidinit_shared *shared, int step, int e)
+{
+	shared->failed_errno = e;
+	__atomic_store_n(&shared->failed_step, step, __ATOMIC_RELEASE);
+	_exit(125);
+}
+
 /* Reaps every child that has ended; exits with the command's status once
- * the command is among them. */
-static void reap(pid_t command, struct tj_pidinit_shared *shared)
+ * the command is among them.  (Not instrumented by AddressSanitizer, whose
+ * no-return hook would make a call init's filter does not allow.) */
+__attribute__((no_sanitize("address"))) static void reap(pid_t command, struct tj_pidinit_shared *shared)
 {
 	for (;;) {
 		int st;
@@ -76,9 +98,10 @@ static void reap(pid_t command, struct tj_pidinit_shared *shared)
 	}
 }
 
-__attribute__((noreturn)) void tj_pidinit_main(pid_t command, const struct tj_pidinit_signals *s,
-					       struct tj_pidinit_shared *shared, const struct sock_filter *prog,
-					       size_t len)
+__attribute__((noreturn, no_sanitize("address"))) void tj_pidinit_main(pid_t command,
+								       const struct tj_pidinit_signals *s,
+								       struct tj_pidinit_shared *shared,
+								       const struct sock_filter *prog, size_t len)
 {
 	if (tj_testhook("pidinit-hold")) {
 		/* Test builds: let the command exit before init goes on. */
@@ -89,17 +112,22 @@ __attribute__((noreturn)) void tj_pidinit_main(pid_t command, const struct tj_pi
 	while (tj_testhook("pidinit-stall"))
 		pause();
 
-	close_range(3, ~0U, 0);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (close_range(3, ~0U, 0) < 0)
+		fail(shared, TJ_PIDINIT_STEP_FDS, errno);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(shared, TJ_PIDINIT_STEP_DUMPABLE, errno);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		fail(shared, TJ_PIDINIT_STEP_NNP, errno);
+	/* EINVAL: past the kernel's last capability. */
 	for (int c = 0; c <= 63; c++)
-		prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
-	tj_sys_capset(0, 0, 0);
-	if (tj_sys_seccomp_load(0, prog, (unsigned short)len) < 0) {
-		/* Without its own confinement init must not go on: take the
-		 * namespace down (the command dies with it). */
-		_exit(125);
-	}
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			fail(shared, TJ_PIDINIT_STEP_CAPS, errno);
+	int r = tj_sys_capset(0, 0, 0);
+	if (r < 0)
+		fail(shared, TJ_PIDINIT_STEP_CAPS, -r);
+	r = tj_sys_seccomp_load(0, prog, (unsigned short)len);
+	if (r < 0)
+		fail(shared, TJ_PIDINIT_STEP_SECCOMP, -r);
 
 	for (;;) {
 		/* Reap first: the command may have ended before init got here

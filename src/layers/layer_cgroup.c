@@ -291,6 +291,19 @@ static int cgroup_prepare(const struct tj_plan *plan, void **ret_state, struct t
 	if (tj_cg_discover("/proc/self", geteuid(), &sys, err) < 0)
 		return -1;
 
+	/* The probe found every wanted controller a moment ago; one that is
+	 * gone now is an error, not a limit quietly dropped (only those the
+	 * user allowed to degrade are skipped). */
+	for (int c = 0; c < TJ_CG_FREEZER; c++) {
+		if (!wants(l, (enum tj_cg_controller)c) || sys.chosen[c] >= 0 ||
+		    (l->degrade & degrade_bit((enum tj_cg_controller)c)))
+			continue;
+		char what[96];
+		describe_limit(l, (enum tj_cg_controller)c, what, sizeof(what));
+		tj_err_set(err, TJ_ERR_LAYER, 0, "cannot enforce %s: %s", what, sys.why[c] ? sys.why[c] : "no cgroup");
+		tj_cg_system_done(&sys);
+		return -1;
+	}
 	/* Which hierarchy gets which limits; degraded limits are skipped. */
 	unsigned per_h[16] = {0};
 	for (int c = 0; c < TJ_CG_FREEZER; c++)

@@ -259,8 +259,14 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 	s->ruleset = -1;
 	*ret_state = s;
 	s->abi = tj_sys_landlock_abi();
-	if (s->abi < 1)
-		return 0; /* degraded, as the probe allowed */
+	if (s->abi < 1) {
+		/* Degraded as the probe allowed, or only tinyjail's own
+		 * domain was wanted; a probe that worked a moment ago and
+		 * fails now is an error (fail closed). */
+		if (!landlock_requested(iso) || (iso->degrade & TJ_DEGRADE_LANDLOCK))
+			return 0;
+		return tj_err_set(err, TJ_ERR_LAYER, -s->abi, "cannot query the Landlock ABI");
+	}
 	if (!landlock_requested(iso)) {
 		/* tinyjail's own domain (above): nothing restricted but what
 		 * crosses its border.  The no-walls test hook leaves it out

@@ -44,6 +44,8 @@
 struct shared {
 	int listener_fd; /* LISTENER_PENDING until the child has loaded the filter */
 	int helper_pid;
+	int child_pid;	  /* the child that waits for the hand-off (in its namespace) */
+	int helper_errno; /* why the helper could not hand the listener over, or 0 */
 };
 
 struct state {
@@ -51,7 +53,8 @@ struct state {
 	int child_sock;	 /* the helper's end */
 	struct shared *shared;
 	void *helper_stack;
-	bool hold; /* the listener-hold test hook, asked here: the helper calls nothing */
+	bool stall; /* test hook listener-stall: the helper never sends */
+	bool hold;  /* the listener-hold test hook, asked here: the helper calls nothing */
 	struct tj_listener_service service;
 };
 
@@ -76,6 +79,12 @@ static pid_t helper_pid(void *ctx)
 {
 	struct state *s = ctx;
 	return __atomic_load_n(&s->shared->helper_pid, __ATOMIC_ACQUIRE);
+}
+
+static int helper_error(void *ctx)
+{
+	struct state *s = ctx;
+	return __atomic_load_n(&s->shared->helper_errno, __ATOMIC_ACQUIRE);
 }
 
 static int listener_prepare(const struct tj_plan *plan, void **ret_state, struct tj_err **err)
@@ -103,10 +112,12 @@ static int listener_prepare(const struct tj_plan *plan, void **ret_state, struct
 	s->shared->listener_fd = LISTENER_PENDING;
 	s->shared->helper_pid = 0;
 	s->hold = tj_testhook("listener-hold");
+	s->stall = tj_testhook("listener-stall");
 	s->service = (struct tj_listener_service){.ctx = s,
 						  .publish = publish,
 						  .take_sock = take_sock,
-						  .helper_pid = helper_pid};
+						  .helper_pid = helper_pid,
+						  .helper_error = helper_error};
 	return 0;
 }
 
@@ -123,6 +134,16 @@ static int listener_link(void *state, struct tj_services *svc, struct tj_err **e
  * child's thread-local errno; the child reads errno only to retry an
  * interrupted start call, and a stray retry is harmless.  Not instrumented
  * by AddressSanitizer, which does not know this stack and warns about it. */
+/* The listener cannot reach the supervisor: nobody would ever answer the
+ * child's start call, and with an agent the command would run with every
+ * notified call failing.  Say why, and end the child (fail closed). */
+__attribute__((no_sanitize("address"), noreturn)) static void helper_fail(struct state *s, int e, int code)
+{
+	__atomic_store_n(&s->shared->helper_errno, e ? e : EIO, __ATOMIC_RELEASE);
+	kill(s->shared->child_pid, SIGKILL);
+	_exit(code);
+}
+
 __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 {
 	struct state *s = arg;
@@ -130,7 +151,11 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 	for (unsigned long i = 0;; i++) {
 		int fd = __atomic_load_n(&s->shared->listener_fd, __ATOMIC_ACQUIRE);
 		if (fd == LISTENER_FAILED)
-			_exit(2);
+			_exit(2); /* the child reports its own failure */
+		while (fd >= 0 && s->stall) {
+			struct timespec ts = {1, 0};
+			nanosleep(&ts, NULL);
+		}
 		if (fd >= 0) {
 			char byte = 'L';
 			struct iovec iov = {.iov_base = &byte, .iov_len = 1};
@@ -148,14 +173,18 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 			c->cmsg_type = SCM_RIGHTS;
 			c->cmsg_len = CMSG_LEN(sizeof(int));
 			memcpy(CMSG_DATA(c), &fd, sizeof(int));
-			int sent = sendmsg(s->child_sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : 3;
+			ssize_t n;
+			while ((n = sendmsg(s->child_sock, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+				;
+			if (n != 1)
+				helper_fail(s, errno, 3);
 			/* listener-hold keeps the helper for the command to find
 			 * (test_security_procs.sh): 3 s, or until tinyjail goes. */
 			for (int k = 0; k < 300 && s->hold; k++) {
 				struct timespec ts = {0, 10 * 1000 * 1000};
 				nanosleep(&ts, NULL);
 			}
-			_exit(sent);
+			_exit(0);
 		}
 		/* The child loads the filter shortly after starting us (the
 		 * layers between take microseconds); spin briefly, then poll
@@ -166,7 +195,7 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 			struct timespec ts = {0, 100 * 1000};
 			nanosleep(&ts, NULL);
 			if (i > 2000 + 100000)
-				_exit(4);
+				helper_fail(s, ETIMEDOUT, 4);
 		}
 	}
 }
@@ -175,6 +204,7 @@ static int listener_enter(const struct tj_plan *plan, void *state, struct tj_chi
 {
 	(void)plan;
 	struct state *s = state;
+	s->shared->child_pid = (int)getpid();
 	/* The stack is the child's copy of the parent's mapping, which stays
 	 * the helper's when execve gives the child a new one. */
 	int pid = clone(helper_main, (char *)s->helper_stack + HELPER_STACK_SIZE,

@@ -221,8 +221,12 @@ __attribute__((noreturn)) static void proxy_main(const struct tj_net_policy *pol
 	}
 	int tmp_ctl = fcntl(ctl, F_DUPFD_CLOEXEC, 16), tmp_report = fcntl(report, F_DUPFD_CLOEXEC, 16);
 	if (tmp_ctl < 0 || tmp_report < 0 || dup3(tmp_ctl, PROXY_CTL_FD, O_CLOEXEC) < 0 ||
-	    dup3(tmp_report, PROXY_REPORT_FD, O_CLOEXEC) < 0)
+	    dup3(tmp_report, PROXY_REPORT_FD, O_CLOEXEC) < 0) {
+		char why[128];
+		snprintf(why, sizeof(why), "Ecannot arrange its descriptors: %s", strerror(errno));
+		say(ctl, why);
 		_exit(1);
+	}
 	close_range(PROXY_REPORT_FD + 1, ~0U, 0);
 	ctl = PROXY_CTL_FD;
 	report = PROXY_REPORT_FD;
@@ -235,7 +239,8 @@ __attribute__((noreturn)) static void proxy_main(const struct tj_net_policy *pol
 		goto fail;
 	tj_proxy_config_init(&cfg, policy); /* the descriptor limit may have grown */
 	if (tj_resolver_start(RESOLVER_THREADS, &cfg.resolver, &err) < 0) {
-		snprintf(msg + 1, sizeof(msg) - 1, "%s", err->msg);
+		snprintf(msg + 1, sizeof(msg) - 1, "%s%s%s", err->msg, err->errnum ? ": " : "",
+			 err->errnum ? strerror(err->errnum) : "");
 		goto fail;
 	}
 	if (tj_proxy_load_filter(filter, msg + 1, sizeof(msg) - 1) < 0)
@@ -244,8 +249,14 @@ __attribute__((noreturn)) static void proxy_main(const struct tj_net_policy *pol
 
 	int listeners[2];
 	size_t n = 0;
-	if (receive_listeners(ctl, listeners, 2, &n) < 0)
-		_exit(0); /* the command never started */
+	if (receive_listeners(ctl, listeners, 2, &n) < 0) {
+		/* The child waits for a word: say why not (it may be gone:
+		 * then the command never started). */
+		snprintf(msg, sizeof(msg), "Xcannot receive the listening sockets: %s",
+			 errno ? strerror(errno) : "no socket came");
+		say(ctl, msg);
+		_exit(0);
+	}
 	say(ctl, "R");
 	close(ctl);
 	tj_proxy_serve(&cfg, listeners, n, report);
@@ -271,8 +282,22 @@ static int wait_for_proxy(struct state *s, struct tj_err **err)
 		msg[n] = '\0';
 		return tj_err_set(err, TJ_ERR_LAYER, 0, "the proxy could not confine itself: %s", msg + 1);
 	}
-	return tj_err_set(err, TJ_ERR_LAYER, 0, "the proxy did not start (%s)",
-			  r == 0 ? "no answer in 10s" : "it exited");
+	if (r < 0 || (r == 1 && n < 0))
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot read the proxy's first word");
+	if (r == 0)
+		return tj_err_set(err, TJ_ERR_LAYER, ETIMEDOUT, "the proxy did not start (no answer in 10s)");
+	/* It ended without a word: how? */
+	int st;
+	pid_t w = waitpid(s->proxy, &st, 0);
+	if (w == s->proxy) {
+		s->proxy = 0;
+		if (WIFSIGNALED(st))
+			return tj_err_set(err, TJ_ERR_LAYER, 0, "the proxy did not start (killed by signal %s)",
+					  sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?");
+		return tj_err_set(err, TJ_ERR_LAYER, 0, "the proxy did not start (it exited with status %d)",
+				  WEXITSTATUS(st));
+	}
+	return tj_err_set(err, TJ_ERR_LAYER, 0, "the proxy did not start (it exited)");
 }
 
 static int net_prepare(const struct tj_plan *plan, void **ret_state, struct tj_err **err)
@@ -319,7 +344,10 @@ static int net_prepare(const struct tj_plan *plan, void **ret_state, struct tj_e
 	close(rep[1]);
 	s->ctl = ctl[0];
 	s->report = rep[0];
-	fcntl(s->report, F_SETFL, O_NONBLOCK);
+	/* The monitor must never block on it (the proxy's end stays
+	 * blocking: a record is never dropped). */
+	if (fcntl(s->report, F_SETFL, O_NONBLOCK) < 0)
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot set up the proxy's pipe");
 	return wait_for_proxy(s, err);
 }
 
@@ -373,12 +401,24 @@ static int net_enter(const struct tj_plan *plan, void *state, struct tj_child_er
 	if (!sent)
 		return tj_child_fail(cerr, TJ_ERR_LAYER, e, LAYER, "cannot hand the listening socket to the proxy");
 	struct pollfd p = {.fd = s->ctl, .events = POLLIN};
-	char ready = 0;
+	char word[160] = "";
 	int r;
+	ssize_t n = -1;
 	while ((r = poll(&p, 1, READY_TIMEOUT_MS)) < 0 && errno == EINTR)
 		;
-	if (r != 1 || recv(s->ctl, &ready, 1, 0) != 1 || ready != 'R')
-		return tj_child_fail(cerr, TJ_ERR_LAYER, 0, LAYER, "the proxy did not take the listening socket");
+	if (r == 1)
+		while ((n = recv(s->ctl, word, sizeof(word) - 1, 0)) < 0 && errno == EINTR)
+			;
+	if (n > 1 && word[0] == 'X') {
+		word[n] = '\0';
+		return tj_child_fail(cerr, TJ_ERR_LAYER, 0, LAYER, word + 1); /* the proxy's own words */
+	}
+	if (n != 1 || word[0] != 'R')
+		return tj_child_fail(cerr, TJ_ERR_LAYER,
+				     r == 0  ? ETIMEDOUT
+				     : n < 0 ? errno
+					     : 0,
+				     LAYER, "the proxy did not take the listening socket");
 	close(s->ctl);
 	return 0;
 }

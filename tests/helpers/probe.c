@@ -57,6 +57,11 @@
  *                                    the mean time per connect (bench/)
  *   probe sends ADDR PORT COUNT      COUNT UDP sendto calls on one socket;
  *                                    prints the mean time per call (bench/)
+ *   probe confinement FILE OUTSIDE   write to FILE what confines it: seccomp
+ *                                    mode, no_new_privs, capabilities, its
+ *                                    namespaces, cgroup, RLIMIT_NOFILE, and
+ *                                    whether OUTSIDE (a path outside a view)
+ *                                    can be opened (tests/faults/)
  *   probe attack HOW TARGET [SIG]    an attack on another process (tinyjail's
  *                                    own, in the security tests): exit 0 when
  *                                    it worked, else the errno that stopped
@@ -102,6 +107,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -483,6 +489,51 @@ static int listen_command(const char *proto, const char *addr, const char *port,
 	}
 }
 
+/* probe confinement: the facts, one "key value" per line, written at once. */
+static int confinement(const char *file, const char *outside)
+{
+	char buf[8192];
+	size_t n = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/status", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f)) {
+			const char *keys[] = {"Seccomp:", "NoNewPrivs:", "CapEff:", "CapPrm:", "CapBnd:", "Uid:"};
+			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (strncmp(line, keys[i], strlen(keys[i])) == 0)
+					n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s", line);
+		}
+		fclose(f);
+	}
+	const char *ns[] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup"};
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		char path[64], target[128];
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", ns[i]);
+		ssize_t k = readlink(path, target, sizeof(target) - 1);
+		target[k > 0 ? k : 0] = '\0';
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "ns_%s %s\n", ns[i], target);
+	}
+	f = fopen("/proc/self/cgroup", "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "cgroup %s", line);
+		fclose(f);
+	}
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "nofile %llu\n", (unsigned long long)rl.rlim_cur);
+	int fd = open(outside, O_RDONLY | O_CLOEXEC);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "outside %s\n", fd >= 0 ? "readable" : strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	int out = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0)
+		return 1;
+	if (write(out, buf, n) != (ssize_t)n)
+		return 1;
+	return close(out) < 0;
+}
+
 /* --- attacks on other processes (probe attack) --- */
 
 static pid_t ppid_of(pid_t pid)
@@ -782,6 +833,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "exit") == 0 && argc >= 3)
 		return atoi(argv[2]);
+	if (strcmp(cmd, "confinement") == 0 && argc >= 4)
+		return confinement(argv[2], argv[3]);
 	if (strcmp(cmd, "raise") == 0 && argc >= 3) {
 		signal(atoi(argv[2]), SIG_DFL);
 		raise(atoi(argv[2]));

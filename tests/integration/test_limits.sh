@@ -11,7 +11,6 @@ sandbox_cgroups() {
 json() { # json FILE KEY
 	/usr/bin/python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print("null" if v is None else v)' "$1" "$2"
 }
-before_cgroups=$(sandbox_cgroups)
 
 t "MEM-001: past the memory limit the command is killed, and tinyjail says so"
 run "$TJ" --profile none --memory 64M -- "$PROBE" alloc 200
@@ -81,16 +80,25 @@ elapsed=$(( (end - start) / 1000000 ))
 run "$TJ" --profile none --timeout 1s --kill-after 5s -- sh -c 'sleep 30'
 expect_rc 124
 
-t "MEM-004: CPU is throttled to half a core (CPU time about half the wall time)"
+t "MEM-004: CPU is throttled to half a core (CPU time at most about half the wall time)"
+# Other load on the machine can only lower the ratio, so only the upper
+# bound is the claim: the command gets no more than its share.
 run "$TJ" --profile none -q --cpu 50% --json-status "$TMP/cpu.json" -- "$PROBE" spin 3
 expect_rc 0
 cpu=$(json "$TMP/cpu.json" cpu_usec)
 wall=$(json "$TMP/cpu.json" wall_ms)
 ratio=$((cpu / 10 / wall)) # percent
-# Other load on the machine can only lower the ratio, so the upper bound is
-# the claim and the lower bound is loose.
-{ [ "$ratio" -ge 10 ] && [ "$ratio" -le 70 ]; } || fail "CPU/wall is ${ratio}% (cpu ${cpu} us, wall ${wall} ms)"
-[ "$(json "$TMP/cpu.json" cpu_throttled_periods)" -gt 0 ] || fail "no throttling recorded"
+[ "$ratio" -le 70 ] || fail "CPU/wall is ${ratio}% (cpu ${cpu} us, wall ${wall} ms)"
+# Throttling shows only when the command could use more than its quota:
+# with 10% of a core it can even on a machine busy with other tests (it
+# needs more than 10 ms of CPU in some 100 ms period).
+run "$TJ" --profile none -q --cpu 10% --json-status "$TMP/cpu10.json" -- "$PROBE" spin 2
+expect_rc 0
+cpu=$(json "$TMP/cpu10.json" cpu_usec)
+wall=$(json "$TMP/cpu10.json" wall_ms)
+ratio=$((cpu / 10 / wall))
+[ "$ratio" -le 25 ] || fail "CPU/wall is ${ratio}% with --cpu 10% (cpu ${cpu} us, wall ${wall} ms)"
+[ "$(json "$TMP/cpu10.json" cpu_throttled_periods)" -gt 0 ] || fail "no throttling recorded"
 
 t "MEM-004: with room for two CPUs the same spin is never throttled"
 run "$TJ" --profile none -q --cpu 200% --json-status "$TMP/cpu2.json" -- "$PROBE" spin 2
@@ -238,8 +246,14 @@ expect_rc 0
 t "200 sandboxes in sequence and 20 at once leave no cgroup, process or descriptor"
 fds_before=$(ls /proc/$$/fd | wc -l)
 i=0
+# Only this test's own cgroups are looked at (tj-PID-..., PID the
+# tinyjail of a run here): other tests on the machine make and remove
+# theirs meanwhile.
+mine=""
 while [ $i -lt 200 ]; do
-	"$TJ" --profile none -q --memory 64M --pids 32 -- true || { fail "run $i failed"; break; }
+	"$TJ" --profile none -q --memory 64M --pids 32 -- true &
+	mine="$mine $!"
+	wait $! || { fail "run $i failed"; break; }
 	i=$((i + 1))
 done
 pids=""
@@ -248,7 +262,10 @@ for i in $(seq 20); do
 	pids="$pids $!"
 done
 for p in $pids; do wait "$p" || fail "a parallel run failed"; done
-[ "$(sandbox_cgroups)" = "$before_cgroups" ] || fail "cgroups left: $(sandbox_cgroups | head -3)"
+left=$(sandbox_cgroups | sed -n 's|.*/tj-\([0-9]*\)-[^/]*$|\1 &|p' | while read -r p path; do
+	case " $mine $pids " in *" $p "*) echo "$path" ;; esac
+done)
+[ -z "$left" ] || fail "cgroups left: $(echo "$left" | head -3)"
 pgrep -f "$PROBE sleep" >/dev/null && fail "processes left"
 [ "$(ls /proc/$$/fd | wc -l)" -eq "$fds_before" ] || fail "descriptors leaked into the test shell"
 

@@ -125,6 +125,58 @@ else
 	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
+t "SIGTERM during the set-up: the command never starts, nothing is left (cgroup, proxy)"
+if has_hooks; then
+	# launch-hold stops tinyjail once everything is prepared (a cgroup, the
+	# proxy process) and before the command exists, until a signal comes.
+	bg_start env TJ_TEST_HOOK=launch-hold "$TJ" --profile none --memory 64M --net allow=tj.invalid -- \
+		/bin/sh -c "touch '$TMP/setup-ran'"
+	_i=0
+	while ! grep -q "test hook: holding" "$TMP/bg.err" 2>/dev/null && [ $_i -lt 600 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	if grep -q "test hook: holding" "$TMP/bg.err"; then
+		cg=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "tj-$bgpid-*" 2>/dev/null | head -1)
+		[ -n "$cg" ] || fail "no sandbox cgroup while held (the hold is not after the set-up)"
+		kill -TERM "$bgpid"
+		bg_finish 60
+		[ "$hung" -eq 0 ] || fail "tinyjail did not end"
+		expect_rc 143
+		expect_err_contains "tinyjail: interrupted by SIGTERM before the command started"
+		[ ! -e "$TMP/setup-ran" ] || fail "the command ran"
+		left=$(find /sys/fs/cgroup -maxdepth 6 -type d -name "tj-$bgpid-*" 2>/dev/null)
+		[ -z "$left" ] || fail "cgroup left behind: $left"
+		pgrep -P "$bgpid" >/dev/null && fail "a helper of tinyjail is still running"
+	else
+		fail "tinyjail never reached the hook"
+		kill -KILL "$bgpid"
+	fi
+else
+	skip "this build has no test hooks (SAN=1 builds have them)"
+fi
+
+t "a --timeout that fires during the set-up: 124, the command never ran, nothing left"
+if has_hooks; then
+	# listener-stall keeps the listener helper from handing the listener
+	# over, so the child waits in its start call when the timeout fires.
+	# Before: 125 "the listener helper ended without handing ..." (the
+	# stress run saw it under load).
+	tag="tj-rel-setup-timeout-$$"
+	run env TJ_TEST_HOOK=listener-stall "$TJ" --timeout 300ms -- /bin/sh -c "touch '$TMP/to-ran'; : $tag"
+	expect_rc 124
+	expect_err_lacks "listener helper"
+	[ ! -e "$TMP/to-ran" ] || fail "the command ran"
+	tag_gone "$tag" || fail "part of the tree outlived tinyjail"
+	# With a pid namespace (the helper is init's child there).
+	run env TJ_TEST_HOOK=listener-stall "$TJ" --unshare all --timeout 300ms -- /bin/sh -c "touch '$TMP/to-ran'"
+	expect_rc 124
+	expect_err_lacks "listener helper"
+	[ ! -e "$TMP/to-ran" ] || fail "the command ran (pid namespace)"
+else
+	skip "this build has no test hooks (SAN=1 builds have them)"
+fi
+
 t "a command that ignores SIGTERM is killed after --kill-after, with its children"
 for ns in "" "--unshare all"; do
 	tag="tj-rel-ignore-term-$$"
@@ -161,5 +213,51 @@ for ns in "" "--unshare all"; do
 		kill -KILL "$bgpid"
 	fi
 done
+
+t "an unreadable cache entry, or something else in its place: compiled afresh, still enforced"
+# As nobody, so that file modes apply; the cache is the run's own.
+NB="$TMP/nobody-home"
+mkdir -p "$NB"
+chown 65534:65534 "$NB"
+run_nobody env XDG_CACHE_HOME="$NB/cache" "$TJ" -v --profile strict -- "$PROBE" exit 0
+expect_rc 0
+expect_err_contains "stored in the cache"
+entry=$(ls "$NB"/cache/tinyjail/*.tjf 2>/dev/null | head -1)
+if [ -n "$entry" ]; then
+	for how in unreadable directory fifo; do
+		rm -rf "$entry"
+		case $how in
+		unreadable) printf 'garbage' >"$entry" && chmod 000 "$entry" ;;
+		directory) mkdir "$entry" ;;
+		fifo) mkfifo "$entry" ;;
+		esac
+		chown -h 65534:65534 "$entry"
+		run_nobody env XDG_CACHE_HOME="$NB/cache" "$TJ" -q --profile strict -- "$PROBE" syscall ptrace 16 999999999
+		[ "$rc" -eq 124 ] && fail "a $how entry hung tinyjail"
+		expect_rc 159
+	done
+else
+	fail "no cache entry was stored"
+fi
+
+t "a full disk during copy-back: the loss is reported, never silent"
+# A 256 KiB file system (in a mount namespace of this test's own, so that
+# nothing outlives it) takes the copy-back of a 1 MiB file.
+cat >"$TMP/fulldisk.sh" <<'SH'
+set -u
+mount -t tmpfs -o size=256k tmpfs "$1" || exit 90
+mkdir "$1/dl"
+"$2" -q --profile none --unshare all --rw-limit "$1/dl=4M" -- /bin/sh -c \
+	"head -c 1048576 /dev/zero > '$1/dl/big'; echo small > '$1/dl/small'"
+echo "rc=$?"
+ls -l "$1/dl" >&2
+SH
+mkdir -p "$TMP/full"
+run unshare -m --propagation private sh "$TMP/fulldisk.sh" "$TMP/full" "$TJ"
+[ "$out" = "rc=90" ] && skip "cannot mount a tmpfs here"
+case "$out" in rc=0) fail "tinyjail exited 0 although the copy-back lost data" ;; esac
+expect_err_contains "tinyjail: error:"
+expect_err_contains "No space left on device"
+expect_err_contains "big"
 
 finish

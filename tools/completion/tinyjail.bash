@@ -9,7 +9,7 @@ _tinyjail_opts() {
 	command tinyjail help "$1" 2>/dev/null | grep -o -- '--[a-z][a-z0-9-]*' | sort -u
 }
 
-_tinyjail_verbs="run check compile groups why profiles supervise learn diff explain report help version"
+_tinyjail_verbs="run check compile groups why profiles supervise learn diff explain edit report help version"
 
 _tinyjail_run_opts="--profile --allow-syscall --deny-syscall --enforce --complain --mode --log --report --explain
 --explain-stacks --notify-socket --ignore-unknown-syscalls --memory --cpu --pids --timeout --kill-after --rlimit

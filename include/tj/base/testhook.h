@@ -12,6 +12,12 @@
 
 #include <stdbool.h>
 
+/* Test builds make prctl(TJ_TESTHOOK_MARKER) (an unknown option: EINVAL)
+ * where tinyjail's own code starts, after the dynamic loader's and the
+ * sanitiser's system calls, so that tests/helpers/faultinject.c knows
+ * where the set-up path begins. */
+#define TJ_TESTHOOK_MARKER 0x544a3139
+
 #ifdef TJ_TEST_HOOKS
 /* True when TJ_TEST_HOOK names this hook.  No allocation: safe in the
  * child after clone. */

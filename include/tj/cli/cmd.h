@@ -78,6 +78,7 @@ int tj_cmd_learn_render_text(const struct tj_options *o, const struct tj_learn_m
 int tj_cmd_learn_write_output(const struct tj_options *o, struct tj_outfile *out, const struct tj_learn_model *m,
 			      bool complete, int last_status);
 int tj_cmd_diff(const struct tj_options *o);
+int tj_cmd_edit(const struct tj_options *o);
 /* help [VERB] and --help: the usage, and for the main one the verbs and
  * the bundled profiles (cmd_help.c). */
 int tj_cmd_help(const struct tj_options *o);

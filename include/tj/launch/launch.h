@@ -51,6 +51,10 @@ struct tj_launch_hooks {
  * before it is killed (--kill-after overrides it). */
 #define TJ_TERM_GRACE_MS 10000
 
+/* How long the monitor waits for the seccomp listener from its helper
+ * (which gives up itself after about 10 s) before it ends the run. */
+#define TJ_LISTENER_DEADLINE_MS 30000
+
 struct tj_launch_result {
 	int exit_code;		/* what tinyjail exits with */
 	bool exited;		/* the command exited normally... */
@@ -64,6 +68,7 @@ struct tj_launch_result {
 	bool interrupted;	   /* a second SIGINT killed the tree */
 	int terminal_signal;	   /* the last SIGINT or SIGQUIT the terminal sent (the command got it too) */
 	bool term_killed;	   /* the tree outlasted a SIGTERM sent to tinyjail and was killed */
+	int setup_signal;	   /* tj_launch failed: this signal came before the command started */
 	uint64_t leftovers;	   /* processes killed at the end because they outlived the command */
 	struct tj_cgroup_stats cg; /* from the cgroup, when there is one */
 	uint64_t cpu_usec;	   /* user + system time of the whole tree */

@@ -19,7 +19,22 @@
 struct tj_pidinit_shared {
 	int status_set;
 	int wait_status;
+	/* init could not confine itself: which step (TJ_PIDINIT_STEP_*) and
+	 * why; it then exits 125, which takes the namespace down. */
+	int failed_step;
+	int failed_errno;
 };
+
+enum {
+	TJ_PIDINIT_STEP_NONE,
+	TJ_PIDINIT_STEP_FDS,
+	TJ_PIDINIT_STEP_DUMPABLE,
+	TJ_PIDINIT_STEP_NNP,
+	TJ_PIDINIT_STEP_CAPS,
+	TJ_PIDINIT_STEP_SECCOMP,
+};
+/* What a step was, for the error message. */
+const char *tj_pidinit_step_name(int step);
 
 /* The syscalls init needs once it has confined itself (its allowlist). */
 extern const char *const tj_pidinit_syscalls[];

@@ -107,6 +107,8 @@ struct tj_listener_service {
 	int (*take_sock)(void *ctx);
 	/* The helper that sends it, once started (0 before). */
 	pid_t (*helper_pid)(void *ctx);
+	/* Why the helper could not send it (it then killed the child), or 0. */
+	int (*helper_error)(void *ctx);
 };
 
 /* The sandbox's cgroup as a service (layer_cgroup.c), for the host network

@@ -33,6 +33,7 @@ enum tj_verb {
 	TJ_VERB_DIFF,
 	TJ_VERB_PROFILES,
 	TJ_VERB_EXPLAIN,
+	TJ_VERB_EDIT,
 };
 
 /* learn's own options (cmd_learn.c). */
