@@ -153,7 +153,7 @@ if has_hooks; then
 		kill -KILL "$bgpid"
 	fi
 else
-	skip "this build has no test hooks (SAN=1 builds have them)"
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
 t "a --timeout that fires during the set-up: 124, the command never ran, nothing left"
@@ -174,7 +174,7 @@ if has_hooks; then
 	expect_err_lacks "listener helper"
 	[ ! -e "$TMP/to-ran" ] || fail "the command ran (pid namespace)"
 else
-	skip "this build has no test hooks (SAN=1 builds have them)"
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
 t "a command that ignores SIGTERM is killed after --kill-after, with its children"
