@@ -554,8 +554,8 @@ int tj_unwind_thread(struct tj_unwind *u, pid_t tgid, pid_t tid, long nr, uint64
 	(void)err;
 	memset(out, 0, sizeof(*out));
 	current_pid = tgid;
-	long seen_nr;
-	uint64_t sp, pc;
+	long seen_nr = -1;
+	uint64_t sp = 0, pc = 0; /* stay 0 when the syscall file cannot be read */
 	int r = read_syscall_file(tgid, tid, &seen_nr, &sp, &pc);
 	if (r == 0 && ((nr >= 0 && seen_nr != nr) || (ip && pc != ip)))
 		r = TJ_UNWIND_MISMATCH;

@@ -142,6 +142,23 @@ expect_true() {
 	"$@" || fail "expected success: $*"
 }
 
+
+# start_file_server DIR: the tests' loopback HTTP server (data/net/server.py) serving DIR in the
+# background, its log in $TMP/requests.log and its output in $TMP/srv.log; sets $srv (its pid)
+# and $port. Returns 1 when it did not start within 10 s.
+start_file_server() {
+	/usr/bin/python3 "$ROOT/tests/integration/data/net/server.py" --bind 127.0.0.1 --dir "$1" \
+		--log "$TMP/requests.log" >"$TMP/srv.log" 2>&1 &
+	srv=$!
+	port=""
+	for _ in $(seq 1 100); do
+		port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/srv.log")
+		[ -n "$port" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 finish() {
 	_close_case
 	printf '%s: %d passed, %d failed, %d skipped\n' "$FILE_NAME" "$_pass" "$_fail" "$_skip"

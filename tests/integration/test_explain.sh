@@ -151,16 +151,7 @@ expect_err_lacks "tj_launch"
 t "curl: connect to a loopback server"
 mkdir -p "$TMP/www"
 printf 'hello\n' >"$TMP/www/hi.txt"
-/usr/bin/python3 "$ROOT/tests/integration/data/net/server.py" --bind 127.0.0.1 --dir "$TMP/www" \
-	--log "$TMP/requests.log" >"$TMP/srv.log" 2>&1 &
-srv=$!
-port=""
-for _ in $(seq 1 100); do
-	port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/srv.log")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+if ! start_file_server "$TMP/www"; then
 	fail "the loopback server did not start: $(cat "$TMP/srv.log")"
 else
 	run "$TJ" --profile net-client --explain connect -- curl -sS "http://127.0.0.1:$port/hi.txt"

@@ -321,16 +321,10 @@ t "curl from a loopback server over HTTP"
 mkdir -p "$TMP/www"
 printf 'hello\n' >"$TMP/www/a.txt"
 printf 'world\n' >"$TMP/www/b.txt"
-/usr/bin/python3 "$ROOT/tests/integration/data/net/server.py" --bind 127.0.0.1 --dir "$TMP/www" \
-	--log "$TMP/requests.log" >"$TMP/srv.log" 2>&1 &
-srv_pid=$!
-port=""
-for _ in $(seq 1 100); do
-	port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/srv.log")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+start_file_server "$TMP/www"
+started=$?
+srv_pid=$srv
+if [ "$started" -ne 0 ]; then
 	fail "the loopback server did not start: $(cat "$TMP/srv.log")"
 else
 	learn_cases "$W/curl.json" "curl -sS -o $W/a.out http://127.0.0.1:$port/a.txt"

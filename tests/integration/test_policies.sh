@@ -99,16 +99,10 @@ killed cli-tool ptrace syscall ptrace 16 999999999
 t "net-client: curl downloads from a loopback server"
 mkdir -p "$TMP/www"
 head -c 200000 /dev/urandom >"$TMP/www/blob.bin"
-/usr/bin/python3 "$ROOT/tests/integration/data/net/server.py" --bind 127.0.0.1 --dir "$TMP/www" \
-	--log "$TMP/requests.log" >"$TMP/srv.log" 2>&1 &
-srv_pid=$!
-port=""
-for _ in $(seq 1 100); do
-	port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/srv.log")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+start_file_server "$TMP/www"
+started=$?
+srv_pid=$srv
+if [ "$started" -ne 0 ]; then
 	fail "the loopback server did not start: $(cat "$TMP/srv.log")"
 else
 	run "$TJ" -q --profile net-client -- curl -sS -o "$TMP/got.bin" "http://127.0.0.1:$port/blob.bin"

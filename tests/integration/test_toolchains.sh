@@ -291,16 +291,10 @@ done
 t "curl: downloads from a loopback server under default and net-client"
 mkdir -p "$TMP/www"
 head -c 100000 /dev/urandom >"$TMP/www/blob.bin"
-$PY "$ROOT/tests/integration/data/net/server.py" --bind 127.0.0.1 --dir "$TMP/www" \
-	--log "$TMP/requests.log" >"$TMP/srv.log" 2>&1 &
-srv_pid=$!
-port=""
-for _ in $(seq 1 100); do
-	port=$(sed -n 's/^port \([0-9]*\)$/\1/p' "$TMP/srv.log")
-	[ -n "$port" ] && break
-	sleep 0.1
-done
-if [ -z "$port" ]; then
+start_file_server "$TMP/www"
+started=$?
+srv_pid=$srv
+if [ "$started" -ne 0 ]; then
 	fail "the loopback server did not start: $(cat "$TMP/srv.log")"
 else
 	for p in default net-client; do
