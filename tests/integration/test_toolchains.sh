@@ -161,6 +161,17 @@ else
 	skip "node or npm missing (tools/install-deps.sh toolchains)"
 fi
 
+t "net-client: node --jitless runs (capget, pkey_alloc); with its JIT it is killed at W+X memory"
+if have node; then
+	works net-client -- node --jitless -e 'console.log(6 * 7)'
+	expect_out_is 42
+	run "$TJ" -q --profile net-client -- node -e 'for (let i = 0; i < 1e6; i++); console.log(1)'
+	expect_rc 159
+	expect_err_contains "PROT_WRITE|PROT_EXEC"
+else
+	skip "node missing (tools/install-deps.sh toolchains)"
+fi
+
 # A registry on loopback for npm install: the package document and the
 # tarball served as files (tests/integration/data/net/server.py).
 start_registry() {
