@@ -57,7 +57,9 @@ for n in 0 1 42 255; do
 	run "$TJ" -- "$PROBE" exit "$n"
 	expect_rc "$n"
 done
-[ -z "$err" ] || fail "unexpected stderr: $err"
+# (The one line naming variables the environment did not pass is no message about the exit.)
+rest=$(printf '%s\n' "$err" | grep -v '^tinyjail: environment: ')
+[ -z "$rest" ] || fail "unexpected stderr: $rest"
 
 t "death by signal N exits 128+N"
 run "$TJ" -- "$PROBE" raise 15
@@ -68,7 +70,9 @@ expect_rc 137
 expect_err_contains "tinyjail: the command was killed by signal SIGKILL"
 run "$TJ" -q -- "$PROBE" raise 10
 expect_rc 138
-[ -z "$err" ] || fail "-q still printed: $err"
+# tinyjail dies of the command's signal, so the shell around it may say "User defined signal 1";
+# tinyjail itself says nothing under -q.
+case "$err" in *tinyjail*) fail "-q still printed: $err" ;; esac
 
 t "standard input and output pass through byte-exactly (binary, NUL bytes)"
 # 1 MiB of random bytes with NULs and a missing final newline.
@@ -86,7 +90,8 @@ t "standard error is separate from standard output"
 run "$TJ" -- sh -c 'printf out; printf err >&2; printf " more"'
 expect_rc 0
 expect_out_is "out more"
-[ "$err" = "err" ] || fail "stderr is '$err', expected 'err'"
+rest=$(printf '%s\n' "$err" | grep -v '^tinyjail: environment: ')
+[ "$rest" = "err" ] || fail "stderr is '$rest', expected 'err'"
 
 t "a missing command exits 127"
 run "$TJ" -- tj-no-such-command-$$
@@ -203,12 +208,16 @@ expect_rc 1
 t "secrets are withheld even with --env-all; --setenv wins over everything"
 run env GITHUB_TOKEN=ghp_secret AWS_SECRET_ACCESS_KEY=x "$TJ" --env-all -v -- "$PROBE" env GITHUB_TOKEN
 expect_rc 1
-expect_err_contains "withheld as secrets"
+expect_err_contains "secrets not passed"
 expect_err_contains "GITHUB_TOKEN"
 run env GITHUB_TOKEN=ghp_secret "$TJ" --env-all --setenv GITHUB_TOKEN=given -- "$PROBE" env GITHUB_TOKEN
 expect_rc 0
 expect_out_is "given"
+# Only --env-keep with the exact name passes a secret (notes/isolation.md).
 run env GITHUB_TOKEN=ghp_secret "$TJ" --env-keep GITHUB_TOKEN -- "$PROBE" env GITHUB_TOKEN
+expect_rc 0
+expect_out_is "ghp_secret"
+run env GITHUB_TOKEN=ghp_secret "$TJ" --env-keep 'GITHUB_*' -- "$PROBE" env GITHUB_TOKEN
 expect_rc 1
 
 t "a secret with a long name is withheld with --env-all (issue 16 item 17: 256+ byte names failed open)"
