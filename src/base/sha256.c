@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 as specified in FIPS 180-4; checked against its test vectors by
  * tests/unit/test_filter_cache.c. */
+#include <link.h>
 #include <string.h>
 
 #include "tj/base/sha256.h"
@@ -163,4 +164,43 @@ bool tj_digest_equal(const uint8_t *a, const uint8_t *b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		diff |= a[i] ^ b[i];
 	return diff == 0;
+}
+
+void tj_sha256_add_field(struct tj_sha256 *c, const void *data, size_t len)
+{
+	uint64_t n = len;
+	tj_sha256_update(c, &n, sizeof(n));
+	tj_sha256_update(c, data, len);
+}
+
+static int add_build_id(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	struct tj_sha256 *h = data;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_NOTE)
+			continue;
+		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		const char *end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			const char *name = p + sizeof(*n);
+			const char *desc = name + ((n->n_namesz + 3) & ~3u);
+			if (desc + n->n_descsz > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
+				tj_sha256_add_field(h, desc, n->n_descsz);
+				return 0;
+			}
+			p = desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+	tj_sha256_add_field(h, info->dlpi_name, strlen(info->dlpi_name));
+	return 0;
+}
+
+void tj_sha256_add_loaded_build_ids(struct tj_sha256 *c)
+{
+	dl_iterate_phdr(add_build_id, c);
 }

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,52 +120,14 @@ const char *tj_filter_cache_path(const struct tj_filter_cache *c)
 
 /* --- the key --- */
 
-static void add_field(struct tj_sha256 *h, const void *p, size_t len)
-{
-	uint64_t n = len;
-	tj_sha256_update(h, &n, sizeof(n));
-	tj_sha256_update(h, p, len);
-}
-
 static void add_str(struct tj_sha256 *h, const char *s)
 {
-	add_field(h, s ? s : "", s ? strlen(s) : 0);
+	tj_sha256_add_field(h, s ? s : "", s ? strlen(s) : 0);
 }
 
 static void add_u64(struct tj_sha256 *h, uint64_t v)
 {
 	tj_sha256_update(h, &v, sizeof(v));
-}
-
-/* The GNU build ids of the program and of every library it has loaded
- * (libseccomp among them): they change whenever code that shapes the
- * filter does, even when a version string does not (a rebuild, a
- * distribution's patch release). */
-static int add_build_id(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	struct tj_sha256 *h = data;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_NOTE)
-			continue;
-		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
-		const char *end = p + ph->p_memsz;
-		while (p + sizeof(ElfW(Nhdr)) <= end) {
-			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
-			const char *name = p + sizeof(*n);
-			const char *desc = name + ((n->n_namesz + 3) & ~3u);
-			if (desc + n->n_descsz > end)
-				break;
-			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
-				add_field(h, desc, n->n_descsz);
-				return 0;
-			}
-			p = desc + ((n->n_descsz + 3) & ~3u);
-		}
-	}
-	add_str(h, info->dlpi_name); /* no build id: at least its name */
-	return 0;
 }
 
 void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts *opts, const struct tj_host *host,
@@ -177,7 +138,7 @@ void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts
 	add_str(&h, "tinyjail filter cache");
 	add_u64(&h, FORMAT);
 	add_str(&h, TJ_VERSION);
-	dl_iterate_phdr(add_build_id, &h);
+	tj_sha256_add_loaded_build_ids(&h);
 	char version[32];
 	tj_filter_library_version(version, sizeof(version));
 	add_str(&h, version);
@@ -211,8 +172,8 @@ void tj_filter_cache_key(const struct tj_profile *p, const struct tj_filter_opts
 	add_u64(&h, opts->notify_n);
 	for (size_t i = 0; i < opts->notify_n; i++)
 		add_u64(&h, (uint64_t)opts->notify_nrs[i]);
-	add_field(&h, p->text, p->text_len);
-	add_field(&h, p->base_text ? p->base_text : "", p->base_text_len); /* tinyjail.extends */
+	tj_sha256_add_field(&h, p->text, p->text_len);
+	tj_sha256_add_field(&h, p->base_text ? p->base_text : "", p->base_text_len); /* tinyjail.extends */
 	tj_sha256_final(&h, key);
 }
 

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,66 +113,29 @@ void tj_static_cache_close(struct tj_static_cache *c)
 
 /* --- keys and tags --- */
 
-static void add_field(struct tj_sha256 *h, const void *p, size_t len)
-{
-	uint64_t n = len;
-	tj_sha256_update(h, &n, sizeof(n));
-	tj_sha256_update(h, p, len);
-}
-
-/* The GNU build ids of tinyjail and of every library it has loaded
- * (capstone among them): a rebuilt analyser never reuses old summaries,
- * even under the same version string. */
-static int add_build_id(struct dl_phdr_info *info, size_t size, void *data)
-{
-	(void)size;
-	struct tj_sha256 *h = data;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_NOTE)
-			continue;
-		const char *p = (const char *)(info->dlpi_addr + ph->p_vaddr);
-		const char *end = p + ph->p_memsz;
-		while (p + sizeof(ElfW(Nhdr)) <= end) {
-			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
-			const char *name = p + sizeof(*n);
-			const char *desc = name + ((n->n_namesz + 3) & ~3u);
-			if (desc + n->n_descsz > end)
-				break;
-			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(name, "GNU", 4) == 0) {
-				add_field(h, desc, n->n_descsz);
-				return 0;
-			}
-			p = desc + ((n->n_descsz + 3) & ~3u);
-		}
-	}
-	add_field(h, info->dlpi_name, strlen(info->dlpi_name));
-	return 0;
-}
-
 void tj_static_cache_key(const struct tj_elf *e, const char *wrapper_context, uint8_t key[TJ_SHA256_LEN])
 {
 	struct tj_sha256 h;
 	tj_sha256_init(&h);
-	add_field(&h, "tinyjail static summary", 23);
+	tj_sha256_add_field(&h, "tinyjail static summary", 23);
 	uint64_t fmt = FORMAT;
 	tj_sha256_update(&h, &fmt, sizeof(fmt));
-	add_field(&h, TJ_VERSION, strlen(TJ_VERSION));
+	tj_sha256_add_field(&h, TJ_VERSION, strlen(TJ_VERSION));
 	/* The analyser is part of the key whether or not it ran yet. */
 	tj_summary_load_capstone();
-	dl_iterate_phdr(add_build_id, &h);
+	tj_sha256_add_loaded_build_ids(&h);
 	if (e->build_id_len) {
-		add_field(&h, e->build_id, e->build_id_len);
+		tj_sha256_add_field(&h, e->build_id, e->build_id_len);
 	} else {
 		uint8_t digest[TJ_SHA256_LEN];
 		tj_sha256(e->data, e->size, digest);
-		add_field(&h, digest, sizeof(digest));
+		tj_sha256_add_field(&h, digest, sizeof(digest));
 	}
 	/* Symbols from a debug file installed later make another summary. */
-	add_field(&h, e->debug_file ? e->debug_file : "", e->debug_file ? strlen(e->debug_file) : 0);
+	tj_sha256_add_field(&h, e->debug_file ? e->debug_file : "", e->debug_file ? strlen(e->debug_file) : 0);
 	uint64_t nsyms = e->nsyms;
 	tj_sha256_update(&h, &nsyms, sizeof(nsyms));
-	add_field(&h, wrapper_context, strlen(wrapper_context));
+	tj_sha256_add_field(&h, wrapper_context, strlen(wrapper_context));
 	tj_sha256_final(&h, key);
 }
 

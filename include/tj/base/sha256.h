@@ -22,6 +22,13 @@ struct tj_sha256 {
 void tj_sha256_init(struct tj_sha256 *c);
 void tj_sha256_update(struct tj_sha256 *c, const void *data, size_t len);
 void tj_sha256_final(struct tj_sha256 *c, uint8_t out[TJ_SHA256_LEN]);
+
+/* A length-prefixed field, so that fields never run into each other. */
+void tj_sha256_add_field(struct tj_sha256 *c, const void *data, size_t len);
+
+/* The GNU build id of the program and of every library this process has loaded (the name
+ * where an object has none): cache keys change with a rebuild even under the same version. */
+void tj_sha256_add_loaded_build_ids(struct tj_sha256 *c);
 /* One call: out = SHA-256(data). */
 void tj_sha256(const void *data, size_t len, uint8_t out[TJ_SHA256_LEN]);
 
