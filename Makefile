@@ -270,9 +270,11 @@ FORMAT_FILES = $(filter-out src/net/bpf/%,$(wildcard src/*/*.[ch] src/*/*/*.[ch]
 format:
 	clang-format -i $(FORMAT_FILES)
 
-# The shape of the tree: the level rule (tools/levels.txt) and the format.
+# The shape of the tree: the level rule (tools/levels.txt), knowledge written
+# once (tools/check-once.sh) and the format.
 check-tree:
 	@tools/check-levels.sh
+	@tools/check-once.sh
 	@bad=$$(for f in $(FORMAT_FILES); do clang-format "$$f" | cmp -s "$$f" - || echo "$$f"; done); \
 	if [ -n "$$bad" ]; then echo "format check: not clang-formatted (make format):" $$bad; exit 1; fi; \
 	echo "format check: $(words $(FORMAT_FILES)) files as .clang-format wants them"

@@ -5,7 +5,6 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/sys.h"
 
 static long ret(long r)
@@ -117,6 +117,16 @@ int tj_sys_fsconfig_create(int fsfd)
 int tj_sys_fsmount(int fsfd, unsigned attr)
 {
 	return (int)ret(syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, attr));
+}
+
+uint64_t tj_landlock_fs_rights(int abi)
+{
+	uint64_t all = (TJ_LANDLOCK_FS_MAKE_SYM << 1) - 1; /* ABI 1: EXECUTE .. MAKE_SYM */
+	if (abi >= TJ_LANDLOCK_ABI_REFER)
+		all |= TJ_LANDLOCK_FS_REFER;
+	if (abi >= TJ_LANDLOCK_ABI_TRUNCATE)
+		all |= TJ_LANDLOCK_FS_TRUNCATE;
+	return all;
 }
 
 int tj_sys_landlock_abi(void)

@@ -1088,7 +1088,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		case OPT_NO_CACHE: o->no_cache = true; break;
 		case OPT_PASS_FD: {
 			uint64_t fd;
-			if (!tj_parse_u64(optarg, &fd) || fd < 3 || fd > 65535)
+			if (!tj_parse_u64(optarg, &fd) || fd < 3 || fd > UINT16_MAX)
 				return tj_err_set(err, TJ_ERR_USAGE, 0,
 						  "--pass-fd '%s': a descriptor number from 3 up (0, 1 and 2 always "
 						  "pass)",
@@ -1192,7 +1192,7 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 				return tj_err_set(err, TJ_ERR_USAGE, 0, "--optimize takes 1 or 2, not '%s'", optarg);
 			break;
 		case OPT_MEMORY:
-			if (!tj_parse_size(optarg, &o->limits.memory) || o->limits.memory < 4096)
+			if (!tj_parse_size(optarg, &o->limits.memory) || o->limits.memory < TJ_MEMORY_MIN)
 				return tj_err_set(err, TJ_ERR_USAGE, 0,
 						  "--memory '%s': expected a size of at least 4K, e.g. 100M", optarg);
 			o->limits.has_memory = true;
@@ -1309,9 +1309,10 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			break;
 		case OPT_NET_MAX_CONNS: {
 			uint64_t n;
-			if (!tj_parse_u64(optarg, &n) || n < 1 || n > 100000)
+			if (!tj_parse_u64(optarg, &n) || n < 1 || n > TJ_NET_MAX_CONNS_MAX)
 				return tj_err_set(err, TJ_ERR_USAGE, 0,
-						  "--net-max-conns: '%s' is not a number from 1 to 100000", optarg);
+						  "--net-max-conns: '%s' is not a number from 1 to %u", optarg,
+						  TJ_NET_MAX_CONNS_MAX);
 			o->net.max_conns = (unsigned)n;
 			break;
 		}

@@ -2,7 +2,6 @@
 /* `tinyjail [run] [options] -- command...` */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/outfile.h"
 #include "tj/base/phase.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/cli/cmd.h"
 #include "tj/launch/kmsg_source.h"
 #include "tj/launch/launch.h"

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/sys.h"
 #include "tj/base/util.h"
 #include "tj/events/kmsg.h"

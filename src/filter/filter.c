@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
-#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/jsonpos.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/expand.h"
 #include "tj/filter/filter.h"

@@ -253,7 +253,7 @@ static int parse_ports(struct loader *L, json_object *v, bool *has, uint16_t **p
 	for (size_t i = 0; i < count; i++) {
 		size_t old = tj_jpath_push_index(&L->path, i);
 		uint64_t p;
-		if (tj_json_get_uint(L, json_object_array_get_idx(v, i), 65535, &p) < 0)
+		if (tj_json_get_uint(L, json_object_array_get_idx(v, i), TJ_PORT_MAX, &p) < 0)
 			return -1;
 		(*ports)[(*n)++] = (uint16_t)p;
 		tj_jpath_pop(&L->path, old);
@@ -380,9 +380,9 @@ static int parse_net_ports(struct loader *L, json_object *v)
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		size_t old = tj_jpath_push_index(&L->path, i);
 		uint64_t port;
-		if (tj_json_get_uint(L, json_object_array_get_idx(v, i), 65535, &port) < 0)
+		if (tj_json_get_uint(L, json_object_array_get_idx(v, i), TJ_PORT_MAX, &port) < 0)
 			return -1;
-		if (port == 0)
+		if (port < TJ_PORT_MIN_DEST)
 			return tj_json_fail(L, "port 0 cannot be connected to");
 		n->ports.v = tj_xrealloc(n->ports.v, (n->ports.n + 2) * sizeof(*n->ports.v));
 		n->ports.v[n->ports.n++] = (uint16_t)port;
@@ -394,7 +394,7 @@ static int parse_net_ports(struct loader *L, json_object *v)
 static int parse_net_max_conns(struct loader *L, json_object *v)
 {
 	uint64_t n;
-	if (tj_json_get_uint(L, v, 100000, &n) < 0)
+	if (tj_json_get_uint(L, v, TJ_NET_MAX_CONNS_MAX, &n) < 0)
 		return -1;
 	if (n == 0)
 		return tj_json_fail(L, "at least 1 connection");
@@ -728,8 +728,8 @@ static int parse_memory(struct loader *L, json_object *v)
 	size_t old = tj_jpath_push_key(&L->path, "limit");
 	if (tj_json_get_uint(L, lim, UINT64_MAX, &L->p->limits.memory) < 0)
 		return -1;
-	if (L->p->limits.memory < 4096)
-		return tj_json_fail(L, "a memory limit below 4096 bytes cannot run anything");
+	if (L->p->limits.memory < TJ_MEMORY_MIN)
+		return tj_json_fail(L, "a memory limit below %u bytes cannot run anything", TJ_MEMORY_MIN);
 	tj_jpath_pop(&L->path, old);
 	if (json_object_object_get_ex(v, "swap", &swap)) {
 		/* OCI's swap is memory + swap; tinyjail never lets swap extend
@@ -757,19 +757,21 @@ static int parse_cpu(struct loader *L, json_object *v)
 		return -1;
 	if (!json_object_object_get_ex(v, "quota", &q))
 		return tj_json_fail(L, "missing 'quota' (microseconds of CPU per period)");
-	L->p->limits.cpu_period = 100000;
+	L->p->limits.cpu_period = TJ_CPU_PERIOD_DEFAULT;
 	size_t old = tj_jpath_push_key(&L->path, "quota");
 	if (tj_json_get_uint(L, q, UINT32_MAX, &L->p->limits.cpu_quota) < 0)
 		return -1;
-	if (L->p->limits.cpu_quota < 1000)
-		return tj_json_fail(L, "a CPU quota below 1000 us per period is not accepted by the kernel");
+	if (L->p->limits.cpu_quota < TJ_CPU_QUOTA_MIN)
+		return tj_json_fail(L, "a CPU quota below %u us per period is not accepted by the kernel",
+				    TJ_CPU_QUOTA_MIN);
 	tj_jpath_pop(&L->path, old);
 	if (json_object_object_get_ex(v, "period", &per)) {
 		old = tj_jpath_push_key(&L->path, "period");
-		if (tj_json_get_uint(L, per, 1000000, &L->p->limits.cpu_period) < 0)
+		if (tj_json_get_uint(L, per, TJ_CPU_PERIOD_MAX, &L->p->limits.cpu_period) < 0)
 			return -1;
-		if (L->p->limits.cpu_period < 1000)
-			return tj_json_fail(L, "the period must be between 1000 and 1000000 us");
+		if (L->p->limits.cpu_period < TJ_CPU_PERIOD_MIN)
+			return tj_json_fail(L, "the period must be between %u and %u us", TJ_CPU_PERIOD_MIN,
+					    TJ_CPU_PERIOD_MAX);
 		tj_jpath_pop(&L->path, old);
 	}
 	L->p->limits.has_cpu = true;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel-log records -> would-deny events (kmsg_source.h). */
-#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tj/base/proc.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/util.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/explain.h"

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 
 #include "tj/base/cleanup.h"
 #include "tj/base/proc.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/sys.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/explain.h"

@@ -41,30 +41,10 @@
 
 #define LAYER "landlock"
 
-/* Access rights (linux/landlock.h), by the ABI that introduced them. */
-#define FS_EXECUTE (1ULL << 0)
-#define FS_WRITE_FILE (1ULL << 1)
-#define FS_READ_FILE (1ULL << 2)
-#define FS_READ_DIR (1ULL << 3)
-#define FS_REMOVE_DIR (1ULL << 4)
-#define FS_REMOVE_FILE (1ULL << 5)
-#define FS_MAKE_CHAR (1ULL << 6)
-#define FS_MAKE_DIR (1ULL << 7)
-#define FS_MAKE_REG (1ULL << 8)
-#define FS_MAKE_SOCK (1ULL << 9)
-#define FS_MAKE_FIFO (1ULL << 10)
-#define FS_MAKE_BLOCK (1ULL << 11)
-#define FS_MAKE_SYM (1ULL << 12)
-#define FS_REFER (1ULL << 13)	 /* ABI 2 */
-#define FS_TRUNCATE (1ULL << 14) /* ABI 3 */
-#define NET_BIND_TCP (1ULL << 0) /* ABI 4 */
-#define NET_CONNECT_TCP (1ULL << 1)
-#define SCOPE_ABSTRACT_UNIX (1ULL << 0) /* ABI 6 */
-#define SCOPE_SIGNAL (1ULL << 1)
-
-#define FS_READ (FS_READ_FILE | FS_READ_DIR)
+#define FS_READ (TJ_LANDLOCK_FS_READ_FILE | TJ_LANDLOCK_FS_READ_DIR)
 /* Rights that make sense on a file rather than a directory. */
-#define FS_FILE_RIGHTS (FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE)
+#define FS_FILE_RIGHTS \
+	(TJ_LANDLOCK_FS_EXECUTE | TJ_LANDLOCK_FS_WRITE_FILE | TJ_LANDLOCK_FS_READ_FILE | TJ_LANDLOCK_FS_TRUNCATE)
 
 #define MAX_RULES 128
 
@@ -89,18 +69,6 @@ struct state {
 	size_t nbind, nconnect;
 };
 
-static uint64_t fs_rights(int abi)
-{
-	uint64_t all = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_READ_DIR | FS_REMOVE_DIR | FS_REMOVE_FILE |
-		       FS_MAKE_CHAR | FS_MAKE_DIR | FS_MAKE_REG | FS_MAKE_SOCK | FS_MAKE_FIFO | FS_MAKE_BLOCK |
-		       FS_MAKE_SYM;
-	if (abi >= 2)
-		all |= FS_REFER;
-	if (abi >= 3)
-		all |= FS_TRUNCATE;
-	return all;
-}
-
 static bool wants_net(const struct tj_isolation *iso)
 {
 	return iso->has_tcp_bind || iso->has_tcp_connect;
@@ -120,12 +88,12 @@ static bool landlock_wanted(const struct tj_plan *plan)
 
 static int own_domain_probe(int abi, struct tj_manifest *m)
 {
-	if (abi >= 6)
+	if (abi >= TJ_LANDLOCK_ABI_SCOPE)
 		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED,
 				"ABI %d; filesystem unrestricted; the command cannot ptrace, signal or read the memory "
 				"of processes outside the sandbox",
 				abi);
-	else if (abi >= 2)
+	else if (abi >= TJ_LANDLOCK_ABI_REFER)
 		tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED,
 				"ABI %d; filesystem unrestricted; the command cannot ptrace or read the memory of "
 				"processes outside the sandbox; no scoping of signals and abstract sockets (needs ABI "
@@ -161,7 +129,7 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 	 * namespace of its own only scoping (ABI 6) keeps a view's command
 	 * from the host's (security.md). */
 	bool netns = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_NET;
-	bool abstract_open = tj_isolation_wants_landlock_view(iso) && abi < 6 && !netns;
+	bool abstract_open = tj_isolation_wants_landlock_view(iso) && abi < TJ_LANDLOCK_ABI_SCOPE && !netns;
 	if (abstract_open && !(iso->degrade & TJ_DEGRADE_UNIX_SOCKETS)) {
 		tj_err_set(err, TJ_ERR_LAYER, 0,
 			   "a view cannot keep the command from the host's abstract UNIX sockets without Landlock "
@@ -171,7 +139,7 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 				 "unix-sockets runs without that");
 		return tj_err_layer(err, LAYER);
 	}
-	if (wants_net(iso) && abi < 4 && !(iso->degrade & TJ_DEGRADE_LANDLOCK_NET)) {
+	if (wants_net(iso) && abi < TJ_LANDLOCK_ABI_NET && !(iso->degrade & TJ_DEGRADE_LANDLOCK_NET)) {
 		tj_err_set(err, TJ_ERR_LAYER, 0,
 			   "TCP port rules need Landlock ABI 4 (Linux 6.7); this kernel has ABI %d", abi);
 		tj_err_hint(err, "--allow-degraded landlock-net runs without them");
@@ -198,7 +166,7 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 	}
 	if (!tj_isolation_wants_landlock_view(iso))
 		tj_buf_add(&b, iso->no_exec ? "; reading and writing unrestricted" : "; filesystem unrestricted");
-	if (wants_net(iso) && abi >= 4) {
+	if (wants_net(iso) && abi >= TJ_LANDLOCK_ABI_NET) {
 		if (iso->has_tcp_connect) {
 			tj_buf_add(&b, "; TCP connect to");
 			bool proxy = plan->net && plan->net->mode == TJ_NET_FILTERED;
@@ -218,13 +186,13 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 	}
 	/* Scoping is tinyjail's addition whenever Landlock is in use: applied
 	 * where the kernel has it, never a reason to refuse. */
-	if (abi >= 6)
+	if (abi >= TJ_LANDLOCK_ABI_SCOPE)
 		tj_buf_add(&b, "; signals and abstract UNIX sockets scoped to the sandbox");
 	else
 		tj_buf_add(&b, "; no scoping of signals and abstract sockets (needs ABI 6)");
-	bool degraded = (wants_net(iso) && abi < 4) || abstract_open ||
+	bool degraded = (wants_net(iso) && abi < TJ_LANDLOCK_ABI_NET) || abstract_open ||
 			(tj_isolation_wants_landlock_view(iso) && !iso->hide_sockets);
-	if (wants_net(iso) && abi < 4)
+	if (wants_net(iso) && abi < TJ_LANDLOCK_ABI_NET)
 		tj_buf_add(&b, "; TCP port rules NOT enforced (ABI 4 needed; allowed by --allow-degraded)");
 	if (abstract_open)
 		tj_buf_add(&b, "; the host's abstract UNIX sockets reachable (allowed by --allow-degraded)");
@@ -275,11 +243,11 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 			return 0;
 		struct tj_landlock_ruleset_attr attr = {0};
 		size_t size = sizeof(uint64_t);
-		if (s->abi >= 6) {
-			attr.scoped = SCOPE_SIGNAL;
+		if (s->abi >= TJ_LANDLOCK_ABI_SCOPE) {
+			attr.scoped = TJ_LANDLOCK_SCOPE_SIGNAL;
 			size = sizeof(attr);
-		} else if (s->abi >= 2) {
-			attr.handled_access_fs = FS_REFER;
+		} else if (s->abi >= TJ_LANDLOCK_ABI_REFER) {
+			attr.handled_access_fs = TJ_LANDLOCK_FS_REFER;
 		} else {
 			return 0;
 		}
@@ -293,25 +261,25 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 		}
 		if (attr.handled_access_fs) {
 			s->rules = tj_xcalloc(MAX_RULES, sizeof(*s->rules));
-			add_rule(s, "/", FS_REFER);
+			add_rule(s, "/", TJ_LANDLOCK_FS_REFER);
 		}
 		return 0;
 	}
 
-	uint64_t all = fs_rights(s->abi);
-	uint64_t exec = iso->no_exec ? 0 : FS_EXECUTE;
+	uint64_t all = tj_landlock_fs_rights(s->abi);
+	uint64_t exec = iso->no_exec ? 0 : TJ_LANDLOCK_FS_EXECUTE;
 	struct tj_landlock_ruleset_attr attr = {0};
 	size_t size = sizeof(uint64_t); /* ABI 1-3 know only handled_access_fs */
 	if (tj_isolation_wants_landlock_fs(iso))
-		attr.handled_access_fs = tj_isolation_wants_landlock_view(iso) ? all : FS_EXECUTE;
+		attr.handled_access_fs = tj_isolation_wants_landlock_view(iso) ? all : TJ_LANDLOCK_FS_EXECUTE;
 	s->handled_fs = attr.handled_access_fs;
-	if (s->abi >= 4 && wants_net(iso)) {
-		attr.handled_access_net = (iso->has_tcp_bind ? NET_BIND_TCP : 0) |
-					  (iso->has_tcp_connect ? NET_CONNECT_TCP : 0);
+	if (s->abi >= TJ_LANDLOCK_ABI_NET && wants_net(iso)) {
+		attr.handled_access_net = (iso->has_tcp_bind ? TJ_LANDLOCK_NET_BIND_TCP : 0) |
+					  (iso->has_tcp_connect ? TJ_LANDLOCK_NET_CONNECT_TCP : 0);
 		size = offsetof(struct tj_landlock_ruleset_attr, scoped);
 	}
-	if (s->abi >= 6) {
-		attr.scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL;
+	if (s->abi >= TJ_LANDLOCK_ABI_SCOPE) {
+		attr.scoped = TJ_LANDLOCK_SCOPE_ABSTRACT_UNIX | TJ_LANDLOCK_SCOPE_SIGNAL;
 		size = sizeof(attr);
 	}
 	/* Nothing this kernel can handle (port rules degraded on ABI < 4, no
@@ -329,28 +297,28 @@ static int landlock_prepare(const struct tj_plan *plan, void **ret_state, struct
 	for (size_t i = 0; i < iso->ro.n; i++)
 		add_rule(s, iso->ro.v[i], FS_READ | exec);
 	for (size_t i = 0; i < iso->rw.n; i++)
-		add_rule(s, iso->rw.v[i], (all & ~FS_EXECUTE) | exec);
+		add_rule(s, iso->rw.v[i], (all & ~TJ_LANDLOCK_FS_EXECUTE) | exec);
 	/* Private scratch space and size-limited directories are writable
 	 * inside a view. */
 	for (size_t i = 0; i < iso->nrw_limits; i++)
-		add_rule(s, iso->rw_limits[i].path, (all & ~FS_EXECUTE) | exec);
+		add_rule(s, iso->rw_limits[i].path, (all & ~TJ_LANDLOCK_FS_EXECUTE) | exec);
 	for (size_t i = 0; i < iso->tmpfs.n; i++)
-		add_rule(s, iso->tmpfs.v[i], (all & ~FS_EXECUTE) | exec);
+		add_rule(s, iso->tmpfs.v[i], (all & ~TJ_LANDLOCK_FS_EXECUTE) | exec);
 	for (size_t i = 0; tj_isolation_wants_landlock_view(iso) && i < TJ_ARRAY_SIZE(view_devices); i++)
-		add_optional_rule(s, view_devices[i], FS_READ_FILE | FS_WRITE_FILE);
+		add_optional_rule(s, view_devices[i], TJ_LANDLOCK_FS_READ_FILE | TJ_LANDLOCK_FS_WRITE_FILE);
 	for (size_t i = 0; i < iso->exec.n; i++)
-		add_rule(s, iso->exec.v[i], FS_EXECUTE | FS_READ);
+		add_rule(s, iso->exec.v[i], TJ_LANDLOCK_FS_EXECUTE | FS_READ);
 	if (iso->no_exec) {
 		/* The command itself (readable too: an interpreter reads a
 		 * script), and what the kernel opens to start it, which needs
 		 * the execute right only. */
-		add_rule(s, plan->exec_path, FS_EXECUTE | FS_READ_FILE);
+		add_rule(s, plan->exec_path, TJ_LANDLOCK_FS_EXECUTE | TJ_LANDLOCK_FS_READ_FILE);
 		for (size_t i = 0; plan->exec_pins && plan->exec_pins[i]; i++)
-			add_rule(s, plan->exec_pins[i], FS_EXECUTE);
+			add_rule(s, plan->exec_pins[i], TJ_LANDLOCK_FS_EXECUTE);
 	}
 	if (s->nrules == MAX_RULES)
 		return tj_err_set(err, TJ_ERR_LAYER, 0, "too many Landlock rules (at most %d)", MAX_RULES);
-	if (s->abi >= 4) {
+	if (s->abi >= TJ_LANDLOCK_ABI_NET) {
 		s->bind_ports = iso->tcp_bind.v;
 		s->nbind = iso->has_tcp_bind ? iso->tcp_bind.n : 0;
 		s->connect_ports = iso->tcp_connect.v;
@@ -386,7 +354,7 @@ static int landlock_enter(const struct tj_plan *plan, void *state, struct tj_chi
 	for (size_t i = 0; i < s->nbind + s->nconnect; i++) {
 		bool bind = i < s->nbind;
 		struct tj_landlock_net_port_attr np = {
-			.allowed_access = bind ? NET_BIND_TCP : NET_CONNECT_TCP,
+			.allowed_access = bind ? TJ_LANDLOCK_NET_BIND_TCP : TJ_LANDLOCK_NET_CONNECT_TCP,
 			.port = bind ? s->bind_ports[i] : s->connect_ports[i - s->nbind],
 		};
 		int rc = tj_sys_landlock_add_rule(s->ruleset, TJ_LANDLOCK_RULE_NET_PORT, &np);

@@ -31,7 +31,6 @@
 #include "tj/net/netrules.h"
 
 #define LAYER "net-rules"
-#define LL_NET_CONNECT_TCP (1ULL << 1)
 
 enum how {
 	HOW_BPF,
@@ -95,15 +94,7 @@ static enum how choose(const struct tj_plan *plan, const struct tj_net_rules *r,
 		return HOW_BPF;
 	if (!(plan->iso && (plan->iso->degrade & TJ_DEGRADE_NET_RULES)))
 		return HOW_NONE; /* the caller refuses */
-	return tj_net_rules_ports_only(r->p) && tj_sys_landlock_abi() >= 4 ? HOW_LANDLOCK : HOW_NONE;
-}
-
-static void add_ports(struct tj_buf *b, const struct tj_port_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		tj_buf_addf(b, "%s%u", i ? ", " : "", (unsigned)l->v[i]);
-	if (!l->n)
-		tj_buf_add(b, "none");
+	return tj_net_rules_ports_only(r->p) && tj_sys_landlock_abi() >= TJ_LANDLOCK_ABI_NET ? HOW_LANDLOCK : HOW_NONE;
 }
 
 static int refuse(const struct tj_net_policy *p, const char *why, struct tj_err **err)
@@ -140,7 +131,7 @@ static int net_probe(const struct tj_plan *plan, struct tj_manifest *m, struct t
 		ret = refuse(plan->net, why, err);
 	} else if (how == HOW_LANDLOCK) {
 		tj_buf_add(&b, "TCP connect only to ports ");
-		add_ports(&b, &plan->net->ports);
+		tj_ports_format(&b, &plan->net->ports);
 		tj_buf_addf(&b, " (Landlock ABI %d); UDP and DNS NOT restricted (--allow-degraded net-rules): %s",
 			    tj_sys_landlock_abi(), why);
 		tj_manifest_add(m, LAYER, TJ_LAYER_DEGRADED, "%s", b.s);
@@ -170,7 +161,7 @@ static int net_prepare(const struct tj_plan *plan, void **ret_state, struct tj_e
 		if (tj_netbpf_open_events(s->bpf, err) < 0)
 			return -1;
 	} else if (s->how == HOW_LANDLOCK) {
-		struct tj_landlock_ruleset_attr attr = {.handled_access_net = LL_NET_CONNECT_TCP};
+		struct tj_landlock_ruleset_attr attr = {.handled_access_net = TJ_LANDLOCK_NET_CONNECT_TCP};
 		s->ruleset = tj_sys_landlock_create_ruleset(&attr, offsetof(struct tj_landlock_ruleset_attr, scoped));
 		if (s->ruleset < 0) {
 			int e = -s->ruleset;
@@ -191,7 +182,8 @@ static int net_enter(const struct tj_plan *plan, void *state, struct tj_child_er
 	if (s->ruleset < 0)
 		return 0;
 	for (size_t i = 0; i < s->nports; i++) {
-		struct tj_landlock_net_port_attr np = {.allowed_access = LL_NET_CONNECT_TCP, .port = s->ports[i]};
+		struct tj_landlock_net_port_attr np = {.allowed_access = TJ_LANDLOCK_NET_CONNECT_TCP,
+						       .port = s->ports[i]};
 		int rc = tj_sys_landlock_add_rule(s->ruleset, TJ_LANDLOCK_RULE_NET_PORT, &np);
 		if (rc < 0)
 			return tj_child_fail(cerr, TJ_ERR_LAYER, -rc, LAYER, "cannot add a Landlock port rule");

@@ -36,6 +36,7 @@
 #include "tj/events/events.h"
 #include "tj/layers/layer.h"
 #include "tj/model/limits.h"
+#include "tj/model/ports.h"
 #include "tj/net/proxy.h"
 #include "tj/net/proxy_confine.h"
 
@@ -468,7 +469,7 @@ static void emit(struct state *s)
 		.family = family_of(r->address),
 		.protocol = "tcp",
 		.address = r->address[0] ? r->address : NULL,
-		.port = r->port >= 0 && r->port <= 65535 ? r->port : -1,
+		.port = r->port >= 0 && r->port <= (int)TJ_PORT_MAX ? r->port : -1,
 		.reason = r->reason,
 		.cut = r->kind == TJ_PROXY_REC_CUT,
 		.host = r->host[0] ? r->host : NULL,

@@ -8,12 +8,12 @@
  * load but the start call and execve.
  */
 #include <errno.h>
-#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/sys.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/layers/layer.h"

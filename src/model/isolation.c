@@ -157,32 +157,16 @@ int tj_isolation_parse_signals(struct tj_isolation *iso, const char *list, struc
 	return tj_for_each_item(list, add_signal, iso, err);
 }
 
-struct port_list {
-	uint16_t *v;
-	size_t n;
-};
-
-static int add_port(void *ctx, char *item, struct tj_err **err)
-{
-	struct port_list *l = ctx;
-	uint64_t p;
-	if (!tj_parse_u64(item, &p) || p > 65535)
-		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s' is not a TCP port (0-65535)", item);
-	l->v = tj_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
-	l->v[l->n++] = (uint16_t)p;
-	return 0;
-}
-
 int tj_isolation_parse_ports(const char *list, uint16_t **ret, size_t *ret_n, struct tj_err **err)
 {
-	struct port_list l = {0};
+	struct tj_port_list l = {0};
 	/* "none": the right is handled, and no port is granted. */
 	if (strcmp(list, "none") == 0) {
 		*ret = tj_xcalloc(1, sizeof(uint16_t));
 		*ret_n = 0;
 		return 0;
 	}
-	if (tj_for_each_item(list, add_port, &l, err) < 0) {
+	if (tj_ports_add(&l, list, TJ_PORT_MIN_LANDLOCK, "TCP port", err) < 0) {
 		free(l.v);
 		return -1;
 	}

@@ -119,12 +119,12 @@ int tj_limits_parse_cpu(struct tj_limits *l, const char *arg, struct tj_err **er
 		goto bad;
 	double share = strtod(buf, NULL) / (pct ? 100.0 : 1.0);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	if (share < 0.01 || share > (double)(cpus > 0 ? cpus : 1))
+	if (share < (double)TJ_CPU_QUOTA_MIN / TJ_CPU_PERIOD_DEFAULT || share > (double)(cpus > 0 ? cpus : 1))
 		return tj_err_set(err, TJ_ERR_USAGE, 0,
 				  "--cpu '%s': give between 1%% and %ld00%% (this host has %ld CPUs)", arg, cpus, cpus);
 	l->has_cpu = true;
-	l->cpu_period = 100000;
-	l->cpu_quota = (uint64_t)(share * 100000.0 + 0.5);
+	l->cpu_period = TJ_CPU_PERIOD_DEFAULT;
+	l->cpu_quota = (uint64_t)(share * TJ_CPU_PERIOD_DEFAULT + 0.5);
 	return 0;
 bad:
 	return tj_err_set(err, TJ_ERR_USAGE, 0, "--cpu '%s': expected a share of one CPU such as 50%% or 0.5", arg);

@@ -294,26 +294,15 @@ bool tj_cidr_list_contains(const struct tj_cidr_list *l, const struct sockaddr_s
 static bool parse_port(const char *s, uint16_t *ret)
 {
 	uint64_t v;
-	if (!tj_parse_u64(s, &v) || v == 0 || v > 65535)
+	if (!tj_parse_u64(s, &v) || v < TJ_PORT_MIN_DEST || v > TJ_PORT_MAX)
 		return false;
 	*ret = (uint16_t)v;
 	return true;
 }
 
-static int add_port(void *ctx, char *item, struct tj_err **err)
-{
-	struct tj_port_list *l = ctx;
-	uint16_t port;
-	if (!parse_port(item, &port))
-		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s' is not a port (1-65535)", item);
-	l->v = tj_xrealloc(l->v, (l->n + 2) * sizeof(*l->v));
-	l->v[l->n++] = port;
-	return 0;
-}
-
 int tj_net_add_ports(struct tj_port_list *to, const char *list, struct tj_err **err)
 {
-	return tj_for_each_item(list, add_port, to, err);
+	return tj_ports_add(to, list, TJ_PORT_MIN_DEST, "port", err);
 }
 
 static int add_cidr(void *ctx, char *item, struct tj_err **err)
@@ -412,7 +401,8 @@ static int add_allow(void *ctx, char *item, struct tj_err **err)
 	}
 	uint16_t pnum = 0;
 	if (port && !parse_port(port, &pnum))
-		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': '%s' is not a port (1-65535)", item, port);
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': '%s' is not a port (%u-%u)", item, port,
+				  TJ_PORT_MIN_DEST, TJ_PORT_MAX);
 	char *pattern = normalise_host(host, hostlen);
 	struct sockaddr_storage a;
 	if (!tj_net_parse_addr(pattern, &a) && !valid_host_pattern(pattern)) {

@@ -147,14 +147,6 @@ static void add_cidr_list(struct tj_buf *b, const struct tj_cidr_list *l)
 	}
 }
 
-static void add_ports(struct tj_buf *b, const struct tj_port_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		tj_buf_addf(b, "%s%u", i ? ", " : "", (unsigned)l->v[i]);
-	if (!l->n)
-		tj_buf_add(b, "none");
-}
-
 static const struct tj_cidr *first_match(const struct tj_cidr_list *l, const struct sockaddr_storage *a)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -184,7 +176,7 @@ char *tj_net_rules_reason(const struct tj_net_rules *r, int reason, const struct
 		break;
 	case TJ_NR_PORT:
 		tj_buf_addf(&b, "port %u is not in --net-ports (", (unsigned)port);
-		add_ports(&b, &p->ports);
+		tj_ports_format(&b, &p->ports);
 		tj_buf_add(&b, ")");
 		break;
 	case TJ_NR_SPECIAL: {
@@ -208,7 +200,7 @@ void tj_net_rules_describe(const struct tj_net_rules *r, struct tj_buf *b)
 	}
 	if (p->has_ports) {
 		tj_buf_addf(b, "%sports ", sep);
-		add_ports(b, &p->ports);
+		tj_ports_format(b, &p->ports);
 		sep = "; ";
 	}
 	if (p->deny_private) {

@@ -11,25 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/sys.h"
 #include "tj/base/testhook.h"
 #include "tj/model/profile.h"
 #include "tj/net/proxy_confine.h"
-
-#ifndef SECCOMP_FILTER_FLAG_TSYNC
-#define SECCOMP_FILTER_FLAG_TSYNC 1
-#endif
-
-/* Landlock rights (linux/landlock.h), as layer_landlock.c names them. */
-#define FS_READ_FILE (1ULL << 2)
-#define FS_ALL_ABI1 ((1ULL << 13) - 1)
-#define FS_REFER (1ULL << 13)
-#define FS_TRUNCATE (1ULL << 14)
-#define FS_IOCTL_DEV (1ULL << 15)
-#define NET_BIND_TCP (1ULL << 0)
-#define NET_CONNECT_TCP (1ULL << 1)
-#define SCOPE_ABSTRACT_UNIX (1ULL << 0)
-#define SCOPE_SIGNAL (1ULL << 1)
 
 /* What getaddrinfo reads ("files" and "dns", built into glibc 2.34+). */
 static const char *const resolver_files[] = {"/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf", "/etc/host.conf",
@@ -162,16 +148,15 @@ static int landlock(const struct tj_net_policy *p, char *msg, size_t size)
 	int abi = tj_sys_landlock_abi();
 	if (abi < 1)
 		return 0; /* the manifest says so (tj_proxy_describe_confinement) */
-	uint64_t fs = FS_ALL_ABI1 | (abi >= 2 ? FS_REFER : 0) | (abi >= 3 ? FS_TRUNCATE : 0) |
-		      (abi >= 5 ? FS_IOCTL_DEV : 0);
+	uint64_t fs = tj_landlock_fs_rights(abi) | (abi >= TJ_LANDLOCK_ABI_IOCTL_DEV ? TJ_LANDLOCK_FS_IOCTL_DEV : 0);
 	struct tj_landlock_ruleset_attr attr = {.handled_access_fs = fs};
 	size_t attr_size = sizeof(uint64_t);
-	if (abi >= 4) {
-		attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
+	if (abi >= TJ_LANDLOCK_ABI_NET) {
+		attr.handled_access_net = TJ_LANDLOCK_NET_BIND_TCP | TJ_LANDLOCK_NET_CONNECT_TCP;
 		attr_size = offsetof(struct tj_landlock_ruleset_attr, scoped);
 	}
-	if (abi >= 6) {
-		attr.scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL;
+	if (abi >= TJ_LANDLOCK_ABI_SCOPE) {
+		attr.scoped = TJ_LANDLOCK_SCOPE_ABSTRACT_UNIX | TJ_LANDLOCK_SCOPE_SIGNAL;
 		attr_size = sizeof(attr);
 	}
 	int rs = tj_sys_landlock_create_ruleset(&attr, attr_size);
@@ -184,7 +169,7 @@ static int landlock(const struct tj_net_policy *p, char *msg, size_t size)
 		if (fd < 0)
 			continue; /* absent: nothing to read */
 		struct stat st;
-		struct tj_landlock_path_beneath_attr pb = {.allowed_access = FS_READ_FILE, .parent_fd = fd};
+		struct tj_landlock_path_beneath_attr pb = {.allowed_access = TJ_LANDLOCK_FS_READ_FILE, .parent_fd = fd};
 		int r = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
 				? tj_sys_landlock_add_rule(rs, TJ_LANDLOCK_RULE_PATH_BENEATH, &pb)
 				: 0;
@@ -197,9 +182,9 @@ static int landlock(const struct tj_net_policy *p, char *msg, size_t size)
 		}
 	}
 	uint16_t ports[256];
-	size_t nports = abi >= 4 ? connect_ports(p, ports, TJ_ARRAY_SIZE(ports)) : 0;
+	size_t nports = abi >= TJ_LANDLOCK_ABI_NET ? connect_ports(p, ports, TJ_ARRAY_SIZE(ports)) : 0;
 	for (size_t i = 0; i < nports; i++) {
-		struct tj_landlock_net_port_attr np = {.allowed_access = NET_CONNECT_TCP, .port = ports[i]};
+		struct tj_landlock_net_port_attr np = {.allowed_access = TJ_LANDLOCK_NET_CONNECT_TCP, .port = ports[i]};
 		int r = tj_sys_landlock_add_rule(rs, TJ_LANDLOCK_RULE_NET_PORT, &np);
 		if (r < 0) {
 			snprintf(msg, size, "cannot add a Landlock port rule: %s", strerror(-r));
@@ -259,7 +244,7 @@ void tj_proxy_describe_confinement(struct tj_buf *b)
 	tj_buf_add(b, "the proxy runs apart: no capabilities, not dumpable, no_new_privs, a seccomp allowlist");
 	if (abi < 1)
 		tj_buf_add(b, ", no Landlock on this kernel");
-	else if (abi < 4)
+	else if (abi < TJ_LANDLOCK_ABI_NET)
 		tj_buf_addf(b, ", Landlock ABI %d (files: name resolution only; no TCP port rules before ABI 4)", abi);
 	else
 		tj_buf_addf(b,

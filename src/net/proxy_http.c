@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tj/model/ports.h"
 #include "tj/net/proxy_http.h"
 
 /* Where the chunked framing is (struct tj_http_body.state). */
@@ -170,8 +171,9 @@ static int parse_authority(struct tj_http_request *req, const char *s, size_t n,
 			return refuse(req, 400, "'%s': the port is not a number", shown(s, n, show, sizeof(show)));
 		for (size_t i = 0; i < portlen; i++)
 			v = v * 10 + (unsigned long)(port[i] - '0');
-		if (v == 0 || v > 65535)
-			return refuse(req, 400, "'%s': the port is not 1-65535", shown(s, n, show, sizeof(show)));
+		if (v < TJ_PORT_MIN_DEST || v > TJ_PORT_MAX)
+			return refuse(req, 400, "'%s': the port is not %u-%u", shown(s, n, show, sizeof(show)),
+				      TJ_PORT_MIN_DEST, TJ_PORT_MAX);
 		req->port = (uint16_t)v;
 	} else if (port_required) {
 		return refuse(req, 400, "CONNECT needs host:port, not '%s'", shown(s, n, show, sizeof(show)));

@@ -267,7 +267,7 @@ int tj_plan_hardening(const struct tj_isolation *iso, struct tj_filter **ret, st
 	 * nothing to the command, but its process group still does. */
 	struct tj_hardening_guard guard = {0};
 	bool pidns = tj_isolation_namespaces(iso, geteuid() == 0) & TJ_NS_PID;
-	bool guarded = tj_sys_landlock_abi() < 6 && !tj_testhook("no-walls");
+	bool guarded = tj_sys_landlock_abi() < TJ_LANDLOCK_ABI_SCOPE && !tj_testhook("no-walls");
 	if (guarded) {
 		guard.self = pidns ? 0 : getpid();
 		guard.pgrp = pidns ? 0 : getpgrp();

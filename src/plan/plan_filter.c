@@ -4,13 +4,13 @@
  * supervisor, an external agent, nobody), the compiled filter, and the
  * checks that need it (an agent for SCMP_ACT_NOTIFY rules, execve allowed).
  */
-#include <linux/seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plan_internal.h"
 #include "tj/base/cleanup.h"
 #include "tj/base/integrity.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/sys.h"
 #include "tj/filter/filter_cache.h"
 #include "tj/filter/notify.h"

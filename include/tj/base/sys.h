@@ -81,6 +81,37 @@ struct tj_landlock_net_port_attr {
 	uint64_t allowed_access;
 	uint64_t port;
 };
+/* Access rights, by the ABI that introduced them: the one copy of
+ * linux/landlock.h's numbers (the layer and the proxy use these). */
+#define TJ_LANDLOCK_FS_EXECUTE (1ULL << 0)
+#define TJ_LANDLOCK_FS_WRITE_FILE (1ULL << 1)
+#define TJ_LANDLOCK_FS_READ_FILE (1ULL << 2)
+#define TJ_LANDLOCK_FS_READ_DIR (1ULL << 3)
+#define TJ_LANDLOCK_FS_REMOVE_DIR (1ULL << 4)
+#define TJ_LANDLOCK_FS_REMOVE_FILE (1ULL << 5)
+#define TJ_LANDLOCK_FS_MAKE_CHAR (1ULL << 6)
+#define TJ_LANDLOCK_FS_MAKE_DIR (1ULL << 7)
+#define TJ_LANDLOCK_FS_MAKE_REG (1ULL << 8)
+#define TJ_LANDLOCK_FS_MAKE_SOCK (1ULL << 9)
+#define TJ_LANDLOCK_FS_MAKE_FIFO (1ULL << 10)
+#define TJ_LANDLOCK_FS_MAKE_BLOCK (1ULL << 11)
+#define TJ_LANDLOCK_FS_MAKE_SYM (1ULL << 12)
+#define TJ_LANDLOCK_FS_REFER (1ULL << 13)	    /* ABI 2 */
+#define TJ_LANDLOCK_FS_TRUNCATE (1ULL << 14)	    /* ABI 3 */
+#define TJ_LANDLOCK_FS_IOCTL_DEV (1ULL << 15)	    /* ABI 5 */
+#define TJ_LANDLOCK_NET_BIND_TCP (1ULL << 0)	    /* ABI 4 */
+#define TJ_LANDLOCK_NET_CONNECT_TCP (1ULL << 1)	    /* ABI 4 */
+#define TJ_LANDLOCK_SCOPE_ABSTRACT_UNIX (1ULL << 0) /* ABI 6 */
+#define TJ_LANDLOCK_SCOPE_SIGNAL (1ULL << 1)	    /* ABI 6 */
+/* The first ABI of each feature. */
+#define TJ_LANDLOCK_ABI_REFER 2
+#define TJ_LANDLOCK_ABI_TRUNCATE 3
+#define TJ_LANDLOCK_ABI_NET 4
+#define TJ_LANDLOCK_ABI_IOCTL_DEV 5
+#define TJ_LANDLOCK_ABI_SCOPE 6
+/* The filesystem rights ABI abi can handle, without IOCTL_DEV (which
+ * would also restrict the terminal's ioctls: the caller adds it). */
+uint64_t tj_landlock_fs_rights(int abi);
 /* Returns the ABI version (>= 1), or -errno when Landlock is unavailable. */
 int tj_sys_landlock_abi(void);
 int tj_sys_landlock_create_ruleset(const struct tj_landlock_ruleset_attr *attr, size_t size);

@@ -15,12 +15,12 @@
 #ifndef TJ_EDIT_MODEL_H
 #define TJ_EDIT_MODEL_H
 
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tj/base/err.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/util.h"
 #include "tj/filter/filter.h"
 #include "tj/model/profile.h"

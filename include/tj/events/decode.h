@@ -11,10 +11,11 @@
 #ifndef TJ_DECODE_H
 #define TJ_DECODE_H
 
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tj/base/seccomp_abi.h"
 
 /* Writes "name(arg, ...)" into buf.  Known x86_64 calls show their real
  * argument count with names for flags and enums; others show six raw

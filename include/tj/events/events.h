@@ -18,7 +18,6 @@
 #ifndef TJ_EVENTS_H
 #define TJ_EVENTS_H
 
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 
 #include "tj/base/err.h"
 #include "tj/base/frame.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/events/manifest.h"
 
 #define TJ_EVENTS_VERSION 1

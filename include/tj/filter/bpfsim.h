@@ -10,9 +10,10 @@
 #define TJ_BPFSIM_H
 
 #include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tj/base/seccomp_abi.h"
 
 /* Checks the program the way the kernel would before loading it: known
  * opcodes, jumps inside the program, aligned loads within seccomp_data,

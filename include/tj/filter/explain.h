@@ -7,9 +7,9 @@
 #ifndef TJ_EXPLAIN_H
 #define TJ_EXPLAIN_H
 
-#include <linux/seccomp.h>
 #include <stdint.h>
 
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/util.h"
 #include "tj/filter/filter.h"
 #include "tj/model/profile.h"

@@ -37,11 +37,11 @@
 #ifndef TJ_HARDENING_H
 #define TJ_HARDENING_H
 
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 #include "tj/base/err.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/filter/filter.h"
 #include "tj/model/isolation.h"
 

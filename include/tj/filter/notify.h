@@ -6,12 +6,12 @@
 #ifndef TJ_NOTIFY_H
 #define TJ_NOTIFY_H
 
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "tj/base/err.h"
+#include "tj/base/seccomp_abi.h"
 
 struct tj_notify;
 

@@ -16,11 +16,11 @@
 #ifndef TJ_LEARN_ARGCLASS_H
 #define TJ_LEARN_ARGCLASS_H
 
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/util.h"
 #include "tj/model/profile.h"
 

@@ -15,6 +15,7 @@
 
 #include "tj/base/err.h"
 #include "tj/base/util.h"
+#include "tj/model/ports.h"
 
 enum tj_ns {
 	TJ_NS_USER = 1u << 0,
@@ -65,10 +66,7 @@ struct tj_isolation {
 
 	/* network rights (Landlock ABI 4); ports in host order */
 	bool has_tcp_bind, has_tcp_connect;
-	struct {
-		uint16_t *v;
-		size_t n;
-	} tcp_bind, tcp_connect;
+	struct tj_port_list tcp_bind, tcp_connect;
 
 	/* the hardening filter */
 	bool deny_write_execute; /* MEM-005: no writable or anonymous executable memory */

@@ -29,6 +29,13 @@ enum tj_degrade {
 	TJ_DEGRADE_PIDS = 1u << 2,
 };
 
+/* The bounds of the cgroup limits, for the flags and the profile alike. */
+#define TJ_MEMORY_MIN 4096u	      /* bytes: less cannot run anything */
+#define TJ_CPU_PERIOD_DEFAULT 100000u /* microseconds */
+#define TJ_CPU_PERIOD_MIN 1000u
+#define TJ_CPU_PERIOD_MAX 1000000u
+#define TJ_CPU_QUOTA_MIN 1000u /* microseconds per period: the kernel's minimum */
+
 struct tj_limits {
 	bool has_memory;
 	uint64_t memory; /* bytes; swap cannot add to it */

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "tj/base/err.h"
+#include "tj/model/ports.h"
 
 enum tj_net_mode {
 	TJ_NET_UNSET = 0, /* no --net: the host's network, no rules (as before) */
@@ -52,10 +53,8 @@ struct tj_cidr_list {
 	size_t n;
 };
 
-struct tj_port_list {
-	uint16_t *v;
-	size_t n;
-};
+/* --net-max-conns and the profile's key: 1 to this many connections. */
+#define TJ_NET_MAX_CONNS_MAX 100000u
 
 struct tj_net_policy {
 	enum tj_net_mode mode;

@@ -11,12 +11,12 @@
 #ifndef TJ_DECISIONS_H
 #define TJ_DECISIONS_H
 
-#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tj/base/err.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/model/profile.h"
 
 #define TJ_DECISIONS_VERSION 1

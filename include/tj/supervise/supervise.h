@@ -13,13 +13,13 @@
 #ifndef TJ_SUPERVISE_H
 #define TJ_SUPERVISE_H
 
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "tj/base/err.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/events/events.h"
 #include "tj/supervise/agent.h"
 #include "tj/supervise/decisions.h"
