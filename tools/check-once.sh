@@ -22,7 +22,11 @@ rule() {
 			[ $ok = 1 ] || printf '%s\n' "$line"
 		done)
 	if [ -n "$hits" ]; then
-		printf 'once check: %s belongs to %s only:\n%s\n' "$what" "${*:-nowhere}" "$hits"
+		if [ $# -gt 0 ]; then
+			printf 'once check: %s belongs to %s only:\n%s\n' "$what" "$*" "$hits"
+		else
+			printf 'once check: %s, nowhere:\n%s\n' "$what" "$hits"
+		fi
 		bad=$((bad + 1))
 	fi
 }
@@ -39,9 +43,9 @@ rule "the pending-notification check of a safe kill (tj_notify_kill_caller)" \
 	'seccomp_notify_id_valid|SECCOMP_IOCTL_NOTIF_ID_VALID' src/filter/notify.c
 rule "the highest port (TJ_PORT_MAX)" '\b65535\b' include/tj/model/ports.h
 # The flags (cli.c) and the profile's sections (json_sections.c) share the
-# bounds of model/limits.h, netpolicy.h and ports.h.
-scope="src/cli/cli.c src/json/json_sections.c src/model/limits.c src/model/netpolicy.c"
-rule "option bounds (the constants of model/limits.h, netpolicy.h, ports.h)" '\b(4096|100000|1000000)\b'
+# bounds of model/limits.h, netpolicy.h, ports.h and isolation.h.
+scope="src/cli/cli.c src/json/json_sections.c src/model/limits.c src/model/netpolicy.c src/model/isolation.c"
+rule "option bounds (the constants of model/limits.h, netpolicy.h, ports.h, isolation.h)" '\b(4096|100000|1000000)\b'
 scope="src include"
 [ $bad = 0 ] || { printf 'once check: %d problem(s)\n' $bad; exit 1; }
 echo "once check: libseccomp, the seccomp and Landlock ABIs, ports and option bounds each have one home"

@@ -179,7 +179,7 @@ int tj_isolation_parse_rw_limit(struct tj_isolation *iso, const char *arg, struc
 {
 	const char *eq = strrchr(arg, '=');
 	uint64_t bytes;
-	if (!eq || !tj_parse_size(eq + 1, &bytes) || bytes < 4096)
+	if (!eq || !tj_parse_size(eq + 1, &bytes) || bytes < TJ_RW_LIMIT_MIN)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': expected PATH=SIZE with a size of at least 4K", arg);
 	char *raw = tj_xstrndup(arg, (size_t)(eq - arg));
 	char *path = tj_isolation_absolute_path(raw);

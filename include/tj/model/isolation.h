@@ -37,7 +37,8 @@ enum tj_iso_degrade {
 	TJ_DEGRADE_UNIX_SOCKETS = 1u << 3, /* host UNIX sockets reachable despite a view or --net */
 };
 
-/* A size-limited writable directory (FS-005). */
+/* A size-limited writable directory (FS-005): at least this many bytes. */
+#define TJ_RW_LIMIT_MIN 4096u
 struct tj_rw_limit {
 	char *path;
 	uint64_t bytes;
