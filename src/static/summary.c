@@ -21,14 +21,12 @@
  * Only the function being walked is decoded in pass 2, so memory follows the
  * number of branches and references, never the number of instructions.
  */
-#include <capstone/capstone.h>
-#include <dlfcn.h>
 #include <elf.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "insn.h"
 #include "strmap.h"
 #include "tj/static/summary.h"
 
@@ -133,332 +131,6 @@ uint32_t tj_summary_func_at(const struct tj_summary *s, uint64_t addr)
 	return addr - f->addr < f->size ? (uint32_t)(lo - 1) : NONE;
 }
 
-/* --- instructions, as the walks need them --- */
-
-enum kind {
-	K_OTHER,
-	K_MOVIMM,
-	K_MOVREG,
-	K_CMOVREG,
-	K_LOAD,
-	K_LEA,
-	K_ZERO,
-	K_CALL,
-	K_CALLMEM,
-	K_CALLIND,
-	K_JMP,
-	K_JMPMEM,
-	K_JMPIND,
-	K_JCC,
-	K_RET,
-	K_HALT,
-	K_SYSCALL,
-	K_I386,
-	K_NOP,
-	K_STORE, /* mov [rsp+mdisp], a register (src) or a constant (imm) */
-};
-/* An operand [rsp+mdisp] without index: a stack slot the walk can follow. */
-enum {
-	MF_RSP = 1,
-	MF_WRITE = 2
-};
-enum refkind {
-	REF_NONE,
-	REF_ADDR,
-	REF_MEM
-};
-
-struct insn {
-	uint64_t addr;
-	uint64_t ref; /* branch target, or the address an operand names */
-	int64_t imm;
-	int32_t mdisp; /* the stack slot of an [rsp+mdisp] operand (mflags) */
-	uint16_t wmask;
-	uint8_t size, kind, dst, src, refkind, mflags, msize;
-};
-
-static int gpr(unsigned r, int *width)
-{
-	static const struct {
-		uint16_t reg;
-		uint8_t gpr, width;
-	} t[] = {
-		{X86_REG_RAX, 0, 64},  {X86_REG_EAX, 0, 32},   {X86_REG_AX, 0, 16},    {X86_REG_AL, 0, 8},
-		{X86_REG_AH, 0, 8},    {X86_REG_RCX, 1, 64},   {X86_REG_ECX, 1, 32},   {X86_REG_CX, 1, 16},
-		{X86_REG_CL, 1, 8},    {X86_REG_CH, 1, 8},     {X86_REG_RDX, 2, 64},   {X86_REG_EDX, 2, 32},
-		{X86_REG_DX, 2, 16},   {X86_REG_DL, 2, 8},     {X86_REG_DH, 2, 8},     {X86_REG_RBX, 3, 64},
-		{X86_REG_EBX, 3, 32},  {X86_REG_BX, 3, 16},    {X86_REG_BL, 3, 8},     {X86_REG_BH, 3, 8},
-		{X86_REG_RSP, 4, 64},  {X86_REG_ESP, 4, 32},   {X86_REG_SP, 4, 16},    {X86_REG_SPL, 4, 8},
-		{X86_REG_RBP, 5, 64},  {X86_REG_EBP, 5, 32},   {X86_REG_BP, 5, 16},    {X86_REG_BPL, 5, 8},
-		{X86_REG_RSI, 6, 64},  {X86_REG_ESI, 6, 32},   {X86_REG_SI, 6, 16},    {X86_REG_SIL, 6, 8},
-		{X86_REG_RDI, 7, 64},  {X86_REG_EDI, 7, 32},   {X86_REG_DI, 7, 16},    {X86_REG_DIL, 7, 8},
-		{X86_REG_R8, 8, 64},   {X86_REG_R8D, 8, 32},   {X86_REG_R8W, 8, 16},   {X86_REG_R8B, 8, 8},
-		{X86_REG_R9, 9, 64},   {X86_REG_R9D, 9, 32},   {X86_REG_R9W, 9, 16},   {X86_REG_R9B, 9, 8},
-		{X86_REG_R10, 10, 64}, {X86_REG_R10D, 10, 32}, {X86_REG_R10W, 10, 16}, {X86_REG_R10B, 10, 8},
-		{X86_REG_R11, 11, 64}, {X86_REG_R11D, 11, 32}, {X86_REG_R11W, 11, 16}, {X86_REG_R11B, 11, 8},
-		{X86_REG_R12, 12, 64}, {X86_REG_R12D, 12, 32}, {X86_REG_R12W, 12, 16}, {X86_REG_R12B, 12, 8},
-		{X86_REG_R13, 13, 64}, {X86_REG_R13D, 13, 32}, {X86_REG_R13W, 13, 16}, {X86_REG_R13B, 13, 8},
-		{X86_REG_R14, 14, 64}, {X86_REG_R14D, 14, 32}, {X86_REG_R14W, 14, 16}, {X86_REG_R14B, 14, 8},
-		{X86_REG_R15, 15, 64}, {X86_REG_R15D, 15, 32}, {X86_REG_R15W, 15, 16}, {X86_REG_R15B, 15, 8},
-	};
-	for (size_t i = 0; i < TJ_ARRAY_SIZE(t); i++) {
-		if (t[i].reg == r) {
-			*width = t[i].width;
-			return t[i].gpr;
-		}
-	}
-	return -1;
-}
-
-/* A register operand written whole (32-bit writes zero the upper half). */
-/* Capstone is loaded on first use, not linked: its 77,000 relocations
- * cost every launch of tinyjail about 3 ms in ld.so and the copy-on-write
- * faults of the pages they write (notes/performance.md), and only static
- * analysis needs it.  The soname is the one the build's headers belong to
- * (the Makefile reads it from the library). */
-#ifndef TJ_CAPSTONE_SONAME
-#define TJ_CAPSTONE_SONAME "libcapstone.so"
-#endif
-static struct {
-	cs_err (*open)(cs_arch, cs_mode, csh *);
-	cs_err (*close)(csh *);
-	cs_err (*option)(csh, cs_opt_type, size_t);
-	cs_insn *(*malloc)(csh);
-	void (*free)(cs_insn *, size_t);
-	bool (*disasm_iter)(csh, const uint8_t **, size_t *, uint64_t *, cs_insn *);
-	bool (*insn_group)(csh, const cs_insn *, unsigned int);
-	cs_err (*regs_access)(csh, const cs_insn *, cs_regs, uint8_t *, cs_regs, uint8_t *);
-} capstone;
-static char cs_error[256];
-
-static void load_capstone(void)
-{
-	void *h = dlopen(TJ_CAPSTONE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *e = dlerror();
-		snprintf(cs_error, sizeof(cs_error), "%s", e ? e : "cannot load " TJ_CAPSTONE_SONAME);
-		return;
-	}
-	void *f[8];
-	static const char *const names[8] = {"cs_open", "cs_close",	  "cs_option",	   "cs_malloc",
-					     "cs_free", "cs_disasm_iter", "cs_insn_group", "cs_regs_access"};
-	for (size_t i = 0; i < 8; i++) {
-		if (!(f[i] = dlsym(h, names[i]))) {
-			snprintf(cs_error, sizeof(cs_error), "%s has no %s", TJ_CAPSTONE_SONAME, names[i]);
-			return;
-		}
-	}
-	/* POSIX lets a function pointer go through void *; memcpy says so to C. */
-	memcpy(&capstone.open, &f[0], sizeof(f[0]));
-	memcpy(&capstone.close, &f[1], sizeof(f[1]));
-	memcpy(&capstone.option, &f[2], sizeof(f[2]));
-	memcpy(&capstone.malloc, &f[3], sizeof(f[3]));
-	memcpy(&capstone.free, &f[4], sizeof(f[4]));
-	memcpy(&capstone.disasm_iter, &f[5], sizeof(f[5]));
-	memcpy(&capstone.insn_group, &f[6], sizeof(f[6]));
-	memcpy(&capstone.regs_access, &f[7], sizeof(f[7]));
-}
-
-bool tj_summary_load_capstone(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, load_capstone);
-	return capstone.open != NULL;
-}
-
-static int full_reg(const cs_x86_op *op)
-{
-	int w;
-	if (op->type != X86_OP_REG)
-		return -1;
-	int g = gpr(op->reg, &w);
-	return g >= 0 && w >= 32 ? g : -1;
-}
-
-static bool is_cmov(unsigned id)
-{
-	switch (id) {
-	case X86_INS_CMOVA:
-	case X86_INS_CMOVAE:
-	case X86_INS_CMOVB:
-	case X86_INS_CMOVBE:
-	case X86_INS_CMOVE:
-	case X86_INS_CMOVG:
-	case X86_INS_CMOVGE:
-	case X86_INS_CMOVL:
-	case X86_INS_CMOVLE:
-	case X86_INS_CMOVNE:
-	case X86_INS_CMOVNO:
-	case X86_INS_CMOVNP:
-	case X86_INS_CMOVNS:
-	case X86_INS_CMOVO:
-	case X86_INS_CMOVP:
-	case X86_INS_CMOVS: return true;
-	default: return false;
-	}
-}
-
-/* Converts capstone's view of one instruction.  absolute: a non-PIE
- * executable, where immediates and absolute operands can be addresses. */
-static void classify(csh cs_, const cs_insn *ci, bool absolute, struct insn *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->addr = ci->address;
-	o->size = (uint8_t)ci->size;
-	o->dst = o->src = 0xff;
-	const cs_x86 *x = &ci->detail->x86;
-	uint64_t next = ci->address + ci->size;
-
-	/* Registers written, for everything the cases below do not model. */
-	cs_regs rr, rw;
-	uint8_t nr = 0, nw = 0;
-	if (capstone.regs_access(cs_, ci, rr, &nr, rw, &nw) == CS_ERR_OK) {
-		for (unsigned i = 0; i < nw; i++) {
-			int w, g = gpr(rw[i], &w);
-			if (g >= 0)
-				o->wmask |= (uint16_t)(1u << g);
-		}
-	}
-	/* The address an operand names. */
-	const cs_x86_op *mem = NULL;
-	for (unsigned i = 0; i < x->op_count; i++) {
-		const cs_x86_op *op = &x->operands[i];
-		if (op->type == X86_OP_MEM && op->mem.base == X86_REG_RSP && op->mem.index == X86_REG_INVALID &&
-		    op->mem.segment == X86_REG_INVALID && op->mem.disp >= INT32_MIN && op->mem.disp <= INT32_MAX) {
-			o->mflags |= MF_RSP | ((op->access & CS_AC_WRITE) ? MF_WRITE : 0);
-			o->mdisp = (int32_t)op->mem.disp;
-		}
-		if (op->type == X86_OP_MEM && op->mem.segment == X86_REG_INVALID) {
-			if (op->mem.base == X86_REG_RIP && op->mem.index == X86_REG_INVALID) {
-				o->ref = next + (uint64_t)op->mem.disp;
-				o->refkind = REF_MEM;
-				mem = op;
-			} else if (absolute && op->mem.disp > 0x1000 &&
-				   (op->mem.base == X86_REG_INVALID || op->mem.index != X86_REG_INVALID)) {
-				/* table[i] in a non-PIE executable */
-				o->ref = (uint64_t)op->mem.disp;
-				o->refkind = REF_MEM;
-				mem = op;
-			}
-		} else if (op->type == X86_OP_IMM && absolute && op->imm > 0x1000 &&
-			   (ci->id == X86_INS_MOV || ci->id == X86_INS_MOVABS || ci->id == X86_INS_PUSH)) {
-			o->ref = (uint64_t)op->imm;
-			o->refkind = REF_ADDR;
-		}
-	}
-	const cs_x86_op *a = x->op_count > 0 ? &x->operands[0] : NULL;
-	const cs_x86_op *b = x->op_count > 1 ? &x->operands[1] : NULL;
-	switch (ci->id) {
-	case X86_INS_SYSCALL: o->kind = K_SYSCALL; return;
-	case X86_INS_SYSENTER: o->kind = K_I386; return;
-	case X86_INS_INT:
-		if (a && a->type == X86_OP_IMM && a->imm == 0x80)
-			o->kind = K_I386;
-		return;
-	case X86_INS_CALL:
-	case X86_INS_JMP: {
-		bool call = ci->id == X86_INS_CALL;
-		if (a && a->type == X86_OP_IMM) {
-			o->kind = call ? K_CALL : K_JMP;
-			o->ref = (uint64_t)a->imm;
-			o->refkind = REF_NONE;
-		} else if (mem && a == mem && mem->mem.base == X86_REG_RIP) {
-			o->kind = call ? K_CALLMEM : K_JMPMEM;
-		} else {
-			o->kind = call ? K_CALLIND : K_JMPIND;
-		}
-		return;
-	}
-	case X86_INS_RET:
-	case X86_INS_RETF:
-	case X86_INS_RETFQ:
-	case X86_INS_IRET:
-	case X86_INS_IRETD:
-	case X86_INS_IRETQ: o->kind = K_RET; return;
-	case X86_INS_HLT:
-	case X86_INS_INT3: /* a trap, and the padding between functions */
-	case X86_INS_UD2: o->kind = K_HALT; return;
-	case X86_INS_NOP: o->kind = K_NOP; return;
-	case X86_INS_MOV:
-	case X86_INS_MOVABS:
-		if (a && b && a->type == X86_OP_MEM && (o->mflags & MF_RSP) && a->size >= 4 &&
-		    (full_reg(b) >= 0 || b->type == X86_OP_IMM)) {
-			o->kind = K_STORE;
-			if (b->type == X86_OP_IMM)
-				o->imm = b->imm;
-			else
-				o->src = (uint8_t)full_reg(b);
-			return;
-		}
-		if (a && b && full_reg(a) >= 0) {
-			o->dst = (uint8_t)full_reg(a);
-			if (b->type == X86_OP_IMM) {
-				o->kind = K_MOVIMM;
-				o->imm = b->imm;
-			} else if (full_reg(b) >= 0) {
-				o->kind = K_MOVREG;
-				o->src = (uint8_t)full_reg(b);
-			} else if (b->type == X86_OP_MEM) {
-				o->kind = K_LOAD;
-				o->msize = b->size;
-			}
-		}
-		return;
-	case X86_INS_MOVSXD:
-		if (a && b && full_reg(a) >= 0 && full_reg(b) >= 0) {
-			o->kind = K_MOVREG;
-			o->dst = (uint8_t)full_reg(a);
-			o->src = (uint8_t)full_reg(b);
-		}
-		return;
-	case X86_INS_XOR:
-	case X86_INS_SUB:
-		if (a && b && full_reg(a) >= 0 && a->type == X86_OP_REG && b->type == X86_OP_REG && a->reg == b->reg) {
-			o->kind = K_ZERO;
-			o->dst = (uint8_t)full_reg(a);
-		}
-		return;
-	case X86_INS_OR:
-		if (a && b && full_reg(a) >= 0 && b->type == X86_OP_IMM && b->imm == -1) {
-			o->kind = K_MOVIMM;
-			o->dst = (uint8_t)full_reg(a);
-			o->imm = -1;
-		}
-		return;
-	case X86_INS_LEA:
-		if (a && full_reg(a) >= 0) {
-			o->kind = K_LEA;
-			o->dst = (uint8_t)full_reg(a);
-			if (o->refkind == REF_MEM)
-				o->refkind = REF_ADDR;
-			else
-				o->ref = 0;
-		}
-		return;
-	default: break;
-	}
-	if (is_cmov(ci->id) && a && b && full_reg(a) >= 0) {
-		o->dst = (uint8_t)full_reg(a);
-		if (full_reg(b) >= 0) {
-			o->kind = K_CMOVREG;
-			o->src = (uint8_t)full_reg(b);
-		} else {
-			o->kind = K_LOAD;
-		}
-		return;
-	}
-	if (capstone.insn_group(cs_, ci, X86_GRP_JUMP) && a && a->type == X86_OP_IMM) {
-		o->kind = K_JCC;
-		o->ref = (uint64_t)a->imm;
-		o->refkind = REF_NONE;
-	}
-}
-
-static bool falls_through(const struct insn *i)
-{
-	return i->kind != K_JMP && i->kind != K_JMPMEM && i->kind != K_JMPIND && i->kind != K_RET && i->kind != K_HALT;
-}
-
 /* --- the analysis context --- */
 
 struct pair {
@@ -526,8 +198,7 @@ struct sysrec {
 struct ctx {
 	const struct tj_elf *e;
 	const struct tj_wrapper_table *wrappers;
-	csh cs;
-	cs_insn *ci;
+	struct tj_insn_decoder *dec;
 	bool absolute; /* non-PIE executable */
 	bool go;
 	struct tj_strpool pool;
@@ -655,12 +326,11 @@ static void decode_plt(struct ctx *c, const struct tj_elf_sec *s)
 	size_t size = s->size;
 	uint64_t addr = s->addr;
 	while (size) {
-		if (!capstone.disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
+		struct tj_insn in;
+		if (!tj_insn_decode(c->dec, &code, &size, &addr, false, &in)) {
 			code++, size--, addr++;
 			continue;
 		}
-		struct insn in;
-		classify(c->cs, c->ci, false, &in);
 		if (in.kind == K_JMPMEM)
 			pairs_add(&c->plt, in.addr, in.ref);
 	}
@@ -672,13 +342,12 @@ static void sweep_range(struct ctx *c, const struct tj_elf_sec *s, uint64_t from
 	size_t size = (size_t)(to - from);
 	uint64_t addr = from;
 	while (size) {
-		if (!capstone.disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
+		struct tj_insn in;
+		if (!tj_insn_decode(c->dec, &code, &size, &addr, c->absolute, &in)) {
 			code++, size--, addr++;
 			continue;
 		}
 		c->ninsns++;
-		struct insn in;
-		classify(c->cs, c->ci, c->absolute, &in);
 		switch (in.kind) {
 		case K_SYSCALL:
 			tj_xreserve((void **)&c->sites, &c->capsites, c->nsites + 1, sizeof(uint64_t));
@@ -1064,7 +733,7 @@ static void data_edges(struct ctx *c)
 
 struct region {
 	uint32_t func;
-	struct insn *v;
+	struct tj_insn *v;
 	size_t n;
 };
 
@@ -1107,12 +776,12 @@ static void decode_region(struct ctx *c, uint32_t f, struct region *r)
 	size_t size = (size_t)c->funcs[f].size;
 	uint64_t addr = from;
 	while (size) {
-		if (!capstone.disasm_iter(c->cs, &code, &size, &addr, c->ci)) {
+		tj_xreserve((void **)&r->v, &cap, r->n + 1, sizeof(*r->v));
+		if (!tj_insn_decode(c->dec, &code, &size, &addr, c->absolute, &r->v[r->n])) {
 			code++, size--, addr++;
 			continue;
 		}
-		tj_xreserve((void **)&r->v, &cap, r->n + 1, sizeof(*r->v));
-		classify(c->cs, c->ci, c->absolute, &r->v[r->n++]);
+		r->n++;
 	}
 }
 
@@ -1215,7 +884,7 @@ static int slot_reg(struct walk *w, int32_t disp)
  * register argument around runtime.entersyscall and reloads it). */
 static void transfer_slot(struct walk *w, uint32_t r, uint32_t j, unsigned reg)
 {
-	const struct insn *p = &w->regions[r].v[j];
+	const struct tj_insn *p = &w->regions[r].v[j];
 	int32_t disp = w->slots[reg - 16];
 	bool here = (p->mflags & MF_RSP) && p->mdisp == disp;
 	if (p->kind == K_STORE && here) {
@@ -1236,7 +905,7 @@ static void transfer_slot(struct walk *w, uint32_t r, uint32_t j, unsigned reg)
 /* A load from a variable of the file (Go keeps some syscall numbers in
  * package variables): read-only data is the value; writable data gives its
  * initial value as a candidate, and the number stays unknown. */
-static void load_value(struct walk *w, const struct insn *p)
+static void load_value(struct walk *w, const struct tj_insn *p)
 {
 	const struct tj_elf *e = w->c->e;
 	const struct tj_elf_sec *sec = p->refkind == REF_MEM ? tj_elf_section_at(e, p->ref) : NULL;
@@ -1254,7 +923,7 @@ static void load_value(struct walk *w, const struct insn *p)
 /* The effect on `reg` of predecessor instruction p (region r, index j). */
 static void transfer(struct walk *w, uint32_t r, uint32_t j, unsigned reg)
 {
-	const struct insn *p = &w->regions[r].v[j];
+	const struct tj_insn *p = &w->regions[r].v[j];
 	if (reg >= 16) {
 		transfer_slot(w, r, j, reg);
 		return;
@@ -1333,9 +1002,9 @@ static void transfer(struct walk *w, uint32_t r, uint32_t j, unsigned reg)
 static void step(struct walk *w, uint32_t r, uint32_t i, unsigned reg)
 {
 	struct ctx *c = w->c;
-	const struct insn *in = &w->regions[r].v[i];
+	const struct tj_insn *in = &w->regions[r].v[i];
 	bool any = false;
-	if (i > 0 && falls_through(&w->regions[r].v[i - 1]) &&
+	if (i > 0 && tj_insn_falls_through(&w->regions[r].v[i - 1]) &&
 	    w->regions[r].v[i - 1].addr + w->regions[r].v[i - 1].size == in->addr) {
 		transfer(w, r, i - 1, reg);
 		any = true;
@@ -1348,8 +1017,8 @@ static void step(struct walk *w, uint32_t r, uint32_t i, unsigned reg)
 		int pr = region_of(w, f - 1);
 		if (pr >= 0 && w->regions[pr].n) {
 			uint32_t last = (uint32_t)w->regions[pr].n - 1;
-			const struct insn *p = &w->regions[pr].v[last];
-			if (p->addr + p->size == in->addr && falls_through(p) && p->kind != K_CALL &&
+			const struct tj_insn *p = &w->regions[pr].v[last];
+			if (p->addr + p->size == in->addr && tj_insn_falls_through(p) && p->kind != K_CALL &&
 			    p->kind != K_CALLMEM && p->kind != K_CALLIND && p->kind != K_NOP) {
 				transfer(w, (uint32_t)pr, last, reg);
 				any = true;
@@ -1504,12 +1173,12 @@ static bool site_runs(struct ctx *c, uint32_t f, uint64_t addr)
 		if (seen[i])
 			continue;
 		seen[i] = 1;
-		const struct insn *in = &r.v[i];
+		const struct tj_insn *in = &r.v[i];
 		if (in->addr == addr) {
 			runs = true;
 			break;
 		}
-		if (falls_through(in) && i + 1 < r.n && !seen[i + 1])
+		if (tj_insn_falls_through(in) && i + 1 < r.n && !seen[i + 1])
 			push_index(&stack, &n, &cap, i + 1);
 		if (in->kind == K_JMP || in->kind == K_JCC) {
 			long t = index_of(&r, in->ref);
@@ -1863,10 +1532,7 @@ static void finish(struct ctx *c, const uint32_t *wrap, struct tj_summary *s)
 
 static void ctx_done(struct ctx *c)
 {
-	if (c->ci)
-		capstone.free(c->ci, 1);
-	if (c->cs)
-		capstone.close(&c->cs);
+	tj_insn_decoder_close(c->dec);
 	tj_strpool_done(&c->pool);
 	free(c->plt.v);
 	free(c->relocs.v);
@@ -1894,16 +1560,11 @@ int tj_summary_build(const struct tj_elf *e, const struct tj_wrapper_table *wrap
 {
 	struct ctx c = {.e = e, .wrappers = wrappers, .absolute = e->type == ET_EXEC, .go = e->is_go};
 	tj_strpool_init(&c.pool);
-	if (!tj_summary_load_capstone()) {
+	char why[256];
+	if (!(c.dec = tj_insn_decoder_open(why, sizeof(why)))) {
 		ctx_done(&c);
-		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "capstone cannot be loaded: %s", cs_error);
+		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "%s", why);
 	}
-	if (capstone.open(CS_ARCH_X86, CS_MODE_64, &c.cs) != CS_ERR_OK) {
-		ctx_done(&c);
-		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "capstone cannot disassemble x86-64");
-	}
-	capstone.option(c.cs, CS_OPT_DETAIL, CS_OPT_ON);
-	c.ci = capstone.malloc(c.cs);
 	for (size_t i = 0; i < e->nsecs; i++) {
 		const struct tj_elf_sec *s = &e->secs[i];
 		if (!(s->flags & SHF_EXECINSTR) || s->type != SHT_PROGBITS || !s->size ||
