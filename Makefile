@@ -143,7 +143,9 @@ $(EMIT): tests/helpers/emit_events.c $(LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(ALL_LDFLAGS) $(UNIT_LDFLAGS_$*) $(PKG_LIBS) -lcmocka
+# The fake sys layer of a unit test: system calls it replaces (--wrap).
+UNIT_LDFLAGS_test_launch_fake := -Wl,--wrap=tj_sys_clone3
 
 # The benchmark harness (bench/, notes/performance.md).
 BENCH_BINS := $(BUILD)/bench/abtime $(BUILD)/bench/sysbench

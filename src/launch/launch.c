@@ -51,7 +51,7 @@ static const struct step {
 	enum phase phase;
 	const char *why;
 	const char *step;
-} order[] = {
+} builtin[] = {
 	{&tj_layer_cgroup, PHASE_PARENT,
 	 "first: the parent moves the child into its cgroups before the child does anything, so every byte and "
 	 "every process it makes is counted; and before any layer could take the right to be moved away"},
@@ -81,16 +81,44 @@ static const struct step {
 	 "last: once loaded, the filter judges every system call the child makes, including those the layers "
 	 "above need"},
 };
-#define NLAYERS TJ_ARRAY_SIZE(order)
+_Static_assert(TJ_ARRAY_SIZE(builtin) <= TJ_LAUNCH_MAX_LAYERS, "TJ_LAUNCH_MAX_LAYERS is too small");
+
+/* The table the parent and the child walk: builtin, or a test's
+ * (tj_launch_set_table: fake layers, tests/unit/test_launch_fake.c). */
+static const struct step *order = builtin;
+static size_t nlayers = TJ_ARRAY_SIZE(builtin);
+static struct step custom[TJ_LAUNCH_MAX_LAYERS];
+
+int tj_launch_set_table(const struct tj_launch_step *steps, size_t n)
+{
+	if (!steps) {
+		order = builtin;
+		nlayers = TJ_ARRAY_SIZE(builtin);
+		return 0;
+	}
+	if (n > TJ_LAUNCH_MAX_LAYERS)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t ph = 0;
+		while (ph < TJ_ARRAY_SIZE(phase_names) && strcmp(phase_names[ph], steps[i].phase) != 0)
+			ph++;
+		if (ph == TJ_ARRAY_SIZE(phase_names))
+			return -1;
+		custom[i] = (struct step){steps[i].layer, (enum phase)ph, steps[i].why, NULL};
+	}
+	order = custom;
+	nlayers = n;
+	return 0;
+}
 
 const struct tj_launch_step *tj_launch_order(size_t *n)
 {
-	static struct tj_launch_step out[NLAYERS];
-	for (size_t i = 0; i < NLAYERS; i++)
-		out[i] = (struct tj_launch_step){.layer = order[i].layer,
-						 .phase = phase_names[order[i].phase],
-						 .why = order[i].why};
-	*n = NLAYERS;
+	static struct tj_launch_step out[TJ_ARRAY_SIZE(builtin)];
+	for (size_t i = 0; i < TJ_ARRAY_SIZE(builtin); i++)
+		out[i] = (struct tj_launch_step){.layer = builtin[i].layer,
+						 .phase = phase_names[builtin[i].phase],
+						 .why = builtin[i].why};
+	*n = TJ_ARRAY_SIZE(builtin);
 	return out;
 }
 
@@ -192,7 +220,7 @@ int tj_resolve_command(const char *name, char *const envp[], char **ret_path, st
 
 int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
-	for (size_t i = 0; i < NLAYERS; i++) {
+	for (size_t i = 0; i < nlayers; i++) {
 		if (!order[i].layer->wanted(plan))
 			continue;
 		if (order[i].layer->probe && order[i].layer->probe(plan, m, err) < 0)
@@ -227,7 +255,7 @@ static const char *step_name(size_t i)
 /* Runs the enter hooks of the layers of one phase, in the table's order. */
 static int enter_layers(const struct tj_plan *plan, void **states, enum phase phase, struct tj_child_error *cerr)
 {
-	for (size_t i = 0; i < NLAYERS; i++) {
+	for (size_t i = 0; i < nlayers; i++) {
 		if (order[i].phase != phase || !order[i].layer->wanted(plan) || !order[i].layer->enter)
 			continue;
 		/* Before, never after: once the seccomp layer is entered, even a
@@ -365,7 +393,7 @@ fail:
  * options, in the table's order. */
 void tj_launch_compose(const struct tj_plan *plan, struct tj_isolation *iso)
 {
-	for (size_t i = 0; i < NLAYERS; i++)
+	for (size_t i = 0; i < nlayers; i++)
 		if (order[i].layer->compose)
 			order[i].layer->compose(plan, iso);
 }
@@ -375,7 +403,7 @@ void tj_launch_compose(const struct tj_plan *plan, struct tj_isolation *iso)
 static void collect_all(void **states, struct tj_launch_result *res)
 {
 	struct tj_layer_results out = {0};
-	for (size_t i = 0; i < NLAYERS; i++)
+	for (size_t i = 0; i < nlayers; i++)
 		if (states[i] && order[i].layer->collect)
 			order[i].layer->collect(states[i], &out);
 	res->cg = out.cg;
@@ -387,7 +415,7 @@ static void collect_all(void **states, struct tj_launch_result *res)
 
 static void release_all(void **states)
 {
-	for (size_t i = NLAYERS; i-- > 0;)
+	for (size_t i = nlayers; i-- > 0;)
 		if (order[i].layer->release && states[i])
 			order[i].layer->release(states[i]);
 }
@@ -395,7 +423,7 @@ static void release_all(void **states)
 int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct tj_launch_hooks *hooks,
 	      struct tj_launch_result *res, struct tj_err **err)
 {
-	void *states[NLAYERS] = {0};
+	void *states[TJ_LAUNCH_MAX_LAYERS] = {0};
 	struct tj_services svc = {0};
 	int ret = -1;
 	int errpipe[2] = {-1, -1};
@@ -425,7 +453,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		tj_err_set(err, TJ_ERR_INTERNAL, errno, "signalfd");
 		goto out;
 	}
-	for (size_t i = 0; i < NLAYERS; i++) {
+	for (size_t i = 0; i < nlayers; i++) {
 		if (!order[i].layer->wanted(plan))
 			continue;
 		need_sync |= order[i].layer->sync_after_started;
@@ -522,7 +550,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	errpipe[1] = -1;
 	tj_closep(&syncpipe[0]);
 	syncpipe[0] = -1;
-	for (size_t i = 0; i < NLAYERS; i++) {
+	for (size_t i = 0; i < nlayers; i++) {
 		if (states[i] && order[i].layer->started)
 			tj_phase2("started", step_name(i));
 		if (states[i] && order[i].layer->started &&
@@ -554,7 +582,7 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 	size_t nsources = 0;
 	if (hooks && hooks->source)
 		sources[nsources++] = hooks->source;
-	for (size_t i = 0; i < NLAYERS && nsources < TJ_MONITOR_SOURCES; i++) {
+	for (size_t i = 0; i < nlayers && nsources < TJ_MONITOR_SOURCES; i++) {
 		const struct tj_monitor_source *src = states[i] && order[i].layer->source
 							      ? order[i].layer->source(states[i], events)
 							      : NULL;

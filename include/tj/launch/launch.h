@@ -97,6 +97,14 @@ struct tj_launch_step {
 };
 const struct tj_launch_step *tj_launch_order(size_t *n);
 
+/* Replaces the table tj_launch, tj_launch_probe and tj_launch_compose walk
+ * with steps (phases as tj_launch_order names them); NULL restores the
+ * built-in one.  For unit tests with fake layers, which check the walk's
+ * order, its fail-closed paths and its cleanup without root.  -1 for more
+ * than TJ_LAUNCH_MAX_LAYERS rows or an unknown phase. */
+#define TJ_LAUNCH_MAX_LAYERS 16
+int tj_launch_set_table(const struct tj_launch_step *steps, size_t n);
+
 /* Plan time: each layer's compose hook adds what it needs of the other
  * layers' options to iso (plan->iso), in the table's order (plan.c, before
  * the probes). */
