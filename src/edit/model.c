@@ -18,6 +18,7 @@
 #include "tj/json/profile_json.h"
 #include "tj/learn/diff.h"
 #include "tj/model/policy.h"
+#include "tj/plan/plan.h"
 
 static int read_file(const char *path, char **text, size_t *len, struct tj_err **err)
 {
@@ -121,10 +122,21 @@ static struct tj_profile as_profile(const struct tj_edit_model *m)
 	return p;
 }
 
+/* The editor launches nothing, but shows what a run would enforce: Docker's
+ * conditional rules ("includes": {"caps": ...}) see the capabilities a run
+ * of this profile gives the command (the plan's tj_plan_target_host), not
+ * the editor's own. */
+static struct tj_filter_opts compile_opts(const struct tj_profile *p, struct tj_host *host)
+{
+	tj_plan_target_host(p->iso.keep_caps, host);
+	return (struct tj_filter_opts){.mode = TJ_MODE_ENFORCE, .host = host};
+}
+
 static int compile(struct tj_edit_model *m, struct tj_err **err)
 {
 	struct tj_profile p = as_profile(m);
-	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE};
+	struct tj_host host;
+	struct tj_filter_opts fo = compile_opts(&p, &host);
 	struct tj_filter *f = NULL;
 	if (tj_filter_compile(&p, &fo, &f, err) < 0)
 		return -1;
@@ -491,7 +503,8 @@ void tj_edit_diff(const struct tj_edit_model *m, struct tj_strv *out)
 {
 	/* The document as saved against the working copy, both resolved. */
 	struct tj_profile saved = *m->base;
-	struct tj_filter_opts fo = {.mode = TJ_MODE_ENFORCE};
+	struct tj_host host;
+	struct tj_filter_opts fo = compile_opts(&saved, &host);
 	struct tj_filter *f = NULL;
 	struct tj_err *e = NULL;
 	if (tj_filter_compile(&saved, &fo, &f, &e) < 0) {
