@@ -145,8 +145,6 @@ static const char *const equivalents[][6] = {
 	{"sendfile", "copy_file_range", NULL},
 };
 
-static const char *const always[] = {"exit", "exit_group", "restart_syscall", "rseq", "rt_sigreturn"};
-
 static char *members_text(const char *const *names)
 {
 	struct tj_buf b = {0};
@@ -427,9 +425,9 @@ static void generalise_isatty(struct items *it)
 
 static void generalise_always(struct items *it)
 {
-	for (size_t k = 0; k < TJ_ARRAY_SIZE(always); k++)
-		if (!names_any(it, always[k]))
-			add_item(it, always[k], TJ_ACT_ALLOW, 0, NULL, 0,
+	for (size_t k = 0; tj_sysgroup_always[k]; k++)
+		if (!names_any(it, tj_sysgroup_always[k]))
+			add_item(it, tj_sysgroup_always[k], TJ_ACT_ALLOW, 0, NULL, 0,
 				 tj_xstrdup(TJ_LEARN_GENERALISED "always allowed: the kernel and libc make it whatever "
 								 "the program does"),
 				 true);

@@ -1107,3 +1107,13 @@ const char *tj_risk_name(enum tj_risk r)
 	static const char *const names[] = {"baseline", "normal", "sensitive", "dangerous"};
 	return (unsigned)r < TJ_ARRAY_SIZE(names) ? names[r] : "?";
 }
+
+const char *const tj_sysgroup_always[] = {"exit", "exit_group", "restart_syscall", "rseq", "rt_sigreturn", NULL};
+
+bool tj_sysgroup_always_needed(const char *name)
+{
+	for (size_t i = 0; tj_sysgroup_always[i]; i++)
+		if (strcmp(name, tj_sysgroup_always[i]) == 0)
+			return true;
+	return false;
+}

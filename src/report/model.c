@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tj/base/util.h"
+#include "tj/model/sysgroups.h"
 #include "tj/report/chain.h"
 #include "tj/report/model.h"
 
@@ -842,18 +843,6 @@ static void check_match(const struct tj_report_model *m, const struct tj_seccomp
 	}
 }
 
-/* Calls every process needs though a run may not show them (it was killed,
- * no signal handler returned): never unused.  The same list as learn's
- * always-allowed calls (src/learn/generalise.c). */
-static bool always_needed(const char *name)
-{
-	static const char *const always[] = {"exit", "exit_group", "restart_syscall", "rseq", "rt_sigreturn"};
-	for (size_t i = 0; i < TJ_ARRAY_SIZE(always); i++)
-		if (strcmp(name, always[i]) == 0)
-			return true;
-	return false;
-}
-
 void tj_report_unused(const struct tj_report_model *m, const struct tj_seccomp *resolved, struct tj_report_unused *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -884,7 +873,7 @@ void tj_report_unused(const struct tj_report_model *m, const struct tj_seccomp *
 			tj_strv_add(&all[at], name);
 			ur->total++;
 			bool other = false;
-			if (always_needed(name) || seen_by(m, name, r->json_path, &other) || other)
+			if (tj_sysgroup_always_needed(name) || seen_by(m, name, r->json_path, &other) || other)
 				continue;
 			tj_strv_add(&ur->names, name);
 		}

@@ -56,6 +56,11 @@ const struct tj_sysgroup *tj_sysgroup_find(const char *name);
 const char *const *tj_sysgroup_names(void);
 /* The members of @known (every x86_64 syscall name), NULL-terminated. */
 const char *const *tj_known_syscall_names(void);
+/* Calls every process needs though a run may not show them (it was killed,
+ * no signal handler returned): learn always allows them and a report never
+ * calls them unused.  NULL-terminated. */
+extern const char *const tj_sysgroup_always[];
+bool tj_sysgroup_always_needed(const char *name);
 const char *tj_risk_name(enum tj_risk r);
 
 /* A group flattened: its syscalls with nested groups expanded.  A syscall
