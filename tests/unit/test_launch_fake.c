@@ -330,6 +330,129 @@ static void test_clone_fails_closed(void **state)
 	tj_err_free(err);
 }
 
+/* --- a layer with a monitor source --- */
+
+/* S's records reach the parent through a pipe the monitor polls among its
+ * sources: the started hook writes, ready() reads, finish() and stop() end. */
+static int spipe[2] = {-1, -1};
+static struct tj_monitor_source ssource;
+static char sgot[16];
+
+static void s_ready(void *ctx, pid_t child)
+{
+	(void)ctx;
+	assert_true(child > 0);
+	char buf[16];
+	ssize_t n = read(ssource.fd, buf, sizeof(buf));
+	if (n > 0) {
+		size_t have = strlen(sgot);
+		if (have + (size_t)n < sizeof(sgot)) {
+			memcpy(sgot + have, buf, (size_t)n);
+			sgot[have + (size_t)n] = '\0';
+		}
+		note("ready", "S");
+	} else if (n == 0) {
+		ssource.fd = -1; /* done: the monitor stops polling it */
+	}
+}
+
+static void s_finish(void *ctx, pid_t child)
+{
+	(void)ctx;
+	(void)child;
+	note("finish", "S");
+}
+
+static void s_stop(void *ctx)
+{
+	(void)ctx;
+	note("stop", "S");
+}
+
+static bool s_wanted(const struct tj_plan *plan)
+{
+	(void)plan;
+	return true;
+}
+
+static int s_prepare(const struct tj_plan *plan, void **state, struct tj_err **err)
+{
+	(void)plan;
+	(void)err;
+	assert_int_equal(pipe2(spipe, O_CLOEXEC | O_NONBLOCK), 0);
+	ssource = (struct tj_monitor_source){.fd = spipe[0], .ready = s_ready, .finish = s_finish, .stop = s_stop};
+	*state = &ssource;
+	return 0;
+}
+
+static int s_started(const struct tj_plan *plan, void *state, pid_t child, struct tj_err **err)
+{
+	(void)plan;
+	(void)state;
+	(void)child;
+	(void)err;
+	assert_int_equal(write(spipe[1], "rec", 3), 3);
+	close(spipe[1]);
+	spipe[1] = -1;
+	return 0;
+}
+
+static const struct tj_monitor_source *s_source(void *state, struct tj_events *events)
+{
+	(void)events;
+	note("source", "S");
+	return state;
+}
+
+static void s_release(void *state)
+{
+	(void)state;
+	close(spipe[0]);
+	note("release", "S");
+}
+
+static const struct tj_layer layer_S = {
+	.name = "S",
+	.wanted = s_wanted,
+	.prepare = s_prepare,
+	.started = s_started,
+	.source = s_source,
+	.release = s_release,
+};
+
+/* The monitor polls a layer's source with its own watches while the
+ * command runs: what the layer's helper sends is read (ready) before the
+ * run ends, then finish and stop are called, all before release. */
+static void test_monitor_polls_a_layer_source(void **state)
+{
+	(void)state;
+	const struct tj_launch_step t[] = {
+		{&layer_A, "parent", "a fake parent-side layer"},
+		{&layer_S, "command", "a fake layer with a monitor source"},
+	};
+	assert_int_equal(tj_launch_set_table(t, TJ_ARRAY_SIZE(t)), 0);
+	sgot[0] = '\0';
+	struct tj_launch_result res;
+	struct tj_err *err = NULL;
+	/* The command outlives the record's trip through the pipe. */
+	assert_int_equal(run("sleep 1; exit 7", &res, &err), 0);
+	assert_null(err);
+	assert_int_equal(res.status, 7);
+	assert_string_equal(sgot, "rec");
+	const char *ready = strstr(journal->text, "ready S;");
+	const char *finish = strstr(journal->text, "finish S;");
+	const char *stop = strstr(journal->text, "stop S;");
+	const char *release = strstr(journal->text, "release S;");
+	assert_non_null(strstr(journal->text, "source S;"));
+	assert_non_null(ready);
+	assert_non_null(finish);
+	assert_non_null(stop);
+	assert_non_null(release);
+	assert_true(ready < finish && finish < stop && stop < release);
+	free(res.copy_back);
+	free(res.copy_back_error);
+}
+
 /* The table rejects what it cannot place, and NULL restores the built-in
  * one, which the real runs use. */
 static void test_table_checks(void **state)
@@ -353,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_enter_fails_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_started_fails_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_fails_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_monitor_polls_a_layer_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_checks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
