@@ -5,6 +5,10 @@
  * the selected syscall's rule (why, lint).  The bottom line shows the keys.
  * Everything it shows comes from the model; every key is an edit of the
  * model or a move.
+ *
+ * ncurses (with libtinfo) is loaded when the editor starts, not linked: a
+ * launch never needs it, and linking it cost every launch its symbol
+ * bindings (base/dynlib.h).
  */
 #include <ctype.h>
 #include <curses.h>
@@ -15,8 +19,68 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tj/base/dynlib.h"
 #include "tj/edit/view.h"
 #include "tj/events/decode.h"
+
+#define NCURSES_SYMS(X)       \
+	X(COLS)               \
+	X(LINES)              \
+	X(cbreak)             \
+	X(curs_set)           \
+	X(endwin)             \
+	X(has_colors)         \
+	X(init_pair)          \
+	X(keypad)             \
+	X(mvprintw)           \
+	X(newterm)            \
+	X(noecho)             \
+	X(set_escdelay)       \
+	X(start_color)        \
+	X(stdscr)             \
+	X(use_default_colors) \
+	X(waddnstr)           \
+	X(wattr_off)          \
+	X(wattr_on)           \
+	X(wclrtoeol)          \
+	X(werase)             \
+	X(wgetch)             \
+	X(whline)             \
+	X(wmove)              \
+	X(wrefresh)           \
+	X(wvline)
+TJ_DYNLIB_TABLE(nc, NCURSES_SYMS);
+/* Every use below (and the header's macros: refresh, getch, attron...) goes
+ * through the table. */
+#define COLS (*nc.COLS)
+#define LINES (*nc.LINES)
+#define cbreak (*nc.cbreak)
+#define curs_set (*nc.curs_set)
+#define endwin (*nc.endwin)
+#define has_colors (*nc.has_colors)
+#define init_pair (*nc.init_pair)
+#define keypad (*nc.keypad)
+#define mvprintw (*nc.mvprintw)
+#define newterm (*nc.newterm)
+#define noecho (*nc.noecho)
+#define set_escdelay (*nc.set_escdelay)
+#define start_color (*nc.start_color)
+#define stdscr (*nc.stdscr)
+#define use_default_colors (*nc.use_default_colors)
+#define waddnstr (*nc.waddnstr)
+#define wattr_off (*nc.wattr_off)
+#define wattr_on (*nc.wattr_on)
+#define wclrtoeol (*nc.wclrtoeol)
+#define werase (*nc.werase)
+#define wgetch (*nc.wgetch)
+#define whline (*nc.whline)
+#define wmove (*nc.wmove)
+#define wrefresh (*nc.wrefresh)
+#define wvline (*nc.wvline)
+
+#ifndef TJ_SONAME_NCURSES
+#define TJ_SONAME_NCURSES "libncurses.so.6"
+#endif
 
 #define MIN_COLS 60
 #define MIN_LINES 16
@@ -659,6 +723,9 @@ static void key(struct view *v, int c)
 
 int tj_edit_view_run(struct tj_edit_model *m, const struct tj_edit_opts *o, struct tj_err **err)
 {
+	char why[256];
+	if (TJ_DYNLIB_LOAD(nc, TJ_SONAME_NCURSES, why, sizeof(why)) < 0)
+		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "cannot load ncurses for the editor: %s", why);
 	setlocale(LC_ALL, "");
 	if (!newterm(NULL, stdout, stdin))
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "cannot use this terminal (TERM=%s)",
