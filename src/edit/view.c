@@ -5,6 +5,10 @@
  * the selected syscall's rule (why, lint).  The bottom line shows the keys.
  * Everything it shows comes from the model; every key is an edit of the
  * model or a move.
+ *
+ * ncurses (with libtinfo) is loaded when the editor starts, not linked: a
+ * launch never needs it, and linking it cost every launch its symbol
+ * bindings (base/dynlib.h).
  */
 #include <ctype.h>
 #include <curses.h>
@@ -18,9 +22,75 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tj/base/dynlib.h"
 #include "tj/edit/feed.h"
 #include "tj/edit/view.h"
 #include "tj/events/decode.h"
+
+#define NCURSES_SYMS(X)       \
+	X(COLS)               \
+	X(LINES)              \
+	X(cbreak)             \
+	X(curs_set)           \
+	X(endwin)             \
+	X(has_colors)         \
+	X(init_pair)          \
+	X(keypad)             \
+	X(mvprintw)           \
+	X(newterm)            \
+	X(nodelay)            \
+	X(delscreen)          \
+	X(waddch)             \
+	X(noecho)             \
+	X(set_escdelay)       \
+	X(start_color)        \
+	X(stdscr)             \
+	X(use_default_colors) \
+	X(waddnstr)           \
+	X(wattr_off)          \
+	X(wattr_on)           \
+	X(wclrtoeol)          \
+	X(werase)             \
+	X(wgetch)             \
+	X(whline)             \
+	X(wmove)              \
+	X(wrefresh)           \
+	X(wvline)
+TJ_DYNLIB_TABLE(nc, NCURSES_SYMS);
+/* Every use below (and the header's macros: refresh, getch, attron...) goes
+ * through the table. */
+#define COLS (*nc.COLS)
+#define LINES (*nc.LINES)
+#define cbreak (*nc.cbreak)
+#define curs_set (*nc.curs_set)
+#define endwin (*nc.endwin)
+#define has_colors (*nc.has_colors)
+#define init_pair (*nc.init_pair)
+#define keypad (*nc.keypad)
+#define mvprintw (*nc.mvprintw)
+#define newterm (*nc.newterm)
+#define nodelay (*nc.nodelay)
+#define delscreen (*nc.delscreen)
+#define waddch (*nc.waddch)
+#define noecho (*nc.noecho)
+#define set_escdelay (*nc.set_escdelay)
+#define start_color (*nc.start_color)
+#define stdscr (*nc.stdscr)
+#define use_default_colors (*nc.use_default_colors)
+#define waddnstr (*nc.waddnstr)
+#define wattr_off (*nc.wattr_off)
+#define wattr_on (*nc.wattr_on)
+#define wclrtoeol (*nc.wclrtoeol)
+#define werase (*nc.werase)
+#define wgetch (*nc.wgetch)
+#define whline (*nc.whline)
+#define wmove (*nc.wmove)
+#define wrefresh (*nc.wrefresh)
+#define wvline (*nc.wvline)
+
+#ifndef TJ_SONAME_NCURSES
+#define TJ_SONAME_NCURSES "libncurses.so.6"
+#endif
 
 #define MIN_COLS 60
 #define MIN_LINES 16
@@ -171,24 +241,24 @@ static void waiting_counts(const struct tj_edit_feed *f, char *buf, size_t size)
 		int nr;
 		size_t n;
 	} c[16];
-	size_t nc = 0, other = 0;
+	size_t nkinds = 0, other = 0;
 	for (size_t i = 0; i < f->nreq; i++) {
 		size_t k = 0;
-		while (k < nc && !(c[k].arch == f->req[i].data.arch && c[k].nr == f->req[i].data.nr))
+		while (k < nkinds && !(c[k].arch == f->req[i].data.arch && c[k].nr == f->req[i].data.nr))
 			k++;
-		if (k == nc && nc == TJ_ARRAY_SIZE(c)) {
+		if (k == nkinds && nkinds == TJ_ARRAY_SIZE(c)) {
 			other++;
 			continue;
 		}
-		if (k == nc)
-			c[nc++] = (struct waiting){.arch = f->req[i].data.arch, .nr = f->req[i].data.nr};
+		if (k == nkinds)
+			c[nkinds++] = (struct waiting){.arch = f->req[i].data.arch, .nr = f->req[i].data.nr};
 		c[k].n++;
 	}
 	buf[0] = '\0';
 	size_t len = 0;
-	for (size_t done = 0; done < nc && len + 1 < size; done++) {
+	for (size_t done = 0; done < nkinds && len + 1 < size; done++) {
 		size_t best = 0;
-		for (size_t k = 1; k < nc; k++)
+		for (size_t k = 1; k < nkinds; k++)
 			if (c[k].n > c[best].n)
 				best = k;
 		char name[64];
@@ -968,6 +1038,9 @@ static void key(struct view *v, int c)
 
 int tj_edit_view_run(struct tj_edit_model *m, const struct tj_edit_opts *o, struct tj_err **err)
 {
+	char why[256];
+	if (TJ_DYNLIB_LOAD(nc, TJ_SONAME_NCURSES, why, sizeof(why)) < 0)
+		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "cannot load ncurses for the editor: %s", why);
 	setlocale(LC_ALL, "");
 	if (!newterm(NULL, stdout, stdin))
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "cannot use this terminal (TERM=%s)",
@@ -1017,6 +1090,9 @@ int tj_edit_view_run(struct tj_edit_model *m, const struct tj_edit_opts *o, stru
 
 int tj_edit_view_message(const char *title, const char *text, struct tj_err **err)
 {
+	char why[256];
+	if (TJ_DYNLIB_LOAD(nc, TJ_SONAME_NCURSES, why, sizeof(why)) < 0)
+		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "cannot load ncurses for the editor: %s", why);
 	setlocale(LC_ALL, "");
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (!scr)
