@@ -18,7 +18,6 @@
 #ifndef TJ_EDIT_FEED_H
 #define TJ_EDIT_FEED_H
 
-#include <linux/seccomp.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +25,7 @@
 #include <sys/types.h>
 
 #include "tj/base/err.h"
+#include "tj/base/seccomp_abi.h"
 #include "tj/base/util.h"
 #include "tj/edit/model.h"
 #include "tj/supervise/supervise.h"
