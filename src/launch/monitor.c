@@ -743,10 +743,15 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 							  : "enforce",
 			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
 	log_manifest(a->events, a->plan->manifest);
-	if (fcntl(a->errfd, F_SETFL, O_NONBLOCK) < 0 && m.ret == 0) {
-		/* A blocking read could wait for the helper forever. */
-		tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot make the error pipe non-blocking");
+	if (fcntl(a->errfd, F_SETFL, O_NONBLOCK) < 0) {
+		/* A blocking read would wait for every holder of the pipe, the
+		 * listener's helper too, until it gives up (10 s, far more on a
+		 * loaded machine: the fault campaign saw a hang).  The run has
+		 * failed: the child's report is not read. */
+		if (m.ret == 0)
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot make the error pipe non-blocking");
 		fail_run(&m);
+		m.err_done = true;
 	}
 
 	while (!(m.child_reaped && m.err_done)) {
