@@ -364,6 +364,26 @@ wait_for "EDITOR-EXIT 0"
 run "$TJ" -q --profile "$P" -- "$PROBE" syscall getpgrp
 expect_rc 0
 
+t "attack: a program whose name holds terminal escapes cannot rewrite the editor's screen"
+# The process name and the program's path are the file's name: ESC [ 2 J
+# clears the screen, OSC 0 sets the window title.
+evil="$TMP/$(printf 'x\033[2J\033]0;pwn\007')"
+cp "$PROBE" "$evil"
+P="$TMP/esc.json"
+cp "$ROOT/policies/strict.json" "$P"
+start_feed
+sandbox s9 "$evil" seq getpgrp
+wait_for "1 waiting (getpgrp 1)"
+wait_for "pid "
+wait_for "x?[2J?]0;pwn"
+wait_for "tinyjail edit $P"
+[ "$(tm display-message -p '#{pane_title}')" = "pwn" ] && fail "the program set the terminal's title"
+keys a
+sandbox_rc s9
+expect_rc 0
+keys Tab q
+wait_for "EDITOR-EXIT 0"
+
 t "--log: the filter 'used in the log' shows the syscalls the log saw"
 run "$TJ" -q --profile strict --complain --log "$TMP/run.log" -- "$PROBE" syscall getpgrp
 expect_rc 0
