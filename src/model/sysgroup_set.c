@@ -181,12 +181,3 @@ void tj_sysgroup_set_done(struct tj_sysgroup_set *set)
 	free(set->slots);
 	*set = (struct tj_sysgroup_set){0};
 }
-
-size_t tj_sysgroup_size(const struct tj_sysgroup *g)
-{
-	struct tj_sysgroup_set set = {0};
-	tj_sysgroup_set_add_group(&set, g, 0);
-	size_t n = set.n;
-	tj_sysgroup_set_done(&set);
-	return n;
-}
