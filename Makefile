@@ -13,12 +13,22 @@ CC ?= gcc
 NET_BPF ?= 1
 PKGS := libseccomp json-c libcap libelf capstone libdw ncurses $(if $(filter 1,$(NET_BPF)),libbpf)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# capstone is loaded when static analysis first needs it (src/static/summary.c),
-# not linked: its relocations would cost every launch (notes/performance.md).
-LINK_PKGS := $(filter-out capstone,$(PKGS))
+# Loaded when a feature first needs them, not linked: each linked library
+# costs every launch its mapping, relocations and symbol bindings
+# (notes/performance.md).  capstone: static analysis (src/static/summary.c);
+# ncurses: the editor (src/edit/view.c); libbpf: the host network rules
+# (src/layers/netbpf.c, base/dynlib.h).
+LAZY_PKGS := capstone ncurses libbpf
+LINK_PKGS := $(filter-out $(LAZY_PKGS),$(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
-CAPSTONE_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir capstone 2>/dev/null)/libcapstone.so 2>/dev/null | \
-	sed -n 's/^ *SONAME *//p')
+# The soname of lib$(2).so in package $(1)'s libdir: from the library, or
+# from the linker script Debian installs for ncurses (INPUT(libncurses.so.6 ...)).
+lib_soname = $(shell f=$$(pkg-config --variable=libdir $(1) 2>/dev/null)/lib$(2).so; \
+	objdump -p $$f 2>/dev/null | sed -n 's/^ *SONAME *//p' | grep . || \
+	sed -n 's/^INPUT(\([^ )]*\).*/\1/p' $$f 2>/dev/null)
+CAPSTONE_SONAME := $(call lib_soname,capstone,capstone)
+NCURSES_SONAME := $(call lib_soname,ncurses,ncurses)
+LIBBPF_SONAME := $(if $(filter 1,$(NET_BPF)),$(call lib_soname,libbpf,bpf))
 # STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
 # faster start-up (notes/performance.md), but their security fixes then need
 # a rebuild, so the default links them shared.
@@ -33,7 +43,8 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointe
 	-Werror=incompatible-pointer-types
 CFLAGS ?= -g -O2
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Iinclude -I$(BUILD)/bpf -I$(BUILD)/gen $(WARN) -fstack-protector-strong \
-	-DTJ_VERSION='"$(VERSION)"' $(if $(CAPSTONE_SONAME),-DTJ_CAPSTONE_SONAME='"$(CAPSTONE_SONAME)"')
+	-DTJ_VERSION='"$(VERSION)"' $(if $(CAPSTONE_SONAME),-DTJ_CAPSTONE_SONAME='"$(CAPSTONE_SONAME)"') \
+	$(if $(NCURSES_SONAME),-DTJ_SONAME_NCURSES='"$(NCURSES_SONAME)"') $(if $(LIBBPF_SONAME),-DTJ_SONAME_LIBBPF='"$(LIBBPF_SONAME)"')
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else

@@ -292,8 +292,15 @@ static const char usage_edit[] =
 	"every byte the edits did not change (comments, other sections, rule order).  Keys are on the\n"
 	"screen, ? for help; see notes/editor.md.\n"
 	"\n"
+	"With --listen SOCK, running sandboxes (tinyjail --profile PROFILE --notify-socket SOCK -- CMD)\n"
+	"send the editor the calls their profile does not decide: allow once, allow always (these\n"
+	"argument values or any), deny with an errno, or kill; an \"always\" answer becomes a rule\n"
+	"and is saved at once.  Quitting fails the calls still waiting, never lets them through.\n"
+	"\n"
 	"options:\n"
-	"      --from NAME|FILE         start a new PROFILE from a bundled profile or a file\n";
+	"      --from NAME|FILE         start a new PROFILE from a bundled profile or a file\n"
+	"      --listen SOCK            the live feed: answer running sandboxes' requests\n"
+	"      --log FILE               an event log (tinyjail --log): f filters the syscalls it used\n";
 
 static const char usage_supervise[] =
 	"usage: tinyjail supervise --listen SOCK [options]\n"
@@ -715,7 +722,9 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NET_DENY_CIDR:
 	case OPT_NET_DNS: return verb == TJ_VERB_RUN || verb == TJ_VERB_LEARN;
 	case 'p': return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_REPORT;
-	case OPT_LOG: return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN;
+	case OPT_LOG:
+		return verb == TJ_VERB_RUN || verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_LEARN ||
+		       verb == TJ_VERB_EDIT;
 	case OPT_NO_VDSO: return verb == TJ_VERB_LEARN || verb == TJ_VERB_EXPLAIN;
 	case OPT_STATIC:
 	case OPT_STRICT: return verb == TJ_VERB_LEARN;
@@ -723,7 +732,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_EXPLAIN_STACKS: return verb == TJ_VERB_RUN;
 	case OPT_TIMELINE:
 	case OPT_HTML: return verb == TJ_VERB_REPORT;
-	case OPT_LISTEN:
+	case OPT_LISTEN: return verb == TJ_VERB_SUPERVISE || verb == TJ_VERB_EDIT;
 	case OPT_RULES:
 	case OPT_WRITE_BACK:
 	case OPT_WRITE_BACK_TO:

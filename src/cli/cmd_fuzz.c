@@ -8,7 +8,11 @@
  *      forkserver under `tinyjail learn --afl --journal`, so the profile
  *      learns what AFL++'s harness needs (shmat, the forkserver's fork and
  *      wait) and what the seeds do.  afl-showmap ends its target with
- *      SIGKILL, so the journal, not the learn run's output, is read.
+ *      SIGKILL, so the journal, not the learn run's output, is read.  Every
+ *      seed also runs once plainly (no forkserver), so what only the
+ *      calibration made is the harness: the rounds' profiles allow it (the
+ *      forkserver runs under them), the profile written for the program
+ *      does not.
  *   3. Rounds: afl-fuzz (--jobs N instances, -M/-S, one output directory
  *      per round and profile) runs the target under `tinyjail --afl
  *      --kill-via=kernel` with the profile in enforce mode, so a call the
@@ -16,7 +20,9 @@
  *      `sig:31` to AFL.  Each such input is replayed by `tinyjail learn
  *      --merge` (complain mode: every missing call on its path, with its
  *      arguments); a replay that ends by a signal is a genuine crash,
- *      reported and never learned from.  When a replay learns something
+ *      reported and never learned from.  Hangs (afl-fuzz's hangs/) are
+ *      replayed the same way, with a longer timeout: a slow path can need
+ *      a call that afl-fuzz's timeout never let it reach.  When a replay learns something
  *      the round stops and the next starts with the grown profile, seeded
  *      with the seeds, the round's queue and the replayed inputs.
  *   4. A round that runs its whole budget (--budget time, --budget-execs)
@@ -58,7 +64,7 @@ extern char **environ;
 #define POLL_MS 250
 #define PROGRESS_MS 5000
 #define REPLAY_TIMEOUT "30s"
-#define SEED_RUNS 16
+#define HANG_TIMEOUT "10s" /* a hang's replay: afl-fuzz gave it about 1 s */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -84,7 +90,7 @@ static void sleep_ms(unsigned ms)
 
 struct finding {
 	char *input;   /* the crash file (or its copy) */
-	int sig;       /* what AFL saw */
+	int sig;       /* what AFL saw; 0: a hang */
 	char *verdict; /* "learned: uname socket", "genuine crash: SIGABRT", "nothing new" */
 	unsigned round;
 };
@@ -94,11 +100,12 @@ struct fuzz {
 	char *self;	/* tinyjail */
 	char *afl_fuzz; /* afl-fuzz */
 	char *afl_showmap;
-	char *dir;	    /* the campaign's files */
-	char *target;	    /* the command, resolved */
-	bool at_at;	    /* the command takes the input as a file (@@) */
-	struct tj_strv env; /* afl-fuzz's and afl-showmap's environment */
-	struct tj_learn_model m;
+	char *dir;		       /* the campaign's files */
+	char *target;		       /* the command, resolved */
+	bool at_at;		       /* the command takes the input as a file (@@) */
+	struct tj_strv env;	       /* afl-fuzz's and afl-showmap's environment */
+	struct tj_learn_model m;       /* the program's: what the -o file gets */
+	struct tj_learn_model harness; /* what only the calibration (the forkserver) made */
 	uint64_t start_ms;
 	uint64_t execs; /* over all rounds */
 	unsigned rounds;
@@ -127,6 +134,7 @@ static void fuzz_done(struct fuzz *f)
 	free(f->target);
 	tj_strv_done(&f->env);
 	tj_learn_model_done(&f->m);
+	tj_learn_model_done(&f->harness);
 	for (size_t i = 0; i < f->nfindings; i++) {
 		free(f->findings[i].input);
 		free(f->findings[i].verdict);
@@ -160,7 +168,11 @@ static void curve_point(struct fuzz *f)
 /* --- child processes --- */
 
 /* Starts argv with env, stdin from in_path (or /dev/null), stdout and
- * stderr to log_path.  Returns the pid, or -1 (reported). */
+ * stderr to log_path, in a session of its own: a program that opens
+ * /dev/tty meets no terminal (as under afl-fuzz, which calls setsid) rather
+ * than the user's keyboard, and the terminal's Ctrl-C reaches only this
+ * process, which stops its children itself.  Returns the pid, or -1
+ * (reported). */
 static pid_t spawn(char *const argv[], char *const envp[], const char *in_path, const char *log_path)
 {
 	posix_spawn_file_actions_t fa;
@@ -181,7 +193,7 @@ static pid_t spawn(char *const argv[], char *const envp[], const char *in_path, 
 	sigaddset(&def, SIGTERM);
 	sigaddset(&def, SIGHUP);
 	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
 	pid_t pid;
 	int r = posix_spawn(&pid, argv[0], &fa, &at, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
@@ -193,13 +205,21 @@ static pid_t spawn(char *const argv[], char *const envp[], const char *in_path, 
 	return pid;
 }
 
-/* Waits for pid; the status as a shell gives it (128+N for signal N). */
+/* Waits for pid; the status as a shell gives it (128+N for signal N).
+ * Ctrl-C (or SIGTERM) meanwhile is passed on once: the child is in its own
+ * session and would not see the terminal's. */
 static int wait_status(pid_t pid)
 {
 	int st;
-	while (waitpid(pid, &st, 0) < 0)
+	bool passed = false;
+	while (waitpid(pid, &st, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
+		if (stop_signal && !passed) {
+			kill(pid, SIGTERM);
+			passed = true;
+		}
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -454,12 +474,20 @@ static int write_file(const char *path, const char *text)
 	return close(fd);
 }
 
-/* The model as learn writes it, into path. */
-static int write_profile(struct fuzz *f, const char *path)
+/* The model as learn writes it, into path; with_harness: with what AFL++'s
+ * forkserver needs (a round's profile, which the forkserver runs under). */
+static int write_profile(struct fuzz *f, const char *path, bool with_harness)
 {
 	tj_autofree char *text = NULL;
 	struct tj_err *err = NULL;
-	if (tj_cmd_learn_render_text(f->o, &f->m, path, &text, NULL, &err) < 0) {
+	struct tj_learn_model all = {0};
+	if (with_harness) {
+		tj_learn_model_merge(&all, &f->m);
+		tj_learn_model_merge(&all, &f->harness);
+	}
+	int r = tj_cmd_learn_render_text(f->o, with_harness ? &all : &f->m, path, &text, NULL, &err);
+	tj_learn_model_done(&all);
+	if (r < 0) {
 		int code = tj_cmd_report(err);
 		tj_err_free(err);
 		return code;
@@ -548,18 +576,19 @@ static char *path_in(const struct fuzz *f, const char *fmt, ...)
 /* One plain learn run of the program on input (no forkserver), from the
  * profile so far, as a child process.  Sets *st to its status; returns 0,
  * or -(exit code) when it did not run. */
-static int learn_input(struct fuzz *f, const char *input, const char *what, int *st, char **prof_out)
+static int learn_input(struct fuzz *f, const char *input, const char *what, const char *timeout, int *st,
+		       char **prof_out)
 {
 	size_t k = ++f->replays;
 	char *prof = path_in(f, "%s-%zu.json", what, k);
 	tj_autofree char *log = path_in(f, "%s-%zu.log", what, k);
-	int code = write_profile(f, prof);
+	int code = write_profile(f, prof, false);
 	if (code) {
 		free(prof);
 		return -code;
 	}
 	struct tj_strv v = {0};
-	const char *own[] = {"learn", "-q", "--timeout", REPLAY_TIMEOUT, "--merge", "-o", prof, NULL};
+	const char *own[] = {"learn", "-q", "--timeout", timeout, "--merge", "-o", prof, NULL};
 	tinyjail_words(f, &v, own, input);
 	pid_t pid = spawn(v.v, environ, f->at_at ? NULL : input, log);
 	tj_strv_done(&v);
@@ -588,6 +617,78 @@ static bool genuine_crash(int st)
 
 /* --- calibration --- */
 
+/* Whether every bit of flag words a is in b. */
+static bool flags_within(const struct tj_learn_entry *a, const struct tj_learn_entry *b)
+{
+	for (size_t k = 0; k < TJ_LEARN_MAX_ARGS; k++)
+		if (a->flags[k] & ~b->flags[k])
+			return false;
+	return true;
+}
+
+/* The calibration's pairs: those the program's runs made too go to the
+ * program's model, the rest (the forkserver's shmat, its fork's clone
+ * flags, wait4, ...) to the harness's.  Returns how many went there. */
+static size_t split_harness(struct fuzz *f, const struct tj_learn_model *cal, const char *run)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cal->n; i++) {
+		const struct tj_learn_entry *e = &cal->v[i];
+		const struct tj_learn_entry *have = NULL;
+		for (size_t j = 0; j < f->m.n && !have; j++)
+			if (tj_learn_entry_cmp(&f->m.v[j], e) == 0)
+				have = &f->m.v[j];
+		bool program = have && flags_within(e, have);
+		uint64_t calls = e->ncounts ? e->counts[0].calls : 1;
+		tj_learn_model_add(program ? &f->m : &f->harness, e->name, e->action, e->errnum, e->spec, e->key,
+				   e->flags, run, calls, e->program);
+		n += !program;
+	}
+	return n;
+}
+
+/* afl-showmap's maps, one per seed: all the same means the program's path
+ * did not depend on which seed it got (it may not read its input). */
+static void check_maps(struct fuzz *f, const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	size_t n = 0;
+	bool same = true;
+	struct tj_buf first = {0};
+	while ((e = readdir(d)) && same) {
+		if (e->d_name[0] == '.')
+			continue;
+		struct tj_buf p = {0};
+		tj_buf_addf(&p, "%s/%s", dir, e->d_name);
+		tj_autofree char *text = NULL;
+		FILE *fp = fopen(p.s, "re");
+		if (fp) {
+			text = tj_xcalloc(1, 1 << 20);
+			if (fread(text, 1, (1 << 20) - 1, fp) == 0)
+				text[0] = '\0';
+			fclose(fp);
+		}
+		tj_buf_done(&p);
+		if (!text)
+			continue;
+		if (n++ == 0)
+			tj_buf_add(&first, text);
+		else
+			same = strcmp(first.s ? first.s : "", text) == 0;
+	}
+	closedir(d);
+	tj_buf_done(&first);
+	if (n >= 2 && same && f->o->verbosity >= 0)
+		fprintf(stderr,
+			"tinyjail: learn --fuzz: warning: all %zu seeds took the same path through the program (the same "
+			"coverage in %s): it may not read its input (@@ missing or in the wrong place?), or the seeds "
+			"are too alike\n",
+			n, dir);
+}
+
 /* The seeds, once each, through the forkserver, learning. */
 static int calibrate(struct fuzz *f)
 {
@@ -595,12 +696,16 @@ static int calibrate(struct fuzz *f)
 	tj_autofree char *journal = path_in(f, "calibration.journal");
 	tj_autofree char *map = path_in(f, "calibration.map");
 	tj_autofree char *log = path_in(f, "calibration.log");
-	/* First the seeds as plain runs (up to SEED_RUNS of them), so that
-	 * what only the forkserver needs can be told apart (the report). */
+	/* First every seed as a plain run, so that what only the forkserver
+	 * needs can be told apart from what the program does (a seed left out
+	 * here would have its calls taken for the harness's). */
 	DIR *d = opendir(f->o->learn.fuzz);
 	struct dirent *e;
-	size_t seeds = 0;
-	while (d && (e = readdir(d)) && seeds < SEED_RUNS && !stop_signal) {
+	size_t seeds = 0, failed = 0, crashed = 0;
+	int first_status = -1;
+	bool same_status = true;
+	tj_autofree char *first_log = NULL;
+	while (d && (e = readdir(d)) && !stop_signal) {
 		struct stat sst;
 		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &sst, 0) < 0 || !S_ISREG(sst.st_mode))
 			continue;
@@ -608,7 +713,7 @@ static int calibrate(struct fuzz *f)
 		tj_buf_addf(&in, "%s/%s", f->o->learn.fuzz, e->d_name);
 		int st = 0;
 		tj_autofree char *sp = NULL;
-		int r = learn_input(f, in.s, "seed", &st, &sp);
+		int r = learn_input(f, in.s, "seed", REPLAY_TIMEOUT, &st, &sp);
 		tj_buf_done(&in);
 		if (r) {
 			closedir(d);
@@ -619,11 +724,45 @@ static int calibrate(struct fuzz *f)
 			return r;
 		}
 		unlink(sp);
-		seeds++;
+		if (first_status < 0) {
+			first_status = st;
+			first_log = path_in(f, "seed-%zu.log", f->replays);
+		}
+		same_status &= st == first_status;
+		failed += st != 0;
+		crashed += genuine_crash(st);
+		if (++seeds % 50 == 0 && f->o->verbosity >= 0)
+			fprintf(stderr, "tinyjail: learn --fuzz: %zu seeds run once plainly\n", seeds);
 	}
 	if (d)
 		closedir(d);
-	int code = write_profile(f, prof);
+	if (stop_signal)
+		return 0;
+	/* afl-fuzz needs one seed that does not crash, and a crash is never
+	 * learned from: nothing to start from (and nothing is written). */
+	if (seeds && crashed == seeds) {
+		const char *name = sigabbrev_np(first_status - 128);
+		fprintf(stderr,
+			"tinyjail: learn --fuzz: every seed crashes the program (the first with SIG%s, log: %s): a crash "
+			"is the program's bug and is never learned from, and afl-fuzz needs at least one seed that "
+			"does not crash; fix the program or give other seeds\n",
+			name ? name : "?", first_log);
+		print_log_tail(first_log, 4);
+		return TJ_EXIT_ERROR;
+	}
+	/* Every seed ending the same way, and not well, is what a program
+	 * that needs a terminal (there is none: the runs, like afl-fuzz's, are
+	 * in sessions of their own), misses an argument or never looks at its
+	 * input looks like.  Said, not refused: seeds can all be bad inputs. */
+	if (seeds && failed == seeds && same_status && first_status < 128 && f->o->verbosity >= 0) {
+		fprintf(stderr,
+			"tinyjail: learn --fuzz: warning: every seed's run ended with status %d: if the program needs "
+			"a terminal (it has none here, as under afl-fuzz), other arguments, or its input elsewhere "
+			"(@@), fuzzing only explores that refusal; its last words (%s):\n",
+			first_status, first_log);
+		print_log_tail(first_log, 4);
+	}
+	int code = write_profile(f, prof, false);
 	if (code)
 		return code;
 	struct tj_strv v = {0};
@@ -662,17 +801,24 @@ static int calibrate(struct fuzz *f)
 	}
 	tj_autofree char *id = tj_learn_run_id();
 	snprintf(f->calibration, sizeof(f->calibration), "%s", id);
+	struct tj_learn_model cal = {0};
+	tj_learn_recorder_collect(r, &cal, id);
+	size_t harness = split_harness(f, &cal, id);
+	tj_learn_model_done(&cal);
 	struct tj_buf cmd = {0};
 	tj_buf_addf(&cmd, "afl-showmap -i %s (the seeds through AFL++'s forkserver)", f->o->learn.fuzz);
-	tj_learn_model_add_run(&f->m, id, cmd.s, "calibration, complete");
-	tj_learn_recorder_collect(r, &f->m, id);
+	tj_learn_model_add_run(&f->harness, id, cmd.s, "calibration, complete");
+	tj_learn_model_add_run(&f->m, id, cmd.s,
+			       "calibration, complete; what only AFL++'s forkserver made is left out of this profile");
 	if (f->o->verbosity >= 0)
 		fprintf(stderr,
 			"tinyjail: learn --fuzz: calibration: %" PRIu64
-			" (syscall, argument class) pairs learnt from the seeds and AFL++'s forkserver\n",
-			tj_learn_recorder_stats(r)->pairs);
+			" (syscall, argument class) pairs through AFL++'s forkserver, %zu of them only there (the "
+			"harness: allowed while fuzzing, left out of %s)\n",
+			tj_learn_recorder_stats(r)->pairs, harness, f->o->learn.output);
 	tj_buf_done(&cmd);
 	tj_learn_recorder_free(r);
+	check_maps(f, map);
 	return 0;
 }
 
@@ -686,15 +832,20 @@ static void add_finding(struct fuzz *f, const char *input, int sig, unsigned rou
 }
 
 /* Replays one input under learn (complain mode, every missing call on its
- * path, with arguments).  Returns 1 when it learnt something, 0 when not,
- * or -(exit code) on tinyjail's error. */
+ * path, with arguments); sig 0: a hang, replayed with a longer timeout
+ * (what it made until then is learnt too).  Returns 1 when it learnt
+ * something, 0 when not, or -(exit code) on tinyjail's error. */
 static int replay(struct fuzz *f, const char *input, int sig, unsigned round)
 {
 	int st = 0;
 	tj_autofree char *prof = NULL;
-	int code = learn_input(f, input, "replay", &st, &prof);
+	int code = learn_input(f, input, "replay", sig ? REPLAY_TIMEOUT : HANG_TIMEOUT, &st, &prof);
 	if (code)
 		return code;
+	if (stop_signal) { /* the replay was stopped with the campaign */
+		unlink(prof);
+		return 0;
+	}
 	if (genuine_crash(st)) {
 		/* Reported, never learned from. */
 		const char *name = sigabbrev_np(st - 128);
@@ -734,8 +885,11 @@ static int replay(struct fuzz *f, const char *input, int sig, unsigned round)
 			    f->m.n - pairs == 1 ? "" : "es");
 		verdict = tj_buf_steal(&t);
 	} else {
-		verdict = tj_xstrdup(st == 128 + SIGKILL ? "nothing new (the replay was killed: a timeout?)"
-							 : "nothing new (already allowed, or not reproduced)");
+		verdict = tj_xstrdup(st == TJ_EXIT_TIMEOUT
+					     ? (sig ? "nothing new (the replay ran into its " REPLAY_TIMEOUT " timeout)"
+						    : "nothing new (the replay still hung at " HANG_TIMEOUT ")")
+				     : st == 128 + SIGKILL ? "nothing new (the replay was killed)"
+							   : "nothing new (already allowed, or not reproduced)");
 	}
 	if (f->o->verbosity >= 0)
 		fprintf(stderr, "tinyjail: learn --fuzz: round %u: %s: %s\n", round, input, verdict);
@@ -767,31 +921,37 @@ static int crash_signal(const char *name)
 	return s ? atoi(s + 4) : 0;
 }
 
-/* New crash files of an instance: replayed (SIGSYS: the filter) or
- * reported (any other signal).  Returns 1 when one taught something, or
- * -(exit code). */
-static int scan_crashes(struct fuzz *f, struct instance *in, unsigned round)
+/* New files in an instance's crashes/ or hangs/: a crash by SIGSYS (the
+ * filter) or a hang is replayed, a crash by any other signal reported.
+ * Returns 1 when one taught something, or -(exit code). */
+static int scan_dir(struct fuzz *f, struct instance *in, unsigned round, bool hangs)
 {
 	tj_autofree char *dir = NULL;
 	struct tj_buf b = {0};
-	tj_buf_addf(&b, "%s/crashes", in->out);
+	tj_buf_addf(&b, "%s/%s", in->out, hangs ? "hangs" : "crashes");
 	dir = tj_buf_steal(&b);
 	DIR *d = opendir(dir);
 	if (!d)
 		return 0;
 	struct tj_strv names = {0};
 	struct dirent *e;
-	while ((e = readdir(d)))
-		if (strncmp(e->d_name, "id:", 3) == 0 && !tj_strv_contains(&in->seen, e->d_name))
-			tj_strv_add(&names, e->d_name);
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "id:", 3) != 0)
+			continue;
+		struct tj_buf p = {0};
+		tj_buf_addf(&p, "%s/%s", dir, e->d_name);
+		if (!tj_strv_contains(&in->seen, p.s))
+			tj_strv_add(&names, p.s);
+		tj_buf_done(&p);
+	}
 	closedir(d);
 	int learnt = 0;
 	for (size_t i = 0; i < names.n && !stop_signal; i++) {
 		tj_strv_add(&in->seen, names.v[i]);
 		struct tj_buf p = {0};
-		tj_buf_addf(&p, "%s/%s", dir, names.v[i]);
-		int sig = crash_signal(names.v[i]);
-		if (sig == SIGSYS) {
+		tj_buf_add(&p, names.v[i]);
+		int sig = hangs ? 0 : crash_signal(strrchr(names.v[i], '/'));
+		if (sig == SIGSYS || hangs) {
 			int r = replay(f, p.s, sig, round);
 			if (r < 0) {
 				tj_buf_done(&p);
@@ -811,6 +971,15 @@ static int scan_crashes(struct fuzz *f, struct instance *in, unsigned round)
 	}
 	tj_strv_done(&names);
 	return learnt;
+}
+
+static int scan_crashes(struct fuzz *f, struct instance *in, unsigned round)
+{
+	int r = scan_dir(f, in, round, false);
+	if (r < 0)
+		return r;
+	int h = scan_dir(f, in, round, true);
+	return h < 0 ? h : r | h;
 }
 
 /* A number from a "key : value" line of fuzzer_stats. */
@@ -996,7 +1165,7 @@ static int run_round(struct fuzz *f, unsigned round, const char *inputs, char **
 	unsigned jobs = l->jobs ? l->jobs : 1;
 	tj_autofree char *prof = path_in(f, "round-%u.json", round);
 	tj_autofree char *out = path_in(f, "round-%u.out", round);
-	int code = write_profile(f, prof);
+	int code = write_profile(f, prof, true);
 	if (code)
 		return -code;
 	struct instance in[MAX_JOBS];
@@ -1208,23 +1377,27 @@ static void report(struct fuzz *f, FILE *to)
 		: f->why_stopped ? f->why_stopped
 				 : "stopped");
 	/* Pairs only the calibration made: AFL++'s harness, not the program
-	 * (the seeds ran plainly before). */
+	 * (every seed ran plainly before). */
 	struct tj_buf h = {0};
-	for (size_t i = 0; i < f->m.n; i++) {
-		const struct tj_learn_entry *e = &f->m.v[i];
-		if (e->ncounts == 1 && strcmp(e->counts[0].run, f->calibration) == 0 &&
-		    (i == 0 || strcmp(f->m.v[i - 1].name, e->name) != 0))
+	for (size_t i = 0; i < f->harness.n; i++) {
+		const struct tj_learn_entry *e = &f->harness.v[i];
+		if (i == 0 || strcmp(f->harness.v[i - 1].name, e->name) != 0)
 			tj_buf_addf(&h, " %s", e->name);
 	}
 	if (h.s)
 		fprintf(to,
-			"  only through AFL++'s forkserver (the fuzzing harness, or what seeds beyond the first %d "
-			"do; their rules' comment names the calibration run %s):%s\n",
-			SEED_RUNS, f->calibration, h.s);
+			"  only through AFL++'s forkserver (the fuzzing harness; allowed while fuzzing, left out of the "
+			"profile written; round-N.json has them):%s\n",
+			h.s);
 	tj_buf_done(&h);
-	for (size_t i = 0; i < f->nfindings; i++)
-		fprintf(to, "  round %u, sig %d: %s: %s\n", f->findings[i].round, f->findings[i].sig,
-			f->findings[i].input, f->findings[i].verdict);
+	for (size_t i = 0; i < f->nfindings; i++) {
+		if (f->findings[i].sig)
+			fprintf(to, "  round %u, sig %d: %s: %s\n", f->findings[i].round, f->findings[i].sig,
+				f->findings[i].input, f->findings[i].verdict);
+		else
+			fprintf(to, "  round %u, hang: %s: %s\n", f->findings[i].round, f->findings[i].input,
+				f->findings[i].verdict);
+	}
 	tj_strv_done(&names);
 }
 

@@ -814,9 +814,13 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 fail:
 	code = tj_cmd_report(err);
 	tj_err_free(err);
-	/* Stopped by a signal before the command started: as if it killed us. */
-	if (res.setup_signal)
+	/* Stopped by a signal before the command started: as if it killed us,
+	 * so that a shell loop around tinyjail stops on a Ctrl-C that came
+	 * during the set-up as well. */
+	if (res.setup_signal) {
 		code = TJ_EXIT_SIGNAL_BASE + res.setup_signal;
+		die_of_signal = res.setup_signal;
+	}
 	/* Even when the run failed, what it wrote may not have reached the host. */
 	tj_sanitize(res.copy_back_error);
 	if (res.copy_back_error)

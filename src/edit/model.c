@@ -14,6 +14,7 @@
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/explain.h"
 #include "tj/filter/lint.h"
+#include "tj/json/eventlog.h"
 #include "tj/json/profile_edit.h"
 #include "tj/json/profile_json.h"
 #include "tj/learn/diff.h"
@@ -216,6 +217,37 @@ struct tj_edit_row *tj_edit_model_row(struct tj_edit_model *m, const char *name)
 {
 	struct tj_edit_row key = {.name = name};
 	return bsearch(&key, m->rows, m->nrows, sizeof(*m->rows), cmp_rows);
+}
+
+int tj_edit_model_read_log(struct tj_edit_model *m, const char *path, size_t *ret_bad, struct tj_err **err)
+{
+	struct tj_eventlog *l = NULL;
+	*ret_bad = 0;
+	if (tj_eventlog_open(path, &l, err) < 0)
+		return -1;
+	for (size_t i = 0; i < m->nrows; i++)
+		m->rows[i].used = 0;
+	int r;
+	struct tj_record rec;
+	while ((r = tj_eventlog_next(l, &rec, err)) != TJ_EVENTLOG_END) {
+		if (r < 0)
+			break;
+		if (r != TJ_EVENTLOG_RECORD) {
+			tj_err_free(*err);
+			*err = NULL;
+			++*ret_bad;
+			continue;
+		}
+		if ((rec.kind != TJ_REC_SYSCALL && rec.kind != TJ_REC_USAGE) || !rec.syscall)
+			continue;
+		if (rec.arch && strcmp(rec.arch, "x86_64") != 0)
+			continue; /* the rows are x86_64's names */
+		struct tj_edit_row *row = tj_edit_model_row(m, rec.syscall);
+		if (row)
+			row->used += rec.kind == TJ_REC_USAGE ? rec.count : 1;
+	}
+	tj_eventlog_close(l);
+	return r < 0 ? -1 : 0;
 }
 
 /* --- edits --- */

@@ -150,6 +150,12 @@ uint32_t tj_filter_execve_action(const struct tj_filter *f)
 	return f->truth ? tj_bpf_run(f->truth, f->truth_len, &d) : tj_bpf_run(f->prog, f->len, &d);
 }
 
+uint32_t tj_filter_execve_loaded(const struct tj_filter *f)
+{
+	struct seccomp_data d = {.nr = __NR_execve, .arch = AUDIT_ARCH_X86_64};
+	return tj_bpf_run(f->prog, f->len, &d);
+}
+
 void tj_filter_describe_action(uint32_t action, char *buf, size_t size)
 {
 	uint32_t data = action & SECCOMP_RET_DATA;

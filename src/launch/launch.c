@@ -108,7 +108,7 @@ static void blocked_signals(sigset_t *set)
 }
 
 /* Signals that stop a set-up still under way (the command never starts). */
-static const int setup_stops[] = {SIGTERM, SIGINT, SIGHUP};
+static const int setup_stops[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 
 /* Test builds: the set-up is complete, nothing started; wait here (at most
  * 30 s) until a signal that stops it is pending. */

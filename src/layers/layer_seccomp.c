@@ -94,7 +94,7 @@ static int seccomp_probe(const struct tj_plan *plan, struct tj_manifest *m, stru
 		return tj_err_layer(err, LAYER);
 	}
 	bool execve_to_agent = f->uses_listener && !f->has_start_call &&
-			       (tj_filter_execve_action(f) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF;
+			       (tj_filter_execve_loaded(f) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF;
 	tj_manifest_add(m, LAYER, TJ_LAYER_APPLIED, "%zu BPF instructions, %s%s%s, no_new_privs", f->len,
 			plan->mode == TJ_MODE_COMPLAIN ? "complain mode (nothing denied)"
 			: plan->mode == TJ_MODE_LEARN ? "learn mode (nothing denied; calls not yet learnt are recorded)"

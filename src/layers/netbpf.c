@@ -5,6 +5,10 @@
  * hold the rules, attach them to a cgroup v2, read their ring buffer of
  * refusals and their counters.  The only user of libbpf; layer_net.c
  * decides when.  `make NET_BPF=0` builds netbpf_none.c instead.
+ *
+ * libbpf is loaded when host rules are first asked for (always in the
+ * parent, before the command starts), not linked: most launches have none,
+ * and linking it cost every launch its symbol bindings (base/dynlib.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,8 +19,52 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "netrules.skel.h"
+#include "tj/base/dynlib.h"
 #include "tj/layers/netbpf.h"
+
+#define LIBBPF_SYMS(X)                  \
+	X(bpf_map__fd)                  \
+	X(bpf_map__set_max_entries)     \
+	X(bpf_map_update_elem)          \
+	X(bpf_object__attach_skeleton)  \
+	X(bpf_object__destroy_skeleton) \
+	X(bpf_object__detach_skeleton)  \
+	X(bpf_object__load_skeleton)    \
+	X(bpf_object__open_skeleton)    \
+	X(bpf_prog_attach)              \
+	X(bpf_prog_detach2)             \
+	X(bpf_prog_query)               \
+	X(bpf_program__fd)              \
+	X(libbpf_set_print)             \
+	X(ring_buffer__consume)         \
+	X(ring_buffer__epoll_fd)        \
+	X(ring_buffer__free)            \
+	X(ring_buffer__new)
+TJ_DYNLIB_TABLE(libbpf, LIBBPF_SYMS);
+/* The calls below, and the skeleton's, go through the table. */
+#define bpf_map__fd (*libbpf.bpf_map__fd)
+#define bpf_map__set_max_entries (*libbpf.bpf_map__set_max_entries)
+#define bpf_map_update_elem (*libbpf.bpf_map_update_elem)
+#define bpf_object__attach_skeleton (*libbpf.bpf_object__attach_skeleton)
+#define bpf_object__destroy_skeleton (*libbpf.bpf_object__destroy_skeleton)
+#define bpf_object__detach_skeleton (*libbpf.bpf_object__detach_skeleton)
+#define bpf_object__load_skeleton (*libbpf.bpf_object__load_skeleton)
+#define bpf_object__open_skeleton (*libbpf.bpf_object__open_skeleton)
+#define bpf_prog_attach (*libbpf.bpf_prog_attach)
+#define bpf_prog_detach2 (*libbpf.bpf_prog_detach2)
+#define bpf_prog_query (*libbpf.bpf_prog_query)
+#define bpf_program__fd (*libbpf.bpf_program__fd)
+#define libbpf_set_print (*libbpf.libbpf_set_print)
+#define ring_buffer__consume (*libbpf.ring_buffer__consume)
+#define ring_buffer__epoll_fd (*libbpf.ring_buffer__epoll_fd)
+#define ring_buffer__free (*libbpf.ring_buffer__free)
+#define ring_buffer__new (*libbpf.ring_buffer__new)
+
+#include "netrules.skel.h"
+
+#ifndef TJ_SONAME_LIBBPF
+#define TJ_SONAME_LIBBPF "libbpf.so.1"
+#endif
 
 struct tj_netbpf {
 	struct tj_netrules *skel;
@@ -94,6 +142,9 @@ static const char *load_failure(int e)
 static int load(const struct tj_net_rules *r, struct tj_netrules **ret, struct tj_err **err)
 {
 	const struct tj_net_policy *p = r->p;
+	char why[256];
+	if (TJ_DYNLIB_LOAD(libbpf, TJ_SONAME_LIBBPF, why, sizeof(why)) < 0)
+		return tj_err_set(err, TJ_ERR_LAYER, 0, "cannot load libbpf for the host network rules: %s", why);
 	libbpf_set_print(libbpf_quiet);
 	libbpf_last[0] = '\0';
 	struct tj_netrules *skel = tj_netrules__open();

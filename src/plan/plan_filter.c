@@ -36,7 +36,9 @@ static const char *agent_path(const struct tj_options *o, const struct tj_profil
  * (runc and crun run such profiles; the manifest says so). */
 static int check_execve_allowed(const struct tj_filter *f, enum tj_mode mode, bool agent, struct tj_err **err)
 {
-	uint32_t ret = tj_filter_execve_action(f);
+	/* With an agent, what the loaded program does: a denying default
+	 * goes to the agent (--notify-socket), which may allow the execve. */
+	uint32_t ret = agent ? tj_filter_execve_loaded(f) : tj_filter_execve_action(f);
 	uint32_t action = ret & SECCOMP_RET_ACTION_FULL;
 	if (mode != TJ_MODE_ENFORCE || action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG ||
 	    (agent && action == SECCOMP_RET_USER_NOTIF))

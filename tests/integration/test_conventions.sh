@@ -258,13 +258,31 @@ run "$PY" "$PTY" "$TMP/t2" wait:READY ctrl-c sleep:0.2 ctrl-c -- "$TJ" -- "$PY" 
 expect_rc 0
 expect_file_contains "$TMP/t2" "tinyjail: killed: interrupted a second time"
 expect_file_contains "$TMP/t2" "pty: status=signaled 2"
-run "$PY" "$PTY" "$TMP/t3" wait:READY ctrl-c -- "$TJ" -q -- sh -c 'echo READY; sleep 60'
+# The command takes SIGINT's default action before it says READY: a shell
+# (`sh -c 'echo READY; sleep 60'`) would race on its own, without tinyjail
+# (dash catches a Ctrl-C that comes before it forks sleep, then waits 60 s).
+run "$PY" "$PTY" "$TMP/t3" wait:READY ctrl-c -- "$TJ" -q -- "$PY" -c \
+	'import signal, time; signal.signal(signal.SIGINT, signal.SIG_DFL); print("READY", flush=True); time.sleep(60)'
 expect_file_contains "$TMP/t3" "pty: status=signaled 2"
 grep -q "tinyjail:" "$TMP/t3" && fail "a message after the terminal's Ctrl-C: $(cat "$TMP/t3")"
 # A shell loop around tinyjail stops on Ctrl-C, as around the command itself.
 run "$PY" "$PTY" "$TMP/t4" wait:READY ctrl-c -- bash -c "echo READY; while true; do '$TJ' -q -- sleep 60; done; echo LOOP-ENDED"
 expect_file_contains "$TMP/t4" "pty: status=signaled 2"
 grep -q LOOP-ENDED "$TMP/t4" && fail "the loop went on after Ctrl-C"
+
+t "Ctrl-C during the set-up: the command never starts, tinyjail dies of SIGINT (a shell loop stops)"
+if has_hooks; then
+	# launch-hold stops tinyjail once everything is prepared, before the
+	# command exists: the terminal's SIGINT reaches tinyjail alone.
+	run "$PY" "$PTY" "$TMP/t5" "wait:holding before the command starts" ctrl-c -- \
+		env TJ_TEST_HOOK=launch-hold "$TJ" -q -- /bin/sh -c "touch '$TMP/t5-ran'"
+	expect_rc 0
+	expect_file_contains "$TMP/t5" "pty: status=signaled 2"
+	expect_file_contains "$TMP/t5" "tinyjail: interrupted by SIGINT before the command started"
+	[ ! -e "$TMP/t5-ran" ] || fail "the command ran after the Ctrl-C"
+else
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
+fi
 
 t "uid 0 without CAP_SYS_ADMIN takes the user-namespace path; without CAP_SETFCAP it says how to nest"
 if [ "$(id -u)" -ne 0 ]; then

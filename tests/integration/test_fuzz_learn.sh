@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # tinyjail learn --fuzz (notes/fuzz-learn.md): the AFL++ refinement loop on a
 # small instrumented program (data/fuzz_app.c) that calls uname and socket
-# only for some inputs and aborts for others.  The loop must find the calls
+# only for some inputs, hangs and then calls getppid for others, and aborts
+# for others.  The loop must find the calls
 # the seeds never make, learn them from replays, converge, and write a
 # profile that enforces cleanly on those inputs; the abort is reported and
 # never learned from.  Also run --afl (AFL++'s forkserver descriptors and
@@ -20,7 +21,8 @@ printf 'X' >"$W/x1"
 printf '\300\301 socket' >"$W/x2"
 HAVE_AFL=0
 if command -v afl-fuzz >/dev/null && command -v afl-clang-fast >/dev/null &&
-	AFL_QUIET=1 afl-clang-fast -O1 -o "$W/app" "$ROOT/tests/integration/data/fuzz_app.c" >"$TMP/cc.log" 2>&1; then
+	AFL_QUIET=1 afl-clang-fast -O1 -o "$W/app" "$ROOT/tests/integration/data/fuzz_app.c" >"$TMP/cc.log" 2>&1 &&
+	AFL_QUIET=1 afl-clang-fast -O1 -o "$W/bad" "$ROOT/tests/integration/data/fuzz_bad.c" >>"$TMP/cc.log" 2>&1; then
 	HAVE_AFL=1
 fi
 need_afl() {
@@ -91,6 +93,62 @@ if need_afl; then
 	run "$TJ" learn --fuzz "$W/seeds" --log "$W/l" -o "$W/none.json" -- "$W/app" @@
 	expect_rc 125
 	[ -e "$W/none.json" ] && fail "a profile was written"
+	run "$TJ" learn --fuzz "$W/seeds" --budget-execs 0 -o "$W/none.json" -- "$W/app" @@
+	expect_rc 125
+	[ -e "$W/none.json" ] && fail "a profile was written"
+fi
+
+t "learn --fuzz: a seed directory that cannot be read, one whose only file cannot be read (as nobody)"
+if need_afl; then
+	mkdir -p "$W/locked"
+	printf 'a' >"$W/locked/a"
+	chmod 700 "$W/locked"
+	chmod 755 "$W"
+	if [ "$(id -u)" = 0 ]; then
+		run_nobody "$TJ" learn --fuzz "$W/locked" -o /tmp/none.$$.json -- "$W/app" @@
+		expect_rc 125
+		expect_err_contains "cannot read the seed directory"
+		chmod 755 "$W/locked"
+		chmod 000 "$W/locked/a"
+		run_nobody "$TJ" learn --fuzz "$W/locked" -o /tmp/none.$$.json -- "$W/app" @@
+		expect_rc 125
+		expect_err_contains "holds no readable file"
+		[ -e /tmp/none.$$.json ] && fail "a profile was written"
+		rm -f /tmp/none.$$.json
+	else
+		skip "needs root to become nobody"
+	fi
+fi
+
+t "learn --fuzz: a program that crashes on every input: 125, said, nothing written"
+if need_afl; then
+	run "$TJ" learn --fuzz "$W/seeds" --budget-execs 200 -o "$W/crash.json" -- "$W/bad" crash @@
+	expect_rc 125
+	expect_err_contains "every seed crashes the program"
+	expect_err_contains "SIGABRT"
+	[ -e "$W/crash.json" ] && fail "a profile was written"
+fi
+
+t "learn --fuzz: a program that needs a terminal, one that never reads its input: said"
+if need_afl; then
+	# The runs are in sessions of their own (as afl-fuzz's), so /dev/tty is
+	# not the user's terminal even when the campaign runs on one.
+	TJ_TEST_TIMEOUT=600 run "$TJ" learn --fuzz "$W/seeds" --budget-execs 200 -o "$W/tty.json" -- "$W/bad" tty @@
+	expect_rc 0
+	expect_err_contains "every seed's run ended with status 1"
+	expect_err_contains "needs a terminal"
+	expect_file_contains "$W/tty.json" '"openat"'
+	TJ_TEST_TIMEOUT=600 run "$TJ" learn --fuzz "$W/seeds" --budget-execs 200 -o "$W/noread.json" -- "$W/bad" noread @@
+	expect_rc 0
+	expect_err_contains "all 2 seeds took the same path"
+	expect_err_lacks "every seed's run ended"
+	# Seeds that take different paths are not warned about (a and b take
+	# the same one through data/fuzz_app.c: the warning says so).
+	mkdir -p "$W/seeds2"
+	cp "$W/seeds/a" "$W/x1" "$W/seeds2/"
+	TJ_TEST_TIMEOUT=600 run "$TJ" learn --fuzz "$W/seeds2" --budget-execs 1 -o "$W/paths.json" -- "$W/app" @@
+	expect_rc 0
+	expect_err_lacks "took the same path"
 fi
 
 # --- learn --fuzz: the loop ---
@@ -104,7 +162,7 @@ if need_afl; then
 	expect_err_contains "uname"
 fi
 
-t "learn --fuzz finds uname and socket, converges, and the profile enforces cleanly"
+t "learn --fuzz finds uname and socket, the hang's getppid, converges, and the profile enforces cleanly"
 if need_afl; then
 	TJ_TEST_TIMEOUT=900 run "$TJ" learn --fuzz "$W/seeds" --budget-execs 1500 --fuzz-seed 7 -o "$W/app.json" \
 		-- "$W/app" @@
@@ -114,18 +172,27 @@ if need_afl; then
 	expect_err_contains "converged"
 	expect_file_contains "$W/app.json" '"uname"'
 	expect_file_contains "$W/app.json" '"socket"'
-	# AFL++'s harness calls come from the calibration, through the forkserver,
-	# and the report names those no plain run of a seed made.
-	expect_file_contains "$W/app.json" '"shmat"'
+	# A hang (1.5 s, over afl-fuzz's 1 s) replayed with a longer timeout:
+	# the call after the sleep, which no afl-fuzz run reached.
+	printf '%s\n' "$err" | grep -q 'hang: .*learned getppid' || fail "the hang's getppid not learned"
+	expect_file_contains "$W/app.json" '"getppid"'
+	# AFL++'s harness calls come from the calibration, through the forkserver:
+	# the rounds' profiles allow them, the profile written does not (the
+	# program makes none of them), and the report names them.
 	printf '%s\n' "$err" | grep "only through AFL++'s forkserver" | grep -q shmat ||
 		fail "the harness's calls are not named apart"
-	for x in x1 x2; do
+	d=$(ls -d "$W"/app.json.fuzz/*/ | head -1)
+	expect_file_contains "$d/round-1.json" '"shmat"'
+	for c in shmat wait4 clone; do
+		grep -q "\"$c\"" "$W/app.json" && fail "the harness's $c is in the program's profile"
+	done
+	printf '5' >"$W/x5"
+	for x in x1 x2 x5; do
 		run "$TJ" --profile "$W/app.json" -- "$W/app" "$W/$x"
 		[ "$rc" -eq 0 ] || fail "$x: expected 0 under the learnt profile, got $rc"
 	done
 	run "$TJ" --profile "$W/app.json" -- "$W/app" "$W/x2"
 	expect_out_is "9"
-	d=$(ls -d "$W"/app.json.fuzz/*/ | head -1)
 	expect_true test -s "$d/curve.tsv"
 	expect_file_contains "$d/curve.svg" "<svg"
 	expect_file_contains "$d/report.txt" "converged"

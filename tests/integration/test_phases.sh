@@ -36,4 +36,22 @@ expect_rc 7
 expect_err_contains " enter:seccomp "
 expect_err_lacks "killed"
 
+t "a launch loads no library it does not use: ncurses, libbpf and capstone come on first use"
+needed=$(readelf -d "$TJ" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+[ -n "$needed" ] || fail "readelf found no NEEDED entries in $TJ"
+for lib in libncurses libtinfo libbpf libcapstone; do
+	case "$needed" in *"$lib"*) fail "$TJ is linked against $lib" ;; esac
+done
+run env LD_DEBUG=files "$TJ" -q -- "$PROBE" exit 0
+expect_rc 0
+for lib in libncurses libtinfo libbpf libcapstone; do
+	expect_err_lacks "file=$lib"
+done
+# The host rules load libbpf in the parent before the command starts.
+if [ "$(id -u)" = 0 ]; then
+	run env LD_DEBUG=files "$TJ" -q --net host --net-ports 443 -- "$PROBE" exit 0
+	expect_rc 0
+	printf '%s\n' "$err" | grep -q "file=libbpf" || fail "--net host with rules did not load libbpf"
+fi
+
 finish

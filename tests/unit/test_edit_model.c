@@ -208,6 +208,44 @@ static void test_corpus_round_trip(void **state)
 	assert_true(tried >= 13);
 }
 
+/* --log: syscall events of every verdict and usage counts, x86_64 only;
+ * a line that is not an event is skipped and counted. */
+static void test_read_log(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/tj-edit-log.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const char log[] =
+		"{\"v\":1,\"time\":\"2026-12-06T17:40:05.500000Z\",\"event\":\"syscall\",\"verdict\":\"would-deny\","
+		"\"pid\":7,\"comm\":\"probe\",\"arch\":\"x86_64\",\"syscall\":\"getpgrp\",\"nr\":111,"
+		"\"action\":\"SCMP_ACT_KILL_PROCESS\",\"rule\":\"defaultAction\"}\n"
+		"{\"v\":1,\"time\":\"2026-12-06T17:40:05.600000Z\",\"event\":\"usage\",\"pid\":7,\"arch\":\"x86_64\","
+		"\"syscall\":\"read\",\"nr\":0,\"action\":\"SCMP_ACT_ALLOW\",\"rule\":\"syscalls[0]\",\"count\":5}\n"
+		"{\"v\":1,\"time\":\"2026-12-06T17:40:05.700000Z\",\"event\":\"syscall\",\"verdict\":\"killed\","
+		"\"pid\":7,\"comm\":\"probe\",\"arch\":\"x86\",\"syscall\":\"ptrace\",\"nr\":26,"
+		"\"action\":\"SCMP_ACT_KILL_PROCESS\",\"rule\":\"defaultAction\"}\n"
+		"not an event\n";
+	assert_int_equal(write(fd, log, sizeof(log) - 1), (ssize_t)(sizeof(log) - 1));
+	close(fd);
+	struct tj_edit_model m;
+	load(&m, doc);
+	size_t bad = 0;
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_edit_model_read_log(&m, path, &bad, &err), 0);
+	assert_int_equal(bad, 1);
+	assert_int_equal(tj_edit_model_row(&m, "getpgrp")->used, 1);
+	assert_int_equal(tj_edit_model_row(&m, "read")->used, 5);
+	assert_int_equal(tj_edit_model_row(&m, "ptrace")->used, 0); /* an i386 call */
+	/* An edit keeps the counts. */
+	assert_int_equal(tj_edit_set_action(&m, "getpgrp", TJ_ACT_ALLOW, 0, &err), 0);
+	assert_int_equal(tj_edit_model_row(&m, "getpgrp")->used, 1);
+	tj_edit_model_done(&m);
+	unlink(path);
+	assert_int_equal(tj_edit_model_read_log(&m, path, &bad, &err), -1);
+	tj_err_free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_refused_edit_changes_nothing),
 		cmocka_unit_test(test_group_and_default),
 		cmocka_unit_test(test_corpus_round_trip),
+		cmocka_unit_test(test_read_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

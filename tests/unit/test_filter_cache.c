@@ -58,6 +58,32 @@ static void test_sha256_vectors(void **state)
 	assert_string_equal(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+/* The vectors with and without the SHA extensions, and both paths agree
+ * on every length up to a few blocks, fed whole and in pieces. */
+static void test_sha256_both_paths(void **state)
+{
+	bool had = tj_sha256_set_accel(false);
+	test_sha256_vectors(state);
+	uint8_t data[700];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 131 + 7);
+	uint8_t plain[sizeof(data) + 1][TJ_SHA256_LEN];
+	for (size_t len = 0; len <= sizeof(data); len++)
+		tj_sha256(data, len, plain[len]);
+	tj_sha256_set_accel(true);
+	test_sha256_vectors(state);
+	for (size_t len = 0; len <= sizeof(data); len++) {
+		uint8_t d[TJ_SHA256_LEN];
+		struct tj_sha256 c;
+		tj_sha256_init(&c);
+		tj_sha256_update(&c, data, len / 3);
+		tj_sha256_update(&c, data + len / 3, len - len / 3);
+		tj_sha256_final(&c, d);
+		assert_memory_equal(d, plain[len], TJ_SHA256_LEN);
+	}
+	tj_sha256_set_accel(had);
+}
+
 /* RFC 4231 test cases 1, 2 and 6 (a key longer than the block). */
 static void test_hmac_vectors(void **state)
 {
@@ -568,15 +594,11 @@ static void test_default_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_hit_and_miss),
-		cmocka_unit_test(test_key_changes),
-		cmocka_unit_test(test_host_change_is_a_miss),
-		cmocka_unit_test(test_unsafe_directories),
-		cmocka_unit_test(test_bad_entries),
-		cmocka_unit_test(test_default_dir),
-		cmocka_unit_test(test_forgery),
+		cmocka_unit_test(test_sha256_vectors),	   cmocka_unit_test(test_sha256_both_paths),
+		cmocka_unit_test(test_round_trip),	   cmocka_unit_test(test_hit_and_miss),
+		cmocka_unit_test(test_key_changes),	   cmocka_unit_test(test_host_change_is_a_miss),
+		cmocka_unit_test(test_unsafe_directories), cmocka_unit_test(test_bad_entries),
+		cmocka_unit_test(test_default_dir),	   cmocka_unit_test(test_forgery),
 		cmocka_unit_test(test_hmac_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,11 @@ void tj_hmac_sha256_final(struct tj_hmac_sha256 *h, uint8_t out[TJ_SHA256_LEN]);
 void tj_hmac_sha256(const void *key, size_t keylen, const void *data, size_t len, uint8_t out[TJ_SHA256_LEN]);
 
 /* Compares n bytes in a time that does not depend on where they differ. */
+/* Whether the x86 SHA extensions are used where the CPU has them (the
+ * default); returns the previous setting.  For tests: both paths must give
+ * the same digests. */
+bool tj_sha256_set_accel(bool on);
+
 bool tj_digest_equal(const uint8_t *a, const uint8_t *b, size_t n);
 
 #endif

@@ -74,6 +74,11 @@ int tj_edit_model_open(struct tj_edit_model *m, const char *path, const char *fr
 int tj_edit_model_load(struct tj_edit_model *m, const char *path, const char *text, size_t len, struct tj_err **err);
 void tj_edit_model_done(struct tj_edit_model *m);
 
+/* Counts the calls of an event log (--log, notes/events.md) into the rows'
+ * `used`: syscall events of every verdict, and usage counts.  *ret_bad:
+ * lines that were not events (skipped).  -1 when the file cannot be read. */
+int tj_edit_model_read_log(struct tj_edit_model *m, const char *path, size_t *ret_bad, struct tj_err **err);
+
 /* The row of a syscall, or NULL. */
 struct tj_edit_row *tj_edit_model_row(struct tj_edit_model *m, const char *name);
 

@@ -136,6 +136,9 @@ const char *tj_arch_short_name(uint32_t arch, int nr);
 /* What the profile itself (the truth program) returns for the x86_64
  * execve with which tinyjail starts the command. */
 uint32_t tj_filter_execve_action(const struct tj_filter *f);
+/* What the loaded program returns for it (an agent's --notify-socket turns
+ * a denying default into SCMP_ACT_NOTIFY there, not in the truth). */
+uint32_t tj_filter_execve_loaded(const struct tj_filter *f);
 
 /* Describes a raw seccomp return value: "SCMP_ACT_ERRNO(EPERM)". */
 void tj_filter_describe_action(uint32_t action, char *buf, size_t size);
