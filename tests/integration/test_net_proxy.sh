@@ -174,15 +174,14 @@ run "$TJ" -q --profile none $ALLOW -- "$PROBE" tcp 127.0.0.1 "$HP"
 expect_rc 111
 
 t "a connection that outlives --net-conn-timeout is cut (NET-003), and one idle too long"
-start=$(date +%s)
 run "$TJ" --profile none $ALLOW --net-conn-timeout 1s --log "$TMP/cut.log" -- curl -sS -o /dev/null \
 	"http://files.test:$HP/slow/40"
-took=$(($(date +%s) - start))
 [ "$rc" -ne 0 ] || fail "the 4-second transfer succeeded"
 expect_err_contains "tinyjail: network connection cut: GET files.test port $HP (127.0.0.1) after 1"
 expect_err_contains "the connection reached its maximum lifetime of 1s (--net-conn-timeout) [connection-timeout]"
 expect_err_contains "tinyjail: network: 0 requests refused, 1 connection cut"
-[ "$took" -lt 4 ] || fail "the cut took ${took}s"
+# Not the wall time (under load the SAN build took 8 s to start and end):
+# the cut's own age, "after 1s" above, says when it happened.
 expect_file_contains "$TMP/cut.log" '"action":"cut"'
 expect_file_contains "$TMP/cut.log" '"rule":"connection-timeout"'
 # A tunnel is cut as well (TLS sees a reset, never a clean end).
