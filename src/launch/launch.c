@@ -293,6 +293,18 @@ struct child_args {
 	const struct tj_filter *init_filter;
 };
 
+/* Test builds: at most 30 s, saying so on stderr. */
+static void hold_command(void)
+{
+	static const char msg[] = "tinyjail: test hook: the command's set-up holds\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		return;
+	for (int i = 0; i < 3000; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
 __attribute__((noreturn)) static void child_main(const struct child_args *a)
 {
 	const struct tj_plan *plan = a->plan;
@@ -381,6 +393,10 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 			goto fail;
 		}
 	}
+	/* Test builds: the command's set-up waits here (before the listener's
+	 * helper exists) until a signal ends it. */
+	if (tj_testhook("command-hold"))
+		hold_command();
 	/* Always: setuid binaries and file capabilities gain nothing, and
 	 * Landlock and seccomp may then be applied without privileges. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {

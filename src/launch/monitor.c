@@ -743,10 +743,15 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 							  : "enforce",
 			a->plan->profile ? a->plan->profile->file : NULL, a->plan->argv, a->child);
 	log_manifest(a->events, a->plan->manifest);
-	if (fcntl(a->errfd, F_SETFL, O_NONBLOCK) < 0 && m.ret == 0) {
-		/* A blocking read could wait for the helper forever. */
-		tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot make the error pipe non-blocking");
+	if (fcntl(a->errfd, F_SETFL, O_NONBLOCK) < 0) {
+		/* A blocking read would wait for every holder of the pipe, the
+		 * listener's helper too, until it gives up (10 s, far more on a
+		 * loaded machine: the fault campaign saw a hang).  The run has
+		 * failed: the child's report is not read. */
+		if (m.ret == 0)
+			tj_err_set(err, TJ_ERR_INTERNAL, errno, "cannot make the error pipe non-blocking");
 		fail_run(&m);
+		m.err_done = true;
 	}
 
 	while (!(m.child_reaped && m.err_done)) {
@@ -872,6 +877,20 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 	/* Nor when tinyjail itself ended the run during the set-up (the
 	 * timeout fired, a signal came): the helper went with the tree. */
 	bool ended = m.res->limit || m.res->interrupted || m.res->term_killed;
+	/* A signal passed on before the listener arrived ended the command
+	 * (it has no handlers before execve, and it cannot have reached execve
+	 * before the start call was answered): its end closed the hand-off
+	 * socket, and our SIGKILL may then reach a pid namespace's init before
+	 * it reaps the command.  The signal ended the run, not the helper. */
+	int sig = m.res->forwarded_signal;
+	bool setup_signalled = sig && sig != SIGWINCH && sig != SIGCONT && a->plan->filter &&
+			       a->plan->filter->has_start_call && tj_sys_seccomp_mode() != SECCOMP_MODE_FILTER;
+	if (!helper_errno && m.listener_lost == ENOMSG && killed && !ended && setup_signalled) {
+		res->setup_signal = sig;
+		tj_err_set(err, TJ_ERR_INTERNAL, 0, "interrupted by SIG%s before the command started",
+			   sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+		return -1;
+	}
 	if (helper_errno || (m.listener_lost && killed && !ended)) {
 		if (helper_errno)
 			tj_err_set(err, TJ_ERR_LAYER, helper_errno,

@@ -111,6 +111,9 @@ __attribute__((noreturn, no_sanitize("address"))) void tj_pidinit_main(pid_t com
 	/* Test builds: an init that is stuck (reaps nothing, passes nothing on). */
 	while (tj_testhook("pidinit-stall"))
 		pause();
+	/* Test builds: an init that passes signals on but is too slow to reap
+	 * the command before tinyjail ends it (a loaded machine). */
+	bool lag = tj_testhook("pidinit-lag");
 
 	if (close_range(3, ~0U, 0) < 0)
 		fail(shared, TJ_PIDINIT_STEP_FDS, errno);
@@ -141,5 +144,7 @@ __attribute__((noreturn, no_sanitize("address"))) void tj_pidinit_main(pid_t com
 		/* The terminal signalled the whole process group already. */
 		if (si.si_code != SI_KERNEL)
 			kill(command, sig);
+		while (lag)
+			sigtimedwait(&s->set, &si, NULL);
 	}
 }

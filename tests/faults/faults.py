@@ -84,6 +84,8 @@ class Faults:
         self.names = syscall_names()
         self.rng = random.Random(o.seed)
         self.failures = []
+        self.reported = 0
+        self.cut = False
         self.weak = []
         self.stats = collections.Counter()
         self.sites_total = 0
@@ -362,6 +364,26 @@ class Faults:
             self.failures.append("%s: killed process %s after %.0f ms: %s\n      tinyjail said: %s" % (
                 cfg, victim, delay * 1000, "; ".join(problems), " | ".join(msg) or "(nothing)"))
 
+    def out_of_time(self):
+        """--until: a campaign on a shared machine stops at a deadline and
+        reports what it ran (the summary says it was cut short)."""
+        if self.o.until and time.time() >= self.o.until:
+            if not self.cut:
+                self.cut = True
+                print("faults: stopped at the --until deadline", flush=True)
+            return True
+        return False
+
+    def progress(self, runs, total):
+        """A long campaign shows where it is, and each failure as it comes."""
+        if not self.o.progress:
+            return
+        while self.reported < len(self.failures):
+            print("FAIL (so far) " + self.failures[self.reported], flush=True)
+            self.reported += 1
+        if runs % self.o.progress == 0:
+            print("faults: %d of %d runs, %d failures" % (runs, total, len(self.failures)), flush=True)
+
     # --- the campaign ---
 
     def sites(self, opts):
@@ -412,19 +434,29 @@ class Faults:
         if self.o.sample and len(plan) > self.o.sample:
             plan = self.rng.sample(plan, self.o.sample)
         self.sites_total = len({(c, s) for c, s, _ in plan})
-        for cfg, site, e in plan:
-            opts, want = cfgs[cfg]
-            lines, err, facts, hung = self.run(opts, "%s:%d:%d" % site, e)
-            runs += 1
-            self.judge(cfg, site, e, lines, err, facts, hung, want)
+        tried = set()
+        # The kills first: quick, and a campaign cut short still has them.
         for i in range(self.o.kills):
+            if self.out_of_time():
+                break
             cfg = names[i % len(names)]
             opts, want = cfgs[cfg]
             self.kill_run(cfg, opts, want)
             runs += 1
+            self.progress(runs, len(plan) + self.o.kills)
+        for cfg, site, e in plan:
+            if self.out_of_time():
+                break
+            opts, want = cfgs[cfg]
+            lines, err, facts, hung = self.run(opts, "%s:%d:%d" % site, e)
+            tried.add((cfg, site))
+            runs += 1
+            self.judge(cfg, site, e, lines, err, facts, hung, want)
+            self.progress(runs, len(plan) + self.o.kills)
         elapsed = time.monotonic() - t0
-        print("faults: %d runs in %.0fs over %d sites, %d random kills" % (runs, elapsed, self.sites_total,
-                                                                           self.o.kills))
+        print("faults: %d runs in %.0fs over %d of %d sites, %d random kills%s" % (
+            runs, elapsed, len(tried), self.sites_total, self.o.kills,
+            " (CUT SHORT at the deadline: %d runs planned)" % (len(plan) + self.o.kills) if self.cut else ""))
         for cfg in sorted(self.by_outcome):
             print("faults: %s: %s" % (cfg, ", ".join("%s %d" % kv for kv in sorted(self.by_outcome[cfg].items()))))
         with open(os.path.join(self.dir, "failures.txt"), "w") as fh:
@@ -460,6 +492,8 @@ def main():
     ap.add_argument("--no-sites", action="store_true", help="only the random kills")
     ap.add_argument("--sample", type=int, default=0, help="at most N (site, errno) runs, drawn at random")
     ap.add_argument("--calls", default="", help="only these syscall numbers (comma list)")
+    ap.add_argument("--until", type=float, default=0, help="stop starting runs at this time (epoch seconds)")
+    ap.add_argument("--progress", type=int, default=0, help="print a line every N runs, failures as they come")
     ap.add_argument("--seed", type=int, default=int(time.time()))
     o = ap.parse_args()
     if os.geteuid() != 0:

@@ -12,10 +12,13 @@
 #                                      then, the time left shared evenly by
 #                                      the targets still to run (time a
 #                                      target does not use goes to the next)
-#   tests/fuzz/afl.sh min [NAME...]    minimise each campaign's queue into
+#                                      TJ_AFL_JOBS=N: N instances a target
+#   tests/fuzz/afl.sh min [NAME...]    minimise each campaign's queues into
 #                                      tests/fuzz/corpus/NAME/ (afl-cmin)
 #   tests/fuzz/afl.sh report           executions, coverage, time, crashes
 #                                      and hangs per target (notes/testing.md)
+#   tests/fuzz/afl.sh speed [NAME...]  CPU time an input over the committed
+#                                      corpus (tests/fuzz/speed.c)
 #   tests/fuzz/afl.sh all              build, run, min, report (make fuzz)
 #
 # Fails when any campaign saved a crash or a hang (in build-afl/out/NAME/).
@@ -24,6 +27,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/fuzz/targets.sh
 out=build-afl
 execs=${TJ_AFL_EXECS:-10000000}
+asan=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1:malloc_context_size=0:quarantine_size_mb=16
+ubsan=halt_on_error=1:abort_on_error=1:symbolize=0
 
 need() {
 	command -v afl-clang-fast >/dev/null 2>&1 && command -v afl-fuzz >/dev/null 2>&1 && return 0
@@ -44,8 +49,30 @@ names() {
 	if [ $# -gt 0 ]; then echo "$@"; else fuzz_targets; fi
 }
 
+# figure FILE KEY: one figure of a fuzzer_stats file.
+figure() {
+	sed -n "s/^$2 *: *//p" "$1" 2>/dev/null
+}
+
+# The instances' directories of a campaign (default, s1, s2, ...).
+instances() {
+	for d in "$out/out/$1"/*/; do
+		[ -f "$d/fuzzer_stats" ] && echo "${d%/}"
+	done
+}
+
+# execs NAME: executions of the whole campaign, every instance's summed.
+campaign_execs() {
+	n=0
+	for d in $(instances "$1"); do
+		n=$((n + $(figure "$d/fuzzer_stats" execs_done)))
+	done
+	echo "$n"
+}
+
 run() {
 	need
+	jobs=${TJ_AFL_JOBS:-1}
 	set -- $(names "$@")
 	for f in "$@"; do
 		shift
@@ -54,8 +81,8 @@ run() {
 		rm -rf "$seeds"
 		fuzz_seeds "$f" "$seeds" || exit 1
 		mkdir -p "$out/out"
-		done_execs=$(sed -n 's/^execs_done *: *//p' "$out/out/$f/default/fuzzer_stats" 2>/dev/null)
-		left=$((execs - ${done_execs:-0}))
+		done_execs=$(campaign_execs "$f")
+		left=$((execs - done_execs))
 		if [ "$left" -le 0 ]; then
 			echo "afl: fuzz_$f: ${done_execs} executions already"
 			continue
@@ -66,28 +93,53 @@ run() {
 			[ "$secs" -ge 60 ] || { echo "afl: fuzz_$f: no time left before TJ_AFL_UNTIL"; continue; }
 			limit="-V $secs"
 		fi
-		echo "afl: fuzz_$f: $left more executions${limit:+, at most ${secs}s} (log $out/out/$f.log)"
-		# -E counts the whole campaign: a resumed one restores its count.
-		# One core at most, and the lowest priority: the machine is shared.
-		# ASan's defaults as afl-fuzz wants them; leaks are the smoke run's
-		# (a persistent loop cannot tell them from the next iteration).
-		AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 AFL_SKIP_CRASHES=1 \
-			ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1 \
-			UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0 \
-			nice -n 10 afl-fuzz -i "$seeds" -o "$out/out/$f" -E "$execs" $limit -m none -t 2000 \
-			-- "$out/fuzz_$f" >"$out/out/$f.log" 2>&1
-		echo "afl: fuzz_$f: exit $?"
+		echo "afl: fuzz_$f: $left more executions${limit:+, at most ${secs}s}, $jobs instance(s) (log $out/out/$f.log)"
+		# TJ_AFL_JOBS instances share the campaign (the first is
+		# "default", the others -S sK and import its finds): on a loaded
+		# machine a fast target waits for the scheduler at each of an
+		# execution's hand-offs, so two instances make twice the
+		# executions.  -E is each instance's own total: what it has done
+		# (a resumed instance restores its count) and its share of the rest.
+		i=0
+		while [ "$i" -lt "$jobs" ]; do
+			if [ "$i" -eq 0 ]; then name=default role=""; else name=s$i role="-S s$i"; fi
+			own=$(figure "$out/out/$f/$name/fuzzer_stats" execs_done)
+			log="$out/out/$f.log"
+			[ "$i" -eq 0 ] || log="$out/out/$f-$name.log"
+			# One core at most each, and a low priority: the machine is
+			# shared.  ASan as afl-fuzz wants it; leaks are the smoke
+			# run's (a persistent loop cannot tell them from the next
+			# iteration).  For speed (afl.sh speed): no allocation
+			# stacks (a crash is triaged with the libFuzzer build, which
+			# records them) and a 16 MB quarantine instead of 256 MB
+			# (which cycled through fresh pages).  AFL_FAST_CAL: fewer
+			# calibration runs of each new input.
+			# shellcheck disable=SC2046,SC2086
+			AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 AFL_SKIP_CRASHES=1 \
+				AFL_FAST_CAL=1 ASAN_OPTIONS=$asan UBSAN_OPTIONS=$ubsan \
+				nice -n 10 afl-fuzz $role -i "$seeds" -o "$out/out/$f" -E $((${own:-0} + (left + jobs - 1) / jobs)) \
+				$limit -m none -t 2000 $(fuzz_afl_args "$f") -- "$out/fuzz_$f" >"$log" 2>&1 &
+			i=$((i + 1))
+		done
+		wait
+		echo "afl: fuzz_$f: $(campaign_execs "$f") executions"
 	done
 }
 
 minimise() {
 	need
 	for f in $(names "$@"); do
-		q="$out/out/$f/default/queue"
-		[ -d "$q" ] || { echo "afl: fuzz_$f: no campaign to minimise" >&2; continue; }
-		rm -rf "$out/cmin-$f"
-		AFL_SKIP_BIN_CHECK=1 ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0 \
-			nice -n 19 afl-cmin -i "$q" -o "$out/cmin-$f" -m none -t 5000 -- "$out/fuzz_$f" >"$out/cmin-$f.log" 2>&1 ||
+		[ -n "$(instances "$f")" ] || { echo "afl: fuzz_$f: no campaign to minimise" >&2; continue; }
+		# Every instance's queue.
+		rm -rf "$out/cmin-$f" "$out/queues-$f"
+		mkdir -p "$out/queues-$f"
+		for d in $(instances "$f"); do
+			for i in "$d"/queue/id*; do
+				[ -f "$i" ] && cp "$i" "$out/queues-$f/$(basename "$d")-$(basename "$i" | cut -c1-9)"
+			done
+		done
+		AFL_SKIP_BIN_CHECK=1 ASAN_OPTIONS=$asan \
+			nice -n 19 afl-cmin -i "$out/queues-$f" -o "$out/cmin-$f" -m none -t 5000 -- "$out/fuzz_$f" >"$out/cmin-$f.log" 2>&1 ||
 			{ echo "afl: fuzz_$f: afl-cmin failed ($out/cmin-$f.log)" >&2; continue; }
 		rm -rf "tests/fuzz/corpus/$f"
 		mkdir -p "tests/fuzz/corpus/$f"
@@ -99,25 +151,49 @@ minimise() {
 	done
 }
 
+# The figures of every campaign, its instances' together: executions and
+# crashes and hangs summed, exec/s the sum over the first instance's time,
+# the edges of the instance that found most (they share their finds).
 report() {
 	status=0
-	printf '| target | executions | exec/s | edges found (of the map) | time | crashes | hangs | corpus |\n'
-	printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+	printf '| target | executions | exec/s | edges found (of the map) | time | instances | crashes | hangs | corpus |\n'
+	printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 	for f in $(fuzz_targets); do
 		s="$out/out/$f/default/fuzzer_stats"
-		[ -f "$s" ] || { printf '| %s | (no campaign) | | | | | | |\n' "$f"; continue; }
-		get() { sed -n "s/^$1 *: *//p" "$s"; }
-		crashes=$(ls "$out/out/$f/default/crashes" 2>/dev/null | grep -vc README)
-		hangs=$(ls "$out/out/$f/default/hangs" 2>/dev/null | grep -vc README)
+		[ -f "$s" ] || { printf '| %s | (no campaign) | | | | | | | |\n' "$f"; continue; }
+		crashes=0 hangs=0 edges=0 cvg="" n=0
+		for d in $(instances "$f"); do
+			n=$((n + 1))
+			crashes=$((crashes + $(ls "$d/crashes" 2>/dev/null | grep -vc README)))
+			hangs=$((hangs + $(ls "$d/hangs" 2>/dev/null | grep -vc README)))
+			e=$(figure "$d/fuzzer_stats" edges_found)
+			[ "$e" -le "$edges" ] || { edges=$e; cvg=$(figure "$d/fuzzer_stats" bitmap_cvg); }
+		done
 		[ "$crashes" -eq 0 ] && [ "$hangs" -eq 0 ] || status=1
-		t=$(get run_time)
-		[ -n "$t" ] || t=$(($(get last_update) - $(get start_time)))
-		printf '| %s | %s | %s | %s | %dh%02dm | %s | %s | %s |\n' "$f" "$(get execs_done)" \
-			"$(get execs_per_sec | cut -d. -f1)" "$(get edges_found) of $(get total_edges) ($(get bitmap_cvg))" \
-			$((t / 3600)) $((t % 3600 / 60)) \
+		t=$(figure "$s" run_time)
+		[ -n "$t" ] || t=$(($(figure "$s" last_update) - $(figure "$s" start_time)))
+		total=$(campaign_execs "$f")
+		printf '| %s | %s | %s | %s | %dh%02dm | %s | %s | %s | %s |\n' "$f" "$total" \
+			$((total / (t > 0 ? t : 1))) "$edges of $(figure "$s" total_edges) ($cvg)" \
+			$((t / 3600)) $((t % 3600 / 60)) "$n" \
 			"$crashes" "$hangs" "$(ls "tests/fuzz/corpus/$f" 2>/dev/null | wc -l)"
 	done
 	return $status
+}
+
+# speed [NAME...]: each target's CPU cost an input over its committed corpus
+# (tests/fuzz/speed.c, built as the campaigns' targets are, run with their
+# ASan options; TJ_AFL_ASAN=... to compare others).
+speed() {
+	need
+	[ -f "$out/libtj.a" ] || build
+	for f in $(names "$@"); do
+		# shellcheck disable=SC2086
+		AFL_QUIET=1 afl-clang-fast -std=c17 -D_GNU_SOURCE -g -O1 -Iinclude $(pkg-config --cflags $FUZZ_PKGS) \
+			-fsanitize=address,undefined -fno-sanitize-recover=undefined tests/fuzz/fuzz_"$f".c \
+			tests/fuzz/speed.c "$out/libtj.a" -o "$out/speed_$f" $(pkg-config --libs $FUZZ_PKGS) || exit 1
+		echo "afl: fuzz_$f: $(ASAN_OPTIONS=${TJ_AFL_ASAN:-$asan} UBSAN_OPTIONS=$ubsan "$out/speed_$f" 3 "tests/fuzz/corpus/$f" | head -1)"
+	done
 }
 
 case "${1:-all}" in
@@ -125,6 +201,7 @@ build) build ;;
 run) shift; run "$@"; report ;;
 min) shift; minimise "$@" ;;
 report) report ;;
+speed) shift; speed "$@" ;;
 all) build && run && minimise && report ;;
-*) echo "usage: $0 build|run|min|report|all [NAME...]" >&2; exit 2 ;;
+*) echo "usage: $0 build|run|min|report|speed|all [NAME...]" >&2; exit 2 ;;
 esac

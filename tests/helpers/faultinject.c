@@ -195,10 +195,19 @@ static void on_syscall(struct task *t)
 			struct user_regs_struct regs;
 			if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) < 0)
 				return;
-			regs.orig_rax = (unsigned long long)-1;
+			/* brk never returns -errno: when it cannot move the break
+			 * it returns the old one, which brk(0) gives; callers
+			 * (malloc) check that, not errno. */
+			bool brk = nr == SYS_brk;
+			if (brk)
+				regs.rdi = 0;
+			else
+				regs.orig_rax = (unsigned long long)-1;
 			if (ptrace(PTRACE_SETREGS, t->tid, 0, &regs) < 0)
 				return;
-			t->injecting = true;
+			t->injecting = !brk;
+			if (brk)
+				detach_all(t);
 			fprintf(out, "injected %s %ld %u %s %d%s\n", t->name, nr, occ, syscall_name(nr), fail_errno,
 				has_filter(t->tid) ? " filtered" : "");
 			fflush(out);

@@ -177,6 +177,54 @@ else
 	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
+t "SIGTERM while the command's set-up is under way, init slow to reap: 143, not the listener helper"
+if has_hooks; then
+	# command-hold stops the command's set-up before the listener's helper
+	# exists; pidinit-lag makes init pass the SIGTERM on but never reap, so
+	# the end of the hand-off socket (the command's death) reaches tinyjail
+	# first.  Before: 125 "the listener helper ended without handing the
+	# seccomp listener over" (the full stress run, 2 of 1,000 launches).
+	for ns in "--unshare pid" ""; do
+		rm -f "$TMP/hold-ran"
+		bg_start env TJ_TEST_HOOK=command-hold,pidinit-lag "$TJ" $ns -- /bin/sh -c "touch '$TMP/hold-ran'"
+		_i=0
+		while ! grep -q "set-up holds" "$TMP/bg.err" 2>/dev/null && [ $_i -lt 600 ]; do
+			sleep 0.05
+			_i=$((_i + 1))
+		done
+		if grep -q "set-up holds" "$TMP/bg.err"; then
+			kill -TERM "$bgpid"
+			bg_finish 60
+			[ "$hung" -eq 0 ] || fail "tinyjail ($ns) did not end"
+			expect_rc 143
+			expect_err_lacks "listener helper"
+			expect_err_lacks "init was killed"
+			[ ! -e "$TMP/hold-ran" ] || fail "the command ran ($ns)"
+			pgrep -P "$bgpid" >/dev/null && fail "a helper of tinyjail is still running ($ns)"
+		else
+			fail "the command's set-up never reached the hook ($ns)"
+			kill -KILL "$bgpid"
+		fi
+	done
+else
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
+fi
+
+t "the listener helper still alive when the command ends is tinyjail's own, never a leftover"
+if has_hooks; then
+	# listener-hold keeps the helper 3 s after its hand-off (it normally
+	# lives microseconds; a loaded machine can stretch that past the end of
+	# a short command).  Before: "killed 1 process that outlived the
+	# command" (test_enforce under load).
+	for ns in "" "--unshare pid"; do
+		run env TJ_TEST_HOOK=listener-hold "$TJ" --profile strict $ns -- "$PROBE" exit 3
+		expect_rc 3
+		expect_err_lacks "outlived"
+	done
+else
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
+fi
+
 t "a command that ignores SIGTERM is killed after --kill-after, with its children"
 for ns in "" "--unshare all"; do
 	tag="tj-rel-ignore-term-$$"
