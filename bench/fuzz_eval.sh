@@ -171,6 +171,7 @@ learned() {
 	sed -n 's/^tinyjail: learn --fuzz: round [0-9]*: .*: learned \([a-z0-9_ ]*\) (.*/\1/p' "$1" | tr '\n' ' ' |
 		sed 's/ $//'
 }
+classes() { sed -n 's/^tinyjail: learn --fuzz: round [0-9]*: .*: learned \([0-9]*\) new argument class.*/\1/p' "$1" | awk '{ s += $1 } END { if (NR) print s }'; }
 kills() { grep -c '^  round [0-9]*, sig 31:' "$1"; }
 seconds() { date +%s; }
 
@@ -213,7 +214,7 @@ for n in $names; do
 		--from "$dir/$n.static.json" -o "$dir/$n.s.json" -- "$@" >"$dir/$n.s.log" 2>&1)
 	t4=$(seconds)
 	printf '| %s | %s | %s | %s | %s, %s | %s s | %s, %s s | %s, %s | %s, %s s | %s s / %s s | %s |\n' \
-		"$n" "$nseeds" "$((made - nfound))" "${found:-none}" "$(echo "$sum" | cut -d' ' -f1)" \
+		"$n" "$nseeds" "$((made - nfound))" "${found:-none}$(c=$(classes "$dir/$n.log"); [ -n "$c" ] && echo "; +$c argument class(es)")" "$(echo "$sum" | cut -d' ' -f1)" \
 		"$(echo "$sum" | cut -d' ' -f2)" "$((t2 - t1))" "${static_n:-?}" "$((t1 - t0))" \
 		"$(echo "$sum2" | cut -d' ' -f2)" "$(kills "$dir/$n.2.log")" "$(kills "$dir/$n.s.log")" "$((t4 - t3))" \
 		"$((t2 - t0))" "$((t1 - t0 + t4 - t3))" "$(cut -d' ' -f1 /proc/loadavg)"

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Seccomp user notifications through libseccomp's notify API. */
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -87,6 +89,21 @@ static int respond(struct tj_notify *n, int fd, uint64_t id, int error, uint32_t
 			rc = -errno;
 	} while (rc == -EINTR);
 	return rc < 0 ? rc : 0;
+}
+
+/* Not in the headers of older distributions (uapi since Linux 6.6). */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+int tj_notify_sync_wakeup(int fd)
+{
+	/* The flags travel by value, not through a pointer. */
+	return ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, (unsigned long)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0 ? -errno
+													       : 0;
 }
 
 int tj_notify_continue(struct tj_notify *n, int fd, uint64_t id)

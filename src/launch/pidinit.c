@@ -121,11 +121,10 @@ __attribute__((noreturn, no_sanitize("address"))) void tj_pidinit_main(pid_t com
 		fail(shared, TJ_PIDINIT_STEP_DUMPABLE, errno);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(shared, TJ_PIDINIT_STEP_NNP, errno);
-	/* EINVAL: past the kernel's last capability. */
-	for (int c = 0; c <= 63; c++)
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			fail(shared, TJ_PIDINIT_STEP_CAPS, errno);
-	int r = tj_sys_capset(0, 0, 0);
+	int r = tj_sys_capbset_drop(0);
+	if (r < 0)
+		fail(shared, TJ_PIDINIT_STEP_CAPS, -r);
+	r = tj_sys_capset(0, 0, 0);
 	if (r < 0)
 		fail(shared, TJ_PIDINIT_STEP_CAPS, -r);
 	r = tj_sys_seccomp_load(0, prog, (unsigned short)len);

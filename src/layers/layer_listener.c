@@ -22,12 +22,14 @@
  * not count it, and the command must not be able to reach it).
  */
 #include <errno.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +45,7 @@
 
 struct shared {
 	int listener_fd; /* LISTENER_PENDING until the child has loaded the filter */
+	int armed;	 /* a futex: 1 once the child is about to load the filters */
 	int helper_pid;
 	int child_pid;	  /* the child that waits for the hand-off (in its namespace) */
 	int helper_errno; /* why the helper could not hand the listener over, or 0 */
@@ -63,10 +66,25 @@ static bool listener_wanted(const struct tj_plan *plan)
 	return plan->filter && plan->filter->uses_listener;
 }
 
+static void wake_helper(struct shared *sh)
+{
+	__atomic_store_n(&sh->armed, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &sh->armed, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+/* With a listener, only a store: the filter now judges every call. */
 static void publish(void *ctx, int fd)
 {
 	struct state *s = ctx;
 	__atomic_store_n(&s->shared->listener_fd, fd >= 0 ? fd : LISTENER_FAILED, __ATOMIC_RELEASE);
+	if (fd < 0)
+		wake_helper(s->shared); /* no filter loaded: calls are still free */
+}
+
+static void arm(void *ctx)
+{
+	struct state *s = ctx;
+	wake_helper(s->shared);
 }
 
 static int take_sock(void *ctx)
@@ -110,11 +128,13 @@ static int listener_prepare(const struct tj_plan *plan, void **ret_state, struct
 		return tj_err_set(err, TJ_ERR_INTERNAL, errno, "mmap for the seccomp listener helper's stack");
 	}
 	s->shared->listener_fd = LISTENER_PENDING;
+	s->shared->armed = 0;
 	s->shared->helper_pid = 0;
 	s->hold = tj_testhook("listener-hold");
 	s->stall = tj_testhook("listener-stall");
 	s->service = (struct tj_listener_service){.ctx = s,
 						  .publish = publish,
+						  .arm = arm,
 						  .take_sock = take_sock,
 						  .helper_pid = helper_pid,
 						  .helper_error = helper_error};
@@ -148,6 +168,13 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 {
 	struct state *s = arg;
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Asleep through the child's set-up (rlimits, Landlock, identity),
+	 * until it arms us right before loading the filters; at most 10 s. */
+	struct timespec limit = {10, 0};
+	while (!__atomic_load_n(&s->shared->armed, __ATOMIC_ACQUIRE)) {
+		if (syscall(SYS_futex, &s->shared->armed, FUTEX_WAIT, 0, &limit, NULL, 0) < 0 && errno == ETIMEDOUT)
+			helper_fail(s, ETIMEDOUT, 4);
+	}
 	for (unsigned long i = 0;; i++) {
 		int fd = __atomic_load_n(&s->shared->listener_fd, __ATOMIC_ACQUIRE);
 		if (fd == LISTENER_FAILED)
@@ -186,9 +213,8 @@ __attribute__((no_sanitize("address"))) static int helper_main(void *arg)
 			}
 			_exit(0);
 		}
-		/* The child loads the filter shortly after starting us (the
-		 * layers between take microseconds); spin briefly, then poll
-		 * gently.  Give up after about 10 s. */
+		/* Armed: the child is loading the filters (microseconds);
+		 * spin briefly, then poll gently.  Give up after about 10 s. */
 		if (i < 2000) {
 			sched_yield();
 		} else {

@@ -74,13 +74,9 @@ static int privs_enter(const struct tj_plan *plan, void *state, struct tj_child_
 	if (can_setpcap) {
 		if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0) < 0 && errno != EPERM)
 			return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot set securebits");
-		for (int c = 0; c <= LAST_CAP; c++) {
-			if (keep & ((uint64_t)1 << c))
-				continue;
-			if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-				return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER,
-						     "cannot drop a bounding capability");
-		}
+		int r = tj_sys_capbset_drop(keep);
+		if (r < 0)
+			return tj_child_fail(cerr, TJ_ERR_LAYER, -r, LAYER, "cannot drop a bounding capability");
 	}
 	if (keep && plan->uid != 0 && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return tj_child_fail(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot keep capabilities across setuid");

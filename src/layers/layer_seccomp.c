@@ -146,6 +146,8 @@ static int seccomp_enter(const struct tj_plan *plan, void *state, struct tj_chil
 	const struct tj_filter *h = plan->hardening;
 	const struct tj_listener_service *l = f && f->uses_listener ? s->listener : NULL;
 
+	if (l)
+		l->arm(l->ctx); /* the helper wakes up for the listener (layer_listener.c) */
 	/* no_new_privs is set (launch.c): unprivileged loading needs it.
 	 * tinyjail's own rules first (hardening.h): the kernel runs every
 	 * filter and the stricter answer wins, so the order does not matter

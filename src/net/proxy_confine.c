@@ -236,8 +236,7 @@ int tj_proxy_confine(const struct tj_net_policy *p, char *msg, size_t size)
 		snprintf(msg, size, "cannot set no_new_privs: %s", strerror(errno));
 		return -1;
 	}
-	for (int c = 0; c <= 63; c++)
-		prctl(PR_CAPBSET_DROP, c, 0, 0, 0); /* EINVAL past the last one */
+	tj_sys_capbset_drop(0); /* EPERM: nothing to drop without CAP_SETPCAP */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (tj_sys_capset(0, 0, 0) < 0) {
 		snprintf(msg, size, "cannot drop capabilities: %s", strerror(errno));

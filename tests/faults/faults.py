@@ -306,6 +306,12 @@ class Faults:
                              env=env, cwd=self.dir)
         delay = self.rng.uniform(0, self.o.kill_window)
         victim = None
+        # The moment is counted from tinyjail's first child: a loaded
+        # machine can take longer than the window to get there, and a kill
+        # before it finds nothing to kill.
+        t0 = time.monotonic()
+        while not self.children(p.pid) and p.poll() is None and time.monotonic() - t0 < self.o.deadline:
+            time.sleep(0.001)
         t0 = time.monotonic()
         while time.monotonic() - t0 < delay and p.poll() is None:
             time.sleep(0.002)
@@ -349,7 +355,7 @@ class Faults:
             missing = self.check_layers(got, want)
             if missing:
                 problems.append("THE COMMAND RAN WITHOUT: " + ", ".join(missing))
-            outcome = "command ran confined (exit %s)" % code
+            outcome = "command ran confined%s (exit %s)" % (", nothing killed" if victim is None else "", code)
         elif victim is None:
             outcome = "nothing to kill in time"
         else:
@@ -358,7 +364,8 @@ class Faults:
                 problems.append("exit 0 although the command did not run")
         for leak in self.leaks(p.pid):
             problems.append("left behind: " + leak)
-        self.by_outcome[cfg + " (kills)"][outcome.split(" (")[0]] += 1
+        role = victim.split("(")[-1].rstrip(")") if victim else "none"
+        self.by_outcome[cfg + " (kills)"]["%s [%s]" % (outcome.split(" (")[0], role)] += 1
         if problems:
             msg = [l for l in err.splitlines() if l.startswith("tinyjail:")][-3:]
             self.failures.append("%s: killed process %s after %.0f ms: %s\n      tinyjail said: %s" % (
@@ -488,7 +495,7 @@ def main():
     ap.add_argument("--sanitised", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="also list the messages without the cause")
     ap.add_argument("--kills", type=int, default=0, help="runs with one of tinyjail's processes killed")
-    ap.add_argument("--kill-window", type=float, default=0.4, help="seconds after the start to kill in")
+    ap.add_argument("--kill-window", type=float, default=0.05, help="seconds after tinyjail's first child appears to kill in")
     ap.add_argument("--no-sites", action="store_true", help="only the random kills")
     ap.add_argument("--sample", type=int, default=0, help="at most N (site, errno) runs, drawn at random")
     ap.add_argument("--calls", default="", help="only these syscall numbers (comma list)")

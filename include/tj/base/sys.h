@@ -99,6 +99,10 @@ int tj_sys_receive_fd(int sock);
  * rather than libcap because the child calls it between clone and execve,
  * where libcap's allocating cap_t API is not safe. */
 int tj_sys_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
+/* Drops every capability from the bounding set but those in KEEP (bit N:
+ * capability N), up to the kernel's last one.  0, or -errno (EPERM without
+ * CAP_SETPCAP).  Async-signal-safe. */
+int tj_sys_capbset_drop(uint64_t keep);
 /* The calling thread's effective capability set; 0 when it cannot be read. */
 uint64_t tj_sys_cap_effective(void);
 /* True when namespaces and mounts need no user namespace here:

@@ -103,6 +103,10 @@ struct tj_listener_service {
 	/* Child side, async-signal-safe: the listener's fd number once the
 	 * filter is loaded, or -1 when loading failed (the helper gives up). */
 	void (*publish)(void *ctx, int fd);
+	/* Child side, before the first filter is loaded: the listener follows
+	 * shortly.  The helper sleeps until then, so that it spins only while
+	 * the filters load, not through the whole set-up. */
+	void (*arm)(void *ctx);
 	/* The parent's end of the socket; ownership moves to the caller. */
 	int (*take_sock)(void *ctx);
 	/* The helper that sends it, once started (0 before). */
