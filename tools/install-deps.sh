@@ -52,6 +52,9 @@ toolchains)
 	for pair in $toolchains; do
 		command -v "${pair%%:*}" >/dev/null 2>&1 || want="$want ${pair#*:}"
 	done
+	# The toolchain cases run as nobody too: a cargo in root's home (rustup)
+	# is out of nobody's reach, so Debian's goes beside it.
+	[ -x /usr/bin/cargo ] || want="$want cargo"
 	# python3 -m venv needs Debian's ensurepip package.
 	/usr/bin/python3 -c 'import ensurepip' 2>/dev/null || want="$want python3-venv"
 	;;

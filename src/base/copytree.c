@@ -104,6 +104,30 @@ static int create_temp(int dir, char *tmp, size_t size)
 	return -1;
 }
 
+/* True when the file open at in has the same size, mode (as copied),
+ * modification time and bytes as dst's regular file `name`: the command
+ * left what the tree was seeded with as it was. */
+static bool same_file(int in, int dst_dir, const char *name, const struct stat *st, const struct stat *old)
+{
+	mode_t mode = st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID);
+	if (old->st_size != st->st_size || (old->st_mode & 07777) != mode ||
+	    old->st_mtim.tv_sec != st->st_mtim.tv_sec || old->st_mtim.tv_nsec != st->st_mtim.tv_nsec)
+		return false;
+	int fd = openat(dst_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	char a[8192], b[8192];
+	bool same = true;
+	for (off_t off = 0; same && off < st->st_size;) {
+		ssize_t n = pread(in, a, sizeof(a), off);
+		ssize_t m = n > 0 ? pread(fd, b, (size_t)n, off) : -1;
+		same = n > 0 && m == n && memcmp(a, b, (size_t)n) == 0;
+		off += n > 0 ? n : 0;
+	}
+	close(fd);
+	return same;
+}
+
 static int copy_file(int src_dir, int dst_dir, const char *name, const struct stat *st, const struct tj_copy_opts *opts,
 		     struct tj_copy_stats *stats, char *why, size_t size)
 {
@@ -113,14 +137,28 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 			snprintf(stats->first_too_big, sizeof(stats->first_too_big), "%s", name);
 		return 0;
 	}
+	/* Cut short by the file size limit: never under the name it would
+	 * pass for complete with. */
+	char partial[300];
+	const char *to = name;
+	if (opts->partial_size && (uint64_t)st->st_size >= opts->partial_size) {
+		snprintf(partial, sizeof(partial), "%s.partial", name);
+		to = partial;
+	}
 	/* A link at the name on this side is not replaced (the copy fails),
 	 * as a directory's would not be. */
 	struct stat old;
-	if (fstatat(dst_dir, name, &old, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(old.st_mode))
-		return fail(S_ISLNK(old.st_mode) ? ELOOP : EEXIST, "cannot replace a non-file", name, why, size);
+	bool have_old = fstatat(dst_dir, to, &old, AT_SYMLINK_NOFOLLOW) == 0;
+	if (have_old && !S_ISREG(old.st_mode))
+		return fail(S_ISLNK(old.st_mode) ? ELOOP : EEXIST, "cannot replace a non-file", to, why, size);
 	int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return fail(errno, "cannot read", name, why, size);
+	if (opts->skip_unchanged && have_old && same_file(in, dst_dir, to, st, &old)) {
+		close(in);
+		stats->unchanged++;
+		return 0;
+	}
 	/* Written beside it and renamed over it: an existing file is replaced,
 	 * never written through (it may be a hard link to another file). */
 	char tmp[64];
@@ -138,12 +176,15 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 	close(in);
 	if (close(out) < 0 && r == 0)
 		r = fail(errno, "cannot write", name, why, size);
-	if (r == 0 && renameat(dst_dir, tmp, dst_dir, name) < 0)
-		r = fail(errno, "cannot replace", name, why, size);
-	if (r < 0)
+	if (r == 0 && renameat(dst_dir, tmp, dst_dir, to) < 0)
+		r = fail(errno, "cannot replace", to, why, size);
+	if (r < 0) {
 		unlinkat(dst_dir, tmp, 0);
-	else
+	} else {
 		stats->files++;
+		if (to != name && !stats->partial++)
+			snprintf(stats->first_partial, sizeof(stats->first_partial), "%s", name);
+	}
 	return r;
 }
 

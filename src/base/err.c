@@ -81,6 +81,15 @@ int tj_err_hint(struct tj_err **err, const char *fmt, ...)
 	return -1;
 }
 
+int tj_err_degradable(struct tj_err **err, const char *names)
+{
+	if (!err || !*err)
+		return -1;
+	free((*err)->degrade);
+	(*err)->degrade = tj_xstrdup(names);
+	return -1;
+}
+
 int tj_err_layer(struct tj_err **err, const char *layer)
 {
 	if (!err || !*err)
@@ -99,6 +108,7 @@ void tj_err_free(struct tj_err *e)
 	free(e->file);
 	free(e->json_path);
 	free(e->layer);
+	free(e->degrade);
 	free(e);
 }
 

@@ -99,6 +99,9 @@ static const char usage_run[] =
 	"      --tmpfs PATH             an empty private tmpfs on PATH\n"
 	"      --rw-limit PATH=SIZE     PATH writable, at most SIZE bytes in all; what the command\n"
 	"                               writes is copied back into PATH at the end\n"
+	"      --workdir DIR            the command starts in DIR; a profile's download directory\n"
+	"                               (curl-download: /tmp/curl_downloads-UID, size-limited and\n"
+	"                               copied back, so curl -O saves there) moves to DIR\n"
 	"      --no-exec                the command may execute nothing but itself\n"
 	"      --no-fork                the command may start threads but no processes\n"
 	"      --deny-write-execute     no writable or anonymous executable memory (W^X)\n"
@@ -117,6 +120,10 @@ static const char usage_run[] =
 	"      --net host               the host's network, with the rules below in the kernel\n"
 	"                               (cgroup BPF: root; refused attempts fail with EPERM)\n"
 	"      --resolve NAME:ADDRESS   the proxy sends NAME to ADDRESS (which is thereby allowed)\n"
+	"      --net-upstream-proxy HOST:PORT\n"
+	"                               allow=: send what the proxy allows on to this (corporate)\n"
+	"                               HTTP proxy, which resolves the names (--resolve names go\n"
+	"                               straight to their address)\n"
 	"      --net-ports LIST         destination ports (allow=: default 80,443; host: TCP and UDP)\n"
 	"      --net-max-conns N        at most N connections at once through the proxy (default 64)\n"
 	"      --net-conn-timeout DURATION\n"
@@ -460,6 +467,7 @@ enum {
 	OPT_NOEXEC,
 	OPT_TMPFS,
 	OPT_RW_LIMIT,
+	OPT_WORKDIR,
 	OPT_NO_EXEC,
 	OPT_NO_FORK,
 	OPT_WX,
@@ -468,6 +476,7 @@ enum {
 	OPT_TCP_BIND,
 	OPT_NET,
 	OPT_RESOLVE,
+	OPT_NET_UPSTREAM,
 	OPT_NET_PORTS,
 	OPT_NET_MAX_CONNS,
 	OPT_NET_CONN_TIMEOUT,
@@ -556,6 +565,7 @@ static const struct option long_options[] = {
 	{"noexec", required_argument, NULL, OPT_NOEXEC},
 	{"tmpfs", required_argument, NULL, OPT_TMPFS},
 	{"rw-limit", required_argument, NULL, OPT_RW_LIMIT},
+	{"workdir", required_argument, NULL, OPT_WORKDIR},
 	{"no-exec", no_argument, NULL, OPT_NO_EXEC},
 	{"no-fork", no_argument, NULL, OPT_NO_FORK},
 	{"deny-write-execute", no_argument, NULL, OPT_WX},
@@ -564,6 +574,7 @@ static const struct option long_options[] = {
 	{"tcp-bind", required_argument, NULL, OPT_TCP_BIND},
 	{"net", required_argument, NULL, OPT_NET},
 	{"resolve", required_argument, NULL, OPT_RESOLVE},
+	{"net-upstream-proxy", required_argument, NULL, OPT_NET_UPSTREAM},
 	{"net-ports", required_argument, NULL, OPT_NET_PORTS},
 	{"net-max-conns", required_argument, NULL, OPT_NET_MAX_CONNS},
 	{"net-conn-timeout", required_argument, NULL, OPT_NET_CONN_TIMEOUT},
@@ -693,6 +704,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_NOEXEC:
 	case OPT_TMPFS:
 	case OPT_RW_LIMIT:
+	case OPT_WORKDIR:
 	case OPT_NO_EXEC:
 	case OPT_NO_FORK:
 	case OPT_WX:
@@ -701,6 +713,7 @@ static bool option_allowed(enum tj_verb verb, int opt)
 	case OPT_TCP_BIND:
 	case OPT_NET:
 	case OPT_RESOLVE:
+	case OPT_NET_UPSTREAM:
 	case OPT_NET_PORTS:
 	case OPT_NET_MAX_CONNS:
 	case OPT_NET_CONN_TIMEOUT:
@@ -1129,6 +1142,14 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 			if (tj_isolation_parse_rw_limit(&o->iso, optarg, err) < 0)
 				return tj_err_wrap(err, "--rw-limit");
 			break;
+		case OPT_WORKDIR: {
+			char *path = tj_isolation_absolute_path(optarg);
+			if (!path)
+				return tj_err_set(err, TJ_ERR_USAGE, 0, "--workdir '%s': give a path", optarg);
+			free(o->iso.workdir);
+			o->iso.workdir = path;
+			break;
+		}
 		case OPT_NO_EXEC: o->iso.no_exec = true; break;
 		case OPT_NO_FORK: o->iso.no_new_processes = true; break;
 		case OPT_WX: o->iso.deny_write_execute = true; break;
@@ -1163,6 +1184,10 @@ static int parse_args(int argc, char **argv, struct tj_options *o, struct tj_err
 		case OPT_RESOLVE:
 			if (tj_net_add_resolve(&o->net, optarg, err) < 0)
 				return tj_err_wrap(err, "--resolve");
+			break;
+		case OPT_NET_UPSTREAM:
+			if (tj_net_set_upstream(&o->net, optarg, err) < 0)
+				return tj_err_wrap(err, "--net-upstream-proxy");
 			break;
 		case OPT_NET_PORTS:
 			o->net.has_ports = true;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -761,6 +762,16 @@ int tj_cmd_run_ext(const struct tj_options *o, const struct tj_run_ext *x)
 				      : " (from seccomp, without passing through the supervisor: an "
 					"SCMP_ACT_KILL_THREAD or SCMP_ACT_TRAP rule, or a call through an ABI the "
 					"profile does not list)";
+		char fsize_why[200];
+		const struct tj_rlimit *fs = &lp.limits.rlimits[RLIMIT_FSIZE];
+		if (res.signal == SIGXFSZ && fs->set) {
+			char size[32];
+			tj_format_bytes(fs->soft, size, sizeof(size));
+			snprintf(fsize_why, sizeof(fsize_why),
+				 " (it wrote past its file size limit of %s: RLIMIT_FSIZE, which --rlimit fsize=SIZE sets)",
+				 size);
+			why = fsize_why;
+		}
 		fprintf(stderr, "tinyjail: the command was killed by signal SIG%s%s\n", name ? name : "?", why);
 	}
 	if (res.exited && res.status != 0 && o->verbosity >= 0 && tj_isolation_wants_landlock_view(&lp.iso))

@@ -413,7 +413,9 @@ void tj_events_limit(struct tj_events *ev, const struct tj_limit_event *e)
 char *tj_events_net_text(const struct tj_net_event *e)
 {
 	struct tj_buf b = {0};
-	tj_buf_add(&b, e->cut ? "network connection cut:" : "network refused:");
+	tj_buf_add(&b, e->cut	   ? "network connection cut:"
+		       : e->failed ? "network request failed (allowed, but not reached):"
+				   : "network refused:");
 	if (e->host || e->method) {
 		if (e->method)
 			tj_buf_addf(&b, " %s", e->method);
@@ -452,9 +454,10 @@ char *tj_events_net_text(const struct tj_net_event *e)
 
 void tj_events_net_refused(struct tj_events *ev, const struct tj_net_event *e)
 {
+	/* A server that could not be reached is not a violation. */
 	if (e->cut)
 		ev->net_cuts++;
-	else
+	else if (!e->failed)
 		ev->net_refusals++;
 	char *text = tj_events_net_text(e);
 	notice(ev, text);
@@ -463,7 +466,7 @@ void tj_events_net_refused(struct tj_events *ev, const struct tj_net_event *e)
 		return;
 	struct tj_buf b = {0};
 	add_header(&b, "network");
-	add_str(&b, "action", e->cut ? "cut" : "refused");
+	add_str(&b, "action", e->cut ? "cut" : e->failed ? "failed" : "refused");
 	if (e->pid)
 		tj_buf_addf(&b, ",\"pid\":%d", (int)e->pid);
 	add_str(&b, "comm", e->comm);

@@ -226,6 +226,48 @@ static int parse_fs_write_limits(struct loader *L, json_object *v)
 	return 0;
 }
 
+/* workdir: {"path": "/tmp/dl-${UID}", "size": "50M", "noexec": true}: the
+ * command's working directory (--workdir replaces the path), size-limited
+ * and not executable when said. */
+static int parse_fs_workdir(struct loader *L, json_object *v)
+{
+	static const char *const keys[] = {"path", "size", "noexec", NULL};
+	if (tj_json_expect_type(L, v, json_type_object, "an object with path (and size, noexec)") < 0 ||
+	    tj_json_check_keys(L, v, keys, NULL, true) < 0)
+		return -1;
+	json_object *path, *size, *noexec;
+	const char *ps;
+	if (!json_object_object_get_ex(v, "path", &path))
+		return tj_json_fail(L, "a working directory needs 'path'");
+	size_t old = tj_jpath_push_key(&L->path, "path");
+	if (tj_json_get_string(L, path, true, &ps) < 0)
+		return -1;
+	char *clean = tj_isolation_clean_path(ps);
+	if (!clean)
+		return tj_json_fail(L, "'%s' is not an absolute path", ps);
+	tj_jpath_pop(&L->path, old);
+	free(L->p->iso.workdir);
+	L->p->iso.workdir = clean;
+	if (json_object_object_get_ex(v, "size", &size)) {
+		old = tj_jpath_push_key(&L->path, "size");
+		const char *ss;
+		if (tj_json_get_string(L, size, true, &ss) < 0)
+			return -1;
+		uint64_t bytes;
+		if (!tj_parse_size(ss, &bytes) || bytes < TJ_RW_LIMIT_MIN)
+			return tj_json_fail(L, "'%s': expected a size of at least 4K, e.g. 50M", ss);
+		L->p->iso.workdir_limit = bytes;
+		tj_jpath_pop(&L->path, old);
+	}
+	if (json_object_object_get_ex(v, "noexec", &noexec)) {
+		old = tj_jpath_push_key(&L->path, "noexec");
+		if (get_bool(L, noexec, &L->p->iso.workdir_noexec) < 0)
+			return -1;
+		tj_jpath_pop(&L->path, old);
+	}
+	return 0;
+}
+
 static int parse_filesystem(struct loader *L, json_object *v)
 {
 	static const struct section table[] = {
@@ -236,6 +278,7 @@ static int parse_filesystem(struct loader *L, json_object *v)
 		{"tmpfs", parse_fs_tmpfs},
 		{"writeLimits", parse_fs_write_limits},
 		{"executeOnlySelf", parse_fs_exec_only_self},
+		{"workdir", parse_fs_workdir},
 		{NULL, NULL},
 	};
 	return tj_json_parse_sections(L, v, table);
@@ -412,6 +455,20 @@ static int parse_net_idle_timeout(struct loader *L, json_object *v)
 	return parse_duration(L, v, &L->p->net.idle_timeout_ms);
 }
 
+static int net_upstream_fn(void *to, const char *s, struct tj_err **err)
+{
+	return tj_net_set_upstream(to, s, err);
+}
+
+/* "upstreamProxy": "proxy.example:3128" */
+static int parse_net_upstream(struct loader *L, json_object *v)
+{
+	const char *s;
+	if (tj_json_get_string(L, v, true, &s) < 0)
+		return -1;
+	return net_parse(L, net_upstream_fn, &L->p->net, s);
+}
+
 static int parse_net_deny_private(struct loader *L, json_object *v)
 {
 	return get_bool(L, v, &L->p->net.deny_private);
@@ -428,6 +485,7 @@ static int parse_network(struct loader *L, json_object *v)
 		{"connectionTimeout", parse_net_conn_timeout},
 		{"idleTimeout", parse_net_idle_timeout},
 		{"denyPrivate", parse_net_deny_private},
+		{"upstreamProxy", parse_net_upstream},
 		{"allowCidrs", parse_net_allow_cidrs},
 		{"denyCidrs", parse_net_deny_cidrs},
 		{"dnsServers", parse_net_dns},

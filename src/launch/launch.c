@@ -218,15 +218,52 @@ int tj_resolve_command(const char *name, char *const envp[], char **ret_path, st
 
 /* --- probing --- */
 
+/* A layer that --allow-degraded could skip does not end the probe: the
+ * layers after it are probed too, so that one message names every layer
+ * this host (or this user) cannot apply, with the one --allow-degraded
+ * list that runs without them all, rather than one per attempt. */
 int tj_launch_probe(const struct tj_plan *plan, struct tj_manifest *m, struct tj_err **err)
 {
+	struct tj_err *first = NULL;
+	struct tj_buf also = {0}, names = {0};
 	for (size_t i = 0; i < nlayers; i++) {
-		if (!order[i].layer->wanted(plan))
+		if (!order[i].layer->wanted(plan) || !order[i].layer->probe)
 			continue;
-		if (order[i].layer->probe && order[i].layer->probe(plan, m, err) < 0)
-			return tj_err_layer(err, order[i].layer->name);
+		struct tj_err *e = NULL;
+		if (order[i].layer->probe(plan, m, &e) == 0)
+			continue;
+		tj_err_layer(&e, order[i].layer->name);
+		if (!e->degrade) {
+			/* Nothing skips this one: it is the answer. */
+			tj_err_free(first);
+			first = e;
+			tj_buf_done(&also);
+			break;
+		}
+		if (!first) {
+			first = e;
+			tj_buf_add(&names, e->degrade);
+			continue;
+		}
+		tj_buf_addf(&also, "; and the %s layer: %s", e->layer, e->msg);
+		tj_buf_addf(&names, ",%s", e->degrade);
+		tj_err_free(e);
 	}
-	return 0;
+	if (first && also.len) {
+		char *msg = tj_xasprintf("%s%s", first->msg, also.s);
+		free(first->msg);
+		first->msg = msg;
+		char *hint = tj_xasprintf("--allow-degraded %s runs without all of them%s%s", names.s,
+					  first->hint ? "; " : "", first->hint ? first->hint : "");
+		free(first->hint);
+		first->hint = hint;
+		free(first->degrade);
+		first->degrade = tj_xstrdup(names.s);
+	}
+	tj_buf_done(&also);
+	tj_buf_done(&names);
+	*err = first;
+	return first ? -1 : 0;
 }
 
 /* --- the child --- */
@@ -356,6 +393,13 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 	}
 	if (enter_layers(plan, a->states, PHASE_CHILD, &cerr) < 0)
 		goto fail;
+	/* --workdir, in the view the mounts made (the mount layer entered it
+	 * already when there is one). */
+	if (plan->iso->workdir && chdir(plan->iso->workdir) < 0) {
+		tj_child_fail_path(&cerr, TJ_ERR_LAYER, errno, NULL, "cannot enter the working directory (--workdir)",
+				   plan->iso->workdir);
+		goto fail;
+	}
 
 	if (a->pidns) {
 		/* We are pid 1: fork the command and become its init.  Init's

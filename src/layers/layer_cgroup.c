@@ -122,7 +122,10 @@ static int cgroup_probe(const struct tj_plan *plan, struct tj_manifest *m, struc
 	if (tj_cg_discover("/proc/self", geteuid(), &sys, err) < 0)
 		return tj_err_layer(err, LAYER);
 	int ret = 0;
-	for (int c = 0; c < TJ_CG_FREEZER && ret == 0; c++) {
+	/* Every limit this host cannot enforce, named at once with the one
+	 * --allow-degraded list that runs without them all. */
+	struct tj_buf what_failed = {0}, names = {0};
+	for (int c = 0; c < TJ_CG_FREEZER; c++) {
 		if (!wants(l, (enum tj_cg_controller)c))
 			continue;
 		char what[96];
@@ -137,18 +140,26 @@ static int cgroup_probe(const struct tj_plan *plan, struct tj_manifest *m, struc
 			tj_manifest_add(m, LAYER, TJ_LAYER_DEGRADED, "%s: not enforced (--allow-degraded): %s", what,
 					sys.why[c]);
 		} else {
-			tj_err_set(err, TJ_ERR_LAYER, 0, "cannot enforce %s: %s", what, sys.why[c]);
-			tj_err_hint(err,
-				    geteuid() == 0
-					    ? "pass --allow-degraded %s to run without this limit"
-					    : "run as root, or get a delegated cgroup (systemd-run --user --scope -p "
-					      "Delegate=yes tinyjail ...; then TINYJAIL_CGROUP_PARENT=<that scope's parent>), "
-					      "or pass --allow-degraded %s to run without this limit",
+			tj_buf_addf(&what_failed, "%s%s: %s", what_failed.len ? "; nor " : "", what, sys.why[c]);
+			tj_buf_addf(&names, "%s%s", names.len ? "," : "",
 				    tj_cg_controller_name((enum tj_cg_controller)c));
-			tj_err_layer(err, LAYER);
 			ret = -1;
 		}
 	}
+	if (ret < 0) {
+		tj_err_set(err, TJ_ERR_LAYER, 0, "cannot enforce %s", what_failed.s);
+		tj_err_hint(err,
+			    geteuid() == 0
+				    ? "pass --allow-degraded %s to run without %s"
+				    : "run as root, or get a delegated cgroup (systemd-run --user --scope -p "
+				      "Delegate=yes tinyjail ...; then TINYJAIL_CGROUP_PARENT=<that scope's parent>), "
+				      "or pass --allow-degraded %s to run without %s",
+			    names.s, strchr(names.s, ',') ? "these limits" : "this limit");
+		tj_err_degradable(err, names.s);
+		tj_err_layer(err, LAYER);
+	}
+	tj_buf_done(&what_failed);
+	tj_buf_done(&names);
 	if (ret == 0 && l->timeout_ms) {
 		const char *how = sys.v2_base ? "cgroup.kill (cgroup v2)"
 				  : sys.chosen[TJ_CG_FREEZER] >= 0

@@ -123,6 +123,7 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 		tj_err_set(err, TJ_ERR_LAYER, -abi, "this kernel does not offer Landlock");
 		tj_err_hint(err, "Landlock needs Linux 5.13 with CONFIG_SECURITY_LANDLOCK and 'landlock' in the lsm= "
 				 "list; --allow-degraded landlock runs without it");
+		tj_err_degradable(err, "landlock");
 		return tj_err_layer(err, LAYER);
 	}
 	/* Abstract UNIX sockets have no file to cover: outside a network
@@ -137,12 +138,14 @@ static int landlock_probe(const struct tj_plan *plan, struct tj_manifest *m, str
 			   abi);
 		tj_err_hint(err, "--unshare net gives the command abstract sockets of its own; --allow-degraded "
 				 "unix-sockets runs without that");
+		tj_err_degradable(err, "unix-sockets");
 		return tj_err_layer(err, LAYER);
 	}
 	if (wants_net(iso) && abi < TJ_LANDLOCK_ABI_NET && !(iso->degrade & TJ_DEGRADE_LANDLOCK_NET)) {
 		tj_err_set(err, TJ_ERR_LAYER, 0,
 			   "TCP port rules need Landlock ABI 4 (Linux 6.7); this kernel has ABI %d", abi);
 		tj_err_hint(err, "--allow-degraded landlock-net runs without them");
+		tj_err_degradable(err, "landlock-net");
 		return tj_err_layer(err, LAYER);
 	}
 	struct tj_buf b = {0};

@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -96,6 +97,7 @@ struct state {
 	bool binds;	/* --ro and --rw become mounts too (view_binds) */
 	bool over_root; /* something is mounted on / itself */
 	char *cwd;	/* the working directory, re-entered in the new view */
+	uint64_t fsize; /* the command's file size limit (RLIMIT_FSIZE soft); 0: none */
 	int sock[2];	/* the child sends each limited tmpfs's root here */
 };
 
@@ -225,8 +227,8 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 			   "hiding the host's UNIX sockets from a view or an isolated network needs a mount "
 			   "namespace, and this root has no CAP_SYS_ADMIN to make one (nor CAP_SETUID and "
 			   "CAP_SETFCAP for a user namespace)");
-		return tj_err_hint(err,
-				   "--allow-degraded unix-sockets runs without hiding them (see notes/security.md)");
+		tj_err_hint(err, "--allow-degraded unix-sockets runs without hiding them (see notes/security.md)");
+		return tj_err_degradable(err, "unix-sockets");
 	}
 	struct tj_buf b = {0};
 	tj_buf_add(&b, "private propagation");
@@ -245,6 +247,8 @@ static int mount_probe(const struct tj_plan *plan, struct tj_manifest *m, struct
 		tj_buf_addf(&b, ", tmpfs %s", iso->tmpfs.v[i]);
 	for (size_t i = 0; i < iso->noexec.n; i++)
 		tj_buf_addf(&b, ", not executable %s", iso->noexec.v[i]);
+	if (iso->workdir)
+		tj_buf_addf(&b, ", working directory %s (--workdir)", iso->workdir);
 	if (iso->protect_cgroups)
 		tj_buf_add(&b, ", the cgroup file systems read-only (the command cannot leave its cgroup)");
 	if (iso->hide_sockets)
@@ -348,6 +352,8 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 	*ret_state = s;
 	s->proc = tj_isolation_namespaces(iso, tj_sys_privileged()) & TJ_NS_PID;
 	s->binds = view_binds(iso);
+	const struct tj_rlimit *fs = &plan->limits->rlimits[RLIMIT_FSIZE];
+	s->fsize = fs->set && fs->soft != TJ_LIMIT_UNLIMITED ? fs->soft : 0;
 	/* Size-limited directories first: they may be created, and other
 	 * options may name them. */
 	if (iso->nrw_limits) {
@@ -379,7 +385,10 @@ static int mount_prepare(const struct tj_plan *plan, void **ret_state, struct tj
 		       tj_strv_contains(&s->tmpfs, "/");
 	for (size_t i = 0; i < s->nlim; i++)
 		s->over_root |= strcmp(s->lim[i].path, "/") == 0;
-	s->cwd = getcwd(NULL, 0);
+	/* --workdir (a download directory made above) replaces the caller's. */
+	s->cwd = iso->workdir ? realpath(iso->workdir, NULL) : getcwd(NULL, 0);
+	if (iso->workdir && !s->cwd)
+		return tj_err_set(err, TJ_ERR_LAYER, errno, "--workdir: cannot find '%s'", iso->workdir);
 	if (!s->cwd || s->cwd[0] != '/') {
 		tj_err_set(err, TJ_ERR_LAYER, s->cwd ? ENOENT : errno,
 			   "cannot find the working directory to enter it in the command's view");
@@ -679,7 +688,10 @@ static int copy_back(void *state, struct tj_buf *report, struct tj_err **err)
 		struct tj_copy_stats st;
 		/* No file larger than the limit: only holes make one (sparse
 		 * files are copied with their holes; these are refused). */
-		struct tj_copy_opts opts = {.keep_owner = geteuid() == 0, .max_file_size = s->lim[i].bytes};
+		struct tj_copy_opts opts = {.keep_owner = geteuid() == 0,
+					    .max_file_size = s->lim[i].bytes,
+					    .skip_unchanged = true,
+					    .partial_size = s->fsize};
 		char why[256];
 		int r = tj_copytree(tmp, s->lim[i].host_fd, &opts, &st, why, sizeof(why));
 		if (r < 0)
@@ -694,11 +706,26 @@ static int copy_back(void *state, struct tj_buf *report, struct tj_err **err)
 				   (unsigned long long)st.too_big, st.too_big == 1 ? "" : "s", s->lim[i].path, size,
 				   st.first_too_big);
 		}
-		tj_buf_addf(report, "%s%s: %llu files, %llu bytes copied back", report->len ? "; " : "", s->lim[i].path,
-			    (unsigned long long)st.files, (unsigned long long)st.bytes);
+		/* Only what the command made or changed: the files the directory
+		 * was seeded with and left alone are not news. */
+		tj_buf_addf(report, "%s%s: %llu new or changed file%s, %llu bytes copied back", report->len ? "; " : "",
+			    s->lim[i].path, (unsigned long long)st.files, st.files == 1 ? "" : "s",
+			    (unsigned long long)st.bytes);
+		if (st.unchanged)
+			tj_buf_addf(report, " (%llu unchanged)", (unsigned long long)st.unchanged);
 		if (st.skipped)
 			tj_buf_addf(report, " (%llu devices, fifos or sockets not copied)",
 				    (unsigned long long)st.skipped);
+		if (st.partial) {
+			char size[32];
+			tj_format_bytes(s->fsize, size, sizeof(size));
+			tj_buf_addf(report,
+				    "; %llu file%s reached the file size limit of %s (RLIMIT_FSIZE; --rlimit fsize=SIZE "
+				    "raises it) and %s cut short: saved as '%s.partial'%s",
+				    (unsigned long long)st.partial, st.partial == 1 ? "" : "s", size,
+				    st.partial == 1 ? "is" : "are", st.first_partial,
+				    st.partial == 1 ? "" : " and so on");
+		}
 	}
 	return *err ? -1 : 0;
 }

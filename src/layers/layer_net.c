@@ -108,6 +108,7 @@ static int refuse(const struct tj_net_policy *p, const char *why, struct tj_err 
 		    ports ? " (Landlock then still limits TCP connect to the ports); for TCP alone, --tcp-connect "
 			    "PORTS needs no privileges"
 			  : "");
+	tj_err_degradable(err, "net-rules");
 	return tj_err_layer(err, LAYER);
 }
 

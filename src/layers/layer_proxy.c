@@ -119,6 +119,12 @@ static void describe_policy(const struct tj_net_policy *p, struct tj_buf *b)
 		tj_net_format_addr(&p->resolve[i].addr, a, sizeof(a));
 		tj_buf_addf(b, "; resolve %s to %s", p->resolve[i].name, a);
 	}
+	if (p->upstream_host)
+		tj_buf_addf(b,
+			    "; what is allowed goes on through the upstream proxy %s%s%s:%u, which resolves the names "
+			    "(addresses given literally are still judged here)",
+			    strchr(p->upstream_host, ':') ? "[" : "", p->upstream_host,
+			    strchr(p->upstream_host, ':') ? "]" : "", (unsigned)p->upstream_port);
 	tj_buf_add(b, "; private, loopback, link-local, CGNAT, multicast and other special addresses refused");
 	for (size_t i = 0; i < p->allow_cidrs.n; i++) {
 		const struct tj_cidr *c = &p->allow_cidrs.v[i];
@@ -459,7 +465,8 @@ static const char *family_of(const char *address)
 static void emit(struct state *s)
 {
 	struct tj_proxy_record *r = &s->rec;
-	if ((r->kind != TJ_PROXY_REC_REFUSED && r->kind != TJ_PROXY_REC_CUT) || r->rule >= _TJ_PROXY_RULE_MAX)
+	if ((r->kind != TJ_PROXY_REC_REFUSED && r->kind != TJ_PROXY_REC_CUT && r->kind != TJ_PROXY_REC_FAILED) ||
+	    r->rule >= _TJ_PROXY_RULE_MAX)
 		return;
 	sanitise(r->method, sizeof(r->method));
 	sanitise(r->host, sizeof(r->host));
@@ -472,6 +479,7 @@ static void emit(struct state *s)
 		.port = r->port >= 0 && r->port <= (int)TJ_PORT_MAX ? r->port : -1,
 		.reason = r->reason,
 		.cut = r->kind == TJ_PROXY_REC_CUT,
+		.failed = r->kind == TJ_PROXY_REC_FAILED,
 		.host = r->host[0] ? r->host : NULL,
 		.method = r->method[0] ? r->method : NULL,
 		.rule = r->rule ? tj_proxy_rule_name((enum tj_proxy_rule)r->rule) : NULL,

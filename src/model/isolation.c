@@ -16,6 +16,7 @@ void tj_isolation_done(struct tj_isolation *iso)
 {
 	free(iso->user);
 	free(iso->hostname);
+	free(iso->workdir);
 	tj_strv_done(&iso->ro);
 	tj_strv_done(&iso->rw);
 	tj_strv_done(&iso->exec);
@@ -69,6 +70,13 @@ void tj_isolation_merge(struct tj_isolation *base, const struct tj_isolation *ov
 									   over->rw_limits[i].bytes};
 	}
 	base->no_exec |= over->no_exec;
+	if (over->workdir) {
+		free(base->workdir);
+		base->workdir = tj_xstrdup(over->workdir);
+	}
+	if (over->workdir_limit)
+		base->workdir_limit = over->workdir_limit;
+	base->workdir_noexec |= over->workdir_noexec;
 	if (over->has_tcp_bind) {
 		base->has_tcp_bind = true;
 		append_ports(&base->tcp_bind.v, &base->tcp_bind.n, over->tcp_bind.v, over->tcp_bind.n);
@@ -190,6 +198,47 @@ int tj_isolation_parse_rw_limit(struct tj_isolation *iso, const char *arg, struc
 	}
 	iso->rw_limits = tj_xrealloc(iso->rw_limits, (iso->nrw_limits + 1) * sizeof(*iso->rw_limits));
 	iso->rw_limits[iso->nrw_limits++] = (struct tj_rw_limit){path, bytes};
+	return 0;
+}
+
+int tj_isolation_apply_workdir(struct tj_isolation *iso, uid_t uid, struct tj_err **err)
+{
+	if (!iso->workdir)
+		return 0;
+	struct tj_buf b = {0};
+	for (const char *p = iso->workdir; *p;) {
+		if (strncmp(p, "${UID}", 6) == 0) {
+			tj_buf_addf(&b, "%u", (unsigned)uid);
+			p += 6;
+		} else {
+			tj_buf_addn(&b, p++, 1);
+		}
+	}
+	char *path = tj_isolation_clean_path(b.s ? b.s : "");
+	tj_buf_done(&b);
+	if (!path)
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "the working directory '%s' is not an absolute path",
+				  iso->workdir);
+	if (strstr(path, "${")) {
+		tj_err_set(err, TJ_ERR_USAGE, 0, "the working directory '%s': only ${UID} is replaced", iso->workdir);
+		free(path);
+		return -1;
+	}
+	free(iso->workdir);
+	iso->workdir = path;
+	if (iso->workdir_limit) {
+		if (strcmp(path, "/") == 0)
+			return tj_err_set(err, TJ_ERR_USAGE, 0, "a size-limited working directory must not be /");
+		bool have = false;
+		for (size_t i = 0; i < iso->nrw_limits; i++)
+			have |= strcmp(iso->rw_limits[i].path, path) == 0;
+		if (!have) {
+			iso->rw_limits = tj_xrealloc(iso->rw_limits, (iso->nrw_limits + 1) * sizeof(*iso->rw_limits));
+			iso->rw_limits[iso->nrw_limits++] = (struct tj_rw_limit){tj_xstrdup(path), iso->workdir_limit};
+		}
+	}
+	if (iso->workdir_noexec && !tj_strv_contains(&iso->noexec, path))
+		tj_strv_add(&iso->noexec, path);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ void tj_net_policy_done(struct tj_net_policy *p)
 	for (size_t i = 0; i < p->nresolve; i++)
 		free(p->resolve[i].name);
 	free(p->resolve);
+	free(p->upstream_host);
 	free(p->ports.v);
 	free(p->allow_cidrs.v);
 	free(p->deny_cidrs.v);
@@ -85,6 +86,11 @@ void tj_net_policy_merge(struct tj_net_policy *base, const struct tj_net_policy 
 		base->conn_timeout_ms = over->conn_timeout_ms;
 	if (over->idle_timeout_ms)
 		base->idle_timeout_ms = over->idle_timeout_ms;
+	if (over->upstream_host) {
+		free(base->upstream_host);
+		base->upstream_host = tj_xstrdup(over->upstream_host);
+		base->upstream_port = over->upstream_port;
+	}
 	base->deny_private |= over->deny_private;
 	append_cidrs(&base->allow_cidrs, &over->allow_cidrs);
 	append_cidrs(&base->deny_cidrs, &over->deny_cidrs);
@@ -97,7 +103,7 @@ void tj_net_policy_merge(struct tj_net_policy *base, const struct tj_net_policy 
 bool tj_net_policy_wanted(const struct tj_net_policy *p)
 {
 	return p->mode != TJ_NET_UNSET || p->nallow || p->deny_private || p->allow_cidrs.n || p->deny_cidrs.n ||
-	       p->has_ports || p->has_dns;
+	       p->has_ports || p->has_dns || p->upstream_host;
 }
 
 /* --- addresses --- */
@@ -442,6 +448,41 @@ int tj_net_parse_mode(struct tj_net_policy *p, const char *arg, struct tj_err **
 	return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': expected none, host or allow=NAME[:PORT],...", arg);
 }
 
+int tj_net_set_upstream(struct tj_net_policy *p, const char *arg, struct tj_err **err)
+{
+	const char *s = arg;
+	if (strncmp(s, "http://", 7) == 0)
+		s += 7;
+	size_t len = strlen(s);
+	if (len && s[len - 1] == '/')
+		len--;
+	/* The port follows the last colon, after a bracketed IPv6 address. */
+	const char *colon = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == ':')
+			colon = s + i;
+	const char *close = memchr(s, ']', len);
+	if (!colon || colon == s || (close && colon < close))
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': expected HOST:PORT (e.g. proxy.example:3128)", arg);
+	char *host = normalise_host(s, (size_t)(colon - s));
+	char portbuf[8] = "";
+	size_t plen = len - (size_t)(colon + 1 - s);
+	char *end = NULL;
+	if (plen && plen < sizeof(portbuf))
+		memcpy(portbuf, colon + 1, plen);
+	unsigned long port = strtoul(portbuf, &end, 10);
+	struct sockaddr_storage a;
+	if (!*portbuf || *end || port < TJ_PORT_MIN_DEST || port > TJ_PORT_MAX ||
+	    (!tj_net_parse_addr(host, &a) && (!valid_host_pattern(host) || strncmp(host, "*.", 2) == 0))) {
+		free(host);
+		return tj_err_set(err, TJ_ERR_USAGE, 0, "'%s': expected HOST:PORT (e.g. proxy.example:3128)", arg);
+	}
+	free(p->upstream_host);
+	p->upstream_host = host;
+	p->upstream_port = (uint16_t)port;
+	return 0;
+}
+
 int tj_net_add_resolve(struct tj_net_policy *p, const char *arg, struct tj_err **err)
 {
 	const char *colon = strchr(arg, ':');
@@ -598,6 +639,10 @@ int tj_net_policy_check(const struct tj_net_policy *p, struct tj_err **err)
 		return tj_err_set(err, TJ_ERR_USAGE, 0,
 				  "--resolve, --net-max-conns, --net-conn-timeout and --net-idle-timeout apply to the "
 				  "proxy: use them with --net allow=...");
+	if (p->upstream_host && p->mode != TJ_NET_FILTERED)
+		return tj_err_set(err, TJ_ERR_USAGE, 0,
+				  "--net-upstream-proxy is where tinyjail's proxy sends what it allows: use it with "
+				  "--net allow=...");
 	if (p->has_dns && p->mode != TJ_NET_HOST)
 		return tj_err_set(err, TJ_ERR_USAGE, 0, "--net-dns applies to --net host");
 	bool addr_rules = p->deny_private || p->allow_cidrs.n || p->deny_cidrs.n || p->has_ports;

@@ -78,6 +78,7 @@ struct conn {
 	bool c_rd, c_wr, s_rd, s_wr;	   /* readiness, from edge-triggered events */
 	bool c_eof, s_eof, c_shut, s_shut; /* read EOF; our write side shut */
 	bool queued;			   /* on the list of connections to pump again */
+	bool via_upstream;		   /* to the upstream proxy (--net-upstream-proxy), not the server */
 	struct sockaddr_storage addrs[TJ_RESOLVER_MAX_ADDRS];
 	size_t naddrs, next;
 	int last_errno;
@@ -248,6 +249,14 @@ static void refuse(struct proxy *px, struct conn *c, int status, enum tj_proxy_r
 	reply(px, c, status, rule, why);
 }
 
+/* An allowed request could not reach its server (or the upstream proxy):
+ * not a refusal, but the command's user sees why (stderr, --log). */
+static void fail_upstream(struct proxy *px, struct conn *c, int status, const char *why)
+{
+	record(px, c, TJ_PROXY_REC_FAILED, TJ_PROXY_RULE_NONE, status, why);
+	reply(px, c, status, TJ_PROXY_RULE_NONE, why);
+}
+
 /* A limit ended a connection that was allowed. */
 static void cut(struct proxy *px, struct conn *c, enum tj_proxy_rule rule, const char *why)
 {
@@ -263,6 +272,35 @@ static void cut(struct proxy *px, struct conn *c, enum tj_proxy_rule rule, const
 
 static void start_connect(struct proxy *px, struct conn *c);
 
+/* Through an upstream proxy: a tunnel asks it for one (its answer, 200
+ * or an error, goes to the client as it is); a plain request names its
+ * whole URL.  Put in front of what `in` holds. */
+static void upstream_head(struct conn *c)
+{
+	bool v6 = strchr(c->req.host, ':') != NULL;
+	char target[300];
+	snprintf(target, sizeof(target), "%s%s%s:%u", v6 ? "[" : "", c->req.host, v6 ? "]" : "", c->req.port);
+	char head[700];
+	size_t skip = 0; /* bytes of in the head replaces */
+	if (c->req.connect) {
+		snprintf(head, sizeof(head), "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target);
+	} else {
+		/* "GET /path HTTP/1.1": the method, then the URL for a proxy. */
+		const char *sp = memchr(c->in.d + c->in.off, ' ', c->in.len);
+		if (!sp)
+			return;
+		skip = (size_t)(sp + 1 - (c->in.d + c->in.off));
+		snprintf(head, sizeof(head), "%s http://%s", c->req.method, target);
+	}
+	size_t n = strlen(head);
+	if (c->in.len - skip + n > BUF_SIZE)
+		return;
+	memmove(c->in.d + n, c->in.d + c->in.off + skip, c->in.len - skip);
+	memcpy(c->in.d, head, n);
+	c->in.off = 0;
+	c->in.len = c->in.len - skip + n;
+}
+
 static void connected(struct proxy *px, struct conn *c)
 {
 	int one = 1;
@@ -271,7 +309,11 @@ static void connected(struct proxy *px, struct conn *c)
 	c->state = S_RELAY;
 	c->t_last = px->now;
 	c->out.d = tj_xmalloc(BUF_SIZE);
-	if (c->req.connect) {
+	if (c->via_upstream)
+		upstream_head(c);
+	if (c->req.connect && c->via_upstream) {
+		c->raw = c->answered = true;
+	} else if (c->req.connect) {
 		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
 		memcpy(c->out.d, ok, sizeof(ok) - 1);
 		c->out.len = sizeof(ok) - 1;
@@ -283,14 +325,15 @@ static void connected(struct proxy *px, struct conn *c)
 
 static void start_connect(struct proxy *px, struct conn *c)
 {
+	uint16_t port = c->via_upstream ? px->cfg->policy->upstream_port : c->req.port;
 	while (c->next < c->naddrs) {
 		struct sockaddr_storage sa = c->addrs[c->next++];
 		socklen_t len;
 		if (sa.ss_family == AF_INET) {
-			((struct sockaddr_in *)&sa)->sin_port = htons(c->req.port);
+			((struct sockaddr_in *)&sa)->sin_port = htons(port);
 			len = sizeof(struct sockaddr_in);
 		} else {
-			((struct sockaddr_in6 *)&sa)->sin6_port = htons(c->req.port);
+			((struct sockaddr_in6 *)&sa)->sin6_port = htons(port);
 			len = sizeof(struct sockaddr_in6);
 		}
 		tj_net_format_addr(&sa, c->addr, sizeof(c->addr));
@@ -318,9 +361,11 @@ static void start_connect(struct proxy *px, struct conn *c)
 		return;
 	}
 	char why[512];
-	snprintf(why, sizeof(why), "cannot connect to '%s' port %u (%s): %s", c->req.host, c->req.port,
+	snprintf(why, sizeof(why), "cannot connect to %s'%s' port %u (%s): %s",
+		 c->via_upstream ? "the upstream proxy " : "",
+		 c->via_upstream ? px->cfg->policy->upstream_host : c->req.host, port,
 		 c->addr[0] ? c->addr : "no address", strerror(c->last_errno ? c->last_errno : ECONNREFUSED));
-	reply(px, c, 502, TJ_PROXY_RULE_NONE, why);
+	fail_upstream(px, c, 502, why);
 }
 
 static void finish_connect(struct proxy *px, struct conn *c)
@@ -358,22 +403,44 @@ static void addresses_ready(struct proxy *px, struct conn *c, bool mapped)
 
 static void resolve(struct proxy *px, struct conn *c)
 {
+	const struct tj_net_policy *pol = px->cfg->policy;
 	struct sockaddr_storage a;
 	bool mapped = false;
-	if (tj_proxy_static_address(px->cfg->policy, c->req.host, &a, &mapped)) {
+	bool known = tj_proxy_static_address(pol, c->req.host, &a, &mapped);
+	const char *lookup = c->req.host;
+	char why[512];
+	if (pol->upstream_host && !mapped) {
+		/* The upstream proxy resolves names; a literal address is
+		 * still judged here. */
+		if (known && !tj_proxy_filter_addresses(pol, c->req.host, &a, 1, false, why, sizeof(why))) {
+			tj_net_format_addr(&a, c->addr, sizeof(c->addr));
+			refuse(px, c, 403, TJ_PROXY_RULE_ADDRESS, why);
+			return;
+		}
+		c->via_upstream = true;
+		known = tj_net_parse_addr(pol->upstream_host, &a);
+		lookup = pol->upstream_host;
+		if (known) {
+			c->addrs[0] = a;
+			c->naddrs = 1;
+			c->next = 0;
+			c->t_connect = px->now;
+			start_connect(px, c);
+			return;
+		}
+	} else if (known) {
 		c->addrs[0] = a;
 		c->naddrs = 1;
 		addresses_ready(px, c, mapped);
 		return;
 	}
-	char why[512];
 	if (!px->cfg->resolver) {
-		snprintf(why, sizeof(why), "cannot resolve '%s': no resolver", c->req.host);
-		reply(px, c, 502, TJ_PROXY_RULE_NONE, why);
+		snprintf(why, sizeof(why), "cannot resolve '%s': no resolver", lookup);
+		fail_upstream(px, c, 502, why);
 		return;
 	}
-	if (!tj_resolver_submit(px->cfg->resolver, key(px, c, 0), c->req.host)) {
-		snprintf(why, sizeof(why), "cannot resolve '%s' now: too many lookups in progress", c->req.host);
+	if (!tj_resolver_submit(px->cfg->resolver, key(px, c, 0), lookup)) {
+		snprintf(why, sizeof(why), "cannot resolve '%s' now: too many lookups in progress", lookup);
 		reply(px, c, 503, TJ_PROXY_RULE_NONE, why);
 		return;
 	}
@@ -390,12 +457,20 @@ static void on_resolved(struct proxy *px, const struct tj_resolver_result *res)
 		return; /* closed meanwhile */
 	if (res->error) {
 		char why[512];
-		snprintf(why, sizeof(why), "cannot resolve '%s': %s", c->req.host, gai_strerror(res->error));
-		reply(px, c, 502, TJ_PROXY_RULE_NONE, why);
+		snprintf(why, sizeof(why), "cannot resolve %s'%s': %s", c->via_upstream ? "the upstream proxy " : "",
+			 c->via_upstream ? px->cfg->policy->upstream_host : c->req.host, gai_strerror(res->error));
+		fail_upstream(px, c, 502, why);
 		return;
 	}
 	memcpy(c->addrs, res->addrs, res->n * sizeof(res->addrs[0]));
 	c->naddrs = res->n;
+	if (c->via_upstream) {
+		/* Named by the user: not judged by the address rule. */
+		c->next = 0;
+		c->t_connect = px->now;
+		start_connect(px, c);
+		return;
+	}
 	addresses_ready(px, c, false);
 }
 

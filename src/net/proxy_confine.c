@@ -126,7 +126,8 @@ int tj_proxy_filter_compile(struct tj_filter **ret, struct tj_err **err)
 	return r;
 }
 
-/* The TCP ports the proxy may connect to: what the policy allows, and 53. */
+/* The TCP ports the proxy may connect to: what the policy allows, the
+ * upstream proxy's, and 53. */
 static size_t connect_ports(const struct tj_net_policy *p, uint16_t *out, size_t max)
 {
 	size_t n = 0;
@@ -138,6 +139,9 @@ static size_t connect_ports(const struct tj_net_policy *p, uint16_t *out, size_t
 	for (size_t i = 0; i < p->nallow; i++)
 		for (size_t j = 0; j < p->allow[i].nports && n < max; j++)
 			out[n++] = p->allow[i].ports[j];
+	/* --net-upstream-proxy: where every allowed request then goes. */
+	if (p->upstream_host && n < max)
+		out[n++] = p->upstream_port;
 	if (n < max)
 		out[n++] = 53;
 	return n;

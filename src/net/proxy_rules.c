@@ -42,7 +42,7 @@ enum tj_proxy_rule tj_proxy_judge_request(const struct tj_net_policy *p, const s
 			 ports[0] ? ports : "none");
 		return TJ_PROXY_RULE_PORT;
 	}
-	snprintf(why, size, "'%s' is not in the allowlist", req->host);
+	snprintf(why, size, "'%s' is not in the allowlist (--net allow=%s admits it)", req->host, req->host);
 	return TJ_PROXY_RULE_ALLOWLIST;
 }
 
@@ -71,10 +71,20 @@ size_t tj_proxy_filter_addresses(const struct tj_net_policy *p, const char *host
 		} else if (!said) {
 			char a[64];
 			tj_net_format_addr(&addrs[i], a, sizeof(a));
+			/* The flag that admits it, unless a deny list refused it
+			 * (then nothing does). */
+			char hint[400] = "";
+			bool denied = strcmp(reason, "the address is in a denied range") == 0;
+			const char *bits = addrs[i].ss_family == AF_INET6 ? "128" : "32";
+			if (!denied && strcmp(a, host) == 0)
+				snprintf(hint, sizeof(hint), " (--net-allow-cidr %s/%s admits it)", a, bits);
+			else if (!denied)
+				snprintf(hint, sizeof(hint), " (--resolve %s:%s or --net-allow-cidr %s/%s admits it)",
+					 host, a, a, bits);
 			if (strcmp(a, host) == 0)
-				snprintf(why, size, "%s: %s", a, reason);
+				snprintf(why, size, "%s: %s%s", a, reason, hint);
 			else
-				snprintf(why, size, "'%s' resolves to %s: %s", host, a, reason);
+				snprintf(why, size, "'%s' resolves to %s: %s%s", host, a, reason, hint);
 			said = true;
 		}
 	}

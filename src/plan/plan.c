@@ -307,6 +307,11 @@ int tj_plan_build(const struct tj_plan_request *req, struct tj_launch_plan *lp, 
 	if (profile)
 		tj_isolation_merge(&lp->iso, &profile->iso);
 	tj_isolation_merge(&lp->iso, &o->iso);
+	/* The working directory: per user (${UID} is the caller's), and what
+	 * the profile made of it (a size-limited, non-executable download
+	 * directory) follows --workdir. */
+	if (tj_isolation_apply_workdir(&lp->iso, getuid(), err) < 0)
+		return -1;
 	if (lp->iso.user && tj_identity_resolve(lp->iso.user, &lp->id, err) < 0)
 		return -1;
 	/* The network: the profile's policy, then the flags'. */

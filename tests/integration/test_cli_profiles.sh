@@ -129,6 +129,40 @@ for p in "$CORPUS"/*.json; do
 	*) corpus_run 0 "$PROBE" syscall getpid ;;
 	esac
 done
+t "every loadable corpus profile runs the same real programs as nobody"
+# As an ordinary user (no capabilities to keep): the same outcomes for true,
+# ls and sh; userfaultfd gets the profile's errno (the kernel would refuse
+# nobody with EPERM too, so runc's test2 profile, errno 6, shows the filter).
+for p in "$CORPUS"/*.json; do
+	name=$(basename "$p")
+	[ "$name" = "$BAD" ] && continue
+	set -- $(corpus_expect "$name")
+	want_true=$1 want_ls=$2 want_sh=$3 want_uffd=$4
+	for cmd in "true:/bin/true" "ls:ls /" "sh:sh -c echo_hi" "uffd:$PROBE syscall userfaultfd"; do
+		what=${cmd%%:*} args=${cmd#*:}
+		eval "want=\$want_$what"
+		if [ "$what" = sh ]; then
+			run_nobody "$TJ" -q --profile "$p" -- sh -c 'echo hi'
+		else
+			run_nobody "$TJ" -q --profile "$p" -- $args
+		fi
+		case $want in
+		e125)
+			[ "$rc" -eq 125 ] || fail "as nobody, $name: $args: expected 125, got $rc" ;;
+		*)
+			[ "$rc" -eq "$want" ] || fail "as nobody, $name: $args: expected exit $want, got $rc" ;;
+		esac
+		[ "$what" = sh ] && [ "$want" = 0 ] && [ "$out" != hi ] && fail "as nobody, $name: sh printed '$out'"
+		expect_err_lacks "killed by seccomp"
+	done
+	case $want_uffd in
+	e125 | 139) ;;
+	*)
+		run_nobody "$TJ" -q --profile "$p" -- "$PROBE" syscall getpid
+		[ "$rc" -eq 0 ] || fail "as nobody, $name: getpid: exit $rc" ;;
+	esac
+done
+
 # The control for userfaultfd: without a filter the kernel allows it (to a
 # holder of CAP_SYS_PTRACE), and refuses it once capabilities are dropped.
 run "$TJ" -q --cap-keep SYS_PTRACE --profile none -- "$PROBE" syscall userfaultfd

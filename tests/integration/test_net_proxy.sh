@@ -136,7 +136,7 @@ run "$TJ" --profile none $ALLOW --resolve evil.test:127.0.0.1 -- curl -sS --cace
 	"https://evil.test:$SP/f.txt"
 expect_rc 56
 expect_err_contains "CONNECT tunnel failed, response 403"
-expect_err_contains "tinyjail: network refused: CONNECT evil.test port $SP: 'evil.test' is not in the allowlist [allowlist]"
+expect_err_contains "tinyjail: network refused: CONNECT evil.test port $SP: 'evil.test' is not in the allowlist (--net allow=evil.test admits it) [allowlist]"
 expect_err_contains "tinyjail: network: 1 request refused, 0 connections cut"
 run "$TJ" -q --profile none $ALLOW -- curl -sS -f -D "$TMP/h.txt" "http://evil.test:$HP/f.txt"
 expect_rc 22
@@ -174,15 +174,14 @@ run "$TJ" -q --profile none $ALLOW -- "$PROBE" tcp 127.0.0.1 "$HP"
 expect_rc 111
 
 t "a connection that outlives --net-conn-timeout is cut (NET-003), and one idle too long"
-start=$(date +%s)
 run "$TJ" --profile none $ALLOW --net-conn-timeout 1s --log "$TMP/cut.log" -- curl -sS -o /dev/null \
 	"http://files.test:$HP/slow/40"
-took=$(($(date +%s) - start))
 [ "$rc" -ne 0 ] || fail "the 4-second transfer succeeded"
 expect_err_contains "tinyjail: network connection cut: GET files.test port $HP (127.0.0.1) after 1"
 expect_err_contains "the connection reached its maximum lifetime of 1s (--net-conn-timeout) [connection-timeout]"
 expect_err_contains "tinyjail: network: 0 requests refused, 1 connection cut"
-[ "$took" -lt 4 ] || fail "the cut took ${took}s"
+# Not the wall time (under load the SAN build took 8 s to start and end):
+# the cut's own age, "after 1s" above, says when it happened.
 expect_file_contains "$TMP/cut.log" '"action":"cut"'
 expect_file_contains "$TMP/cut.log" '"rule":"connection-timeout"'
 # A tunnel is cut as well (TLS sees a reset, never a clean end).
@@ -237,7 +236,7 @@ else
 	run "$TJ" --profile none --net allow=10.231.77.2:8080 --log "$TMP/private-ev.log" -- curl -sS -f \
 		http://10.231.77.2:8080/f.txt
 	expect_rc 22
-	expect_err_contains "network refused: GET 10.231.77.2 port 8080 (10.231.77.2): 10.231.77.2: private (10.0.0.0/8) [address]"
+	expect_err_contains "network refused: GET 10.231.77.2 port 8080 (10.231.77.2): 10.231.77.2: private (10.0.0.0/8) (--net-allow-cidr 10.231.77.2/32 admits it) [address]"
 	expect_file_contains "$TMP/private-ev.log" '"rule":"address","status":403'
 	[ "$(requests "$TMP/private.log")" = 0 ] || fail "the private server was contacted"
 	# Explicitly allowed, the same request works: the refusal was the policy.
@@ -256,7 +255,7 @@ if grep -q '^127\.0\.0\.1[[:space:]].*localhost' /etc/hosts; then
 	before=$(requests "$TMP/http.log")
 	run "$TJ" --profile none --net allow=localhost:"$HP" -- curl -sS -f "http://localhost:$HP/f.txt"
 	expect_rc 22
-	expect_err_contains "'localhost' resolves to 127.0.0.1: loopback (127.0.0.0/8) [address]"
+	expect_err_contains "'localhost' resolves to 127.0.0.1: loopback (127.0.0.0/8) (--resolve localhost:127.0.0.1 or --net-allow-cidr 127.0.0.1/32 admits it) [address]"
 	[ "$(requests "$TMP/http.log")" = "$before" ] || fail "the loopback server was contacted"
 	run "$TJ" -q --profile none --net allow=localhost:"$HP" --net-allow-cidr 127.0.0.1 -- curl -fsS \
 		"http://localhost:$HP/f.txt"

@@ -150,11 +150,12 @@ run "$TJ" --profile shell-script -- sh -c "$PROBE syscall bpf 0 0 0; echo after 
 expect_out_contains "after 137"
 expect_err_contains "killed by seccomp: bpf("
 
-# curl-download writes to /tmp/curl_downloads; the tests use a copy of the
-# bundled profile that names a directory of their own instead.
+# curl-download writes to /tmp/curl_downloads-UID (its working directory);
+# the tests use a copy of the bundled profile that names a directory of
+# their own instead (test_curl_download.sh tries --workdir and the default).
 DLDIR=$TMP/curl_downloads
 CURLDL=$TMP/curl-download.json
-sed "s|/tmp/curl_downloads|$DLDIR|g" "$POL/curl-download.json" >"$CURLDL"
+sed 's|/tmp/curl_downloads-${UID}|'"$DLDIR"'|g' "$POL/curl-download.json" >"$CURLDL"
 
 # The loopback server is reached through the proxy as files.test (the
 # profile's allowlist is extended on the command line; --resolve points the
@@ -162,10 +163,11 @@ sed "s|/tmp/curl_downloads|$DLDIR|g" "$POL/curl-download.json" >"$CURLDL"
 NET="--net allow=files.test:$port --resolve files.test:127.0.0.1"
 URL="http://files.test:$port"
 
-t "curl-download: the bundled profile names /tmp/curl_downloads and every layer it needs"
+t "curl-download: the bundled profile names /tmp/curl_downloads-UID and every layer it needs"
 run "$TJ" check "$POL/curl-download.json"
 expect_rc 0
-expect_out_contains "/tmp/curl_downloads limited to 50M (copied back at the end), not executable /tmp/curl_downloads"
+expect_out_contains "/tmp/curl_downloads-0 limited to 50M (copied back at the end), not executable /tmp/curl_downloads-0"
+expect_out_contains "working directory /tmp/curl_downloads-0"
 expect_out_contains "privileges: applied: uid 65534"
 expect_out_contains "TCP connect to 3128 (the proxy)"
 expect_out_contains "namespaces: applied: mount (private), pid"
@@ -208,7 +210,7 @@ before=$(wc -l <"$TMP/requests.log")
 run "$TJ" --profile "$CURLDL" $NET --resolve other.test:127.0.0.1 -- curl -sS -f -o "$DLDIR/e.bin" \
 	"http://other.test:$port/blob.bin"
 expect_rc 22
-expect_err_contains "network refused: GET other.test port $port: 'other.test' is not in the allowlist [allowlist]"
+expect_err_contains "network refused: GET other.test port $port: 'other.test' is not in the allowlist (--net allow=other.test admits it) [allowlist]"
 run "$TJ" -q --profile "$CURLDL" $NET -- curl -sS "https://example.net/"
 expect_rc 56
 [ "$(wc -l <"$TMP/requests.log")" = "$before" ] || fail "a refused request reached the server"
@@ -340,9 +342,11 @@ expect_out_contains "rlimit: applied: RLIMIT_STACK soft 8388608 hard 8388608"
 expect_out_contains "rlimit: applied: RLIMIT_FSIZE soft 10485760 hard 10485760"
 # FS-003 for real: the write past 10 MiB gets SIGXFSZ (128 + 25), and the
 # file that reaches the host stops at the limit.
+# It lands as big.partial: never under the name it would pass for whole with.
 expect_probe "$CURLDL" 153 write "$DLDIR/big" 11000000
-[ "$(stat -c %s "$DLDIR/big")" -eq 10485760 ] || fail "the file grew past 10 MiB"
-rm -f "$DLDIR/big"
+[ -e "$DLDIR/big" ] && fail "the cut-short file landed under its own name"
+[ "$(stat -c %s "$DLDIR/big.partial")" -eq 10485760 ] || fail "the file grew past 10 MiB"
+rm -f "$DLDIR/big" "$DLDIR/big.partial"
 mkdir -p "$TMP/downloads"
 expect_probe none 0 write "$TMP/downloads/big2" 11000000
 

@@ -149,6 +149,17 @@ for p in default build-job; do
 	works_nobody "$p" -- sh -c 'git init -q g && cd g && echo x >f && git add f &&
 		git -c user.email=t@example.org -c user.name=t commit -q -m first && git log --oneline | wc -l'
 	expect_out_is 1
+
+	t "$p, as nobody: cargo builds a tiny crate offline"
+	# A cargo nobody can run: Debian's /usr/bin/cargo (rustup's, under
+	# /root, is out of its reach); CARGO_HOME is \$HOME/.cargo in the copy.
+	if as_nobody sh -c 'cargo --version' >/dev/null 2>&1; then
+		works_nobody "$p" -- sh -c 'cd rust && cargo build --offline -q && ./target/debug/tiny'
+		expect_out_is "tiny 4"
+		[ -d "$dir/.cargo" ] || fail "as nobody, $p: cargo did not use CARGO_HOME=\$HOME/.cargo"
+	else
+		skip "no cargo nobody can run (tools/install-deps.sh toolchains installs Debian's)"
+	fi
 done
 
 t "default: node and npm"

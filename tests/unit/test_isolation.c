@@ -270,6 +270,48 @@ static void test_identity(void **state)
 	expect_error(tj_identity_resolve("4294967295", &id, &err), &err, "no user named");
 }
 
+/* --workdir and the profile's filesystem.workdir: ${UID} is the caller's,
+ * and a size-limited, non-executable download directory follows the path. */
+static void test_workdir(void **state)
+{
+	(void)state;
+	struct tj_isolation profile = {0}, flags = {0}, iso = {0};
+	struct tj_err *err = NULL;
+	profile.workdir = tj_xstrdup("/tmp/dl-${UID}");
+	profile.workdir_limit = 50u << 20;
+	profile.workdir_noexec = true;
+	tj_isolation_merge(&iso, &profile);
+	assert_int_equal(tj_isolation_apply_workdir(&iso, 1000, &err), 0);
+	assert_string_equal(iso.workdir, "/tmp/dl-1000");
+	assert_int_equal(iso.nrw_limits, 1);
+	assert_string_equal(iso.rw_limits[0].path, "/tmp/dl-1000");
+	assert_int_equal(iso.rw_limits[0].bytes, 50u << 20);
+	assert_true(tj_strv_contains(&iso.noexec, "/tmp/dl-1000"));
+	tj_isolation_done(&iso);
+	/* The flag moves it, with its limit and noexec. */
+	flags.workdir = tj_xstrdup("/srv/mine");
+	tj_isolation_merge(&iso, &profile);
+	tj_isolation_merge(&iso, &flags);
+	assert_int_equal(tj_isolation_apply_workdir(&iso, 0, &err), 0);
+	assert_string_equal(iso.rw_limits[0].path, "/srv/mine");
+	assert_int_equal(iso.nrw_limits, 1);
+	assert_true(tj_strv_contains(&iso.noexec, "/srv/mine"));
+	assert_false(tj_strv_contains(&iso.noexec, "/tmp/dl-0"));
+	tj_isolation_done(&iso);
+	/* Alone, it is only where the command starts. */
+	assert_int_equal(tj_isolation_apply_workdir(&flags, 0, &err), 0);
+	assert_int_equal(flags.nrw_limits, 0);
+	assert_int_equal(flags.noexec.n, 0);
+	/* Other variables are not guessed at. */
+	free(flags.workdir);
+	flags.workdir = tj_xstrdup("/tmp/${USER}");
+	assert_int_equal(tj_isolation_apply_workdir(&flags, 0, &err), -1);
+	assert_non_null(strstr(err->msg, "only ${UID}"));
+	tj_err_freep(&err);
+	tj_isolation_done(&flags);
+	tj_isolation_done(&profile);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_degrade),
 		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_workdir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

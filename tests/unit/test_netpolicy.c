@@ -240,12 +240,48 @@ static void test_resolve_merge_check(void **state)
 	tj_net_policy_done(&p);
 }
 
+/* --net-upstream-proxy: HOST:PORT, as HTTPS_PROXY spells it too; only with
+ * the proxy. */
+static void test_upstream(void **state)
+{
+	(void)state;
+	struct tj_net_policy p = {0};
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_net_set_upstream(&p, "Proxy.Corp:3128", &err), 0);
+	assert_string_equal(p.upstream_host, "proxy.corp");
+	assert_int_equal(p.upstream_port, 3128);
+	assert_int_equal(tj_net_set_upstream(&p, "http://10.1.2.3:8080/", &err), 0);
+	assert_string_equal(p.upstream_host, "10.1.2.3");
+	assert_int_equal(p.upstream_port, 8080);
+	assert_int_equal(tj_net_set_upstream(&p, "[fd00::1]:3128", &err), 0);
+	assert_string_equal(p.upstream_host, "fd00::1");
+	static const char *const bad[] = {"proxy.corp",	      "proxy.corp:",	":3128",     "proxy.corp:0",
+					  "proxy.corp:70000", "proxy.corp:31x", "[fd00::1]", "a b:80"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(tj_net_set_upstream(&p, bad[i], &err), -1);
+		tj_err_freep(&err);
+	}
+	assert_int_equal(tj_net_policy_check(&p, &err), -1); /* no --net allow= */
+	tj_err_freep(&err);
+	assert_int_equal(tj_net_parse_mode(&p, "allow=files.test", &err), 0);
+	assert_int_equal(tj_net_policy_check(&p, &err), 0);
+	struct tj_net_policy merged = {0};
+	tj_net_policy_merge(&merged, &p);
+	assert_string_equal(merged.upstream_host, "fd00::1");
+	tj_net_policy_done(&merged);
+	tj_net_policy_done(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_modes_and_allowlist), cmocka_unit_test(test_match_host),
-		cmocka_unit_test(test_special_ranges),	    cmocka_unit_test(test_cidrs),
-		cmocka_unit_test(test_addr_allowed),	    cmocka_unit_test(test_resolve_merge_check),
+		cmocka_unit_test(test_modes_and_allowlist),
+		cmocka_unit_test(test_match_host),
+		cmocka_unit_test(test_special_ranges),
+		cmocka_unit_test(test_cidrs),
+		cmocka_unit_test(test_addr_allowed),
+		cmocka_unit_test(test_resolve_merge_check),
+		cmocka_unit_test(test_upstream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

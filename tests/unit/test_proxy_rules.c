@@ -47,7 +47,8 @@ static void test_judge(void **state)
 	assert_int_equal(judge(&f->p, "CONNECT a.cdn.test:443 HTTP/1.1\r\n\r\n", why, sizeof(why)), TJ_PROXY_RULE_NONE);
 	assert_int_equal(judge(&f->p, "CONNECT evil.test:443 HTTP/1.1\r\n\r\n", why, sizeof(why)),
 			 TJ_PROXY_RULE_ALLOWLIST);
-	assert_string_equal(why, "'evil.test' is not in the allowlist");
+	/* ...and says what admits it. */
+	assert_string_equal(why, "'evil.test' is not in the allowlist (--net allow=evil.test admits it)");
 	/* NET-006 and NET-002: the name is allowed, the port is not. */
 	for (int port = 21; port <= 25; port++) {
 		char head[128];
@@ -82,7 +83,7 @@ static void test_addresses(void **state)
 	assert_true(tj_proxy_static_address(&f->p, "10.9.8.7", &a[0], &mapped));
 	assert_false(mapped);
 	assert_int_equal(tj_proxy_filter_addresses(&f->p, "10.9.8.7", a, 1, mapped, why, sizeof(why)), 0);
-	assert_string_equal(why, "10.9.8.7: private (10.0.0.0/8)");
+	assert_string_equal(why, "10.9.8.7: private (10.0.0.0/8) (--net-allow-cidr 10.9.8.7/32 admits it)");
 	/* A name needs resolving. */
 	assert_false(tj_proxy_static_address(&f->p, "localhost", &a[0], &mapped));
 	/* What it resolved to: the refused ones are dropped, order kept. */
@@ -100,11 +101,17 @@ static void test_addresses(void **state)
 	/* The classic: a name that resolves to loopback or link-local. */
 	assert_true(tj_net_parse_addr("169.254.169.254", &a[0]));
 	assert_int_equal(tj_proxy_filter_addresses(&f->p, "metadata.test", a, 1, false, why, sizeof(why)), 0);
-	assert_string_equal(why, "'metadata.test' resolves to 169.254.169.254: link-local (169.254.0.0/16)");
+	assert_string_equal(why,
+			    "'metadata.test' resolves to 169.254.169.254: link-local (169.254.0.0/16) "
+			    "(--resolve metadata.test:169.254.169.254 or --net-allow-cidr 169.254.169.254/32 admits it)");
 	/* --net-allow-cidr makes one range acceptable again. */
 	struct tj_err *err = NULL;
 	assert_int_equal(tj_net_add_cidrs(&f->p.allow_cidrs, "169.254.169.254", &err), 0);
 	assert_int_equal(tj_proxy_filter_addresses(&f->p, "metadata.test", a, 1, false, why, sizeof(why)), 1);
+	/* A denied range names no flag: nothing admits it. */
+	assert_int_equal(tj_net_add_cidrs(&f->p.deny_cidrs, "169.254.0.0/16", &err), 0);
+	assert_int_equal(tj_proxy_filter_addresses(&f->p, "metadata.test", a, 1, false, why, sizeof(why)), 0);
+	assert_string_equal(why, "'metadata.test' resolves to 169.254.169.254: the address is in a denied range");
 }
 
 int main(void)

@@ -14,8 +14,8 @@ _tinyjail_verbs="run check compile groups why profiles supervise learn diff expl
 _tinyjail_run_opts="--profile --allow-syscall --deny-syscall --enforce --complain --mode --log --report --explain
 --explain-stacks --notify-socket --ignore-unknown-syscalls --memory --cpu --pids --timeout --kill-after --rlimit
 --allow-degraded --json-status --fail-on-violation --kill-via --no-cache --user --cap-keep --unshare
---hostname --ro --rw --exec --noexec --tmpfs --rw-limit --no-exec --no-fork --deny-write-execute
---signals --tcp-connect --tcp-bind --net --resolve --net-ports --net-max-conns --net-conn-timeout
+--hostname --ro --rw --exec --noexec --tmpfs --rw-limit --workdir --no-exec --no-fork --deny-write-execute
+--signals --tcp-connect --tcp-bind --net --resolve --net-upstream-proxy --net-ports --net-max-conns --net-conn-timeout
 --net-idle-timeout --net-deny-private --net-allow-cidr --net-deny-cidr --net-dns --env-keep --env-deny
 --env-all --setenv --pass-fd --afl --verbose --quiet --help --version"
 

@@ -17,6 +17,13 @@
 struct tj_copy_opts {
 	bool keep_owner;	/* copy owners too (root) */
 	uint64_t max_file_size; /* larger files (by apparent size) are not copied; 0: any */
+	/* Copying back: a file dst already has with the same size, mode, time
+	 * and bytes (one the tree was seeded with) is left alone, not counted. */
+	bool skip_unchanged;
+	/* Files of at least this size reached the command's file size limit
+	 * (RLIMIT_FSIZE): they are cut short, and land as NAME.partial rather
+	 * than under the name they would pass for complete with; 0: none. */
+	uint64_t partial_size;
 };
 
 struct tj_copy_stats {
@@ -24,6 +31,9 @@ struct tj_copy_stats {
 	uint64_t skipped;		    /* devices, fifos, sockets: not copied */
 	uint64_t too_big;		    /* files over max_file_size: not copied */
 	char first_too_big[128];	    /* the first one's name */
+	uint64_t unchanged;		    /* skip_unchanged: files left as they were */
+	uint64_t partial;		    /* partial_size: files landed as NAME.partial */
+	char first_partial[128];	    /* the first one's name (as the command wrote it) */
 };
 
 /* Copies everything beneath src into dst (which exists).  Files keep their

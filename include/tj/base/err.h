@@ -47,6 +47,7 @@ struct tj_err {
 	char *json_path; /* e.g. "syscalls[3].names[1]" */
 	int line, col;	 /* 1-based position in file, 0 when unknown */
 	char *layer;	 /* name of the layer that failed, or NULL */
+	char *degrade;	 /* what --allow-degraded takes to run without it ("memory,cpu"), or NULL */
 };
 
 /* Creates a record in *err (which must be NULL) and returns -1. */
@@ -64,6 +65,9 @@ int tj_err_at(struct tj_err **err, const char *file, const char *json_path);
 int tj_err_position(struct tj_err **err, int line, int col);
 __attribute__((format(printf, 2, 3))) int tj_err_hint(struct tj_err **err, const char *fmt, ...);
 int tj_err_layer(struct tj_err **err, const char *layer);
+/* The failure can be skipped with --allow-degraded NAMES (so that a probe
+ * can name every such layer at once, launch.c). */
+int tj_err_degradable(struct tj_err **err, const char *names);
 
 void tj_err_free(struct tj_err *e);
 void tj_err_freep(struct tj_err **e);

@@ -154,6 +154,7 @@ struct tj_net_event {
 	const char *reason;   /* why it was refused, for people */
 	/* The filtering proxy's requests (all may be left unset): */
 	bool cut;	      /* a connection that was allowed, ended by a limit */
+	bool failed;	      /* allowed, but the server (or upstream proxy) could not be reached */
 	const char *host;     /* the name the command asked for */
 	const char *method;   /* "CONNECT", "GET", ... */
 	const char *rule;     /* what decided: "allowlist", "port", "address", ... */

@@ -64,6 +64,15 @@ struct tj_isolation {
 	struct tj_rw_limit *rw_limits;
 	size_t nrw_limits;
 	bool no_exec; /* the command may execute nothing but itself */
+	/* The command's working directory: --workdir, else the profile's
+	 * filesystem.workdir.path, where "${UID}" stands for the caller's uid
+	 * (a per-user default such as curl-download's).  The profile may make
+	 * it size-limited (workdir_limit bytes, copied back) and not
+	 * executable; tj_isolation_apply_workdir turns that into the lists
+	 * above once the flags are merged. */
+	char *workdir;
+	uint64_t workdir_limit;
+	bool workdir_noexec;
 
 	/* network rights (Landlock ABI 4); ports in host order */
 	bool has_tcp_bind, has_tcp_connect;
@@ -112,6 +121,9 @@ int tj_isolation_parse_signals(struct tj_isolation *iso, const char *list, struc
 int tj_isolation_parse_ports(const char *list, uint16_t **ret, size_t *ret_n, struct tj_err **err);
 /* "PATH=SIZE". */
 int tj_isolation_parse_rw_limit(struct tj_isolation *iso, const char *arg, struct tj_err **err);
+/* Expands "${UID}" in iso->workdir to uid and adds what the profile said
+ * of the directory: a size-limited directory (--rw-limit) and --noexec. */
+int tj_isolation_apply_workdir(struct tj_isolation *iso, uid_t uid, struct tj_err **err);
 /* "landlock", "landlock-net", "net-rules" or "unix-sockets"; -1 for other
  * names. */
 int tj_isolation_parse_degrade(struct tj_isolation *iso, const char *name);

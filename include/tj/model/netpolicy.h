@@ -72,6 +72,11 @@ struct tj_net_policy {
 	unsigned max_conns;	  /* concurrent upstream connections; 0 = no cap */
 	uint64_t conn_timeout_ms; /* a connection's maximum lifetime; 0 = none */
 	uint64_t idle_timeout_ms; /* cut after this long without a byte; 0 = default */
+	/* An upstream (corporate) HTTP proxy the proxy forwards every allowed
+	 * request to (names without --resolve; CONNECT for tunnels, absolute
+	 * URLs for plain HTTP); NULL: straight to the servers. */
+	char *upstream_host;
+	uint16_t upstream_port;
 
 	/* addresses: both modes */
 	bool deny_private;		 /* host mode: refuse private ranges (filtered mode always does) */
@@ -101,6 +106,9 @@ bool tj_net_policy_wanted(const struct tj_net_policy *p);
 int tj_net_parse_mode(struct tj_net_policy *p, const char *arg, struct tj_err **err);
 /* "example.org,*.debian.org:443,10.0.0.5:8080,[::1]:80" */
 int tj_net_add_allow(struct tj_net_policy *p, const char *list, struct tj_err **err);
+/* "HOST:PORT" or "[V6]:PORT" (an http:// prefix and a trailing / are
+ * accepted, as in HTTPS_PROXY): the upstream proxy. */
+int tj_net_set_upstream(struct tj_net_policy *p, const char *arg, struct tj_err **err);
 /* "NAME:ADDR", ADDR an IPv4 or IPv6 address (brackets optional). */
 int tj_net_add_resolve(struct tj_net_policy *p, const char *arg, struct tj_err **err);
 /* "10.0.0.0/8,fd00::/8,192.0.2.7" (no prefix: a single address). */

@@ -48,6 +48,7 @@ void tj_proxy_config_init(struct tj_proxy_config *c, const struct tj_net_policy 
 enum tj_proxy_record_kind {
 	TJ_PROXY_REC_REFUSED = 1,
 	TJ_PROXY_REC_CUT = 2,
+	TJ_PROXY_REC_FAILED = 3, /* allowed, but the server (or upstream proxy) could not be reached */
 };
 struct tj_proxy_record {
 	uint32_t kind;
