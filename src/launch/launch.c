@@ -395,7 +395,7 @@ __attribute__((noreturn)) static void child_main(const struct child_args *a)
 		goto fail;
 	/* --workdir, in the view the mounts made (the mount layer entered it
 	 * already when there is one). */
-	if (plan->iso->workdir && chdir(plan->iso->workdir) < 0) {
+	if (plan->iso && plan->iso->workdir && chdir(plan->iso->workdir) < 0) {
 		tj_child_fail_path(&cerr, TJ_ERR_LAYER, errno, NULL, "cannot enter the working directory (--workdir)",
 				   plan->iso->workdir);
 		goto fail;
