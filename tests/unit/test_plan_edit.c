@@ -69,8 +69,7 @@ static int same_verdicts(const char *path)
 	}
 	if (re == 0)
 		tj_edit_model_done(&m);
-	if (rp == 0)
-		tj_plan_done(&lp);
+	tj_plan_done(&lp); /* also after a refusal: what was built so far */
 	tj_err_free(ep);
 	tj_err_free(ee);
 	return bad;
@@ -97,8 +96,7 @@ static int same_refusal(const char *path)
 	}
 	if (re == 0)
 		tj_edit_model_done(&m);
-	if (rp == 0)
-		tj_plan_done(&lp);
+	tj_plan_done(&lp); /* also after a refusal: what was built so far */
 	tj_err_free(ep);
 	tj_err_free(ee);
 	return bad;
