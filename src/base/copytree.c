@@ -137,6 +137,19 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 			snprintf(stats->first_too_big, sizeof(stats->first_too_big), "%s", name);
 		return 0;
 	}
+	int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return fail(errno, "cannot read", name, why, size);
+	/* Left as it was seeded, under its own name: nothing to copy, whatever
+	 * its size (a file an earlier run saved as NAME.partial is not cut
+	 * short again: it would become NAME.partial.partial on every run). */
+	struct stat old;
+	if (opts->skip_unchanged && fstatat(dst_dir, name, &old, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(old.st_mode) &&
+	    same_file(in, dst_dir, name, st, &old)) {
+		close(in);
+		stats->unchanged++;
+		return 0;
+	}
 	/* Cut short by the file size limit: never under the name it would
 	 * pass for complete with. */
 	char partial[300];
@@ -147,17 +160,9 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 	}
 	/* A link at the name on this side is not replaced (the copy fails),
 	 * as a directory's would not be. */
-	struct stat old;
-	bool have_old = fstatat(dst_dir, to, &old, AT_SYMLINK_NOFOLLOW) == 0;
-	if (have_old && !S_ISREG(old.st_mode))
-		return fail(S_ISLNK(old.st_mode) ? ELOOP : EEXIST, "cannot replace a non-file", to, why, size);
-	int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (in < 0)
-		return fail(errno, "cannot read", name, why, size);
-	if (opts->skip_unchanged && have_old && same_file(in, dst_dir, to, st, &old)) {
+	if (fstatat(dst_dir, to, &old, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(old.st_mode)) {
 		close(in);
-		stats->unchanged++;
-		return 0;
+		return fail(S_ISLNK(old.st_mode) ? ELOOP : EEXIST, "cannot replace a non-file", to, why, size);
 	}
 	/* Written beside it and renamed over it: an existing file is replaced,
 	 * never written through (it may be a hard link to another file). */

@@ -91,6 +91,11 @@ expect_err_contains "RLIMIT_FSIZE"
 expect_err_contains "saved as 'big.bin.partial'"
 [ -e "$TMP/big/big.bin" ] && fail "the cut-short file passes for the download"
 [ "$(stat -c %s "$TMP/big/big.bin.partial" 2>/dev/null)" = 10485760 ] || fail "no 10 MiB big.bin.partial"
+# A later run leaves the flagged file as it is (it is not cut short again).
+run "$TJ" -q --profile curl-download --workdir "$TMP/big" $NET -- curl -sS -o /dev/null "$URL/$name"
+expect_rc 0
+ls "$TMP/big" | grep -q 'partial[.]partial' && fail "the kept file was flagged again: $(ls "$TMP/big")"
+[ "$(stat -c %s "$TMP/big/big.bin.partial" 2>/dev/null)" = 10485760 ] || fail "big.bin.partial is gone"
 
 t "as a user, every layer it cannot apply is named at once, with one --allow-degraded list"
 run_nobody sh -c 'cd /tmp && exec "$@"' sh "$TJ" --profile curl-download $NET -- curl -sS -O "$URL/$name"
