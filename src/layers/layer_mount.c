@@ -547,7 +547,10 @@ static int limit_dir(struct state *s, const struct limited *l, struct tj_child_e
 	close(tmp);
 	if (r == -ENOSPC)
 		return tj_child_fail_path(cerr, TJ_ERR_LAYER, ENOSPC, LAYER,
-					  "this size-limited directory already holds more than its limit:", l->path);
+					  "this size-limited directory already holds more than its limit (the files"
+					  " kept from earlier runs count: move some out, raise the limit or name"
+					  " another directory):",
+					  l->path);
 	if (r < 0)
 		return tj_child_fail_path(cerr, TJ_ERR_LAYER, -r, LAYER, "cannot copy into the size-limited directory",
 					  l->path);
