@@ -288,6 +288,9 @@ format:
 check-tree:
 	@tools/check-levels.sh
 	@tools/check-once.sh
+	@bad=$$(grep -rIlE '^(<<<<<<<|>>>>>>>)( |$$)' src include tests notes policies man tools bench README.md Makefile); \
+	if [ -n "$$bad" ]; then echo "merge check: conflict markers left in:" $$bad; exit 1; fi; \
+	echo "merge check: no conflict markers"
 	@bad=$$(for f in $(FORMAT_FILES); do clang-format "$$f" | cmp -s "$$f" - || echo "$$f"; done); \
 	if [ -n "$$bad" ]; then echo "format check: not clang-formatted (make format):" $$bad; exit 1; fi; \
 	echo "format check: $(words $(FORMAT_FILES)) files as .clang-format wants them"
