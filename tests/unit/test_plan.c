@@ -10,7 +10,6 @@
  */
 #include "unit.h"
 
-#include <dirent.h>
 #include <unistd.h>
 
 #include "tj/plan/plan.h"
@@ -66,36 +65,15 @@ static int agree(const char *path)
 	return bad;
 }
 
-static size_t each_json(const char *dir, int (*fn)(const char *path))
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	struct dirent *e;
-	size_t n = 0;
-	int failures = 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		failures += fn(path);
-		n++;
-	}
-	closedir(d);
-	assert_int_equal(failures, 0);
-	return n;
-}
-
 static void test_run_and_check_agree_on_every_fixture(void **state)
 {
 	(void)state;
-	assert_true(each_json(PROFILES "/good", agree) >= 20);
-	assert_true(each_json(PROFILES "/bad", agree) >= 100);
-	assert_true(each_json(PROFILES "/bad-compile", agree) >= 3);
-	assert_true(each_json(PROFILES "/refused", agree) >= 4);
-	assert_true(each_json(TJ_FIXTURES "/corpus", agree) >= 13);
-	assert_true(each_json("policies", agree) >= 8);
+	assert_true(unit_each_json(PROFILES "/good", agree) >= 20);
+	assert_true(unit_each_json(PROFILES "/bad", agree) >= 100);
+	assert_true(unit_each_json(PROFILES "/bad-compile", agree) >= 3);
+	assert_true(unit_each_json(PROFILES "/refused", agree) >= 4);
+	assert_true(unit_each_json(TJ_FIXTURES "/corpus", agree) >= 13);
+	assert_true(unit_each_json("policies", agree) >= 8);
 }
 
 /* --- tests/fixtures/profiles/refused/: NAME.json + NAME.expect --- */
@@ -141,7 +119,7 @@ static int refused_as_expected(const char *path)
 static void test_refused_fixtures(void **state)
 {
 	(void)state;
-	assert_true(each_json(PROFILES "/refused", refused_as_expected) >= 4);
+	assert_true(unit_each_json(PROFILES "/refused", refused_as_expected) >= 4);
 }
 
 /* --- where a value came from --- */

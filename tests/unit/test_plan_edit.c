@@ -10,7 +10,6 @@
  */
 #include "unit.h"
 
-#include <dirent.h>
 #include <linux/audit.h>
 #include <unistd.h>
 
@@ -102,35 +101,13 @@ static int same_refusal(const char *path)
 	return bad;
 }
 
-static size_t each_json(const char *dir, int (*fn)(const char *path))
-{
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	struct dirent *e;
-	size_t n = 0;
-	int failures = 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
-			continue;
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		failures += fn(path);
-		n++;
-	}
-	closedir(d);
-	if (failures)
-		fail_msg("%d profile(s) in %s: the editor and the plan disagree", failures, dir);
-	return n;
-}
-
 static void test_edit_and_plan_decide_alike(void **state)
 {
 	(void)state;
 	compared_calls = 0;
-	assert_true(each_json(PROFILES "/good", same_verdicts) >= 20);
-	assert_true(each_json(TJ_FIXTURES "/corpus", same_verdicts) >= 13);
-	assert_true(each_json("policies", same_verdicts) >= 8);
+	assert_true(unit_each_json(PROFILES "/good", same_verdicts) >= 20);
+	assert_true(unit_each_json(TJ_FIXTURES "/corpus", same_verdicts) >= 13);
+	assert_true(unit_each_json("policies", same_verdicts) >= 8);
 	/* Not vacuous: most of those profiles have a seccomp section. */
 	assert_true(compared_calls > 20 * 2 * LAST_NR);
 }
@@ -138,8 +115,8 @@ static void test_edit_and_plan_decide_alike(void **state)
 static void test_edit_and_plan_refuse_alike(void **state)
 {
 	(void)state;
-	assert_true(each_json(PROFILES "/bad", same_refusal) >= 100);
-	assert_true(each_json(PROFILES "/bad-compile", same_refusal) >= 3);
+	assert_true(unit_each_json(PROFILES "/bad", same_refusal) >= 100);
+	assert_true(unit_each_json(PROFILES "/bad-compile", same_refusal) >= 3);
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #ifndef TJ_UNIT_H
 #define TJ_UNIT_H
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,5 +28,30 @@
 		if (!h_ || !strstr(h_, n_))                                                    \
 			fail_msg("expected \"%s\" to contain \"%s\"", h_ ? h_ : "(null)", n_); \
 	} while (0)
+
+/* Calls fn on every .json file in dir and returns how many there were; fails the
+ * test when fn returned non-zero for any (fn prints why). */
+static inline size_t unit_each_json(const char *dir, int (*fn)(const char *path))
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		fail_msg("cannot open %s", dir);
+	struct dirent *e;
+	size_t n = 0;
+	int failures = 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		failures += fn(path);
+		n++;
+	}
+	closedir(d);
+	if (failures)
+		fail_msg("%d profile(s) in %s failed (see above)", failures, dir);
+	return n;
+}
 
 #endif
