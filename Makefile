@@ -159,13 +159,17 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 UNIT_LDFLAGS_test_launch_fake := -Wl,--wrap=tj_sys_clone3
 
 # The benchmark harness (bench/, notes/performance.md).
-BENCH_BINS := $(BUILD)/bench/abtime $(BUILD)/bench/sysbench
+BENCH_BINS := $(BUILD)/bench/abtime $(BUILD)/bench/sysbench $(BUILD)/bench/notify_floor
 
 $(BUILD)/bench/abtime: bench/abtime.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 $(BUILD)/bench/sysbench: bench/sysbench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/bench/notify_floor: bench/notify_floor.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 

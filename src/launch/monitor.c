@@ -158,13 +158,34 @@ static struct tj_observe *observer(const struct monitor *m)
 	return m->a->hooks ? m->a->hooks->observe : NULL;
 }
 
+/* The caller's name (/proc/PID/comm), read while it still waits, so that
+ * its program cannot have changed yet. */
+static void name_caller(struct monitor *m, struct tj_syscall_event *e)
+{
+	if (!e->comm[0])
+		tj_proc_comm_cached(&m->comm, e->pid, e->comm, sizeof(e->comm));
+}
+
+/* Whether the event is written to the log (which names the caller); a call
+ * that is only counted, or a complaint with no log to write it to, costs no
+ * read of /proc. */
+static bool logged(const struct monitor *m, const struct tj_syscall_event *e)
+{
+	return !e->tally_only && m->a->events->log;
+}
+
 /* Logs a notified call; the observer (--explain, usage, processes) sees it
  * first, while its caller still waits, and last, once it is logged. */
 static void record(struct monitor *m, struct tj_syscall_event *e, const struct tj_notification *n, bool observed)
 {
 	struct tj_observe *o = observer(m);
-	if (o && !observed)
+	if (o && !observed) {
 		tj_observe_call(o, e, m->listener, n->id);
+		/* It may log a call that was only to be counted; the caller
+		 * still waits. */
+		if (logged(m, e))
+			name_caller(m, e);
+	}
 	tj_events_syscall(m->a->events, e);
 	if (o)
 		tj_observe_after(o, e);
@@ -236,7 +257,6 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	e.data = n.data;
 	e.action = action;
 	e.rule = tj_explain_rule(f->resolved, &n.data, action);
-	tj_proc_comm_cached(&m->comm, n.pid, e.comm, sizeof(e.comm));
 
 	uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
 	bool allowed = kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG;
@@ -249,6 +269,8 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		/* The caller goes on first unless an observer must see it
 		 * waiting (its stack): the log is written meanwhile. */
 		bool early = !observer(m);
+		if (early && logged(m, &e))
+			name_caller(m, &e);
 		if (!early)
 			record(m, &e, &n, false);
 		r = tj_notify_continue(m->notify, m->listener, n.id);
@@ -265,6 +287,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 		/* --report: the kernel would have answered this itself. */
 		e.verdict = TJ_VERDICT_DENIED;
 		e.errnum = (int)(action & SECCOMP_RET_DATA);
+		name_caller(m, &e); /* for the log and the hooks' messages */
 		record(m, &e, &n, false);
 		int r2 = answered(tj_notify_deny(m->notify, m->listener, n.id, e.errnum), err);
 		if (a->hooks && a->hooks->on_denied)
@@ -273,6 +296,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	}
 	if (kind == SECCOMP_RET_KILL_PROCESS) {
 		e.verdict = TJ_VERDICT_KILLED;
+		name_caller(m, &e); /* for the kill's message */
 		/* The stack, if wanted, is read while the caller still waits. */
 		if (observer(m))
 			tj_observe_call(observer(m), &e, m->listener, n.id);
