@@ -59,8 +59,10 @@ static bool abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d)
 	return tj_strv_contains(&s->arches, needed);
 }
 
-const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const struct seccomp_data *data,
-				      uint32_t action, size_t *name_k)
+/* tj_explain_find; *by_args (may be NULL) is set when the answer could be
+ * another for other argument values (a rule with argument checks was met). */
+static const struct tj_rule *find_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data,
+				       uint32_t action, size_t *name_k, bool *by_args)
 {
 	if (!abi_listed(resolved, data))
 		return NULL;
@@ -75,7 +77,11 @@ const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const s
 		if (tj_filter_action_value(r->action, tj_rule_effective_errno(r)) != action)
 			continue;
 		for (size_t k = 0; k < r->names.n; k++) {
-			if (strcmp(r->names.v[k], name) == 0 && args_match(r, data, abi32)) {
+			if (strcmp(r->names.v[k], name) != 0)
+				continue;
+			if (by_args && r->nargs)
+				*by_args = true;
+			if (args_match(r, data, abi32)) {
 				if (name_k)
 					*name_k = k;
 				return r;
@@ -83,6 +89,29 @@ const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const s
 		}
 	}
 	return NULL;
+}
+
+const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const struct seccomp_data *data,
+				      uint32_t action, size_t *name_k)
+{
+	return find_rule(resolved, data, action, name_k, NULL);
+}
+
+const char *tj_explain_rule_memo(struct tj_explain_memo *memo, const struct tj_seccomp *resolved,
+				 const struct seccomp_data *data, uint32_t action)
+{
+	size_t i = ((size_t)(uint32_t)data->nr * 31u + data->arch * 7u + action) % TJ_EXPLAIN_MEMO_SIZE;
+	struct tj_explain_memo_entry *e = &memo->v[i];
+	if (e->rule && e->nr == data->nr && e->arch == data->arch && e->action == action)
+		return e->rule;
+	if (!abi_listed(resolved, data))
+		return "architectures";
+	bool by_args = false;
+	const struct tj_rule *r = find_rule(resolved, data, action, NULL, &by_args);
+	const char *rule = r ? r->json_path : "defaultAction";
+	if (!by_args)
+		*e = (struct tj_explain_memo_entry){.nr = data->nr, .arch = data->arch, .action = action, .rule = rule};
+	return rule;
 }
 
 const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action)

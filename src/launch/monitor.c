@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,16 @@ struct monitor {
 	int listener_sock;	    /* where the listener arrives from the helper, or -1 */
 	int ret;		    /* -1 once tinyjail itself failed (the command is killed) */
 	struct tj_err **err;
-	struct tj_comm_cache comm; /* notified callers' /proc/PID/comm, kept open */
+	struct tj_comm_cache comm;    /* notified callers' /proc/PID/comm, kept open */
+	struct tj_explain_memo rules; /* which rule decided a call, remembered */
+	/* The listener's thread (start_listener_thread); while it runs, it and
+	 * the loop take turns under lock, so the state above has one user at a
+	 * time. */
+	pthread_mutex_t lock;
+	pthread_t thread;
+	bool threaded;		   /* the thread answers the listener, the loop does not poll it */
+	bool thread_stop;	   /* (atomic) asked to end */
+	struct sigaction old_wake; /* WAKE_SIGNAL's disposition before the thread */
 };
 
 static uint64_t now_ms(void)
@@ -191,14 +201,13 @@ static void record(struct monitor *m, struct tj_syscall_event *e, const struct t
 		tj_observe_after(o, e);
 }
 
-/* Returns -1 when the listener is unusable: the supervisor then fails
+/* Acts on a notification received (r: tj_notify_receive's result).
+ * Returns -1 when the listener is unusable: the supervisor then fails
  * closed (the command is killed, since nobody could answer it). */
-static int handle_notification(struct monitor *m, struct tj_err **err)
+static int handle_received(struct monitor *m, int r, struct tj_notification n, struct tj_err **err)
 {
 	const struct tj_monitor_args *a = m->a;
 	const struct tj_filter *f = a->plan->filter;
-	struct tj_notification n;
-	int r = tj_notify_receive(m->notify, m->listener, &n);
 	if (r == -ENOENT || r == -EINTR || r == -EAGAIN)
 		return 0; /* the task died before we read it, or nothing pending */
 	if (r < 0)
@@ -256,7 +265,7 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	e.pid = n.pid;
 	e.data = n.data;
 	e.action = action;
-	e.rule = tj_explain_rule(f->resolved, &n.data, action);
+	e.rule = tj_explain_rule_memo(&m->rules, f->resolved, &n.data, action);
 
 	uint32_t kind = action & SECCOMP_RET_ACTION_FULL;
 	bool allowed = kind == SECCOMP_RET_ALLOW || kind == SECCOMP_RET_LOG;
@@ -323,6 +332,119 @@ static int handle_notification(struct monitor *m, struct tj_err **err)
 	 * to an external agent; with none attached, deny as a vanished agent
 	 * would (ENOSYS), never let it run. */
 	return answered(tj_notify_deny(m->notify, m->listener, n.id, ENOSYS), err);
+}
+
+static int handle_notification(struct monitor *m, struct tj_err **err)
+{
+	struct tj_notification n = {0};
+	int r = tj_notify_receive(m->notify, m->listener, &n);
+	return handle_received(m, r, n, err);
+}
+
+/* Tinyjail itself failed: the command must not go on (fail closed). */
+static void fail_run(struct monitor *m)
+{
+	tj_sys_pidfd_send_signal(m->a->pidfd, SIGKILL, NULL, 0);
+	m->ret = -1;
+}
+
+/* --- the listener's thread ---
+ *
+ * Polling the listener with everything else costs a poll(2) per notified
+ * call besides the receive and the answer, and a call is notified at a time
+ * per thread of the command (it waits for its answer), so the loop would
+ * poll once per call.  Instead a thread of its own blocks in the receive
+ * ioctl: two system calls per notification, the kernel's floor
+ * (notes/performance.md, "A notified call").  It handles each notification
+ * exactly as the loop would, holding the monitor's lock, which the loop
+ * holds whenever it is not waiting in poll: one of them at a time. */
+
+/* Interrupts the thread's receive when the loop ends it.  Not one tinyjail
+ * acts on; only the thread unblocks it. */
+#define WAKE_SIGNAL SIGURG
+
+static void on_wake(int sig)
+{
+	(void)sig;
+}
+
+static void *listener_main(void *arg)
+{
+	struct monitor *m = arg;
+	sigset_t wake;
+	sigemptyset(&wake);
+	sigaddset(&wake, WAKE_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	while (!__atomic_load_n(&m->thread_stop, __ATOMIC_ACQUIRE)) {
+		struct tj_notification n = {0};
+		int r = tj_notify_receive(m->notify, m->listener, &n);
+		if (r == -EINTR)
+			continue;
+		pthread_mutex_lock(&m->lock);
+		bool end = false;
+		if (r == -ENOENT) {
+			/* The caller died before it was read, or no task uses
+			 * the filter any more (every receive then fails so). */
+			struct pollfd p = {.fd = m->listener, .events = POLLIN};
+			end = poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLIN);
+		} else if (handle_received(m, r, n, m->err) < 0) {
+			fail_run(m);
+			end = true;
+		}
+		if (end) {
+			/* As the loop would: nobody answers it any more, so
+			 * the kernel fails what else comes (ENOSYS). */
+			close(m->listener);
+			m->listener = -1;
+		}
+		pthread_mutex_unlock(&m->lock);
+		if (end)
+			break;
+	}
+	return NULL;
+}
+
+/* Called with the lock held.  False when the thread cannot be had: the
+ * loop then polls the listener itself. */
+static bool start_listener_thread(struct monitor *m)
+{
+	struct sigaction sa = {.sa_handler = on_wake}; /* no SA_RESTART: the receive returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(WAKE_SIGNAL, &sa, &m->old_wake) < 0)
+		return false;
+	if (pthread_create(&m->thread, NULL, listener_main, m) != 0) {
+		sigaction(WAKE_SIGNAL, &m->old_wake, NULL);
+		return false;
+	}
+	m->threaded = true;
+	return true;
+}
+
+/* Called with the lock held; returns with it held and the thread gone.  The
+ * thread finishes the notification it is handling; one blocked in the
+ * receive is interrupted (again every millisecond: the signal may come
+ * just before it enters the receive). */
+static void stop_listener_thread(struct monitor *m)
+{
+	if (!m->threaded)
+		return;
+	__atomic_store_n(&m->thread_stop, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&m->lock);
+	for (;;) {
+		pthread_kill(m->thread, WAKE_SIGNAL);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 1000 * 1000;
+		if (ts.tv_nsec >= 1000 * 1000 * 1000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		if (pthread_timedjoin_np(m->thread, NULL, &ts) == 0)
+			break;
+	}
+	pthread_mutex_lock(&m->lock);
+	sigaction(WAKE_SIGNAL, &m->old_wake, NULL);
+	m->threaded = false;
 }
 
 /* Returns -1 (errno set; ENOMSG: the helper ended without sending it) when
@@ -649,13 +771,6 @@ struct watch {
 	const struct tj_monitor_source *src;
 };
 
-/* Tinyjail itself failed: the command must not go on (fail closed). */
-static void fail_run(struct monitor *m)
-{
-	tj_sys_pidfd_send_signal(m->a->pidfd, SIGKILL, NULL, 0);
-	m->ret = -1;
-}
-
 static void on_signals(struct monitor *m, const struct watch *w, short revents)
 {
 	(void)w;
@@ -693,8 +808,12 @@ static void on_listener_sock(struct monitor *m, const struct watch *w, short rev
 		tj_sys_pidfd_send_signal(m->a->pidfd, SIGKILL, NULL, 0);
 	}
 	/* On failure the command is killed; the loop goes on to reap it. */
-	if (m->listener >= 0 && m->a->hooks && m->a->hooks->on_listener && hand_over_listener(m, m->err) < 0)
-		m->ret = -1;
+	if (m->listener >= 0 && m->a->hooks && m->a->hooks->on_listener) {
+		if (hand_over_listener(m, m->err) < 0)
+			m->ret = -1;
+	} else if (m->listener >= 0) {
+		start_listener_thread(m);
+	}
 }
 
 static void on_source(struct monitor *m, const struct watch *w, short revents)
@@ -735,7 +854,7 @@ static size_t gather(struct monitor *m, struct watch *w)
 	for (size_t i = 0; i < a->nsources; i++)
 		if (a->sources[i]->fd >= 0)
 			w[n++] = (struct watch){a->sources[i]->fd, on_source, a->sources[i]};
-	if (m->listener >= 0)
+	if (m->listener >= 0 && !m->threaded)
 		w[n++] = (struct watch){m->listener, on_listener, NULL};
 	return n;
 }
@@ -752,6 +871,8 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			    .listener_sock = a->listener_sock,
 			    .err = err};
 	uint64_t start = now_ms();
+	pthread_mutex_init(&m.lock, NULL);
+	pthread_mutex_lock(&m.lock); /* the loop's, but while it waits in poll */
 
 	const struct tj_limits *limits = a->plan->limits;
 	if (limits && limits->timeout_ms) {
@@ -795,7 +916,11 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 		uint64_t waited = now_ms() - start;
 		if (m.listener_sock >= 0 && !m.child_reaped)
 			timeout = waited >= TJ_LISTENER_DEADLINE_MS ? 0 : (int)(TJ_LISTENER_DEADLINE_MS - waited);
+		pthread_mutex_unlock(&m.lock);
 		int r = poll(pfd, (nfds_t)n, timeout);
+		int poll_errno = errno;
+		pthread_mutex_lock(&m.lock);
+		errno = poll_errno;
 		if (r < 0 && errno != EINTR) {
 			tj_err_set(err, TJ_ERR_INTERNAL, errno, "poll");
 			fail_run(&m);
@@ -823,6 +948,10 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			if (pfd[i].revents)
 				w[i].ready(&m, &w[i], pfd[i].revents);
 	}
+	/* From here on the loop is alone again. */
+	stop_listener_thread(&m);
+	pthread_mutex_unlock(&m.lock);
+	pthread_mutex_destroy(&m.lock);
 	int ret = m.ret;
 	reap_children(&m);
 	for (size_t i = 0; i < a->nsources; i++) {

@@ -202,7 +202,7 @@ static void test_arg_matches(void **state)
 
 /* For real profiles, whatever the program returns, the explanation names
  * a rule with that action for that syscall, or the default when the
- * action is the default's. */
+ * action is the default's; the memo (a supervisor's) says the same. */
 static void test_consistent_with_programs(void **state)
 {
 	(void)state;
@@ -221,6 +221,11 @@ static void test_consistent_with_programs(void **state)
 	size_t named = 0;
 	for (size_t i = 0; i < TJ_ARRAY_SIZE(paths); i++) {
 		struct tj_filter *f = compile_path(paths[i]);
+		/* One memo for the whole sweep, as a supervisor keeps one
+		 * for a run: it must answer as tj_explain_rule does, also
+		 * where arguments decide (they change from call to call). */
+		static struct tj_explain_memo memo;
+		memset(&memo, 0, sizeof(memo));
 		uint32_t def = tj_filter_action_value(f->resolved->default_action,
 						      tj_seccomp_effective_default_errno(f->resolved));
 		for (int arch = 0; arch < 3; arch++) {
@@ -234,6 +239,10 @@ static void test_consistent_with_programs(void **state)
 					};
 					uint32_t a = tj_bpf_run(f->prog, f->len, &d);
 					const char *r = tj_explain_rule(f->resolved, &d, a);
+					const char *rm = tj_explain_rule_memo(&memo, f->resolved, &d, a);
+					if (strcmp(r, rm) != 0)
+						fail_msg("%s: arch %d nr %d arg 0x%llx: the memo says %s, not %s",
+							 paths[i], arch, nr, (unsigned long long)values[v], rm, r);
 					if (strcmp(r, "architectures") == 0) {
 						/* An ABI the profile does not list: the bad-arch kill. */
 						if (a != SECCOMP_RET_KILL_PROCESS)

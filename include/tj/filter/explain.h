@@ -20,6 +20,22 @@
  * "architectures" for a call through an ABI the profile does not list. */
 const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data, uint32_t action);
 
+/* tj_explain_rule for a stream of calls (a supervisor's): the answer for a
+ * syscall, ABI and action that no argument check can change is remembered,
+ * so that a notified call costs no name lookup and no walk of the rules.
+ * The profile must not change while the memo is used; zero it to start. */
+#define TJ_EXPLAIN_MEMO_SIZE 128
+struct tj_explain_memo_entry {
+	int nr;
+	uint32_t arch, action;
+	const char *rule; /* NULL: empty */
+};
+struct tj_explain_memo {
+	struct tj_explain_memo_entry v[TJ_EXPLAIN_MEMO_SIZE];
+};
+const char *tj_explain_rule_memo(struct tj_explain_memo *memo, const struct tj_seccomp *resolved,
+				 const struct seccomp_data *data, uint32_t action);
+
 /* The rule tj_explain_rule names, and the index of the syscall's name in it
  * (for its origin: the group it came through); NULL when the default or the
  * architectures decide. */
