@@ -408,6 +408,11 @@ static void *listener_main(void *arg)
  * loop then polls the listener itself. */
 static bool start_listener_thread(struct monitor *m)
 {
+	/* The thread can only be ended with a signal: where that cannot be
+	 * sent (an outer sandbox refuses tgkill, as it may refuse threads),
+	 * the loop keeps the listener. */
+	if (syscall(SYS_tgkill, getpid(), gettid(), 0) < 0)
+		return false;
 	struct sigaction sa = {.sa_handler = on_wake}; /* no SA_RESTART: the receive returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(WAKE_SIGNAL, &sa, &m->old_wake) < 0)
@@ -420,6 +425,8 @@ static bool start_listener_thread(struct monitor *m)
 	return true;
 }
 
+static void kill_tree(struct monitor *m);
+
 /* Called with the lock held; returns with it held and the thread gone.  The
  * thread finishes the notification it is handling; one blocked in the
  * receive is interrupted (again every millisecond: the signal may come
@@ -430,7 +437,15 @@ static void stop_listener_thread(struct monitor *m)
 		return;
 	__atomic_store_n(&m->thread_stop, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&m->lock);
-	for (;;) {
+	for (int tries = 1;; tries++) {
+		if (tries % 1000 == 0) {
+			/* A second without an answer to the signal: end what
+			 * still uses the filter (the run is over; tinyjail
+			 * would end it next), so that the receive returns. */
+			pthread_mutex_lock(&m->lock);
+			kill_tree(m);
+			pthread_mutex_unlock(&m->lock);
+		}
 		pthread_kill(m->thread, WAKE_SIGNAL);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -57,7 +57,15 @@ per_call() {
 if ! command -v strace >/dev/null 2>&1; then
 	t "system calls per notification"
 	skip "strace is not installed (tools/install-deps.sh test installs it)"
-	finish
+	t "a process left behind keeps using the filter: the supervisor's thread is still ended, and the process killed"
+# The command ends at once; the sleep it started keeps the listener's
+# receive waiting, which only the thread's wake-up signal ends (a hang here
+# is what the run's time limit would show).
+run "$TJ" --complain --profile "$TMP/deny-getppid.json" -- /bin/sh -c 'sleep 60 & exit 0'
+expect_rc 0
+expect_err_contains "killed 1 process that outlived the command"
+
+finish
 	exit
 fi
 
@@ -81,5 +89,13 @@ run "$TJ" -q --profile default --report=usage --log "$TMP/u.log" -- "$B/stackpro
 expect_rc 0
 grep '"syscall":"getppid"' "$TMP/u.log" | grep -q '"comm":"stackprog-nofp"' ||
 	fail "no getppid event names stackprog-nofp: $(grep getppid "$TMP/u.log" | head -c 600)"
+
+t "a process left behind keeps using the filter: the supervisor's thread is still ended, and the process killed"
+# The command ends at once; the sleep it started keeps the listener's
+# receive waiting, which only the thread's wake-up signal ends (a hang here
+# is what the run's time limit would show).
+run "$TJ" --complain --profile "$TMP/deny-getppid.json" -- /bin/sh -c 'sleep 60 & exit 0'
+expect_rc 0
+expect_err_contains "killed 1 process that outlived the command"
 
 finish
