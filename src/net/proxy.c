@@ -10,6 +10,11 @@
  * its memory; a connection that could go on after a round of work is
  * queued and resumed after the others had theirs.
  *
+ * Bytes that pass as they are (a tunnel both ways, a response body once its
+ * head is rewritten) go socket -> pipe -> socket with splice(2), never
+ * through user space; a connection that cannot have its pipes (descriptors
+ * short) copies them through the buffers instead.
+ *
  * A connection's life:
  *   HEAD     reading the request head (bounded by TJ_HTTP_MAX_HEAD)
  *   RESOLVE  a name went to the resolver threads
@@ -37,6 +42,11 @@
 #include "tj/net/proxy.h"
 
 #define BUF_SIZE (64 * 1024)
+/* Each direction's pipe: large enough that one wake-up moves what the
+ * socket holds (notes/performance.md has the sizes measured). */
+#ifndef SPL_SIZE
+#define SPL_SIZE (256 * 1024)
+#endif
 #define LINGER_MS 2000
 #define ACCEPT_BATCH 64
 #define PUMP_ROUNDS 16
@@ -60,6 +70,13 @@ struct buf {
 	size_t off, len;
 };
 
+/* A pipe for splice(2), made when first needed (r < 0: none yet); len
+ * bytes are in it. */
+struct spl {
+	int r, w;
+	size_t len;
+};
+
 struct conn {
 	bool used;
 	uint32_t gen;
@@ -69,9 +86,12 @@ struct conn {
 	bool counted; /* holds one of max_conns */
 	bool have_req;
 	struct tj_http_request req;
-	struct buf in;	/* client -> server (the head, while it is read) */
-	struct buf out; /* server -> client, or the proxy's answer */
-	char *resp;	/* HTTP: the response head while it is read */
+	struct buf in;	 /* client -> server (the head, while it is read) */
+	struct buf out;	 /* server -> client, or the proxy's answer */
+	struct spl up;	 /* client -> server (a tunnel) */
+	struct spl down; /* server -> client (raw bytes) */
+	bool nopipe;	 /* no pipe could be made: copy instead */
+	char *resp;	 /* HTTP: the response head while it is read */
 	size_t resp_len;
 	bool raw;			   /* server bytes go to the client as they are */
 	bool answered;			   /* something for the client was queued: too late for an error page */
@@ -181,6 +201,82 @@ static void release_slot(struct proxy *px, struct conn *c)
 	}
 }
 
+static void spl_close(struct spl *p)
+{
+	if (p->r >= 0)
+		close(p->r);
+	if (p->w >= 0)
+		close(p->w);
+	p->r = p->w = -1;
+	p->len = 0;
+}
+
+static void conn_clear_fds(struct conn *c)
+{
+	c->cfd = c->sfd = -1;
+	c->up.r = c->up.w = c->down.r = c->down.w = -1;
+}
+
+/* The pipe, made when first needed; false: copy instead. */
+static bool spl_ready(struct conn *c, struct spl *p)
+{
+	if (p->r >= 0)
+		return true;
+	if (c->nopipe)
+		return false;
+	int fds[2];
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
+		c->nopipe = true;
+		return false;
+	}
+	p->r = fds[0];
+	p->w = fds[1];
+	/* Refused beyond the user's pipe quota (fs.pipe-user-pages-soft):
+	 * the default size then, which works, only with more wake-ups. */
+	fcntl(p->w, F_SETPIPE_SZ, SPL_SIZE);
+	return true;
+}
+
+/* One step of from -> pipe -> to: at most *left bytes are taken from
+ * `from` (UINT64_MAX: up to its end, which sets *eof).  Returns 1 when
+ * anything moved, 0 when nothing could, -1 on an error (errno). */
+static int spl_step(struct spl *p, int from, int to, bool *rd, bool *wr, bool *eof, uint64_t *left)
+{
+	int moved = 0;
+	if (*rd && !*eof && *left) {
+		size_t want = *left < SPL_SIZE ? (size_t)*left : SPL_SIZE;
+		ssize_t n = splice(from, NULL, p->w, NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			p->len += (size_t)n;
+			if (*left != UINT64_MAX)
+				*left -= (size_t)n;
+			moved = 1;
+		} else if (n == 0) {
+			*eof = true;
+			moved = 1;
+		} else if (errno == EAGAIN) {
+			/* Also a full pipe: only an empty one says the
+			 * socket has nothing. */
+			if (!p->len)
+				*rd = false;
+		} else {
+			return -1;
+		}
+	}
+	if (*wr && p->len) {
+		ssize_t n = splice(p->r, NULL, to, NULL, p->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			p->len -= (size_t)n;
+			moved = 1;
+		} else if (n < 0 && errno == EAGAIN) {
+			*wr = false;
+		} else {
+			return -1;
+		}
+	}
+	return moved;
+}
+
 static void close_server(struct proxy *px, struct conn *c)
 {
 	if (c->sfd >= 0)
@@ -201,6 +297,8 @@ static void close_conn(struct proxy *px, struct conn *c, bool reset)
 	if (c->cfd >= 0)
 		close(c->cfd);
 	close_server(px, c);
+	spl_close(&c->up);
+	spl_close(&c->down);
 	free(c->in.d);
 	free(c->out.d);
 	free(c->resp);
@@ -211,7 +309,7 @@ static void close_conn(struct proxy *px, struct conn *c, bool reset)
 	memset(c, 0, sizeof(*c));
 	c->gen = gen;
 	c->queued = queued;
-	c->cfd = c->sfd = -1;
+	conn_clear_fds(c);
 	px->free_slots[px->nfree++] = (size_t)(c - px->conns);
 }
 
@@ -623,6 +721,21 @@ static bool parse_response(struct proxy *px, struct conn *c)
 static bool relay_step(struct proxy *px, struct conn *c)
 {
 	bool moved = false;
+	/* A tunnel, once what came with its head is sent: client -> pipe ->
+	 * server. */
+	if (c->req.connect && !c->in.len && spl_ready(c, &c->up)) {
+		uint64_t all = UINT64_MAX;
+		int r = spl_step(&c->up, c->cfd, c->sfd, &c->c_rd, &c->s_wr, &c->c_eof, &all);
+		if (r < 0) {
+			close_conn(px, c, true);
+			return false;
+		}
+		if (r > 0) {
+			moved = true;
+			c->t_last = px->now;
+		}
+		goto up_done;
+	}
 	/* client -> in */
 	bool body_done = !c->req.connect && c->req.body.done;
 	if (c->c_rd && !c->c_eof && (body_done || c->in.len < BUF_SIZE)) {
@@ -671,9 +784,25 @@ static bool relay_step(struct proxy *px, struct conn *c)
 			return false;
 		}
 	}
-	if (c->c_eof && !c->in.len && !c->s_shut && c->sfd >= 0) {
+up_done:
+	if (c->c_eof && !c->in.len && !c->up.len && !c->s_shut && c->sfd >= 0) {
 		shutdown(c->sfd, SHUT_WR); /* the client's half-close, passed on */
 		c->s_shut = true;
+	}
+	/* Raw bytes, once `out` is empty: server -> pipe -> client.  Once the
+	 * pipe is used `out` stays empty, so the order holds. */
+	if (c->raw && !c->out.len && spl_ready(c, &c->down)) {
+		uint64_t all = UINT64_MAX;
+		int r = spl_step(&c->down, c->sfd, c->cfd, &c->s_rd, &c->c_wr, &c->s_eof, &all);
+		if (r < 0) {
+			close_conn(px, c, true); /* answered: raw bytes flowed */
+			return false;
+		}
+		if (r > 0) {
+			moved = true;
+			c->t_last = px->now;
+		}
+		goto down_done;
 	}
 	/* server -> out (or the response head) */
 	bool room = c->raw ? c->out.len < BUF_SIZE : c->resp_len < TJ_HTTP_MAX_HEAD;
@@ -730,8 +859,9 @@ static bool relay_step(struct proxy *px, struct conn *c)
 			return false;
 		}
 	}
+down_done:
 	/* The server is done and everything reached the client. */
-	if (c->s_eof && !c->out.len) {
+	if (c->s_eof && !c->out.len && !c->down.len) {
 		if (!c->raw) {
 			/* It closed before a whole response head. */
 			if (c->answered) {
@@ -981,7 +1111,7 @@ int tj_proxy_serve(const struct tj_proxy_config *cfg, const int *listeners, size
 	px.free_slots = tj_xcalloc(px.cap, sizeof(*px.free_slots));
 	px.again = tj_xcalloc(px.cap, sizeof(*px.again));
 	for (size_t i = px.cap; i-- > 0;) {
-		px.conns[i].cfd = px.conns[i].sfd = -1;
+		conn_clear_fds(&px.conns[i]);
 		px.free_slots[px.nfree++] = i;
 	}
 	for (size_t k = 0; k < nlisteners; k++) {

@@ -84,6 +84,25 @@ expect_file_contains "$TMP/https.log" "GET /blob.bin"
 run "$TJ" -v --profile none $ALLOW -- true
 expect_err_contains "network: applied: filtered: its own network namespace; out only through tinyjail's proxy at http://127.0.0.1:3128"
 
+t "the relay moves bodies and tunnels with splice(2), byte for byte (strace)"
+if ! command -v strace >/dev/null 2>&1; then
+	skip "strace is not installed"
+else
+	head -c 3000000 /dev/urandom >"$TMP/www/big.bin"
+	# LeakSanitizer cannot run under ptrace (the sanitised build).
+	lsan="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	run env "$lsan" strace -f -qq -e trace=splice -o "$TMP/splice.trace" "$TJ" -q --profile none $ALLOW -- \
+		curl -fsS -o "$TMP/got/big-http.bin" "http://files.test:$HP/big.bin"
+	expect_rc 0
+	cmp -s "$TMP/www/big.bin" "$TMP/got/big-http.bin" || fail "the HTTP download through the pipe differs"
+	grep -q '^[0-9]* *splice(' "$TMP/splice.trace" || fail "no splice(2) in the HTTP relay"
+	run env "$lsan" strace -f -qq -e trace=splice -o "$TMP/splice2.trace" "$TJ" -q --profile none $ALLOW -- \
+		curl -fsS --cacert "$TMP/ca.pem" -o "$TMP/got/big-https.bin" "https://files.test:$SP/big.bin"
+	expect_rc 0
+	cmp -s "$TMP/www/big.bin" "$TMP/got/big-https.bin" || fail "the HTTPS download through the tunnel differs"
+	grep -q '^[0-9]* *splice(' "$TMP/splice2.trace" || fail "no splice(2) in the tunnel"
+fi
+
 t "allowed name: wget too (HTTP and HTTPS)"
 run "$TJ" -q --profile none $ALLOW -- wget -q -O "$TMP/got/w.bin" "http://files.test:$HP/blob.bin"
 expect_rc 0
