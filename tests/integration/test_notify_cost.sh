@@ -39,6 +39,9 @@ supervisor_calls() {
 per_call() {
 	_limit=$1
 	shift
+	# The first run writes the filter cache (XDG_CACHE_HOME is this
+	# file's own): not a notification's cost.
+	supervisor_calls 0 "$@"
 	supervisor_calls "$N" "$@"
 	_with=$calls
 	cp "$TMP/strace.txt" "$TMP/strace-n.txt"
