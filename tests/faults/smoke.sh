@@ -18,5 +18,19 @@ if ! grep -qa TJ_TEST_HOOK "$build/tinyjail"; then
 	echo "faults smoke: FAILED: $build has no test hooks (build with SAN=1 or TEST_HOOKS=1)"
 	exit 1
 fi
+# The injector's own brk fault: the kernel's failure (the old break back,
+# the argument register kept) makes glibc's malloc fall back to mmap.  It
+# used to leave a 0 in that register, which glibc's __brk compared with and
+# took for success: SIGSEGV in sysmalloc, blamed on tinyjail.
+for occ in 1 2 3; do
+	out=$("$build/faultinject" --fail "0:12:$occ" --errno 12 --command /bin/true -- "$build/probe" heap 2>&1)
+	case $out in
+	*"injected 0 12 $occ "*"probe: heap ok"*"exit 0"*) ;;
+	*)
+		echo "faults smoke: FAILED: brk #$occ failing under the injector: $out"
+		exit 1
+		;;
+	esac
+done
 TINYJAIL_POLICY_DIR="$(pwd)/policies" exec python3 tests/faults/faults.py --build "$build" \
 	--sample "${TJ_FAULTS_SAMPLE:-40}" --kills "${TJ_FAULTS_KILLS:-10}"

@@ -51,10 +51,12 @@ struct task {
 	pid_t tid;
 	char name[128];
 	unsigned children;
-	bool named;	 /* its creator's event has been seen */
-	bool parked;	 /* stopped until it is named */
-	bool in_call;	 /* between a syscall's entry and exit */
-	bool injecting;	 /* the current call is the fault */
+	bool named;	  /* its creator's event has been seen */
+	bool parked;	  /* stopped until it is named */
+	bool in_call;	  /* between a syscall's entry and exit */
+	bool injecting;	  /* the current call is the fault */
+	bool failing_brk; /* the fault is a brk: its argument goes back at the exit */
+	unsigned long long brk_arg;
 	unsigned *occ;	 /* per syscall number, calls so far */
 	int pending_sig; /* a signal to pass on when it is resumed */
 };
@@ -197,17 +199,21 @@ static void on_syscall(struct task *t)
 				return;
 			/* brk never returns -errno: when it cannot move the break
 			 * it returns the old one, which brk(0) gives; callers
-			 * (malloc) check that, not errno. */
-			bool brk = nr == SYS_brk;
-			if (brk)
+			 * (malloc) check that, not errno.  Its argument is put
+			 * back at the exit: glibc's __brk compares the result
+			 * with the register that held it (the kernel keeps it),
+			 * and a 0 left there reads as success (malloc then uses
+			 * memory it never got: SIGSEGV in sysmalloc). */
+			t->failing_brk = nr == SYS_brk;
+			if (t->failing_brk) {
+				t->brk_arg = regs.rdi;
 				regs.rdi = 0;
-			else
+			} else {
 				regs.orig_rax = (unsigned long long)-1;
+			}
 			if (ptrace(PTRACE_SETREGS, t->tid, 0, &regs) < 0)
 				return;
-			t->injecting = !brk;
-			if (brk)
-				detach_all(t);
+			t->injecting = true;
 			fprintf(out, "injected %s %ld %u %s %d%s\n", t->name, nr, occ, syscall_name(nr), fail_errno,
 				has_filter(t->tid) ? " filtered" : "");
 			fflush(out);
@@ -217,7 +223,10 @@ static void on_syscall(struct task *t)
 		if (t->injecting) {
 			struct user_regs_struct regs;
 			if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) == 0) {
-				regs.rax = (unsigned long long)(long long)-fail_errno;
+				if (t->failing_brk)
+					regs.rdi = t->brk_arg; /* rax: the old break */
+				else
+					regs.rax = (unsigned long long)(long long)-fail_errno;
 				ptrace(PTRACE_SETREGS, t->tid, 0, &regs);
 			}
 			t->injecting = false;
