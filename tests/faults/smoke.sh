@@ -57,4 +57,4 @@ case $rc:$out in
 	;;
 esac
 TINYJAIL_POLICY_DIR="$(pwd)/policies" exec python3 tests/faults/faults.py --build "$build" \
-	--sample "${TJ_FAULTS_SAMPLE:-40}" --kills "${TJ_FAULTS_KILLS:-10}"
+	--sample "${TJ_FAULTS_SAMPLE:-40}" --kills "${TJ_FAULTS_KILLS:-10}" --jobs "${TJ_FAULTS_JOBS:-2}"
