@@ -826,7 +826,7 @@ static void on_listener_sock(struct monitor *m, const struct watch *w, short rev
 	if (m->listener >= 0 && m->a->hooks && m->a->hooks->on_listener) {
 		if (hand_over_listener(m, m->err) < 0)
 			m->ret = -1;
-	} else if (m->listener >= 0) {
+	} else if (m->listener >= 0 && m->notify) {
 		start_listener_thread(m);
 	}
 }
@@ -869,7 +869,10 @@ static size_t gather(struct monitor *m, struct watch *w)
 	for (size_t i = 0; i < a->nsources; i++)
 		if (a->sources[i]->fd >= 0)
 			w[n++] = (struct watch){a->sources[i]->fd, on_source, a->sources[i]};
-	if (m->listener >= 0 && !m->threaded)
+	/* Without notification buffers (tj_notify_new failed: the run has
+	 * failed, the command is being killed) a pending notification is
+	 * left to die with its caller. */
+	if (m->listener >= 0 && m->notify && !m->threaded)
 		w[n++] = (struct watch){m->listener, on_listener, NULL};
 	return n;
 }
