@@ -314,6 +314,23 @@ section_notify() {
 		"$TJ -q --profile default --report=usage -- /usr/bin/python3 -c '$PY'"
 	notify_row "python3 getppid, --explain (about 20 frames)" \
 		"$TJ -q --profile default --explain getppid -- /usr/bin/python3 -c '$PY'"
+	printf '%s\n' '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]}' \
+		>"$WORK/deny-getppid.json"
+	notify_row "complain: every getppid would be denied (no log)" \
+		"$TJ -q --complain --profile $WORK/deny-getppid.json -- $SP-nofp bench @N@"
+	notify_row "learn, first run: every getppid recorded" \
+		"$TJ learn -q -o $WORK/notify-learnt.json --force -- $SP-nofp bench @N@"
+	# The kernel's own round trip here (bench/notify_floor.c): a minimal
+	# supervisor on the raw API, blocked in the receive ioctl or in poll.
+	"$ROOT/$build/bench/notify_floor" -j -n "$ncalls" -r "$nrounds" lib-recv-sync-free lib-poll-sync-free \
+		lib-recv-nosync-free | while read -r line; do
+		label="floor: the kernel alone, $(echo "$line" | python3 -c 'import json, sys; print(json.load(sys.stdin)["variant"])')"
+		echo "$line" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+print("| %s | %.1f | %.1f |" % (sys.argv[1], r["ns_per_call_median"] / 1000, r["cpu_ns_per_call_median"] / 1000))' "$label"
+		echo "$line" | sed "s/^{/{\"label\": \"$label\", /" >>"$WORK/notify.jsonl"
+	done
 	echo
 	write_json notify "$WORK/notify.jsonl" "$outdir/notify$suffix.json"
 }

@@ -48,7 +48,7 @@ mon = rows("monitor")
 timed(mon, "tinyjail complain via notification, every syscall reported")
 timed(mon, "tinyjail complain via kernel log (kmsg)")
 nt = rows("notify")
-assert len(nt) == 7 and all("ns_per_call_median" in r for r in nt), nt
+assert len(nt) == 12 and all("ns_per_call_median" in r for r in nt), nt
 learn = rows("learn")
 for l in ["make + gcc: learn, first run", "make + gcc: learn, repeat run", "find: learn, first run",
           "find: learn, repeat run"]:
