@@ -81,7 +81,7 @@ static bool allows(const struct items *it, const char *name)
 static bool names_any(const struct items *it, const char *name)
 {
 	for (size_t i = 0; i < it->n; i++)
-		if (strcmp(it->v[i].name, name) == 0)
+		if (it->v[i].name[0] == name[0] && strcmp(it->v[i].name, name) == 0)
 			return true;
 	return false;
 }
@@ -460,7 +460,7 @@ static struct item *sole_unconstrained(struct items *it, const char *name)
 	struct item *found = NULL;
 	for (size_t i = 0; i < it->n; i++) {
 		struct item *x = &it->v[i];
-		if (x->folded || strcmp(x->name, name) != 0)
+		if (x->folded || x->name[0] != name[0] || strcmp(x->name, name) != 0)
 			continue;
 		if (found || x->action != TJ_ACT_ALLOW || x->nargs)
 			return NULL;

@@ -572,6 +572,63 @@ static bool classify_pointer(struct ctx *c, uint64_t v, struct tj_sedge *t)
 	return true;
 }
 
+/* The first slot start + 8k at or above a (a >= start), UINT64_MAX if none. */
+static uint64_t slot_up(uint64_t start, uint64_t a)
+{
+	uint64_t k = (a - start) / 8 + ((a - start) % 8 != 0);
+	return k > (UINT64_MAX - start) / 8 ? UINT64_MAX : start + k * 8;
+}
+
+/* The first slot at or above `from` that the file backs or a relocation
+ * writes, UINT64_MAX if none. */
+static uint64_t next_slot(const struct ctx *c, uint64_t start, uint64_t from)
+{
+	uint64_t best = UINT64_MAX;
+	size_t i = tj_sc_pairs_lower(&c->relocs, from);
+	if (i < c->relocs.n)
+		best = slot_up(start, c->relocs.v[i].key);
+	for (size_t k = 0; k < c->e->nsegs; k++) {
+		const struct tj_elf_seg *s = &c->e->segs[k];
+		if (s->filesz < 8 || s->vaddr > UINT64_MAX - s->filesz)
+			continue;
+		uint64_t a = slot_up(start, s->vaddr > from ? s->vaddr : from);
+		if (a < best && a <= s->vaddr + s->filesz - 8)
+			best = a;
+	}
+	return best;
+}
+
+/* The entry points in an array of pointers [start, start + size): its
+ * relocated slots and the ones the file holds.  Only those are read: the
+ * size comes from the file (DT_INIT_ARRAYSZ, a SHT_NOBITS .init_array) and
+ * may claim megabytes or terabytes where the file has a few kilobytes, so
+ * the walk jumps over the slots neither backs (they read as zero, which is
+ * added once). */
+static void array_inits(struct ctx *c, uint64_t start, uint64_t size)
+{
+	if (size < 8)
+		return;
+	uint64_t last = size - 8 > UINT64_MAX - start ? UINT64_MAX - 7 : start + (size - 8);
+	bool zero = false;
+	for (uint64_t at = start; at <= last;) {
+		const struct tj_elf_rel *r = tj_sc_reloc_at(c, at);
+		uint64_t v = 0;
+		if (r && (r->type == R_X86_64_RELATIVE || r->type == R_X86_64_IRELATIVE)) {
+			v = (uint64_t)r->addend;
+		} else if (!r && !tj_elf_read(c->e, at, &v, 8)) {
+			zero = true;
+			at = next_slot(c, start, at + 1);
+			continue;
+		}
+		add_init(c, v);
+		if (at > last - 8)
+			break;
+		at += 8;
+	}
+	if (zero)
+		add_init(c, 0);
+}
+
 static void data_edges(struct ctx *c)
 {
 	const struct tj_elf *e = c->e;
@@ -591,17 +648,8 @@ static void data_edges(struct ctx *c)
 		if (s && s->addr && narrays < TJ_ARRAY_SIZE(arrays))
 			arrays[narrays][0] = s->addr, arrays[narrays++][1] = s->size;
 	}
-	for (size_t i = 0; i < narrays; i++) {
-		for (uint64_t at = arrays[i][0]; at + 8 <= arrays[i][0] + arrays[i][1]; at += 8) {
-			const struct tj_elf_rel *r = tj_sc_reloc_at(c, at);
-			uint64_t v = 0;
-			if (r && (r->type == R_X86_64_RELATIVE || r->type == R_X86_64_IRELATIVE))
-				v = (uint64_t)r->addend;
-			else if (!r)
-				tj_elf_read(e, at, &v, 8);
-			add_init(c, v);
-		}
-	}
+	for (size_t i = 0; i < narrays; i++)
+		array_inits(c, arrays[i][0], arrays[i][1]);
 	if (e->init)
 		add_init(c, e->init);
 	if (e->fini)

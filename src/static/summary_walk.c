@@ -36,8 +36,8 @@ struct walk {
 	enum walk_mode mode;
 	struct region regions[WALK_REGIONS];
 	size_t nregions;
-	uint64_t *seen;
-	size_t nseen_slots;
+	uint64_t *seen; /* open addressing, half full at most */
+	size_t nseen, nseen_slots;
 	struct {
 		uint32_t region;
 		uint32_t idx;
@@ -125,18 +125,36 @@ static void push(struct walk *w, uint32_t region, uint32_t idx, unsigned reg)
 	w->stack[w->nstack++].reg = (uint8_t)reg;
 }
 
-static bool seen(struct walk *w, uint64_t addr, unsigned reg)
+static bool seen_insert(uint64_t *v, size_t mask, uint64_t key)
 {
-	uint64_t key = (addr << 6 | reg) + 1;
-	size_t mask = w->nseen_slots - 1;
 	for (size_t i = (key * 0x9e3779b97f4a7c15ull >> 20) & mask;; i = (i + 1) & mask) {
-		if (w->seen[i] == key)
+		if (v[i] == key)
 			return true;
-		if (!w->seen[i]) {
-			w->seen[i] = key;
+		if (!v[i]) {
+			v[i] = key;
 			return false;
 		}
 	}
+}
+
+/* Most walks take a few dozen steps: the table starts small and doubles
+ * (a fixed 16384 slots, 128 kB zeroed for every walk, was most of the
+ * elf fuzz target's time under ASan). */
+static bool seen(struct walk *w, uint64_t addr, unsigned reg)
+{
+	if (2 * (w->nseen + 1) > w->nseen_slots) {
+		size_t n = w->nseen_slots ? 2 * w->nseen_slots : 64;
+		uint64_t *v = tj_xcalloc(n, sizeof(uint64_t));
+		for (size_t i = 0; i < w->nseen_slots; i++)
+			if (w->seen[i])
+				seen_insert(v, n - 1, w->seen[i]);
+		free(w->seen);
+		w->seen = v;
+		w->nseen_slots = n;
+	}
+	bool found = seen_insert(w->seen, w->nseen_slots - 1, (addr << 6 | reg) + 1);
+	w->nseen += !found;
+	return found;
 }
 
 static uint32_t arg_regs(const struct ctx *c)
@@ -352,8 +370,6 @@ static void walk_run_from(struct walk *w, struct ctx *c, enum walk_mode mode, ui
 {
 	w->c = c;
 	w->mode = mode;
-	w->nseen_slots = 16384;
-	w->seen = tj_xcalloc(w->nseen_slots, sizeof(uint64_t));
 	int r = region_of(w, f);
 	long i = r < 0 ? -1 : index_of(&w->regions[r], addr);
 	if (i < 0) {
