@@ -29,13 +29,17 @@ lib_soname = $(shell f=$$(pkg-config --variable=libdir $(1) 2>/dev/null)/lib$(2)
 CAPSTONE_SONAME := $(call lib_soname,capstone,capstone)
 NCURSES_SONAME := $(call lib_soname,ncurses,ncurses)
 LIBBPF_SONAME := $(if $(filter 1,$(NET_BPF)),$(call lib_soname,libbpf,bpf))
-# STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
-# faster start-up (notes/performance.md), but their security fixes then need
-# a rebuild, so the default links them shared.
-STATIC_DEPS ?= 0
+# The shipped binary links every library it needs at start-up statically
+# except glibc (libseccomp, json-c, libcap, libdw, libelf and libdw's
+# compressors): ld.so then maps and relocates two objects instead of nine,
+# about half of tinyjail's start-up (notes/performance.md).  A security fix in
+# one of them needs a rebuild; STATIC_DEPS=0 links them shared (README.md,
+# "License", says how to relink).  Unit tests and helpers stay shared.
+STATIC_DEPS ?= 1
 STATIC_ON := -Wl,-Bstatic
 STATIC_OFF := -Wl,-Bdynamic
-BIN_LIBS = $(if $(filter 1,$(STATIC_DEPS)),$(STATIC_ON) $(PKG_LIBS) $(STATIC_OFF),$(PKG_LIBS))
+STATIC_LIBS = $(filter-out -pthread -lpthread,$(shell pkg-config --static --libs $(LINK_PKGS) 2>/dev/null))
+BIN_LIBS = $(if $(filter 1,$(STATIC_DEPS)),$(STATIC_ON) $(STATIC_LIBS) $(STATIC_OFF) -pthread,$(PKG_LIBS))
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	-Winit-self -Wformat=2 -Wmisleading-indentation -Wno-missing-field-initializers \

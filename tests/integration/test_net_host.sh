@@ -278,7 +278,15 @@ expect_rc 125
 expect_err_contains "--cap-keep CAP_NET_RAW would let the command go around the --net host rules"
 
 t "nothing is left behind: no tinyjail cgroup, no program attached elsewhere"
-leftover=$(find /sys/fs/cgroup/unified/tinyjail -mindepth 1 -maxdepth 1 -name 'tj-*' 2>/dev/null | wc -l)
+# Only cgroups whose tinyjail is gone are left behind: other worktrees'
+# runs may hold live ones meanwhile (tj-PID-STARTTIME, cgroup.c).
+leftover=0
+for d in /sys/fs/cgroup/unified/tinyjail/tj-*; do
+	[ -d "$d" ] || continue
+	name=${d##*/} && pid=${name#tj-} && pid=${pid%%-*} && start=${name##*-}
+	now=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $20 }')
+	[ "$now" = "$start" ] || leftover=$((leftover + 1))
+done
 [ "$leftover" -eq 0 ] || fail "$leftover sandbox cgroups left"
 if command -v bpftool >/dev/null 2>&1; then
 	bpftool cgroup show /sys/fs/cgroup/unified 2>/dev/null | grep -q tj_ && fail "a program is attached to the root cgroup"
