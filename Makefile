@@ -74,7 +74,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: FORCE all tests check check-tree check-unit check-integration check-fuzz fuzz check-stress stress check-faults faults check-vm check-bench deps-build deps-test \
+.PHONY: FORCE all tests check check-tree check-unit check-integration check-release check-smokes check-fuzz fuzz check-stress stress check-faults faults check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -184,25 +184,40 @@ deps-test:
 	@tools/install-deps.sh test
 	@tools/install-deps.sh vm
 
-# The whole suite, under AddressSanitizer and UBSan.  Installs what is missing.
+# make check in parallel (notes/testing.md, "How long make check takes"):
+# CHECK_JOBS compilers and unit-test binaries at once, IT_JOBS integration
+# test files at once (tests/integration/run.sh -j; most of a file's time is
+# spent waiting, not computing).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+CHECK_JOBS ?= $(NPROC)
+IT_JOBS ?= $(shell echo $$(($(NPROC) + 1)))
+
+# The whole suite, under AddressSanitizer and UBSan, and the integration
+# suite on the release build too (check-release), in one pool with the
+# sanitiser build's files.  Installs what is missing.  The smoke runs come
+# after the pool, one at a time: the stress run is itself a load test.
 check: deps-test
 	$(MAKE) --no-print-directory check-tree
-	$(MAKE) --no-print-directory SAN=1 tests
-	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-stress check-faults check-bench check-vm
-	$(MAKE) --no-print-directory check-release
+	$(MAKE) --no-print-directory -j$(CHECK_JOBS) SAN=1 tests
+	$(MAKE) --no-print-directory -j$(CHECK_JOBS) SAN=0 TEST_HOOKS=0 tests
+	$(MAKE) --no-print-directory SAN=1 check-unit
+	@tests/integration/run.sh -j $(IT_JOBS) --release build build-san
+	$(MAKE) --no-print-directory SAN=1 check-smokes
+
+check-smokes: check-fuzz check-stress check-faults check-bench check-vm
 
 # The integration suite on the release build that `make install` ships (no
 # sanitisers, no test hooks: the cases that need hooks say so and are left
 # to the SAN=1 run above).
 check-release:
-	$(MAKE) --no-print-directory SAN=0 TEST_HOOKS=0 tests
-	@TJ_RELEASE_BUILD=1 tests/integration/run.sh build
+	$(MAKE) --no-print-directory -j$(CHECK_JOBS) SAN=0 TEST_HOOKS=0 tests
+	@TJ_RELEASE_BUILD=1 tests/integration/run.sh -j $(IT_JOBS) build
 
 check-unit:
-	@tests/run-unit.sh $(BUILD)
+	@tests/run-unit.sh -j $(CHECK_JOBS) $(BUILD)
 
 check-integration:
-	@tests/integration/run.sh $(BUILD)
+	@tests/integration/run.sh -j $(IT_JOBS) $(BUILD)
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
