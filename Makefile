@@ -29,13 +29,17 @@ lib_soname = $(shell f=$$(pkg-config --variable=libdir $(1) 2>/dev/null)/lib$(2)
 CAPSTONE_SONAME := $(call lib_soname,capstone,capstone)
 NCURSES_SONAME := $(call lib_soname,ncurses,ncurses)
 LIBBPF_SONAME := $(if $(filter 1,$(NET_BPF)),$(call lib_soname,libbpf,bpf))
-# STATIC_DEPS=1 links libseccomp, json-c and libcap into the binary: about 6%
-# faster start-up (notes/performance.md), but their security fixes then need
-# a rebuild, so the default links them shared.
-STATIC_DEPS ?= 0
+# The shipped binary links every library it needs at start-up statically
+# except glibc (libseccomp, json-c, libcap, libdw, libelf and libdw's
+# compressors): ld.so then maps and relocates two objects instead of nine,
+# about half of tinyjail's start-up (notes/performance.md).  A security fix in
+# one of them needs a rebuild; STATIC_DEPS=0 links them shared (README.md,
+# "License", says how to relink).  Unit tests and helpers stay shared.
+STATIC_DEPS ?= 1
 STATIC_ON := -Wl,-Bstatic
 STATIC_OFF := -Wl,-Bdynamic
-BIN_LIBS = $(if $(filter 1,$(STATIC_DEPS)),$(STATIC_ON) $(PKG_LIBS) $(STATIC_OFF),$(PKG_LIBS))
+STATIC_LIBS = $(filter-out -pthread -lpthread,$(shell pkg-config --static --libs $(LINK_PKGS) 2>/dev/null))
+BIN_LIBS = $(if $(filter 1,$(STATIC_DEPS)),$(STATIC_ON) $(STATIC_LIBS) $(STATIC_OFF) -pthread,$(PKG_LIBS))
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	-Winit-self -Wformat=2 -Wmisleading-indentation -Wno-missing-field-initializers \
@@ -70,7 +74,7 @@ EMIT := $(BUILD)/emit_events
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: FORCE all tests check check-tree check-unit check-integration check-fuzz fuzz check-stress stress check-faults faults check-vm check-bench deps-build deps-test \
+.PHONY: FORCE all tests check check-tree check-unit check-integration check-release check-smokes check-fuzz fuzz check-stress stress check-faults faults check-vm check-bench deps-build deps-test \
 	deps-bench demo install uninstall clean format bench bench-quick
 
 all: $(BIN) $(PROBE)
@@ -180,25 +184,40 @@ deps-test:
 	@tools/install-deps.sh test
 	@tools/install-deps.sh vm
 
-# The whole suite, under AddressSanitizer and UBSan.  Installs what is missing.
+# make check in parallel (notes/testing.md, "How long make check takes"):
+# CHECK_JOBS compilers and unit-test binaries at once, IT_JOBS integration
+# test files at once (tests/integration/run.sh -j; most of a file's time is
+# spent waiting, not computing).
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+CHECK_JOBS ?= $(NPROC)
+IT_JOBS ?= $(shell echo $$(($(NPROC) + 1)))
+
+# The whole suite, under AddressSanitizer and UBSan, and the integration
+# suite on the release build too (check-release), in one pool with the
+# sanitiser build's files.  Installs what is missing.  The smoke runs come
+# after the pool, one at a time: the stress run is itself a load test.
 check: deps-test
 	$(MAKE) --no-print-directory check-tree
-	$(MAKE) --no-print-directory SAN=1 tests
-	$(MAKE) --no-print-directory SAN=1 check-unit check-integration check-fuzz check-stress check-faults check-bench check-vm
-	$(MAKE) --no-print-directory check-release
+	$(MAKE) --no-print-directory -j$(CHECK_JOBS) SAN=1 tests
+	$(MAKE) --no-print-directory -j$(CHECK_JOBS) SAN=0 TEST_HOOKS=0 tests
+	$(MAKE) --no-print-directory SAN=1 check-unit
+	@tests/integration/run.sh -j $(IT_JOBS) --release build build-san
+	$(MAKE) --no-print-directory SAN=1 check-smokes
+
+check-smokes: check-fuzz check-stress check-faults check-bench check-vm
 
 # The integration suite on the release build that `make install` ships (no
 # sanitisers, no test hooks: the cases that need hooks say so and are left
 # to the SAN=1 run above).
 check-release:
-	$(MAKE) --no-print-directory SAN=0 TEST_HOOKS=0 tests
-	@TJ_RELEASE_BUILD=1 tests/integration/run.sh build
+	$(MAKE) --no-print-directory -j$(CHECK_JOBS) SAN=0 TEST_HOOKS=0 tests
+	@TJ_RELEASE_BUILD=1 tests/integration/run.sh -j $(IT_JOBS) build
 
 check-unit:
-	@tests/run-unit.sh $(BUILD)
+	@tests/run-unit.sh -j $(CHECK_JOBS) $(BUILD)
 
 check-integration:
-	@tests/integration/run.sh $(BUILD)
+	@tests/integration/run.sh -j $(IT_JOBS) $(BUILD)
 
 check-fuzz:
 	@tests/fuzz/smoke.sh $(BUILD)
@@ -215,17 +234,23 @@ stress:
 
 # Faults (tests/faults/faults.py): a sample here; `make faults` fails every
 # call site of the set-up path of five configurations with each of five
-# errnos (sanitised build), the memory calls in an unsanitised test build,
-# and kills tinyjail's processes at random moments.
+# errnos in the sanitised build (the memory calls left out: they are the
+# sanitiser's own) and kills tinyjail's processes at random moments; then
+# the same in the unsanitised test build, memory calls included (other
+# timing, other races).
+# FAULTS_JOBS runs side by side, nice'd; FAULTS_UNTIL=EPOCH stops at a deadline.
+FAULTS_JOBS ?= 2
+FAULTS_ARGS = --jobs $(FAULTS_JOBS) --progress 200 $(if $(FAULTS_UNTIL),--until $(FAULTS_UNTIL))
 check-faults:
 	@tests/faults/smoke.sh $(BUILD)
 
 faults:
 	$(MAKE) --no-print-directory SAN=1 all build-san/faultinject
 	$(MAKE) --no-print-directory SAN=0 TEST_HOOKS=1 BUILD=build-hooks all build-hooks/faultinject
-	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/faults/faults.py --build build-san --all-errnos --kills 100
-	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" tests/faults/faults.py --build build-hooks --all-errnos \
-		--calls 9,10,11,12,25,28,131,204
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" nice -n 10 tests/faults/faults.py --build build-san --all-errnos \
+		--kills 100 $(FAULTS_ARGS)
+	@TINYJAIL_POLICY_DIR="$(CURDIR)/policies" nice -n 10 tests/faults/faults.py --build build-hooks --all-errnos \
+		--kills 100 $(FAULTS_ARGS)
 
 # The long AFL++ campaigns (tests/fuzz/afl.sh; TJ_AFL_EXECS per target,
 # default 10 million): nice'd, one core; minimised corpora into tests/fuzz/corpus/.

@@ -5,7 +5,10 @@
  * figure is the median of the per-pair ratios B/A, so a slow phase of the
  * machine hits both sides.  CPU time (user + system, from wait4, which
  * includes the command's waited-for children) is a second figure that other
- * jobs disturb less.  Before the row it waits (up to -W seconds) for the
+ * jobs disturb less.  abtime is a subreaper: descendants that outlive the
+ * command (bubblewrap's pid-namespace init exits after bwrap itself, unwaited)
+ * are reaped after it and their CPU time is added, so both sides count their
+ * whole tree; the wall time still ends when the command exits.  Before the row it waits (up to -W seconds) for the
  * machine to be at least -i percent idle.
  *
  *   abtime [-n PAIRS] [-w WARMUP] [-i IDLE] [-W WAIT] [-l LABEL] [-j JSON]
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -116,6 +120,18 @@ static int run(char **argv, bool verbose, int expect, struct sample *s)
 	s->wall_ms = now_ms() - t0;
 	s->cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
 		    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	/* Orphans of the command, reparented to us (subreaper). */
+	struct rusage oru;
+	int ost;
+	for (;;) {
+		pid_t o = wait4(-1, &ost, 0, &oru);
+		if (o < 0 && errno == EINTR)
+			continue;
+		if (o < 0)
+			break;
+		s->cpu_ms += (double)(oru.ru_utime.tv_sec + oru.ru_stime.tv_sec) * 1e3 +
+			     (double)(oru.ru_utime.tv_usec + oru.ru_stime.tv_usec) / 1e3;
+	}
 	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (rc != expect) {
 		fprintf(stderr, "abtime: '%s' exited %d (expected %d)\n", argv[0], rc, expect);
@@ -156,6 +172,10 @@ int main(int argc, char **argv)
 	const char *label = NULL, *json = NULL;
 	bool verbose = false;
 	int c;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+		perror("abtime: PR_SET_CHILD_SUBREAPER");
+		return 2;
+	}
 	while ((c = getopt(argc, argv, "+n:w:i:W:l:j:e:v")) != -1) {
 		switch (c) {
 		case 'n': pairs = atoi(optarg); break;

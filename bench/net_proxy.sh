@@ -16,6 +16,11 @@
 #   PROXY_OPTS  more tinyjail options for the proxied rows, e.g. --net-max-conns 200
 #            (above the default of 64 connections at once, PAR needs it)
 #   KEEP     a directory to keep curl's per-transfer lines in (default: none)
+#   SECTIONS which parts to run, of: lat dl par bulk ka start (default: all)
+#   BULK_RUNS   paired bulk downloads, direct then proxied (default 7), of BULK_MB MiB (default SIZE_MB)
+#   KA_REQS  requests per keep-alive run (default 500), KA_RUNS runs (default 5)
+#   TJ_B     a second tinyjail binary for the bulk rows (e.g. an older build): its
+#            proxy is paired with the same direct downloads
 set -u
 cd "$(dirname "$0")/.." || exit 1
 build=${1:-build}
@@ -30,6 +35,13 @@ par=${PAR:-50}
 par_reqs=${PAR_REQS:-500}
 keep=${KEEP:-}
 proxy_opts=${PROXY_OPTS:-}
+sections=${SECTIONS:-lat dl par bulk ka start}
+bulk_runs=${BULK_RUNS:-7}
+bulk_mb=${BULK_MB:-$size_mb}
+ka_reqs=${KA_REQS:-500}
+ka_runs=${KA_RUNS:-5}
+TJ_B=${TJ_B:-}
+want() { case " $sections " in *" $1 "*) return 0 ;; esac; return 1; }
 [ -x "$TJ" ] || { echo "net_proxy: build $build first (make)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "net_proxy: needs root (a network namespace)" >&2; exit 1; }
 for t in curl openssl ip nsenter "$PY"; do
@@ -56,6 +68,7 @@ chmod 755 "$TMP"
 mkdir "$TMP/www" "$TMP/out"
 echo hello >"$TMP/www/f.txt"
 truncate -s "${size_mb}M" "$TMP/www/big.bin" # sparse: nothing on disk
+truncate -s "${bulk_mb}M" "$TMP/www/bulk.bin"
 size=$((size_mb * 1024 * 1024))
 
 # A throw-away CA and a certificate for files.test.
@@ -129,13 +142,17 @@ curl_in() {
 	_mode=$1
 	_out=$2
 	shift 2
+	# HDR: curl's extra header; "Connection: close" (a new connection per
+	# request) unless a keep-alive row sets another.
+	_hdr=${HDR:-Connection: close}
 	times >"$TMP/times.0"
 	_t0=$(date +%s%N)
 	# shellcheck disable=SC2086 # DIRECT and PROXY are lists of options
 	case $_mode in
-	direct) $IN_NS curl -sS --no-progress-meter -H 'Connection: close' -w "$W" $DIRECT "$@" ;;
-	host) $IN_NS "$TJ" -q --profile none --net host -- curl -sS --no-progress-meter -H 'Connection: close' -w "$W" $DIRECT "$@" ;;
-	proxy) $IN_NS "$TJ" -q --profile none $PROXY -- curl -sS --no-progress-meter -H 'Connection: close' -w "$W" "$@" ;;
+	direct) $IN_NS curl -sS --no-progress-meter -H "$_hdr" -w "$W" $DIRECT "$@" ;;
+	host) $IN_NS "$TJ" -q --profile none --net host -- curl -sS --no-progress-meter -H "$_hdr" -w "$W" $DIRECT "$@" ;;
+	proxy) $IN_NS "$TJ" -q --profile none $PROXY -- curl -sS --no-progress-meter -H "$_hdr" -w "$W" "$@" ;;
+	proxyb) $IN_NS "$TJ_B" -q --profile none $PROXY -- curl -sS --no-progress-meter -H "$_hdr" -w "$W" "$@" ;;
 	esac >>"$_out" 2>>"$TMP/errors"
 	echo "$(($(date +%s%N) - _t0))" >>"$_out.wall"
 	times >"$TMP/times.1"
@@ -183,6 +200,7 @@ label() {
 	esac
 }
 
+if want lat; then
 # --- connection latency ---------------------------------------------------
 lat_rows="lat-http-direct lat-http-host lat-http-proxy lat-https-direct lat-https-proxy"
 i=0
@@ -230,6 +248,9 @@ echo "HTTPS medians, direct against CONNECT: TCP connect $(phase lat-https-direc
 	"$(phase lat-https-direct tls) against $(phase lat-https-proxy tls) ms (CONNECT included), request to" \
 	"first byte $(phase lat-https-direct request) against $(phase lat-https-proxy request) ms" | fold -s -w 100
 
+fi
+
+if want dl; then
 # --- throughput -----------------------------------------------------------
 # $DIRECT is a list of options; the first read of the file (sparse: page
 # cache filled with zeroes) is slower, so it is not timed.
@@ -258,6 +279,9 @@ for r in dl-http-direct dl-http-host dl-http-proxy dl-https-direct dl-https-prox
 	check "$TMP/out/$r" "$size" "$dl_runs" "$(label "$r")"
 done
 
+fi
+
+if want par; then
 # --- many connections at once ---------------------------------------------
 i=0
 while [ $i -lt "$runs" ]; do
@@ -281,6 +305,86 @@ EOF
 done
 echo "(ms per request from curl; the run includes tinyjail's start in the proxy row)"
 
+fi
+
+# --- bulk: paired downloads, direct then through the proxy ----------------
+if want bulk; then
+	# One download direct and one proxied, back to back, BULK_RUNS times: each
+	# pair sees about the same load, so the ratio of a pair is the figure.
+	# CPU ms per MB: user+system of the run's processes (curl; tinyjail and
+	# its proxy too in the proxied rows) over the MB moved; the proxy's own
+	# cost is the proxied row's minus the direct row's, which stays steady
+	# under load where the wall ratio does not.
+	bulk_bytes=$((bulk_mb * 1024 * 1024))
+	# shellcheck disable=SC2086
+	$IN_NS curl -s -o /dev/null $DIRECT "$H/bulk.bin"
+	bulk_rows="bulk-http-direct bulk-http-proxy bulk-https-direct bulk-https-proxy"
+	[ -z "$TJ_B" ] || bulk_rows="$bulk_rows bulk-http-proxyb bulk-https-proxyb"
+	i=0
+	while [ $i -lt "$bulk_runs" ]; do
+		curl_in direct "$TMP/out/bulk-http-direct" -o /dev/null "$H/bulk.bin"
+		curl_in proxy "$TMP/out/bulk-http-proxy" -o /dev/null "$H/bulk.bin"
+		[ -z "$TJ_B" ] || curl_in proxyb "$TMP/out/bulk-http-proxyb" -o /dev/null "$H/bulk.bin"
+		curl_in direct "$TMP/out/bulk-https-direct" --cacert "$TMP/ca.pem" -o /dev/null "$S/bulk.bin"
+		curl_in proxy "$TMP/out/bulk-https-proxy" --cacert "$TMP/ca.pem" -o /dev/null "$S/bulk.bin"
+		[ -z "$TJ_B" ] || curl_in proxyb "$TMP/out/bulk-https-proxyb" --cacert "$TMP/ca.pem" -o /dev/null "$S/bulk.bin"
+		i=$((i + 1))
+	done
+	echo
+	echo "bulk: $bulk_runs pairs of $bulk_mb MiB downloads, direct then proxied back to back (load now" \
+		"$(cut -d' ' -f1-3 /proc/loadavg)); MB/s = 10^6 bytes/s from curl; ratio: of each pair, median" \
+		"(min..max); CPU: ms per MB of curl + tinyjail + proxy (servers not included):" | fold -s -w 100
+	printf '%-42s %9s %18s %10s\n' "" "MB/s med" "ratio med (range)" "CPU ms/MB"
+	for r in $bulk_rows; do
+		awk '{ print $7 / 1e6 }' "$TMP/out/$r" >"$TMP/out/$r.mbs"
+		d=$(echo "$r" | sed 's/-proxyb*$/-direct/')
+		ratio="-"
+		case $r in
+		*-proxy | *-proxyb)
+			paste "$TMP/out/$r.mbs" "$TMP/out/$d.mbs" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }' >"$TMP/out/$r.ratio"
+			ratio=$(printf '%.2fx (%.2f..%.2f)' "$(median "$TMP/out/$r.ratio")" \
+				"$(sort -g "$TMP/out/$r.ratio" | head -1)" "$(sort -g "$TMP/out/$r.ratio" | tail -1)")
+			;;
+		esac
+		cpu=$(awk -v mb="$(awk -v b="$bulk_bytes" 'BEGIN { print b / 1e6 }')" '{ print $1 / mb }' "$TMP/out/$r.cpu" >"$TMP/out/$r.cpumb" && median "$TMP/out/$r.cpumb")
+		lbl=$(label "${r%b}")
+		case $r in *-proxyb) lbl="$lbl [TJ_B]" ;; esac
+		printf '%-42s %9.0f %18s %10.2f\n' "$lbl" "$(median "$TMP/out/$r.mbs")" "$ratio" "$cpu"
+		check "$TMP/out/$r" "$bulk_bytes" "$bulk_runs" "$(label "${r%b}")"
+	done
+fi
+
+# --- keep-alive: N requests on one connection against a new one each --------
+if want ka; then
+	i=0
+	while [ $i -lt "$ka_runs" ]; do
+		curl_in direct "$TMP/out/ka-http-direct-new" -o /dev/null "$H/f.txt?[1-$ka_reqs]"
+		HDR="X-Bench: keep-alive" curl_in direct "$TMP/out/ka-http-direct-ka" -o /dev/null "$H/f.txt?[1-$ka_reqs]"
+		curl_in proxy "$TMP/out/ka-http-proxy-new" -o /dev/null "$H/f.txt?[1-$ka_reqs]"
+		HDR="X-Bench: keep-alive" curl_in proxy "$TMP/out/ka-http-proxy-ka" -o /dev/null "$H/f.txt?[1-$ka_reqs]"
+		i=$((i + 1))
+	done
+	echo
+	echo "keep-alive: $ka_runs runs x $ka_reqs sequential GETs of a 6-byte file in one curl, a new connection" \
+		"each (Connection: close) or all on one (curl's keep-alive); requests/s = requests over the sum of" \
+		"curl's per-request times (tinyjail's start not included); load now $(cut -d' ' -f1-3 /proc/loadavg):" |
+		fold -s -w 100
+	printf '%-46s %10s %10s %12s\n' "" "req/s" "ms median" "connections"
+	for r in ka-http-direct-new ka-http-direct-ka ka-http-proxy-new ka-http-proxy-ka; do
+		rps=$(awk '{ s += $3 } END { printf "%.0f", (s > 0 ? NR / s : 0) }' "$TMP/out/$r")
+		med=$(stats "$TMP/out/$r" 3 | cut -d' ' -f1)
+		case $r in
+		*-new) how="a new connection each" ;;
+		*) how="one connection" ;;
+		esac
+		# curl's time_connect is 0 on a reused connection.
+		conns=$(awk '$1 > 0 { n++ } END { print n + 0 }' "$TMP/out/$r")
+		printf '%-46s %10s %10s %12s\n' "$(label "${r%-*}"), $how" "$rps" "$med" "$conns"
+		check "$TMP/out/$r" 6 $((ka_runs * ka_reqs)) "$r"
+	done
+fi
+
+if want start; then
 # --- start-up -------------------------------------------------------------
 start_ms() {
 	t0=$(date +%s%N)
@@ -296,6 +400,8 @@ echo "a run of 'true', mean of 20:"
 printf '%-40s %9s\n' "tinyjail --net host" "$(start_ms --net host)"
 # shellcheck disable=SC2086 # PROXY is a list of options
 printf '%-40s %9s\n' "tinyjail --net allow= (proxy started)" "$(start_ms $PROXY)"
+
+fi
 
 if [ -s "$TMP/errors" ] || [ "$problems" -ne 0 ]; then
 	echo

@@ -5,8 +5,13 @@ with TINYJAIL_PHASES=1 (include/tj/base/phase.h) and prints the median of
 each phase on the launch's critical path, interleaved run by run with a
 reference command (bubblewrap by default) timed whole.
 
-    bench/phases.py [-n RUNS] [-b BUILD] [-r REFERENCE] -- TINYJAIL-ARGS...
+    bench/phases.py [-n RUNS] [-b BUILD] [-B OLD-TINYJAIL] [-r REFERENCE] -- TINYJAIL-ARGS...
     bench/phases.py -n 40 -- -q --profile strict --unshare all --ro / -- /bin/true
+    bench/phases.py -n 40 -B /tmp/old/tinyjail -- -q -- /bin/true   # before/after columns
+
+-B runs an older tinyjail binary (built with phase.h, so from 2026-12-06 on)
+interleaved with this one and prints both columns and the difference.  Its
+profiles come from this tree (TINYJAIL_POLICY_DIR) unless already set.
 
 The critical path, from the moment the caller spawns tinyjail:
   exec         fork+execve of tinyjail, ld.so, relocations (-z now), to main
@@ -88,28 +93,33 @@ def phases(t0, t1, err, parent_pid):
 
 
 def main():
-    opts, args = getopt.getopt(sys.argv[1:], "n:b:r:")
+    opts, args = getopt.getopt(sys.argv[1:], "n:b:r:B:")
     o = dict(opts)
     runs = int(o.get("-n", "30"))
     build = o.get("-b", "build")
     ref = (o.get("-r") or "bwrap --ro-bind / / /bin/true").split()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    tj = [os.path.join(root, build, "tinyjail")] + args
+    tjs = {"new": [os.path.join(root, build, "tinyjail")] + args}
+    if o.get("-B"):
+        tjs["old"] = [os.path.abspath(o["-B"])] + args
     env = dict(os.environ, TINYJAIL_PHASES="1")
     env.setdefault("TINYJAIL_POLICY_DIR", os.path.join(root, "policies"))
     # Warm the filter cache and the page cache.
     for _ in range(3):
-        spawn(tj, env)
+        for tj in tjs.values():
+            spawn(tj, env)
         spawn(ref, os.environ)
-    rows, order, totals, reftotals, trues = {}, [], [], [], []
+    rows = {k: {} for k in tjs}
+    totals = {k: [] for k in tjs}
+    order, reftotals, trues = [], [], []
     load = open("/proc/loadavg").read().split()[:3]
     for i in range(runs):
         # Interleaved, alternating which goes first.
-        seq = [("tj", tj), ("ref", ref), ("true", ["/bin/true"])]
+        seq = [(k, v) for k, v in sorted(tjs.items())] + [("ref", ref), ("true", ["/bin/true"])]
         if i % 2:
             seq.reverse()
         for kind, argv in seq:
-            t0, t1, rc, err = spawn(argv, env if kind == "tj" else os.environ)
+            t0, t1, rc, err = spawn(argv, env if kind in tjs else os.environ)
             if rc != 0:
                 sys.stderr.write("phases: %s exited %d\n%s" % (" ".join(argv), rc, err))
                 sys.exit(1)
@@ -119,29 +129,40 @@ def main():
             if kind == "true":
                 trues.append(t1 - t0)
                 continue
-            totals.append(t1 - t0)
+            totals[kind].append(t1 - t0)
             pids = [int(l.split()[1]) for l in err.splitlines() if l.startswith("tinyjail-phase ") and " main " in l]
             seen = {}
             for name, ns in phases(t0, t1, err, pids[0] if pids else -1):
                 seen[name] = seen.get(name, 0) + ns
             for name, ns in seen.items():
-                if name not in rows:
-                    rows[name] = []
+                if name not in order:
                     order.append(name)
-                rows[name].append(ns)
+                rows[kind].setdefault(name, []).append(ns)
     load_after = open("/proc/loadavg").read().split()[:3]
     ms = lambda v: statistics.median(v) / 1e6
+    col = lambda kind, name: ms(rows[kind].get(name, []) + [0] * (runs - len(rows[kind].get(name, []))))
     print("tinyjail %s" % " ".join(args))
-    print("%d runs interleaved with `%s` and /bin/true; load average %s before, %s after"
-          % (runs, " ".join(ref), "/".join(load), "/".join(load_after)))
+    print("%d runs interleaved with `%s` and /bin/true%s; load average %s before, %s after"
+          % (runs, " ".join(ref), " and %s" % tjs["old"][0] if "old" in tjs else "",
+             "/".join(load), "/".join(load_after)))
     print()
-    print("| phase | median ms | share of the median total |")
-    print("|---|---:|---:|")
-    total = ms(totals)
-    for name in order:
-        v = rows[name] + [0] * (runs - len(rows[name]))
-        print("| %s | %.3f | %.0f%% |" % (name, ms(v), 100 * ms(v) / total if not name.startswith("(") else 0))
-    print("| **tinyjail total** (spawn to wait) | %.3f | |" % total)
+    if "old" in tjs:
+        told, tnew = ms(totals["old"]), ms(totals["new"])
+        print("| phase | before ms | after ms | after - before ms | share of the median total (after) |")
+        print("|---|---:|---:|---:|---:|")
+        for name in order:
+            a, b = col("old", name), col("new", name)
+            share = "" if name.startswith("(") else "%.0f%%" % (100 * b / tnew)
+            print("| %s | %.3f | %.3f | %+.3f | %s |" % (name, a, b, b - a, share))
+        print("| **tinyjail total** (spawn to wait) | %.3f | %.3f | %+.3f | |" % (told, tnew, tnew - told))
+    else:
+        print("| phase | median ms | share of the median total |")
+        print("|---|---:|---:|")
+        total = ms(totals["new"])
+        for name in order:
+            v = col("new", name)
+            print("| %s | %.3f | %s |" % (name, v, "" if name.startswith("(") else "%.0f%%" % (100 * v / total)))
+        print("| **tinyjail total** (spawn to wait) | %.3f | |" % total)
     print("| reference `%s` total | %.3f | |" % (" ".join(ref), ms(reftotals)))
     print("| /bin/true total | %.3f | |" % ms(trues))
 

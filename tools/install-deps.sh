@@ -9,9 +9,10 @@ set -eu
 # capstone disassembles for the static analysis, which reads libc's symbols
 # from libc6-dbg when present (a tighter result); libdw (elfutils) unwinds
 # call stacks for --explain, naming glibc's frames with file:line from
-# libc6-dbg; ncurses draws `tinyjail edit`.
+# libc6-dbg; ncurses draws `tinyjail edit`.  zlib, liblzma and libbz2 (libdw's
+# decompressors): their static libraries, since tinyjail links libdw statically.
 nobpf="gcc make pkg-config libc6-dev libseccomp-dev libjson-c-dev libcap-dev libelf-dev libcapstone-dev libc6-dbg \
-libdw-dev libncurses-dev"
+libdw-dev libncurses-dev zlib1g-dev liblzma-dev libbz2-dev"
 build="$nobpf clang bpftool libbpf-dev"
 # Tests: cmocka for unit tests, clang for the libFuzzer smoke run, seccomp
 # (scmp_sys_resolver) to cross-check names, bubblewrap to load exported BPF,

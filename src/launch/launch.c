@@ -582,7 +582,27 @@ int tj_launch(const struct tj_plan *plan, struct tj_events *events, const struct
 		.pidfd = (uint64_t)(uintptr_t)&pidfd,
 		.exit_signal = SIGCHLD,
 	};
+	/* Born in the sandbox's v2 cgroup: no migration afterwards, which
+	 * would wait for an RCU grace period (layer_cgroup.c).  A kernel or
+	 * a cgroup that refuses it gets the child moved by the cgroup layer,
+	 * as before. */
+	bool into_cgroup = svc.cgroup && svc.cgroup->v2_fd >= 0 && svc.cgroup->born_in_v2;
+	if (into_cgroup) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		/* Test builds: a descriptor the kernel refuses (EBADF), so
+		 * that the fallback below is exercised. */
+		ca.cgroup = tj_testhook("clone-into-cgroup-refused") ? (uint64_t)INT32_MAX
+								     : (uint64_t)svc.cgroup->v2_fd;
+	}
 	long pid = tj_sys_clone3(&ca);
+	if (pid < 0 && into_cgroup) {
+		ca.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		ca.cgroup = 0;
+		into_cgroup = false;
+		pid = tj_sys_clone3(&ca);
+	}
+	if (pid > 0 && into_cgroup)
+		*svc.cgroup->born_in_v2 = true;
 	if (pid != 0 && dumpable_for_maps && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		abort(); /* cannot happen: the value is valid */
 	if (pid < 0) {

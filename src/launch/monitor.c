@@ -711,7 +711,10 @@ static size_t gather(struct monitor *m, struct watch *w)
 	for (size_t i = 0; i < a->nsources; i++)
 		if (a->sources[i]->fd >= 0)
 			w[n++] = (struct watch){a->sources[i]->fd, on_source, a->sources[i]};
-	if (m->listener >= 0)
+	/* Without notification buffers (tj_notify_new failed: the run has
+	 * failed, the command is being killed) a pending notification is
+	 * left to die with its caller. */
+	if (m->listener >= 0 && m->notify)
 		w[n++] = (struct watch){m->listener, on_listener, NULL};
 	return n;
 }

@@ -115,17 +115,35 @@ int tj_cg_mount_points(const char *proc_self, struct tj_strv *out, struct tj_err
 	return 0;
 }
 
-/* This process's path in the hierarchy with these controllers (v1) or in
- * the unified hierarchy (v2), from /proc/self/cgroup. */
-static char *own_path(const char *cgroup_file, int version, unsigned controllers)
+/* The whole of /proc/self/cgroup, read once per discovery: every cgroup
+ * mount looks its own path up in it (a dozen on a hybrid host). */
+static char *read_cgroup_file(const char *cgroup_file)
 {
 	FILE *f = fopen(cgroup_file, "re");
 	if (!f)
 		return NULL;
-	char line[4096];
+	struct tj_buf b = {0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		tj_buf_addn(&b, chunk, n);
+	fclose(f);
+	return tj_buf_steal(&b);
+}
+
+/* This process's path in the hierarchy with these controllers (v1) or in
+ * the unified hierarchy (v2), from the contents of /proc/self/cgroup. */
+static char *own_path(const char *cgroups, int version, unsigned controllers)
+{
+	if (!cgroups)
+		return NULL;
 	char *found = NULL;
-	while (!found && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
+	for (const char *p = cgroups; !found && *p;) {
+		size_t len = strcspn(p, "\n");
+		tj_autofree char *line = tj_xstrndup(p, len);
+		p += len;
+		if (*p == '\n')
+			p++;
 		char *c1 = strchr(line, ':');
 		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
@@ -137,7 +155,6 @@ static char *own_path(const char *cgroup_file, int version, unsigned controllers
 		else if (version == 1 && *list && (controllers_in(list) & controllers))
 			found = tj_xstrdup(path);
 	}
-	fclose(f);
 	return found;
 }
 
@@ -247,6 +264,7 @@ int tj_cg_discover(const char *proc_self, uid_t euid, struct tj_cg_system *sys, 
 	FILE *f = fopen(mountinfo, "re");
 	if (!f)
 		return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot read %s", mountinfo);
+	tj_autofree char *cgroups = read_cgroup_file(cgroup_file);
 	char line[4096];
 	struct mount_line m;
 	while (fgets(line, sizeof(line), f)) {
@@ -258,7 +276,7 @@ int tj_cg_discover(const char *proc_self, uid_t euid, struct tj_cg_system *sys, 
 			continue; /* name=systemd and other named hierarchies */
 		if (version == 2 && sys->v2 >= 0)
 			continue;
-		char *own = own_path(cgroup_file, version, controllers);
+		char *own = own_path(cgroups, version, controllers);
 		if (!own)
 			continue;
 		char *root = unescape(m.root), *mount = unescape(m.mount);

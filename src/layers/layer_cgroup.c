@@ -42,8 +42,9 @@ struct cg_dir {
 struct state {
 	struct cg_dir dirs[MAX_DIRS];
 	size_t n;
-	int v2;	 /* index in dirs of the v2 cgroup (for cgroup.kill), or -1 */
-	int frz; /* index of the v1 freezer cgroup, or -1 */
+	int v2;		 /* index in dirs of the v2 cgroup (for cgroup.kill), or -1 */
+	int frz;	 /* index of the v1 freezer cgroup, or -1 */
+	bool born_in_v2; /* clone3 made the child in the v2 cgroup already */
 	struct tj_cgroup_service service;
 };
 
@@ -344,7 +345,12 @@ static int cgroup_prepare(const struct tj_plan *plan, void **ret_state, struct t
 	return ret;
 }
 
-/* The child waits (sync_after_started) until it is in. */
+/* The child waits (sync_after_started) until it is in.  Each write to a
+ * cgroup.procs takes the kernel's global cgroup_threadgroup_rwsem for
+ * writing, and the first of a burst waits for an RCU grace period (1-30 ms
+ * here; notes/performance.md): the v2 cgroup is therefore given to clone3
+ * (CLONE_INTO_CGROUP, launch.c), and only v1 hierarchies, which have no such
+ * flag, are written here. */
 static int cgroup_started(const struct tj_plan *plan, void *state, pid_t child, struct tj_err **err)
 {
 	(void)plan;
@@ -352,6 +358,8 @@ static int cgroup_started(const struct tj_plan *plan, void *state, pid_t child, 
 	char pid[32];
 	snprintf(pid, sizeof(pid), "%d", (int)child);
 	for (size_t i = 0; i < s->n; i++) {
+		if ((int)i == s->v2 && s->born_in_v2)
+			continue;
 		ssize_t n = write(s->dirs[i].procs_fd, pid, strlen(pid));
 		if (n != (ssize_t)strlen(pid))
 			return tj_err_set(err, TJ_ERR_LAYER, errno, "cannot move the command into cgroup '%s'",
@@ -429,6 +437,7 @@ static int cgroup_link(void *state, struct tj_services *svc, struct tj_err **err
 		.signal = service_signal,
 		.v2_fd = s->v2 >= 0 ? s->dirs[s->v2].fd : -1,
 		.v2_path = s->v2 >= 0 ? s->dirs[s->v2].path : NULL,
+		.born_in_v2 = &s->born_in_v2,
 	};
 	svc->cgroup = &s->service;
 	return 0;

@@ -10,11 +10,19 @@
  * its memory; a connection that could go on after a round of work is
  * queued and resumed after the others had theirs.
  *
+ * Bytes that pass as they are (a tunnel both ways, a response body once its
+ * head is rewritten) go socket -> pipe -> socket with splice(2), never
+ * through user space; a connection that cannot have its pipes (descriptors
+ * short) copies them through the buffers instead.
+ *
  * A connection's life:
  *   HEAD     reading the request head (bounded by TJ_HTTP_MAX_HEAD)
  *   RESOLVE  a name went to the resolver threads
  *   CONNECT  connecting to the checked addresses, one after another
- *   RELAY    bytes both ways (a CONNECT tunnel, or one HTTP exchange)
+ *   RELAY    bytes both ways (a CONNECT tunnel, or one HTTP exchange;
+ *            after a framed response a persistent client goes back to
+ *            HEAD for its next request, keeping the server connection
+ *            for the same host and port)
  *   REPLY    the proxy's own answer (403, 502, ...) is being written
  *   LINGER   answered: reading what the client still sends until it
  *            closes, so that closing does not reset the answer away
@@ -37,6 +45,11 @@
 #include "tj/net/proxy.h"
 
 #define BUF_SIZE (64 * 1024)
+/* Each direction's pipe: large enough that one wake-up moves what the
+ * socket holds (notes/performance.md has the sizes measured). */
+#ifndef SPL_SIZE
+#define SPL_SIZE (256 * 1024)
+#endif
 #define LINGER_MS 2000
 #define ACCEPT_BATCH 64
 #define PUMP_ROUNDS 16
@@ -60,6 +73,13 @@ struct buf {
 	size_t off, len;
 };
 
+/* A pipe for splice(2), made when first needed (r < 0: none yet); len
+ * bytes are in it. */
+struct spl {
+	int r, w;
+	size_t len;
+};
+
 struct conn {
 	bool used;
 	uint32_t gen;
@@ -69,9 +89,12 @@ struct conn {
 	bool counted; /* holds one of max_conns */
 	bool have_req;
 	struct tj_http_request req;
-	struct buf in;	/* client -> server (the head, while it is read) */
-	struct buf out; /* server -> client, or the proxy's answer */
-	char *resp;	/* HTTP: the response head while it is read */
+	struct buf in;	 /* client -> server (the head, while it is read) */
+	struct buf out;	 /* server -> client, or the proxy's answer */
+	struct spl up;	 /* client -> server (a tunnel) */
+	struct spl down; /* server -> client (raw bytes) */
+	bool nopipe;	 /* no pipe could be made: copy instead */
+	char *resp;	 /* HTTP: the response head while it is read */
 	size_t resp_len;
 	bool raw;			   /* server bytes go to the client as they are */
 	bool answered;			   /* something for the client was queued: too late for an error page */
@@ -79,6 +102,18 @@ struct conn {
 	bool c_eof, s_eof, c_shut, s_shut; /* read EOF; our write side shut */
 	bool queued;			   /* on the list of connections to pump again */
 	bool via_upstream;		   /* to the upstream proxy (--net-upstream-proxy), not the server */
+	/* Keep-alive (HTTP): the response's framing, and what is kept for the
+	 * next request. */
+	struct tj_http_response rsp;
+	bool framed; /* the response head is read and its body framed (not raw) */
+	bool dirty;  /* the server sent more than its response: never reused */
+	char *pend;  /* what the client sent after the request: the next head */
+	size_t pend_len;
+	unsigned nreq;	 /* requests decided on this connection */
+	uint64_t t_head; /* since when the current head is awaited */
+	bool srv_kept;	 /* sfd is idle, kept for the next request to srv_host:srv_port */
+	uint16_t srv_port;
+	char srv_host[256];
 	struct sockaddr_storage addrs[TJ_RESOLVER_MAX_ADDRS];
 	size_t naddrs, next;
 	int last_errno;
@@ -165,6 +200,11 @@ static void record(struct proxy *px, const struct conn *c, enum tj_proxy_record_
 	}
 }
 
+static bool would_block(void)
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK;
+}
+
 /* --- connections --- */
 
 static uint64_t key(const struct proxy *px, const struct conn *c, int side)
@@ -179,6 +219,82 @@ static void release_slot(struct proxy *px, struct conn *c)
 		px->active--;
 		c->counted = false;
 	}
+}
+
+static void spl_close(struct spl *p)
+{
+	if (p->r >= 0)
+		close(p->r);
+	if (p->w >= 0)
+		close(p->w);
+	p->r = p->w = -1;
+	p->len = 0;
+}
+
+static void conn_clear_fds(struct conn *c)
+{
+	c->cfd = c->sfd = -1;
+	c->up.r = c->up.w = c->down.r = c->down.w = -1;
+}
+
+/* The pipe, made when first needed; false: copy instead. */
+static bool spl_ready(struct conn *c, struct spl *p)
+{
+	if (p->r >= 0)
+		return true;
+	if (c->nopipe)
+		return false;
+	int fds[2];
+	if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0) {
+		c->nopipe = true;
+		return false;
+	}
+	p->r = fds[0];
+	p->w = fds[1];
+	/* Refused beyond the user's pipe quota (fs.pipe-user-pages-soft):
+	 * the default size then, which works, only with more wake-ups. */
+	fcntl(p->w, F_SETPIPE_SZ, SPL_SIZE);
+	return true;
+}
+
+/* One step of from -> pipe -> to: at most *left bytes are taken from
+ * `from` (UINT64_MAX: up to its end, which sets *eof).  Returns 1 when
+ * anything moved, 0 when nothing could, -1 on an error (errno). */
+static int spl_step(struct spl *p, int from, int to, bool *rd, bool *wr, bool *eof, uint64_t *left)
+{
+	int moved = 0;
+	if (*rd && !*eof && *left) {
+		size_t want = *left < SPL_SIZE ? (size_t)*left : SPL_SIZE;
+		ssize_t n = splice(from, NULL, p->w, NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			p->len += (size_t)n;
+			if (*left != UINT64_MAX)
+				*left -= (size_t)n;
+			moved = 1;
+		} else if (n == 0) {
+			*eof = true;
+			moved = 1;
+		} else if (errno == EAGAIN) {
+			/* Also a full pipe: only an empty one says the
+			 * socket has nothing. */
+			if (!p->len)
+				*rd = false;
+		} else {
+			return -1;
+		}
+	}
+	if (*wr && p->len) {
+		ssize_t n = splice(p->r, NULL, to, NULL, p->len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			p->len -= (size_t)n;
+			moved = 1;
+		} else if (n < 0 && errno == EAGAIN) {
+			*wr = false;
+		} else {
+			return -1;
+		}
+	}
+	return moved;
 }
 
 static void close_server(struct proxy *px, struct conn *c)
@@ -201,9 +317,12 @@ static void close_conn(struct proxy *px, struct conn *c, bool reset)
 	if (c->cfd >= 0)
 		close(c->cfd);
 	close_server(px, c);
+	spl_close(&c->up);
+	spl_close(&c->down);
 	free(c->in.d);
 	free(c->out.d);
 	free(c->resp);
+	free(c->pend);
 	tj_http_request_done(&c->req);
 	/* 30 bits: key() puts it in bits 32-61, below the tags. */
 	uint32_t gen = (c->gen + 1) & 0x3fffffffu;
@@ -211,7 +330,7 @@ static void close_conn(struct proxy *px, struct conn *c, bool reset)
 	memset(c, 0, sizeof(*c));
 	c->gen = gen;
 	c->queued = queued;
-	c->cfd = c->sfd = -1;
+	conn_clear_fds(c);
 	px->free_slots[px->nfree++] = (size_t)(c - px->conns);
 }
 
@@ -301,14 +420,19 @@ static void upstream_head(struct conn *c)
 	c->in.len = c->in.len - skip + n;
 }
 
-static void connected(struct proxy *px, struct conn *c)
+/* The server's connection is there (new, or kept from the previous
+ * exchange): relay. */
+static void connected(struct proxy *px, struct conn *c, bool fresh)
 {
 	int one = 1;
-	setsockopt(c->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	setsockopt(c->cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (fresh) {
+		setsockopt(c->sfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		setsockopt(c->cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	c->state = S_RELAY;
 	c->t_last = px->now;
-	c->out.d = tj_xmalloc(BUF_SIZE);
+	if (!c->out.d)
+		c->out.d = tj_xmalloc(BUF_SIZE);
 	if (c->via_upstream)
 		upstream_head(c);
 	if (c->req.connect && c->via_upstream) {
@@ -375,7 +499,7 @@ static void finish_connect(struct proxy *px, struct conn *c)
 	if (getsockopt(c->sfd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
 		e = errno;
 	if (e == 0) {
-		connected(px, c);
+		connected(px, c, true);
 		return;
 	}
 	c->last_errno = e;
@@ -489,8 +613,22 @@ static void take_resolved(struct proxy *px)
 
 /* --- the request --- */
 
+/* A server connection kept from the previous exchange carries this request
+ * only to the same host and port, and only if it said nothing since: a byte
+ * or its end then would answer no request (a response that lied about its
+ * length), so it is closed instead. */
+static bool server_reusable(const struct conn *c)
+{
+	if (c->sfd < 0 || !c->srv_kept || c->req.connect || c->req.port != c->srv_port ||
+	    strcmp(c->req.host, c->srv_host) != 0)
+		return false;
+	char b;
+	return recv(c->sfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && would_block();
+}
+
 /* The head is complete: judge it, count it, and set the bytes that go
- * to the server in `in`. */
+ * to the server in `in`.  Every request is judged here, the first on a
+ * connection or the tenth. */
 static void decide(struct proxy *px, struct conn *c)
 {
 	const struct tj_proxy_config *cfg = px->cfg;
@@ -500,16 +638,23 @@ static void decide(struct proxy *px, struct conn *c)
 		refuse(px, c, 403, rule, why);
 		return;
 	}
-	if (cfg->max_conns && px->active >= cfg->max_conns) {
-		snprintf(why, sizeof(why), "at most %u connection%s at once (--net-max-conns)", cfg->max_conns,
-			 cfg->max_conns == 1 ? "" : "s");
-		refuse(px, c, 503, TJ_PROXY_RULE_MAX_CONNS, why);
-		return;
+	bool reuse = server_reusable(c);
+	if (!reuse)
+		close_server(px, c); /* also gives back its place among max_conns */
+	c->srv_kept = false;
+	if (!c->counted) {
+		if (cfg->max_conns && px->active >= cfg->max_conns) {
+			snprintf(why, sizeof(why), "at most %u connection%s at once (--net-max-conns)", cfg->max_conns,
+				 cfg->max_conns == 1 ? "" : "s");
+			refuse(px, c, 503, TJ_PROXY_RULE_MAX_CONNS, why);
+			return;
+		}
+		c->counted = true;
+		px->active++;
 	}
-	c->counted = true;
-	px->active++;
+	c->nreq++;
 	/* What follows the head: tunnel data (a TLS hello sent early), or the
-	 * body, framed so that a second request is never forwarded. */
+	 * body, framed: what follows it is never forwarded with it. */
 	c->in.off += c->req.head_len;
 	c->in.len -= c->req.head_len;
 	if (!c->req.connect) {
@@ -518,6 +663,13 @@ static void decide(struct proxy *px, struct conn *c)
 			refuse(px, c, 400, TJ_PROXY_RULE_MALFORMED, "the chunked request body is malformed");
 			return;
 		}
+		/* The next request, sent early: kept (it is judged when this
+		 * exchange is over), or dropped with a connection that closes. */
+		if (c->req.keep_alive && (size_t)k < c->in.len) {
+			c->pend_len = c->in.len - (size_t)k;
+			c->pend = tj_xmalloc(c->pend_len);
+			memcpy(c->pend, c->in.d + c->in.off + k, c->pend_len);
+		}
 		/* The head is at most TJ_HTTP_MAX_HEAD bytes and so is what was
 		 * read with it (read_head), so both fit. */
 		memmove(c->in.d + c->req.upstream_len, c->in.d + c->in.off, (size_t)k);
@@ -525,26 +677,15 @@ static void decide(struct proxy *px, struct conn *c)
 		c->in.off = 0;
 		c->in.len = c->req.upstream_len + (size_t)k;
 	}
-	resolve(px, c);
+	if (reuse)
+		connected(px, c, false);
+	else
+		resolve(px, c);
 }
 
-static void read_head(struct proxy *px, struct conn *c)
+/* Parses what `in` holds of the next request head. */
+static void parse_head(struct proxy *px, struct conn *c)
 {
-	/* At most one head's worth: the rest waits in the socket. */
-	size_t room = TJ_HTTP_MAX_HEAD - c->in.len;
-	ssize_t n = room ? recv(c->cfd, c->in.d + c->in.len, room, 0) : 0;
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			c->c_rd = false;
-		else
-			close_conn(px, c, false);
-		return;
-	}
-	if (n == 0 && room) {
-		c->c_eof = true;
-		c->c_rd = false;
-	}
-	c->in.len += (size_t)n;
 	int r = tj_http_parse_request(c->in.d, c->in.len, &c->req);
 	if (r == 0) {
 		if (c->c_eof)
@@ -559,12 +700,27 @@ static void read_head(struct proxy *px, struct conn *c)
 	decide(px, c);
 }
 
-/* --- relaying --- */
-
-static bool would_block(void)
+static void read_head(struct proxy *px, struct conn *c)
 {
-	return errno == EAGAIN || errno == EWOULDBLOCK;
+	/* At most one head's worth: the rest waits in the socket. */
+	size_t room = c->in.len < TJ_HTTP_MAX_HEAD ? TJ_HTTP_MAX_HEAD - c->in.len : 0;
+	ssize_t n = room ? recv(c->cfd, c->in.d + c->in.len, room, 0) : 0;
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			c->c_rd = false;
+		else
+			close_conn(px, c, false);
+		return;
+	}
+	if (n == 0 && room) {
+		c->c_eof = true;
+		c->c_rd = false;
+	}
+	c->in.len += (size_t)n;
+	parse_head(px, c);
 }
+
+/* --- relaying --- */
 
 static void compact(struct buf *b)
 {
@@ -578,11 +734,9 @@ static void compact(struct buf *b)
  * Parsed only when `out` is empty, so that it always fits. */
 static bool parse_response(struct proxy *px, struct conn *c)
 {
-	while (!c->raw && c->resp_len && c->out.len == 0) {
+	while (!c->raw && !c->framed && c->resp_len && c->out.len == 0) {
 		struct tj_buf head = {0};
-		int status = 0;
-		size_t head_len = 0;
-		int r = tj_http_rewrite_response(c->resp, c->resp_len, &head, &status, &head_len);
+		int r = tj_http_rewrite_response(c->resp, c->resp_len, &c->req, &head, &c->rsp);
 		if (r == 0) {
 			tj_buf_done(&head);
 			return true;
@@ -593,8 +747,9 @@ static bool parse_response(struct proxy *px, struct conn *c)
 				close_conn(px, c, true);
 			} else {
 				char why[512];
-				snprintf(why, sizeof(why), "'%s' port %u did not answer with HTTP/1", c->req.host,
-					 c->req.port);
+				snprintf(why, sizeof(why),
+					 "'%s' port %u did not answer with HTTP/1 (or with an unusable Content-Length)",
+					 c->req.host, c->req.port);
 				reply(px, c, 502, TJ_PROXY_RULE_NONE, why);
 			}
 			return false;
@@ -604,17 +759,76 @@ static bool parse_response(struct proxy *px, struct conn *c)
 		c->out.len = head.len;
 		c->answered = true;
 		tj_buf_done(&head);
+		size_t head_len = c->rsp.head_len;
 		memmove(c->resp, c->resp + head_len, c->resp_len - head_len);
 		c->resp_len -= head_len;
-		if (status >= 200 || status == 101) {
-			/* The body passes as it is; the server ends it by closing. */
-			memcpy(c->out.d + c->out.len, c->resp, c->resp_len);
-			c->out.len += c->resp_len;
-			c->resp_len = 0;
-			free(c->resp);
-			c->resp = NULL;
+		if (c->rsp.status < 200 && c->rsp.status != 101)
+			continue; /* informational: the answer follows */
+		if (c->rsp.status == 101 || c->rsp.body.kind == TJ_HTTP_BODY_CLOSE) {
+			/* The body passes as it is; the server ends it by closing
+			 * (and the client's connection ends with it). */
 			c->raw = true;
+		} else {
+			/* Framed: exactly the body, nothing after it. */
+			c->framed = true;
+			ssize_t k = tj_http_body_feed(&c->rsp.body, c->resp, c->resp_len);
+			if (k < 0) {
+				close_conn(px, c, true);
+				return false;
+			}
+			if ((size_t)k < c->resp_len)
+				c->dirty = true;
+			c->resp_len = (size_t)k;
 		}
+		memcpy(c->out.d + c->out.len, c->resp, c->resp_len);
+		c->out.len += c->resp_len;
+		c->resp_len = 0;
+		free(c->resp);
+		c->resp = NULL;
+	}
+	return true;
+}
+
+/* The exchange is over and so is the connection: the server's is closed,
+ * the client's after what it still sends (LINGER). */
+static bool end_exchange(struct proxy *px, struct conn *c)
+{
+	close_server(px, c);
+	shutdown(c->cfd, SHUT_WR);
+	c->c_shut = true;
+	c->state = S_LINGER;
+	c->t_linger = px->now;
+	return true;
+}
+
+/* A framed response has reached the client.  Its connection carries the
+ * next request if both ends allow it; the server's is kept for a next
+ * request to the same host and port if it is clean.  Otherwise the
+ * exchange ends as without keep-alive. */
+static bool next_exchange(struct proxy *px, struct conn *c)
+{
+	if (!c->rsp.keep_client || !c->req.body.done || c->c_eof)
+		return end_exchange(px, c);
+	if (!c->rsp.server_close && !c->dirty && !c->in.len && !c->s_eof && !c->s_shut && c->sfd >= 0) {
+		c->srv_kept = true;
+		c->srv_port = c->req.port;
+		snprintf(c->srv_host, sizeof(c->srv_host), "%s", c->req.host);
+	} else {
+		close_server(px, c);
+	}
+	tj_http_request_done(&c->req);
+	c->have_req = false;
+	c->raw = c->framed = c->answered = c->dirty = false;
+	c->state = S_HEAD;
+	c->t_head = px->now;
+	c->in.off = c->in.len = 0;
+	if (c->pend) {
+		memcpy(c->in.d, c->pend, c->pend_len);
+		c->in.len = c->pend_len;
+		free(c->pend);
+		c->pend = NULL;
+		c->pend_len = 0;
+		parse_head(px, c);
 	}
 	return true;
 }
@@ -623,9 +837,27 @@ static bool parse_response(struct proxy *px, struct conn *c)
 static bool relay_step(struct proxy *px, struct conn *c)
 {
 	bool moved = false;
-	/* client -> in */
+	/* A tunnel, once what came with its head is sent: client -> pipe ->
+	 * server. */
+	if (c->req.connect && !c->in.len && spl_ready(c, &c->up)) {
+		uint64_t all = UINT64_MAX;
+		int r = spl_step(&c->up, c->cfd, c->sfd, &c->c_rd, &c->s_wr, &c->c_eof, &all);
+		if (r < 0) {
+			close_conn(px, c, true);
+			return false;
+		}
+		if (r > 0) {
+			moved = true;
+			c->t_last = px->now;
+		}
+		goto up_done;
+	}
+	/* client -> in: a request's body up to its end.  After it, a
+	 * persistent client's next request waits in the socket; a closing
+	 * one's bytes are read and dropped (the EOF is passed on). */
 	bool body_done = !c->req.connect && c->req.body.done;
-	if (c->c_rd && !c->c_eof && (body_done || c->in.len < BUF_SIZE)) {
+	bool want = body_done ? !c->req.keep_alive : c->in.len < BUF_SIZE;
+	if (c->c_rd && !c->c_eof && want) {
 		char scratch[4096];
 		compact(&c->in);
 		char *to = body_done ? scratch : c->in.d + c->in.len;
@@ -640,7 +872,13 @@ static bool relay_step(struct proxy *px, struct conn *c)
 					close_conn(px, c, true);
 					return false;
 				}
-				n = k; /* a second request is dropped, not forwarded */
+				if (c->req.keep_alive && k < n) {
+					/* The next request: judged after this exchange. */
+					c->pend_len = (size_t)(n - k);
+					c->pend = tj_xmalloc(c->pend_len);
+					memcpy(c->pend, to + k, c->pend_len);
+				}
+				n = k; /* never forwarded with this one */
 			}
 			if (!body_done)
 				c->in.len += (size_t)n;
@@ -671,19 +909,50 @@ static bool relay_step(struct proxy *px, struct conn *c)
 			return false;
 		}
 	}
-	if (c->c_eof && !c->in.len && !c->s_shut && c->sfd >= 0) {
+up_done:
+	if (c->c_eof && !c->in.len && !c->up.len && !c->s_shut && c->sfd >= 0) {
 		shutdown(c->sfd, SHUT_WR); /* the client's half-close, passed on */
 		c->s_shut = true;
 	}
-	/* server -> out (or the response head) */
-	bool room = c->raw ? c->out.len < BUF_SIZE : c->resp_len < TJ_HTTP_MAX_HEAD;
+	/* Body bytes that pass as they are, once `out` is empty: server ->
+	 * pipe -> client, up to the server's end (raw) or exactly the
+	 * Content-Length.  Once the pipe is used `out` stays empty, so the
+	 * order holds. */
+	bool by_length = c->framed && c->rsp.body.kind == TJ_HTTP_BODY_LENGTH;
+	if ((c->raw || by_length) && !c->out.len && spl_ready(c, &c->down)) {
+		uint64_t all = UINT64_MAX;
+		uint64_t *left = c->raw ? &all : &c->rsp.body.left;
+		int r = spl_step(&c->down, c->sfd, c->cfd, &c->s_rd, &c->c_wr, &c->s_eof, left);
+		if (r < 0) {
+			close_conn(px, c, true); /* answered: body bytes flowed */
+			return false;
+		}
+		if (r > 0) {
+			moved = true;
+			c->t_last = px->now;
+		}
+		if (by_length && !c->rsp.body.left)
+			c->rsp.body.done = true;
+		goto down_done;
+	}
+	/* server -> out: the response head, or a body copied (chunked, or
+	 * without a pipe) */
+	bool room;
+	if (c->raw)
+		room = c->out.len < BUF_SIZE;
+	else if (c->framed)
+		room = c->out.len < BUF_SIZE && !c->rsp.body.done;
+	else
+		room = c->resp_len < TJ_HTTP_MAX_HEAD;
 	if (c->s_rd && !c->s_eof && room) {
 		char *to;
 		size_t space;
-		if (c->raw) {
+		if (c->raw || c->framed) {
 			compact(&c->out);
 			to = c->out.d + c->out.len;
 			space = BUF_SIZE - c->out.len;
+			if (by_length && c->rsp.body.left < space)
+				space = (size_t)c->rsp.body.left;
 		} else {
 			to = c->resp + c->resp_len;
 			space = TJ_HTTP_MAX_HEAD - c->resp_len;
@@ -692,10 +961,20 @@ static bool relay_step(struct proxy *px, struct conn *c)
 		if (n > 0) {
 			moved = true;
 			c->t_last = px->now;
-			if (c->raw)
+			if (c->framed) {
+				ssize_t k = tj_http_body_feed(&c->rsp.body, to, (size_t)n);
+				if (k < 0) {
+					close_conn(px, c, true); /* a broken chunk: the transfer is cut */
+					return false;
+				}
+				if (k < n)
+					c->dirty = true; /* more than the response: dropped */
+				c->out.len += (size_t)k;
+			} else if (c->raw) {
 				c->out.len += (size_t)n;
-			else
+			} else {
 				c->resp_len += (size_t)n;
+			}
 		} else if (n == 0) {
 			moved = true;
 			c->s_eof = true;
@@ -711,7 +990,7 @@ static bool relay_step(struct proxy *px, struct conn *c)
 			return false;
 		}
 	}
-	if (!c->raw && !parse_response(px, c))
+	if (!c->raw && !c->framed && !parse_response(px, c))
 		return c->used;
 	/* out -> client */
 	if (c->c_wr && c->out.len) {
@@ -730,8 +1009,20 @@ static bool relay_step(struct proxy *px, struct conn *c)
 			return false;
 		}
 	}
+down_done:
+	if (c->framed) {
+		if (c->rsp.body.done && !c->out.len && !c->down.len)
+			return next_exchange(px, c);
+		if (c->s_eof && !c->rsp.body.done) {
+			/* Closed inside a framed body: the client must not take
+			 * the cut transfer for a whole one. */
+			close_conn(px, c, true);
+			return false;
+		}
+		return moved;
+	}
 	/* The server is done and everything reached the client. */
-	if (c->s_eof && !c->out.len) {
+	if (c->s_eof && !c->out.len && !c->down.len) {
 		if (!c->raw) {
 			/* It closed before a whole response head. */
 			if (c->answered) {
@@ -745,14 +1036,10 @@ static bool relay_step(struct proxy *px, struct conn *c)
 			return true;
 		}
 		if (!c->req.connect || c->c_eof) {
-			/* HTTP: one exchange per connection, and it is over.  A
-			 * tunnel: both sides have closed. */
-			close_server(px, c);
-			shutdown(c->cfd, SHUT_WR);
-			c->c_shut = true;
-			c->state = S_LINGER;
-			c->t_linger = px->now;
-			return true;
+			/* HTTP, ending at the server's close: the exchange and
+			 * the connection are over.  A tunnel: both sides have
+			 * closed. */
+			return end_exchange(px, c);
 		}
 		if (!c->c_shut) {
 			shutdown(c->cfd, SHUT_WR); /* the server's half-close, passed on */
@@ -870,7 +1157,7 @@ static void accept_some(struct proxy *px, int lfd)
 		c->cfd = fd;
 		c->sfd = -1;
 		c->state = S_HEAD;
-		c->t_accept = c->t_last = px->now;
+		c->t_accept = c->t_last = c->t_head = px->now;
 		c->in.d = tj_xmalloc(BUF_SIZE);
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
 					 .data.u64 = key(px, c, SIDE_CLIENT)};
@@ -911,7 +1198,11 @@ static int check_deadlines(struct proxy *px)
 				continue;
 			}
 		} else if (c->state == S_HEAD) {
-			due = c->t_accept + cfg->head_timeout_ms;
+			due = c->t_head + cfg->head_timeout_ms;
+			if (px->now >= due && c->nreq && !c->in.len) {
+				close_conn(px, c, false); /* kept alive, and no next request came */
+				continue;
+			}
 			if (px->now >= due) {
 				tj_format_ms(cfg->head_timeout_ms, d, sizeof(d));
 				snprintf(why, sizeof(why), "no complete request within %s", d);
@@ -981,7 +1272,7 @@ int tj_proxy_serve(const struct tj_proxy_config *cfg, const int *listeners, size
 	px.free_slots = tj_xcalloc(px.cap, sizeof(*px.free_slots));
 	px.again = tj_xcalloc(px.cap, sizeof(*px.again));
 	for (size_t i = px.cap; i-- > 0;) {
-		px.conns[i].cfd = px.conns[i].sfd = -1;
+		conn_clear_fds(&px.conns[i]);
 		px.free_slots[px.nfree++] = i;
 	}
 	for (size_t k = 0; k < nlisteners; k++) {

@@ -385,7 +385,9 @@ static void build_upstream(struct tj_http_request *req, const struct line *lines
 		tj_buf_addn(&b, lines[i].s, lines[i].n);
 		tj_buf_add(&b, "\r\n");
 	}
-	tj_buf_add(&b, "Connection: close\r\n\r\n");
+	/* The server's connection may carry the client's next request to the
+	 * same server (proxy.c reuses it only then). */
+	tj_buf_add(&b, req->keep_alive ? "\r\n" : "Connection: close\r\n\r\n");
 	req->upstream_len = b.len;
 	req->upstream = tj_buf_steal(&b);
 }
@@ -426,8 +428,8 @@ int tj_http_parse_request(const char *buf, size_t len, struct tj_http_request *r
 		return -1;
 
 	/* Headers: syntax, the body's framing, what Connection names. */
-	struct line tokens[MAX_CONNECTION_TOKENS];
-	size_t ntokens = 0;
+	struct line tokens[MAX_CONNECTION_TOKENS], ptokens[MAX_CONNECTION_TOKENS];
+	size_t ntokens = 0, nptokens = 0;
 	bool chunked = false;
 	char show[64];
 	for (size_t i = 0; i < nlines; i++) {
@@ -445,7 +447,13 @@ int tj_http_parse_request(const char *buf, size_t len, struct tj_http_request *r
 		}
 		if (ieq(name.s, name.n, "connection"))
 			connection_tokens(value.s, value.n, tokens, &ntokens);
+		if (ieq(name.s, name.n, "proxy-connection"))
+			connection_tokens(value.s, value.n, ptokens, &nptokens);
 	}
+	/* Persistent unless HTTP/1.0 (its keep-alive extension is not
+	 * spoken) or "close" for either hop. */
+	req->keep_alive = !http10 && !named_by(tokens, ntokens, "close", 5) && !named_by(ptokens, nptokens, "close", 5);
+	req->head = strcmp(req->method, "HEAD") == 0;
 	if (chunked && req->body.kind == TJ_HTTP_BODY_LENGTH)
 		return refuse(req, 400, "both Content-Length and Transfer-Encoding");
 	if (chunked)
@@ -453,6 +461,7 @@ int tj_http_parse_request(const char *buf, size_t len, struct tj_http_request *r
 
 	if (strcmp(req->method, "CONNECT") == 0) {
 		req->connect = true;
+		req->keep_alive = false; /* a tunnel ends with its connection */
 		req->body = (struct tj_http_body){.kind = TJ_HTTP_BODY_NONE};
 		return parse_authority(req, target.s, target.n, true, 0) < 0 ? -1 : 1;
 	}
@@ -529,6 +538,8 @@ ssize_t tj_http_body_feed(struct tj_http_body *b, const char *data, size_t len)
 		b->done = true;
 		return 0;
 	}
+	if (b->kind == TJ_HTTP_BODY_CLOSE)
+		return (ssize_t)len;
 	if (b->kind == TJ_HTTP_BODY_LENGTH) {
 		size_t take = b->left < len ? (size_t)b->left : len;
 		b->left -= take;
@@ -616,8 +627,40 @@ ssize_t tj_http_body_feed(struct tj_http_body *b, const char *data, size_t len)
 
 /* --- the response head --- */
 
-int tj_http_rewrite_response(const char *buf, size_t len, struct tj_buf *out, int *status, size_t *head_len)
+/* A response's Content-Length: digits, or the same digits repeated in a
+ * list ("5, 5"); -1 otherwise (RFC 9112 6.3: an error, never a guess). */
+static int64_t response_length(struct line v)
 {
+	int64_t len = -1;
+	size_t i = 0;
+	while (i <= v.n) {
+		size_t start = i;
+		while (i < v.n && v.s[i] != ',')
+			i++;
+		struct line item = {v.s + start, i - start};
+		while (item.n && (item.s[0] == ' ' || item.s[0] == '\t'))
+			item.s++, item.n--;
+		while (item.n && (item.s[item.n - 1] == ' ' || item.s[item.n - 1] == '\t'))
+			item.n--;
+		if (!all_digits(item.s, item.n) || item.n > 18)
+			return -1;
+		int64_t x = 0;
+		for (size_t k = 0; k < item.n; k++)
+			x = x * 10 + (item.s[k] - '0');
+		if (len >= 0 && x != len)
+			return -1;
+		len = x;
+		i++;
+	}
+	return len;
+}
+
+int tj_http_rewrite_response(const char *buf, size_t len, const struct tj_http_request *req, struct tj_buf *out,
+			     struct tj_http_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->server_close = true;
+	resp->body.kind = TJ_HTTP_BODY_CLOSE;
 	/* Servers are less strict than clients must be: LF alone ends a line. */
 	size_t limit = len < TJ_HTTP_MAX_HEAD ? len : TJ_HTTP_MAX_HEAD, end = 0;
 	for (size_t i = 1; i < limit && !end; i++)
@@ -633,16 +676,25 @@ int tj_http_rewrite_response(const char *buf, size_t len, struct tj_buf *out, in
 	if (end < 12 || memcmp(buf, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)buf[7]) || buf[8] != ' ' ||
 	    !all_digits(buf + 9, 3) || (end > 12 && buf[12] != ' ' && buf[12] != '\r' && buf[12] != '\n'))
 		return -1;
-	*status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
-	*head_len = end;
-	if (*status < 200) {
+	resp->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
+	resp->head_len = end;
+	if (resp->status < 200) {
+		/* Informational: no body, the real answer follows (101: the
+		 * connection is no longer HTTP, proxy.c passes it raw). */
+		resp->body.kind = TJ_HTTP_BODY_NONE;
+		resp->body.done = true;
 		tj_buf_addn(out, buf, end);
 		return 1;
 	}
+	bool http11 = buf[7] == '1';
 	struct line lines[TJ_HTTP_MAX_HEADERS + 1];
 	size_t nlines = 0;
 	struct line tokens[MAX_CONNECTION_TOKENS];
 	size_t ntokens = 0;
+	int64_t length = -2;	   /* -2: none */
+	unsigned encodings = 0;	   /* Transfer-Encoding fields */
+	bool chunked_only = false; /* exactly one, and it is "chunked" */
+	bool bad_length = false;
 	const char *p = buf;
 	while (p < buf + end) {
 		const char *nl = memchr(p, '\n', (size_t)(buf + end - p));
@@ -656,11 +708,41 @@ int tj_http_rewrite_response(const char *buf, size_t len, struct tj_buf *out, in
 			return -1;
 		lines[nlines++] = l;
 		struct line name, value;
-		if (nlines > 1 && split_header(l, &name, &value) && ieq(name.s, name.n, "connection"))
+		if (nlines == 1 || !split_header(l, &name, &value))
+			continue;
+		if (ieq(name.s, name.n, "connection"))
 			connection_tokens(value.s, value.n, tokens, &ntokens);
+		if (ieq(name.s, name.n, "content-length")) {
+			int64_t v = response_length(value);
+			if (v < 0 || (length >= 0 && v != length))
+				bad_length = true;
+			length = v;
+		}
+		if (ieq(name.s, name.n, "transfer-encoding")) {
+			encodings++;
+			chunked_only = encodings == 1 && ieq(value.s, value.n, "chunked");
+		}
 	}
 	if (nlines == 0)
 		return -1;
+	/* The body's end (RFC 9112 6.3), in its order. */
+	struct tj_http_body *b = &resp->body;
+	if (req->head || resp->status == 204 || resp->status == 304) {
+		b->kind = TJ_HTTP_BODY_NONE;
+	} else if (encodings) {
+		/* Chunked alone is framed; anything else (another coding, or
+		 * Content-Length too, a smuggling pattern) runs to the close. */
+		b->kind = chunked_only && length == -2 ? TJ_HTTP_BODY_CHUNKED : TJ_HTTP_BODY_CLOSE;
+	} else if (bad_length) {
+		return -1;
+	} else if (length >= 0) {
+		b->kind = TJ_HTTP_BODY_LENGTH;
+		b->left = (uint64_t)length;
+	}
+	b->done = b->kind == TJ_HTTP_BODY_NONE || (b->kind == TJ_HTTP_BODY_LENGTH && b->left == 0);
+	resp->keep_client = req->keep_alive && http11 && b->kind != TJ_HTTP_BODY_CLOSE;
+	resp->server_close = !resp->keep_client || named_by(tokens, ntokens, "close", 5);
+
 	tj_buf_addn(out, lines[0].s, lines[0].n);
 	tj_buf_add(out, "\r\n");
 	for (size_t i = 1; i < nlines; i++) {
@@ -676,7 +758,7 @@ int tj_http_rewrite_response(const char *buf, size_t len, struct tj_buf *out, in
 		tj_buf_addn(out, lines[i].s, lines[i].n);
 		tj_buf_add(out, "\r\n");
 	}
-	tj_buf_add(out, "Connection: close\r\n\r\n");
+	tj_buf_add(out, resp->keep_client ? "\r\n" : "Connection: close\r\n\r\n");
 	return 1;
 }
 

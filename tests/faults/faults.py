@@ -22,22 +22,30 @@ it runs tinyjail again with that one call failing, and checks:
     directory;
   - no run hangs (a deadline), no sanitizer report.
 
+Runs go side by side (--jobs): each has its own directory (TMPDIR, cache,
+output) and its own tag, and its leftovers are looked for only among what it
+made (its tag, its tinyjail's cgroups, its directory).
+
 Usage: faults.py --build BUILD [--configs a,b] [--errnos EPERM,...]
-       [--max-occ N] [--stride K] [--seed N]
-Prints the coverage (sites, runs, outcomes) and every failure; exit 0 on
-pass.  Run as root.
+       [--max-occ N] [--stride K] [--seed N] [--jobs N]
+Prints the coverage (sites, runs, outcomes, time) and every failure; exit 0
+on pass.  Run as root.
 """
 import argparse
 import collections
 import errno
 import os
+import queue
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 ERRNOS = ["EPERM", "ENOMEM", "EAGAIN", "EINTR", "ENOSPC"]
 # In a sanitised build these are mostly the sanitiser's own (its allocator;
@@ -70,6 +78,32 @@ def syscall_names():
     return names
 
 
+class Slot:
+    """What one run at a time owns: its directory (TMPDIR, the cache, the
+    command's output) and the tag its processes carry."""
+
+    def __init__(self, top, i):
+        self.dir = os.path.join(top, "slot%d" % i)
+        self.tag = "tj-faults-%d-%d" % (os.getpid(), i)
+        for d in ("tmp", "cache", "out"):
+            os.makedirs(os.path.join(self.dir, d))
+        os.chmod(self.dir, 0o755)
+        os.chmod(os.path.join(self.dir, "out"), 0o777)
+
+    def reset(self, warm):
+        """An empty output directory and the configuration's cache: a copy
+        of the warm one, or none."""
+        out = os.path.join(self.dir, "out")
+        for f in os.listdir(out):
+            os.unlink(os.path.join(out, f))
+        cache = os.path.join(self.dir, "cache")
+        shutil.rmtree(cache, ignore_errors=True)
+        if warm:
+            shutil.copytree(warm, cache)
+        else:
+            os.mkdir(cache)
+
+
 class Faults:
     def __init__(self, o):
         self.o = o
@@ -80,8 +114,9 @@ class Faults:
         self.san = "build-san" in b or o.sanitised
         self.dir = tempfile.mkdtemp(prefix="tj-faults.")
         os.chmod(self.dir, 0o755)
-        self.tag = "tj-faults-%d" % os.getpid()
         self.names = syscall_names()
+        self.lock = threading.Lock()
+        self.warm = {}
         self.rng = random.Random(o.seed)
         self.failures = []
         self.reported = 0
@@ -93,46 +128,49 @@ class Faults:
         self.host_ns = {n: os.readlink("/proc/self/ns/" + n) for n in
                         ("user", "mnt", "pid", "net", "ipc", "uts", "cgroup")}
 
-    def configs(self):
-        out = os.path.join(self.dir, "out")
+    def configs(self, slot):
+        """name: (options, expectations, warm cache).  The filter cache is
+        warmed before counting (the faulted runs then take the counted
+        path), except for strict, which writes its cache entry in the run."""
+        out = os.path.join(slot.dir, "out")
         view = ["--ro", "/usr", "--ro", "/lib", "--ro", "/lib64", "--ro", "/bin", "--ro", "/etc", "--rw", out]
         return {
             # name: (options, expectations)
-            "default": (["--no-cache"], {"seccomp"}),
+            "default": (["--no-cache"], {"seccomp"}, False),
             "strict": (["--profile", "strict", "--rw", out, "--ro", os.path.dirname(self.probe)] +
-                       ["--ro", "/usr", "--ro", "/lib", "--ro", "/etc", "--ro", "/proc"], {"seccomp", "view"}),
-            "limits": (["--memory", "64M", "--pids", "64", "--rlimit", "nofile=256"], {"seccomp", "cgroup", "nofile"}),
+                       ["--ro", "/usr", "--ro", "/lib", "--ro", "/etc", "--ro", "/proc"], {"seccomp", "view"}, False),
+            "limits": (["--memory", "64M", "--pids", "64", "--rlimit", "nofile=256"], {"seccomp", "cgroup", "nofile"},
+                       True),
             "isolation": (["--unshare", "all"] + view + ["--ro", os.path.dirname(self.probe), "--ro", "/proc"],
-                          {"seccomp", "ns", "view"}),
-            "net": (["--net", "allow=tj-faults.invalid", "--unshare", "pid"], {"seccomp", "ns_net", "ns_pid"}),
+                          {"seccomp", "ns", "view"}, True),
+            "net": (["--net", "allow=tj-faults.invalid", "--unshare", "pid"], {"seccomp", "ns_net", "ns_pid"}, True),
         }
 
     # --- one run ---
 
-    def env(self):
+    def env(self, slot):
         e = {k: v for k, v in os.environ.items() if not k.startswith(("ASAN_", "XDG_", "TJ_TEST_"))}
-        e["TJ_FAULT_TAG"] = self.tag
-        e["TMPDIR"] = os.path.join(self.dir, "tmp")
-        e["XDG_CACHE_HOME"] = os.path.join(self.dir, "cache")
+        e["TJ_FAULT_TAG"] = slot.tag
+        e["TMPDIR"] = os.path.join(slot.dir, "tmp")
+        e["XDG_CACHE_HOME"] = os.path.join(slot.dir, "cache")
         e["ASAN_OPTIONS"] = "exitcode=86:allocator_may_return_null=1"
         e["UBSAN_OPTIONS"] = "halt_on_error=1:exitcode=86"
         return e
 
-    def run(self, opts, fail=None, err_name=None):
+    def run(self, slot, cfg, fail=None, err_name=None):
         """Returns (report lines, tinyjail's stderr, confinement facts or None, hung)."""
-        outdir = os.path.join(self.dir, "out")
-        for f in os.listdir(outdir):
-            os.unlink(os.path.join(outdir, f))
-        rep = os.path.join(self.dir, "report")
-        facts = os.path.join(outdir, "facts")
+        opts = self.configs(slot)[cfg][0]
+        slot.reset(self.warm.get(cfg))
+        rep = os.path.join(slot.dir, "report")
+        facts = os.path.join(slot.dir, "out", "facts")
         argv = [self.inject, "--out", rep, "--command", self.probe]
         if fail:
             argv += ["--fail", fail, "--errno", str(getattr(errno, err_name))]
-        argv += ["--", self.tj, "-q"] + opts + ["--setenv", "TJ_FAULT_TAG=" + self.tag, "--",
+        argv += ["--", self.tj, "-q"] + opts + ["--setenv", "TJ_FAULT_TAG=" + slot.tag, "--",
                                                self.probe, "confinement", facts, OUTSIDE]
         hung = False
         try:
-            p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=self.env(), cwd=self.dir,
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, env=self.env(slot), cwd=slot.dir,
                                timeout=self.o.deadline)
             err = p.stderr.decode(errors="replace")
         except subprocess.TimeoutExpired as e:
@@ -181,9 +219,12 @@ class Faults:
             missing.append("rlimit nofile")
         return missing
 
-    def leaks(self, pid):
+    def leaks(self, slot, pid):
+        """What this run left: only its own (its tag, its tinyjail's
+        cgroups, its slot's directories), so runs side by side do not see
+        each other's."""
         left = []
-        needle = ("TJ_FAULT_TAG=" + self.tag).encode()
+        needle = ("TJ_FAULT_TAG=" + slot.tag).encode()
         for attempt in range(40):
             left = []
             for p in os.listdir("/proc"):
@@ -207,23 +248,32 @@ class Faults:
                     if d.startswith("tj-%d-" % pid):
                         left.append("cgroup " + os.path.join(root, d))
                 dirs[:] = [d for d in dirs if not d.startswith("tj-")]
-        tmp = os.listdir(os.path.join(self.dir, "tmp"))
+        tmp = os.listdir(os.path.join(slot.dir, "tmp"))
         if tmp:
             left.append("TMPDIR entries %s" % tmp[:5])
             for t in tmp:
-                shutil.rmtree(os.path.join(self.dir, "tmp", t), ignore_errors=True)
-        for root, _, files in os.walk(os.path.join(self.dir, "cache")):
+                shutil.rmtree(os.path.join(slot.dir, "tmp", t), ignore_errors=True)
+        for root, _, files in os.walk(os.path.join(slot.dir, "cache")):
             for f in files:
                 if ".tmp" in f:
                     left.append("cache temporary file " + f)
                     os.unlink(os.path.join(root, f))
         with open("/proc/self/mountinfo") as f:
             for line in f:
-                if self.dir in line:
+                if any(f == slot.dir or f.startswith(slot.dir + "/") for f in line.split()):
                     left.append("mount " + line.split()[4])
         return left
 
-    def judge(self, cfg, site, err_name, lines, err, facts, hung, want):
+    def keep(self, err, lines):
+        """A failed run's whole stderr and the injector's report, kept for
+        the diagnosis (the summary shows only tinyjail's last lines)."""
+        n = len(self.failures) + 1
+        path = os.path.join(self.dir, "failure-%d.txt" % n)
+        with open(path, "w") as f:
+            f.write("\n".join(lines) + "\n--- stderr\n" + err)
+        return "\n      (all of it: %s)" % path
+
+    def judge(self, slot, cfg, site, err_name, lines, err, facts, hung, want):
         task, nr, occ = site
         what = "%s: %s#%s in task %s, %s" % (cfg, self.names.get(nr, nr), occ, task, err_name)
         injected = any(l.startswith("injected ") for l in lines)
@@ -255,8 +305,9 @@ class Faults:
                     outcome = "refused: 125, the step and the cause"
                 else:
                     outcome = "refused: 125, the step"
-                    self.weak.append("%s: %s" % (what, " | ".join(
-                        l for l in err.splitlines() if l.startswith("tinyjail:"))))
+                    with self.lock:
+                            self.weak.append("%s: %s" % (what, " | ".join(
+                            l for l in err.splitlines() if l.startswith("tinyjail:"))))
                 if not any(l.startswith("tinyjail: ") and "warning" not in l for l in err.splitlines()):
                     problems.append("exit 125 without a message")
             elif code in (126, 127) and ("cannot run '" in err or "cannot execute" in err) and os.strerror(e) in err:
@@ -269,14 +320,16 @@ class Faults:
             else:
                 outcome = "ended %s without starting the command" % code
                 problems.append("exit %s instead of 125" % code)
-        for leak in self.leaks(pid):
+        for leak in self.leaks(slot, pid):
             problems.append("left behind: " + leak)
-        self.by_outcome[cfg][outcome] += 1
-        self.stats[outcome] += 1
-        if problems:
-            msg = [l for l in err.splitlines() if l.startswith("tinyjail:")][-3:]
-            self.failures.append("%s: %s\n      tinyjail said: %s" % (what, "; ".join(problems),
-                                                                        " | ".join(msg) or "(nothing)"))
+        with self.lock:
+            self.by_outcome[cfg][outcome] += 1
+            self.stats[outcome] += 1
+            if problems:
+                msg = [l for l in err.splitlines() if l.startswith("tinyjail:")][-3:]
+                self.failures.append("%s: %s\n      tinyjail said: %s%s" % (what, "; ".join(problems),
+                                                                              " | ".join(msg) or "(nothing)",
+                                                                              self.keep(err, lines)))
 
     # --- helpers killed at random moments ---
 
@@ -287,24 +340,23 @@ class Faults:
         except OSError:
             return []
 
-    def kill_run(self, cfg, opts, want):
+    def kill_run(self, slot, cfg, rng):
         """tinyjail with one of its own processes (the proxy, the listener
         helper, the pid namespace's init, the child before it execs)
         SIGKILLed at a random moment: the command dies or is denied, never
         runs unconfined, and nothing hangs or is left."""
-        outdir = os.path.join(self.dir, "out")
-        for f in os.listdir(outdir):
-            os.unlink(os.path.join(outdir, f))
-        facts = os.path.join(outdir, "facts")
-        argv = [self.tj, "-q"] + opts + ["--setenv", "TJ_FAULT_TAG=" + self.tag, "--",
+        opts, want, _ = self.configs(slot)[cfg]
+        slot.reset(self.warm.get(cfg))
+        facts = os.path.join(slot.dir, "out", "facts")
+        argv = [self.tj, "-q"] + opts + ["--setenv", "TJ_FAULT_TAG=" + slot.tag, "--",
                                          self.probe, "confinement", facts, OUTSIDE]
-        env = self.env()
+        env = self.env(slot)
         # LeakSanitizer's tracer at exit is a process named tinyjail too:
         # killing it would hang the sanitiser, not tinyjail.
         env["ASAN_OPTIONS"] += ":detect_leaks=0"
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                             env=env, cwd=self.dir)
-        delay = self.rng.uniform(0, self.o.kill_window)
+                             env=env, cwd=slot.dir)
+        delay = rng.uniform(0, self.o.kill_window)
         victim = None
         # The moment is counted from tinyjail's first child: a loaded
         # machine can take longer than the window to get there, and a kill
@@ -325,7 +377,7 @@ class Faults:
             except OSError:
                 pass
         if own and p.poll() is None:
-            victim = self.rng.choice(own)
+            victim = rng.choice(own)
             try:
                 with open("/proc/%d/comm" % victim) as f:
                     role = f.read().strip()
@@ -362,14 +414,15 @@ class Faults:
             outcome = "command did not run (exit %s)" % code
             if code == 0:
                 problems.append("exit 0 although the command did not run")
-        for leak in self.leaks(p.pid):
+        for leak in self.leaks(slot, p.pid):
             problems.append("left behind: " + leak)
         role = victim.split("(")[-1].rstrip(")") if victim else "none"
-        self.by_outcome[cfg + " (kills)"]["%s [%s]" % (outcome.split(" (")[0], role)] += 1
-        if problems:
-            msg = [l for l in err.splitlines() if l.startswith("tinyjail:")][-3:]
-            self.failures.append("%s: killed process %s after %.0f ms: %s\n      tinyjail said: %s" % (
-                cfg, victim, delay * 1000, "; ".join(problems), " | ".join(msg) or "(nothing)"))
+        with self.lock:
+            self.by_outcome[cfg + " (kills)"]["%s [%s]" % (outcome.split(" (")[0], role)] += 1
+            if problems:
+                msg = [l for l in err.splitlines() if l.startswith("tinyjail:")][-3:]
+                self.failures.append("%s: killed process %s after %.0f ms: %s\n      tinyjail said: %s" % (
+                    cfg, victim, delay * 1000, "; ".join(problems), " | ".join(msg) or "(nothing)"))
 
     def out_of_time(self):
         """--until: a campaign on a shared machine stops at a deadline and
@@ -393,11 +446,12 @@ class Faults:
 
     # --- the campaign ---
 
-    def sites(self, opts):
-        lines, err, facts, hung = self.run(opts)
+    def sites(self, slot, cfg):
+        lines, err, facts, hung = self.run(slot, cfg)
         code = next((l for l in lines if l.startswith("exit ")), "exit ?")
         if hung or code != "exit 0" or facts is None:
-            raise SystemExit("faults: the fault-free run failed (%s, hung %s): %s" % (code, hung, err[-2000:]))
+            raise SystemExit("faults: the fault-free run of %s failed (%s, hung %s): %s" % (cfg, code, hung,
+                                                                                           err[-2000:]))
         found = []
         last = {}
         for l in lines:
@@ -416,19 +470,64 @@ class Faults:
                 keep.append((task, nr, occ))
         return found, keep
 
+    def warm_cache(self, slot, cfg):
+        """A fault-free run fills the cache; the faulted runs start from a
+        copy of it (each its own), the path that was counted."""
+        lines, err, _, hung = self.run(slot, cfg)
+        if hung or "exit 0" not in lines:
+            raise SystemExit("faults: the run warming the cache for %s failed: %s" % (cfg, err[-2000:]))
+        warm = os.path.join(self.dir, "warm-" + cfg)
+        shutil.copytree(os.path.join(slot.dir, "cache"), warm)
+        self.warm[cfg] = warm
+
+    def one(self, slots, slot, job):
+        """One run on its slot (a worker thread), which it frees at the end."""
+        try:
+            if job[0] == "kill":
+                _, cfg, seed = job
+                self.kill_run(slot, cfg, random.Random(seed))
+            else:
+                _, cfg, site, e = job
+                want = self.configs(slot)[cfg][1]
+                lines, err, facts, hung = self.run(slot, cfg, "%s:%d:%d" % site, e)
+                self.judge(slot, cfg, site, e, lines, err, facts, hung, want)
+        except Exception as ex:  # a harness error is a failure, never lost
+            with self.lock:
+                self.failures.append("%s: the harness failed: %r" % (job, ex))
+        finally:
+            slots.put(slot)
+        with self.lock:
+            self.done += 1
+            self.progress(self.done, self.planned)
+
     def main(self):
-        for d in ("tmp", "cache", "out"):
-            os.mkdir(os.path.join(self.dir, d))
-        os.chmod(os.path.join(self.dir, "out"), 0o777)
-        cfgs = self.configs()
-        names = self.o.configs.split(",") if self.o.configs else list(cfgs)
+        slots = queue.Queue()
+        for i in range(max(1, self.o.jobs)):
+            slots.put(Slot(self.dir, i))
+        first = slots.get()
+        slots.put(first)
+        names = self.o.configs.split(",") if self.o.configs else list(self.configs(first))
         errnos = self.o.errnos.split(",")
         t0 = time.monotonic()
-        runs = 0
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         plan = []
-        for cfg in ([] if self.o.no_sites else names):
-            opts, want = cfgs[cfg]
-            found, keep = self.sites(opts)
+
+        def prepare(cfg):
+            """Warm the configuration's cache, count its sites (side by side)."""
+            slot = slots.get()
+            try:
+                if self.configs(slot)[cfg][2]:
+                    self.warm_cache(slot, cfg)
+                return None if self.o.no_sites else self.sites(slot, cfg)
+            finally:
+                slots.put(slot)
+
+        with ThreadPoolExecutor(max_workers=max(1, self.o.jobs)) as pool:
+            counted = list(pool.map(prepare, names))
+        for cfg, res in zip(names, counted):
+            if res is None:
+                continue
+            found, keep = res
             if self.o.calls:
                 only = {int(c) for c in self.o.calls.split(",")}
                 keep = [s for s in keep if s[1] in only]
@@ -437,33 +536,38 @@ class Faults:
             for i, site in enumerate(keep):
                 # Every errno, or one per site in turn.
                 for e in (errnos if self.o.all_errnos else [errnos[(i + self.rng.randrange(len(errnos))) % len(errnos)]]):
-                    plan.append((cfg, site, e))
+                    plan.append(("site", cfg, site, e))
         if self.o.sample and len(plan) > self.o.sample:
             plan = self.rng.sample(plan, self.o.sample)
-        self.sites_total = len({(c, s) for c, s, _ in plan})
-        tried = set()
+        self.sites_total = len({(j[1], j[2]) for j in plan})
         # The kills first: quick, and a campaign cut short still has them.
-        for i in range(self.o.kills):
-            if self.out_of_time():
-                break
-            cfg = names[i % len(names)]
-            opts, want = cfgs[cfg]
-            self.kill_run(cfg, opts, want)
-            runs += 1
-            self.progress(runs, len(plan) + self.o.kills)
-        for cfg, site, e in plan:
-            if self.out_of_time():
-                break
-            opts, want = cfgs[cfg]
-            lines, err, facts, hung = self.run(opts, "%s:%d:%d" % site, e)
-            tried.add((cfg, site))
-            runs += 1
-            self.judge(cfg, site, e, lines, err, facts, hung, want)
-            self.progress(runs, len(plan) + self.o.kills)
+        plan = [("kill", names[i % len(names)], self.rng.randrange(1 << 30)) for i in range(self.o.kills)] + plan
+        self.planned = len(plan)
+        self.done = 0
+        started = []
+        with ThreadPoolExecutor(max_workers=max(1, self.o.jobs)) as pool:
+            for job in plan:
+                if self.out_of_time():
+                    break
+                # Start a run only when a slot is free: the deadline is
+                # checked right before each start.
+                slot = slots.get()
+                if self.out_of_time():
+                    slots.put(slot)
+                    break
+                started.append(job)
+                pool.submit(self.one, slots, slot, job)
         elapsed = time.monotonic() - t0
-        print("faults: %d runs in %.0fs over %d of %d sites, %d random kills%s" % (
-            runs, elapsed, len(tried), self.sites_total, self.o.kills,
-            " (CUT SHORT at the deadline: %d runs planned)" % (len(plan) + self.o.kills) if self.cut else ""))
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+        runs = len(started)
+        tried = {(j[1], j[2]) for j in started if j[0] == "site"}
+        kills = sum(1 for j in started if j[0] == "kill")
+        print("faults: %d runs (%d faults, %d random kills) in %.0fs with %d jobs, CPU %.0fs (%.2fs a run), "
+              "load %.1f, over %d of %d sites%s" % (
+                  runs, runs - kills, kills, elapsed, self.o.jobs, cpu, cpu / max(runs, 1), os.getloadavg()[1],
+                  len(tried), self.sites_total,
+                  " (CUT SHORT at the deadline: %d runs planned)" % len(plan) if self.cut else ""))
         for cfg in sorted(self.by_outcome):
             print("faults: %s: %s" % (cfg, ", ".join("%s %d" % kv for kv in sorted(self.by_outcome[cfg].items()))))
         with open(os.path.join(self.dir, "failures.txt"), "w") as fh:
@@ -502,6 +606,7 @@ def main():
     ap.add_argument("--until", type=float, default=0, help="stop starting runs at this time (epoch seconds)")
     ap.add_argument("--progress", type=int, default=0, help="print a line every N runs, failures as they come")
     ap.add_argument("--seed", type=int, default=int(time.time()))
+    ap.add_argument("--jobs", type=int, default=1, help="runs side by side")
     o = ap.parse_args()
     if os.geteuid() != 0:
         print("faults: run as root", file=sys.stderr)

@@ -18,5 +18,43 @@ if ! grep -qa TJ_TEST_HOOK "$build/tinyjail"; then
 	echo "faults smoke: FAILED: $build has no test hooks (build with SAN=1 or TEST_HOOKS=1)"
 	exit 1
 fi
+# The injector's own brk fault: the kernel's failure (the old break back,
+# the argument register kept) makes glibc's malloc fall back to mmap.  It
+# used to leave a 0 in that register, which glibc's __brk compared with and
+# took for success: SIGSEGV in sysmalloc, blamed on tinyjail.
+for occ in 1 2 3; do
+	out=$("$build/faultinject" --fail "0:12:$occ" --errno 12 --command /bin/true -- "$build/probe" heap 2>&1)
+	case $out in
+	*"injected 0 12 $occ "*"probe: heap ok"*"exit 0"*) ;;
+	*)
+		echo "faults smoke: FAILED: brk #$occ failing under the injector: $out"
+		exit 1
+		;;
+	esac
+done
+# The fcntl hang (notes/testing.md, "Faults"): tinyjail cannot make the
+# error pipe non-blocking (fcntl F_SETFL O_NONBLOCK, ENOMEM) while the
+# listener's helper, which shares the child's descriptors, is alive; the
+# injector makes that order certain (--after) and keeps the helper stopped
+# (--hold), so a blocking read of the pipe would wait forever.  tinyjail
+# must refuse at once: 125 naming the step.  The deadline only turns the
+# old hang into a failure.
+tmp=$(mktemp -d)
+out=$(TINYJAIL_POLICY_DIR="$(pwd)/policies" XDG_CACHE_HOME="$tmp" TMPDIR="$tmp" timeout -k 5 60 \
+	"$build/faultinject" --fail 0:72:1 --match 1=4 --match 2=2048 --after 0.0.0 --hold 0.0.0 --errno 12 \
+	--command "$(pwd)/$build/probe" -- "$build/tinyjail" -q --no-cache -- "$(pwd)/$build/probe" exit 0 2>&1)
+rc=$?
+rm -rf "$tmp"
+case $rc:$out in
+0:*"injected 0 72 1 "*"cannot make the error pipe non-blocking: Cannot allocate memory"*"exit 125"*) ;;
+124:*)
+	echo "faults smoke: FAILED: the error pipe's fcntl failing hung tinyjail (no end within 60 s): $out"
+	exit 1
+	;;
+*)
+	echo "faults smoke: FAILED: the error pipe's fcntl failing (status $rc): $out"
+	exit 1
+	;;
+esac
 TINYJAIL_POLICY_DIR="$(pwd)/policies" exec python3 tests/faults/faults.py --build "$build" \
-	--sample "${TJ_FAULTS_SAMPLE:-40}" --kills "${TJ_FAULTS_KILLS:-10}"
+	--sample "${TJ_FAULTS_SAMPLE:-40}" --kills "${TJ_FAULTS_KILLS:-10}" --jobs "${TJ_FAULTS_JOBS:-2}"

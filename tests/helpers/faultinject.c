@@ -3,7 +3,8 @@
  * faultinject: runs a program (tinyjail) under ptrace and makes one of the
  * system calls of its set-up path fail, for tests/faults/faults.py.
  *
- *   faultinject [--fail PATH:NR:OCC --errno E] [--out FILE] --command EXE -- PROG ARGS...
+ *   faultinject [--fail TASK:NR:OCC --errno E [--match I=V]... [--after T] [--hold T]]
+ *               [--out FILE] --command EXE -- PROG ARGS...
  *
  * Every task of the tree is traced (fork, vfork, clone, threads).  A task is
  * named by its place in the tree: "0" is PROG, "0.2" the third task "0"
@@ -18,12 +19,24 @@
  * With --fail, the call at that site is not made (its number is replaced by
  * -1, which the kernel skips) and returns -E.  A task that already has a
  * seccomp filter sees the replaced call as syscall -1, which its filter
- * judges (notes/testing.md).  Written to --out (default stderr):
+ * judges (notes/testing.md).
+ *
+ * For a deterministic test of one fault (tests/faults/smoke.sh):
+ *   --match I=V  only calls whose argument I (0-5) is V count toward OCC;
+ *   --after T    the faulted call waits (its task held at the call) until
+ *                task T exists and has made a system call of its own;
+ *   --hold T     once the fault is made, task T is not let go: it stays
+ *                stopped, with all it holds (shared descriptors), until it
+ *                is killed, so that a hang that needs it alive is certain
+ *                instead of a matter of timing.
+ *
+ * Written to --out (default stderr):
  *
  *   site TASK NR OCC NAME        (counting)
  *   injected TASK NR OCC NAME E  (the fault was made)
  *   exec TASK                    (the command started)
  *   exit CODE                    (PROG's status as a shell shows it)
+ *   held TASK                    (--hold: still there when PROG ended; killed)
  *
  * x86_64 only; needs PTRACE_GET_SYSCALL_INFO (Linux 5.3).
  */
@@ -51,12 +64,17 @@ struct task {
 	pid_t tid;
 	char name[128];
 	unsigned children;
-	bool named;	 /* its creator's event has been seen */
-	bool parked;	 /* stopped until it is named */
-	bool in_call;	 /* between a syscall's entry and exit */
-	bool injecting;	 /* the current call is the fault */
-	unsigned *occ;	 /* per syscall number, calls so far */
-	int pending_sig; /* a signal to pass on when it is resumed */
+	bool named;	  /* its creator's event has been seen */
+	bool parked;	  /* stopped until it is named */
+	bool in_call;	  /* between a syscall's entry and exit */
+	bool injecting;	  /* the current call is the fault */
+	bool failing_brk; /* the fault is a brk: its argument goes back at the exit */
+	unsigned long long brk_arg;
+	bool called;	  /* has made a system call */
+	bool held;	  /* --hold: left stopped */
+	unsigned matched; /* calls of --fail's task and number that --match took */
+	unsigned *occ;	  /* per syscall number, calls so far */
+	int pending_sig;  /* a signal to pass on when it is resumed */
 };
 
 static struct task tasks[MAX_TASKS];
@@ -70,6 +88,15 @@ static char fail_task[128];
 static long fail_nr = -1;
 static unsigned fail_occ;
 static int fail_errno = EPERM;
+static struct {
+	unsigned idx;
+	unsigned long long val;
+} match[6];
+static size_t nmatch;
+static char after_task[128], hold_task[128];
+/* --after: the task held at the faulted call, and that call's place. */
+static pid_t waiter;
+static unsigned waiter_occ;
 static dev_t cmd_dev;
 static ino_t cmd_ino;
 
@@ -152,6 +179,10 @@ static void resume(struct task *t)
 {
 	int sig = t->pending_sig;
 	t->pending_sig = 0;
+	if (detaching && hold_task[0] && strcmp(t->name, hold_task) == 0) {
+		t->held = true; /* stays stopped */
+		return;
+	}
 	if (detaching) {
 		ptrace(PTRACE_DETACH, t->tid, 0, (void *)(long)sig);
 		return;
@@ -168,68 +199,114 @@ static void detach_all(struct task *current)
 			ptrace(PTRACE_INTERRUPT, tasks[i].tid, 0, 0);
 }
 
-static void on_syscall(struct task *t)
+static bool args_match(const struct __ptrace_syscall_info *info)
+{
+	for (size_t i = 0; i < nmatch; i++)
+		if (info->entry.args[match[i].idx] != match[i].val)
+			return false;
+	return true;
+}
+
+/* --after: task T exists and has run (made a call) on its own. */
+static bool after_ready(void)
+{
+	for (size_t i = 0; i < ntasks; i++)
+		if (strcmp(tasks[i].name, after_task) == 0 && tasks[i].named && tasks[i].called)
+			return true;
+	return false;
+}
+
+/* The fault: t is stopped at the entry of call nr, its occ-th. */
+static void inject(struct task *t, long nr, unsigned occ)
+{
+	struct user_regs_struct regs;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) < 0)
+		return;
+	/* brk never returns -errno: when it cannot move the break
+	 * it returns the old one, which brk(0) gives; callers
+	 * (malloc) check that, not errno.  Its argument is put
+	 * back at the exit: glibc's __brk compares the result
+	 * with the register that held it (the kernel keeps it),
+	 * and a 0 left there reads as success (malloc then uses
+	 * memory it never got: SIGSEGV in sysmalloc). */
+	t->failing_brk = nr == SYS_brk;
+	if (t->failing_brk) {
+		t->brk_arg = regs.rdi;
+		regs.rdi = 0;
+	} else {
+		regs.orig_rax = (unsigned long long)-1;
+	}
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &regs) < 0)
+		return;
+	t->injecting = true;
+	fprintf(out, "injected %s %ld %u %s %d%s\n", t->name, nr, occ, syscall_name(nr), fail_errno,
+		has_filter(t->tid) ? " filtered" : "");
+	fflush(out);
+}
+
+/* Whether t is to be resumed (not when it waits for --after's task). */
+static bool on_syscall(struct task *t)
 {
 	struct __ptrace_syscall_info info;
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(info), &info) < 0)
-		return;
+		return true;
 	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
 		t->in_call = true;
+		t->called = true;
+		struct task *w = waiter ? find(waiter) : NULL;
+		if (w && w != t && after_ready()) {
+			waiter = 0;
+			inject(w, fail_nr, waiter_occ);
+			ptrace(PTRACE_SYSCALL, w->tid, 0, 0);
+		}
 		long nr = (long)info.entry.nr;
 		if (!counting && strcmp(t->name, "0") == 0 && nr == SYS_prctl &&
 		    info.entry.args[0] == TJ_TESTHOOK_MARKER) {
 			counting = true;
-			return;
+			return true;
 		}
 		if (!counting || started || nr < 0 || nr >= MAX_NR)
-			return;
+			return true;
 		/* Ending a task is not a fault that can happen. */
 		if (nr == SYS_exit || nr == SYS_exit_group || nr == SYS_rt_sigreturn || nr == SYS_restart_syscall)
-			return;
+			return true;
 		unsigned occ = ++t->occ[nr];
 		if (fail_nr < 0) {
 			fprintf(out, "site %s %ld %u %s\n", t->name, nr, occ, syscall_name(nr));
-			return;
+			return true;
 		}
-		if (nr == fail_nr && occ == fail_occ && strcmp(t->name, fail_task) == 0) {
-			struct user_regs_struct regs;
-			if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) < 0)
-				return;
-			/* brk never returns -errno: when it cannot move the break
-			 * it returns the old one, which brk(0) gives; callers
-			 * (malloc) check that, not errno. */
-			bool brk = nr == SYS_brk;
-			if (brk)
-				regs.rdi = 0;
-			else
-				regs.orig_rax = (unsigned long long)-1;
-			if (ptrace(PTRACE_SETREGS, t->tid, 0, &regs) < 0)
-				return;
-			t->injecting = !brk;
-			if (brk)
-				detach_all(t);
-			fprintf(out, "injected %s %ld %u %s %d%s\n", t->name, nr, occ, syscall_name(nr), fail_errno,
-				has_filter(t->tid) ? " filtered" : "");
-			fflush(out);
+		if (nr == fail_nr && strcmp(t->name, fail_task) == 0 && args_match(&info) &&
+		    (nmatch ? ++t->matched : occ) == fail_occ) {
+			if (after_task[0] && !after_ready()) {
+				waiter = t->tid;
+				waiter_occ = nmatch ? t->matched : occ;
+				return false;
+			}
+			inject(t, nr, nmatch ? t->matched : occ);
 		}
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 		t->in_call = false;
 		if (t->injecting) {
 			struct user_regs_struct regs;
 			if (ptrace(PTRACE_GETREGS, t->tid, 0, &regs) == 0) {
-				regs.rax = (unsigned long long)(long long)-fail_errno;
+				if (t->failing_brk)
+					regs.rdi = t->brk_arg; /* rax: the old break */
+				else
+					regs.rax = (unsigned long long)(long long)-fail_errno;
 				ptrace(PTRACE_SETREGS, t->tid, 0, &regs);
 			}
 			t->injecting = false;
 			detach_all(t);
 		}
 	}
+	return true;
 }
 
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: faultinject [--fail TASK:NR:OCC --errno E] [--out FILE] --command EXE -- PROG ARGS...\n");
+		"usage: faultinject [--fail TASK:NR:OCC --errno E [--match I=V]... [--after TASK] [--hold TASK]]\n"
+		"                   [--out FILE] --command EXE -- PROG ARGS...\n");
 	return 2;
 }
 
@@ -248,6 +325,17 @@ int main(int argc, char **argv)
 			memcpy(fail_task, spec, (size_t)(c1 - spec));
 			fail_nr = atol(c1 + 1);
 			fail_occ = (unsigned)atoi(c2 + 1);
+		} else if (strcmp(argv[i], "--match") == 0 && i + 1 < argc && nmatch < 6) {
+			char *eq = strchr(argv[++i], '=');
+			if (!eq || atoi(argv[i]) < 0 || atoi(argv[i]) > 5)
+				return usage();
+			match[nmatch].idx = (unsigned)atoi(argv[i]);
+			match[nmatch++].val = strtoull(eq + 1, NULL, 0);
+		} else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc &&
+			   strlen(argv[i + 1]) < sizeof(after_task)) {
+			strcpy(after_task, argv[++i]);
+		} else if (strcmp(argv[i], "--hold") == 0 && i + 1 < argc && strlen(argv[i + 1]) < sizeof(hold_task)) {
+			strcpy(hold_task, argv[++i]);
 		} else if (strcmp(argv[i], "--errno") == 0 && i + 1 < argc) {
 			fail_errno = atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
@@ -308,8 +396,15 @@ int main(int argc, char **argv)
 		}
 		struct task *t = find(tid);
 		if (WIFEXITED(status) || WIFSIGNALED(status)) {
-			if (tid == root)
+			if (tid == root) {
 				root_status = status;
+				/* What PROG left held: killed, and said. */
+				for (size_t k = 0; k < ntasks; k++)
+					if (tasks[k].held) {
+						fprintf(out, "held %s\n", tasks[k].name);
+						kill(tasks[k].tid, SIGKILL);
+					}
+			}
 			/* The faulted call ended its task (its filter killed it). */
 			if (t && t->injecting && !detaching)
 				detach_all(NULL);
@@ -332,7 +427,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (sig == (SIGTRAP | 0x80)) {
-			on_syscall(t);
+			if (!on_syscall(t))
+				continue;
 		} else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK || event == PTRACE_EVENT_CLONE) {
 			unsigned long child;
 			if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &child) == 0) {

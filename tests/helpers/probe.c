@@ -21,6 +21,9 @@
  *   probe write FILE BYTES           write BYTES bytes to FILE
  *   probe env NAME                   print NAME's value, exit 1 if unset
  *   probe alloc MB                   allocate and touch MB MiB; exit 0
+ *   probe heap                       the fault injector's start marker, then
+ *                                    2 MiB of small blocks from malloc, each
+ *                                    touched; exit 0 (tests/faults/smoke.sh)
  *   probe spin SECONDS               burn CPU for SECONDS of wall time
  *   probe stack MB                   recurse until MB MiB of stack are used
  *   probe forks N SECONDS            fork N children that sleep SECONDS; print
@@ -106,6 +109,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -889,6 +893,19 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < (mb << 20); i += 4096)
 			p[i] = 1;
 		printf("probe: allocated %zu MiB\n", mb);
+		return 0;
+	}
+	if (strcmp(cmd, "heap") == 0) {
+		/* Small blocks come from the brk heap, each new 128 KiB from a
+		 * brk call: under a failing brk malloc must fall back to mmap. */
+		prctl(0x544a3139 /* TJ_TESTHOOK_MARKER */, 0, 0, 0, 0);
+		for (int i = 0; i < 2048; i++) {
+			char *p = malloc(1000);
+			if (!p)
+				return 12;
+			memset(p, 1, 1000);
+		}
+		printf("probe: heap ok\n");
 		return 0;
 	}
 	if (strcmp(cmd, "spin") == 0 && argc >= 3) {

@@ -24,20 +24,24 @@ chmod 755 "$TMP"
 # Each file starts with an empty filter cache of its own (test_cache.sh).
 export XDG_CACHE_HOME="$TMP/cache"
 trap 'rm -rf "$TMP"' EXIT
-FILE_NAME=$(basename "$0" .sh)
+# run.sh --release names the second build's lines test_x@BUILD.
+FILE_NAME=$(basename "$0" .sh)${TJ_RUN_LABEL:+@$TJ_RUN_LABEL}
 _pass=0 _fail=0 _skip=0 _case="" _case_failed=0 _case_skipped=0
 rc=0 out="" err=""
 
 _close_case() {
 	[ -n "$_case" ] || return 0
+	_took=""
+	# TJ_CASE_TIMES=1: each case's wall time, to find the slow ones.
+	[ "${TJ_CASE_TIMES:-0}" = 1 ] && _took=" ($((($(date +%s%N) - _case_start) / 1000000)) ms)"
 	if [ "$_case_skipped" -eq 1 ]; then
 		:
 	elif [ "$_case_failed" -eq 0 ]; then
 		_pass=$((_pass + 1))
-		printf 'ok   %s: %s\n' "$FILE_NAME" "$_case"
+		printf 'ok   %s: %s%s\n' "$FILE_NAME" "$_case" "$_took"
 	else
 		_fail=$((_fail + 1))
-		printf 'FAIL %s: %s\n' "$FILE_NAME" "$_case"
+		printf 'FAIL %s: %s%s\n' "$FILE_NAME" "$_case" "$_took"
 	fi
 	_case=""
 }
@@ -45,6 +49,8 @@ _close_case() {
 t() {
 	_close_case
 	_case=$1 _case_failed=0 _case_skipped=0
+	[ "${TJ_CASE_TIMES:-0}" = 1 ] && _case_start=$(date +%s%N)
+	return 0
 }
 
 fail() {
@@ -166,6 +172,34 @@ start_file_server() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# own_sandboxes: from here on, each "$TJ" of this file goes through a wrapper
+# that notes the name of the sandbox cgroup it will make (tj-PID-START as
+# src/layers/cgroup.c names it: tinyjail's pid and start time, which exec
+# keeps); own_cgroups_left prints those of them still on any hierarchy.
+# Other tests on the machine make and remove cgroups meanwhile: only a
+# file's own count, and a pid alone is reused too soon (pid_max 32768).
+own_sandboxes() {
+	_own_rec="$TMP/own-sandboxes"
+	: >"$_own_rec"
+	chmod 666 "$_own_rec"
+	[ -n "${_own_tj:-}" ] || _own_tj=$TJ
+	cat >"$TMP/tinyjail" <<EOF
+#!/bin/sh
+read -r s </proc/\$\$/stat
+n=0
+for f in \${s##*) }; do n=\$((n + 1)); [ \$n -lt 20 ] || break; done
+echo "tj-\$\$-\$f" >>"$_own_rec"
+exec "$_own_tj" "\$@"
+EOF
+	chmod 755 "$TMP/tinyjail"
+	TJ="$TMP/tinyjail"
+}
+
+own_cgroups_left() {
+	find /sys/fs/cgroup -maxdepth 6 -type d -name 'tj-*' 2>/dev/null |
+		awk 'NR == FNR {own[$1]; next} {n = $0; sub(/.*\//, "", n); if (n in own) print}' "$_own_rec" -
 }
 
 finish() {

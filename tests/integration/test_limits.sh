@@ -188,8 +188,13 @@ pgrep -f "$PROBE sleep 60 tj-limits-left-$$" >/dev/null && fail "the background 
 t "a cgroup left by a SIGKILLed tinyjail is reaped by the next run"
 "$TJ" --profile none -q --memory 64M -- "$PROBE" sleep 60 &
 tjpid=$!
-sleep 1
-stale=$(sandbox_cgroups | grep "tj-$tjpid-" | head -1)
+# Until tinyjail has made its cgroup (a busy machine may take seconds).
+stale=""
+for _ in $(seq 300); do
+	stale=$(sandbox_cgroups | grep "/tj-$tjpid-" | head -1)
+	[ -n "$stale" ] && break
+	sleep 0.1
+done
 kill -KILL "$tjpid"
 wait "$tjpid" 2>/dev/null
 [ -n "$stale" ] && [ -d "$stale" ] || fail "no cgroup was made for pid $tjpid"
@@ -246,14 +251,12 @@ expect_rc 0
 
 t "200 sandboxes in sequence and 20 at once leave no cgroup, process or descriptor"
 fds_before=$(ls /proc/$$/fd | wc -l)
+# Only this test's own cgroups are looked at (lib.sh): other tests on the
+# machine make and remove theirs meanwhile.
+own_sandboxes
 i=0
-# Only this test's own cgroups are looked at (tj-PID-..., PID the
-# tinyjail of a run here): other tests on the machine make and remove
-# theirs meanwhile.
-mine=""
 while [ $i -lt 200 ]; do
 	"$TJ" --profile none -q --memory 64M --pids 32 -- true &
-	mine="$mine $!"
 	wait $! || { fail "run $i failed"; break; }
 	i=$((i + 1))
 done
@@ -263,9 +266,8 @@ for i in $(seq 20); do
 	pids="$pids $!"
 done
 for p in $pids; do wait "$p" || fail "a parallel run failed"; done
-left=$(sandbox_cgroups | sed -n 's|.*/tj-\([0-9]*\)-[^/]*$|\1 &|p' | while read -r p path; do
-	case " $mine $pids " in *" $p "*) echo "$path" ;; esac
-done)
+[ "$(wc -l <"$_own_rec")" -eq 220 ] || fail "$(wc -l <"$_own_rec") runs noted, not 220"
+left=$(own_cgroups_left)
 [ -z "$left" ] || fail "cgroups left: $(echo "$left" | head -3)"
 pgrep -f "$PROBE sleep 1 tj-limits-par-$$" >/dev/null && fail "processes left"
 [ "$(ls /proc/$$/fd | wc -l)" -eq "$fds_before" ] || fail "descriptors leaked into the test shell"

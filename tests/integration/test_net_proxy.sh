@@ -84,6 +84,55 @@ expect_file_contains "$TMP/https.log" "GET /blob.bin"
 run "$TJ" -v --profile none $ALLOW -- true
 expect_err_contains "network: applied: filtered: its own network namespace; out only through tinyjail's proxy at http://127.0.0.1:3128"
 
+t "the relay moves bodies and tunnels with splice(2), byte for byte (strace)"
+if ! command -v strace >/dev/null 2>&1; then
+	skip "strace is not installed"
+else
+	head -c 3000000 /dev/urandom >"$TMP/www/big.bin"
+	# LeakSanitizer cannot run under ptrace (the sanitised build).
+	lsan="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	run env "$lsan" strace -f -qq -e trace=splice -o "$TMP/splice.trace" "$TJ" -q --profile none $ALLOW -- \
+		curl -fsS -o "$TMP/got/big-http.bin" "http://files.test:$HP/big.bin"
+	expect_rc 0
+	cmp -s "$TMP/www/big.bin" "$TMP/got/big-http.bin" || fail "the HTTP download through the pipe differs"
+	grep -q '^[0-9]* *splice(' "$TMP/splice.trace" || fail "no splice(2) in the HTTP relay"
+	run env "$lsan" strace -f -qq -e trace=splice -o "$TMP/splice2.trace" "$TJ" -q --profile none $ALLOW -- \
+		curl -fsS --cacert "$TMP/ca.pem" -o "$TMP/got/big-https.bin" "https://files.test:$SP/big.bin"
+	expect_rc 0
+	cmp -s "$TMP/www/big.bin" "$TMP/got/big-https.bin" || fail "the HTTPS download through the tunnel differs"
+	grep -q '^[0-9]* *splice(' "$TMP/splice2.trace" || fail "no splice(2) in the tunnel"
+fi
+
+t "keep-alive: curl's second request on one connection, each judged on its own (issue 19)"
+# num_connects: 1 for a new connection to the proxy, 0 for a reused one.
+run "$TJ" -q --profile none $ALLOW -- curl -fsS -w '%{num_connects}\n' -o /dev/null "http://files.test:$HP/f.txt" \
+	-o "$TMP/got/ka.bin" "http://files.test:$HP/blob.bin"
+expect_rc 0
+expect_out_is "$(printf '1\n0')"
+cmp -s "$TMP/www/blob.bin" "$TMP/got/ka.bin" || fail "the second download on the kept connection differs"
+# A pipelined second request to a name the rules deny: 403, never forwarded.
+before=$(requests "$TMP/http.log")
+cat >"$TMP/pipeline.py" <<'PY'
+import os, re, socket, sys
+port = int(os.environ["http_proxy"].rsplit(":", 1)[1])
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(("GET http://files.test:%s/f.txt HTTP/1.1\r\nHost: files.test\r\n\r\n"
+           "GET http://evil.test:%s/f.txt HTTP/1.1\r\nHost: files.test\r\n\r\n" % (sys.argv[1], sys.argv[1])).encode())
+got = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    got += b
+for status in re.findall(rb"HTTP/1\.1 [0-9]{3} [^\r]*", got):
+    print(status.decode())
+PY
+run "$TJ" -q --profile none $ALLOW -- /usr/bin/python3 "$TMP/pipeline.py" "$HP"
+expect_rc 0
+expect_out_is "$(printf 'HTTP/1.1 200 OK\nHTTP/1.1 403 Forbidden')"
+[ "$(requests "$TMP/http.log")" = "$((before + 1))" ] || fail "the server saw other than the one allowed request"
+! grep -q evil "$TMP/http.log" || fail "a denied request reached the server"
+
 t "allowed name: wget too (HTTP and HTTPS)"
 run "$TJ" -q --profile none $ALLOW -- wget -q -O "$TMP/got/w.bin" "http://files.test:$HP/blob.bin"
 expect_rc 0

@@ -36,6 +36,53 @@ expect_rc 7
 expect_err_contains " enter:seccomp "
 expect_err_lacks "killed"
 
+t "the binary needs only glibc: libseccomp, json-c, libcap, libdw and libelf are linked in (STATIC_DEPS=1)"
+needed=$(readelf -d "$TJ" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+[ -n "$needed" ] || fail "readelf found no NEEDED entries in $TJ"
+# The sanitised build adds its runtimes (libasan, libubsan, libstdc++ and
+# friends); nothing else may be a shared object of its own.
+for lib in $needed; do
+	case "$lib" in
+	libc.so.* | ld-linux-*.so.* | libm.so.* | libasan.so.* | libubsan.so.* | libstdc++.so.* | libgcc_s.so.*) ;;
+	*) fail "$TJ needs $lib at start-up (STATIC_DEPS=1 links it in)" ;;
+	esac
+done
+run env LD_DEBUG=files "$TJ" --version
+expect_rc 0
+for lib in libseccomp libjson-c libcap libdw libelf libz liblzma libbz2; do
+	expect_err_lacks "file=$lib"
+done
+
+t "with limits the command is born in its cgroup v2 (CLONE_INTO_CGROUP), and the cgroup is gone afterwards"
+v2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+if [ "$(id -u)" != 0 ] || [ -z "$v2" ] || [ ! -w "$v2" ]; then
+	skip "needs root and a writable cgroup v2 hierarchy"
+elif ! command -v strace >/dev/null; then
+	skip "needs strace"
+else
+	# LeakSanitizer (the sanitised build) cannot run under ptrace.
+	run env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=clone3 -o "$TMP/clone3" "$TJ" -q --memory 64M --pids 64 -- cat /proc/self/cgroup
+	expect_rc 0
+	grep -q "CLONE_INTO_CGROUP" "$TMP/clone3" || fail "clone3 without CLONE_INTO_CGROUP: $(cat "$TMP/clone3")"
+	cg=$(printf '%s\n' "$out" | sed -n 's/^0:://p')
+	case "$cg" in */tinyjail/tj-*) ;; *) fail "the command is not in its v2 cgroup: $out" ;; esac
+	[ ! -e "$v2$cg" ] || fail "$v2$cg is left behind"
+fi
+
+t "a kernel or cgroup that refuses CLONE_INTO_CGROUP: the child is moved into its cgroup v2 as before"
+if [ "$(id -u)" != 0 ] || [ -z "$v2" ] || [ ! -w "$v2" ]; then
+	skip "needs root and a writable cgroup v2 hierarchy"
+elif ! has_hooks; then
+	skip_without_hooks "the clone-into-cgroup-refused hook"
+else
+	run env TJ_TEST_HOOK=clone-into-cgroup-refused "$TJ" -q --memory 64M --pids 64 -- cat /proc/self/cgroup
+	expect_rc 0
+	cg=$(printf '%s\n' "$out" | sed -n 's/^0:://p')
+	case "$cg" in */tinyjail/tj-*) ;; *) fail "the command is not in its v2 cgroup: $out" ;; esac
+	[ ! -e "$v2$cg" ] || fail "$v2$cg is left behind"
+fi
+
 t "a launch loads no library it does not use: ncurses, libbpf and capstone come on first use"
 needed=$(readelf -d "$TJ" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 [ -n "$needed" ] || fail "readelf found no NEEDED entries in $TJ"

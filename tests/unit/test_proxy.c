@@ -27,6 +27,13 @@ struct server {
 	int fd;
 	uint16_t port;
 	bool echo; /* echo bytes back; else answer one HTTP request */
+	/* keep: answer every request on a connection with `reply` (or a
+	 * 5-byte body) until the client closes; every request is appended to
+	 * `seen`. */
+	bool keep;
+	const char *reply;
+	char seen[8192];
+	int requests;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	char last[8192]; /* the last request an HTTP connection sent */
@@ -72,6 +79,48 @@ static void *serve(void *arg)
 	}
 }
 
+/* Requests one after another on one connection (head and Content-Length
+ * body each), each answered with s->reply. */
+static void serve_keep(struct server *s, int fd)
+{
+	char buf[8192];
+	size_t got = 0;
+	for (;;) {
+		char *end;
+		while (!(end = memmem(buf, got, "\r\n\r\n", 4))) {
+			ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+			if (n <= 0) {
+				close(fd);
+				return;
+			}
+			got += (size_t)n;
+		}
+		buf[got] = '\0';
+		char *cl = strcasestr(buf, "Content-Length: ");
+		size_t len = (size_t)(end + 4 - buf) + (cl && cl < end ? strtoul(cl + 16, NULL, 10) : 0);
+		while (got < len) {
+			ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+			if (n <= 0) {
+				close(fd);
+				return;
+			}
+			got += (size_t)n;
+		}
+		pthread_mutex_lock(&s->lock);
+		size_t k = strlen(s->seen);
+		snprintf(s->seen + k, sizeof(s->seen) - k, "%.*s", (int)len, buf);
+		s->requests++;
+		pthread_mutex_unlock(&s->lock);
+		memmove(buf, buf + len, got - len);
+		got -= len;
+		const char *resp = s->reply ? s->reply : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+		if (send(fd, resp, strlen(resp), MSG_NOSIGNAL) < 0 || strstr(resp, "Connection: close")) {
+			close(fd);
+			return;
+		}
+	}
+}
+
 static void *serve_one(void *arg)
 {
 	struct client_arg *ca = arg;
@@ -80,6 +129,10 @@ static void *serve_one(void *arg)
 	free(ca);
 	char buf[8192];
 	size_t got = 0;
+	if (s->keep) {
+		serve_keep(s, fd);
+		return NULL;
+	}
 	if (s->echo) {
 		ssize_t n;
 		while ((n = recv(fd, buf, sizeof(buf), 0)) > 0)
@@ -121,6 +174,8 @@ static void *serve_one(void *arg)
 	return NULL;
 }
 
+static void server_start_keep(struct server *s, const char *reply);
+
 static void server_start(struct server *s, bool echo)
 {
 	memset(s, 0, sizeof(*s));
@@ -128,6 +183,26 @@ static void server_start(struct server *s, bool echo)
 	pthread_mutex_init(&s->lock, NULL);
 	s->fd = listen_loopback(&s->port);
 	pthread_create(&s->thread, NULL, serve, s);
+}
+
+static void server_start_keep(struct server *s, const char *reply)
+{
+	memset(s, 0, sizeof(*s));
+	s->keep = true;
+	s->reply = reply;
+	pthread_mutex_init(&s->lock, NULL);
+	s->fd = listen_loopback(&s->port);
+	pthread_create(&s->thread, NULL, serve, s);
+}
+
+static int server_count(struct server *s, int *requests)
+{
+	pthread_mutex_lock(&s->lock);
+	int n = s->accepted;
+	if (requests)
+		*requests = s->requests;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 static void server_stop(struct server *s)
@@ -264,8 +339,8 @@ static void test_http_forward(void **state)
 
 	int fd = connect_proxy(&pr);
 	char req[512], buf[8192];
-	/* A body of 5 bytes, then a pipelined second request that must not
-	 * reach the server. */
+	/* A body of 5 bytes, then a pipelined second request to a name the
+	 * rules deny: judged on its own (403), never forwarded. */
 	snprintf(req, sizeof(req),
 		 "POST http://files.test:%u/up?x=1 HTTP/1.1\r\nHost: evil.test\r\nProxy-Authorization: Basic eDp5\r\n"
 		 "Content-Length: 5\r\nConnection: keep-alive\r\n\r\nhelloGET http://evil.test/ HTTP/1.1\r\n\r\n",
@@ -275,22 +350,27 @@ static void test_http_forward(void **state)
 	read_all(fd, buf, sizeof(buf), &reset);
 	close(fd);
 	assert_false(reset);
-	assert_contains(buf, "HTTP/1.1 200 OK\r\n");
-	assert_contains(buf, "Connection: close\r\n");
+	assert_true(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) == 0);
 	assert_null(strstr(buf, "keep-alive"));
 	assert_null(strstr(buf, "Keep-Alive"));
-	assert_contains(buf, "\r\n\r\nhello");
+	assert_contains(buf, "\r\n\r\nhelloHTTP/1.1 403 Forbidden\r\n");
+	assert_contains(buf, "X-Tinyjail-Refused: allowlist\r\n");
+	assert_contains(strstr(buf, " 403 "), "Connection: close\r\n");
 	pthread_mutex_lock(&srv.lock);
 	char expect[256];
 	snprintf(expect, sizeof(expect), "POST /up?x=1 HTTP/1.1\r\nHost: files.test:%u\r\n", srv.port);
 	assert_contains(srv.last, expect);
 	assert_null(strstr(srv.last, "Proxy-Authorization"));
 	assert_null(strstr(srv.last, "evil.test"));
-	assert_contains(srv.last, "Connection: close\r\n\r\nhello");
+	assert_null(strstr(srv.last, "Connection: close"));
 	assert_int_equal(strlen(strstr(srv.last, "\r\n\r\n")), 4 + 5); /* the body and nothing after */
 	pthread_mutex_unlock(&srv.lock);
 	struct tj_proxy_record r;
-	assert_false(next_record(&pr, &r, 50)); /* allowed: no record */
+	assert_true(next_record(&pr, &r, 2000)); /* the second request's refusal */
+	assert_int_equal(r.kind, TJ_PROXY_REC_REFUSED);
+	assert_int_equal(r.rule, TJ_PROXY_RULE_ALLOWLIST);
+	assert_string_equal(r.host, "evil.test");
+	assert_false(next_record(&pr, &r, 50));
 	proxy_stop(&pr);
 	server_stop(&srv);
 	tj_net_policy_done(&p);
@@ -570,14 +650,259 @@ static void test_bad_gateway(void **state)
 	tj_net_policy_done(&p);
 }
 
+/* Reads exactly one response with a Content-Length body (or none). */
+static void read_response(int fd, char *buf, size_t size)
+{
+	read_head(fd, buf, size);
+	char *cl = strcasestr(buf, "Content-Length: ");
+	size_t want = cl ? strtoul(cl + 16, NULL, 10) : 0, got = strlen(buf);
+	while (want && got + 1 < size) {
+		ssize_t n = recv(fd, buf + got, want < size - 1 - got ? want : size - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		want -= (size_t)n;
+	}
+	buf[got] = '\0';
+}
+
+struct ka {
+	struct server srv, other;
+	struct tj_net_policy p;
+	struct proxy_run pr;
+};
+
+static void ka_start(struct ka *k, const char *reply)
+{
+	server_start_keep(&k->srv, reply);
+	server_start_keep(&k->other, NULL);
+	char allow[96];
+	snprintf(allow, sizeof(allow), "files.test:%u,files.test:%u", k->srv.port, k->other.port);
+	k->p = policy(allow, "files.test:127.0.0.1");
+	proxy_start(&k->pr, &k->p, 0, 0, 0, false);
+}
+
+static void ka_stop(struct ka *k)
+{
+	proxy_stop(&k->pr);
+	server_stop(&k->srv);
+	server_stop(&k->other);
+	tj_net_policy_done(&k->p);
+}
+
+static void get(int fd, uint16_t port, const char *path, const char *extra)
+{
+	char req[256];
+	snprintf(req, sizeof(req), "GET http://files.test:%u%s HTTP/1.1\r\nHost: files.test\r\n%s\r\n", port, path,
+		 extra);
+	send_all(fd, req);
+}
+
+/* Keep-alive: a second request on the client's connection reuses the
+ * server's; another port gets a connection of its own; "Connection: close"
+ * ends it all. */
+static void test_keep_alive(void **state)
+{
+	(void)state;
+	struct ka k;
+	ka_start(&k, NULL);
+	int fd = connect_proxy(&k.pr);
+	char buf[4096];
+	for (int i = 0; i < 3; i++) {
+		get(fd, k.srv.port, "/a", "");
+		read_response(fd, buf, sizeof(buf));
+		assert_true(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) == 0);
+		assert_null(strstr(buf, "Connection: close"));
+		assert_contains(buf, "\r\n\r\nhello");
+	}
+	int requests;
+	assert_int_equal(server_count(&k.srv, &requests), 1); /* one server connection */
+	assert_int_equal(requests, 3);
+	get(fd, k.other.port, "/b", "");
+	read_response(fd, buf, sizeof(buf));
+	assert_contains(buf, "hello");
+	assert_int_equal(server_count(&k.other, &requests), 1);
+	assert_int_equal(requests, 1);
+	/* Back to the first port: that connection was given up. */
+	get(fd, k.srv.port, "/c", "Connection: close\r\n");
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	assert_false(reset);
+	assert_contains(buf, "Connection: close\r\n");
+	assert_contains(buf, "\r\n\r\nhello");
+	assert_int_equal(server_count(&k.srv, &requests), 2);
+	pthread_mutex_lock(&k.srv.lock);
+	assert_contains(k.srv.seen, "GET /c HTTP/1.1\r\nHost: files.test:");
+	assert_contains(k.srv.seen, "Connection: close\r\n\r\n");
+	pthread_mutex_unlock(&k.srv.lock);
+	close(fd);
+	/* HTTP/1.0: one exchange. */
+	fd = connect_proxy(&k.pr);
+	char req[128];
+	snprintf(req, sizeof(req), "GET http://files.test:%u/d HTTP/1.0\r\n\r\n", k.srv.port);
+	send_all(fd, req);
+	read_all(fd, buf, sizeof(buf), &reset);
+	assert_contains(buf, "Connection: close\r\n");
+	close(fd);
+	struct tj_proxy_record r;
+	assert_false(next_record(&k.pr, &r, 50)); /* all allowed */
+	ka_stop(&k);
+}
+
+/* A request hidden where a naive parser would see a second one: every
+ * request on a kept-alive connection is judged on its own, and what a
+ * body carries is only ever forwarded as that body. */
+static void test_keep_alive_smuggling(void **state)
+{
+	(void)state;
+	struct ka k;
+	ka_start(&k, NULL);
+	char buf[8192], req[512];
+	/* Content-Length 0, then a request to a denied host: refused. */
+	int fd = connect_proxy(&k.pr);
+	snprintf(req, sizeof(req),
+		 "POST http://files.test:%u/x HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+		 "GET http://evil.test/ HTTP/1.1\r\nHost: evil.test\r\n\r\n",
+		 k.srv.port);
+	send_all(fd, req);
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	assert_contains(buf, "\r\n\r\nhelloHTTP/1.1 403 Forbidden\r\n");
+	struct tj_proxy_record r;
+	assert_true(next_record(&k.pr, &r, 2000));
+	assert_string_equal(r.host, "evil.test");
+	/* A chunked body whose chunk holds a request: forwarded as body bytes,
+	 * to the allowed server only; the request after the body is judged. */
+	fd = connect_proxy(&k.pr);
+	snprintf(req, sizeof(req),
+		 "POST http://files.test:%u/y HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "22\r\nGET http://evil.test/ HTTP/1.1\r\n\r\n\r\n0\r\n\r\n"
+		 "GET http://evil2.test/ HTTP/1.1\r\n\r\n",
+		 k.srv.port);
+	send_all(fd, req);
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	assert_contains(buf, "\r\n\r\nhelloHTTP/1.1 403 Forbidden\r\n");
+	assert_true(next_record(&k.pr, &r, 2000));
+	assert_string_equal(r.host, "evil2.test");
+	/* Smuggling patterns: refused before anything is forwarded, and the
+	 * connection ends (nothing after them is read as a request). */
+	const char *bad[] = {
+		"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"Content-Length: 4\r\nContent-Length: 40\r\n\r\nbody",
+		"Content-Length: 4\r\n Transfer-Encoding: chunked\r\n\r\nbody",
+		"Transfer-Encoding: chunked\r\n\r\nzz\r\nbody\r\n0\r\n\r\n",
+		"Transfer-Encoding: chunked\r\n\r\n-4\r\nbody\r\n0\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fd = connect_proxy(&k.pr);
+		snprintf(req, sizeof(req),
+			 "POST http://files.test:%u/z HTTP/1.1\r\n%sGET http://evil.test/ HTTP/1.1\r\n\r\n", k.srv.port,
+			 bad[i]);
+		send_all(fd, req);
+		read_all(fd, buf, sizeof(buf), &reset);
+		close(fd);
+		if (!strstr(buf, "HTTP/1.1 400 ") && !strstr(buf, "HTTP/1.1 501 "))
+			fail_msg("not refused: %s -> %s", bad[i], buf);
+		assert_null(strstr(buf, "hello"));
+		assert_true(next_record(&k.pr, &r, 2000));
+		assert_int_equal(r.kind, TJ_PROXY_REC_REFUSED);
+		assert_int_equal(r.rule, TJ_PROXY_RULE_MALFORMED);
+	}
+	pthread_mutex_lock(&k.srv.lock);
+	assert_null(strstr(k.srv.seen, "/z "));
+	assert_contains(k.srv.seen, "22\r\nGET http://evil.test/ HTTP/1.1\r\n\r\n\r\n0\r\n\r\n");
+	pthread_mutex_unlock(&k.srv.lock);
+	assert_false(next_record(&k.pr, &r, 50));
+	ka_stop(&k);
+}
+
+/* One GET to a server that answers `reply`, read to the end; returns
+ * whether the proxy reset the connection. */
+static bool one_exchange(const char *reply, char *buf, size_t size)
+{
+	struct ka k;
+	ka_start(&k, reply);
+	int fd = connect_proxy(&k.pr);
+	get(fd, k.srv.port, "/", "");
+	bool reset;
+	read_all(fd, buf, size, &reset);
+	close(fd);
+	ka_stop(&k);
+	return reset;
+}
+
+/* A response that says more or less than its length. */
+static void test_response_lies(void **state)
+{
+	(void)state;
+	/* Longer than its Content-Length: the rest never reaches the client,
+	 * and that server connection is not used again. */
+	struct ka k;
+	ka_start(&k,
+		 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nsmuggled");
+	int fd = connect_proxy(&k.pr);
+	char buf[4096];
+	for (int i = 0; i < 2; i++) {
+		get(fd, k.srv.port, "/lie", "");
+		read_response(fd, buf, sizeof(buf));
+		assert_true(strncmp(buf, "HTTP/1.1 200 OK\r\n", 17) == 0);
+		assert_contains(buf, "\r\n\r\nok");
+	}
+	get(fd, k.srv.port, "/lie", "Connection: close\r\n");
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	assert_null(strstr(buf, "smuggled"));
+	assert_int_equal(server_count(&k.srv, NULL), 3);
+	ka_stop(&k);
+
+	/* Shorter (the server closes inside the body): the client sees a
+	 * reset, never a whole response, and the connection ends. */
+	assert_true(one_exchange("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nConnection: close\r\n\r\nshort", buf,
+				 sizeof(buf)));
+	/* A broken chunk size: cut the same way. */
+	assert_true(one_exchange("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n", buf,
+				 sizeof(buf)));
+	/* Two different lengths: 502, nothing of the body. */
+	one_exchange("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 9\r\n\r\nokmore-data", buf, sizeof(buf));
+	assert_contains(buf, "HTTP/1.1 502 Bad Gateway");
+	assert_null(strstr(buf, "ok"));
+
+	/* Chunked with a trailer, 204 and HEAD: framed, so kept alive. */
+	ka_start(&k, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n");
+	fd = connect_proxy(&k.pr);
+	for (int i = 0; i < 2; i++) {
+		get(fd, k.srv.port, "/chunked", "");
+		read_head(fd, buf, sizeof(buf));
+		assert_contains(buf, "Transfer-Encoding: chunked\r\n");
+		assert_null(strstr(buf, "Connection: close"));
+		const char *body = "5\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n";
+		size_t got = 0;
+		while (got < strlen(body)) {
+			ssize_t n = recv(fd, buf + got, strlen(body) - got, 0);
+			assert_true(n > 0);
+			got += (size_t)n;
+		}
+		buf[got] = '\0';
+		assert_string_equal(buf, body);
+	}
+	assert_int_equal(server_count(&k.srv, NULL), 1);
+	close(fd);
+	ka_stop(&k);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_http_forward), cmocka_unit_test(test_connect_tunnel),
-		cmocka_unit_test(test_refusals),     cmocka_unit_test(test_max_conns),
-		cmocka_unit_test(test_lifetime),     cmocka_unit_test(test_idle),
-		cmocka_unit_test(test_resolver),     cmocka_unit_test(test_bad_gateway),
+		cmocka_unit_test(test_http_forward),  cmocka_unit_test(test_connect_tunnel),
+		cmocka_unit_test(test_refusals),      cmocka_unit_test(test_max_conns),
+		cmocka_unit_test(test_lifetime),      cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_resolver),      cmocka_unit_test(test_bad_gateway),
+		cmocka_unit_test(test_keep_alive),    cmocka_unit_test(test_keep_alive_smuggling),
+		cmocka_unit_test(test_response_lies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,13 +110,26 @@ static void test_absolute_uri(void **state)
 	assert_string_equal(req.upstream, "GET /a/b?c=d HTTP/1.1\r\n"
 					  "Host: Files.Test:8080\r\n"
 					  "User-Agent: curl/7.88.1\r\n"
-					  "Accept: */*\r\n"
-					  "Connection: close\r\n\r\n");
+					  "Accept: */*\r\n\r\n");
+	assert_true(req.keep_alive); /* HTTP/1.1: the server's connection may carry the next one */
 	tj_http_request_done(&req);
 
 	assert_int_equal(parse("HEAD http://example.org HTTP/1.0\r\n\r\n", &req), 1);
 	assert_int_equal(req.port, 80);
 	assert_string_equal(req.upstream, "HEAD / HTTP/1.0\r\nHost: example.org\r\nConnection: close\r\n\r\n");
+	assert_false(req.keep_alive); /* HTTP/1.0: one exchange */
+	assert_true(req.head);
+	tj_http_request_done(&req);
+	/* "close" for either hop: one exchange, and the server is told. */
+	assert_int_equal(parse("GET http://example.org/ HTTP/1.1\r\nConnection: Close\r\n\r\n", &req), 1);
+	assert_false(req.keep_alive);
+	assert_contains(req.upstream, "Connection: close\r\n\r\n");
+	tj_http_request_done(&req);
+	assert_int_equal(parse("GET http://example.org/ HTTP/1.1\r\nProxy-Connection: close\r\n\r\n", &req), 1);
+	assert_false(req.keep_alive);
+	tj_http_request_done(&req);
+	assert_int_equal(parse("CONNECT example.org:443 HTTP/1.1\r\n\r\n", &req), 1);
+	assert_false(req.keep_alive);
 	tj_http_request_done(&req);
 	assert_int_equal(parse("GET http://example.org?q HTTP/1.1\r\n\r\n", &req), 1);
 	assert_contains(req.upstream, "GET /?q HTTP/1.1\r\n");
@@ -292,40 +305,172 @@ static void test_body_chunked(void **state)
 	}
 }
 
+/* The response to a keep-alive GET (or HEAD) of example.org. */
+static struct tj_http_request ka_request(const char *method)
+{
+	struct tj_http_request req;
+	char text[128];
+	snprintf(text, sizeof(text), "%s http://example.org/ HTTP/1.1\r\n\r\n", method);
+	assert_int_equal(parse(text, &req), 1);
+	assert_true(req.keep_alive);
+	tj_http_request_done(&req);
+	return req;
+}
+
+static int rewrite(const char *resp, const struct tj_http_request *req, struct tj_buf *out, struct tj_http_response *r)
+{
+	tj_buf_done(out);
+	return tj_http_rewrite_response(resp, strlen(resp), req, out, r);
+}
+
 static void test_response(void **state)
 {
 	(void)state;
 	struct tj_buf out = {0};
-	int status = 0;
-	size_t head = 0;
+	struct tj_http_response r;
+	struct tj_http_request get = ka_request("GET");
+	struct tj_http_request once = get;
+	once.keep_alive = false;
 	const char *resp = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\n"
 			   "Keep-Alive: timeout=5\r\nServer: t\r\n\r\nabc";
-	assert_int_equal(tj_http_rewrite_response(resp, strlen(resp), &out, &status, &head), 1);
-	assert_int_equal(status, 200);
-	assert_int_equal(head, strlen(resp) - 3);
+	assert_int_equal(rewrite(resp, &once, &out, &r), 1);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.head_len, strlen(resp) - 3);
 	assert_string_equal(out.s, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nServer: t\r\nConnection: close\r\n\r\n");
-	tj_buf_done(&out);
+	assert_false(r.keep_client);
+	assert_true(r.server_close);
+	/* The same to a keep-alive request: no "Connection: close". */
+	assert_int_equal(rewrite(resp, &get, &out, &r), 1);
+	assert_string_equal(out.s, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nServer: t\r\n\r\n");
+	assert_true(r.keep_client);
+	assert_false(r.server_close);
+	assert_int_equal(r.body.kind, TJ_HTTP_BODY_LENGTH);
+	assert_int_equal(r.body.left, 3);
 	/* Framing headers stay even when Connection names them. */
 	resp = "HTTP/1.1 200 OK\r\nConnection: Content-Length\r\nContent-Length: 3\r\n\r\n";
-	assert_int_equal(tj_http_rewrite_response(resp, strlen(resp), &out, &status, &head), 1);
+	assert_int_equal(rewrite(resp, &get, &out, &r), 1);
 	assert_contains(out.s, "Content-Length: 3\r\n");
-	tj_buf_done(&out);
 	/* 1xx heads pass as they are; LF-only heads are accepted from servers. */
 	resp = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n";
-	assert_int_equal(tj_http_rewrite_response(resp, strlen(resp), &out, &status, &head), 1);
-	assert_int_equal(status, 100);
+	assert_int_equal(rewrite(resp, &get, &out, &r), 1);
+	assert_int_equal(r.status, 100);
+	assert_true(r.body.done);
 	assert_string_equal(out.s, "HTTP/1.1 100 Continue\r\n\r\n");
-	tj_buf_done(&out);
 	resp = "HTTP/1.0 404 Not Found\nServer: x\n\n";
-	assert_int_equal(tj_http_rewrite_response(resp, strlen(resp), &out, &status, &head), 1);
-	assert_int_equal(status, 404);
+	assert_int_equal(rewrite(resp, &once, &out, &r), 1);
+	assert_int_equal(r.status, 404);
 	assert_string_equal(out.s, "HTTP/1.0 404 Not Found\r\nServer: x\r\nConnection: close\r\n\r\n");
+	assert_int_equal(rewrite("HTTP/1.1 200 OK\r\n", &get, &out, &r), 0);
+	assert_int_equal(rewrite("HTT", &get, &out, &r), 0);
+	assert_int_equal(rewrite("SSH-2.0-OpenSSH\r\n", &get, &out, &r), -1);
+	assert_int_equal(rewrite("HTTP/1.1 2x0 OK\r\n\r\n", &get, &out, &r), -1);
 	tj_buf_done(&out);
-	assert_int_equal(tj_http_rewrite_response("HTTP/1.1 200 OK\r\n", 17, &out, &status, &head), 0);
-	assert_int_equal(tj_http_rewrite_response("HTT", 3, &out, &status, &head), 0);
-	assert_int_equal(tj_http_rewrite_response("SSH-2.0-OpenSSH\r\n", 17, &out, &status, &head), -1);
-	assert_int_equal(tj_http_rewrite_response("HTTP/1.1 2x0 OK\r\n\r\n", 19, &out, &status, &head), -1);
+}
+
+/* Where a response's body ends, and whether the client's connection may
+ * carry another request after it: only where that is certain. */
+static void test_response_framing(void **state)
+{
+	(void)state;
+	struct tj_http_request get = ka_request("GET"), head = ka_request("HEAD");
+	static const struct {
+		const char *resp;
+		bool head;
+		enum tj_http_body_kind kind;
+		bool keep_client, server_close;
+	} cases[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, TJ_HTTP_BODY_LENGTH, true, false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\n", false, TJ_HTTP_BODY_LENGTH, true, false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\ncontent-length: 5\r\n\r\n", false, TJ_HTTP_BODY_LENGTH, true,
+		 false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", false, TJ_HTTP_BODY_CHUNKED, true, false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n", false, TJ_HTTP_BODY_CHUNKED, true, false},
+		/* no length: it ends when the server closes */
+		{"HTTP/1.1 200 OK\r\nServer: x\r\n\r\n", false, TJ_HTTP_BODY_CLOSE, false, true},
+		/* Content-Length and Transfer-Encoding: never trusted */
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", false,
+		 TJ_HTTP_BODY_CLOSE, false, true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", false, TJ_HTTP_BODY_CLOSE, false, true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", false,
+		 TJ_HTTP_BODY_CLOSE, false, true},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\n\r\n", false, TJ_HTTP_BODY_CLOSE, false, true},
+		/* no body whatever the headers say */
+		{"HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n", false, TJ_HTTP_BODY_NONE, true, false},
+		{"HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n", false, TJ_HTTP_BODY_NONE, true,
+		 false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", true, TJ_HTTP_BODY_NONE, true, false},
+		/* the server closes: the client may go on (to a new server connection) */
+		{"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\n", false, TJ_HTTP_BODY_LENGTH, true,
+		 true},
+		/* HTTP/1.0: the client's head would mean close */
+		{"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n", false, TJ_HTTP_BODY_LENGTH, false, true},
+	};
+	struct tj_buf out = {0};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tj_http_response r;
+		if (rewrite(cases[i].resp, cases[i].head ? &head : &get, &out, &r) != 1)
+			fail_msg("not parsed: %s", cases[i].resp);
+		if (r.body.kind != cases[i].kind || r.keep_client != cases[i].keep_client ||
+		    r.server_close != cases[i].server_close)
+			fail_msg("%s: kind %d keep_client %d server_close %d", cases[i].resp, r.body.kind,
+				 r.keep_client, r.server_close);
+		/* The client is told exactly what the proxy will do. */
+		if (r.keep_client == (strstr(out.s, "Connection: close\r\n") != NULL))
+			fail_msg("%s: the head says otherwise: %s", cases[i].resp, out.s);
+	}
+	/* Lengths that cannot be trusted: refused (502), never guessed. */
+	const char *bad[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tj_http_response r;
+		if (rewrite(bad[i], &get, &out, &r) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	/* A response body that says more than its length: the rest is not
+	 * part of it (and proxy.c never reuses that server connection). */
+	struct tj_http_response r;
+	const char *lie = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n\r\nsmuggled";
+	assert_int_equal(rewrite(lie, &get, &out, &r), 1);
+	assert_int_equal(tj_http_body_feed(&r.body, lie + r.head_len, strlen(lie + r.head_len)), 2);
+	assert_true(r.body.done);
+	/* A chunked response with a bad chunk size is broken, not guessed. */
+	const char *chunks = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+	assert_int_equal(rewrite(chunks, &get, &out, &r), 1);
+	assert_int_equal(tj_http_body_feed(&r.body, "-5\r\n", 4), -1);
+	assert_int_equal(rewrite(chunks, &get, &out, &r), 1);
+	assert_int_equal(tj_http_body_feed(&r.body, "ffffffffffffffffff\r\n", 20), -1);
+	assert_int_equal(rewrite(chunks, &get, &out, &r), 1);
+	const char *body = "3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\nGARBAGE";
+	assert_int_equal(tj_http_body_feed(&r.body, body, strlen(body)), strlen(body) - 7);
+	assert_true(r.body.done);
 	tj_buf_done(&out);
+}
+
+/* Smuggling patterns in requests: refused before anything is forwarded. */
+static void test_request_smuggling(void **state)
+{
+	(void)state;
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+		       400, "both Content-Length and Transfer-Encoding");
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+		       400, "both Content-Length and Transfer-Encoding");
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400,
+		       "two different Content-Length");
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nContent-Length: 5\r\n Content-Length: 6\r\n\r\n", 400,
+		       "folded");
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nX-A: 1\r\n\tTransfer-Encoding: chunked\r\n\r\n", 400,
+		       "folded");
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 501,
+		       "not supported");
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n", 400,
+		       "not a header line");
+	expect_refused("POST http://example.org/ HTTP/1.1\r\nContent-Length: +5\r\n\r\n", 400, "not a number");
 }
 
 static void test_error_response(void **state)
@@ -352,10 +497,11 @@ static void test_error_response(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_connect),	     cmocka_unit_test(test_numeric_hosts),
-		cmocka_unit_test(test_absolute_uri), cmocka_unit_test(test_malformed_heads),
-		cmocka_unit_test(test_body_length),  cmocka_unit_test(test_body_chunked),
-		cmocka_unit_test(test_response),     cmocka_unit_test(test_error_response),
+		cmocka_unit_test(test_connect),		 cmocka_unit_test(test_numeric_hosts),
+		cmocka_unit_test(test_absolute_uri),	 cmocka_unit_test(test_malformed_heads),
+		cmocka_unit_test(test_body_length),	 cmocka_unit_test(test_body_chunked),
+		cmocka_unit_test(test_response),	 cmocka_unit_test(test_error_response),
+		cmocka_unit_test(test_response_framing), cmocka_unit_test(test_request_smuggling),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,9 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000 /* linux/sched.h, 5.2 */
 #endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL /* linux/sched.h, 5.7 */
+#endif
 
 struct tj_clone_args {
 	uint64_t flags;

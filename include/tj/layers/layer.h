@@ -127,6 +127,9 @@ struct tj_cgroup_service {
 	int (*signal)(void *ctx, int sig);
 	int v2_fd;	     /* the sandbox's cgroup v2 (an open directory), or -1 */
 	const char *v2_path; /* ...and its path, or NULL */
+	/* launch.c sets it when clone3 made the child in v2_fd
+	 * (CLONE_INTO_CGROUP): started() then does not move it there. */
+	bool *born_in_v2;
 };
 
 /* What layers offer each other and the monitor.  launch.c calls each wanted
