@@ -87,8 +87,8 @@ chmod 644 "$TMP"/*.pem "$TMP"/*.key
 # start_server NAME ARGS...: the tests' server.py on 127.0.0.1 in the
 # namespace, with a listen backlog that many connections at once do not
 # overflow (its default, 5, drops SYNs: one-second stalls, direct or not),
-# and files sent over HTTP with sendfile(2), so that the Python server is
-# not what limits a download.
+# files sent over HTTP with sendfile(2), so that the Python server is not
+# what limits a download, and TCP_NODELAY (keep-alive rows).
 start_server() {
 	_name=$1
 	shift
@@ -101,6 +101,9 @@ def copyfile(self, src, dst):
     else:
         self.connection.sendfile(src)
 H.copyfile = copyfile
+# Head and body are separate writes: with Nagle on, a kept-alive connection
+# waits out the delayed ACK of the client (40 ms) on every response.
+H.disable_nagle_algorithm = True
 http.server.ThreadingHTTPServer.request_queue_size = 1024
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")' "$SERVER" --bind 127.0.0.1 --dir "$TMP/www" \
@@ -131,8 +134,8 @@ W='%{time_connect} %{time_starttransfer} %{time_total} %{http_code} %{exitcode} 
 
 # One curl per run; its URL list is a glob (?[1-N]: the server ignores the
 # query), so many requests share one process and one tinyjail start.
-# "Connection: close" gives every request a connection of its own (the proxy
-# closes after each exchange anyway).
+# "Connection: close" gives every request a connection of its own (except in
+# the keep-alive rows, which set HDR to another header).
 # curl_in MODE OUT ARGS...: MODE direct, host (tinyjail --net host) or
 # proxy (tinyjail, filtered); appends curl's lines to OUT, the wall time of
 # the whole run (tinyjail's start included) to OUT.wall, and the CPU time of

@@ -45,6 +45,14 @@
 #include "tj/net/proxy.h"
 
 #define BUF_SIZE (64 * 1024)
+/* `in` holds up to BUF_SIZE bytes read from the client; the room past it
+ * is for the head tinyjail rewrites in front of the body bytes that came
+ * with it (decide, upstream_head), which can be longer than the client's
+ * head.  A kept-alive connection's next request can arrive with almost
+ * BUF_SIZE bytes of its body. */
+#define IN_CAP (BUF_SIZE + TJ_HTTP_MAX_HEAD)
+/* The most upstream_head adds in front of a request (its head[]). */
+#define UPSTREAM_HEAD_MAX 700
 /* Each direction's pipe: large enough that one wake-up moves what the
  * socket holds (notes/performance.md has the sizes measured). */
 #ifndef SPL_SIZE
@@ -394,12 +402,12 @@ static void start_connect(struct proxy *px, struct conn *c);
 /* Through an upstream proxy: a tunnel asks it for one (its answer, 200
  * or an error, goes to the client as it is); a plain request names its
  * whole URL.  Put in front of what `in` holds. */
-static void upstream_head(struct conn *c)
+static bool upstream_head(struct conn *c)
 {
 	bool v6 = strchr(c->req.host, ':') != NULL;
 	char target[300];
 	snprintf(target, sizeof(target), "%s%s%s:%u", v6 ? "[" : "", c->req.host, v6 ? "]" : "", c->req.port);
-	char head[700];
+	char head[UPSTREAM_HEAD_MAX];
 	size_t skip = 0; /* bytes of in the head replaces */
 	if (c->req.connect) {
 		snprintf(head, sizeof(head), "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target);
@@ -407,17 +415,18 @@ static void upstream_head(struct conn *c)
 		/* "GET /path HTTP/1.1": the method, then the URL for a proxy. */
 		const char *sp = memchr(c->in.d + c->in.off, ' ', c->in.len);
 		if (!sp)
-			return;
+			return false;
 		skip = (size_t)(sp + 1 - (c->in.d + c->in.off));
 		snprintf(head, sizeof(head), "%s http://%s", c->req.method, target);
 	}
 	size_t n = strlen(head);
-	if (c->in.len - skip + n > BUF_SIZE)
-		return;
+	if (c->in.len - skip + n > IN_CAP)
+		return false; /* decide() leaves room for it: never sent unrewritten */
 	memmove(c->in.d + n, c->in.d + c->in.off + skip, c->in.len - skip);
 	memcpy(c->in.d, head, n);
 	c->in.off = 0;
 	c->in.len = c->in.len - skip + n;
+	return true;
 }
 
 /* The server's connection is there (new, or kept from the previous
@@ -433,8 +442,10 @@ static void connected(struct proxy *px, struct conn *c, bool fresh)
 	c->t_last = px->now;
 	if (!c->out.d)
 		c->out.d = tj_xmalloc(BUF_SIZE);
-	if (c->via_upstream)
-		upstream_head(c);
+	if (c->via_upstream && !upstream_head(c)) {
+		refuse(px, c, 400, TJ_PROXY_RULE_MALFORMED, "the request cannot be rewritten for the upstream proxy");
+		return;
+	}
 	if (c->req.connect && c->via_upstream) {
 		c->raw = c->answered = true;
 	} else if (c->req.connect) {
@@ -533,6 +544,9 @@ static void resolve(struct proxy *px, struct conn *c)
 	bool known = tj_proxy_static_address(pol, c->req.host, &a, &mapped);
 	const char *lookup = c->req.host;
 	char why[512];
+	/* Decided again for every request: a kept-alive connection's next one
+	 * may go to a --resolve name, directly, at its own port. */
+	c->via_upstream = false;
 	if (pol->upstream_host && !mapped) {
 		/* The upstream proxy resolves names; a literal address is
 		 * still judged here. */
@@ -663,6 +677,13 @@ static void decide(struct proxy *px, struct conn *c)
 			refuse(px, c, 400, TJ_PROXY_RULE_MALFORMED, "the chunked request body is malformed");
 			return;
 		}
+		/* The rewritten head, the body bytes read with the head (up to
+		 * BUF_SIZE on a kept-alive connection) and what upstream_head
+		 * may add fit in IN_CAP; refused rather than written past it. */
+		if (c->req.upstream_len + (size_t)k + UPSTREAM_HEAD_MAX > IN_CAP) {
+			refuse(px, c, 400, TJ_PROXY_RULE_MALFORMED, "the request head is too large");
+			return;
+		}
 		/* The next request, sent early: kept (it is judged when this
 		 * exchange is over), or dropped with a connection that closes. */
 		if (c->req.keep_alive && (size_t)k < c->in.len) {
@@ -670,8 +691,6 @@ static void decide(struct proxy *px, struct conn *c)
 			c->pend = tj_xmalloc(c->pend_len);
 			memcpy(c->pend, c->in.d + c->in.off + k, c->pend_len);
 		}
-		/* The head is at most TJ_HTTP_MAX_HEAD bytes and so is what was
-		 * read with it (read_head), so both fit. */
 		memmove(c->in.d + c->req.upstream_len, c->in.d + c->in.off, (size_t)k);
 		memcpy(c->in.d, c->req.upstream, c->req.upstream_len);
 		c->in.off = 0;
@@ -1158,7 +1177,7 @@ static void accept_some(struct proxy *px, int lfd)
 		c->sfd = -1;
 		c->state = S_HEAD;
 		c->t_accept = c->t_last = c->t_head = px->now;
-		c->in.d = tj_xmalloc(BUF_SIZE);
+		c->in.d = tj_xmalloc(IN_CAP);
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
 					 .data.u64 = key(px, c, SIDE_CLIENT)};
 		if (epoll_ctl(px->ep, EPOLL_CTL_ADD, fd, &ev) < 0)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -98,6 +99,21 @@ static void serve_keep(struct server *s, int fd)
 		buf[got] = '\0';
 		char *cl = strcasestr(buf, "Content-Length: ");
 		size_t len = (size_t)(end + 4 - buf) + (cl && cl < end ? strtoul(cl + 16, NULL, 10) : 0);
+		if (len > sizeof(buf) - 1) {
+			/* A body larger than buf: read to its end, only the
+			 * head is kept in `seen`. */
+			size_t head = (size_t)(end + 4 - buf), left = len - got;
+			while (left) {
+				char sink[8192];
+				ssize_t n = recv(fd, sink, left < sizeof(sink) ? left : sizeof(sink), 0);
+				if (n <= 0) {
+					close(fd);
+					return;
+				}
+				left -= (size_t)n;
+			}
+			len = got = head;
+		}
 		while (got < len) {
 			ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
 			if (n <= 0) {
@@ -893,16 +909,120 @@ static void test_response_lies(void **state)
 	ka_stop(&k);
 }
 
+/* A kept-alive connection's next request arrives with almost a whole
+ * buffer of its body: the head tinyjail rewrites (longer than the client's:
+ * Host, "/", Connection: close) goes in front of it without writing past
+ * the buffer (heap overflow found in review; ASan aborted the proxy). */
+static void test_keep_alive_big_pipelined(void **state)
+{
+	(void)state;
+	struct ka k;
+	ka_start(&k, NULL);
+	int fd = connect_proxy(&k.pr);
+	char head[256], buf[8192];
+	snprintf(head, sizeof(head), "POST http://files.test:%u/a HTTP/1.1\r\nContent-Length: 1\r\n\r\n", k.srv.port);
+	send_all(fd, head);
+	for (int i = 0; i < 500 && server_count(&k.srv, NULL) == 0; i++)
+		usleep(10000);
+	usleep(50000); /* the proxy now waits for the one body byte */
+	/* The body byte, then a 65535-byte request (HTTP/1.0, empty path), in
+	 * one read of the stopped proxy. */
+	size_t total = 65536;
+	char *big = tj_xmalloc(total);
+	big[0] = 'X';
+	int hl = snprintf(head, sizeof(head), "POST http://files.test:%u HTTP/1.0\r\nContent-Length: 65000\r\n\r\n",
+			  k.srv.port);
+	size_t body = total - 1 - (size_t)hl;
+	hl = snprintf(head, sizeof(head), "POST http://files.test:%u HTTP/1.0\r\nContent-Length: %zu\r\n\r\n",
+		      k.srv.port, body);
+	assert_int_equal(1 + (size_t)hl + body, total);
+	memcpy(big + 1, head, (size_t)hl);
+	memset(big + 1 + hl, 'B', body);
+	kill(k.pr.pid, SIGSTOP);
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+	for (size_t off = 0; off < total;) {
+		ssize_t n = send(fd, big + off, total - off, MSG_NOSIGNAL);
+		assert_true(n > 0);
+		off += (size_t)n;
+	}
+	one = 0;
+	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+	usleep(50000);
+	kill(k.pr.pid, SIGCONT);
+	free(big);
+	bool reset;
+	read_all(fd, buf, sizeof(buf), &reset);
+	close(fd);
+	/* Both answered, the second as HTTP/1.0 (the connection closes). */
+	if (!strstr(buf, "\r\n\r\nhelloHTTP/1.1 200 OK\r\n"))
+		fail_msg("got: %s", buf);
+	assert_false(reset);
+	int requests;
+	server_count(&k.srv, &requests);
+	assert_int_equal(requests, 2);
+	int st;
+	assert_int_equal(waitpid(k.pr.pid, &st, WNOHANG), 0); /* the proxy is alive */
+	ka_stop(&k);
+}
+
+/* Through an upstream proxy, then a --resolve name on the same client
+ * connection: the second request goes to its own address and port, not
+ * to the mapped address at the upstream proxy's port (found in review). */
+static void test_upstream_then_resolved(void **state)
+{
+	(void)state;
+	struct server up, direct;
+	server_start_keep(&up, NULL);
+	server_start_keep(&direct, NULL);
+	char allow[96];
+	snprintf(allow, sizeof(allow), "a.test:80,b.test:%u", direct.port);
+	struct tj_net_policy p = policy(allow, "b.test:127.0.0.1");
+	p.upstream_host = tj_xstrdup("127.0.0.1");
+	p.upstream_port = up.port;
+	struct proxy_run pr;
+	proxy_start(&pr, &p, 0, 0, 0, false);
+	int fd = connect_proxy(&pr);
+	char req[256], buf[4096];
+	send_all(fd, "GET http://a.test/ HTTP/1.1\r\nHost: a.test\r\n\r\n");
+	read_response(fd, buf, sizeof(buf));
+	assert_contains(buf, "hello");
+	snprintf(req, sizeof(req), "GET http://b.test:%u/b HTTP/1.1\r\nHost: b.test\r\n\r\n", direct.port);
+	send_all(fd, req);
+	read_response(fd, buf, sizeof(buf));
+	assert_contains(buf, "hello");
+	close(fd);
+	int requests;
+	server_count(&up, &requests);
+	assert_int_equal(requests, 1);
+	server_count(&direct, &requests);
+	assert_int_equal(requests, 1);
+	pthread_mutex_lock(&direct.lock);
+	assert_contains(direct.seen, "GET /b HTTP/1.1\r\n");
+	pthread_mutex_unlock(&direct.lock);
+	proxy_stop(&pr);
+	server_stop(&up);
+	server_stop(&direct);
+	tj_net_policy_done(&p);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_http_forward),  cmocka_unit_test(test_connect_tunnel),
-		cmocka_unit_test(test_refusals),      cmocka_unit_test(test_max_conns),
-		cmocka_unit_test(test_lifetime),      cmocka_unit_test(test_idle),
-		cmocka_unit_test(test_resolver),      cmocka_unit_test(test_bad_gateway),
-		cmocka_unit_test(test_keep_alive),    cmocka_unit_test(test_keep_alive_smuggling),
+		cmocka_unit_test(test_http_forward),
+		cmocka_unit_test(test_connect_tunnel),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_max_conns),
+		cmocka_unit_test(test_lifetime),
+		cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_resolver),
+		cmocka_unit_test(test_bad_gateway),
+		cmocka_unit_test(test_keep_alive),
+		cmocka_unit_test(test_keep_alive_smuggling),
 		cmocka_unit_test(test_response_lies),
+		cmocka_unit_test(test_keep_alive_big_pipelined),
+		cmocka_unit_test(test_upstream_then_resolved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
