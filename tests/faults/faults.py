@@ -55,6 +55,7 @@ ERRNOS = ["EPERM", "ENOMEM", "EAGAIN", "EINTR", "ENOSPC"]
 SANITISER_CALLS = {9, 10, 11, 12, 25, 28, 131, 204}  # mmap mprotect munmap brk mremap madvise
 # sigaltstack sched_getaffinity
 OUTSIDE = "/root"
+INCOMPLETE = "(the command could not tell: its facts are incomplete)"
 # Calls that cannot fail (or whose failure no program checks): not faults
 # that can happen.
 CANNOT_FAIL = {24, 39, 95, 102, 104, 107, 108, 110, 111, 186}  # sched_yield getpid umask getuid getgid
@@ -197,7 +198,7 @@ class Faults:
             k, _, v = line.partition(":\t") if ":\t" in line else line.partition(" ")
             kv[k].append(v.strip())
         if "NoNewPrivs" not in kv or "ns_net" not in kv:
-            return ["(the command could not tell: its facts are incomplete)"]
+            return [INCOMPLETE]
         if kv.get("NoNewPrivs", ["0"])[0] != "1":
             missing.append("no_new_privs")
         if kv.get("CapEff", ["?"])[0].strip("0") != "":
@@ -290,9 +291,16 @@ class Faults:
             outcome = "not reached"
         elif facts is not None:
             missing = self.check_layers(facts, want)
+            outcome = "absorbed, command confined" if code == 0 else "command started, then ended (%s)" % code
+            exec_facts = "".join(l[5:] + "\n" for l in lines if l.startswith("fact "))
+            if missing == [INCOMPLETE] and exec_facts and code == 125:
+                # Killed before it could write (a helper's death took it
+                # down): judged by what the injector saw at its exec; the
+                # view (Landlock) cannot be seen from outside.
+                missing = self.check_layers(exec_facts + "outside unknown\n", want - {"view"})
+                outcome = "command started, killed before it told (layers seen at its exec), 125"
             if missing:
                 problems.append("THE COMMAND RAN WITHOUT: " + ", ".join(missing))
-            outcome = "absorbed, command confined" if code == 0 else "command started, then ended (%s)" % code
             if code not in (0, 125):
                 problems.append("exit %s after the command started" % code)
         else:

@@ -35,6 +35,9 @@
  *   site TASK NR OCC NAME        (counting)
  *   injected TASK NR OCC NAME E  (the fault was made)
  *   exec TASK                    (the command started)
+ *   fact KEY VALUE               (what confined the command when it started,
+ *                                seen from outside: a command killed before
+ *                                it can say so itself is still judged)
  *   exit CODE                    (PROG's status as a shell shows it)
  *   held TASK                    (--hold: still there when PROG ended; killed)
  *
@@ -158,6 +161,42 @@ static bool is_command(pid_t tid)
 	struct stat st;
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)tid);
 	return stat(path, &st) == 0 && st.st_dev == cmd_dev && st.st_ino == cmd_ino;
+}
+
+/* The command's confinement at its exec, in probe confinement's words. */
+static void exec_facts(pid_t tid)
+{
+	char path[64], line[512];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "Seccomp:", 8) == 0 || strncmp(line, "NoNewPrivs:", 11) == 0 ||
+		    strncmp(line, "CapEff:", 7) == 0)
+			fprintf(out, "fact %s", line);
+	if (f)
+		fclose(f);
+	static const char *const ns[] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup"};
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		char target[128];
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)tid, ns[i]);
+		ssize_t k = readlink(path, target, sizeof(target) - 1);
+		target[k > 0 ? k : 0] = '\0';
+		fprintf(out, "fact ns_%s %s\n", ns[i], target);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)tid);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		fprintf(out, "fact cgroup %s", line);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)tid);
+	f = fopen(path, "re");
+	unsigned long long soft;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Max open files %llu", &soft) == 1)
+			fprintf(out, "fact nofile %llu\n", soft);
+	if (f)
+		fclose(f);
 }
 
 /* A task with a seccomp filter judges the replaced call as syscall -1. */
@@ -446,6 +485,7 @@ int main(int argc, char **argv)
 			if (!started && tid != root && is_command(tid)) {
 				started = true;
 				fprintf(out, "exec %s\n", t->name);
+				exec_facts(tid);
 				detach_all(t);
 			}
 		} else if (event == PTRACE_EVENT_STOP) {
