@@ -106,8 +106,9 @@ run() {
 			own=$(figure "$out/out/$f/$name/fuzzer_stats" execs_done)
 			log="$out/out/$f.log"
 			[ "$i" -eq 0 ] || log="$out/out/$f-$name.log"
-			# One core at most each, and a low priority: the machine is
-			# shared.  ASan as afl-fuzz wants it; leaks are the smoke
+			# One core at most each, and the lowest priority (nice 19:
+			# idle CPU only): the machine is shared.  ASan as afl-fuzz
+			# wants it; leaks are the smoke
 			# run's (a persistent loop cannot tell them from the next
 			# iteration).  For speed (afl.sh speed): no allocation
 			# stacks (a crash is triaged with the libFuzzer build, which
@@ -117,7 +118,7 @@ run() {
 			# shellcheck disable=SC2046,SC2086
 			AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 AFL_SKIP_CRASHES=1 \
 				AFL_FAST_CAL=1 ASAN_OPTIONS=$asan UBSAN_OPTIONS=$ubsan \
-				nice -n 10 afl-fuzz $role -i "$seeds" -o "$out/out/$f" -E $((${own:-0} + (left + jobs - 1) / jobs)) \
+				nice -n 19 afl-fuzz $role -i "$seeds" -o "$out/out/$f" -E $((${own:-0} + (left + jobs - 1) / jobs)) \
 				$limit -m none -t 2000 $(fuzz_afl_args "$f") -- "$out/fuzz_$f" >"$log" 2>&1 &
 			i=$((i + 1))
 		done
