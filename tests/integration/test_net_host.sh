@@ -43,7 +43,14 @@ in_remote() { $IN_REMOTE "$@"; }
 listen() {
 	where=$1 name=$2
 	shift 2
-	$where "$PROBE" listen "$@" 1800 >"$TMP/$name" 2>&1 &
+	# nsenter itself, not a subshell running in_ns, so that $! is the
+	# listener (nsenter execs it) and the cleanup's kill reaches it.
+	case $where in
+	in_ns) enter=$IN_NS ;;
+	in_remote) enter=$IN_REMOTE ;;
+	*) echo "listen: no namespace $where" >&2 && return 1 ;;
+	esac
+	$enter "$PROBE" listen "$@" 1800 >"$TMP/$name" 2>&1 &
 	pids="$pids $!"
 	# Up to 30 s: a loaded machine (or the other files of a parallel run).
 	for _ in $(seq 300); do
