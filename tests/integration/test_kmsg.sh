@@ -5,7 +5,11 @@
 #
 # The printk rate limit is shared by the whole machine, so a run can lose
 # records to other programs; the positive cases retry (waiting out the
-# rate-limit interval) until a run says it is complete.
+# rate-limit interval) until a run says it is complete.  Its rate-limit
+# case floods that limit on purpose, so in a parallel run (run.sh -j) this
+# file runs alone: beside itself on the other build it made the positive
+# cases lose their records for longer than their retries (CI, session 4).
+# run.sh: alone
 . "$ROOT/tests/integration/lib.sh"
 
 kmsg_ok=0
