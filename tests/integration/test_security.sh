@@ -305,6 +305,24 @@ done
 run "$TJ" -v --net none -- true
 expect_err_contains "the host's UNIX sockets outside --rw paths covered"
 
+t "a host socket removed while the view is made is skipped, not an error (CI, stop 24)"
+# Sockets of other programs come and go: one listed in /proc/net/unix can be
+# removed before its cover is mounted, and the kernel then refuses the mount
+# with ENOENT.  The hook removes the test's own socket at that moment.
+if has_hooks; then
+	"$PROBE" listen unix "$SOCKDIR/tj-hook-gone.sock" 120 >"$TMP/srv4.out" &
+	srv4=$!
+	wait_file "$TMP/srv4.out" || fail "the server did not start"
+	run env TJ_TEST_HOOK=socket-gone "$TJ" -q --net none -- "$PROBE" exit 7
+	expect_rc 7
+	expect_err_lacks "cannot cover"
+	[ ! -e "$SOCKDIR/tj-hook-gone.sock" ] || fail "the hook did not remove the socket"
+	kill "$srv4" 2>/dev/null
+	wait "$srv4" 2>/dev/null
+else
+	skip_without_hooks "needs the socket-gone test hook"
+fi
+
 t "where no mount namespace can hide them, a view fails closed unless allowed (item 5)"
 # Root without capabilities (inside an outer tinyjail, as in a container
 # without CAP_SYS_ADMIN) cannot make the mount namespace.
