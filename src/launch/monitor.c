@@ -17,6 +17,7 @@
 #include <linux/audit.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,8 @@ struct monitor {
 	pthread_t thread;
 	bool threaded;		   /* the thread answers the listener, the loop does not poll it */
 	bool thread_stop;	   /* (atomic) asked to end */
+	bool thread_ready;	   /* (atomic) its signal mask is set: it can be ended */
+	sem_t thread_started;	   /* posted once thread_ready is known */
 	struct sigaction old_wake; /* WAKE_SIGNAL's disposition before the thread */
 };
 
@@ -371,10 +374,18 @@ static void on_wake(int sig)
 static void *listener_main(void *arg)
 {
 	struct monitor *m = arg;
-	sigset_t wake;
-	sigemptyset(&wake);
-	sigaddset(&wake, WAKE_SIGNAL);
-	pthread_sigmask(SIG_UNBLOCK, &wake, NULL);
+	/* Its own mask, set whole rather than inherited: every signal goes
+	 * to the loop's signalfd, only WAKE_SIGNAL comes here.  Without it
+	 * the thread could never be ended, so it says whether it has it
+	 * before the loop hands it the listener. */
+	sigset_t mask;
+	sigfillset(&mask);
+	sigdelset(&mask, WAKE_SIGNAL);
+	bool ready = pthread_sigmask(SIG_SETMASK, &mask, NULL) == 0;
+	__atomic_store_n(&m->thread_ready, ready, __ATOMIC_RELEASE);
+	sem_post(&m->thread_started);
+	if (!ready)
+		return NULL;
 	while (!__atomic_load_n(&m->thread_stop, __ATOMIC_ACQUIRE)) {
 		struct tj_notification n = {0};
 		int r = tj_notify_receive(m->notify, m->listener, &n);
@@ -413,11 +424,37 @@ static bool start_listener_thread(struct monitor *m)
 	 * the loop keeps the listener. */
 	if (syscall(SYS_tgkill, getpid(), gettid(), 0) < 0)
 		return false;
+	sigset_t loop_mask;
+	if (pthread_sigmask(SIG_BLOCK, NULL, &loop_mask) != 0)
+		return false;
 	struct sigaction sa = {.sa_handler = on_wake}; /* no SA_RESTART: the receive returns EINTR */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(WAKE_SIGNAL, &sa, &m->old_wake) < 0)
 		return false;
-	if (pthread_create(&m->thread, NULL, listener_main, m) != 0) {
+	if (sem_init(&m->thread_started, 0, 0) < 0) {
+		sigaction(WAKE_SIGNAL, &m->old_wake, NULL);
+		return false;
+	}
+	bool created = pthread_create(&m->thread, NULL, listener_main, m) == 0;
+	/* glibc blocks every signal around the clone and then sets back the
+	 * mask it read; where that read failed it sets back whatever its
+	 * buffer held (the fault sweep: SIGCHLD let through, lost, a hang).
+	 * The loop's own mask is set again. */
+	int e = pthread_sigmask(SIG_SETMASK, &loop_mask, NULL);
+	if (e != 0) {
+		tj_err_set(m->err, TJ_ERR_INTERNAL, e, "cannot set the signal mask again after starting a thread");
+		fail_run(m);
+	}
+	if (created) {
+		while (sem_wait(&m->thread_started) < 0 && errno == EINTR)
+			;
+		if (!__atomic_load_n(&m->thread_ready, __ATOMIC_ACQUIRE)) {
+			pthread_join(m->thread, NULL);
+			created = false;
+		}
+	}
+	sem_destroy(&m->thread_started);
+	if (!created) {
 		sigaction(WAKE_SIGNAL, &m->old_wake, NULL);
 		return false;
 	}
