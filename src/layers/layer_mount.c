@@ -558,11 +558,27 @@ static int limit_dir(struct state *s, const struct limited *l, struct tj_child_e
 	return 0;
 }
 
+/* Test builds (the socket-gone hook): the socket's owner removes it
+ * between the open and the cover, or renames another over it (NAME.next),
+ * once, and only the test's own socket, by name. */
+static void socket_gone_hook(const char *path)
+{
+	static bool fired; /* once: the name is looked at again after it */
+	if (fired || !tj_testhook("socket-gone") || !strstr(path, "/tj-hook-gone"))
+		return;
+	fired = true;
+	char next[PATH_MAX];
+	if (snprintf(next, sizeof(next), "%s.next", path) < (int)sizeof(next) && rename(next, path) == 0)
+		return;
+	(void)unlink(path);
+}
+
 /* Covers a host socket with /dev/null, bound without devices (so it cannot
  * even be opened): connect(2) then answers ECONNREFUSED.  The inode checked
- * is the one covered.  A socket this process cannot reach is left alone,
- * and so is one removed meanwhile (sockets come and go on a busy host). */
-static int cover_socket(const char *path, struct tj_child_error *cerr)
+ * is the one covered.  A socket this process cannot reach is left alone.
+ * Returns 1 when the socket was removed meanwhile (sockets come and go on a
+ * busy host): its name is looked at again. */
+static int cover_socket_once(const char *path, struct tj_child_error *cerr)
 {
 	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && (errno == ENOENT || errno == EACCES || errno == ENOTDIR || errno == ELOOP))
@@ -574,10 +590,7 @@ static int cover_socket(const char *path, struct tj_child_error *cerr)
 			close(fd);
 		return tj_child_fail_path(cerr, TJ_ERR_LAYER, e, LAYER, "cannot open the host's UNIX socket", path);
 	}
-	/* Test builds: the socket's owner removes it between the open and the
-	 * cover (only the test's own sockets, by name). */
-	if (tj_testhook("socket-gone") && strstr(path, "/tj-hook-gone"))
-		(void)unlink(path);
+	socket_gone_hook(path);
 	int r = 0;
 	if (S_ISSOCK(st.st_mode)) {
 		int tree = tj_sys_open_tree(AT_FDCWD, "/dev/null", TJ_OPEN_TREE_CLONE | O_CLOEXEC);
@@ -596,15 +609,27 @@ static int cover_socket(const char *path, struct tj_child_error *cerr)
 		errno = e;
 	}
 	int e = errno;
-	/* The kernel mounts nothing on a removed name (ENOENT): a socket no
-	 * longer linked anywhere cannot be reached by path, so there is
-	 * nothing left to cover.  Any other reason fails closed. */
+	/* The kernel mounts nothing on a removed name (ENOENT): that socket
+	 * is no longer linked anywhere, but another may have its name now. */
 	if (r < 0 && e == ENOENT && fstat(fd, &st) == 0 && st.st_nlink == 0)
-		r = 0;
+		r = 1;
 	close(fd);
 	if (r < 0)
 		return tj_child_fail_path(cerr, TJ_ERR_LAYER, e, LAYER, "cannot cover the host's UNIX socket", path);
-	return 0;
+	return r;
+}
+
+static int cover_socket(const char *path, struct tj_child_error *cerr)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		int r = cover_socket_once(path, cerr);
+		if (r <= 0)
+			return r;
+	}
+	/* A name replaced over and over while the view is made: fail
+	 * closed rather than leave whatever holds it last uncovered. */
+	return tj_child_fail_path(cerr, TJ_ERR_LAYER, EAGAIN, LAYER,
+				  "the host's UNIX socket kept being replaced while it was covered:", path);
 }
 
 static int mount_enter(const struct tj_plan *plan, void *state, struct tj_child_error *cerr)

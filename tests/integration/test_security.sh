@@ -305,7 +305,7 @@ done
 run "$TJ" -v --net none -- true
 expect_err_contains "the host's UNIX sockets outside --rw paths covered"
 
-t "a host socket removed while the view is made is skipped, not an error (CI, stop 24)"
+t "a host socket removed while the view is made is skipped, one bound in its place covered (CI, stop 24)"
 # Sockets of other programs come and go: one listed in /proc/net/unix can be
 # removed before its cover is mounted, and the kernel then refuses the mount
 # with ENOENT.  The hook removes the test's own socket at that moment.
@@ -319,6 +319,27 @@ if has_hooks; then
 	[ ! -e "$SOCKDIR/tj-hook-gone.sock" ] || fail "the hook did not remove the socket"
 	kill "$srv4" 2>/dev/null
 	wait "$srv4" 2>/dev/null
+	# Removed and another bound under its name (the hook renames NAME.next
+	# over it): the new one is covered too.  The second server listens in a
+	# network namespace of its own, so that /proc/net/unix does not list it
+	# and only the look again can find it (a path reaches it from anywhere).
+	"$PROBE" listen unix "$SOCKDIR/tj-hook-gone.sock" 120 >"$TMP/srv5.out" &
+	srv5=$!
+	unshare -n "$PROBE" listen unix "$SOCKDIR/tj-hook-gone.sock.next" 120 >"$TMP/srv6.out" &
+	srv6=$!
+	wait_file "$TMP/srv5.out" && wait_file "$TMP/srv6.out" || fail "the servers did not start"
+	run "$TJ" -q --profile none -- "$PROBE" unix "$SOCKDIR/tj-hook-gone.sock.next"
+	expect_rc 0
+	run env TJ_TEST_HOOK=socket-gone "$TJ" -q --net none -- "$PROBE" unix "$SOCKDIR/tj-hook-gone.sock"
+	expect_rc 111
+	expect_out_lacks "= connected"
+	[ -S "$SOCKDIR/tj-hook-gone.sock" ] && [ ! -e "$SOCKDIR/tj-hook-gone.sock.next" ] ||
+		fail "the hook did not rename the second socket over the first"
+	run "$TJ" -q --profile none -- "$PROBE" unix "$SOCKDIR/tj-hook-gone.sock"
+	expect_rc 0
+	kill "$srv5" "$srv6" 2>/dev/null
+	wait "$srv5" "$srv6" 2>/dev/null
+	rm -f "$SOCKDIR/tj-hook-gone.sock"
 else
 	skip_without_hooks "needs the socket-gone test hook"
 fi
