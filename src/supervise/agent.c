@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tj/base/cleanup.h"
+#include "tj/base/testhook.h"
 #include "tj/base/util.h"
 #include "tj/supervise/agent.h"
 
@@ -155,6 +156,10 @@ int tj_agent_hand_over(void *ctx, int listener, pid_t child, struct tj_err **err
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
 	char *json = tj_agent_state_json(c, child, cwd);
+	/* Test builds: a set-up that takes seconds (a loaded machine)
+	 * between the connection and the listener. */
+	if (tj_testhook("agent-slow"))
+		sleep(3);
 	int r = tj_agent_send(c->sock, json, listener, err);
 	free(json);
 	close(c->sock);

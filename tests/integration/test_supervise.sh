@@ -44,6 +44,19 @@ sup_contains "supervise: denied (EACCES) socket(AF_UNSPEC, 0, 0) by pid "
 sup_contains "memory: $TMP/rules.json rules[0]"
 sup_contains "1 sandbox: 2 allowed, 1 denied, 0 killed"
 
+t "a runtime slow to send its listener (a loaded machine's set-up) is still served"
+if has_hooks; then
+	start_sup --rules "$TMP/rules.json" --once
+	run env TJ_TEST_HOOK=agent-slow "$TJ" --profile strict --notify-socket "$SOCK" -- "$PROBE" seq getpgrp
+	end_sup
+	expect_rc 0
+	expect_err_lacks "Broken pipe"
+	printf '%s\n' "$out" | grep -Eq '^syscall 111 = [0-9]+$' || fail "getpgrp was not answered: $out"
+	sup_contains "supervise: allowed getpgrp() by pid "
+else
+	skip_without_hooks "needs the agent-slow test hook"
+fi
+
 t "a kill decision kills the calling process; the call never runs"
 start_sup --rules "$TMP/rules.json" --once
 run "$TJ" --profile strict --notify-socket "$SOCK" -- "$PROBE" syscall ptrace 16 999999999

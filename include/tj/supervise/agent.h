@@ -69,8 +69,12 @@ int tj_agent_hand_over(void *ctx, int listener, pid_t child, struct tj_err **err
  * listeners); a stale socket file at path is replaced, anything else is
  * an error. */
 int tj_agent_listen(const char *path, int *ret_sock, struct tj_err **err);
-/* How long a runtime may take to send its message, in milliseconds. */
-#define TJ_AGENT_CLIENT_MS 2000
+/* How long a runtime may take to send its message, in milliseconds.  A
+ * runtime connects before its set-up (tinyjail does, to refuse a wrong
+ * agent before anything starts), which takes seconds on a loaded machine
+ * (the stress run at load 38 saw 2 s pass); an idle client holds only one
+ * of the slots read side by side meanwhile. */
+#define TJ_AGENT_CLIENT_MS 30000
 /* One connection's message as it arrives: the text (at most
  * TJ_AGENT_MAX_STATE bytes) and the fds sent with it. */
 struct tj_agent_reader {
