@@ -120,6 +120,7 @@ struct conn {
 	unsigned nreq;	 /* requests decided on this connection */
 	uint64_t t_head; /* since when the current head is awaited */
 	bool srv_kept;	 /* sfd is idle, kept for the next request to srv_host:srv_port */
+	bool srv_reused; /* this request went on a kept server connection */
 	uint16_t srv_port;
 	char srv_host[256];
 	struct sockaddr_storage addrs[TJ_RESOLVER_MAX_ADDRS];
@@ -640,6 +641,16 @@ static bool server_reusable(const struct conn *c)
 	return recv(c->sfd, &b, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && would_block();
 }
 
+/* A kept server connection that the server closed as this request was on
+ * its way (its idle timeout), before a byte of the answer: the client sees
+ * what it would without the proxy, its own kept connection closed without
+ * an answer, which HTTP clients retry on a new connection (RFC 9112 9.3.1);
+ * a 502 would be final. */
+static bool server_gave_up(const struct conn *c)
+{
+	return c->srv_reused && !c->answered && c->resp_len == 0;
+}
+
 /* The head is complete: judge it, count it, and set the bytes that go
  * to the server in `in`.  Every request is judged here, the first on a
  * connection or the tenth. */
@@ -656,6 +667,7 @@ static void decide(struct proxy *px, struct conn *c)
 	if (!reuse)
 		close_server(px, c); /* also gives back its place among max_conns */
 	c->srv_kept = false;
+	c->srv_reused = reuse;
 	if (!c->counted) {
 		if (cfg->max_conns && px->active >= cfg->max_conns) {
 			snprintf(why, sizeof(why), "at most %u connection%s at once (--net-max-conns)", cfg->max_conns,
@@ -999,6 +1011,9 @@ up_done:
 			c->s_eof = true;
 		} else if (would_block()) {
 			c->s_rd = false;
+		} else if (server_gave_up(c)) {
+			close_conn(px, c, true); /* as the server did: reset */
+			return false;
 		} else if (!c->answered) {
 			char why[512];
 			snprintf(why, sizeof(why), "'%s' port %u: %s", c->req.host, c->req.port, strerror(errno));
@@ -1046,6 +1061,10 @@ down_done:
 			/* It closed before a whole response head. */
 			if (c->answered) {
 				close_conn(px, c, true);
+				return false;
+			}
+			if (server_gave_up(c)) {
+				close_conn(px, c, false); /* as the server did: EOF */
 				return false;
 			}
 			char why[512];

@@ -103,13 +103,29 @@ else
 	grep -q '^[0-9]* *splice(' "$TMP/splice2.trace" || fail "no splice(2) in the tunnel"
 fi
 
-t "keep-alive: curl's second request on one connection, each judged on its own (issue 19)"
+t "keep-alive: curl's second request on one connection, each judged on its own; a server's close retried (issue 19)"
 # num_connects: 1 for a new connection to the proxy, 0 for a reused one.
 run "$TJ" -q --profile none $ALLOW -- curl -fsS -w '%{num_connects}\n' -o /dev/null "http://files.test:$HP/f.txt" \
 	-o "$TMP/got/ka.bin" "http://files.test:$HP/blob.bin"
 expect_rc 0
 expect_out_is "$(printf '1\n0')"
 cmp -s "$TMP/www/blob.bin" "$TMP/got/ka.bin" || fail "the second download on the kept connection differs"
+# The server closes the kept connection as the second request arrives (its
+# keep-alive timeout): curl sees its own kept connection closed without an
+# answer, as it would without the proxy, and retries on a new one (a 502
+# would have been final: exit 22).
+if start_server idle /usr/bin/python3 "$SERVER" --bind 127.0.0.1 --dir "$TMP/www" --log "$TMP/idle-http.log" --answers 1; then
+	IP=$port
+	run "$TJ" -q --profile none --net "allow=files.test:$IP" --resolve files.test:127.0.0.1 -- \
+		curl -fsS -w '%{num_connects}\n' -o /dev/null "http://files.test:$IP/f.txt" \
+		-o "$TMP/got/ka-retry.bin" "http://files.test:$IP/blob.bin"
+	expect_rc 0
+	expect_out_is "$(printf '1\n1')"
+	cmp -s "$TMP/www/blob.bin" "$TMP/got/ka-retry.bin" || fail "the retried download differs"
+	[ "$(grep -c 'GET /blob.bin' "$TMP/idle-http.log")" = 2 ] || fail "the server did not see the request and its retry"
+else
+	fail "the server did not start"
+fi
 # A pipelined second request to a name the rules deny: 403, never forwarded.
 before=$(requests "$TMP/http.log")
 cat >"$TMP/pipeline.py" <<'PY'

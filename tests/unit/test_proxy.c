@@ -33,6 +33,12 @@ struct server {
 	 * `seen`. */
 	bool keep;
 	const char *reply;
+	/* keep, drop: a connection's request after `answers` of them is
+	 * read and the connection closed without an answer (an idle
+	 * timeout racing with the request); reset: with a reset */
+	bool drop;
+	int answers;
+	bool reset;
 	char seen[8192];
 	int requests;
 	pthread_t thread;
@@ -86,7 +92,7 @@ static void serve_keep(struct server *s, int fd)
 {
 	char buf[8192];
 	size_t got = 0;
-	for (;;) {
+	for (int answered = 0;; answered++) {
 		char *end;
 		while (!(end = memmem(buf, got, "\r\n\r\n", 4))) {
 			ssize_t n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
@@ -129,6 +135,14 @@ static void serve_keep(struct server *s, int fd)
 		pthread_mutex_unlock(&s->lock);
 		memmove(buf, buf + len, got - len);
 		got -= len;
+		if (s->drop && answered == s->answers) {
+			if (s->reset) {
+				struct linger l = {.l_onoff = 1, .l_linger = 0};
+				setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+			}
+			close(fd);
+			return;
+		}
 		const char *resp = s->reply ? s->reply : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 		if (send(fd, resp, strlen(resp), MSG_NOSIGNAL) < 0 || strstr(resp, "Connection: close")) {
 			close(fd);
@@ -765,6 +779,58 @@ static void test_keep_alive(void **state)
 	ka_stop(&k);
 }
 
+/* The server closes a kept connection as the next request arrives (its
+ * idle timeout): the client's connection is closed without an answer, as
+ * the server's was, so that the client retries on a new one; not a 502,
+ * which it would take as final.  A new server connection that closes
+ * without an answer is still a 502. */
+static void test_keep_alive_server_gave_up(void **state)
+{
+	(void)state;
+	for (int reset = 0; reset < 2; reset++) {
+		struct ka k;
+		ka_start(&k, NULL);
+		k.srv.drop = true;
+		k.srv.answers = 1;
+		k.srv.reset = reset;
+		int fd = connect_proxy(&k.pr);
+		char buf[4096];
+		get(fd, k.srv.port, "/a", "");
+		read_response(fd, buf, sizeof(buf));
+		assert_contains(buf, "\r\n\r\nhello");
+		get(fd, k.srv.port, "/b", "");
+		bool was_reset;
+		read_all(fd, buf, sizeof(buf), &was_reset);
+		close(fd);
+		assert_string_equal(buf, "");
+		assert_int_equal(was_reset, reset);
+		int requests;
+		assert_int_equal(server_count(&k.srv, &requests), 1);
+		assert_int_equal(requests, 2);
+		/* The client's retry, on a new connection: answered. */
+		fd = connect_proxy(&k.pr);
+		get(fd, k.srv.port, "/b", "");
+		read_response(fd, buf, sizeof(buf));
+		assert_contains(buf, "\r\n\r\nhello");
+		close(fd);
+		assert_int_equal(server_count(&k.srv, &requests), 2);
+		ka_stop(&k);
+	}
+	/* The first request on a new server connection: 502 (a plain-HTTP
+	 * error has its head only, the reason in the status line). */
+	struct ka k;
+	ka_start(&k, NULL);
+	k.srv.drop = true;
+	int fd = connect_proxy(&k.pr);
+	char buf[4096];
+	get(fd, k.srv.port, "/a", "");
+	bool was_reset;
+	read_all(fd, buf, sizeof(buf), &was_reset);
+	close(fd);
+	assert_contains(buf, "HTTP/1.1 502 Bad Gateway");
+	ka_stop(&k);
+}
+
 /* A request hidden where a naive parser would see a second one: every
  * request on a kept-alive connection is judged on its own, and what a
  * body carries is only ever forwarded as that body. */
@@ -1019,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_resolver),
 		cmocka_unit_test(test_bad_gateway),
 		cmocka_unit_test(test_keep_alive),
+		cmocka_unit_test(test_keep_alive_server_gave_up),
 		cmocka_unit_test(test_keep_alive_smuggling),
 		cmocka_unit_test(test_response_lies),
 		cmocka_unit_test(test_keep_alive_big_pipelined),

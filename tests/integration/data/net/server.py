@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: Apache-2.0
 """A test server for the proxy tests (test_net_proxy.sh, bench/net_proxy.sh).
 
-usage: server.py --bind ADDR [--port N] --dir DIR [--cert PEM --key PEM] --log FILE
+usage: server.py --bind ADDR [--port N] --dir DIR [--cert PEM --key PEM] --log FILE [--answers N]
 
 Serves files from DIR over HTTP (HTTPS with --cert/--key), and:
   /slow/N   a 200 whose body is N bytes, one every 100 ms (a long transfer)
   /hold/N   waits N seconds, then answers "held" (a long-lived connection)
 Writes "port N" to stdout once it listens (port 0: one is chosen), and one
 line per request ("GET /path") to the log, so that a test can tell that a
-refused request never arrived.  Only ever binds the address it is given.
+refused request never arrived.  With --answers N a connection's request after
+N answered ones is read and logged, and the connection closed without an
+answer (a keep-alive timeout that races with the request).  Only ever binds
+the address it is given.
 """
 import argparse
 import http.server
@@ -30,6 +33,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         with LOCK:
             with open(ARGS.log, "a") as f:
                 f.write("%s %s\n" % (self.command, self.path))
+        # One handler per connection: its own count.
+        self.answered = getattr(self, "answered", 0) + 1
+        if ARGS.answers and self.answered > ARGS.answers:
+            self.close_connection = True
+            return
         parts = self.path.split("/")
         if len(parts) == 3 and parts[1] in ("slow", "hold") and parts[2].isdigit():
             n = int(parts[2])
@@ -68,6 +76,7 @@ def main():
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--log", required=True)
+    p.add_argument("--answers", type=int, default=0)
     ARGS = p.parse_args()
     os.chdir(ARGS.dir)
     cls = http.server.ThreadingHTTPServer
