@@ -17,7 +17,6 @@
 #include <linux/audit.h>
 #include <poll.h>
 #include <pthread.h>
-#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,8 +74,7 @@ struct monitor {
 	pthread_t thread;
 	bool threaded;		   /* the thread answers the listener, the loop does not poll it */
 	bool thread_stop;	   /* (atomic) asked to end */
-	bool thread_ready;	   /* (atomic) its signal mask is set: it can be ended */
-	sem_t thread_started;	   /* posted once thread_ready is known */
+	int thread_ready_fd;	   /* the thread's end of start_listener_thread's pipe */
 	struct sigaction old_wake; /* WAKE_SIGNAL's disposition before the thread */
 };
 
@@ -381,9 +379,10 @@ static void *listener_main(void *arg)
 	sigset_t mask;
 	sigfillset(&mask);
 	sigdelset(&mask, WAKE_SIGNAL);
-	bool ready = pthread_sigmask(SIG_SETMASK, &mask, NULL) == 0;
-	__atomic_store_n(&m->thread_ready, ready, __ATOMIC_RELEASE);
-	sem_post(&m->thread_started);
+	char ready = pthread_sigmask(SIG_SETMASK, &mask, NULL) == 0;
+	if (write(m->thread_ready_fd, &ready, 1) != 1)
+		ready = 0;
+	close(m->thread_ready_fd); /* the loop reads EOF if the byte did not go */
 	if (!ready)
 		return NULL;
 	while (!__atomic_load_n(&m->thread_stop, __ATOMIC_ACQUIRE)) {
@@ -415,6 +414,8 @@ static void *listener_main(void *arg)
 	return NULL;
 }
 
+static void stop_listener_thread(struct monitor *m);
+
 /* Called with the lock held.  False when the thread cannot be had: the
  * loop then polls the listener itself. */
 static bool start_listener_thread(struct monitor *m)
@@ -427,14 +428,20 @@ static bool start_listener_thread(struct monitor *m)
 	sigset_t loop_mask;
 	if (pthread_sigmask(SIG_BLOCK, NULL, &loop_mask) != 0)
 		return false;
+	/* The thread says on a pipe, not with glibc's futex-based waits
+	 * (which abort on an error they do not expect), whether it set its
+	 * mask. */
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return false;
 	struct sigaction sa = {.sa_handler = on_wake}; /* no SA_RESTART: the receive returns EINTR */
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(WAKE_SIGNAL, &sa, &m->old_wake) < 0)
-		return false;
-	if (sem_init(&m->thread_started, 0, 0) < 0) {
-		sigaction(WAKE_SIGNAL, &m->old_wake, NULL);
+	if (sigaction(WAKE_SIGNAL, &sa, &m->old_wake) < 0) {
+		close(ready[0]);
+		close(ready[1]);
 		return false;
 	}
+	m->thread_ready_fd = ready[1];
 	bool created = pthread_create(&m->thread, NULL, listener_main, m) == 0;
 	/* glibc blocks every signal around the clone and then sets back the
 	 * mask it read; where that read failed it sets back whatever its
@@ -445,21 +452,25 @@ static bool start_listener_thread(struct monitor *m)
 		tj_err_set(m->err, TJ_ERR_INTERNAL, e, "cannot set the signal mask again after starting a thread");
 		fail_run(m);
 	}
-	if (created) {
-		while (sem_wait(&m->thread_started) < 0 && errno == EINTR)
-			;
-		if (!__atomic_load_n(&m->thread_ready, __ATOMIC_ACQUIRE)) {
-			pthread_join(m->thread, NULL);
-			created = false;
-		}
-	}
-	sem_destroy(&m->thread_started);
 	if (!created) {
+		close(ready[0]);
+		close(ready[1]);
 		sigaction(WAKE_SIGNAL, &m->old_wake, NULL);
 		return false;
 	}
+	char b = 0;
+	ssize_t n;
+	do
+		n = read(ready[0], &b, 1);
+	while (n < 0 && errno == EINTR);
+	close(ready[0]);
 	m->threaded = true;
-	return true;
+	if (n == 1 && b == 1)
+		return true;
+	/* It could not set its mask, or what it said was lost: end it
+	 * either way (it may be waiting in its receive already). */
+	stop_listener_thread(m);
+	return false;
 }
 
 static void kill_tree(struct monitor *m);

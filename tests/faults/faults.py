@@ -60,6 +60,10 @@ INCOMPLETE = "(the command could not tell: its facts are incomplete)"
 # that can happen.
 CANNOT_FAIL = {24, 39, 95, 102, 104, 107, 108, 110, 111, 186,  # sched_yield getpid umask getuid getgid
                # geteuid getegid getppid getpgrp gettid
+               202,  # futex: the kernel fails a private (non-PI) wait only with EAGAIN (the
+               # word changed) or EINTR, which glibc's wrappers retry, and a wake never;
+               # glibc aborts by design on any other answer ("The futex facility returned
+               # an unexpected error code"), in a contended mutex as in a join.
                334}  # rseq: in the set-up path only a new thread's registration (the first
 # thread's is the loader's), which the kernel fails only for a bad area or a
 # second registration, and refuses either for every thread or for none (an
