@@ -34,6 +34,7 @@
 #include "tj/base/proc.h"
 #include "tj/base/seccomp_abi.h"
 #include "tj/base/sys.h"
+#include "tj/base/testhook.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/explain.h"
 #include "tj/filter/hardening.h"
@@ -841,6 +842,16 @@ static void on_signals(struct monitor *m, const struct watch *w, short revents)
 	handle_signals(m);
 }
 
+/* The command's pidfd is readable once it has exited: the loop sees the
+ * exit even if its SIGCHLD was lost (a signal mask that let it through,
+ * where nothing took it). */
+static void on_child_exit(struct monitor *m, const struct watch *w, short revents)
+{
+	(void)w;
+	(void)revents;
+	reap_children(m);
+}
+
 static void on_timer(struct monitor *m, const struct watch *w, short revents)
 {
 	(void)w;
@@ -906,6 +917,8 @@ static size_t gather(struct monitor *m, struct watch *w)
 	const struct tj_monitor_args *a = m->a;
 	size_t n = 0;
 	w[n++] = (struct watch){a->sigfd, on_signals, NULL};
+	if (a->pidfd >= 0 && !m->child_reaped)
+		w[n++] = (struct watch){a->pidfd, on_child_exit, NULL};
 	if (m->timer >= 0 && !m->child_reaped)
 		w[n++] = (struct watch){m->timer, on_timer, NULL};
 	if (m->term_timer >= 0 && !m->child_reaped)
@@ -925,7 +938,7 @@ static size_t gather(struct monitor *m, struct watch *w)
 	return n;
 }
 
-#define MAX_WATCHES (6 + TJ_MONITOR_SOURCES)
+#define MAX_WATCHES (7 + TJ_MONITOR_SOURCES)
 
 int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res, struct tj_err **err)
 {
@@ -937,6 +950,14 @@ int tj_monitor_run(const struct tj_monitor_args *a, struct tj_launch_result *res
 			    .listener_sock = a->listener_sock,
 			    .err = err};
 	uint64_t start = now_ms();
+	/* Test builds: the command's SIGCHLD is delivered and discarded
+	 * instead of read from the signalfd (as a wrong signal mask would). */
+	if (tj_testhook("sigchld-lost")) {
+		sigset_t chld;
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		pthread_sigmask(SIG_UNBLOCK, &chld, NULL);
+	}
 	pthread_mutex_init(&m.lock, NULL);
 	pthread_mutex_lock(&m.lock); /* the loop's, but while it waits in poll */
 

@@ -84,6 +84,23 @@ else
 	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
 fi
 
+t "a command's SIGCHLD lost (a wrong signal mask) does not hang tinyjail: its pidfd is watched"
+if has_hooks; then
+	# sigchld-lost unblocks SIGCHLD in the monitor's loop, so the signal is
+	# delivered and discarded instead of read from the signalfd (the fault
+	# sweep's garbage mask).  Without the pidfd watch every run hangs.
+	TJ_TEST_TIMEOUT=30
+	for opts in "" "--profile none" "--unshare all" "--memory 64M --pids 64"; do
+		# shellcheck disable=SC2086
+		run env TJ_TEST_HOOK=sigchld-lost "$TJ" -q $opts -- "$PROBE" exit 9
+		[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && fail "[$opts] hung (exit $rc)"
+		expect_rc 9
+	done
+	unset TJ_TEST_TIMEOUT
+else
+	skip_without_hooks "this build has no test hooks (SAN=1 builds have them)"
+fi
+
 t "SIGTERM ends the tree even when the pid namespace's init is stuck"
 if has_hooks; then
 	tag="tj-rel-stuck-init-$$"
