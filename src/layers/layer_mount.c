@@ -600,8 +600,8 @@ static int cover_socket_once(const char *path, struct tj_child_error *cerr)
 	/* Made first: the time between the open and the cover is short. */
 	int tree = socket_cover_tree();
 	if (tree < 0)
-		return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER, "cannot make the cover for the host's UNIX socket",
-					  path);
+		return tj_child_fail_path(cerr, TJ_ERR_LAYER, errno, LAYER,
+					  "cannot make the cover for the host's UNIX socket", path);
 	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && (errno == ENOENT || errno == EACCES || errno == ENOTDIR || errno == ELOOP)) {
 		close(tree);
