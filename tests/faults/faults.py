@@ -296,16 +296,17 @@ class Faults:
             problems.append("hung (no end within %ds)" % self.o.deadline)
         if "Sanitizer" in err or "runtime error:" in err:
             problems.append("sanitizer report")
+        exec_facts = "".join(l[5:] + "\n" for l in lines if l.startswith("fact "))
         if not injected:
             outcome = "not reached"
-        elif facts is not None:
-            missing = self.check_layers(facts, want)
+        elif facts is not None or (started and exec_facts and code == 125):
+            missing = self.check_layers(facts, want) if facts is not None else [INCOMPLETE]
             outcome = "absorbed, command confined" if code == 0 else "command started, then ended (%s)" % code
-            exec_facts = "".join(l[5:] + "\n" for l in lines if l.startswith("fact "))
             if missing == [INCOMPLETE] and exec_facts and code == 125:
                 # Killed before it could write (a helper's death took it
-                # down): judged by what the injector saw at its exec; the
-                # view (Landlock) cannot be seen from outside.
+                # down; the facts are written whole or not at all):
+                # judged by what the injector saw at its exec; the view
+                # (Landlock) cannot be seen from outside.
                 missing = self.check_layers(exec_facts + "outside unknown\n", want - {"view"})
                 outcome = "command started, killed before it told (layers seen at its exec), 125"
             if missing:
@@ -428,7 +429,10 @@ class Faults:
         elif victim is None:
             outcome = "nothing to kill in time"
         else:
-            outcome = "command did not run (exit %s)" % code
+            # The facts are written whole (probe.c): none means the command
+            # never started, or was killed (with its pid namespace) before
+            # it could tell.
+            outcome = "command did not run, or was killed before it told (exit %s)" % code
             if code == 0:
                 problems.append("exit 0 although the command did not run")
         for leak in self.leaks(slot, p.pid):

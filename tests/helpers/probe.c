@@ -530,12 +530,22 @@ static int confinement(const char *file, const char *outside)
 	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "outside %s\n", fd >= 0 ? "readable" : strerror(errno));
 	if (fd >= 0)
 		close(fd);
-	int out = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* Whole or not at all: a command killed while it writes (its pid
+	 * namespace's init killed, faults.py's kill runs) leaves no file,
+	 * never a part of one. */
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", file) >= (int)sizeof(tmp))
+		return 1;
+	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
 		return 1;
-	if (write(out, buf, n) != (ssize_t)n)
+	if (write(out, buf, n) != (ssize_t)n) {
+		close(out);
 		return 1;
-	return close(out) < 0;
+	}
+	if (close(out) < 0)
+		return 1;
+	return rename(tmp, file) < 0;
 }
 
 /* --- attacks on other processes (probe attack) --- */
