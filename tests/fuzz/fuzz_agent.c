@@ -60,7 +60,11 @@ static void send_framed(int sock, const uint8_t *data, size_t size, unsigned pie
 			c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
 			memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 		}
-		ssize_t sent = sendmsg(sock, &msg, MSG_NOSIGNAL);
+		/* Not blocking: the reader runs only after the sender is done,
+		 * and a stream of 1-byte messages with fds fills the socket's
+		 * buffer long before 64 kB (each is a buffer of its own): the
+		 * rest is not sent (AFL++'s 5 hangs, session 5). */
+		ssize_t sent = sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (sent <= 0)
 			break;
 		off += (size_t)sent;
