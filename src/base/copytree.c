@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* An allocation-free recursive copy between two directory fds. */
+/* An allocation-free recursive copy between two directory fds (and, for
+ * the parent only, the record of what a tree was seeded with). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -11,6 +14,7 @@
 #include <unistd.h>
 
 #include "tj/base/copytree.h"
+#include "tj/base/util.h"
 
 #define MAX_DEPTH 64
 
@@ -128,9 +132,28 @@ static bool same_file(int in, int dst_dir, const char *name, const struct stat *
 	return same;
 }
 
-static int copy_file(int src_dir, int dst_dir, const char *name, const struct stat *st, const struct tj_copy_opts *opts,
-		     struct tj_copy_stats *stats, char *why, size_t size)
+static int seed_cmp(const void *a, const void *b)
 {
+	return strcmp(((const struct tj_copy_seed_entry *)a)->path, ((const struct tj_copy_seed_entry *)b)->path);
+}
+
+/* True when the file at path is still as the tree was seeded with it. */
+static bool as_seeded(const struct tj_copy_seed *seed, const char *path, const struct stat *st)
+{
+	struct tj_copy_seed_entry key = {.path = (char *)path};
+	const struct tj_copy_seed_entry *e = seed->n ? bsearch(&key, seed->v, seed->n, sizeof(*e), seed_cmp) : NULL;
+	mode_t mode = st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID);
+	return e && e->size == st->st_size && e->mode == mode && e->mtime.tv_sec == st->st_mtim.tv_sec &&
+	       e->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+static int copy_file(int src_dir, int dst_dir, const char *name, const char *path, const struct stat *st,
+		     const struct tj_copy_opts *opts, struct tj_copy_stats *stats, char *why, size_t size)
+{
+	if (opts->seeded && as_seeded(opts->seeded, path, st)) {
+		stats->unchanged++;
+		return 0;
+	}
 	if (opts->max_file_size && (uint64_t)st->st_size > opts->max_file_size) {
 		/* Only holes can make a file larger than its tmpfs. */
 		if (!stats->too_big++)
@@ -193,11 +216,14 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const struct st
 	return r;
 }
 
-static int copy_dir(int src, int dst, int depth, const struct tj_copy_opts *opts, struct tj_copy_stats *stats,
-		    char *why, size_t size)
+/* path: the directory's path in the tree ("" at the top), PATH_MAX bytes,
+ * extended in place for what is beneath. */
+static int copy_dir(int src, int dst, int depth, char *path, const struct tj_copy_opts *opts,
+		    struct tj_copy_stats *stats, char *why, size_t size)
 {
 	if (depth > MAX_DEPTH)
 		return fail(ELOOP, "too deep at", ".", why, size);
+	size_t plen = strlen(path);
 	char buf[4096];
 	for (;;) {
 		long n = syscall(SYS_getdents64, src, buf, sizeof(buf));
@@ -214,9 +240,12 @@ static int copy_dir(int src, int dst, int depth, const struct tj_copy_opts *opts
 			struct stat st;
 			if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				return fail(errno, "cannot stat", name, why, size);
+			if (snprintf(path + plen, PATH_MAX - plen, "%s%s", plen ? "/" : "", name) >=
+			    (int)(PATH_MAX - plen))
+				return fail(ENAMETOOLONG, "path too long at", name, why, size);
 			int r = 0;
 			if (S_ISREG(st.st_mode)) {
-				r = copy_file(src, dst, name, &st, opts, stats, why, size);
+				r = copy_file(src, dst, name, path, &st, opts, stats, why, size);
 			} else if (S_ISDIR(st.st_mode)) {
 				if (mkdirat(dst, name, 0700) < 0 && errno != EEXIST)
 					return fail(errno, "cannot create directory", name, why, size);
@@ -229,7 +258,7 @@ static int copy_dir(int src, int dst, int depth, const struct tj_copy_opts *opts
 						close(s2);
 					return fail(e, "cannot open directory", name, why, size);
 				}
-				r = copy_dir(s2, d2, depth + 1, opts, stats, why, size);
+				r = copy_dir(s2, d2, depth + 1, path, opts, stats, why, size);
 				if (r == 0) {
 					copy_meta(d2, &st, opts->keep_owner);
 					stats->dirs++;
@@ -251,6 +280,7 @@ static int copy_dir(int src, int dst, int depth, const struct tj_copy_opts *opts
 			} else {
 				stats->skipped++;
 			}
+			path[plen] = '\0';
 			if (r < 0)
 				return r;
 		}
@@ -265,7 +295,68 @@ int tj_copytree(int src_dirfd, int dst_dirfd, const struct tj_copy_opts *opts, s
 	int src = openat(src_dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (src < 0)
 		return fail(errno, "cannot open", ".", why, why_size);
-	int r = copy_dir(src, dst_dirfd, 0, opts, stats, why, why_size);
+	char path[PATH_MAX] = "";
+	int r = copy_dir(src, dst_dirfd, 0, path, opts, stats, why, why_size);
 	close(src);
 	return r;
+}
+
+static int record_dir(int dir, int depth, char *path, struct tj_copy_seed *seed)
+{
+	if (depth > MAX_DEPTH)
+		return -ELOOP;
+	int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return -e;
+	}
+	size_t plen = strlen(path);
+	int r = 0;
+	struct dirent *de;
+	while (r == 0 && (de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue; /* gone meanwhile: not seeded either */
+		if (snprintf(path + plen, PATH_MAX - plen, "%s%s", plen ? "/" : "", de->d_name) >=
+		    (int)(PATH_MAX - plen)) {
+			r = -ENAMETOOLONG;
+		} else if (S_ISREG(st.st_mode)) {
+			tj_xreserve((void **)&seed->v, &seed->cap, seed->n + 1, sizeof(*seed->v));
+			seed->v[seed->n++] = (struct tj_copy_seed_entry){tj_xstrdup(path), st.st_size,
+									 st.st_mode & 07777 &
+										 ~(mode_t)(S_ISUID | S_ISGID),
+									 st.st_mtim};
+		} else if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				r = record_dir(sub, depth + 1, path, seed);
+				close(sub);
+			}
+		}
+		path[plen] = '\0';
+	}
+	closedir(d);
+	return r;
+}
+
+int tj_copy_seed_record(int dirfd, struct tj_copy_seed *seed)
+{
+	char path[PATH_MAX] = "";
+	int r = record_dir(dirfd, 0, path, seed);
+	if (seed->n)
+		qsort(seed->v, seed->n, sizeof(*seed->v), seed_cmp);
+	return r;
+}
+
+void tj_copy_seed_done(struct tj_copy_seed *seed)
+{
+	for (size_t i = 0; i < seed->n; i++)
+		free(seed->v[i].path);
+	free(seed->v);
+	*seed = (struct tj_copy_seed){0};
 }

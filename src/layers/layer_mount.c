@@ -68,6 +68,10 @@ struct limited {
 	/* Opened before the run, so that copying back reaches this directory
 	 * even if the command renamed or replaced a part of its path. */
 	int host_fd;
+	/* What it held just before the command's copy was seeded: a file
+	 * the command left as it was is not copied back over a change made
+	 * meanwhile by another run or the user. */
+	struct tj_copy_seed seed;
 };
 
 /* One mount of the view, in the order they are made (mount_prepare sorts
@@ -180,6 +184,9 @@ static int open_limited(const char *path, const struct tj_plan *plan, struct lim
 		return tj_err_set(err, TJ_ERR_LAYER, n < 0 ? errno : ENOENT, "--rw-limit: cannot name '%s'", path);
 	real[n] = '\0';
 	l->path = tj_xstrdup(real);
+	/* Unreadable parts fail the seeding itself, with their name. */
+	if (tj_copy_seed_record(l->host_fd, &l->seed) < 0)
+		tj_copy_seed_done(&l->seed);
 	return 0;
 }
 
@@ -741,6 +748,7 @@ static int copy_back(void *state, struct tj_buf *report, struct tj_err **err)
 		struct tj_copy_opts opts = {.keep_owner = geteuid() == 0,
 					    .max_file_size = s->lim[i].bytes,
 					    .skip_unchanged = true,
+					    .seeded = &s->lim[i].seed,
 					    .partial_size = s->fsize};
 		char why[256];
 		int r = tj_copytree(tmp, s->lim[i].host_fd, &opts, &st, why, sizeof(why));
@@ -810,6 +818,7 @@ static void mount_release(void *state)
 	for (size_t i = 0; i < s->nlim; i++) {
 		free(s->lim[i].path);
 		tj_closep(&s->lim[i].host_fd);
+		tj_copy_seed_done(&s->lim[i].seed);
 	}
 	free(s->lim);
 	tj_closep(&s->sock[0]);

@@ -8,6 +8,12 @@
 # Real curl against loopback servers only: the file server, a stand-in
 # upstream proxy (tests/helpers/upstream_proxy.py) and, for name lookups,
 # a network namespace this test makes, with nothing in it.
+# Its cases use root's and nobody's default download directories, which its
+# copy on the other build uses too: in a parallel run (run.sh -j) this file
+# runs alone (CI, session 5: one copy's rm was undone by the other's
+# copy-back, the product bug its "changed or removed on the host" case
+# now tests).
+# run.sh: alone
 . "$ROOT/tests/integration/lib.sh"
 
 POL="$ROOT/policies"
@@ -82,6 +88,32 @@ run "$TJ" --user nobody --workdir "$TMP/seeded" --rw-limit "$TMP/seeded=1M" -- s
 expect_rc 0
 expect_err_contains "1 new or changed file, 8 bytes copied back (3 unchanged)"
 [ "$(cat "$TMP/seeded/b.txt")" = changed ] || fail "the change did not come back"
+
+t "a file changed or removed on the host during a run is not overwritten by the run's untouched copy"
+# Two runs in one download directory, or the user meanwhile: what the run
+# was seeded with and left alone must not come back over a newer change
+# (the CI of session 5: a parallel copy of this file restored a download
+# this one had removed).  The command waits on a fifo until the host side
+# has changed, so that the change is certainly after the seeding.
+mkdir -p "$TMP/shared"
+echo old >"$TMP/shared/kept.txt"
+echo old >"$TMP/shared/removed.txt"
+echo old >"$TMP/shared/mine.txt"
+mkfifo "$TMP/go"
+"$TJ" -q --rw-limit "$TMP/shared=1M" --ro / --ro "$TMP/go" -- \
+	sh -c "cd '$TMP/shared' && echo ready && read x <'$TMP/go' && echo command >mine.txt" >"$TMP/shared.out" 2>&1 &
+tj=$!
+for _ in $(seq 200); do grep -q ready "$TMP/shared.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$TMP/shared.out" || fail "the command did not start: $(cat "$TMP/shared.out")"
+echo host >"$TMP/shared/kept.txt"
+rm "$TMP/shared/removed.txt"
+echo go >"$TMP/go"
+wait "$tj"
+rc=$?
+[ "$rc" -eq 0 ] || fail "exit $rc: $(cat "$TMP/shared.out")"
+[ "$(cat "$TMP/shared/kept.txt")" = host ] || fail "the host's change was overwritten by the run's old copy"
+[ ! -e "$TMP/shared/removed.txt" ] || fail "a file removed on the host came back"
+[ "$(cat "$TMP/shared/mine.txt")" = command ] || fail "the command's own change did not come back"
 
 t "the 10 MB limit is named, and the cut-short file lands as NAME.partial"
 run "$TJ" --profile curl-download --workdir "$TMP/big" $NET -- curl -sS -O "$URL/big.bin"

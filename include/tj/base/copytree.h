@@ -13,6 +13,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/* What a tree held when a copy of it was seeded: each regular file's path
+ * (relative to the tree), size, mode and modification time, sorted by path.
+ * Copying back, a file still as it was seeded was left alone by the
+ * command, whatever the tree holds now. */
+struct tj_copy_seed_entry {
+	char *path;
+	off_t size;
+	mode_t mode;
+	struct timespec mtime;
+};
+struct tj_copy_seed {
+	struct tj_copy_seed_entry *v;
+	size_t n, cap;
+};
 
 struct tj_copy_opts {
 	bool keep_owner;	/* copy owners too (root) */
@@ -20,6 +37,11 @@ struct tj_copy_opts {
 	/* Copying back: a file dst already has with the same size, mode, time
 	 * and bytes (one the tree was seeded with) is left alone, not counted. */
 	bool skip_unchanged;
+	/* Copying back: a file the tree was seeded with (tj_copy_seed_record)
+	 * and whose size, mode and time are still those it was seeded with is
+	 * left alone, not counted, even if dst's changed or went away
+	 * meanwhile (another run, or the user: their change is kept). */
+	const struct tj_copy_seed *seeded;
 	/* Files of at least this size reached the command's file size limit
 	 * (RLIMIT_FSIZE): they are cut short, and land as NAME.partial rather
 	 * than under the name they would pass for complete with; 0: none. */
@@ -44,5 +66,10 @@ struct tj_copy_stats {
  * (naming the entry) in why. */
 int tj_copytree(int src_dirfd, int dst_dirfd, const struct tj_copy_opts *opts, struct tj_copy_stats *stats, char *why,
 		size_t why_size);
+
+/* Records what dirfd's tree holds now (allocates: not for the child).
+ * Returns 0 or -errno. */
+int tj_copy_seed_record(int dirfd, struct tj_copy_seed *seed);
+void tj_copy_seed_done(struct tj_copy_seed *seed);
 
 #endif
