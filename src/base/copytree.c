@@ -150,7 +150,7 @@ static bool as_seeded(const struct tj_copy_seed *seed, const char *path, const s
 static int copy_file(int src_dir, int dst_dir, const char *name, const char *path, const struct stat *st,
 		     const struct tj_copy_opts *opts, struct tj_copy_stats *stats, char *why, size_t size)
 {
-	if (opts->seeded && as_seeded(opts->seeded, path, st)) {
+	if (opts->seeded && path && as_seeded(opts->seeded, path, st)) {
 		stats->unchanged++;
 		return 0;
 	}
@@ -217,13 +217,14 @@ static int copy_file(int src_dir, int dst_dir, const char *name, const char *pat
 }
 
 /* path: the directory's path in the tree ("" at the top), PATH_MAX bytes,
- * extended in place for what is beneath. */
+ * extended in place for what is beneath; NULL beneath a path too long to
+ * name (its files are then never taken for seeded ones). */
 static int copy_dir(int src, int dst, int depth, char *path, const struct tj_copy_opts *opts,
 		    struct tj_copy_stats *stats, char *why, size_t size)
 {
 	if (depth > MAX_DEPTH)
 		return fail(ELOOP, "too deep at", ".", why, size);
-	size_t plen = strlen(path);
+	size_t plen = path ? strlen(path) : 0;
 	char buf[4096];
 	for (;;) {
 		long n = syscall(SYS_getdents64, src, buf, sizeof(buf));
@@ -240,12 +241,15 @@ static int copy_dir(int src, int dst, int depth, char *path, const struct tj_cop
 			struct stat st;
 			if (fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				return fail(errno, "cannot stat", name, why, size);
-			if (snprintf(path + plen, PATH_MAX - plen, "%s%s", plen ? "/" : "", name) >=
-			    (int)(PATH_MAX - plen))
-				return fail(ENAMETOOLONG, "path too long at", name, why, size);
+			char *named = path;
+			if (path && snprintf(path + plen, PATH_MAX - plen, "%s%s", plen ? "/" : "", name) >=
+					    (int)(PATH_MAX - plen)) {
+				path[plen] = '\0';
+				named = NULL;
+			}
 			int r = 0;
 			if (S_ISREG(st.st_mode)) {
-				r = copy_file(src, dst, name, path, &st, opts, stats, why, size);
+				r = copy_file(src, dst, name, named, &st, opts, stats, why, size);
 			} else if (S_ISDIR(st.st_mode)) {
 				if (mkdirat(dst, name, 0700) < 0 && errno != EEXIST)
 					return fail(errno, "cannot create directory", name, why, size);
@@ -258,7 +262,7 @@ static int copy_dir(int src, int dst, int depth, char *path, const struct tj_cop
 						close(s2);
 					return fail(e, "cannot open directory", name, why, size);
 				}
-				r = copy_dir(s2, d2, depth + 1, path, opts, stats, why, size);
+				r = copy_dir(s2, d2, depth + 1, named, opts, stats, why, size);
 				if (r == 0) {
 					copy_meta(d2, &st, opts->keep_owner);
 					stats->dirs++;
@@ -280,7 +284,8 @@ static int copy_dir(int src, int dst, int depth, char *path, const struct tj_cop
 			} else {
 				stats->skipped++;
 			}
-			path[plen] = '\0';
+			if (path)
+				path[plen] = '\0';
 			if (r < 0)
 				return r;
 		}
@@ -324,7 +329,7 @@ static int record_dir(int dir, int depth, char *path, struct tj_copy_seed *seed)
 			continue; /* gone meanwhile: not seeded either */
 		if (snprintf(path + plen, PATH_MAX - plen, "%s%s", plen ? "/" : "", de->d_name) >=
 		    (int)(PATH_MAX - plen)) {
-			r = -ENAMETOOLONG;
+			; /* too long to name: not recorded (copy-back does not name it either) */
 		} else if (S_ISREG(st.st_mode)) {
 			tj_xreserve((void **)&seed->v, &seed->cap, seed->n + 1, sizeof(*seed->v));
 			seed->v[seed->n++] = (struct tj_copy_seed_entry){tj_xstrdup(path), st.st_size,
