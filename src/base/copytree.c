@@ -32,15 +32,19 @@ static int fail(int e, const char *what, const char *name, char *why, size_t siz
 	return -e;
 }
 
+/* A regular file's mode as copied: never set-user-ID or set-group-ID (what
+ * a sandboxed command wrote must not gain privileges on the host once
+ * copied back). */
+static mode_t file_mode_as_copied(mode_t mode)
+{
+	return mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID);
+}
+
 static void copy_meta(int fd, const struct stat *st, bool keep_owner)
 {
 	if (keep_owner)
 		(void)!fchown(fd, st->st_uid, st->st_gid);
-	/* Never set-user-ID or set-group-ID files: what a sandboxed command
-	 * wrote must not gain privileges on the host once copied back. */
-	mode_t mode = st->st_mode & 07777;
-	if (S_ISREG(st->st_mode))
-		mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	mode_t mode = S_ISREG(st->st_mode) ? file_mode_as_copied(st->st_mode) : st->st_mode & 07777;
 	fchmod(fd, mode);
 	struct timespec times[2] = {st->st_atim, st->st_mtim};
 	futimens(fd, times);
@@ -113,7 +117,7 @@ static int create_temp(int dir, char *tmp, size_t size)
  * left what the tree was seeded with as it was. */
 static bool same_file(int in, int dst_dir, const char *name, const struct stat *st, const struct stat *old)
 {
-	mode_t mode = st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID);
+	mode_t mode = file_mode_as_copied(st->st_mode);
 	if (old->st_size != st->st_size || (old->st_mode & 07777) != mode ||
 	    old->st_mtim.tv_sec != st->st_mtim.tv_sec || old->st_mtim.tv_nsec != st->st_mtim.tv_nsec)
 		return false;
@@ -142,7 +146,7 @@ static bool as_seeded(const struct tj_copy_seed *seed, const char *path, const s
 {
 	struct tj_copy_seed_entry key = {.path = (char *)path};
 	const struct tj_copy_seed_entry *e = seed->n ? bsearch(&key, seed->v, seed->n, sizeof(*e), seed_cmp) : NULL;
-	mode_t mode = st->st_mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID);
+	mode_t mode = file_mode_as_copied(st->st_mode);
 	return e && e->size == st->st_size && e->mode == mode && e->mtime.tv_sec == st->st_mtim.tv_sec &&
 	       e->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
@@ -333,9 +337,7 @@ static int record_dir(int dir, int depth, char *path, struct tj_copy_seed *seed)
 		} else if (S_ISREG(st.st_mode)) {
 			tj_xreserve((void **)&seed->v, &seed->cap, seed->n + 1, sizeof(*seed->v));
 			seed->v[seed->n++] = (struct tj_copy_seed_entry){tj_xstrdup(path), st.st_size,
-									 st.st_mode & 07777 &
-										 ~(mode_t)(S_ISUID | S_ISGID),
-									 st.st_mtim};
+									 file_mode_as_copied(st.st_mode), st.st_mtim};
 		} else if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0) {
