@@ -29,7 +29,7 @@ bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32)
 	}
 }
 
-static bool args_match(const struct tj_rule *r, const struct seccomp_data *d, bool abi32)
+bool tj_explain_args_match(const struct tj_rule *r, const struct seccomp_data *d, bool abi32)
 {
 	if (r->nargs == 0)
 		return true;
@@ -81,7 +81,7 @@ static const struct tj_rule *find_rule(const struct tj_seccomp *resolved, const 
 				continue;
 			if (by_args && r->nargs)
 				*by_args = true;
-			if (args_match(r, data, abi32)) {
+			if (tj_explain_args_match(r, data, abi32)) {
 				if (name_k)
 					*name_k = k;
 				return r;
@@ -132,7 +132,7 @@ bool tj_explain_rule_matches(const struct tj_rule *r, const struct seccomp_data 
 		     (data->arch == AUDIT_ARCH_X86_64 && ((uint32_t)data->nr & 0x40000000u));
 	for (size_t k = 0; k < r->names.n; k++)
 		if (strcmp(r->names.v[k], name) == 0)
-			return args_match(r, data, abi32);
+			return tj_explain_args_match(r, data, abi32);
 	return false;
 }
 

@@ -21,9 +21,11 @@
 #include "tj/base/cleanup.h"
 #include "tj/base/jsonpos.h"
 #include "tj/base/seccomp_abi.h"
+#include "tj/filter/bpfflow.h"
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/expand.h"
 #include "tj/filter/filter.h"
+#include "tj/filter/verify.h"
 #include "tj/model/sysgroups.h"
 
 #define X32_SYSCALL_BIT 0x40000000
@@ -128,6 +130,16 @@ void tj_syscall_name(uint32_t arch, int nr, char *buf, size_t size)
 		}
 	}
 	snprintf(buf, size, "syscall_%d", token == SCMP_ARCH_X32 ? nr & ~X32_SYSCALL_BIT : nr);
+}
+
+int tj_syscall_number(enum tj_abi abi, const char *name)
+{
+	static const uint32_t tokens[] =
+		{[TJ_ABI_X86_64] = SCMP_ARCH_X86_64, [TJ_ABI_X86] = SCMP_ARCH_X86, [TJ_ABI_X32] = SCMP_ARCH_X32};
+	int nr = seccomp_syscall_resolve_name_arch(tokens[abi], name);
+	if (nr == __NR_SCMP_ERROR && abi == TJ_ABI_X86_64 && tj_syscall_resolve(name, &nr) != TJ_SYSCALL_NATIVE)
+		return -1;
+	return nr < 0 ? -1 : nr;
 }
 
 /* All x86_64 syscall names, for "did you mean" (NULL-terminated; caller frees). */
@@ -645,6 +657,111 @@ static int check_notify_nrs(const struct tj_seccomp *s, const struct tj_filter_o
 	return 0;
 }
 
+/* The syscalls whose argument checks libseccomp may get wrong (verify.h),
+ * for messages: "'read', 'write'"; the first such rule's path in *path. */
+static void risky_names(const struct tj_seccomp *s, struct tj_buf *b, const char **path)
+{
+	struct tj_strv seen = {0};
+	*path = NULL;
+	for (size_t i = 0; i < s->nrules; i++) {
+		const struct tj_rule *r = &s->rules[i];
+		if (!r->nargs || tj_rule_equals_default(s, r))
+			continue;
+		for (size_t k = 0; k < r->names.n; k++) {
+			const char *name = r->names.v[k];
+			size_t rules = 0;
+			for (size_t j = 0; j < s->nrules; j++)
+				if (s->rules[j].nargs && !tj_rule_equals_default(s, &s->rules[j]) &&
+				    tj_strv_contains(&s->rules[j].names, name))
+					rules += tj_rule_has_repeated_index(&s->rules[j]) ? 2 : 1;
+			if (rules < 2 || tj_strv_contains(&seen, name))
+				continue;
+			tj_strv_add(&seen, name);
+			if (seen.n <= 4)
+				tj_buf_addf(b, "%s'%s'", b->len ? ", " : "", name);
+			if (!*path)
+				*path = r->json_path;
+		}
+	}
+	if (seen.n > 4)
+		tj_buf_addf(b, " and %zu more", seen.n - 4);
+	tj_strv_done(&seen);
+}
+
+static int miscompiled(const struct tj_seccomp *s, const char *file, const char *what, struct tj_err **err)
+{
+	char version[32];
+	tj_filter_library_version(version, sizeof(version));
+	struct tj_buf names = {0};
+	const char *path = NULL;
+	risky_names(s, &names, &path);
+	tj_err_set(err, TJ_ERR_LAYER, 0,
+		   "libseccomp %s compiled the argument checks of %s into a program that decides some calls "
+		   "differently from the rules: %s",
+		   version, names.len ? names.s : "this profile", what);
+	tj_err_hint(err,
+		    "a libseccomp bug with several argument-checked rules for one syscall (notes/profile-format.md); "
+		    "fewer rules for it, or EQ and MASKED_EQ comparisons of one argument each, avoid it");
+	tj_err_layer(err, "seccomp");
+	tj_buf_done(&names);
+	return tj_err_at(err, file, path);
+}
+
+/* Refuses a program that compares a different argument depending on the
+ * path (bpfflow.h). */
+static int check_accumulator(const struct tj_seccomp *s, const struct sock_filter *prog, size_t len, const char *file,
+			     struct tj_err **err)
+{
+	size_t at;
+	if (tj_bpf_accumulator_consistent(prog, len, &at))
+		return 0;
+	char what[96];
+	snprintf(what, sizeof(what), "the comparison at BPF instruction %zu reads a different argument by path", at);
+	return miscompiled(s, file, what, err);
+}
+
+/* What build_program makes of an action (verify.h's tj_verify_actions). */
+struct flavour_actions {
+	enum flavour fl;
+	const struct tj_filter_opts *opts;
+};
+
+static uint32_t flavour_value(const void *ctx, const struct seccomp_data *d, enum tj_action a, unsigned errno_ret,
+			      bool is_default)
+{
+	const struct flavour_actions *c = ctx;
+	/* Routed syscalls notify whatever the rules say (build_program). */
+	if (c->fl != FLAVOUR_TRUTH && d->arch == AUDIT_ARCH_X86_64 && !((uint32_t)d->nr & X32_SYSCALL_BIT) &&
+	    is_notify_nr(c->opts, d->nr))
+		return SCMP_ACT_NOTIFY;
+	return compile_action(c->fl, c->opts, a, errno_ret, is_default);
+}
+
+/* Refuses a program that decides a call of a syscall with several
+ * argument-checked rules otherwise than the rules it was built from
+ * (verify.h). */
+static int check_decisions(const struct tj_seccomp *s, enum flavour fl, const struct tj_filter_opts *opts,
+			   uint32_t bad_arch, const struct sock_filter *prog, size_t len, const char *file,
+			   struct tj_err **err)
+{
+	const struct flavour_actions ctx = {.fl = fl, .opts = opts};
+	const struct tj_verify_actions acts = {.value = flavour_value, .ctx = &ctx, .bad_arch = bad_arch};
+	struct tj_verify_result res;
+	tj_verify_program(s, &acts, prog, len, false, 4096, &res);
+	if (!res.mismatch)
+		return 0;
+	char got[64], want[64], what[512];
+	tj_filter_describe_action(res.got, got, sizeof(got));
+	tj_filter_describe_action(res.want.v[0], want, sizeof(want));
+	const struct seccomp_data *d = &res.data;
+	snprintf(what, sizeof(what),
+		 "%s (%s) with arguments 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx meets %s, the rules say %s",
+		 res.name, tj_arch_short_name(d->arch, d->nr), (unsigned long long)d->args[0],
+		 (unsigned long long)d->args[1], (unsigned long long)d->args[2], (unsigned long long)d->args[3],
+		 (unsigned long long)d->args[4], (unsigned long long)d->args[5], got, want);
+	return miscompiled(s, file, what, err);
+}
+
 struct build_out {
 	struct sock_filter *prog;
 	size_t len;
@@ -770,6 +887,11 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 				  nbytes);
 	}
 	size_t len = nbytes / sizeof(struct sock_filter);
+	if (check_accumulator(s, (const struct sock_filter *)bytes, len, file, err) < 0 ||
+	    check_decisions(s, fl, opts, badarch, (const struct sock_filter *)bytes, len, file, err) < 0) {
+		free(bytes);
+		return -1;
+	}
 	if (len > BPF_MAXINSNS) {
 		free(bytes);
 		tj_err_set(err, TJ_ERR_PROFILE, 0,

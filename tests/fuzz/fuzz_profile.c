@@ -3,16 +3,21 @@
  * libFuzzer entry point for the profile loader, the seccomp compiler (with
  * syscall groups) and the linter:
  * any byte string must either load and compile, or fail with an error
- * record; never crash, leak or trip a sanitizer.  Built and run by
+ * record; never crash, leak or trip a sanitizer.  What compiles must agree
+ * with the rules on every syscall they name (tj_verify_program: libseccomp's
+ * output, tinyjail's splitting and conflict handling checked against the
+ * rules themselves).  Built and run by
  * tests/fuzz/smoke.sh (make check-fuzz); crashing inputs become fixtures.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "tj/filter/filter.h"
 #include "tj/filter/filter_cache.h"
 #include "tj/filter/lint.h"
+#include "tj/filter/verify.h"
 #include "tj/json/profile_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,6 +53,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct tj_filter *g = NULL;
 			if (tj_filter_cache_decode(entry, len, key, mac_key, &g) != 1 || g->len != f->len)
 				abort();
+			/* The compiler checked the syscalls libseccomp gets
+			 * wrong; every other one must agree as well. */
+			struct tj_verify_result res;
+			tj_verify_program(f->resolved, NULL, f->truth ? f->truth : f->prog,
+					  f->truth ? f->truth_len : f->len, true, 32, &res);
+			if (res.mismatch) {
+				fprintf(stderr,
+					"fuzz_profile: %s (arch 0x%x): the program returns 0x%x, the rules say 0x%x\n",
+					res.name, res.data.arch, res.got, res.want.v[0]);
+				abort();
+			}
 			tj_filter_free(g);
 			free(entry);
 			tj_filter_free(f);

@@ -302,4 +302,29 @@ expect_err_contains "would have denied 1 kind of syscall (1 call)"
 expect_err_contains "ptrace"
 expect_err_lacks "killed"
 
+# libseccomp 2.5.4 (and 2.6.x) drops the second rule from its tree: the
+# program it makes lets read(0x2ffffffff, 0x200000000) run, which the second
+# rule kills (seen on the kernel before tinyjail checked its programs).
+cat >"$TMP/miscompiled.json" <<'EOF'
+{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+ {"names": ["read"], "action": "SCMP_ACT_KILL_PROCESS",
+  "args": [{"index": 0, "value": 12884901887, "op": "SCMP_CMP_GT"}]},
+ {"names": ["read"], "action": "SCMP_ACT_KILL_PROCESS",
+  "args": [{"index": 1, "value": 4294967297, "op": "SCMP_CMP_GT"},
+           {"index": 0, "value": 8589934597, "op": "SCMP_CMP_GE"}]}
+]}
+EOF
+t "a profile libseccomp compiles wrongly is refused before anything runs"
+run "$TJ" --profile "$TMP/miscompiled.json" -- touch "$TMP/ran"
+expect_rc 125
+expect_err_contains "seccomp layer: libseccomp"
+expect_err_contains "compiled the argument checks of 'read'"
+expect_err_contains "miscompiled.json:"
+[ ! -e "$TMP/ran" ] || fail "the command ran"
+run "$TJ" check "$TMP/miscompiled.json"
+expect_rc 125
+run_nobody "$TJ" --profile "$TMP/miscompiled.json" -- touch "$TMP/ran"
+expect_rc 125
+[ ! -e "$TMP/ran" ] || fail "the command ran as nobody"
+
 finish

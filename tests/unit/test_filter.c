@@ -7,16 +7,19 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "tj/filter/bpfsim.h"
 #include "tj/filter/filter.h"
+#include "tj/filter/verify.h"
 #include "tj/json/profile_json.h"
 
 #define X32 0x40000000
@@ -769,6 +772,114 @@ static void test_rule_made_redundant(void **state)
 	tj_filter_free(f);
 }
 
+/* Every bundled, corpus, simulator and fixture profile that compiles gives a
+ * program that agrees with its own rules (tj_verify_program, on every
+ * syscall they name, not only those the compiler checks itself: every ABI,
+ * argument values around each datum); the program kept as the truth when
+ * kills are routed to the supervisor too.  A program of another profile
+ * must not pass. */
+static void test_programs_agree_with_rules(void **state)
+{
+	(void)state;
+	static const char *const patterns[] = {"policies/*.json", "tests/fixtures/corpus/*.json",
+					       "tests/sim/profiles/*.json", "tests/fixtures/profiles/good/*.json"};
+	size_t profiles = 0, calls = 0;
+	struct tj_verify_result res;
+	for (size_t g = 0; g < TJ_ARRAY_SIZE(patterns); g++) {
+		glob_t gl;
+		assert_int_equal(glob(patterns[g], 0, NULL, &gl), 0);
+		for (size_t i = 0; i < gl.gl_pathc; i++) {
+			struct tj_profile *p = NULL;
+			struct tj_err *err = NULL;
+			if (tj_profile_load_file(gl.gl_pathv[i], gl.gl_pathv[i], &p, &err) < 0 || !p->seccomp) {
+				tj_err_free(err);
+				tj_profile_free(p);
+				continue;
+			}
+			for (int routed = 0; routed < 2; routed++) {
+				struct tj_filter_opts o = {.host = &host0, .supervise_kills = routed};
+				struct tj_filter *f = NULL;
+				if (tj_filter_compile(p, &o, &f, &err) < 0) {
+					tj_err_free(err);
+					err = NULL;
+					continue;
+				}
+				profiles += !routed;
+				const struct sock_filter *prog = f->truth ? f->truth : f->prog;
+				size_t len = f->truth ? f->truth_len : f->len;
+				tj_verify_program(f->resolved, NULL, prog, len, true, 256, &res);
+				calls += res.calls;
+				if (res.mismatch)
+					fail_msg("%s%s: %s (arch 0x%x) args 0x%llx 0x%llx: the program returns 0x%x, the "
+						 "rules say 0x%x",
+						 gl.gl_pathv[i], routed ? " (kills routed)" : "", res.name,
+						 res.data.arch, (unsigned long long)res.data.args[0],
+						 (unsigned long long)res.data.args[1], res.got, res.want.v[0]);
+				tj_filter_free(f);
+			}
+			tj_profile_free(p);
+		}
+		globfree(&gl);
+	}
+	print_message("%zu profiles, %zu calls checked\n", profiles, calls);
+	assert_true(profiles >= 40);
+	assert_true(calls > 50000);
+
+	/* The control: strict's rules against the default profile's program. */
+	struct tj_profile *a = load_file("policies/strict.json"), *b = load_file("policies/default.json");
+	struct tj_filter_opts o = {.host = &host0};
+	struct tj_filter *fa = NULL, *fb = NULL;
+	struct tj_err *err = NULL;
+	assert_int_equal(tj_filter_compile(a, &o, &fa, &err), 0);
+	assert_int_equal(tj_filter_compile(b, &o, &fb, &err), 0);
+	tj_verify_program(fa->resolved, NULL, fb->prog, fb->len, true, 48, &res);
+	assert_true(res.mismatch);
+	tj_filter_free(fa);
+	tj_filter_free(fb);
+	tj_profile_free(a);
+	tj_profile_free(b);
+}
+
+/* Profiles libseccomp 2.5.4 (and 2.6.x) compiles wrongly are refused, with
+ * the seccomp layer and the syscall named.  Both programs let through calls
+ * the rules deny (checked on the kernel: read(0x2ffffffff, 0x200000000) and
+ * read(0x300000005, 0xffffffff) ran).  Without the checks both compile. */
+static void test_miscompiled_refused(void **state)
+{
+	(void)state;
+	/* The second rule goes missing from libseccomp's tree. */
+	struct tj_err *err = compile_err("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+					 "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_KILL_PROCESS\", \"args\": ["
+					 " {\"index\": 0, \"value\": 12884901887, \"op\": \"SCMP_CMP_GT\"}]},"
+					 "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_KILL_PROCESS\", \"args\": ["
+					 " {\"index\": 1, \"value\": 4294967297, \"op\": \"SCMP_CMP_GT\"},"
+					 " {\"index\": 0, \"value\": 8589934597, \"op\": \"SCMP_CMP_GE\"}]}]}",
+					 &enforce);
+	char *m = tj_err_format(err);
+	assert_contains(m, "seccomp layer");
+	assert_contains(m, "compiled the argument checks of 'read'");
+	assert_contains(m, "meets SCMP_ACT_ALLOW, the rules say SCMP_ACT_KILL_PROCESS");
+	free(m);
+	tj_err_free(err);
+
+	/* A comparison reached with another argument in the accumulator. */
+	err = compile_err("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": ["
+			  "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_LOG\", \"args\": ["
+			  " {\"index\": 1, \"value\": 12884901887, \"op\": \"SCMP_CMP_GE\"},"
+			  " {\"index\": 1, \"value\": 4294967297, \"op\": \"SCMP_CMP_GT\"},"
+			  " {\"index\": 0, \"value\": 8589934597, \"op\": \"SCMP_CMP_LT\"}]},"
+			  "{\"names\": [\"read\"], \"action\": \"SCMP_ACT_KILL_PROCESS\", \"args\": ["
+			  " {\"index\": 0, \"value\": 18446744073709551615, \"op\": \"SCMP_CMP_GE\"},"
+			  " {\"index\": 1, \"value\": 2, \"op\": \"SCMP_CMP_LT\"},"
+			  " {\"index\": 0, \"value\": 4294967296, \"op\": \"SCMP_CMP_LE\"}]}]}",
+			  &enforce);
+	m = tj_err_format(err);
+	assert_contains(m, "seccomp layer");
+	assert_contains(m, "reads a different argument by path");
+	free(m);
+	tj_err_free(err);
+}
+
 static void test_too_many_instructions(void **state)
 {
 	(void)state;
@@ -955,6 +1066,8 @@ int main(void)
 		cmocka_unit_test(test_host_conditions_and_arches),
 		cmocka_unit_test(test_rules_added_and_pfc),
 		cmocka_unit_test(test_rule_made_redundant),
+		cmocka_unit_test(test_programs_agree_with_rules),
+		cmocka_unit_test(test_miscompiled_refused),
 		cmocka_unit_test(test_too_many_instructions),
 		cmocka_unit_test(test_validate_libseccomp_output),
 		cmocka_unit_test(test_validate_invalid),

@@ -45,6 +45,9 @@ const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const s
 /* True when one comparison matches an argument.  32-bit ABIs compare only
  * the low 32 bits, as libseccomp compiles them. */
 bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);
+/* True when r's argument checks hold for data: all of them, or any one when
+ * an index repeats (the compiler's semantics); abi32 as above. */
+bool tj_explain_args_match(const struct tj_rule *r, const struct seccomp_data *data, bool abi32);
 
 /* True when the rule names the call and its argument checks hold, with the
  * compiler's semantics (AND across indexes, OR when an index repeats). */

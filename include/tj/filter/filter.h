@@ -130,6 +130,15 @@ enum tj_syscall_kind tj_syscall_resolve(const char *name, int *ret_nr);
 /* Writes the name of syscall nr on audit arch `arch` (AUDIT_ARCH_*) into buf,
  * or "syscall_<nr>" when unknown. */
 void tj_syscall_name(uint32_t arch, int nr, char *buf, size_t size);
+/* The ABIs a profile can list on an x86_64 kernel. */
+enum tj_abi {
+	TJ_ABI_X86_64,
+	TJ_ABI_X86,
+	TJ_ABI_X32
+};
+/* The number of syscall `name` on an ABI (x86_64 with tinyjail's table of
+ * newer syscalls; x32 with its bit set), or -1 when that ABI has none. */
+int tj_syscall_number(enum tj_abi abi, const char *name);
 /* A short name for an audit arch value: "x86_64", "x86", "x32". */
 const char *tj_arch_short_name(uint32_t arch, int nr);
 
