@@ -10,7 +10,7 @@
 #include "tj/filter/verify.h"
 
 #define X32_BIT 0x40000000u
-#define POOL_MAX 64
+#define POOL_MAX 256
 #define ARGS 6
 
 static void expect(struct tj_expected *e, uint32_t value)
@@ -97,39 +97,44 @@ static void pool_add(uint64_t *pool, size_t *n, uint64_t v)
 		pool[(*n)++] = v;
 }
 
-/* Values worth trying for argument `index` of syscall `name`: each datum,
- * its neighbours in both words, what a mask keeps and one bit off it. */
-static size_t arg_values(const struct tj_seccomp *s, const char *name, unsigned index, bool abi32, uint64_t *pool)
+/* Values worth trying for argument `index` of syscall `name`: each datum
+ * and what a mask keeps first (so that a long list of rules is covered
+ * whole), then neighbours in both words and one bit off a mask.  narrow: an
+ * x86 call, whose arguments the kernel passes as 32 bits. */
+static size_t arg_values(const struct tj_seccomp *s, const char *name, unsigned index, bool narrow, uint64_t *pool)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < s->nrules; i++) {
-		const struct tj_rule *r = &s->rules[i];
-		if (!tj_strv_contains(&r->names, name))
-			continue;
-		for (size_t k = 0; k < r->nargs; k++) {
-			const struct tj_arg *a = &r->args[k];
-			if (a->index != index)
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->nrules; i++) {
+			const struct tj_rule *r = &s->rules[i];
+			if (!tj_strv_contains(&r->names, name))
 				continue;
-			uint64_t d = a->value, kept = a->value_two & d, hi = d >> 32;
-			const uint64_t cands[] = {d,
-						  d + 1,
-						  d - 1,
-						  d ^ 0x100000000ull,
-						  d ^ 0xffffffff00000000ull,
-						  (hi + 1) << 32,
-						  ((hi - 1) << 32) | 0xffffffffu,
-						  kept,
-						  kept ^ (d & -d),
-						  kept | ~d,
-						  a->value_two};
-			for (size_t c = 0; c < TJ_ARRAY_SIZE(cands); c++)
-				pool_add(pool, &n, abi32 ? cands[c] & 0xffffffffu : cands[c]);
+			for (size_t k = 0; k < r->nargs; k++) {
+				const struct tj_arg *a = &r->args[k];
+				if (a->index != index)
+					continue;
+				uint64_t d = a->value, kept = a->value_two & d, hi = d >> 32;
+				const uint64_t primary[] = {d, kept};
+				const uint64_t around[] = {d + 1,
+							   d - 1,
+							   d ^ 0x100000000ull,
+							   d ^ 0xffffffff00000000ull,
+							   (hi + 1) << 32,
+							   ((hi - 1) << 32) | 0xffffffffu,
+							   kept ^ (d & -d),
+							   kept | ~d,
+							   a->value_two};
+				const uint64_t *v = pass ? around : primary;
+				size_t nv = pass ? TJ_ARRAY_SIZE(around) : TJ_ARRAY_SIZE(primary);
+				for (size_t c = 0; c < nv; c++)
+					pool_add(pool, &n, narrow ? v[c] & 0xffffffffu : v[c]);
+			}
 		}
 	}
 	if (n) {
 		static const uint64_t edges[] = {0, 1, 0xffffffffu, UINT64_MAX};
 		for (size_t i = 0; i < TJ_ARRAY_SIZE(edges); i++)
-			pool_add(pool, &n, abi32 ? edges[i] & 0xffffffffu : edges[i]);
+			pool_add(pool, &n, narrow ? edges[i] & 0xffffffffu : edges[i]);
 	}
 	return n;
 }
@@ -148,7 +153,6 @@ static bool allowed_value(const struct tj_expected *e, uint32_t got)
 	return false;
 }
 
-/* One call; false (res filled) on a mismatch. */
 struct sweep {
 	const struct tj_seccomp *s;
 	const struct tj_verify_actions *acts;
@@ -158,6 +162,7 @@ struct sweep {
 	struct tj_verify_result *res;
 };
 
+/* One call; false (res filled) on a mismatch. */
 static bool try_call(const struct sweep *w, const char *name, const struct seccomp_data *d)
 {
 	struct tj_verify_result *res = w->res;
@@ -179,11 +184,10 @@ static bool try_call(const struct sweep *w, const char *name, const struct secco
 static bool try_syscall(const struct sweep *w, const char *name, uint32_t arch, int nr)
 {
 	size_t budget = w->budget;
-	bool abi32 = arch == AUDIT_ARCH_I386 || ((uint32_t)nr & X32_BIT);
 	uint64_t pool[ARGS][POOL_MAX];
 	size_t npool[ARGS], combos = 1;
 	for (unsigned a = 0; a < ARGS; a++) {
-		npool[a] = arg_values(w->s, name, a, abi32, pool[a]);
+		npool[a] = arg_values(w->s, name, a, arch == AUDIT_ARCH_I386, pool[a]);
 		if (npool[a] == 0) {
 			pool[a][0] = 0;
 			npool[a] = 1;
