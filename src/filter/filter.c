@@ -688,17 +688,17 @@ static void risky_names(const struct tj_seccomp *s, struct tj_buf *b, const char
 	tj_strv_done(&seen);
 }
 
-static int miscompiled(const struct tj_seccomp *s, const char *file, const char *what, struct tj_err **err)
+static int miscompiled(const struct tj_seccomp *s, const char *file, bool certain, const char *what,
+		       struct tj_err **err)
 {
 	char version[32];
 	tj_filter_library_version(version, sizeof(version));
 	struct tj_buf names = {0};
 	const char *path = NULL;
 	risky_names(s, &names, &path);
-	tj_err_set(err, TJ_ERR_LAYER, 0,
-		   "libseccomp %s compiled the argument checks of %s into a program that decides some calls "
-		   "differently from the rules: %s",
-		   version, names.len ? names.s : "this profile", what);
+	tj_err_set(err, TJ_ERR_LAYER, 0, "libseccomp %s compiled the argument checks of %s into a program that %s: %s",
+		   version, names.len ? names.s : "this profile",
+		   certain ? "decides some calls differently from the rules" : "tinyjail cannot prove faithful", what);
 	tj_err_hint(err,
 		    "a libseccomp bug with several argument-checked rules for one syscall (notes/profile-format.md); "
 		    "fewer rules for it, or EQ and MASKED_EQ comparisons of one argument each, avoid it");
@@ -716,8 +716,8 @@ static int check_accumulator(const struct tj_seccomp *s, const struct sock_filte
 	if (tj_bpf_accumulator_consistent(prog, len, &at))
 		return 0;
 	char what[96];
-	snprintf(what, sizeof(what), "the comparison at BPF instruction %zu reads a different argument by path", at);
-	return miscompiled(s, file, what, err);
+	snprintf(what, sizeof(what), "the comparison at BPF instruction %zu can read a different argument by path", at);
+	return miscompiled(s, file, false, what, err);
 }
 
 /* What build_program makes of an action (verify.h's tj_verify_actions). */
@@ -759,7 +759,7 @@ static int check_decisions(const struct tj_seccomp *s, enum flavour fl, const st
 		 res.name, tj_arch_short_name(d->arch, d->nr), (unsigned long long)d->args[0],
 		 (unsigned long long)d->args[1], (unsigned long long)d->args[2], (unsigned long long)d->args[3],
 		 (unsigned long long)d->args[4], (unsigned long long)d->args[5], got, want);
-	return miscompiled(s, file, what, err);
+	return miscompiled(s, file, true, what, err);
 }
 
 struct build_out {
@@ -887,11 +887,6 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 				  nbytes);
 	}
 	size_t len = nbytes / sizeof(struct sock_filter);
-	if (check_accumulator(s, (const struct sock_filter *)bytes, len, file, err) < 0 ||
-	    check_decisions(s, fl, opts, badarch, (const struct sock_filter *)bytes, len, file, err) < 0) {
-		free(bytes);
-		return -1;
-	}
 	if (len > BPF_MAXINSNS) {
 		free(bytes);
 		tj_err_set(err, TJ_ERR_PROFILE, 0,
@@ -899,6 +894,17 @@ static int build_program(const struct tj_seccomp *s, enum flavour fl, const stru
 			   BPF_MAXINSNS);
 		tj_err_hint(err, "list fewer architectures or fewer argument checks");
 		return tj_err_at(err, file, NULL);
+	}
+	/* The checks below run the program: only one the kernel would take. */
+	char why[128];
+	if (tj_bpf_validate((const struct sock_filter *)bytes, len, why, sizeof(why)) < 0) {
+		free(bytes);
+		return tj_err_set(err, TJ_ERR_INTERNAL, 0, "libseccomp produced an invalid program: %s", why);
+	}
+	if (check_accumulator(s, (const struct sock_filter *)bytes, len, file, err) < 0 ||
+	    check_decisions(s, fl, opts, badarch, (const struct sock_filter *)bytes, len, file, err) < 0) {
+		free(bytes);
+		return -1;
 	}
 	if (opts->want_pfc) {
 		size_t n;
