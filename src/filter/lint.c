@@ -387,6 +387,59 @@ static void check_arches(struct ctx *c)
 	}
 }
 
+/* On x86 the socket and System V IPC calls also go through socketcall(2)
+ * and ipc(2), which pass their arguments in memory; libseccomp compiles a
+ * rule for them into one for the multiplexer that checks which call it is
+ * and compares the multiplexer's own registers for the rest. */
+static const char *multiplexer(const char *name)
+{
+	static const char *const socketcall[] = {"socket",	"bind",	       "connect",    "listen",	   "accept",
+						 "getsockname", "getpeername", "socketpair", "send",	   "recv",
+						 "sendto",	"recvfrom",    "shutdown",   "setsockopt", "getsockopt",
+						 "sendmsg",	"recvmsg",     "accept4",    "recvmmsg",   "sendmmsg",
+						 NULL};
+	static const char *const ipc[] = {"semop",  "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget",
+					  "msgctl", "shmat",  "shmdt",	"shmget",     "shmctl", NULL};
+	for (size_t j = 0; socketcall[j]; j++)
+		if (strcmp(socketcall[j], name) == 0)
+			return "socketcall";
+	for (size_t j = 0; ipc[j]; j++)
+		if (strcmp(ipc[j], name) == 0)
+			return "ipc";
+	return NULL;
+}
+
+static void check_multiplexed(struct ctx *c)
+{
+	const struct tj_seccomp *x = c->x;
+	if (!tj_strv_contains(&c->s->arches, "SCMP_ARCH_X86"))
+		return;
+	for (size_t i = 0; i < x->nrules; i++) {
+		const struct tj_rule *r = &x->rules[i];
+		if (!r->nargs || tj_rule_equals_default(x, r))
+			continue;
+		for (size_t k = 0; k < r->names.n; k++) {
+			const char *via = multiplexer(r->names.v[k]);
+			if (!via)
+				continue;
+			struct tj_finding *f =
+				add(c, TJ_SEV_MEDIUM, "x86-multiplexed", tj_xstrdup(r->json_path), NULL,
+				    "on the x86 ABI '%s' can also be called through %s(2), where this rule's "
+				    "argument checks do not hold as written",
+				    r->names.v[k], via);
+			f->why =
+				tj_xasprintf("%s(2) passes the arguments in memory, which seccomp cannot read: libseccomp "
+					     "checks only which call it is and compares %s's own registers for the rest, so "
+					     "the rule may apply to every such call or to none",
+					     via, via);
+			f->fix = tj_xstrdup(
+				"remove SCMP_ARCH_X86 unless 32-bit programs must run (then calls through the "
+				"multiplexer are decided by which call they are, not by their arguments)");
+			break;
+		}
+	}
+}
+
 /* --- rules as written --- */
 
 static void check_action(struct ctx *c, enum tj_action action, char *path)
@@ -755,6 +808,7 @@ void tj_lint(const struct tj_profile *p, const struct tj_filter *f, const struct
 	check_shadowed(&c);
 	check_rules(&c, host);
 	check_arches(&c);
+	check_multiplexed(&c);
 	tj_seccomp_free(c.x);
 	/* Most severe first; within a severity, in the order of the checks
 	 * (an insertion sort, which is stable). */

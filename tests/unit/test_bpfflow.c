@@ -3,7 +3,8 @@
  * The accumulator's path consistency (src/filter/bpfflow.c): programs whose
  * comparisons always see one value pass; a comparison reached with two
  * different words (libseccomp's miscompilation, reduced from a program it
- * produced) is found at its instruction.
+ * produced) is found at its instruction; a branch no call can take is not
+ * followed.
  */
 #include "unit.h"
 
@@ -18,6 +19,7 @@
 #define RET(k) BPF_STMT(BPF_RET | BPF_K, (k))
 #define JEQ(k, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f))
 #define JGT(k, t, f) BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (k), (t), (f))
+#define JGE(k, t, f) BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (t), (f))
 
 static void assert_consistent(const struct sock_filter *p, size_t n)
 {
@@ -45,6 +47,21 @@ static void test_consistent(void **state)
 	/* Masked two ways, then the same mask again: one value at the comparison. */
 	const struct sock_filter c[] = {LD(24), JEQ(3, 1, 0), AND(5), AND(5), JEQ(5, 0, 1), RET(0), RET(1)};
 	assert_consistent(c, TJ_ARRAY_SIZE(c));
+	/* libseccomp's "a1.hi > 0" false then "a1.hi == 0" false: no call
+	 * takes that branch, so the high word it would bring to 4 does not count. */
+	const struct sock_filter e[] = {LD(28), JGT(0, 3, 0), JEQ(0, 0, 1), LD(24), JGT(5, 0, 1), RET(0), RET(1)};
+	assert_consistent(e, TJ_ARRAY_SIZE(e));
+	/* The same with a branch some call can take ("a1.hi > 1" false, then
+	 * "a1.hi == 0" false: a1.hi is 1). */
+	const struct sock_filter f[] = {LD(28), JGT(1, 3, 0), JEQ(0, 0, 1), LD(24), JGT(5, 0, 1), RET(0), RET(1)};
+	assert_inconsistent_at(f, TJ_ARRAY_SIZE(f), 4);
+	/* JGT true with k = the maximum, JGE false with k = 0: impossible. */
+	const struct sock_filter g[] = {LD(28), JGT(0xffffffff, 1, 0), LD(24), JGT(5, 0, 1), RET(0), RET(1)};
+	assert_consistent(g, TJ_ARRAY_SIZE(g));
+	const struct sock_filter h[] = {LD(28), JGE(0, 0, 1), LD(24), JGT(5, 0, 1), RET(0), RET(1)};
+	assert_consistent(h, TJ_ARRAY_SIZE(h));
+	const struct sock_filter i[] = {LD(28), JGE(1, 0, 1), LD(24), JGT(5, 0, 1), RET(0), RET(1)};
+	assert_inconsistent_at(i, TJ_ARRAY_SIZE(i), 3);
 	/* An unreachable instruction is not judged. */
 	const struct sock_filter d[] = {LD(0), RET(0), JEQ(1, 0, 0), RET(1)};
 	assert_consistent(d, TJ_ARRAY_SIZE(d));

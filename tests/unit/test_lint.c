@@ -285,6 +285,32 @@ static void test_order_and_counts(void **state)
 	tj_findings_done(&findings);
 }
 
+/* With x86 listed, argument checks on socket or System V IPC calls do not
+ * hold through socketcall(2) and ipc(2); without x86, or without argument
+ * checks, nothing to say. */
+static void test_x86_multiplexed(void **state)
+{
+	(void)state;
+	const char *rules = "\"defaultAction\": \"SCMP_ACT_KILL_PROCESS\", \"syscalls\": [" CLEAN_RULES ","
+			    "{\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+			    " {\"index\": 0, \"value\": 10, \"op\": \"SCMP_CMP_EQ\"}]},"
+			    "{\"names\": [\"shmget\", \"getpid\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+			    " {\"index\": 2, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}]},"
+			    "{\"names\": [\"bind\"], \"action\": \"SCMP_ACT_ALLOW\"}]}";
+	char *text = tj_xasprintf("{\"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\"], %s", rules);
+	lint(text);
+	free(text);
+	const struct tj_finding *f = expect("x86-multiplexed", "syscalls[2]", TJ_SEV_MEDIUM);
+	assert_non_null(strstr(f->what, "'socket' can also be called through socketcall(2)"));
+	f = expect("x86-multiplexed", "syscalls[3]", TJ_SEV_MEDIUM);
+	assert_non_null(strstr(f->what, "'shmget' can also be called through ipc(2)"));
+	assert_null(find("x86-multiplexed", "syscalls[4]"));
+	text = tj_xasprintf("{\"architectures\": [\"SCMP_ARCH_X86_64\"], %s", rules);
+	lint(text);
+	free(text);
+	expect_none("x86-multiplexed");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_int_arg_bypass),
 		cmocka_unit_test(test_masked_datum),
 		cmocka_unit_test(test_order_and_counts),
+		cmocka_unit_test(test_x86_multiplexed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
