@@ -688,22 +688,40 @@ static void risky_names(const struct tj_seccomp *s, struct tj_buf *b, const char
 	tj_strv_done(&seen);
 }
 
-static int miscompiled(const struct tj_seccomp *s, const char *file, bool certain, const char *what,
+/* name: the syscall a call of which the program decided wrongly, or NULL
+ * (a path-dependent comparison: the syscalls with several argument-checked
+ * rules are named then). */
+static int miscompiled(const struct tj_seccomp *s, const char *file, const char *name, const char *what,
 		       struct tj_err **err)
 {
 	char version[32];
 	tj_filter_library_version(version, sizeof(version));
-	struct tj_buf names = {0};
+	struct tj_buf subject = {0};
 	const char *path = NULL;
-	risky_names(s, &names, &path);
-	tj_err_set(err, TJ_ERR_LAYER, 0, "libseccomp %s compiled the argument checks of %s into a program that %s: %s",
-		   version, names.len ? names.s : "this profile",
-		   certain ? "decides some calls differently from the rules" : "tinyjail cannot prove faithful", what);
+	if (name) {
+		tj_buf_addf(&subject, "the rules for '%s'", name);
+		for (size_t i = 0; i < s->nrules && !path; i++)
+			if (tj_strv_contains(&s->rules[i].names, name))
+				path = s->rules[i].json_path;
+	} else {
+		risky_names(s, &subject, &path);
+		if (subject.len) {
+			char *names = tj_xstrdup(subject.s);
+			subject.len = 0;
+			tj_buf_addf(&subject, "the argument checks of %s", names);
+			free(names);
+		} else {
+			tj_buf_addf(&subject, "this profile");
+		}
+	}
+	tj_err_set(err, TJ_ERR_LAYER, 0, "libseccomp %s compiled %s into a program that %s: %s", version, subject.s,
+		   name ? "decides some calls differently from the rules" : "tinyjail cannot prove faithful", what);
 	tj_err_hint(err,
-		    "a libseccomp bug with several argument-checked rules for one syscall (notes/profile-format.md); "
-		    "fewer rules for it, or EQ and MASKED_EQ comparisons of one argument each, avoid it");
+		    "a libseccomp bug, mostly with several argument-checked rules for one syscall "
+		    "(notes/profile-format.md); fewer rules for it, or EQ and MASKED_EQ comparisons of one argument "
+		    "each, avoid it");
 	tj_err_layer(err, "seccomp");
-	tj_buf_done(&names);
+	tj_buf_done(&subject);
 	return tj_err_at(err, file, path);
 }
 
@@ -717,7 +735,7 @@ static int check_accumulator(const struct tj_seccomp *s, const struct sock_filte
 		return 0;
 	char what[96];
 	snprintf(what, sizeof(what), "the comparison at BPF instruction %zu can read a different argument by path", at);
-	return miscompiled(s, file, false, what, err);
+	return miscompiled(s, file, NULL, what, err);
 }
 
 /* What build_program makes of an action (verify.h's tj_verify_actions). */
@@ -747,19 +765,20 @@ static int check_decisions(const struct tj_seccomp *s, enum flavour fl, const st
 	const struct flavour_actions ctx = {.fl = fl, .opts = opts};
 	const struct tj_verify_actions acts = {.value = flavour_value, .ctx = &ctx, .bad_arch = bad_arch};
 	struct tj_verify_result res;
-	tj_verify_program(s, &acts, prog, len, false, 4096, &res);
+	tj_verify_program(s, &acts, prog, len, 4096, &res);
 	if (!res.mismatch)
 		return 0;
-	char got[64], want[64], what[512];
+	char got[64], want[64], what[512], name[64];
 	tj_filter_describe_action(res.got, got, sizeof(got));
 	tj_filter_describe_action(res.want.v[0], want, sizeof(want));
 	const struct seccomp_data *d = &res.data;
+	tj_syscall_name(d->arch == AUDIT_ARCH_I386 ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64, d->nr, name, sizeof(name));
 	snprintf(what, sizeof(what),
-		 "%s (%s) with arguments 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx meets %s, the rules say %s",
-		 res.name, tj_arch_short_name(d->arch, d->nr), (unsigned long long)d->args[0],
-		 (unsigned long long)d->args[1], (unsigned long long)d->args[2], (unsigned long long)d->args[3],
-		 (unsigned long long)d->args[4], (unsigned long long)d->args[5], got, want);
-	return miscompiled(s, file, true, what, err);
+		 "%s (%s) with arguments 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx meets %s, the rules say %s", name,
+		 tj_arch_short_name(d->arch, d->nr), (unsigned long long)d->args[0], (unsigned long long)d->args[1],
+		 (unsigned long long)d->args[2], (unsigned long long)d->args[3], (unsigned long long)d->args[4],
+		 (unsigned long long)d->args[5], got, want);
+	return miscompiled(s, file, res.name ? res.name : name, what, err);
 }
 
 struct build_out {

@@ -12,6 +12,7 @@
 
 #define X32_BIT 0x40000000u
 #define ARGS 6
+#define NUMBERS 600 /* syscall numbers tried on each ABI: all of them (x32 ends at 547), with room */
 
 static void expect(struct tj_expected *e, uint32_t value)
 {
@@ -95,17 +96,6 @@ void tj_verify_expected(const struct tj_seccomp *s, const struct tj_verify_actio
 	rules_naming(s, name, &rules);
 	expected_from(s, acts, d, &rules, out);
 	free(rules.v);
-}
-
-/* Where libseccomp goes wrong: two rules with argument checks for the
- * syscall, or one whose repeated index the compiler splits in several. */
-static bool risky(const struct rule_list *rules)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < rules->n; i++)
-		if (rules->v[i]->nargs)
-			n += tj_rule_has_repeated_index(rules->v[i]) ? 2 : 1;
-	return n >= 2;
 }
 
 /* Values worth trying for one argument, without repeats. */
@@ -277,8 +267,35 @@ static size_t distinct_names(const struct tj_seccomp *s, const char ***ret)
 	return out;
 }
 
+/* Every syscall number of an ABI once, with all arguments 0 and all ones:
+ * what no rule names must meet the default, and a section of the program
+ * that compares the wrong word (libseccomp once left an x86 section
+ * comparing the architecture with syscall numbers) shows here. */
+static bool try_numbers(const struct sweep *w, const char *const *names, size_t nnames, uint32_t arch, uint32_t base)
+{
+	for (uint32_t n = 0; n < NUMBERS; n++) {
+		char name[64];
+		tj_syscall_name(arch, (int)(base | n), name, sizeof(name));
+		const char *key = name;
+		struct rule_list rules = {.v = NULL, .n = 0};
+		if (bsearch(&key, names, nnames, sizeof(*names), compare_names))
+			rules_naming(w->s, name, &rules);
+		bool ok = true;
+		for (int v = 0; v < 2 && ok; v++) {
+			struct seccomp_data d = {.nr = (int)(base | n), .arch = arch};
+			for (unsigned a = 0; a < ARGS; a++)
+				d.args[a] = v ? (arch == AUDIT_ARCH_I386 ? 0xffffffffu : UINT64_MAX) : 0;
+			ok = try_call(w, &rules, NULL, &d);
+		}
+		free(rules.v);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 void tj_verify_program(const struct tj_seccomp *s, const struct tj_verify_actions *acts, const struct sock_filter *prog,
-		       size_t len, bool all_names, size_t budget, struct tj_verify_result *res)
+		       size_t len, size_t budget, struct tj_verify_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (!acts)
@@ -294,7 +311,9 @@ void tj_verify_program(const struct tj_seccomp *s, const struct tj_verify_action
 		    {AUDIT_ARCH_AARCH64, TJ_ABI_X86_64}};
 	const char **names;
 	size_t nnames = distinct_names(s, &names);
-	bool ok = true;
+	bool ok = try_numbers(&w, names, nnames, AUDIT_ARCH_X86_64, 0) &&
+		  try_numbers(&w, names, nnames, AUDIT_ARCH_I386, 0) &&
+		  try_numbers(&w, names, nnames, AUDIT_ARCH_X86_64, X32_BIT);
 	for (size_t i = 0; i < nnames && ok; i++) {
 		for (size_t b = 0; b < TJ_ARRAY_SIZE(abis) && ok; b++) {
 			int nr = tj_syscall_number(abis[b].abi, names[i]);
@@ -307,9 +326,7 @@ void tj_verify_program(const struct tj_seccomp *s, const struct tj_verify_action
 			struct rule_list rules;
 			rules_naming(s, name, &rules);
 			const struct seccomp_data first = {.nr = nr, .arch = abis[b].audit};
-			if (!all_names && !risky(&rules))
-				; /* libseccomp gets these right */
-			else if (!abi_listed(s, &first))
+			if (!abi_listed(s, &first))
 				ok = try_call(&w, &rules, names[i], &first); /* the bad-arch action: one call says it */
 			else
 				ok = try_syscall(&w, &rules, names[i], abis[b].audit, nr);

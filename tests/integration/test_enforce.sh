@@ -318,7 +318,7 @@ t "a profile libseccomp compiles wrongly is refused before anything runs"
 run "$TJ" --profile "$TMP/miscompiled.json" -- touch "$TMP/ran"
 expect_rc 125
 expect_err_contains "seccomp layer: libseccomp"
-expect_err_contains "compiled the argument checks of 'read'"
+expect_err_contains "compiled the rules for 'read'"
 expect_err_contains "miscompiled.json:"
 [ ! -e "$TMP/ran" ] || fail "the command ran"
 run "$TJ" check "$TMP/miscompiled.json"

@@ -55,17 +55,17 @@ struct tj_verify_result {
 	struct seccomp_data data; /* that call */
 	uint32_t got;		  /* what the program returned */
 	struct tj_expected want;  /* what the rules say */
-	const char *name;	  /* its syscall (one of the rules' names) */
+	const char *name;	  /* its syscall (one of the rules' names), or NULL */
 };
 
-/* Runs the program, built from s with acts, on calls of each syscall the
- * rules name, on every ABI the profile
- * lists and one it does not, with argument values at and around each datum
- * the rules compare: every combination when there are at most `budget`,
- * otherwise `budget` drawn ones.  all_names false: only syscalls that two
- * argument-checked rules (or one with a repeated index) decide, where
- * libseccomp goes wrong.  Stops at the first mismatch. */
+/* Runs the program, built from s with acts, on every syscall number of each
+ * ABI (arguments 0, then all ones), and on calls of each syscall the rules
+ * name, on every ABI the profile lists and one it does not, with argument
+ * values at and around each datum the rules compare: each rule at its own
+ * values, then all rules' values together (every combination when there
+ * are at most `budget`, otherwise `budget` drawn ones).  Stops at the
+ * first mismatch; res->name is NULL when the call was one of the numbers. */
 void tj_verify_program(const struct tj_seccomp *s, const struct tj_verify_actions *acts, const struct sock_filter *prog,
-		       size_t len, bool all_names, size_t budget, struct tj_verify_result *res);
+		       size_t len, size_t budget, struct tj_verify_result *res);
 
 #endif
