@@ -46,8 +46,7 @@ bool tj_explain_args_match(const struct tj_rule *r, const struct seccomp_data *d
 	return !any;
 }
 
-/* True when the profile filters the ABI the call came through. */
-static bool abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d)
+bool tj_explain_abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d)
 {
 	const char *needed = NULL;
 	if (d->arch == AUDIT_ARCH_I386)
@@ -64,7 +63,7 @@ static bool abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d)
 static const struct tj_rule *find_rule(const struct tj_seccomp *resolved, const struct seccomp_data *data,
 				       uint32_t action, size_t *name_k, bool *by_args)
 {
-	if (!abi_listed(resolved, data))
+	if (!tj_explain_abi_listed(resolved, data))
 		return NULL;
 	char name[64];
 	tj_syscall_name(data->arch, data->nr, name, sizeof(name));
@@ -104,7 +103,7 @@ const char *tj_explain_rule_memo(struct tj_explain_memo *memo, const struct tj_s
 	struct tj_explain_memo_entry *e = &memo->v[i];
 	if (e->rule && e->nr == data->nr && e->arch == data->arch && e->action == action)
 		return e->rule;
-	if (!abi_listed(resolved, data))
+	if (!tj_explain_abi_listed(resolved, data))
 		return "architectures";
 	bool by_args = false;
 	const struct tj_rule *r = find_rule(resolved, data, action, NULL, &by_args);
@@ -118,7 +117,7 @@ const char *tj_explain_rule(const struct tj_seccomp *resolved, const struct secc
 {
 	/* A call through an ABI the profile does not list meets the bad-arch
 	 * action, not the default: "architectures" decides it. */
-	if (!abi_listed(resolved, data))
+	if (!tj_explain_abi_listed(resolved, data))
 		return "architectures";
 	const struct tj_rule *r = tj_explain_find(resolved, data, action, NULL);
 	return r ? r->json_path : "defaultAction";

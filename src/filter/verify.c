@@ -23,17 +23,6 @@ static void expect(struct tj_expected *e, uint32_t value)
 		e->v[e->n++] = value;
 }
 
-static bool abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d)
-{
-	if (d->arch == AUDIT_ARCH_I386)
-		return tj_strv_contains(&s->arches, "SCMP_ARCH_X86");
-	if (d->arch != AUDIT_ARCH_X86_64)
-		return false;
-	if ((uint32_t)d->nr & X32_BIT)
-		return tj_strv_contains(&s->arches, "SCMP_ARCH_X32");
-	return true;
-}
-
 static uint32_t own_value(const void *ctx, const struct seccomp_data *d, enum tj_action a, unsigned errno_ret,
 			  bool is_default)
 {
@@ -63,7 +52,7 @@ static void expected_from(const struct tj_seccomp *s, const struct tj_verify_act
 			  const struct seccomp_data *d, const struct rule_list *rules, struct tj_expected *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!abi_listed(s, d)) {
+	if (!tj_explain_abi_listed(s, d)) {
 		expect(out, acts->bad_arch);
 		return;
 	}
@@ -326,7 +315,7 @@ void tj_verify_program(const struct tj_seccomp *s, const struct tj_verify_action
 			struct rule_list rules;
 			rules_naming(s, name, &rules);
 			const struct seccomp_data first = {.nr = nr, .arch = abis[b].audit};
-			if (!abi_listed(s, &first))
+			if (!tj_explain_abi_listed(s, &first))
 				ok = try_call(&w, &rules, names[i], &first); /* the bad-arch action: one call says it */
 			else
 				ok = try_syscall(&w, &rules, names[i], abis[b].audit, nr);

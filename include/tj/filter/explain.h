@@ -42,6 +42,10 @@ const char *tj_explain_rule_memo(struct tj_explain_memo *memo, const struct tj_s
 const struct tj_rule *tj_explain_find(const struct tj_seccomp *resolved, const struct seccomp_data *data,
 				      uint32_t action, size_t *name_k);
 
+/* True when the profile filters the ABI the call came through (x86_64,
+ * and x86 or x32 when listed). */
+bool tj_explain_abi_listed(const struct tj_seccomp *s, const struct seccomp_data *d);
+
 /* True when one comparison matches an argument.  32-bit ABIs compare only
  * the low 32 bits, as libseccomp compiles them. */
 bool tj_explain_arg_matches(const struct tj_arg *a, uint64_t value, bool abi32);
